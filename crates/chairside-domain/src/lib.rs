@@ -1,0 +1,15 @@
+//! Chairside's domain: pure types and rules with no IO, no database and no wire format.
+//!
+//! Everything here can be unit-tested with plain values. Other crates translate these types to
+//! SQL rows (`chairside-store`) or to IPC/JSON DTOs (`chairside-app`); this crate never depends
+//! on them.
+
+pub mod access;
+pub mod clinic;
+pub mod hlc;
+pub mod id;
+
+pub use access::{Permission, Role};
+pub use clinic::{ClinicSettings, Language, SettingsError};
+pub use hlc::{Hlc, HybridClock};
+pub use id::{DeviceId, EntityId};

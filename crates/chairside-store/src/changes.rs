@@ -1,0 +1,462 @@
+//! Change capture and merge: the heart of the sync-ready data model.
+//!
+//! Local writes go through [`Writer`]: each field write gets a fresh HLC timestamp, updates the
+//! row, records the field's winning clock in `field_clock`, and is appended to the transaction's
+//! change set, all in one SQLite transaction. So nothing written locally can miss the sync.
+//!
+//! [`apply`] merges a change set from another device. For mutable tables, per field, the
+//! greatest `(hlc, device_id)` wins; for append-only tables, a row is inserted once. The result
+//! depends only on the set of change sets applied, not on their order across devices, and
+//! applying a set twice changes nothing.
+
+use chairside_domain::{DeviceId, EntityId, Hlc, HybridClock};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use crate::error::{Result, StoreError};
+use crate::now_ms;
+use crate::schema::{self, TableKind, TableSpec};
+
+/// One field write: `table.field = value` on row `row_id`, stamped `hlc`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldChange {
+    pub table: String,
+    pub row_id: String,
+    pub field: String,
+    pub value: Value,
+    pub hlc: Hlc,
+}
+
+/// The field writes of one transaction of one device; `idx` is its place in that device's
+/// gap-free log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeSet {
+    pub device_id: DeviceId,
+    pub idx: i64,
+    pub changes: Vec<FieldChange>,
+}
+
+/// What a merge did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MergeOutcome {
+    /// The set was already here: nothing changed.
+    pub already_applied: bool,
+    /// Field writes that won and are now the row's value.
+    pub fields_applied: usize,
+    /// Field writes that lost to a newer write already here (kept in the log, not applied).
+    pub fields_superseded: usize,
+    /// Append-only rows inserted.
+    pub rows_appended: usize,
+}
+
+/// The write side of one transaction.
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    device_id: DeviceId,
+    clock: &'c mut HybridClock,
+    changes: Vec<FieldChange>,
+}
+
+impl std::fmt::Debug for Writer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("changes", &self.changes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn write<T>(
+    conn: &mut Connection,
+    device_id: DeviceId,
+    clock: &mut HybridClock,
+    f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+) -> Result<T> {
+    let saved_clock = *clock;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut writer = Writer {
+        tx,
+        device_id,
+        clock,
+        changes: Vec::new(),
+    };
+    let result = f(&mut writer).and_then(|value| writer.commit().map(|()| value));
+    if result.is_err() {
+        // The transaction rolled back: forget the timestamps it issued too.
+        *clock = saved_clock;
+    }
+    result
+}
+
+impl Writer<'_> {
+    /// Reads inside the transaction see its own writes.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        self.device_id
+    }
+
+    /// Sets fields of a row of a mutable table, creating the row if needed.
+    pub fn set(&mut self, table: &TableSpec, id: EntityId, fields: &[(&str, Value)]) -> Result<()> {
+        if table.kind != TableKind::Mutable {
+            return Err(StoreError::InvalidChange(format!(
+                "{} is append-only: insert a new row instead",
+                table.name
+            )));
+        }
+        let row_id = id.to_string();
+        for (field, value) in fields {
+            check_field(table, field)?;
+            let hlc = self.clock.tick(now_ms());
+            write_field(&self.tx, table, &row_id, field, value)?;
+            set_field_clock(
+                &self.tx,
+                table.name,
+                &row_id,
+                field,
+                hlc,
+                &self.device_id.to_string(),
+            )?;
+            self.changes.push(FieldChange {
+                table: table.name.into(),
+                row_id: row_id.clone(),
+                field: (*field).into(),
+                value: value.clone(),
+                hlc,
+            });
+        }
+        Ok(())
+    }
+
+    /// Marks a row deleted: a tombstone, merged like any other field.
+    pub fn tombstone(&mut self, table: &TableSpec, id: EntityId) -> Result<()> {
+        self.set(table, id, &[("deleted", Value::Integer(1))])
+    }
+
+    /// Inserts a row into an append-only table. Every field of the table must be given.
+    pub fn append(
+        &mut self,
+        table: &TableSpec,
+        id: EntityId,
+        fields: &[(&str, Value)],
+    ) -> Result<()> {
+        if table.kind != TableKind::AppendOnly {
+            return Err(StoreError::InvalidChange(format!(
+                "{} is mutable: use set()",
+                table.name
+            )));
+        }
+        for (field, _) in fields {
+            check_field(table, field)?;
+        }
+        let row_id = id.to_string();
+        let hlc = self.clock.tick(now_ms());
+        if insert_append_only(&self.tx, table, &row_id, fields)? == 0 {
+            return Err(StoreError::InvalidChange(format!(
+                "{} row {row_id} already exists",
+                table.name
+            )));
+        }
+        for (field, value) in fields {
+            self.changes.push(FieldChange {
+                table: table.name.into(),
+                row_id: row_id.clone(),
+                field: (*field).into(),
+                value: value.clone(),
+                hlc,
+            });
+        }
+        Ok(())
+    }
+
+    fn commit(self) -> Result<()> {
+        let Writer {
+            tx,
+            device_id,
+            clock,
+            changes,
+        } = self;
+        if !changes.is_empty() {
+            let device = device_id.to_string();
+            let idx = head(&tx, &device)? + 1;
+            store_change_set(&tx, &device, idx, &changes)?;
+            tx.execute(
+                "UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'",
+                [clock.last().to_i64().to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Merges a change set received from another device (or, harmlessly, one of our own).
+pub(crate) fn apply(
+    conn: &mut Connection,
+    local_device: DeviceId,
+    clock: &mut HybridClock,
+    set: &ChangeSet,
+) -> Result<MergeOutcome> {
+    validate(set)?;
+    let device = set.device_id.to_string();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let expected = head(&tx, &device)? + 1;
+    if set.idx < expected {
+        return Ok(MergeOutcome {
+            already_applied: true,
+            ..MergeOutcome::default()
+        });
+    }
+    if set.idx > expected {
+        return Err(StoreError::OutOfOrder {
+            device,
+            idx: set.idx,
+            expected,
+        });
+    }
+    let mut outcome = MergeOutcome::default();
+    let mut appended_rows: Vec<(&str, &str)> = Vec::new();
+    for (i, change) in set.changes.iter().enumerate() {
+        let table = schema::table(&change.table).ok_or_else(|| unknown_table(&change.table))?;
+        match table.kind {
+            TableKind::Mutable => {
+                let current: Option<(i64, String)> = tx
+                    .query_row(
+                        "SELECT hlc, device_id FROM field_clock WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
+                        params![table.name, change.row_id, change.field],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let incoming = (change.hlc.to_i64(), device.as_str());
+                let wins = match &current {
+                    None => true,
+                    Some((hlc, dev)) => incoming > (*hlc, dev.as_str()),
+                };
+                if wins {
+                    write_field(&tx, table, &change.row_id, &change.field, &change.value)?;
+                    set_field_clock(
+                        &tx,
+                        table.name,
+                        &change.row_id,
+                        &change.field,
+                        change.hlc,
+                        &device,
+                    )?;
+                    outcome.fields_applied += 1;
+                } else {
+                    outcome.fields_superseded += 1;
+                }
+            }
+            TableKind::AppendOnly => {
+                if appended_rows.contains(&(table.name, change.row_id.as_str())) {
+                    continue;
+                }
+                appended_rows.push((table.name, change.row_id.as_str()));
+                let fields: Vec<(&str, Value)> = set.changes[i..]
+                    .iter()
+                    .filter(|c| c.table == change.table && c.row_id == change.row_id)
+                    .map(|c| (c.field.as_str(), c.value.clone()))
+                    .collect();
+                outcome.rows_appended += insert_append_only(&tx, table, &change.row_id, &fields)?;
+            }
+        }
+    }
+    store_change_set(&tx, &device, set.idx, &set.changes)?;
+    if let Some(max) = set.changes.iter().map(|c| c.hlc).max() {
+        clock.observe(max, now_ms());
+        tx.execute(
+            "UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'",
+            [clock.last().to_i64().to_string()],
+        )?;
+    }
+    let _ = local_device;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// The last change-set index stored for a device (0 when none).
+pub fn head(conn: &Connection, device_id: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(idx), 0) FROM change_set WHERE device_id = ?1",
+        [device_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Per-device heads of the log, sorted by device id.
+pub fn heads(conn: &Connection) -> Result<Vec<(DeviceId, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT device_id, MAX(idx) FROM change_set GROUP BY device_id ORDER BY device_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (device, idx) = row?;
+        let device = device.parse().map_err(|_| {
+            StoreError::Integrity(format!("bad device id {device:?} in change_set"))
+        })?;
+        out.push((device, idx));
+    }
+    Ok(out)
+}
+
+/// Reads one stored change set back (to send it to the relay, or in tests).
+pub fn read_change_set(
+    conn: &Connection,
+    device_id: DeviceId,
+    idx: i64,
+) -> Result<Option<ChangeSet>> {
+    let device = device_id.to_string();
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT idx FROM change_set WHERE device_id = ?1 AND idx = ?2",
+            params![device, idx],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT tbl, row_id, field, value, hlc FROM field_change WHERE device_id = ?1 AND idx = ?2 ORDER BY ord",
+    )?;
+    let changes = stmt
+        .query_map(params![device, idx], |r| {
+            Ok(FieldChange {
+                table: r.get(0)?,
+                row_id: r.get(1)?,
+                field: r.get(2)?,
+                value: r.get(3)?,
+                hlc: Hlc::from_i64(r.get(4)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(ChangeSet {
+        device_id,
+        idx,
+        changes,
+    }))
+}
+
+fn validate(set: &ChangeSet) -> Result<()> {
+    if set.idx < 1 {
+        return Err(StoreError::InvalidChange(format!(
+            "change set index {} is not positive",
+            set.idx
+        )));
+    }
+    if set.changes.is_empty() {
+        return Err(StoreError::InvalidChange("empty change set".into()));
+    }
+    for change in &set.changes {
+        let table = schema::table(&change.table).ok_or_else(|| unknown_table(&change.table))?;
+        check_field(table, &change.field)?;
+        change.row_id.parse::<EntityId>().map_err(|_| {
+            StoreError::InvalidChange(format!("row id {:?} is not a UUID", change.row_id))
+        })?;
+    }
+    Ok(())
+}
+
+fn unknown_table(name: &str) -> StoreError {
+    StoreError::InvalidChange(format!(
+        "unknown table {name:?}: this change comes from a newer version of Chairside; update this PC"
+    ))
+}
+
+fn check_field(table: &TableSpec, field: &str) -> Result<()> {
+    if table.has_field(field) {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidChange(format!(
+            "unknown field {field:?} of table {}",
+            table.name
+        )))
+    }
+}
+
+fn write_field(
+    conn: &Connection,
+    table: &TableSpec,
+    row_id: &str,
+    field: &str,
+    value: &Value,
+) -> Result<()> {
+    // Table and field names come from the static schema (checked above), never from input.
+    conn.execute(
+        &format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", table.name),
+        [row_id],
+    )?;
+    conn.execute(
+        &format!("UPDATE {} SET {field} = ?1 WHERE id = ?2", table.name),
+        params![value, row_id],
+    )?;
+    Ok(())
+}
+
+fn set_field_clock(
+    conn: &Connection,
+    table: &str,
+    row_id: &str,
+    field: &str,
+    hlc: Hlc,
+    device: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO field_clock (tbl, row_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+        params![table, row_id, field, hlc.to_i64(), device],
+    )?;
+    Ok(())
+}
+
+fn insert_append_only(
+    conn: &Connection,
+    table: &TableSpec,
+    row_id: &str,
+    fields: &[(&str, Value)],
+) -> Result<usize> {
+    let columns: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+    let placeholders: Vec<String> = (2..=fields.len() + 1).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT OR IGNORE INTO {} (id{}{}) VALUES (?1{}{})",
+        table.name,
+        if columns.is_empty() { "" } else { ", " },
+        columns.join(", "),
+        if placeholders.is_empty() { "" } else { ", " },
+        placeholders.join(", ")
+    );
+    let mut values: Vec<Value> = vec![Value::Text(row_id.to_string())];
+    values.extend(fields.iter().map(|(_, v)| v.clone()));
+    Ok(conn.execute(&sql, rusqlite::params_from_iter(values))?)
+}
+
+fn store_change_set(
+    conn: &Connection,
+    device: &str,
+    idx: i64,
+    changes: &[FieldChange],
+) -> Result<()> {
+    let max_hlc = changes.iter().map(|c| c.hlc).max().unwrap_or_default();
+    conn.execute(
+        "INSERT INTO change_set (device_id, idx, hlc, stored_at) VALUES (?1, ?2, ?3, ?4)",
+        params![device, idx, max_hlc.to_i64(), now_ms() as i64],
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO field_change (device_id, idx, ord, tbl, row_id, field, value, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (ord, c) in changes.iter().enumerate() {
+        stmt.execute(params![
+            device,
+            idx,
+            ord as i64,
+            c.table,
+            c.row_id,
+            c.field,
+            c.value,
+            c.hlc.to_i64()
+        ])?;
+    }
+    Ok(())
+}

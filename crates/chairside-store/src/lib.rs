@@ -1,0 +1,386 @@
+//! Chairside's encrypted local store.
+//!
+//! * [`Store`] opens a SQLCipher database in a data directory, with its key from the OS keyring
+//!   or from a passphrase ([`key`]), and brings its schema up to date ([`migrate`]).
+//! * [`Writer`] is the only way to change synced data: every field write is stamped with a hybrid
+//!   logical clock and the device id and recorded as a change set in the same transaction
+//!   ([`changes`]); [`Store::apply_change_set`] merges a set from another device.
+//! * [`audit`] keeps the hash-chained audit log; [`backup`] makes and restores encrypted backups.
+//!
+//! Durability: WAL journal with `synchronous = FULL`. In WAL mode SQLite's default NORMAL only
+//! syncs at checkpoints, so the last transactions before a power cut can vanish even though they
+//! were acknowledged; FULL syncs the WAL on every commit, so an acknowledged write survives.
+
+pub mod audit;
+pub mod backup;
+pub mod changes;
+pub mod clinic;
+pub mod error;
+mod fsutil;
+pub mod key;
+pub mod migrate;
+pub mod schema;
+pub mod users;
+
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chairside_domain::{DeviceId, Hlc, HybridClock};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+pub use changes::{ChangeSet, FieldChange, MergeOutcome, Writer};
+pub use error::{Result, StoreError};
+pub use key::{DatabaseKey, KdfParams, KeyFile, KeyStorage, OsKeyring};
+pub use rusqlite::types::Value;
+
+pub const DATABASE_FILE_NAME: &str = "chairside.db";
+const LOCK_FILE_NAME: &str = "chairside.lock";
+const SQLITE_PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// `PRAGMA application_id`: "CHSD". Set by the first migration; any other value means the file
+/// is some other application's database.
+pub const APPLICATION_ID: i32 = 0x4348_5344;
+
+/// How to get the key of an existing database.
+#[derive(Debug)]
+pub enum Unlock<'a> {
+    /// Whatever the key file says: the OS keyring, or this passphrase if the key is wrapped.
+    Auto { passphrase: Option<&'a str> },
+    /// A key already in hand (a restore, a test).
+    Key(DatabaseKey),
+}
+
+/// Where a new database keeps its key.
+#[derive(Debug)]
+pub enum NewKey<'a> {
+    Keyring,
+    Passphrase {
+        passphrase: &'a str,
+        params: KdfParams,
+    },
+}
+
+/// An open, unlocked Chairside database.
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    key_file: KeyFile,
+    key: DatabaseKey,
+    device_id: DeviceId,
+    clock: HybridClock,
+    /// Shared lock on `chairside.lock`, held while the store is open, so that a restore (which
+    /// takes it exclusively) never swaps the file under a running app.
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    pub fn database_path(dir: &Path) -> PathBuf {
+        dir.join(DATABASE_FILE_NAME)
+    }
+
+    /// Whether `dir` holds a Chairside database (its key file is the marker).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(key::KEY_FILE_NAME).exists()
+    }
+
+    /// Reads the key file: tells whether a passphrase will be needed, without any secret.
+    pub fn key_file(dir: &Path) -> Result<KeyFile> {
+        KeyFile::read(dir)
+    }
+
+    /// Creates a new, empty database in `dir` with a fresh random key.
+    pub fn create(dir: &Path, new_key: NewKey<'_>, device_name: &str) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        if Self::exists(dir) {
+            return Err(StoreError::AlreadyInitialised(dir.to_path_buf()));
+        }
+        set_private_permissions(dir);
+        let lock = take_lock(dir, LockKind::Exclusive)?;
+        let db_path = Self::database_path(dir);
+        if db_path.exists() {
+            // A database without a key file is a setup that crashed before it finished: nobody
+            // could ever open it. Keep it aside rather than delete anything.
+            let aside = dir.join(format!("{DATABASE_FILE_NAME}.incomplete-{}", now_ms()));
+            std::fs::rename(&db_path, aside)?;
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("{DATABASE_FILE_NAME}{suffix}")));
+            }
+        }
+        let database_id = uuid_v7_string();
+        let key = DatabaseKey::random();
+        let key_file = match new_key {
+            NewKey::Keyring => {
+                OsKeyring::store(&database_id, &key)?;
+                KeyFile::keyring(&database_id)
+            }
+            NewKey::Passphrase { passphrase, params } => {
+                KeyFile::wrap_with_passphrase(&database_id, &key, passphrase, params)?
+            }
+        };
+        let conn = connect(&db_path, &key, true)?;
+        migrate::run(&conn, &db_path, true)?;
+        let device_id = DeviceId::new();
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        for (k, v) in [
+            ("database_id", database_id.as_str()),
+            ("device_id", &device_id.to_string()),
+            ("device_name", device_name),
+            ("hlc_last", "0"),
+        ] {
+            conn.execute(
+                "INSERT INTO local_meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
+        }
+        conn.execute_batch("COMMIT")?;
+        // The key file is written last: its presence is what marks the setup as complete.
+        key_file.write(dir)?;
+        drop(lock);
+        let lock = take_lock(dir, LockKind::Shared)?;
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            key_file,
+            key,
+            device_id,
+            clock: HybridClock::default(),
+            _lock: lock,
+        })
+    }
+
+    /// Opens and unlocks the database in `dir`, migrating it forward if needed.
+    pub fn open(dir: &Path, unlock: Unlock<'_>) -> Result<Store> {
+        let key_file = KeyFile::read(dir)?;
+        let key = match unlock {
+            Unlock::Key(key) => key,
+            Unlock::Auto { passphrase } => match key_file.storage {
+                KeyStorage::Keyring => OsKeyring::load(&key_file.database_id)?,
+                KeyStorage::Passphrase => key_file
+                    .unwrap_with_passphrase(passphrase.ok_or(StoreError::PassphraseRequired)?)?,
+            },
+        };
+        let lock = take_lock(dir, LockKind::Shared)?;
+        let db_path = Self::database_path(dir);
+        if !db_path.exists() {
+            return Err(StoreError::NotChairsideDatabase {
+                path: db_path,
+                reason: "the database file is missing although its key file is there".into(),
+            });
+        }
+        let conn = connect(&db_path, &key, false)?;
+        let stored_id: Option<String> = conn
+            .query_row(
+                "SELECT value FROM local_meta WHERE key = 'database_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .unwrap_or(None);
+        migrate::run(&conn, &db_path, false)?;
+        if stored_id
+            .as_deref()
+            .is_some_and(|id| id != key_file.database_id)
+        {
+            return Err(StoreError::NotChairsideDatabase {
+                path: db_path,
+                reason: "its key file belongs to another database".into(),
+            });
+        }
+        let device_id: String = conn.query_row(
+            "SELECT value FROM local_meta WHERE key = 'device_id'",
+            [],
+            |r| r.get(0),
+        )?;
+        let device_id = device_id.parse().map_err(|_| {
+            StoreError::Integrity("the device id in local_meta is not a UUID".into())
+        })?;
+        let hlc_last: String = conn.query_row(
+            "SELECT value FROM local_meta WHERE key = 'hlc_last'",
+            [],
+            |r| r.get(0),
+        )?;
+        let clock = HybridClock::resume(Hlc::from_i64(hlc_last.parse().unwrap_or(0)));
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            key_file,
+            key,
+            device_id,
+            clock,
+            _lock: lock,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn key_storage(&self) -> KeyStorage {
+        self.key_file.storage
+    }
+
+    pub fn database_id(&self) -> &str {
+        &self.key_file.database_id
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        self.device_id
+    }
+
+    pub fn device_name(&self) -> Result<String> {
+        Ok(self.conn.query_row(
+            "SELECT value FROM local_meta WHERE key = 'device_name'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The connection, for reads. Writes to synced tables go through [`Store::write`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction; its field writes and audit entries become one
+    /// change set. Nothing is written if `f` fails. Returns once the commit is durable.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        changes::write(&mut self.conn, self.device_id, &mut self.clock, f)
+    }
+
+    /// Merges a change set from another device: deterministic and idempotent.
+    pub fn apply_change_set(&mut self, set: &ChangeSet) -> Result<MergeOutcome> {
+        changes::apply(&mut self.conn, self.device_id, &mut self.clock, set)
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; an empty list means clean.
+    pub fn check(&self) -> Result<Vec<String>> {
+        check_connection(&self.conn)
+    }
+}
+
+pub(crate) fn check_connection(conn: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let row = row?;
+        if row != "ok" {
+            problems.push(format!("integrity_check: {row}"));
+        }
+    }
+    // cipher_integrity_check verifies every page's HMAC; it returns one row per bad page.
+    let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+    for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        problems.push(format!("cipher_integrity_check: {}", row?));
+    }
+    let fk: Vec<String> = conn
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    problems.extend(
+        fk.into_iter()
+            .map(|t| format!("foreign_key_check: dangling reference in {t}")),
+    );
+    Ok(problems)
+}
+
+/// Opens a SQLCipher connection with a raw key and the durability settings.
+pub(crate) fn connect(path: &Path, key: &DatabaseKey, create: bool) -> Result<Connection> {
+    if !create {
+        refuse_plain_sqlite(path)?;
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.pragma_update(None, "key", key.pragma_value().as_str())?;
+    // The first read is where a wrong key shows: SQLCipher cannot decrypt page 1.
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        return Err(match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotChairsideDatabase {
+                path: path.to_path_buf(),
+                reason: "it cannot be decrypted with the key of this data directory".into(),
+            },
+            _ => e.into(),
+        });
+    }
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+fn refuse_plain_sqlite(path: &Path) -> Result<()> {
+    let mut header = [0u8; 16];
+    let read = File::open(path).and_then(|mut f| f.read(&mut header));
+    if matches!(read, Ok(16)) && &header == SQLITE_PLAIN_HEADER {
+        return Err(StoreError::NotChairsideDatabase {
+            path: path.to_path_buf(),
+            reason: "it is an unencrypted SQLite database".into(),
+        });
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum LockKind {
+    Shared,
+    Exclusive,
+}
+
+fn take_lock(dir: &Path, kind: LockKind) -> Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE_NAME))?;
+    let taken = match kind {
+        LockKind::Shared => file.try_lock_shared(),
+        LockKind::Exclusive => file.try_lock(),
+    };
+    match taken {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Takes the data directory for a restore: fails with [`StoreError::InUse`] while any store is
+/// open on it.
+pub(crate) fn lock_exclusively(dir: &Path) -> Result<File> {
+    take_lock(dir, LockKind::Exclusive)
+}
+
+fn set_private_permissions(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let _ = dir;
+}
+
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn uuid_v7_string() -> String {
+    chairside_domain::EntityId::new().to_string()
+}

@@ -1,0 +1,81 @@
+//! The synced tables and their fields: the whitelist that change capture and merge work from.
+//!
+//! A change set names tables and fields as text; only names listed here are ever put into SQL,
+//! so a forged change set cannot reach another table or column.
+
+/// How rows of a table change over time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// A map of fields, merged field by field: the greatest (hlc, device_id) wins. Deletes are
+    /// the `deleted` field set to 1 (a tombstone), merged the same way.
+    Mutable,
+    /// Insert only (clinical notes, audit events, payments): a correction is a new row that
+    /// references the old one. Applying a row twice is a no-op.
+    AppendOnly,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TableSpec {
+    pub name: &'static str,
+    pub kind: TableKind,
+    /// Every synced column except `id`.
+    pub fields: &'static [&'static str],
+}
+
+impl TableSpec {
+    pub fn has_field(&self, field: &str) -> bool {
+        self.fields.contains(&field)
+    }
+}
+
+pub const CLINIC: TableSpec = TableSpec {
+    name: "clinic",
+    kind: TableKind::Mutable,
+    fields: &[
+        "name",
+        "address",
+        "timezone",
+        "phone_region",
+        "language",
+        "idle_lock_seconds",
+        "deleted",
+    ],
+};
+
+pub const STAFF_USER: TableSpec = TableSpec {
+    name: "staff_user",
+    kind: TableKind::Mutable,
+    fields: &[
+        "username",
+        "display_name",
+        "role",
+        "password_hash",
+        "active",
+        "deleted",
+    ],
+};
+
+pub const AUDIT_EVENT: TableSpec = TableSpec {
+    name: "audit_event",
+    kind: TableKind::AppendOnly,
+    fields: &[
+        "device_id",
+        "seq",
+        "at_ms",
+        "user_id",
+        "action",
+        "entity",
+        "entity_id",
+        "outcome",
+        "detail",
+        "prev_hash",
+        "hash",
+    ],
+};
+
+/// Every synced table. A migration that adds a synced table adds its spec here.
+pub const SYNCED_TABLES: &[TableSpec] = &[CLINIC, STAFF_USER, AUDIT_EVENT];
+
+pub fn table(name: &str) -> Option<&'static TableSpec> {
+    SYNCED_TABLES.iter().find(|t| t.name == name)
+}

@@ -1,0 +1,47 @@
+//! Helpers shared by the store's integration tests.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use chairside_store::{KdfParams, NewKey, Store, Unlock};
+
+pub const PASSPHRASE: &str = "le cabinet du docteur Benali";
+
+pub fn create(dir: &Path) -> Store {
+    Store::create(
+        dir,
+        NewKey::Passphrase {
+            passphrase: PASSPHRASE,
+            params: KdfParams::FAST_INSECURE_FOR_TESTS,
+        },
+        "test PC",
+    )
+    .expect("create store")
+}
+
+pub fn open(dir: &Path) -> Store {
+    Store::open(
+        dir,
+        Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .expect("open store")
+}
+
+/// Every file of a directory with its bytes, to show that a failed call changed nothing.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}

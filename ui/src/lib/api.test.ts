@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import * as api from "./api";
+import { invoke } from "@tauri-apps/api/core";
+
+describe("toApiError", () => {
+  it("keeps ApiError objects from the Rust side", () => {
+    expect(api.toApiError({ code: "wrong_passphrase", message: "Wrong passphrase" })).toEqual({
+      code: "wrong_passphrase",
+      message: "Wrong passphrase",
+    });
+  });
+  it("wraps strings, Errors and anything else as internal", () => {
+    expect(api.toApiError("boom")).toEqual({ code: "internal", message: "boom" });
+    expect(api.toApiError(new TypeError("no ipc"))).toEqual({ code: "internal", message: "no ipc" });
+    expect(api.toApiError(undefined)).toEqual({ code: "internal", message: "undefined" });
+  });
+});
+
+describe("command wrappers", () => {
+  afterEach(() => api.setInvoker(invoke));
+
+  it("send the command name and wrap the argument as `request`", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return {};
+    }) as api.Invoker);
+    await api.appStatus();
+    await api.signIn({ username: "a", password: "b" });
+    await api.updateSettings({ language: "en", idle_lock_seconds: 60 });
+    await api.addUser({ username: "u", display_name: "U", role: "assistant", password: "p" });
+    expect(calls).toEqual([
+      ["app_status", undefined],
+      ["sign_in", { request: { username: "a", password: "b" } }],
+      ["update_settings", { request: { language: "en", idle_lock_seconds: 60 } }],
+      ["add_user", { request: { username: "u", display_name: "U", role: "assistant", password: "p" } }],
+    ]);
+  });
+
+  it("reject with an ApiError", async () => {
+    api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
+    await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });
+    api.setInvoker(vi.fn(() => Promise.reject({ code: "permission_denied", message: "no" })) as unknown as api.Invoker);
+    await expect(api.listUsers()).rejects.toEqual({ code: "permission_denied", message: "no" });
+  });
+});

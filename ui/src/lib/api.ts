@@ -1,0 +1,69 @@
+// Typed wrappers around the Tauri commands. Every call to the Rust side goes through here.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  ApiError,
+  AppStatus,
+  ClinicInfo,
+  NewUserRequest,
+  SettingsUpdate,
+  SetupOptions,
+  SetupRequest,
+  SignInRequest,
+  UnlockSessionRequest,
+  UnlockStoreRequest,
+  UserInfo,
+} from "./bindings";
+
+export type Invoker = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+
+let invoker: Invoker = invoke;
+
+/** Replace the transport (used only by the dev mock, see main.ts). */
+export function setInvoker(fn: Invoker): void {
+  invoker = fn;
+}
+
+/** Turn whatever a rejected command produced into an ApiError. */
+export function toApiError(err: unknown): ApiError {
+  if (err !== null && typeof err === "object") {
+    const o = err as Record<string, unknown>;
+    if (typeof o.code === "string") {
+      return { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+    }
+    if (err instanceof Error) return { code: "internal", message: err.message };
+  }
+  if (typeof err === "string") return { code: "internal", message: err };
+  return { code: "internal", message: String(err) };
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return (
+    err !== null &&
+    typeof err === "object" &&
+    typeof (err as ApiError).code === "string" &&
+    typeof (err as ApiError).message === "string"
+  );
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoker<T>(cmd, args);
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+export const appStatus = () => call<AppStatus>("app_status");
+export const setupOptions = () => call<SetupOptions>("setup_options");
+export const setupClinic = (request: SetupRequest) => call<AppStatus>("setup_clinic", { request });
+export const unlockStore = (request: UnlockStoreRequest) => call<AppStatus>("unlock_store", { request });
+export const signIn = (request: SignInRequest) => call<AppStatus>("sign_in", { request });
+export const signOut = () => call<AppStatus>("sign_out");
+export const lockSession = () => call<AppStatus>("lock_session");
+export const unlockSession = (request: UnlockSessionRequest) =>
+  call<AppStatus>("unlock_session", { request });
+export const recordActivity = () => call<AppStatus>("record_activity");
+export const clinicInfo = () => call<ClinicInfo>("clinic_info");
+export const updateSettings = (request: SettingsUpdate) => call<ClinicInfo>("update_settings", { request });
+export const listUsers = () => call<UserInfo[]>("list_users");
+export const addUser = (request: NewUserRequest) => call<UserInfo>("add_user", { request });

@@ -1,0 +1,37 @@
+// This file is generated from the Rust DTOs by ts-rs. Do not edit it by hand.
+
+export type Role = "owner" | "dentist" | "assistant" | "receptionist";
+
+export type Permission = "view_agenda" | "edit_agenda" | "view_patients" | "edit_patients" | "view_clinical" | "edit_clinical" | "prescribe" | "view_imaging" | "edit_imaging" | "view_billing" | "edit_billing" | "view_reports" | "export_patient_data" | "erase_patient" | "run_sync" | "manage_users" | "manage_devices" | "manage_settings" | "manage_backups" | "view_audit";
+
+export type Language = "fr" | "en";
+
+export type KeyStorage = "keyring" | "passphrase";
+
+export type AppPhase = "needs_setup" | "store_locked" | "signed_out" | "signed_in" | "session_locked";
+
+export type SessionInfo = { user_id: string, username: string, display_name: string, role: Role, permissions: Array<Permission>, idle_lock_seconds: number, };
+
+export type AppStatus = { phase: AppPhase, clinic_name: string | null, language: Language, key_storage: KeyStorage | null, keyring_available: boolean, session: SessionInfo | null, data_dir: string, };
+
+export type SetupOptions = { timezones: Array<string>, phone_regions: Array<PhoneRegion>, default_timezone: string, default_phone_region: string, };
+
+export type PhoneRegion = { code: string, name_fr: string, name_en: string, };
+
+export type SetupRequest = { clinic_name: string, address: string, timezone: string, phone_region: string, language: Language, owner_username: string, owner_display_name: string, owner_password: string, passphrase: string | null, };
+
+export type UnlockStoreRequest = { passphrase: string, };
+
+export type SignInRequest = { username: string, password: string, };
+
+export type UnlockSessionRequest = { password: string, };
+
+export type ClinicInfo = { id: string, name: string, address: string, timezone: string, phone_region: string, language: Language, idle_lock_seconds: number, device_id: string, device_name: string, };
+
+export type SettingsUpdate = { language: Language, idle_lock_seconds: number, };
+
+export type UserInfo = { id: string, username: string, display_name: string, role: Role, active: boolean, };
+
+export type NewUserRequest = { username: string, display_name: string, role: Role, password: string, };
+
+export type ApiError = { code: string, message: string, };

@@ -1,0 +1,16 @@
+import type { Role } from "./bindings";
+
+/** Client-side convenience check only; the Rust side validates for real. */
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** Choices offered for the idle lock, in seconds. */
+export const IDLE_LOCK_CHOICES: readonly number[] = [30, 60, 120, 300, 600, 900, 1800];
+export const DEFAULT_IDLE_LOCK_SECONDS = 300;
+
+/** Roles offered when adding a user (the order of the select). */
+export const ROLES: readonly Role[] = ["owner", "dentist", "assistant", "receptionist"];
+
+/** How often the UI asks the Rust side for the phase while signed in. */
+export const STATUS_POLL_MS = 2000;
+/** At most one record_activity call per this interval. */
+export const ACTIVITY_THROTTLE_MS = 5000;
