@@ -18,7 +18,11 @@ export type SetupOptions = { timezones: Array<string>, phone_regions: Array<Phon
 
 export type PhoneRegion = { code: string, name_fr: string, name_en: string, };
 
-export type SetupRequest = { clinic_name: string, address: string, timezone: string, phone_region: string, language: Language, owner_username: string, owner_display_name: string, owner_password: string, passphrase: string | null, };
+export type SetupRequest = { clinic_name: string, address: string, timezone: string, phone_region: string, language: Language, owner_username: string, owner_display_name: string, owner_password: string, 
+/**
+ * Required when no OS keyring is available; must be null when one is.
+ */
+passphrase: string | null, };
 
 export type UnlockStoreRequest = { passphrase: string, };
 
@@ -33,5 +37,15 @@ export type SettingsUpdate = { language: Language, idle_lock_seconds: number, };
 export type UserInfo = { id: string, username: string, display_name: string, role: Role, active: boolean, };
 
 export type NewUserRequest = { username: string, display_name: string, role: Role, password: string, };
+
+export type AuditVerification = { ok: boolean, entries: number, devices: number, 
+/**
+ * The first broken entry, in words, when `ok` is false.
+ */
+first_break: string | null, broken_seq: number | null, broken_device: string | null, };
+
+export type DbCheck = { ok: boolean, problems: Array<string>, };
+
+export type BackupSummary = { path: string, database_id: string, schema_version: number, created_at_ms: number, bytes: number, key_storage: KeyStorage, };
 
 export type ApiError = { code: string, message: string, };

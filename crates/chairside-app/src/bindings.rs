@@ -1,0 +1,66 @@
+//! Generates `ui/src/lib/bindings.ts`, the TypeScript twins of the DTOs, with ts-rs.
+//!
+//! Regenerate with `UPDATE_BINDINGS=1 cargo test -p chairside-app bindings`; without that
+//! variable the test fails when the file on disk differs from what the Rust types say.
+
+use ts_rs::{Config, TS};
+
+use crate::dto::*;
+use crate::error::ApiError;
+
+pub const HEADER: &str =
+    "// This file is generated from the Rust DTOs by ts-rs. Do not edit it by hand.\n";
+
+/// The whole file's text.
+pub fn typescript() -> String {
+    let cfg = Config::new();
+    let decls = [
+        Role::decl(&cfg),
+        Permission::decl(&cfg),
+        Language::decl(&cfg),
+        KeyStorage::decl(&cfg),
+        AppPhase::decl(&cfg),
+        SessionInfo::decl(&cfg),
+        AppStatus::decl(&cfg),
+        SetupOptions::decl(&cfg),
+        PhoneRegion::decl(&cfg),
+        SetupRequest::decl(&cfg),
+        UnlockStoreRequest::decl(&cfg),
+        SignInRequest::decl(&cfg),
+        UnlockSessionRequest::decl(&cfg),
+        ClinicInfo::decl(&cfg),
+        SettingsUpdate::decl(&cfg),
+        UserInfo::decl(&cfg),
+        NewUserRequest::decl(&cfg),
+        AuditVerification::decl(&cfg),
+        DbCheck::decl(&cfg),
+        BackupSummary::decl(&cfg),
+        ApiError::decl(&cfg),
+    ];
+    let mut out = String::from(HEADER);
+    for decl in decls {
+        out.push_str("\nexport ");
+        out.push_str(decl.trim());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn bindings_ts_is_up_to_date() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
+        let expected = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p chairside-app bindings` and commit it"
+        );
+    }
+}

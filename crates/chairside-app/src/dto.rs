@@ -1,0 +1,308 @@
+//! The data transfer objects that cross a process boundary: to the webview over Tauri IPC and to
+//! scripts as the CLI's `--json` output. TypeScript types for the UI are generated from these by
+//! ts-rs ([`crate::bindings`]); a test fails when `ui/src/lib/bindings.ts` is stale.
+
+use chairside_domain as domain;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Dentist,
+    Assistant,
+    Receptionist,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    ViewAgenda,
+    EditAgenda,
+    ViewPatients,
+    EditPatients,
+    ViewClinical,
+    EditClinical,
+    Prescribe,
+    ViewImaging,
+    EditImaging,
+    ViewBilling,
+    EditBilling,
+    ViewReports,
+    ExportPatientData,
+    ErasePatient,
+    RunSync,
+    ManageUsers,
+    ManageDevices,
+    ManageSettings,
+    ManageBackups,
+    ViewAudit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum Language {
+    #[serde(rename = "fr")]
+    French,
+    #[serde(rename = "en")]
+    English,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStorage {
+    Keyring,
+    Passphrase,
+}
+
+/// Where the app is in its life: decides which screen the UI shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AppPhase {
+    /// No database yet: first-run setup.
+    NeedsSetup,
+    /// The database exists but its key is wrapped by a passphrase nobody has entered yet.
+    StoreLocked,
+    SignedOut,
+    SignedIn,
+    /// Signed in, but idle too long (or locked by hand): the password is needed again.
+    SessionLocked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionInfo {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+    pub idle_lock_seconds: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    pub phase: AppPhase,
+    pub clinic_name: Option<String>,
+    pub language: Language,
+    pub key_storage: Option<KeyStorage>,
+    pub keyring_available: bool,
+    pub session: Option<SessionInfo>,
+    pub data_dir: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SetupOptions {
+    pub timezones: Vec<String>,
+    pub phone_regions: Vec<PhoneRegion>,
+    pub default_timezone: String,
+    pub default_phone_region: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PhoneRegion {
+    pub code: String,
+    pub name_fr: String,
+    pub name_en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SetupRequest {
+    pub clinic_name: String,
+    pub address: String,
+    pub timezone: String,
+    pub phone_region: String,
+    pub language: Language,
+    pub owner_username: String,
+    pub owner_display_name: String,
+    pub owner_password: String,
+    /// Required when no OS keyring is available; must be null when one is.
+    pub passphrase: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UnlockStoreRequest {
+    pub passphrase: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UnlockSessionRequest {
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ClinicInfo {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub timezone: String,
+    pub phone_region: String,
+    pub language: Language,
+    pub idle_lock_seconds: u32,
+    pub device_id: String,
+    pub device_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingsUpdate {
+    pub language: Language,
+    pub idle_lock_seconds: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserInfo {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// The result of `audit verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditVerification {
+    pub ok: bool,
+    pub entries: u32,
+    pub devices: u32,
+    /// The first broken entry, in words, when `ok` is false.
+    pub first_break: Option<String>,
+    pub broken_seq: Option<u32>,
+    pub broken_device: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DbCheck {
+    pub ok: bool,
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupSummary {
+    pub path: String,
+    pub database_id: String,
+    pub schema_version: u32,
+    #[ts(type = "number")]
+    pub created_at_ms: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub key_storage: KeyStorage,
+}
+
+// Conversions between the domain's types and their wire twins. The twins exist because the
+// domain crate carries no serde: its names may change without breaking the UI or scripts.
+
+impl From<domain::Role> for Role {
+    fn from(r: domain::Role) -> Self {
+        match r {
+            domain::Role::Owner => Role::Owner,
+            domain::Role::Dentist => Role::Dentist,
+            domain::Role::Assistant => Role::Assistant,
+            domain::Role::Receptionist => Role::Receptionist,
+        }
+    }
+}
+
+impl From<Role> for domain::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Owner => domain::Role::Owner,
+            Role::Dentist => domain::Role::Dentist,
+            Role::Assistant => domain::Role::Assistant,
+            Role::Receptionist => domain::Role::Receptionist,
+        }
+    }
+}
+
+impl From<domain::Permission> for Permission {
+    fn from(p: domain::Permission) -> Self {
+        use domain::Permission as P;
+        match p {
+            P::ViewAgenda => Permission::ViewAgenda,
+            P::EditAgenda => Permission::EditAgenda,
+            P::ViewPatients => Permission::ViewPatients,
+            P::EditPatients => Permission::EditPatients,
+            P::ViewClinical => Permission::ViewClinical,
+            P::EditClinical => Permission::EditClinical,
+            P::Prescribe => Permission::Prescribe,
+            P::ViewImaging => Permission::ViewImaging,
+            P::EditImaging => Permission::EditImaging,
+            P::ViewBilling => Permission::ViewBilling,
+            P::EditBilling => Permission::EditBilling,
+            P::ViewReports => Permission::ViewReports,
+            P::ExportPatientData => Permission::ExportPatientData,
+            P::ErasePatient => Permission::ErasePatient,
+            P::RunSync => Permission::RunSync,
+            P::ManageUsers => Permission::ManageUsers,
+            P::ManageDevices => Permission::ManageDevices,
+            P::ManageSettings => Permission::ManageSettings,
+            P::ManageBackups => Permission::ManageBackups,
+            P::ViewAudit => Permission::ViewAudit,
+        }
+    }
+}
+
+impl From<domain::Language> for Language {
+    fn from(l: domain::Language) -> Self {
+        match l {
+            domain::Language::French => Language::French,
+            domain::Language::English => Language::English,
+        }
+    }
+}
+
+impl From<Language> for domain::Language {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::French => domain::Language::French,
+            Language::English => domain::Language::English,
+        }
+    }
+}
+
+impl From<chairside_store::KeyStorage> for KeyStorage {
+    fn from(k: chairside_store::KeyStorage) -> Self {
+        match k {
+            chairside_store::KeyStorage::Keyring => KeyStorage::Keyring,
+            chairside_store::KeyStorage::Passphrase => KeyStorage::Passphrase,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_the_domain_names() {
+        for role in domain::Role::ALL {
+            let wire = serde_json::to_value(Role::from(role)).unwrap();
+            assert_eq!(wire, role.as_str());
+            assert_eq!(domain::Role::from(Role::from(role)), role);
+        }
+        for permission in domain::Permission::ALL {
+            assert_eq!(
+                serde_json::to_value(Permission::from(permission)).unwrap(),
+                permission.as_str()
+            );
+        }
+        for language in [domain::Language::French, domain::Language::English] {
+            assert_eq!(
+                serde_json::to_value(Language::from(language)).unwrap(),
+                language.code()
+            );
+        }
+    }
+}
