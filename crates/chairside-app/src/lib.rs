@@ -726,6 +726,18 @@ fn backup_summary(info: backup::BackupInfo) -> BackupSummary {
     }
 }
 
+/// Where Chairside keeps its data when no `--data-dir` is given: the platform's data directory
+/// (`~/.local/share/chairside` on Linux, `%APPDATA%\\Chairside\\data` on Windows,
+/// `~/Library/Application Support/app.Chairside` on macOS). `CHAIRSIDE_DATA_DIR` overrides it.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CHAIRSIDE_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("app", "Chairside", "Chairside")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("chairside-data"))
+}
+
 /// This PC's name, for the device list: the host name, else a neutral label.
 fn device_name() -> String {
     std::fs::read_to_string("/etc/hostname")

@@ -1,0 +1,385 @@
+//! `chairside`: the headless face of Chairside, for owners' scripts, support and tests.
+//!
+//! A thin adapter over `chairside-app`: parse flags, unlock, sign in, call one method, print its
+//! DTO as text or (`--json`) as JSON on stdout. Errors go to stderr, as a sentence or as
+//! `{"code","message"}` with `--json`, with exit code 1 (2 for a usage error).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chairside_app::{
+    ApiError, App, Language, NewUserRequest, Role, SetupRequest, SignInRequest, code,
+    default_data_dir,
+};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chairside",
+    version,
+    about = "Chairside dental practice software: command line"
+)]
+struct Cli {
+    /// Data directory (default: the platform's data directory, or CHAIRSIDE_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Machine-readable output: JSON on stdout; errors as JSON on stderr.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who runs the command (its password comes from CHAIRSIDE_PASSWORD or a prompt).
+    #[arg(long, global = true, env = "CHAIRSIDE_USER", value_name = "NAME")]
+    user: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// First-run setup: create the encrypted database, the clinic and the owner's account.
+    Init {
+        #[arg(long)]
+        clinic_name: String,
+        #[arg(long, default_value = "Africa/Algiers")]
+        timezone: String,
+        #[arg(long, default_value = "DZ")]
+        phone_region: String,
+        /// The owner's username.
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "")]
+        owner_display_name: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, value_enum, default_value = "fr")]
+        language: LanguageArg,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Encrypted backups.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Where this data directory stands (set up? locked? key storage).
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a user; the password comes from CHAIRSIDE_NEW_PASSWORD or a prompt.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum BackupCommand {
+    /// Write a consistent encrypted backup (works while the app runs).
+    Create { file: PathBuf },
+    /// Check a backup, then restore it (the app must be closed).
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain; names the first altered or missing entry.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+enum DbCommand {
+    /// integrity_check and cipher_integrity_check.
+    Check,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RoleArg {
+    Owner,
+    Dentist,
+    Assistant,
+    Receptionist,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LanguageArg {
+    Fr,
+    En,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                eprintln!(
+                    "{}",
+                    serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone())
+                );
+            } else {
+                eprintln!("chairside: {}", e.message);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ApiError> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let out = Output { json: cli.json };
+    match &cli.command {
+        Command::Init {
+            clinic_name,
+            timezone,
+            phone_region,
+            owner,
+            owner_display_name,
+            address,
+            language,
+        } => {
+            let mut app = App::new(&data_dir);
+            let passphrase = match env("CHAIRSIDE_PASSPHRASE") {
+                Some(p) => Some(p),
+                None if app.keyring_available() => None,
+                None => Some(secret("CHAIRSIDE_PASSPHRASE", "New database passphrase: ")?),
+            };
+            let status = app.setup(SetupRequest {
+                clinic_name: clinic_name.clone(),
+                address: address.clone(),
+                timezone: timezone.clone(),
+                phone_region: phone_region.clone(),
+                language: match language {
+                    LanguageArg::Fr => Language::French,
+                    LanguageArg::En => Language::English,
+                },
+                owner_username: owner.clone(),
+                owner_display_name: owner_display_name.clone(),
+                owner_password: secret("CHAIRSIDE_PASSWORD", "Owner's password: ")?,
+                passphrase,
+            })?;
+            out.print(&status, || {
+                format!(
+                    "Clinic {:?} created in {} (database key: {}). Sign in as {owner}.",
+                    status.clinic_name.clone().unwrap_or_default(),
+                    status.data_dir,
+                    status.key_storage.map_or("?", |k| match k {
+                        chairside_app::KeyStorage::Keyring => "OS keyring",
+                        chairside_app::KeyStorage::Passphrase => "passphrase",
+                    })
+                )
+            })
+        }
+        Command::Status => {
+            let mut app = App::new(&data_dir);
+            if let Some(p) = env("CHAIRSIDE_PASSPHRASE") {
+                let _ = app.unlock_store(chairside_app::UnlockStoreRequest { passphrase: p });
+            }
+            let status = app.status()?;
+            out.print(&status, || {
+                format!("{:?}: {}", status.phase, status.data_dir)
+            })
+        }
+        Command::Backup {
+            command: BackupCommand::Restore { file },
+        } => {
+            let credentials = match &cli.user {
+                Some(user) => Some(SignInRequest {
+                    username: user.clone(),
+                    password: secret("CHAIRSIDE_PASSWORD", "Password: ")?,
+                }),
+                None => None,
+            };
+            let passphrase = env("CHAIRSIDE_PASSPHRASE");
+            let summary = App::restore_backup(&data_dir, file, passphrase.as_deref(), credentials)?;
+            out.print(&summary, || {
+                format!("Restored {} into {}.", summary.path, data_dir.display())
+            })
+        }
+        command => {
+            let mut app = signed_in(&cli, &data_dir)?;
+            match command {
+                Command::User {
+                    command:
+                        UserCommand::Add {
+                            name,
+                            role,
+                            display_name,
+                        },
+                } => {
+                    let user = app.add_user(NewUserRequest {
+                        username: name.clone(),
+                        display_name: display_name.clone(),
+                        role: match role {
+                            RoleArg::Owner => Role::Owner,
+                            RoleArg::Dentist => Role::Dentist,
+                            RoleArg::Assistant => Role::Assistant,
+                            RoleArg::Receptionist => Role::Receptionist,
+                        },
+                        password: secret("CHAIRSIDE_NEW_PASSWORD", "New user's password: ")?,
+                    })?;
+                    out.print(&user, || {
+                        format!("Added {} ({}).", user.username, role_name(user.role))
+                    })
+                }
+                Command::User {
+                    command: UserCommand::List,
+                } => {
+                    let users = app.list_users()?;
+                    out.print(&users, || {
+                        users
+                            .iter()
+                            .map(|u| {
+                                format!(
+                                    "{:<20} {:<13} {}{}",
+                                    u.username,
+                                    role_name(u.role),
+                                    u.display_name,
+                                    if u.active { "" } else { " (inactive)" }
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                }
+                Command::Backup {
+                    command: BackupCommand::Create { file },
+                } => {
+                    let summary = app.create_backup(file)?;
+                    out.print(&summary, || {
+                        format!(
+                            "Backup written to {} ({} bytes, encrypted).",
+                            summary.path, summary.bytes
+                        )
+                    })
+                }
+                Command::Audit {
+                    command: AuditCommand::Verify,
+                } => {
+                    let v = app.verify_audit()?;
+                    out.print(&v, || {
+                        format!(
+                            "Audit log intact: {} entries from {} device(s).",
+                            v.entries, v.devices
+                        )
+                    })?;
+                    match v.first_break {
+                        None => Ok(()),
+                        Some(b) => Err(ApiError::new(
+                            code::INTEGRITY,
+                            format!("audit log broken at {b}"),
+                        )),
+                    }
+                }
+                Command::Db {
+                    command: DbCommand::Check,
+                } => {
+                    let check = app.check_database()?;
+                    out.print(&check, || {
+                        "Database check: ok (integrity_check, cipher_integrity_check).".to_string()
+                    })?;
+                    if check.ok {
+                        Ok(())
+                    } else {
+                        Err(ApiError::new(
+                            code::INTEGRITY,
+                            format!("database check failed: {}", check.problems.join("; ")),
+                        ))
+                    }
+                }
+                Command::Init { .. }
+                | Command::Status
+                | Command::Backup {
+                    command: BackupCommand::Restore { .. },
+                } => {
+                    unreachable!("handled above")
+                }
+            }
+        }
+    }
+}
+
+/// Unlocks the store (keyring, else CHAIRSIDE_PASSPHRASE) and signs the user in.
+fn signed_in(cli: &Cli, data_dir: &std::path::Path) -> Result<App, ApiError> {
+    let passphrase = env("CHAIRSIDE_PASSPHRASE");
+    let mut app = App::open(data_dir, passphrase.as_deref())?;
+    let username = cli.user.clone().ok_or_else(|| {
+        ApiError::new(
+            code::NOT_SIGNED_IN,
+            "sign in: give --user NAME or set CHAIRSIDE_USER (password in CHAIRSIDE_PASSWORD)",
+        )
+    })?;
+    let password = secret("CHAIRSIDE_PASSWORD", &format!("Password for {username}: "))?;
+    app.sign_in(SignInRequest { username, password })?;
+    Ok(app)
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A secret from the environment, else typed at a prompt when a terminal is attached.
+fn secret(var: &str, prompt: &str) -> Result<String, ApiError> {
+    if let Some(value) = env(var) {
+        return Ok(value);
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(prompt)
+            .map_err(|e| ApiError::new(code::INVALID_INPUT, format!("{var}: {e}")));
+    }
+    Err(ApiError::new(
+        code::INVALID_INPUT,
+        format!("{var} is not set and no terminal is attached to ask for it"),
+    ))
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Dentist => "dentist",
+        Role::Assistant => "assistant",
+        Role::Receptionist => "receptionist",
+    }
+}
+
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn print<T: Serialize>(
+        &self,
+        value: &T,
+        text: impl FnOnce() -> String,
+    ) -> Result<(), ApiError> {
+        let line = if self.json {
+            serde_json::to_string(value)
+                .map_err(|e| ApiError::new(code::INTERNAL, e.to_string()))?
+        } else {
+            text()
+        };
+        println!("{line}");
+        Ok(())
+    }
+}

@@ -1,0 +1,25 @@
+//! Builds the Tauri context from the repository root's `tauri.conf.json` and declares the app's
+//! commands, so that each must be granted by a capability (see `capabilities/`).
+
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "setup_options",
+    "setup_clinic",
+    "unlock_store",
+    "sign_in",
+    "sign_out",
+    "lock_session",
+    "unlock_session",
+    "record_activity",
+    "clinic_info",
+    "update_settings",
+    "list_users",
+    "add_user",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

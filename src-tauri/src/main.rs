@@ -1,0 +1,115 @@
+//! The Chairside desktop shell. Each command locks the one [`App`], calls one method and returns
+//! its DTO or its `{code, message}` error; no rule lives here. Commands run off the main thread
+//! (`async`), so a slow key derivation never freezes the window.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::sync::Mutex;
+
+use chairside_app::{
+    ApiError, App, AppStatus, ClinicInfo, NewUserRequest, SettingsUpdate, SetupOptions,
+    SetupRequest, SignInRequest, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
+    default_data_dir,
+};
+use tauri::State;
+
+type Shared<'a> = State<'a, Mutex<App>>;
+type Reply<T> = Result<T, ApiError>;
+
+fn with_app<T>(state: Shared<'_>, f: impl FnOnce(&mut App) -> Reply<T>) -> Reply<T> {
+    let mut app = state
+        .lock()
+        .map_err(|_| ApiError::new(code::INTERNAL, "internal error: restart Chairside"))?;
+    f(&mut app)
+}
+
+#[tauri::command(async)]
+fn app_status(state: Shared<'_>) -> Reply<AppStatus> {
+    with_app(state, App::status)
+}
+
+#[tauri::command(async)]
+fn setup_options(state: Shared<'_>) -> Reply<SetupOptions> {
+    with_app(state, |app| Ok(app.setup_options()))
+}
+
+#[tauri::command(async)]
+fn setup_clinic(state: Shared<'_>, request: SetupRequest) -> Reply<AppStatus> {
+    with_app(state, |app| app.setup(request))
+}
+
+#[tauri::command(async)]
+fn unlock_store(state: Shared<'_>, request: UnlockStoreRequest) -> Reply<AppStatus> {
+    with_app(state, |app| app.unlock_store(request))
+}
+
+#[tauri::command(async)]
+fn sign_in(state: Shared<'_>, request: SignInRequest) -> Reply<AppStatus> {
+    with_app(state, |app| app.sign_in(request))
+}
+
+#[tauri::command(async)]
+fn sign_out(state: Shared<'_>) -> Reply<AppStatus> {
+    with_app(state, App::sign_out)
+}
+
+#[tauri::command(async)]
+fn lock_session(state: Shared<'_>) -> Reply<AppStatus> {
+    with_app(state, App::lock_session)
+}
+
+#[tauri::command(async)]
+fn unlock_session(state: Shared<'_>, request: UnlockSessionRequest) -> Reply<AppStatus> {
+    with_app(state, |app| app.unlock_session(request))
+}
+
+#[tauri::command(async)]
+fn record_activity(state: Shared<'_>) -> Reply<AppStatus> {
+    with_app(state, App::record_activity)
+}
+
+#[tauri::command(async)]
+fn clinic_info(state: Shared<'_>) -> Reply<ClinicInfo> {
+    with_app(state, App::clinic_info)
+}
+
+#[tauri::command(async)]
+fn update_settings(state: Shared<'_>, request: SettingsUpdate) -> Reply<ClinicInfo> {
+    with_app(state, |app| app.update_settings(request))
+}
+
+#[tauri::command(async)]
+fn list_users(state: Shared<'_>) -> Reply<Vec<UserInfo>> {
+    with_app(state, App::list_users)
+}
+
+#[tauri::command(async)]
+fn add_user(state: Shared<'_>, request: NewUserRequest) -> Reply<UserInfo> {
+    with_app(state, |app| app.add_user(request))
+}
+
+fn main() {
+    let app = App::new(default_data_dir());
+    let result = tauri::Builder::default()
+        .manage(Mutex::new(app))
+        .invoke_handler(tauri::generate_handler![
+            app_status,
+            setup_options,
+            setup_clinic,
+            unlock_store,
+            sign_in,
+            sign_out,
+            lock_session,
+            unlock_session,
+            record_activity,
+            clinic_info,
+            update_settings,
+            list_users,
+            add_user,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("Chairside could not start its window: {e}");
+        std::process::exit(1);
+    }
+}

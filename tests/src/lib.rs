@@ -1,0 +1,25 @@
+//! Helpers for the cross-crate scenarios in `tests/tests/`: where the built binaries are.
+
+use std::path::PathBuf;
+
+/// The cargo target directory the tests were built into (`…/target/debug`).
+pub fn target_profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    // …/target/debug/deps/<test> → …/target/debug
+    let mut dir = exe.parent().expect("deps/").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir
+}
+
+/// A binary of the workspace, built by `cargo build` before the tests run.
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let path = target_profile_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace first (`cargo build --workspace`)",
+        path.display()
+    );
+    path
+}
