@@ -278,7 +278,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     command: AuditCommand::Verify,
                 } => {
                     let v = app.verify_audit()?;
-                    out.print(&v, || {
+                    out.report(v.ok, &v, || {
                         format!(
                             "Audit log intact: {} entries from {} device(s).",
                             v.entries, v.devices
@@ -296,7 +296,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     command: DbCommand::Check,
                 } => {
                     let check = app.check_database()?;
-                    out.print(&check, || {
+                    out.report(check.ok, &check, || {
                         "Database check: ok (integrity_check, cipher_integrity_check).".to_string()
                     })?;
                     if check.ok {
@@ -381,5 +381,20 @@ impl Output {
         };
         println!("{line}");
         Ok(())
+    }
+
+    /// A check's result: with `--json` always printed (scripts read why it failed); as text only
+    /// when it passed, since a failure is reported as an error on stderr.
+    fn report<T: Serialize>(
+        &self,
+        passed: bool,
+        value: &T,
+        text: impl FnOnce() -> String,
+    ) -> Result<(), ApiError> {
+        if passed || self.json {
+            self.print(value, text)
+        } else {
+            Ok(())
+        }
     }
 }

@@ -1,0 +1,320 @@
+//! The `chairside` command line as scripts use it: exact names, exit codes, JSON shapes, and
+//! the acceptance checks of the spine (encrypted file, wrong passphrase, audit tampering,
+//! backups, `db check`), run on the real binary with fresh data directories.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chairside_store::{Store, Unlock};
+use serde_json::Value;
+
+const PASSPHRASE: &str = "la phrase secrète du cabinet";
+const OWNER_PW: &str = "owner password 1";
+
+fn chairside(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(chairside_scenarios::workspace_binary("chairside"));
+    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.env_remove("CHAIRSIDE_USER")
+        .env_remove("CHAIRSIDE_PASSWORD")
+        .env_remove("CHAIRSIDE_NEW_PASSWORD");
+    cmd.env("CHAIRSIDE_KEYRING", "off")
+        .env("CHAIRSIDE_PASSPHRASE", PASSPHRASE);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn failed(output: Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(
+        output.stdout.is_empty() || output.stdout.starts_with(b"{"),
+        "no human text on stdout when failing"
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+fn as_owner(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--user", "amel"];
+    all.extend_from_slice(args);
+    chairside(dir, &all, &[("CHAIRSIDE_PASSWORD", OWNER_PW)])
+}
+
+fn init(dir: &Path) {
+    ok(chairside(
+        dir,
+        &[
+            "init",
+            "--clinic-name",
+            "Cabinet Dentaire El Biar",
+            "--timezone",
+            "Africa/Algiers",
+            "--phone-region",
+            "DZ",
+            "--owner",
+            "amel",
+        ],
+        &[("CHAIRSIDE_PASSWORD", OWNER_PW)],
+    ));
+}
+
+#[test]
+fn init_users_and_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let header = std::fs::read(dir.path().join("chairside.db")).unwrap();
+    assert_ne!(
+        &header[..16],
+        b"SQLite format 3\0",
+        "the database file is encrypted"
+    );
+
+    let user: Value = serde_json::from_str(&ok(chairside(
+        dir.path(),
+        &[
+            "--json",
+            "--user",
+            "amel",
+            "user",
+            "add",
+            "sofia",
+            "--role",
+            "receptionist",
+        ],
+        &[
+            ("CHAIRSIDE_PASSWORD", OWNER_PW),
+            ("CHAIRSIDE_NEW_PASSWORD", "reception pw 1"),
+        ],
+    )))
+    .unwrap();
+    assert_eq!(user["username"], "sofia");
+    assert_eq!(user["role"], "receptionist");
+
+    // CHAIRSIDE_USER works as well as --user.
+    let list: Value = serde_json::from_str(&ok(chairside(
+        dir.path(),
+        &["--json", "user", "list"],
+        &[("CHAIRSIDE_USER", "amel"), ("CHAIRSIDE_PASSWORD", OWNER_PW)],
+    )))
+    .unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["amel", "sofia"]);
+
+    // A receptionist may not manage users: exit 1, a sentence on stderr, nothing on stdout.
+    let err = failed(chairside(
+        dir.path(),
+        &["--user", "sofia", "user", "list"],
+        &[("CHAIRSIDE_PASSWORD", "reception pw 1")],
+    ));
+    assert!(
+        err.contains("receptionist role does not allow manage users"),
+        "{err}"
+    );
+    // With --json the error is the pinned {code, message} object.
+    let err = failed(chairside(
+        dir.path(),
+        &["--json", "--user", "sofia", "user", "list"],
+        &[("CHAIRSIDE_PASSWORD", "wrong password")],
+    ));
+    let err: Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(err["code"], "wrong_credentials");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("wrong username or password")
+    );
+
+    let err = failed(chairside(dir.path(), &["user", "list"], &[]));
+    assert!(err.contains("--user NAME or set CHAIRSIDE_USER"), "{err}");
+    let err = failed(chairside(
+        dir.path(),
+        &["--user", "amel", "user", "add", "x y", "--role", "dentist"],
+        &[
+            ("CHAIRSIDE_PASSWORD", OWNER_PW),
+            ("CHAIRSIDE_NEW_PASSWORD", "dentist pw 12"),
+        ],
+    ));
+    assert!(err.contains("username"), "{err}");
+    let usage = chairside(dir.path(), &["user", "add", "z", "--role", "janitor"], &[]);
+    assert_eq!(usage.status.code(), Some(2), "a usage error exits 2");
+}
+
+#[test]
+fn a_wrong_passphrase_fails_clearly_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let files = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files(dir.path());
+    let err = failed(chairside(
+        dir.path(),
+        &["--user", "amel", "user", "list"],
+        &[
+            ("CHAIRSIDE_PASSPHRASE", "not the passphrase"),
+            ("CHAIRSIDE_PASSWORD", OWNER_PW),
+        ],
+    ));
+    assert!(err.contains("wrong passphrase"), "{err}");
+    assert_eq!(files(dir.path()), before);
+    let err = failed(chairside(
+        dir.path(),
+        &["--user", "amel", "user", "list"],
+        &[("CHAIRSIDE_PASSPHRASE", "")],
+    ));
+    assert!(err.contains("CHAIRSIDE_PASSPHRASE"), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    let err = failed(as_owner(empty.path(), &["user", "list"]));
+    assert!(err.contains("no Chairside database"), "{err}");
+}
+
+#[test]
+fn audit_verify_names_the_first_altered_or_removed_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    for _ in 0..3 {
+        ok(as_owner(dir.path(), &["user", "list"]));
+    }
+    let out = ok(as_owner(dir.path(), &["audit", "verify"]));
+    assert!(out.contains("Audit log intact"), "{out}");
+
+    // Someone with the key edits the log behind the app's back.
+    let tamper = |sql: &str| {
+        let store = Store::open(
+            dir.path(),
+            Unlock::Auto {
+                passphrase: Some(PASSPHRASE),
+            },
+        )
+        .unwrap();
+        store
+            .conn()
+            .execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS audit_event_no_update; DROP TRIGGER IF EXISTS audit_event_no_delete; {sql}"
+            ))
+            .unwrap();
+    };
+    tamper("UPDATE audit_event SET action = 'nothing to see' WHERE seq = 4");
+    let err = failed(as_owner(dir.path(), &["audit", "verify"]));
+    assert!(err.contains("entry #4"), "{err}");
+    assert!(err.contains("altered"), "{err}");
+    let out = as_owner(dir.path(), &["--json", "audit", "verify"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["broken_seq"], 4);
+
+    let dir2 = tempfile::tempdir().unwrap();
+    init(dir2.path());
+    ok(as_owner(dir2.path(), &["user", "list"]));
+    ok(as_owner(dir2.path(), &["user", "list"]));
+    let store = Store::open(
+        dir2.path(),
+        Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .unwrap();
+    store
+        .conn()
+        .execute_batch("DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq = 3")
+        .unwrap();
+    drop(store);
+    let err = failed(as_owner(dir2.path(), &["audit", "verify"]));
+    assert!(err.contains("entry #3") && err.contains("missing"), "{err}");
+}
+
+#[test]
+fn backup_create_restore_and_db_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let db_check: Value =
+        serde_json::from_str(&ok(as_owner(dir.path(), &["--json", "db", "check"]))).unwrap();
+    assert_eq!(db_check["ok"], true);
+
+    let file = out.path().join("cabinet.chairside-backup");
+    let summary: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "backup", "create", file.to_str().unwrap()],
+    )))
+    .unwrap();
+    assert!(summary["bytes"].as_u64().unwrap() > 4096);
+    ok(chairside(
+        dir.path(),
+        &[
+            "--user", "amel", "user", "add", "karim", "--role", "dentist",
+        ],
+        &[
+            ("CHAIRSIDE_PASSWORD", OWNER_PW),
+            ("CHAIRSIDE_NEW_PASSWORD", "dentist pw 12"),
+        ],
+    ));
+
+    // Into a new, empty data directory (a replacement PC): no sign-in needed, the passphrase is.
+    let fresh = tempfile::tempdir().unwrap();
+    let err = failed(chairside(
+        fresh.path(),
+        &["backup", "restore", file.to_str().unwrap()],
+        &[("CHAIRSIDE_PASSPHRASE", "wrong")],
+    ));
+    assert!(err.contains("wrong passphrase"), "{err}");
+    ok(chairside(
+        fresh.path(),
+        &["backup", "restore", file.to_str().unwrap()],
+        &[],
+    ));
+    let list = ok(as_owner(fresh.path(), &["--json", "user", "list"]));
+    assert!(!list.contains("karim"), "the backup predates karim: {list}");
+    ok(as_owner(fresh.path(), &["db", "check"]));
+    ok(as_owner(fresh.path(), &["audit", "verify"]));
+
+    // Over the live clinic: the owner only.
+    let err = failed(chairside(
+        dir.path(),
+        &["backup", "restore", file.to_str().unwrap()],
+        &[],
+    ));
+    assert!(err.contains("sign in"), "{err}");
+    ok(as_owner(
+        dir.path(),
+        &["backup", "restore", file.to_str().unwrap()],
+    ));
+    let list = ok(as_owner(dir.path(), &["--json", "user", "list"]));
+    assert!(!list.contains("karim"), "{list}");
+
+    let bogus = out.path().join("bogus");
+    std::fs::write(&bogus, b"not a backup at all").unwrap();
+    let err = failed(as_owner(
+        dir.path(),
+        &["backup", "restore", bogus.to_str().unwrap()],
+    ));
+    assert!(err.contains("not a Chairside backup"), "{err}");
+}

@@ -1,0 +1,873 @@
+//! The real desktop app, driven like a user would, in real WebKit.
+//!
+//! This test starts the built `chairside-desktop` binary (Tauri 2 + WebKitGTK, with the Svelte UI
+//! embedded) under a private virtual X display, and drives it through `tauri-driver` and
+//! `WebKitWebDriver` with the W3C WebDriver protocol. It proves, end to end, through the real
+//! window, the real IPC and the real encrypted database, that:
+//!
+//! - a first run shows the setup screen, including the database passphrase fields when no OS
+//!   keyring is used (`CHAIRSIDE_KEYRING=off`), and setting up the clinic leads to the login
+//!   screen;
+//! - a wrong password is refused with a visible error, the right one opens the home screen, which
+//!   shows the clinic and the signed-in user;
+//! - the idle lock can be set to 30 seconds in the settings, and doing nothing for that long
+//!   locks the session (decided on the Rust side): the lock screen names the user and hides the
+//!   home screen, refuses a wrong password and accepts the right one;
+//! - after a restart the database is locked: a wrong passphrase is refused, the right one leads
+//!   to the login screen, and signing in works again.
+//!
+//! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
+//!
+//! # Running it
+//!
+//! ```sh
+//! scripts/e2e-prereqs.sh                # Xvfb, WebKitWebDriver, dbus-run-session, tauri-driver
+//! (cd ui && npm run build)              # the UI embedded in the binary
+//! cargo build -p chairside-desktop      # `cargo test` does not rebuild the app binary
+//! cargo test -p chairside-scenarios --test webkit_e2e -- --nocapture
+//! ```
+//!
+//! It takes about a minute and a half, most of it the 30-second idle wait. If a prerequisite is
+//! missing the test fails and names `scripts/e2e-prereqs.sh`; set `CHAIRSIDE_SKIP_E2E=1` to skip
+//! it instead (it then says so on stderr). It never passes silently.
+//!
+//! Every child process (Xvfb, dbus-run-session → tauri-driver → WebKitWebDriver → the app) runs
+//! in its own process group, which is terminated when the test ends, also when it panics. Every
+//! wait is bounded. On failure the test saves a `failure` screenshot and the page source next to
+//! the other screenshots, and prints the tail of the tauri-driver and Xvfb logs.
+
+use std::fs::{self, File};
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+const APP_BINARY: &str = "chairside-desktop";
+const PREREQS_SCRIPT: &str = "scripts/e2e-prereqs.sh";
+
+const CLINIC: &str = "Cabinet Dentaire El Biar";
+const ADDRESS: &str = "12 rue Ahmed Ouaked, El Biar, Alger";
+const OWNER: &str = "amel";
+const OWNER_NAME: &str = "Dr Amel Benali";
+const PASSWORD: &str = "Molaire-2024-sure";
+const WRONG_PASSWORD: &str = "pas-le-bon-mot";
+const PASSPHRASE: &str = "coffre fort du cabinet";
+const WRONG_PASSPHRASE: &str = "mauvaise phrase";
+const IDLE_LOCK_SECONDS: u64 = 30;
+
+/// The W3C key under which an element reference is returned.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// How long the app may take to show its first screen (WebKit start-up on a slow machine).
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a screen may take to follow a user action (key derivation included).
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(150);
+
+#[test]
+fn desktop_app_in_real_webkit() {
+    let tools = match Tools::find() {
+        Ok(tools) => tools,
+        Err(missing) => {
+            let msg = format!(
+                "the WebKit end-to-end test cannot run: {}.\n\
+                 Install what is missing with `{PREREQS_SCRIPT}` and build the app with \
+                 `cargo build -p {APP_BINARY}`; set CHAIRSIDE_SKIP_E2E=1 to skip this test.",
+                missing.join("; ")
+            );
+            if std::env::var("CHAIRSIDE_SKIP_E2E").is_ok_and(|v| v == "1") {
+                eprintln!("SKIPPED (CHAIRSIDE_SKIP_E2E=1): {msg}");
+                return;
+            }
+            panic!("{msg}");
+        }
+    };
+
+    let work = tempfile::Builder::new()
+        .prefix("chairside-e2e-")
+        .tempdir()
+        .expect("a temporary directory");
+    let data_dir = work.path().join("data");
+    let log_dir = work.path().join("logs");
+    fs::create_dir_all(&data_dir).expect("the data directory");
+    fs::create_dir_all(&log_dir).expect("the log directory");
+    let shots = chairside_scenarios::target_profile_dir().join("e2e-screenshots");
+    if shots.exists() {
+        fs::remove_dir_all(&shots).expect("old screenshots removed");
+    }
+    fs::create_dir_all(&shots).expect("the screenshot directory");
+
+    let t0 = Instant::now();
+    let (_xvfb, display) = start_xvfb(&tools, &log_dir).expect("Xvfb started");
+    let (driver, port) =
+        start_tauri_driver(&tools, display, &data_dir, &log_dir).expect("tauri-driver started");
+    println!(
+        "[{:5.1}s] Xvfb on :{display}, tauri-driver on port {port}, data in {}",
+        t0.elapsed().as_secs_f64(),
+        data_dir.display()
+    );
+
+    let mut run = Run {
+        wd: WebDriver::new(port),
+        app: tools.app.clone(),
+        session: None,
+        shots: shots.clone(),
+        shot_no: 0,
+        t0,
+        step: None,
+    };
+    let outcome = scenario(&mut run);
+    if let Err(err) = &outcome {
+        run.save_failure_evidence();
+        for (name, file) in [
+            ("tauri-driver", log_dir.join("tauri-driver.log")),
+            ("Xvfb", log_dir.join("xvfb.log")),
+        ] {
+            eprintln!(
+                "---- last lines of the {name} log ----\n{}",
+                log_tail(&file)
+            );
+        }
+        eprintln!(
+            "screenshots and page source: {}\nerror: {err:#}",
+            shots.display()
+        );
+    }
+    run.end_session();
+    drop(driver);
+    if let Err(err) = outcome {
+        panic!("the end-to-end scenario failed: {err:#}");
+    }
+    println!(
+        "[{:5.1}s] all steps passed; screenshots in {}",
+        t0.elapsed().as_secs_f64(),
+        shots.display()
+    );
+}
+
+/// What a user does and sees, step by step.
+fn scenario(run: &mut Run) -> Result<()> {
+    // a. First run: the setup screen, with the passphrase fields since the keyring is off.
+    run.begin("a. first-run setup");
+    run.new_session()?;
+    run.wait_for("setup-screen", START_TIMEOUT)?;
+    run.wait_enabled("setup-submit", STEP_TIMEOUT)?; // the options (time zones…) are loaded
+    ensure!(
+        run.is_displayed("setup-passphrase")? && run.is_displayed("setup-passphrase-confirm")?,
+        "the passphrase fields must be visible when the OS keyring is off"
+    );
+    run.screenshot("setup-empty")?;
+    run.fill("setup-clinic-name", CLINIC)?;
+    run.fill("setup-address", ADDRESS)?;
+    // Pick another value first, so that choosing the wanted one is a real change.
+    run.choose("setup-timezone", "Europe/Paris")?;
+    run.choose("setup-timezone", "Africa/Algiers")?;
+    run.choose("setup-phone-region", "FR")?;
+    run.choose("setup-phone-region", "DZ")?;
+    run.choose("setup-language", "en")?;
+    run.choose("setup-language", "fr")?;
+    run.fill("setup-owner-username", OWNER)?;
+    run.fill("setup-owner-display-name", OWNER_NAME)?;
+    run.fill("setup-owner-password", PASSWORD)?;
+    run.fill("setup-owner-password-confirm", PASSWORD)?;
+    run.fill("setup-passphrase", PASSPHRASE)?;
+    run.fill("setup-passphrase-confirm", PASSPHRASE)?;
+    run.screenshot("setup-filled")?;
+    run.click("setup-submit")?;
+
+    // b. The login screen: a wrong password is refused, the right one opens the home screen.
+    run.begin("b. sign in");
+    run.wait_for("login-screen", STEP_TIMEOUT)?;
+    run.assert_absent("setup-screen")?;
+    let login_text = run.text("login-screen")?;
+    ensure!(
+        login_text.contains(CLINIC),
+        "the login screen should name the clinic, it shows: {login_text:?}"
+    );
+    run.sign_in(WRONG_PASSWORD)?;
+    run.expect_error_on("login-screen")?;
+    run.screenshot("login-wrong-password")?;
+    run.sign_in(PASSWORD)?;
+    run.expect_home()?;
+    run.screenshot("home")?;
+
+    // c. Settings: the idle lock at 30 seconds.
+    run.begin("c. idle lock set to 30 s");
+    run.click("nav-settings")?;
+    run.wait_for("settings-panel", STEP_TIMEOUT)?;
+    run.choose("settings-idle-lock", &IDLE_LOCK_SECONDS.to_string())?;
+    let last_touch = Instant::now();
+    run.click("settings-save")?;
+    run.wait_for("settings-saved", STEP_TIMEOUT)?;
+    ensure!(
+        run.property("settings-idle-lock", "value")? == IDLE_LOCK_SECONDS.to_string(),
+        "the idle lock select should keep 30 s after saving"
+    );
+    run.screenshot("settings-saved")?;
+
+    // d. Hands off: the session locks itself between 30 and 45 s after the last action.
+    run.begin("d. idle lock");
+    run.wait_for("lock-screen", Duration::from_secs(50))?;
+    let idle = last_touch.elapsed();
+    println!(
+        "           locked after {:.1}s of inactivity",
+        idle.as_secs_f64()
+    );
+    ensure!(
+        idle >= Duration::from_secs(IDLE_LOCK_SECONDS),
+        "the session locked after {idle:?}, before the {IDLE_LOCK_SECONDS} s idle limit"
+    );
+    ensure!(
+        idle <= Duration::from_secs(45),
+        "the session locked only after {idle:?}"
+    );
+    run.assert_absent("home-screen")?;
+    let locked_user = run.text("lock-user")?;
+    ensure!(
+        locked_user == OWNER_NAME,
+        "the lock screen should name {OWNER_NAME:?}, it shows {locked_user:?}"
+    );
+    run.screenshot("locked")?;
+    run.fill("unlock-password", WRONG_PASSWORD)?;
+    run.click("unlock-submit")?;
+    run.expect_error_on("lock-screen")?;
+    run.assert_absent("home-screen")?;
+    run.screenshot("lock-wrong-password")?;
+    run.fill("unlock-password", PASSWORD)?;
+    run.click("unlock-submit")?;
+    run.expect_home()?;
+    run.assert_absent("lock-screen")?;
+    run.screenshot("unlocked")?;
+
+    // e. Restart: the database is locked until the passphrase is given.
+    run.begin("e. restart");
+    run.end_session();
+    run.new_session()?;
+    run.wait_for("store-unlock-screen", START_TIMEOUT)?;
+    run.screenshot("store-locked")?;
+    run.fill("store-passphrase", WRONG_PASSPHRASE)?;
+    run.click("store-unlock-submit")?;
+    run.expect_error_on("store-unlock-screen")?;
+    run.screenshot("store-wrong-passphrase")?;
+    run.fill("store-passphrase", PASSPHRASE)?;
+    run.click("store-unlock-submit")?;
+    run.wait_for("login-screen", STEP_TIMEOUT)?;
+    run.assert_absent("store-unlock-screen")?;
+    run.screenshot("login-after-restart")?;
+    run.sign_in(PASSWORD)?;
+    run.expect_home()?;
+    run.screenshot("home-after-restart")?;
+    run.end_step();
+    Ok(())
+}
+
+// ---- the scenario's vocabulary ------------------------------------------------------------------
+
+/// One run of the app: the WebDriver connection, the current session, the screenshots.
+struct Run {
+    wd: WebDriver,
+    app: PathBuf,
+    session: Option<String>,
+    shots: PathBuf,
+    shot_no: u32,
+    t0: Instant,
+    step: Option<(&'static str, Instant)>,
+}
+
+fn css(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+impl Run {
+    fn begin(&mut self, name: &'static str) {
+        self.end_step();
+        println!("[{:5.1}s] {name}", self.t0.elapsed().as_secs_f64());
+        self.step = Some((name, Instant::now()));
+    }
+
+    fn end_step(&mut self) {
+        if let Some((name, started)) = self.step.take() {
+            println!(
+                "[{:5.1}s] {name}: done in {:.1}s",
+                self.t0.elapsed().as_secs_f64(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    fn sid(&self) -> Result<&str> {
+        self.session.as_deref().context("no WebDriver session")
+    }
+
+    /// Starts the app (a new WebDriver session).
+    fn new_session(&mut self) -> Result<()> {
+        let caps = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "tauri:options": { "application": self.app.to_string_lossy() }
+                }
+            }
+        });
+        let value = self
+            .wd
+            .call("POST", "/session", Some(&caps), START_TIMEOUT)
+            .context("starting the app (POST /session)")?;
+        let id = value["sessionId"]
+            .as_str()
+            .context("POST /session returned no sessionId")?;
+        self.session = Some(id.to_string());
+        Ok(())
+    }
+
+    /// Closes the app (DELETE /session). Errors are only reported: this also runs on failure.
+    fn end_session(&mut self) {
+        if let Some(id) = self.session.take()
+            && let Err(err) = self
+                .wd
+                .call("DELETE", &format!("/session/{id}"), None, STEP_TIMEOUT)
+        {
+            eprintln!("closing the WebDriver session failed: {err:#}");
+        }
+    }
+
+    fn session_call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let url = format!("/session/{}{path}", self.sid()?);
+        self.wd.call(method, &url, body, STEP_TIMEOUT)
+    }
+
+    /// All elements matching a CSS selector, right now.
+    fn find_all(&self, selector: &str) -> Result<Vec<String>> {
+        let found = self.session_call(
+            "POST",
+            "/elements",
+            Some(&json!({ "using": "css selector", "value": selector })),
+        )?;
+        found
+            .as_array()
+            .context("POST /elements did not return a list")?
+            .iter()
+            .map(|e| {
+                e[ELEMENT_KEY]
+                    .as_str()
+                    .map(String::from)
+                    .context("an element without a reference")
+            })
+            .collect()
+    }
+
+    /// The first element matching a CSS selector, right now (`POST /session/{id}/element`).
+    fn find(&self, selector: &str) -> Result<Option<String>> {
+        match self.session_call(
+            "POST",
+            "/element",
+            Some(&json!({ "using": "css selector", "value": selector })),
+        ) {
+            Ok(value) => Ok(Some(
+                value[ELEMENT_KEY]
+                    .as_str()
+                    .context("an element without a reference")?
+                    .to_string(),
+            )),
+            Err(err) if is_webdriver_error(&err, "no such element") => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Waits until an element matching `selector` is in the page.
+    fn wait_for_css(&self, selector: &str, timeout: Duration) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            if let Some(id) = self.find(selector)? {
+                return Ok(id);
+            }
+            if start.elapsed() > timeout {
+                bail!("{selector} did not appear within {timeout:?}");
+            }
+            sleep(POLL);
+        }
+    }
+
+    fn wait_for(&self, testid: &str, timeout: Duration) -> Result<String> {
+        self.wait_for_css(&css(testid), timeout)
+    }
+
+    fn assert_absent(&self, testid: &str) -> Result<()> {
+        let found = self.find_all(&css(testid))?;
+        ensure!(found.is_empty(), "{testid} should not be on screen");
+        Ok(())
+    }
+
+    fn element_get(&self, element: &str, what: &str) -> Result<Value> {
+        self.session_call("GET", &format!("/element/{element}/{what}"), None)
+    }
+
+    fn is_displayed(&self, testid: &str) -> Result<bool> {
+        let id = self.wait_for(testid, STEP_TIMEOUT)?;
+        self.element_get(&id, "displayed")?
+            .as_bool()
+            .context("displayed is not a boolean")
+    }
+
+    /// Waits until the element is there and enabled (not disabled by a pending action).
+    fn wait_enabled(&self, testid: &str, timeout: Duration) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            let id = self.wait_for(testid, timeout)?;
+            match self.element_get(&id, "enabled") {
+                Ok(Value::Bool(true)) => return Ok(id),
+                Ok(_) => {}
+                Err(err) if is_webdriver_error(&err, "stale element reference") => {}
+                Err(err) => return Err(err),
+            }
+            if start.elapsed() > timeout {
+                bail!("{testid} stayed disabled for {timeout:?}");
+            }
+            sleep(POLL);
+        }
+    }
+
+    fn text(&self, testid: &str) -> Result<String> {
+        let id = self.wait_for(testid, STEP_TIMEOUT)?;
+        Ok(self
+            .element_get(&id, "text")?
+            .as_str()
+            .context("the text is not a string")?
+            .to_string())
+    }
+
+    fn property(&self, testid: &str, name: &str) -> Result<String> {
+        let id = self.wait_for(testid, STEP_TIMEOUT)?;
+        let value = self.element_get(&id, &format!("property/{name}"))?;
+        Ok(match value {
+            Value::String(s) => s,
+            other => other.to_string(),
+        })
+    }
+
+    /// A real click on an enabled element; retried while the page is still settling.
+    fn click(&self, testid: &str) -> Result<()> {
+        self.click_css(&css(testid), testid)
+    }
+
+    fn click_css(&self, selector: &str, what: &str) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            let id = self.wait_for_css(selector, STEP_TIMEOUT)?;
+            let enabled = self.element_get(&id, "enabled").ok() == Some(Value::Bool(true));
+            if enabled {
+                match self.session_call("POST", &format!("/element/{id}/click"), Some(&json!({}))) {
+                    Ok(_) => return Ok(()),
+                    Err(err)
+                        if ["stale element reference", "element click intercepted"]
+                            .iter()
+                            .any(|e| is_webdriver_error(&err, e))
+                            && start.elapsed() < STEP_TIMEOUT => {}
+                    Err(err) => return Err(err.context(format!("clicking {what}"))),
+                }
+            }
+            if start.elapsed() > STEP_TIMEOUT {
+                bail!("{what} could not be clicked within {STEP_TIMEOUT:?}");
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Clears a text field, types `text` into it and checks that the field holds it.
+    fn fill(&self, testid: &str, text: &str) -> Result<()> {
+        let id = self.wait_enabled(testid, STEP_TIMEOUT)?;
+        self.session_call("POST", &format!("/element/{id}/clear"), Some(&json!({})))
+            .with_context(|| format!("clearing {testid}"))?;
+        self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(&json!({ "text": text })),
+        )
+        .with_context(|| format!("typing into {testid}"))?;
+        let now = self.property(testid, "value")?;
+        ensure!(now == text, "{testid} holds {now:?} after typing {text:?}");
+        Ok(())
+    }
+
+    /// Chooses an option of a `<select>` by clicking it, as a user would.
+    fn choose(&self, testid: &str, value: &str) -> Result<()> {
+        self.wait_enabled(testid, STEP_TIMEOUT)?;
+        let option = format!("{} option[value=\"{value}\"]", css(testid));
+        self.click_css(&option, &format!("{testid} option {value}"))?;
+        let now = self.property(testid, "value")?;
+        ensure!(
+            now == value,
+            "{testid} shows {now:?} after choosing {value:?}"
+        );
+        Ok(())
+    }
+
+    fn sign_in(&self, password: &str) -> Result<()> {
+        self.fill("login-username", OWNER)?;
+        self.fill("login-password", password)?;
+        self.click("login-submit")
+    }
+
+    /// An error is shown, and we are still on the same screen.
+    fn expect_error_on(&self, screen: &str) -> Result<()> {
+        let selector = format!("{} {}", css(screen), css("error-message"));
+        let id = self.wait_for_css(&selector, STEP_TIMEOUT)?;
+        let text = self.element_get(&id, "text")?;
+        let text = text.as_str().unwrap_or_default();
+        ensure!(
+            !text.trim().is_empty(),
+            "the error message on {screen} is empty"
+        );
+        println!("           {screen} says: {text}");
+        ensure!(
+            self.find(&css(screen))?.is_some(),
+            "{screen} went away after the error"
+        );
+        ensure!(
+            self.find_all(&css("home-screen"))?.is_empty(),
+            "the home screen opened despite the error"
+        );
+        Ok(())
+    }
+
+    /// The home screen, with the clinic and the signed-in user.
+    fn expect_home(&self) -> Result<()> {
+        self.wait_for("home-screen", STEP_TIMEOUT)?;
+        let clinic = self.text("home-clinic-name")?;
+        ensure!(clinic == CLINIC, "home shows the clinic {clinic:?}");
+        let user = self.text("home-user")?;
+        ensure!(user == OWNER_NAME, "home shows the user {user:?}");
+        let role = self.text("home-role")?;
+        ensure!(!role.trim().is_empty(), "home shows no role");
+        Ok(())
+    }
+
+    /// Saves `NN-name.png` into the screenshot directory.
+    fn screenshot(&mut self, name: &str) -> Result<()> {
+        let data = self.session_call("GET", "/screenshot", None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().context("the screenshot is not a string")?)
+            .context("the screenshot is not base64")?;
+        ensure!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        self.shot_no += 1;
+        let path = self.shots.join(format!("{:02}-{name}.png", self.shot_no));
+        fs::write(&path, png).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Best effort, after a failure: a screenshot and the page source.
+    fn save_failure_evidence(&mut self) {
+        if self.session.is_none() {
+            return;
+        }
+        if let Err(err) = self.screenshot("failure") {
+            eprintln!("no failure screenshot: {err:#}");
+        }
+        match self.session_call("GET", "/source", None) {
+            Ok(Value::String(html)) => {
+                let _ = fs::write(self.shots.join("failure-source.html"), html);
+            }
+            Ok(_) => {}
+            Err(err) => eprintln!("no page source: {err:#}"),
+        }
+    }
+}
+
+// ---- a minimal W3C WebDriver client ----------------------------------------------------------
+
+struct WebDriver {
+    base: String,
+}
+
+impl WebDriver {
+    fn new(port: u16) -> Self {
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// One command; returns its `value`, or the WebDriver error as an error.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<Value> {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(5))
+            .timeout(timeout)
+            .build();
+        let request = agent
+            .request(method, &format!("{}{path}", self.base))
+            .set("Content-Type", "application/json; charset=utf-8");
+        let result = match body {
+            Some(body) => request.send_string(&body.to_string()),
+            None if method == "POST" => request.send_string("{}"),
+            None => request.call(),
+        };
+        let (status, response) = match result {
+            Ok(response) => (response.status(), response),
+            Err(ureq::Error::Status(status, response)) => (status, response),
+            Err(err) => return Err(anyhow!("{method} {path}: {err}")),
+        };
+        let mut text = String::new();
+        response
+            .into_reader()
+            .take(64 << 20)
+            .read_to_string(&mut text)
+            .with_context(|| format!("{method} {path}: reading the answer"))?;
+        let parsed: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{method} {path}: HTTP {status}, not JSON: {text:.300}"))?;
+        let value = parsed.get("value").cloned().unwrap_or(Value::Null);
+        if status >= 400 || value.get("error").is_some_and(Value::is_string) {
+            let error = value["error"].as_str().unwrap_or("unknown error");
+            let message = value["message"].as_str().unwrap_or_default();
+            return Err(WebDriverError(error.to_string()))
+                .with_context(|| format!("{method} {path}: HTTP {status}: {error}: {message}"));
+        }
+        Ok(value)
+    }
+}
+
+/// The W3C error code of a failed command (`no such element`, …), kept for matching.
+#[derive(Debug)]
+struct WebDriverError(String);
+
+impl std::fmt::Display for WebDriverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WebDriverError {}
+
+fn is_webdriver_error(err: &anyhow::Error, code: &str) -> bool {
+    err.downcast_ref::<WebDriverError>()
+        .is_some_and(|e| e.0 == code)
+}
+
+// ---- the processes -----------------------------------------------------------------------------
+
+/// The programs the test needs.
+#[derive(Debug)]
+struct Tools {
+    xvfb: PathBuf,
+    webkit_driver: PathBuf,
+    tauri_driver: PathBuf,
+    dbus_run_session: Option<PathBuf>,
+    app: PathBuf,
+}
+
+impl Tools {
+    /// Finds every program, or lists what is missing.
+    fn find() -> Result<Self, Vec<String>> {
+        let mut missing = Vec::new();
+        let mut need = |name: &str, found: Option<PathBuf>| {
+            if found.is_none() {
+                missing.push(format!("{name} is not installed"));
+            }
+            found.unwrap_or_default()
+        };
+        let xvfb = need("Xvfb", on_path("Xvfb"));
+        let webkit_driver = need(
+            "WebKitWebDriver",
+            on_path("WebKitWebDriver").or_else(|| existing("/usr/bin/WebKitWebDriver")),
+        );
+        let tauri_driver = need(
+            "tauri-driver",
+            on_path("tauri-driver").or_else(|| {
+                let home = std::env::var_os("CARGO_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
+                existing(home.join("bin/tauri-driver"))
+            }),
+        );
+        let app = chairside_scenarios::target_profile_dir().join(APP_BINARY);
+        if !app.is_file() {
+            missing.push(format!(
+                "{} is not built (`cargo build -p {APP_BINARY}`)",
+                app.display()
+            ));
+        }
+        if missing.is_empty() {
+            Ok(Self {
+                xvfb,
+                webkit_driver,
+                tauri_driver,
+                // Optional: without it WebKitWebDriver may stall under Xvfb, but it can work.
+                dbus_run_session: on_path("dbus-run-session"),
+                app,
+            })
+        } else {
+            Err(missing)
+        }
+    }
+}
+
+fn existing(path: impl Into<PathBuf>) -> Option<PathBuf> {
+    let path = path.into();
+    path.is_file().then_some(path)
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).find_map(|dir| existing(dir.join(name)))
+}
+
+/// A child process leading its own process group; the whole group is terminated on drop.
+struct ProcessGroup {
+    name: &'static str,
+    child: Child,
+}
+
+impl ProcessGroup {
+    fn spawn(name: &'static str, mut command: Command, log: &Path) -> Result<Self> {
+        let out = File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let err = out.try_clone()?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        Ok(Self { name, child })
+    }
+
+    fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    fn signal_group(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([signal, "--", &format!("-{}", self.child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.signal_group("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !self.has_exited() {
+            sleep(Duration::from_millis(50));
+        }
+        if !self.has_exited() {
+            eprintln!("{} ignored SIGTERM: killing its process group", self.name);
+        }
+        // The leader may be gone while others in its group linger: make sure.
+        self.signal_group("-KILL");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `Xvfb :N` on the first free display number from 90.
+fn start_xvfb(tools: &Tools, log_dir: &Path) -> Result<(ProcessGroup, u32)> {
+    for display in 90..130 {
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{display}"));
+        if socket.exists() || Path::new(&format!("/tmp/.X{display}-lock")).exists() {
+            continue;
+        }
+        let mut command = Command::new(&tools.xvfb);
+        command.args([
+            &format!(":{display}"),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ]);
+        let mut xvfb = ProcessGroup::spawn("Xvfb", command, &log_dir.join("xvfb.log"))?;
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if socket.exists() {
+                return Ok((xvfb, display));
+            }
+            if xvfb.has_exited() {
+                break; // display taken meanwhile, or Xvfb cannot start: try the next number
+            }
+            sleep(Duration::from_millis(50));
+        }
+        eprintln!(
+            "Xvfb :{display} did not start: {}",
+            log_tail(&log_dir.join("xvfb.log"))
+        );
+    }
+    bail!("no free X display between :90 and :129")
+}
+
+/// A free TCP port on the loopback interface.
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("binding port 0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Starts tauri-driver (under `dbus-run-session` when available) and waits until it listens.
+fn start_tauri_driver(
+    tools: &Tools,
+    display: u32,
+    data_dir: &Path,
+    log_dir: &Path,
+) -> Result<(ProcessGroup, u16)> {
+    // Hold both listeners until both numbers are known, so they differ.
+    let first = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let native_port = free_port()?;
+    let port = first.local_addr()?.port();
+    drop(first);
+
+    let mut command = match &tools.dbus_run_session {
+        Some(dbus) => {
+            let mut c = Command::new(dbus);
+            c.arg("--").arg(&tools.tauri_driver);
+            c
+        }
+        None => Command::new(&tools.tauri_driver),
+    };
+    command
+        .arg("--port")
+        .arg(port.to_string())
+        .arg("--native-port")
+        .arg(native_port.to_string())
+        .arg("--native-driver")
+        .arg(&tools.webkit_driver)
+        .env("DISPLAY", format!(":{display}"))
+        .env("GDK_BACKEND", "x11")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("NO_AT_BRIDGE", "1")
+        // WebKitGTK's DMA-BUF renderer shows blank windows on virtual displays.
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env("CHAIRSIDE_DATA_DIR", data_dir)
+        .env("CHAIRSIDE_KEYRING", "off");
+    let mut driver =
+        ProcessGroup::spawn("tauri-driver", command, &log_dir.join("tauri-driver.log"))?;
+
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_ok() {
+            return Ok((driver, port));
+        }
+        if driver.has_exited() {
+            bail!(
+                "tauri-driver exited: {}",
+                log_tail(&log_dir.join("tauri-driver.log"))
+            );
+        }
+        sleep(Duration::from_millis(100));
+    }
+    bail!("tauri-driver did not listen on port {port} within 30 s")
+}
+
+fn log_tail(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
