@@ -280,14 +280,13 @@ impl OsKeyring {
                 "no D-Bus session, so no Secret Service".into(),
             ));
         }
+        // A write, not a read: a Secret Service whose collection is locked answers reads
+        // ("no entry") but refuses to store, and then the passphrase must be offered instead.
         with_timeout(|| {
             let entry = keyring::Entry::new(KEYRING_SERVICE, "probe")?;
-            match entry.get_secret() {
-                Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(e),
-            }
+            entry.set_secret(b"probe")?;
+            entry.delete_credential()
         })
-        .map(|_| ())
     }
 
     pub fn store(database_id: &str, key: &DatabaseKey) -> Result<()> {
