@@ -2,6 +2,8 @@
 //! the acceptance checks of the spine (encrypted file, wrong passphrase, audit tampering,
 //! backups, `db check`), run on the real binary with fresh data directories.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::path::Path;
 use std::process::{Command, Output};
 

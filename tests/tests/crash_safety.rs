@@ -3,6 +3,8 @@
 //! `cipher_integrity_check` are clean, the audit chain verifies, and every write the child had
 //! acknowledged (printed after its commit returned) is there.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

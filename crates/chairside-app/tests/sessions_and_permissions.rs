@@ -1,5 +1,7 @@
 //! The application API as the UI and CLI use it: first run, sign-in, idle lock, permissions.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -132,7 +134,8 @@ fn a_second_setup_is_refused_and_a_restart_needs_the_passphrase() {
 fn setup_refuses_bad_input_by_field_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, _) = new_app(dir.path());
-    let cases: Vec<(Box<dyn Fn(&mut SetupRequest)>, &str)> = vec![
+    type Mutation = Box<dyn Fn(&mut SetupRequest)>;
+    let cases: Vec<(Mutation, &str)> = vec![
         (Box::new(|r| r.clinic_name = "  ".into()), "clinic_name"),
         (
             Box::new(|r| r.timezone = "Europe/Atlantis".into()),

@@ -21,14 +21,20 @@ const RUNS: usize = 5;
 
 fn plain(path: &Path) -> Connection {
     let conn = Connection::open(path).expect("open plain");
-    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
-    conn.pragma_update(None, "synchronous", "FULL").expect("sync");
-    conn.pragma_update(None, "cache_size", chairside_store::CACHE_SIZE_PRAGMA).expect("cache");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("sync");
+    conn.pragma_update(None, "cache_size", chairside_store::CACHE_SIZE_PRAGMA)
+        .expect("cache");
     conn
 }
 
 fn note(i: i64) -> String {
-    format!("Patient {i}: allergie pénicilline, anticoagulants, contrôle dans 6 mois. {}", "x".repeat(i as usize % 120))
+    format!(
+        "Patient {i}: allergie pénicilline, anticoagulants, contrôle dans 6 mois. {}",
+        "x".repeat(i as usize % 120)
+    )
 }
 
 fn bulk_insert(conn: &Connection) -> Duration {
@@ -38,9 +44,12 @@ fn bulk_insert(conn: &Connection) -> Duration {
     for chunk in 0..ROWS / BATCH {
         conn.execute_batch("BEGIN").expect("begin");
         {
-            let mut stmt = conn.prepare_cached("INSERT INTO bench (id, name, note) VALUES (?1, ?2, ?3)").expect("prepare");
+            let mut stmt = conn
+                .prepare_cached("INSERT INTO bench (id, name, note) VALUES (?1, ?2, ?3)")
+                .expect("prepare");
             for i in chunk * BATCH..(chunk + 1) * BATCH {
-                stmt.execute(params![i, format!("name{i}"), note(i)]).expect("insert");
+                stmt.execute(params![i, format!("name{i}"), note(i)])
+                    .expect("insert");
             }
         }
         conn.execute_batch("COMMIT").expect("commit");
@@ -51,18 +60,25 @@ fn bulk_insert(conn: &Connection) -> Duration {
 fn small_transactions(conn: &Connection) -> Duration {
     let start = Instant::now();
     for i in 0..SMALL_TXS {
-        conn.execute("UPDATE bench SET name = ?1 WHERE id = ?2", params![format!("edited{i}"), (i * 7919) % ROWS])
-            .expect("update");
+        conn.execute(
+            "UPDATE bench SET name = ?1 WHERE id = ?2",
+            params![format!("edited{i}"), (i * 7919) % ROWS],
+        )
+        .expect("update");
     }
     start.elapsed()
 }
 
 fn point_reads(conn: &Connection) -> Duration {
-    let mut stmt = conn.prepare_cached("SELECT name, note FROM bench WHERE id = ?1").expect("prepare");
+    let mut stmt = conn
+        .prepare_cached("SELECT name, note FROM bench WHERE id = ?1")
+        .expect("prepare");
     let start = Instant::now();
     for i in 0..POINT_READS {
         let id = (i * 104_729) % ROWS;
-        let row: (String, String) = stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).expect("read");
+        let row: (String, String) = stmt
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("read");
         black_box(row);
     }
     start.elapsed()
@@ -70,7 +86,13 @@ fn point_reads(conn: &Connection) -> Duration {
 
 fn scan(conn: &Connection) -> Duration {
     let start = Instant::now();
-    let n: i64 = conn.query_row("SELECT count(*) FROM bench WHERE note LIKE '%pénicilline%'", [], |r| r.get(0)).expect("scan");
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM bench WHERE note LIKE '%pénicilline%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("scan");
     assert_eq!(n, ROWS);
     start.elapsed()
 }
@@ -81,8 +103,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn report(name: &str, ops: i64, enc: Duration, plain: Duration) {
-    let (e, p) = (ops as f64 / enc.as_secs_f64(), ops as f64 / plain.as_secs_f64());
-    println!("{name:<34} encrypted {e:>12.0}/s   plain {p:>12.0}/s   ratio {:.2}x", e / p);
+    let (e, p) = (
+        ops as f64 / enc.as_secs_f64(),
+        ops as f64 / plain.as_secs_f64(),
+    );
+    println!(
+        "{name:<34} encrypted {e:>12.0}/s   plain {p:>12.0}/s   ratio {:.2}x",
+        e / p
+    );
 }
 
 fn main() {
@@ -90,7 +118,10 @@ fn main() {
     let enc_dir = dir.path().join("encrypted");
     let store = Store::create(
         &enc_dir,
-        NewKey::Passphrase { passphrase: "benchmark passphrase", params: KdfParams::FAST_INSECURE_FOR_TESTS },
+        NewKey::Passphrase {
+            passphrase: "benchmark passphrase",
+            params: KdfParams::FAST_INSECURE_FOR_TESTS,
+        },
         "bench",
     )
     .expect("create store");
@@ -98,9 +129,11 @@ fn main() {
     let enc = store.conn();
 
     let setting = |name: &str| -> String {
-        enc.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
-            .map(|v| format!("{v:?}"))
-            .unwrap_or_else(|e| e.to_string())
+        enc.query_row(&format!("PRAGMA {name}"), [], |r| {
+            r.get::<_, rusqlite::types::Value>(0)
+        })
+        .map(|v| format!("{v:?}"))
+        .unwrap_or_else(|e| e.to_string())
     };
     println!(
         "SQLCipher {}, provider {} {}, memory security {}, page cache {} KiB on both sides",
@@ -120,7 +153,12 @@ fn main() {
     for _ in 0..RUNS {
         // Alternate who goes first so neither always gets the warmer machine.
         for (conn, is_enc) in [(enc, true), (&plain_conn, false)] {
-            let times = [bulk_insert(conn), small_transactions(conn), point_reads(conn), scan(conn)];
+            let times = [
+                bulk_insert(conn),
+                small_transactions(conn),
+                point_reads(conn),
+                scan(conn),
+            ];
             for (r, t) in results.iter_mut().zip(times) {
                 if is_enc { r.2.push(t) } else { r.3.push(t) }
             }
@@ -135,13 +173,24 @@ fn main() {
     let mut cold_enc = vec![];
     let mut cold_plain = vec![];
     for _ in 0..RUNS {
-        let store = Store::open(&enc_dir, Unlock::Auto { passphrase: Some("benchmark passphrase") }).expect("reopen");
+        let store = Store::open(
+            &enc_dir,
+            Unlock::Auto {
+                passphrase: Some("benchmark passphrase"),
+            },
+        )
+        .expect("reopen");
         cold_enc.push(scan(store.conn()));
         drop(store);
         let conn = plain(&dir.path().join("plain.db"));
         cold_plain.push(scan(&conn));
     }
-    report("cold full scan (empty page cache)", ROWS, median(cold_enc), median(cold_plain));
+    report(
+        "cold full scan (empty page cache)",
+        ROWS,
+        median(cold_enc),
+        median(cold_plain),
+    );
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     println!(
         "file size: encrypted {} KiB, plain {} KiB",
@@ -153,14 +202,29 @@ fn main() {
     // Unlock: from nothing to an open, migrated store.
     let pass_dir = dir.path().join("passphrase");
     drop(
-        Store::create(&pass_dir, NewKey::Passphrase { passphrase: "benchmark passphrase", params: KdfParams::RECOMMENDED }, "bench")
-            .expect("create"),
+        Store::create(
+            &pass_dir,
+            NewKey::Passphrase {
+                passphrase: "benchmark passphrase",
+                params: KdfParams::RECOMMENDED,
+            },
+            "bench",
+        )
+        .expect("create"),
     );
     let pass = median(
         (0..3)
             .map(|_| {
                 let t = Instant::now();
-                drop(Store::open(&pass_dir, Unlock::Auto { passphrase: Some("benchmark passphrase") }).expect("open"));
+                drop(
+                    Store::open(
+                        &pass_dir,
+                        Unlock::Auto {
+                            passphrase: Some("benchmark passphrase"),
+                        },
+                    )
+                    .expect("open"),
+                );
                 t.elapsed()
             })
             .collect(),
@@ -174,19 +238,26 @@ fn main() {
     match OsKeyring::probe() {
         Ok(()) => {
             let ring_dir = dir.path().join("keyring");
-            let store = Store::create(&ring_dir, NewKey::Keyring, "bench").expect("create with keyring");
+            let store =
+                Store::create(&ring_dir, NewKey::Keyring, "bench").expect("create with keyring");
             let id = store.database_id().to_string();
             drop(store);
             let ring = median(
                 (0..5)
                     .map(|_| {
                         let t = Instant::now();
-                        drop(Store::open(&ring_dir, Unlock::Auto { passphrase: None }).expect("open"));
+                        drop(
+                            Store::open(&ring_dir, Unlock::Auto { passphrase: None })
+                                .expect("open"),
+                        );
                         t.elapsed()
                     })
                     .collect(),
             );
-            println!("unlock with the OS keyring: {:.0} ms", ring.as_secs_f64() * 1000.0);
+            println!(
+                "unlock with the OS keyring: {:.0} ms",
+                ring.as_secs_f64() * 1000.0
+            );
             let _ = OsKeyring::delete(&id);
         }
         Err(e) => println!("unlock with the OS keyring: not measured ({e})"),

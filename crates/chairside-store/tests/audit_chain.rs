@@ -1,5 +1,7 @@
 //! The audit log is append-only and its hash chain exposes edits and removals.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use chairside_store::Store;

@@ -1,5 +1,7 @@
 //! Backups: consistent, encrypted, checked before a restore touches anything.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use chairside_domain::{EntityId, Role};

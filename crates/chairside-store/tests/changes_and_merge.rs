@@ -1,5 +1,7 @@
 //! Change capture and the merge: same transaction, deterministic, idempotent.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use chairside_domain::{EntityId, Role};

@@ -1,5 +1,7 @@
 //! Opening, keys and the errors a person can act on.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use chairside_store::{Store, StoreError, Unlock, migrate};

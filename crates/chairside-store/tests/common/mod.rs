@@ -1,4 +1,6 @@
 //! Helpers shared by the store's integration tests.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 #![allow(dead_code)]
 
 use std::path::Path;
