@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
-exec cargo run --release -p chairside-desktop "$@"
+exec cargo run -p chairside-desktop "$@"
