@@ -71,6 +71,7 @@ export const fr = {
   "lock.submit": "Déverrouiller",
   "lock.submitting": "Déverrouillage…",
   "lock.switch_user": "Changer d'utilisateur",
+  "lock.wrong_password": "Mot de passe incorrect.",
 
   "home.lock": "Verrouiller",
   "home.sign_out": "Se déconnecter",
@@ -247,6 +248,7 @@ export const en: Record<MessageKey, string> = {
   "lock.submit": "Unlock",
   "lock.submitting": "Unlocking…",
   "lock.switch_user": "Switch user",
+  "lock.wrong_password": "Wrong password.",
 
   "home.lock": "Lock",
   "home.sign_out": "Sign out",
