@@ -40,6 +40,9 @@ fi
 # The UI's npm packages and build (the desktop binary embeds ui/dist).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
-  (cd "$root/ui" && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install`, not `npm ci`: npm 11 writes lock files without the other platforms' optional
+  # rollup/esbuild binaries, and `npm ci` then refuses the lock as out of sync. The versions
+  # installed are still the locked ones.
+  (cd "$root/ui" && npm install --no-audit --no-fund --loglevel=error)
 fi
 (cd "$root/ui" && npm run --silent build >/dev/null)
