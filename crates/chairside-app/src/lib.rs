@@ -290,17 +290,14 @@ impl App {
                     password::verify_against_dummy(&req.password);
                 }
                 let user_id = other.map_or_else(|| "-".to_string(), |u| u.id.to_string());
-                self.store_mut()?.write(|w| {
-                    w.audit(record(
-                        &user_id,
-                        "session.sign_in",
-                        "user",
-                        &user_id,
-                        "failed",
-                        "wrong username or password",
-                    ))
-                    .map(|_| ())
-                })?;
+                self.audit_event(record(
+                    &user_id,
+                    "session.sign_in",
+                    "user",
+                    &user_id,
+                    "failed",
+                    "wrong username or password",
+                ))?;
                 return Err(ApiError::new(
                     code::WRONG_CREDENTIALS,
                     "wrong username or password: check both and try again",
@@ -308,17 +305,14 @@ impl App {
             }
         };
         let user_id = user.id.to_string();
-        self.store_mut()?.write(|w| {
-            w.audit(record(
-                &user_id,
-                "session.sign_in",
-                "user",
-                &user_id,
-                "ok",
-                "",
-            ))
-            .map(|_| ())
-        })?;
+        self.audit_event(record(
+            &user_id,
+            "session.sign_in",
+            "user",
+            &user_id,
+            "ok",
+            "",
+        ))?;
         self.session = Some(Session {
             user_id: user.id,
             username: user.username,
@@ -333,10 +327,7 @@ impl App {
     pub fn sign_out(&mut self) -> Result<AppStatus> {
         if let Some(session) = self.session.take() {
             let id = session.user_id.to_string();
-            self.store_mut()?.write(|w| {
-                w.audit(record(&id, "session.sign_out", "user", &id, "ok", ""))
-                    .map(|_| ())
-            })?;
+            self.audit_event(record(&id, "session.sign_out", "user", &id, "ok", ""))?;
         }
         self.status()
     }
@@ -356,10 +347,7 @@ impl App {
             .as_ref()
             .is_some_and(|u| u.active && password::verify(&u.password_hash, &req.password));
         let outcome = if ok { "ok" } else { "failed" };
-        self.store_mut()?.write(|w| {
-            w.audit(record(&id, "session.unlock", "user", &id, outcome, ""))
-                .map(|_| ())
-        })?;
+        self.audit_event(record(&id, "session.unlock", "user", &id, outcome, ""))?;
         if !ok {
             return Err(ApiError::new(
                 code::WRONG_CREDENTIALS,
@@ -417,10 +405,7 @@ impl App {
         }
         session.locked = true;
         let id = session.user_id.to_string();
-        self.store_mut()?.write(|w| {
-            w.audit(record(&id, "session.lock", "user", &id, "ok", reason))
-                .map(|_| ())
-        })?;
+        self.audit_event(record(&id, "session.lock", "user", &id, "ok", reason))?;
         Ok(())
     }
 
@@ -441,17 +426,14 @@ impl App {
         let session = session.clone();
         if !session.role.allows(permission) {
             let id = session.user_id.to_string();
-            self.store_mut()?.write(|w| {
-                w.audit(record(
-                    &id,
-                    action,
-                    "permission",
-                    permission.as_str(),
-                    "denied",
-                    session.role.as_str(),
-                ))
-                .map(|_| ())
-            })?;
+            self.audit_event(record(
+                &id,
+                action,
+                "permission",
+                permission.as_str(),
+                "denied",
+                session.role.as_str(),
+            ))?;
             return Err(ApiError::new(
                 code::PERMISSION_DENIED,
                 format!(
@@ -462,6 +444,12 @@ impl App {
             ));
         }
         Ok(session)
+    }
+
+    /// Records an event that changes no data (a sign-in, a refusal, a lock) in its own transaction.
+    fn audit_event(&mut self, event: AuditRecord<'_>) -> Result<()> {
+        self.store_mut()?.write(|w| w.audit(event).map(|_| ()))?;
+        Ok(())
     }
 
     /// Runs a write as the session's user, with its audit entry in the same transaction.
@@ -590,17 +578,14 @@ impl App {
             let session = app.authorize(P::ManageBackups, "backup.restore")?;
             let detail = file.display().to_string();
             let user_id = session.user_id.to_string();
-            app.store_mut()?.write(|w| {
-                w.audit(record(
-                    &user_id,
-                    "backup.restore",
-                    "database",
-                    "-",
-                    "ok",
-                    &detail,
-                ))
-                .map(|_| ())
-            })?;
+            app.audit_event(record(
+                &user_id,
+                "backup.restore",
+                "database",
+                "-",
+                "ok",
+                &detail,
+            ))?;
         }
         let info = backup::restore(data_dir, file, passphrase)?;
         Ok(backup_summary(info))
