@@ -8,6 +8,7 @@ pub mod access;
 pub mod clinic;
 pub mod hlc;
 pub mod id;
+pub mod patient;
 
 pub use access::{Permission, Role};
 pub use clinic::{ClinicSettings, Language, SettingsError};
