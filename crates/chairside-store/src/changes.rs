@@ -178,6 +178,7 @@ impl Writer<'_> {
             changes,
         } = self;
         if !changes.is_empty() {
+            run_change_hooks(&tx, &changes)?;
             let device = device_id.to_string();
             let idx = head(&tx, &device)? + 1;
             store_change_set(&tx, &device, idx, &changes)?;
@@ -262,6 +263,7 @@ pub(crate) fn apply(
             }
         }
     }
+    run_change_hooks(&tx, &set.changes)?;
     store_change_set(&tx, &device, set.idx, &set.changes)?;
     if let Some(max) = set.changes.iter().map(|c| c.hlc).max() {
         clock.observe(max, now_ms());
@@ -337,6 +339,22 @@ pub fn read_change_set(
         idx,
         changes,
     }))
+}
+
+/// Calls each touched row's `on_change` hook once (search indexes and other derived data).
+fn run_change_hooks(conn: &Connection, changes: &[FieldChange]) -> Result<()> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for change in changes {
+        let Some(hook) = schema::table(&change.table).and_then(|t| t.on_change) else {
+            continue;
+        };
+        if seen.contains(&(change.table.as_str(), change.row_id.as_str())) {
+            continue;
+        }
+        seen.push((change.table.as_str(), change.row_id.as_str()));
+        hook(conn, &change.row_id)?;
+    }
+    Ok(())
 }
 
 fn validate(set: &ChangeSet) -> Result<()> {

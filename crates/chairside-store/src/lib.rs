@@ -19,6 +19,7 @@ pub mod error;
 mod fsutil;
 pub mod key;
 pub mod migrate;
+pub mod patients;
 pub mod schema;
 pub mod users;
 

@@ -20,6 +20,9 @@ pub struct TableSpec {
     pub kind: TableKind,
     /// Every synced column except `id`.
     pub fields: &'static [&'static str],
+    /// Keeps derived local data (a search index) in step with a row, in the transaction that
+    /// changed it, whether the change was typed here or merged from another device.
+    pub on_change: Option<fn(&rusqlite::Connection, &str) -> crate::Result<()>>,
 }
 
 impl TableSpec {
@@ -40,6 +43,7 @@ pub const CLINIC: TableSpec = TableSpec {
         "idle_lock_seconds",
         "deleted",
     ],
+    on_change: None,
 };
 
 pub const STAFF_USER: TableSpec = TableSpec {
@@ -53,6 +57,7 @@ pub const STAFF_USER: TableSpec = TableSpec {
         "active",
         "deleted",
     ],
+    on_change: None,
 };
 
 pub const AUDIT_EVENT: TableSpec = TableSpec {
@@ -71,10 +76,33 @@ pub const AUDIT_EVENT: TableSpec = TableSpec {
         "prev_hash",
         "hash",
     ],
+    on_change: None,
+};
+
+pub const PATIENT: TableSpec = TableSpec {
+    name: "patient",
+    kind: TableKind::Mutable,
+    fields: &[
+        "file_number",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "sex",
+        "phones",
+        "email",
+        "address",
+        "national_id_kind",
+        "national_id",
+        "referring_dentist",
+        "notes",
+        "created_at_ms",
+        "deleted",
+    ],
+    on_change: Some(crate::patients::reindex),
 };
 
 /// Every synced table. A migration that adds a synced table adds its spec here.
-pub const SYNCED_TABLES: &[TableSpec] = &[CLINIC, STAFF_USER, AUDIT_EVENT];
+pub const SYNCED_TABLES: &[TableSpec] = &[CLINIC, STAFF_USER, AUDIT_EVENT, PATIENT];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {
     SYNCED_TABLES.iter().find(|t| t.name == name)

@@ -1,0 +1,284 @@
+//! Patient rows: write them through change capture, read them back, keep their search index.
+//!
+//! Validation lives in `chairside-domain::patient`; this module stores what it is given.
+//! The FTS5 index `patient_search` is derived data: [`reindex`] rebuilds a patient's entry in
+//! the same transaction as any change to its row, whether typed here or merged from another PC.
+
+use chairside_domain::EntityId;
+use chairside_domain::patient::{SearchQuery, fold};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::changes::Writer;
+use crate::error::{Result, StoreError};
+use crate::schema::PATIENT;
+
+/// A patient as stored. Text fields are empty when unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PatientRow {
+    pub id: String,
+    pub file_number: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    /// E.164 numbers.
+    pub phones: Vec<String>,
+    pub email: String,
+    pub address: String,
+    pub national_id_kind: String,
+    pub national_id: String,
+    pub referring_dentist: String,
+    pub notes: String,
+    pub created_at_ms: i64,
+}
+
+/// Qualified, so the same list serves queries that join the search index or `json_each`.
+const COLUMNS: &str = "patient.id, patient.file_number, patient.last_name, patient.first_name, \
+                       patient.birth_date, patient.sex, patient.phones, patient.email, patient.address, \
+                       patient.national_id_kind, patient.national_id, patient.referring_dentist, \
+                       patient.notes, patient.created_at_ms";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<PatientRow> {
+    let phones: String = r.get(6)?;
+    Ok(PatientRow {
+        id: r.get(0)?,
+        file_number: r.get(1)?,
+        last_name: r.get(2)?,
+        first_name: r.get(3)?,
+        birth_date: r.get(4)?,
+        sex: r.get(5)?,
+        phones: serde_json::from_str(&phones).unwrap_or_default(),
+        email: r.get(7)?,
+        address: r.get(8)?,
+        national_id_kind: r.get(9)?,
+        national_id: r.get(10)?,
+        referring_dentist: r.get(11)?,
+        notes: r.get(12)?,
+        created_at_ms: r.get(13)?,
+    })
+}
+
+impl PatientRow {
+    /// The synced fields and their values, in table order (without `id`).
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("file_number", Value::Text(self.file_number.clone())),
+            ("last_name", Value::Text(self.last_name.clone())),
+            ("first_name", Value::Text(self.first_name.clone())),
+            ("birth_date", Value::Text(self.birth_date.clone())),
+            ("sex", Value::Text(self.sex.clone())),
+            (
+                "phones",
+                Value::Text(serde_json::to_string(&self.phones).unwrap_or_else(|_| "[]".into())),
+            ),
+            ("email", Value::Text(self.email.clone())),
+            ("address", Value::Text(self.address.clone())),
+            (
+                "national_id_kind",
+                Value::Text(self.national_id_kind.clone()),
+            ),
+            ("national_id", Value::Text(self.national_id.clone())),
+            (
+                "referring_dentist",
+                Value::Text(self.referring_dentist.clone()),
+            ),
+            ("notes", Value::Text(self.notes.clone())),
+            ("created_at_ms", Value::Integer(self.created_at_ms)),
+        ]
+    }
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<PatientRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM patient WHERE id = ?1 AND deleted = 0"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn count(conn: &Connection) -> Result<u64> {
+    Ok(
+        conn.query_row("SELECT count(*) FROM patient WHERE deleted = 0", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Live patients with the same name and birth date, or sharing a phone: possible duplicates.
+pub fn possible_duplicates(conn: &Connection, p: &PatientRow) -> Result<Vec<PatientRow>> {
+    let mut out: Vec<PatientRow> = Vec::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM patient WHERE deleted = 0 AND id <> ?1 AND birth_date = ?2"
+    ))?;
+    let (last, first) = (fold(&p.last_name), fold(&p.first_name));
+    for row in stmt.query_map(params![p.id, p.birth_date], from_row)? {
+        let row = row?;
+        if fold(&row.last_name) == last && fold(&row.first_name) == first {
+            out.push(row);
+        }
+    }
+    for phone in &p.phones {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient, json_each(patient.phones) AS ph
+             WHERE patient.deleted = 0 AND patient.id <> ?1 AND ph.value = ?2"
+        ))?;
+        for row in stmt.query_map(params![p.id, phone], from_row)? {
+            let row = row?;
+            if !out.iter().any(|o| o.id == row.id) {
+                out.push(row);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Patients matching a query, best match first, at most `limit`.
+pub fn search(conn: &Connection, query: &SearchQuery, limit: u32) -> Result<Vec<PatientRow>> {
+    let fts = |expr: String| -> Result<Vec<PatientRow>> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient_search JOIN patient ON patient.rowid = patient_search.rowid
+             WHERE patient_search MATCH ?1 AND patient.deleted = 0
+             ORDER BY bm25(patient_search, 4.0, 1.0, 1.0), patient.last_name, patient.first_name
+             LIMIT ?2"
+        ))?;
+        Ok(stmt
+            .query_map(params![expr, limit], from_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    };
+    match query {
+        SearchQuery::Empty => Ok(Vec::new()),
+        SearchQuery::Words(words) => fts(words
+            .iter()
+            .map(|w| format!("names : \"{}\"*", w.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" AND ")),
+        SearchQuery::Phone {
+            e164_digits,
+            digits,
+        } => {
+            let mut terms = vec![format!("\"{digits}\"*")];
+            if let Some(e164) = e164_digits {
+                terms.push(format!("\"{e164}\""));
+            }
+            fts(format!("phones : ({})", terms.join(" OR ")))
+        }
+        SearchQuery::FileNumber(number) => {
+            let parts: Vec<String> = fold(number)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(|p| format!("file_number : \"{p}\"*"))
+                .collect();
+            fts(parts.join(" AND "))
+        }
+        SearchQuery::BirthDate(date) => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM patient WHERE birth_date = ?1 AND deleted = 0 ORDER BY last_name, first_name LIMIT ?2"
+            ))?;
+            Ok(stmt
+                .query_map(
+                    params![date.format("%Y-%m-%d").to_string(), limit],
+                    from_row,
+                )?
+                .collect::<rusqlite::Result<_>>()?)
+        }
+    }
+}
+
+/// Rebuilds the search entry of one patient from its row (or removes it when the row is gone or
+/// tombstoned). Called in the transaction that changed the row.
+pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
+    let row: Option<(i64, String, String, String, String, i64)> = conn
+        .query_row(
+            "SELECT rowid, last_name, first_name, phones, file_number, deleted FROM patient WHERE id = ?1",
+            [row_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let Some((rowid, last, first, phones, file_number, deleted)) = row else {
+        return Ok(());
+    };
+    conn.execute("DELETE FROM patient_search WHERE rowid = ?1", [rowid])?;
+    if deleted != 0 {
+        return Ok(());
+    }
+    let phones: Vec<String> = serde_json::from_str(&phones).unwrap_or_default();
+    conn.execute(
+        "INSERT INTO patient_search (rowid, names, phones, file_number) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            rowid,
+            format!("{last} {first}"),
+            phone_tokens(&phones),
+            file_number
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every way a phone number is typed, as digit tokens: international ("213555123456"),
+/// national with the trunk 0 ("0555123456") and without ("555123456").
+fn phone_tokens(phones: &[String]) -> String {
+    let mut tokens = Vec::new();
+    for phone in phones {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        tokens.push(digits.clone());
+        if let Ok(number) = phonenumber::parse(None, phone) {
+            let national = number.national().value().to_string();
+            tokens.push(format!("0{national}"));
+            tokens.push(national);
+        }
+    }
+    tokens.join(" ")
+}
+
+impl Writer<'_> {
+    /// Creates a patient with the next file number of this device; returns that number.
+    pub fn insert_patient(&mut self, patient: &mut PatientRow) -> Result<()> {
+        let id: EntityId = patient.id.parse().map_err(|_| {
+            StoreError::InvalidChange(format!("patient id {:?} is not a UUID", patient.id))
+        })?;
+        let counter: i64 = self
+            .conn()
+            .query_row(
+                "SELECT value FROM local_meta WHERE key = 'patient_counter'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+            + 1;
+        self.conn().execute(
+            "INSERT INTO local_meta (key, value) VALUES ('patient_counter', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [counter.to_string()],
+        )?;
+        let code = chairside_domain::patient::device_code(&self.device_id());
+        patient.file_number = chairside_domain::patient::file_number(&code, counter as u64);
+        self.set(&PATIENT, id, &patient.fields())
+    }
+
+    /// Writes the fields of `patient` that differ from the stored row.
+    pub fn update_patient(&mut self, patient: &PatientRow) -> Result<()> {
+        let current = get(self.conn(), &patient.id)?
+            .ok_or_else(|| StoreError::InvalidChange(format!("no patient {}", patient.id)))?;
+        let id: EntityId = patient
+            .id
+            .parse()
+            .map_err(|_| StoreError::InvalidChange("bad patient id".into()))?;
+        let before = current.fields();
+        let changed: Vec<(&str, Value)> = patient
+            .fields()
+            .into_iter()
+            .zip(before)
+            .filter(|(new, old)| new.1 != old.1)
+            .map(|(new, _)| new)
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.set(&PATIENT, id, &changed)
+    }
+}
