@@ -15,6 +15,10 @@ const COMMANDS: &[&str] = &[
     "update_settings",
     "list_users",
     "add_user",
+    "add_patient",
+    "get_patient",
+    "edit_patient",
+    "search_patients",
 ];
 
 fn main() {

@@ -7,9 +7,9 @@
 use std::sync::Mutex;
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, NewUserRequest, SettingsUpdate, SetupOptions,
-    SetupRequest, SignInRequest, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
-    default_data_dir,
+    ApiError, App, AppStatus, ClinicInfo, NewUserRequest, Patient, PatientInput, SettingsUpdate,
+    SetupOptions, SetupRequest, SignInRequest, UnlockSessionRequest, UnlockStoreRequest, UserInfo,
+    code, default_data_dir,
 };
 use tauri::State;
 
@@ -88,6 +88,26 @@ fn add_user(state: Shared<'_>, request: NewUserRequest) -> Reply<UserInfo> {
     with_app(state, |app| app.add_user(request))
 }
 
+#[tauri::command(async)]
+fn add_patient(state: Shared<'_>, request: PatientInput) -> Reply<Patient> {
+    with_app(state, |app| app.add_patient(request))
+}
+
+#[tauri::command(async)]
+fn get_patient(state: Shared<'_>, id: String) -> Reply<Patient> {
+    with_app(state, |app| app.get_patient(&id))
+}
+
+#[tauri::command(async)]
+fn edit_patient(state: Shared<'_>, id: String, request: PatientInput) -> Reply<Patient> {
+    with_app(state, |app| app.edit_patient(&id, request))
+}
+
+#[tauri::command(async)]
+fn search_patients(state: Shared<'_>, query: String) -> Reply<Vec<Patient>> {
+    with_app(state, |app| app.search_patients(&query))
+}
+
 fn main() {
     let app = App::new(default_data_dir());
     let result = tauri::Builder::default()
@@ -106,6 +126,10 @@ fn main() {
             update_settings,
             list_users,
             add_user,
+            add_patient,
+            get_patient,
+            edit_patient,
+            search_patients,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -35,6 +35,8 @@ pub fn typescript() -> String {
         AuditVerification::decl(&cfg),
         DbCheck::decl(&cfg),
         BackupSummary::decl(&cfg),
+        PatientInput::decl(&cfg),
+        Patient::decl(&cfg),
         ApiError::decl(&cfg),
     ];
     let mut out = String::from(HEADER);

@@ -306,3 +306,45 @@ mod tests {
         }
     }
 }
+
+/// A patient as typed in a form or on the command line; validated by the app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PatientInput {
+    pub last_name: String,
+    pub first_name: String,
+    /// YYYY-MM-DD.
+    pub birth_date: String,
+    /// F, M or X.
+    pub sex: String,
+    /// As typed; stored in E.164 using the clinic's phone region.
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub address: String,
+    /// be_nrn, fr_nir or dz_cnas; defaults to the clinic region's scheme.
+    pub national_id_kind: Option<String>,
+    pub national_id: Option<String>,
+    pub referring_dentist: String,
+    pub notes: String,
+    /// Create even though a patient with the same name and birth date, or phone, exists.
+    pub allow_duplicate: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Patient {
+    pub id: String,
+    pub file_number: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    /// E.164 strings.
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub address: String,
+    pub national_id_kind: Option<String>,
+    pub national_id: Option<String>,
+    pub referring_dentist: String,
+    pub notes: String,
+    /// Whole years, in the clinic's time zone today.
+    pub age: u32,
+}

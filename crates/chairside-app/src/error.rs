@@ -30,6 +30,8 @@ pub mod code {
     pub const PERMISSION_DENIED: &str = "permission_denied";
     pub const INVALID_INPUT: &str = "invalid_input";
     pub const CONFLICT: &str = "conflict";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const POSSIBLE_DUPLICATE: &str = "possible_duplicate";
     pub const IN_USE: &str = "in_use";
     pub const BACKUP_FAILED: &str = "backup_failed";
     pub const INTEGRITY: &str = "integrity";

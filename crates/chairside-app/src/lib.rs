@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod dto;
 pub mod error;
 mod password;
+mod patients;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -22,6 +23,7 @@ use chairside_store::{KdfParams, NewKey, Store, StoreError, Unlock, Writer, back
 
 pub use dto::*;
 pub use error::{ApiError, code};
+pub use patients::SEARCH_LIMIT;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -411,7 +413,7 @@ impl App {
 
     /// Checks that a signed-in, unlocked session holds `permission`; counts as activity. A
     /// refusal is audited.
-    fn authorize(&mut self, permission: P, action: &str) -> Result<Session> {
+    pub(crate) fn authorize(&mut self, permission: P, action: &str) -> Result<Session> {
         self.store()?;
         self.apply_idle_lock()?;
         let now = (self.clock)();
@@ -447,7 +449,7 @@ impl App {
     }
 
     /// Records an event that changes no data (a sign-in, a refusal, a lock) in its own transaction.
-    fn audit_event(&mut self, event: AuditRecord<'_>) -> Result<()> {
+    pub(crate) fn audit_event(&mut self, event: AuditRecord<'_>) -> Result<()> {
         self.store_mut()?.write(|w| w.audit(event).map(|_| ()))?;
         Ok(())
     }
@@ -627,11 +629,11 @@ impl App {
 
     // ---- helpers ---------------------------------------------------------------------------
 
-    fn store(&self) -> Result<&Store> {
+    pub(crate) fn store(&self) -> Result<&Store> {
         self.store.as_ref().ok_or_else(|| self.no_store_error())
     }
 
-    fn store_mut(&mut self) -> Result<&mut Store> {
+    pub(crate) fn store_mut(&mut self) -> Result<&mut Store> {
         if self.store.is_none() {
             return Err(self.no_store_error());
         }
@@ -652,7 +654,7 @@ impl App {
     }
 }
 
-fn record<'a>(
+pub(crate) fn record<'a>(
     user_id: &'a str,
     action: &'a str,
     entity: &'a str,

@@ -48,4 +48,36 @@ export type DbCheck = { ok: boolean, problems: Array<string>, };
 
 export type BackupSummary = { path: string, database_id: string, schema_version: number, created_at_ms: number, bytes: number, key_storage: KeyStorage, };
 
+export type PatientInput = { last_name: string, first_name: string, 
+/**
+ * YYYY-MM-DD.
+ */
+birth_date: string, 
+/**
+ * F, M or X.
+ */
+sex: string, 
+/**
+ * As typed; stored in E.164 using the clinic's phone region.
+ */
+phones: Array<string>, email: string | null, address: string, 
+/**
+ * be_nrn, fr_nir or dz_cnas; defaults to the clinic region's scheme.
+ */
+national_id_kind: string | null, national_id: string | null, referring_dentist: string, notes: string, 
+/**
+ * Create even though a patient with the same name and birth date, or phone, exists.
+ */
+allow_duplicate: boolean, };
+
+export type Patient = { id: string, file_number: string, last_name: string, first_name: string, birth_date: string, sex: string, 
+/**
+ * E.164 strings.
+ */
+phones: Array<string>, email: string | null, address: string, national_id_kind: string | null, national_id: string | null, referring_dentist: string, notes: string, 
+/**
+ * Whole years, in the clinic's time zone today.
+ */
+age: number, };
+
 export type ApiError = { code: string, message: string, };

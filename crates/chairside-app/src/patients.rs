@@ -1,0 +1,219 @@
+//! Patient use cases: create, read, edit, search, with validation, duplicate checks, permissions
+//! and an audit entry for every read and write. Audit entries carry the patient's id, never a
+//! name or a search text, so that an erasure leaves nothing to scrub in the log.
+
+use chairside_domain::patient::{self as rules, NationalIdKind, SearchQuery, Sex};
+use chairside_domain::{EntityId, Permission as P};
+use chairside_store::patients::{self as rows, PatientRow};
+use chrono::{Datelike, NaiveDate, Utc};
+
+use crate::error::{ApiError, code};
+use crate::{App, Patient, PatientInput, Result, record};
+
+/// The most results a search returns: a list longer than a screen is not a search.
+pub const SEARCH_LIMIT: u32 = 50;
+
+impl App {
+    pub fn add_patient(&mut self, input: PatientInput) -> Result<Patient> {
+        let session = self.authorize(P::EditPatients, "patient.create")?;
+        let (region, today) = self.region_and_today()?;
+        let mut row = validate(&input, &region, today)?;
+        row.id = EntityId::new().to_string();
+        row.created_at_ms = Utc::now().timestamp_millis();
+        if !input.allow_duplicate {
+            let dups = rows::possible_duplicates(self.store()?.conn(), &row)?;
+            if !dups.is_empty() {
+                let list: Vec<String> = dups
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} {} {} ({})",
+                            d.file_number, d.first_name, d.last_name, d.birth_date
+                        )
+                    })
+                    .collect();
+                return Err(ApiError::new(
+                    code::POSSIBLE_DUPLICATE,
+                    format!(
+                        "possible duplicate of {}: open that file, or confirm that this is another person",
+                        list.join(", ")
+                    ),
+                ));
+            }
+        }
+        let user = session.user_id.to_string();
+        let id = row.id.clone();
+        self.store_mut()?.write(|w| {
+            w.insert_patient(&mut row)?;
+            w.audit(record(&user, "patient.create", "patient", &id, "ok", ""))?;
+            Ok(())
+        })?;
+        Ok(to_dto(row, today))
+    }
+
+    pub fn get_patient(&mut self, id: &str) -> Result<Patient> {
+        let session = self.authorize(P::ViewPatients, "patient.read")?;
+        let (_, today) = self.region_and_today()?;
+        let row = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
+        let user = session.user_id.to_string();
+        self.audit_event(record(&user, "patient.read", "patient", id, "ok", ""))?;
+        Ok(to_dto(row, today))
+    }
+
+    /// Replaces the editable fields of a patient (the file number and creation date stay).
+    pub fn edit_patient(&mut self, id: &str, input: PatientInput) -> Result<Patient> {
+        let session = self.authorize(P::EditPatients, "patient.update")?;
+        let (region, today) = self.region_and_today()?;
+        let current = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
+        let mut row = validate(&input, &region, today)?;
+        row.id = current.id.clone();
+        row.file_number = current.file_number.clone();
+        row.created_at_ms = current.created_at_ms;
+        let user = session.user_id.to_string();
+        self.store_mut()?.write(|w| {
+            w.update_patient(&row)?;
+            w.audit(record(&user, "patient.update", "patient", id, "ok", ""))?;
+            Ok(())
+        })?;
+        Ok(to_dto(row, today))
+    }
+
+    /// Patients matching a name, phone, file number or birth date, best match first.
+    pub fn search_patients(&mut self, query: &str) -> Result<Vec<Patient>> {
+        let session = self.authorize(P::ViewPatients, "patient.search")?;
+        let (region, today) = self.region_and_today()?;
+        let found = rows::search(
+            self.store()?.conn(),
+            &SearchQuery::parse(query, &region),
+            SEARCH_LIMIT,
+        )?;
+        let user = session.user_id.to_string();
+        // Which patients were shown, by id; the query text may hold a name, so it is not kept.
+        let shown: Vec<&str> = found.iter().map(|p| p.id.as_str()).collect();
+        self.audit_event(record(
+            &user,
+            "patient.search",
+            "patient",
+            "*",
+            "ok",
+            &shown.join(","),
+        ))?;
+        Ok(found.into_iter().map(|p| to_dto(p, today)).collect())
+    }
+
+    fn region_and_today(&self) -> Result<(String, NaiveDate)> {
+        let clinic = chairside_store::clinic::get(self.store()?.conn())?
+            .ok_or_else(|| ApiError::new(code::NOT_INITIALISED, "no clinic is set up yet"))?;
+        let today = Utc::now()
+            .with_timezone(&clinic.settings.timezone)
+            .date_naive();
+        Ok((clinic.settings.phone_region, today))
+    }
+}
+
+fn no_patient(id: &str) -> ApiError {
+    ApiError::new(code::NOT_FOUND, format!("no patient with id {id}"))
+}
+
+/// Checks every field and returns the row to store; the first refusal names its field.
+fn validate(input: &PatientInput, region: &str, today: NaiveDate) -> Result<PatientRow> {
+    let mut phones = Vec::new();
+    for phone in input.phones.iter().filter(|p| !p.trim().is_empty()) {
+        let e164 = rules::parse_phone(phone, region)?;
+        if !phones.contains(&e164) {
+            phones.push(e164);
+        }
+    }
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(e) => rules::parse_email(e)?,
+        None => String::new(),
+    };
+    let national_id = input
+        .national_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let (kind, national_id) = match national_id {
+        None => (String::new(), String::new()),
+        Some(number) => {
+            let kind = match input
+                .national_id_kind
+                .as_deref()
+                .filter(|k| !k.trim().is_empty())
+            {
+                Some(k) => NationalIdKind::parse(k)?,
+                None => NationalIdKind::for_region(region).ok_or_else(|| {
+                    ApiError::invalid(
+                        "national_id_kind",
+                        "say which kind of number this is: be_nrn, fr_nir or dz_cnas",
+                    )
+                })?,
+            };
+            (
+                kind.code().to_string(),
+                rules::parse_national_id(kind, number)?,
+            )
+        }
+    };
+    Ok(PatientRow {
+        id: String::new(),
+        file_number: String::new(),
+        last_name: rules::parse_name("last_name", &input.last_name, true)?,
+        first_name: rules::parse_name("first_name", &input.first_name, true)?,
+        birth_date: rules::parse_birth_date(&input.birth_date, today)?
+            .format("%Y-%m-%d")
+            .to_string(),
+        sex: Sex::parse(&input.sex)?.code().to_string(),
+        phones,
+        email,
+        address: bounded("address", &input.address, 1000)?,
+        national_id_kind: kind,
+        national_id,
+        referring_dentist: bounded("referring_dentist", &input.referring_dentist, 200)?,
+        notes: bounded("notes", &input.notes, 10_000)?,
+        created_at_ms: 0,
+    })
+}
+
+fn bounded(field: &str, text: &str, max: usize) -> Result<String> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        return Err(ApiError::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn to_dto(row: PatientRow, today: NaiveDate) -> Patient {
+    let age = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").map_or(0, |born| {
+        let mut years = today.year() - born.year();
+        if (today.month(), today.day()) < (born.month(), born.day()) {
+            years -= 1;
+        }
+        u32::try_from(years.max(0)).unwrap_or(0)
+    });
+    let optional = |s: String| if s.is_empty() { None } else { Some(s) };
+    Patient {
+        id: row.id,
+        file_number: row.file_number,
+        last_name: row.last_name,
+        first_name: row.first_name,
+        birth_date: row.birth_date,
+        sex: row.sex,
+        phones: row.phones,
+        email: optional(row.email),
+        address: row.address,
+        national_id_kind: optional(row.national_id_kind),
+        national_id: optional(row.national_id),
+        referring_dentist: row.referring_dentist,
+        notes: row.notes,
+        age,
+    }
+}
