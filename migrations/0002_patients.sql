@@ -34,3 +34,5 @@ CREATE VIRTUAL TABLE patient_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '1 2 3 4'
 );
+-- Names weigh more than phone digits and file numbers when results are ranked.
+INSERT INTO patient_search (patient_search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 1.0)');

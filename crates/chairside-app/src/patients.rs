@@ -101,6 +101,10 @@ impl App {
         Ok(found.into_iter().map(|p| to_dto(p, today)).collect())
     }
 
+    pub(crate) fn region_and_today_for_demo(&self) -> Result<(String, NaiveDate)> {
+        self.region_and_today()
+    }
+
     fn region_and_today(&self) -> Result<(String, NaiveDate)> {
         let clinic = chairside_store::clinic::get(self.store()?.conn())?
             .ok_or_else(|| ApiError::new(code::NOT_INITIALISED, "no clinic is set up yet"))?;

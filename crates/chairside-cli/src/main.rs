@@ -4,13 +4,13 @@
 //! DTO as text or (`--json`) as JSON on stdout. Errors go to stderr, as a sentence or as
 //! `{"code","message"}` with `--json`, with exit code 1 (2 for a usage error).
 
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chairside_app::{
-    ApiError, App, Language, NewUserRequest, Role, SetupRequest, SignInRequest, code,
-    default_data_dir,
+    ApiError, App, Language, NewUserRequest, Patient, PatientInput, Role, SetupRequest,
+    SignInRequest, code, default_data_dir,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -77,6 +77,72 @@ enum Command {
     },
     /// Where this data directory stands (set up? locked? key storage).
     Status,
+    /// Patient files.
+    Patient {
+        #[command(subcommand)]
+        command: PatientCommand,
+    },
+    /// Fill the clinic with realistic demo patients (owner only).
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        patients: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// The fields of a patient, for `patient add` and `patient edit`.
+#[derive(clap::Args, Debug, Default)]
+struct PatientFields {
+    #[arg(long)]
+    last_name: Option<String>,
+    #[arg(long)]
+    first_name: Option<String>,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    birth_date: Option<String>,
+    /// F, M or X.
+    #[arg(long)]
+    sex: Option<String>,
+    /// Repeat for several numbers; any format, read with the clinic's phone region.
+    #[arg(long = "phone")]
+    phones: Vec<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    /// be_nrn, fr_nir or dz_cnas (default: the clinic region's).
+    #[arg(long)]
+    national_id_kind: Option<String>,
+    #[arg(long)]
+    national_id: Option<String>,
+    #[arg(long)]
+    referring_dentist: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum PatientCommand {
+    /// Create a patient and print it.
+    Add {
+        #[command(flatten)]
+        fields: PatientFields,
+        /// Create even if a patient with the same name and birth date, or phone, exists.
+        #[arg(long)]
+        allow_duplicate: bool,
+    },
+    /// Print one patient.
+    Show { id: String },
+    /// Change the given fields (`--phone` replaces the list of phones).
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: PatientFields,
+    },
+    /// Search by name, phone, file number or birth date; with no QUERY, one query per line on
+    /// stdin and one JSON line of results per query.
+    Search { query: Option<String> },
 }
 
 #[derive(Subcommand, Debug)]
@@ -308,6 +374,13 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                         ))
                     }
                 }
+                Command::Patient { command } => run_patient(&mut app, &out, command),
+                Command::Demo { patients, seed } => {
+                    let added = app.add_demo_patients(*patients, *seed)?;
+                    out.print(&serde_json::json!({ "patients_added": added }), || {
+                        format!("Added {added} demo patients.")
+                    })
+                }
                 Command::Init { .. }
                 | Command::Status
                 | Command::Backup {
@@ -318,6 +391,138 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             }
         }
     }
+}
+
+fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<(), ApiError> {
+    match command {
+        PatientCommand::Add {
+            fields,
+            allow_duplicate,
+        } => {
+            let mut input = fields.apply_to(PatientInput::default());
+            input.allow_duplicate = *allow_duplicate;
+            let patient = app.add_patient(input)?;
+            out.print(&patient, || describe(&patient))
+        }
+        PatientCommand::Show { id } => {
+            let patient = app.get_patient(id)?;
+            out.print(&patient, || describe(&patient))
+        }
+        PatientCommand::Edit { id, fields } => {
+            let current = app.get_patient(id)?;
+            let patient = app.edit_patient(id, fields.apply_to(input_from(current)))?;
+            out.print(&patient, || describe(&patient))
+        }
+        PatientCommand::Search { query: Some(query) } => {
+            let found = app.search_patients(query)?;
+            out.print(&found, || {
+                found
+                    .iter()
+                    .map(describe_line)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        PatientCommand::Search { query: None } => {
+            // Bulk mode for scripts: always one JSON array per input line, in order.
+            let stdin = std::io::stdin();
+            for line in stdin.lock().lines() {
+                let line =
+                    line.map_err(|e| ApiError::new(code::INVALID_INPUT, format!("stdin: {e}")))?;
+                let found = app.search_patients(&line)?;
+                println!(
+                    "{}",
+                    serde_json::to_string(&found)
+                        .map_err(|e| ApiError::new(code::INTERNAL, e.to_string()))?
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+impl PatientFields {
+    /// The given flags override `base`; absent ones leave it as it is.
+    fn apply_to(&self, mut base: PatientInput) -> PatientInput {
+        let set = |target: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                target.clone_from(v);
+            }
+        };
+        set(&mut base.last_name, &self.last_name);
+        set(&mut base.first_name, &self.first_name);
+        set(&mut base.birth_date, &self.birth_date);
+        set(&mut base.sex, &self.sex);
+        set(&mut base.address, &self.address);
+        set(&mut base.referring_dentist, &self.referring_dentist);
+        set(&mut base.notes, &self.notes);
+        if !self.phones.is_empty() {
+            base.phones.clone_from(&self.phones);
+        }
+        if self.email.is_some() {
+            base.email.clone_from(&self.email);
+        }
+        if self.national_id.is_some() {
+            base.national_id.clone_from(&self.national_id);
+        }
+        if self.national_id_kind.is_some() {
+            base.national_id_kind.clone_from(&self.national_id_kind);
+        }
+        base
+    }
+}
+
+fn input_from(p: Patient) -> PatientInput {
+    PatientInput {
+        last_name: p.last_name,
+        first_name: p.first_name,
+        birth_date: p.birth_date,
+        sex: p.sex,
+        phones: p.phones,
+        email: p.email,
+        address: p.address,
+        national_id_kind: p.national_id_kind,
+        national_id: p.national_id,
+        referring_dentist: p.referring_dentist,
+        notes: p.notes,
+        allow_duplicate: false,
+    }
+}
+
+fn describe_line(p: &Patient) -> String {
+    format!(
+        "{}  {} {}  {} (age {})  {}  {}",
+        p.file_number,
+        p.last_name.to_uppercase(),
+        p.first_name,
+        p.birth_date,
+        p.age,
+        p.phones.first().map_or("", String::as_str),
+        p.id
+    )
+}
+
+fn describe(p: &Patient) -> String {
+    let mut text = describe_line(p);
+    for (label, value) in [
+        ("phones", p.phones.join(", ")),
+        ("e-mail", p.email.clone().unwrap_or_default()),
+        ("address", p.address.clone()),
+        (
+            "national id",
+            p.national_id
+                .clone()
+                .map(|n| format!("{n} ({})", p.national_id_kind.clone().unwrap_or_default()))
+                .unwrap_or_default(),
+        ),
+        ("referring dentist", p.referring_dentist.clone()),
+        ("notes", p.notes.clone()),
+    ] {
+        if !value.is_empty() {
+            text.push_str(&format!("\n  {label}: {value}"));
+        }
+    }
+    text
 }
 
 /// Unlocks the store (keyring, else CHAIRSIDE_PASSPHRASE) and signs the user in.

@@ -37,6 +37,28 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the patient commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return {};
+    }) as api.Invoker);
+    const input = {
+      last_name: "Benali", first_name: "Mohamed", birth_date: "1985-03-14", sex: "M", phones: [], email: null,
+      address: "", national_id_kind: null, national_id: null, referring_dentist: "", notes: "", allow_duplicate: false,
+    };
+    await api.searchPatients("ben moh");
+    await api.getPatient("p1");
+    await api.addPatient(input);
+    await api.editPatient("p1", input);
+    expect(calls).toEqual([
+      ["search_patients", { query: "ben moh" }],
+      ["get_patient", { id: "p1" }],
+      ["add_patient", { request: input }],
+      ["edit_patient", { id: "p1", request: input }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

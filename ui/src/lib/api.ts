@@ -5,6 +5,8 @@ import type {
   AppStatus,
   ClinicInfo,
   NewUserRequest,
+  Patient,
+  PatientInput,
   SettingsUpdate,
   SetupOptions,
   SetupRequest,
@@ -67,3 +69,8 @@ export const clinicInfo = () => call<ClinicInfo>("clinic_info");
 export const updateSettings = (request: SettingsUpdate) => call<ClinicInfo>("update_settings", { request });
 export const listUsers = () => call<UserInfo[]>("list_users");
 export const addUser = (request: NewUserRequest) => call<UserInfo>("add_user", { request });
+export const searchPatients = (query: string) => call<Patient[]>("search_patients", { query });
+export const getPatient = (id: string) => call<Patient>("get_patient", { id });
+export const addPatient = (request: PatientInput) => call<Patient>("add_patient", { request });
+export const editPatient = (id: string, request: PatientInput) =>
+  call<Patient>("edit_patient", { id, request });

@@ -14,3 +14,8 @@ export const ROLES: readonly Role[] = ["owner", "dentist", "assistant", "recepti
 export const STATUS_POLL_MS = 2000;
 /** At most one record_activity call per this interval. */
 export const ACTIVITY_THROTTLE_MS = 5000;
+
+/** Wait this long after the last keystroke before searching patients. */
+export const SEARCH_DEBOUNCE_MS = 120;
+/** The most results search_patients returns (SEARCH_LIMIT on the Rust side). */
+export const SEARCH_LIMIT = 50;

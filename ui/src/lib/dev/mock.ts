@@ -1,11 +1,16 @@
 // DEV ONLY. A tiny in-memory stand-in for the Rust side, to look at the screens in a browser.
 // Loaded only from main.ts, in dev or `--mode mock` builds, outside Tauri and with `?mock` in the URL.
 // Query: ?mock[=setup|store|login|home|locked][&nokeyring][&role=dentist]
+// Patients: a dozen seeded files; search replies come back after a random delay (out of order
+// on purpose). Adding "Benali Mohamed 14/03/1985" or phone 0555 12 34 56 triggers the duplicate
+// warning; phone "12" and a future birth date trigger field errors.
 import type { Invoker } from "../api";
 import type {
   AppStatus,
   ClinicInfo,
   NewUserRequest,
+  Patient,
+  PatientInput,
   Permission,
   Role,
   SessionInfo,
@@ -81,7 +86,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     if (phase === "signed_in" && Date.now() - lastActivity > clinic.idle_lock_seconds * 1000) phase = "session_locked";
   };
 
-  const handlers: Record<string, (req: never) => Promise<unknown>> = {
+  const patients = seedPatients();
+  let fileCounter = patients.length;
+
+  const handlers: Record<string, (req: never, args: Record<string, unknown>) => Promise<unknown>> = {
     app_status: async () => (applyIdle(), status()),
     setup_options: async () => options,
     setup_clinic: async (r: SetupRequest) => {
@@ -126,11 +134,168 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       const { password: _p, ...info } = u;
       return info;
     },
+    search_patients: async (_r: never, args: Record<string, unknown>) => {
+      await delay(40 + Math.random() * 260);
+      return searchPatients(patients, String(args.query ?? ""));
+    },
+    get_patient: async (_r: never, args: Record<string, unknown>) => {
+      await delay(60);
+      const p = patients.find((x) => x.id === args.id);
+      return p ? withAge(p) : fail("not_found", `no patient with id ${args.id}`);
+    },
+    add_patient: async (r: PatientInput) => {
+      await delay(300);
+      const row = validatePatient(r);
+      if (typeof row === "string") return fail("invalid_input", row);
+      if (!r.allow_duplicate) {
+        const dups = patients.filter(
+          (p) =>
+            (fold(p.last_name) === fold(row.last_name) && fold(p.first_name) === fold(row.first_name) && p.birth_date === row.birth_date) ||
+            p.phones.some((ph) => row.phones.includes(ph)),
+        );
+        if (dups.length) {
+          const list = dups.map((d) => `${d.file_number} ${d.first_name} ${d.last_name} (${d.birth_date})`).join(", ");
+          return fail("possible_duplicate", `possible duplicate of ${list}: open that file, or confirm that this is another person`);
+        }
+      }
+      const p: Patient = { ...row, id: `p${++fileCounter}`, file_number: `K7Q-${String(fileCounter).padStart(5, "0")}` };
+      patients.push(p);
+      return withAge(p);
+    },
+    edit_patient: async (r: PatientInput, args: Record<string, unknown>) => {
+      await delay(300);
+      const i = patients.findIndex((x) => x.id === args.id);
+      if (i < 0) return fail("not_found", `no patient with id ${args.id}`);
+      const row = validatePatient(r);
+      if (typeof row === "string") return fail("invalid_input", row);
+      patients[i] = { ...patients[i], ...row };
+      return withAge(patients[i]);
+    },
   };
 
   return (<T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
     const h = handlers[cmd];
     if (!h) return fail("internal", `mock: unknown command ${cmd}`);
-    return h((args?.request ?? undefined) as never) as Promise<T>;
+    return h((args?.request ?? undefined) as never, args ?? {}) as Promise<T>;
   }) as Invoker;
+}
+
+// ---------------------------------------------------------------- patients (mock rules)
+
+const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+const todayIso = () => new Date().toISOString().slice(0, 10);
+
+function ageOn(birth: string, today = todayIso()): number {
+  const [by, bm, bd] = birth.split("-").map(Number);
+  const [ty, tm, td] = today.split("-").map(Number);
+  return Math.max(0, ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0));
+}
+
+const withAge = (p: Patient): Patient => ({ ...p, age: ageOn(p.birth_date) });
+
+/** Like the Rust side, with DZ as the clinic's region: "0555 12 34 56" -> "+213555123456". */
+function mockPhone(text: string): string {
+  const t = text.trim();
+  const digits = t.replace(/\D/g, "");
+  if (t.startsWith("+") || t.startsWith("00")) {
+    const d = t.startsWith("00") ? digits.slice(2) : digits;
+    if (d.length < 8 || d.length > 15) throw `phone: ${JSON.stringify(text)} is not a phone number`;
+    return `+${d}`;
+  }
+  if (digits.length < 4) throw `phone: ${JSON.stringify(text)} is not a phone number`;
+  const national = digits.replace(/^0/, "");
+  if (national.length !== 8 && national.length !== 9) throw `phone: ${JSON.stringify(text)} is not a valid phone number for DZ`;
+  return `+213${national}`;
+}
+
+function validatePatient(r: PatientInput): Omit<Patient, "id" | "file_number"> | string {
+  try {
+    for (const [field, value] of [["last_name", r.last_name], ["first_name", r.first_name]] as const) {
+      if (!value.trim()) throw `${field}: is empty`;
+      const bad = value.match(/[^\p{L}\p{M} '’-]/u);
+      if (bad) throw `${field}: contains ${JSON.stringify(bad[0])}: only letters, spaces, hyphens and apostrophes`;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(r.birth_date)) throw `birth_date: ${JSON.stringify(r.birth_date)} is not a date YYYY-MM-DD`;
+    if (r.birth_date > todayIso()) throw `birth_date: ${r.birth_date} is in the future`;
+    if (r.birth_date < "1900-01-01") throw `birth_date: ${r.birth_date} is before 1900`;
+    const sex = r.sex.trim().toUpperCase();
+    if (!["F", "M", "X"].includes(sex)) throw `sex: unknown sex ${JSON.stringify(r.sex)}: use F, M or X`;
+    const phones: string[] = [];
+    for (const ph of r.phones.filter((p) => p.trim())) {
+      const e = mockPhone(ph);
+      if (!phones.includes(e)) phones.push(e);
+    }
+    const email = r.email?.trim() || null;
+    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw `email: ${JSON.stringify(email)} is not an e-mail address`;
+    let kind: string | null = null;
+    let nid: string | null = null;
+    if (r.national_id?.trim()) {
+      kind = r.national_id_kind || "dz_cnas";
+      nid = r.national_id.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
+      if (kind === "be_nrn") {
+        if (!/^\d{11}$/.test(nid)) throw "national_id: a Belgian national register number has 11 digits";
+        const body = Number(nid.slice(0, 9));
+        const check = Number(nid.slice(9));
+        if (97 - (body % 97) !== check && 97 - ((2_000_000_000 + body) % 97) !== check)
+          throw `national_id: ${JSON.stringify(r.national_id)}: the check digits do not match (mistyped?)`;
+      } else if (kind === "fr_nir") {
+        if (nid.length !== 15) throw "national_id: a French social security number has 15 characters (13 + a 2-digit key)";
+      } else if (!/^\d{10,15}$/.test(nid)) {
+        throw "national_id: an Algerian social security (CNAS) number has 10 to 15 digits";
+      }
+    }
+    if (r.notes.length > 10_000) throw "notes: is longer than 10000 characters";
+    return {
+      last_name: r.last_name.trim(), first_name: r.first_name.trim(), birth_date: r.birth_date, sex, phones, email,
+      address: r.address.trim(), national_id_kind: kind, national_id: nid, referring_dentist: r.referring_dentist.trim(),
+      notes: r.notes.trim(), age: 0,
+    };
+  } catch (e) {
+    return String(e);
+  }
+}
+
+function searchPatients(all: Patient[], query: string): Patient[] {
+  const q = query.trim();
+  if (!q) return [];
+  let m: RegExpExecArray | null;
+  let hits: Patient[];
+  if ((m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(q)) || /^\d{4}-\d{2}-\d{2}$/.test(q)) {
+    const iso = m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : q;
+    hits = all.filter((p) => p.birth_date === iso);
+  } else if (/^[\d\s+\-./()]+$/.test(q) && q.replace(/\D/g, "").length >= 3) {
+    const digits = q.replace(/\D/g, "").replace(/^0+/, "");
+    hits = all.filter((p) => p.phones.some((ph) => ph.replace(/^\+213/, "").startsWith(digits) || ph.slice(1).startsWith(digits)));
+  } else if (/^[0-9A-Za-z]{3}-\d*$/.test(q)) {
+    hits = all.filter((p) => p.file_number.startsWith(q.toUpperCase()));
+  } else {
+    const words = fold(q).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    hits = all.filter((p) => {
+      const names = fold(`${p.last_name} ${p.first_name}`).split(/[^\p{L}\p{N}]+/u);
+      return words.every((w) => names.some((n) => n.startsWith(w)));
+    });
+    hits.sort((a, b) => a.last_name.localeCompare(b.last_name, "fr") || a.first_name.localeCompare(b.first_name, "fr"));
+  }
+  return hits.slice(0, 50).map(withAge);
+}
+
+function seedPatients(): Patient[] {
+  const rows: [string, string, string, string, string[], string | null, string, string | null, string | null, string, string][] = [
+    ["Benali", "Mohamed", "1985-03-14", "M", ["+213555123456", "+21321234567"], "m.benali@example.dz", "4 rue Didouche Mourad\n16000 Alger", "dz_cnas", "851234567890", "Dr Karim Haddad", "Préfère les rendez-vous en fin de journée."],
+    ["Benali", "Amina", "1990-07-02", "F", ["+213661987654"], null, "4 rue Didouche Mourad\n16000 Alger", null, null, "", ""],
+    ["Bensaïd", "Nour", "2012-11-23", "F", ["+213770112233"], null, "Cité 500 logements, Bab Ezzouar", null, null, "", "Accompagnée de sa mère."],
+    ["Hadjadj", "Fatima-Zohra", "1962-01-30", "F", ["+213550445566"], "fz.hadjadj@example.dz", "", "dz_cnas", "620130123456", "Dr Lamia Cherif", ""],
+    ["Martin", "Léa", "1978-05-09", "F", ["+33612345678"], "lea.martin@example.fr", "18 avenue Jean Jaurès\n69007 Lyon", "fr_nir", "278056912345678", "", ""],
+    ["Dupont", "Jean-Pierre", "1955-09-17", "M", ["+32470123456"], null, "Rue de la Loi 16\n1000 Bruxelles", "be_nrn", "55091712345", "", ""],
+    ["Ouali", "Yasmine", "2001-04-04", "F", [], "yasmine.ouali@example.com", "", null, null, "", ""],
+    ["Zerrouki", "Amine", "1994-12-12", "M", ["+213698001122"], null, "", null, null, "", ""],
+    ["Benmoussa", "Rachid", "1970-02-28", "M", ["+213540556677"], null, "Oran", null, null, "", ""],
+    ["Belkacem", "Ilyes", "2019-08-15", "M", ["+213661223344"], null, "", null, null, "", "Premier rendez-vous : contrôle."],
+    ["Amrani", "Sofiane", "1988-06-21", "M", ["+212612345678"], null, "Casablanca", null, null, "", ""],
+    ["Peeters", "Lotte", "1999-10-01", "F", ["+3221234567"], null, "Antwerpen", null, null, "", ""],
+  ];
+  return rows.map(([last_name, first_name, birth_date, sex, phones, email, address, national_id_kind, national_id, referring_dentist, notes], i) => ({
+    id: `p${i + 1}`, file_number: `K7Q-${String(i + 1).padStart(5, "0")}`, last_name, first_name, birth_date, sex, phones, email,
+    address, national_id_kind, national_id, referring_dentist, notes, age: 0,
+  }));
 }
