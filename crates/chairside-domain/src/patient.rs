@@ -311,7 +311,9 @@ fn looks_like_file_number(text: &str) -> bool {
         return false;
     };
     prefix.len() == 3
+        && prefix.starts_with(|c: char| c.is_ascii_alphabetic())
         && prefix.chars().all(|c| c.is_ascii_alphanumeric())
+        && !number.is_empty()
         && number.chars().all(|c| c.is_ascii_digit())
 }
 
@@ -325,11 +327,15 @@ pub fn file_number(device_code: &str, counter: u64) -> String {
 /// The three-character code of a device, from its id (Crockford base32: no I, L, O, U).
 pub fn device_code(device_id: &crate::DeviceId) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    // The first character is always a letter, so a file number can never be read as a phone
+    // number or a date ("K7Q-00042", never "123-00042").
+    const LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ";
     // The last bytes of a UUIDv7 are random; the first ones are a timestamp.
     let bytes = device_id.as_uuid().as_bytes();
     let n = (u32::from(bytes[13]) << 16) | (u32::from(bytes[14]) << 8) | u32::from(bytes[15]);
-    (0..3)
-        .map(|i| ALPHABET[((n >> (5 * (2 - i))) & 31) as usize] as char)
+    let first = LETTERS[(n >> 10) as usize % LETTERS.len()] as char;
+    std::iter::once(first)
+        .chain((0..2).map(|i| ALPHABET[((n >> (5 * (1 - i))) & 31) as usize] as char))
         .collect()
 }
 
@@ -481,6 +487,15 @@ mod tests {
             let code = device_code(&crate::DeviceId::new());
             assert_eq!(code.len(), 3);
             assert!(!code.contains(['I', 'L', 'O', 'U']), "{code}");
+            assert!(
+                code.starts_with(|c: char| c.is_ascii_alphabetic()),
+                "{code}"
+            );
+            let number = file_number(&code, 7);
+            assert_eq!(
+                SearchQuery::parse(&number, "DZ"),
+                SearchQuery::FileNumber(number.clone())
+            );
         }
         assert_eq!(file_number("K7Q", 42), "K7Q-00042");
     }

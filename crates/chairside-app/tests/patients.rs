@@ -1,0 +1,253 @@
+//! Patient use cases through the application API: validation by field with nothing written,
+//! search as people type, duplicates flagged, permissions, and an audit log free of names.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use chairside_app::*;
+use chairside_store::{KdfParams, Store, Unlock};
+
+const PASSPHRASE: &str = "database passphrase";
+
+fn clinic(dir: &std::path::Path) -> App {
+    let mut app = App::new(dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
+    app.setup(SetupRequest {
+        clinic_name: "Cabinet El Biar".into(),
+        address: String::new(),
+        timezone: "Africa/Algiers".into(),
+        phone_region: "DZ".into(),
+        language: Language::French,
+        owner_username: "amel".into(),
+        owner_display_name: String::new(),
+        owner_password: "owner password 1".into(),
+        passphrase: Some(PASSPHRASE.into()),
+    })
+    .unwrap();
+    app.sign_in(SignInRequest {
+        username: "amel".into(),
+        password: "owner password 1".into(),
+    })
+    .unwrap();
+    app
+}
+
+fn helene() -> PatientInput {
+    PatientInput {
+        last_name: "Dupré".into(),
+        first_name: "Hélène".into(),
+        birth_date: "1975-05-02".into(),
+        sex: "F".into(),
+        phones: vec!["0555 12 34 56".into()],
+        email: Some("helene.dupre@example.dz".into()),
+        address: "12 rue Didouche Mourad, Alger".into(),
+        ..PatientInput::default()
+    }
+}
+
+/// Everything the store holds, as text: what a refused call must leave unchanged.
+fn dump(dir: &std::path::Path) -> String {
+    let store = Store::open(
+        dir,
+        Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .unwrap();
+    let mut out = String::new();
+    for table in ["patient", "field_change", "change_set"] {
+        let n: i64 = store
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        out.push_str(&format!("{table}={n};"));
+    }
+    out
+}
+
+#[test]
+fn invalid_input_is_refused_by_field_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let before = dump(dir.path());
+    type Mutation = fn(&mut PatientInput);
+    let cases: [(Mutation, &str); 6] = [
+        (|p| p.phones = vec!["12 34".into()], "phone"),
+        (|p| p.birth_date = "2099-01-01".into(), "birth_date"),
+        (|p| p.last_name = "   ".into(), "last_name"),
+        (|p| p.sex = "Z".into(), "sex"),
+        (|p| p.email = Some("helene@".into()), "email"),
+        (
+            |p| {
+                p.national_id_kind = Some("be_nrn".into());
+                p.national_id = Some("85.07.30-033.29".into());
+            },
+            "national_id",
+        ),
+    ];
+    for (mutate, field) in cases {
+        let mut input = helene();
+        mutate(&mut input);
+        let err = app.add_patient(input).unwrap_err();
+        assert_eq!(err.code, code::INVALID_INPUT, "{field}: {err:?}");
+        assert!(
+            err.message.starts_with(&format!("{field}:")),
+            "{field}: {}",
+            err.message
+        );
+    }
+    // Refusals write audit entries (who tried what), but no patient data.
+    let after = dump(dir.path());
+    assert!(after.starts_with("patient=0;"), "{before} -> {after}");
+}
+
+#[test]
+fn search_finds_accents_prefixes_and_phones_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let created = app.add_patient(helene()).unwrap();
+    assert_eq!(created.phones, ["+213555123456"]);
+    assert!(created.age >= 50);
+    app.add_patient(PatientInput {
+        last_name: "Benali".into(),
+        first_name: "Mohamed".into(),
+        birth_date: "1980-01-20".into(),
+        sex: "M".into(),
+        ..PatientInput::default()
+    })
+    .unwrap();
+    let ids = |found: Vec<Patient>| found.into_iter().map(|p| p.first_name).collect::<Vec<_>>();
+    assert_eq!(ids(app.search_patients("helene dup").unwrap()), ["Hélène"]);
+    assert_eq!(
+        ids(app.search_patients("0555 12 34 56").unwrap()),
+        ["Hélène"]
+    );
+    assert_eq!(ids(app.search_patients("ben moh").unwrap()), ["Mohamed"]);
+    assert_eq!(
+        ids(app.search_patients(&created.file_number).unwrap()),
+        ["Hélène"],
+        "{}",
+        created.file_number
+    );
+    assert_eq!(ids(app.search_patients("02/05/1975").unwrap()), ["Hélène"]);
+    assert!(app.search_patients("").unwrap().is_empty());
+}
+
+#[test]
+fn duplicates_are_flagged_never_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let first = app.add_patient(helene()).unwrap();
+    let mut again = helene();
+    again.phones.clear();
+    again.last_name = "DUPRE".into();
+    let err = app.add_patient(again.clone()).unwrap_err();
+    assert_eq!(err.code, code::POSSIBLE_DUPLICATE);
+    assert!(err.message.contains(&first.file_number), "{}", err.message);
+    again.allow_duplicate = true;
+    let second = app.add_patient(again).unwrap();
+    assert_ne!(second.id, first.id);
+    assert_ne!(second.file_number, first.file_number);
+}
+
+#[test]
+fn edits_keep_the_file_number_and_the_audit_log_holds_no_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let p = app.add_patient(helene()).unwrap();
+    let mut input = helene();
+    input.phones = vec!["+32 470 12 34 56".into()];
+    input.notes = "Allergie à la pénicilline".into();
+    let edited = app.edit_patient(&p.id, input).unwrap();
+    assert_eq!(edited.file_number, p.file_number);
+    assert_eq!(edited.phones, ["+32470123456"]);
+    assert_eq!(
+        app.get_patient(&p.id).unwrap().notes,
+        "Allergie à la pénicilline"
+    );
+    app.search_patients("helene").unwrap();
+    assert_eq!(
+        app.get_patient("01a00000-0000-7000-8000-000000000000")
+            .unwrap_err()
+            .code,
+        code::NOT_FOUND
+    );
+
+    let store = Store::open(
+        dir.path(),
+        Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .unwrap();
+    let audit: Vec<String> = store
+        .conn()
+        .prepare("SELECT action || ' ' || entity_id || ' ' || detail FROM audit_event")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let text = audit.join("\n");
+    for action in [
+        "patient.create",
+        "patient.update",
+        "patient.read",
+        "patient.search",
+    ] {
+        assert!(text.contains(action), "{action} missing from\n{text}");
+    }
+    for private in [
+        "Dupré",
+        "Hélène",
+        "helene",
+        "555123456",
+        "Didouche",
+        "pénicilline",
+    ] {
+        assert!(
+            !text.contains(private),
+            "{private} leaked into the audit log:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn front_desk_and_assistants_see_patients_but_only_owners_make_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    for (name, role) in [("sofia", Role::Receptionist), ("nadia", Role::Assistant)] {
+        app.add_user(NewUserRequest {
+            username: name.into(),
+            display_name: String::new(),
+            role,
+            password: "staff password 1".into(),
+        })
+        .unwrap();
+    }
+    app.sign_out().unwrap();
+    app.sign_in(SignInRequest {
+        username: "sofia".into(),
+        password: "staff password 1".into(),
+    })
+    .unwrap();
+    let p = app.add_patient(helene()).unwrap();
+    assert_eq!(app.search_patients("dupre").unwrap().len(), 1);
+    assert_eq!(
+        app.add_demo_patients(10, 1).unwrap_err().code,
+        code::PERMISSION_DENIED
+    );
+    app.sign_out().unwrap();
+    app.sign_in(SignInRequest {
+        username: "nadia".into(),
+        password: "staff password 1".into(),
+    })
+    .unwrap();
+    assert_eq!(app.get_patient(&p.id).unwrap().last_name, "Dupré");
+    app.sign_out().unwrap();
+    app.sign_in(SignInRequest {
+        username: "amel".into(),
+        password: "owner password 1".into(),
+    })
+    .unwrap();
+    assert_eq!(app.add_demo_patients(250, 3).unwrap(), 250);
+    assert!(app.search_patients("b").unwrap().len() <= SEARCH_LIMIT as usize);
+}
