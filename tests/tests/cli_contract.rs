@@ -320,3 +320,167 @@ fn backup_create_restore_and_db_check() {
     ));
     assert!(err.contains("not a Chairside backup"), "{err}");
 }
+
+#[test]
+fn patient_commands_print_patients_and_refuse_bad_input_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let added: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &[
+            "--json",
+            "patient",
+            "add",
+            "--last-name",
+            "Dupré",
+            "--first-name",
+            "Hélène",
+            "--birth-date",
+            "1975-05-02",
+            "--sex",
+            "F",
+            "--phone",
+            "0555 12 34 56",
+            "--phone",
+            "+32 470 12 34 56",
+            "--email",
+            "helene@example.dz",
+        ],
+    )))
+    .unwrap();
+    for key in [
+        "id",
+        "file_number",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "sex",
+        "phones",
+    ] {
+        assert!(added.get(key).is_some(), "{key} missing from {added}");
+    }
+    assert_eq!(
+        added["phones"],
+        serde_json::json!(["+213555123456", "+32470123456"])
+    );
+    let id = added["id"].as_str().unwrap();
+
+    let shown: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "show", id],
+    )))
+    .unwrap();
+    assert_eq!(shown, added);
+    let edited: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &[
+            "--json",
+            "patient",
+            "edit",
+            id,
+            "--notes",
+            "Allergie pénicilline",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(edited["notes"], "Allergie pénicilline");
+    assert_eq!(
+        edited["phones"], added["phones"],
+        "fields not given are kept"
+    );
+
+    let found: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "search", "helene dup"],
+    )))
+    .unwrap();
+    assert_eq!(found[0]["id"], id);
+
+    // Bulk mode: one JSON line per query line, in order.
+    let mut child = Command::new(chairside_scenarios::workspace_binary("chairside"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--user", "amel", "patient", "search"])
+        .env("CHAIRSIDE_KEYRING", "off")
+        .env("CHAIRSIDE_PASSPHRASE", PASSPHRASE)
+        .env("CHAIRSIDE_PASSWORD", OWNER_PW)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        "0555 12 34 56\nnobody\nHELENE\n".as_bytes(),
+    )
+    .unwrap();
+    drop(child.stdin.take());
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0][0]["id"], id);
+    assert_eq!(lines[1], serde_json::json!([]));
+    assert_eq!(lines[2][0]["id"], id);
+
+    for (args, field) in [
+        (vec!["--birth-date", "2099-01-01"], "birth_date"),
+        (vec!["--phone", "12"], "phone"),
+        (vec!["--last-name", " "], "last_name"),
+        (
+            vec![
+                "--national-id-kind",
+                "be_nrn",
+                "--national-id",
+                "85073003329",
+            ],
+            "national_id",
+        ),
+    ] {
+        // The base patient, with the case's flags replacing the same flags.
+        let mut flags = vec![
+            ("--last-name", "Autre"),
+            ("--first-name", "Personne"),
+            ("--birth-date", "1990-01-01"),
+            ("--sex", "M"),
+        ];
+        for pair in args.chunks(2) {
+            flags.retain(|(f, _)| *f != pair[0]);
+            flags.push((pair[0], pair[1]));
+        }
+        let mut all = vec!["patient", "add"];
+        all.extend(flags.iter().flat_map(|(f, v)| [*f, *v]));
+        let err = failed(as_owner(dir.path(), &all));
+        assert!(err.contains(&format!("{field}:")), "{field}: {err}");
+    }
+    let list: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "search", "personne"],
+    )))
+    .unwrap();
+    assert_eq!(
+        list,
+        serde_json::json!([]),
+        "nothing was created by the refused commands"
+    );
+    let err = failed(as_owner(
+        dir.path(),
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "DUPRE",
+            "--first-name",
+            "helene",
+            "--birth-date",
+            "1975-05-02",
+            "--sex",
+            "F",
+        ],
+    ));
+    assert!(
+        err.contains("possible duplicate") && err.contains(added["file_number"].as_str().unwrap()),
+        "{err}"
+    );
+}
