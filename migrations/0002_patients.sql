@@ -2,8 +2,8 @@
 --
 -- `patient` is a mutable synced table (see 0001 for the conventions). `phones` holds a JSON array
 -- of E.164 strings: the list is one field, replaced as a whole, so two desks never interleave
--- half-lists. `patient_search` is a local FTS5 index rebuilt by the store (never synced) from
--- each patient row it touches, locally or by merge.
+-- half-lists. `patient_search` and `patient_word` are local indexes rebuilt by the store (never
+-- synced) from each patient row it touches, locally or by merge.
 
 CREATE TABLE patient (
     id                 TEXT PRIMARY KEY,
@@ -25,14 +25,25 @@ CREATE TABLE patient (
 CREATE INDEX patient_birth_date ON patient (birth_date);
 CREATE INDEX patient_file_number ON patient (file_number);
 
--- Accent- and case-insensitive, with prefix indexes so that typing "ben" is a lookup, not a
--- scan. Contentless: the row's text lives in `patient`; rowid = patient.rowid.
+-- Phone digits (international, national with and without the trunk 0) and file numbers, with
+-- prefix indexes so that typing "0555" is a lookup, not a scan. Contentless: the row's text
+-- lives in `patient`; rowid = patient.rowid.
 CREATE VIRTUAL TABLE patient_search USING fts5 (
-    names, phones, file_number,
+    phones, file_number,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '1 2 3 4'
 );
--- Names weigh more than phone digits and file numbers when results are ranked.
-INSERT INTO patient_search (patient_search, rank) VALUES ('rank', 'bm25(4.0, 1.0, 1.0)');
+
+-- Every folded word (accents and case removed) of a patient's names, with the folded full name:
+-- name searches are range scans of this index that stop after a screenful, already in
+-- alphabetical order, where FTS5 would rank thousands of matches of a short prefix. Local and
+-- derived, like patient_search.
+CREATE TABLE patient_word (
+    word           TEXT    NOT NULL,
+    sort_key       TEXT    NOT NULL,
+    patient_rowid  INTEGER NOT NULL,
+    PRIMARY KEY (word, sort_key, patient_rowid)
+) WITHOUT ROWID;
+CREATE INDEX patient_word_patient ON patient_word (patient_rowid);

@@ -1,6 +1,7 @@
-//! Patient search latency on 100,000 demo patients: the FTS5 index (as the app runs it, and
-//! end to end through `App::search_patients` with its permission check and audit entry) beside a
-//! plain `LIKE` scan of the same table, in the same run. Prints p50 and p95 per query shape.
+//! Patient search latency on 100,000 demo patients: the store's name index (as the app runs it,
+//! and end to end through `App::search_patients` with its permission check and audit entry)
+//! beside a plain `LIKE` scan of the same table, in the same run. Prints p50 and p95 per query
+//! shape.
 //!
 //! `cargo bench -p chairside-app --bench search` (set CHAIRSIDE_BENCH_PATIENTS to change N).
 
@@ -116,7 +117,7 @@ fn main() {
 
     println!(
         "{:<20} {:>22} {:>22} {:>22}",
-        "query", "FTS5 p50 / p95 (ms)", "app p50 / p95 (ms)", "LIKE p50 / p95 (ms)"
+        "query", "index p50 / p95 (ms)", "app p50 / p95 (ms)", "LIKE p50 / p95 (ms)"
     );
     let mut like = conn
         .prepare(
@@ -132,7 +133,7 @@ fn main() {
         for q in &queries {
             let parsed = SearchQuery::parse(q, "DZ");
             let t = Instant::now();
-            let found = patients::search(conn, &parsed, 50).expect("fts");
+            let found = patients::search(conn, &parsed, 50).expect("index search");
             fts.push(t.elapsed());
             assert!(!found.is_empty(), "{q:?} finds the row it was made from");
 
