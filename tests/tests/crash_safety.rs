@@ -16,20 +16,19 @@ use chairside_store::{KdfParams, NewKey, Store, Unlock};
 const PASSPHRASE: &str = "crash test passphrase";
 const KILLS: usize = 200;
 
+/// An empty store for the writer child to open (cheap key derivation: it is opened 200 times).
+fn create_store(dir: &std::path::Path) {
+    let new_key = NewKey::Passphrase {
+        passphrase: PASSPHRASE,
+        params: KdfParams::FAST_INSECURE_FOR_TESTS,
+    };
+    drop(Store::create(dir, new_key, "crash PC").unwrap());
+}
+
 #[test]
 fn acknowledged_writes_survive_200_sigkills() {
     let dir = tempfile::tempdir().unwrap();
-    drop(
-        Store::create(
-            dir.path(),
-            NewKey::Passphrase {
-                passphrase: PASSPHRASE,
-                params: KdfParams::FAST_INSECURE_FOR_TESTS,
-            },
-            "crash PC",
-        )
-        .unwrap(),
-    );
+    create_store(dir.path());
     let writer = chairside_scenarios::workspace_binary("crash-writer");
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -165,17 +164,7 @@ fn acknowledged_writes_survive_200_sigkills() {
 fn a_backup_taken_while_another_process_writes_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    drop(
-        Store::create(
-            dir.path(),
-            NewKey::Passphrase {
-                passphrase: PASSPHRASE,
-                params: KdfParams::FAST_INSECURE_FOR_TESTS,
-            },
-            "backup PC",
-        )
-        .unwrap(),
-    );
+    create_store(dir.path());
     let mut child = Command::new(chairside_scenarios::workspace_binary("crash-writer"))
         .arg(dir.path())
         .env("CHAIRSIDE_PASSPHRASE", PASSPHRASE)
