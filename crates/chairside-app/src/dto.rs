@@ -85,6 +85,8 @@ pub struct AppStatus {
     pub clinic_name: Option<String>,
     pub language: Language,
     pub key_storage: Option<KeyStorage>,
+    /// Whether the OS keyring can hold a new database key (probed during first-run setup only;
+    /// afterwards, whether this database's key is in the keyring).
     pub keyring_available: bool,
     pub session: Option<SessionInfo>,
     pub data_dir: String,

@@ -143,7 +143,13 @@ impl App {
                 .as_ref()
                 .map_or(Language::French, |c| c.settings.language.into()),
             key_storage,
-            keyring_available: self.keyring_available(),
+            // Probing writes a test secret (and may make a desktop ask to unlock its keyring), so
+            // it is done only when the answer matters: choosing where a new key goes.
+            keyring_available: if phase == AppPhase::NeedsSetup {
+                self.keyring_available()
+            } else {
+                key_storage == Some(KeyStorage::Keyring)
+            },
             session: self.session.as_ref().map(|s| session_info(s, idle)),
             data_dir: self.data_dir.display().to_string(),
         })

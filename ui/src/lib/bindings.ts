@@ -12,7 +12,12 @@ export type AppPhase = "needs_setup" | "store_locked" | "signed_out" | "signed_i
 
 export type SessionInfo = { user_id: string, username: string, display_name: string, role: Role, permissions: Array<Permission>, idle_lock_seconds: number, };
 
-export type AppStatus = { phase: AppPhase, clinic_name: string | null, language: Language, key_storage: KeyStorage | null, keyring_available: boolean, session: SessionInfo | null, data_dir: string, };
+export type AppStatus = { phase: AppPhase, clinic_name: string | null, language: Language, key_storage: KeyStorage | null, 
+/**
+ * Whether the OS keyring can hold a new database key (probed during first-run setup only;
+ * afterwards, whether this database's key is in the keyring).
+ */
+keyring_available: boolean, session: SessionInfo | null, data_dir: string, };
 
 export type SetupOptions = { timezones: Array<string>, phone_regions: Array<PhoneRegion>, default_timezone: string, default_phone_region: string, };
 
