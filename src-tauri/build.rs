@@ -19,6 +19,9 @@ const COMMANDS: &[&str] = &[
     "get_patient",
     "edit_patient",
     "search_patients",
+    "medical_history",
+    "add_medical_item",
+    "set_medical_item_active",
 ];
 
 fn main() {

@@ -7,9 +7,9 @@
 use std::sync::Mutex;
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, NewUserRequest, Patient, PatientInput, SettingsUpdate,
-    SetupOptions, SetupRequest, SignInRequest, UnlockSessionRequest, UnlockStoreRequest, UserInfo,
-    code, default_data_dir,
+    ApiError, App, AppStatus, ClinicInfo, MedicalHistory, MedicalItemInput, NewUserRequest,
+    Patient, PatientInput, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest,
+    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -108,6 +108,25 @@ fn search_patients(state: Shared<'_>, query: String) -> Reply<Vec<Patient>> {
     with_app(state, |app| app.search_patients(&query))
 }
 
+#[tauri::command(async)]
+fn medical_history(state: Shared<'_>, id: String) -> Reply<MedicalHistory> {
+    with_app(state, |app| app.medical_history(&id))
+}
+
+#[tauri::command(async)]
+fn add_medical_item(
+    state: Shared<'_>,
+    id: String,
+    request: MedicalItemInput,
+) -> Reply<MedicalHistory> {
+    with_app(state, |app| app.add_medical_item(&id, request))
+}
+
+#[tauri::command(async)]
+fn set_medical_item_active(state: Shared<'_>, item: String, active: bool) -> Reply<MedicalHistory> {
+    with_app(state, |app| app.set_medical_item_active(&item, active))
+}
+
 fn main() {
     let app = App::new(default_data_dir());
     let result = tauri::Builder::default()
@@ -130,6 +149,9 @@ fn main() {
             get_patient,
             edit_patient,
             search_patients,
+            medical_history,
+            add_medical_item,
+            set_medical_item_active,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -37,6 +37,11 @@ pub fn typescript() -> String {
         BackupSummary::decl(&cfg),
         PatientInput::decl(&cfg),
         Patient::decl(&cfg),
+        MedicalKind::decl(&cfg),
+        Severity::decl(&cfg),
+        MedicalItemInput::decl(&cfg),
+        MedicalItem::decl(&cfg),
+        MedicalHistory::decl(&cfg),
         ApiError::decl(&cfg),
     ];
     let mut out = String::from(HEADER);

@@ -112,7 +112,7 @@ impl App {
     /// accident.
     pub fn add_demo_patients(&mut self, count: u32, seed: u64) -> Result<u32> {
         let session = self.authorize(P::ManageSettings, "demo.patients")?;
-        let (_, today) = self.region_and_today_for_demo()?;
+        let (_, today) = self.region_and_today()?;
         let mut rng = Rng(seed | 1);
         let user = session.user_id.to_string();
         let mut added = 0;

@@ -350,3 +350,60 @@ pub struct Patient {
     /// Whole years, in the clinic's time zone today.
     pub age: u32,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MedicalKind {
+    Allergy,
+    Medication,
+    Condition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Moderate,
+    High,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MedicalItemInput {
+    pub kind: MedicalKind,
+    pub label: String,
+    /// Reaction (allergy), dosage (medication), notes (condition).
+    pub detail: String,
+    /// Allergies only.
+    pub severity: Option<Severity>,
+    /// A person asks for it on the red banner.
+    pub alert: bool,
+    /// YYYY-MM-DD, when it was reported; defaults to today.
+    pub noted_on: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MedicalItem {
+    pub id: String,
+    pub patient_id: String,
+    pub kind: MedicalKind,
+    pub label: String,
+    pub detail: String,
+    pub severity: Option<Severity>,
+    pub alert: bool,
+    pub noted_on: Option<String>,
+    /// The display name of who recorded it.
+    pub recorded_by: String,
+    #[ts(type = "number")]
+    pub recorded_at_ms: i64,
+    pub active: bool,
+    /// Decided by the domain's rules: shown on the red banner.
+    pub raises_alert: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MedicalHistory {
+    /// Every item, newest first, inactive ones included.
+    pub items: Vec<MedicalItem>,
+    /// The active items that matter chairside (the red banner).
+    pub alerts: Vec<MedicalItem>,
+}

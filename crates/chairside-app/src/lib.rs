@@ -9,6 +9,7 @@ pub mod bindings;
 mod demo;
 pub mod dto;
 pub mod error;
+mod medical;
 mod password;
 mod patients;
 

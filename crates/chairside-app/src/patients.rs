@@ -101,11 +101,8 @@ impl App {
         Ok(found.into_iter().map(|p| to_dto(p, today)).collect())
     }
 
-    pub(crate) fn region_and_today_for_demo(&self) -> Result<(String, NaiveDate)> {
-        self.region_and_today()
-    }
-
-    fn region_and_today(&self) -> Result<(String, NaiveDate)> {
+    /// The clinic's phone region and today's date in the clinic's time zone.
+    pub(crate) fn region_and_today(&self) -> Result<(String, NaiveDate)> {
         let clinic = chairside_store::clinic::get(self.store()?.conn())?
             .ok_or_else(|| ApiError::new(code::NOT_INITIALISED, "no clinic is set up yet"))?;
         let today = Utc::now()
@@ -184,7 +181,8 @@ fn validate(input: &PatientInput, region: &str, today: NaiveDate) -> Result<Pati
     })
 }
 
-fn bounded(field: &str, text: &str, max: usize) -> Result<String> {
+/// Trimmed free text of at most `max` characters.
+pub(crate) fn bounded(field: &str, text: &str, max: usize) -> Result<String> {
     let text = text.trim();
     if text.chars().count() > max {
         return Err(ApiError::invalid(

@@ -251,3 +251,88 @@ fn front_desk_and_assistants_see_patients_but_only_owners_make_demo_data() {
     assert_eq!(app.add_demo_patients(250, 3).unwrap(), 250);
     assert!(app.search_patients("b").unwrap().len() <= SEARCH_LIMIT as usize);
 }
+
+#[test]
+fn medical_history_is_dated_attributed_and_feeds_the_red_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let p = app.add_patient(helene()).unwrap();
+    let item = |kind, label: &str, detail: &str| MedicalItemInput {
+        kind,
+        label: label.into(),
+        detail: detail.into(),
+        severity: None,
+        alert: false,
+        noted_on: None,
+    };
+    let mut allergy = item(MedicalKind::Allergy, "Pénicilline", "urticaire");
+    allergy.severity = Some(Severity::High);
+    app.add_medical_item(&p.id, allergy).unwrap();
+    app.add_medical_item(
+        &p.id,
+        item(MedicalKind::Medication, "Warfarine", "5 mg par jour"),
+    )
+    .unwrap();
+    let history = app
+        .add_medical_item(
+            &p.id,
+            item(MedicalKind::Medication, "Paracétamol", "si douleur"),
+        )
+        .unwrap();
+    assert_eq!(history.items.len(), 3);
+    let alerts: Vec<&str> = history.alerts.iter().map(|a| a.label.as_str()).collect();
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    assert!(
+        alerts.contains(&"Pénicilline") && alerts.contains(&"Warfarine"),
+        "{alerts:?}"
+    );
+    let first = &history.items[0];
+    assert_eq!(
+        first.recorded_by, "amel",
+        "attributed to the signed-in user"
+    );
+    assert!(first.noted_on.is_some(), "dated");
+
+    // Stopping the anticoagulant takes it off the banner; the history keeps it.
+    let warfarin = history
+        .items
+        .iter()
+        .find(|i| i.label == "Warfarine")
+        .unwrap()
+        .id
+        .clone();
+    let history = app.set_medical_item_active(&warfarin, false).unwrap();
+    assert_eq!(history.items.len(), 3);
+    assert_eq!(history.alerts.len(), 1);
+
+    // Refusals name the field and write nothing.
+    let mut bad = item(MedicalKind::Condition, "Diabète", "");
+    bad.severity = Some(Severity::Low);
+    assert!(
+        app.add_medical_item(&p.id, bad)
+            .unwrap_err()
+            .message
+            .starts_with("severity:")
+    );
+    assert!(
+        app.add_medical_item(&p.id, item(MedicalKind::Allergy, " ", ""))
+            .unwrap_err()
+            .message
+            .starts_with("label:")
+    );
+    let mut future = item(MedicalKind::Condition, "Grossesse", "");
+    future.noted_on = Some("2099-01-01".into());
+    assert!(
+        app.add_medical_item(&p.id, future)
+            .unwrap_err()
+            .message
+            .starts_with("noted_on:")
+    );
+    assert_eq!(app.medical_history(&p.id).unwrap().items.len(), 3);
+    assert_eq!(
+        app.medical_history("01a00000-0000-7000-8000-000000000000")
+            .unwrap_err()
+            .code,
+        code::NOT_FOUND
+    );
+}

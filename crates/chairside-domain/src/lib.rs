@@ -8,6 +8,7 @@ pub mod access;
 pub mod clinic;
 pub mod hlc;
 pub mod id;
+pub mod medical;
 pub mod patient;
 
 pub use access::{Permission, Role};

@@ -18,6 +18,7 @@ pub mod clinic;
 pub mod error;
 mod fsutil;
 pub mod key;
+pub mod medical;
 pub mod migrate;
 pub mod patients;
 pub mod schema;

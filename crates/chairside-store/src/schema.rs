@@ -101,8 +101,27 @@ pub const PATIENT: TableSpec = TableSpec {
     on_change: Some(crate::patients::reindex),
 };
 
+pub const MEDICAL_ITEM: TableSpec = TableSpec {
+    name: "medical_item",
+    kind: TableKind::Mutable,
+    fields: &[
+        "patient_id",
+        "kind",
+        "label",
+        "detail",
+        "severity",
+        "alert",
+        "noted_on",
+        "recorded_by",
+        "recorded_at_ms",
+        "active",
+        "deleted",
+    ],
+    on_change: None,
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
-pub const SYNCED_TABLES: &[TableSpec] = &[CLINIC, STAFF_USER, AUDIT_EVENT, PATIENT];
+pub const SYNCED_TABLES: &[TableSpec] = &[CLINIC, STAFF_USER, AUDIT_EVENT, PATIENT, MEDICAL_ITEM];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {
     SYNCED_TABLES.iter().find(|t| t.name == name)

@@ -85,4 +85,46 @@ phones: Array<string>, email: string | null, address: string, national_id_kind: 
  */
 age: number, };
 
+export type MedicalKind = "allergy" | "medication" | "condition";
+
+export type Severity = "low" | "moderate" | "high";
+
+export type MedicalItemInput = { kind: MedicalKind, label: string, 
+/**
+ * Reaction (allergy), dosage (medication), notes (condition).
+ */
+detail: string, 
+/**
+ * Allergies only.
+ */
+severity: Severity | null, 
+/**
+ * A person asks for it on the red banner.
+ */
+alert: boolean, 
+/**
+ * YYYY-MM-DD, when it was reported; defaults to today.
+ */
+noted_on: string | null, };
+
+export type MedicalItem = { id: string, patient_id: string, kind: MedicalKind, label: string, detail: string, severity: Severity | null, alert: boolean, noted_on: string | null, 
+/**
+ * The display name of who recorded it.
+ */
+recorded_by: string, recorded_at_ms: number, active: boolean, 
+/**
+ * Decided by the domain's rules: shown on the red banner.
+ */
+raises_alert: boolean, };
+
+export type MedicalHistory = { 
+/**
+ * Every item, newest first, inactive ones included.
+ */
+items: Array<MedicalItem>, 
+/**
+ * The active items that matter chairside (the red banner).
+ */
+alerts: Array<MedicalItem>, };
+
 export type ApiError = { code: string, message: string, };
