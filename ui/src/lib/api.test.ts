@@ -59,6 +59,25 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the medical history commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return { items: [], alerts: [] };
+    }) as api.Invoker);
+    const input = {
+      kind: "allergy" as const, label: "Pénicilline", detail: "", severity: "high" as const, alert: true, noted_on: null,
+    };
+    await api.medicalHistory("p1");
+    await api.addMedicalItem("p1", input);
+    await api.setMedicalItemActive("m1", false);
+    expect(calls).toEqual([
+      ["medical_history", { id: "p1" }],
+      ["add_medical_item", { id: "p1", request: input }],
+      ["set_medical_item_active", { item: "m1", active: false }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

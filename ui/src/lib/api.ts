@@ -5,6 +5,8 @@ import type {
   AppStatus,
   ClinicInfo,
   NewUserRequest,
+  MedicalHistory,
+  MedicalItemInput,
   Patient,
   PatientInput,
   SettingsUpdate,
@@ -74,3 +76,8 @@ export const getPatient = (id: string) => call<Patient>("get_patient", { id });
 export const addPatient = (request: PatientInput) => call<Patient>("add_patient", { request });
 export const editPatient = (id: string, request: PatientInput) =>
   call<Patient>("edit_patient", { id, request });
+export const medicalHistory = (id: string) => call<MedicalHistory>("medical_history", { id });
+export const addMedicalItem = (id: string, request: MedicalItemInput) =>
+  call<MedicalHistory>("add_medical_item", { id, request });
+export const setMedicalItemActive = (item: string, active: boolean) =>
+  call<MedicalHistory>("set_medical_item_active", { item, active });

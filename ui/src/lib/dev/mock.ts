@@ -4,10 +4,15 @@
 // Patients: a dozen seeded files; search replies come back after a random delay (out of order
 // on purpose). Adding "Benali Mohamed 14/03/1985" or phone 0555 12 34 56 triggers the duplicate
 // warning; phone "12" and a future birth date trigger field errors.
+// Medical history: Mohamed Benali (K7Q-00001) and Fatima-Zohra Hadjadj have alerts; an empty
+// label or a future date noted trigger field errors.
 import type { Invoker } from "../api";
 import type {
   AppStatus,
   ClinicInfo,
+  MedicalHistory,
+  MedicalItem,
+  MedicalItemInput,
   NewUserRequest,
   Patient,
   PatientInput,
@@ -88,6 +93,15 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
 
   const patients = seedPatients();
   let fileCounter = patients.length;
+  const medical = seedMedical();
+  let medicalCounter = medical.length;
+  const history = (patientId: string): MedicalHistory => {
+    const items = medical
+      .filter((m) => m.patient_id === patientId)
+      .sort((a, b) => b.recorded_at_ms - a.recorded_at_ms)
+      .map((m) => ({ ...m, raises_alert: m.active && (m.kind === "allergy" || m.alert) }));
+    return { items, alerts: items.filter((m) => m.raises_alert) };
+  };
 
   const handlers: Record<string, (req: never, args: Record<string, unknown>) => Promise<unknown>> = {
     app_status: async () => (applyIdle(), status()),
@@ -170,6 +184,35 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (typeof row === "string") return fail("invalid_input", row);
       patients[i] = { ...patients[i], ...row };
       return withAge(patients[i]);
+    },
+    medical_history: async (_r: never, args: Record<string, unknown>) => {
+      await delay(120);
+      if (!patients.some((x) => x.id === args.id)) return fail("not_found", `no patient with id ${args.id}`);
+      return history(String(args.id));
+    },
+    add_medical_item: async (r: MedicalItemInput, args: Record<string, unknown>) => {
+      await delay(250);
+      if (!patients.some((x) => x.id === args.id)) return fail("not_found", `no patient with id ${args.id}`);
+      if (!["allergy", "medication", "condition"].includes(r.kind)) return fail("invalid_input", `kind: unknown kind ${JSON.stringify(r.kind)}`);
+      if (!r.label.trim()) return fail("invalid_input", "label: is empty");
+      if (r.label.length > 200) return fail("invalid_input", "label: is longer than 200 characters");
+      if (r.detail.length > 1000) return fail("invalid_input", "detail: is longer than 1000 characters");
+      if (r.severity !== null && r.kind !== "allergy") return fail("invalid_input", "severity: only allergies have a severity");
+      if (r.noted_on !== null && !/^\d{4}-\d{2}-\d{2}$/.test(r.noted_on))
+        return fail("invalid_input", `noted_on: ${JSON.stringify(r.noted_on)} is not a date YYYY-MM-DD`);
+      if (r.noted_on !== null && r.noted_on > todayIso()) return fail("invalid_input", `noted_on: ${r.noted_on} is in the future`);
+      medical.push({
+        ...r, noted_on: r.noted_on ?? todayIso(), label: r.label.trim(), detail: r.detail.trim(), id: `m${++medicalCounter}`, patient_id: String(args.id),
+        recorded_by: current?.display_name ?? "?", recorded_at_ms: Date.now(), active: true, raises_alert: false,
+      });
+      return history(String(args.id));
+    },
+    set_medical_item_active: async (_r: never, args: Record<string, unknown>) => {
+      await delay(150);
+      const m = medical.find((x) => x.id === args.item);
+      if (!m) return fail("not_found", `no medical item with id ${args.item}`);
+      m.active = Boolean(args.active);
+      return history(m.patient_id);
     },
   };
 
@@ -277,6 +320,24 @@ function searchPatients(all: Patient[], query: string): Patient[] {
     hits.sort((a, b) => a.last_name.localeCompare(b.last_name, "fr") || a.first_name.localeCompare(b.first_name, "fr"));
   }
   return hits.slice(0, 50).map(withAge);
+}
+
+function seedMedical(): MedicalItem[] {
+  const day = 86_400_000;
+  const now = Date.now();
+  const rows: [string, MedicalItem["kind"], string, string, MedicalItem["severity"], boolean, string | null, number, boolean][] = [
+    ["p1", "allergy", "Pénicilline", "Urticaire généralisée, œdème des lèvres", "high", true, "2019-06-03", 400, true],
+    ["p1", "medication", "Warfarine", "5 mg, 1 fois par jour (INR suivi)", null, true, "2023-02-10", 200, true],
+    ["p1", "condition", "Hypertension artérielle", "Traitée, stable", null, false, null, 190, true],
+    ["p1", "medication", "Amoxicilline", "1 g matin et soir, 7 jours", null, false, "2024-01-05", 120, false],
+    ["p1", "allergy", "Latex", "Rougeurs au contact", "low", false, null, 100, false],
+    ["p4", "condition", "Grossesse", "2e trimestre", null, true, null, 30, true],
+    ["p4", "condition", "Diabète de type 2", "", null, false, "2015-09-01", 900, true],
+  ];
+  return rows.map(([patient_id, kind, label, detail, severity, alert, noted_on, daysAgo, active], i) => ({
+    id: `m${i + 1}`, patient_id, kind, label, detail, severity, alert, noted_on, recorded_by: "Dr Amina Benali",
+    recorded_at_ms: now - daysAgo * day, active, raises_alert: false,
+  }));
 }
 
 function seedPatients(): Patient[] {
