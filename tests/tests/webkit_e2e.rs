@@ -16,7 +16,7 @@
 //! - after a restart the database is locked: a wrong passphrase is refused, the right one leads
 //!   to the login screen, and signing in works again;
 //! - a patient created from the form is found by an accent-free search ("helene dup") and its
-//!   file opens.
+//!   file opens; an allergy recorded there puts the red alert banner on the file.
 //!
 //! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
 //!
@@ -297,6 +297,15 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_text_containing("patient-file-number", &file_number)?;
     run.wait_text_containing("patient-file-phones", "+213 555 12 34 56")?;
     run.screenshot("patient-file")?;
+    // An allergy recorded in the file puts the red banner on it.
+    run.assert_absent("patient-alert-banner")?;
+    run.choose("medical-kind", "allergy")?;
+    run.fill("medical-label", "Pénicilline")?;
+    run.fill("medical-detail", "urticaire")?;
+    run.click("medical-submit")?;
+    run.wait_for("patient-alert-banner", STEP_TIMEOUT)?;
+    run.wait_text_containing("patient-alert-banner", "Pénicilline")?;
+    run.screenshot("patient-allergy-banner")?;
     run.end_step();
     Ok(())
 }
