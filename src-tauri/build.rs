@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "medical_history",
     "add_medical_item",
     "set_medical_item_active",
+    "consents",
+    "record_consent",
 ];
 
 fn main() {

@@ -7,9 +7,9 @@
 use std::sync::Mutex;
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, MedicalHistory, MedicalItemInput, NewUserRequest,
-    Patient, PatientInput, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest,
-    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
+    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, MedicalHistory, MedicalItemInput,
+    NewUserRequest, Patient, PatientInput, SettingsUpdate, SetupOptions, SetupRequest,
+    SignInRequest, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -127,6 +127,16 @@ fn set_medical_item_active(state: Shared<'_>, item: String, active: bool) -> Rep
     with_app(state, |app| app.set_medical_item_active(&item, active))
 }
 
+#[tauri::command(async)]
+fn consents(state: Shared<'_>, id: String) -> Reply<Consents> {
+    with_app(state, |app| app.consents(&id))
+}
+
+#[tauri::command(async)]
+fn record_consent(state: Shared<'_>, id: String, request: ConsentInput) -> Reply<Consents> {
+    with_app(state, |app| app.record_consent(&id, request))
+}
+
 fn main() {
     let app = App::new(default_data_dir());
     let result = tauri::Builder::default()
@@ -152,6 +162,8 @@ fn main() {
             medical_history,
             add_medical_item,
             set_medical_item_active,
+            consents,
+            record_consent,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

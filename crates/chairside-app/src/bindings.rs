@@ -42,6 +42,11 @@ pub fn typescript() -> String {
         MedicalItemInput::decl(&cfg),
         MedicalItem::decl(&cfg),
         MedicalHistory::decl(&cfg),
+        ConsentKind::decl(&cfg),
+        ConsentInput::decl(&cfg),
+        ConsentRecord::decl(&cfg),
+        ConsentStatus::decl(&cfg),
+        Consents::decl(&cfg),
         ApiError::decl(&cfg),
     ];
     let mut out = String::from(HEADER);

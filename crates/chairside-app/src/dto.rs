@@ -407,3 +407,49 @@ pub struct MedicalHistory {
     /// The active items that matter chairside (the red banner).
     pub alerts: Vec<MedicalItem>,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentKind {
+    Treatment,
+    DataProcessing,
+    SmsReminders,
+    EmailReminders,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConsentInput {
+    pub kind: ConsentKind,
+    /// false records a withdrawal (or a refusal).
+    pub granted: bool,
+    /// The version of the text the patient saw.
+    pub text_version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConsentRecord {
+    pub id: String,
+    pub patient_id: String,
+    pub kind: ConsentKind,
+    pub granted: bool,
+    pub text_version: String,
+    /// The display name of who recorded it.
+    pub recorded_by: String,
+    #[ts(type = "number")]
+    pub recorded_at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConsentStatus {
+    pub kind: ConsentKind,
+    /// The latest decision, or null when never asked.
+    pub current: Option<ConsentRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Consents {
+    /// One entry per kind, in a fixed order.
+    pub status: Vec<ConsentStatus>,
+    /// Every decision, newest first.
+    pub history: Vec<ConsentRecord>,
+}

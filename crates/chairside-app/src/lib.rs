@@ -6,6 +6,7 @@
 //! the same transaction as its change.
 
 pub mod bindings;
+mod consents;
 mod demo;
 pub mod dto;
 pub mod error;

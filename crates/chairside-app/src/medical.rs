@@ -122,7 +122,7 @@ impl App {
         self.read_history(&item.patient_id)
     }
 
-    fn require_patient(&self, patient_id: &str) -> Result<()> {
+    pub(crate) fn require_patient(&self, patient_id: &str) -> Result<()> {
         patients::get(self.store()?.conn(), patient_id)?
             .map(|_| ())
             .ok_or_else(|| {

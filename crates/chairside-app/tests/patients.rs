@@ -336,3 +336,68 @@ fn medical_history_is_dated_attributed_and_feeds_the_red_banner() {
         code::NOT_FOUND
     );
 }
+
+#[test]
+fn consents_are_versioned_attributed_and_withdrawn_by_a_new_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let p = app.add_patient(helene()).unwrap();
+    let none = app.consents(&p.id).unwrap();
+    assert_eq!(none.status.len(), 4);
+    assert!(none.status.iter().all(|s| s.current.is_none()));
+
+    let give = |kind, granted, version: &str| ConsentInput {
+        kind,
+        granted,
+        text_version: version.into(),
+    };
+    app.record_consent(&p.id, give(ConsentKind::SmsReminders, true, "v1"))
+        .unwrap();
+    app.record_consent(&p.id, give(ConsentKind::DataProcessing, true, "2026-01"))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let after = app
+        .record_consent(&p.id, give(ConsentKind::SmsReminders, false, "v1"))
+        .unwrap();
+    assert_eq!(
+        after.history.len(),
+        3,
+        "withdrawing adds a record, it edits none"
+    );
+    let sms = after
+        .status
+        .iter()
+        .find(|s| s.kind == ConsentKind::SmsReminders)
+        .unwrap();
+    let current = sms.current.as_ref().unwrap();
+    assert!(!current.granted);
+    assert_eq!(current.recorded_by, "amel");
+    let data = after
+        .status
+        .iter()
+        .find(|s| s.kind == ConsentKind::DataProcessing)
+        .unwrap();
+    assert_eq!(data.current.as_ref().unwrap().text_version, "2026-01");
+
+    let err = app
+        .record_consent(&p.id, give(ConsentKind::Treatment, true, "  "))
+        .unwrap_err();
+    assert!(err.message.starts_with("text_version:"), "{}", err.message);
+    assert_eq!(app.consents(&p.id).unwrap().history.len(), 3);
+
+    // The table is append-only underneath too.
+    let store = Store::open(
+        dir.path(),
+        Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .unwrap();
+    assert!(
+        store
+            .conn()
+            .execute("UPDATE consent SET granted = 1", [])
+            .is_err()
+    );
+    assert!(store.conn().execute("DELETE FROM consent", []).is_err());
+}

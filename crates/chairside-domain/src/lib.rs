@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod clinic;
+pub mod consent;
 pub mod hlc;
 pub mod id;
 pub mod medical;

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod backup;
 pub mod changes;
 pub mod clinic;
+pub mod consents;
 pub mod error;
 mod fsutil;
 pub mod key;

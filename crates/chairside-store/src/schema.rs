@@ -120,8 +120,29 @@ pub const MEDICAL_ITEM: TableSpec = TableSpec {
     on_change: None,
 };
 
+pub const CONSENT: TableSpec = TableSpec {
+    name: "consent",
+    kind: TableKind::AppendOnly,
+    fields: &[
+        "patient_id",
+        "kind",
+        "granted",
+        "text_version",
+        "recorded_by",
+        "recorded_at_ms",
+    ],
+    on_change: None,
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
-pub const SYNCED_TABLES: &[TableSpec] = &[CLINIC, STAFF_USER, AUDIT_EVENT, PATIENT, MEDICAL_ITEM];
+pub const SYNCED_TABLES: &[TableSpec] = &[
+    CLINIC,
+    STAFF_USER,
+    AUDIT_EVENT,
+    PATIENT,
+    MEDICAL_ITEM,
+    CONSENT,
+];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {
     SYNCED_TABLES.iter().find(|t| t.name == name)

@@ -127,4 +127,38 @@ items: Array<MedicalItem>,
  */
 alerts: Array<MedicalItem>, };
 
+export type ConsentKind = "treatment" | "data_processing" | "sms_reminders" | "email_reminders";
+
+export type ConsentInput = { kind: ConsentKind, 
+/**
+ * false records a withdrawal (or a refusal).
+ */
+granted: boolean, 
+/**
+ * The version of the text the patient saw.
+ */
+text_version: string, };
+
+export type ConsentRecord = { id: string, patient_id: string, kind: ConsentKind, granted: boolean, text_version: string, 
+/**
+ * The display name of who recorded it.
+ */
+recorded_by: string, recorded_at_ms: number, };
+
+export type ConsentStatus = { kind: ConsentKind, 
+/**
+ * The latest decision, or null when never asked.
+ */
+current: ConsentRecord | null, };
+
+export type Consents = { 
+/**
+ * One entry per kind, in a fixed order.
+ */
+status: Array<ConsentStatus>, 
+/**
+ * Every decision, newest first.
+ */
+history: Array<ConsentRecord>, };
+
 export type ApiError = { code: string, message: string, };
