@@ -78,6 +78,23 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the consent commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return { status: [], history: [] };
+    }) as api.Invoker);
+    const input = { kind: "sms_reminders" as const, granted: true, text_version: "v1" };
+    await api.consents("p1");
+    await api.recordConsent("p1", input);
+    await api.recordConsent("p1", { ...input, granted: false });
+    expect(calls).toEqual([
+      ["consents", { id: "p1" }],
+      ["record_consent", { id: "p1", request: input }],
+      ["record_consent", { id: "p1", request: { kind: "sms_reminders", granted: false, text_version: "v1" } }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

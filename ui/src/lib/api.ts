@@ -4,6 +4,8 @@ import type {
   ApiError,
   AppStatus,
   ClinicInfo,
+  ConsentInput,
+  Consents,
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
@@ -81,3 +83,6 @@ export const addMedicalItem = (id: string, request: MedicalItemInput) =>
   call<MedicalHistory>("add_medical_item", { id, request });
 export const setMedicalItemActive = (item: string, active: boolean) =>
   call<MedicalHistory>("set_medical_item_active", { item, active });
+export const consents = (id: string) => call<Consents>("consents", { id });
+export const recordConsent = (id: string, request: ConsentInput) =>
+  call<Consents>("record_consent", { id, request });

@@ -6,10 +6,16 @@
 // warning; phone "12" and a future birth date trigger field errors.
 // Medical history: Mohamed Benali (K7Q-00001) and Fatima-Zohra Hadjadj have alerts; an empty
 // label or a future date noted trigger field errors.
+// Consents: Mohamed Benali has treatment and data processing granted and SMS reminders withdrawn;
+// an empty text version triggers a field error.
 import type { Invoker } from "../api";
 import type {
   AppStatus,
   ClinicInfo,
+  ConsentInput,
+  ConsentKind,
+  ConsentRecord,
+  Consents,
   MedicalHistory,
   MedicalItem,
   MedicalItemInput,
@@ -101,6 +107,18 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       .sort((a, b) => b.recorded_at_ms - a.recorded_at_ms)
       .map((m) => ({ ...m, raises_alert: m.active && (m.kind === "allergy" || m.alert) }));
     return { items, alerts: items.filter((m) => m.raises_alert) };
+  };
+
+  const consentRecords = seedConsents();
+  let consentCounter = consentRecords.length;
+  const consentsOf = (patientId: string): Consents => {
+    const history = consentRecords
+      .filter((c) => c.patient_id === patientId)
+      .sort((a, b) => b.recorded_at_ms - a.recorded_at_ms);
+    return {
+      status: CONSENT_KINDS.map((kind) => ({ kind, current: history.find((c) => c.kind === kind) ?? null })),
+      history,
+    };
   };
 
   const handlers: Record<string, (req: never, args: Record<string, unknown>) => Promise<unknown>> = {
@@ -214,6 +232,23 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       m.active = Boolean(args.active);
       return history(m.patient_id);
     },
+    consents: async (_r: never, args: Record<string, unknown>) => {
+      await delay(140);
+      if (!patients.some((x) => x.id === args.id)) return fail("not_found", `no patient with id ${args.id}`);
+      return consentsOf(String(args.id));
+    },
+    record_consent: async (r: ConsentInput, args: Record<string, unknown>) => {
+      await delay(250);
+      if (!patients.some((x) => x.id === args.id)) return fail("not_found", `no patient with id ${args.id}`);
+      if (!CONSENT_KINDS.includes(r.kind)) return fail("invalid_input", `kind: unknown kind ${JSON.stringify(r.kind)}`);
+      if (!r.text_version.trim()) return fail("invalid_input", "text_version: is empty");
+      if (r.text_version.length > 50) return fail("invalid_input", "text_version: is longer than 50 characters");
+      consentRecords.push({
+        id: `c${++consentCounter}`, patient_id: String(args.id), kind: r.kind, granted: r.granted,
+        text_version: r.text_version.trim(), recorded_by: current?.display_name ?? "?", recorded_at_ms: Date.now(),
+      });
+      return consentsOf(String(args.id));
+    },
   };
 
   return (<T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
@@ -320,6 +355,23 @@ function searchPatients(all: Patient[], query: string): Patient[] {
     hits.sort((a, b) => a.last_name.localeCompare(b.last_name, "fr") || a.first_name.localeCompare(b.first_name, "fr"));
   }
   return hits.slice(0, 50).map(withAge);
+}
+
+const CONSENT_KINDS: ConsentKind[] = ["treatment", "data_processing", "sms_reminders", "email_reminders"];
+
+function seedConsents(): ConsentRecord[] {
+  const day = 86_400_000;
+  const now = Date.now();
+  const rows: [string, ConsentKind, boolean, string, number][] = [
+    ["p1", "treatment", true, "v1", 400],
+    ["p1", "data_processing", true, "v1", 400],
+    ["p1", "sms_reminders", true, "v1", 400],
+    ["p1", "sms_reminders", false, "v1", 60],
+    ["p4", "treatment", true, "v1", 900],
+  ];
+  return rows.map(([patient_id, kind, granted, text_version, daysAgo], i) => ({
+    id: `c${i + 1}`, patient_id, kind, granted, text_version, recorded_by: "Dr Amina Benali", recorded_at_ms: now - daysAgo * day,
+  }));
 }
 
 function seedMedical(): MedicalItem[] {
