@@ -16,7 +16,8 @@
 //! - after a restart the database is locked: a wrong passphrase is refused, the right one leads
 //!   to the login screen, and signing in works again;
 //! - a patient created from the form is found by an accent-free search ("helene dup") and its
-//!   file opens; an allergy recorded there puts the red alert banner on the file.
+//!   file opens; an allergy recorded there puts the red alert banner on the file, and a consent
+//!   is recorded with the version of its text.
 //!
 //! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
 //!
@@ -306,6 +307,11 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_for("patient-alert-banner", STEP_TIMEOUT)?;
     run.wait_text_containing("patient-alert-banner", "Pénicilline")?;
     run.screenshot("patient-allergy-banner")?;
+    // A consent to data processing, recorded with the version of its text.
+    run.click("consent-grant-data_processing")?;
+    run.fill("consent-version-data_processing", "2026-01")?;
+    run.click("consent-confirm-data_processing")?;
+    run.wait_text_containing("consent-state-data_processing", "2026-01")?;
     run.end_step();
     Ok(())
 }
