@@ -3,7 +3,8 @@
 use chairside_domain::consent::{ConsentKind as Kind, parse_text_version};
 use chairside_domain::{EntityId, Permission as P};
 use chairside_store::consents::{self as rows, ConsentRow};
-use chairside_store::users;
+
+use crate::staff_display_name;
 
 use crate::{
     App, ConsentInput, ConsentKind, ConsentRecord, ConsentStatus, Consents, Result, record,
@@ -61,12 +62,7 @@ impl App {
             .into_iter()
             .filter_map(|row| {
                 let kind = Kind::parse(&row.kind).ok()?;
-                let recorded_by = row
-                    .recorded_by
-                    .parse()
-                    .ok()
-                    .and_then(|id| users::get(conn, id).ok().flatten())
-                    .map_or_else(|| row.recorded_by.clone(), |u| u.display_name);
+                let recorded_by = staff_display_name(conn, &row.recorded_by);
                 Some(ConsentRecord {
                     id: row.id,
                     patient_id: row.patient_id,

@@ -663,6 +663,16 @@ impl App {
     }
 }
 
+/// The display name of a staff user id, for "recorded by" lines; the id itself if the user is
+/// unknown here (created on another PC and not yet synced).
+pub(crate) fn staff_display_name(conn: &chairside_store::Connection, user_id: &str) -> String {
+    user_id
+        .parse()
+        .ok()
+        .and_then(|id| users::get(conn, id).ok().flatten())
+        .map_or_else(|| user_id.to_string(), |u| u.display_name)
+}
+
 pub(crate) fn record<'a>(
     user_id: &'a str,
     action: &'a str,

@@ -6,10 +6,11 @@ use chairside_domain::medical::{self as rules, MedicalKind as Kind, Severity as 
 use chairside_domain::patient::parse_birth_date;
 use chairside_domain::{EntityId, Permission as P};
 use chairside_store::medical::{self as rows, MedicalRow};
-use chairside_store::{patients, users};
+use chairside_store::patients;
 
 use crate::error::{ApiError, code};
 use crate::patients::bounded;
+use crate::staff_display_name;
 use crate::{
     App, MedicalHistory, MedicalItem, MedicalItemInput, MedicalKind, Result, Severity, record,
 };
@@ -134,12 +135,7 @@ impl App {
         let conn = self.store()?.conn();
         let mut items = Vec::new();
         for row in rows::for_patient(conn, patient_id)? {
-            let recorded_by = row
-                .recorded_by
-                .parse()
-                .ok()
-                .and_then(|id| users::get(conn, id).ok().flatten())
-                .map_or_else(|| row.recorded_by.clone(), |u| u.display_name);
+            let recorded_by = staff_display_name(conn, &row.recorded_by);
             items.push(to_dto(row, recorded_by));
         }
         let alerts = items.iter().filter(|i| i.raises_alert).cloned().collect();

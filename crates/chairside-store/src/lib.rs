@@ -31,11 +31,12 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chairside_domain::{DeviceId, Hlc, HybridClock};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{OpenFlags, OptionalExtension, params};
 
 pub use changes::{ChangeSet, FieldChange, MergeOutcome, Writer};
 pub use error::{Result, StoreError};
 pub use key::{DatabaseKey, KdfParams, KeyFile, KeyStorage, OsKeyring};
+pub use rusqlite::Connection;
 pub use rusqlite::types::Value;
 
 pub const DATABASE_FILE_NAME: &str = "chairside.db";
