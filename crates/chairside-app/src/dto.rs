@@ -148,6 +148,9 @@ pub struct ClinicInfo {
     pub idle_lock_seconds: u32,
     pub device_id: String,
     pub device_name: String,
+    /// The national-number scheme patients of this clinic carry by default (be_nrn, fr_nir,
+    /// dz_cnas), or null where none is known for the region.
+    pub default_national_id_kind: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -492,6 +492,9 @@ impl App {
         let store = self.store()?;
         let row = clinic::get(store.conn())?
             .ok_or_else(|| ApiError::new(code::NOT_INITIALISED, "no clinic is set up yet"))?;
+        let default_national_id_kind =
+            chairside_domain::patient::NationalIdKind::for_region(&row.settings.phone_region)
+                .map(|k| k.code().to_string());
         Ok(ClinicInfo {
             id: row.id.to_string(),
             name: row.settings.name,
@@ -502,6 +505,7 @@ impl App {
             idle_lock_seconds: row.settings.idle_lock_seconds,
             device_id: store.device_id().to_string(),
             device_name: store.device_name()?,
+            default_national_id_kind,
         })
     }
 

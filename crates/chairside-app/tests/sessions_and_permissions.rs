@@ -97,6 +97,7 @@ fn first_run_setup_then_sign_in_reaches_the_home_screen() {
     assert_eq!(session.idle_lock_seconds, 300);
     let info = app.clinic_info().unwrap();
     assert_eq!(info.timezone, "Africa/Algiers");
+    assert_eq!(info.default_national_id_kind.as_deref(), Some("dz_cnas"));
 }
 
 #[test]

@@ -434,6 +434,23 @@ mod tests {
     }
 
     #[test]
+    fn each_region_has_its_default_national_number() {
+        assert_eq!(
+            NationalIdKind::for_region("BE"),
+            Some(NationalIdKind::BelgianRegister)
+        );
+        assert_eq!(
+            NationalIdKind::for_region("FR"),
+            Some(NationalIdKind::FrenchNir)
+        );
+        assert_eq!(
+            NationalIdKind::for_region("DZ"),
+            Some(NationalIdKind::AlgerianCnas)
+        );
+        assert_eq!(NationalIdKind::for_region("MA"), None);
+    }
+
+    #[test]
     fn e_mails() {
         assert!(parse_email(" amel.benali@example.dz ").is_ok());
         for bad in ["amel", "amel@", "@x.dz", "a b@x.dz", "amel@localhost"] {

@@ -35,7 +35,12 @@ export type SignInRequest = { username: string, password: string, };
 
 export type UnlockSessionRequest = { password: string, };
 
-export type ClinicInfo = { id: string, name: string, address: string, timezone: string, phone_region: string, language: Language, idle_lock_seconds: number, device_id: string, device_name: string, };
+export type ClinicInfo = { id: string, name: string, address: string, timezone: string, phone_region: string, language: Language, idle_lock_seconds: number, device_id: string, device_name: string, 
+/**
+ * The national-number scheme patients of this clinic carry by default (be_nrn, fr_nir,
+ * dz_cnas), or null where none is known for the region.
+ */
+default_national_id_kind: string | null, };
 
 export type SettingsUpdate = { language: Language, idle_lock_seconds: number, };
 

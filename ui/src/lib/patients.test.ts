@@ -11,7 +11,6 @@ import {
   formFromPatient,
   formFromQuery,
   inputFromForm,
-  nationalIdKindForRegion,
   parseDuplicates,
   patientName,
 } from "./patients";
@@ -167,11 +166,5 @@ describe("form <-> PatientInput", () => {
     expect(formFromQuery("1985-03-14").birth_date).toBe("1985-03-14");
     expect(formFromQuery("0555 12 34 56").phones).toEqual(["0555 12 34 56"]);
     expect(formFromQuery("K7Q-00042")).toEqual(emptyForm());
-  });
-  it("picks the national number of the clinic's region", () => {
-    expect(nationalIdKindForRegion("BE")).toBe("be_nrn");
-    expect(nationalIdKindForRegion("DZ")).toBe("dz_cnas");
-    expect(nationalIdKindForRegion("MA")).toBe("none");
-    expect(nationalIdKindForRegion(undefined)).toBe("none");
   });
 });

@@ -11,20 +11,6 @@ export type NationalIdKind = (typeof NATIONAL_ID_KINDS)[number];
 /** What the kind select holds: a kind, or "none" (no number recorded). */
 export type NationalIdChoice = NationalIdKind | "none";
 
-/** The kind a clinic in this phone region records by default (mirrors the Rust rule). */
-export function nationalIdKindForRegion(region: string | null | undefined): NationalIdChoice {
-  switch (region) {
-    case "BE":
-      return "be_nrn";
-    case "FR":
-      return "fr_nir";
-    case "DZ":
-      return "dz_cnas";
-    default:
-      return "none";
-  }
-}
-
 export function isNationalIdKind(kind: string | null | undefined): kind is NationalIdKind {
   return (NATIONAL_ID_KINDS as readonly string[]).includes(kind ?? "");
 }

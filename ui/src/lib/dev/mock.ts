@@ -55,7 +55,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   let clinic: ClinicInfo = {
     id: "c1", name: "Cabinet dentaire des Tilleuls", address: "12 rue des Tilleuls\n16000 Alger",
     timezone: "Africa/Algiers", phone_region: "DZ", language: "fr", idle_lock_seconds: 300,
-    device_id: "d1", device_name: "Poste accueil",
+    device_id: "d1", device_name: "Poste accueil", default_national_id_kind: "dz_cnas",
   };
   const users: (UserInfo & { password: string })[] = [
     { id: "u1", username: "amina", display_name: "Dr Amina Benali", role, active: true, password: "correct-horse" },
