@@ -195,7 +195,6 @@ impl Writer<'_> {
 /// Merges a change set received from another device (or, harmlessly, one of our own).
 pub(crate) fn apply(
     conn: &mut Connection,
-    local_device: DeviceId,
     clock: &mut HybridClock,
     set: &ChangeSet,
 ) -> Result<MergeOutcome> {
@@ -272,7 +271,6 @@ pub(crate) fn apply(
             [clock.last().to_i64().to_string()],
         )?;
     }
-    let _ = local_device;
     tx.commit()?;
     Ok(outcome)
 }

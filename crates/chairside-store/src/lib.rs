@@ -265,7 +265,7 @@ impl Store {
 
     /// Merges a change set from another device: deterministic and idempotent.
     pub fn apply_change_set(&mut self, set: &ChangeSet) -> Result<MergeOutcome> {
-        changes::apply(&mut self.conn, self.device_id, &mut self.clock, set)
+        changes::apply(&mut self.conn, &mut self.clock, set)
     }
 
     /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; an empty list means clean.
