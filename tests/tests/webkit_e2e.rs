@@ -1005,10 +1005,16 @@ fn start_tauri_driver(
     let mut driver =
         ProcessGroup::spawn("tauri-driver", command, &log_dir.join("tauri-driver.log"))?;
 
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    // tauri-driver listens as soon as it has *spawned* WebKitWebDriver, which may take a
+    // moment longer to listen itself; a session requested in between fails with "client
+    // error (Connect)" (seen once in CI). So wait for both ports.
+    let listening = |p: u16| {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, p));
+        TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_ok()
+    };
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
-        if TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_ok() {
+        if listening(port) && listening(native_port) {
             return Ok((driver, port));
         }
         if driver.has_exited() {
@@ -1019,7 +1025,9 @@ fn start_tauri_driver(
         }
         sleep(Duration::from_millis(100));
     }
-    bail!("tauri-driver did not listen on port {port} within 30 s")
+    bail!(
+        "tauri-driver (port {port}) and WebKitWebDriver (port {native_port}) were not both listening within 30 s"
+    )
 }
 
 fn log_tail(path: &Path) -> String {
