@@ -24,6 +24,13 @@ const COMMANDS: &[&str] = &[
     "set_medical_item_active",
     "consents",
     "record_consent",
+    "export_patient_fhir",
+    "erase_patient",
+    "patient_timeline",
+    "patient_dependents",
+    "patient_photo",
+    "set_patient_photo",
+    "remove_patient_photo",
 ];
 
 fn main() {

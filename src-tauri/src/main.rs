@@ -7,9 +7,10 @@
 use std::sync::Mutex;
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, MedicalHistory, MedicalItemInput,
-    NewUserRequest, Patient, PatientInput, SettingsUpdate, SetupOptions, SetupRequest,
-    SignInRequest, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
+    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, ErasureReport, MedicalHistory,
+    MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, SettingsUpdate,
+    SetupOptions, SetupRequest, SignInRequest, TimelineEntry, UnlockSessionRequest,
+    UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -137,6 +138,46 @@ fn record_consent(state: Shared<'_>, id: String, request: ConsentInput) -> Reply
     with_app(state, |app| app.record_consent(&id, request))
 }
 
+/// Writes the export into the user's `Documents/Chairside exports` folder; returns the path.
+#[tauri::command(async)]
+fn export_patient_fhir(state: Shared<'_>, id: String) -> Reply<String> {
+    let dir = chairside_app::default_export_dir();
+    with_app(state, |app| {
+        app.export_patient_fhir_to_dir(&id, &dir)
+            .map(|p| p.display().to_string())
+    })
+}
+
+#[tauri::command(async)]
+fn erase_patient(state: Shared<'_>, id: String) -> Reply<ErasureReport> {
+    with_app(state, |app| app.erase_patient(&id))
+}
+
+#[tauri::command(async)]
+fn patient_timeline(state: Shared<'_>, id: String) -> Reply<Vec<TimelineEntry>> {
+    with_app(state, |app| app.patient_timeline(&id))
+}
+
+#[tauri::command(async)]
+fn patient_dependents(state: Shared<'_>, id: String) -> Reply<Vec<PatientRef>> {
+    with_app(state, |app| app.patient_dependents(&id))
+}
+
+#[tauri::command(async)]
+fn patient_photo(state: Shared<'_>, id: String) -> Reply<Option<String>> {
+    with_app(state, |app| app.patient_photo(&id))
+}
+
+#[tauri::command(async)]
+fn set_patient_photo(state: Shared<'_>, id: String, photo: String) -> Reply<()> {
+    with_app(state, |app| app.set_patient_photo_base64(&id, &photo))
+}
+
+#[tauri::command(async)]
+fn remove_patient_photo(state: Shared<'_>, id: String) -> Reply<()> {
+    with_app(state, |app| app.remove_patient_photo(&id))
+}
+
 fn main() {
     let app = App::new(default_data_dir());
     let result = tauri::Builder::default()
@@ -164,6 +205,13 @@ fn main() {
             set_medical_item_active,
             consents,
             record_consent,
+            export_patient_fhir,
+            erase_patient,
+            patient_timeline,
+            patient_dependents,
+            patient_photo,
+            set_patient_photo,
+            remove_patient_photo,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -229,6 +229,7 @@ fn demo_patient(rng: &mut Rng, today: chrono::NaiveDate) -> PatientRow {
         referring_dentist: String::new(),
         notes: String::new(),
         created_at_ms: chrono::Utc::now().timestamp_millis(),
+        ..PatientRow::default()
     }
 }
 

@@ -332,6 +332,21 @@ pub struct PatientInput {
     pub notes: String,
     /// Create even though a patient with the same name and birth date, or phone, exists.
     pub allow_duplicate: bool,
+    /// Another patient's id: the parent, spouse or guardian who pays or answers for this one.
+    #[serde(default)]
+    pub guarantor_id: Option<String>,
+    /// parent, spouse, guardian, child, sibling or other; required with a guarantor.
+    #[serde(default)]
+    pub guarantor_relation: Option<String>,
+}
+
+/// Another patient, named: a guarantor or a dependent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PatientRef {
+    pub id: String,
+    pub file_number: String,
+    pub last_name: String,
+    pub first_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -350,8 +365,50 @@ pub struct Patient {
     pub national_id: Option<String>,
     pub referring_dentist: String,
     pub notes: String,
-    /// Whole years, in the clinic's time zone today.
+    /// Whole years, in the clinic's time zone today (from the year alone once erased).
     pub age: u32,
+    /// The guarantor, when one is linked and still on file.
+    pub guarantor: Option<PatientRef>,
+    pub guarantor_relation: Option<String>,
+    /// Whether a photo is stored; read it with `patient_photo`.
+    pub has_photo: bool,
+    /// Set when the patient's identity was erased on request (GDPR): the file is a pseudonym,
+    /// its names, contact details and photo are gone, the clinical records stay.
+    #[ts(type = "number | null")]
+    pub erased_at_ms: Option<i64>,
+}
+
+/// One event of a patient's history (see `chairside_store::timeline`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TimelineEntry {
+    #[ts(type = "number")]
+    pub at_ms: i64,
+    /// file_created, file_erased, allergy, medication, condition, consent_granted,
+    /// consent_withdrawn; later modules add theirs. The UI shows unknown kinds as they come.
+    pub kind: String,
+    pub ref_id: String,
+    pub label: String,
+    pub detail: String,
+    /// The display name of who recorded it; empty when not known.
+    pub recorded_by: String,
+}
+
+/// What an erasure did, to show the person who asked for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ErasureReport {
+    /// The pseudonymised patient.
+    pub patient: Patient,
+    /// Retained clinical records still linked to the pseudonym, per kind ("medical_item": 3).
+    pub retained: Vec<RetainedCount>,
+    /// Whether the database's write-ahead log could be emptied at once (else at the next
+    /// checkpoint; a backup running in another process can delay it).
+    pub wal_emptied: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RetainedCount {
+    pub kind: String,
+    pub count: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -32,8 +32,10 @@ pub mod code {
     pub const CONFLICT: &str = "conflict";
     pub const NOT_FOUND: &str = "not_found";
     pub const POSSIBLE_DUPLICATE: &str = "possible_duplicate";
+    pub const PATIENT_ERASED: &str = "patient_erased";
     pub const IN_USE: &str = "in_use";
     pub const BACKUP_FAILED: &str = "backup_failed";
+    pub const EXPORT_FAILED: &str = "export_failed";
     pub const INTEGRITY: &str = "integrity";
     pub const INTERNAL: &str = "internal";
 }

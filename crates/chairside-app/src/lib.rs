@@ -10,6 +10,8 @@ mod consents;
 mod demo;
 pub mod dto;
 pub mod error;
+pub mod fhir;
+mod gdpr;
 mod medical;
 mod password;
 mod patients;
@@ -26,6 +28,7 @@ use chairside_store::{KdfParams, NewKey, Store, StoreError, Unlock, Writer, back
 
 pub use dto::*;
 pub use error::{ApiError, code};
+pub use gdpr::{PHOTO_MAX_BYTES, PHOTO_SIDE, TIMELINE_LIMIT, default_export_dir};
 pub use patients::SEARCH_LIMIT;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;

@@ -2,13 +2,13 @@
 //! and an audit entry for every read and write. Audit entries carry the patient's id, never a
 //! name or a search text, so that an erasure leaves nothing to scrub in the log.
 
-use chairside_domain::patient::{self as rules, NationalIdKind, SearchQuery, Sex};
+use chairside_domain::patient::{self as rules, NationalIdKind, Relation, SearchQuery, Sex};
 use chairside_domain::{EntityId, Permission as P};
 use chairside_store::patients::{self as rows, PatientRow};
 use chrono::{Datelike, NaiveDate, Utc};
 
 use crate::error::{ApiError, code};
-use crate::{App, Patient, PatientInput, Result, record};
+use crate::{App, Patient, PatientInput, PatientRef, Result, record};
 
 /// The most results a search returns: a list longer than a screen is not a search.
 pub const SEARCH_LIMIT: u32 = 50;
@@ -19,6 +19,7 @@ impl App {
         let (region, today) = self.region_and_today()?;
         let mut row = validate(&input, &region, today)?;
         row.id = EntityId::new().to_string();
+        self.check_guarantor(&row)?;
         row.created_at_ms = Utc::now().timestamp_millis();
         if !input.allow_duplicate {
             let dups = rows::possible_duplicates(self.store()?.conn(), &row)?;
@@ -48,7 +49,7 @@ impl App {
             w.audit(record(&user, "patient.create", "patient", &id, "ok", ""))?;
             Ok(())
         })?;
-        Ok(to_dto(row, today))
+        self.patient_dto(row, today)
     }
 
     pub fn get_patient(&mut self, id: &str) -> Result<Patient> {
@@ -57,7 +58,7 @@ impl App {
         let row = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
         let user = session.user_id.to_string();
         self.audit_event(record(&user, "patient.read", "patient", id, "ok", ""))?;
-        Ok(to_dto(row, today))
+        self.patient_dto(row, today)
     }
 
     /// Replaces the editable fields of a patient (the file number and creation date stay).
@@ -65,17 +66,20 @@ impl App {
         let session = self.authorize(P::EditPatients, "patient.update")?;
         let (region, today) = self.region_and_today()?;
         let current = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
+        refuse_if_erased(&current)?;
         let mut row = validate(&input, &region, today)?;
         row.id = current.id.clone();
         row.file_number = current.file_number.clone();
         row.created_at_ms = current.created_at_ms;
+        self.check_guarantor(&row)?;
         let user = session.user_id.to_string();
         self.store_mut()?.write(|w| {
             w.update_patient(&row)?;
             w.audit(record(&user, "patient.update", "patient", id, "ok", ""))?;
             Ok(())
         })?;
-        Ok(to_dto(row, today))
+        let row = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
+        self.patient_dto(row, today)
     }
 
     /// Patients matching a name, phone, file number or birth date, best match first.
@@ -98,7 +102,65 @@ impl App {
             "ok",
             &shown.join(","),
         ))?;
-        Ok(found.into_iter().map(|p| to_dto(p, today)).collect())
+        found
+            .into_iter()
+            .map(|p| self.patient_dto(p, today))
+            .collect()
+    }
+
+    /// The patients whose guarantor is this one (a parent's children, say).
+    pub fn patient_dependents(&mut self, id: &str) -> Result<Vec<PatientRef>> {
+        let session = self.authorize(P::ViewPatients, "patient.read")?;
+        let conn = self.store()?.conn();
+        rows::get(conn, id)?.ok_or_else(|| no_patient(id))?;
+        let found: Vec<PatientRef> = rows::dependents(conn, id)?
+            .into_iter()
+            .map(patient_ref)
+            .collect();
+        let shown: Vec<&str> = found.iter().map(|p| p.id.as_str()).collect();
+        let detail = shown.join(",");
+        let user = session.user_id.to_string();
+        self.audit_event(record(&user, "patient.read", "patient", id, "ok", &detail))?;
+        Ok(found)
+    }
+
+    /// A guarantor must be another patient on file, and the relation must be said.
+    fn check_guarantor(&self, row: &PatientRow) -> Result<()> {
+        if row.guarantor_id.is_empty() {
+            return Ok(());
+        }
+        if row.guarantor_id == row.id {
+            return Err(ApiError::invalid(
+                "guarantor_id",
+                "a patient cannot be their own guarantor",
+            ));
+        }
+        let guarantor = rows::get(self.store()?.conn(), &row.guarantor_id)?.ok_or_else(|| {
+            ApiError::invalid(
+                "guarantor_id",
+                format!(
+                    "no patient with id {}: search for the guarantor's file first",
+                    row.guarantor_id
+                ),
+            )
+        })?;
+        if guarantor.erased_at_ms != 0 {
+            return Err(ApiError::invalid(
+                "guarantor_id",
+                "that file was erased on request and cannot be a guarantor",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The DTO of a row, with its guarantor named.
+    pub(crate) fn patient_dto(&self, row: PatientRow, today: NaiveDate) -> Result<Patient> {
+        let guarantor = if row.guarantor_id.is_empty() {
+            None
+        } else {
+            rows::get(self.store()?.conn(), &row.guarantor_id)?.map(patient_ref)
+        };
+        Ok(to_dto(row, guarantor, today))
     }
 
     /// The clinic's phone region and today's date in the clinic's time zone.
@@ -112,7 +174,30 @@ impl App {
     }
 }
 
-fn no_patient(id: &str) -> ApiError {
+/// An erased file is a pseudonym kept for the clinical records: its identity cannot come back.
+pub(crate) fn refuse_if_erased(row: &PatientRow) -> Result<()> {
+    if row.erased_at_ms != 0 {
+        return Err(ApiError::new(
+            code::PATIENT_ERASED,
+            format!(
+                "file {} was erased on request (GDPR): its identity cannot be edited; create a new file if the person comes back",
+                row.file_number
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn patient_ref(row: PatientRow) -> PatientRef {
+    PatientRef {
+        id: row.id,
+        file_number: row.file_number,
+        last_name: row.last_name,
+        first_name: row.first_name,
+    }
+}
+
+pub(crate) fn no_patient(id: &str) -> ApiError {
     ApiError::new(code::NOT_FOUND, format!("no patient with id {id}"))
 }
 
@@ -161,6 +246,27 @@ fn validate(input: &PatientInput, region: &str, today: NaiveDate) -> Result<Pati
             )
         }
     };
+    let guarantor_id = input
+        .guarantor_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string);
+    let relation = input
+        .guarantor_relation
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let guarantor_relation = match (&guarantor_id, relation) {
+        (None, _) => String::new(),
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "guarantor_relation",
+                "say how the guarantor is related: parent, spouse, guardian, child, sibling or other",
+            ));
+        }
+        (Some(_), Some(r)) => Relation::parse(r)?.code().to_string(),
+    };
     Ok(PatientRow {
         id: String::new(),
         file_number: String::new(),
@@ -178,6 +284,10 @@ fn validate(input: &PatientInput, region: &str, today: NaiveDate) -> Result<Pati
         referring_dentist: bounded("referring_dentist", &input.referring_dentist, 200)?,
         notes: bounded("notes", &input.notes, 10_000)?,
         created_at_ms: 0,
+        guarantor_id: guarantor_id.unwrap_or_default(),
+        guarantor_relation,
+        has_photo: false,
+        erased_at_ms: 0,
     })
 }
 
@@ -193,14 +303,22 @@ pub(crate) fn bounded(field: &str, text: &str, max: usize) -> Result<String> {
     Ok(text.to_string())
 }
 
-fn to_dto(row: PatientRow, today: NaiveDate) -> Patient {
-    let age = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").map_or(0, |born| {
-        let mut years = today.year() - born.year();
-        if (today.month(), today.day()) < (born.month(), born.day()) {
-            years -= 1;
+fn to_dto(row: PatientRow, guarantor: Option<PatientRef>, today: NaiveDate) -> Patient {
+    let years = match NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d") {
+        Ok(born) => {
+            let mut years = today.year() - born.year();
+            if (today.month(), today.day()) < (born.month(), born.day()) {
+                years -= 1;
+            }
+            years
         }
-        u32::try_from(years.max(0)).unwrap_or(0)
-    });
+        // An erased file keeps the year of birth only.
+        Err(_) => row
+            .birth_date
+            .parse::<i32>()
+            .map_or(0, |year| today.year() - year),
+    };
+    let age = u32::try_from(years.max(0)).unwrap_or(0);
     let optional = |s: String| if s.is_empty() { None } else { Some(s) };
     Patient {
         id: row.id,
@@ -217,5 +335,9 @@ fn to_dto(row: PatientRow, today: NaiveDate) -> Patient {
         referring_dentist: row.referring_dentist,
         notes: row.notes,
         age,
+        guarantor,
+        guarantor_relation: optional(row.guarantor_relation),
+        has_photo: row.has_photo,
+        erased_at_ms: (row.erased_at_ms != 0).then_some(row.erased_at_ms),
     }
 }

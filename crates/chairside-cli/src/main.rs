@@ -120,6 +120,18 @@ struct PatientFields {
     referring_dentist: Option<String>,
     #[arg(long)]
     notes: Option<String>,
+    /// Id of the patient who pays or answers for this one (an empty string removes the link).
+    #[arg(long)]
+    guarantor: Option<String>,
+    /// How the guarantor is related: parent, spouse, guardian, child, sibling or other.
+    #[arg(long)]
+    relation: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormat {
+    /// An HL7 FHIR R4 JSON Bundle.
+    Fhir,
 }
 
 #[derive(Subcommand, Debug)]
@@ -143,6 +155,27 @@ enum PatientCommand {
     /// Search by name, phone, file number or birth date; with no QUERY, one query per line on
     /// stdin and one JSON line of results per query.
     Search { query: Option<String> },
+    /// Write the patient's complete record to FILE (GDPR access and portability).
+    Export {
+        id: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Erase the patient's identity on request (GDPR), keeping the clinical records under the
+    /// file number. Irreversible; owner only.
+    Erase { id: String },
+    /// The patient's history, newest first.
+    Timeline { id: String },
+    /// Set the patient's photo from a JPEG or PNG file, or remove it with --remove.
+    Photo {
+        id: String,
+        #[arg(required_unless_present = "remove")]
+        file: Option<PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -423,6 +456,63 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
                     .join("\n")
             })
         }
+        PatientCommand::Export {
+            id,
+            format: ExportFormat::Fhir,
+            out: file,
+        } => {
+            let text = app.export_patient_fhir(id)?;
+            write_whole(file, text.as_bytes())?;
+            out.print(
+                &serde_json::json!({ "id": id, "format": "fhir-r4", "out": file, "bytes": text.len() }),
+                || format!("Wrote the FHIR R4 record of {id} to {}.", file.display()),
+            )
+        }
+        PatientCommand::Erase { id } => {
+            let report = app.erase_patient(id)?;
+            out.print(&report, || {
+                let kept: Vec<String> = report
+                    .retained
+                    .iter()
+                    .map(|r| format!("{} {}", r.count, r.kind))
+                    .collect();
+                format!(
+                    "Erased the identity of file {}; kept under that number: {}.",
+                    report.patient.file_number,
+                    kept.join(", ")
+                )
+            })
+        }
+        PatientCommand::Timeline { id } => {
+            let entries = app.patient_timeline(id)?;
+            out.print(&entries, || {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                            .unwrap_or_default();
+                        format!(
+                            "{at}  {:<18} {}  {}  {}",
+                            e.kind, e.label, e.detail, e.recorded_by
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        PatientCommand::Photo { id, file, remove } => {
+            if *remove {
+                app.remove_patient_photo(id)?;
+            } else if let Some(file) = file {
+                let bytes = std::fs::read(file).map_err(|e| {
+                    ApiError::invalid("photo", format!("cannot read {}: {e}", file.display()))
+                })?;
+                app.set_patient_photo(id, &bytes)?;
+            }
+            let patient = app.get_patient(id)?;
+            out.print(&patient, || describe(&patient))
+        }
         PatientCommand::Search { query: None } => {
             // Bulk mode for scripts: always one JSON array per input line, in order.
             let stdin = std::io::stdin();
@@ -468,6 +558,12 @@ impl PatientFields {
         if self.national_id_kind.is_some() {
             base.national_id_kind.clone_from(&self.national_id_kind);
         }
+        if self.guarantor.is_some() {
+            base.guarantor_id.clone_from(&self.guarantor);
+        }
+        if self.relation.is_some() {
+            base.guarantor_relation.clone_from(&self.relation);
+        }
         base
     }
 }
@@ -486,6 +582,8 @@ fn input_from(p: Patient) -> PatientInput {
         referring_dentist: p.referring_dentist,
         notes: p.notes,
         allow_duplicate: false,
+        guarantor_id: p.guarantor.map(|g| g.id),
+        guarantor_relation: p.guarantor_relation,
     }
 }
 
@@ -517,12 +615,60 @@ fn describe(p: &Patient) -> String {
         ),
         ("referring dentist", p.referring_dentist.clone()),
         ("notes", p.notes.clone()),
+        (
+            "guarantor",
+            p.guarantor
+                .as_ref()
+                .map(|g| {
+                    format!(
+                        "{} {} {} ({})",
+                        g.file_number,
+                        g.first_name,
+                        g.last_name,
+                        p.guarantor_relation.clone().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default(),
+        ),
+        (
+            "photo",
+            if p.has_photo {
+                "yes".into()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "erased",
+            if p.erased_at_ms.is_some() {
+                "identity erased on request (GDPR)".into()
+            } else {
+                String::new()
+            },
+        ),
     ] {
         if !value.is_empty() {
             text.push_str(&format!("\n  {label}: {value}"));
         }
     }
     text
+}
+
+/// Writes a file whole or not at all (a temporary file renamed into place).
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
+    let fail = |e: std::io::Error| {
+        ApiError::new(
+            code::EXPORT_FAILED,
+            format!("could not write {}: {e}", path.display()),
+        )
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.partial"));
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
 }
 
 /// Unlocks the store (keyring, else CHAIRSIDE_PASSPHRASE) and signs the user in.

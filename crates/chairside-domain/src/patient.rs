@@ -82,6 +82,70 @@ impl NationalIdKind {
     }
 }
 
+/// How a patient's guarantor (the person who pays or answers for them) is related to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// The guarantor is the patient's parent (a child's file).
+    Parent,
+    Spouse,
+    /// A legal guardian who is not a parent.
+    Guardian,
+    /// The guarantor is the patient's child (an elderly parent's file).
+    Child,
+    Sibling,
+    Other,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 6] = [
+        Relation::Parent,
+        Relation::Spouse,
+        Relation::Guardian,
+        Relation::Child,
+        Relation::Sibling,
+        Relation::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Relation::Parent => "parent",
+            Relation::Spouse => "spouse",
+            Relation::Guardian => "guardian",
+            Relation::Child => "child",
+            Relation::Sibling => "sibling",
+            Relation::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        let text = text.trim().to_ascii_lowercase();
+        Relation::ALL
+            .into_iter()
+            .find(|r| r.code() == text)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "guarantor_relation",
+                    format!(
+                        "unknown relation {text:?}: use parent, spouse, guardian, child, sibling or other"
+                    ),
+                )
+            })
+    }
+
+    /// The HL7 v3 RoleCode of the guarantor's role towards the patient, used in FHIR exports
+    /// (`Patient.contact.relationship`); `None` where v3 has no closer code than free text.
+    pub fn hl7_role_code(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Relation::Parent => Some(("PRN", "parent")),
+            Relation::Spouse => Some(("SPS", "spouse")),
+            Relation::Guardian => Some(("GUARD", "guardian")),
+            Relation::Child => Some(("CHILD", "child")),
+            Relation::Sibling => Some(("SIB", "sibling")),
+            Relation::Other => None,
+        }
+    }
+}
+
 /// A person's last or first name: letters of any script (Latin with accents, Arabic...),
 /// spaces, hyphens, apostrophes and dots ("d'Alembert", "Ben Ali-Hamidi", "Jean-Luc", "St.").
 pub fn parse_name(field: &'static str, text: &str, required: bool) -> Result<String, FieldError> {

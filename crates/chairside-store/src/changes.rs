@@ -178,10 +178,11 @@ impl Writer<'_> {
             changes,
         } = self;
         if !changes.is_empty() {
-            run_change_hooks(&tx, &changes)?;
             let device = device_id.to_string();
             let idx = head(&tx, &device)? + 1;
             store_change_set(&tx, &device, idx, &changes)?;
+            // After the log is written: a hook may scrub it (an erased patient's old values).
+            run_change_hooks(&tx, &changes)?;
             tx.execute(
                 "UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'",
                 [clock.last().to_i64().to_string()],
@@ -262,8 +263,8 @@ pub(crate) fn apply(
             }
         }
     }
-    run_change_hooks(&tx, &set.changes)?;
     store_change_set(&tx, &device, set.idx, &set.changes)?;
+    run_change_hooks(&tx, &set.changes)?;
     if let Some(max) = set.changes.iter().map(|c| c.hlc).max() {
         clock.observe(max, now_ms());
         tx.execute(

@@ -16,6 +16,7 @@ pub mod backup;
 pub mod changes;
 pub mod clinic;
 pub mod consents;
+pub mod erasure;
 pub mod error;
 mod fsutil;
 pub mod key;
@@ -23,6 +24,7 @@ pub mod medical;
 pub mod migrate;
 pub mod patients;
 pub mod schema;
+pub mod timeline;
 pub mod users;
 
 use std::fs::{File, OpenOptions};
@@ -268,6 +270,22 @@ impl Store {
         changes::apply(&mut self.conn, &mut self.clock, set)
     }
 
+    /// After an erasure: merges the search index's segments, so that the erased phones and file
+    /// tokens are dropped rather than only marked deleted, and checkpoints the WAL into the
+    /// database and truncates it, so that no old page survives in the WAL file. Returns whether
+    /// the WAL could be emptied (a reader in another process, a backup say, can hold it; the
+    /// next checkpoint then finishes the job).
+    pub fn compact_after_erasure(&self) -> Result<bool> {
+        self.conn.execute(
+            "INSERT INTO patient_search (patient_search) VALUES ('optimize')",
+            [],
+        )?;
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; an empty list means clean.
     pub fn check(&self) -> Result<Vec<String>> {
         check_connection(&self.conn)
@@ -331,6 +349,9 @@ pub(crate) fn connect(path: &Path, key: &DatabaseKey, create: bool) -> Result<Co
     // a clinic's records on a PC that has gigabytes.
     conn.pragma_update(None, "cache_size", CACHE_SIZE_PRAGMA)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Freed space is overwritten with zeros, so an edited or erased name does not linger in a
+    // page's free blocks (GDPR erasure must leave nothing behind; see `erasure`).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(conn)
 }

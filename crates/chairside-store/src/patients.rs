@@ -32,13 +32,23 @@ pub struct PatientRow {
     pub referring_dentist: String,
     pub notes: String,
     pub created_at_ms: i64,
+    /// Another patient who pays for or answers for this one (a parent, a spouse); empty if none.
+    pub guarantor_id: String,
+    /// How the guarantor is related: a [`chairside_domain::patient::Relation`] code.
+    pub guarantor_relation: String,
+    /// Read only: whether a photo is stored (the photo itself is read by [`photo`], so that
+    /// lists and searches never carry images).
+    pub has_photo: bool,
+    /// Read only: when the patient's identity was erased on request (0 if never).
+    pub erased_at_ms: i64,
 }
 
 /// Qualified, so the same list serves queries that join the search index or `json_each`.
 const COLUMNS: &str = "patient.id, patient.file_number, patient.last_name, patient.first_name, \
                        patient.birth_date, patient.sex, patient.phones, patient.email, patient.address, \
                        patient.national_id_kind, patient.national_id, patient.referring_dentist, \
-                       patient.notes, patient.created_at_ms";
+                       patient.notes, patient.created_at_ms, patient.guarantor_id, \
+                       patient.guarantor_relation, length(patient.photo) > 0, patient.erased_at_ms";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PatientRow> {
     let phones: String = r.get(6)?;
@@ -57,6 +67,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PatientRow> {
         referring_dentist: r.get(11)?,
         notes: r.get(12)?,
         created_at_ms: r.get(13)?,
+        guarantor_id: r.get(14)?,
+        guarantor_relation: r.get(15)?,
+        has_photo: r.get(16)?,
+        erased_at_ms: r.get(17)?,
     })
 }
 
@@ -86,6 +100,11 @@ impl PatientRow {
             ),
             ("notes", Value::Text(self.notes.clone())),
             ("created_at_ms", Value::Integer(self.created_at_ms)),
+            ("guarantor_id", Value::Text(self.guarantor_id.clone())),
+            (
+                "guarantor_relation",
+                Value::Text(self.guarantor_relation.clone()),
+            ),
         ]
     }
 }
@@ -106,6 +125,28 @@ pub fn count(conn: &Connection) -> Result<u64> {
             r.get(0)
         })?,
     )
+}
+
+/// The patient's photo (base64 JPEG), if one is stored.
+pub fn photo(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT photo FROM patient WHERE id = ?1 AND deleted = 0 AND photo <> ''",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Live patients whose guarantor is `id` (the children of a parent, say).
+pub fn dependents(conn: &Connection, id: &str) -> Result<Vec<PatientRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM patient WHERE guarantor_id = ?1 AND guarantor_id <> '' AND deleted = 0
+         ORDER BY last_name, first_name"
+    ))?;
+    Ok(stmt
+        .query_map([id], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Live patients with the same name and birth date, or sharing a phone: possible duplicates.
@@ -252,14 +293,21 @@ pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
-    let Some((rowid, last, first, phones, file_number, deleted)) = row else {
+    let Some((rowid, _, _, _, file_number, deleted)) = row else {
         return Ok(());
     };
+    crate::erasure::enforce(conn, row_id)?;
     conn.execute("DELETE FROM patient_search WHERE rowid = ?1", [rowid])?;
     conn.execute("DELETE FROM patient_word WHERE patient_rowid = ?1", [rowid])?;
     if deleted != 0 {
         return Ok(());
     }
+    // Read again: an erasure may just have blanked the names and phones.
+    let (last, first, phones): (String, String, String) = conn.query_row(
+        "SELECT last_name, first_name, phones FROM patient WHERE rowid = ?1",
+        [rowid],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let sort_key = fold(&format!("{last} {first}"));
     let mut insert_word = conn.prepare_cached(
         "INSERT OR IGNORE INTO patient_word (word, sort_key, patient_rowid) VALUES (?1, ?2, ?3)",
@@ -341,5 +389,13 @@ impl Writer<'_> {
             return Ok(());
         }
         self.set(&PATIENT, id, &changed)
+    }
+
+    /// Stores (or, with an empty string, removes) a patient's photo: a base64 JPEG.
+    pub fn set_patient_photo(&mut self, id: &str, photo_base64: &str) -> Result<()> {
+        let id: EntityId = id
+            .parse()
+            .map_err(|_| StoreError::InvalidChange("bad patient id".into()))?;
+        self.set(&PATIENT, id, &[("photo", Value::Text(photo_base64.into()))])
     }
 }

@@ -78,7 +78,15 @@ national_id_kind: string | null, national_id: string | null, referring_dentist: 
 /**
  * Create even though a patient with the same name and birth date, or phone, exists.
  */
-allow_duplicate: boolean, };
+allow_duplicate: boolean, 
+/**
+ * Another patient's id: the parent, spouse or guardian who pays or answers for this one.
+ */
+guarantor_id: string | null, 
+/**
+ * parent, spouse, guardian, child, sibling or other; required with a guarantor.
+ */
+guarantor_relation: string | null, };
 
 export type Patient = { id: string, file_number: string, last_name: string, first_name: string, birth_date: string, sex: string, 
 /**
@@ -86,9 +94,52 @@ export type Patient = { id: string, file_number: string, last_name: string, firs
  */
 phones: Array<string>, email: string | null, address: string, national_id_kind: string | null, national_id: string | null, referring_dentist: string, notes: string, 
 /**
- * Whole years, in the clinic's time zone today.
+ * Whole years, in the clinic's time zone today (from the year alone once erased).
  */
-age: number, };
+age: number, 
+/**
+ * The guarantor, when one is linked and still on file.
+ */
+guarantor: PatientRef | null, guarantor_relation: string | null, 
+/**
+ * Whether a photo is stored; read it with `patient_photo`.
+ */
+has_photo: boolean, 
+/**
+ * Set when the patient's identity was erased on request (GDPR): the file is a pseudonym,
+ * its names, contact details and photo are gone, the clinical records stay.
+ */
+erased_at_ms: number | null, };
+
+export type PatientRef = { id: string, file_number: string, last_name: string, first_name: string, };
+
+export type TimelineEntry = { at_ms: number, 
+/**
+ * file_created, file_erased, allergy, medication, condition, consent_granted,
+ * consent_withdrawn; later modules add theirs. The UI shows unknown kinds as they come.
+ */
+kind: string, ref_id: string, label: string, detail: string, 
+/**
+ * The display name of who recorded it; empty when not known.
+ */
+recorded_by: string, };
+
+export type ErasureReport = { 
+/**
+ * The pseudonymised patient.
+ */
+patient: Patient, 
+/**
+ * Retained clinical records still linked to the pseudonym, per kind ("medical_item": 3).
+ */
+retained: Array<RetainedCount>, 
+/**
+ * Whether the database's write-ahead log could be emptied at once (else at the next
+ * checkpoint; a backup running in another process can delay it).
+ */
+wal_emptied: boolean, };
+
+export type RetainedCount = { kind: string, count: number, };
 
 export type MedicalKind = "allergy" | "medication" | "condition";
 

@@ -1,0 +1,128 @@
+//! GDPR erasure of a patient's identity by pseudonymisation (art. 17, with the art. 17(3)
+//! exception for records a clinic must keep).
+//!
+//! What an erasure does to the patient row: names, phones, e-mail, postal address, national
+//! number, referring dentist, notes, photo and guarantor link are blanked; the birth date keeps
+//! its year only (the age matters for retained clinical records); sex, file number and creation
+//! date stay. `erased_at_ms` is set. The row stays as the pseudonymous anchor ("erased file
+//! K7Q-00042") of the clinical records that are retained: medical history and consents, and the
+//! charts, notes, images and invoices of later modules.
+//!
+//! Where else the identity could linger, and what removes it:
+//! * the change log (`field_change`) holds every value ever written: [`enforce`] rewrites the
+//!   patient's identifying values there to the erased ones;
+//! * a change typed at another desk before it heard of the erasure, or an old change set merged
+//!   late, could write a name back: [`enforce`] runs after every change to the row, typed or
+//!   merged, and blanks the fields again. It is a pure function of the merged state, so every
+//!   device ends in the same state without capturing these writes;
+//! * free space in pages: the store runs with `secure_delete = ON`;
+//! * the FTS5 search index keeps deleted tokens in its segments until they merge, and the WAL file
+//!   keeps old pages until a checkpoint: [`crate::Store::compact_after_erasure`] merges the index
+//!   and truncates the WAL.
+//!
+//! Left alone, on purpose: the audit log holds ids only, never names (checked by a test); backup
+//! files made before the erasure still hold the identity until they are rotated out (they are
+//! encrypted files outside the database, and rewriting them would break their integrity).
+
+use chairside_domain::EntityId;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+
+use crate::changes::Writer;
+use crate::error::{Result, StoreError};
+use crate::schema::PATIENT;
+
+/// The identifying fields of a patient and the value each takes once erased. The birth date is
+/// handled apart: it keeps its year.
+pub const BLANKED_FIELDS: &[(&str, &str)] = &[
+    ("last_name", ""),
+    ("first_name", ""),
+    ("phones", "[]"),
+    ("email", ""),
+    ("address", ""),
+    ("national_id_kind", ""),
+    ("national_id", ""),
+    ("referring_dentist", ""),
+    ("notes", ""),
+    ("photo", ""),
+    ("guarantor_id", ""),
+    ("guarantor_relation", ""),
+];
+
+/// The birth date an erased record keeps: its year ("1985-03-14" becomes "1985").
+pub fn erased_birth_date(birth_date: &str) -> String {
+    birth_date.chars().take(4).collect()
+}
+
+impl Writer<'_> {
+    /// Erases a patient's identity (see the module docs). The change is captured and syncs like
+    /// any other; every device that merges it scrubs its own copy of the history.
+    pub fn erase_patient(&mut self, id: &str, at_ms: i64) -> Result<()> {
+        let entity: EntityId = id
+            .parse()
+            .map_err(|_| StoreError::InvalidChange(format!("patient id {id:?} is not a UUID")))?;
+        let birth_date: String =
+            self.conn()
+                .query_row("SELECT birth_date FROM patient WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        let mut fields: Vec<(&str, Value)> = BLANKED_FIELDS
+            .iter()
+            .map(|(field, blank)| (*field, Value::Text((*blank).into())))
+            .collect();
+        fields.push(("birth_date", Value::Text(erased_birth_date(&birth_date))));
+        fields.push(("erased_at_ms", Value::Integer(at_ms)));
+        self.set(&PATIENT, entity, &fields)
+    }
+}
+
+/// Keeps an erased patient erased: blanks its identifying fields in the row and in the whole
+/// change log. Does nothing for a patient who was never erased. Runs in the transaction of every
+/// change to the row (the patient table's `on_change` hook), after the change set is logged.
+pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
+    let erased: i64 = conn.query_row(
+        "SELECT erased_at_ms FROM patient WHERE id = ?1",
+        [row_id],
+        |r| r.get(0),
+    )?;
+    if erased == 0 {
+        return Ok(());
+    }
+    let birth_date: String = conn.query_row(
+        "SELECT birth_date FROM patient WHERE id = ?1",
+        [row_id],
+        |r| r.get(0),
+    )?;
+    let birth_year = erased_birth_date(&birth_date);
+    // Names come from the static list above, never from input.
+    for (field, blank) in BLANKED_FIELDS {
+        conn.execute(
+            &format!("UPDATE patient SET {field} = ?1 WHERE id = ?2 AND {field} IS NOT ?1"),
+            params![blank, row_id],
+        )?;
+    }
+    conn.execute(
+        "UPDATE patient SET birth_date = ?1 WHERE id = ?2 AND birth_date IS NOT ?1",
+        params![birth_year, row_id],
+    )?;
+    // The history, in one pass over the log (no index leads to a row's changes; an erasure is
+    // rare enough that a scan is the better trade than slowing every write with one).
+    let cases: String = BLANKED_FIELDS
+        .iter()
+        .map(|(field, blank)| format!("WHEN '{field}' THEN '{blank}' "))
+        .collect();
+    let fields: Vec<String> = BLANKED_FIELDS
+        .iter()
+        .map(|(field, _)| format!("'{field}'"))
+        .chain(std::iter::once("'birth_date'".to_string()))
+        .collect();
+    conn.execute(
+        &format!(
+            "UPDATE field_change SET value = CASE field {cases}ELSE ?2 END
+             WHERE tbl = 'patient' AND row_id = ?1 AND field IN ({})",
+            fields.join(", ")
+        ),
+        params![row_id, birth_year],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! GDPR erasure in the store: the identity leaves the row, the search index, the change log and
+//! the database file itself (checked by decrypting every page), on this device and on a device
+//! that merges the erasure, while the retained clinical records stay linked to the pseudonym.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+
+use std::path::Path;
+
+use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::NoPadding};
+use chairside_domain::EntityId;
+use chairside_domain::patient::SearchQuery;
+use chairside_store::changes::read_change_set;
+use chairside_store::medical::{self, MedicalRow};
+use chairside_store::patients::{self, PatientRow};
+use chairside_store::{DATABASE_FILE_NAME, KeyFile, Store};
+use common::*;
+
+const LAST: &str = "Quasimodière";
+const FIRST: &str = "Zébulonne";
+const OLD_LAST: &str = "Vauxcelleste";
+const PHONE: &str = "+213555987654";
+const EMAIL: &str = "zebulonne.q@exemple.dz";
+const ADDRESS: &str = "17 rue des Glycines-Bleues, Tlemcen";
+
+/// The identity's traces, as they would be stored (UTF-8 text, phone digits).
+const NEEDLES: &[&str] = &[
+    "Quasimodi",
+    "Zébulonne",
+    "Vauxcelleste",
+    "555987654",
+    "zebulonne.q",
+    "Glycines-Bleues",
+];
+
+fn the_patient() -> PatientRow {
+    PatientRow {
+        id: EntityId::new().to_string(),
+        last_name: OLD_LAST.into(),
+        first_name: FIRST.into(),
+        birth_date: "1984-07-19".into(),
+        sex: "F".into(),
+        phones: vec![PHONE.into()],
+        email: EMAIL.into(),
+        address: ADDRESS.into(),
+        national_id_kind: "dz_cnas".into(),
+        national_id: "1234567890".into(),
+        notes: format!("vient avec sa mère, Mme {OLD_LAST}"),
+        ..PatientRow::default()
+    }
+}
+
+fn allergy(patient_id: &str) -> MedicalRow {
+    MedicalRow {
+        id: EntityId::new().to_string(),
+        patient_id: patient_id.into(),
+        kind: "allergy".into(),
+        label: "Pénicilline".into(),
+        detail: "urticaire".into(),
+        severity: "high".into(),
+        alert: true,
+        noted_on: "2024-02-01".into(),
+        recorded_by: String::new(),
+        recorded_at_ms: 1,
+        active: true,
+    }
+}
+
+/// Creates the patient, renames it (so an older name sits in the history and in freed space),
+/// adds a retained clinical record. Returns the patient as stored.
+fn populate(store: &mut Store) -> PatientRow {
+    let mut p = the_patient();
+    store.write(|w| w.insert_patient(&mut p)).unwrap();
+    p.last_name = LAST.into();
+    store.write(|w| w.update_patient(&p)).unwrap();
+    store
+        .write(|w| w.set_patient_photo(&p.id, "LzlqLzRBQVFTa1pKUmdBQg=="))
+        .unwrap();
+    let item = allergy(&p.id);
+    store.write(|w| w.insert_medical_item(&item)).unwrap();
+    p
+}
+
+/// Every needle found in the decrypted pages of the database and its WAL.
+fn needles_in_files(dir: &Path) -> Vec<String> {
+    let key = KeyFile::read(dir)
+        .unwrap()
+        .unwrap_with_passphrase(PASSPHRASE)
+        .unwrap();
+    let mut plain = Vec::new();
+    let db = std::fs::read(dir.join(DATABASE_FILE_NAME)).unwrap();
+    for (n, page) in db.chunks(PAGE_SIZE).enumerate() {
+        plain.extend(decrypt_page(key.as_bytes(), page, n == 0));
+    }
+    let wal = std::fs::read(dir.join(format!("{DATABASE_FILE_NAME}-wal"))).unwrap_or_default();
+    // WAL: a 32-byte header, then frames of a 24-byte header and one page.
+    if wal.len() > 32 {
+        for frame in wal[32..].chunks(24 + PAGE_SIZE) {
+            if frame.len() == 24 + PAGE_SIZE {
+                let page_no = u32::from_be_bytes(frame[0..4].try_into().unwrap());
+                plain.extend(decrypt_page(key.as_bytes(), &frame[24..], page_no == 1));
+            }
+        }
+    }
+    NEEDLES
+        .iter()
+        .filter(|n| plain.windows(n.len()).any(|w| w == n.as_bytes()))
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// SQLCipher 4 defaults: 4096-byte pages; each ends with a reserve of a 16-byte IV and a 64-byte
+/// HMAC; page 1 starts with the 16-byte salt. The content is AES-256-CBC under the raw key.
+const PAGE_SIZE: usize = 4096;
+const RESERVE: usize = 80;
+
+fn decrypt_page(key: &[u8; 32], page: &[u8], first: bool) -> Vec<u8> {
+    assert_eq!(page.len(), PAGE_SIZE, "a whole page");
+    let start = if first { 16 } else { 0 };
+    let end = PAGE_SIZE - RESERVE;
+    let iv: [u8; 16] = page[end..end + 16].try_into().unwrap();
+    let mut data = page[start..end].to_vec();
+    cbc::Decryptor::<aes::Aes256>::new(key.into(), &iv.into())
+        .decrypt_padded_mut::<NoPadding>(&mut data)
+        .unwrap();
+    data
+}
+
+#[test]
+fn the_page_decryption_of_this_test_sees_the_identity_before_erasure() {
+    // Without this, a decryption that read garbage would make the erasure test pass vacuously.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(dir.path());
+    populate(&mut store);
+    drop(store);
+    let found = needles_in_files(dir.path());
+    assert_eq!(found.len(), NEEDLES.len(), "found only {found:?}");
+}
+
+#[test]
+fn erasure_leaves_no_identity_in_the_database_and_keeps_clinical_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(dir.path());
+    let p = populate(&mut store);
+    store
+        .write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    assert!(store.compact_after_erasure().unwrap(), "WAL emptied");
+
+    let erased = patients::get(store.conn(), &p.id).unwrap().unwrap();
+    assert_eq!(erased.last_name, "");
+    assert_eq!(erased.first_name, "");
+    assert!(erased.phones.is_empty());
+    assert_eq!((erased.email.as_str(), erased.address.as_str()), ("", ""));
+    assert_eq!(erased.national_id, "");
+    assert_eq!(erased.notes, "");
+    assert!(!erased.has_photo);
+    assert_eq!(
+        erased.birth_date, "1984",
+        "the year stays for clinical context"
+    );
+    assert_eq!(erased.file_number, p.file_number, "the pseudonym stays");
+    assert_eq!(erased.erased_at_ms, 1_700_000_000_000);
+
+    let search =
+        |q: &str| patients::search(store.conn(), &SearchQuery::parse(q, "DZ"), 10).unwrap();
+    assert!(search("zebulonne").is_empty());
+    assert!(search("0555 98 76 54").is_empty());
+    assert_eq!(
+        search(&p.file_number).len(),
+        1,
+        "still found by file number"
+    );
+
+    let items = medical::for_patient(store.conn(), &p.id).unwrap();
+    assert_eq!(items.len(), 1, "the retained clinical record");
+    assert_eq!(items[0].label, "Pénicilline");
+
+    let logged: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM field_change WHERE value LIKE '%Zébulonne%'
+             OR value LIKE '%Quasimodi%' OR value LIKE '%Vauxcelleste%' OR value LIKE '%555987654%'
+             OR value LIKE '%Glycines%' OR value LIKE '%zebulonne.q%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 0, "the change log is scrubbed");
+    drop(store);
+
+    assert_eq!(needles_in_files(dir.path()), Vec::<String>::new());
+    let store = open(dir.path());
+    assert!(store.check().unwrap().is_empty(), "the database is sound");
+}
+
+#[test]
+fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b) = (create(dir_a.path()), create(dir_b.path()));
+    let p = populate(&mut a);
+    sync(&a, &mut b);
+
+    // B erases; A, not yet aware, types a new phone number afterwards (a later clock).
+    b.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut edited = patients::get(a.conn(), &p.id).unwrap().unwrap();
+    edited.phones = vec!["+213661112233".into()];
+    a.write(|w| w.update_patient(&edited)).unwrap();
+
+    sync(&b, &mut a);
+    sync(&a, &mut b);
+    for store in [&a, &b] {
+        let row = patients::get(store.conn(), &p.id).unwrap().unwrap();
+        assert_eq!((row.last_name.as_str(), row.phones.len()), ("", 0));
+        assert_eq!(row.erased_at_ms, 1_700_000_000_000);
+        let logged: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM field_change WHERE value LIKE '%Zébulonne%' OR value LIKE '%661112233%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(logged, 0, "no device keeps the identity in its log");
+    }
+    assert_eq!(medical::for_patient(b.conn(), &p.id).unwrap().len(), 1);
+}
+
+/// Applies every change set of `from` that `to` lacks, in order.
+fn sync(from: &Store, to: &mut Store) {
+    for (device, head) in chairside_store::changes::heads(from.conn()).unwrap() {
+        let have = chairside_store::changes::head(to.conn(), &device.to_string()).unwrap();
+        for idx in have + 1..=head {
+            let set = read_change_set(from.conn(), device, idx).unwrap().unwrap();
+            to.apply_change_set(&set).unwrap();
+        }
+    }
+}
