@@ -484,3 +484,138 @@ fn patient_commands_print_patients_and_refuse_bad_input_by_field() {
         "{err}"
     );
 }
+
+#[test]
+fn patient_export_timeline_guarantor_and_erase_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let add = |last: &str, first: &str, birth: &str, phone: &str, extra: &[&str]| -> Value {
+        let mut args = vec![
+            "--json",
+            "patient",
+            "add",
+            "--last-name",
+            last,
+            "--first-name",
+            first,
+            "--birth-date",
+            birth,
+            "--sex",
+            "F",
+            "--phone",
+            phone,
+            "--address",
+            "3 rue des Oliviers, Blida",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(as_owner(dir.path(), &args))).unwrap()
+    };
+    let mother = add("Khelifa", "Nadia", "1979-04-02", "0661 10 20 30", &[]);
+    let mother_id = mother["id"].as_str().unwrap();
+    let err = failed(as_owner(
+        dir.path(),
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Khelifa",
+            "--first-name",
+            "Amira",
+            "--birth-date",
+            "2014-09-09",
+            "--sex",
+            "F",
+            "--guarantor",
+            mother_id,
+        ],
+    ));
+    assert!(err.contains("guarantor_relation:"), "{err}");
+    let child = add(
+        "Khelifa",
+        "Amira",
+        "2014-09-09",
+        "0661 10 20 31",
+        &["--guarantor", mother_id, "--relation", "parent"],
+    );
+    assert_eq!(child["guarantor"]["id"], mother_id);
+    assert_eq!(child["guarantor_relation"], "parent");
+    let id = child["id"].as_str().unwrap();
+
+    let out = dir.path().join("amira.fhir.json");
+    let summary: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &[
+            "--json",
+            "patient",
+            "export",
+            id,
+            "--format",
+            "fhir",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )))
+    .unwrap();
+    assert_eq!(summary["format"], "fhir-r4");
+    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(
+        bundle["entry"][0]["resource"]["name"][0]["family"],
+        "Khelifa"
+    );
+    assert_eq!(
+        bundle["entry"][0]["resource"]["contact"][0]["name"]["given"][0],
+        "Nadia"
+    );
+
+    let timeline: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "timeline", id],
+    )))
+    .unwrap();
+    assert_eq!(timeline[0]["kind"], "file_created");
+
+    // Only the owner erases.
+    ok(chairside(
+        dir.path(),
+        &[
+            "--user", "amel", "user", "add", "yanis", "--role", "dentist",
+        ],
+        &[
+            ("CHAIRSIDE_PASSWORD", OWNER_PW),
+            ("CHAIRSIDE_NEW_PASSWORD", "dentist pw 12"),
+        ],
+    ));
+    let err = failed(chairside(
+        dir.path(),
+        &["--user", "yanis", "patient", "erase", id],
+        &[("CHAIRSIDE_PASSWORD", "dentist pw 12")],
+    ));
+    assert!(err.contains("erase"), "{err}");
+    let report: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "erase", id],
+    )))
+    .unwrap();
+    assert_eq!(report["patient"]["last_name"], "");
+    assert_eq!(report["patient"]["phones"], serde_json::json!([]));
+    assert_eq!(report["patient"]["birth_date"], "2014");
+    assert_eq!(report["patient"]["file_number"], child["file_number"]);
+    let shown: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "show", id],
+    )))
+    .unwrap();
+    assert!(shown["erased_at_ms"].is_i64());
+    let found: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "search", "amira"],
+    )))
+    .unwrap();
+    assert_eq!(found, serde_json::json!([]));
+    let err = failed(as_owner(
+        dir.path(),
+        &["patient", "edit", id, "--first-name", "Amira"],
+    ));
+    assert!(err.contains("erased"), "{err}");
+}
