@@ -31,6 +31,8 @@ const COMMANDS: &[&str] = &[
     "patient_photo",
     "set_patient_photo",
     "remove_patient_photo",
+    "duplicate_pairs",
+    "mark_distinct",
 ];
 
 fn main() {

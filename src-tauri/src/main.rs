@@ -7,9 +7,9 @@
 use std::sync::Mutex;
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, ErasureReport, MedicalHistory,
-    MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, SettingsUpdate,
-    SetupOptions, SetupRequest, SignInRequest, TimelineEntry, UnlockSessionRequest,
+    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, DuplicatePair, ErasureReport,
+    MedicalHistory, MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef,
+    SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, TimelineEntry, UnlockSessionRequest,
     UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
@@ -178,6 +178,16 @@ fn remove_patient_photo(state: Shared<'_>, id: String) -> Reply<()> {
     with_app(state, |app| app.remove_patient_photo(&id))
 }
 
+#[tauri::command(async)]
+fn duplicate_pairs(state: Shared<'_>) -> Reply<Vec<DuplicatePair>> {
+    with_app(state, App::duplicate_pairs)
+}
+
+#[tauri::command(async)]
+fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
+    with_app(state, |app| app.mark_distinct(&a, &b))
+}
+
 fn main() {
     let app = App::new(default_data_dir());
     let result = tauri::Builder::default()
@@ -212,6 +222,8 @@ fn main() {
             patient_photo,
             set_patient_photo,
             remove_patient_photo,
+            duplicate_pairs,
+            mark_distinct,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

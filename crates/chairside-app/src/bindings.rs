@@ -38,6 +38,7 @@ pub fn typescript() -> String {
         PatientInput::decl(&cfg),
         Patient::decl(&cfg),
         PatientRef::decl(&cfg),
+        DuplicatePair::decl(&cfg),
         TimelineEntry::decl(&cfg),
         ErasureReport::decl(&cfg),
         RetainedCount::decl(&cfg),

@@ -393,6 +393,17 @@ pub struct TimelineEntry {
     pub recorded_by: String,
 }
 
+/// Two files that may be the same person, for a person to review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DuplicatePair {
+    pub a: PatientRef,
+    pub b: PatientRef,
+    /// name_birth_date (same name and birth date) or phone (a shared phone number).
+    pub reason: String,
+    #[ts(type = "number")]
+    pub found_at_ms: i64,
+}
+
 /// What an erasure did, to show the person who asked for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ErasureReport {

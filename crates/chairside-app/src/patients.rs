@@ -8,7 +8,7 @@ use chairside_store::patients::{self as rows, PatientRow};
 use chrono::{Datelike, NaiveDate, Utc};
 
 use crate::error::{ApiError, code};
-use crate::{App, Patient, PatientInput, PatientRef, Result, record};
+use crate::{App, DuplicatePair, Patient, PatientInput, PatientRef, Result, record};
 
 /// The most results a search returns: a list longer than a screen is not a search.
 pub const SEARCH_LIMIT: u32 = 50;
@@ -42,10 +42,21 @@ impl App {
                 ));
             }
         }
+        // With allow_duplicate the person looked at the possible duplicates and said this is
+        // someone else: that decision is recorded (and syncs), so the pair is never flagged.
+        let confirmed_distinct = if input.allow_duplicate {
+            rows::possible_duplicates(self.store()?.conn(), &row)?
+        } else {
+            Vec::new()
+        };
         let user = session.user_id.to_string();
         let id = row.id.clone();
+        let now = row.created_at_ms;
         self.store_mut()?.write(|w| {
             w.insert_patient(&mut row)?;
+            for other in &confirmed_distinct {
+                w.mark_distinct(&id, &other.id, &user, now)?;
+            }
             w.audit(record(&user, "patient.create", "patient", &id, "ok", ""))?;
             Ok(())
         })?;
@@ -122,6 +133,61 @@ impl App {
         let user = session.user_id.to_string();
         self.audit_event(record(&user, "patient.read", "patient", id, "ok", &detail))?;
         Ok(found)
+    }
+
+    /// Every pair of files that may be the same person (found after typed or merged changes),
+    /// newest first. Never merged by the software: a person opens both and decides.
+    pub fn duplicate_pairs(&mut self) -> Result<Vec<DuplicatePair>> {
+        let session = self.authorize(P::ViewPatients, "patient.duplicates")?;
+        let conn = self.store()?.conn();
+        let mut pairs = Vec::new();
+        for flag in chairside_store::duplicates::flags(conn)? {
+            let (Some(a), Some(b)) = (
+                rows::get(conn, &flag.patient_a)?,
+                rows::get(conn, &flag.patient_b)?,
+            ) else {
+                continue;
+            };
+            pairs.push(DuplicatePair {
+                a: patient_ref(a),
+                b: patient_ref(b),
+                reason: flag.reason,
+                found_at_ms: flag.found_at_ms,
+            });
+        }
+        let shown: Vec<String> = pairs
+            .iter()
+            .map(|p| format!("{}+{}", p.a.id, p.b.id))
+            .collect();
+        let user = session.user_id.to_string();
+        self.audit_event(record(
+            &user,
+            "patient.duplicates",
+            "patient",
+            "*",
+            "ok",
+            &shown.join(","),
+        ))?;
+        Ok(pairs)
+    }
+
+    /// Records that two flagged files are different people; the flag goes on every desk.
+    pub fn mark_distinct(&mut self, a: &str, b: &str) -> Result<()> {
+        let session = self.authorize(P::EditPatients, "patient.distinct")?;
+        for id in [a, b] {
+            rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
+        }
+        if a == b {
+            return Err(ApiError::invalid("b", "choose two different files"));
+        }
+        let user = session.user_id.to_string();
+        let now = Utc::now().timestamp_millis();
+        self.store_mut()?.write(|w| {
+            w.mark_distinct(a, b, &user, now)?;
+            w.audit(record(&user, "patient.distinct", "patient", a, "ok", b))?;
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// A guarantor must be another patient on file, and the relation must be said.

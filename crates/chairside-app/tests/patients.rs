@@ -146,6 +146,33 @@ fn duplicates_are_flagged_never_merged() {
     let second = app.add_patient(again).unwrap();
     assert_ne!(second.id, first.id);
     assert_ne!(second.file_number, first.file_number);
+    // The person said "another person": that decision is kept, so the pair is not flagged.
+    assert!(app.duplicate_pairs().unwrap().is_empty());
+
+    // An edit that makes two files look alike flags them for review instead.
+    let mut third = helene();
+    third.first_name = "Hélèna".into();
+    third.phones = vec!["0770 11 22 33".into()];
+    let third = app.add_patient(third).unwrap();
+    let mut edit = helene();
+    edit.phones = vec!["0770 11 22 33".into()];
+    edit.first_name = "Hélèna".into();
+    edit.birth_date = "1990-01-01".into();
+    app.edit_patient(&second.id, edit).unwrap();
+    let pairs = app.duplicate_pairs().unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let mut ids = [pairs[0].a.id.clone(), pairs[0].b.id.clone()];
+    ids.sort();
+    let mut expected = [second.id.clone(), third.id.clone()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_eq!(pairs[0].reason, "phone");
+    app.mark_distinct(&third.id, &second.id).unwrap();
+    assert!(app.duplicate_pairs().unwrap().is_empty());
+    assert_eq!(
+        app.mark_distinct(&third.id, &third.id).unwrap_err().code,
+        code::INVALID_INPUT
+    );
 }
 
 #[test]

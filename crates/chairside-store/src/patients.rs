@@ -151,26 +151,47 @@ pub fn dependents(conn: &Connection, id: &str) -> Result<Vec<PatientRow>> {
 
 /// Live patients with the same name and birth date, or sharing a phone: possible duplicates.
 pub fn possible_duplicates(conn: &Connection, p: &PatientRow) -> Result<Vec<PatientRow>> {
-    let mut out: Vec<PatientRow> = Vec::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM patient WHERE deleted = 0 AND id <> ?1 AND birth_date = ?2"
-    ))?;
-    let (last, first) = (fold(&p.last_name), fold(&p.first_name));
-    for row in stmt.query_map(params![p.id, p.birth_date], from_row)? {
-        let row = row?;
-        if fold(&row.last_name) == last && fold(&row.first_name) == first {
-            out.push(row);
+    Ok(possible_duplicates_with_reason(conn, p)?
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect())
+}
+
+/// [`possible_duplicates`] with why each was found: `name_birth_date` or `phone`. Both lookups
+/// are index reads (birth date column, phone tokens of the search index), so this runs after
+/// every patient write without a table scan.
+pub fn possible_duplicates_with_reason(
+    conn: &Connection,
+    p: &PatientRow,
+) -> Result<Vec<(PatientRow, &'static str)>> {
+    let mut out: Vec<(PatientRow, &'static str)> = Vec::new();
+    if p.birth_date.len() == 10 {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient WHERE deleted = 0 AND id <> ?1 AND birth_date = ?2"
+        ))?;
+        let (last, first) = (fold(&p.last_name), fold(&p.first_name));
+        for row in stmt.query_map(params![p.id, p.birth_date], from_row)? {
+            let row = row?;
+            if fold(&row.last_name) == last && fold(&row.first_name) == first {
+                out.push((row, "name_birth_date"));
+            }
         }
     }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM patient_search JOIN patient ON patient.rowid = patient_search.rowid
+         WHERE patient_search MATCH ?2 AND patient.deleted = 0 AND patient.id <> ?1"
+    ))?;
     for phone in &p.phones {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM patient, json_each(patient.phones) AS ph
-             WHERE patient.deleted = 0 AND patient.id <> ?1 AND ph.value = ?2"
-        ))?;
-        for row in stmt.query_map(params![p.id, phone], from_row)? {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            continue;
+        }
+        for row in stmt.query_map(params![p.id, format!("phones : \"{digits}\"")], from_row)? {
             let row = row?;
-            if !out.iter().any(|o| o.id == row.id) {
-                out.push(row);
+            // The token matched; the stored list must hold the very number (not a national
+            // form of another country's number that happens to share the digits).
+            if row.phones.contains(phone) && !out.iter().any(|(o, _)| o.id == row.id) {
+                out.push((row, "phone"));
             }
         }
     }
@@ -283,8 +304,11 @@ fn by_name_words(conn: &Connection, words: &[String], limit: u32) -> Result<Vec<
     Ok(out)
 }
 
-/// Rebuilds the search entry of one patient from its row (or removes it when the row is gone or
-/// tombstoned). Called in the transaction that changed the row.
+/// Keeps a patient's derived data in step with its row: an erased identity stays erased
+/// ([`crate::erasure::enforce`]), the search entries are rebuilt (or removed when the row is
+/// tombstoned) and the possible-duplicate flags re-derived ([`crate::duplicates::refresh`]).
+/// The patient table's `on_change` hook: runs in the transaction that changed the row, typed
+/// here or merged.
 pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
     let row: Option<(i64, String, String, String, String, i64)> = conn
         .query_row(
@@ -300,7 +324,7 @@ pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
     conn.execute("DELETE FROM patient_search WHERE rowid = ?1", [rowid])?;
     conn.execute("DELETE FROM patient_word WHERE patient_rowid = ?1", [rowid])?;
     if deleted != 0 {
-        return Ok(());
+        return crate::duplicates::refresh(conn, row_id);
     }
     // Read again: an erasure may just have blanked the names and phones.
     let (last, first, phones): (String, String, String) = conn.query_row(
@@ -323,7 +347,7 @@ pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
         "INSERT INTO patient_search (rowid, phones, file_number) VALUES (?1, ?2, ?3)",
         params![rowid, phone_tokens(&phones), file_number],
     )?;
-    Ok(())
+    crate::duplicates::refresh(conn, row_id)
 }
 
 /// Every way a phone number is typed, as digit tokens: international ("213555123456"),

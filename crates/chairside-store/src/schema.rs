@@ -138,6 +138,13 @@ pub const CONSENT: TableSpec = TableSpec {
     on_change: None,
 };
 
+pub const PATIENT_DISTINCT: TableSpec = TableSpec {
+    name: "patient_distinct",
+    kind: TableKind::AppendOnly,
+    fields: &["patient_a", "patient_b", "decided_by", "decided_at_ms"],
+    on_change: Some(crate::duplicates::on_distinct),
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -146,6 +153,7 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     PATIENT,
     MEDICAL_ITEM,
     CONSENT,
+    PATIENT_DISTINCT,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

@@ -176,3 +176,67 @@ fn duplicates_are_found_by_name_and_birth_date_or_by_phone() {
             .is_empty()
     );
 }
+
+/// Applies every change set of `from` that `to` lacks, in order.
+fn sync(from: &Store, to: &mut Store) {
+    for (device, last) in heads(from.conn()).unwrap() {
+        let have = chairside_store::changes::head(to.conn(), &device.to_string()).unwrap();
+        for idx in have + 1..=last {
+            to.apply_change_set(&read_change_set(from.conn(), device, idx).unwrap().unwrap())
+                .unwrap();
+        }
+    }
+}
+
+fn flagged(store: &Store) -> Vec<(String, String, String)> {
+    chairside_store::duplicates::flags(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.patient_a, f.patient_b, f.reason))
+        .collect()
+}
+
+#[test]
+fn the_same_patient_created_at_two_desks_is_flagged_after_the_merge_until_a_person_decides() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b) = (create(da.path()), create(db.path()));
+    // Offline, each desk creates the same patient; the phone is typed differently at one desk.
+    let at_a = add(&mut a, patient("Benali", "Mohamed", "1980-01-20", &["+213555123456"]));
+    let at_b = add(&mut b, patient("BENALI", "mohamed", "1980-01-20", &[]));
+    let other = add(&mut b, patient("Haddad", "Karim", "1990-03-03", &["+213555123456"]));
+    assert!(flagged(&a).is_empty() && flagged(&b).is_empty(), "alone, no duplicate");
+
+    sync(&a, &mut b);
+    sync(&b, &mut a);
+    let pair = |x: &str, y: &str, reason: &str| {
+        let (x, y) = if x < y { (x, y) } else { (y, x) };
+        (x.to_string(), y.to_string(), reason.to_string())
+    };
+    let mut expected = vec![
+        pair(&at_a.id, &at_b.id, "name_birth_date"),
+        pair(&at_a.id, &other.id, "phone"),
+    ];
+    expected.sort();
+    for store in [&a, &b] {
+        let mut got = flagged(store);
+        got.sort();
+        assert_eq!(got, expected, "both desks flag the same pairs, none is merged");
+        assert_eq!(patients::count(store.conn()).unwrap(), 3);
+    }
+
+    // At desk B a person decides the phone pair are two people (a father and son).
+    b.write(|w| w.mark_distinct(&other.id, &at_a.id, "user", 1)).unwrap();
+    sync(&b, &mut a);
+    for store in [&a, &b] {
+        assert_eq!(flagged(store), vec![pair(&at_a.id, &at_b.id, "name_birth_date")]);
+    }
+    // Editing the phone again does not bring the decided pair back.
+    let mut again = patients::get(a.conn(), &other.id).unwrap().unwrap();
+    again.notes = "fils de Mohamed".into();
+    a.write(|w| w.update_patient(&again)).unwrap();
+    assert_eq!(flagged(&a).len(), 1);
+    // Deleting the second file clears its flag.
+    b.write(|w| w.tombstone(&PATIENT, at_b.id.parse().unwrap())).unwrap();
+    sync(&b, &mut a);
+    assert!(flagged(&a).is_empty() && flagged(&b).is_empty());
+}

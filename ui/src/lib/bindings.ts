@@ -113,6 +113,12 @@ erased_at_ms: number | null, };
 
 export type PatientRef = { id: string, file_number: string, last_name: string, first_name: string, };
 
+export type DuplicatePair = { a: PatientRef, b: PatientRef, 
+/**
+ * name_birth_date (same name and birth date) or phone (a shared phone number).
+ */
+reason: string, found_at_ms: number, };
+
 export type TimelineEntry = { at_ms: number, 
 /**
  * file_created, file_erased, allergy, medication, condition, consent_granted,

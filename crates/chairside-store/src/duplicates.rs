@@ -1,0 +1,149 @@
+//! Possible duplicate patients: found after every change to a patient, typed or merged, and kept
+//! as flags for a person to review. Two files are never merged by the software.
+//!
+//! A pair stops being flagged when a person decides the two files are different people
+//! ([`Writer::mark_distinct`], synced, so every desk learns it), or when either file is erased or
+//! deleted, or when an edit makes them differ.
+
+use chairside_domain::EntityId;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::changes::Writer;
+use crate::error::{Result, StoreError};
+use crate::patients::{self, PatientRow};
+use crate::schema::PATIENT_DISTINCT;
+
+/// A flagged pair, `patient_a < patient_b`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateFlag {
+    pub patient_a: String,
+    pub patient_b: String,
+    /// `name_birth_date` or `phone`.
+    pub reason: String,
+    pub found_at_ms: i64,
+}
+
+fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
+    if x < y { (x, y) } else { (y, x) }
+}
+
+/// Re-derives the flags of one patient from the current data. Runs in the transaction of every
+/// change to a patient row (its `on_change` hook).
+pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM duplicate_flag WHERE patient_a = ?1 OR patient_b = ?1",
+        [row_id],
+    )?;
+    let Some(row) = patients::get(conn, row_id)? else {
+        return Ok(()); // deleted
+    };
+    if row.erased_at_ms != 0 {
+        return Ok(());
+    }
+    let now = crate::now_ms() as i64;
+    for (other, reason) in patients::possible_duplicates_with_reason(conn, &row)? {
+        if other.erased_at_ms != 0 || decided_distinct(conn, &row.id, &other.id)? {
+            continue;
+        }
+        let (a, b) = ordered(&row.id, &other.id);
+        conn.execute(
+            "INSERT OR IGNORE INTO duplicate_flag (patient_a, patient_b, reason, found_at_ms)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![a, b, reason, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// Drops the flag of a pair once a person has decided (the `patient_distinct` hook).
+pub(crate) fn on_distinct(conn: &Connection, row_id: &str) -> Result<()> {
+    let pair: Option<(String, String)> = conn
+        .query_row(
+            "SELECT patient_a, patient_b FROM patient_distinct WHERE id = ?1",
+            [row_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((a, b)) = pair {
+        let (a, b) = ordered(&a, &b);
+        conn.execute(
+            "DELETE FROM duplicate_flag WHERE patient_a = ?1 AND patient_b = ?2",
+            params![a, b],
+        )?;
+    }
+    Ok(())
+}
+
+fn decided_distinct(conn: &Connection, x: &str, y: &str) -> Result<bool> {
+    let (a, b) = ordered(x, y);
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM patient_distinct WHERE patient_a = ?1 AND patient_b = ?2",
+            params![a, b],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Every flagged pair, newest first.
+pub fn flags(conn: &Connection) -> Result<Vec<DuplicateFlag>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT patient_a, patient_b, reason, found_at_ms FROM duplicate_flag
+         ORDER BY found_at_ms DESC, patient_a, patient_b",
+    )?;
+    Ok(stmt
+        .query_map([], |r| {
+            Ok(DuplicateFlag {
+                patient_a: r.get(0)?,
+                patient_b: r.get(1)?,
+                reason: r.get(2)?,
+                found_at_ms: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The flags that involve one patient, with the other file of each pair.
+pub fn flags_for(conn: &Connection, patient_id: &str) -> Result<Vec<(DuplicateFlag, PatientRow)>> {
+    let mut out = Vec::new();
+    for flag in flags(conn)? {
+        let other = if flag.patient_a == patient_id {
+            &flag.patient_b
+        } else if flag.patient_b == patient_id {
+            &flag.patient_a
+        } else {
+            continue;
+        };
+        if let Some(row) = patients::get(conn, other)? {
+            out.push((flag.clone(), row));
+        }
+    }
+    Ok(out)
+}
+
+impl Writer<'_> {
+    /// Records a person's decision that two files are different people.
+    pub fn mark_distinct(&mut self, x: &str, y: &str, decided_by: &str, at_ms: i64) -> Result<()> {
+        if x == y {
+            return Err(StoreError::InvalidChange(
+                "a file cannot be distinct from itself".into(),
+            ));
+        }
+        let (a, b) = ordered(x, y);
+        if decided_distinct(self.conn(), a, b)? {
+            return Ok(());
+        }
+        self.append(
+            &PATIENT_DISTINCT,
+            EntityId::new(),
+            &[
+                ("patient_a", Value::Text(a.into())),
+                ("patient_b", Value::Text(b.into())),
+                ("decided_by", Value::Text(decided_by.into())),
+                ("decided_at_ms", Value::Integer(at_ms)),
+            ],
+        )
+    }
+}
