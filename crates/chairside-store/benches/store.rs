@@ -21,12 +21,7 @@ const RUNS: usize = 5;
 
 fn plain(path: &Path) -> Connection {
     let conn = Connection::open(path).expect("open plain");
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .expect("wal");
-    conn.pragma_update(None, "synchronous", "FULL")
-        .expect("sync");
-    conn.pragma_update(None, "cache_size", chairside_store::CACHE_SIZE_PRAGMA)
-        .expect("cache");
+    chairside_store::tune(&conn).expect("the store's pragmas");
     conn
 }
 

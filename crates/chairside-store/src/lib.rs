@@ -343,6 +343,13 @@ pub(crate) fn connect(path: &Path, key: &DatabaseKey, create: bool) -> Result<Co
             _ => e.into(),
         });
     }
+    tune(&conn)?;
+    Ok(conn)
+}
+
+/// The settings of every store connection (after the key): durability, cache, foreign keys,
+/// secure delete. Public so that the benchmark runs its unencrypted peer with the very same.
+pub fn tune(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     // Decrypted pages stay in SQLite's page cache: a clinic database is read far more than it is
@@ -354,7 +361,7 @@ pub(crate) fn connect(path: &Path, key: &DatabaseKey, create: bool) -> Result<Co
     // page's free blocks (GDPR erasure must leave nothing behind; see `erasure`).
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(conn)
+    Ok(())
 }
 
 fn refuse_plain_sqlite(path: &Path) -> Result<()> {

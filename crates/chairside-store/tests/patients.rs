@@ -201,10 +201,19 @@ fn the_same_patient_created_at_two_desks_is_flagged_after_the_merge_until_a_pers
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (mut a, mut b) = (create(da.path()), create(db.path()));
     // Offline, each desk creates the same patient; the phone is typed differently at one desk.
-    let at_a = add(&mut a, patient("Benali", "Mohamed", "1980-01-20", &["+213555123456"]));
+    let at_a = add(
+        &mut a,
+        patient("Benali", "Mohamed", "1980-01-20", &["+213555123456"]),
+    );
     let at_b = add(&mut b, patient("BENALI", "mohamed", "1980-01-20", &[]));
-    let other = add(&mut b, patient("Haddad", "Karim", "1990-03-03", &["+213555123456"]));
-    assert!(flagged(&a).is_empty() && flagged(&b).is_empty(), "alone, no duplicate");
+    let other = add(
+        &mut b,
+        patient("Haddad", "Karim", "1990-03-03", &["+213555123456"]),
+    );
+    assert!(
+        flagged(&a).is_empty() && flagged(&b).is_empty(),
+        "alone, no duplicate"
+    );
 
     sync(&a, &mut b);
     sync(&b, &mut a);
@@ -220,15 +229,22 @@ fn the_same_patient_created_at_two_desks_is_flagged_after_the_merge_until_a_pers
     for store in [&a, &b] {
         let mut got = flagged(store);
         got.sort();
-        assert_eq!(got, expected, "both desks flag the same pairs, none is merged");
+        assert_eq!(
+            got, expected,
+            "both desks flag the same pairs, none is merged"
+        );
         assert_eq!(patients::count(store.conn()).unwrap(), 3);
     }
 
     // At desk B a person decides the phone pair are two people (a father and son).
-    b.write(|w| w.mark_distinct(&other.id, &at_a.id, "user", 1)).unwrap();
+    b.write(|w| w.mark_distinct(&other.id, &at_a.id, "user", 1))
+        .unwrap();
     sync(&b, &mut a);
     for store in [&a, &b] {
-        assert_eq!(flagged(store), vec![pair(&at_a.id, &at_b.id, "name_birth_date")]);
+        assert_eq!(
+            flagged(store),
+            vec![pair(&at_a.id, &at_b.id, "name_birth_date")]
+        );
     }
     // Editing the phone again does not bring the decided pair back.
     let mut again = patients::get(a.conn(), &other.id).unwrap().unwrap();
@@ -236,7 +252,8 @@ fn the_same_patient_created_at_two_desks_is_flagged_after_the_merge_until_a_pers
     a.write(|w| w.update_patient(&again)).unwrap();
     assert_eq!(flagged(&a).len(), 1);
     // Deleting the second file clears its flag.
-    b.write(|w| w.tombstone(&PATIENT, at_b.id.parse().unwrap())).unwrap();
+    b.write(|w| w.tombstone(&PATIENT, at_b.id.parse().unwrap()))
+        .unwrap();
     sync(&b, &mut a);
     assert!(flagged(&a).is_empty() && flagged(&b).is_empty());
 }

@@ -6,15 +6,18 @@ import type {
   ClinicInfo,
   ConsentInput,
   Consents,
+  ErasureReport,
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
   Patient,
   PatientInput,
+  PatientRef,
   SettingsUpdate,
   SetupOptions,
   SetupRequest,
   SignInRequest,
+  TimelineEntry,
   UnlockSessionRequest,
   UnlockStoreRequest,
   UserInfo,
@@ -86,3 +89,17 @@ export const setMedicalItemActive = (item: string, active: boolean) =>
 export const consents = (id: string) => call<Consents>("consents", { id });
 export const recordConsent = (id: string, request: ConsentInput) =>
   call<Consents>("record_consent", { id, request });
+
+/** Writes the patient's record as FHIR R4 JSON into "Documents/Chairside exports"; returns the path. */
+export const exportPatientFhir = (id: string) => call<string>("export_patient_fhir", { id });
+/** GDPR erasure by pseudonymisation: irreversible. */
+export const erasePatient = (id: string) => call<ErasureReport>("erase_patient", { id });
+/** The patient's history, newest first. */
+export const patientTimeline = (id: string) => call<TimelineEntry[]>("patient_timeline", { id });
+/** The patients whose guarantor is this one. */
+export const patientDependents = (id: string) => call<PatientRef[]>("patient_dependents", { id });
+/** The stored photo as base64 JPEG, or null. */
+export const patientPhoto = (id: string) => call<string | null>("patient_photo", { id });
+/** `photo`: the base64 (no `data:` prefix) of a JPEG or PNG file; the Rust side scales it down. */
+export const setPatientPhoto = (id: string, photo: string) => call<null>("set_patient_photo", { id, photo });
+export const removePatientPhoto = (id: string) => call<null>("remove_patient_photo", { id });

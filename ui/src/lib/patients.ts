@@ -1,6 +1,6 @@
 // Pure helpers for the patient screens: display formats, form <-> PatientInput, and reading
 // the Rust side's `invalid_input` / `possible_duplicate` messages. No Svelte, no I/O.
-import type { ApiError, Language, Patient, PatientInput } from "./bindings";
+import type { ApiError, Language, Patient, PatientInput, PatientRef } from "./bindings";
 import { translate, type MessageKey } from "./i18n";
 
 export const SEXES = ["F", "M", "X"] as const;
@@ -15,11 +15,55 @@ export function isNationalIdKind(kind: string | null | undefined): kind is Natio
   return (NATIONAL_ID_KINDS as readonly string[]).includes(kind ?? "");
 }
 
+/** How the guarantor is related to the patient (the guarantor is the patient's parent, ...). */
+export const RELATIONS = ["parent", "spouse", "guardian", "child", "sibling", "other"] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+export function isRelation(code: string | null | undefined): code is Relation {
+  return (RELATIONS as readonly string[]).includes(code ?? "");
+}
+
+/** "Parent", "Conjoint(e)", ...; an unknown code is shown as sent. */
+export function relationLabel(lang: Language, code: string): string {
+  return isRelation(code) ? translate(lang, `relation.${code}`) : code;
+}
+
 // ---------------------------------------------------------------- display
 
 /** "BENALI Mohamed": the last name in capitals first, as on a file folder. */
 export function patientName(p: Pick<Patient, "last_name" | "first_name">): string {
   return `${p.last_name.toLocaleUpperCase("fr")} ${p.first_name}`.trim();
+}
+
+/** Whether the patient's identity was erased on request (GDPR): the file is a pseudonym. */
+export function isErased(p: Pick<Patient, "erased_at_ms">): boolean {
+  return p.erased_at_ms !== null && p.erased_at_ms !== undefined;
+}
+
+/**
+ * The name to show for a patient or a reference to one: "BENALI Mohamed", or "Dossier effacé ·
+ * K7Q-00042" for an erased file (its names are blank; a PatientRef has no erasure date, so blank
+ * names are enough to tell).
+ */
+export function displayName(
+  lang: Language,
+  p: Pick<PatientRef, "last_name" | "first_name" | "file_number"> & { erased_at_ms?: number | null },
+): string {
+  const erased = (p.erased_at_ms !== null && p.erased_at_ms !== undefined) || (!p.last_name.trim() && !p.first_name.trim());
+  return erased ? translate(lang, "patients.erased_name", { file: p.file_number }) : patientName(p);
+}
+
+/** "né(e) le 14/03/1985", or "né(e) en 1985" once erased (the year alone is kept). */
+export function bornLabel(lang: Language, birthDate: string): string {
+  return /^\d{4}$/.test(birthDate)
+    ? translate(lang, "pfile.born_year", { year: birthDate })
+    : translate(lang, "pfile.born", { date: formatDate(birthDate) });
+}
+
+/** "BENALI Mohamed (parent) · K7Q-00012": the guarantor line of a file. */
+export function guarantorLine(lang: Language, ref: PatientRef, relation: string | null): string {
+  const rel = relation ? ` (${relationLabel(lang, relation).toLocaleLowerCase(lang)})` : "";
+  return `${displayName(lang, ref)}${rel} · ${ref.file_number}`;
 }
 
 /** "1985-03-14" -> "14/03/1985" (the way it is typed in the search box too). */
@@ -92,6 +136,9 @@ export type PatientForm = {
   national_id: string;
   referring_dentist: string;
   notes: string;
+  /** The patient chosen as guarantor, or null. */
+  guarantor: PatientRef | null;
+  guarantor_relation: Relation | "";
 };
 
 export function emptyForm(defaultKind: NationalIdChoice = "none"): PatientForm {
@@ -107,6 +154,8 @@ export function emptyForm(defaultKind: NationalIdChoice = "none"): PatientForm {
     national_id: "",
     referring_dentist: "",
     notes: "",
+    guarantor: null,
+    guarantor_relation: "",
   };
 }
 
@@ -123,6 +172,8 @@ export function formFromPatient(p: Patient, defaultKind: NationalIdChoice = "non
     national_id: p.national_id ?? "",
     referring_dentist: p.referring_dentist,
     notes: p.notes,
+    guarantor: p.guarantor ? { ...p.guarantor } : null,
+    guarantor_relation: p.guarantor && isRelation(p.guarantor_relation) ? p.guarantor_relation : "",
   };
 }
 
@@ -142,6 +193,8 @@ export function inputFromForm(f: PatientForm, allowDuplicate = false): PatientIn
     referring_dentist: f.referring_dentist.trim(),
     notes: f.notes.trim(),
     allow_duplicate: allowDuplicate,
+    guarantor_id: f.guarantor?.id ?? null,
+    guarantor_relation: f.guarantor && f.guarantor_relation ? f.guarantor_relation : null,
   };
 }
 
@@ -157,7 +210,9 @@ export type FieldKey =
   | "national_id_kind"
   | "national_id"
   | "referring_dentist"
-  | "notes";
+  | "notes"
+  | "guarantor_id"
+  | "guarantor_relation";
 
 const SIMPLE_FIELDS = new Set<string>([
   "last_name",
@@ -170,6 +225,8 @@ const SIMPLE_FIELDS = new Set<string>([
   "national_id",
   "referring_dentist",
   "notes",
+  "guarantor_id",
+  "guarantor_relation",
 ]);
 
 /** The trivial checks made before sending; the Rust side checks everything for real. */
@@ -179,6 +236,7 @@ export function clientErrors(f: PatientForm): Partial<Record<FieldKey, MessageKe
   if (!f.first_name.trim()) errors.first_name = "pfield.required";
   if (!f.birth_date) errors.birth_date = "pfield.date_required";
   if (!f.sex) errors.sex = "pfield.sex_required";
+  if (f.guarantor && !f.guarantor_relation) errors.guarantor_relation = "pfield.relation_required";
   return errors;
 }
 
@@ -193,6 +251,8 @@ export function fieldOrder(phoneCount: number): FieldKey[] {
     ...phones,
     "email",
     "address",
+    "guarantor_id",
+    "guarantor_relation",
     "national_id_kind",
     "national_id",
     "referring_dentist",
@@ -260,6 +320,10 @@ export function fieldErrorText(lang: Language, reason: string): string {
   if (/is not a NIR|has no numeric key|^not a number$/.test(reason)) return tr("pfield.national_id");
   if (/^unknown sex/.test(reason)) return tr("pfield.sex_required");
   if (/^unknown kind|^say which kind/.test(reason)) return tr("pfield.national_id_kind");
+  if (/^say how the guarantor is related|^unknown relation/.test(reason)) return tr("pfield.relation_required");
+  if (/cannot be their own guarantor/.test(reason)) return tr("pfield.guarantor_self");
+  if (/^no patient with id/.test(reason)) return tr("pfield.guarantor_missing");
+  if (/erased on request and cannot be a guarantor/.test(reason)) return tr("pfield.guarantor_erased");
   return reason;
 }
 
