@@ -1,0 +1,248 @@
+//! The sync protocol between Chairside devices and the relay, version [`PROTOCOL_VERSION`].
+//!
+//! Every request and response body is JSON. Every request carries the header
+//! [`VERSION_HEADER`]; a relay refuses any other version with [`ErrorBody`] code
+//! `unsupported_version`, and a client refuses a relay's reply of another version the same way,
+//! so an old PC never misreads a newer relay (or the reverse).
+//!
+//! What the relay sees: clinic ids, device ids, log indexes, sizes, times and ciphertext. The
+//! change sets themselves are sealed by the client (XChaCha20-Poly1305 under the clinic's data
+//! key) with [`associated_data`] binding clinic, device and index, so the relay can neither read
+//! them nor move a record to another place in a log.
+//!
+//! Endpoints (all under `/v1`, all but `health` and `register` authenticated with
+//! `Authorization: Bearer <device id>.<secret>`):
+//! * `GET /health` → [`Health`]
+//! * `POST /v1/register` [`RegisterRequest`] → [`RegisterResponse`]: the first sync of a clinic.
+//! * `GET /v1/heads` → [`Heads`]: per-device log heads and stream checksums of the clinic.
+//! * `POST /v1/records` [`PushRequest`] → [`PushResponse`]: append this device's records.
+//! * `GET /v1/records?device=D&after=I&limit=N` → [`PullResponse`]: a page of a device's log.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The header that carries the protocol version on every request and response.
+pub const VERSION_HEADER: &str = "chairside-protocol";
+/// The largest request body a relay accepts, and so the largest push a client sends.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The most records one pull returns.
+pub const MAX_PAGE: u32 = 1000;
+/// The largest sealed record (one change set) accepted.
+pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+
+/// Binds a sealed record to its place: clinic, device and index. A record moved to another clinic,
+/// device or index fails to open.
+pub fn associated_data(clinic_id: &str, device_id: &str, idx: i64) -> Vec<u8> {
+    format!("chairside/v{PROTOCOL_VERSION}/record\0{clinic_id}\0{device_id}\0{idx}").into_bytes()
+}
+
+/// Bytes carried as base64 text in JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&BASE64.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        BASE64
+            .decode(text.as_bytes())
+            .map(Bytes)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// One sealed change set: the unit the relay stores and serves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub device_id: String,
+    /// Position in the device's gap-free log, from 1.
+    pub idx: i64,
+    /// XChaCha20-Poly1305 nonce (24 bytes).
+    pub nonce: Bytes,
+    pub ciphertext: Bytes,
+}
+
+impl Record {
+    /// Bytes of sealed data (nonce and ciphertext).
+    pub fn size(&self) -> usize {
+        self.nonce.0.len() + self.ciphertext.0.len()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub protocol_version: u32,
+    pub backend: String,
+}
+
+/// The first sync of a clinic: the relay creates the clinic and the device's credential.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub clinic_id: String,
+    pub device_id: String,
+    /// A random secret of at least 32 bytes chosen by the device; the relay keeps its hash.
+    pub secret: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterResponse {
+    pub clinic_id: String,
+    pub device_id: String,
+}
+
+/// Where a device's log stands at the relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceHead {
+    pub device_id: String,
+    pub head: i64,
+    /// [`chain_checksum`] of the stream's records up to `head`, hex.
+    pub checksum: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heads {
+    pub devices: Vec<DeviceHead>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Consecutive records of the authenticated device, in order.
+    pub records: Vec<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The device's head at the relay after the push.
+    pub head: i64,
+    pub checksum: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub records: Vec<Record>,
+    /// The device's head at the relay (more to pull while the last record's idx is below it).
+    pub head: i64,
+}
+
+/// Every error reply: a stable code and a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// Stable error codes of the relay.
+pub mod code {
+    pub const UNSUPPORTED_VERSION: &str = "unsupported_version";
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const REVOKED: &str = "revoked";
+    pub const BAD_REQUEST: &str = "bad_request";
+    pub const TOO_LARGE: &str = "too_large";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// A push does not continue the device's log (a gap), or rewrites a stored index with
+    /// different bytes: the device's log diverged from the relay's.
+    pub const CONFLICT: &str = "conflict";
+    pub const ALREADY_REGISTERED: &str = "already_registered";
+    pub const INTERNAL: &str = "internal";
+}
+
+/// The checksum of an empty stream.
+pub const EMPTY_CHECKSUM: [u8; 32] = [0; 32];
+
+/// Extends a device's stream checksum by one record:
+/// `c_i = SHA-256(c_{i-1} || idx_i as 8 big-endian bytes || SHA-256(nonce_i || ciphertext_i))`,
+/// from `c_0 =` [`EMPTY_CHECKSUM`]. Client and relay compute it over the same sealed bytes, so
+/// equal checksums at equal heads mean equal streams, and a difference after a sync is a
+/// divergence to report.
+pub fn chain_checksum(previous: &[u8; 32], record: &Record) -> [u8; 32] {
+    let mut inner = Sha256::new();
+    inner.update(&record.nonce.0);
+    inner.update(&record.ciphertext.0);
+    let mut outer = Sha256::new();
+    outer.update(previous);
+    outer.update(record.idx.to_be_bytes());
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// Checks a version header value.
+pub fn check_version(header: Option<&str>) -> Result<(), ErrorBody> {
+    match header.and_then(|v| v.trim().parse::<u32>().ok()) {
+        Some(PROTOCOL_VERSION) => Ok(()),
+        Some(other) => Err(ErrorBody {
+            code: code::UNSUPPORTED_VERSION.into(),
+            message: format!(
+                "protocol version {other} is not supported (this side speaks {PROTOCOL_VERSION}): update Chairside or the relay so both speak the same version"
+            ),
+        }),
+        None => Err(ErrorBody {
+            code: code::UNSUPPORTED_VERSION.into(),
+            message: format!(
+                "missing or unreadable {VERSION_HEADER} header: this side speaks version {PROTOCOL_VERSION}"
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn versions_other_than_this_one_are_refused_with_a_reason() {
+        assert!(check_version(Some("1")).is_ok());
+        let e = check_version(Some("2")).unwrap_err();
+        assert_eq!(e.code, code::UNSUPPORTED_VERSION);
+        assert!(e.message.contains("version 2"));
+        assert!(check_version(None).is_err());
+        assert!(check_version(Some("abc")).is_err());
+    }
+
+    #[test]
+    fn records_round_trip_as_json_with_base64_bytes() {
+        let r = Record {
+            device_id: "d".into(),
+            idx: 3,
+            nonce: Bytes(vec![1; 24]),
+            ciphertext: Bytes(vec![0, 255, 7]),
+        };
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.contains("\"ciphertext\":\"AP8H\""), "{text}");
+        assert_eq!(serde_json::from_str::<Record>(&text).unwrap(), r);
+        assert!(serde_json::from_str::<Record>(&text.replace("AP8H", "%%")).is_err());
+    }
+
+    #[test]
+    fn associated_data_differs_by_clinic_device_and_index() {
+        let base = associated_data("c", "d", 1);
+        assert_ne!(base, associated_data("c2", "d", 1));
+        assert_ne!(base, associated_data("c", "d2", 1));
+        assert_ne!(base, associated_data("c", "d", 2));
+    }
+
+    #[test]
+    fn the_stream_checksum_covers_index_and_bytes() {
+        let r = |idx: i64, byte: u8| Record {
+            device_id: "d".into(),
+            idx,
+            nonce: Bytes(vec![byte; 24]),
+            ciphertext: Bytes(vec![byte; 10]),
+        };
+        let one = chain_checksum(&EMPTY_CHECKSUM, &r(1, 1));
+        assert_ne!(one, chain_checksum(&EMPTY_CHECKSUM, &r(2, 1)));
+        assert_ne!(one, chain_checksum(&EMPTY_CHECKSUM, &r(1, 2)));
+        assert_ne!(chain_checksum(&one, &r(2, 2)), chain_checksum(&EMPTY_CHECKSUM, &r(2, 2)));
+    }
+}
