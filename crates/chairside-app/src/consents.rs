@@ -29,7 +29,7 @@ impl App {
     /// Appends a decision; the previous ones stay as they were.
     pub fn record_consent(&mut self, patient_id: &str, input: ConsentInput) -> Result<Consents> {
         let session = self.authorize(P::EditPatients, "consent.record")?;
-        self.require_patient(patient_id)?;
+        self.require_live_patient(patient_id)?;
         let row = ConsentRow {
             id: EntityId::new().to_string(),
             patient_id: patient_id.to_string(),

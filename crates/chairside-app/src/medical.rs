@@ -37,7 +37,7 @@ impl App {
         input: MedicalItemInput,
     ) -> Result<MedicalHistory> {
         let session = self.authorize(P::EditPatients, "medical.create")?;
-        self.require_patient(patient_id)?;
+        self.require_live_patient(patient_id)?;
         let (_, today) = self.region_and_today()?;
         let label = bounded("label", &input.label, 200)?;
         if label.is_empty() {
@@ -106,6 +106,7 @@ impl App {
                 format!("no medical item with id {item_id}"),
             )
         })?;
+        self.require_live_patient(&item.patient_id)?;
         let user = session.user_id.to_string();
         let detail = format!("{item_id} active={active}");
         self.store_mut()?.write(|w| {
@@ -121,6 +122,15 @@ impl App {
             Ok(())
         })?;
         self.read_history(&item.patient_id)
+    }
+
+    /// A patient on file whose identity was not erased: an erased file keeps its clinical
+    /// records for the legal period but takes no new ones.
+    pub(crate) fn require_live_patient(&self, patient_id: &str) -> Result<()> {
+        let row = patients::get(self.store()?.conn(), patient_id)?.ok_or_else(|| {
+            ApiError::new(code::NOT_FOUND, format!("no patient with id {patient_id}"))
+        })?;
+        crate::patients::refuse_if_erased(&row)
     }
 
     pub(crate) fn require_patient(&self, patient_id: &str) -> Result<()> {

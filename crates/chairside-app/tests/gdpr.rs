@@ -347,6 +347,20 @@ fn only_the_owner_erases_and_erasure_keeps_the_clinical_record_under_a_pseudonym
         app.erase_patient(&p.id).unwrap_err().code,
         code::PATIENT_ERASED
     );
+    let no_new_record = app.record_consent(
+        &p.id,
+        ConsentInput {
+            kind: ConsentKind::Treatment,
+            granted: true,
+            text_version: "2025-01".into(),
+        },
+    );
+    assert_eq!(no_new_record.unwrap_err().code, code::PATIENT_ERASED);
+    let item = history.items[0].id.clone();
+    assert_eq!(
+        app.set_medical_item_active(&item, false).unwrap_err().code,
+        code::PATIENT_ERASED
+    );
 
     // The timeline shows the erasure; nothing in the whole database names the patient.
     let timeline = app.patient_timeline(&p.id).unwrap();

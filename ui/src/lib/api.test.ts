@@ -46,6 +46,7 @@ describe("command wrappers", () => {
     const input = {
       last_name: "Benali", first_name: "Mohamed", birth_date: "1985-03-14", sex: "M", phones: [], email: null,
       address: "", national_id_kind: null, national_id: null, referring_dentist: "", notes: "", allow_duplicate: false,
+      guarantor_id: "p2", guarantor_relation: "parent",
     };
     await api.searchPatients("ben moh");
     await api.getPatient("p1");
@@ -92,6 +93,30 @@ describe("command wrappers", () => {
       ["consents", { id: "p1" }],
       ["record_consent", { id: "p1", request: input }],
       ["record_consent", { id: "p1", request: { kind: "sms_reminders", granted: false, text_version: "v1" } }],
+    ]);
+  });
+
+  it("send the GDPR, timeline, guarantor and photo commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return null;
+    }) as api.Invoker);
+    await api.exportPatientFhir("p1");
+    await api.erasePatient("p1");
+    await api.patientTimeline("p1");
+    await api.patientDependents("p1");
+    await api.patientPhoto("p1");
+    await api.setPatientPhoto("p1", "/9j/4AAQ");
+    await api.removePatientPhoto("p1");
+    expect(calls).toEqual([
+      ["export_patient_fhir", { id: "p1" }],
+      ["erase_patient", { id: "p1" }],
+      ["patient_timeline", { id: "p1" }],
+      ["patient_dependents", { id: "p1" }],
+      ["patient_photo", { id: "p1" }],
+      ["set_patient_photo", { id: "p1", photo: "/9j/4AAQ" }],
+      ["remove_patient_photo", { id: "p1" }],
     ]);
   });
 

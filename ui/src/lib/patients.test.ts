@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Patient } from "./bindings";
 import {
   ageLabel,
+  bornLabel,
   clientErrors,
+  displayName,
   emptyForm,
   fieldErrorText,
   fieldOfInvalidInput,
@@ -10,9 +12,14 @@ import {
   formatPhone,
   formFromPatient,
   formFromQuery,
+  guarantorCandidates,
+  guarantorLine,
   inputFromForm,
+  isErased,
   parseDuplicates,
   patientName,
+  RELATIONS,
+  relationLabel,
 } from "./patients";
 
 const patient: Patient = {
@@ -30,6 +37,22 @@ const patient: Patient = {
   referring_dentist: "",
   notes: "",
   age: 39,
+  guarantor: null,
+  guarantor_relation: null,
+  has_photo: false,
+  erased_at_ms: null,
+};
+
+const erased: Patient = {
+  ...patient,
+  id: "p9",
+  file_number: "K7Q-00009",
+  last_name: "",
+  first_name: "",
+  birth_date: "1985",
+  phones: [],
+  address: "",
+  erased_at_ms: Date.UTC(2025, 2, 14, 12),
 };
 
 describe("formatPhone", () => {
@@ -145,6 +168,8 @@ describe("form <-> PatientInput", () => {
       referring_dentist: "",
       notes: "",
       allow_duplicate: true,
+      guarantor_id: null,
+      guarantor_relation: null,
     });
     f.national_id_kind = "dz_cnas";
     expect(inputFromForm(f)).toMatchObject({ national_id_kind: "dz_cnas", national_id: "123", allow_duplicate: false });
@@ -166,5 +191,114 @@ describe("form <-> PatientInput", () => {
     expect(formFromQuery("1985-03-14").birth_date).toBe("1985-03-14");
     expect(formFromQuery("0555 12 34 56").phones).toEqual(["0555 12 34 56"]);
     expect(formFromQuery("K7Q-00042")).toEqual(emptyForm());
+  });
+});
+
+describe("erased files", () => {
+  it("are named by their file number", () => {
+    expect(isErased(erased)).toBe(true);
+    expect(isErased(patient)).toBe(false);
+    expect(displayName("fr", erased)).toBe("Dossier effacé · K7Q-00009");
+    expect(displayName("en", erased)).toBe("Erased file · K7Q-00009");
+    expect(displayName("fr", patient)).toBe("BENALI Mohamed");
+    // A reference to an erased file has no erasure date: blank names are enough.
+    const ref = { id: "p9", file_number: "K7Q-00009", last_name: "", first_name: "" };
+    expect(displayName("en", ref)).toBe("Erased file · K7Q-00009");
+  });
+  it("keep the year of birth alone", () => {
+    expect(bornLabel("fr", "1985")).toBe("né(e) en 1985");
+    expect(bornLabel("en", "1985")).toBe("born in 1985");
+    expect(bornLabel("fr", "1985-03-14")).toBe("né(e) le 14/03/1985");
+  });
+});
+
+describe("guarantor", () => {
+  const sarah = { id: "p13", file_number: "K7Q-00013", last_name: "Meziane", first_name: "Sarah" };
+
+  it("names every relation in both languages, as the Rust side lists them", () => {
+    expect([...RELATIONS]).toEqual(["parent", "spouse", "guardian", "child", "sibling", "other"]);
+    for (const r of RELATIONS) {
+      expect(relationLabel("fr", r)).not.toMatch(/^relation\./);
+      expect(relationLabel("en", r)).not.toMatch(/^relation\./);
+    }
+    expect(relationLabel("fr", "spouse")).toBe("Conjoint(e)");
+    expect(relationLabel("fr", "sibling")).toBe("Frère ou sœur");
+    expect(relationLabel("en", "guardian")).toBe("Guardian");
+    expect(relationLabel("fr", "cousin")).toBe("cousin");
+  });
+
+  it("writes the guarantor line", () => {
+    expect(guarantorLine("fr", sarah, "parent")).toBe("MEZIANE Sarah (parent) · K7Q-00013");
+    expect(guarantorLine("en", sarah, "spouse")).toBe("MEZIANE Sarah (spouse) · K7Q-00013");
+    expect(guarantorLine("fr", sarah, null)).toBe("MEZIANE Sarah · K7Q-00013");
+    expect(guarantorLine("fr", { ...sarah, last_name: "", first_name: "" }, "parent")).toBe(
+      "Dossier effacé · K7Q-00013 (parent)",
+    );
+  });
+
+  it("sends the guarantor's id and relation, and keeps them when editing", () => {
+    const f = { ...emptyForm(), guarantor: sarah, guarantor_relation: "parent" as const };
+    expect(inputFromForm(f)).toMatchObject({ guarantor_id: "p13", guarantor_relation: "parent" });
+    expect(inputFromForm({ ...f, guarantor: null })).toMatchObject({ guarantor_id: null, guarantor_relation: null });
+    expect(inputFromForm({ ...f, guarantor_relation: "" })).toMatchObject({ guarantor_id: "p13", guarantor_relation: null });
+    const edit = formFromPatient({ ...patient, guarantor: sarah, guarantor_relation: "parent" });
+    expect(edit.guarantor).toEqual(sarah);
+    expect(edit.guarantor_relation).toBe("parent");
+    expect(formFromPatient(patient).guarantor).toBeNull();
+    expect(formFromPatient({ ...patient, guarantor: sarah, guarantor_relation: "weird" }).guarantor_relation).toBe("");
+  });
+
+  it("requires the relation once a guarantor is chosen", () => {
+    const base = { ...emptyForm(), last_name: "A", first_name: "B", birth_date: "2000-01-01", sex: "X" as const };
+    expect(clientErrors({ ...base, guarantor: sarah })).toEqual({ guarantor_relation: "pfield.relation_required" });
+    expect(clientErrors({ ...base, guarantor: sarah, guarantor_relation: "child" })).toEqual({});
+    expect(clientErrors({ ...base, guarantor_relation: "" })).toEqual({});
+  });
+
+  it("offers neither the patient themself nor an erased file", () => {
+    const found = [patient, erased, { ...patient, id: "p2" }];
+    expect(guarantorCandidates(found, "p1").map((p) => p.id)).toEqual(["p2"]);
+    expect(guarantorCandidates(found, null).map((p) => p.id)).toEqual(["p1", "p2"]);
+  });
+
+  it("puts the Rust side's errors on the guarantor fields, translated", () => {
+    const cases: [string, string, string, string][] = [
+      [
+        "guarantor_relation: say how the guarantor is related: parent, spouse, guardian, child, sibling or other",
+        "guarantor_relation",
+        "Précisez le lien du garant avec le patient.",
+        "Say how the guarantor is related to the patient.",
+      ],
+      [
+        'guarantor_relation: unknown relation "cousin": use parent, spouse, guardian, child, sibling or other',
+        "guarantor_relation",
+        "Précisez le lien du garant avec le patient.",
+        "Say how the guarantor is related to the patient.",
+      ],
+      [
+        "guarantor_id: a patient cannot be their own guarantor",
+        "guarantor_id",
+        "Un patient ne peut pas être son propre garant.",
+        "A patient cannot be their own guarantor.",
+      ],
+      [
+        "guarantor_id: no patient with id 0195-x: search for the guarantor's file first",
+        "guarantor_id",
+        "Ce dossier n'existe pas ou plus : recherchez à nouveau le garant.",
+        "This file does not exist (any more): search for the guarantor again.",
+      ],
+      [
+        "guarantor_id: that file was erased on request and cannot be a guarantor",
+        "guarantor_id",
+        "Ce dossier a été effacé à la demande du patient et ne peut pas servir de garant.",
+        "This file was erased at the patient's request and cannot be a guarantor.",
+      ],
+    ];
+    for (const [message, field, fr, en] of cases) {
+      const f = fieldOfInvalidInput(message, [""]);
+      expect(f?.field, message).toBe(field);
+      expect(fieldErrorText("fr", f!.reason)).toBe(fr);
+      expect(fieldErrorText("en", f!.reason)).toBe(en);
+    }
   });
 });

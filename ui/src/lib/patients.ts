@@ -63,7 +63,14 @@ export function bornLabel(lang: Language, birthDate: string): string {
 /** "BENALI Mohamed (parent) · K7Q-00012": the guarantor line of a file. */
 export function guarantorLine(lang: Language, ref: PatientRef, relation: string | null): string {
   const rel = relation ? ` (${relationLabel(lang, relation).toLocaleLowerCase(lang)})` : "";
-  return `${displayName(lang, ref)}${rel} · ${ref.file_number}`;
+  const name = displayName(lang, ref);
+  // An erased file is already named by its number.
+  return ref.last_name.trim() || ref.first_name.trim() ? `${name}${rel} · ${ref.file_number}` : `${name}${rel}`;
+}
+
+/** The search results a guarantor can be picked from: not the patient themself, not an erased file. */
+export function guarantorCandidates<P extends Pick<Patient, "id" | "erased_at_ms">>(found: P[], excludeId: string | null): P[] {
+  return found.filter((p) => p.id !== excludeId && !isErased(p));
 }
 
 /** "1985-03-14" -> "14/03/1985" (the way it is typed in the search box too). */

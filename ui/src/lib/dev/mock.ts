@@ -8,6 +8,10 @@
 // label or a future date noted trigger field errors.
 // Consents: Mohamed Benali has treatment and data processing granted and SMS reminders withdrawn;
 // an empty text version triggers a field error.
+// Guarantors: Sarah Meziane (K7Q-00013) is the parent and guarantor of Yanis and Lina Meziane.
+// K7Q-00016 is an erased file (GDPR): search "K7Q-00016" to open it. Erasing needs the owner
+// role, exporting the owner or dentist role (?mock=home&role=dentist). The timeline is built from
+// the files, medical items and consents; photos are kept as sent (JPEG or PNG, not scaled).
 import type { Invoker } from "../api";
 import type {
   AppStatus,
@@ -16,18 +20,21 @@ import type {
   ConsentKind,
   ConsentRecord,
   Consents,
+  ErasureReport,
   MedicalHistory,
   MedicalItem,
   MedicalItemInput,
   NewUserRequest,
   Patient,
   PatientInput,
+  PatientRef,
   Permission,
   Role,
   SessionInfo,
   SettingsUpdate,
   SetupOptions,
   SetupRequest,
+  TimelineEntry,
   UserInfo,
 } from "../bindings";
 
@@ -37,11 +44,12 @@ const ALL: Permission[] = [
   "export_patient_data", "erase_patient", "run_sync", "manage_users", "manage_devices",
   "manage_settings", "manage_backups", "view_audit",
 ];
+// As the Rust side's access matrix (chairside-domain access.rs).
 const BY_ROLE: Record<Role, Permission[]> = {
   owner: ALL,
-  dentist: ["view_agenda", "edit_agenda", "view_patients", "edit_patients", "view_clinical", "edit_clinical", "prescribe", "view_imaging", "edit_imaging", "view_billing", "view_reports"],
-  assistant: ["view_agenda", "edit_agenda", "view_patients", "view_clinical", "view_imaging", "edit_imaging"],
-  receptionist: ["view_agenda", "edit_agenda", "view_patients", "edit_patients", "view_billing", "edit_billing"],
+  dentist: ["view_agenda", "edit_agenda", "view_patients", "edit_patients", "view_clinical", "edit_clinical", "prescribe", "view_imaging", "edit_imaging", "view_billing", "edit_billing", "view_reports", "export_patient_data", "run_sync"],
+  assistant: ["view_agenda", "edit_agenda", "view_patients", "edit_patients", "view_clinical", "edit_clinical", "view_imaging", "edit_imaging", "run_sync"],
+  receptionist: ["view_agenda", "edit_agenda", "view_patients", "edit_patients", "view_billing", "edit_billing", "run_sync"],
 };
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,6 +107,32 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
 
   const patients = seedPatients();
   let fileCounter = patients.length;
+  const allowed = (perm: Permission) => current !== null && BY_ROLE[current.role].includes(perm);
+  const findPatient = (id: unknown) => patients.find((x) => x.id === id);
+  const refOf = (p: MockPatient): PatientRef => ({ id: p.id, file_number: p.file_number, last_name: p.last_name, first_name: p.first_name });
+  /** The DTO the Rust side sends: age, guarantor named, whether a photo is stored. */
+  const dto = (p: MockPatient): Patient => {
+    const { guarantor_id, photo, created_at_ms: _c, ...rest } = p;
+    const g = guarantor_id ? findPatient(guarantor_id) : undefined;
+    return {
+      ...rest,
+      age: ageOn(p.birth_date),
+      guarantor: g ? refOf(g) : null,
+      guarantor_relation: g ? p.guarantor_relation : null,
+      has_photo: photo !== "",
+    };
+  };
+  /** check_guarantor on the Rust side: null when fine, else the invalid_input message. */
+  const guarantorProblem = (selfId: string | null, guarantorId: string): string | null => {
+    if (!guarantorId) return null;
+    if (guarantorId === selfId) return "guarantor_id: a patient cannot be their own guarantor";
+    const g = findPatient(guarantorId);
+    if (!g) return `guarantor_id: no patient with id ${guarantorId}: search for the guarantor's file first`;
+    if (g.erased_at_ms !== null) return "guarantor_id: that file was erased on request and cannot be a guarantor";
+    return null;
+  };
+  const erasedError = (p: MockPatient) =>
+    fail("patient_erased", `file ${p.file_number} was erased on request (GDPR): its identity cannot be edited; create a new file if the person comes back`);
   const medical = seedMedical();
   let medicalCounter = medical.length;
   const history = (patientId: string): MedicalHistory => {
@@ -168,17 +202,19 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     },
     search_patients: async (_r: never, args: Record<string, unknown>) => {
       await delay(40 + Math.random() * 260);
-      return searchPatients(patients, String(args.query ?? ""));
+      return searchPatients(patients, String(args.query ?? "")).map(dto);
     },
     get_patient: async (_r: never, args: Record<string, unknown>) => {
       await delay(60);
-      const p = patients.find((x) => x.id === args.id);
-      return p ? withAge(p) : fail("not_found", `no patient with id ${args.id}`);
+      const p = findPatient(args.id);
+      return p ? dto(p) : fail("not_found", `no patient with id ${args.id}`);
     },
     add_patient: async (r: PatientInput) => {
       await delay(300);
       const row = validatePatient(r);
       if (typeof row === "string") return fail("invalid_input", row);
+      const gp = guarantorProblem(null, row.guarantor_id);
+      if (gp) return fail("invalid_input", gp);
       if (!r.allow_duplicate) {
         const dups = patients.filter(
           (p) =>
@@ -190,18 +226,24 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
           return fail("possible_duplicate", `possible duplicate of ${list}: open that file, or confirm that this is another person`);
         }
       }
-      const p: Patient = { ...row, id: `p${++fileCounter}`, file_number: `K7Q-${String(fileCounter).padStart(5, "0")}` };
+      const p: MockPatient = {
+        ...row, id: `p${++fileCounter}`, file_number: `K7Q-${String(fileCounter).padStart(5, "0")}`,
+        photo: "", erased_at_ms: null, created_at_ms: Date.now(),
+      };
       patients.push(p);
-      return withAge(p);
+      return dto(p);
     },
     edit_patient: async (r: PatientInput, args: Record<string, unknown>) => {
       await delay(300);
       const i = patients.findIndex((x) => x.id === args.id);
       if (i < 0) return fail("not_found", `no patient with id ${args.id}`);
+      if (patients[i].erased_at_ms !== null) return erasedError(patients[i]);
       const row = validatePatient(r);
       if (typeof row === "string") return fail("invalid_input", row);
+      const gp = guarantorProblem(patients[i].id, row.guarantor_id);
+      if (gp) return fail("invalid_input", gp);
       patients[i] = { ...patients[i], ...row };
-      return withAge(patients[i]);
+      return dto(patients[i]);
     },
     medical_history: async (_r: never, args: Record<string, unknown>) => {
       await delay(120);
@@ -249,6 +291,86 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       });
       return consentsOf(String(args.id));
     },
+    export_patient_fhir: async (_r: never, args: Record<string, unknown>) => {
+      await delay(700);
+      if (!allowed("export_patient_data")) return fail("permission_denied", "your role does not allow exporting patient data");
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      return `/home/${current?.username ?? "user"}/Documents/Chairside exports/${p.file_number}-fhir-${todayIso()}.json`;
+    },
+    erase_patient: async (_r: never, args: Record<string, unknown>): Promise<ErasureReport> => {
+      await delay(900);
+      if (!allowed("erase_patient")) return fail("permission_denied", "your role does not allow erasing a patient");
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      if (p.erased_at_ms !== null) return erasedError(p);
+      Object.assign(p, {
+        last_name: "", first_name: "", phones: [], email: null, address: "", national_id_kind: null, national_id: null,
+        referring_dentist: "", notes: "", photo: "", guarantor_id: "", guarantor_relation: null,
+        birth_date: p.birth_date.slice(0, 4), erased_at_ms: Date.now(),
+      });
+      return {
+        patient: dto(p),
+        retained: [
+          { kind: "medical_item", count: medical.filter((m) => m.patient_id === p.id).length },
+          { kind: "consent", count: consentRecords.filter((c) => c.patient_id === p.id).length },
+        ],
+        wal_emptied: true,
+      };
+    },
+    patient_timeline: async (_r: never, args: Record<string, unknown>) => {
+      await delay(150);
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      const entries: TimelineEntry[] = [
+        { at_ms: p.created_at_ms, kind: "file_created", ref_id: p.id, label: p.file_number, detail: "", recorded_by: "" },
+      ];
+      if (p.erased_at_ms !== null)
+        entries.push({ at_ms: p.erased_at_ms, kind: "file_erased", ref_id: p.id, label: p.file_number, detail: "", recorded_by: "" });
+      for (const m of medical.filter((x) => x.patient_id === p.id))
+        entries.push({ at_ms: m.recorded_at_ms, kind: m.kind, ref_id: m.id, label: m.label, detail: m.detail, recorded_by: m.recorded_by });
+      for (const c of consentRecords.filter((x) => x.patient_id === p.id))
+        entries.push({
+          at_ms: c.recorded_at_ms, kind: c.granted ? "consent_granted" : "consent_withdrawn", ref_id: c.id, label: c.kind,
+          detail: c.text_version, recorded_by: c.recorded_by,
+        });
+      return entries.sort((a, b) => b.at_ms - a.at_ms);
+    },
+    patient_dependents: async (_r: never, args: Record<string, unknown>) => {
+      await delay(90);
+      if (!findPatient(args.id)) return fail("not_found", `no patient with id ${args.id}`);
+      return patients
+        .filter((x) => x.guarantor_id === args.id)
+        .sort((a, b) => a.last_name.localeCompare(b.last_name, "fr") || a.first_name.localeCompare(b.first_name, "fr"))
+        .map(refOf);
+    },
+    patient_photo: async (_r: never, args: Record<string, unknown>) => {
+      await delay(120);
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      return p.photo || null;
+    },
+    set_patient_photo: async (_r: never, args: Record<string, unknown>) => {
+      await delay(500);
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      if (p.erased_at_ms !== null) return erasedError(p);
+      const photo = String(args.photo ?? "").trim();
+      if (photo.length > ((15 * 1024 * 1024) / 3) * 4 + 4)
+        return fail("invalid_input", "photo: the file is larger than 15 MB: choose a smaller picture");
+      // JPEG files start with FF D8 FF, PNG files with 89 50 4E 47 0D 0A 1A 0A.
+      if (!photo.startsWith("/9j/") && !photo.startsWith("iVBORw0KGgo"))
+        return fail("invalid_input", "photo: not a JPEG or PNG picture");
+      p.photo = photo;
+      return null;
+    },
+    remove_patient_photo: async (_r: never, args: Record<string, unknown>) => {
+      await delay(200);
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      p.photo = "";
+      return null;
+    },
   };
 
   return (<T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
@@ -266,10 +388,19 @@ const todayIso = () => new Date().toISOString().slice(0, 10);
 function ageOn(birth: string, today = todayIso()): number {
   const [by, bm, bd] = birth.split("-").map(Number);
   const [ty, tm, td] = today.split("-").map(Number);
+  if (bm === undefined) return Math.max(0, ty - by); // an erased file keeps the year alone
   return Math.max(0, ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0));
 }
 
-const withAge = (p: Patient): Patient => ({ ...p, age: ageOn(p.birth_date) });
+/** A patient as the mock stores it: the DTO's fields, with the guarantor by id and the photo. */
+type MockPatient = Omit<Patient, "age" | "guarantor" | "has_photo"> & {
+  guarantor_id: string;
+  photo: string;
+  created_at_ms: number;
+};
+type PatientFields = Omit<MockPatient, "id" | "file_number" | "photo" | "erased_at_ms" | "created_at_ms">;
+
+const RELATIONS = ["parent", "spouse", "guardian", "child", "sibling", "other"];
 
 /** Like the Rust side, with DZ as the clinic's region: "0555 12 34 56" -> "+213555123456". */
 function mockPhone(text: string): string {
@@ -286,7 +417,7 @@ function mockPhone(text: string): string {
   return `+213${national}`;
 }
 
-function validatePatient(r: PatientInput): Omit<Patient, "id" | "file_number"> | string {
+function validatePatient(r: PatientInput): PatientFields | string {
   try {
     for (const [field, value] of [["last_name", r.last_name], ["first_name", r.first_name]] as const) {
       if (!value.trim()) throw `${field}: is empty`;
@@ -323,21 +454,27 @@ function validatePatient(r: PatientInput): Omit<Patient, "id" | "file_number"> |
       }
     }
     if (r.notes.length > 10_000) throw "notes: is longer than 10000 characters";
+    const guarantorId = r.guarantor_id?.trim() ?? "";
+    const relation = r.guarantor_relation?.trim().toLowerCase() ?? "";
+    if (guarantorId && !relation)
+      throw "guarantor_relation: say how the guarantor is related: parent, spouse, guardian, child, sibling or other";
+    if (guarantorId && !RELATIONS.includes(relation))
+      throw `guarantor_relation: unknown relation ${JSON.stringify(relation)}: use parent, spouse, guardian, child, sibling or other`;
     return {
       last_name: r.last_name.trim(), first_name: r.first_name.trim(), birth_date: r.birth_date, sex, phones, email,
       address: r.address.trim(), national_id_kind: kind, national_id: nid, referring_dentist: r.referring_dentist.trim(),
-      notes: r.notes.trim(), age: 0,
+      notes: r.notes.trim(), guarantor_id: guarantorId, guarantor_relation: guarantorId ? relation : null,
     };
   } catch (e) {
     return String(e);
   }
 }
 
-function searchPatients(all: Patient[], query: string): Patient[] {
+function searchPatients(all: MockPatient[], query: string): MockPatient[] {
   const q = query.trim();
   if (!q) return [];
   let m: RegExpExecArray | null;
-  let hits: Patient[];
+  let hits: MockPatient[];
   if ((m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(q)) || /^\d{4}-\d{2}-\d{2}$/.test(q)) {
     const iso = m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : q;
     hits = all.filter((p) => p.birth_date === iso);
@@ -354,7 +491,7 @@ function searchPatients(all: Patient[], query: string): Patient[] {
     });
     hits.sort((a, b) => a.last_name.localeCompare(b.last_name, "fr") || a.first_name.localeCompare(b.first_name, "fr"));
   }
-  return hits.slice(0, 50).map(withAge);
+  return hits.slice(0, 50);
 }
 
 const CONSENT_KINDS: ConsentKind[] = ["treatment", "data_processing", "sms_reminders", "email_reminders"];
@@ -368,6 +505,7 @@ function seedConsents(): ConsentRecord[] {
     ["p1", "sms_reminders", true, "v1", 400],
     ["p1", "sms_reminders", false, "v1", 60],
     ["p4", "treatment", true, "v1", 900],
+    ["p16", "treatment", true, "v1", 560],
   ];
   return rows.map(([patient_id, kind, granted, text_version, daysAgo], i) => ({
     id: `c${i + 1}`, patient_id, kind, granted, text_version, recorded_by: "Dr Amina Benali", recorded_at_ms: now - daysAgo * day,
@@ -385,6 +523,7 @@ function seedMedical(): MedicalItem[] {
     ["p1", "allergy", "Latex", "Rougeurs au contact", "low", false, null, 100, false],
     ["p4", "condition", "Grossesse", "2e trimestre", null, true, null, 30, true],
     ["p4", "condition", "Diabète de type 2", "", null, false, "2015-09-01", 900, true],
+    ["p16", "condition", "Parodontite chronique", "Suivi tous les 6 mois", null, false, null, 500, true],
   ];
   return rows.map(([patient_id, kind, label, detail, severity, alert, noted_on, daysAgo, active], i) => ({
     id: `m${i + 1}`, patient_id, kind, label, detail, severity, alert, noted_on, recorded_by: "Dr Amina Benali",
@@ -392,7 +531,7 @@ function seedMedical(): MedicalItem[] {
   }));
 }
 
-function seedPatients(): Patient[] {
+function seedPatients(): MockPatient[] {
   const rows: [string, string, string, string, string[], string | null, string, string | null, string | null, string, string][] = [
     ["Benali", "Mohamed", "1985-03-14", "M", ["+213555123456", "+21321234567"], "m.benali@example.dz", "4 rue Didouche Mourad\n16000 Alger", "dz_cnas", "851234567890", "Dr Karim Haddad", "Préfère les rendez-vous en fin de journée."],
     ["Benali", "Amina", "1990-07-02", "F", ["+213661987654"], null, "4 rue Didouche Mourad\n16000 Alger", null, null, "", ""],
@@ -406,9 +545,22 @@ function seedPatients(): Patient[] {
     ["Belkacem", "Ilyes", "2019-08-15", "M", ["+213661223344"], null, "", null, null, "", "Premier rendez-vous : contrôle."],
     ["Amrani", "Sofiane", "1988-06-21", "M", ["+212612345678"], null, "Casablanca", null, null, "", ""],
     ["Peeters", "Lotte", "1999-10-01", "F", ["+3221234567"], null, "Antwerpen", null, null, "", ""],
+    ["Meziane", "Sarah", "1986-05-20", "F", ["+213552334455"], "sarah.meziane@example.dz", "7 rue Larbi Ben M'hidi\n16000 Alger", null, null, "", ""],
+    ["Meziane", "Yanis", "2015-09-02", "M", [], null, "7 rue Larbi Ben M'hidi\n16000 Alger", null, null, "", ""],
+    ["Meziane", "Lina", "2018-02-11", "F", [], null, "7 rue Larbi Ben M'hidi\n16000 Alger", null, null, "", ""],
+    // Erased on request (GDPR): the identity is gone, the file number and clinical records stay.
+    ["", "", "1971", "M", [], null, "", null, null, "", ""],
   ];
-  return rows.map(([last_name, first_name, birth_date, sex, phones, email, address, national_id_kind, national_id, referring_dentist, notes], i) => ({
-    id: `p${i + 1}`, file_number: `K7Q-${String(i + 1).padStart(5, "0")}`, last_name, first_name, birth_date, sex, phones, email,
-    address, national_id_kind, national_id, referring_dentist, notes, age: 0,
-  }));
+  const day = 86_400_000;
+  const now = Date.now();
+  const guarantors: Record<string, [string, string]> = { p14: ["p13", "parent"], p15: ["p13", "parent"] };
+  return rows.map(([last_name, first_name, birth_date, sex, phones, email, address, national_id_kind, national_id, referring_dentist, notes], i) => {
+    const id = `p${i + 1}`;
+    const [guarantor_id, guarantor_relation] = guarantors[id] ?? ["", null];
+    return {
+      id, file_number: `K7Q-${String(i + 1).padStart(5, "0")}`, last_name, first_name, birth_date, sex, phones, email,
+      address, national_id_kind, national_id, referring_dentist, notes, guarantor_id, guarantor_relation, photo: "",
+      created_at_ms: now - (1200 - i * 40) * day, erased_at_ms: id === "p16" ? now - 30 * day : null,
+    };
+  });
 }

@@ -1,0 +1,32 @@
+// Pure helpers for the GDPR erasure of a patient's identity: the typed confirmation, the banner
+// of an erased file and the report of what was kept. No Svelte, no I/O.
+import type { Language, Patient, RetainedCount } from "./bindings";
+import { translate } from "./i18n";
+import { formatDay } from "./medical";
+
+/** The confirmation typed in the dialog must be the file number (case and spaces aside). */
+export function confirmsErasure(typed: string, fileNumber: string): boolean {
+  const norm = (s: string) => s.replace(/\s/g, "").toUpperCase();
+  return norm(fileNumber) !== "" && norm(typed) === norm(fileNumber);
+}
+
+/** "Identité effacée à la demande du patient (RGPD) le 14/03/2025 — dossier K7Q-00042". */
+export function erasedBanner(lang: Language, p: Pick<Patient, "erased_at_ms" | "file_number">): string {
+  return translate(lang, "pfile.erased_banner", {
+    date: p.erased_at_ms === null ? "?" : formatDay(p.erased_at_ms),
+    file: p.file_number,
+  });
+}
+
+/** "3 éléments d'antécédents médicaux", "1 consentement"; an unknown kind as "kind : n". */
+export function retainedLine(lang: Language, r: RetainedCount): string {
+  const many = lang === "fr" ? r.count > 1 : r.count !== 1;
+  switch (r.kind) {
+    case "medical_item":
+      return translate(lang, many ? "erase.retained_medical_item_many" : "erase.retained_medical_item_one", { n: r.count });
+    case "consent":
+      return translate(lang, many ? "erase.retained_consent_many" : "erase.retained_consent_one", { n: r.count });
+    default:
+      return translate(lang, "erase.retained_other", { kind: r.kind, n: r.count });
+  }
+}
