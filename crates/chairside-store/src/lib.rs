@@ -25,6 +25,7 @@ pub mod medical;
 pub mod migrate;
 pub mod patients;
 pub mod schema;
+pub mod sync_state;
 pub mod timeline;
 pub mod users;
 
@@ -264,6 +265,40 @@ impl Store {
     /// change set. Nothing is written if `f` fails. Returns once the commit is durable.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         changes::write(&mut self.conn, self.device_id, &mut self.clock, f)
+    }
+
+    /// A local setting of this data directory (never synced): the relay URL, sync secrets.
+    pub fn local_setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Sets a local setting (see [`Store::local_setting`]). The store's own keys (device id,
+    /// clock, counters) cannot be set this way.
+    pub fn set_local_setting(&self, key: &str, value: &str) -> Result<()> {
+        const RESERVED: &[&str] = &[
+            "device_id",
+            "database_id",
+            "hlc_last",
+            "audit_head",
+            "patient_counter",
+            "device_name",
+        ];
+        if RESERVED.contains(&key) {
+            return Err(StoreError::InvalidChange(format!(
+                "{key} is managed by the store itself"
+            )));
+        }
+        self.conn.execute(
+            "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
     }
 
     /// Merges a change set from another device: deterministic and idempotent.

@@ -1,0 +1,81 @@
+//! `chairside-relay`: serves the relay API. With no flags it serves on 127.0.0.1:8787 with a
+//! SQLite file and a blob folder in the platform's data directory.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chairside_relay::{RateLimit, SqliteStorage, Storage, router};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "chairside-relay", version, about = "The Chairside sync relay")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the relay API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// Storage: sqlite:PATH (default: relay.sqlite in the data directory) or postgres://URL.
+        #[arg(long)]
+        db: Option<String>,
+        /// Folder for encrypted blobs (default: blobs/ in the data directory).
+        #[arg(long)]
+        blobs: Option<PathBuf>,
+    },
+}
+
+fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("app", "Chairside", "Chairside Relay")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("chairside-relay-data"))
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHAIRSIDE_RELAY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let Command::Serve { listen, db, blobs } = cli.command.unwrap_or(Command::Serve {
+        listen: "127.0.0.1:8787".parse()?,
+        db: None,
+        blobs: None,
+    });
+    let storage: Arc<dyn Storage> = match db.as_deref() {
+        None => Arc::new(SqliteStorage::open(&data_dir().join("relay.sqlite"))?),
+        Some(spec) if spec.starts_with("sqlite:") => Arc::new(SqliteStorage::open(
+            &PathBuf::from(&spec["sqlite:".len()..]),
+        )?),
+        Some(spec) if spec.starts_with("postgres://") || spec.starts_with("postgresql://") => {
+            bail!("the PostgreSQL backend is not available in this build yet: use sqlite:PATH")
+        }
+        Some(other) => bail!("--db {other:?}: use sqlite:PATH or postgres://URL"),
+    };
+    let blobs = blobs.unwrap_or_else(|| data_dir().join("blobs"));
+    std::fs::create_dir_all(&blobs).with_context(|| format!("creating {}", blobs.display()))?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), "relay listening");
+        axum::serve(listener, router(storage, RateLimit::default()))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("serving")
+    })
+}

@@ -1,0 +1,139 @@
+//! Where the relay keeps clinics, device credentials and sealed records, behind one trait so the
+//! HTTP layer is the same for every backend. Every method is scoped by clinic: no query reads or
+//! writes across clinics.
+//!
+//! The append rule is the heart of it ([`Storage::push`]): a device's log is gap-free, a record
+//! already stored is accepted again only with the very same bytes (a retry), and the stream
+//! checksum is extended in the same transaction as the insert.
+
+use chairside_protocol::{DeviceHead, EMPTY_CHECKSUM, Record, chain_checksum};
+
+/// A device as the relay knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub device_id: String,
+    pub clinic_id: String,
+    /// SHA-256 of the device's secret.
+    pub secret_hash: [u8; 32],
+    pub revoked: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The push does not continue the log, or changes bytes already stored.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("this clinic is already registered with another device")]
+    AlreadyRegistered,
+    #[error("storage: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A relay backend. Implementations are blocking; the HTTP layer calls them off the async
+/// runtime's threads.
+pub trait Storage: Send + Sync + 'static {
+    /// The backend's name for the health endpoint ("sqlite", "postgres").
+    fn backend(&self) -> &'static str;
+    /// Creates a clinic with its first device. Registering the same device with the same secret
+    /// again is a no-op (a retried first sync); any other device of an existing clinic is refused.
+    fn register(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        secret_hash: [u8; 32],
+    ) -> StorageResult<()>;
+    /// Adds a device to an existing clinic (an approved enrollment).
+    fn add_device(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        secret_hash: [u8; 32],
+    ) -> StorageResult<()>;
+    /// Revokes a device of a clinic: its credential stops working at once; its log stays.
+    fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool>;
+    fn device(&self, device_id: &str) -> StorageResult<Option<DeviceRow>>;
+    /// Per-device heads and checksums of one clinic, sorted by device id.
+    fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>>;
+    /// Appends consecutive records of one device; returns its head and checksum after.
+    fn push(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        records: &[Record],
+    ) -> StorageResult<(i64, String)>;
+    /// Records of one device of one clinic with `idx > after`, at most `limit`, and the head.
+    fn pull(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StorageResult<(Vec<Record>, i64)>;
+}
+
+/// The next checksum, given the previous one as hex (empty for the start of a stream).
+pub(crate) fn next_checksum(previous_hex: &str, record: &Record) -> String {
+    let mut previous = EMPTY_CHECKSUM;
+    if let Ok(bytes) = hex::decode(previous_hex)
+        && bytes.len() == 32
+    {
+        previous.copy_from_slice(&bytes);
+    }
+    hex::encode(chain_checksum(&previous, record))
+}
+
+/// The hex checksum of an empty stream.
+pub(crate) fn empty_checksum() -> String {
+    hex::encode(EMPTY_CHECKSUM)
+}
+
+/// The append rule, shared by backends: given the stored head, decide for each record whether it
+/// is a retry (same bytes as stored), the next one, or a conflict. `stored` reads the bytes
+/// already stored at an index.
+pub(crate) fn plan_push<'r>(
+    head: i64,
+    records: &'r [Record],
+    device_id: &str,
+    mut stored: impl FnMut(i64) -> StorageResult<Option<(Vec<u8>, Vec<u8>)>>,
+) -> StorageResult<Vec<&'r Record>> {
+    let mut expected = head + 1;
+    let mut fresh = Vec::new();
+    for record in records {
+        if record.device_id != device_id {
+            return Err(StorageError::Conflict(format!(
+                "record of device {} pushed by device {device_id}: a device pushes its own log only",
+                record.device_id
+            )));
+        }
+        if record.idx <= head {
+            match stored(record.idx)? {
+                Some((nonce, ciphertext))
+                    if nonce == record.nonce.0 && ciphertext == record.ciphertext.0 => {}
+                _ => {
+                    return Err(StorageError::Conflict(format!(
+                        "record {} of device {device_id} is already stored with other bytes: this device's log diverged from the relay's (was it restored from a backup?)",
+                        record.idx
+                    )));
+                }
+            }
+        } else if record.idx == expected {
+            fresh.push(record);
+            expected += 1;
+        } else {
+            return Err(StorageError::Conflict(format!(
+                "record {} of device {device_id} leaves a gap: the relay's head is {}",
+                record.idx,
+                expected - 1
+            )));
+        }
+    }
+    Ok(fresh)
+}

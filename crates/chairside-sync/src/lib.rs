@@ -1,0 +1,311 @@
+//! Chairside's sync client. One call, [`sync`], brings this device and the relay level:
+//!
+//! 1. read the relay's per-device heads and stream checksums;
+//! 2. push this device's change sets the relay lacks, sealed ([`seal`]) in pages;
+//! 3. pull, page by page, every other device's records this device lacks, open each (a record that
+//!    does not authenticate stops the sync before anything of it is applied) and merge it through
+//!    the store;
+//! 4. compare each stream's checksum with the relay's: a difference is a divergence, reported.
+//!
+//! Every step is resumable: what was applied is in the store, how far each stream was read is in
+//! `sync_stream` (written after the merge, so a crash in between re-reads a record whose merge is
+//! then a no-op). The relay URL, this device's secret and the clinic's data key are local settings
+//! of the store (`sync.*`), inside the encrypted database.
+
+pub mod seal;
+pub mod transport;
+
+use std::collections::BTreeMap;
+
+use chairside_domain::DeviceId;
+use chairside_protocol::{ErrorBody, MAX_PAGE, chain_checksum, code};
+use chairside_store::{Store, StoreError, changes, sync_state};
+use rand::RngCore;
+
+pub use seal::ClinicKey;
+pub use transport::{DeviceCredential, HttpRelay, Transport};
+
+/// Local settings used by sync.
+pub mod setting {
+    pub const RELAY_URL: &str = "sync.relay_url";
+    pub const SECRET: &str = "sync.secret";
+    pub const CLINIC_KEY: &str = "sync.clinic_key";
+    pub const CLINIC_ID: &str = "sync.clinic_id";
+    pub const REGISTERED: &str = "sync.registered";
+}
+
+/// Raw sealed bytes pushed per request, at most (the relay's body limit, less base64's growth).
+const PUSH_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "the relay at {url} cannot be reached ({reason}): check the network; changes wait here and the next sync sends them"
+    )]
+    Unreachable { url: String, reason: String },
+    #[error("the relay refused: {}", .0.message)]
+    Relay(ErrorBody),
+    #[error("{0:?} is not a relay URL: give one starting with http:// or https://")]
+    BadRelayUrl(String),
+    #[error("no relay is set for this PC: run `chairside sync --relay URL` once")]
+    NoRelay,
+    #[error(
+        "record {idx} of device {device} was rejected and nothing of it was applied: {why}. If every record fails, this PC holds another clinic's key; otherwise the relay's copy is damaged: tell the clinic's owner"
+    )]
+    Tampered {
+        device: String,
+        idx: i64,
+        why: String,
+    },
+    #[error(
+        "the log of device {device} differs between this PC and the relay at record {head} (checksum mismatch): sync stopped; tell the clinic's owner"
+    )]
+    Diverged { device: String, head: i64 },
+    #[error("this PC has not received the clinic's key yet: finish its enrollment first")]
+    NoClinicKey,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal sync error: {0}")]
+    Internal(String),
+}
+
+impl SyncError {
+    /// Whether waiting and trying again may help (network down, relay busy).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable { .. } => true,
+            SyncError::Relay(e) => e.code == code::RATE_LIMITED || e.code == code::INTERNAL,
+            _ => false,
+        }
+    }
+}
+
+/// What one sync did, per device stream.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub device_id: String,
+    /// Change sets sent by this device.
+    pub sent: u64,
+    /// Change sets received, per device.
+    pub received: BTreeMap<String, u64>,
+    /// Sealed bytes sent and received.
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// Every stream's checksum matched the relay's at the end.
+    pub checksums_match: bool,
+    /// Devices whose log the relay holds, with their heads.
+    pub heads: BTreeMap<String, i64>,
+}
+
+/// The device's sync identity: read from the store, created on first use.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub clinic_id: String,
+    pub credential: DeviceCredential,
+    pub key: ClinicKey,
+}
+
+/// Loads this device's sync identity; on the clinic's first device, creates the secret and the
+/// clinic key (`first_device`), else expects them from enrollment.
+pub fn identity(store: &Store, first_device: bool) -> Result<Identity, SyncError> {
+    let clinic_id = match store.local_setting(setting::CLINIC_ID)? {
+        Some(id) => id,
+        None => {
+            let clinic =
+                chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
+            let id = clinic.id.to_string();
+            store.set_local_setting(setting::CLINIC_ID, &id)?;
+            id
+        }
+    };
+    let key = match store.local_setting(setting::CLINIC_KEY)? {
+        Some(hex) => ClinicKey::from_hex(&hex)
+            .ok_or_else(|| SyncError::Internal("the stored clinic key is malformed".into()))?,
+        None if first_device => {
+            let key = ClinicKey::random();
+            store.set_local_setting(setting::CLINIC_KEY, &key.to_hex())?;
+            key
+        }
+        None => return Err(SyncError::NoClinicKey),
+    };
+    let secret = match store.local_setting(setting::SECRET)? {
+        Some(hex) => hex::decode(hex)
+            .map_err(|_| SyncError::Internal("the stored relay secret is malformed".into()))?,
+        None => {
+            let mut secret = vec![0u8; 32];
+            rand::rng().fill_bytes(&mut secret);
+            store.set_local_setting(setting::SECRET, &hex::encode(&secret))?;
+            secret
+        }
+    };
+    Ok(Identity {
+        clinic_id,
+        credential: DeviceCredential {
+            device_id: store.device_id().to_string(),
+            secret,
+        },
+        key,
+    })
+}
+
+/// Registers the clinic at the relay if this device has not done so yet (the clinic's first sync).
+pub fn ensure_registered(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<(), SyncError> {
+    if store.local_setting(setting::REGISTERED)?.as_deref() == Some("1") {
+        return Ok(());
+    }
+    relay.register(&me.clinic_id, &me.credential)?;
+    store.set_local_setting(setting::REGISTERED, "1")?;
+    Ok(())
+}
+
+/// How far this device has read a stream through the relay, and its checksum.
+fn tracked(store: &Store, device: &str) -> Result<(i64, [u8; 32]), SyncError> {
+    let mut sum = chairside_protocol::EMPTY_CHECKSUM;
+    let Some((head, hex)) = sync_state::stream(store.conn(), device)? else {
+        return Ok((0, sum));
+    };
+    match hex::decode(hex) {
+        Ok(bytes) if bytes.len() == 32 => sum.copy_from_slice(&bytes),
+        _ => return Ok((0, sum)), // unreadable: read the stream again from the start
+    }
+    Ok((head, sum))
+}
+
+fn track(store: &Store, device: &str, head: i64, sum: &[u8; 32]) -> Result<(), SyncError> {
+    Ok(sync_state::set_stream(
+        store.conn(),
+        device,
+        head,
+        &hex::encode(sum),
+    )?)
+}
+
+/// One full sync (see the crate docs).
+pub fn sync(
+    store: &mut Store,
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<SyncReport, SyncError> {
+    ensure_registered(store, relay, me)?;
+    let my_id = me.credential.device_id.clone();
+    let mut report = SyncReport {
+        device_id: my_id.clone(),
+        ..SyncReport::default()
+    };
+    let heads = relay.heads(&me.credential)?;
+    let relay_heads: BTreeMap<String, (i64, String)> = heads
+        .devices
+        .iter()
+        .map(|h| (h.device_id.clone(), (h.head, h.checksum.clone())))
+        .collect();
+
+    // Every stream the relay holds is read up to its head: the others' to merge them, this
+    // device's own only to learn the checksum of records whose push reply was lost.
+    for (device, (head, _)) in &relay_heads {
+        pull_stream(store, relay, me, device, *head, &mut report)?;
+    }
+
+    // Push what the relay lacks of this device's log.
+    let (mut pushed_head, mut sum) = tracked(store, &my_id)?;
+    let local_head = changes::head(store.conn(), &my_id)?;
+    let my_device: DeviceId = store.device_id();
+    let mut idx = pushed_head + 1;
+    while idx <= local_head {
+        let mut page = Vec::new();
+        let mut bytes = 0;
+        while idx <= local_head && bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize {
+            let set = changes::read_change_set(store.conn(), my_device, idx)?.ok_or_else(|| {
+                SyncError::Internal(format!("change set {idx} of this device is missing"))
+            })?;
+            let record = seal::seal(&me.key, &me.clinic_id, &set)?;
+            bytes += record.size();
+            page.push(record);
+            idx += 1;
+        }
+        let mut expected = sum;
+        for record in &page {
+            expected = chain_checksum(&expected, record);
+        }
+        let count = page.len() as u64;
+        let last = page.last().map_or(pushed_head, |r| r.idx);
+        let reply = relay.push(&me.credential, page)?;
+        if reply.head != last || reply.checksum != hex::encode(expected) {
+            return Err(SyncError::Diverged {
+                device: my_id,
+                head: reply.head,
+            });
+        }
+        sum = expected;
+        pushed_head = last;
+        track(store, &my_id, pushed_head, &sum)?;
+        report.sent += count;
+        report.bytes_sent += bytes as u64;
+    }
+
+    // Compare every stream with the relay's, as it stood at the start (pushes update ours).
+    report.checksums_match = true;
+    for (device, (head, checksum)) in &relay_heads {
+        let (mine, sum) = tracked(store, device)?;
+        if mine == *head && hex::encode(sum) != *checksum {
+            report.checksums_match = false;
+            return Err(SyncError::Diverged {
+                device: device.clone(),
+                head: *head,
+            });
+        }
+        report.heads.insert(device.clone(), (*head).max(mine));
+    }
+    report.heads.insert(my_id, pushed_head);
+    Ok(report)
+}
+
+/// Reads one device's stream from where this device stopped up to `head`, merging each record.
+fn pull_stream(
+    store: &mut Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    device: &str,
+    head: i64,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let device_id: DeviceId = device
+        .parse()
+        .map_err(|_| SyncError::Internal(format!("the relay names a device {device:?}")))?;
+    let (mut read, mut sum) = tracked(store, device)?;
+    if read > head {
+        // The relay holds less than this PC read from it (a relay restored from an old backup):
+        // start the stream's checksum over from the relay's copy.
+        read = 0;
+        sum = chairside_protocol::EMPTY_CHECKSUM;
+    }
+    while read < head {
+        let page = relay.pull(&me.credential, device, read, MAX_PAGE)?;
+        if page.records.is_empty() {
+            break;
+        }
+        for record in &page.records {
+            if record.idx != read + 1 {
+                return Err(SyncError::Tampered {
+                    device: device.to_string(),
+                    idx: record.idx,
+                    why: format!("the relay skipped from record {read}"),
+                });
+            }
+            let set = seal::open(&me.key, &me.clinic_id, device_id, record)?;
+            let applied_head = changes::head(store.conn(), device)?;
+            if set.idx > applied_head {
+                store.apply_change_set(&set)?;
+                *report.received.entry(device.to_string()).or_default() += 1;
+                report.bytes_received += record.size() as u64;
+            }
+            sum = chain_checksum(&sum, record);
+            read = record.idx;
+            track(store, device, read, &sum)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! How the engine reaches a relay: the [`Transport`] trait, and [`HttpRelay`], the real client
+//! over HTTP(S) with `ureq`. Tests plug an in-process relay in through the same trait.
+
+use std::time::Duration;
+
+use chairside_protocol::{
+    Bytes, ErrorBody, Heads, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, Record,
+    RegisterRequest, RegisterResponse, VERSION_HEADER, check_version, code,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::SyncError;
+
+/// Who is calling: the device and its relay secret.
+#[derive(Clone)]
+pub struct DeviceCredential {
+    pub device_id: String,
+    pub secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for DeviceCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCredential")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The relay API, as the engine uses it.
+pub trait Transport {
+    fn register(&self, clinic_id: &str, credential: &DeviceCredential) -> Result<(), SyncError>;
+    fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError>;
+    fn push(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<PushResponse, SyncError>;
+    fn pull(
+        &self,
+        credential: &DeviceCredential,
+        device_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<PullResponse, SyncError>;
+}
+
+/// A relay reached over HTTP(S).
+#[derive(Debug, Clone)]
+pub struct HttpRelay {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl HttpRelay {
+    pub fn new(url: &str) -> Result<Self, SyncError> {
+        let base = url.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(SyncError::BadRelayUrl(url.to_string()));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(120)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Ok(Self { base, agent })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    fn finish<T: DeserializeOwned>(
+        &self,
+        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, SyncError> {
+        let mut response = result.map_err(|e| SyncError::Unreachable {
+            url: self.base.clone(),
+            reason: e.to_string(),
+        })?;
+        let status = response.status();
+        let version = response
+            .headers()
+            .get(VERSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response.body_mut().with_config().limit(64 * 1024 * 1024);
+        if status.is_success() {
+            if let Err(e) = check_version(version.as_deref()) {
+                return Err(SyncError::Relay(e));
+            }
+            body.read_json::<T>().map_err(|e| SyncError::Unreachable {
+                url: self.base.clone(),
+                reason: format!("unreadable reply: {e}"),
+            })
+        } else {
+            let error = body.read_json::<ErrorBody>().unwrap_or_else(|_| ErrorBody {
+                code: code::INTERNAL.into(),
+                message: format!("the relay answered HTTP {status}"),
+            });
+            Err(SyncError::Relay(error))
+        }
+    }
+
+    fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        credential: Option<&DeviceCredential>,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        let mut request = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
+        if let Some(c) = credential {
+            request = request.header("authorization", bearer(c));
+        }
+        self.finish(request.send_json(body))
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+        credential: &DeviceCredential,
+    ) -> Result<T, SyncError> {
+        let request = self
+            .agent
+            .get(format!("{}{path_and_query}", self.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", bearer(credential));
+        self.finish(request.call())
+    }
+}
+
+fn bearer(c: &DeviceCredential) -> String {
+    format!("Bearer {}.{}", c.device_id, hex::encode(&c.secret))
+}
+
+impl Transport for HttpRelay {
+    fn register(&self, clinic_id: &str, credential: &DeviceCredential) -> Result<(), SyncError> {
+        let _: RegisterResponse = self.post(
+            "/v1/register",
+            None,
+            &RegisterRequest {
+                clinic_id: clinic_id.into(),
+                device_id: credential.device_id.clone(),
+                secret: Bytes(credential.secret.clone()),
+            },
+        )?;
+        Ok(())
+    }
+
+    fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError> {
+        self.get("/v1/heads", credential)
+    }
+
+    fn push(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<PushResponse, SyncError> {
+        self.post("/v1/records", Some(credential), &PushRequest { records })
+    }
+
+    fn pull(
+        &self,
+        credential: &DeviceCredential,
+        device_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<PullResponse, SyncError> {
+        self.get(
+            &format!("/v1/records?device={device_id}&after={after}&limit={limit}"),
+            credential,
+        )
+    }
+}
