@@ -243,6 +243,9 @@ mod tests {
         let one = chain_checksum(&EMPTY_CHECKSUM, &r(1, 1));
         assert_ne!(one, chain_checksum(&EMPTY_CHECKSUM, &r(2, 1)));
         assert_ne!(one, chain_checksum(&EMPTY_CHECKSUM, &r(1, 2)));
-        assert_ne!(chain_checksum(&one, &r(2, 2)), chain_checksum(&EMPTY_CHECKSUM, &r(2, 2)));
+        assert_ne!(
+            chain_checksum(&one, &r(2, 2)),
+            chain_checksum(&EMPTY_CHECKSUM, &r(2, 2))
+        );
     }
 }
