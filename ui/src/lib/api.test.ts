@@ -120,6 +120,20 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the duplicate review commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return cmd === "duplicate_pairs" ? [] : null;
+    }) as api.Invoker);
+    expect(await api.duplicatePairs()).toEqual([]);
+    expect(await api.markDistinct("p13", "p17")).toBeNull();
+    expect(calls).toEqual([
+      ["duplicate_pairs", undefined],
+      ["mark_distinct", { a: "p13", b: "p17" }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

@@ -6,6 +6,7 @@ import type {
   ClinicInfo,
   ConsentInput,
   Consents,
+  DuplicatePair,
   ErasureReport,
   NewUserRequest,
   MedicalHistory,
@@ -103,3 +104,7 @@ export const patientPhoto = (id: string) => call<string | null>("patient_photo",
 /** `photo`: the base64 (no `data:` prefix) of a JPEG or PNG file; the Rust side scales it down. */
 export const setPatientPhoto = (id: string, photo: string) => call<null>("set_patient_photo", { id, photo });
 export const removePatientPhoto = (id: string) => call<null>("remove_patient_photo", { id });
+/** Pairs of files that may be the same person, newest first (never merged by the software). */
+export const duplicatePairs = () => call<DuplicatePair[]>("duplicate_pairs");
+/** A person decided the two files are different people: the flag goes on every PC. */
+export const markDistinct = (a: string, b: string) => call<null>("mark_distinct", { a, b });

@@ -1,7 +1,7 @@
 // DEV ONLY. A tiny in-memory stand-in for the Rust side, to look at the screens in a browser.
 // Loaded only from main.ts, in dev or `--mode mock` builds, outside Tauri and with `?mock` in the URL.
 // Query: ?mock[=setup|store|login|home|locked][&nokeyring][&role=dentist]
-// Patients: a dozen seeded files; search replies come back after a random delay (out of order
+// Patients: seventeen seeded files; search replies come back after a random delay (out of order
 // on purpose). Adding "Benali Mohamed 14/03/1985" or phone 0555 12 34 56 triggers the duplicate
 // warning; phone "12" and a future birth date trigger field errors.
 // Medical history: Mohamed Benali (K7Q-00001) and Fatima-Zohra Hadjadj have alerts; an empty
@@ -12,6 +12,10 @@
 // K7Q-00016 is an erased file (GDPR): search "K7Q-00016" to open it. Erasing needs the owner
 // role, exporting the owner or dentist role (?mock=home&role=dentist). The timeline is built from
 // the files, medical items and consents; photos are kept as sent (JPEG or PNG, not scaled).
+// Possible duplicates: Sara Meziane (K7Q-00017, "created at the other desk") shares Sarah Meziane's
+// phone, so one pair waits for review. Pairs are derived from the files as the Rust side does
+// (same folded names and birth date, or a shared phone; never an erased file); "different people"
+// is remembered, and so is "create anyway" in the duplicate warning.
 import type { Invoker } from "../api";
 import type {
   AppStatus,
@@ -20,6 +24,7 @@ import type {
   ConsentKind,
   ConsentRecord,
   Consents,
+  DuplicatePair,
   ErasureReport,
   MedicalHistory,
   MedicalItem,
@@ -131,6 +136,30 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     if (g.erased_at_ms !== null) return "guarantor_id: that file was erased on request and cannot be a guarantor";
     return null;
   };
+  // Possible duplicates: the pairs a person said are different people, and when each flagged
+  // pair was found (found again, with a new time, after either file changes).
+  const distinct = new Set<string>();
+  const foundAt = new Map<string, number>([[pairKey("p13", "p17"), Date.now() - 26 * 3_600_000]]);
+  const forgetFound = (id: string) => {
+    for (const key of [...foundAt.keys()]) if (key.split("+").includes(id)) foundAt.delete(key);
+  };
+  const duplicatePairs = (): DuplicatePair[] => {
+    const live = patients.filter((p) => p.erased_at_ms === null);
+    const pairs: DuplicatePair[] = [];
+    for (let i = 0; i < live.length; i++) {
+      for (let j = i + 1; j < live.length; j++) {
+        const reason = duplicateReason(live[i], live[j]);
+        if (!reason) continue;
+        const [a, b] = live[i].id < live[j].id ? [live[i], live[j]] : [live[j], live[i]];
+        const key = pairKey(a.id, b.id);
+        if (distinct.has(key)) continue;
+        let at = foundAt.get(key);
+        if (at === undefined) foundAt.set(key, (at = Date.now()));
+        pairs.push({ a: refOf(a), b: refOf(b), reason, found_at_ms: at });
+      }
+    }
+    return pairs.sort((x, y) => y.found_at_ms - x.found_at_ms || x.a.id.localeCompare(y.a.id) || x.b.id.localeCompare(y.b.id));
+  };
   const erasedError = (p: MockPatient) =>
     fail("patient_erased", `file ${p.file_number} was erased on request (GDPR): its identity cannot be edited; create a new file if the person comes back`);
   const medical = seedMedical();
@@ -215,22 +244,18 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (typeof row === "string") return fail("invalid_input", row);
       const gp = guarantorProblem(null, row.guarantor_id);
       if (gp) return fail("invalid_input", gp);
-      if (!r.allow_duplicate) {
-        const dups = patients.filter(
-          (p) =>
-            (fold(p.last_name) === fold(row.last_name) && fold(p.first_name) === fold(row.first_name) && p.birth_date === row.birth_date) ||
-            p.phones.some((ph) => row.phones.includes(ph)),
-        );
-        if (dups.length) {
-          const list = dups.map((d) => `${d.file_number} ${d.first_name} ${d.last_name} (${d.birth_date})`).join(", ");
-          return fail("possible_duplicate", `possible duplicate of ${list}: open that file, or confirm that this is another person`);
-        }
+      const dups = patients.filter((p) => duplicateReason(p, row) !== null);
+      if (!r.allow_duplicate && dups.length) {
+        const list = dups.map((d) => `${d.file_number} ${d.first_name} ${d.last_name} (${d.birth_date})`).join(", ");
+        return fail("possible_duplicate", `possible duplicate of ${list}: open that file, or confirm that this is another person`);
       }
       const p: MockPatient = {
         ...row, id: `p${++fileCounter}`, file_number: `K7Q-${String(fileCounter).padStart(5, "0")}`,
         photo: "", erased_at_ms: null, created_at_ms: Date.now(),
       };
       patients.push(p);
+      // "Create anyway": the person looked at the possible duplicates and said someone else.
+      for (const d of dups) distinct.add(pairKey(p.id, d.id));
       return dto(p);
     },
     edit_patient: async (r: PatientInput, args: Record<string, unknown>) => {
@@ -243,6 +268,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       const gp = guarantorProblem(patients[i].id, row.guarantor_id);
       if (gp) return fail("invalid_input", gp);
       patients[i] = { ...patients[i], ...row };
+      forgetFound(patients[i].id);
       return dto(patients[i]);
     },
     medical_history: async (_r: never, args: Record<string, unknown>) => {
@@ -371,6 +397,20 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       p.photo = "";
       return null;
     },
+    duplicate_pairs: async () => {
+      await delay(120);
+      if (!allowed("view_patients")) return fail("permission_denied", "your role does not allow viewing patients");
+      return duplicatePairs();
+    },
+    mark_distinct: async (_r: never, args: Record<string, unknown>) => {
+      await delay(250);
+      if (!allowed("edit_patients")) return fail("permission_denied", "your role does not allow editing patients");
+      for (const id of [args.a, args.b]) if (!findPatient(id)) return fail("not_found", `no patient with id ${id}`);
+      if (args.a === args.b) return fail("invalid_input", "b: choose two different files");
+      distinct.add(pairKey(String(args.a), String(args.b)));
+      foundAt.delete(pairKey(String(args.a), String(args.b)));
+      return null;
+    },
   };
 
   return (<T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
@@ -383,6 +423,24 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
 // ---------------------------------------------------------------- patients (mock rules)
 
 const fold = (s: string) => s.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+
+/** One key per pair of files, whichever way round (the Rust side stores them ordered too). */
+const pairKey = (x: string, y: string) => (x < y ? `${x}+${y}` : `${y}+${x}`);
+
+/** Why two files may be the same person, as the Rust side finds it; null when they differ. */
+function duplicateReason(
+  p: Pick<MockPatient, "last_name" | "first_name" | "birth_date" | "phones">,
+  q: Pick<MockPatient, "last_name" | "first_name" | "birth_date" | "phones">,
+): DuplicatePair["reason"] | null {
+  if (
+    p.birth_date.length === 10 &&
+    p.birth_date === q.birth_date &&
+    fold(p.last_name) === fold(q.last_name) &&
+    fold(p.first_name) === fold(q.first_name)
+  )
+    return "name_birth_date";
+  return p.phones.some((ph) => q.phones.includes(ph)) ? "phone" : null;
+}
 const todayIso = () => new Date().toISOString().slice(0, 10);
 
 function ageOn(birth: string, today = todayIso()): number {
@@ -550,6 +608,8 @@ function seedPatients(): MockPatient[] {
     ["Meziane", "Lina", "2018-02-11", "F", [], null, "7 rue Larbi Ben M'hidi\n16000 Alger", null, null, "", ""],
     // Erased on request (GDPR): the identity is gone, the file number and clinical records stay.
     ["", "", "1971", "M", [], null, "", null, null, "", ""],
+    // Sarah Meziane again, typed at the other desk (first name and birth date mistyped, same phone).
+    ["Meziane", "Sara", "1986-05-02", "F", ["+213552334455"], null, "7 rue Larbi Ben M'hidi, Alger", null, null, "", ""],
   ];
   const day = 86_400_000;
   const now = Date.now();
@@ -560,7 +620,7 @@ function seedPatients(): MockPatient[] {
     return {
       id, file_number: `K7Q-${String(i + 1).padStart(5, "0")}`, last_name, first_name, birth_date, sex, phones, email,
       address, national_id_kind, national_id, referring_dentist, notes, guarantor_id, guarantor_relation, photo: "",
-      created_at_ms: now - (1200 - i * 40) * day, erased_at_ms: id === "p16" ? now - 30 * day : null,
+      created_at_ms: id === "p17" ? now - 2 * day : now - (1200 - i * 40) * day, erased_at_ms: id === "p16" ? now - 30 * day : null,
     };
   });
 }
