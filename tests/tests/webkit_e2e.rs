@@ -17,7 +17,9 @@
 //!   to the login screen, and signing in works again;
 //! - a patient created from the form is found by an accent-free search ("helene dup") and its
 //!   file opens; an allergy recorded there puts the red alert banner on the file, and a consent
-//!   is recorded with the version of its text.
+//!   is recorded with the version of its text;
+//! - the timeline lists them, the FHIR export writes the patient's bundle to the export folder, and
+//!   the owner erases the identity after typing the file number: the file shows as erased.
 //!
 //! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
 //!
@@ -121,6 +123,7 @@ fn desktop_app_in_real_webkit() {
 
     let mut run = Run {
         wd: WebDriver::new(port),
+        export_dir: work.path().join("exports"),
         app: tools.app.clone(),
         session: None,
         shots: shots.clone(),
@@ -313,6 +316,35 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("consent-confirm-data_processing")?;
     run.wait_text_containing("consent-state-data_processing", "2026-01")?;
     run.end_step();
+
+    // g. The GDPR flows: the timeline lists what was recorded, the FHIR export writes a bundle,
+    // the owner erases the identity with a typed confirmation and the file stays as a pseudonym.
+    run.begin("g. timeline, export, erasure");
+    run.wait_text_containing("timeline", "Pénicilline")?;
+    run.click("export-fhir")?;
+    run.wait_for("export-result", STEP_TIMEOUT)?;
+    let exported: Vec<PathBuf> = fs::read_dir(&run.export_dir)
+        .context("the export folder")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    ensure!(exported.len() == 1, "one export written: {exported:?}");
+    let bundle: Value = serde_json::from_str(&fs::read_to_string(&exported[0])?)?;
+    ensure!(
+        bundle["resourceType"] == "Bundle"
+            && bundle["entry"][0]["resource"]["name"][0]["family"] == "Dupré",
+        "the export is the patient's FHIR bundle"
+    );
+    run.click("erase-patient")?;
+    run.wait_for("erase-dialog", STEP_TIMEOUT)?;
+    run.fill("erase-confirm-input", &file_number)?;
+    run.screenshot("erase-confirm")?;
+    run.click("erase-confirm")?;
+    run.wait_for("erased-banner", STEP_TIMEOUT)?;
+    run.wait_text_containing("erased-banner", &file_number)?;
+    run.assert_absent("patient-edit")?;
+    run.screenshot("erased-file")?;
+    run.end_step();
     Ok(())
 }
 
@@ -321,6 +353,8 @@ fn scenario(run: &mut Run) -> Result<()> {
 /// One run of the app: the WebDriver connection, the current session, the screenshots.
 struct Run {
     wd: WebDriver,
+    /// Where the app writes exports (`CHAIRSIDE_EXPORT_DIR`).
+    export_dir: PathBuf,
     app: PathBuf,
     session: Option<String>,
     shots: PathBuf,
@@ -567,6 +601,17 @@ impl Run {
             let id = self.wait_for_css(selector, STEP_TIMEOUT)?;
             let enabled = self.element_get(&id, "enabled").ok() == Some(Value::Bool(true));
             if enabled {
+                // WebKit's driver scrolls an element to the edge of the viewport, where the home
+                // screen's sticky header covers it ("click intercepted"); a person would scroll
+                // it to the middle first, so do that.
+                let _ = self.session_call(
+                    "POST",
+                    "/execute/sync",
+                    Some(&json!({
+                        "script": "arguments[0].scrollIntoView({block: 'center'});",
+                        "args": [{ ELEMENT_KEY: id }],
+                    })),
+                );
                 match self.session_call("POST", &format!("/element/{id}/click"), Some(&json!({}))) {
                     Ok(_) => return Ok(()),
                     Err(err)
@@ -1001,6 +1046,7 @@ fn start_tauri_driver(
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("CHAIRSIDE_DATA_DIR", data_dir)
+        .env("CHAIRSIDE_EXPORT_DIR", data_dir.with_file_name("exports"))
         .env("CHAIRSIDE_KEYRING", "off");
     let mut driver =
         ProcessGroup::spawn("tauri-driver", command, &log_dir.join("tauri-driver.log"))?;
