@@ -17,6 +17,16 @@
 //! * `GET /v1/heads` → [`Heads`]: per-device log heads and stream checksums of the clinic.
 //! * `POST /v1/records` [`PushRequest`] → [`PushResponse`]: append this device's records.
 //! * `GET /v1/records?device=D&after=I&limit=N` → [`PullResponse`]: a page of a device's log.
+//! * `POST /v1/invites` [`InviteRequest`] → `{}`: an enrolled device announces a one-time pairing
+//!   code (the relay keeps its hash and expiry).
+//! * `POST /v1/enroll` [`EnrollRequest`] (no credential: the code is the authorisation) →
+//!   [`EnrollResponse`]: a new PC asks to join, with its X25519 public key.
+//! * `GET /v1/enrollments` → [`PendingEnrollments`]; `POST /v1/enrollments/approve`
+//!   [`ApproveRequest`] → `{}`: an owner's device approves, sealing the clinic key to the new PC.
+//! * `GET /v1/enrollment` → [`EnrollmentStatus`]: the new PC fetches its sealed key.
+//! * `POST /v1/devices/revoke` [`RevokeRequest`] → `{}`.
+//! * `POST /v1/recover` [`RecoverRequest`] (authorised by the recovery proof) → `{}`: a new PC
+//!   joins a clinic whose every device is lost.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -92,6 +102,7 @@ pub struct RegisterRequest {
     pub device_id: String,
     /// A random secret of at least 32 bytes chosen by the device; the relay keeps its hash.
     pub secret: Bytes,
+    pub recovery: RecoveryRegistration,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +111,80 @@ pub struct RegisterResponse {
     pub device_id: String,
 }
 
+/// The clinic's first registration also carries the hash of its recovery proof (see
+/// [`RecoverRequest`]), so that the printed recovery key can later add a device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryRegistration {
+    /// SHA-256 of the recovery proof, hex.
+    pub proof_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteRequest {
+    /// SHA-256 of the pairing code, hex: the relay never sees the code before it is used.
+    pub code_hash: String,
+    pub expires_at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub device_id: String,
+    pub secret: Bytes,
+    /// The new PC's X25519 public key (32 bytes): the clinic key is sealed to it.
+    pub public_key: Bytes,
+    pub device_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub clinic_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEnrollment {
+    pub device_id: String,
+    pub device_name: String,
+    pub public_key: Bytes,
+    pub requested_at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEnrollments {
+    pub pending: Vec<PendingEnrollment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproveRequest {
+    pub device_id: String,
+    /// The enrollment payload sealed to the new PC's public key.
+    pub sealed: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentStatus {
+    /// Present once an owner approved.
+    pub sealed: Option<Bytes>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeRequest {
+    pub device_id: String,
+}
+
+/// Adds a device to a clinic with the proof derived from the clinic's recovery key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoverRequest {
+    pub clinic_id: String,
+    pub proof: Bytes,
+    pub device_id: String,
+    pub secret: Bytes,
+}
+
+/// An empty JSON object reply.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
 /// Where a device's log stands at the relay.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceHead {
@@ -107,6 +192,11 @@ pub struct DeviceHead {
     pub head: i64,
     /// [`chain_checksum`] of the stream's records up to `head`, hex.
     pub checksum: String,
+    /// When the device last called the relay (ms since the epoch; 0 if never).
+    #[serde(default)]
+    pub last_seen_ms: i64,
+    #[serde(default)]
+    pub revoked: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +244,9 @@ pub mod code {
     /// different bytes: the device's log diverged from the relay's.
     pub const CONFLICT: &str = "conflict";
     pub const ALREADY_REGISTERED: &str = "already_registered";
+    /// A pairing code that is unknown, used or expired.
+    pub const BAD_CODE: &str = "bad_code";
+    pub const NOT_FOUND: &str = "not_found";
     pub const INTERNAL: &str = "internal";
 }
 
@@ -174,6 +267,15 @@ pub fn chain_checksum(previous: &[u8; 32], record: &Record) -> [u8; 32] {
     outer.update(record.idx.to_be_bytes());
     outer.update(inner.finalize());
     outer.finalize().into()
+}
+
+/// A pairing code as the relay hashes it: upper case, without spaces or dashes, so that
+/// "k7qx-m2pd" typed on the new PC matches "K7QX-M2PD" shown on the owner's.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Checks a version header value.

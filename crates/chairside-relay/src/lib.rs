@@ -21,15 +21,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chairside_protocol::{
-    ErrorBody, Heads, Health, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION,
-    PullResponse, PushRequest, PushResponse, RegisterRequest, RegisterResponse, VERSION_HEADER,
-    check_version, code,
+    ApproveRequest, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody,
+    Heads, Health, InviteRequest, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION,
+    PendingEnrollment, PendingEnrollments, PullResponse, PushRequest, PushResponse, RecoverRequest,
+    RegisterRequest, RegisterResponse, RevokeRequest, VERSION_HEADER, check_version, code,
+    normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use sqlite::SqliteStorage;
-pub use storage::{DeviceRow, Storage, StorageError};
+pub use storage::{DeviceRow, DeviceStatus, NewDevice, Storage, StorageError};
 
 /// Request-rate limit per device: a bucket of `burst` requests refilled at `per_second`.
 #[derive(Clone, Copy, Debug)]
@@ -98,6 +100,10 @@ impl From<StorageError> for ApiFailure {
                 code::ALREADY_REGISTERED,
                 e.to_string(),
             ),
+            StorageError::BadCode => {
+                ApiFailure::new(StatusCode::FORBIDDEN, code::BAD_CODE, e.to_string())
+            }
+            StorageError::NotFound(m) => ApiFailure::new(StatusCode::NOT_FOUND, code::NOT_FOUND, m),
             StorageError::Backend(m) => {
                 tracing::error!(error = %m, "storage failure");
                 ApiFailure::new(
@@ -123,6 +129,13 @@ pub fn router(storage: Arc<dyn Storage>, limit: RateLimit) -> Router {
         .route("/v1/register", post(register))
         .route("/v1/heads", get(heads))
         .route("/v1/records", post(push).get(pull))
+        .route("/v1/invites", post(invite))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/enrollments", get(pending))
+        .route("/v1/enrollments/approve", post(approve))
+        .route("/v1/enrollment", get(enrollment))
+        .route("/v1/devices/revoke", post(revoke))
+        .route("/v1/recover", post(recover))
         .layer(middleware::from_fn(version_check));
     Router::new()
         .route("/health", get(health))
@@ -190,8 +203,36 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiFailure::from)
 }
 
-/// The authenticated device, from `Authorization: Bearer <device id>.<secret hex>`.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The authenticated, active device, from `Authorization: Bearer <device id>.<secret hex>`.
 async fn authenticate(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, ApiFailure> {
+    let device = credential(relay, headers).await?;
+    match device.status {
+        DeviceStatus::Active => Ok(device),
+        DeviceStatus::Pending => Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            code::UNAUTHORIZED,
+            "this PC's request to join waits for the owner's approval",
+        )),
+        DeviceStatus::Revoked => Err(revoked()),
+    }
+}
+
+fn revoked() -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::FORBIDDEN,
+        code::REVOKED,
+        "this device was revoked by the clinic's owner: it may no longer sync",
+    )
+}
+
+/// The device whose credential the request carries, whatever its status.
+async fn credential(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, ApiFailure> {
     let unauthorized = || {
         ApiFailure::new(
             StatusCode::UNAUTHORIZED,
@@ -214,15 +255,49 @@ async fn authenticate(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, A
     if device.secret_hash != hash_secret(&secret) {
         return Err(unauthorized());
     }
-    if device.revoked {
+    relay.take_token(&device.device_id)?;
+    let storage = relay.storage.clone();
+    let id = device.device_id.clone();
+    blocking(move || storage.touch(&id, now_ms())).await?;
+    Ok(device)
+}
+
+fn valid_id(name: &str, id: &str) -> Result<(), ApiFailure> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            code::REVOKED,
-            "this device was revoked by the clinic's owner: it may no longer sync",
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            format!("{name} is not a UUID"),
         ));
     }
-    relay.take_token(&device.device_id)?;
-    Ok(device)
+    Ok(())
+}
+
+fn strong_secret(secret: &Bytes) -> Result<(), ApiFailure> {
+    if secret.0.len() < 32 {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            "a device secret has at least 32 bytes",
+        ));
+    }
+    Ok(())
+}
+
+fn hash32(hex_text: &str, what: &str) -> Result<[u8; 32], ApiFailure> {
+    let bytes = hex::decode(hex_text)
+        .ok()
+        .filter(|b| b.len() == 32)
+        .ok_or_else(|| {
+            ApiFailure::new(
+                StatusCode::BAD_REQUEST,
+                code::BAD_REQUEST,
+                format!("{what} is not a hex SHA-256"),
+            )
+        })?;
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&bytes);
+    Ok(out)
 }
 
 impl Relay {
@@ -254,32 +329,138 @@ async fn register(
     State(relay): State<Relay>,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<RegisterResponse> {
-    if req.secret.0.len() < 32 {
-        return Err(ApiFailure::new(
-            StatusCode::BAD_REQUEST,
-            code::BAD_REQUEST,
-            "a device secret has at least 32 bytes",
-        ));
-    }
-    for (name, id) in [("clinic_id", &req.clinic_id), ("device_id", &req.device_id)] {
-        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-        {
-            return Err(ApiFailure::new(
-                StatusCode::BAD_REQUEST,
-                code::BAD_REQUEST,
-                format!("{name} is not a UUID"),
-            ));
-        }
-    }
+    strong_secret(&req.secret)?;
+    valid_id("clinic_id", &req.clinic_id)?;
+    valid_id("device_id", &req.device_id)?;
+    let recovery = hash32(&req.recovery.proof_hash, "recovery.proof_hash")?;
     let storage = relay.storage.clone();
     let hash = hash_secret(&req.secret.0);
     let (clinic, device) = (req.clinic_id.clone(), req.device_id.clone());
-    blocking(move || storage.register(&clinic, &device, hash)).await?;
+    blocking(move || storage.register(&clinic, &device, hash, recovery)).await?;
     tracing::info!(clinic = %req.clinic_id, device = %req.device_id, "clinic registered");
     Ok(Json(RegisterResponse {
         clinic_id: req.clinic_id,
         device_id: req.device_id,
     }))
+}
+
+async fn invite(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<InviteRequest>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    let code_hash = hash32(&req.code_hash, "code_hash")?;
+    // A pairing code lives an hour at most, whatever the client asks.
+    let expires = req.expires_at_ms.min(now_ms() + 3_600_000);
+    let storage = relay.storage.clone();
+    blocking(move || storage.add_invite(&device.clinic_id, code_hash, expires)).await?;
+    Ok(Json(Empty {}))
+}
+
+async fn enroll(
+    State(relay): State<Relay>,
+    Json(req): Json<EnrollRequest>,
+) -> ApiResult<EnrollResponse> {
+    strong_secret(&req.secret)?;
+    valid_id("device_id", &req.device_id)?;
+    if req.public_key.0.len() != 32 || req.device_name.chars().count() > 100 {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            "a public key has 32 bytes and a device name at most 100 characters",
+        ));
+    }
+    // Slow down guessing: one enrollment attempt per code per second at most is plenty.
+    relay.take_token(&format!("enroll:{}", req.code))?;
+    let code_hash = hash_secret(normalize_code(&req.code).as_bytes());
+    let storage = relay.storage.clone();
+    let secret_hash = hash_secret(&req.secret.0);
+    let clinic_id = blocking(move || {
+        storage.enroll(
+            code_hash,
+            now_ms(),
+            NewDevice {
+                device_id: &req.device_id,
+                secret_hash,
+                public_key: &req.public_key.0,
+                name: &req.device_name,
+            },
+        )
+    })
+    .await?;
+    Ok(Json(EnrollResponse { clinic_id }))
+}
+
+async fn pending(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<PendingEnrollments> {
+    let device = authenticate(&relay, &headers).await?;
+    let storage = relay.storage.clone();
+    let rows = blocking(move || storage.pending(&device.clinic_id)).await?;
+    Ok(Json(PendingEnrollments {
+        pending: rows
+            .into_iter()
+            .map(|(device_id, device_name, key, at)| PendingEnrollment {
+                device_id,
+                device_name,
+                public_key: Bytes(key),
+                requested_at_ms: at,
+            })
+            .collect(),
+    }))
+}
+
+async fn approve(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<ApproveRequest>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    let storage = relay.storage.clone();
+    blocking(move || storage.approve(&device.clinic_id, &req.device_id, &req.sealed.0)).await?;
+    Ok(Json(Empty {}))
+}
+
+async fn enrollment(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<EnrollmentStatus> {
+    let device = credential(&relay, &headers).await?;
+    if device.status == DeviceStatus::Revoked {
+        return Err(revoked());
+    }
+    let storage = relay.storage.clone();
+    let sealed = blocking(move || storage.sealed_for(&device.device_id)).await?;
+    Ok(Json(EnrollmentStatus {
+        sealed: sealed.map(Bytes),
+    }))
+}
+
+async fn revoke(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<RevokeRequest>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    let storage = relay.storage.clone();
+    let found = blocking(move || storage.revoke_device(&device.clinic_id, &req.device_id)).await?;
+    if !found {
+        return Err(ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            code::NOT_FOUND,
+            "no such device in this clinic",
+        ));
+    }
+    Ok(Json(Empty {}))
+}
+
+async fn recover(State(relay): State<Relay>, Json(req): Json<RecoverRequest>) -> ApiResult<Empty> {
+    strong_secret(&req.secret)?;
+    valid_id("clinic_id", &req.clinic_id)?;
+    valid_id("device_id", &req.device_id)?;
+    relay.take_token(&format!("recover:{}", req.clinic_id))?;
+    let storage = relay.storage.clone();
+    let proof_hash = hash_secret(&req.proof.0);
+    let secret_hash = hash_secret(&req.secret.0);
+    blocking(move || storage.recover(&req.clinic_id, proof_hash, &req.device_id, secret_hash))
+        .await?;
+    Ok(Json(Empty {}))
 }
 
 async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Heads> {

@@ -8,36 +8,48 @@ use chairside_protocol::{Bytes, DeviceHead, Record};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
-    DeviceRow, Storage, StorageError, StorageResult, empty_checksum, next_checksum, plan_push,
+    DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
+    empty_checksum, next_checksum, plan_push,
 };
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS clinic (
-    id            TEXT PRIMARY KEY,
-    created_at    INTEGER NOT NULL
+    id              TEXT PRIMARY KEY,
+    recovery_hash   BLOB    NOT NULL,
+    created_at      INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS device (
-    id            TEXT PRIMARY KEY,
-    clinic_id     TEXT    NOT NULL REFERENCES clinic (id),
-    secret_hash   BLOB    NOT NULL,
-    revoked       INTEGER NOT NULL DEFAULT 0,
-    created_at    INTEGER NOT NULL
+    id              TEXT PRIMARY KEY,
+    clinic_id       TEXT    NOT NULL REFERENCES clinic (id),
+    secret_hash     BLOB    NOT NULL,
+    status          TEXT    NOT NULL,            -- pending, active, revoked
+    name            TEXT    NOT NULL DEFAULT '',
+    public_key      BLOB,
+    sealed          BLOB,                        -- the enrollment payload, once approved
+    created_at      INTEGER NOT NULL,
+    last_seen       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS device_clinic ON device (clinic_id);
+CREATE TABLE IF NOT EXISTS invite (
+    code_hash       BLOB PRIMARY KEY,
+    clinic_id       TEXT    NOT NULL REFERENCES clinic (id),
+    expires_at      INTEGER NOT NULL,
+    used_by         TEXT
+);
 CREATE TABLE IF NOT EXISTS stream (
-    clinic_id     TEXT    NOT NULL,
-    device_id     TEXT    NOT NULL,
-    head          INTEGER NOT NULL,
-    checksum      TEXT    NOT NULL,
+    clinic_id       TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,
+    head            INTEGER NOT NULL,
+    checksum        TEXT    NOT NULL,
     PRIMARY KEY (clinic_id, device_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS record (
-    clinic_id     TEXT    NOT NULL,
-    device_id     TEXT    NOT NULL,
-    idx           INTEGER NOT NULL,
-    nonce         BLOB    NOT NULL,
-    ciphertext    BLOB    NOT NULL,
-    stored_at     INTEGER NOT NULL,
+    clinic_id       TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,
+    idx             INTEGER NOT NULL,
+    nonce           BLOB    NOT NULL,
+    ciphertext      BLOB    NOT NULL,
+    stored_at       INTEGER NOT NULL,
     PRIMARY KEY (clinic_id, device_id, idx)
 ) WITHOUT ROWID;
 ";
@@ -89,6 +101,7 @@ impl Storage for SqliteStorage {
         clinic_id: &str,
         device_id: &str,
         secret_hash: [u8; 32],
+        recovery_hash: [u8; 32],
     ) -> StorageResult<()> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -118,39 +131,43 @@ impl Storage for SqliteStorage {
             return Err(StorageError::AlreadyRegistered);
         }
         tx.execute(
-            "INSERT INTO clinic (id, created_at) VALUES (?1, ?2)",
-            params![clinic_id, now_ms()],
+            "INSERT INTO clinic (id, recovery_hash, created_at) VALUES (?1, ?2, ?3)",
+            params![clinic_id, &recovery_hash[..], now_ms()],
         )?;
         tx.execute(
-            "INSERT INTO device (id, clinic_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO device (id, clinic_id, secret_hash, status, created_at)
+             VALUES (?1, ?2, ?3, 'active', ?4)",
             params![device_id, clinic_id, &secret_hash[..], now_ms()],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    fn add_device(
+    fn recover(
         &self,
         clinic_id: &str,
+        recovery_hash: [u8; 32],
         device_id: &str,
         secret_hash: [u8; 32],
     ) -> StorageResult<()> {
-        let conn = self.conn()?;
-        let clinic_exists = conn
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored: Option<Vec<u8>> = tx
             .query_row(
-                "SELECT 1 FROM clinic WHERE id = ?1",
+                "SELECT recovery_hash FROM clinic WHERE id = ?1",
                 [clinic_id],
-                |_| Ok(()),
+                |r| r.get(0),
             )
-            .optional()?
-            .is_some();
-        if !clinic_exists {
-            return Err(StorageError::Conflict(format!(
-                "no clinic {clinic_id} at this relay"
-            )));
+            .optional()?;
+        if stored.as_deref() != Some(&recovery_hash[..]) {
+            return Err(StorageError::NotFound(
+                "no clinic with this id and recovery key at this relay: check the recovery key"
+                    .into(),
+            ));
         }
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO device (id, clinic_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO device (id, clinic_id, secret_hash, status, name, created_at)
+             VALUES (?1, ?2, ?3, 'active', 'recovered', ?4)",
             params![device_id, clinic_id, &secret_hash[..], now_ms()],
         )?;
         if inserted == 0 {
@@ -158,13 +175,118 @@ impl Storage for SqliteStorage {
                 "device {device_id} is already known"
             )));
         }
+        tx.commit()?;
         Ok(())
+    }
+
+    fn add_invite(
+        &self,
+        clinic_id: &str,
+        code_hash: [u8; 32],
+        expires_at_ms: i64,
+    ) -> StorageResult<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT OR REPLACE INTO invite (code_hash, clinic_id, expires_at) VALUES (?1, ?2, ?3)",
+            params![&code_hash[..], clinic_id, expires_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn enroll(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+        device: NewDevice<'_>,
+    ) -> StorageResult<String> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let clinic: Option<String> = tx
+            .query_row(
+                "SELECT clinic_id FROM invite
+                 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?2",
+                params![&code_hash[..], now],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(clinic) = clinic else {
+            return Err(StorageError::BadCode);
+        };
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO device
+                 (id, clinic_id, secret_hash, status, name, public_key, created_at)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)",
+            params![
+                device.device_id,
+                clinic,
+                &device.secret_hash[..],
+                device.name,
+                device.public_key,
+                now
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(StorageError::Conflict(format!(
+                "device {} is already known",
+                device.device_id
+            )));
+        }
+        tx.execute(
+            "UPDATE invite SET used_by = ?2 WHERE code_hash = ?1",
+            params![&code_hash[..], device.device_id],
+        )?;
+        tx.commit()?;
+        Ok(clinic)
+    }
+
+    fn pending(&self, clinic_id: &str) -> StorageResult<Vec<PendingRow>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, name, public_key, created_at FROM device
+             WHERE clinic_id = ?1 AND status = 'pending' ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([clinic_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default(),
+                r.get(3)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn approve(&self, clinic_id: &str, device_id: &str, sealed: &[u8]) -> StorageResult<()> {
+        let conn = self.conn()?;
+        let updated = conn.execute(
+            "UPDATE device SET status = 'active', sealed = ?3
+             WHERE id = ?1 AND clinic_id = ?2 AND status = 'pending'",
+            params![device_id, clinic_id, sealed],
+        )?;
+        if updated == 0 {
+            return Err(StorageError::NotFound(format!(
+                "no pending request from device {device_id} in this clinic"
+            )));
+        }
+        Ok(())
+    }
+
+    fn sealed_for(&self, device_id: &str) -> StorageResult<Option<Vec<u8>>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT sealed FROM device WHERE id = ?1 AND status = 'active'",
+                [device_id],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool> {
         let conn = self.conn()?;
         Ok(conn.execute(
-            "UPDATE device SET revoked = 1 WHERE id = ?1 AND clinic_id = ?2",
+            "UPDATE device SET status = 'revoked' WHERE id = ?1 AND clinic_id = ?2",
             params![device_id, clinic_id],
         )? > 0)
     }
@@ -173,19 +295,19 @@ impl Storage for SqliteStorage {
         let conn = self.conn()?;
         let row = conn
             .query_row(
-                "SELECT id, clinic_id, secret_hash, revoked FROM device WHERE id = ?1",
+                "SELECT id, clinic_id, secret_hash, status FROM device WHERE id = ?1",
                 [device_id],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, Vec<u8>>(2)?,
-                        r.get::<_, bool>(3)?,
+                        r.get::<_, String>(3)?,
                     ))
                 },
             )
             .optional()?;
-        Ok(row.map(|(device_id, clinic_id, hash, revoked)| {
+        Ok(row.map(|(device_id, clinic_id, hash, status)| {
             let mut secret_hash = [0u8; 32];
             if hash.len() == 32 {
                 secret_hash.copy_from_slice(&hash);
@@ -194,21 +316,37 @@ impl Storage for SqliteStorage {
                 device_id,
                 clinic_id,
                 secret_hash,
-                revoked,
+                status: DeviceStatus::parse(&status),
             }
         }))
+    }
+
+    fn touch(&self, device_id: &str, now: i64) -> StorageResult<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE device SET last_seen = ?2 WHERE id = ?1",
+            params![device_id, now],
+        )?;
+        Ok(())
     }
 
     fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT device_id, head, checksum FROM stream WHERE clinic_id = ?1 ORDER BY device_id",
+            "SELECT device.id, COALESCE(stream.head, 0), COALESCE(stream.checksum, ?2),
+                    device.last_seen, device.status = 'revoked'
+             FROM device LEFT JOIN stream
+               ON stream.clinic_id = device.clinic_id AND stream.device_id = device.id
+             WHERE device.clinic_id = ?1 AND device.status <> 'pending'
+             ORDER BY device.id",
         )?;
-        let rows = stmt.query_map([clinic_id], |r| {
+        let rows = stmt.query_map(params![clinic_id, empty_checksum()], |r| {
             Ok(DeviceHead {
                 device_id: r.get(0)?,
                 head: r.get(1)?,
                 checksum: r.get(2)?,
+                last_seen_ms: r.get(3)?,
+                revoked: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

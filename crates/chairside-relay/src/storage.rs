@@ -8,6 +8,33 @@
 
 use chairside_protocol::{DeviceHead, EMPTY_CHECKSUM, Record, chain_checksum};
 
+/// Where a device stands with its clinic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceStatus {
+    /// Asked to join with a pairing code; waits for an owner's approval.
+    Pending,
+    Active,
+    Revoked,
+}
+
+impl DeviceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceStatus::Pending => "pending",
+            DeviceStatus::Active => "active",
+            DeviceStatus::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "active" => DeviceStatus::Active,
+            "pending" => DeviceStatus::Pending,
+            _ => DeviceStatus::Revoked,
+        }
+    }
+}
+
 /// A device as the relay knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceRow {
@@ -15,7 +42,19 @@ pub struct DeviceRow {
     pub clinic_id: String,
     /// SHA-256 of the device's secret.
     pub secret_hash: [u8; 32],
-    pub revoked: bool,
+    pub status: DeviceStatus,
+}
+
+/// A device waiting for approval: id, name, X25519 public key, when it asked.
+pub type PendingRow = (String, String, Vec<u8>, i64);
+
+/// A request to join, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDevice<'a> {
+    pub device_id: &'a str,
+    pub secret_hash: [u8; 32],
+    pub public_key: &'a [u8],
+    pub name: &'a str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +64,10 @@ pub enum StorageError {
     Conflict(String),
     #[error("this clinic is already registered with another device")]
     AlreadyRegistered,
+    #[error("this pairing code is unknown, already used or expired: ask the owner for a new one")]
+    BadCode,
+    #[error("{0}")]
+    NotFound(String),
     #[error("storage: {0}")]
     Backend(String),
 }
@@ -42,25 +85,51 @@ pub type StorageResult<T> = Result<T, StorageError>;
 pub trait Storage: Send + Sync + 'static {
     /// The backend's name for the health endpoint ("sqlite", "postgres").
     fn backend(&self) -> &'static str;
-    /// Creates a clinic with its first device. Registering the same device with the same secret
-    /// again is a no-op (a retried first sync); any other device of an existing clinic is refused.
+    /// Creates a clinic with its first device and the hash of its recovery proof. Registering the
+    /// same device with the same secret again is a no-op (a retried first sync); any other device
+    /// of an existing clinic is refused.
     fn register(
         &self,
         clinic_id: &str,
         device_id: &str,
         secret_hash: [u8; 32],
+        recovery_hash: [u8; 32],
     ) -> StorageResult<()>;
-    /// Adds a device to an existing clinic (an approved enrollment).
-    fn add_device(
+    /// Adds an active device to a clinic whose recovery proof hashes to `recovery_hash`.
+    fn recover(
         &self,
         clinic_id: &str,
+        recovery_hash: [u8; 32],
         device_id: &str,
         secret_hash: [u8; 32],
     ) -> StorageResult<()>;
+    fn add_invite(
+        &self,
+        clinic_id: &str,
+        code_hash: [u8; 32],
+        expires_at_ms: i64,
+    ) -> StorageResult<()>;
+    /// Uses a pairing code: records the new device as pending in the code's clinic (the code
+    /// cannot be used again). Returns the clinic id.
+    fn enroll(
+        &self,
+        code_hash: [u8; 32],
+        now_ms: i64,
+        device: NewDevice<'_>,
+    ) -> StorageResult<String>;
+    /// Devices of a clinic waiting for approval: (id, name, public key, requested at).
+    fn pending(&self, clinic_id: &str) -> StorageResult<Vec<PendingRow>>;
+    /// Activates a pending device of the clinic and keeps the payload sealed to it.
+    fn approve(&self, clinic_id: &str, device_id: &str, sealed: &[u8]) -> StorageResult<()>;
+    /// The sealed payload of an approved device.
+    fn sealed_for(&self, device_id: &str) -> StorageResult<Option<Vec<u8>>>;
     /// Revokes a device of a clinic: its credential stops working at once; its log stays.
     fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool>;
     fn device(&self, device_id: &str) -> StorageResult<Option<DeviceRow>>;
-    /// Per-device heads and checksums of one clinic, sorted by device id.
+    /// Notes that a device called (for "devices not seen today").
+    fn touch(&self, device_id: &str, now_ms: i64) -> StorageResult<()>;
+    /// Every non-pending device of one clinic with its log head, checksum and last call, sorted
+    /// by device id.
     fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>>;
     /// Appends consecutive records of one device; returns its head and checksum after.
     fn push(

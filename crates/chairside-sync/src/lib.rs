@@ -12,6 +12,7 @@
 //! then a no-op). The relay URL, this device's secret and the clinic's data key are local settings
 //! of the store (`sync.*`), inside the encrypted database.
 
+pub mod enroll;
 pub mod seal;
 pub mod transport;
 
@@ -20,7 +21,6 @@ use std::collections::BTreeMap;
 use chairside_domain::DeviceId;
 use chairside_protocol::{ErrorBody, MAX_PAGE, chain_checksum, code};
 use chairside_store::{Store, StoreError, changes, sync_state};
-use rand::RngCore;
 
 pub use seal::ClinicKey;
 pub use transport::{DeviceCredential, HttpRelay, Transport};
@@ -32,6 +32,8 @@ pub mod setting {
     pub const CLINIC_KEY: &str = "sync.clinic_key";
     pub const CLINIC_ID: &str = "sync.clinic_id";
     pub const REGISTERED: &str = "sync.registered";
+    /// The X25519 secret of a pending enrollment (emptied once the clinic key arrived).
+    pub const ENROLL_KEY: &str = "sync.enroll_key";
 }
 
 /// Raw sealed bytes pushed per request, at most (the relay's body limit, less base64's growth).
@@ -63,6 +65,20 @@ pub enum SyncError {
     Diverged { device: String, head: i64 },
     #[error("this PC has not received the clinic's key yet: finish its enrollment first")]
     NoClinicKey,
+    #[error(
+        "this PC's request to join waits for the owner's approval: on the owner's PC run `chairside device approve`, then sync here again"
+    )]
+    WaitingForApproval,
+    #[error(
+        "this recovery key is not valid (a character is wrong or missing): type it again from the printed sheet"
+    )]
+    BadRecoveryKey,
+    #[error("no pending request from device {0}: list them with `chairside device approve`")]
+    NoSuchRequest(String),
+    #[error(
+        "this data directory already belongs to a clinic: enroll or recover into an empty data directory"
+    )]
+    AlreadyInClinic,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal sync error: {0}")]
@@ -128,16 +144,7 @@ pub fn identity(store: &Store, first_device: bool) -> Result<Identity, SyncError
         }
         None => return Err(SyncError::NoClinicKey),
     };
-    let secret = match store.local_setting(setting::SECRET)? {
-        Some(hex) => hex::decode(hex)
-            .map_err(|_| SyncError::Internal("the stored relay secret is malformed".into()))?,
-        None => {
-            let mut secret = vec![0u8; 32];
-            rand::rng().fill_bytes(&mut secret);
-            store.set_local_setting(setting::SECRET, &hex::encode(&secret))?;
-            secret
-        }
-    };
+    let secret = enroll::device_secret(store)?;
     Ok(Identity {
         clinic_id,
         credential: DeviceCredential {
@@ -157,7 +164,11 @@ pub fn ensure_registered(
     if store.local_setting(setting::REGISTERED)?.as_deref() == Some("1") {
         return Ok(());
     }
-    relay.register(&me.clinic_id, &me.credential)?;
+    relay.register(
+        &me.clinic_id,
+        &me.credential,
+        &enroll::recovery_proof(&me.key),
+    )?;
     store.set_local_setting(setting::REGISTERED, "1")?;
     Ok(())
 }
@@ -182,6 +193,21 @@ fn track(store: &Store, device: &str, head: i64, sum: &[u8; 32]) -> Result<(), S
         head,
         &hex::encode(sum),
     )?)
+}
+
+/// Syncs this device, whatever stage it is at: the clinic's first device registers the clinic
+/// (creating its data key), a PC that asked to join fetches its approval first, an enrolled or
+/// recovered PC just syncs.
+pub fn sync_device(store: &mut Store, relay: &dyn Transport) -> Result<SyncReport, SyncError> {
+    let enrolling = store
+        .local_setting(setting::ENROLL_KEY)?
+        .is_some_and(|k| !k.is_empty());
+    if enrolling && !enroll::complete(store, relay)? {
+        return Err(SyncError::WaitingForApproval);
+    }
+    let creator = store.local_setting(setting::REGISTERED)?.is_none();
+    let me = identity(store, creator)?;
+    sync(store, relay, &me)
 }
 
 /// One full sync (see the crate docs).

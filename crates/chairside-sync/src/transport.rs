@@ -4,8 +4,10 @@
 use std::time::Duration;
 
 use chairside_protocol::{
-    Bytes, ErrorBody, Heads, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, Record,
-    RegisterRequest, RegisterResponse, VERSION_HEADER, check_version, code,
+    ApproveRequest, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody,
+    Heads, InviteRequest, PROTOCOL_VERSION, PendingEnrollments, PullResponse, PushRequest,
+    PushResponse, Record, RecoverRequest, RecoveryRegistration, RegisterRequest, RegisterResponse,
+    RevokeRequest, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -29,7 +31,41 @@ impl std::fmt::Debug for DeviceCredential {
 
 /// The relay API, as the engine uses it.
 pub trait Transport {
-    fn register(&self, clinic_id: &str, credential: &DeviceCredential) -> Result<(), SyncError>;
+    fn register(
+        &self,
+        clinic_id: &str,
+        credential: &DeviceCredential,
+        recovery_proof: &[u8; 32],
+    ) -> Result<(), SyncError>;
+    fn invite(
+        &self,
+        credential: &DeviceCredential,
+        code_hash_hex: &str,
+        expires_at_ms: i64,
+    ) -> Result<(), SyncError>;
+    /// Asks to join with a pairing code; returns the clinic id.
+    fn enroll(
+        &self,
+        code: &str,
+        credential: &DeviceCredential,
+        public_key: Bytes,
+        device_name: &str,
+    ) -> Result<String, SyncError>;
+    fn pending(&self, credential: &DeviceCredential) -> Result<PendingEnrollments, SyncError>;
+    fn approve(
+        &self,
+        credential: &DeviceCredential,
+        device_id: &str,
+        sealed: Bytes,
+    ) -> Result<(), SyncError>;
+    fn enrollment(&self, credential: &DeviceCredential) -> Result<EnrollmentStatus, SyncError>;
+    fn revoke(&self, credential: &DeviceCredential, device_id: &str) -> Result<(), SyncError>;
+    fn recover(
+        &self,
+        clinic_id: &str,
+        proof: &[u8; 32],
+        credential: &DeviceCredential,
+    ) -> Result<(), SyncError>;
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError>;
     fn push(
         &self,
@@ -138,12 +174,114 @@ fn bearer(c: &DeviceCredential) -> String {
 }
 
 impl Transport for HttpRelay {
-    fn register(&self, clinic_id: &str, credential: &DeviceCredential) -> Result<(), SyncError> {
+    fn register(
+        &self,
+        clinic_id: &str,
+        credential: &DeviceCredential,
+        recovery_proof: &[u8; 32],
+    ) -> Result<(), SyncError> {
+        use sha2::Digest as _;
         let _: RegisterResponse = self.post(
             "/v1/register",
             None,
             &RegisterRequest {
                 clinic_id: clinic_id.into(),
+                device_id: credential.device_id.clone(),
+                secret: Bytes(credential.secret.clone()),
+                recovery: RecoveryRegistration {
+                    proof_hash: hex::encode(sha2::Sha256::digest(recovery_proof)),
+                },
+            },
+        )?;
+        Ok(())
+    }
+
+    fn invite(
+        &self,
+        credential: &DeviceCredential,
+        code_hash_hex: &str,
+        expires_at_ms: i64,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post(
+            "/v1/invites",
+            Some(credential),
+            &InviteRequest {
+                code_hash: code_hash_hex.into(),
+                expires_at_ms,
+            },
+        )?;
+        Ok(())
+    }
+
+    fn enroll(
+        &self,
+        code: &str,
+        credential: &DeviceCredential,
+        public_key: Bytes,
+        device_name: &str,
+    ) -> Result<String, SyncError> {
+        let reply: EnrollResponse = self.post(
+            "/v1/enroll",
+            None,
+            &EnrollRequest {
+                code: code.into(),
+                device_id: credential.device_id.clone(),
+                secret: Bytes(credential.secret.clone()),
+                public_key,
+                device_name: device_name.into(),
+            },
+        )?;
+        Ok(reply.clinic_id)
+    }
+
+    fn pending(&self, credential: &DeviceCredential) -> Result<PendingEnrollments, SyncError> {
+        self.get("/v1/enrollments", credential)
+    }
+
+    fn approve(
+        &self,
+        credential: &DeviceCredential,
+        device_id: &str,
+        sealed: Bytes,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post(
+            "/v1/enrollments/approve",
+            Some(credential),
+            &ApproveRequest {
+                device_id: device_id.into(),
+                sealed,
+            },
+        )?;
+        Ok(())
+    }
+
+    fn enrollment(&self, credential: &DeviceCredential) -> Result<EnrollmentStatus, SyncError> {
+        self.get("/v1/enrollment", credential)
+    }
+
+    fn revoke(&self, credential: &DeviceCredential, device_id: &str) -> Result<(), SyncError> {
+        let _: Empty = self.post(
+            "/v1/devices/revoke",
+            Some(credential),
+            &RevokeRequest {
+                device_id: device_id.into(),
+            },
+        )?;
+        Ok(())
+    }
+
+    fn recover(
+        &self,
+        clinic_id: &str,
+        proof: &[u8; 32],
+        credential: &DeviceCredential,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post(
+            "/v1/recover",
+            None,
+            &RecoverRequest {
+                clinic_id: clinic_id.into(),
+                proof: Bytes(proof.to_vec()),
                 device_id: credential.device_id.clone(),
                 secret: Bytes(credential.secret.clone()),
             },

@@ -28,11 +28,7 @@ fn add_patient(store: &mut Store, last: &str, phone: &str) -> PatientRow {
 }
 
 fn run(store: &mut Store, relay: &LocalRelay) -> Result<chairside_sync::SyncReport, SyncError> {
-    let me = identity(
-        store,
-        store.local_setting(setting::REGISTERED).unwrap().is_none(),
-    )?;
-    sync(store, relay, &me)
+    chairside_sync::sync_device(store, relay)
 }
 
 fn patients_of(store: &Store) -> Vec<(String, String, Vec<String>)> {
@@ -217,4 +213,75 @@ fn the_relay_stores_no_patient_data_in_clear() {
             "{needle} found in the relay's storage"
         );
     }
+}
+
+#[test]
+fn a_pairing_code_works_once_and_a_wrong_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let owner = identity(&a, false).unwrap();
+    let (code, _) = chairside_sync::enroll::invite(&relay, &owner, 0).unwrap();
+    // Issued "at time 0", the code expired long ago.
+    let late = new_store(&tmp.path().join("late"));
+    let err =
+        chairside_sync::enroll::request(&late, &relay, "local", &code, "late PC").unwrap_err();
+    assert!(err.to_string().contains("pairing code"), "{err}");
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let (code, _) = chairside_sync::enroll::invite(&relay, &owner, now).unwrap();
+    let first = new_store(&tmp.path().join("first"));
+    chairside_sync::enroll::request(&first, &relay, "local", &code, "PC 2").unwrap();
+    let second = new_store(&tmp.path().join("second"));
+    let err = chairside_sync::enroll::request(&second, &relay, "local", &code, "PC 3").unwrap_err();
+    assert!(err.to_string().contains("already used"), "{err}");
+    let wrong = new_store(&tmp.path().join("wrong"));
+    assert!(chairside_sync::enroll::request(&wrong, &relay, "local", "AAAA-BBBB", "PC 4").is_err());
+    // A pending PC cannot sync before approval.
+    let mut first = first;
+    let err = chairside_sync::sync_device(&mut first, &relay).unwrap_err();
+    assert!(matches!(err, SyncError::WaitingForApproval), "{err}");
+}
+
+#[test]
+fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    add_patient(&mut a, "Hamidi", "+213555000010");
+    run(&mut a, &relay).unwrap();
+    let me = identity(&a, false).unwrap();
+    let printed = chairside_sync::enroll::recovery_key(&me.clinic_id, &me.key).unwrap();
+
+    // A typo is caught by the check value, not sent to the relay.
+    let mut typo = printed.to_string();
+    let c = if typo.starts_with('A') { "B" } else { "A" };
+    typo.replace_range(0..1, c);
+    assert!(matches!(
+        chairside_sync::enroll::parse_recovery_key(&typo),
+        Err(SyncError::BadRecoveryKey)
+    ));
+
+    // Every device is lost; a new PC recovers with the printed key (typed in lower case).
+    drop(a);
+    let mut fresh = new_store(&tmp.path().join("new"));
+    let me =
+        chairside_sync::enroll::recover(&fresh, &relay, "local", &printed.to_lowercase()).unwrap();
+    let report = sync(&mut fresh, &relay, &me).unwrap();
+    assert!(report.checksums_match);
+    assert_eq!(patients_of(&fresh).len(), 1);
+    assert!(
+        chairside_store::clinic::get(fresh.conn())
+            .unwrap()
+            .is_some()
+    );
+
+    // A key for another clinic (or a forged one) adds no device.
+    let other = new_store(&tmp.path().join("other"));
+    let forged = chairside_sync::enroll::recovery_key(&me.clinic_id, &other_key()).unwrap();
+    assert!(chairside_sync::enroll::recover(&other, &relay, "local", &forged).is_err());
 }

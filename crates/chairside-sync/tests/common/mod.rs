@@ -1,5 +1,5 @@
 //! An in-process relay for the sync tests: the relay's real storage and append rule, with the
-//! same authentication as its HTTP layer, and knobs to lose or duplicate messages.
+//! same authentication rule as its HTTP layer, and knobs to lose or duplicate messages.
 
 #![allow(clippy::unwrap_used, dead_code)]
 
@@ -8,10 +8,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chairside_domain::EntityId;
-use chairside_protocol::{ErrorBody, Heads, PullResponse, PushResponse, Record, code};
-use chairside_relay::{SqliteStorage, Storage, StorageError};
+use chairside_protocol::{
+    Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment, PendingEnrollments, PullResponse,
+    PushResponse, Record, code, normalize_code,
+};
+use chairside_relay::{DeviceStatus, NewDevice, SqliteStorage, Storage, StorageError};
 use chairside_store::{KdfParams, NewKey, Store, Unlock};
-use chairside_sync::{ClinicKey, DeviceCredential, SyncError, Transport, setting};
+use chairside_sync::{ClinicKey, DeviceCredential, SyncError, Transport};
 use sha2::{Digest, Sha256};
 
 pub const PASSPHRASE: &str = "sync test passphrase";
@@ -28,40 +31,22 @@ pub struct LocalRelay {
     pub alter: Cell<Option<fn(&mut Record)>>,
 }
 
-impl LocalRelay {
-    pub fn new(dir: &Path) -> Self {
-        Self {
-            storage: Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap()),
-            fail_before: Cell::new(false),
-            lose_reply: Cell::new(false),
-            duplicate: Cell::new(false),
-            alter: Cell::new(None),
-        }
-    }
+fn sha(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
 
-    fn auth(&self, c: &DeviceCredential) -> Result<String, SyncError> {
-        if self.fail_before.replace(false) {
-            return Err(SyncError::Unreachable {
-                url: "local".into(),
-                reason: "network down".into(),
-            });
-        }
-        let device = self.storage.device(&c.device_id).map_err(internal)?;
-        let hash: [u8; 32] = Sha256::digest(&c.secret).into();
-        match device {
-            Some(d) if d.secret_hash == hash && !d.revoked => Ok(d.clinic_id),
-            Some(d) if d.secret_hash == hash => Err(refused(code::REVOKED, "revoked")),
-            _ => Err(refused(
-                code::UNAUTHORIZED,
-                "unknown device or wrong credential",
-            )),
-        }
-    }
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 fn internal(e: StorageError) -> SyncError {
     match e {
         StorageError::Conflict(m) => refused(code::CONFLICT, &m),
+        StorageError::BadCode => refused(code::BAD_CODE, &StorageError::BadCode.to_string()),
+        StorageError::NotFound(m) => refused(code::NOT_FOUND, &m),
         other => SyncError::Internal(other.to_string()),
     }
 }
@@ -73,11 +58,157 @@ fn refused(code: &str, message: &str) -> SyncError {
     })
 }
 
+impl LocalRelay {
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            storage: Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap()),
+            fail_before: Cell::new(false),
+            lose_reply: Cell::new(false),
+            duplicate: Cell::new(false),
+            alter: Cell::new(None),
+        }
+    }
+
+    fn network(&self) -> Result<(), SyncError> {
+        if self.fail_before.replace(false) {
+            return Err(SyncError::Unreachable {
+                url: "local".into(),
+                reason: "network down".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The relay's authentication rule: the credential's hash, then the device's status.
+    fn auth_any(&self, c: &DeviceCredential) -> Result<(String, DeviceStatus), SyncError> {
+        self.network()?;
+        match self.storage.device(&c.device_id).map_err(internal)? {
+            Some(d) if d.secret_hash == sha(&c.secret) => Ok((d.clinic_id, d.status)),
+            _ => Err(refused(
+                code::UNAUTHORIZED,
+                "unknown device or wrong credential",
+            )),
+        }
+    }
+
+    fn auth(&self, c: &DeviceCredential) -> Result<String, SyncError> {
+        match self.auth_any(c)? {
+            (clinic, DeviceStatus::Active) => Ok(clinic),
+            (_, DeviceStatus::Revoked) => Err(refused(code::REVOKED, "this device was revoked")),
+            (_, DeviceStatus::Pending) => Err(refused(code::UNAUTHORIZED, "pending approval")),
+        }
+    }
+}
+
 impl Transport for LocalRelay {
-    fn register(&self, clinic_id: &str, c: &DeviceCredential) -> Result<(), SyncError> {
-        let hash: [u8; 32] = Sha256::digest(&c.secret).into();
+    fn register(
+        &self,
+        clinic_id: &str,
+        c: &DeviceCredential,
+        recovery_proof: &[u8; 32],
+    ) -> Result<(), SyncError> {
+        self.network()?;
         self.storage
-            .register(clinic_id, &c.device_id, hash)
+            .register(clinic_id, &c.device_id, sha(&c.secret), sha(recovery_proof))
+            .map_err(internal)
+    }
+
+    fn invite(
+        &self,
+        c: &DeviceCredential,
+        code_hash_hex: &str,
+        expires: i64,
+    ) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        let hash: [u8; 32] = hex::decode(code_hash_hex).unwrap().try_into().unwrap();
+        self.storage
+            .add_invite(&clinic, hash, expires)
+            .map_err(internal)
+    }
+
+    fn enroll(
+        &self,
+        code: &str,
+        c: &DeviceCredential,
+        public_key: Bytes,
+        device_name: &str,
+    ) -> Result<String, SyncError> {
+        self.network()?;
+        self.storage
+            .enroll(
+                sha(normalize_code(code).as_bytes()),
+                now_ms(),
+                NewDevice {
+                    device_id: &c.device_id,
+                    secret_hash: sha(&c.secret),
+                    public_key: &public_key.0,
+                    name: device_name,
+                },
+            )
+            .map_err(internal)
+    }
+
+    fn pending(&self, c: &DeviceCredential) -> Result<PendingEnrollments, SyncError> {
+        let clinic = self.auth(c)?;
+        Ok(PendingEnrollments {
+            pending: self
+                .storage
+                .pending(&clinic)
+                .map_err(internal)?
+                .into_iter()
+                .map(|(device_id, device_name, key, at)| PendingEnrollment {
+                    device_id,
+                    device_name,
+                    public_key: Bytes(key),
+                    requested_at_ms: at,
+                })
+                .collect(),
+        })
+    }
+
+    fn approve(
+        &self,
+        c: &DeviceCredential,
+        device_id: &str,
+        sealed: Bytes,
+    ) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        self.storage
+            .approve(&clinic, device_id, &sealed.0)
+            .map_err(internal)
+    }
+
+    fn enrollment(&self, c: &DeviceCredential) -> Result<EnrollmentStatus, SyncError> {
+        let (_, status) = self.auth_any(c)?;
+        if status == DeviceStatus::Revoked {
+            return Err(refused(code::REVOKED, "this device was revoked"));
+        }
+        Ok(EnrollmentStatus {
+            sealed: self
+                .storage
+                .sealed_for(&c.device_id)
+                .map_err(internal)?
+                .map(Bytes),
+        })
+    }
+
+    fn revoke(&self, c: &DeviceCredential, device_id: &str) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        self.storage
+            .revoke_device(&clinic, device_id)
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn recover(
+        &self,
+        clinic_id: &str,
+        proof: &[u8; 32],
+        c: &DeviceCredential,
+    ) -> Result<(), SyncError> {
+        self.network()?;
+        self.storage
+            .recover(clinic_id, sha(proof), &c.device_id, sha(&c.secret))
             .map_err(internal)
     }
 
@@ -150,7 +281,7 @@ pub fn reopen(dir: &Path) -> Store {
     .unwrap()
 }
 
-/// The clinic's first device: creates the clinic row, the key, and registers at the relay.
+/// The clinic's first device: a store with its clinic row (the key comes with the first sync).
 pub fn first_device(dir: &Path) -> Store {
     let mut store = new_store(dir);
     let settings = chairside_domain::ClinicSettings::parse(
@@ -167,23 +298,27 @@ pub fn first_device(dir: &Path) -> Store {
     store
 }
 
-/// Joins another device to the first one's clinic as an approved enrollment would: the same
-/// clinic id and key, its own device id and secret, known to the relay.
+/// Joins a new PC to the first one's clinic through the real enrollment: a pairing code from the
+/// first device, the request from the new PC, the approval sealed to its key, and completion.
 pub fn join(first: &Store, dir: &Path, relay: &LocalRelay) -> Store {
+    let owner = chairside_sync::identity(first, false).unwrap();
+    let (code, _) = chairside_sync::enroll::invite(relay, &owner, now_ms()).unwrap();
     let store = new_store(dir);
-    let clinic_id = first.local_setting(setting::CLINIC_ID).unwrap().unwrap();
-    let key = first.local_setting(setting::CLINIC_KEY).unwrap().unwrap();
-    store
-        .set_local_setting(setting::CLINIC_ID, &clinic_id)
-        .unwrap();
-    store.set_local_setting(setting::CLINIC_KEY, &key).unwrap();
-    store.set_local_setting(setting::REGISTERED, "1").unwrap();
-    let me = chairside_sync::identity(&store, false).unwrap();
-    let hash: [u8; 32] = Sha256::digest(&me.credential.secret).into();
-    relay
-        .storage
-        .add_device(&clinic_id, &me.credential.device_id, hash)
-        .unwrap();
+    let shown_here =
+        chairside_sync::enroll::request(&store, relay, "local", &code.to_lowercase(), "PC 2")
+            .unwrap();
+    assert!(
+        !chairside_sync::enroll::complete(&store, relay).unwrap(),
+        "not approved yet"
+    );
+    let pending = chairside_sync::enroll::pending(relay, &owner).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        pending[0].fingerprint, shown_here,
+        "both PCs show the same fingerprint"
+    );
+    chairside_sync::enroll::approve(relay, &owner, &pending[0].device_id).unwrap();
+    assert!(chairside_sync::enroll::complete(&store, relay).unwrap());
     store
 }
 

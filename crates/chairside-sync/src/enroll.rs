@@ -1,0 +1,294 @@
+//! Joining a clinic: one-time pairing codes approved from an owner's device, and the printed
+//! recovery key for when every device is lost.
+//!
+//! Enrollment: the owner's device creates a code (8 characters, one hour, one use) and gives its
+//! hash to the relay. The new PC sends the code with its X25519 public key and device secret; the
+//! relay records it as pending. The owner's device lists pending requests, shows each key's
+//! fingerprint (the new PC shows the same one, so a relay cannot slip in its own key), and approves
+//! by sealing the clinic id and data key to that public key (`crypto_box` sealed box). The new PC
+//! fetches and opens the sealed payload, then syncs the whole clinic.
+//!
+//! Recovery: the recovery key printed at clinic creation encodes the clinic id and data key with
+//! a check value. Its proof (a hash of the key, see [`recovery_proof`]) was registered at the
+//! relay with the clinic; presenting it adds a new device, which then syncs everything.
+
+use chairside_protocol::{Bytes, normalize_code};
+use chairside_store::Store;
+use crypto_box::aead::OsRng;
+use crypto_box::{PublicKey, SecretKey};
+use data_encoding::BASE32_NOPAD;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::transport::Transport;
+use crate::{ClinicKey, Identity, SyncError, identity, setting};
+
+/// How long a pairing code can be used.
+pub const CODE_LIFETIME_MS: i64 = 60 * 60 * 1000;
+/// Pairing code alphabet: no 0/O, 1/I/L, so a code read aloud is typed right.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// What the owner's device seals to a new PC.
+#[derive(Serialize, Deserialize)]
+struct EnrollmentPayload {
+    clinic_id: String,
+    clinic_key: String,
+}
+
+/// A new pairing code, e.g. "K7QX-M2PD".
+pub fn new_pairing_code() -> String {
+    let mut rng = rand::rng();
+    let chars: String = (0..8)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// The short fingerprint of a device's enrollment key, shown on both PCs to be compared.
+pub fn fingerprint(public_key: &[u8]) -> String {
+    let digest = Sha256::digest(public_key);
+    let hex = hex::encode_upper(&digest[..6]);
+    format!("{}-{}-{}", &hex[..4], &hex[4..8], &hex[8..12])
+}
+
+/// The proof the recovery key gives the relay (the relay keeps only its hash).
+pub fn recovery_proof(key: &ClinicKey) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"chairside/v1/recovery-proof\0");
+    h.update(key.to_hex().as_bytes());
+    h.finalize().into()
+}
+
+/// The printed recovery key: clinic id, data key and a 2-byte check, in base32 groups of five.
+pub fn recovery_key(clinic_id: &str, key: &ClinicKey) -> Result<Zeroizing<String>, SyncError> {
+    let id = uuid_bytes(clinic_id)
+        .ok_or_else(|| SyncError::Internal(format!("clinic id {clinic_id:?} is not a UUID")))?;
+    let mut raw = Zeroizing::new(Vec::with_capacity(50));
+    raw.extend_from_slice(&id);
+    raw.extend_from_slice(
+        &hex::decode(key.to_hex().as_str()).map_err(|e| SyncError::Internal(e.to_string()))?,
+    );
+    let check = Sha256::digest(&raw[..]);
+    raw.extend_from_slice(&check[..2]);
+    let text = BASE32_NOPAD.encode(&raw);
+    let groups: Vec<&str> = text
+        .as_bytes()
+        .chunks(5)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    Ok(Zeroizing::new(groups.join("-")))
+}
+
+/// Reads a recovery key back (case, spaces and dashes do not matter).
+pub fn parse_recovery_key(text: &str) -> Result<(String, ClinicKey), SyncError> {
+    let bad = || SyncError::BadRecoveryKey;
+    let clean: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let raw = Zeroizing::new(BASE32_NOPAD.decode(clean.as_bytes()).map_err(|_| bad())?);
+    if raw.len() != 50 || Sha256::digest(&raw[..48])[..2] != raw[48..] {
+        return Err(bad());
+    }
+    let clinic_id = uuid_text(&raw[..16]);
+    let key = ClinicKey::from_hex(&hex::encode(&raw[16..48])).ok_or_else(bad)?;
+    Ok((clinic_id, key))
+}
+
+fn uuid_bytes(id: &str) -> Option<Vec<u8>> {
+    let hex: String = id.chars().filter(|c| *c != '-').collect();
+    hex::decode(hex).ok().filter(|b| b.len() == 16)
+}
+
+fn uuid_text(bytes: &[u8]) -> String {
+    let h = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+/// On an enrolled device: creates a pairing code at the relay. Returns the code and its expiry.
+pub fn invite(
+    relay: &dyn Transport,
+    me: &Identity,
+    now_ms: i64,
+) -> Result<(String, i64), SyncError> {
+    let code = new_pairing_code();
+    let expires = now_ms + CODE_LIFETIME_MS;
+    let hash = hex::encode(Sha256::digest(normalize_code(&code).as_bytes()));
+    relay.invite(&me.credential, &hash, expires)?;
+    Ok((code, expires))
+}
+
+/// A request to join, as the owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDevice {
+    pub device_id: String,
+    pub device_name: String,
+    pub fingerprint: String,
+    pub requested_at_ms: i64,
+}
+
+pub fn pending(relay: &dyn Transport, me: &Identity) -> Result<Vec<PendingDevice>, SyncError> {
+    Ok(relay
+        .pending(&me.credential)?
+        .pending
+        .into_iter()
+        .map(|p| PendingDevice {
+            fingerprint: fingerprint(&p.public_key.0),
+            device_id: p.device_id,
+            device_name: p.device_name,
+            requested_at_ms: p.requested_at_ms,
+        })
+        .collect())
+}
+
+/// Approves a pending device: seals the clinic id and key to its public key.
+pub fn approve(relay: &dyn Transport, me: &Identity, device_id: &str) -> Result<(), SyncError> {
+    let request = relay
+        .pending(&me.credential)?
+        .pending
+        .into_iter()
+        .find(|p| p.device_id == device_id)
+        .ok_or_else(|| SyncError::NoSuchRequest(device_id.to_string()))?;
+    let key: [u8; 32] = request
+        .public_key
+        .0
+        .as_slice()
+        .try_into()
+        .map_err(|_| SyncError::NoSuchRequest(device_id.to_string()))?;
+    let payload = Zeroizing::new(
+        serde_json::to_vec(&EnrollmentPayload {
+            clinic_id: me.clinic_id.clone(),
+            clinic_key: me.key.to_hex().to_string(),
+        })
+        .map_err(|e| SyncError::Internal(e.to_string()))?,
+    );
+    let sealed = PublicKey::from(key)
+        .seal(&mut OsRng, &payload)
+        .map_err(|_| SyncError::Internal("sealing the clinic key failed".into()))?;
+    relay.approve(&me.credential, device_id, Bytes(sealed))
+}
+
+/// On a new PC (a store with no clinic yet): asks to join with a pairing code. Returns the
+/// fingerprint to compare with the one the owner sees.
+pub fn request(
+    store: &Store,
+    relay: &dyn Transport,
+    relay_url: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<String, SyncError> {
+    if chairside_store::clinic::get(store.conn())?.is_some()
+        || store.local_setting(setting::CLINIC_KEY)?.is_some()
+    {
+        return Err(SyncError::AlreadyInClinic);
+    }
+    let mut secret_bytes = Zeroizing::new([0u8; 32]);
+    rand::rng().fill(&mut secret_bytes[..]);
+    let enroll_key = SecretKey::from(*secret_bytes);
+    let public = enroll_key.public_key();
+    store.set_local_setting(setting::ENROLL_KEY, &hex::encode(*secret_bytes))?;
+    store.set_local_setting(setting::RELAY_URL, relay_url)?;
+    let me_secret = device_secret(store)?;
+    let credential = crate::DeviceCredential {
+        device_id: store.device_id().to_string(),
+        secret: me_secret,
+    };
+    let clinic_id = relay.enroll(
+        code,
+        &credential,
+        Bytes(public.as_bytes().to_vec()),
+        device_name,
+    )?;
+    store.set_local_setting(setting::CLINIC_ID, &clinic_id)?;
+    store.set_local_setting(setting::REGISTERED, "1")?;
+    Ok(fingerprint(public.as_bytes()))
+}
+
+/// The device's relay secret, created on first use.
+pub(crate) fn device_secret(store: &Store) -> Result<Vec<u8>, SyncError> {
+    match store.local_setting(setting::SECRET)? {
+        Some(hex) => hex::decode(hex)
+            .map_err(|_| SyncError::Internal("the stored relay secret is malformed".into())),
+        None => {
+            let mut secret = vec![0u8; 32];
+            rand::rng().fill(&mut secret[..]);
+            store.set_local_setting(setting::SECRET, &hex::encode(&secret))?;
+            Ok(secret)
+        }
+    }
+}
+
+/// On a new PC whose request is pending: fetches the sealed clinic key once an owner approved.
+/// Returns whether the enrollment is complete.
+pub fn complete(store: &Store, relay: &dyn Transport) -> Result<bool, SyncError> {
+    let Some(enroll_hex) = store
+        .local_setting(setting::ENROLL_KEY)?
+        .filter(|k| !k.is_empty())
+    else {
+        return Ok(store.local_setting(setting::CLINIC_KEY)?.is_some());
+    };
+    let credential = crate::DeviceCredential {
+        device_id: store.device_id().to_string(),
+        secret: device_secret(store)?,
+    };
+    let Some(sealed) = relay.enrollment(&credential)?.sealed else {
+        return Ok(false);
+    };
+    let secret: [u8; 32] = hex::decode(enroll_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| SyncError::Internal("the stored enrollment key is malformed".into()))?;
+    let opened = Zeroizing::new(SecretKey::from(secret).unseal(&sealed.0).map_err(|_| {
+        SyncError::Tampered {
+            device: credential.device_id.clone(),
+            idx: 0,
+            why: "the approval was not sealed to this PC's key".into(),
+        }
+    })?);
+    let payload: EnrollmentPayload = serde_json::from_slice(&opened)
+        .map_err(|_| SyncError::Internal("the approval's content is unreadable".into()))?;
+    let expected = store.local_setting(setting::CLINIC_ID)?;
+    if expected.as_deref() != Some(payload.clinic_id.as_str()) {
+        return Err(SyncError::Internal(
+            "the approval names another clinic than the pairing code".into(),
+        ));
+    }
+    ClinicKey::from_hex(&payload.clinic_key)
+        .ok_or_else(|| SyncError::Internal("the approval holds a malformed key".into()))?;
+    store.set_local_setting(setting::CLINIC_KEY, &payload.clinic_key)?;
+    store.set_local_setting(setting::ENROLL_KEY, "")?;
+    Ok(true)
+}
+
+/// On a new PC (a store with no clinic): joins the clinic of a recovery key as a new device.
+pub fn recover(
+    store: &Store,
+    relay: &dyn Transport,
+    relay_url: &str,
+    recovery_key: &str,
+) -> Result<Identity, SyncError> {
+    if chairside_store::clinic::get(store.conn())?.is_some() {
+        return Err(SyncError::AlreadyInClinic);
+    }
+    let (clinic_id, key) = parse_recovery_key(recovery_key)?;
+    let credential = crate::DeviceCredential {
+        device_id: store.device_id().to_string(),
+        secret: device_secret(store)?,
+    };
+    relay.recover(&clinic_id, &recovery_proof(&key), &credential)?;
+    store.set_local_setting(setting::RELAY_URL, relay_url)?;
+    store.set_local_setting(setting::CLINIC_ID, &clinic_id)?;
+    store.set_local_setting(setting::CLINIC_KEY, &key.to_hex())?;
+    store.set_local_setting(setting::REGISTERED, "1")?;
+    identity(store, false)
+}
