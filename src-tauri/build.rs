@@ -33,6 +33,14 @@ const COMMANDS: &[&str] = &[
     "remove_patient_photo",
     "duplicate_pairs",
     "mark_distinct",
+    "sync_now",
+    "end_of_day",
+    "list_devices",
+    "device_invite",
+    "pending_devices",
+    "approve_device",
+    "revoke_device",
+    "recovery_key",
 ];
 
 fn main() {

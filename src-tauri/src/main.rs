@@ -7,9 +7,10 @@
 use std::sync::Mutex;
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, DuplicatePair, ErasureReport,
-    MedicalHistory, MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef,
-    SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, TimelineEntry, UnlockSessionRequest,
+    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite,
+    DuplicatePair, EndOfDayReport, ErasureReport, MedicalHistory, MedicalItemInput, NewUserRequest,
+    Patient, PatientInput, PatientRef, PendingDeviceInfo, SettingsUpdate, SetupOptions,
+    SetupRequest, SignInRequest, SyncSummary, TimelineEntry, UnlockSessionRequest,
     UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
@@ -188,6 +189,46 @@ fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
     with_app(state, |app| app.mark_distinct(&a, &b))
 }
 
+#[tauri::command(async)]
+fn sync_now(state: Shared<'_>, relay: Option<String>) -> Reply<SyncSummary> {
+    with_app(state, |app| app.sync_now(relay.as_deref()))
+}
+
+#[tauri::command(async)]
+fn end_of_day(state: Shared<'_>) -> Reply<EndOfDayReport> {
+    with_app(state, |app| app.end_of_day(None))
+}
+
+#[tauri::command(async)]
+fn list_devices(state: Shared<'_>) -> Reply<Vec<DeviceInfo>> {
+    with_app(state, App::list_devices)
+}
+
+#[tauri::command(async)]
+fn device_invite(state: Shared<'_>, relay: Option<String>) -> Reply<DeviceInvite> {
+    with_app(state, |app| app.device_invite(relay.as_deref()))
+}
+
+#[tauri::command(async)]
+fn pending_devices(state: Shared<'_>) -> Reply<Vec<PendingDeviceInfo>> {
+    with_app(state, App::pending_devices)
+}
+
+#[tauri::command(async)]
+fn approve_device(state: Shared<'_>, id: String) -> Reply<PendingDeviceInfo> {
+    with_app(state, |app| app.approve_device(&id))
+}
+
+#[tauri::command(async)]
+fn revoke_device(state: Shared<'_>, id: String) -> Reply<()> {
+    with_app(state, |app| app.revoke_device(&id))
+}
+
+#[tauri::command(async)]
+fn recovery_key(state: Shared<'_>) -> Reply<String> {
+    with_app(state, App::recovery_key)
+}
+
 fn main() {
     let app = App::new(default_data_dir());
     let result = tauri::Builder::default()
@@ -224,6 +265,14 @@ fn main() {
             remove_patient_photo,
             duplicate_pairs,
             mark_distinct,
+            sync_now,
+            end_of_day,
+            list_devices,
+            device_invite,
+            pending_devices,
+            approve_device,
+            revoke_device,
+            recovery_key,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

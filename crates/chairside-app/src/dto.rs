@@ -524,3 +524,76 @@ pub struct Consents {
     /// Every decision, newest first.
     pub history: Vec<ConsentRecord>,
 }
+
+/// One device's log in a sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StreamReport {
+    pub device_id: String,
+    pub device_name: String,
+    pub this_device: bool,
+    /// Change sets this PC sent (its own log only).
+    pub sent: u32,
+    /// Change sets this PC received from that device.
+    pub received: u32,
+    /// Where that device's log stands.
+    #[ts(type = "number")]
+    pub head: i64,
+}
+
+/// What one sync did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncSummary {
+    pub relay_url: String,
+    pub sent: u32,
+    pub received: u32,
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    #[ts(type = "number")]
+    pub bytes_received: u64,
+    /// Every device's log is identical here and at the relay.
+    pub checksums_match: bool,
+    pub streams: Vec<StreamReport>,
+    #[ts(type = "number")]
+    pub duration_ms: u64,
+}
+
+/// The owner's end-of-day report: the sync, what waits for a person, who was not seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EndOfDayReport {
+    pub summary: SyncSummary,
+    /// Possible duplicate patients waiting for review.
+    pub conflicts_waiting: u32,
+    /// Devices (by name) that did not reach the relay today.
+    pub devices_not_seen_today: Vec<String>,
+}
+
+/// A one-time pairing code for a new PC.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceInvite {
+    pub code: String,
+    #[ts(type = "number")]
+    pub expires_at_ms: i64,
+    pub relay_url: String,
+}
+
+/// A PC that asked to join and waits for approval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PendingDeviceInfo {
+    pub device_id: String,
+    pub device_name: String,
+    /// Compare with the fingerprint shown on the new PC before approving.
+    pub fingerprint: String,
+    #[ts(type = "number")]
+    pub requested_at_ms: i64,
+}
+
+/// A device of the clinic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub enrolled_at_ms: i64,
+    pub revoked: bool,
+    pub this_device: bool,
+}

@@ -36,6 +36,12 @@ pub mod code {
     pub const IN_USE: &str = "in_use";
     pub const BACKUP_FAILED: &str = "backup_failed";
     pub const EXPORT_FAILED: &str = "export_failed";
+    /// The relay cannot be reached now; changes wait and the next sync sends them.
+    pub const SYNC_UNREACHABLE: &str = "sync_unreachable";
+    /// The relay answered with a refusal (see the message).
+    pub const SYNC_REFUSED: &str = "sync_refused";
+    /// Sync cannot run yet: no relay set, or an enrollment waiting for approval.
+    pub const SYNC_NOT_READY: &str = "sync_not_ready";
     pub const INTEGRITY: &str = "integrity";
     pub const INTERNAL: &str = "internal";
 }

@@ -15,6 +15,7 @@ mod gdpr;
 mod medical;
 mod password;
 mod patients;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -36,7 +37,7 @@ pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 /// A monotonic clock, injectable so tests can move time without sleeping.
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
-const MIN_PASSPHRASE_CHARS: usize = 8;
+pub(crate) const MIN_PASSPHRASE_CHARS: usize = 8;
 
 /// The signed-in user of this window (or of one CLI command).
 #[derive(Debug, Clone)]
@@ -100,6 +101,12 @@ impl App {
         let mut app = Self::new(data_dir);
         app.store = Some(Store::open(&app.data_dir, Unlock::Auto { passphrase })?);
         Ok(app)
+    }
+
+    /// Whether the open store holds a clinic (false for a PC that joined one and has not
+    /// synced yet).
+    pub fn holds_clinic(&self) -> Result<bool> {
+        Ok(clinic::get(self.store()?.conn())?.is_some())
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -262,6 +269,8 @@ impl App {
             ))?;
             Ok(())
         })?;
+        // The clinic's data key (for sync) and so its recovery key exist from the start.
+        chairside_sync::identity(self.store()?, true)?;
         self.status()
     }
 
@@ -752,7 +761,7 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 /// This PC's name, for the device list: the host name, else a neutral label.
-fn device_name() -> String {
+pub fn device_name() -> String {
     std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|s| s.trim().to_string())

@@ -82,6 +82,25 @@ enum Command {
         #[command(subcommand)]
         command: PatientCommand,
     },
+    /// Sync with the relay (the URL is remembered; the clinic's first sync registers it).
+    Sync {
+        #[arg(long, value_name = "URL")]
+        relay: Option<String>,
+        /// The end-of-day report: sent and received per device, conflicts waiting, devices not
+        /// seen today.
+        #[arg(long)]
+        report: bool,
+    },
+    /// The clinic's PCs: invite, approve, list, revoke; enroll this PC into a clinic.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// The printed recovery key: show it (owner), or restore the clinic on a new PC with it.
+    Recovery {
+        #[command(subcommand)]
+        command: RecoveryCommand,
+    },
     /// Fill the clinic with realistic demo patients (owner only).
     Demo {
         #[arg(long, default_value_t = 200)]
@@ -179,6 +198,46 @@ enum PatientCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum DeviceCommand {
+    /// Print a one-time pairing code for a new PC (owner; valid one hour).
+    Invite {
+        #[arg(long, value_name = "URL")]
+        relay: Option<String>,
+    },
+    /// Show the PCs waiting to join (name and key fingerprint) and approve them (owner).
+    Approve,
+    /// List the clinic's PCs.
+    List,
+    /// Revoke a PC: it can no longer sync (owner).
+    Revoke { id: String },
+    /// On a new PC with an empty data directory: ask to join a clinic with a pairing code.
+    Enroll {
+        #[arg(long, value_name = "URL")]
+        relay: String,
+        #[arg(long)]
+        code: String,
+        /// This PC's name in the device list (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RecoveryCommand {
+    /// Print the clinic's recovery key again (owner).
+    Show,
+    /// On a new PC with an empty data directory: join the clinic of a recovery key.
+    Restore {
+        #[arg(long, value_name = "URL")]
+        relay: String,
+        #[arg(long, value_name = "KEY")]
+        recovery_key: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum UserCommand {
     /// Add a user; the password comes from CHAIRSIDE_NEW_PASSWORD or a prompt.
     Add {
@@ -264,6 +323,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 None if app.keyring_available() => None,
                 None => Some(secret("CHAIRSIDE_PASSPHRASE", "New database passphrase: ")?),
             };
+            let owner_password = secret("CHAIRSIDE_PASSWORD", "Owner's password: ")?;
             let status = app.setup(SetupRequest {
                 clinic_name: clinic_name.clone(),
                 address: address.clone(),
@@ -275,12 +335,22 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 },
                 owner_username: owner.clone(),
                 owner_display_name: owner_display_name.clone(),
-                owner_password: secret("CHAIRSIDE_PASSWORD", "Owner's password: ")?,
+                owner_password: owner_password.clone(),
                 passphrase,
             })?;
-            out.print(&status, || {
+            app.sign_in(SignInRequest {
+                username: owner.clone(),
+                password: owner_password,
+            })?;
+            let recovery_key = app.recovery_key()?;
+            let mut shown = serde_json::to_value(&status)
+                .map_err(|e| ApiError::new(code::INTERNAL, e.to_string()))?;
+            shown["recovery_key"] = recovery_key.clone().into();
+            out.print(&shown, || {
                 format!(
-                    "Clinic {:?} created in {} (database key: {}). Sign in as {owner}.",
+                    "Clinic {:?} created in {} (database key: {}). Sign in as {owner}.\n\n\
+                     Recovery key (print it and keep it in a safe place: with it the clinic can be\n\
+                     restored on a new PC if every PC is lost, without it it cannot):\n\n    {recovery_key}\n",
                     status.clinic_name.clone().unwrap_or_default(),
                     status.data_dir,
                     status.key_storage.map_or("?", |k| match k {
@@ -289,6 +359,68 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     })
                 )
             })
+        }
+        Command::Device {
+            command:
+                DeviceCommand::Enroll {
+                    relay,
+                    code: pairing,
+                    name,
+                },
+        } => {
+            let name = name.clone().unwrap_or_else(chairside_app::device_name);
+            let passphrase = new_store_passphrase(&data_dir)?;
+            let fingerprint =
+                App::enroll_device(&data_dir, passphrase.as_deref(), relay, pairing, &name)?;
+            out.print(
+                &serde_json::json!({ "status": "pending", "fingerprint": fingerprint, "name": name }),
+                || {
+                    format!(
+                        "Request sent as {name:?}. Key fingerprint: {fingerprint}\n\
+                         On the owner's PC, run `chairside device approve` and check that it shows\n\
+                         the same fingerprint; then run `chairside sync` here."
+                    )
+                },
+            )
+        }
+        Command::Recovery {
+            command:
+                RecoveryCommand::Restore {
+                    relay,
+                    recovery_key,
+                    name,
+                },
+        } => {
+            let name = name.clone().unwrap_or_else(chairside_app::device_name);
+            let passphrase = new_store_passphrase(&data_dir)?;
+            App::recover_clinic(&data_dir, passphrase.as_deref(), relay, recovery_key, &name)?;
+            let mut app = App::open(&data_dir, passphrase.as_deref())?;
+            let summary = app.initial_sync()?;
+            out.print(&summary, || {
+                format!(
+                    "Clinic restored on this PC: {} change sets received from the relay. Sign in with your usual account.",
+                    summary.received
+                )
+            })
+        }
+        Command::Sync { relay, report } if !*report => {
+            // A PC that joined a clinic syncs once before anyone can sign in (the accounts come
+            // with that sync); afterwards sync needs a signed-in user.
+            let passphrase = env("CHAIRSIDE_PASSPHRASE");
+            let mut app = App::open(&data_dir, passphrase.as_deref())?;
+            let summary = if app.holds_clinic()? {
+                let mut app = signed_in(&cli, &data_dir)?;
+                app.sync_now(relay.as_deref())?
+            } else {
+                if relay.is_some() {
+                    return Err(ApiError::invalid(
+                        "relay",
+                        "this PC joins the relay it enrolled with; run `chairside sync` alone",
+                    ));
+                }
+                app.initial_sync()?
+            };
+            out.print(&summary, || describe_sync(&summary))
         }
         Command::Status => {
             let mut app = App::new(&data_dir);
@@ -414,7 +546,104 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                         format!("Added {added} demo patients.")
                     })
                 }
+                Command::Sync { relay, .. } => {
+                    let report = app.end_of_day(relay.as_deref())?;
+                    out.print(&report, || {
+                        let mut text = describe_sync(&report.summary);
+                        text.push_str(&format!(
+                            "\nConflicts waiting for a person: {}",
+                            report.conflicts_waiting
+                        ));
+                        if report.devices_not_seen_today.is_empty() {
+                            text.push_str("\nEvery PC reached the relay today.");
+                        } else {
+                            text.push_str(&format!(
+                                "\nNot seen today: {}",
+                                report.devices_not_seen_today.join(", ")
+                            ));
+                        }
+                        text
+                    })
+                }
+                Command::Device {
+                    command: DeviceCommand::Invite { relay },
+                } => {
+                    let invite = app.device_invite(relay.as_deref())?;
+                    out.print(&invite, || {
+                        format!(
+                            "Pairing code: {}  (valid one hour, one use)\nOn the new PC: chairside device enroll --relay {} --code {}",
+                            invite.code, invite.relay_url, invite.code
+                        )
+                    })
+                }
+                Command::Device {
+                    command: DeviceCommand::Approve,
+                } => {
+                    let pending = app.pending_devices()?;
+                    if !out.json {
+                        for p in &pending {
+                            println!(
+                                "Approving {:?} (device {}), key fingerprint {}",
+                                p.device_name, p.device_id, p.fingerprint
+                            );
+                        }
+                    }
+                    let mut approved = Vec::new();
+                    for p in &pending {
+                        approved.push(app.approve_device(&p.device_id)?);
+                    }
+                    out.print(&approved, || {
+                        if approved.is_empty() {
+                            "No PC is waiting for approval.".to_string()
+                        } else {
+                            format!(
+                                "Approved {} PC(s): they can now run `chairside sync`.",
+                                approved.len()
+                            )
+                        }
+                    })
+                }
+                Command::Device {
+                    command: DeviceCommand::List,
+                } => {
+                    let devices = app.list_devices()?;
+                    out.print(&devices, || {
+                        devices
+                            .iter()
+                            .map(|d| {
+                                format!(
+                                    "{}  {:<24} {}{}",
+                                    d.id,
+                                    d.name,
+                                    if d.revoked { "revoked" } else { "active" },
+                                    if d.this_device { " (this PC)" } else { "" }
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                }
+                Command::Device {
+                    command: DeviceCommand::Revoke { id },
+                } => {
+                    app.revoke_device(id)?;
+                    out.print(&serde_json::json!({ "revoked": id }), || {
+                        format!("Revoked {id}: it can no longer sync.")
+                    })
+                }
+                Command::Recovery {
+                    command: RecoveryCommand::Show,
+                } => {
+                    let key = app.recovery_key()?;
+                    out.print(&serde_json::json!({ "recovery_key": key }), || key.clone())
+                }
                 Command::Init { .. }
+                | Command::Device {
+                    command: DeviceCommand::Enroll { .. },
+                }
+                | Command::Recovery {
+                    command: RecoveryCommand::Restore { .. },
+                }
                 | Command::Status
                 | Command::Backup {
                     command: BackupCommand::Restore { .. },
@@ -652,6 +881,49 @@ fn describe(p: &Patient) -> String {
         }
     }
     text
+}
+
+fn describe_sync(s: &chairside_app::SyncSummary) -> String {
+    let mut text = format!(
+        "Synced with {} in {} ms: {} change set(s) sent, {} received ({} / {} bytes). Checksums {}.",
+        s.relay_url,
+        s.duration_ms,
+        s.sent,
+        s.received,
+        s.bytes_sent,
+        s.bytes_received,
+        if s.checksums_match { "match" } else { "DIFFER" }
+    );
+    for stream in &s.streams {
+        text.push_str(&format!(
+            "\n  {:<24} head {:>6}  sent {:>5}  received {:>5}{}",
+            stream.device_name,
+            stream.head,
+            stream.sent,
+            stream.received,
+            if stream.this_device {
+                "  (this PC)"
+            } else {
+                ""
+            }
+        ));
+    }
+    text
+}
+
+/// The passphrase of a new store: CHAIRSIDE_PASSPHRASE, else none when the OS keyring holds
+/// the key, else typed.
+fn new_store_passphrase(data_dir: &std::path::Path) -> Result<Option<String>, ApiError> {
+    if let Some(p) = env("CHAIRSIDE_PASSPHRASE") {
+        return Ok(Some(p));
+    }
+    if App::new(data_dir).keyring_available() {
+        return Ok(None);
+    }
+    Ok(Some(secret(
+        "CHAIRSIDE_PASSPHRASE",
+        "New database passphrase: ",
+    )?))
 }
 
 /// Writes a file whole or not at all (a temporary file renamed into place).

@@ -16,6 +16,7 @@ pub mod backup;
 pub mod changes;
 pub mod clinic;
 pub mod consents;
+pub mod devices;
 pub mod duplicates;
 pub mod erasure;
 pub mod error;

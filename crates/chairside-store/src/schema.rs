@@ -145,6 +145,13 @@ pub const PATIENT_DISTINCT: TableSpec = TableSpec {
     on_change: Some(crate::duplicates::on_distinct),
 };
 
+pub const DEVICE: TableSpec = TableSpec {
+    name: "device",
+    kind: TableKind::Mutable,
+    fields: &["name", "enrolled_at_ms", "revoked", "deleted"],
+    on_change: None,
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -154,6 +161,7 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     MEDICAL_ITEM,
     CONSENT,
     PATIENT_DISTINCT,
+    DEVICE,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

@@ -147,6 +147,46 @@ wal_emptied: boolean, };
 
 export type RetainedCount = { kind: string, count: number, };
 
+export type StreamReport = { device_id: string, device_name: string, this_device: boolean, 
+/**
+ * Change sets this PC sent (its own log only).
+ */
+sent: number, 
+/**
+ * Change sets this PC received from that device.
+ */
+received: number, 
+/**
+ * Where that device's log stands.
+ */
+head: number, };
+
+export type SyncSummary = { relay_url: string, sent: number, received: number, bytes_sent: number, bytes_received: number, 
+/**
+ * Every device's log is identical here and at the relay.
+ */
+checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };
+
+export type EndOfDayReport = { summary: SyncSummary, 
+/**
+ * Possible duplicate patients waiting for review.
+ */
+conflicts_waiting: number, 
+/**
+ * Devices (by name) that did not reach the relay today.
+ */
+devices_not_seen_today: Array<string>, };
+
+export type DeviceInvite = { code: string, expires_at_ms: number, relay_url: string, };
+
+export type PendingDeviceInfo = { device_id: string, device_name: string, 
+/**
+ * Compare with the fingerprint shown on the new PC before approving.
+ */
+fingerprint: string, requested_at_ms: number, };
+
+export type DeviceInfo = { id: string, name: string, enrolled_at_ms: number, revoked: boolean, this_device: boolean, };
+
 export type MedicalKind = "allergy" | "medication" | "condition";
 
 export type Severity = "low" | "moderate" | "high";

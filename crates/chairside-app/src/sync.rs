@@ -1,0 +1,434 @@
+//! Sync use cases: sync now (remembering the relay), the owner's end-of-day report, devices
+//! (invite, approve, list, revoke), and joining a clinic from an empty data directory
+//! (enrollment with a pairing code, recovery with the printed key).
+//!
+//! The engine is `chairside-sync`; this module adds permissions, the audit trail, the synced
+//! device list and the DTOs. The first sync of a PC that joined a clinic runs before anyone can
+//! sign in there (the staff accounts arrive with it): [`App::initial_sync`] allows exactly that
+//! case, on a store that holds no clinic yet.
+
+use std::path::Path;
+
+use chairside_domain::Permission as P;
+use chairside_store::{NewKey, Store, devices};
+use chairside_sync::{HttpRelay, SyncError, enroll, setting};
+use chrono::{TimeZone, Utc};
+
+use crate::error::{ApiError, code};
+use crate::{
+    App, DeviceInfo, DeviceInvite, EndOfDayReport, PendingDeviceInfo, Result, StreamReport,
+    SyncSummary, record,
+};
+
+impl From<SyncError> for ApiError {
+    fn from(e: SyncError) -> Self {
+        let code = match &e {
+            SyncError::Unreachable { .. } => code::SYNC_UNREACHABLE,
+            SyncError::Relay(body) if body.code == "revoked" => code::PERMISSION_DENIED,
+            SyncError::Relay(_) => code::SYNC_REFUSED,
+            SyncError::BadRelayUrl(_) | SyncError::BadRecoveryKey => code::INVALID_INPUT,
+            SyncError::NoRelay | SyncError::NoClinicKey | SyncError::WaitingForApproval => {
+                code::SYNC_NOT_READY
+            }
+            SyncError::Tampered { .. } | SyncError::Diverged { .. } => code::INTEGRITY,
+            SyncError::NoSuchRequest(_) => code::NOT_FOUND,
+            SyncError::AlreadyInClinic => code::ALREADY_INITIALISED,
+            SyncError::Store(_) | SyncError::Internal(_) => code::INTERNAL,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// The relay to use: the one given (remembered for next time), else the remembered one.
+fn relay_for(store: &Store, given: Option<&str>) -> Result<HttpRelay> {
+    match given.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let relay = HttpRelay::new(url)?;
+            store.set_local_setting(setting::RELAY_URL, relay.url())?;
+            Ok(relay)
+        }
+        None => match store.local_setting(setting::RELAY_URL)? {
+            Some(url) if !url.is_empty() => Ok(HttpRelay::new(&url)?),
+            _ => Err(SyncError::NoRelay.into()),
+        },
+    }
+}
+
+impl App {
+    /// Syncs with the relay now (given, or the remembered one).
+    pub fn sync_now(&mut self, relay_url: Option<&str>) -> Result<SyncSummary> {
+        let session = self.authorize(P::RunSync, "sync.run")?;
+        let relay = relay_for(self.store()?, relay_url)?;
+        // This PC appears in the clinic's device list from its first sync on.
+        self.record_own_device()?;
+        let started = now_ms();
+        let outcome = chairside_sync::sync_device(self.store_mut()?, &relay);
+        let user = session.user_id.to_string();
+        let result = match &outcome {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        self.audit_event(record(&user, "sync.run", "relay", relay.url(), &result, ""))?;
+        let report = outcome?;
+        self.summary(report, relay.url(), started)
+    }
+
+    /// The first sync of a PC that joined a clinic (enrollment or recovery): allowed without a
+    /// session only while the store holds no clinic, since the accounts come with this sync.
+    pub fn initial_sync(&mut self) -> Result<SyncSummary> {
+        if chairside_store::clinic::get(self.store()?.conn())?.is_some() {
+            return Err(ApiError::new(
+                code::NOT_SIGNED_IN,
+                "this PC already holds the clinic: sign in to sync",
+            ));
+        }
+        let relay = relay_for(self.store()?, None)?;
+        let started = now_ms();
+        let report = chairside_sync::sync_device(self.store_mut()?, &relay)?;
+        // A recovered PC is in nobody's device list yet: it adds itself (sent with its next sync).
+        if self.holds_clinic()? {
+            self.record_own_device()?;
+        }
+        self.summary(report, relay.url(), started)
+    }
+
+    /// Syncs, then reports what the owner checks at the end of the day.
+    pub fn end_of_day(&mut self, relay_url: Option<&str>) -> Result<EndOfDayReport> {
+        self.authorize(P::ViewReports, "sync.report")?;
+        let summary = self.sync_now(relay_url)?;
+        let conn = self.store()?.conn();
+        let clinic = chairside_store::clinic::get(conn)?
+            .ok_or_else(|| ApiError::new(code::NOT_INITIALISED, "no clinic is set up yet"))?;
+        let today = Utc::now()
+            .with_timezone(&clinic.settings.timezone)
+            .date_naive();
+        let start_of_day = clinic
+            .settings
+            .timezone
+            .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map_or(0, |t| t.timestamp_millis());
+        let relay = relay_for(self.store()?, None)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        let heads = chairside_sync::Transport::heads(&relay, &me.credential)?;
+        let names = device_names(self.store()?)?;
+        let not_seen_today = heads
+            .devices
+            .iter()
+            .filter(|d| !d.revoked && d.last_seen_ms < start_of_day)
+            .map(|d| names.name_of(&d.device_id))
+            .collect();
+        let conflicts_waiting =
+            chairside_store::duplicates::flags(self.store()?.conn())?.len() as u32;
+        Ok(EndOfDayReport {
+            summary,
+            conflicts_waiting,
+            devices_not_seen_today: not_seen_today,
+        })
+    }
+
+    fn summary(
+        &self,
+        report: chairside_sync::SyncReport,
+        relay_url: &str,
+        started_ms: i64,
+    ) -> Result<SyncSummary> {
+        let names = device_names(self.store()?)?;
+        let mut streams: Vec<StreamReport> = report
+            .heads
+            .iter()
+            .map(|(device, head)| StreamReport {
+                device_id: device.clone(),
+                device_name: names.name_of(device),
+                this_device: *device == report.device_id,
+                sent: if *device == report.device_id {
+                    report.sent as u32
+                } else {
+                    0
+                },
+                received: report.received.get(device).copied().unwrap_or(0) as u32,
+                head: *head,
+            })
+            .collect();
+        streams.sort_by_key(|s| !s.this_device);
+        Ok(SyncSummary {
+            relay_url: relay_url.to_string(),
+            sent: report.sent as u32,
+            received: report.received.values().sum::<u64>() as u32,
+            bytes_sent: report.bytes_sent,
+            bytes_received: report.bytes_received,
+            checksums_match: report.checksums_match,
+            streams,
+            duration_ms: (now_ms() - started_ms).max(0) as u64,
+        })
+    }
+
+    /// The first device of a clinic records itself in the synced device list.
+    fn record_own_device(&mut self) -> Result<()> {
+        let store = self.store()?;
+        let me = store.device_id().to_string();
+        if devices::all(store.conn())?.iter().any(|d| d.id == me) {
+            return Ok(());
+        }
+        let name = store.device_name()?;
+        self.store_mut()?
+            .write(|w| w.save_device(&me, &name, now_ms()))?;
+        Ok(())
+    }
+
+    /// A one-time pairing code for a new PC (one hour, one use).
+    pub fn device_invite(&mut self, relay_url: Option<&str>) -> Result<DeviceInvite> {
+        let session = self.authorize(P::ManageDevices, "device.invite")?;
+        let relay = relay_for(self.store()?, relay_url)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        chairside_sync::ensure_registered(self.store()?, &relay, &me)?;
+        let (code, expires_at_ms) = enroll::invite(&relay, &me, now_ms())?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "device.invite",
+            "device",
+            "*",
+            "ok",
+            "",
+        ))?;
+        Ok(DeviceInvite {
+            code,
+            expires_at_ms,
+            relay_url: relay.url().to_string(),
+        })
+    }
+
+    /// PCs waiting for approval, with the fingerprint to compare with the new PC's screen.
+    pub fn pending_devices(&mut self) -> Result<Vec<PendingDeviceInfo>> {
+        self.authorize(P::ManageDevices, "device.pending")?;
+        let relay = relay_for(self.store()?, None)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        Ok(enroll::pending(&relay, &me)?
+            .into_iter()
+            .map(|p| PendingDeviceInfo {
+                device_id: p.device_id,
+                device_name: p.device_name,
+                fingerprint: p.fingerprint,
+                requested_at_ms: p.requested_at_ms,
+            })
+            .collect())
+    }
+
+    /// Approves a waiting PC: it receives the clinic key and joins the device list.
+    pub fn approve_device(&mut self, device_id: &str) -> Result<PendingDeviceInfo> {
+        let session = self.authorize(P::ManageDevices, "device.approve")?;
+        let pending = self
+            .pending_devices()?
+            .into_iter()
+            .find(|p| p.device_id == device_id)
+            .ok_or_else(|| ApiError::from(SyncError::NoSuchRequest(device_id.to_string())))?;
+        let relay = relay_for(self.store()?, None)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        enroll::approve(&relay, &me, device_id)?;
+        let user = session.user_id.to_string();
+        let (name, at) = (pending.device_name.clone(), now_ms());
+        self.store_mut()?.write(|w| {
+            w.save_device(device_id, &name, at)?;
+            w.audit(record(
+                &user,
+                "device.approve",
+                "device",
+                device_id,
+                "ok",
+                "",
+            ))?;
+            Ok(())
+        })?;
+        Ok(pending)
+    }
+
+    /// The clinic's devices.
+    pub fn list_devices(&mut self) -> Result<Vec<DeviceInfo>> {
+        self.authorize(P::ManageDevices, "device.list")?;
+        let store = self.store()?;
+        let me = store.device_id().to_string();
+        Ok(devices::all(store.conn())?
+            .into_iter()
+            .map(|d| DeviceInfo {
+                this_device: d.id == me,
+                id: d.id,
+                name: d.name,
+                enrolled_at_ms: d.enrolled_at_ms,
+                revoked: d.revoked,
+            })
+            .collect())
+    }
+
+    /// Revokes a device: the relay refuses it at once; the list shows it revoked everywhere.
+    pub fn revoke_device(&mut self, device_id: &str) -> Result<()> {
+        let session = self.authorize(P::ManageDevices, "device.revoke")?;
+        if device_id == self.store()?.device_id().to_string() {
+            return Err(ApiError::invalid(
+                "device_id",
+                "this PC cannot revoke itself: revoke it from another owner's PC",
+            ));
+        }
+        let relay = relay_for(self.store()?, None)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        chairside_sync::Transport::revoke(&relay, &me.credential, device_id)?;
+        let user = session.user_id.to_string();
+        self.store_mut()?.write(|w| {
+            w.mark_device_revoked(device_id)?;
+            w.audit(record(
+                &user,
+                "device.revoke",
+                "device",
+                device_id,
+                "ok",
+                "",
+            ))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// The printed recovery key of the clinic (owner only).
+    pub fn recovery_key(&mut self) -> Result<String> {
+        let session = self.authorize(P::ManageDevices, "recovery.show")?;
+        let store = self.store()?;
+        let me =
+            chairside_sync::identity(store, store.local_setting(setting::REGISTERED)?.is_none())?;
+        let key = enroll::recovery_key(&me.clinic_id, &me.key)?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "recovery.show",
+            "clinic",
+            &me.clinic_id,
+            "ok",
+            "",
+        ))?;
+        Ok(key.to_string())
+    }
+
+    /// On a new PC: creates the store in an empty data directory and asks to join the clinic
+    /// of a pairing code. Returns the fingerprint to compare with the owner's screen. If the
+    /// request fails, the data directory is left as it was found.
+    pub fn enroll_device(
+        data_dir: &Path,
+        passphrase: Option<&str>,
+        relay_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<String> {
+        let relay = HttpRelay::new(relay_url)?;
+        in_new_store(data_dir, new_key(passphrase)?, device_name, |store| {
+            Ok(enroll::request(
+                store,
+                &relay,
+                relay.url(),
+                code,
+                device_name,
+            )?)
+        })
+    }
+
+    /// On a new PC: creates the store and joins the clinic of a recovery key; the first sync
+    /// ([`App::initial_sync`]) then brings the clinic's data.
+    pub fn recover_clinic(
+        data_dir: &Path,
+        passphrase: Option<&str>,
+        relay_url: &str,
+        recovery_key: &str,
+        device_name: &str,
+    ) -> Result<()> {
+        let relay = HttpRelay::new(relay_url)?;
+        // Check the key before anything is created on disk.
+        enroll::parse_recovery_key(recovery_key)?;
+        in_new_store(data_dir, new_key(passphrase)?, device_name, |store| {
+            enroll::recover(store, &relay, relay.url(), recovery_key)?;
+            Ok(())
+        })
+    }
+}
+
+/// The key of a joining PC's new store: the passphrase, else the OS keyring.
+fn new_key(passphrase: Option<&str>) -> Result<NewKey<'_>> {
+    match passphrase {
+        Some(p) if p.chars().count() < crate::MIN_PASSPHRASE_CHARS => Err(ApiError::invalid(
+            "passphrase",
+            format!(
+                "a database passphrase has at least {} characters",
+                crate::MIN_PASSPHRASE_CHARS
+            ),
+        )),
+        Some(passphrase) => Ok(NewKey::Passphrase {
+            passphrase,
+            params: chairside_store::KdfParams::RECOMMENDED,
+        }),
+        None if chairside_store::OsKeyring::available() => Ok(NewKey::Keyring),
+        None => Err(ApiError::invalid(
+            "passphrase",
+            "this computer has no OS keyring: set CHAIRSIDE_PASSPHRASE to protect the database",
+        )),
+    }
+}
+
+/// Creates a store in `data_dir` for a PC joining a clinic and runs `f` on it; if `f` fails, the
+/// files the store created are removed again, so a mistyped code leaves nothing behind.
+fn in_new_store<T>(
+    data_dir: &Path,
+    new_key: NewKey<'_>,
+    device_name: &str,
+    f: impl FnOnce(&Store) -> Result<T>,
+) -> Result<T> {
+    if Store::exists(data_dir) {
+        return Err(SyncError::AlreadyInClinic.into());
+    }
+    let existed = data_dir.exists();
+    let before: Vec<std::path::PathBuf> = if existed {
+        std::fs::read_dir(data_dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let store = Store::create(data_dir, new_key, device_name)?;
+    let outcome = f(&store);
+    if outcome.is_err() {
+        let database_id = store.database_id().to_string();
+        let keyring = store.key_storage() == chairside_store::KeyStorage::Keyring;
+        drop(store);
+        if keyring {
+            let _ = chairside_store::OsKeyring::delete(&database_id);
+        }
+        if existed {
+            for entry in std::fs::read_dir(data_dir).into_iter().flatten().flatten() {
+                if !before.contains(&entry.path()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(data_dir);
+        }
+    }
+    outcome
+}
+
+struct DeviceNames(Vec<(String, String)>);
+
+impl DeviceNames {
+    fn name_of(&self, id: &str) -> String {
+        self.0.iter().find(|(d, _)| d == id).map_or_else(
+            || format!("device {}", &id[..8.min(id.len())]),
+            |(_, n)| n.clone(),
+        )
+    }
+}
+
+fn device_names(store: &Store) -> Result<DeviceNames> {
+    Ok(DeviceNames(
+        devices::all(store.conn())?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect(),
+    ))
+}

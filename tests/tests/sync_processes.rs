@@ -1,0 +1,361 @@
+//! Sync between real processes: a `chairside-relay` on loopback and two data directories of the
+//! same clinic, driven only through the `chairside` command line, as the contract says.
+//! The second PC joins with a pairing code approved on the first; a patient created on one
+//! appears on the other; concurrent edits converge the same way on both; the relay's files hold
+//! no patient data in clear; killing the relay mid-way loses nothing.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const PASSPHRASE: &str = "la phrase secrète du cabinet";
+const OWNER_PW: &str = "owner password 1";
+
+struct Relay {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Relay {
+    fn start(dir: &Path) -> Relay {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(dir, port)
+    }
+
+    fn start_on(dir: &Path, port: u16) -> Relay {
+        let child = Command::new(chairside_scenarios::workspace_binary("chairside-relay"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--db")
+            .arg(format!("sqlite:{}", dir.join("relay.sqlite").display()))
+            .arg("--blobs")
+            .arg(dir.join("blobs"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the relay did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Relay {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn chairside(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(chairside_scenarios::workspace_binary("chairside"));
+    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.env_remove("CHAIRSIDE_USER")
+        .env("CHAIRSIDE_KEYRING", "off")
+        .env("CHAIRSIDE_PASSPHRASE", PASSPHRASE)
+        .env("CHAIRSIDE_PASSWORD", OWNER_PW);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn json(output: Output) -> Value {
+    serde_json::from_str(&ok(output)).unwrap()
+}
+
+fn owner(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json", "--user", "amel"];
+    all.extend_from_slice(args);
+    json(chairside(dir, &all, &[]))
+}
+
+fn show(dir: &Path, id: &str) -> Value {
+    let mut p = owner(dir, &["patient", "show", id]);
+    p.as_object_mut().unwrap().remove("age");
+    p
+}
+
+#[test]
+fn two_pcs_of_one_clinic_sync_through_a_real_relay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (pc_a, pc_b) = (tmp.path().join("accueil"), tmp.path().join("fauteuil-1"));
+    let mut relay = Relay::start(&tmp.path().join("relay"));
+
+    let init = json(chairside(
+        &pc_a,
+        &[
+            "--json",
+            "init",
+            "--clinic-name",
+            "Cabinet El Biar",
+            "--timezone",
+            "Africa/Algiers",
+            "--phone-region",
+            "DZ",
+            "--owner",
+            "amel",
+        ],
+        &[],
+    ));
+    assert!(init["recovery_key"].as_str().unwrap().len() > 60, "{init}");
+    let first = owner(&pc_a, &["sync", "--relay", &relay.url()]);
+    assert!(first["sent"].as_u64().unwrap() >= 1, "{first}");
+
+    // Enrollment of the second PC.
+    let invite = owner(&pc_a, &["device", "invite"]);
+    let code = invite["code"].as_str().unwrap();
+    let request = json(chairside(
+        &pc_b,
+        &[
+            "--json",
+            "device",
+            "enroll",
+            "--relay",
+            &relay.url(),
+            "--code",
+            code,
+            "--name",
+            "Fauteuil 1",
+        ],
+        &[],
+    ));
+    let not_yet = chairside(&pc_b, &["sync"], &[]);
+    assert!(!not_yet.status.success());
+    assert!(
+        String::from_utf8_lossy(&not_yet.stderr).contains("approval"),
+        "{}",
+        String::from_utf8_lossy(&not_yet.stderr)
+    );
+    let approved = owner(&pc_a, &["device", "approve"]);
+    assert_eq!(approved[0]["fingerprint"], request["fingerprint"]);
+    assert_eq!(approved[0]["device_name"], "Fauteuil 1");
+    let pulled = json(chairside(&pc_b, &["--json", "sync"], &[]));
+    assert!(pulled["received"].as_u64().unwrap() >= 1, "{pulled}");
+
+    // A patient created on A appears on B.
+    let p = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Dupré",
+            "--first-name",
+            "Hélène",
+            "--birth-date",
+            "1975-05-02",
+            "--sex",
+            "F",
+            "--phone",
+            "0555 12 34 56",
+        ],
+    );
+    let id = p["id"].as_str().unwrap().to_string();
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    let found = owner(&pc_b, &["patient", "search", "helene dup"]);
+    assert_eq!(found[0]["id"], id.as_str());
+
+    // Concurrent edits of the same patient on both PCs converge the same way on both.
+    owner(
+        &pc_a,
+        &[
+            "patient",
+            "edit",
+            &id,
+            "--notes",
+            "Anxieuse, prévoir du temps",
+        ],
+    );
+    owner(
+        &pc_b,
+        &[
+            "patient",
+            "edit",
+            &id,
+            "--notes",
+            "Préfère le matin",
+            "--phone",
+            "0661 22 33 44",
+        ],
+    );
+    for pc in [&pc_a, &pc_b, &pc_a] {
+        owner(pc, &["sync"]);
+    }
+    assert_eq!(show(&pc_a, &id), show(&pc_b, &id));
+    assert_eq!(
+        show(&pc_a, &id)["notes"],
+        "Préfère le matin",
+        "the later edit wins"
+    );
+    assert_eq!(show(&pc_a, &id)["phones"][0], "+213661223344");
+
+    // The relay is killed and restarted on the same files: nothing is lost, sync resumes.
+    owner(
+        &pc_a,
+        &["patient", "edit", &id, "--email", "helene@example.dz"],
+    );
+    relay.kill();
+    let down = chairside(&pc_a, &["--user", "amel", "sync"], &[]);
+    assert!(!down.status.success());
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains("cannot be reached"),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    let port = relay.port;
+    let relay_dir = relay.dir.clone();
+    drop(relay);
+    let relay = Relay::start_on(&relay_dir, port);
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    assert_eq!(show(&pc_b, &id)["email"], "helene@example.dz");
+
+    // The end-of-day report.
+    let report = owner(&pc_a, &["sync", "--report"]);
+    assert_eq!(report["summary"]["checksums_match"], true);
+    assert!(report["conflicts_waiting"].is_u64());
+    assert_eq!(report["devices_not_seen_today"], serde_json::json!([]));
+    let devices = owner(&pc_a, &["device", "list"]);
+    assert_eq!(devices.as_array().unwrap().len(), 2, "{devices}");
+
+    // The relay's files hold ciphertext only.
+    drop(relay);
+    let mut bytes = Vec::new();
+    for name in ["relay.sqlite", "relay.sqlite-wal"] {
+        bytes.extend(std::fs::read(relay_dir.join(name)).unwrap_or_default());
+    }
+    for needle in [
+        "Dupré",
+        "Hélène",
+        "555123456",
+        "661223344",
+        "Préfère",
+        "helene@example",
+        "El Biar",
+    ] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} is readable in the relay's storage"
+        );
+    }
+}
+
+#[test]
+fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pc = tmp.path().join("old-pc");
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let init = json(chairside(
+        &pc,
+        &[
+            "--json",
+            "init",
+            "--clinic-name",
+            "Cabinet Ixelles",
+            "--timezone",
+            "Europe/Brussels",
+            "--phone-region",
+            "BE",
+            "--owner",
+            "amel",
+        ],
+        &[],
+    ));
+    let key = init["recovery_key"].as_str().unwrap().to_string();
+    owner(
+        &pc,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Peeters",
+            "--first-name",
+            "Lotte",
+            "--birth-date",
+            "1990-01-01",
+            "--sex",
+            "F",
+        ],
+    );
+    owner(&pc, &["sync", "--relay", &relay.url()]);
+    std::fs::remove_dir_all(&pc).unwrap(); // the PC is lost
+
+    let mut typo = key.clone();
+    let first = if typo.starts_with('Q') { "R" } else { "Q" };
+    typo.replace_range(0..1, first);
+    let wrong = chairside(
+        &tmp.path().join("new-pc"),
+        &[
+            "recovery",
+            "restore",
+            "--relay",
+            &relay.url(),
+            "--recovery-key",
+            &typo,
+        ],
+        &[],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        !tmp.path().join("new-pc").join("chairside.db").exists(),
+        "nothing left behind"
+    );
+
+    let new_pc = tmp.path().join("new-pc");
+    let restored = json(chairside(
+        &new_pc,
+        &[
+            "--json",
+            "recovery",
+            "restore",
+            "--relay",
+            &relay.url(),
+            "--recovery-key",
+            &key,
+        ],
+        &[],
+    ));
+    assert!(restored["received"].as_u64().unwrap() >= 2, "{restored}");
+    let found = owner(&new_pc, &["patient", "search", "peeters"]);
+    assert_eq!(found[0]["first_name"], "Lotte");
+}
