@@ -44,11 +44,13 @@ pub struct PatientRow {
 }
 
 /// Qualified, so the same list serves queries that join the search index or `json_each`.
+/// `octet_length(photo)` is read from the record header: the photo itself (tens of kilobytes in
+/// overflow pages) is never loaded by a list or a search.
 const COLUMNS: &str = "patient.id, patient.file_number, patient.last_name, patient.first_name, \
                        patient.birth_date, patient.sex, patient.phones, patient.email, patient.address, \
                        patient.national_id_kind, patient.national_id, patient.referring_dentist, \
                        patient.notes, patient.created_at_ms, patient.guarantor_id, \
-                       patient.guarantor_relation, length(patient.photo) > 0, patient.erased_at_ms";
+                       patient.guarantor_relation, octet_length(patient.photo) > 0, patient.erased_at_ms";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PatientRow> {
     let phones: String = r.get(6)?;
