@@ -14,3 +14,17 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   const tag = target.tagName;
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
 }
+
+/**
+ * Move the element to the end of <body> while it exists (a sheet printed on its own, outside
+ * the app). Use it on an element that has a parent element in the component, not at the top of
+ * a block.
+ */
+export function portal(node: HTMLElement) {
+  document.body.appendChild(node);
+  return {
+    destroy() {
+      node.remove();
+    },
+  };
+}

@@ -134,6 +134,34 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the sync and device commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return null;
+    }) as api.Invoker);
+    await api.syncNow("https://relais.example");
+    await api.syncNow(null);
+    await api.endOfDay();
+    await api.listDevices();
+    await api.deviceInvite(null);
+    await api.pendingDevices();
+    await api.approveDevice("d3");
+    await api.revokeDevice("d2");
+    await api.recoveryKey();
+    expect(calls).toEqual([
+      ["sync_now", { relay: "https://relais.example" }],
+      ["sync_now", { relay: null }],
+      ["end_of_day", undefined],
+      ["list_devices", undefined],
+      ["device_invite", { relay: null }],
+      ["pending_devices", undefined],
+      ["approve_device", { id: "d3" }],
+      ["revoke_device", { id: "d2" }],
+      ["recovery_key", undefined],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

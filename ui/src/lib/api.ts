@@ -6,7 +6,10 @@ import type {
   ClinicInfo,
   ConsentInput,
   Consents,
+  DeviceInfo,
+  DeviceInvite,
   DuplicatePair,
+  EndOfDayReport,
   ErasureReport,
   NewUserRequest,
   MedicalHistory,
@@ -14,10 +17,12 @@ import type {
   Patient,
   PatientInput,
   PatientRef,
+  PendingDeviceInfo,
   SettingsUpdate,
   SetupOptions,
   SetupRequest,
   SignInRequest,
+  SyncSummary,
   TimelineEntry,
   UnlockSessionRequest,
   UnlockStoreRequest,
@@ -108,3 +113,19 @@ export const removePatientPhoto = (id: string) => call<null>("remove_patient_pho
 export const duplicatePairs = () => call<DuplicatePair[]>("duplicate_pairs");
 /** A person decided the two files are different people: the flag goes on every PC. */
 export const markDistinct = (a: string, b: string) => call<null>("mark_distinct", { a, b });
+
+/** Syncs with the relay: `relay` is remembered for next time; null uses the remembered one. */
+export const syncNow = (relay: string | null) => call<SyncSummary>("sync_now", { relay });
+/** Syncs (with the remembered relay), then reports what the owner checks at the end of the day. */
+export const endOfDay = () => call<EndOfDayReport>("end_of_day");
+/** The clinic's PCs (owner). */
+export const listDevices = () => call<DeviceInfo[]>("list_devices");
+/** A one-time pairing code for a new PC, valid one hour. */
+export const deviceInvite = (relay: string | null) => call<DeviceInvite>("device_invite", { relay });
+/** PCs waiting to join, with the fingerprint to compare with the new PC's screen. */
+export const pendingDevices = () => call<PendingDeviceInfo[]>("pending_devices");
+export const approveDevice = (id: string) => call<PendingDeviceInfo>("approve_device", { id });
+/** The relay refuses that PC at once (this PC cannot revoke itself). */
+export const revokeDevice = (id: string) => call<null>("revoke_device", { id });
+/** The clinic's recovery key (owner): a secret, never stored by the UI. */
+export const recoveryKey = () => call<string>("recovery_key");

@@ -16,10 +16,24 @@
 // phone, so one pair waits for review. Pairs are derived from the files as the Rust side does
 // (same folded names and birth date, or a shared phone; never an erased file); "different people"
 // is remembered, and so is "create anyway" in the duplicate warning.
+// Sync: the relay https://relais.cabinet-tilleuls.example is remembered (&norelay: none yet, so
+// sync_now(null) answers sync_not_ready). Two PCs: "Poste accueil" (this one) and "Fauteuil 1"
+// (last seen yesterday, so the end-of-day report names it); "Portable Dr Benali" waits for
+// approval (fingerprint 3F2A-91C4-07BE). Every change made here is sent at the next sync; the
+// first sync receives 12 changes from "Fauteuil 1". A relay URL containing "offline" is
+// unreachable (sync_unreachable), "refuse" refuses (sync_refused), "tamper" fails the integrity
+// check, "mismatch" syncs with checksums that differ; &offline makes the remembered relay
+// unreachable and &revoked makes this PC revoked (permission_denied).
 import type { Invoker } from "../api";
 import type {
   AppStatus,
   ClinicInfo,
+  DeviceInfo,
+  DeviceInvite,
+  EndOfDayReport,
+  PendingDeviceInfo,
+  StreamReport,
+  SyncSummary,
   ConsentInput,
   ConsentKind,
   ConsentRecord,
@@ -182,6 +196,77 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       status: CONSENT_KINDS.map((kind) => ({ kind, current: history.find((c) => c.kind === kind) ?? null })),
       history,
     };
+  };
+
+  // Sync: the relay, the clinic's PCs, each PC's log head at the relay, who waits to join.
+  const hour = 3_600_000;
+  const day = 24 * hour;
+  let relayUrl: string | null = params.has("norelay") ? null : "https://relais.cabinet-tilleuls.example";
+  const offline = params.has("offline");
+  const revoked = params.has("revoked");
+  const devices: (DeviceInfo & { last_seen_ms: number })[] = [
+    { id: "d1", name: clinic.device_name, enrolled_at_ms: Date.now() - 420 * day, revoked: false, this_device: true, last_seen_ms: Date.now() - 3 * hour },
+    { id: "d2", name: "Fauteuil 1", enrolled_at_ms: Date.now() - 300 * day, revoked: false, this_device: false, last_seen_ms: Date.now() - day - 2 * hour },
+  ];
+  const heads = new Map<string, number>([["d1", 214], ["d2", 187]]);
+  let unsent = 3; // changes made here since the last sync
+  let incoming = 12; // changes from "Fauteuil 1" waiting at the relay
+  const pending: PendingDeviceInfo[] = [
+    { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
+  ];
+  /** relay_for on the Rust side: the given URL (remembered), else the remembered one. */
+  const relayFor = (given: unknown): string | { code: string; message: string } => {
+    const text = typeof given === "string" ? given.trim() : "";
+    if (text) {
+      if (!/^https?:\/\//.test(text))
+        return { code: "invalid_input", message: `${JSON.stringify(text)} is not a relay URL: give one starting with http:// or https://` };
+      relayUrl = text.replace(/\/+$/, "");
+    }
+    if (!relayUrl) return { code: "sync_not_ready", message: "no relay is set for this PC: run `chairside sync --relay URL` once" };
+    if (offline || relayUrl.includes("offline"))
+      return {
+        code: "sync_unreachable",
+        message: `the relay at ${relayUrl} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`,
+      };
+    if (relayUrl.includes("refuse")) return { code: "sync_refused", message: "the relay refused: clinic storage quota exceeded" };
+    return relayUrl;
+  };
+  const syncOnce = async (given: unknown): Promise<SyncSummary> => {
+    const relay = relayFor(given);
+    const started = Date.now();
+    await delay(600 + Math.random() * 900);
+    if (typeof relay !== "string") return Promise.reject(relay);
+    if (revoked) return fail("permission_denied", "the relay refused: this device was revoked");
+    if (relay.includes("tamper"))
+      return fail(
+        "integrity",
+        "the log of device d2 differs between this PC and the relay at record 187 (checksum mismatch): sync stopped; tell the clinic's owner",
+      );
+    const sent = unsent;
+    const received = incoming;
+    unsent = 0;
+    incoming = Math.random() < 0.5 ? 0 : 1 + Math.floor(Math.random() * 3);
+    heads.set("d1", (heads.get("d1") ?? 0) + sent);
+    heads.set("d2", (heads.get("d2") ?? 0) + received);
+    const me = devices.find((d) => d.this_device);
+    if (me) me.last_seen_ms = Date.now();
+    const streams: StreamReport[] = devices
+      .filter((d) => heads.has(d.id))
+      .map((d) => ({
+        device_id: d.id, device_name: d.name, this_device: d.this_device, sent: d.this_device ? sent : 0,
+        received: d.id === "d2" ? received : 0, head: heads.get(d.id) ?? 0,
+      }))
+      .sort((a, b) => Number(b.this_device) - Number(a.this_device));
+    return {
+      relay_url: relay, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
+      checksums_match: !relay.includes("mismatch"), streams, duration_ms: Date.now() - started,
+    };
+  };
+  const noDevices = () => fail("permission_denied", "your role does not allow managing devices");
+  const relayOrFail = async () => {
+    await delay(250);
+    const relay = relayFor(null);
+    return typeof relay === "string" ? relay : Promise.reject(relay);
   };
 
   const handlers: Record<string, (req: never, args: Record<string, unknown>) => Promise<unknown>> = {
@@ -412,6 +497,80 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       return null;
     },
   };
+
+  // Sync and devices.
+  Object.assign(handlers, {
+    sync_now: async (_r: never, args: Record<string, unknown>) => {
+      if (!allowed("run_sync")) return fail("permission_denied", "your role does not allow syncing");
+      return syncOnce(args.relay);
+    },
+    end_of_day: async (): Promise<EndOfDayReport> => {
+      if (!allowed("view_reports")) return fail("permission_denied", "your role does not allow viewing reports");
+      const summary = await syncOnce(null);
+      const midnight = new Date();
+      midnight.setHours(0, 0, 0, 0);
+      return {
+        summary,
+        conflicts_waiting: duplicatePairs().length,
+        devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
+      };
+    },
+    list_devices: async () => {
+      await delay(120);
+      if (!allowed("manage_devices")) return noDevices();
+      return devices.map(({ last_seen_ms: _l, ...d }) => d);
+    },
+    device_invite: async (_r: never, args: Record<string, unknown>): Promise<DeviceInvite> => {
+      await delay(400);
+      if (!allowed("manage_devices")) return noDevices();
+      const relay = relayFor(args.relay);
+      if (typeof relay !== "string") return Promise.reject(relay);
+      const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+      const chars = Array.from({ length: 8 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join("");
+      return { code: `${chars.slice(0, 4)}-${chars.slice(4)}`, expires_at_ms: Date.now() + hour, relay_url: relay };
+    },
+    pending_devices: async () => {
+      if (!allowed("manage_devices")) return noDevices();
+      await relayOrFail();
+      return pending.map((p) => ({ ...p }));
+    },
+    approve_device: async (_r: never, args: Record<string, unknown>) => {
+      if (!allowed("manage_devices")) return noDevices();
+      await relayOrFail();
+      const i = pending.findIndex((p) => p.device_id === args.id);
+      if (i < 0) return fail("not_found", `no pending request from device ${args.id}: list them with \`chairside device approve\``);
+      const [p] = pending.splice(i, 1);
+      devices.push({ id: p.device_id, name: p.device_name, enrolled_at_ms: Date.now(), revoked: false, this_device: false, last_seen_ms: 0 });
+      heads.set(p.device_id, 0);
+      return p;
+    },
+    revoke_device: async (_r: never, args: Record<string, unknown>) => {
+      if (!allowed("manage_devices")) return noDevices();
+      const d = devices.find((x) => x.id === args.id);
+      if (d?.this_device) return fail("invalid_input", "device_id: this PC cannot revoke itself: revoke it from another owner's PC");
+      await relayOrFail();
+      if (!d) return fail("not_found", `no device with id ${args.id}`);
+      d.revoked = true;
+      return null;
+    },
+    recovery_key: async () => {
+      await delay(200);
+      if (!allowed("manage_devices")) return noDevices();
+      return "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC9QE-R5JXA-M3VLU-2NGD7-WKF4S-Q8ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ9GA";
+    },
+  });
+  // Every change made here waits for the next sync.
+  for (const name of [
+    "update_settings", "add_user", "add_patient", "edit_patient", "add_medical_item", "set_medical_item_active", "record_consent",
+    "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct",
+  ]) {
+    const write = handlers[name];
+    handlers[name] = async (r, a) => {
+      const out = await write(r, a);
+      unsent++;
+      return out;
+    };
+  }
 
   return (<T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
     const h = handlers[cmd];

@@ -1,0 +1,316 @@
+import { describe, expect, it } from "vitest";
+import type { SyncSummary } from "./bindings";
+import { en, fr } from "./i18n";
+import {
+  canRevoke,
+  conflictsText,
+  enrollCommand,
+  expiryText,
+  formatBytes,
+  formatDuration,
+  initialRelayUrl,
+  isExpired,
+  joinNames,
+  keyLines,
+  loadRelayUrl,
+  minutesLeft,
+  notSeenText,
+  receivedText,
+  RELAY_STORAGE_KEY,
+  relayArg,
+  relayUrlProblem,
+  restoreCommand,
+  saveRelayUrl,
+  sentText,
+  shellQuote,
+  shortId,
+  shortWhen,
+  sortDevices,
+  SYNC_ERROR_CODES,
+  syncErrorText,
+  syncStatusView,
+  whenLabel,
+  withSize,
+} from "./sync";
+
+const at = (y: number, m: number, d: number, h = 0, min = 0) => new Date(y, m - 1, d, h, min).getTime();
+const NOW = at(2025, 3, 14, 16, 30);
+
+const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
+  relay_url: "https://relais.example",
+  sent: 3,
+  received: 12,
+  bytes_sent: 3690,
+  bytes_received: 11820,
+  checksums_match: true,
+  streams: [],
+  duration_ms: 1234,
+  ...over,
+});
+
+describe("syncErrorText", () => {
+  it("explains every sync code in both languages", () => {
+    for (const lang of ["fr", "en"] as const) {
+      for (const code of SYNC_ERROR_CODES) {
+        const text = syncErrorText(lang, { code, message: "the relay refused: quota" });
+        expect(text, `${lang}:${code}`).not.toBe("the relay refused: quota");
+        expect(text).not.toMatch(/^sync\./);
+      }
+    }
+  });
+
+  it("says the changes are kept when the relay cannot be reached", () => {
+    const text = syncErrorText("fr", { code: "sync_unreachable", message: "the relay at x cannot be reached" });
+    expect(text).toBe(fr["sync.error_unreachable"]);
+    expect(text).toMatch(/restent sur ce poste/);
+    expect(text).toMatch(/prochaine synchronisation/);
+    expect(syncErrorText("en", { code: "sync_unreachable", message: "" })).toMatch(/next sync/);
+    expect(syncErrorText("en", { code: "sync_unreachable", message: "" }, "devices")).toBe(
+      en["sync.error_unreachable_devices"],
+    );
+  });
+
+  it("keeps the relay's words for a refusal and the detail of an integrity failure", () => {
+    expect(syncErrorText("en", { code: "sync_refused", message: "the relay refused: quota exceeded" })).toBe(
+      "The relay refused the sync (the relay refused: quota exceeded).",
+    );
+    expect(syncErrorText("fr", { code: "integrity", message: "record 3 of device d2 was rejected" })).toContain(
+      "record 3 of device d2 was rejected",
+    );
+  });
+
+  it("asks for the relay URL when none is set, in the words of the place", () => {
+    expect(syncErrorText("fr", { code: "sync_not_ready", message: "no relay" })).toBe(fr["sync.error_not_ready"]);
+    expect(syncErrorText("fr", { code: "sync_not_ready", message: "no relay" }, "devices")).toBe(
+      fr["sync.error_not_ready_devices"],
+    );
+  });
+
+  it("reads a refusal to sync as a revoked PC, elsewhere as the role", () => {
+    expect(syncErrorText("en", { code: "permission_denied", message: "revoked" })).toBe(en["sync.error_revoked"]);
+    expect(syncErrorText("en", { code: "permission_denied", message: "no" }, "devices")).toBe(
+      en["error.permission_denied"],
+    );
+  });
+
+  it("explains a bad relay URL and falls back to the common texts", () => {
+    expect(
+      syncErrorText("fr", {
+        code: "invalid_input",
+        message: '"relais.example" is not a relay URL: give one starting with http:// or https://',
+      }),
+    ).toBe(fr["sync.error_bad_url"]);
+    expect(syncErrorText("en", { code: "invalid_input", message: "device_id: this PC cannot revoke itself" })).toBe(
+      "Invalid input: device_id: this PC cannot revoke itself",
+    );
+    expect(syncErrorText("fr", { code: "not_found", message: "x" })).toBe(fr["error.not_found"]);
+  });
+});
+
+describe("relay URL", () => {
+  it("sends the typed URL, or null for the remembered one", () => {
+    expect(relayArg("  https://r.example  ")).toBe("https://r.example");
+    expect(relayArg("   ")).toBeNull();
+  });
+
+  it("wants http or https", () => {
+    expect(relayUrlProblem("")).toBeNull();
+    expect(relayUrlProblem("https://relais.example:8443")).toBeNull();
+    expect(relayUrlProblem("HTTP://192.168.1.10:8080")).toBeNull();
+    expect(relayUrlProblem("relais.example")).toBe("bad_scheme");
+    expect(relayUrlProblem("https://")).toBe("bad_scheme");
+    expect(relayUrlProblem("ftp://x")).toBe("bad_scheme");
+  });
+
+  it("starts from the last summary, else the stored URL", () => {
+    expect(initialRelayUrl(summary(), "https://old.example")).toBe("https://relais.example");
+    expect(initialRelayUrl(null, "https://old.example")).toBe("https://old.example");
+    expect(initialRelayUrl(undefined, "")).toBe("");
+  });
+
+  it("is kept in the given storage, never empty", () => {
+    const data = new Map<string, string>();
+    const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
+    expect(loadRelayUrl(storage)).toBe("");
+    saveRelayUrl(storage, " https://r.example ");
+    expect(data.get(RELAY_STORAGE_KEY)).toBe("https://r.example");
+    saveRelayUrl(storage, "  ");
+    expect(loadRelayUrl(storage)).toBe("https://r.example");
+    expect(loadRelayUrl(null)).toBe("");
+    const broken = {
+      getItem: () => {
+        throw new Error("denied");
+      },
+      setItem: () => {
+        throw new Error("denied");
+      },
+    };
+    expect(loadRelayUrl(broken)).toBe("");
+    expect(() => saveRelayUrl(broken, "https://r.example")).not.toThrow();
+  });
+});
+
+describe("numbers and times", () => {
+  it("formats sizes in powers of 1024, in each language's units", () => {
+    expect(formatBytes("fr", 0)).toBe("0 o");
+    expect(formatBytes("fr", 512)).toBe("512 o");
+    expect(formatBytes("fr", 1536)).toBe("1,5 Ko");
+    expect(formatBytes("en", 1536)).toBe("1.5 KB");
+    expect(formatBytes("fr", 24 * 1024 + 100)).toBe("24 Ko");
+    expect(formatBytes("en", 5 * 1024 * 1024)).toBe("5 MB");
+    expect(formatBytes("fr", 3.25 * 1024 ** 3)).toBe("3,3 Go");
+    expect(formatBytes("en", -5)).toBe("0 B");
+    expect(formatBytes("en", Number.NaN)).toBe("0 B");
+  });
+
+  it("formats durations", () => {
+    expect(formatDuration("fr", 400)).toBe("0,4 s");
+    expect(formatDuration("en", 1234)).toBe("1.2 s");
+    expect(formatDuration("fr", 12_300)).toBe("12 s");
+    expect(formatDuration("fr", 125_000)).toBe("2 min 5 s");
+    expect(formatDuration("en", 120_000)).toBe("2 min");
+    expect(formatDuration("en", -1)).toBe("0 s");
+  });
+
+  it("says when, relative to today", () => {
+    expect(whenLabel("fr", at(2025, 3, 14, 14, 5), NOW)).toBe("aujourd'hui à 14:05");
+    expect(whenLabel("en", at(2025, 3, 13, 17, 40), NOW)).toBe("yesterday at 17:40");
+    expect(whenLabel("fr", at(2025, 3, 1, 9, 0), NOW)).toBe("le 01/03/2025 à 09:00");
+    expect(whenLabel("fr", Number.NaN, NOW)).toBe("");
+    expect(shortWhen(at(2025, 3, 14, 9, 5), NOW)).toBe("09:05");
+    expect(shortWhen(at(2025, 3, 15, 0, 20), NOW)).toBe("15/03/2025 00:20");
+  });
+
+  it("counts changes with the right plural", () => {
+    expect(sentText("fr", 0)).toBe("0 modification envoyée");
+    expect(sentText("fr", 1)).toBe("1 modification envoyée");
+    expect(sentText("fr", 3)).toBe("3 modifications envoyées");
+    expect(sentText("en", 0)).toBe("0 changes sent");
+    expect(receivedText("en", 1)).toBe("1 change received");
+    expect(receivedText("fr", 12)).toBe("12 modifications reçues");
+    expect(withSize("fr", sentText("fr", 3), 1536)).toBe("3 modifications envoyées (1,5 Ko)");
+  });
+});
+
+describe("end of day", () => {
+  it("joins names", () => {
+    expect(joinNames("fr", [])).toBe("");
+    expect(joinNames("fr", ["Accueil"])).toBe("Accueil");
+    expect(joinNames("fr", ["Accueil", "Fauteuil 1"])).toBe("Accueil et Fauteuil 1");
+    expect(joinNames("en", ["A", "B", "C"])).toBe("A, B and C");
+  });
+
+  it("says which PCs did not sync today", () => {
+    expect(notSeenText("fr", [])).toBe("Tous les postes se sont synchronisés aujourd'hui.");
+    expect(notSeenText("fr", ["Fauteuil 1"])).toBe("1 poste ne s'est pas synchronisé aujourd'hui : Fauteuil 1.");
+    expect(notSeenText("en", ["Chair 1", "Laptop"])).toBe("2 PCs did not sync today: Chair 1 and Laptop.");
+    expect(notSeenText("en", ["  "])).toBe(en["eod.all_seen"]);
+  });
+
+  it("counts the duplicates waiting", () => {
+    expect(conflictsText("fr", 0)).toBe(fr["eod.conflicts_none"]);
+    expect(conflictsText("fr", 1)).toBe("1 doublon possible attend une vérification.");
+    expect(conflictsText("en", 4)).toBe("4 possible duplicates are waiting to be checked.");
+  });
+});
+
+describe("pairing a new PC", () => {
+  const expires = at(2025, 3, 14, 17, 29);
+
+  it("counts the minutes left, rounded up", () => {
+    expect(minutesLeft(expires, NOW)).toBe(59);
+    expect(minutesLeft(expires, expires - 1)).toBe(1);
+    expect(minutesLeft(expires, expires + 5000)).toBe(0);
+    expect(isExpired(expires, expires - 1)).toBe(false);
+    expect(isExpired(expires, expires)).toBe(true);
+  });
+
+  it("tells until when the code is valid, then that it expired", () => {
+    expect(expiryText("fr", expires, NOW)).toBe("Valable jusqu'à 17:29 (encore 59 min), pour un seul poste.");
+    expect(expiryText("en", expires, NOW)).toBe("Valid until 17:29 (59 min left), for one PC only.");
+    expect(expiryText("fr", expires, expires + 1)).toBe("Ce code a expiré à 17:29 : créez-en un nouveau.");
+  });
+
+  it("gives the exact command for the new PC", () => {
+    expect(enrollCommand({ code: "K7QX-M2PD", relay_url: "https://relais.example:8443" })).toBe(
+      "chairside device enroll --relay https://relais.example:8443 --code K7QX-M2PD",
+    );
+    expect(enrollCommand({ code: "K7QX-M2PD", relay_url: "https://r.example/?a=1&b=2" })).toBe(
+      "chairside device enroll --relay 'https://r.example/?a=1&b=2' --code K7QX-M2PD",
+    );
+  });
+
+  it("quotes for the shell only when needed", () => {
+    expect(shellQuote("plain-word_1.2")).toBe("plain-word_1.2");
+    expect(shellQuote("")).toBe("''");
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(shellQuote("a b")).toBe("'a b'");
+  });
+});
+
+describe("devices", () => {
+  const d = (name: string, revoked = false, this_device = false) => ({ id: name, name, revoked, this_device, enrolled_at_ms: 0 });
+
+  it("lists this PC first, then the active ones, then the revoked ones", () => {
+    const sorted = sortDevices([d("Zeta", true), d("beta"), d("Accueil", false, true), d("Alpha")]);
+    expect(sorted.map((x) => x.name)).toEqual(["Accueil", "Alpha", "beta", "Zeta"]);
+  });
+
+  it("revokes neither this PC nor a revoked one", () => {
+    expect(canRevoke(d("x"))).toBe(true);
+    expect(canRevoke(d("x", false, true))).toBe(false);
+    expect(canRevoke(d("x", true))).toBe(false);
+  });
+
+  it("shortens long ids", () => {
+    expect(shortId("3f2a91c4-07be-4c1e-9d2a-1b2c3d4e5f60")).toBe("3f2a91c4…");
+    expect(shortId("d1")).toBe("d1");
+  });
+});
+
+describe("recovery key", () => {
+  const key = "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC9QE-R5JXA-M3VLU-2NGD7";
+
+  it("is shown in lines of four groups", () => {
+    expect(keyLines(key)).toEqual(["AGRAM-Q42XF-7KD3M-PZ6WN", "B4T2Y-HC9QE-R5JXA-M3VLU", "2NGD7"]);
+    expect(keyLines(" AGRAM Q42XF ", 1)).toEqual(["AGRAM", "Q42XF"]);
+    expect(keyLines("")).toEqual([]);
+  });
+
+  it("comes with the restore command", () => {
+    expect(restoreCommand("https://r.example", key)).toBe(
+      `chairside recovery restore --relay https://r.example --recovery-key ${key}`,
+    );
+  });
+});
+
+describe("syncStatusView", () => {
+  const when = at(2025, 3, 14, 14, 5);
+
+  it("shows nothing done yet, then a sync under way", () => {
+    expect(syncStatusView("fr", false, null, NOW)).toMatchObject({ tone: "idle", text: "Pas encore synchronisé" });
+    expect(syncStatusView("en", true, null, NOW)).toMatchObject({ tone: "running", text: "Syncing…" });
+  });
+
+  it("shows the time of a good sync", () => {
+    const v = syncStatusView("fr", false, { at_ms: when, summary: summary(), error: null }, NOW);
+    expect(v).toEqual({
+      tone: "ok",
+      text: "Synchronisé · 14:05",
+      title: "Dernière synchronisation aujourd'hui à 14:05 : réussie.",
+    });
+  });
+
+  it("tells checksums that differ, offline and failed syncs apart", () => {
+    expect(
+      syncStatusView("en", false, { at_ms: when, summary: summary({ checksums_match: false }), error: null }, NOW).tone,
+    ).toBe("mismatch");
+    const offline = syncStatusView("fr", false, { at_ms: when, summary: null, error: { code: "sync_unreachable", message: "" } }, NOW);
+    expect(offline.tone).toBe("offline");
+    expect(offline.text).toBe("Hors ligne · 14:05");
+    expect(offline.title).toContain(fr["sync.error_unreachable"]);
+    const failed = syncStatusView("en", false, { at_ms: when, summary: null, error: { code: "integrity", message: "x" } }, NOW);
+    expect(failed.tone).toBe("error");
+    expect(failed.text).toBe("Sync failed · 14:05");
+  });
+});

@@ -1,0 +1,297 @@
+// Pure helpers for synchronisation, devices and the recovery key: errors in words, sizes,
+// durations and times, the end-of-day texts, the commands shown for a new PC, the header's
+// status. No Svelte, no I/O (the relay URL storage takes the storage as a parameter).
+import type { ApiError, DeviceInvite, Language, SyncSummary } from "./bindings";
+import { errorText, translate } from "./i18n";
+import { formatDay } from "./medical";
+import { dayKey, timeOfDay } from "./timeline";
+
+// ---------------------------------------------------------------- errors
+
+/** Error codes only the sync commands send. */
+export const SYNC_ERROR_CODES = ["sync_unreachable", "sync_refused", "sync_not_ready", "integrity"] as const;
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+
+export function isSyncErrorCode(code: string): code is SyncErrorCode {
+  return (SYNC_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/**
+ * Where the error happened: "sync" (sync_now, end_of_day: every role may sync, so a refusal
+ * there means this PC was revoked) or "devices" (the owner's device commands).
+ */
+export type SyncContext = "sync" | "devices";
+
+/** The Rust side's words for a relay URL that is not http(s) (SyncError::BadRelayUrl). */
+const BAD_RELAY_URL = /is not a relay URL/i;
+
+/** An error of a sync or device command, in plain words. */
+export function syncErrorText(lang: Language, err: ApiError, context: SyncContext = "sync"): string {
+  const detail = err.message.trim() || "?";
+  switch (err.code) {
+    case "sync_unreachable":
+      return translate(lang, context === "sync" ? "sync.error_unreachable" : "sync.error_unreachable_devices");
+    case "sync_refused":
+      return translate(lang, "sync.error_refused", { detail });
+    case "sync_not_ready":
+      return translate(lang, context === "sync" ? "sync.error_not_ready" : "sync.error_not_ready_devices");
+    case "integrity":
+      return translate(lang, "sync.error_integrity", { detail });
+    case "permission_denied":
+      return context === "sync" ? translate(lang, "sync.error_revoked") : errorText(lang, err);
+    case "invalid_input":
+      return BAD_RELAY_URL.test(err.message) ? translate(lang, "sync.error_bad_url") : errorText(lang, err);
+    default:
+      return errorText(lang, err);
+  }
+}
+
+// ---------------------------------------------------------------- relay URL
+
+/** Where the relay URL is kept between runs (not a secret). */
+export const RELAY_STORAGE_KEY = "chairside.relay_url";
+
+type KeyValueStorage = Pick<Storage, "getItem" | "setItem">;
+
+export function loadRelayUrl(storage: KeyValueStorage | null | undefined): string {
+  try {
+    return storage?.getItem(RELAY_STORAGE_KEY)?.trim() ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function saveRelayUrl(storage: KeyValueStorage | null | undefined, url: string): void {
+  const clean = url.trim();
+  if (!clean) return;
+  try {
+    storage?.setItem(RELAY_STORAGE_KEY, clean);
+  } catch {
+    /* storage unavailable: the Rust side remembers the relay anyway */
+  }
+}
+
+/** What to send as `relay`: the typed URL, or null (the Rust side uses the remembered one). */
+export function relayArg(text: string): string | null {
+  const clean = text.trim();
+  return clean === "" ? null : clean;
+}
+
+/** A problem worth telling before asking the Rust side (which checks for real), or null. */
+export function relayUrlProblem(text: string): "bad_scheme" | null {
+  const clean = text.trim();
+  if (clean === "") return null;
+  return /^https?:\/\/\S+$/i.test(clean) ? null : "bad_scheme";
+}
+
+/** The field's first value: the last sync's relay, else the one kept on this PC, else empty. */
+export function initialRelayUrl(lastSummary: SyncSummary | null | undefined, stored: string): string {
+  return lastSummary?.relay_url || stored || "";
+}
+
+// ---------------------------------------------------------------- numbers and times
+
+const plural = (lang: Language, n: number) => (lang === "fr" ? n < 2 : n === 1);
+
+/** A number in the user's language: "1 234" or "1,234". */
+function formatNumber(lang: Language, n: number, maxFraction = 0): string {
+  return new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: maxFraction }).format(n);
+}
+
+const UNITS: Record<Language, readonly string[]> = {
+  fr: ["o", "Ko", "Mo", "Go", "To"],
+  en: ["B", "KB", "MB", "GB", "TB"],
+};
+
+/** "0 o", "512 o", "1,5 Ko", "2,3 Mo" (fr); "1.5 KB" (en). Powers of 1024. */
+export function formatBytes(lang: Language, bytes: number): string {
+  const units = UNITS[lang];
+  let value = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  // One decimal below 10 (1,5 Ko), none above (24 Ko); bytes are whole.
+  const digits = i === 0 || value >= 10 ? 0 : 1;
+  return `${formatNumber(lang, value, digits)} ${units[i]}`;
+}
+
+/** "0,4 s", "12 s", "2 min 5 s". */
+export function formatDuration(lang: Language, ms: number): string {
+  const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;
+  if (safe < 10_000) return `${formatNumber(lang, Math.round(safe / 100) / 10, 1)} s`;
+  const seconds = Math.round(safe / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}
+
+/** "aujourd'hui à 14:05", "hier à 17:40", "le 14/03/2025 à 09:00". */
+export function whenLabel(lang: Language, ms: number, nowMs: number = Date.now()): string {
+  const day = dayKey(ms);
+  if (!day) return "";
+  const time = timeOfDay(ms);
+  if (day === dayKey(nowMs)) return translate(lang, "sync.at_today", { time });
+  const yesterday = new Date(nowMs);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (day === dayKey(yesterday.getTime())) return translate(lang, "sync.at_yesterday", { time });
+  return translate(lang, "sync.at_date", { date: formatDay(ms), time });
+}
+
+/** The time alone today ("14:05"), with the day otherwise ("14/03/2025 14:05"). */
+export function shortWhen(ms: number, nowMs: number = Date.now()): string {
+  const day = dayKey(ms);
+  if (!day) return "";
+  return day === dayKey(nowMs) ? timeOfDay(ms) : `${formatDay(ms)} ${timeOfDay(ms)}`;
+}
+
+// ---------------------------------------------------------------- sync result
+
+/** "3 modifications envoyées", "1 modification reçue". */
+export function sentText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.sent_one" : "sync.sent_many", { n: formatNumber(lang, n) });
+}
+
+export function receivedText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.received_one" : "sync.received_many", { n: formatNumber(lang, n) });
+}
+
+/** "3 modifications envoyées (1,5 Ko)". */
+export function withSize(lang: Language, what: string, bytes: number): string {
+  return translate(lang, "sync.with_size", { what, size: formatBytes(lang, bytes) });
+}
+
+// ---------------------------------------------------------------- end of day
+
+/** "A", "A et B", "A, B et C". */
+export function joinNames(lang: Language, names: readonly string[]): string {
+  const clean = names.map((n) => n.trim()).filter((n) => n !== "");
+  if (clean.length === 0) return "";
+  if (clean.length === 1) return clean[0];
+  return translate(lang, "list.pair", { a: clean.slice(0, -1).join(", "), b: clean[clean.length - 1] });
+}
+
+/** "Tous les postes se sont synchronisés aujourd'hui.", or which ones did not. */
+export function notSeenText(lang: Language, names: readonly string[]): string {
+  const clean = names.map((n) => n.trim()).filter((n) => n !== "");
+  if (clean.length === 0) return translate(lang, "eod.all_seen");
+  const joined = joinNames(lang, clean);
+  return clean.length === 1
+    ? translate(lang, "eod.not_seen_one", { names: joined })
+    : translate(lang, "eod.not_seen_many", { n: clean.length, names: joined });
+}
+
+/** "Aucun doublon possible à vérifier.", "1 doublon possible attend…", "3 doublons…". */
+export function conflictsText(lang: Language, n: number): string {
+  if (!(n > 0)) return translate(lang, "eod.conflicts_none");
+  return n === 1 ? translate(lang, "eod.conflicts_one") : translate(lang, "eod.conflicts_many", { n });
+}
+
+// ---------------------------------------------------------------- pairing and recovery
+
+/** Minutes left before `expiresAtMs`, rounded up; 0 once expired. */
+export function minutesLeft(expiresAtMs: number, nowMs: number = Date.now()): number {
+  return Math.max(0, Math.ceil((expiresAtMs - nowMs) / 60_000));
+}
+
+export function isExpired(expiresAtMs: number, nowMs: number = Date.now()): boolean {
+  return nowMs >= expiresAtMs;
+}
+
+/** "Valable jusqu'à 15:42 (encore 59 min), pour un seul poste." or "Ce code a expiré à 15:42…". */
+export function expiryText(lang: Language, expiresAtMs: number, nowMs: number = Date.now()): string {
+  const time = shortWhen(expiresAtMs, nowMs);
+  return isExpired(expiresAtMs, nowMs)
+    ? translate(lang, "devices.invite_expired", { time })
+    : translate(lang, "devices.invite_valid", { time, n: minutesLeft(expiresAtMs, nowMs) });
+}
+
+/** A word as a POSIX shell reads it: as is when safe, else in single quotes. */
+export function shellQuote(word: string): string {
+  if (word !== "" && /^[A-Za-z0-9._:/@%+=,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command the new PC runs to ask to join (then `chairside sync` once approved). */
+export function enrollCommand(invite: Pick<DeviceInvite, "code" | "relay_url">): string {
+  return `chairside device enroll --relay ${shellQuote(invite.relay_url)} --code ${shellQuote(invite.code)}`;
+}
+
+export const FIRST_SYNC_COMMAND = "chairside sync";
+
+/** The command that restores the clinic on a new PC from the printed key. */
+export function restoreCommand(relayUrl: string, key: string): string {
+  return `chairside recovery restore --relay ${shellQuote(relayUrl)} --recovery-key ${shellQuote(key)}`;
+}
+
+/** A device id, short enough for a table ("3f2a91c4…"); the full id goes in a tooltip. */
+export function shortId(id: string): string {
+  return id.length > 10 ? `${id.slice(0, 8)}…` : id;
+}
+
+// ---------------------------------------------------------------- header status
+
+/** The last sync made in this run of the app: its summary, or the error it ended with. */
+export type SyncOutcome = { at_ms: number; summary: SyncSummary | null; error: ApiError | null };
+
+export type SyncTone = "idle" | "running" | "ok" | "offline" | "mismatch" | "error";
+
+export type SyncStatusView = { tone: SyncTone; text: string; title: string };
+
+/** What the header shows: a tone for the dot, a short text and a longer tooltip. */
+export function syncStatusView(
+  lang: Language,
+  running: boolean,
+  last: SyncOutcome | null,
+  nowMs: number = Date.now(),
+): SyncStatusView {
+  if (running) {
+    return { tone: "running", text: translate(lang, "sync.status_running"), title: translate(lang, "sync.status_title_running") };
+  }
+  if (!last) {
+    return { tone: "idle", text: translate(lang, "sync.status_idle"), title: translate(lang, "sync.status_title_idle") };
+  }
+  const time = shortWhen(last.at_ms, nowMs);
+  const when = whenLabel(lang, last.at_ms, nowMs);
+  if (last.error) {
+    const offline = last.error.code === "sync_unreachable";
+    return {
+      tone: offline ? "offline" : "error",
+      text: translate(lang, offline ? "sync.status_offline" : "sync.status_error", { time }),
+      title: translate(lang, "sync.status_title_error", { when, error: syncErrorText(lang, last.error) }),
+    };
+  }
+  if (last.summary && !last.summary.checksums_match) {
+    return {
+      tone: "mismatch",
+      text: translate(lang, "sync.status_mismatch", { time }),
+      title: translate(lang, "sync.status_title_mismatch", { when }),
+    };
+  }
+  return {
+    tone: "ok",
+    text: translate(lang, "sync.status_ok", { time }),
+    title: translate(lang, "sync.status_title_ok", { when }),
+  };
+}
+
+/** This PC first, then the active ones, then the revoked ones; by name within each. */
+export function sortDevices<T extends { name: string; revoked: boolean; this_device: boolean }>(devices: readonly T[]): T[] {
+  const rank = (d: T) => (d.this_device ? 0 : d.revoked ? 2 : 1);
+  return [...devices].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, "fr", { sensitivity: "base" }));
+}
+
+/** Whether the owner can revoke it here: not this PC, not already revoked. */
+export function canRevoke(d: { revoked: boolean; this_device: boolean }): boolean {
+  return !d.this_device && !d.revoked;
+}
+
+/** The recovery key in lines of `perLine` groups, to read and type back (dashes do not matter). */
+export function keyLines(key: string, perLine = 4): string[] {
+  const groups = key.trim().split(/[\s-]+/).filter(Boolean);
+  const lines: string[] = [];
+  for (let i = 0; i < groups.length; i += perLine) lines.push(groups.slice(i, i + perLine).join("-"));
+  return lines;
+}

@@ -1,0 +1,81 @@
+// The sync made in this run of the app, shared by the Sync panel and the header's status.
+// It lives here rather than in a component so that a sync keeps going (and is reported) when
+// the user leaves the panel. Nothing secret is kept: counts, device names, the relay URL.
+import * as api from "./api";
+import { handleError } from "./app.svelte";
+import type { EndOfDayReport, SyncSummary } from "./bindings";
+import { saveRelayUrl, type SyncOutcome } from "./sync";
+
+export const syncState = $state<{
+  /** What is under way: a sync, an end-of-day report, or nothing. */
+  running: "sync" | "eod" | null;
+  /** The last sync_now or end_of_day that finished, with its summary or error. */
+  last: SyncOutcome | null;
+  /** The last one that succeeded (still shown under an error that followed it). */
+  lastSuccess: { at_ms: number; summary: SyncSummary } | null;
+  /** The last end-of-day report and when it was made (cleared by a later failure of one). */
+  report: { at_ms: number; report: EndOfDayReport } | null;
+}>({ running: null, last: null, lastSuccess: null, report: null });
+
+let owner: string | null = null;
+
+/**
+ * The state belongs to the signed-in user's session: a different user starts from nothing
+ * (locking and unlocking the same session keeps it).
+ */
+export function adoptSyncUser(userId: string) {
+  if (owner === userId) return;
+  owner = userId;
+  syncState.last = null;
+  syncState.lastSuccess = null;
+  syncState.report = null;
+}
+
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function succeeded(summary: SyncSummary): number {
+  const at_ms = Date.now();
+  syncState.last = { at_ms, summary, error: null };
+  syncState.lastSuccess = { at_ms, summary };
+  saveRelayUrl(storage(), summary.relay_url);
+  return at_ms;
+}
+
+/** Syncs now; resolves to the summary, or null when it failed (the error is in syncState.last). */
+export async function runSync(relay: string | null): Promise<SyncSummary | null> {
+  if (syncState.running) return null;
+  syncState.running = "sync";
+  try {
+    const summary = await api.syncNow(relay);
+    succeeded(summary);
+    return summary;
+  } catch (err) {
+    syncState.last = { at_ms: Date.now(), summary: null, error: handleError(err) };
+    return null;
+  } finally {
+    syncState.running = null;
+  }
+}
+
+/** The end-of-day report (it syncs first); null when it failed (the error is in syncState.last). */
+export async function runEndOfDay(): Promise<EndOfDayReport | null> {
+  if (syncState.running) return null;
+  syncState.running = "eod";
+  try {
+    const report = await api.endOfDay();
+    syncState.report = { at_ms: succeeded(report.summary), report };
+    return report;
+  } catch (err) {
+    syncState.last = { at_ms: Date.now(), summary: null, error: handleError(err) };
+    syncState.report = null;
+    return null;
+  } finally {
+    syncState.running = null;
+  }
+}

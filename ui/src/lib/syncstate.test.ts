@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { invoke } from "@tauri-apps/api/core";
+import * as api from "./api";
+import type { EndOfDayReport, SyncSummary } from "./bindings";
+import { adoptSyncUser, runEndOfDay, runSync, syncState } from "./syncstate.svelte";
+
+const summary: SyncSummary = {
+  relay_url: "https://relais.example",
+  sent: 1,
+  received: 0,
+  bytes_sent: 900,
+  bytes_received: 300,
+  checksums_match: true,
+  streams: [],
+  duration_ms: 500,
+};
+
+describe("sync state", () => {
+  let calls: [string, unknown][] = [];
+  let answer: (cmd: string) => Promise<unknown> = async () => summary;
+
+  beforeEach(() => {
+    calls = [];
+    adoptSyncUser(`u-${Math.random()}`); // a fresh session each time
+    api.setInvoker(((cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return answer(cmd);
+    }) as api.Invoker);
+  });
+  afterEach(() => api.setInvoker(invoke));
+
+  it("keeps the last sync and its success", async () => {
+    answer = async () => summary;
+    const pending = runSync("https://relais.example");
+    expect(syncState.running).toBe("sync");
+    expect(await runSync(null)).toBeNull(); // one at a time
+    expect(await pending).toEqual(summary);
+    expect(syncState.running).toBeNull();
+    expect(syncState.last).toMatchObject({ summary, error: null });
+    expect(syncState.lastSuccess?.summary).toEqual(summary);
+    expect(calls).toEqual([["sync_now", { relay: "https://relais.example" }]]);
+  });
+
+  it("keeps the error, and the success before it", async () => {
+    answer = async () => summary;
+    await runSync(null);
+    answer = () => Promise.reject({ code: "sync_unreachable", message: "down" });
+    expect(await runSync(null)).toBeNull();
+    expect(syncState.last?.error).toEqual({ code: "sync_unreachable", message: "down" });
+    expect(syncState.lastSuccess?.summary).toEqual(summary);
+  });
+
+  it("records the end-of-day report and its sync", async () => {
+    const report: EndOfDayReport = { summary, conflicts_waiting: 2, devices_not_seen_today: ["Fauteuil 1"] };
+    answer = async () => report;
+    expect(await runEndOfDay()).toEqual(report);
+    expect(syncState.report?.report).toEqual(report);
+    expect(syncState.lastSuccess?.summary).toEqual(summary);
+    answer = () => Promise.reject({ code: "integrity", message: "x" });
+    expect(await runEndOfDay()).toBeNull();
+    expect(syncState.report).toBeNull();
+    expect(calls.map(([c]) => c)).toEqual(["end_of_day", "end_of_day"]);
+  });
+
+  it("starts over for another user, not for the same one", async () => {
+    adoptSyncUser("amina");
+    answer = async () => summary;
+    await runSync(null);
+    adoptSyncUser("amina");
+    expect(syncState.last).not.toBeNull();
+    adoptSyncUser("karim");
+    expect(syncState.last).toBeNull();
+    expect(syncState.lastSuccess).toBeNull();
+  });
+});
