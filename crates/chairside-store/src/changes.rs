@@ -199,15 +199,61 @@ pub(crate) fn apply(
     clock: &mut HybridClock,
     set: &ChangeSet,
 ) -> Result<MergeOutcome> {
-    validate(set)?;
-    let device = set.device_id.to_string();
+    let mut outcome = MergeOutcome::default();
+    apply_batch(
+        conn,
+        clock,
+        std::slice::from_ref(set),
+        |_| Ok(()),
+        &mut outcome,
+    )?;
+    Ok(outcome)
+}
+
+/// Merges several change sets in one transaction (one fsync for a page pulled from the relay),
+/// then runs `also` in that transaction (the caller records its progress there, so data and
+/// progress commit together). Sets already applied are skipped; any error rolls everything back.
+pub(crate) fn apply_batch(
+    conn: &mut Connection,
+    clock: &mut HybridClock,
+    sets: &[ChangeSet],
+    also: impl FnOnce(&Connection) -> Result<()>,
+    outcome: &mut MergeOutcome,
+) -> Result<()> {
+    for set in sets {
+        validate(set)?;
+    }
+    let saved_clock = *clock;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let expected = head(&tx, &device)? + 1;
+    let result = (|| {
+        for set in sets {
+            apply_one(&tx, clock, set, outcome)?;
+        }
+        also(&tx)
+    })();
+    match result {
+        Ok(()) => {
+            tx.commit()?;
+            Ok(())
+        }
+        Err(e) => {
+            *clock = saved_clock;
+            Err(e)
+        }
+    }
+}
+
+fn apply_one(
+    tx: &Connection,
+    clock: &mut HybridClock,
+    set: &ChangeSet,
+    total: &mut MergeOutcome,
+) -> Result<()> {
+    let device = set.device_id.to_string();
+    let expected = head(tx, &device)? + 1;
     if set.idx < expected {
-        return Ok(MergeOutcome {
-            already_applied: true,
-            ..MergeOutcome::default()
-        });
+        total.already_applied = true;
+        return Ok(());
     }
     if set.idx > expected {
         return Err(StoreError::OutOfOrder {
@@ -223,11 +269,12 @@ pub(crate) fn apply(
         match table.kind {
             TableKind::Mutable => {
                 let current: Option<(i64, String)> = tx
-                    .query_row(
+                    .prepare_cached(
                         "SELECT hlc, device_id FROM field_clock WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
-                        params![table.name, change.row_id, change.field],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
+                    )?
+                    .query_row(params![table.name, change.row_id, change.field], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
                     .optional()?;
                 let incoming = (change.hlc.to_i64(), device.as_str());
                 let wins = match &current {
@@ -235,9 +282,9 @@ pub(crate) fn apply(
                     Some((hlc, dev)) => incoming > (*hlc, dev.as_str()),
                 };
                 if wins {
-                    write_field(&tx, table, &change.row_id, &change.field, &change.value)?;
+                    write_field(tx, table, &change.row_id, &change.field, &change.value)?;
                     set_field_clock(
-                        &tx,
+                        tx,
                         table.name,
                         &change.row_id,
                         &change.field,
@@ -259,12 +306,12 @@ pub(crate) fn apply(
                     .filter(|c| c.table == change.table && c.row_id == change.row_id)
                     .map(|c| (c.field.as_str(), c.value.clone()))
                     .collect();
-                outcome.rows_appended += insert_append_only(&tx, table, &change.row_id, &fields)?;
+                outcome.rows_appended += insert_append_only(tx, table, &change.row_id, &fields)?;
             }
         }
     }
-    store_change_set(&tx, &device, set.idx, &set.changes)?;
-    run_change_hooks(&tx, &set.changes)?;
+    store_change_set(tx, &device, set.idx, &set.changes)?;
+    run_change_hooks(tx, &set.changes)?;
     if let Some(max) = set.changes.iter().map(|c| c.hlc).max() {
         clock.observe(max, now_ms());
         tx.execute(
@@ -272,8 +319,10 @@ pub(crate) fn apply(
             [clock.last().to_i64().to_string()],
         )?;
     }
-    tx.commit()?;
-    Ok(outcome)
+    total.fields_applied += outcome.fields_applied;
+    total.fields_superseded += outcome.fields_superseded;
+    total.rows_appended += outcome.rows_appended;
+    Ok(())
 }
 
 /// The last change-set index stored for a device (0 when none).

@@ -307,6 +307,18 @@ impl Store {
         changes::apply(&mut self.conn, &mut self.clock, set)
     }
 
+    /// Merges consecutive change sets in one transaction and runs `also` in it (to record how
+    /// far a stream was read, atomically with the data). All or nothing.
+    pub fn apply_change_sets(
+        &mut self,
+        sets: &[ChangeSet],
+        also: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<MergeOutcome> {
+        let mut outcome = MergeOutcome::default();
+        changes::apply_batch(&mut self.conn, &mut self.clock, sets, also, &mut outcome)?;
+        Ok(outcome)
+    }
+
     /// After an erasure: merges the search index's segments, so that the erased phones and file
     /// tokens are dropped rather than only marked deleted, and checkpoints the WAL into the
     /// database and truncates it, so that no old page survives in the WAL file. Returns whether

@@ -167,16 +167,20 @@ pub fn possible_duplicates_with_reason(
     p: &PatientRow,
 ) -> Result<Vec<(PatientRow, &'static str)>> {
     let mut out: Vec<(PatientRow, &'static str)> = Vec::new();
-    if p.birth_date.len() == 10 {
+    // Same folded full name (the name index's sort key, looked up through its first word) and
+    // same birth date: an index seek, however many patients share the date or the name.
+    let sort_key = fold(&format!("{} {}", p.last_name, p.first_name));
+    let first_word = sort_key
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty());
+    if let (10, Some(word)) = (p.birth_date.len(), first_word) {
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM patient WHERE deleted = 0 AND id <> ?1 AND birth_date = ?2"
+            "SELECT {COLUMNS} FROM patient_word JOIN patient ON patient.rowid = patient_word.patient_rowid
+             WHERE patient_word.word = ?1 AND patient_word.sort_key = ?2
+               AND patient.birth_date = ?3 AND patient.deleted = 0 AND patient.id <> ?4"
         ))?;
-        let (last, first) = (fold(&p.last_name), fold(&p.first_name));
-        for row in stmt.query_map(params![p.id, p.birth_date], from_row)? {
-            let row = row?;
-            if fold(&row.last_name) == last && fold(&row.first_name) == first {
-                out.push((row, "name_birth_date"));
-            }
+        for row in stmt.query_map(params![word, sort_key, p.birth_date, p.id], from_row)? {
+            out.push((row?, "name_birth_date"));
         }
     }
     let mut stmt = conn.prepare_cached(&format!(

@@ -313,24 +313,49 @@ fn pull_stream(
         if page.records.is_empty() {
             break;
         }
+        // Open the page's records in order; stop at the first that does not authenticate. The
+        // genuine ones before it are merged, in one transaction with the stream's progress.
+        let applied_head = changes::head(store.conn(), device)?;
+        let mut sets = Vec::with_capacity(page.records.len());
+        let mut failure = None;
+        let (mut new_read, mut new_sum) = (read, sum);
+        let mut page_bytes = 0u64;
         for record in &page.records {
-            if record.idx != read + 1 {
-                return Err(SyncError::Tampered {
+            if record.idx != new_read + 1 {
+                failure = Some(SyncError::Tampered {
                     device: device.to_string(),
                     idx: record.idx,
-                    why: format!("the relay skipped from record {read}"),
+                    why: format!("the relay skipped from record {new_read}"),
                 });
+                break;
             }
-            let set = seal::open(&me.key, &me.clinic_id, device_id, record)?;
-            let applied_head = changes::head(store.conn(), device)?;
-            if set.idx > applied_head {
-                store.apply_change_set(&set)?;
-                *report.received.entry(device.to_string()).or_default() += 1;
-                report.bytes_received += record.size() as u64;
+            match seal::open(&me.key, &me.clinic_id, device_id, record) {
+                Ok(set) => {
+                    if set.idx > applied_head {
+                        sets.push(set);
+                        page_bytes += record.size() as u64;
+                    }
+                    new_sum = chain_checksum(&new_sum, record);
+                    new_read = record.idx;
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
             }
-            sum = chain_checksum(&sum, record);
-            read = record.idx;
-            track(store, device, read, &sum)?;
+        }
+        if new_read > read {
+            let checksum = hex::encode(new_sum);
+            store.apply_change_sets(&sets, |conn| {
+                sync_state::set_stream(conn, device, new_read, &checksum)
+            })?;
+            *report.received.entry(device.to_string()).or_default() += sets.len() as u64;
+            report.bytes_received += page_bytes;
+            read = new_read;
+            sum = new_sum;
+        }
+        if let Some(e) = failure {
+            return Err(e);
         }
     }
     Ok(())

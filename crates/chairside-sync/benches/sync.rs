@@ -1,0 +1,245 @@
+//! End-of-day sync benchmark, over real HTTP on loopback with the real relay (SQLite backend):
+//!
+//! 1. PC A records `CHAIRSIDE_BENCH_FIELDS` field changes (default 100,000) as patient
+//!    creations, one change set of 15 fields per patient (A's data directory is in /dev/shm when
+//!    there is one, only to record the day quickly); then the time for A to push them all, and
+//!    for PC B (enrolled with a pairing code, on disk) to pull and merge them all;
+//! 2. beside it, in the same run, the physical floor: the same number of bytes uploaded and
+//!    downloaded raw over HTTP on loopback (one POST, one GET, no processing);
+//! 3. relay pushes per second: one sealed change set per request, sequentially.
+//!
+//! Run: `cargo bench -p chairside-sync --bench sync`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes as Body;
+use axum::routing::{get, post};
+use chairside_domain::EntityId;
+use chairside_relay::{RateLimit, SqliteStorage, router};
+use chairside_store::patients::PatientRow;
+use chairside_store::{KdfParams, NewKey, Store};
+use chairside_sync::{HttpRelay, Transport, enroll, identity, seal, sync_device};
+
+fn serve(app: Router) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+fn store(dir: &std::path::Path) -> Store {
+    Store::create(
+        dir,
+        NewKey::Passphrase {
+            passphrase: "bench passphrase",
+            params: KdfParams::FAST_INSECURE_FOR_TESTS,
+        },
+        "bench PC",
+    )
+    .unwrap()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn main() {
+    let fields: usize = std::env::var("CHAIRSIDE_BENCH_FIELDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = Arc::new(SqliteStorage::open(&tmp.path().join("relay.sqlite")).unwrap());
+    let no_limit = RateLimit {
+        burst: 1e9,
+        per_second: 1e9,
+    };
+    let relay_addr = serve(router(storage, no_limit));
+    let url = format!("http://{relay_addr}");
+    let relay = HttpRelay::new(&url).unwrap();
+
+    // PC A: the clinic, then the day's changes.
+    let shm = std::path::Path::new("/dev/shm");
+    let a_tmp = if shm.is_dir() {
+        tempfile::tempdir_in(shm).unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    };
+    let mut a = store(&a_tmp.path().join("a"));
+    let settings = chairside_domain::ClinicSettings::parse(
+        "Cabinet Bench",
+        "",
+        "Africa/Algiers",
+        "DZ",
+        chairside_domain::Language::French,
+    )
+    .unwrap();
+    a.write(|w| w.save_clinic(EntityId::new(), &settings))
+        .unwrap();
+    sync_device(&mut a, &relay).unwrap();
+    let per_set = 15; // a patient creation writes this many fields
+    let started = Instant::now();
+    for i in 0..fields / per_set {
+        let mut p = PatientRow {
+            id: EntityId::new().to_string(),
+            last_name: format!("Benali{i}"),
+            first_name: "Amina".into(),
+            birth_date: "1990-04-04".into(),
+            sex: "F".into(),
+            phones: vec![format!("+2135550{:05}", i % 100_000)],
+            email: format!("p{i}@example.dz"),
+            address: format!("{i} rue Didouche Mourad, Alger"),
+            notes: "Contrôle dans six mois".into(),
+            ..PatientRow::default()
+        };
+        a.write(|w| w.insert_patient(&mut p)).unwrap();
+    }
+    let recorded = started.elapsed();
+    let (sets, field_changes): (i64, i64) = a
+        .conn()
+        .query_row(
+            "SELECT (SELECT count(*) FROM change_set), (SELECT count(*) FROM field_change)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+
+    // PC B joins.
+    let owner = identity(&a, false).unwrap();
+    let (code, _) = enroll::invite(&relay, &owner, now_ms()).unwrap();
+    let mut b = store(&tmp.path().join("b"));
+    enroll::request(&b, &relay, &url, &code, "bench PC 2").unwrap();
+    let pending = enroll::pending(&relay, &owner).unwrap();
+    enroll::approve(&relay, &owner, &pending[0].device_id).unwrap();
+
+    let t = Instant::now();
+    let pushed = sync_device(&mut a, &relay).unwrap();
+    let push_time = t.elapsed();
+    let t = Instant::now();
+    let pulled = sync_device(&mut b, &relay).unwrap();
+    let pull_time = t.elapsed();
+    assert!(pulled.checksums_match);
+    let bytes = pushed.bytes_sent as usize;
+
+    // The floor: the same bytes up and down, raw, over HTTP on loopback.
+    let payload = Arc::new(vec![7u8; bytes]);
+    let served = payload.clone();
+    let sink_addr = serve(
+        Router::new()
+            .route(
+                "/sink",
+                post(|body: Body| async move { body.len().to_string() }),
+            )
+            .route(
+                "/source",
+                get(move || {
+                    let p = served.clone();
+                    async move { p.as_ref().clone() }
+                }),
+            )
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+    );
+    let agent = ureq::Agent::new_with_defaults();
+    let t = Instant::now();
+    agent
+        .post(format!("http://{sink_addr}/sink"))
+        .send(payload.as_slice())
+        .unwrap();
+    let raw_up = t.elapsed();
+    let t = Instant::now();
+    let got = agent
+        .get(format!("http://{sink_addr}/source"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .with_config()
+        .limit(u64::MAX)
+        .read_to_vec()
+        .unwrap();
+    let raw_down = t.elapsed();
+    assert_eq!(got.len(), bytes);
+
+    // Relay pushes per second: one change set per request.
+    let c = store(&tmp.path().join("c"));
+    let (code, _) = enroll::invite(&relay, &owner, now_ms()).unwrap();
+    enroll::request(&c, &relay, &url, &code, "bench PC 3").unwrap();
+    let pending = enroll::pending(&relay, &owner).unwrap();
+    enroll::approve(&relay, &owner, &pending[0].device_id).unwrap();
+    enroll::complete(&c, &relay).unwrap();
+    let me = identity(&c, false).unwrap();
+    let pushes = 2000;
+    let sets_to_push: Vec<_> = (1..=pushes)
+        .map(|idx| chairside_store::ChangeSet {
+            device_id: c.device_id(),
+            idx,
+            changes: vec![chairside_store::FieldChange {
+                table: "patient".into(),
+                row_id: EntityId::new().to_string(),
+                field: "notes".into(),
+                value: chairside_store::Value::Text("rappel dans 6 mois".into()),
+                hlc: chairside_domain::Hlc::from_i64(idx),
+            }],
+        })
+        .collect();
+    let records: Vec<_> = sets_to_push
+        .iter()
+        .map(|s| seal::seal(&me.key, &me.clinic_id, s).unwrap())
+        .collect();
+    let t = Instant::now();
+    for record in records {
+        relay.push(&me.credential, vec![record]).unwrap();
+    }
+    let per_second = f64::from(pushes as u32) / t.elapsed().as_secs_f64();
+
+    let sync_total = push_time + pull_time;
+    let raw_total = raw_up + raw_down;
+    println!("Chairside sync benchmark (relay: SQLite, HTTP on loopback)");
+    println!(
+        "recorded {field_changes} field changes in {sets} change sets on PC A in {}",
+        secs(recorded)
+    );
+    println!(
+        "push from A          {:>9}   ({} change sets, {:.1} MB sealed)",
+        secs(push_time),
+        pushed.sent,
+        bytes as f64 / 1e6
+    );
+    println!(
+        "pull and merge on B  {:>9}   ({} change sets)",
+        secs(pull_time),
+        pulled.received.values().sum::<u64>()
+    );
+    println!(
+        "raw HTTP upload      {:>9}   (same bytes, one POST)",
+        secs(raw_up)
+    );
+    println!(
+        "raw HTTP download    {:>9}   (same bytes, one GET)",
+        secs(raw_down)
+    );
+    println!(
+        "end-of-day sync {}  vs raw floor {}  ratio {:.1}x  (goal: within 3x)",
+        secs(sync_total),
+        secs(raw_total),
+        sync_total.as_secs_f64() / raw_total.as_secs_f64()
+    );
+    println!("relay pushes per second (SQLite, one change set per request): {per_second:.0}");
+}
