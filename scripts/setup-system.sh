@@ -11,7 +11,9 @@ want_tests=0
 packages=(build-essential pkg-config libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev
           libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 if [ "$want_tests" = 1 ]; then
-  packages+=(xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring)
+  # postgresql: a real server for the relay's PostgreSQL backend tests (started per test run in a
+  # temporary cluster, not as a system service).
+  packages+=(xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring postgresql)
 fi
 
 missing=()

@@ -1,5 +1,7 @@
 //! Helpers for the cross-crate scenarios in `tests/tests/`: where the built binaries are.
 
+pub mod pg;
+
 use std::path::PathBuf;
 
 /// The cargo target directory the tests were built into (`…/target/debug`).

@@ -33,10 +33,25 @@ impl Relay {
     }
 
     fn start_on(dir: &Path, port: u16) -> Relay {
+        let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
+        Self::start_with(dir, port, &db)
+    }
+
+    /// A relay on a free port with the given `--db`.
+    fn start_db(dir: &Path, db: &str) -> Relay {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_with(dir, port, db)
+    }
+
+    fn start_with(dir: &Path, port: u16, db: &str) -> Relay {
         let child = Command::new(chairside_scenarios::workspace_binary("chairside-relay"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--db")
-            .arg(format!("sqlite:{}", dir.join("relay.sqlite").display()))
+            .arg(db)
             .arg("--blobs")
             .arg(dir.join("blobs"))
             .stdout(Stdio::null())
@@ -358,4 +373,81 @@ fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
     assert!(restored["received"].as_u64().unwrap() >= 2, "{restored}");
     let found = owner(&new_pc, &["patient", "search", "peeters"]);
     assert_eq!(found[0]["first_name"], "Lotte");
+}
+
+#[test]
+fn two_relay_processes_on_one_postgres_database_serve_one_clinic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let database = chairside_scenarios::pg::PgServer::shared().database();
+    let first = Relay::start_db(&tmp.path().join("relay-1"), &database);
+    let second = Relay::start_db(&tmp.path().join("relay-2"), &database);
+    let (pc_a, pc_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    json(chairside(
+        &pc_a,
+        &[
+            "--json",
+            "init",
+            "--clinic-name",
+            "Cabinet Oran",
+            "--timezone",
+            "Africa/Algiers",
+            "--phone-region",
+            "DZ",
+            "--owner",
+            "amel",
+        ],
+        &[],
+    ));
+    // A talks to the first relay, B to the second (a load balancer's doing).
+    owner(&pc_a, &["sync", "--relay", &first.url()]);
+    let code = owner(&pc_a, &["device", "invite"])["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    json(chairside(
+        &pc_b,
+        &[
+            "--json",
+            "device",
+            "enroll",
+            "--relay",
+            &second.url(),
+            "--code",
+            &code,
+        ],
+        &[],
+    ));
+    owner(&pc_a, &["device", "approve"]);
+    json(chairside(&pc_b, &["--json", "sync"], &[]));
+
+    let p = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Belkacem",
+            "--first-name",
+            "Nora",
+            "--birth-date",
+            "1982-07-07",
+            "--sex",
+            "F",
+        ],
+    );
+    let id = p["id"].as_str().unwrap().to_string();
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    owner(
+        &pc_b,
+        &["patient", "edit", &id, "--notes", "vue au fauteuil 1"],
+    );
+    owner(&pc_a, &["patient", "edit", &id, "--phone", "0770 11 22 33"]);
+    for pc in [&pc_b, &pc_a, &pc_b] {
+        let report = owner(pc, &["sync"]);
+        assert_eq!(report["checksums_match"], true, "{report}");
+    }
+    assert_eq!(show(&pc_a, &id), show(&pc_b, &id));
+    assert_eq!(show(&pc_a, &id)["notes"], "vue au fauteuil 1");
+    assert_eq!(show(&pc_a, &id)["phones"][0], "+213770112233");
 }

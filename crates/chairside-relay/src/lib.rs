@@ -2,11 +2,13 @@
 //! serves them to the clinic's other devices. It never holds a key: it sees ciphertext, ids,
 //! indexes and sizes (see `chairside-protocol`).
 //!
-//! * [`storage`]: the [`Storage`] trait and the append rule; [`sqlite`] is the default backend.
+//! * [`storage`]: the [`Storage`] trait and the append rule; [`sqlite`] is the default backend,
+//!   [`postgres`] the scale-out one (several relay processes on one database).
 //! * [`router`]: the HTTP API (axum): protocol version check, per-device authentication,
 //!   request size and rate limits, every query scoped by the authenticated device's clinic,
 //!   one structured log line per request.
 
+pub mod postgres;
 pub mod sqlite;
 pub mod storage;
 
@@ -30,6 +32,7 @@ use chairside_protocol::{
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use storage::{DeviceRow, DeviceStatus, NewDevice, Storage, StorageError};
 

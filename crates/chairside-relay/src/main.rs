@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use chairside_relay::{RateLimit, SqliteStorage, Storage, router};
+use chairside_relay::{PostgresStorage, RateLimit, SqliteStorage, Storage, router};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -59,7 +59,7 @@ fn main() -> Result<()> {
             &PathBuf::from(&spec["sqlite:".len()..]),
         )?),
         Some(spec) if spec.starts_with("postgres://") || spec.starts_with("postgresql://") => {
-            bail!("the PostgreSQL backend is not available in this build yet: use sqlite:PATH")
+            Arc::new(PostgresStorage::open(spec)?)
         }
         Some(other) => bail!("--db {other:?}: use sqlite:PATH or postgres://URL"),
     };

@@ -177,37 +177,17 @@ fn main() {
     let raw_down = t.elapsed();
     assert_eq!(got.len(), bytes);
 
-    // Relay pushes per second: one change set per request.
-    let c = store(&tmp.path().join("c"));
-    let (code, _) = enroll::invite(&relay, &owner, now_ms()).unwrap();
-    enroll::request(&c, &relay, &url, &code, "bench PC 3").unwrap();
-    let pending = enroll::pending(&relay, &owner).unwrap();
-    enroll::approve(&relay, &owner, &pending[0].device_id).unwrap();
-    enroll::complete(&c, &relay).unwrap();
-    let me = identity(&c, false).unwrap();
-    let pushes = 2000;
-    let sets_to_push: Vec<_> = (1..=pushes)
-        .map(|idx| chairside_store::ChangeSet {
-            device_id: c.device_id(),
-            idx,
-            changes: vec![chairside_store::FieldChange {
-                table: "patient".into(),
-                row_id: EntityId::new().to_string(),
-                field: "notes".into(),
-                value: chairside_store::Value::Text("rappel dans 6 mois".into()),
-                hlc: chairside_domain::Hlc::from_i64(idx),
-            }],
-        })
-        .collect();
-    let records: Vec<_> = sets_to_push
-        .iter()
-        .map(|s| seal::seal(&me.key, &me.clinic_id, s).unwrap())
-        .collect();
-    let t = Instant::now();
-    for record in records {
-        relay.push(&me.credential, vec![record]).unwrap();
-    }
-    let per_second = f64::from(pushes as u32) / t.elapsed().as_secs_f64();
+    // Relay pushes per second, one change set per request, on SQLite and on PostgreSQL.
+    let sqlite_rate = pushes_per_second(&relay, &tmp.path().join("c"));
+    let postgres_rate = if std::path::Path::new("/usr/lib/postgresql").is_dir() {
+        let database = chairside_scenarios::pg::PgServer::shared().database();
+        let storage = Arc::new(chairside_relay::PostgresStorage::open(&database).unwrap());
+        let pg_relay =
+            HttpRelay::new(&format!("http://{}", serve(router(storage, no_limit)))).unwrap();
+        Some(pushes_per_second(&pg_relay, &tmp.path().join("d")))
+    } else {
+        None
+    };
 
     let sync_total = push_time + pull_time;
     let raw_total = raw_up + raw_down;
@@ -241,5 +221,53 @@ fn main() {
         secs(raw_total),
         sync_total.as_secs_f64() / raw_total.as_secs_f64()
     );
-    println!("relay pushes per second (SQLite, one change set per request): {per_second:.0}");
+    println!("relay pushes per second, one change set per request: SQLite {sqlite_rate:.0}");
+    match postgres_rate {
+        Some(rate) => {
+            println!("relay pushes per second, one change set per request: PostgreSQL {rate:.0}")
+        }
+        None => println!(
+            "relay pushes per second on PostgreSQL: not measured (PostgreSQL is not installed)"
+        ),
+    }
+}
+
+/// A new clinic's first PC pushes 2,000 sealed one-field change sets, one request each.
+fn pushes_per_second(relay: &HttpRelay, dir: &std::path::Path) -> f64 {
+    let mut pc = store(dir);
+    let settings = chairside_domain::ClinicSettings::parse(
+        "Cabinet Bench",
+        "",
+        "Africa/Algiers",
+        "DZ",
+        chairside_domain::Language::French,
+    )
+    .unwrap();
+    pc.write(|w| w.save_clinic(EntityId::new(), &settings))
+        .unwrap();
+    sync_device(&mut pc, relay).unwrap();
+    let me = identity(&pc, false).unwrap();
+    let first = chairside_store::changes::head(pc.conn(), &pc.device_id().to_string()).unwrap() + 1;
+    let pushes = 2000;
+    let records: Vec<_> = (first..first + pushes)
+        .map(|idx| {
+            let set = chairside_store::ChangeSet {
+                device_id: pc.device_id(),
+                idx,
+                changes: vec![chairside_store::FieldChange {
+                    table: "patient".into(),
+                    row_id: EntityId::new().to_string(),
+                    field: "notes".into(),
+                    value: chairside_store::Value::Text("rappel dans 6 mois".into()),
+                    hlc: chairside_domain::Hlc::from_i64(idx),
+                }],
+            };
+            seal::seal(&me.key, &me.clinic_id, &set).unwrap()
+        })
+        .collect();
+    let t = Instant::now();
+    for record in records {
+        relay.push(&me.credential, vec![record]).unwrap();
+    }
+    pushes as f64 / t.elapsed().as_secs_f64()
 }

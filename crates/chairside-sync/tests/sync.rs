@@ -1,193 +1,21 @@
-//! Two and three devices syncing through the relay's real storage, in one process: convergence,
-//! retries after lost replies, tampered and foreign records refused before anything is applied,
-//! revoked and unknown devices refused, and what the relay stores (ciphertext only).
+//! Two and three devices syncing through the relay's real storage (SQLite backend), in one
+//! process: convergence, retries after lost replies, tampered and foreign records refused before
+//! anything is applied, revoked and unknown devices refused, enrollment and recovery (the
+//! scenarios in `common/scenarios.rs`, shared with the PostgreSQL run), and what the relay's file
+//! stores (ciphertext only).
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 mod common;
 
-use chairside_domain::EntityId;
-use chairside_store::Store;
-use chairside_store::patients::{self, PatientRow};
-use chairside_sync::{SyncError, identity, setting, sync};
 use common::*;
 
-fn add_patient(store: &mut Store, last: &str, phone: &str) -> PatientRow {
-    let mut p = PatientRow {
-        id: EntityId::new().to_string(),
-        last_name: last.into(),
-        first_name: "Amina".into(),
-        birth_date: "1990-04-04".into(),
-        sex: "F".into(),
-        phones: vec![phone.into()],
-        notes: format!("note secrète de {last}"),
-        ..PatientRow::default()
-    };
-    store.write(|w| w.insert_patient(&mut p)).unwrap();
-    p
+fn new_relay(dir: &std::path::Path) -> LocalRelay {
+    LocalRelay::new(dir)
 }
 
-fn run(store: &mut Store, relay: &LocalRelay) -> Result<chairside_sync::SyncReport, SyncError> {
-    chairside_sync::sync_device(store, relay)
-}
-
-fn patients_of(store: &Store) -> Vec<(String, String, Vec<String>)> {
-    let mut all: Vec<_> = patients::search(
-        store.conn(),
-        &chairside_domain::patient::SearchQuery::parse("amina", "DZ"),
-        1000,
-    )
-    .unwrap()
-    .into_iter()
-    .map(|p| (p.id, p.last_name, p.phones))
-    .collect();
-    all.sort();
-    all
-}
-
-#[test]
-fn a_patient_created_on_one_pc_appears_on_the_other_and_edits_converge() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    let report = run(&mut a, &relay).unwrap();
-    assert!(report.sent >= 1, "the clinic row went up");
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
-
-    let p = add_patient(&mut a, "Benali", "+213555000001");
-    run(&mut a, &relay).unwrap();
-    let report = run(&mut b, &relay).unwrap();
-    assert!(report.checksums_match);
-    assert_eq!(patients_of(&b), patients_of(&a));
-    assert_eq!(patients_of(&b).len(), 1);
-
-    // Concurrent edits of the same patient on both PCs: the later write wins on both.
-    let mut on_a = patients::get(a.conn(), &p.id).unwrap().unwrap();
-    on_a.last_name = "Benali-Haddad".into();
-    a.write(|w| w.update_patient(&on_a)).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(3));
-    let mut on_b = patients::get(b.conn(), &p.id).unwrap().unwrap();
-    on_b.last_name = "Ben Ali".into();
-    b.write(|w| w.update_patient(&on_b)).unwrap();
-    for _ in 0..2 {
-        run(&mut a, &relay).unwrap();
-        run(&mut b, &relay).unwrap();
-    }
-    assert_eq!(patients_of(&a), patients_of(&b));
-    assert_eq!(patients_of(&a)[0].1, "Ben Ali");
-}
-
-#[test]
-fn lost_replies_duplicates_and_outages_lose_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
-    add_patient(&mut a, "Saadi", "+213555000002");
-
-    relay.fail_before.set(true);
-    let err = run(&mut a, &relay).unwrap_err();
-    assert!(err.is_transient(), "{err}");
-    relay.lose_reply.set(true);
-    assert!(run(&mut a, &relay).unwrap_err().is_transient());
-    relay.duplicate.set(true);
-    add_patient(&mut a, "Mansouri", "+213555000003");
-    run(&mut a, &relay).unwrap();
-    run(&mut b, &relay).unwrap();
-    assert_eq!(patients_of(&b).len(), 2);
-    assert_eq!(patients_of(&a), patients_of(&b));
-
-    // A crash of B (closed without goodbye) between syncs: the next sync completes.
-    let dir_b = tmp.path().join("b");
-    drop(b);
-    let mut b = reopen(&dir_b);
-    add_patient(&mut a, "Kaci", "+213555000004");
-    run(&mut a, &relay).unwrap();
-    let report = run(&mut b, &relay).unwrap();
-    assert!(report.checksums_match);
-    assert_eq!(patients_of(&b).len(), 3);
-}
-
-#[test]
-fn a_tampered_record_is_rejected_and_nothing_of_it_is_applied() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
-    add_patient(&mut a, "Ferhat", "+213555000005");
-    run(&mut a, &relay).unwrap();
-
-    relay.alter.set(Some(|r| {
-        let last = r.ciphertext.0.len() - 1;
-        r.ciphertext.0[last] ^= 1;
-    }));
-    let err = run(&mut b, &relay).unwrap_err();
-    assert!(matches!(err, SyncError::Tampered { .. }), "{err}");
-    assert!(
-        err.to_string().contains("nothing of it was applied"),
-        "{err}"
-    );
-    assert!(patients_of(&b).is_empty());
-
-    relay.alter.set(None);
-    run(&mut b, &relay).unwrap();
-    assert_eq!(patients_of(&b).len(), 1, "the genuine record then applies");
-}
-
-#[test]
-fn a_pc_holding_another_clinic_key_is_told_before_anything_is_applied() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    add_patient(&mut a, "Djebbar", "+213555000006");
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
-    b.set_local_setting(setting::CLINIC_KEY, &other_key().to_hex())
-        .unwrap();
-    let err = run(&mut b, &relay).unwrap_err();
-    assert!(matches!(err, SyncError::Tampered { .. }), "{err}");
-    assert!(err.to_string().contains("another clinic's key"), "{err}");
-    assert_eq!(patients::count(b.conn()).unwrap(), 0);
-}
-
-#[test]
-fn revoked_unknown_and_foreign_devices_are_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    add_patient(&mut a, "Zitouni", "+213555000007");
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
-    run(&mut b, &relay).unwrap();
-
-    // Another clinic on the same relay sees nothing of the first.
-    let mut other = first_device(&tmp.path().join("other"));
-    run(&mut other, &relay).unwrap();
-    assert_eq!(patients::count(other.conn()).unwrap(), 0);
-    let a_id = a.device_id().to_string();
-    let me = identity(&other, false).unwrap();
-    use chairside_sync::Transport;
-    let page = relay.pull(&me.credential, &a_id, 0, 100).unwrap();
-    assert!(page.records.is_empty(), "scoped by clinic");
-
-    // A forged credential.
-    let mut forged = identity(&b, false).unwrap();
-    forged.credential.secret[0] ^= 1;
-    let err = sync(&mut b, &relay, &forged).unwrap_err();
-    assert!(err.to_string().contains("wrong credential"), "{err}");
-
-    // Revoked: refused at once.
-    let clinic = a.local_setting(setting::CLINIC_ID).unwrap().unwrap();
-    assert!(
-        relay
-            .storage
-            .revoke_device(&clinic, &b.device_id().to_string())
-            .unwrap()
-    );
-    let err = run(&mut b, &relay).unwrap_err();
-    assert!(err.to_string().contains("revoked"), "{err}");
+mod scenarios {
+    include!("common/scenarios.rs");
 }
 
 #[test]
@@ -195,8 +23,8 @@ fn the_relay_stores_no_patient_data_in_clear() {
     let tmp = tempfile::tempdir().unwrap();
     let relay = LocalRelay::new(tmp.path());
     let mut a = first_device(&tmp.path().join("a"));
-    add_patient(&mut a, "Ouyahia", "+213555987321");
-    run(&mut a, &relay).unwrap();
+    scenarios::add_patient(&mut a, "Ouyahia", "+213555987321");
+    scenarios::run(&mut a, &relay).unwrap();
     drop(relay);
     let mut bytes = std::fs::read(tmp.path().join("relay.sqlite")).unwrap();
     bytes.extend(std::fs::read(tmp.path().join("relay.sqlite-wal")).unwrap_or_default());
@@ -213,75 +41,4 @@ fn the_relay_stores_no_patient_data_in_clear() {
             "{needle} found in the relay's storage"
         );
     }
-}
-
-#[test]
-fn a_pairing_code_works_once_and_a_wrong_one_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let owner = identity(&a, false).unwrap();
-    let (code, _) = chairside_sync::enroll::invite(&relay, &owner, 0).unwrap();
-    // Issued "at time 0", the code expired long ago.
-    let late = new_store(&tmp.path().join("late"));
-    let err =
-        chairside_sync::enroll::request(&late, &relay, "local", &code, "late PC").unwrap_err();
-    assert!(err.to_string().contains("pairing code"), "{err}");
-
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let (code, _) = chairside_sync::enroll::invite(&relay, &owner, now).unwrap();
-    let first = new_store(&tmp.path().join("first"));
-    chairside_sync::enroll::request(&first, &relay, "local", &code, "PC 2").unwrap();
-    let second = new_store(&tmp.path().join("second"));
-    let err = chairside_sync::enroll::request(&second, &relay, "local", &code, "PC 3").unwrap_err();
-    assert!(err.to_string().contains("already used"), "{err}");
-    let wrong = new_store(&tmp.path().join("wrong"));
-    assert!(chairside_sync::enroll::request(&wrong, &relay, "local", "AAAA-BBBB", "PC 4").is_err());
-    // A pending PC cannot sync before approval.
-    let mut first = first;
-    let err = chairside_sync::sync_device(&mut first, &relay).unwrap_err();
-    assert!(matches!(err, SyncError::WaitingForApproval), "{err}");
-}
-
-#[test]
-fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = LocalRelay::new(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    add_patient(&mut a, "Hamidi", "+213555000010");
-    run(&mut a, &relay).unwrap();
-    let me = identity(&a, false).unwrap();
-    let printed = chairside_sync::enroll::recovery_key(&me.clinic_id, &me.key).unwrap();
-
-    // A typo is caught by the check value, not sent to the relay.
-    let mut typo = printed.to_string();
-    let c = if typo.starts_with('A') { "B" } else { "A" };
-    typo.replace_range(0..1, c);
-    assert!(matches!(
-        chairside_sync::enroll::parse_recovery_key(&typo),
-        Err(SyncError::BadRecoveryKey)
-    ));
-
-    // Every device is lost; a new PC recovers with the printed key (typed in lower case).
-    drop(a);
-    let mut fresh = new_store(&tmp.path().join("new"));
-    let me =
-        chairside_sync::enroll::recover(&fresh, &relay, "local", &printed.to_lowercase()).unwrap();
-    let report = sync(&mut fresh, &relay, &me).unwrap();
-    assert!(report.checksums_match);
-    assert_eq!(patients_of(&fresh).len(), 1);
-    assert!(
-        chairside_store::clinic::get(fresh.conn())
-            .unwrap()
-            .is_some()
-    );
-
-    // A key for another clinic (or a forged one) adds no device.
-    let other = new_store(&tmp.path().join("other"));
-    let forged = chairside_sync::enroll::recovery_key(&me.clinic_id, &other_key()).unwrap();
-    assert!(chairside_sync::enroll::recover(&other, &relay, "local", &forged).is_err());
 }

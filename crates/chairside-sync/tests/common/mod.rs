@@ -60,8 +60,14 @@ fn refused(code: &str, message: &str) -> SyncError {
 
 impl LocalRelay {
     pub fn new(dir: &Path) -> Self {
+        Self::with_storage(Arc::new(
+            SqliteStorage::open(&dir.join("relay.sqlite")).unwrap(),
+        ))
+    }
+
+    pub fn with_storage(storage: Arc<dyn Storage>) -> Self {
         Self {
-            storage: Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap()),
+            storage,
             fail_before: Cell::new(false),
             lose_reply: Cell::new(false),
             duplicate: Cell::new(false),

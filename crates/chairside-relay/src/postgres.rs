@@ -1,0 +1,453 @@
+//! The scale-out relay backend: PostgreSQL. Several relay processes behind a load balancer share
+//! one database; the append rule holds across them because each push locks its stream's row
+//! (`SELECT … FOR UPDATE`) for the length of its transaction, and every record has a primary key.
+//! Same tables and rules as [`crate::sqlite`], every query scoped by clinic.
+
+use chairside_protocol::{Bytes, DeviceHead, Record};
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+
+use crate::storage::{
+    DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
+    empty_checksum, next_checksum, plan_push,
+};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS relay_clinic (
+    id              TEXT PRIMARY KEY,
+    recovery_hash   BYTEA   NOT NULL,
+    created_at      BIGINT  NOT NULL
+);
+CREATE TABLE IF NOT EXISTS relay_device (
+    id              TEXT PRIMARY KEY,
+    clinic_id       TEXT    NOT NULL REFERENCES relay_clinic (id),
+    secret_hash     BYTEA   NOT NULL,
+    status          TEXT    NOT NULL,
+    name            TEXT    NOT NULL DEFAULT '',
+    public_key      BYTEA,
+    sealed          BYTEA,
+    created_at      BIGINT  NOT NULL,
+    last_seen       BIGINT  NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS relay_device_clinic ON relay_device (clinic_id);
+CREATE TABLE IF NOT EXISTS relay_invite (
+    code_hash       BYTEA PRIMARY KEY,
+    clinic_id       TEXT    NOT NULL REFERENCES relay_clinic (id),
+    expires_at      BIGINT  NOT NULL,
+    used_by         TEXT
+);
+CREATE TABLE IF NOT EXISTS relay_stream (
+    clinic_id       TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,
+    head            BIGINT  NOT NULL,
+    checksum        TEXT    NOT NULL,
+    PRIMARY KEY (clinic_id, device_id)
+);
+CREATE TABLE IF NOT EXISTS relay_record (
+    clinic_id       TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,
+    idx             BIGINT  NOT NULL,
+    nonce           BYTEA   NOT NULL,
+    ciphertext      BYTEA   NOT NULL,
+    stored_at       BIGINT  NOT NULL,
+    PRIMARY KEY (clinic_id, device_id, idx)
+);
+";
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+pub struct PostgresStorage {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStorage").finish_non_exhaustive()
+    }
+}
+
+impl From<postgres::Error> for StorageError {
+    fn from(e: postgres::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+impl From<r2d2::Error> for StorageError {
+    fn from(e: r2d2::Error) -> Self {
+        StorageError::Backend(format!("no database connection: {e}"))
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn hash32(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if bytes.len() == 32 {
+        out.copy_from_slice(bytes);
+    }
+    out
+}
+
+impl PostgresStorage {
+    /// Connects to `url` (postgres://user:password@host:port/database) and creates the relay's
+    /// tables if they are missing. Several relays may start at once on one database.
+    pub fn open(url: &str) -> StorageResult<Self> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StorageError::Backend(format!("{url}: {e}")))?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)?;
+        let mut conn = pool.get()?;
+        // Two relays creating the tables at once would race on the catalog: serialise them.
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock(727361)", &[])?;
+        tx.batch_execute(SCHEMA)?;
+        tx.commit()?;
+        Ok(Self { pool })
+    }
+}
+
+impl Storage for PostgresStorage {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn register(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        secret_hash: [u8; 32],
+        recovery_hash: [u8; 32],
+    ) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&clinic_id])?;
+        if let Some(row) = tx.query_opt(
+            "SELECT clinic_id, secret_hash FROM relay_device WHERE id = $1",
+            &[&device_id],
+        )? {
+            let (clinic, hash): (String, Vec<u8>) = (row.get(0), row.get(1));
+            return if clinic == clinic_id && hash == secret_hash {
+                Ok(())
+            } else {
+                Err(StorageError::AlreadyRegistered)
+            };
+        }
+        if tx
+            .query_opt("SELECT 1 FROM relay_clinic WHERE id = $1", &[&clinic_id])?
+            .is_some()
+        {
+            return Err(StorageError::AlreadyRegistered);
+        }
+        tx.execute(
+            "INSERT INTO relay_clinic (id, recovery_hash, created_at) VALUES ($1, $2, $3)",
+            &[&clinic_id, &&recovery_hash[..], &now_ms()],
+        )?;
+        tx.execute(
+            "INSERT INTO relay_device (id, clinic_id, secret_hash, status, created_at)
+             VALUES ($1, $2, $3, 'active', $4)",
+            &[&device_id, &clinic_id, &&secret_hash[..], &now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn recover(
+        &self,
+        clinic_id: &str,
+        recovery_hash: [u8; 32],
+        device_id: &str,
+        secret_hash: [u8; 32],
+    ) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        let stored: Option<Vec<u8>> = tx
+            .query_opt(
+                "SELECT recovery_hash FROM relay_clinic WHERE id = $1",
+                &[&clinic_id],
+            )?
+            .map(|r| r.get(0));
+        if stored.as_deref() != Some(&recovery_hash[..]) {
+            return Err(StorageError::NotFound(
+                "no clinic with this id and recovery key at this relay: check the recovery key"
+                    .into(),
+            ));
+        }
+        let inserted = tx.execute(
+            "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, created_at)
+             VALUES ($1, $2, $3, 'active', 'recovered', $4) ON CONFLICT (id) DO NOTHING",
+            &[&device_id, &clinic_id, &&secret_hash[..], &now_ms()],
+        )?;
+        if inserted == 0 {
+            return Err(StorageError::Conflict(format!(
+                "device {device_id} is already known"
+            )));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn add_invite(
+        &self,
+        clinic_id: &str,
+        code_hash: [u8; 32],
+        expires_at_ms: i64,
+    ) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        conn.execute(
+            "INSERT INTO relay_invite (code_hash, clinic_id, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (code_hash) DO UPDATE SET clinic_id = excluded.clinic_id,
+                 expires_at = excluded.expires_at, used_by = NULL",
+            &[&&code_hash[..], &clinic_id, &expires_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn enroll(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+        device: NewDevice<'_>,
+    ) -> StorageResult<String> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        let clinic: Option<String> = tx
+            .query_opt(
+                "SELECT clinic_id FROM relay_invite
+                 WHERE code_hash = $1 AND used_by IS NULL AND expires_at > $2 FOR UPDATE",
+                &[&&code_hash[..], &now],
+            )?
+            .map(|r| r.get(0));
+        let Some(clinic) = clinic else {
+            return Err(StorageError::BadCode);
+        };
+        let inserted = tx.execute(
+            "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, public_key, created_at)
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+            &[
+                &device.device_id,
+                &clinic,
+                &&device.secret_hash[..],
+                &device.name,
+                &device.public_key,
+                &now,
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(StorageError::Conflict(format!(
+                "device {} is already known",
+                device.device_id
+            )));
+        }
+        tx.execute(
+            "UPDATE relay_invite SET used_by = $2 WHERE code_hash = $1",
+            &[&&code_hash[..], &device.device_id],
+        )?;
+        tx.commit()?;
+        Ok(clinic)
+    }
+
+    fn pending(&self, clinic_id: &str) -> StorageResult<Vec<PendingRow>> {
+        let mut conn = self.pool.get()?;
+        Ok(conn
+            .query(
+                "SELECT id, name, COALESCE(public_key, ''::bytea), created_at FROM relay_device
+                 WHERE clinic_id = $1 AND status = 'pending' ORDER BY created_at",
+                &[&clinic_id],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect())
+    }
+
+    fn approve(&self, clinic_id: &str, device_id: &str, sealed: &[u8]) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        let updated = conn.execute(
+            "UPDATE relay_device SET status = 'active', sealed = $3
+             WHERE id = $1 AND clinic_id = $2 AND status = 'pending'",
+            &[&device_id, &clinic_id, &sealed],
+        )?;
+        if updated == 0 {
+            return Err(StorageError::NotFound(format!(
+                "no pending request from device {device_id} in this clinic"
+            )));
+        }
+        Ok(())
+    }
+
+    fn sealed_for(&self, device_id: &str) -> StorageResult<Option<Vec<u8>>> {
+        let mut conn = self.pool.get()?;
+        Ok(conn
+            .query_opt(
+                "SELECT sealed FROM relay_device WHERE id = $1 AND status = 'active'",
+                &[&device_id],
+            )?
+            .and_then(|r| r.get::<_, Option<Vec<u8>>>(0)))
+    }
+
+    fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool> {
+        let mut conn = self.pool.get()?;
+        Ok(conn.execute(
+            "UPDATE relay_device SET status = 'revoked' WHERE id = $1 AND clinic_id = $2",
+            &[&device_id, &clinic_id],
+        )? > 0)
+    }
+
+    fn device(&self, device_id: &str) -> StorageResult<Option<DeviceRow>> {
+        let mut conn = self.pool.get()?;
+        Ok(conn
+            .query_opt(
+                "SELECT id, clinic_id, secret_hash, status FROM relay_device WHERE id = $1",
+                &[&device_id],
+            )?
+            .map(|r| DeviceRow {
+                device_id: r.get(0),
+                clinic_id: r.get(1),
+                secret_hash: hash32(&r.get::<_, Vec<u8>>(2)),
+                status: DeviceStatus::parse(r.get(3)),
+            }))
+    }
+
+    fn touch(&self, device_id: &str, now: i64) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        conn.execute(
+            "UPDATE relay_device SET last_seen = $2 WHERE id = $1",
+            &[&device_id, &now],
+        )?;
+        Ok(())
+    }
+
+    fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>> {
+        let mut conn = self.pool.get()?;
+        Ok(conn
+            .query(
+                "SELECT d.id, COALESCE(s.head, 0), COALESCE(s.checksum, $2), d.last_seen,
+                        d.status = 'revoked'
+                 FROM relay_device d LEFT JOIN relay_stream s
+                   ON s.clinic_id = d.clinic_id AND s.device_id = d.id
+                 WHERE d.clinic_id = $1 AND d.status <> 'pending'
+                 ORDER BY d.id",
+                &[&clinic_id, &empty_checksum()],
+            )?
+            .iter()
+            .map(|r| DeviceHead {
+                device_id: r.get(0),
+                head: r.get(1),
+                checksum: r.get(2),
+                last_seen_ms: r.get(3),
+                revoked: r.get(4),
+            })
+            .collect())
+    }
+
+    fn push(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        records: &[Record],
+    ) -> StorageResult<(i64, String)> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        // The stream row is the lock that serialises pushes of one device across relays.
+        tx.execute(
+            "INSERT INTO relay_stream (clinic_id, device_id, head, checksum) VALUES ($1, $2, 0, $3)
+             ON CONFLICT (clinic_id, device_id) DO NOTHING",
+            &[&clinic_id, &device_id, &empty_checksum()],
+        )?;
+        let row = tx.query_one(
+            "SELECT head, checksum FROM relay_stream WHERE clinic_id = $1 AND device_id = $2 FOR UPDATE",
+            &[&clinic_id, &device_id],
+        )?;
+        let (head, mut checksum): (i64, String) = (row.get(0), row.get(1));
+        let mut stored_lookup = Vec::new();
+        for record in records.iter().filter(|r| r.idx <= head) {
+            let found = tx
+                .query_opt(
+                    "SELECT nonce, ciphertext FROM relay_record
+                     WHERE clinic_id = $1 AND device_id = $2 AND idx = $3",
+                    &[&clinic_id, &device_id, &record.idx],
+                )?
+                .map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, Vec<u8>>(1)));
+            stored_lookup.push((record.idx, found));
+        }
+        let fresh = plan_push(head, records, device_id, |idx| {
+            Ok(stored_lookup
+                .iter()
+                .find(|(i, _)| *i == idx)
+                .and_then(|(_, f)| f.clone()))
+        })?;
+        let mut new_head = head;
+        let now = now_ms();
+        let insert = tx.prepare(
+            "INSERT INTO relay_record (clinic_id, device_id, idx, nonce, ciphertext, stored_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )?;
+        for record in fresh {
+            tx.execute(
+                &insert,
+                &[
+                    &clinic_id,
+                    &device_id,
+                    &record.idx,
+                    &record.nonce.0,
+                    &record.ciphertext.0,
+                    &now,
+                ],
+            )?;
+            checksum = next_checksum(&checksum, record);
+            new_head = record.idx;
+        }
+        if new_head != head {
+            tx.execute(
+                "UPDATE relay_stream SET head = $3, checksum = $4 WHERE clinic_id = $1 AND device_id = $2",
+                &[&clinic_id, &device_id, &new_head, &checksum],
+            )?;
+        }
+        tx.commit()?;
+        Ok((new_head, checksum))
+    }
+
+    fn pull(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        after: i64,
+        limit: u32,
+    ) -> StorageResult<(Vec<Record>, i64)> {
+        let mut conn = self.pool.get()?;
+        let head: i64 = conn
+            .query_opt(
+                "SELECT head FROM relay_stream WHERE clinic_id = $1 AND device_id = $2",
+                &[&clinic_id, &device_id],
+            )?
+            .map_or(0, |r| r.get(0));
+        let rows = conn.query(
+            "SELECT idx, nonce, ciphertext FROM relay_record
+             WHERE clinic_id = $1 AND device_id = $2 AND idx > $3 ORDER BY idx LIMIT $4",
+            &[&clinic_id, &device_id, &after, &i64::from(limit)],
+        )?;
+        let mut records = Vec::new();
+        let mut bytes = 0;
+        for r in rows {
+            let record = Record {
+                device_id: device_id.to_string(),
+                idx: r.get(0),
+                nonce: Bytes(r.get(1)),
+                ciphertext: Bytes(r.get(2)),
+            };
+            bytes += record.size();
+            records.push(record);
+            if bytes > crate::sqlite::PAGE_BYTES {
+                break;
+            }
+        }
+        Ok((records, head))
+    }
+}

@@ -1,0 +1,233 @@
+// The sync simulation, included by `simulation.rs` (SQLite relay) and `postgres.rs`.
+
+use std::path::PathBuf;
+
+use chairside_domain::EntityId;
+use chairside_store::schema::PATIENT;
+use chairside_store::{Store, Value, changes};
+use chairside_sync::{SyncError, sync_device};
+use super::common::*;
+use proptest::prelude::*;
+
+const DEVICES: usize = 3;
+const PATIENTS: usize = 3;
+const FIELDS: [&str; 3] = ["last_name", "first_name", "notes"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// A PC writes a field of a patient (creating the row if it is new to it).
+    Write {
+        device: usize,
+        patient: usize,
+        field: usize,
+        value: u8,
+    },
+    /// A PC tries to sync (nothing happens while it is cut off).
+    Sync { device: usize },
+    /// A PC's network goes down or comes back.
+    Partition { device: usize, down: bool },
+    /// The next request is lost before the relay sees it.
+    DropRequest,
+    /// The next push is stored but its reply is lost.
+    LoseReply,
+    /// Pushes are delivered twice (until turned off).
+    Duplicate(bool),
+    /// A PC is killed and restarted (its store closed and opened again from disk).
+    Crash { device: usize },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (0..DEVICES, 0..PATIENTS, 0..FIELDS.len(), any::<u8>()).prop_map(
+            |(device, patient, field, value)| Op::Write { device, patient, field, value }
+        ),
+        4 => (0..DEVICES).prop_map(|device| Op::Sync { device }),
+        1 => (0..DEVICES, any::<bool>()).prop_map(|(device, down)| Op::Partition { device, down }),
+        1 => Just(Op::DropRequest),
+        1 => Just(Op::LoseReply),
+        1 => any::<bool>().prop_map(Op::Duplicate),
+        1 => (0..DEVICES).prop_map(|device| Op::Crash { device }),
+    ]
+}
+
+struct World {
+    _tmp: tempfile::TempDir,
+    relay: LocalRelay,
+    dirs: Vec<PathBuf>,
+    stores: Vec<Option<Store>>,
+    down: [bool; DEVICES],
+    patients: Vec<EntityId>,
+    /// Every acknowledged write: (device id, change-set index).
+    acknowledged: Vec<(String, i64)>,
+}
+
+impl World {
+    fn new() -> World {
+        // In memory where the system offers it: the simulation tests logic, not the disk, and
+        // every commit's fsync would otherwise dominate the run.
+        let shm = std::path::Path::new("/dev/shm");
+        let tmp = if shm.is_dir() {
+            tempfile::tempdir_in(shm).unwrap()
+        } else {
+            tempfile::tempdir().unwrap()
+        };
+        let relay = super::new_relay(tmp.path());
+        let dirs: Vec<PathBuf> = (0..DEVICES)
+            .map(|i| tmp.path().join(format!("pc{i}")))
+            .collect();
+        let mut first = first_device(&dirs[0]);
+        sync_device(&mut first, &relay).unwrap();
+        let mut stores = vec![Some(first)];
+        for dir in &dirs[1..] {
+            let joined = join(stores[0].as_ref().unwrap(), dir, &relay);
+            stores.push(Some(joined));
+        }
+        World {
+            _tmp: tmp,
+            relay,
+            dirs,
+            stores,
+            down: [false; DEVICES],
+            patients: (0..PATIENTS).map(|_| EntityId::new()).collect(),
+            acknowledged: Vec::new(),
+        }
+    }
+
+    fn store(&mut self, device: usize) -> &mut Store {
+        store_at(&mut self.stores, &self.dirs, device)
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match *op {
+            Op::Write {
+                device,
+                patient,
+                field,
+                value,
+            } => {
+                let id = self.patients[patient];
+                let store = self.store(device);
+                store
+                    .write(|w| {
+                        w.set(
+                            &PATIENT,
+                            id,
+                            &[(FIELDS[field], Value::Text(format!("v{value}")))],
+                        )
+                    })
+                    .unwrap();
+                let me = store.device_id().to_string();
+                let idx = changes::head(store.conn(), &me).unwrap();
+                self.acknowledged.push((me, idx));
+            }
+            Op::Sync { device } => {
+                if self.down[device] {
+                    return;
+                }
+                let store = store_at(&mut self.stores, &self.dirs, device);
+                match sync_device(store, &self.relay) {
+                    Ok(_) => {}
+                    Err(e) if e.is_transient() => {}
+                    Err(e) => panic!("a sync failed for a reason other than the network: {e}"),
+                }
+            }
+            Op::Partition { device, down } => self.down[device] = down,
+            Op::DropRequest => self.relay.fail_before.set(true),
+            Op::LoseReply => self.relay.lose_reply.set(true),
+            Op::Duplicate(on) => self.relay.duplicate.set(on),
+            Op::Crash { device } => self.stores[device] = None,
+        }
+    }
+
+    /// The network heals: faults stop, every PC comes back and syncs until all are level.
+    fn heal(&mut self) {
+        self.down = [false; DEVICES];
+        self.relay.fail_before.set(false);
+        self.relay.lose_reply.set(false);
+        self.relay.duplicate.set(false);
+        for _ in 0..2 {
+            for device in 0..DEVICES {
+                let store = store_at(&mut self.stores, &self.dirs, device);
+                let report = sync_device(store, &self.relay)
+                    .unwrap_or_else(|e: SyncError| panic!("sync after healing: {e}"));
+                assert!(report.checksums_match);
+            }
+        }
+    }
+}
+
+/// A PC's store, opened again from disk if it crashed.
+fn store_at<'a>(stores: &'a mut [Option<Store>], dirs: &[PathBuf], device: usize) -> &'a mut Store {
+    stores[device].get_or_insert_with(|| reopen(&dirs[device]))
+}
+
+fn dump(store: &Store) -> Vec<String> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT id, last_name, first_name, notes, deleted FROM patient ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok(format!(
+            "{}|{}|{}|{}|{}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(super::DEFAULT_CASES)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_converge_and_lose_no_acknowledged_write(ops in prop::collection::vec(op(), 1..40)) {
+        let mut world = World::new();
+        for op in &ops {
+            world.apply(op);
+        }
+        world.heal();
+
+        let reference = dump(world.store(0));
+        for device in 1..DEVICES {
+            prop_assert_eq!(&dump(world.store(device)), &reference, "replica {} differs", device);
+        }
+        let acknowledged = world.acknowledged.clone();
+        for device in 0..DEVICES {
+            let store = world.store(device);
+            for (writer, idx) in &acknowledged {
+                prop_assert!(changes::head(store.conn(), writer).unwrap() >= *idx,
+                    "write {}#{} missing on replica {}", writer, idx, device);
+            }
+        }
+        // Each field holds its greatest (hlc, device) write.
+        let store = world.store(0);
+        let mut stmt = store.conn().prepare(
+            "SELECT row_id, field, value FROM field_change f
+             WHERE tbl = 'patient' AND NOT EXISTS (
+                 SELECT 1 FROM field_change g WHERE g.tbl = f.tbl AND g.row_id = f.row_id
+                 AND g.field = f.field AND (g.hlc > f.hlc OR (g.hlc = f.hlc AND g.device_id > f.device_id)))",
+        ).unwrap();
+        let winners: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (row, field, value) in winners {
+            let stored: String = store.conn().query_row(
+                &format!("SELECT {field} FROM patient WHERE id = ?1"), [&row], |r| r.get(0)).unwrap();
+            prop_assert_eq!(stored, value, "{}.{}", row, field);
+        }
+    }
+}
