@@ -1,0 +1,197 @@
+//! The relay's HTTP layer on a real socket: protocol version refusals, authentication, request
+//! size and rate limits, enrollment codes, the health endpoint.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chairside_protocol::{PROTOCOL_VERSION, VERSION_HEADER};
+use chairside_relay::{RateLimit, SqliteStorage, Storage, router};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const CLINIC: &str = "0190a5e2-0000-7000-8000-00000000c11c";
+const DEVICE: &str = "0190a5e2-0000-7000-8000-0000000000d1";
+
+fn serve(storage: Arc<dyn Storage>, limit: RateLimit) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, router(storage, limit)).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Status and JSON body of a reply.
+fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
+    let mut r = r.unwrap();
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_json::<Value>().unwrap_or(Value::Null);
+    (status, body)
+}
+
+struct Fixture {
+    base: String,
+    storage: Arc<dyn Storage>,
+    _tmp: tempfile::TempDir,
+}
+
+fn fixture(limit: RateLimit) -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&tmp.path().join("relay.sqlite")).unwrap());
+    let secret_hash: [u8; 32] = Sha256::digest([7u8; 32]).into();
+    storage
+        .register(CLINIC, DEVICE, secret_hash, [1; 32])
+        .unwrap();
+    let base = format!("http://{}", serve(storage.clone(), limit));
+    Fixture {
+        base,
+        storage,
+        _tmp: tmp,
+    }
+}
+
+fn bearer(secret_byte: u8) -> String {
+    format!("Bearer {DEVICE}.{}", hex::encode([secret_byte; 32]))
+}
+
+#[test]
+fn health_names_the_version_and_backend() {
+    let f = fixture(RateLimit::default());
+    let (status, body) = reply(agent().get(format!("{}/health", f.base)).call());
+    assert_eq!(status, 200);
+    assert_eq!(body["protocol_version"], PROTOCOL_VERSION);
+    assert_eq!(body["backend"], "sqlite");
+}
+
+#[test]
+fn other_protocol_versions_are_refused_with_a_reason() {
+    let f = fixture(RateLimit::default());
+    let url = format!("{}/v1/heads", f.base);
+    let (status, body) = reply(agent().get(&url).header("authorization", bearer(7)).call());
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("unsupported_version"))
+    );
+    let (status, body) = reply(
+        agent()
+            .get(&url)
+            .header(VERSION_HEADER, "2")
+            .header("authorization", bearer(7))
+            .call(),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("version 2"),
+        "{body}"
+    );
+    let (status, _) = reply(
+        agent()
+            .get(&url)
+            .header(VERSION_HEADER, "1")
+            .header("authorization", bearer(7))
+            .call(),
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn forged_revoked_and_missing_credentials_are_refused() {
+    let f = fixture(RateLimit::default());
+    let url = format!("{}/v1/heads", f.base);
+    let call = |auth: Option<String>| {
+        let mut r = agent().get(&url).header(VERSION_HEADER, "1");
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        reply(r.call())
+    };
+    assert_eq!(call(None).0, 401);
+    let (status, body) = call(Some(bearer(8)));
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
+    f.storage.revoke_device(CLINIC, DEVICE).unwrap();
+    let (status, body) = call(Some(bearer(7)));
+    assert_eq!((status, body["code"].as_str()), (403, Some("revoked")));
+}
+
+#[test]
+fn oversized_requests_and_floods_are_refused() {
+    let f = fixture(RateLimit {
+        burst: 3.0,
+        per_second: 0.01,
+    });
+    let url = format!("{}/v1/records", f.base);
+    let big = vec![b'x'; chairside_protocol::MAX_BODY_BYTES + 1024];
+    let (status, _) = reply(
+        agent()
+            .post(&url)
+            .header(VERSION_HEADER, "1")
+            .header("authorization", bearer(7))
+            .header("content-type", "application/json")
+            .send(&big[..]),
+    );
+    assert_eq!(status, 413, "the body limit");
+    let heads = format!("{}/v1/heads", f.base);
+    let statuses: Vec<u16> = (0..5)
+        .map(|_| {
+            reply(
+                agent()
+                    .get(&heads)
+                    .header(VERSION_HEADER, "1")
+                    .header("authorization", bearer(7))
+                    .call(),
+            )
+            .0
+        })
+        .collect();
+    assert_eq!(statuses[..3], [200, 200, 200], "{statuses:?}");
+    assert_eq!(statuses[3..], [429, 429], "{statuses:?}");
+}
+
+#[test]
+fn a_wrong_pairing_code_and_malformed_requests_get_clear_errors() {
+    let f = fixture(RateLimit::default());
+    let (status, body) = reply(
+        agent()
+            .post(format!("{}/v1/enroll", f.base))
+            .header(VERSION_HEADER, "1")
+            .send_json(json!({
+                "code": "AAAA-BBBB",
+                "device_id": "0190a5e2-0000-7000-8000-0000000000d2",
+                "secret": base64_of(&[9; 32]),
+                "public_key": base64_of(&[3; 32]),
+                "device_name": "PC 2",
+            })),
+    );
+    assert_eq!((status, body["code"].as_str()), (403, Some("bad_code")));
+    assert!(
+        body["message"].as_str().unwrap().contains("pairing code"),
+        "{body}"
+    );
+    let (status, _) = reply(
+        agent()
+            .post(format!("{}/v1/register", f.base))
+            .header(VERSION_HEADER, "1")
+            .header("content-type", "application/json")
+            .send("{not json"),
+    );
+    assert!((400..500).contains(&status), "{status}");
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
