@@ -82,22 +82,17 @@ impl App {
         Ok(text)
     }
 
-    /// Writes the FHIR export into `dir` (created if needed) as `<file number>-fhir-<date>.json`
-    /// and returns the file's path. The file is written whole or not at all.
-    pub fn export_patient_fhir_to_dir(&mut self, id: &str, dir: &Path) -> Result<PathBuf> {
+    /// Writes the FHIR export to `path`, whole or not at all (a crash leaves the old file or
+    /// the new one). Returns the number of bytes written.
+    pub fn export_patient_fhir_to_file(&mut self, id: &str, path: &Path) -> Result<usize> {
         let text = self.export_patient_fhir(id)?;
-        let file_number = rows::get(self.store()?.conn(), id)?
-            .map(|p| p.file_number)
-            .unwrap_or_default();
-        let (_, today) = self.region_and_today()?;
-        let path = dir.join(format!("{file_number}-fhir-{today}.json"));
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(dir)?;
-            let tmp = dir.join(format!(".{file_number}-fhir.json.partial"));
-            std::fs::write(&tmp, text.as_bytes())?;
-            std::fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| {
+        let written = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .map_err(chairside_store::StoreError::from)
+            .and_then(|()| chairside_store::write_atomically(path, text.as_bytes()));
+        written.map_err(|e| {
             ApiError::new(
                 code::EXPORT_FAILED,
                 format!(
@@ -106,6 +101,17 @@ impl App {
                 ),
             )
         })?;
+        Ok(text.len())
+    }
+
+    /// Writes the FHIR export into `dir` as `<file number>-fhir-<date>.json`; returns its path.
+    pub fn export_patient_fhir_to_dir(&mut self, id: &str, dir: &Path) -> Result<PathBuf> {
+        let file_number = rows::get(self.store()?.conn(), id)?
+            .map(|p| p.file_number)
+            .unwrap_or_default();
+        let (_, today) = self.region_and_today()?;
+        let path = dir.join(format!("{file_number}-fhir-{today}.json"));
+        self.export_patient_fhir_to_file(id, &path)?;
         Ok(path)
     }
 

@@ -690,10 +690,9 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
             format: ExportFormat::Fhir,
             out: file,
         } => {
-            let text = app.export_patient_fhir(id)?;
-            write_whole(file, text.as_bytes())?;
+            let bytes = app.export_patient_fhir_to_file(id, file)?;
             out.print(
-                &serde_json::json!({ "id": id, "format": "fhir-r4", "out": file, "bytes": text.len() }),
+                &serde_json::json!({ "id": id, "format": "fhir-r4", "out": file, "bytes": bytes }),
                 || format!("Wrote the FHIR R4 record of {id} to {}.", file.display()),
             )
         }
@@ -924,23 +923,6 @@ fn new_store_passphrase(data_dir: &std::path::Path) -> Result<Option<String>, Ap
         "CHAIRSIDE_PASSPHRASE",
         "New database passphrase: ",
     )?))
-}
-
-/// Writes a file whole or not at all (a temporary file renamed into place).
-fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
-    let fail = |e: std::io::Error| {
-        ApiError::new(
-            code::EXPORT_FAILED,
-            format!("could not write {}: {e}", path.display()),
-        )
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.partial"));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
 }
 
 /// Unlocks the store (keyring, else CHAIRSIDE_PASSPHRASE) and signs the user in.

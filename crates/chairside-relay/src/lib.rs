@@ -34,6 +34,7 @@ use sha2::{Digest, Sha256};
 
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
+use storage::now_ms;
 pub use storage::{DeviceRow, DeviceStatus, NewDevice, Storage, StorageError};
 
 /// Request-rate limit per device: a bucket of `burst` requests refilled at `per_second`.
@@ -58,6 +59,9 @@ struct Relay {
     storage: Arc<dyn Storage>,
     limit: RateLimit,
     buckets: Arc<Mutex<HashMap<String, (f64, Instant)>>>,
+    /// When this process last recorded each device's last-seen time: recorded at most once a
+    /// minute, so a sync's requests do not each cost a database write.
+    touched: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl std::fmt::Debug for Relay {
@@ -127,6 +131,7 @@ pub fn router(storage: Arc<dyn Storage>, limit: RateLimit) -> Router {
         storage,
         limit,
         buckets: Arc::new(Mutex::new(HashMap::new())),
+        touched: Arc::new(Mutex::new(HashMap::new())),
     };
     let api = Router::new()
         .route("/v1/register", post(register))
@@ -206,12 +211,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiFailure::from)
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// The authenticated, active device, from `Authorization: Bearer <device id>.<secret hex>`.
 async fn authenticate(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, ApiFailure> {
     let device = credential(relay, headers).await?;
@@ -259,9 +258,20 @@ async fn credential(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, Api
         return Err(unauthorized());
     }
     relay.take_token(&device.device_id)?;
-    let storage = relay.storage.clone();
-    let id = device.device_id.clone();
-    blocking(move || storage.touch(&id, now_ms())).await?;
+    let now = now_ms();
+    let due = relay.touched.lock().is_ok_and(|mut touched| {
+        let last = touched.entry(device.device_id.clone()).or_insert(0);
+        let due = now - *last >= 60_000;
+        if due {
+            *last = now;
+        }
+        due
+    });
+    if due {
+        let storage = relay.storage.clone();
+        let id = device.device_id.clone();
+        blocking(move || storage.touch(&id, now)).await?;
+    }
     Ok(device)
 }
 
@@ -374,8 +384,9 @@ async fn enroll(
             "a public key has 32 bytes and a device name at most 100 characters",
         ));
     }
-    // Slow down guessing: one enrollment attempt per code per second at most is plenty.
-    relay.take_token(&format!("enroll:{}", req.code))?;
+    // Slow down guessing: one bucket for every enrollment attempt at this relay (a bucket per
+    // code would let a guesser try each new code at full speed).
+    relay.take_token("enroll")?;
     let code_hash = hash_secret(normalize_code(&req.code).as_bytes());
     let storage = relay.storage.clone();
     let secret_hash = hash_secret(&req.secret.0);

@@ -9,7 +9,7 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use crate::storage::{
     DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
-    empty_checksum, next_checksum, plan_push,
+    empty_checksum, next_checksum, now_ms, plan_push,
 };
 
 const SCHEMA: &str = "
@@ -76,12 +76,6 @@ impl From<r2d2::Error> for StorageError {
     fn from(e: r2d2::Error) -> Self {
         StorageError::Backend(format!("no database connection: {e}"))
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn hash32(bytes: &[u8]) -> [u8; 32] {

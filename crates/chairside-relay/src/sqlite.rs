@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
     DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
-    empty_checksum, next_checksum, plan_push,
+    empty_checksum, next_checksum, now_ms, plan_push,
 };
 
 const SCHEMA: &str = "
@@ -60,12 +60,6 @@ pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Debug)]
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 impl SqliteStorage {

@@ -148,6 +148,13 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StorageResult<(Vec<Record>, i64)>;
 }
 
+/// Milliseconds since the epoch, for the relay's timestamps.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// The next checksum, given the previous one as hex (empty for the start of a stream).
 pub(crate) fn next_checksum(previous_hex: &str, record: &Record) -> String {
     let mut previous = EMPTY_CHECKSUM;

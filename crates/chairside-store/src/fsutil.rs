@@ -9,7 +9,7 @@ use crate::error::Result;
 /// Writes `bytes` to `path` through a temporary file in the same folder, fsyncs it, renames it
 /// over the target and fsyncs the folder, so that after a power cut the file is the old one or
 /// the new one, never a mix.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp-{}",

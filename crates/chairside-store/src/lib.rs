@@ -40,6 +40,7 @@ use rusqlite::{OpenFlags, OptionalExtension, params};
 
 pub use changes::{ChangeSet, FieldChange, MergeOutcome, Writer};
 pub use error::{Result, StoreError};
+pub use fsutil::write_atomically;
 pub use key::{DatabaseKey, KdfParams, KeyFile, KeyStorage, OsKeyring};
 pub use rusqlite::Connection;
 pub use rusqlite::types::Value;
