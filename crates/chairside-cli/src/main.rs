@@ -582,10 +582,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     let pending = app.pending_devices()?;
                     if !out.json {
                         for p in &pending {
-                            println!(
+                            print_line(&format!(
                                 "Approving {:?} (device {}), key fingerprint {}",
                                 p.device_name, p.device_id, p.fingerprint
-                            );
+                            ));
                         }
                     }
                     let mut approved = Vec::new();
@@ -748,10 +748,9 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
                 let line =
                     line.map_err(|e| ApiError::new(code::INVALID_INPUT, format!("stdin: {e}")))?;
                 let found = app.search_patients(&line)?;
-                println!(
-                    "{}",
-                    serde_json::to_string(&found)
-                        .map_err(|e| ApiError::new(code::INTERNAL, e.to_string()))?
+                print_line(
+                    &serde_json::to_string(&found)
+                        .map_err(|e| ApiError::new(code::INTERNAL, e.to_string()))?,
                 );
             }
             Ok(())
@@ -972,6 +971,14 @@ struct Output {
     json: bool,
 }
 
+/// Prints a line on stdout. A reader that went away (`chairside … | head -1`) is not an error
+/// of the command: the rest of the output is dropped instead of panicking on the broken pipe.
+fn print_line(line: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+}
+
 impl Output {
     fn print<T: Serialize>(
         &self,
@@ -984,7 +991,7 @@ impl Output {
         } else {
             text()
         };
-        println!("{line}");
+        print_line(&line);
         Ok(())
     }
 
