@@ -84,7 +84,7 @@ pub struct Store {
     clock: HybridClock,
     /// Shared lock on `chairside.lock`, held while the store is open, so that a restore (which
     /// takes it exclusively) never swaps the file under a running app.
-    _lock: File,
+    _lock: DirLock,
 }
 
 impl std::fmt::Debug for Store {
@@ -158,8 +158,7 @@ impl Store {
         conn.execute_batch("COMMIT")?;
         // The key file is written last: its presence is what marks the setup as complete.
         key_file.write(dir)?;
-        drop(lock);
-        let lock = take_lock(dir, LockKind::Shared)?;
+        lock.downgrade_to_shared()?;
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
@@ -431,26 +430,53 @@ enum LockKind {
     Exclusive,
 }
 
-fn take_lock(dir: &Path, kind: LockKind) -> Result<File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(LOCK_FILE_NAME))?;
-    let taken = match kind {
-        LockKind::Shared => file.try_lock_shared(),
-        LockKind::Exclusive => file.try_lock(),
-    };
+/// The advisory lock on a data directory's lock file: shared while a store is open, exclusive
+/// while a store is being created or restored.
+///
+/// The lock is released explicitly (not only by closing the handle): a process that forks at the
+/// wrong moment (another thread spawning a child) holds a copy of the open file description until
+/// its exec, and closing our handle alone would leave the lock held by that copy, so that the
+/// next lock on the directory collided with it (seen as a spurious `InUse` in CI).
+pub(crate) struct DirLock(File);
+
+impl DirLock {
+    /// Exclusive to shared on the same handle, for the same reason as above.
+    fn downgrade_to_shared(&self) -> Result<()> {
+        self.0.unlock()?;
+        lock_result(self.0.try_lock_shared())
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+fn lock_result(taken: std::result::Result<(), std::fs::TryLockError>) -> Result<()> {
     match taken {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(()),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse),
         Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
     }
 }
 
+fn take_lock(dir: &Path, kind: LockKind) -> Result<DirLock> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE_NAME))?;
+    lock_result(match kind {
+        LockKind::Shared => file.try_lock_shared(),
+        LockKind::Exclusive => file.try_lock(),
+    })?;
+    Ok(DirLock(file))
+}
+
 /// Takes the data directory for a restore: fails with [`StoreError::InUse`] while any store is
 /// open on it.
-pub(crate) fn lock_exclusively(dir: &Path) -> Result<File> {
+pub(crate) fn lock_exclusively(dir: &Path) -> Result<DirLock> {
     take_lock(dir, LockKind::Exclusive)
 }
 
