@@ -451,3 +451,188 @@ fn two_relay_processes_on_one_postgres_database_serve_one_clinic() {
     assert_eq!(show(&pc_a, &id)["notes"], "vue au fauteuil 1");
     assert_eq!(show(&pc_a, &id)["phones"][0], "+213770112233");
 }
+
+/// Runs `chairside sync` and kills it after `after`; returns whether it was still running then.
+fn sync_killed_after(dir: &Path, after: Duration) -> bool {
+    let mut child = Command::new(chairside_scenarios::workspace_binary("chairside"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--user", "amel", "sync"])
+        .env("CHAIRSIDE_KEYRING", "off")
+        .env("CHAIRSIDE_PASSPHRASE", PASSPHRASE)
+        .env("CHAIRSIDE_PASSWORD", OWNER_PW)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    running
+}
+
+fn init_clinic(dir: &Path) {
+    json(chairside(
+        dir,
+        &[
+            "--json",
+            "init",
+            "--clinic-name",
+            "Cabinet Oran",
+            "--timezone",
+            "Africa/Algiers",
+            "--phone-region",
+            "DZ",
+            "--owner",
+            "amel",
+        ],
+        &[],
+    ));
+}
+
+#[test]
+fn a_client_killed_in_the_middle_of_a_sync_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (pc_a, pc_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let relay = Relay::start(&tmp.path().join("relay"));
+    init_clinic(&pc_a);
+    owner(&pc_a, &["sync", "--relay", &relay.url()]);
+    owner(&pc_a, &["demo", "--patients", "2500"]);
+
+    // The push is cut several times, at different moments.
+    let mut cut_mid_sync = 0;
+    for ms in [40, 120, 250, 500] {
+        cut_mid_sync += usize::from(sync_killed_after(&pc_a, Duration::from_millis(ms)));
+    }
+    let pushed = owner(&pc_a, &["sync"]);
+    assert_eq!(pushed["checksums_match"], true, "{pushed}");
+
+    // The second PC joins, then its first pull is cut several times.
+    let code = owner(&pc_a, &["device", "invite"])["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(chairside(
+        &pc_b,
+        &["device", "enroll", "--relay", &relay.url(), "--code", &code],
+        &[],
+    ));
+    owner(&pc_a, &["device", "approve"]);
+    for ms in [150, 400, 800, 1500] {
+        cut_mid_sync += usize::from(sync_killed_after(&pc_b, Duration::from_millis(ms)));
+    }
+    assert!(
+        cut_mid_sync >= 4,
+        "only {cut_mid_sync} kills landed during a sync"
+    );
+    // The enrollment may have been cut before the accounts arrived: the first complete sync
+    // runs without a session, as on a fresh PC.
+    let pulled = json(chairside(&pc_b, &["--json", "sync"], &[]));
+    assert_eq!(pulled["checksums_match"], true, "{pulled}");
+    // A's log as pushed by its last sync is A's log as pulled by B's next one. (Each command
+    // adds audit entries to its PC's own log after its sync, so only that stream can be compared.)
+    let theirs = owner(&pc_a, &["sync"]);
+    let ours = owner(&pc_b, &["sync"]);
+    let heads = |v: &Value| {
+        let mut h: Vec<(String, i64)> = v["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["device_id"].as_str().unwrap().to_string(),
+                    s["head"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        h.sort();
+        h
+    };
+    let a_id = theirs["streams"][0]["device_id"].as_str().unwrap().to_string();
+    assert_eq!(theirs["streams"][0]["this_device"], true);
+    let a_stream = |v: &Value| heads(v).into_iter().find(|(d, _)| *d == a_id).unwrap();
+    assert_eq!(a_stream(&ours), a_stream(&theirs));
+    let check = owner(&pc_b, &["db", "check"]);
+    assert_eq!(check["ok"], true, "{check}");
+    // Every demo patient is on B: the same search finds the same files on both.
+    for query in ["ben", "mar", "dup", "ha"] {
+        assert_eq!(
+            owner(&pc_b, &["patient", "search", query]),
+            owner(&pc_a, &["patient", "search", query]),
+            "{query}"
+        );
+    }
+}
+
+#[test]
+fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay_is_down() {
+    use chairside_app::{App, PatientInput, SignInRequest, SyncState};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let pc = tmp.path().join("pc");
+    let mut relay = Relay::start(&tmp.path().join("relay"));
+    init_clinic(&pc);
+    owner(&pc, &["sync", "--relay", &relay.url()]);
+
+    let mut app = App::open(&pc, Some(PASSPHRASE)).unwrap();
+    app.sign_in(SignInRequest {
+        username: "amel".into(),
+        password: OWNER_PW.into(),
+    })
+    .unwrap();
+    let mut agent = app.sync_agent().unwrap();
+    let new_patient = |last: &str| PatientInput {
+        last_name: last.into(),
+        first_name: "Yasmine".into(),
+        birth_date: "1988-08-08".into(),
+        sex: "F".into(),
+        ..PatientInput::default()
+    };
+    app.add_patient(new_patient("Hamidi")).unwrap();
+    let before = agent.status().unwrap();
+    assert!(before.changes_waiting >= 1, "{before:?}");
+    agent.sync().unwrap();
+    let after = agent.status().unwrap();
+    assert_eq!(
+        (after.state, after.changes_waiting),
+        (SyncState::UpToDate, 0),
+        "{after:?}"
+    );
+    assert!(!agent.due());
+
+    // The relay goes down: the agent says so in plain words and retries in about 15 s.
+    relay.kill();
+    app.add_patient(new_patient("Khelifi")).unwrap();
+    assert!(agent.sync().unwrap_err().is_transient());
+    let down = agent.status().unwrap();
+    assert_eq!(down.state, SyncState::Offline, "{down:?}");
+    assert_eq!(down.changes_waiting, 1);
+    assert!(down.message.unwrap().contains("cannot be reached"));
+    let wait = agent.wait().as_secs();
+    assert!((12..=19).contains(&wait), "retry in {wait} s");
+
+    // A relay that accepts the connection and never answers: the agent's sync hangs in its own
+    // thread, and the app keeps reading and writing meanwhile.
+    let silent = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let _held: Vec<_> = silent.incoming().take(4).collect();
+        std::thread::sleep(Duration::from_secs(600));
+    });
+    // Remembers the URL (as "sync now" with a URL does) without contacting it.
+    app.begin_sync(Some(&silent_url)).unwrap();
+    std::thread::spawn(move || {
+        let _ = agent.sync();
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    app.add_patient(new_patient("Zerrouki")).unwrap();
+    let found = app.search_patients("zerrouki").unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the app waited {:?} for the hanging sync",
+        started.elapsed()
+    );
+}

@@ -44,6 +44,8 @@ pub fn typescript() -> String {
         RetainedCount::decl(&cfg),
         StreamReport::decl(&cfg),
         SyncSummary::decl(&cfg),
+        SyncState::decl(&cfg),
+        SyncStatus::decl(&cfg),
         EndOfDayReport::decl(&cfg),
         DeviceInvite::decl(&cfg),
         PendingDeviceInfo::decl(&cfg),

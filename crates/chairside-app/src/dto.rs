@@ -67,6 +67,9 @@ pub enum AppPhase {
     SignedIn,
     /// Signed in, but idle too long (or locked by hand): the password is needed again.
     SessionLocked,
+    /// This PC joined a clinic (pairing code or recovery key) and has not received it yet: the
+    /// first sync brings the clinic and its accounts.
+    JoiningClinic,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -550,6 +553,10 @@ pub struct SyncSummary {
     pub bytes_sent: u64,
     #[ts(type = "number")]
     pub bytes_received: u64,
+    /// Images and documents uploaded, and their encrypted bytes.
+    pub files_sent: u32,
+    #[ts(type = "number")]
+    pub file_bytes_sent: u64,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,
     pub streams: Vec<StreamReport>,
@@ -563,8 +570,48 @@ pub struct EndOfDayReport {
     pub summary: SyncSummary,
     /// Possible duplicate patients waiting for review.
     pub conflicts_waiting: u32,
+    /// Images and documents sent by this sync, and those still waiting on this PC.
+    pub files_sent: u32,
+    pub files_waiting: u32,
     /// Devices (by name) that did not reach the relay today.
     pub devices_not_seen_today: Vec<String>,
+}
+
+/// Where background sync stands, for the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Not tried yet since the app started.
+    Idle,
+    Syncing,
+    UpToDate,
+    /// The relay cannot be reached: changes wait here; retried with back-off.
+    Offline,
+    /// No relay set for this PC (a single-PC clinic, or not set up yet).
+    NotConfigured,
+    /// This PC asked to join the clinic and waits for the owner's approval.
+    WaitingForApproval,
+    /// A failure a person must look at; `message` says what to do.
+    Error,
+}
+
+/// The background sync's status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub relay_url: Option<String>,
+    #[ts(type = "number | null")]
+    pub last_success_ms: Option<i64>,
+    #[ts(type = "number | null")]
+    pub last_attempt_ms: Option<i64>,
+    /// Change sets written here and not yet at the relay.
+    pub changes_waiting: u32,
+    /// Images and documents stored here and not yet at the relay.
+    pub files_waiting: u32,
+    /// The last error, in plain words (what happened and what to do).
+    pub message: Option<String>,
+    #[ts(type = "number | null")]
+    pub next_attempt_ms: Option<i64>,
 }
 
 /// A one-time pairing code for a new PC.

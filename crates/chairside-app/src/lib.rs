@@ -5,6 +5,7 @@
 //! checks the session's permissions against the domain's matrix and writes an audit entry in
 //! the same transaction as its change.
 
+pub mod background;
 pub mod bindings;
 mod consents;
 mod demo;
@@ -27,10 +28,12 @@ use chairside_store::audit::{self, AuditRecord};
 use chairside_store::users::{self, StaffUser};
 use chairside_store::{KdfParams, NewKey, Store, StoreError, Unlock, Writer, backup, clinic};
 
+pub use background::SyncAgent;
 pub use dto::*;
 pub use error::{ApiError, code};
 pub use gdpr::{PHOTO_MAX_BYTES, PHOTO_SIDE, TIMELINE_LIMIT, default_export_dir};
 pub use patients::SEARCH_LIMIT;
+pub use sync::SyncTicket;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -132,6 +135,13 @@ impl App {
         let phase = match (&self.store, &clinic, &self.session) {
             (None, _, _) if !Store::exists(&self.data_dir) => AppPhase::NeedsSetup,
             (None, _, _) => AppPhase::StoreLocked,
+            (Some(store), None, _)
+                if store
+                    .local_setting(chairside_sync::setting::RELAY_URL)?
+                    .is_some_and(|u| !u.is_empty()) =>
+            {
+                AppPhase::JoiningClinic
+            }
             (Some(_), None, _) => AppPhase::NeedsSetup,
             (Some(_), Some(_), None) => AppPhase::SignedOut,
             (Some(_), Some(_), Some(s)) if s.locked => AppPhase::SessionLocked,

@@ -30,7 +30,10 @@ impl From<SyncError> for ApiError {
             SyncError::NoRelay | SyncError::NoClinicKey | SyncError::WaitingForApproval => {
                 code::SYNC_NOT_READY
             }
-            SyncError::Tampered { .. } | SyncError::Diverged { .. } => code::INTEGRITY,
+            SyncError::Tampered { .. }
+            | SyncError::Diverged { .. }
+            | SyncError::TamperedBlob { .. } => code::INTEGRITY,
+            SyncError::BlobNotUploaded => code::SYNC_NOT_READY,
             SyncError::NoSuchRequest(_) => code::NOT_FOUND,
             SyncError::AlreadyInClinic => code::ALREADY_INITIALISED,
             SyncError::Store(_) | SyncError::Internal(_) => code::INTERNAL,
@@ -58,23 +61,61 @@ fn relay_for(store: &Store, given: Option<&str>) -> Result<HttpRelay> {
     }
 }
 
+/// A sync authorised by [`App::begin_sync`], to be finished by [`App::finish_sync`].
+#[derive(Debug)]
+pub struct SyncTicket {
+    user_id: String,
+    relay_url: String,
+    started_ms: i64,
+}
+
 impl App {
-    /// Syncs with the relay now (given, or the remembered one).
+    /// Syncs with the relay now (given, or the remembered one), on the app's own connection:
+    /// for the command line. The desktop runs the same three steps with the sync itself on its
+    /// [`crate::background::SyncAgent`], so the app is not held during the network exchange.
     pub fn sync_now(&mut self, relay_url: Option<&str>) -> Result<SyncSummary> {
+        let ticket = self.begin_sync(relay_url)?;
+        let outcome = match HttpRelay::new(&ticket.relay_url) {
+            Ok(relay) => chairside_sync::sync_device(self.store_mut()?, &relay),
+            Err(e) => Err(e),
+        };
+        self.finish_sync(ticket, outcome)
+    }
+
+    /// Checks that the signed-in person may sync, remembers the relay given, and makes sure this
+    /// PC is in the clinic's device list. Then sync, and hand the outcome to [`App::finish_sync`].
+    pub fn begin_sync(&mut self, relay_url: Option<&str>) -> Result<SyncTicket> {
         let session = self.authorize(P::RunSync, "sync.run")?;
         let relay = relay_for(self.store()?, relay_url)?;
         // This PC appears in the clinic's device list from its first sync on.
         self.record_own_device()?;
-        let started = now_ms();
-        let outcome = chairside_sync::sync_device(self.store_mut()?, &relay);
-        let user = session.user_id.to_string();
+        Ok(SyncTicket {
+            user_id: session.user_id.to_string(),
+            relay_url: relay.url().to_string(),
+            started_ms: now_ms(),
+        })
+    }
+
+    /// Audits a sync started with [`App::begin_sync`] and summarises it.
+    pub fn finish_sync(
+        &mut self,
+        ticket: SyncTicket,
+        outcome: std::result::Result<chairside_sync::SyncReport, SyncError>,
+    ) -> Result<SyncSummary> {
         let result = match &outcome {
             Ok(_) => "ok".to_string(),
             Err(e) => format!("error: {e}"),
         };
-        self.audit_event(record(&user, "sync.run", "relay", relay.url(), &result, ""))?;
+        self.audit_event(record(
+            &ticket.user_id,
+            "sync.run",
+            "relay",
+            &ticket.relay_url,
+            &result,
+            "",
+        ))?;
         let report = outcome?;
-        self.summary(report, relay.url(), started)
+        self.summary(report, &ticket.relay_url, ticket.started_ms)
     }
 
     /// The first sync of a PC that joined a clinic (enrollment or recovery): allowed without a
@@ -100,6 +141,13 @@ impl App {
     pub fn end_of_day(&mut self, relay_url: Option<&str>) -> Result<EndOfDayReport> {
         self.authorize(P::ViewReports, "sync.report")?;
         let summary = self.sync_now(relay_url)?;
+        self.end_of_day_report(summary)
+    }
+
+    /// The end-of-day report after a sync (`summary`): what waits for a person, which devices
+    /// did not reach the relay today.
+    pub fn end_of_day_report(&mut self, summary: SyncSummary) -> Result<EndOfDayReport> {
+        self.authorize(P::ViewReports, "sync.report")?;
         let conn = self.store()?.conn();
         let clinic = chairside_store::clinic::get(conn)?
             .ok_or_else(|| ApiError::new(code::NOT_INITIALISED, "no clinic is set up yet"))?;
@@ -124,7 +172,10 @@ impl App {
             .collect();
         let conflicts_waiting =
             chairside_store::duplicates::flags(self.store()?.conn())?.len() as u32;
+        let files_waiting = self.store()?.blobs_to_upload()?.len() as u32;
         Ok(EndOfDayReport {
+            files_sent: summary.files_sent,
+            files_waiting,
             summary,
             conflicts_waiting,
             devices_not_seen_today: not_seen_today,
@@ -161,6 +212,8 @@ impl App {
             received: report.received.values().sum::<u64>() as u32,
             bytes_sent: report.bytes_sent,
             bytes_received: report.bytes_received,
+            files_sent: report.blobs_sent as u32,
+            file_bytes_sent: report.blob_bytes_sent,
             checksums_match: report.checksums_match,
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,

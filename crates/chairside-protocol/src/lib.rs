@@ -27,6 +27,14 @@
 //! * `POST /v1/devices/revoke` [`RevokeRequest`] → `{}`.
 //! * `POST /v1/recover` [`RecoverRequest`] (authorised by the recovery proof) → `{}`: a new PC
 //!   joins a clinic whose every device is lost.
+//! * Blobs (images, documents), outside the change sets, chunk by chunk so that an interrupted
+//!   transfer resumes where it stopped. A blob is named by the client with a keyed hash of its
+//!   content ([`is_blob_name`]), so the relay cannot recognise a known file; each chunk is sealed
+//!   with [`blob_associated_data`]:
+//!   * `GET /v1/blobs/NAME` → [`BlobStatus`]: which chunks the relay holds;
+//!   * `PUT /v1/blobs/NAME/IDX?count=N`, body the sealed chunk (`nonce || ciphertext`, raw
+//!     bytes) → `{}`; a chunk already there is kept (the first copy is as good);
+//!   * `GET /v1/blobs/NAME/IDX` → the sealed chunk's raw bytes.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -43,6 +51,41 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_PAGE: u32 = 1000;
 /// The largest sealed record (one change set) accepted.
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most chunks a blob has (2 GiB in chunks of 1 MiB, and one more).
+pub const MAX_BLOB_CHUNKS: u32 = 2049;
+/// The plaintext bytes of a blob chunk, at most.
+pub const BLOB_CHUNK_BYTES: usize = 1024 * 1024;
+/// A sealed chunk: nonce, ciphertext and tag around at most [`BLOB_CHUNK_BYTES`].
+pub const MAX_SEALED_CHUNK_BYTES: usize = BLOB_CHUNK_BYTES + 24 + 16;
+
+/// Binds a sealed blob chunk to its clinic, blob, place and the blob's chunk count: a chunk moved
+/// to another blob or place, or a blob cut short, fails to open.
+pub fn blob_associated_data(clinic_id: &str, name: &str, idx: u32, count: u32) -> Vec<u8> {
+    format!("chairside/v{PROTOCOL_VERSION}/blob\0{clinic_id}\0{name}\0{idx}\0{count}").into_bytes()
+}
+
+/// Whether a text can name a blob at the relay: 64 lowercase hex digits.
+pub fn is_blob_name(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// What the relay holds of a blob.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobStatus {
+    /// The chunk count given with the first chunk uploaded (None: nothing uploaded yet).
+    pub count: Option<u32>,
+    /// Indexes of the chunks held, ascending.
+    pub present: Vec<u32>,
+}
+
+impl BlobStatus {
+    /// Every chunk is there.
+    pub fn complete(&self) -> bool {
+        self.count
+            .is_some_and(|n| self.present.len() as u64 == u64::from(n))
+    }
+}
 
 /// Binds a sealed record to its place: clinic, device and index. A record moved to another clinic,
 /// device or index fails to open.

@@ -7,7 +7,9 @@
 //! * [`router`]: the HTTP API (axum): protocol version check, per-device authentication,
 //!   request size and rate limits, every query scoped by the authenticated device's clinic,
 //!   one structured log line per request.
+//! * [`blobs`]: sealed chunks of images and documents, on the filesystem by default.
 
+pub mod blobs;
 pub mod postgres;
 pub mod sqlite;
 pub mod storage;
@@ -16,22 +18,23 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
-    ApproveRequest, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody,
-    Heads, Health, InviteRequest, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION,
-    PendingEnrollment, PendingEnrollments, PullResponse, PushRequest, PushResponse, RecoverRequest,
-    RegisterRequest, RegisterResponse, RevokeRequest, VERSION_HEADER, check_version, code,
-    normalize_code,
+    ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
+    ErrorBody, Heads, Health, InviteRequest, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES,
+    PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
+    PushResponse, RecoverRequest, RegisterRequest, RegisterResponse, RevokeRequest, VERSION_HEADER,
+    check_version, code, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use blobs::{BlobError, BlobStore, FsBlobStore};
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 use storage::now_ms;
@@ -57,6 +60,7 @@ impl Default for RateLimit {
 #[derive(Clone)]
 struct Relay {
     storage: Arc<dyn Storage>,
+    blobs: Arc<dyn BlobStore>,
     limit: RateLimit,
     buckets: Arc<Mutex<HashMap<String, (f64, Instant)>>>,
     /// When this process last recorded each device's last-seen time: recorded at most once a
@@ -123,12 +127,30 @@ impl From<StorageError> for ApiFailure {
     }
 }
 
+impl From<BlobError> for ApiFailure {
+    fn from(e: BlobError) -> Self {
+        match e {
+            BlobError::Invalid(m) => ApiFailure::new(StatusCode::BAD_REQUEST, code::BAD_REQUEST, m),
+            BlobError::Conflict(m) => ApiFailure::new(StatusCode::CONFLICT, code::CONFLICT, m),
+            BlobError::Io(e) => {
+                tracing::error!(error = %e, "blob storage failure");
+                ApiFailure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code::INTERNAL,
+                    "the relay could not reach its blob storage; try again later",
+                )
+            }
+        }
+    }
+}
+
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
 
-/// The relay's HTTP API over a storage backend.
-pub fn router(storage: Arc<dyn Storage>, limit: RateLimit) -> Router {
+/// The relay's HTTP API over a storage backend and a blob store.
+pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateLimit) -> Router {
     let relay = Relay {
         storage,
+        blobs,
         limit,
         buckets: Arc::new(Mutex::new(HashMap::new())),
         touched: Arc::new(Mutex::new(HashMap::new())),
@@ -144,6 +166,11 @@ pub fn router(storage: Arc<dyn Storage>, limit: RateLimit) -> Router {
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
         .route("/v1/recover", post(recover))
+        .route("/v1/blobs/{name}", get(blob_status))
+        .route(
+            "/v1/blobs/{name}/{idx}",
+            put(put_blob_chunk).get(get_blob_chunk),
+        )
         .layer(middleware::from_fn(version_check));
     Router::new()
         .route("/health", get(health))
@@ -524,4 +551,74 @@ async fn pull(
     let (records, head) =
         blocking(move || storage.pull(&device.clinic_id, &q.device, q.after.max(0), limit)).await?;
     Ok(Json(PullResponse { records, head }))
+}
+
+/// Runs a blocking blob-store call off the async threads.
+async fn blob_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, BlobError> + Send + 'static,
+) -> Result<T, ApiFailure> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| {
+            ApiFailure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL,
+                "the relay failed while handling this request",
+            )
+        })?
+        .map_err(ApiFailure::from)
+}
+
+async fn blob_status(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> ApiResult<BlobStatus> {
+    let device = authenticate(&relay, &headers).await?;
+    let blobs = relay.blobs.clone();
+    let status = blob_blocking(move || blobs.status(&device.clinic_id, &name)).await?;
+    Ok(Json(status))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChunkQuery {
+    count: u32,
+}
+
+async fn put_blob_chunk(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Path((name, idx)): Path<(String, u32)>,
+    Query(q): Query<ChunkQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    let blobs = relay.blobs.clone();
+    let size = body.len();
+    blob_blocking(move || blobs.put_chunk(&device.clinic_id, &name, idx, q.count, &body)).await?;
+    tracing::debug!(idx, bytes = size, "blob chunk stored");
+    Ok(Json(Empty {}))
+}
+
+async fn get_blob_chunk(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Path((name, idx)): Path<(String, u32)>,
+) -> Result<Response, ApiFailure> {
+    let device = authenticate(&relay, &headers).await?;
+    let blobs = relay.blobs.clone();
+    let chunk = blob_blocking(move || blobs.get_chunk(&device.clinic_id, &name, idx))
+        .await?
+        .ok_or_else(|| {
+            ApiFailure::new(
+                StatusCode::NOT_FOUND,
+                code::NOT_FOUND,
+                "the relay does not hold this chunk (yet): the PC that stored the file has not uploaded it",
+            )
+        })?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+        chunk,
+    )
+        .into_response())
 }

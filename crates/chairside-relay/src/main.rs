@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use chairside_relay::{PostgresStorage, RateLimit, SqliteStorage, Storage, router};
+use chairside_relay::{FsBlobStore, PostgresStorage, RateLimit, SqliteStorage, Storage, router};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -64,14 +64,16 @@ fn main() -> Result<()> {
         Some(other) => bail!("--db {other:?}: use sqlite:PATH or postgres://URL"),
     };
     let blobs = blobs.unwrap_or_else(|| data_dir().join("blobs"));
-    std::fs::create_dir_all(&blobs).with_context(|| format!("creating {}", blobs.display()))?;
+    let blob_store = Arc::new(
+        FsBlobStore::open(&blobs).with_context(|| format!("creating {}", blobs.display()))?,
+    );
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), "relay listening");
-        axum::serve(listener, router(storage, RateLimit::default()))
+        axum::serve(listener, router(storage, blob_store, RateLimit::default()))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -7,21 +7,23 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chairside_protocol::{PROTOCOL_VERSION, VERSION_HEADER};
-use chairside_relay::{RateLimit, SqliteStorage, Storage, router};
+use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, Storage, router};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const CLINIC: &str = "0190a5e2-0000-7000-8000-00000000c11c";
 const DEVICE: &str = "0190a5e2-0000-7000-8000-0000000000d1";
 
-fn serve(storage: Arc<dyn Storage>, limit: RateLimit) -> SocketAddr {
+fn serve(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, limit: RateLimit) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, router(storage, limit)).await.unwrap();
+            axum::serve(listener, router(storage, blobs, limit))
+                .await
+                .unwrap();
         });
     });
     rx.recv().unwrap()
@@ -56,7 +58,8 @@ fn fixture(limit: RateLimit) -> Fixture {
     storage
         .register(CLINIC, DEVICE, secret_hash, [1; 32])
         .unwrap();
-    let base = format!("http://{}", serve(storage.clone(), limit));
+    let blobs = Arc::new(FsBlobStore::open(&tmp.path().join("blobs")).unwrap());
+    let base = format!("http://{}", serve(storage.clone(), blobs, limit));
     Fixture {
         base,
         storage,
@@ -194,4 +197,99 @@ fn a_wrong_pairing_code_and_malformed_requests_get_clear_errors() {
 fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn blob_chunks_are_scoped_to_the_clinic_and_bounded() {
+    let f = fixture(RateLimit::default());
+    let other_device = "0190a5e2-0000-7000-8000-0000000000d2";
+    let other_hash: [u8; 32] = Sha256::digest([9u8; 32]).into();
+    f.storage
+        .register(
+            "0190a5e2-0000-7000-8000-00000000c22c",
+            other_device,
+            other_hash,
+            [2; 32],
+        )
+        .unwrap();
+    let other = format!("Bearer {other_device}.{}", hex::encode([9u8; 32]));
+    let name = "ab".repeat(32);
+    let put = |auth: &str, path: &str, body: Vec<u8>| {
+        reply(
+            agent()
+                .put(format!("{}{path}", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", auth)
+                .send(&body[..]),
+        )
+    };
+    let get = |auth: &str, path: &str| {
+        let mut r = agent()
+            .get(format!("{}{path}", f.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", auth)
+            .call()
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_vec().unwrap())
+    };
+    let sealed = vec![5u8; 1000];
+    let (status, _) = put(
+        &bearer(7),
+        &format!("/v1/blobs/{name}/0?count=2"),
+        sealed.clone(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        get(&bearer(7), &format!("/v1/blobs/{name}/0")),
+        (200, sealed)
+    );
+    let (status, body) = reply(
+        agent()
+            .get(format!("{}/v1/blobs/{name}", f.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", bearer(7))
+            .call(),
+    );
+    assert_eq!(
+        (status, body["count"].clone(), body["present"].clone()),
+        (200, json!(2), json!([0]))
+    );
+
+    // Another clinic's device sees nothing under the same name; a forged credential gets 401.
+    assert_eq!(get(&other, &format!("/v1/blobs/{name}/0")).0, 404);
+    assert_eq!(get(&bearer(8), &format!("/v1/blobs/{name}/0")).0, 401);
+    // A bad name, an index past the count, another count, an oversized chunk.
+    let (status, body) = put(
+        &bearer(7),
+        "/v1/blobs/..%2F..%2Fetc/0?count=1",
+        vec![1; 100],
+    );
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(
+        put(
+            &bearer(7),
+            &format!("/v1/blobs/{name}/2?count=2"),
+            vec![1; 100]
+        )
+        .0,
+        400
+    );
+    assert_eq!(
+        put(
+            &bearer(7),
+            &format!("/v1/blobs/{name}/1?count=3"),
+            vec![1; 100]
+        )
+        .0,
+        409
+    );
+    let huge = vec![0u8; chairside_protocol::MAX_SEALED_CHUNK_BYTES + 1];
+    assert_eq!(
+        put(&bearer(7), &format!("/v1/blobs/{name}/1?count=2"), huge).0,
+        400
+    );
+    assert_eq!(
+        put(&bearer(7), &format!("/v1/blobs/{name}/1"), vec![1; 100]).0,
+        400
+    );
 }

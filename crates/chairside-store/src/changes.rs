@@ -73,6 +73,7 @@ pub(crate) fn write<T>(
 ) -> Result<T> {
     let saved_clock = *clock;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    catch_up_clock(&tx, clock)?;
     let mut writer = Writer {
         tx,
         device_id,
@@ -193,6 +194,23 @@ impl Writer<'_> {
     }
 }
 
+/// Moves this connection's clock past the one persisted by any other connection of the same
+/// store: the app's background sync merges on a connection of its own, and a local edit made
+/// after a merged one must still get a greater timestamp (and must not write back an older
+/// `hlc_last`). Read inside the IMMEDIATE transaction, so no other writer interleaves.
+fn catch_up_clock(tx: &Connection, clock: &mut HybridClock) -> Result<()> {
+    let stored: String = tx.query_row(
+        "SELECT value FROM local_meta WHERE key = 'hlc_last'",
+        [],
+        |r| r.get(0),
+    )?;
+    let stored = Hlc::from_i64(stored.parse().unwrap_or(0));
+    if stored > clock.last() {
+        *clock = HybridClock::resume(stored);
+    }
+    Ok(())
+}
+
 /// Merges a change set received from another device (or, harmlessly, one of our own).
 pub(crate) fn apply(
     conn: &mut Connection,
@@ -225,6 +243,7 @@ pub(crate) fn apply_batch(
     }
     let saved_clock = *clock;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    catch_up_clock(&tx, clock)?;
     let result = (|| {
         for set in sets {
             apply_one(&tx, clock, set, outcome)?;

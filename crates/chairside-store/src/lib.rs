@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod blobs;
 pub mod changes;
 pub mod clinic;
 pub mod consents;
@@ -255,6 +256,13 @@ impl Store {
             [],
             |r| r.get(0),
         )?)
+    }
+
+    /// A second, independent connection to the same database, for work that must not wait for
+    /// this one (the app's background sync runs on its own connection while the UI keeps
+    /// reading and writing on the first). Both see each other's commits.
+    pub fn open_another_connection(&self) -> Result<Store> {
+        Store::open(&self.dir, Unlock::Key(self.key.clone()))
     }
 
     /// The connection, for reads. Writes to synced tables go through [`Store::write`].

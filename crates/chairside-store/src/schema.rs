@@ -152,6 +152,19 @@ pub const DEVICE: TableSpec = TableSpec {
     on_change: None,
 };
 
+pub const BLOB: TableSpec = TableSpec {
+    name: "blob",
+    kind: TableKind::AppendOnly,
+    fields: &[
+        "sha256",
+        "size",
+        "media_type",
+        "chunk_bytes",
+        "created_at_ms",
+    ],
+    on_change: None,
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -162,6 +175,7 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     CONSENT,
     PATIENT_DISTINCT,
     DEVICE,
+    BLOB,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

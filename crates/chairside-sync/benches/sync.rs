@@ -57,6 +57,11 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
+/// A blob folder for a relay under test (the benchmark moves no blob).
+fn blob_store(tmp: &tempfile::TempDir) -> Arc<chairside_relay::FsBlobStore> {
+    Arc::new(chairside_relay::FsBlobStore::open(&tmp.path().join("blobs")).unwrap())
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -72,7 +77,7 @@ fn main() {
         burst: 1e9,
         per_second: 1e9,
     };
-    let relay_addr = serve(router(storage, no_limit));
+    let relay_addr = serve(router(storage, blob_store(&tmp), no_limit));
     let url = format!("http://{relay_addr}");
     let relay = HttpRelay::new(&url).unwrap();
 
@@ -182,8 +187,11 @@ fn main() {
     let postgres_rate = if std::path::Path::new("/usr/lib/postgresql").is_dir() {
         let database = chairside_scenarios::pg::PgServer::shared().database();
         let storage = Arc::new(chairside_relay::PostgresStorage::open(&database).unwrap());
-        let pg_relay =
-            HttpRelay::new(&format!("http://{}", serve(router(storage, no_limit)))).unwrap();
+        let pg_relay = HttpRelay::new(&format!(
+            "http://{}",
+            serve(router(storage, blob_store(&tmp), no_limit))
+        ))
+        .unwrap();
         Some(pushes_per_second(&pg_relay, &tmp.path().join("d")))
     } else {
         None

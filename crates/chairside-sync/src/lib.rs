@@ -1,7 +1,9 @@
 //! Chairside's sync client. One call, [`sync`], brings this device and the relay level:
 //!
 //! 1. read the relay's per-device heads and stream checksums;
-//! 2. push this device's change sets the relay lacks, sealed ([`seal`]) in pages;
+//! 2. upload the blobs stored here that the relay lacks ([`blobs`]), then push this device's
+//!    change sets the relay lacks, sealed ([`seal`]) in pages (blobs first: a record naming a
+//!    blob never reaches another PC before the blob can);
 //! 3. pull, page by page, every other device's records this device lacks, open each (a record that
 //!    does not authenticate stops the sync before anything of it is applied) and merge it through
 //!    the store;
@@ -12,6 +14,7 @@
 //! then a no-op). The relay URL, this device's secret and the clinic's data key are local settings
 //! of the store (`sync.*`), inside the encrypted database.
 
+pub mod blobs;
 pub mod enroll;
 pub mod seal;
 pub mod transport;
@@ -63,6 +66,14 @@ pub enum SyncError {
         "the log of device {device} differs between this PC and the relay at record {head} (checksum mismatch): sync stopped; tell the clinic's owner"
     )]
     Diverged { device: String, head: i64 },
+    #[error(
+        "this file is not on the relay yet: the PC that stored it has not synced since; sync that PC, then open the file again"
+    )]
+    BlobNotUploaded,
+    #[error(
+        "the copy of file {sha256} on the relay was rejected and not kept ({why}): tell the clinic's owner; the PC that stored it still holds it"
+    )]
+    TamperedBlob { sha256: String, why: String },
     #[error("this PC has not received the clinic's key yet: finish its enrollment first")]
     NoClinicKey,
     #[error(
@@ -107,6 +118,9 @@ pub struct SyncReport {
     /// Sealed bytes sent and received.
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// Blobs uploaded (images, documents) and their sealed bytes.
+    pub blobs_sent: u64,
+    pub blob_bytes_sent: u64,
     /// Every stream's checksum matched the relay's at the end.
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
@@ -235,6 +249,11 @@ pub fn sync(
         pull_stream(store, relay, me, device, *head, &mut report)?;
     }
 
+    // Blobs before the records that name them.
+    let uploaded = blobs::upload_pending(store, relay, me)?;
+    report.blobs_sent = uploaded.blobs;
+    report.blob_bytes_sent = uploaded.bytes;
+
     // Push what the relay lacks of this device's log.
     let (mut pushed_head, mut sum) = tracked(store, &my_id)?;
     let local_head = changes::head(store.conn(), &my_id)?;
@@ -359,4 +378,15 @@ fn pull_stream(
         }
     }
     Ok(())
+}
+
+/// Makes a blob local, fetching it from the relay if this device does not hold it yet (someone
+/// opened an image or document stored on another PC).
+pub fn fetch_blob(
+    store: &Store,
+    relay: &dyn Transport,
+    sha256: &str,
+) -> Result<blobs::BlobTransfer, SyncError> {
+    let me = identity(store, false)?;
+    blobs::fetch(store, relay, &me, sha256)
 }

@@ -45,7 +45,11 @@ impl ClinicKey {
         Zeroizing::new(hex::encode(self.0.as_ref()))
     }
 
-    fn cipher(&self) -> XChaCha20Poly1305 {
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    pub(crate) fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new(self.0.as_ref().into())
     }
 }

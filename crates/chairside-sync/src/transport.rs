@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use chairside_protocol::{
-    ApproveRequest, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody,
-    Heads, InviteRequest, PROTOCOL_VERSION, PendingEnrollments, PullResponse, PushRequest,
-    PushResponse, Record, RecoverRequest, RecoveryRegistration, RegisterRequest, RegisterResponse,
-    RevokeRequest, VERSION_HEADER, check_version, code,
+    ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
+    ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION, PendingEnrollments,
+    PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RecoveryRegistration,
+    RegisterRequest, RegisterResponse, RevokeRequest, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -79,6 +79,26 @@ pub trait Transport {
         after: i64,
         limit: u32,
     ) -> Result<PullResponse, SyncError>;
+    /// Which chunks of a blob the relay holds.
+    fn blob_status(
+        &self,
+        credential: &DeviceCredential,
+        name: &str,
+    ) -> Result<BlobStatus, SyncError>;
+    fn put_blob_chunk(
+        &self,
+        credential: &DeviceCredential,
+        name: &str,
+        idx: u32,
+        count: u32,
+        sealed: Vec<u8>,
+    ) -> Result<(), SyncError>;
+    fn get_blob_chunk(
+        &self,
+        credential: &DeviceCredential,
+        name: &str,
+        idx: u32,
+    ) -> Result<Vec<u8>, SyncError>;
 }
 
 /// A relay reached over HTTP(S).
@@ -107,36 +127,66 @@ impl HttpRelay {
         &self.base
     }
 
-    fn finish<T: DeserializeOwned>(
+    /// The reply, once it is known to be a success of this protocol version; else the error.
+    fn checked(
         &self,
         result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> Result<T, SyncError> {
+    ) -> Result<ureq::http::Response<ureq::Body>, SyncError> {
         let mut response = result.map_err(|e| SyncError::Unreachable {
             url: self.base.clone(),
             reason: e.to_string(),
         })?;
         let status = response.status();
+        if !status.is_success() {
+            let error = response
+                .body_mut()
+                .with_config()
+                .limit(64 * 1024)
+                .read_json::<ErrorBody>()
+                .unwrap_or_else(|_| ErrorBody {
+                    code: code::INTERNAL.into(),
+                    message: format!("the relay answered HTTP {status}"),
+                });
+            return Err(SyncError::Relay(error));
+        }
         let version = response
             .headers()
             .get(VERSION_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response.body_mut().with_config().limit(64 * 1024 * 1024);
-        if status.is_success() {
-            if let Err(e) = check_version(version.as_deref()) {
-                return Err(SyncError::Relay(e));
-            }
-            body.read_json::<T>().map_err(|e| SyncError::Unreachable {
-                url: self.base.clone(),
-                reason: format!("unreadable reply: {e}"),
-            })
-        } else {
-            let error = body.read_json::<ErrorBody>().unwrap_or_else(|_| ErrorBody {
-                code: code::INTERNAL.into(),
-                message: format!("the relay answered HTTP {status}"),
-            });
-            Err(SyncError::Relay(error))
+            .and_then(|v| v.to_str().ok());
+        check_version(version).map_err(SyncError::Relay)?;
+        Ok(response)
+    }
+
+    fn unreadable(&self, e: impl std::fmt::Display) -> SyncError {
+        SyncError::Unreachable {
+            url: self.base.clone(),
+            reason: format!("unreadable reply: {e}"),
         }
+    }
+
+    fn finish<T: DeserializeOwned>(
+        &self,
+        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, SyncError> {
+        self.checked(result)?
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_json::<T>()
+            .map_err(|e| self.unreadable(e))
+    }
+
+    fn request(
+        &self,
+        method: ureq::http::Method,
+        path: &str,
+        credential: &DeviceCredential,
+    ) -> ureq::http::request::Builder {
+        ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", bearer(credential))
     }
 
     fn post<B: Serialize, T: DeserializeOwned>(
@@ -312,5 +362,56 @@ impl Transport for HttpRelay {
             &format!("/v1/records?device={device_id}&after={after}&limit={limit}"),
             credential,
         )
+    }
+
+    fn blob_status(
+        &self,
+        credential: &DeviceCredential,
+        name: &str,
+    ) -> Result<BlobStatus, SyncError> {
+        self.get(&format!("/v1/blobs/{name}"), credential)
+    }
+
+    fn put_blob_chunk(
+        &self,
+        credential: &DeviceCredential,
+        name: &str,
+        idx: u32,
+        count: u32,
+        sealed: Vec<u8>,
+    ) -> Result<(), SyncError> {
+        let request = self
+            .request(
+                ureq::http::Method::PUT,
+                &format!("/v1/blobs/{name}/{idx}?count={count}"),
+                credential,
+            )
+            .header("content-type", "application/octet-stream")
+            .body(sealed)
+            .map_err(|e| SyncError::Internal(e.to_string()))?;
+        let _: Empty = self.finish(self.agent.run(request))?;
+        Ok(())
+    }
+
+    fn get_blob_chunk(
+        &self,
+        credential: &DeviceCredential,
+        name: &str,
+        idx: u32,
+    ) -> Result<Vec<u8>, SyncError> {
+        let request = self
+            .request(
+                ureq::http::Method::GET,
+                &format!("/v1/blobs/{name}/{idx}"),
+                credential,
+            )
+            .body(())
+            .map_err(|e| SyncError::Internal(e.to_string()))?;
+        self.checked(self.agent.run(request))?
+            .body_mut()
+            .with_config()
+            .limit(MAX_SEALED_CHUNK_BYTES as u64 + 1)
+            .read_to_vec()
+            .map_err(|e| self.unreadable(e))
     }
 }

@@ -24,11 +24,24 @@ fn the_relay_stores_no_patient_data_in_clear() {
     let relay = LocalRelay::new(tmp.path());
     let mut a = first_device(&tmp.path().join("a"));
     scenarios::add_patient(&mut a, "Ouyahia", "+213555987321");
-    scenarios::run(&mut a, &relay).unwrap();
+    let image = scenarios::fake_radiograph(1_500_000);
+    a.write(|w| w.put_blob(&image[..], "image/png")).unwrap();
+    let report = scenarios::run(&mut a, &relay).unwrap();
+    assert_eq!(report.blobs_sent, 1);
+    let blob_files = scenarios::walk(relay.blob_dir.path());
+    assert!(
+        blob_files.len() >= 3,
+        "a count file and two chunks: {blob_files:?}"
+    );
+    let mut bytes = Vec::new();
+    for file in blob_files {
+        bytes.extend(std::fs::read(file).unwrap());
+    }
     drop(relay);
-    let mut bytes = std::fs::read(tmp.path().join("relay.sqlite")).unwrap();
+    bytes.extend(std::fs::read(tmp.path().join("relay.sqlite")).unwrap());
     bytes.extend(std::fs::read(tmp.path().join("relay.sqlite-wal")).unwrap_or_default());
     for needle in [
+        "PIXELS-OF-PATIENT",
         "Ouyahia",
         "Amina",
         "555987321",

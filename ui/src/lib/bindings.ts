@@ -8,7 +8,7 @@ export type Language = "fr" | "en";
 
 export type KeyStorage = "keyring" | "passphrase";
 
-export type AppPhase = "needs_setup" | "store_locked" | "signed_out" | "signed_in" | "session_locked";
+export type AppPhase = "needs_setup" | "store_locked" | "signed_out" | "signed_in" | "session_locked" | "joining_clinic";
 
 export type SessionInfo = { user_id: string, username: string, display_name: string, role: Role, permissions: Array<Permission>, idle_lock_seconds: number, };
 
@@ -163,15 +163,39 @@ head: number, };
 
 export type SyncSummary = { relay_url: string, sent: number, received: number, bytes_sent: number, bytes_received: number, 
 /**
+ * Images and documents uploaded, and their encrypted bytes.
+ */
+files_sent: number, file_bytes_sent: number, 
+/**
  * Every device's log is identical here and at the relay.
  */
 checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };
+
+export type SyncState = "idle" | "syncing" | "up_to_date" | "offline" | "not_configured" | "waiting_for_approval" | "error";
+
+export type SyncStatus = { state: SyncState, relay_url: string | null, last_success_ms: number | null, last_attempt_ms: number | null, 
+/**
+ * Change sets written here and not yet at the relay.
+ */
+changes_waiting: number, 
+/**
+ * Images and documents stored here and not yet at the relay.
+ */
+files_waiting: number, 
+/**
+ * The last error, in plain words (what happened and what to do).
+ */
+message: string | null, next_attempt_ms: number | null, };
 
 export type EndOfDayReport = { summary: SyncSummary, 
 /**
  * Possible duplicate patients waiting for review.
  */
 conflicts_waiting: number, 
+/**
+ * Images and documents sent by this sync, and those still waiting on this PC.
+ */
+files_sent: number, files_waiting: number, 
 /**
  * Devices (by name) that did not reach the relay today.
  */

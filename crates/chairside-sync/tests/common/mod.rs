@@ -9,10 +9,13 @@ use std::sync::Arc;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment, PendingEnrollments, PullResponse,
-    PushResponse, Record, code, normalize_code,
+    BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment, PendingEnrollments,
+    PullResponse, PushResponse, Record, code, normalize_code,
 };
-use chairside_relay::{DeviceStatus, NewDevice, SqliteStorage, Storage, StorageError};
+use chairside_relay::{
+    BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
+    StorageError,
+};
 use chairside_store::{KdfParams, NewKey, Store, Unlock};
 use chairside_sync::{ClinicKey, DeviceCredential, SyncError, Transport};
 use sha2::{Digest, Sha256};
@@ -21,6 +24,10 @@ pub const PASSPHRASE: &str = "sync test passphrase";
 
 pub struct LocalRelay {
     pub storage: Arc<dyn Storage>,
+    pub blobs: FsBlobStore,
+    pub blob_dir: tempfile::TempDir,
+    /// The next blob chunk upload fails after this many more (an interrupted upload).
+    pub chunks_before_failure: Cell<Option<u32>>,
     /// The next request fails before reaching the relay (network down).
     pub fail_before: Cell<bool>,
     /// The next push is stored but its reply is lost.
@@ -51,6 +58,14 @@ fn internal(e: StorageError) -> SyncError {
     }
 }
 
+fn blob_refused(e: BlobError) -> SyncError {
+    match e {
+        BlobError::Invalid(m) => refused(code::BAD_REQUEST, &m),
+        BlobError::Conflict(m) => refused(code::CONFLICT, &m),
+        BlobError::Io(e) => SyncError::Internal(e.to_string()),
+    }
+}
+
 fn refused(code: &str, message: &str) -> SyncError {
     SyncError::Relay(ErrorBody {
         code: code.into(),
@@ -66,8 +81,12 @@ impl LocalRelay {
     }
 
     pub fn with_storage(storage: Arc<dyn Storage>) -> Self {
+        let blob_dir = tempfile::tempdir().unwrap();
         Self {
             storage,
+            blobs: FsBlobStore::open(blob_dir.path()).unwrap(),
+            blob_dir,
+            chunks_before_failure: Cell::new(None),
             fail_before: Cell::new(false),
             lose_reply: Cell::new(false),
             duplicate: Cell::new(false),
@@ -261,6 +280,48 @@ impl Transport for LocalRelay {
             records.iter_mut().for_each(f);
         }
         Ok(PullResponse { records, head })
+    }
+
+    fn blob_status(&self, c: &DeviceCredential, name: &str) -> Result<BlobStatus, SyncError> {
+        let clinic = self.auth(c)?;
+        self.blobs.status(&clinic, name).map_err(blob_refused)
+    }
+
+    fn put_blob_chunk(
+        &self,
+        c: &DeviceCredential,
+        name: &str,
+        idx: u32,
+        count: u32,
+        sealed: Vec<u8>,
+    ) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        if let Some(left) = self.chunks_before_failure.get() {
+            if left == 0 {
+                self.chunks_before_failure.set(None);
+                return Err(SyncError::Unreachable {
+                    url: "local".into(),
+                    reason: "connection reset during upload".into(),
+                });
+            }
+            self.chunks_before_failure.set(Some(left - 1));
+        }
+        self.blobs
+            .put_chunk(&clinic, name, idx, count, &sealed)
+            .map_err(blob_refused)
+    }
+
+    fn get_blob_chunk(
+        &self,
+        c: &DeviceCredential,
+        name: &str,
+        idx: u32,
+    ) -> Result<Vec<u8>, SyncError> {
+        let clinic = self.auth(c)?;
+        self.blobs
+            .get_chunk(&clinic, name, idx)
+            .map_err(blob_refused)?
+            .ok_or_else(|| refused(code::NOT_FOUND, "no such chunk"))
     }
 }
 

@@ -256,3 +256,108 @@ fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
     let forged = chairside_sync::enroll::recovery_key(&me.clinic_id, &other_key()).unwrap();
     assert!(chairside_sync::enroll::recover(&other, &relay, "local", &forged).is_err());
 }
+
+/// Bytes that look like an image: a recognisable header and a pattern to search for.
+pub(crate) fn fake_radiograph(len: usize) -> Vec<u8> {
+    let mut bytes = b"PIXELS-OF-PATIENT-OUYAHIA ".repeat(len / 26 + 1);
+    bytes.truncate(len);
+    bytes
+}
+
+#[test]
+fn a_blob_stored_on_one_pc_is_fetched_on_demand_on_the_other_resuming_both_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let b = join(&a, &tmp.path().join("b"), &relay);
+    let mut b = b;
+
+    let image = fake_radiograph(2 * chairside_store::blobs::CHUNK_BYTES + 777);
+    let info = a.write(|w| w.put_blob(&image[..], "image/png")).unwrap();
+    assert_eq!(info.chunk_count(), 3);
+
+    // The upload is cut after one chunk: the sync fails, nothing of the record is pushed yet.
+    relay.chunks_before_failure.set(Some(1));
+    let cut = run(&mut a, &relay).unwrap_err();
+    assert!(cut.is_transient(), "{cut}");
+    assert_eq!(a.blobs_to_upload().unwrap().len(), 1);
+    // The next sync sends only the two missing chunks, then the record.
+    let report = run(&mut a, &relay).unwrap();
+    assert_eq!(report.blobs_sent, 1);
+    let sealed_chunk = chairside_protocol::MAX_SEALED_CHUNK_BYTES as u64;
+    assert!(
+        report.blob_bytes_sent < 2 * sealed_chunk,
+        "{} bytes: only the missing chunks are sent",
+        report.blob_bytes_sent
+    );
+    assert!(a.blobs_to_upload().unwrap().is_empty());
+
+    // B learns of the blob with the change sets, but holds no byte of it until it is opened.
+    run(&mut b, &relay).unwrap();
+    assert_eq!(b.read_blob(&info.sha256).unwrap(), None);
+    let fetched = chairside_sync::fetch_blob(&b, &relay, &info.sha256).unwrap();
+    assert_eq!(fetched.blobs, 1);
+    assert_eq!(b.read_blob(&info.sha256).unwrap().unwrap(), image);
+    // Opening it again costs nothing.
+    assert_eq!(
+        chairside_sync::fetch_blob(&b, &relay, &info.sha256).unwrap(),
+        chairside_sync::blobs::BlobTransfer::default()
+    );
+}
+
+#[test]
+fn a_blob_not_yet_uploaded_or_tampered_at_the_relay_is_reported_and_not_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let image = fake_radiograph(5000);
+    let info = a.write(|w| w.put_blob(&image[..], "image/png")).unwrap();
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+
+    // Swap the relay's chunk for one sealed to another place: it must not open.
+    let me = identity(&a, false).unwrap();
+    let name = chairside_sync::blobs::relay_name(&me.key, &info.sha256);
+    let chunk_dir = walk(relay.blob_dir.path())
+        .into_iter()
+        .find(|p| p.file_name().is_some_and(|n| n == "0"))
+        .unwrap();
+    assert!(chunk_dir.to_string_lossy().contains(&name));
+    let mut sealed = std::fs::read(&chunk_dir).unwrap();
+    let last = sealed.len() - 1;
+    sealed[last] ^= 0x40;
+    std::fs::write(&chunk_dir, &sealed).unwrap();
+    let err = chairside_sync::fetch_blob(&b, &relay, &info.sha256).unwrap_err();
+    assert!(matches!(err, SyncError::TamperedBlob { .. }), "{err}");
+    assert_eq!(b.read_blob(&info.sha256).unwrap(), None);
+    assert_eq!(b.missing_blob_chunks(&info.sha256).unwrap(), vec![0]);
+
+    // A blob whose upload has not happened: a plain message, not a failure of the file.
+    let later = fake_radiograph(100);
+    let mut later = later;
+    later[0] = b'Q';
+    let pending = a.write(|w| w.put_blob(&later[..], "image/png")).unwrap();
+    // Push the record without its blob by marking it uploaded by hand (a PC that crashed
+    // between the two steps in an older version would leave the same state).
+    a.mark_blob_uploaded(&pending.sha256).unwrap();
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    let err = chairside_sync::fetch_blob(&b, &relay, &pending.sha256).unwrap_err();
+    assert!(matches!(err, SyncError::BlobNotUploaded), "{err}");
+}
+
+pub(crate) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

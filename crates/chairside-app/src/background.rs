@@ -1,0 +1,200 @@
+//! Background sync: the device syncs on its own while the app runs, on a database connection of
+//! its own ([`SyncAgent`]), so the app, and the person waiting on it, is never held while the
+//! network is slow or down.
+//!
+//! * Schedule: every [`SYNC_INTERVAL`] while all is well; after a failure the relay may recover
+//!   from (network down, relay busy), exponential back-off from [`FIRST_RETRY`] up to
+//!   [`LONGEST_WAIT`], with jitter so that a clinic's PCs do not all retry at the same second;
+//!   after a failure a person must act on (no relay set, waiting for approval, a rejected
+//!   record), the longest wait, and the status says what to do. "Sync now" runs at once
+//!   whatever the schedule.
+//! * Status ([`SyncStatus`], shown in the header): the state, the last success, the changes
+//!   and files waiting to be sent, the error in plain words, the next attempt.
+//!
+//! Each sync merges page by page in short transactions (chairside-sync), so the app's own
+//! writes wait at most for one page; a local edit made after a merge still gets a later clock
+//! (the store re-reads the persisted clock in every write transaction).
+
+use std::time::Duration;
+
+use chairside_store::{Store, changes, sync_state};
+use chairside_sync::{HttpRelay, SyncError, SyncReport, setting};
+use rand::Rng;
+
+use crate::dto::{SyncState, SyncStatus};
+use crate::error::ApiError;
+use crate::{App, Result};
+
+/// Between two syncs while everything works.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+/// The first retry after a transient failure; doubled at each failure in a row.
+pub const FIRST_RETRY: Duration = Duration::from_secs(15);
+/// The longest wait between two attempts.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(600);
+
+/// Syncs this device on a connection of its own. Created once the store is unlocked
+/// ([`App::sync_agent`]); the desktop shell keeps it beside the app and drives it from a thread.
+pub struct SyncAgent {
+    store: Store,
+    status: SyncStatus,
+    failures_in_a_row: u32,
+}
+
+impl std::fmt::Debug for SyncAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncAgent")
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// A sync agent on a second connection to this app's store.
+    pub fn sync_agent(&self) -> Result<SyncAgent> {
+        let store = self.store()?.open_another_connection()?;
+        let mut agent = SyncAgent {
+            store,
+            status: SyncStatus {
+                state: SyncState::Idle,
+                relay_url: None,
+                last_success_ms: None,
+                last_attempt_ms: None,
+                changes_waiting: 0,
+                files_waiting: 0,
+                message: None,
+                next_attempt_ms: Some(now_ms()),
+            },
+            failures_in_a_row: 0,
+        };
+        agent.refresh_counts()?;
+        Ok(agent)
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl SyncAgent {
+    /// The status as of now (the waiting counts are read afresh).
+    pub fn status(&mut self) -> Result<SyncStatus> {
+        self.refresh_counts()?;
+        Ok(self.status.clone())
+    }
+
+    /// Whether the schedule says a sync is due.
+    pub fn due(&self) -> bool {
+        self.status.next_attempt_ms.is_some_and(|t| t <= now_ms())
+    }
+
+    /// How long until the next scheduled sync (zero if due).
+    pub fn wait(&self) -> Duration {
+        let next = self.status.next_attempt_ms.unwrap_or(i64::MAX);
+        Duration::from_millis((next - now_ms()).clamp(0, LONGEST_WAIT.as_millis() as i64) as u64)
+    }
+
+    fn refresh_counts(&mut self) -> Result<()> {
+        let conn = self.store.conn();
+        let me = self.store.device_id().to_string();
+        let local_head = changes::head(conn, &me)?;
+        let pushed = sync_state::stream(conn, &me)?.map_or(0, |(head, _)| head);
+        self.status.changes_waiting = (local_head - pushed).max(0) as u32;
+        self.status.files_waiting = self.store.blobs_to_upload()?.len() as u32;
+        self.status.relay_url = self
+            .store
+            .local_setting(setting::RELAY_URL)?
+            .filter(|u| !u.is_empty());
+        if self.status.relay_url.is_none() {
+            self.status.state = SyncState::NotConfigured;
+            self.status.message = None;
+        }
+        Ok(())
+    }
+
+    /// Syncs now with the remembered relay, whatever the schedule, and plans the next sync.
+    pub fn sync(&mut self) -> std::result::Result<SyncReport, SyncError> {
+        let Some(url) = self.store.local_setting(setting::RELAY_URL)? else {
+            self.status.state = SyncState::NotConfigured;
+            self.status.next_attempt_ms = Some(now_ms() + LONGEST_WAIT.as_millis() as i64);
+            return Err(SyncError::NoRelay);
+        };
+        let attempt = now_ms();
+        self.status.state = SyncState::Syncing;
+        self.status.last_attempt_ms = Some(attempt);
+        let outcome = HttpRelay::new(&url)
+            .and_then(|relay| chairside_sync::sync_device(&mut self.store, &relay));
+        let wait = match &outcome {
+            Ok(_) => {
+                self.failures_in_a_row = 0;
+                self.status.state = SyncState::UpToDate;
+                self.status.last_success_ms = Some(now_ms());
+                self.status.message = None;
+                SYNC_INTERVAL
+            }
+            Err(e) => {
+                self.failures_in_a_row = self.failures_in_a_row.saturating_add(1);
+                self.status.message = Some(e.to_string());
+                if e.is_transient() {
+                    self.status.state = SyncState::Offline;
+                    backoff(self.failures_in_a_row)
+                } else {
+                    self.status.state = match e {
+                        SyncError::WaitingForApproval => SyncState::WaitingForApproval,
+                        SyncError::NoRelay => SyncState::NotConfigured,
+                        _ => SyncState::Error,
+                    };
+                    LONGEST_WAIT
+                }
+            }
+        };
+        self.status.next_attempt_ms = Some(now_ms() + wait.as_millis() as i64);
+        let _ = self.refresh_counts();
+        outcome
+    }
+
+    /// Makes a blob (an image, a document) local, fetching it from the relay if it was stored on
+    /// another PC; then returns its bytes.
+    pub fn open_blob(&mut self, sha256: &str) -> Result<Vec<u8>> {
+        if let Some(bytes) = self.store.read_blob(sha256)? {
+            return Ok(bytes);
+        }
+        let url = self
+            .store
+            .local_setting(setting::RELAY_URL)?
+            .ok_or(SyncError::NoRelay)?;
+        let relay = HttpRelay::new(&url)?;
+        chairside_sync::fetch_blob(&self.store, &relay, sha256)?;
+        self.store.read_blob(sha256)?.ok_or_else(|| {
+            ApiError::new(
+                crate::code::INTERNAL,
+                "the file was fetched but cannot be read back: try again",
+            )
+        })
+    }
+}
+
+/// The wait after `failures` transient failures in a row: 15 s, 30 s, 1 min, ... up to 10 min,
+/// each with up to a fifth of random jitter.
+pub fn backoff(failures: u32) -> Duration {
+    let doubled = FIRST_RETRY
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
+        .min(LONGEST_WAIT);
+    let jitter = rand::rng().random_range(0..=doubled.as_millis() as u64 / 5);
+    (doubled + Duration::from_millis(jitter)).min(LONGEST_WAIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_from_fifteen_seconds_up_to_ten_minutes() {
+        let secs = |n| backoff(n).as_secs_f64();
+        assert!((15.0..=18.0).contains(&secs(1)), "{}", secs(1));
+        assert!((30.0..=36.0).contains(&secs(2)), "{}", secs(2));
+        assert!((60.0..=72.0).contains(&secs(3)), "{}", secs(3));
+        assert!((480.0..=576.0).contains(&secs(6)), "{}", secs(6));
+        assert_eq!(secs(7), 600.0);
+        assert_eq!(secs(40), 600.0);
+    }
+}

@@ -1,0 +1,233 @@
+//! Blob storage: sealed chunks of images and documents, kept apart from the change-set database
+//! because they are large and written once. [`FsBlobStore`] (the default) keeps them in a folder:
+//! `ROOT/<clinic>/<name[..2]>/<name>/count` and one file per chunk, each written to a temporary
+//! file, synced and renamed, so a chunk is either whole or absent. Several relay processes can
+//! share one folder (a network share behind a load balancer): every write is a rename of a
+//! complete file and a chunk already present is never rewritten.
+//!
+//! The relay never opens a chunk: it holds ciphertext named by a keyed hash it cannot invert.
+
+use std::fs::{self, File};
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chairside_protocol::{BlobStatus, MAX_BLOB_CHUNKS, MAX_SEALED_CHUNK_BYTES, is_blob_name};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// The request names the blob or chunk wrongly (a bad name, an index past the count).
+    #[error("{0}")]
+    Invalid(String),
+    /// The chunk count differs from the one given with the blob's first chunk.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("blob storage failure: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where sealed blob chunks live. Every call is scoped by the authenticated device's clinic.
+pub trait BlobStore: Send + Sync + 'static {
+    fn status(&self, clinic_id: &str, name: &str) -> Result<BlobStatus, BlobError>;
+    /// Stores a chunk unless it is already there. `count` is the blob's chunk count.
+    fn put_chunk(
+        &self,
+        clinic_id: &str,
+        name: &str,
+        idx: u32,
+        count: u32,
+        sealed: &[u8],
+    ) -> Result<(), BlobError>;
+    fn get_chunk(
+        &self,
+        clinic_id: &str,
+        name: &str,
+        idx: u32,
+    ) -> Result<Option<Vec<u8>>, BlobError>;
+}
+
+/// Blobs in a folder of the relay's machine.
+#[derive(Debug, Clone)]
+pub struct FsBlobStore {
+    root: PathBuf,
+}
+
+impl FsBlobStore {
+    pub fn open(root: &Path) -> std::io::Result<Self> {
+        fs::create_dir_all(root)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// The folder of one blob. The clinic's folder is named by a hash of its id, so that no id
+    /// (whatever its characters) can reach outside the root.
+    fn blob_dir(&self, clinic_id: &str, name: &str) -> Result<PathBuf, BlobError> {
+        if !is_blob_name(name) {
+            return Err(BlobError::Invalid(
+                "a blob name is 64 lowercase hex digits".into(),
+            ));
+        }
+        let clinic = hex::encode(&Sha256::digest(clinic_id.as_bytes())[..16]);
+        Ok(self.root.join(clinic).join(&name[..2]).join(name))
+    }
+
+    fn read_count(dir: &Path) -> Result<Option<u32>, BlobError> {
+        match fs::read_to_string(dir.join("count")) {
+            Ok(text) => Ok(text.trim().parse().ok()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn check_index(idx: u32, count: u32) -> Result<(), BlobError> {
+    if count == 0 || count > MAX_BLOB_CHUNKS || idx >= count {
+        return Err(BlobError::Invalid(format!(
+            "chunk {idx} of {count}: a blob has 1 to {MAX_BLOB_CHUNKS} chunks"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` whole or not at all; `Ok(false)` when `path` already existed (kept).
+fn write_once(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    match temp.persist_noclobber(path) {
+        Ok(_) => {
+            File::open(dir)?.sync_all()?;
+            Ok(true)
+        }
+        // Another relay process wrote the same chunk a moment ago: its copy is as good.
+        Err(e) if e.error.kind() == ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}
+
+impl BlobStore for FsBlobStore {
+    fn status(&self, clinic_id: &str, name: &str) -> Result<BlobStatus, BlobError> {
+        let dir = self.blob_dir(clinic_id, name)?;
+        let Some(count) = Self::read_count(&dir)? else {
+            return Ok(BlobStatus {
+                count: None,
+                present: Vec::new(),
+            });
+        };
+        let mut present: Vec<u32> = fs::read_dir(&dir)?
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|idx| *idx < count)
+            .collect();
+        present.sort_unstable();
+        Ok(BlobStatus {
+            count: Some(count),
+            present,
+        })
+    }
+
+    fn put_chunk(
+        &self,
+        clinic_id: &str,
+        name: &str,
+        idx: u32,
+        count: u32,
+        sealed: &[u8],
+    ) -> Result<(), BlobError> {
+        check_index(idx, count)?;
+        if sealed.len() > MAX_SEALED_CHUNK_BYTES || sealed.len() < 40 {
+            return Err(BlobError::Invalid(format!(
+                "a sealed chunk has 40 to {MAX_SEALED_CHUNK_BYTES} bytes"
+            )));
+        }
+        let dir = self.blob_dir(clinic_id, name)?;
+        fs::create_dir_all(&dir)?;
+        write_once(&dir.join("count"), count.to_string().as_bytes())?;
+        match Self::read_count(&dir)? {
+            Some(stored) if stored == count => {}
+            stored => {
+                return Err(BlobError::Conflict(format!(
+                    "blob {name} has {stored:?} chunks at the relay, not {count}"
+                )));
+            }
+        }
+        write_once(&dir.join(idx.to_string()), sealed)?;
+        Ok(())
+    }
+
+    fn get_chunk(
+        &self,
+        clinic_id: &str,
+        name: &str,
+        idx: u32,
+    ) -> Result<Option<Vec<u8>>, BlobError> {
+        let dir = self.blob_dir(clinic_id, name)?;
+        let file = match File::open(dir.join(idx.to_string())) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        // Bounded read: a file grown on disk by something else is not served whole.
+        let mut bytes = Vec::new();
+        file.take(MAX_SEALED_CHUNK_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() > MAX_SEALED_CHUNK_BYTES {
+            return Err(BlobError::Invalid(format!(
+                "chunk {idx} of blob {name} is larger than a chunk can be"
+            )));
+        }
+        Ok(Some(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const NAME: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn chunks_are_written_once_scoped_by_clinic_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(dir.path()).unwrap();
+        assert_eq!(store.status("c1", NAME).unwrap().count, None);
+        store.put_chunk("c1", NAME, 1, 2, &[1u8; 50]).unwrap();
+        let status = store.status("c1", NAME).unwrap();
+        assert_eq!((status.count, status.present.clone()), (Some(2), vec![1]));
+        assert!(!status.complete());
+        // A second copy of a chunk is ignored; the first stays.
+        store.put_chunk("c1", NAME, 1, 2, &[2u8; 50]).unwrap();
+        assert_eq!(
+            store.get_chunk("c1", NAME, 1).unwrap().unwrap(),
+            vec![1u8; 50]
+        );
+        store.put_chunk("c1", NAME, 0, 2, &[3u8; 60]).unwrap();
+        assert!(store.status("c1", NAME).unwrap().complete());
+        // Another clinic sees nothing of it.
+        assert_eq!(store.get_chunk("c2", NAME, 0).unwrap(), None);
+        assert_eq!(store.status("c2", NAME).unwrap().count, None);
+        // Refusals: another count, an index past it, a bad name, an oversized chunk.
+        assert!(matches!(
+            store.put_chunk("c1", NAME, 0, 3, &[0u8; 50]),
+            Err(BlobError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.put_chunk("c1", NAME, 2, 2, &[0u8; 50]),
+            Err(BlobError::Invalid(_))
+        ));
+        assert!(matches!(
+            store.put_chunk("c1", "../../etc", 0, 1, &[0u8; 50]),
+            Err(BlobError::Invalid(_))
+        ));
+        assert!(matches!(
+            store.put_chunk("c1", NAME, 0, 2, &vec![0u8; MAX_SEALED_CHUNK_BYTES + 1]),
+            Err(BlobError::Invalid(_))
+        ));
+    }
+}

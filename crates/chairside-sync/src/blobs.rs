@@ -1,0 +1,206 @@
+//! Blobs through the relay: sealed chunk by chunk, uploaded by the device that stored them
+//! (before its change sets, so that a record naming a blob never reaches another PC before the
+//! blob could), downloaded on demand when someone opens one that is not here yet.
+//!
+//! * The relay knows a blob by a keyed hash of its content ([`relay_name`]): it cannot tell
+//!   whether a clinic holds some well-known file, and two clinics' copies of one file are
+//!   unrelated names.
+//! * Each chunk is sealed with XChaCha20-Poly1305 under the clinic key, bound by
+//!   [`blob_associated_data`] to (clinic, name, index, chunk count): a chunk moved, swapped or a
+//!   blob cut short does not open. The whole blob is then checked against its SHA-256 by the
+//!   store before it is served.
+//! * Both directions resume: an upload asks the relay which chunks it already holds, a download
+//!   stores each chunk as it arrives and only fetches the missing ones.
+
+use chacha20poly1305::XNonce;
+use chacha20poly1305::aead::{Aead, Payload};
+use chairside_protocol::blob_associated_data;
+use chairside_store::Store;
+use chairside_store::blobs::BlobInfo;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::{ClinicKey, Identity, SyncError, Transport};
+
+/// What a blob transfer moved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlobTransfer {
+    /// Blobs completed by this transfer.
+    pub blobs: u64,
+    /// Sealed bytes that crossed the network.
+    pub bytes: u64,
+}
+
+/// The name of a blob at the relay: HMAC-SHA256 of its content hash under the clinic key.
+pub fn relay_name(key: &ClinicKey, sha256_hex: &str) -> String {
+    #[allow(clippy::expect_used)] // HMAC takes keys of any length: this cannot fail
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.bytes()).expect("any key length");
+    mac.update(b"chairside blob name\0");
+    mac.update(sha256_hex.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn seal_chunk(
+    key: &ClinicKey,
+    clinic_id: &str,
+    name: &str,
+    idx: u32,
+    count: u32,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, SyncError> {
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let aad = blob_associated_data(clinic_id, name, idx, count);
+    let ciphertext = key
+        .cipher()
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| SyncError::Internal("encryption failed".into()))?;
+    let mut sealed = nonce.to_vec();
+    sealed.extend_from_slice(&ciphertext);
+    Ok(sealed)
+}
+
+fn open_chunk(
+    key: &ClinicKey,
+    clinic_id: &str,
+    name: &str,
+    idx: u32,
+    count: u32,
+    sealed: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    if sealed.len() < 24 + 16 {
+        return None;
+    }
+    let (nonce, ciphertext) = sealed.split_at(24);
+    let aad = blob_associated_data(clinic_id, name, idx, count);
+    key.cipher()
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
+        .ok()
+        .map(Zeroizing::new)
+}
+
+/// Uploads every local blob the relay lacks, resuming each from the chunks it already holds.
+pub fn upload_pending(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<BlobTransfer, SyncError> {
+    let mut transfer = BlobTransfer::default();
+    for blob in store.blobs_to_upload()? {
+        transfer.bytes += upload(store, relay, me, &blob)?;
+        transfer.blobs += 1;
+    }
+    Ok(transfer)
+}
+
+/// Uploads one blob's missing chunks; returns the sealed bytes sent.
+fn upload(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    blob: &BlobInfo,
+) -> Result<u64, SyncError> {
+    let name = relay_name(&me.key, &blob.sha256);
+    let count = blob.chunk_count();
+    let status = relay.blob_status(&me.credential, &name)?;
+    let mut sent = 0u64;
+    for idx in 0..count {
+        if status.present.binary_search(&idx).is_ok() {
+            continue;
+        }
+        let plaintext = Zeroizing::new(store.blob_chunk(&blob.sha256, idx)?);
+        let sealed = seal_chunk(&me.key, &me.clinic_id, &name, idx, count, &plaintext)?;
+        sent += sealed.len() as u64;
+        relay.put_blob_chunk(&me.credential, &name, idx, count, sealed)?;
+    }
+    store.mark_blob_uploaded(&blob.sha256)?;
+    Ok(sent)
+}
+
+/// Makes a blob local: downloads the chunks this device lacks, checks each one and then the
+/// whole against its hash. Returns what crossed the network (nothing when it was already here).
+pub fn fetch(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    sha256: &str,
+) -> Result<BlobTransfer, SyncError> {
+    let info = store.blob(sha256)?.ok_or_else(|| {
+        SyncError::Internal(format!("no record of blob {sha256}: sync, then try again"))
+    })?;
+    if info.local {
+        return Ok(BlobTransfer::default());
+    }
+    let name = relay_name(&me.key, sha256);
+    let count = info.chunk_count();
+    let mut transfer = BlobTransfer::default();
+    for idx in store.missing_blob_chunks(sha256)? {
+        let sealed = match relay.get_blob_chunk(&me.credential, &name, idx) {
+            Err(SyncError::Relay(e)) if e.code == chairside_protocol::code::NOT_FOUND => {
+                return Err(SyncError::BlobNotUploaded);
+            }
+            other => other?,
+        };
+        transfer.bytes += sealed.len() as u64;
+        let plaintext =
+            open_chunk(&me.key, &me.clinic_id, &name, idx, count, &sealed).ok_or_else(|| {
+                SyncError::TamperedBlob {
+                    sha256: sha256.to_string(),
+                    why: format!("chunk {idx} does not authenticate under this clinic's key"),
+                }
+            })?;
+        store.store_fetched_chunk(sha256, idx, &plaintext)?;
+    }
+    store
+        .finish_fetched_blob(sha256)
+        .map_err(|e| SyncError::TamperedBlob {
+            sha256: sha256.to_string(),
+            why: e.to_string(),
+        })?;
+    transfer.blobs = 1;
+    Ok(transfer)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_chunk_opens_only_in_its_place() {
+        let key = ClinicKey::random();
+        let name = relay_name(&key, &"a".repeat(64));
+        assert!(chairside_protocol::is_blob_name(&name));
+        assert_ne!(name, relay_name(&ClinicKey::random(), &"a".repeat(64)));
+        let sealed = seal_chunk(&key, "clinic", &name, 1, 3, b"pixels").unwrap();
+        assert_eq!(
+            open_chunk(&key, "clinic", &name, 1, 3, &sealed)
+                .unwrap()
+                .as_slice(),
+            b"pixels"
+        );
+        for (clinic, idx, count) in [("other", 1, 3), ("clinic", 0, 3), ("clinic", 1, 2)] {
+            assert!(open_chunk(&key, clinic, &name, idx, count, &sealed).is_none());
+        }
+        assert!(open_chunk(&ClinicKey::random(), "clinic", &name, 1, 3, &sealed).is_none());
+        let mut flipped = sealed.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert!(open_chunk(&key, "clinic", &name, 1, 3, &flipped).is_none());
+        assert!(open_chunk(&key, "clinic", &name, 1, 3, &sealed[..30]).is_none());
+    }
+}
