@@ -41,6 +41,10 @@ const COMMANDS: &[&str] = &[
     "approve_device",
     "revoke_device",
     "recovery_key",
+    "sync_status",
+    "join_clinic",
+    "restore_clinic",
+    "check_joining",
 ];
 
 fn main() {

@@ -1,21 +1,25 @@
 //! The Chairside desktop shell. Each command locks the one [`App`], calls one method and returns
 //! its DTO or its `{code, message}` error; no rule lives here. Commands run off the main thread
-//! (`async`), so a slow key derivation never freezes the window.
+//! (`async`), so a slow key derivation never freezes the window. Sync runs on the library's
+//! [`BackgroundSync`] (its own thread and database connection): the sync commands hold the app
+//! only to check permissions and audit, never during the network exchange.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chairside_app::{
-    ApiError, App, AppStatus, ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite,
-    DuplicatePair, EndOfDayReport, ErasureReport, MedicalHistory, MedicalItemInput, NewUserRequest,
-    Patient, PatientInput, PatientRef, PendingDeviceInfo, SettingsUpdate, SetupOptions,
-    SetupRequest, SignInRequest, SyncSummary, TimelineEntry, UnlockSessionRequest,
-    UnlockStoreRequest, UserInfo, code, default_data_dir,
+    ApiError, App, AppStatus, BackgroundSync, ClinicInfo, ConsentInput, Consents, DeviceInfo,
+    DeviceInvite, DuplicatePair, EndOfDayReport, ErasureReport, JoinClinicRequest, MedicalHistory,
+    MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
+    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
+    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
+    default_data_dir,
 };
 use tauri::State;
 
-type Shared<'a> = State<'a, Mutex<App>>;
+type Shared<'a> = State<'a, Arc<Mutex<App>>>;
+type Background<'a> = State<'a, Arc<BackgroundSync>>;
 type Reply<T> = Result<T, ApiError>;
 
 fn with_app<T>(state: Shared<'_>, f: impl FnOnce(&mut App) -> Reply<T>) -> Reply<T> {
@@ -190,13 +194,48 @@ fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
 }
 
 #[tauri::command(async)]
-fn sync_now(state: Shared<'_>, relay: Option<String>) -> Reply<SyncSummary> {
-    with_app(state, |app| app.sync_now(relay.as_deref()))
+fn sync_now(state: Shared<'_>, sync: Background<'_>, relay: Option<String>) -> Reply<SyncSummary> {
+    sync.sync_now(&state, relay.as_deref())
 }
 
 #[tauri::command(async)]
-fn end_of_day(state: Shared<'_>) -> Reply<EndOfDayReport> {
-    with_app(state, |app| app.end_of_day(None))
+fn end_of_day(state: Shared<'_>, sync: Background<'_>) -> Reply<EndOfDayReport> {
+    sync.end_of_day(&state)
+}
+
+#[tauri::command(async)]
+fn sync_status(state: Shared<'_>, sync: Background<'_>) -> Reply<SyncStatus> {
+    Ok(sync.status(&state))
+}
+
+#[tauri::command(async)]
+fn join_clinic(
+    state: Shared<'_>,
+    sync: Background<'_>,
+    request: JoinClinicRequest,
+) -> Reply<String> {
+    let fingerprint = with_app(state, |app| app.join_clinic(request))?;
+    sync.wake();
+    Ok(fingerprint)
+}
+
+#[tauri::command(async)]
+fn restore_clinic(
+    state: Shared<'_>,
+    sync: Background<'_>,
+    request: RestoreClinicRequest,
+) -> Reply<()> {
+    with_app(state, |app| app.restore_clinic(request))?;
+    sync.wake();
+    Ok(())
+}
+
+/// On a PC that is joining: try the enrollment and first sync now rather than at the next
+/// scheduled attempt.
+#[tauri::command(async)]
+fn check_joining(state: Shared<'_>, sync: Background<'_>) -> Reply<SyncStatus> {
+    let _ = sync.with_agent(&state, |agent| agent.sync())?;
+    Ok(sync.status(&state))
 }
 
 #[tauri::command(async)]
@@ -230,9 +269,11 @@ fn recovery_key(state: Shared<'_>) -> Reply<String> {
 }
 
 fn main() {
-    let app = App::new(default_data_dir());
+    let app = Arc::new(Mutex::new(App::new(default_data_dir())));
+    let sync = BackgroundSync::spawn(app.clone());
     let result = tauri::Builder::default()
-        .manage(Mutex::new(app))
+        .manage(app)
+        .manage(sync)
         .invoke_handler(tauri::generate_handler![
             app_status,
             setup_options,
@@ -273,6 +314,10 @@ fn main() {
             approve_device,
             revoke_device,
             recovery_key,
+            sync_status,
+            join_clinic,
+            restore_clinic,
+            check_joining,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

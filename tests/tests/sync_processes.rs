@@ -549,7 +549,10 @@ fn a_client_killed_in_the_middle_of_a_sync_loses_nothing() {
         h.sort();
         h
     };
-    let a_id = theirs["streams"][0]["device_id"].as_str().unwrap().to_string();
+    let a_id = theirs["streams"][0]["device_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(theirs["streams"][0]["this_device"], true);
     let a_stream = |v: &Value| heads(v).into_iter().find(|(d, _)| *d == a_id).unwrap();
     assert_eq!(a_stream(&ours), a_stream(&theirs));

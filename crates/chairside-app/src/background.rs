@@ -15,13 +15,16 @@
 //! writes wait at most for one page; a local edit made after a merge still gets a later clock
 //! (the store re-reads the persisted clock in every write transaction).
 
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+
+use chairside_domain::Permission;
 
 use chairside_store::{Store, changes, sync_state};
 use chairside_sync::{HttpRelay, SyncError, SyncReport, setting};
 use rand::Rng;
 
-use crate::dto::{SyncState, SyncStatus};
+use crate::dto::{EndOfDayReport, SyncState, SyncStatus, SyncSummary};
 use crate::error::ApiError;
 use crate::{App, Result};
 
@@ -181,6 +184,131 @@ pub fn backoff(failures: u32) -> Duration {
         .min(LONGEST_WAIT);
     let jitter = rand::rng().random_range(0..=doubled.as_millis() as u64 / 5);
     (doubled + Duration::from_millis(jitter)).min(LONGEST_WAIT)
+}
+
+/// The desktop's background sync: a thread that keeps the [`SyncAgent`] (created as soon as the
+/// store is open) on its schedule, and the handle the shell's commands use to read its status,
+/// to "sync now" and to open a blob, none of which holds the app while the network is used.
+pub struct BackgroundSync {
+    agent: Mutex<Option<SyncAgent>>,
+    woken: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl std::fmt::Debug for BackgroundSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackgroundSync").finish_non_exhaustive()
+    }
+}
+
+/// How often the thread looks for an opened store while it has no agent yet.
+const LOOK_FOR_STORE: Duration = Duration::from_secs(2);
+
+fn poisoned() -> ApiError {
+    ApiError::new(
+        crate::code::INTERNAL,
+        "internal error in background sync: restart Chairside",
+    )
+}
+
+impl BackgroundSync {
+    /// Starts the thread; it runs as long as the process.
+    pub fn spawn(app: Arc<Mutex<App>>) -> Arc<BackgroundSync> {
+        let this = Arc::new(BackgroundSync {
+            agent: Mutex::new(None),
+            woken: Mutex::new(false),
+            wake: Condvar::new(),
+        });
+        let worker = this.clone();
+        std::thread::Builder::new()
+            .name("chairside-sync".into())
+            .spawn(move || worker.run(&app))
+            .map_err(|e| eprintln!("background sync could not start: {e}"))
+            .ok();
+        this
+    }
+
+    fn run(&self, app: &Mutex<App>) {
+        loop {
+            let wait = match self.agent.lock() {
+                Ok(agent) => agent.as_ref().map_or(LOOK_FOR_STORE, SyncAgent::wait),
+                Err(_) => return,
+            };
+            if let Ok(woken) = self.woken.lock() {
+                let Ok((mut woken, _)) = self.wake.wait_timeout_while(woken, wait, |w| !*w) else {
+                    return;
+                };
+                *woken = false;
+            }
+            let _ = self.with_agent(app, |agent| {
+                if agent.due() {
+                    let _ = agent.sync();
+                }
+            });
+        }
+    }
+
+    /// Runs `f` on the agent, creating it first if the store has been opened since.
+    pub fn with_agent<T>(
+        &self,
+        app: &Mutex<App>,
+        f: impl FnOnce(&mut SyncAgent) -> T,
+    ) -> Result<T> {
+        let mut agent = self.agent.lock().map_err(|_| poisoned())?;
+        if agent.is_none() {
+            let created = app.lock().map_err(|_| poisoned())?.sync_agent()?;
+            *agent = Some(created);
+        }
+        match agent.as_mut() {
+            Some(a) => Ok(f(a)),
+            None => Err(poisoned()),
+        }
+    }
+
+    /// The status for the header; "not configured" until the store is open.
+    pub fn status(&self, app: &Mutex<App>) -> SyncStatus {
+        self.with_agent(app, SyncAgent::status)
+            .and_then(|s| s)
+            .unwrap_or(SyncStatus {
+                state: SyncState::NotConfigured,
+                relay_url: None,
+                last_success_ms: None,
+                last_attempt_ms: None,
+                changes_waiting: 0,
+                files_waiting: 0,
+                message: None,
+                next_attempt_ms: None,
+            })
+    }
+
+    /// Wakes the thread (after a local write, say) so a due sync is not delayed.
+    pub fn wake(&self) {
+        if let Ok(mut woken) = self.woken.lock() {
+            *woken = true;
+            self.wake.notify_one();
+        }
+    }
+
+    /// "Sync now" for the signed-in person: permission and audit on the app (held briefly),
+    /// the exchange itself on the agent.
+    pub fn sync_now(&self, app: &Mutex<App>, relay_url: Option<&str>) -> Result<SyncSummary> {
+        let ticket = app.lock().map_err(|_| poisoned())?.begin_sync(relay_url)?;
+        let outcome = self.with_agent(app, SyncAgent::sync)?;
+        app.lock()
+            .map_err(|_| poisoned())?
+            .finish_sync(ticket, outcome)
+    }
+
+    /// The owner's end-of-day: a sync now, then the report.
+    pub fn end_of_day(&self, app: &Mutex<App>) -> Result<EndOfDayReport> {
+        app.lock()
+            .map_err(|_| poisoned())?
+            .check_permission(Permission::ViewReports, "sync.report")?;
+        let summary = self.sync_now(app, None)?;
+        app.lock()
+            .map_err(|_| poisoned())?
+            .end_of_day_report(summary)
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ pub fn typescript() -> String {
         SyncSummary::decl(&cfg),
         SyncState::decl(&cfg),
         SyncStatus::decl(&cfg),
+        JoinClinicRequest::decl(&cfg),
+        RestoreClinicRequest::decl(&cfg),
         EndOfDayReport::decl(&cfg),
         DeviceInvite::decl(&cfg),
         PendingDeviceInfo::decl(&cfg),

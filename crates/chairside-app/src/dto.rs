@@ -614,6 +614,26 @@ pub struct SyncStatus {
     pub next_attempt_ms: Option<i64>,
 }
 
+/// On a new PC: join a clinic with the pairing code shown on the owner's PC.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JoinClinicRequest {
+    pub relay_url: String,
+    pub code: String,
+    /// How this PC appears in the clinic's device list ("Fauteuil 2").
+    pub device_name: String,
+    /// Protects the database where the OS has no keyring (else the key goes to the keyring).
+    pub passphrase: Option<String>,
+}
+
+/// On a new PC, when every device of the clinic is lost: restore it with the printed key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RestoreClinicRequest {
+    pub relay_url: String,
+    pub recovery_key: String,
+    pub device_name: String,
+    pub passphrase: Option<String>,
+}
+
 /// A one-time pairing code for a new PC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DeviceInvite {

@@ -28,7 +28,7 @@ use chairside_store::audit::{self, AuditRecord};
 use chairside_store::users::{self, StaffUser};
 use chairside_store::{KdfParams, NewKey, Store, StoreError, Unlock, Writer, backup, clinic};
 
-pub use background::SyncAgent;
+pub use background::{BackgroundSync, SyncAgent};
 pub use dto::*;
 pub use error::{ApiError, code};
 pub use gdpr::{PHOTO_MAX_BYTES, PHOTO_SIDE, TIMELINE_LIMIT, default_export_dir};
@@ -297,6 +297,12 @@ impl App {
         self.status()
     }
 
+    /// Opens the store a join or a restore has just created in this data directory.
+    pub(crate) fn open_joined_store(&mut self, passphrase: Option<&str>) -> Result<()> {
+        self.store = Some(Store::open(&self.data_dir, Unlock::Auto { passphrase })?);
+        Ok(())
+    }
+
     fn open_with_keyring_if_possible(&mut self) -> Result<()> {
         if self.store.is_none() && Store::exists(&self.data_dir) {
             let key_file = Store::key_file(&self.data_dir)?;
@@ -444,6 +450,12 @@ impl App {
 
     /// Checks that a signed-in, unlocked session holds `permission`; counts as activity. A
     /// refusal is audited.
+    /// Checks that the signed-in person holds `permission` (a refusal is audited), for work the
+    /// shell runs outside the app, such as the background sync's end-of-day.
+    pub fn check_permission(&mut self, permission: P, action: &str) -> Result<()> {
+        self.authorize(permission, action).map(|_| ())
+    }
+
     pub(crate) fn authorize(&mut self, permission: P, action: &str) -> Result<Session> {
         self.store()?;
         self.apply_idle_lock()?;

@@ -16,8 +16,8 @@ use chrono::{TimeZone, Utc};
 
 use crate::error::{ApiError, code};
 use crate::{
-    App, DeviceInfo, DeviceInvite, EndOfDayReport, PendingDeviceInfo, Result, StreamReport,
-    SyncSummary, record,
+    App, DeviceInfo, DeviceInvite, EndOfDayReport, JoinClinicRequest, PendingDeviceInfo,
+    RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -360,6 +360,36 @@ impl App {
             "",
         ))?;
         Ok(key.to_string())
+    }
+
+    /// The desktop's "join a clinic" on a PC without a database: asks to join and opens the new
+    /// store. Returns the fingerprint the owner compares before approving; the background sync
+    /// then completes the enrollment and brings the clinic ([`crate::AppPhase::JoiningClinic`]).
+    pub fn join_clinic(&mut self, req: JoinClinicRequest) -> Result<String> {
+        let passphrase = req.passphrase.as_deref().filter(|p| !p.is_empty());
+        let fingerprint = Self::enroll_device(
+            self.data_dir(),
+            passphrase,
+            &req.relay_url,
+            &req.code,
+            req.device_name.trim(),
+        )?;
+        self.open_joined_store(passphrase)?;
+        Ok(fingerprint)
+    }
+
+    /// The desktop's "restore the clinic" with the printed recovery key, on a PC without a
+    /// database; the background sync then brings the clinic.
+    pub fn restore_clinic(&mut self, req: RestoreClinicRequest) -> Result<()> {
+        let passphrase = req.passphrase.as_deref().filter(|p| !p.is_empty());
+        Self::recover_clinic(
+            self.data_dir(),
+            passphrase,
+            &req.relay_url,
+            &req.recovery_key,
+            req.device_name.trim(),
+        )?;
+        self.open_joined_store(passphrase)
     }
 
     /// On a new PC: creates the store in an empty data directory and asks to join the clinic

@@ -551,6 +551,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     out.print(&report, || {
                         let mut text = describe_sync(&report.summary);
                         text.push_str(&format!(
+                            "\nFiles (images, documents) sent: {}, still waiting on this PC: {}",
+                            report.files_sent, report.files_waiting
+                        ));
+                        text.push_str(&format!(
                             "\nConflicts waiting for a person: {}",
                             report.conflicts_waiting
                         ));

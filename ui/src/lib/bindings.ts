@@ -187,6 +187,18 @@ files_waiting: number,
  */
 message: string | null, next_attempt_ms: number | null, };
 
+export type JoinClinicRequest = { relay_url: string, code: string, 
+/**
+ * How this PC appears in the clinic's device list ("Fauteuil 2").
+ */
+device_name: string, 
+/**
+ * Protects the database where the OS has no keyring (else the key goes to the keyring).
+ */
+passphrase: string | null, };
+
+export type RestoreClinicRequest = { relay_url: string, recovery_key: string, device_name: string, passphrase: string | null, };
+
 export type EndOfDayReport = { summary: SyncSummary, 
 /**
  * Possible duplicate patients waiting for review.
