@@ -1,9 +1,12 @@
-/** Focus the element once it is in the document (used instead of the autofocus attribute). */
-export function focusOnMount(node: HTMLElement) {
-  const id = requestAnimationFrame(() => node.focus());
+/**
+ * Focus the element once it is in the document (used instead of the autofocus attribute);
+ * `enabled` false leaves the focus where it is.
+ */
+export function focusOnMount(node: HTMLElement, enabled: boolean = true) {
+  const id = enabled ? requestAnimationFrame(() => node.focus()) : 0;
   return {
     destroy() {
-      cancelAnimationFrame(id);
+      if (id) cancelAnimationFrame(id);
     },
   };
 }

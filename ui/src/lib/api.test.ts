@@ -162,6 +162,26 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the background sync and joining commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return cmd === "join_clinic" ? "3F2A-91C4-07BE" : null;
+    }) as api.Invoker);
+    const join = { relay_url: "https://relais.example", code: "K7QX-M2PD", device_name: "Fauteuil 2", passphrase: null };
+    const restore = { relay_url: "https://relais.example", recovery_key: "AGRAM-Q42XF", device_name: "Fauteuil 2", passphrase: "long enough" };
+    await api.syncStatus();
+    expect(await api.joinClinic(join)).toBe("3F2A-91C4-07BE");
+    await api.restoreClinic(restore);
+    await api.checkJoining();
+    expect(calls).toEqual([
+      ["sync_status", undefined],
+      ["join_clinic", { request: join }],
+      ["restore_clinic", { request: restore }],
+      ["check_joining", undefined],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

@@ -11,6 +11,7 @@ import type {
   DuplicatePair,
   EndOfDayReport,
   ErasureReport,
+  JoinClinicRequest,
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
@@ -18,10 +19,12 @@ import type {
   PatientInput,
   PatientRef,
   PendingDeviceInfo,
+  RestoreClinicRequest,
   SettingsUpdate,
   SetupOptions,
   SetupRequest,
   SignInRequest,
+  SyncStatus,
   SyncSummary,
   TimelineEntry,
   UnlockSessionRequest,
@@ -118,6 +121,8 @@ export const markDistinct = (a: string, b: string) => call<null>("mark_distinct"
 export const syncNow = (relay: string | null) => call<SyncSummary>("sync_now", { relay });
 /** Syncs (with the remembered relay), then reports what the owner checks at the end of the day. */
 export const endOfDay = () => call<EndOfDayReport>("end_of_day");
+/** The background sync's state, for the header (it syncs on its own; nothing is started). */
+export const syncStatus = () => call<SyncStatus>("sync_status");
 /** The clinic's PCs (owner). */
 export const listDevices = () => call<DeviceInfo[]>("list_devices");
 /** A one-time pairing code for a new PC, valid one hour. */
@@ -129,3 +134,11 @@ export const approveDevice = (id: string) => call<PendingDeviceInfo>("approve_de
 export const revokeDevice = (id: string) => call<null>("revoke_device", { id });
 /** The clinic's recovery key (owner): a secret, never stored by the UI. */
 export const recoveryKey = () => call<string>("recovery_key");
+
+/** First run on a new PC: asks to join a clinic with the owner's pairing code; returns the
+ * fingerprint the owner compares before approving. The phase becomes joining_clinic. */
+export const joinClinic = (request: JoinClinicRequest) => call<string>("join_clinic", { request });
+/** First run on a new PC: restores the clinic from the relay with the printed recovery key. */
+export const restoreClinic = (request: RestoreClinicRequest) => call<null>("restore_clinic", { request });
+/** While joining: tries the enrollment and the first sync now rather than at the next attempt. */
+export const checkJoining = () => call<SyncStatus>("check_joining");

@@ -2,6 +2,10 @@ import type { Role } from "./bindings";
 
 /** Client-side convenience check only; the Rust side validates for real. */
 export const MIN_PASSWORD_LENGTH = 10;
+/** A database passphrase's least length (MIN_PASSPHRASE_CHARS on the Rust side). */
+export const MIN_PASSPHRASE_LENGTH = 8;
+/** The longest device name the relay accepts. */
+export const MAX_DEVICE_NAME_LENGTH = 100;
 
 /** Choices offered for the idle lock, in seconds. */
 export const IDLE_LOCK_CHOICES: readonly number[] = [30, 60, 120, 300, 600, 900, 1800];
@@ -12,6 +16,10 @@ export const ROLES: readonly Role[] = ["owner", "dentist", "assistant", "recepti
 
 /** How often the UI asks the Rust side for the phase while signed in. */
 export const STATUS_POLL_MS = 2000;
+/** How often the header asks for the background sync's status while signed in. */
+export const SYNC_STATUS_POLL_MS = 10_000;
+/** How often the "joining a clinic" screen asks for the phase (and the sync's status). */
+export const JOINING_POLL_MS = 5000;
 /** At most one record_activity call per this interval. */
 export const ACTIVITY_THROTTLE_MS = 5000;
 

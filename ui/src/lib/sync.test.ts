@@ -5,7 +5,9 @@ import {
   canRevoke,
   conflictsText,
   enrollCommand,
+  eodFilesText,
   expiryText,
+  filesSentText,
   formatBytes,
   formatDuration,
   initialRelayUrl,
@@ -28,7 +30,6 @@ import {
   sortDevices,
   SYNC_ERROR_CODES,
   syncErrorText,
-  syncStatusView,
   whenLabel,
   withSize,
 } from "./sync";
@@ -42,6 +43,8 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   received: 12,
   bytes_sent: 3690,
   bytes_received: 11820,
+  files_sent: 0,
+  file_bytes_sent: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 1234,
@@ -190,6 +193,13 @@ describe("numbers and times", () => {
     expect(receivedText("fr", 12)).toBe("12 modifications reçues");
     expect(withSize("fr", sentText("fr", 3), 1536)).toBe("3 modifications envoyées (1,5 Ko)");
   });
+
+  it("counts the files sent", () => {
+    expect(filesSentText("fr", 1)).toBe("1 fichier envoyé");
+    expect(filesSentText("fr", 2)).toBe("2 fichiers envoyés");
+    expect(filesSentText("en", 1)).toBe("1 file sent");
+    expect(withSize("en", filesSentText("en", 3), 3 * 1024 * 1024)).toBe("3 files sent (3 MB)");
+  });
 });
 
 describe("end of day", () => {
@@ -211,6 +221,12 @@ describe("end of day", () => {
     expect(conflictsText("fr", 0)).toBe(fr["eod.conflicts_none"]);
     expect(conflictsText("fr", 1)).toBe("1 doublon possible attend une vérification.");
     expect(conflictsText("en", 4)).toBe("4 possible duplicates are waiting to be checked.");
+  });
+
+  it("tells the files sent and those still waiting here", () => {
+    expect(eodFilesText("fr", 0, 0)).toBe("Aucun fichier envoyé ; tous les fichiers de ce poste sont sur le relais.");
+    expect(eodFilesText("fr", 2, 1)).toBe("2 fichiers envoyés ; 1 fichier attend encore d'être envoyé depuis ce poste.");
+    expect(eodFilesText("en", 1, 3)).toBe("1 file sent; 3 files are still waiting to be sent from this PC.");
   });
 });
 
@@ -281,36 +297,5 @@ describe("recovery key", () => {
     expect(restoreCommand("https://r.example", key)).toBe(
       `chairside recovery restore --relay https://r.example --recovery-key ${key}`,
     );
-  });
-});
-
-describe("syncStatusView", () => {
-  const when = at(2025, 3, 14, 14, 5);
-
-  it("shows nothing done yet, then a sync under way", () => {
-    expect(syncStatusView("fr", false, null, NOW)).toMatchObject({ tone: "idle", text: "Pas encore synchronisé" });
-    expect(syncStatusView("en", true, null, NOW)).toMatchObject({ tone: "running", text: "Syncing…" });
-  });
-
-  it("shows the time of a good sync", () => {
-    const v = syncStatusView("fr", false, { at_ms: when, summary: summary(), error: null }, NOW);
-    expect(v).toEqual({
-      tone: "ok",
-      text: "Synchronisé · 14:05",
-      title: "Dernière synchronisation aujourd'hui à 14:05 : réussie.",
-    });
-  });
-
-  it("tells checksums that differ, offline and failed syncs apart", () => {
-    expect(
-      syncStatusView("en", false, { at_ms: when, summary: summary({ checksums_match: false }), error: null }, NOW).tone,
-    ).toBe("mismatch");
-    const offline = syncStatusView("fr", false, { at_ms: when, summary: null, error: { code: "sync_unreachable", message: "" } }, NOW);
-    expect(offline.tone).toBe("offline");
-    expect(offline.text).toBe("Hors ligne · 14:05");
-    expect(offline.title).toContain(fr["sync.error_unreachable"]);
-    const failed = syncStatusView("en", false, { at_ms: when, summary: null, error: { code: "integrity", message: "x" } }, NOW);
-    expect(failed.tone).toBe("error");
-    expect(failed.text).toBe("Sync failed · 14:05");
   });
 });

@@ -1,6 +1,7 @@
 // Pure helpers for synchronisation, devices and the recovery key: errors in words, sizes,
-// durations and times, the end-of-day texts, the commands shown for a new PC, the header's
-// status. No Svelte, no I/O (the relay URL storage takes the storage as a parameter).
+// durations and times, the end-of-day texts, the commands shown for a new PC (the background
+// sync's status is in syncstatus.ts). No Svelte, no I/O (the relay URL storage takes the
+// storage as a parameter).
 import type { ApiError, DeviceInvite, Language, SyncSummary } from "./bindings";
 import { errorText, translate } from "./i18n";
 import { formatDay } from "./medical";
@@ -91,10 +92,11 @@ export function initialRelayUrl(lastSummary: SyncSummary | null | undefined, sto
 
 // ---------------------------------------------------------------- numbers and times
 
-const plural = (lang: Language, n: number) => (lang === "fr" ? n < 2 : n === 1);
+/** Whether `n` takes the singular: 0 and 1 in French, 1 alone in English. */
+export const plural = (lang: Language, n: number) => (lang === "fr" ? n < 2 : n === 1);
 
 /** A number in the user's language: "1 234" or "1,234". */
-function formatNumber(lang: Language, n: number, maxFraction = 0): string {
+export function formatNumber(lang: Language, n: number, maxFraction = 0): string {
   return new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: maxFraction }).format(n);
 }
 
@@ -158,6 +160,11 @@ export function receivedText(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "sync.received_one" : "sync.received_many", { n: formatNumber(lang, n) });
 }
 
+/** "1 fichier envoyé", "3 fichiers envoyés" (images and documents). */
+export function filesSentText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.files_sent_one" : "sync.files_sent_many", { n: formatNumber(lang, n) });
+}
+
 /** "3 modifications envoyées (1,5 Ko)". */
 export function withSize(lang: Language, what: string, bytes: number): string {
   return translate(lang, "sync.with_size", { what, size: formatBytes(lang, bytes) });
@@ -187,6 +194,15 @@ export function notSeenText(lang: Language, names: readonly string[]): string {
 export function conflictsText(lang: Language, n: number): string {
   if (!(n > 0)) return translate(lang, "eod.conflicts_none");
   return n === 1 ? translate(lang, "eod.conflicts_one") : translate(lang, "eod.conflicts_many", { n });
+}
+
+/** The images and documents of the end-of-day report: what this sync sent, what still waits here. */
+export function eodFilesText(lang: Language, sent: number, waiting: number): string {
+  const sentPart = sent > 0 ? filesSentText(lang, sent) : translate(lang, "eod.files_none_sent");
+  const waitingPart = !(waiting > 0)
+    ? translate(lang, "eod.files_all_sent")
+    : translate(lang, waiting === 1 ? "eod.files_waiting_one" : "eod.files_waiting_many", { n: formatNumber(lang, waiting) });
+  return translate(lang, "eod.files_line", { sent: sentPart, waiting: waitingPart });
 }
 
 // ---------------------------------------------------------------- pairing and recovery
@@ -231,51 +247,12 @@ export function shortId(id: string): string {
   return id.length > 10 ? `${id.slice(0, 8)}…` : id;
 }
 
-// ---------------------------------------------------------------- header status
+// ---------------------------------------------------------------- sync outcome
 
 /** The last sync made in this run of the app: its summary, or the error it ended with. */
 export type SyncOutcome = { at_ms: number; summary: SyncSummary | null; error: ApiError | null };
 
-export type SyncTone = "idle" | "running" | "ok" | "offline" | "mismatch" | "error";
-
-export type SyncStatusView = { tone: SyncTone; text: string; title: string };
-
-/** What the header shows: a tone for the dot, a short text and a longer tooltip. */
-export function syncStatusView(
-  lang: Language,
-  running: boolean,
-  last: SyncOutcome | null,
-  nowMs: number = Date.now(),
-): SyncStatusView {
-  if (running) {
-    return { tone: "running", text: translate(lang, "sync.status_running"), title: translate(lang, "sync.status_title_running") };
-  }
-  if (!last) {
-    return { tone: "idle", text: translate(lang, "sync.status_idle"), title: translate(lang, "sync.status_title_idle") };
-  }
-  const time = shortWhen(last.at_ms, nowMs);
-  const when = whenLabel(lang, last.at_ms, nowMs);
-  if (last.error) {
-    const offline = last.error.code === "sync_unreachable";
-    return {
-      tone: offline ? "offline" : "error",
-      text: translate(lang, offline ? "sync.status_offline" : "sync.status_error", { time }),
-      title: translate(lang, "sync.status_title_error", { when, error: syncErrorText(lang, last.error) }),
-    };
-  }
-  if (last.summary && !last.summary.checksums_match) {
-    return {
-      tone: "mismatch",
-      text: translate(lang, "sync.status_mismatch", { time }),
-      title: translate(lang, "sync.status_title_mismatch", { when }),
-    };
-  }
-  return {
-    tone: "ok",
-    text: translate(lang, "sync.status_ok", { time }),
-    title: translate(lang, "sync.status_title_ok", { when }),
-  };
-}
+// ---------------------------------------------------------------- devices
 
 /** This PC first, then the active ones, then the revoked ones; by name within each. */
 export function sortDevices<T extends { name: string; revoked: boolean; this_device: boolean }>(devices: readonly T[]): T[] {

@@ -1,9 +1,10 @@
-// The sync made in this run of the app, shared by the Sync panel and the header's status.
+// The sync made in this run of the app, shared by the Sync panel and the header's status, and
+// the background sync's status as last read (the Rust side syncs on its own; the UI asks).
 // It lives here rather than in a component so that a sync keeps going (and is reported) when
 // the user leaves the panel. Nothing secret is kept: counts, device names, the relay URL.
 import * as api from "./api";
 import { handleError } from "./app.svelte";
-import type { EndOfDayReport, SyncSummary } from "./bindings";
+import type { EndOfDayReport, SyncStatus, SyncSummary } from "./bindings";
 import { saveRelayUrl, type SyncOutcome } from "./sync";
 
 export const syncState = $state<{
@@ -15,7 +16,9 @@ export const syncState = $state<{
   lastSuccess: { at_ms: number; summary: SyncSummary } | null;
   /** The last end-of-day report and when it was made (cleared by a later failure of one). */
   report: { at_ms: number; report: EndOfDayReport } | null;
-}>({ running: null, last: null, lastSuccess: null, report: null });
+  /** The background sync's status (sync_status), null until the first answer. */
+  status: SyncStatus | null;
+}>({ running: null, last: null, lastSuccess: null, report: null, status: null });
 
 let owner: string | null = null;
 
@@ -47,6 +50,28 @@ function succeeded(summary: SyncSummary): number {
   return at_ms;
 }
 
+let statusInFlight: Promise<void> | null = null;
+
+/**
+ * Reads the background sync's status (a failure keeps the last). De-duplicated while one is
+ * pending; `fresh` asks again once that one is done (after a sync, its answer may be stale).
+ */
+export function refreshSyncStatus(fresh = false): Promise<void> {
+  if (statusInFlight) return fresh ? statusInFlight.then(() => refreshSyncStatus()) : statusInFlight;
+  statusInFlight = api
+    .syncStatus()
+    .then((s) => {
+      syncState.status = s;
+    })
+    .catch(() => {
+      /* the header keeps what it showed; the next poll tries again */
+    })
+    .finally(() => {
+      statusInFlight = null;
+    });
+  return statusInFlight;
+}
+
 /** Syncs now; resolves to the summary, or null when it failed (the error is in syncState.last). */
 export async function runSync(relay: string | null): Promise<SyncSummary | null> {
   if (syncState.running) return null;
@@ -60,6 +85,7 @@ export async function runSync(relay: string | null): Promise<SyncSummary | null>
     return null;
   } finally {
     syncState.running = null;
+    void refreshSyncStatus(true);
   }
 }
 
@@ -77,5 +103,6 @@ export async function runEndOfDay(): Promise<EndOfDayReport | null> {
     return null;
   } finally {
     syncState.running = null;
+    void refreshSyncStatus(true);
   }
 }

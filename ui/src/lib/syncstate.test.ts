@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { invoke } from "@tauri-apps/api/core";
 import * as api from "./api";
-import type { EndOfDayReport, SyncSummary } from "./bindings";
-import { adoptSyncUser, runEndOfDay, runSync, syncState } from "./syncstate.svelte";
+import type { EndOfDayReport, SyncStatus, SyncSummary } from "./bindings";
+import { adoptSyncUser, refreshSyncStatus, runEndOfDay, runSync, syncState } from "./syncstate.svelte";
 
 const summary: SyncSummary = {
   relay_url: "https://relais.example",
@@ -10,21 +10,36 @@ const summary: SyncSummary = {
   received: 0,
   bytes_sent: 900,
   bytes_received: 300,
+  files_sent: 0,
+  file_bytes_sent: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,
 };
 
+const status: SyncStatus = {
+  state: "up_to_date",
+  relay_url: "https://relais.example",
+  last_success_ms: 1000,
+  last_attempt_ms: 900,
+  changes_waiting: 0,
+  files_waiting: 0,
+  message: null,
+  next_attempt_ms: 61_000,
+};
+
 describe("sync state", () => {
   let calls: [string, unknown][] = [];
   let answer: (cmd: string) => Promise<unknown> = async () => summary;
+  /** The commands sent, without the status reads that follow every sync. */
+  const commands = () => calls.filter(([c]) => c !== "sync_status");
 
   beforeEach(() => {
     calls = [];
     adoptSyncUser(`u-${Math.random()}`); // a fresh session each time
     api.setInvoker(((cmd: string, args?: Record<string, unknown>) => {
       calls.push([cmd, args]);
-      return answer(cmd);
+      return cmd === "sync_status" ? Promise.resolve(status) : answer(cmd);
     }) as api.Invoker);
   });
   afterEach(() => api.setInvoker(invoke));
@@ -38,7 +53,7 @@ describe("sync state", () => {
     expect(syncState.running).toBeNull();
     expect(syncState.last).toMatchObject({ summary, error: null });
     expect(syncState.lastSuccess?.summary).toEqual(summary);
-    expect(calls).toEqual([["sync_now", { relay: "https://relais.example" }]]);
+    expect(commands()).toEqual([["sync_now", { relay: "https://relais.example" }]]);
   });
 
   it("keeps the error, and the success before it", async () => {
@@ -51,7 +66,13 @@ describe("sync state", () => {
   });
 
   it("records the end-of-day report and its sync", async () => {
-    const report: EndOfDayReport = { summary, conflicts_waiting: 2, devices_not_seen_today: ["Fauteuil 1"] };
+    const report: EndOfDayReport = {
+      summary,
+      conflicts_waiting: 2,
+      files_sent: 1,
+      files_waiting: 0,
+      devices_not_seen_today: ["Fauteuil 1"],
+    };
     answer = async () => report;
     expect(await runEndOfDay()).toEqual(report);
     expect(syncState.report?.report).toEqual(report);
@@ -59,7 +80,7 @@ describe("sync state", () => {
     answer = () => Promise.reject({ code: "integrity", message: "x" });
     expect(await runEndOfDay()).toBeNull();
     expect(syncState.report).toBeNull();
-    expect(calls.map(([c]) => c)).toEqual(["end_of_day", "end_of_day"]);
+    expect(commands().map(([c]) => c)).toEqual(["end_of_day", "end_of_day"]);
   });
 
   it("starts over for another user, not for the same one", async () => {
@@ -71,5 +92,17 @@ describe("sync state", () => {
     adoptSyncUser("karim");
     expect(syncState.last).toBeNull();
     expect(syncState.lastSuccess).toBeNull();
+  });
+
+  it("reads the background sync's status after a sync, and keeps it when a read fails", async () => {
+    syncState.status = null;
+    answer = async () => summary;
+    await runSync(null);
+    await refreshSyncStatus(); // waits for the read the sync started
+    expect(syncState.status).toEqual(status);
+    expect(calls.map(([c]) => c)).toContain("sync_status");
+    api.setInvoker((() => Promise.reject({ code: "internal", message: "x" })) as api.Invoker);
+    await refreshSyncStatus();
+    expect(syncState.status).toEqual(status);
   });
 });

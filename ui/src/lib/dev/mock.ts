@@ -1,6 +1,6 @@
 // DEV ONLY. A tiny in-memory stand-in for the Rust side, to look at the screens in a browser.
 // Loaded only from main.ts, in dev or `--mode mock` builds, outside Tauri and with `?mock` in the URL.
-// Query: ?mock[=setup|store|login|home|locked][&nokeyring][&role=dentist]
+// Query: ?mock[=setup|store|login|home|locked|joining][&nokeyring][&role=dentist]
 // Patients: seventeen seeded files; search replies come back after a random delay (out of order
 // on purpose). Adding "Benali Mohamed 14/03/1985" or phone 0555 12 34 56 triggers the duplicate
 // warning; phone "12" and a future birth date trigger field errors.
@@ -24,15 +24,27 @@
 // unreachable (sync_unreachable), "refuse" refuses (sync_refused), "tamper" fails the integrity
 // check, "mismatch" syncs with checksums that differ; &offline makes the remembered relay
 // unreachable and &revoked makes this PC revoked (permission_denied).
+// Background sync (sync_status, see agent.ts): every minute while all is well, back-off when
+// offline; each attempt sends what waits (changes, and a photo counts as a file waiting).
+// Joining (?mock=setup, then "Rejoindre un cabinet existant"): any well-formed code works except
+// one starting with EXP (expired); a relay URL containing "offline" is unreachable. The owner
+// approves 20 s after the request: "Vérifier maintenant" then brings the clinic (else the
+// background sync's next attempt, ten minutes later). Restoring: any 80-character key (letters
+// and 2-7) works except one starting with AAAAA; the download takes 9 s. ?mock=joining is a PC
+// that joined before a restart (the fingerprint is no longer known).
 import type { Invoker } from "../api";
+import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import type {
   AppStatus,
   ClinicInfo,
   DeviceInfo,
   DeviceInvite,
   EndOfDayReport,
+  JoinClinicRequest,
   PendingDeviceInfo,
+  RestoreClinicRequest,
   StreamReport,
+  SyncStatus,
   SyncSummary,
   ConsentInput,
   ConsentKind,
@@ -91,6 +103,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   ];
   const phases: Record<string, AppStatus["phase"]> = {
     setup: "needs_setup", store: "store_locked", login: "signed_out", home: "signed_in", locked: "session_locked",
+    joining: "joining_clinic",
   };
   let phase: AppStatus["phase"] = phases[start] ?? "needs_setup";
   let current: (typeof users)[number] | null = phase === "signed_in" || phase === "session_locked" ? users[0] : null;
@@ -101,7 +114,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       permissions: BY_ROLE[current.role], idle_lock_seconds: clinic.idle_lock_seconds,
     };
   const status = (): AppStatus => ({
-    phase, clinic_name: phase === "needs_setup" ? null : clinic.name, language: clinic.language,
+    phase, clinic_name: phase === "needs_setup" || phase === "joining_clinic" ? null : clinic.name, language: clinic.language,
     key_storage: phase === "needs_setup" ? null : keyring ? "keyring" : "passphrase",
     keyring_available: keyring, session: session(), data_dir: "/tmp/chairside-mock",
   });
@@ -210,6 +223,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   ];
   const heads = new Map<string, number>([["d1", 214], ["d2", 187]]);
   let unsent = 3; // changes made here since the last sync
+  let filesWaiting = offline ? 2 : 0; // images and documents stored here, not yet at the relay
   let incoming = 12; // changes from "Fauteuil 1" waiting at the relay
   const pending: PendingDeviceInfo[] = [
     { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
@@ -231,20 +245,23 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     if (relayUrl.includes("refuse")) return { code: "sync_refused", message: "the relay refused: clinic storage quota exceeded" };
     return relayUrl;
   };
-  const syncOnce = async (given: unknown): Promise<SyncSummary> => {
-    const relay = relayFor(given);
-    const started = Date.now();
-    await delay(600 + Math.random() * 900);
-    if (typeof relay !== "string") return Promise.reject(relay);
-    if (revoked) return fail("permission_denied", "the relay refused: this device was revoked");
+  /** Where a sync stops after reaching the relay, as the Rust side would; null when it goes through. */
+  const syncProblem = (relay: string): { code: string; message: string } | null => {
+    if (revoked) return { code: "permission_denied", message: "the relay refused: this device was revoked" };
     if (relay.includes("tamper"))
-      return fail(
-        "integrity",
-        "the log of device d2 differs between this PC and the relay at record 187 (checksum mismatch): sync stopped; tell the clinic's owner",
-      );
+      return {
+        code: "integrity",
+        message: "the log of device d2 differs between this PC and the relay at record 187 (checksum mismatch): sync stopped; tell the clinic's owner",
+      };
+    return null;
+  };
+  /** One exchange with the relay: what waits here goes, what waits there comes. */
+  const exchange = (relay: string, started: number): SyncSummary => {
     const sent = unsent;
     const received = incoming;
+    const files = filesWaiting;
     unsent = 0;
+    filesWaiting = 0;
     incoming = Math.random() < 0.5 ? 0 : 1 + Math.floor(Math.random() * 3);
     heads.set("d1", (heads.get("d1") ?? 0) + sent);
     heads.set("d2", (heads.get("d2") ?? 0) + received);
@@ -259,8 +276,130 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       .sort((a, b) => Number(b.this_device) - Number(a.this_device));
     return {
       relay_url: relay, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
-      checksums_match: !relay.includes("mismatch"), streams, duration_ms: Date.now() - started,
+      files_sent: files, file_bytes_sent: files * 187_000, checksums_match: !relay.includes("mismatch"), streams,
+      duration_ms: Date.now() - started,
     };
+  };
+
+  // The background sync (see agent.ts), and joining a clinic from this PC: a join waits for the
+  // owner's approval (given APPROVAL_DELAY_MS after the request; the background sync only
+  // notices at its next attempt, ten minutes later, unless "Vérifier maintenant" asks now); a
+  // restore downloads the clinic in RESTORE_MS.
+  const WAITING_FOR_APPROVAL =
+    "this PC's request to join waits for the owner's approval: on the owner's PC run `chairside device approve`, then sync here again";
+  const APPROVAL_DELAY_MS = 20_000;
+  const RESTORE_MS = 9000;
+  let joinKind: "join" | "restore" | null = phase === "joining_clinic" ? "join" : null;
+  let approvedAt = Date.now() + APPROVAL_DELAY_MS;
+  const outcomeOf = (p: { code: string; message: string }): AttemptOutcome => {
+    if (p.code === "sync_unreachable") return { ok: false, state: "offline", message: p.message };
+    if (p.code === "sync_not_ready") return relayUrl ? { ok: false, state: "waiting_for_approval", message: p.message } : { ok: false, state: "not_configured", message: null };
+    return { ok: false, state: "error", message: p.message };
+  };
+  /** The clinic arrives on a joining PC: its data and accounts are here, sign-in follows. */
+  const receiveClinic = () => {
+    phase = "signed_out";
+    joinKind = null;
+    unsent = 0;
+    filesWaiting = 0;
+  };
+  /** What a background attempt ending at `end` brings. */
+  const attempt = (end: number): AttemptOutcome => {
+    const relay = relayFor(null);
+    if (typeof relay !== "string") return outcomeOf(relay);
+    if (phase === "joining_clinic") {
+      if (joinKind !== "restore" && end < approvedAt) return { ok: false, state: "waiting_for_approval", message: WAITING_FOR_APPROVAL };
+      receiveClinic();
+      return { ok: true };
+    }
+    const problem = syncProblem(relay);
+    if (problem) return outcomeOf(problem);
+    exchange(relay, end - 2000);
+    return { ok: true };
+  };
+  /** Where the background sync stands when the mock starts, after the query. */
+  const initialAgent = (): Partial<AgentState> => {
+    const now = Date.now();
+    const unreachable = `the relay at ${relayUrl} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`;
+    if (phase === "joining_clinic")
+      return { state: "waiting_for_approval", last_attempt_ms: now - 40_000, next_attempt_ms: now - 40_000 + LONGEST_WAIT_MS, message: WAITING_FOR_APPROVAL, failures: 1 };
+    if (!relayUrl) return { state: "not_configured", next_attempt_ms: null };
+    if (revoked)
+      return {
+        state: "error", last_success_ms: now - 2 * day, last_attempt_ms: now - 5 * 60_000, next_attempt_ms: now + 5 * 60_000,
+        message: "the relay refused: this device was revoked", failures: 1,
+      };
+    if (offline)
+      return { state: "offline", last_success_ms: now - 3 * hour, last_attempt_ms: now - 20_000, next_attempt_ms: now + 40_000, message: unreachable, failures: 4 };
+    return { state: "up_to_date", last_success_ms: now - 2 * 60_000, last_attempt_ms: now - 2 * 60_000 - 1500, next_attempt_ms: now + 40_000 };
+  };
+  const agent = new MockAgent(initialAgent(), attempt);
+  const storeOpen = () => phase !== "needs_setup" && phase !== "store_locked";
+  const syncStatus = (): SyncStatus => {
+    if (!storeOpen()) return agentlessStatus();
+    agent.tick();
+    return agent.status(relayUrl, phase === "joining_clinic" ? 0 : unsent, filesWaiting);
+  };
+  /** sync_now: the agent is held during the exchange; a bad or missing relay stops before it. */
+  const syncOnce = async (given: unknown): Promise<SyncSummary> => {
+    const relay = relayFor(given);
+    if (typeof relay !== "string" && (relay.code === "invalid_input" || relay.code === "sync_not_ready")) {
+      await delay(150);
+      return Promise.reject(relay);
+    }
+    const started = Date.now();
+    agent.begin(started);
+    await delay(600 + Math.random() * 900);
+    const problem = typeof relay === "string" ? syncProblem(relay) : relay;
+    if (problem || typeof relay !== "string") {
+      const p = problem ?? { code: "internal", message: "mock: no relay" };
+      agent.end(outcomeOf(p));
+      return Promise.reject(p);
+    }
+    const summary = exchange(relay, started);
+    agent.end({ ok: true });
+    return summary;
+  };
+  /** join_clinic and restore_clinic check, in the Rust side's order; null when all is well. */
+  const joinProblem = (r: JoinClinicRequest | RestoreClinicRequest): { code: string; message: string } | null => {
+    const url = r.relay_url.trim();
+    if (!/^https?:\/\/\S+$/.test(url)) return { code: "invalid_input", message: `${JSON.stringify(url)} is not a relay URL: give one starting with http:// or https://` };
+    if ("recovery_key" in r) {
+      const key = r.recovery_key.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
+      if (!/^[A-Z2-7]{80}$/.test(key))
+        return { code: "invalid_input", message: "this recovery key is not valid (a character is wrong or missing): type it again from the printed sheet" };
+    }
+    const passphrase = r.passphrase || null;
+    if (passphrase !== null && [...passphrase].length < 8) return { code: "invalid_input", message: "passphrase: a database passphrase has at least 8 characters" };
+    if (passphrase === null && !keyring)
+      return { code: "invalid_input", message: "passphrase: this computer has no OS keyring: set CHAIRSIDE_PASSPHRASE to protect the database" };
+    if (phase !== "needs_setup")
+      return { code: "already_initialised", message: "this data directory already belongs to a clinic: enroll or recover into an empty data directory" };
+    if (offline || url.includes("offline"))
+      return {
+        code: "sync_unreachable",
+        message: `the relay at ${url} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`,
+      };
+    if ([...r.device_name.trim()].length > 100)
+      return { code: "sync_refused", message: "the relay refused: a public key has 32 bytes and a device name at most 100 characters" };
+    if ("code" in r) {
+      const code = r.code.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
+      if (!/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}$/.test(code) || code.startsWith("EXP"))
+        return { code: "sync_refused", message: "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one" };
+    } else if (r.recovery_key.replace(/[^0-9A-Za-z]/g, "").toUpperCase().startsWith("AAAAA")) {
+      return { code: "sync_refused", message: "the relay refused: no clinic has this recovery key" };
+    }
+    return null;
+  };
+  /** The new PC now has a store of its own, named as asked, and the relay remembered. */
+  const joined = (r: JoinClinicRequest | RestoreClinicRequest, kind: "join" | "restore") => {
+    relayUrl = r.relay_url.trim().replace(/\/+$/, "");
+    clinic = { ...clinic, device_name: r.device_name.trim() || clinic.device_name };
+    const me = devices.find((d) => d.this_device);
+    if (me) me.name = clinic.device_name;
+    joinKind = kind;
+    phase = "joining_clinic";
+    current = null;
   };
   const noDevices = () => fail("permission_denied", "your role does not allow managing devices");
   const relayOrFail = async () => {
@@ -270,13 +409,17 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   };
 
   const handlers: Record<string, (req: never, args: Record<string, unknown>) => Promise<unknown>> = {
-    app_status: async () => (applyIdle(), status()),
+    app_status: async () => (applyIdle(), storeOpen() && agent.tick(), status()),
     setup_options: async () => options,
     setup_clinic: async (r: SetupRequest) => {
       await delay(900);
       clinic = { ...clinic, name: r.clinic_name, address: r.address, timezone: r.timezone, phone_region: r.phone_region, language: r.language };
       users.splice(0, users.length, { id: "u1", username: r.owner_username, display_name: r.owner_display_name, role: "owner", active: true, password: r.owner_password });
       phase = "signed_out";
+      // A new clinic has no relay yet (the Sync panel sets it).
+      relayUrl = null;
+      unsent = 0;
+      agent.reset({ state: "not_configured", next_attempt_ms: null });
       return status();
     },
     unlock_store: async (r: { passphrase: string }) => {
@@ -500,6 +643,44 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
 
   // Sync and devices.
   Object.assign(handlers, {
+    sync_status: async () => syncStatus(),
+    join_clinic: async (r: JoinClinicRequest): Promise<string> => {
+      await delay(900);
+      const problem = joinProblem(r);
+      if (problem) return Promise.reject(problem);
+      joined(r, "join");
+      approvedAt = Date.now() + APPROVAL_DELAY_MS;
+      // Woken at once: the first attempt finds the request waiting for approval.
+      agent.reset({ next_attempt_ms: Date.now() });
+      const hex = Array.from({ length: 12 }, () => "0123456789ABCDEF"[Math.floor(Math.random() * 16)]).join("");
+      return `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8)}`;
+    },
+    restore_clinic: async (r: RestoreClinicRequest): Promise<null> => {
+      await delay(1200);
+      const problem = joinProblem(r);
+      if (problem) return Promise.reject(problem);
+      joined(r, "restore");
+      agent.reset({});
+      agent.startAttempt(Date.now(), Date.now() + RESTORE_MS);
+      return null;
+    },
+    check_joining: async (): Promise<SyncStatus> => {
+      if (phase !== "joining_clinic") return syncStatus();
+      // The agent is busy with a background attempt: wait for it, then try again now.
+      agent.tick();
+      const left = agent.attemptLeft();
+      if (left > 0) {
+        await delay(left);
+        agent.tick();
+      }
+      if (phase === "joining_clinic") {
+        const started = Date.now();
+        agent.begin(started);
+        await delay(joinKind === "join" && started >= approvedAt ? 2500 : 700);
+        agent.end(attempt(Date.now()));
+      }
+      return syncStatus();
+    },
     sync_now: async (_r: never, args: Record<string, unknown>) => {
       if (!allowed("run_sync")) return fail("permission_denied", "your role does not allow syncing");
       return syncOnce(args.relay);
@@ -512,6 +693,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       return {
         summary,
         conflicts_waiting: duplicatePairs().length,
+        files_sent: summary.files_sent,
+        files_waiting: filesWaiting,
         devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
       };
     },
@@ -556,7 +739,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     recovery_key: async () => {
       await delay(200);
       if (!allowed("manage_devices")) return noDevices();
-      return "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC9QE-R5JXA-M3VLU-2NGD7-WKF4S-Q8ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ9GA";
+      return "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC3QE-R5JXA-M3VLU-2NGD7-WKF4S-Q6ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ4GA";
     },
   });
   // Every change made here waits for the next sync.
@@ -568,6 +751,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     handlers[name] = async (r, a) => {
       const out = await write(r, a);
       unsent++;
+      if (name === "set_patient_photo") filesWaiting++;
       return out;
     };
   }
@@ -577,6 +761,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     if (!h) return fail("internal", `mock: unknown command ${cmd}`);
     return h((args?.request ?? undefined) as never, args ?? {}) as Promise<T>;
   }) as Invoker;
+}
+
+/** sync_status before the store is open: nothing to sync yet. */
+function agentlessStatus(): SyncStatus {
+  return {
+    state: "not_configured", relay_url: null, last_success_ms: null, last_attempt_ms: null, changes_waiting: 0,
+    files_waiting: 0, message: null, next_attempt_ms: null,
+  };
 }
 
 // ---------------------------------------------------------------- patients (mock rules)

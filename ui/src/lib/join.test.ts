@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import { en, fr } from "./i18n";
+import {
+  emptyJoinForm,
+  formatPairingCode,
+  joinFailure,
+  joinFieldOrder,
+  joinRequest,
+  normalizePairingCode,
+  pairingCodeProblem,
+  problemText,
+  recoveryKeyProblem,
+  restoreRequest,
+  validateJoin,
+  type JoinForm,
+} from "./join";
+
+const KEY = "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC3QE-R5JXA-M3VLU-2NGD7-WKF4S-Q6ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ4GA";
+
+const form = (over: Partial<JoinForm> = {}): JoinForm => ({
+  ...emptyJoinForm("https://relais.example"),
+  code: "K7QX-M2PD",
+  recovery_key: KEY,
+  device_name: "Fauteuil 2",
+  ...over,
+});
+
+describe("pairing code", () => {
+  it("is compared in capitals without separators, and shown as XXXX-XXXX", () => {
+    expect(normalizePairingCode(" k7qx m2pd ")).toBe("K7QXM2PD");
+    expect(formatPairingCode("k7qxm2pd")).toBe("K7QX-M2PD");
+    expect(formatPairingCode("k7q-x")).toBe("k7q-x");
+  });
+
+  it("tells what is wrong with it", () => {
+    expect(pairingCodeProblem("K7QX-M2PD")).toBeNull();
+    expect(pairingCodeProblem("k7qx m2pd")).toBeNull();
+    expect(pairingCodeProblem("  ")).toEqual({ key: "join.code_required" });
+    expect(pairingCodeProblem("K7QX-M2P")).toEqual({ key: "join.code_length", params: { n: 7 } });
+    expect(pairingCodeProblem("K0QX-M1PO")).toEqual({ key: "join.code_bad_chars", params: { chars: "0 1 O" } });
+  });
+});
+
+describe("recovery key", () => {
+  it("accepts the printed groups, with or without dashes", () => {
+    expect(recoveryKeyProblem(KEY)).toBeNull();
+    expect(recoveryKeyProblem(KEY.replace(/-/g, " ").toLowerCase())).toBeNull();
+  });
+
+  it("tells a missing, foreign or short key apart", () => {
+    expect(recoveryKeyProblem("")).toEqual({ key: "join.key_required" });
+    expect(recoveryKeyProblem(KEY.replace("HC3QE", "HC9QE").replace("Q6ZTB", "Q8ZTB"))).toEqual({
+      key: "join.key_bad_chars",
+      params: { chars: "9 8" },
+    });
+    expect(recoveryKeyProblem(KEY.slice(0, -6))).toEqual({ key: "join.key_length", params: { n: 75 } });
+  });
+});
+
+describe("validateJoin", () => {
+  it("lets a complete form go", () => {
+    expect(validateJoin("join", form(), false)).toEqual({});
+    expect(validateJoin("restore", form({ code: "" }), false)).toEqual({});
+  });
+
+  it("checks the fields of each form, the code or the key", () => {
+    const empty = emptyJoinForm();
+    expect(validateJoin("join", empty, false)).toEqual({
+      relay_url: { key: "join.relay_required" },
+      code: { key: "join.code_required" },
+      device_name: { key: "join.device_required" },
+    });
+    expect(Object.keys(validateJoin("restore", empty, false))).toEqual(["relay_url", "recovery_key", "device_name"]);
+    expect(validateJoin("join", form({ relay_url: "relais.example" }), false)).toEqual({
+      relay_url: { key: "sync.relay_bad_scheme" },
+    });
+    expect(validateJoin("join", form({ device_name: "x".repeat(101) }), false)).toEqual({
+      device_name: { key: "join.device_too_long", params: { max: 100 } },
+    });
+  });
+
+  it("asks for a passphrase only without a keyring: long enough, typed twice", () => {
+    expect(validateJoin("join", form(), true)).toEqual({ passphrase: { key: "join.passphrase_required" } });
+    expect(validateJoin("join", form({ passphrase: "short", passphrase_confirm: "short" }), true)).toEqual({
+      passphrase: { key: "validation.passphrase_short", params: { min: 8 } },
+    });
+    expect(validateJoin("join", form({ passphrase: "long enough", passphrase_confirm: "long enougH" }), true)).toEqual({
+      passphrase_confirm: { key: "validation.passphrase_mismatch" },
+    });
+    expect(validateJoin("join", form({ passphrase: "long enough", passphrase_confirm: "long enough" }), true)).toEqual({});
+  });
+
+  it("focuses the fields in the order shown", () => {
+    expect(joinFieldOrder("join")).toEqual(["relay_url", "code", "device_name", "passphrase", "passphrase_confirm"]);
+    expect(joinFieldOrder("restore")[1]).toBe("recovery_key");
+  });
+
+  it("has a message in both languages for every problem", () => {
+    const problems = [
+      ...Object.values(validateJoin("join", emptyJoinForm(), true)),
+      ...Object.values(validateJoin("restore", form({ recovery_key: "0", device_name: "x".repeat(200) }), true)),
+      pairingCodeProblem("K7QX"),
+    ];
+    for (const p of problems) {
+      if (!p) continue;
+      expect(problemText("fr", p)).not.toMatch(/^[a-z_]+\.[a-z_]+$/);
+      expect(problemText("en", p)).not.toMatch(/\{\w+\}/);
+    }
+  });
+});
+
+describe("requests", () => {
+  it("sends the trimmed fields, the code in its printed form, the passphrase only when needed", () => {
+    const f = form({ relay_url: " https://relais.example ", code: "k7qx m2pd", device_name: " Fauteuil 2 ", passphrase: "long enough" });
+    expect(joinRequest(f, false)).toEqual({
+      relay_url: "https://relais.example",
+      code: "K7QX-M2PD",
+      device_name: "Fauteuil 2",
+      passphrase: null,
+    });
+    expect(joinRequest(f, true).passphrase).toBe("long enough");
+    expect(restoreRequest(form({ recovery_key: ` ${KEY} ` }), false)).toEqual({
+      relay_url: "https://relais.example",
+      recovery_key: KEY,
+      device_name: "Fauteuil 2",
+      passphrase: null,
+    });
+  });
+});
+
+describe("joinFailure", () => {
+  it("puts the Rust side's field errors under their field", () => {
+    expect(joinFailure("fr", "join", { code: "invalid_input", message: '"relais" is not a relay URL: give one starting with http:// or https://' })).toEqual({
+      field: "relay_url",
+      problem: { key: "sync.error_bad_url" },
+    });
+    expect(
+      joinFailure("fr", "restore", {
+        code: "invalid_input",
+        message: "this recovery key is not valid (a character is wrong or missing): type it again from the printed sheet",
+      }),
+    ).toEqual({ field: "recovery_key", problem: { key: "join.key_invalid" } });
+    expect(joinFailure("fr", "join", { code: "invalid_input", message: "passphrase: a database passphrase has at least 8 characters" })).toEqual({
+      field: "passphrase",
+      problem: { key: "validation.passphrase_short", params: { min: 8 } },
+    });
+    expect(joinFailure("en", "join", { code: "invalid_input", message: "device_name: something odd" })).toEqual({
+      field: "device_name",
+      problem: { text: "something odd" },
+    });
+  });
+
+  it("reads a refused pairing code as a code to ask again", () => {
+    const refused = {
+      code: "sync_refused",
+      message: "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one",
+    };
+    expect(joinFailure("fr", "join", refused)).toEqual({ field: "code", problem: { key: "join.code_refused" } });
+    const other = joinFailure("en", "restore", { code: "sync_refused", message: "the relay refused: no clinic has this key" });
+    expect(other.field).toBeNull();
+    expect(problemText("en", other.problem)).toBe(
+      "The relay refused the restore (the relay refused: no clinic has this key). Check the relay address and the recovery key.",
+    );
+  });
+
+  it("says in plain words what to do otherwise", () => {
+    const unreachable = joinFailure("fr", "join", { code: "sync_unreachable", message: "the relay at x cannot be reached" });
+    expect(unreachable).toEqual({ field: null, problem: { key: "join.error_unreachable" } });
+    expect(problemText("fr", joinFailure("fr", "restore", { code: "already_initialised", message: "x" }).problem)).toBe(
+      fr["join.error_already"],
+    );
+    expect(problemText("en", joinFailure("en", "join", { code: "keyring_unavailable", message: "x" }).problem)).toBe(
+      en["error.keyring_unavailable"],
+    );
+    expect(problemText("en", joinFailure("en", "join", { code: "disk_full", message: "Disk full" }).problem)).toBe("Disk full");
+  });
+});

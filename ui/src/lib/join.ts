@@ -1,0 +1,178 @@
+// Pure helpers for the first run on a PC of an existing clinic: joining it with the owner's
+// pairing code, or restoring it with the printed recovery key. The forms, the checks made before
+// asking the Rust side (which checks everything for real) and its errors in words. No Svelte,
+// no I/O.
+import type { ApiError, JoinClinicRequest, Language, RestoreClinicRequest } from "./bindings";
+import { MAX_DEVICE_NAME_LENGTH, MIN_PASSPHRASE_LENGTH } from "./constants";
+import { translate, type MessageKey, type Params } from "./i18n";
+import { relayUrlProblem, syncErrorText } from "./sync";
+
+export type JoinMode = "join" | "restore";
+
+export type JoinForm = {
+  relay_url: string;
+  /** Join only: the pairing code shown on the owner's PC ("K7QX-M2PD"). */
+  code: string;
+  /** Restore only: the printed recovery key. */
+  recovery_key: string;
+  device_name: string;
+  /** Only when the OS has no keyring. */
+  passphrase: string;
+  passphrase_confirm: string;
+};
+
+export type JoinField = keyof JoinForm;
+
+/** A message to show: a text of the dictionaries, or the Rust side's words as they come. */
+export type Problem = { key: MessageKey; params?: Params } | { text: string };
+
+export type JoinErrors = Partial<Record<JoinField, Problem>>;
+
+export function emptyJoinForm(relayUrl = ""): JoinForm {
+  return { relay_url: relayUrl, code: "", recovery_key: "", device_name: "", passphrase: "", passphrase_confirm: "" };
+}
+
+export function problemText(lang: Language, p: Problem): string {
+  return "text" in p ? p.text : translate(lang, p.key, p.params);
+}
+
+// ---------------------------------------------------------------- pairing code
+
+/** The pairing code's characters: no 0/O, 1/I/L, so a code read aloud is typed right. */
+export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const PAIRING_CODE_LENGTH = 8;
+
+/** As the relay compares codes: letters and digits only, in capitals ("k7qx m2pd" -> "K7QXM2PD"). */
+export function normalizePairingCode(text: string): string {
+  return text.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
+}
+
+/** "k7qxm2pd" -> "K7QX-M2PD" once the code has its 8 characters; anything else as typed. */
+export function formatPairingCode(text: string): string {
+  const code = normalizePairingCode(text);
+  return code.length === PAIRING_CODE_LENGTH ? `${code.slice(0, 4)}-${code.slice(4)}` : text.trim();
+}
+
+/** The characters that cannot be in a text, once, in the order typed ("0", "O"). */
+function strangers(text: string, allowed: string): string[] {
+  const seen: string[] = [];
+  for (const c of text) if (!allowed.includes(c) && !seen.includes(c)) seen.push(c);
+  return seen;
+}
+
+export function pairingCodeProblem(text: string): Problem | null {
+  const typed = text.replace(/[\s-]/g, "").toUpperCase();
+  if (typed === "") return { key: "join.code_required" };
+  const bad = strangers(typed, PAIRING_CODE_ALPHABET);
+  if (bad.length > 0) return { key: "join.code_bad_chars", params: { chars: bad.join(" ") } };
+  if (typed.length !== PAIRING_CODE_LENGTH) return { key: "join.code_length", params: { n: typed.length } };
+  return null;
+}
+
+// ---------------------------------------------------------------- recovery key
+
+/** The recovery key is base32 (RFC 4648): capitals and the digits 2 to 7. */
+export const RECOVERY_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/** 80 characters, printed as 16 groups of 5. */
+export const RECOVERY_KEY_LENGTH = 80;
+
+export function recoveryKeyProblem(text: string): Problem | null {
+  const typed = text.replace(/[\s-]/g, "").toUpperCase();
+  if (typed === "") return { key: "join.key_required" };
+  const bad = strangers(typed, RECOVERY_KEY_ALPHABET);
+  if (bad.length > 0) return { key: "join.key_bad_chars", params: { chars: bad.join(" ") } };
+  if (typed.length !== RECOVERY_KEY_LENGTH) return { key: "join.key_length", params: { n: typed.length } };
+  return null;
+}
+
+// ---------------------------------------------------------------- the whole form
+
+/** The order of the fields on screen, to focus the first one in error. */
+export function joinFieldOrder(mode: JoinMode): JoinField[] {
+  return ["relay_url", mode === "join" ? "code" : "recovery_key", "device_name", "passphrase", "passphrase_confirm"];
+}
+
+/** The checks made before sending; an empty object when the form can go. */
+export function validateJoin(mode: JoinMode, f: JoinForm, needsPassphrase: boolean): JoinErrors {
+  const errors: JoinErrors = {};
+  if (!f.relay_url.trim()) errors.relay_url = { key: "join.relay_required" };
+  else if (relayUrlProblem(f.relay_url)) errors.relay_url = { key: "sync.relay_bad_scheme" };
+
+  const secret = mode === "join" ? pairingCodeProblem(f.code) : recoveryKeyProblem(f.recovery_key);
+  if (secret) errors[mode === "join" ? "code" : "recovery_key"] = secret;
+
+  const name = f.device_name.trim();
+  if (!name) errors.device_name = { key: "join.device_required" };
+  else if ([...name].length > MAX_DEVICE_NAME_LENGTH)
+    errors.device_name = { key: "join.device_too_long", params: { max: MAX_DEVICE_NAME_LENGTH } };
+
+  if (needsPassphrase) {
+    if (!f.passphrase) errors.passphrase = { key: "join.passphrase_required" };
+    else if ([...f.passphrase].length < MIN_PASSPHRASE_LENGTH)
+      errors.passphrase = { key: "validation.passphrase_short", params: { min: MIN_PASSPHRASE_LENGTH } };
+    else if (f.passphrase !== f.passphrase_confirm) errors.passphrase_confirm = { key: "validation.passphrase_mismatch" };
+  }
+  return errors;
+}
+
+export function joinRequest(f: JoinForm, needsPassphrase: boolean): JoinClinicRequest {
+  return {
+    relay_url: f.relay_url.trim(),
+    code: formatPairingCode(f.code),
+    device_name: f.device_name.trim(),
+    passphrase: needsPassphrase ? f.passphrase : null,
+  };
+}
+
+export function restoreRequest(f: JoinForm, needsPassphrase: boolean): RestoreClinicRequest {
+  return {
+    relay_url: f.relay_url.trim(),
+    recovery_key: f.recovery_key.trim(),
+    device_name: f.device_name.trim(),
+    passphrase: needsPassphrase ? f.passphrase : null,
+  };
+}
+
+// ---------------------------------------------------------------- errors of the Rust side
+
+/** Where an error of join_clinic or restore_clinic goes: under a field, or above the form. */
+export type JoinFailure = { field: JoinField; problem: Problem } | { field: null; problem: Problem };
+
+/** An invalid_input message that names a field: "passphrase: a database passphrase has…". */
+const FIELD_MESSAGE = /^(passphrase|device_name|relay_url|code|recovery_key):\s*(.*)$/s;
+
+/**
+ * Says in words what went wrong with a join or a restore, and where. Errors the form knows are
+ * dictionary texts; any other goes above the form in the sync's or the app's words.
+ */
+export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): JoinFailure {
+  const message = err.message.trim();
+  const detail = message || "?";
+  switch (err.code) {
+    case "invalid_input": {
+      if (/is not a relay URL/i.test(message)) return { field: "relay_url", problem: { key: "sync.error_bad_url" } };
+      if (/recovery key is not valid/i.test(message)) return { field: "recovery_key", problem: { key: "join.key_invalid" } };
+      const m = FIELD_MESSAGE.exec(message);
+      if (!m) return { field: null, problem: { key: "error.invalid_input", params: { detail } } };
+      const field = m[1] as JoinField;
+      const reason = m[2];
+      const least = /at least (\d+) characters/.exec(reason);
+      if (field === "passphrase" && least)
+        return { field, problem: { key: "validation.passphrase_short", params: { min: Number(least[1]) } } };
+      if (field === "passphrase" && /no OS keyring/i.test(reason)) return { field, problem: { key: "join.passphrase_required" } };
+      if (/^is empty$/.test(reason)) return { field, problem: { key: "pfield.required" } };
+      return { field, problem: { text: reason } };
+    }
+    case "sync_refused":
+      if (mode === "join" && /pairing code/i.test(message)) return { field: "code", problem: { key: "join.code_refused" } };
+      if (/device name/i.test(message))
+        return { field: "device_name", problem: { key: "join.device_too_long", params: { max: MAX_DEVICE_NAME_LENGTH } } };
+      return { field: null, problem: { key: mode === "join" ? "join.error_refused" : "restore.error_refused", params: { detail } } };
+    case "sync_unreachable":
+      return { field: null, problem: { key: "join.error_unreachable" } };
+    case "already_initialised":
+      return { field: null, problem: { key: "join.error_already" } };
+    default:
+      return { field: null, problem: { text: syncErrorText(lang, err) } };
+  }
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import type { SyncStatus, SyncSummary } from "./bindings";
+import { en, fr } from "./i18n";
+import {
+  agoText,
+  inText,
+  joiningStatusText,
+  joiningStep,
+  syncHeaderView,
+  waitingText,
+  waitingWhat,
+} from "./syncstatus";
+
+const at = (y: number, m: number, d: number, h = 0, min = 0, s = 0) => new Date(y, m - 1, d, h, min, s).getTime();
+const NOW = at(2025, 3, 14, 16, 30);
+
+const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
+  state: "up_to_date",
+  relay_url: "https://relais.example",
+  last_success_ms: NOW - 2 * 60_000,
+  last_attempt_ms: NOW - 2 * 60_000 - 1500,
+  changes_waiting: 0,
+  files_waiting: 0,
+  message: null,
+  next_attempt_ms: NOW + 45_000,
+  ...over,
+});
+
+const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
+  relay_url: "https://relais.example",
+  sent: 0,
+  received: 0,
+  bytes_sent: 0,
+  bytes_received: 0,
+  files_sent: 0,
+  file_bytes_sent: 0,
+  checksums_match: true,
+  streams: [],
+  duration_ms: 500,
+  ...over,
+});
+
+const view = (s: SyncStatus | null, over: { running?: boolean; last?: Parameters<typeof syncHeaderView>[1]["last"] } = {}, lang: "fr" | "en" = "fr") =>
+  syncHeaderView(lang, { running: over.running ?? false, status: s, last: over.last ?? null }, NOW);
+
+describe("relative times", () => {
+  it("says how long ago", () => {
+    expect(agoText("fr", NOW - 20_000, NOW)).toBe("à l'instant");
+    expect(agoText("fr", NOW + 5000, NOW)).toBe("à l'instant"); // a clock slightly ahead
+    expect(agoText("fr", NOW - 2 * 60_000, NOW)).toBe("il y a 2 min");
+    expect(agoText("en", NOW - 59 * 60_000, NOW)).toBe("59 min ago");
+    expect(agoText("fr", NOW - 3 * 3_600_000, NOW)).toBe("il y a 3 h");
+    expect(agoText("fr", at(2025, 3, 13, 17, 40), NOW)).toBe("hier à 17:40");
+  });
+
+  it("says in how long", () => {
+    expect(inText("fr", NOW - 1000, NOW)).toBe("maintenant");
+    expect(inText("fr", NOW + 30_000, NOW)).toBe("dans 30 s");
+    expect(inText("en", NOW + 4 * 60_000 + 1, NOW)).toBe("in 4 min");
+    expect(inText("fr", NOW + 61_000, NOW)).toBe("dans 1 min");
+    expect(inText("fr", at(2025, 3, 14, 18, 5), NOW)).toBe("à 18:05");
+  });
+});
+
+describe("what waits to be sent", () => {
+  it("counts changes and files", () => {
+    expect(waitingWhat("fr", 0, 0)).toBe("");
+    expect(waitingWhat("fr", 1, 0)).toBe("1 modification");
+    expect(waitingWhat("fr", 3, 2)).toBe("3 modifications et 2 fichiers");
+    expect(waitingWhat("en", 0, 1)).toBe("1 file");
+    expect(waitingText("fr", 3, 2)).toBe("3 modifications et 2 fichiers en attente d'envoi.");
+    expect(waitingText("en", 0, 0)).toBe(en["syncstatus.nothing_waiting"]);
+  });
+});
+
+describe("syncHeaderView", () => {
+  it("names the day of an old success once", () => {
+    const v = view(status({ state: "error", last_success_ms: at(2025, 3, 12, 9, 0) }));
+    expect(v.details[0]).toBe("Dernière synchronisation réussie le 12/03/2025 à 09:00.");
+  });
+
+  it("shows an up-to-date sync with its age, and what waits since", () => {
+    const v = view(status());
+    expect(v.tone).toBe("ok");
+    expect(v.text).toBe("À jour · il y a 2 min");
+    expect(v.details).toContain("Dernière synchronisation réussie il y a 2 min (aujourd'hui à 16:28).");
+    expect(v.details).toContain("Prochaine synchronisation automatique : dans 45 s.");
+    expect(v.details).toContain("Relais : https://relais.example");
+    expect(v.message).toBeNull();
+    expect(view(status({ changes_waiting: 2, files_waiting: 1 }), {}, "en").text).toBe("Synced 2 min ago · 3 waiting");
+  });
+
+  it("shows a sync under way, from here or from the background", () => {
+    expect(view(status({ state: "syncing" })).tone).toBe("running");
+    const v = view(status(), { running: true }, "en");
+    expect(v.tone).toBe("running");
+    expect(v.text).toBe("Syncing…");
+    expect(v.details.some((d) => d.startsWith("Next"))).toBe(false);
+  });
+
+  it("shows offline with what waits and the next attempt, the message as it comes", () => {
+    const message = "the relay at https://relais.example cannot be reached (connection refused)";
+    const v = view(status({ state: "offline", changes_waiting: 3, message, next_attempt_ms: NOW + 30_000 }));
+    expect(v.tone).toBe("offline");
+    expect(v.text).toBe("Hors ligne — 3 modifications en attente");
+    expect(v.details).toContain("Nouvel essai : dans 30 s.");
+    expect(v.message).toBe(message);
+    expect(v.title).toContain(`Détail : ${message}`);
+    expect(view(status({ state: "offline" }), {}, "en").text).toBe("Offline");
+    expect(view(status({ state: "offline", changes_waiting: 3, files_waiting: 2 })).text).toBe("Hors ligne — 5 en attente");
+    expect(view(status({ state: "offline", files_waiting: 1 }), {}, "en").text).toBe("Offline — 1 file waiting");
+  });
+
+  it("tells waiting for approval, not configured and an error apart", () => {
+    expect(view(status({ state: "waiting_for_approval", message: "waits" }))).toMatchObject({
+      tone: "waiting",
+      text: "En attente d'approbation",
+      message: "waits",
+    });
+    const off = view(status({ state: "not_configured", relay_url: null, last_success_ms: null, next_attempt_ms: null }));
+    expect(off.tone).toBe("off");
+    expect(off.details).not.toContain(fr["syncstatus.never_synced"]);
+    const err = view(status({ state: "error", message: "the relay refused: this device was revoked" }), {}, "en");
+    expect(err.tone).toBe("error");
+    expect(err.text).toBe("Sync error");
+    expect(err.message).toBe("the relay refused: this device was revoked");
+  });
+
+  it("shows checksums that differ until a later sync succeeds", () => {
+    const last = { at_ms: NOW - 60_000, summary: summary({ checksums_match: false }), error: null };
+    expect(view(status({ last_success_ms: NOW - 61_000 }), { last }).tone).toBe("mismatch");
+    expect(view(status({ last_success_ms: NOW - 1000 }), { last }).tone).toBe("ok");
+  });
+
+  it("says when it is not known yet or never synced", () => {
+    expect(view(null)).toMatchObject({ tone: "idle", text: "Synchronisation", details: [] });
+    const v = view(status({ state: "idle", last_success_ms: null }), {}, "en");
+    expect(v.text).toBe("Not synced yet");
+    expect(v.details).toContain(en["syncstatus.never_synced"]);
+    expect(view(status({ state: "idle" })).tone).toBe("ok");
+  });
+});
+
+describe("joining a clinic", () => {
+  it("follows what this window did, else what the relay says", () => {
+    expect(joiningStep("join", "syncing")).toBe("join");
+    expect(joiningStep("restore", null)).toBe("restore");
+    expect(joiningStep(null, "waiting_for_approval")).toBe("waiting");
+    expect(joiningStep(null, "syncing")).toBe("receiving");
+    expect(joiningStep(null, null)).toBe("receiving");
+  });
+
+  it("says what the background sync is doing, the next attempt as a time of day", () => {
+    const next = at(2025, 3, 14, 16, 40);
+    expect(joiningStatusText("fr", status({ state: "waiting_for_approval", next_attempt_ms: next }), NOW)).toBe(
+      "Le relais indique que la demande attend toujours l'approbation. Prochaine vérification automatique à 16:40.",
+    );
+    expect(joiningStatusText("en", status({ state: "offline", next_attempt_ms: NOW - 1 }), NOW)).toBe(en["joining.status_offline"]);
+    expect(joiningStatusText("fr", null, NOW)).toBe(fr["joining.status_unknown"]);
+    expect(joiningStatusText("fr", status({ state: "syncing" }), NOW)).toBe(fr["joining.status_syncing"]);
+    expect(joiningStatusText("en", status({ state: "syncing" }), NOW, true)).toBe(en["joining.status_downloading"]);
+    expect(joiningStatusText("fr", status({ state: "up_to_date" }), NOW)).toBe(fr["joining.status_done"]);
+  });
+});

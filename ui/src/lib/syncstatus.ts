@@ -1,0 +1,248 @@
+// Pure helpers for the background sync's status (sync_status): relative times, what waits to
+// be sent, and what the header shows. The Rust side syncs on its own; the UI only tells where it
+// stands. No Svelte, no I/O.
+import type { Language, SyncState, SyncStatus } from "./bindings";
+import { translate, type MessageKey, type Params } from "./i18n";
+import { formatNumber, joinNames, plural, shortWhen, whenLabel, type SyncOutcome } from "./sync";
+
+// ---------------------------------------------------------------- relative times
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** "à l'instant", "il y a 2 min", "il y a 3 h"; older ones as "hier à 17:40". */
+export function agoText(lang: Language, ms: number, nowMs: number = Date.now()): string {
+  const diff = nowMs - ms;
+  if (diff < MINUTE) return translate(lang, "time.just_now");
+  if (diff < HOUR) return translate(lang, "time.minutes_ago", { n: Math.floor(diff / MINUTE) });
+  if (diff < 12 * HOUR) return translate(lang, "time.hours_ago", { n: Math.floor(diff / HOUR) });
+  return whenLabel(lang, ms, nowMs);
+}
+
+/** "maintenant", "dans 30 s", "dans 5 min" (to the nearest minute); an hour or more ahead as "à 15:42". */
+export function inText(lang: Language, ms: number, nowMs: number = Date.now()): string {
+  const diff = ms - nowMs;
+  if (diff < 1000) return translate(lang, "time.now");
+  if (diff < MINUTE) return translate(lang, "time.in_seconds", { n: Math.ceil(diff / 1000) });
+  if (diff < HOUR) return translate(lang, "time.in_minutes", { n: Math.max(1, Math.round(diff / MINUTE)) });
+  return translate(lang, "time.at", { time: shortWhen(ms, nowMs) });
+}
+
+// ---------------------------------------------------------------- waiting counts
+
+/** "1 modification", "3 modifications". */
+export function changesCount(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "syncstatus.changes_one" : "syncstatus.changes_many", { n: formatNumber(lang, n) });
+}
+
+/** "1 fichier", "2 fichiers" (images and documents). */
+export function filesCount(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "syncstatus.files_one" : "syncstatus.files_many", { n: formatNumber(lang, n) });
+}
+
+/** "3 modifications et 2 fichiers", "1 fichier"; "" when nothing waits. */
+export function waitingWhat(lang: Language, changes: number, files: number): string {
+  const parts: string[] = [];
+  if (changes > 0) parts.push(changesCount(lang, changes));
+  if (files > 0) parts.push(filesCount(lang, files));
+  return joinNames(lang, parts);
+}
+
+/** "3 modifications et 2 fichiers en attente d'envoi.", or that everything was sent. */
+export function waitingText(lang: Language, changes: number, files: number): string {
+  const what = waitingWhat(lang, changes, files);
+  return what ? translate(lang, "syncstatus.waiting", { what }) : translate(lang, "syncstatus.nothing_waiting");
+}
+
+// ---------------------------------------------------------------- the header
+
+/**
+ * The dot's colour: ok (green), running (spinner), offline (amber), waiting (approval, blue),
+ * off (not configured, grey), error and mismatch (red), idle (not synced yet, grey).
+ */
+export type SyncTone = "ok" | "running" | "offline" | "waiting" | "off" | "error" | "mismatch" | "idle";
+
+export type SyncHeaderView = {
+  tone: SyncTone;
+  /** The short text of the header's button. */
+  text: string;
+  /** One sentence: where the sync stands. */
+  headline: string;
+  /** Last success, what waits, next attempt, relay: one sentence each. */
+  details: string[];
+  /** The Rust side's words for the last failure, shown as they come (may be English). */
+  message: string | null;
+  /** Everything above, for the tooltip. */
+  title: string;
+};
+
+export type SyncHeaderInput = {
+  /** A sync_now or end_of_day of this window is under way. */
+  running: boolean;
+  /** The background sync's status as last read; null before the first answer. */
+  status: SyncStatus | null;
+  /** The last sync_now or end_of_day of this session (only its checksums matter here). */
+  last: SyncOutcome | null;
+};
+
+const MESSAGE_STATES: readonly SyncState[] = ["offline", "error", "waiting_for_approval"];
+
+/** Whether the last sync of this window found checksums that differ, and nothing newer succeeded. */
+function mismatchShown(status: SyncStatus | null, last: SyncOutcome | null): boolean {
+  if (!last?.summary || last.summary.checksums_match) return false;
+  return (status?.last_success_ms ?? 0) <= last.at_ms;
+}
+
+function toneOf(state: SyncState | null, input: SyncHeaderInput): SyncTone {
+  if (input.running || state === "syncing") return "running";
+  if (mismatchShown(input.status, input.last)) return "mismatch";
+  switch (state) {
+    case "up_to_date":
+      return "ok";
+    case "offline":
+      return "offline";
+    case "waiting_for_approval":
+      return "waiting";
+    case "not_configured":
+      return "off";
+    case "error":
+      return "error";
+    default:
+      // idle (the first sync is about to run) or not read yet: say when it last worked, if known.
+      return input.status?.last_success_ms != null ? "ok" : "idle";
+  }
+}
+
+/** What the header shows for the background sync; `nowMs` for the relative times. */
+export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: number = Date.now()): SyncHeaderView {
+  const tr = (key: MessageKey, params?: Params) => translate(lang, key, params);
+  const s = input.status;
+  const tone = toneOf(s?.state ?? null, input);
+  const changes = s?.changes_waiting ?? 0;
+  const files = s?.files_waiting ?? 0;
+  const waiting = changes + files;
+  const ago = s?.last_success_ms != null ? agoText(lang, s.last_success_ms, nowMs) : null;
+
+  let text: string;
+  let headline: string;
+  switch (tone) {
+    case "running":
+      text = tr("syncstatus.pill_running");
+      headline = tr("syncstatus.headline_running");
+      break;
+    case "mismatch":
+      text = tr("syncstatus.pill_mismatch");
+      headline = tr("syncstatus.headline_mismatch");
+      break;
+    case "ok":
+      text = ago
+        ? waiting > 0
+          ? tr("syncstatus.pill_ok_waiting", { ago, n: formatNumber(lang, waiting) })
+          : tr("syncstatus.pill_ok", { ago })
+        : tr("syncstatus.pill_ok_now");
+      headline = tr("syncstatus.headline_ok");
+      break;
+    case "offline":
+      // Short enough for the header: one kind counted in words, both as a total.
+      text =
+        waiting === 0
+          ? tr("syncstatus.pill_offline")
+          : tr("syncstatus.pill_offline_waiting", {
+              what: changes > 0 && files > 0 ? formatNumber(lang, waiting) : waitingWhat(lang, changes, files),
+            });
+      headline = tr("syncstatus.headline_offline");
+      break;
+    case "waiting":
+      text = tr("syncstatus.pill_approval");
+      headline = tr("syncstatus.headline_approval");
+      break;
+    case "off":
+      text = tr("syncstatus.pill_off");
+      headline = tr("syncstatus.headline_off");
+      break;
+    case "error":
+      text = tr("syncstatus.pill_error");
+      headline = tr("syncstatus.headline_error");
+      break;
+    default:
+      text = s ? tr("syncstatus.pill_idle") : tr("syncstatus.pill_unknown");
+      headline = s ? tr("syncstatus.headline_idle") : tr("syncstatus.headline_unknown");
+  }
+
+  const details: string[] = [];
+  if (s) {
+    if (s.last_success_ms != null && ago) {
+      const when = whenLabel(lang, s.last_success_ms, nowMs);
+      details.push(when === ago ? tr("syncstatus.last_success_at", { when }) : tr("syncstatus.last_success", { ago, when }));
+    } else if (s.state !== "not_configured") {
+      details.push(tr("syncstatus.never_synced"));
+    }
+    details.push(waitingText(lang, changes, files));
+    if (s.next_attempt_ms != null && s.state !== "syncing" && s.state !== "not_configured" && !input.running) {
+      details.push(
+        tr(s.state === "up_to_date" || s.state === "idle" ? "syncstatus.next_sync" : "syncstatus.next_attempt", {
+          when: inText(lang, s.next_attempt_ms, nowMs),
+        }),
+      );
+    }
+    if (s.relay_url) details.push(tr("sync.relay_used", { url: s.relay_url }));
+  }
+  const message = s && s.message && MESSAGE_STATES.includes(s.state) ? s.message : null;
+  const title = [headline, ...details, message ? tr("syncstatus.detail", { message }) : ""].filter(Boolean).join(" ");
+  return { tone, text, headline, details, message, title };
+}
+
+// ---------------------------------------------------------------- joining a clinic
+
+/** What the "joining a clinic" screen explains. */
+export type JoiningStep =
+  /** This window asked to join: show the fingerprint to compare and how to approve. */
+  | "join"
+  /** This window started a restore: the clinic is being downloaded. */
+  | "restore"
+  /** After a restart: the relay says the request waits for the owner's approval. */
+  | "waiting"
+  /** After a restart: the clinic is on its way (approved, or a restore). */
+  | "receiving";
+
+export function joiningStep(kind: "join" | "restore" | null, state: SyncState | null): JoiningStep {
+  if (kind) return kind;
+  return state === "waiting_for_approval" ? "waiting" : "receiving";
+}
+
+/**
+ * One sentence under the joining screen's explanation: what the background sync is doing. The
+ * next attempt is a time of day ("à 14:32"), so the sentence changes only with the status.
+ */
+export function joiningStatusText(
+  lang: Language,
+  status: SyncStatus | null,
+  nowMs: number = Date.now(),
+  /** The clinic is known to be on its way (a restore): an exchange is a download. */
+  downloading = false,
+): string {
+  const next =
+    status?.next_attempt_ms != null && status.next_attempt_ms > nowMs
+      ? translate(lang, "time.at", { time: shortWhen(status.next_attempt_ms, nowMs) })
+      : null;
+  switch (status?.state ?? null) {
+    case null:
+      return translate(lang, "joining.status_unknown");
+    case "syncing":
+      return translate(lang, downloading ? "joining.status_downloading" : "joining.status_syncing");
+    case "waiting_for_approval":
+      return next
+        ? translate(lang, "joining.status_approval_next", { when: next })
+        : translate(lang, "joining.status_approval");
+    case "offline":
+      return next ? translate(lang, "joining.status_offline_next", { when: next }) : translate(lang, "joining.status_offline");
+    case "error":
+      return translate(lang, "joining.status_error");
+    case "up_to_date":
+      return translate(lang, "joining.status_done");
+    case "not_configured":
+      return translate(lang, "joining.status_not_configured");
+    default:
+      return next ? translate(lang, "joining.status_idle_next", { when: next }) : translate(lang, "joining.status_unknown");
+  }
+}
