@@ -45,6 +45,8 @@ const COMMANDS: &[&str] = &[
     "join_clinic",
     "restore_clinic",
     "check_joining",
+    "attention_inbox",
+    "resolve_edit_conflict",
 ];
 
 fn main() {

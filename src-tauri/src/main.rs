@@ -9,12 +9,12 @@
 use std::sync::{Arc, Mutex};
 
 use chairside_app::{
-    ApiError, App, AppStatus, BackgroundSync, ClinicInfo, ConsentInput, Consents, DeviceInfo,
-    DeviceInvite, DuplicatePair, EndOfDayReport, ErasureReport, JoinClinicRequest, MedicalHistory,
-    MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
-    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
-    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
-    default_data_dir,
+    ApiError, App, AppStatus, AttentionInbox, BackgroundSync, ClinicInfo, ConsentInput, Consents,
+    DeviceInfo, DeviceInvite, DuplicatePair, EndOfDayReport, ErasureReport, JoinClinicRequest,
+    MedicalHistory, MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef,
+    PendingDeviceInfo, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
+    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
+    UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -194,6 +194,16 @@ fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
 }
 
 #[tauri::command(async)]
+fn attention_inbox(state: Shared<'_>) -> Reply<AttentionInbox> {
+    with_app(state, App::attention_inbox)
+}
+
+#[tauri::command(async)]
+fn resolve_edit_conflict(state: Shared<'_>, request: ResolveConflictRequest) -> Reply<()> {
+    with_app(state, |app| app.resolve_edit_conflict(request))
+}
+
+#[tauri::command(async)]
 fn sync_now(state: Shared<'_>, sync: Background<'_>, relay: Option<String>) -> Reply<SyncSummary> {
     sync.sync_now(&state, relay.as_deref())
 }
@@ -318,6 +328,8 @@ fn main() {
             join_clinic,
             restore_clinic,
             check_joining,
+            attention_inbox,
+            resolve_edit_conflict,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

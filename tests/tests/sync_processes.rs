@@ -639,3 +639,130 @@ fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay
         started.elapsed()
     );
 }
+
+/// Two PCs of one clinic, enrolled and synced through `relay`.
+fn two_pcs(tmp: &Path, relay: &Relay) -> (PathBuf, PathBuf) {
+    let (pc_a, pc_b) = (tmp.join("a"), tmp.join("b"));
+    init_clinic(&pc_a);
+    owner(&pc_a, &["sync", "--relay", &relay.url()]);
+    let code = owner(&pc_a, &["device", "invite"])["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(chairside(
+        &pc_b,
+        &["device", "enroll", "--relay", &relay.url(), "--code", &code],
+        &[],
+    ));
+    owner(&pc_a, &["device", "approve"]);
+    json(chairside(&pc_b, &["--json", "sync"], &[]));
+    (pc_a, pc_b)
+}
+
+#[test]
+fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
+    use chairside_app::{App, ConflictChoice, ResolveConflictRequest, SignInRequest};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let p = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Saadi",
+            "--first-name",
+            "Nour",
+            "--birth-date",
+            "1992-02-02",
+            "--sex",
+            "F",
+        ],
+    );
+    let id = p["id"].as_str().unwrap().to_string();
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    // Both desks edit the notes before syncing.
+    owner(
+        &pc_a,
+        &["patient", "edit", &id, "--notes", "Allergie au latex"],
+    );
+    owner(
+        &pc_b,
+        &["patient", "edit", &id, "--notes", "Rappel en mars"],
+    );
+    for pc in [&pc_a, &pc_b, &pc_a] {
+        owner(pc, &["sync"]);
+    }
+    let open = |dir: &Path| {
+        let mut app = App::open(dir, Some(PASSPHRASE)).unwrap();
+        app.sign_in(SignInRequest {
+            username: "amel".into(),
+            password: OWNER_PW.into(),
+        })
+        .unwrap();
+        app
+    };
+    let mut app_a = open(&pc_a);
+    let inbox = app_a.attention_inbox().unwrap();
+    assert_eq!(inbox.edit_conflicts.len(), 1, "{inbox:?}");
+    let conflict = &inbox.edit_conflicts[0];
+    assert_eq!(conflict.field, "notes");
+    assert_eq!(conflict.patient.last_name, "Saadi");
+    // B's edit came later: it is shown; A's text waits.
+    assert_eq!(
+        (
+            conflict.current_value.as_str(),
+            conflict.other_value.as_str()
+        ),
+        ("Rappel en mars", "Allergie au latex")
+    );
+    let mut app_b = open(&pc_b);
+    // The same conflict on B (found there at its own time).
+    let on_b: Vec<_> = app_b
+        .attention_inbox()
+        .unwrap()
+        .edit_conflicts
+        .into_iter()
+        .map(|c| {
+            (
+                c.row_id,
+                c.field,
+                c.other_hlc,
+                c.other_value,
+                c.current_value,
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_b,
+        vec![(
+            conflict.row_id.clone(),
+            conflict.field.clone(),
+            conflict.other_hlc.clone(),
+            conflict.other_value.clone(),
+            conflict.current_value.clone()
+        )]
+    );
+    drop(app_b);
+
+    app_a
+        .resolve_edit_conflict(ResolveConflictRequest {
+            table: conflict.table.clone(),
+            row_id: conflict.row_id.clone(),
+            field: conflict.field.clone(),
+            other_device: conflict.other_device.clone(),
+            other_hlc: conflict.other_hlc.clone(),
+            choice: ConflictChoice::TakeOther,
+        })
+        .unwrap();
+    assert!(app_a.attention_inbox().unwrap().edit_conflicts.is_empty());
+    drop(app_a);
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    assert_eq!(show(&pc_b, &id)["notes"], "Allergie au latex");
+    let mut app_b = open(&pc_b);
+    assert!(app_b.attention_inbox().unwrap().edit_conflicts.is_empty());
+}

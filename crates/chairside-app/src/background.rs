@@ -5,8 +5,9 @@
 //! * Schedule: every [`SYNC_INTERVAL`] while all is well; after a failure the relay may recover
 //!   from (network down, relay busy), exponential back-off from [`FIRST_RETRY`] up to
 //!   [`LONGEST_WAIT`], with jitter so that a clinic's PCs do not all retry at the same second;
-//!   after a failure a person must act on (no relay set, waiting for approval, a rejected
-//!   record), the longest wait, and the status says what to do. "Sync now" runs at once
+//!   while waiting for the owner's approval, every [`APPROVAL_POLL`]; after a failure a person
+//!   must act on (no relay set, a rejected record), the longest wait, and the status says what
+//!   to do. "Sync now" runs at once
 //!   whatever the schedule.
 //! * Status ([`SyncStatus`], shown in the header): the state, the last success, the changes
 //!   and files waiting to be sent, the error in plain words, the next attempt.
@@ -32,6 +33,8 @@ use crate::{App, Result};
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 /// The first retry after a transient failure; doubled at each failure in a row.
 pub const FIRST_RETRY: Duration = Duration::from_secs(15);
+/// How often a PC waiting for the owner's approval asks again.
+pub const APPROVAL_POLL: Duration = Duration::from_secs(20);
 /// The longest wait between two attempts.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(600);
 
@@ -140,9 +143,12 @@ impl SyncAgent {
                 if e.is_transient() {
                     self.status.state = SyncState::Offline;
                     backoff(self.failures_in_a_row)
+                } else if matches!(e, SyncError::WaitingForApproval) {
+                    // The owner may approve any minute: asking costs the relay one read.
+                    self.status.state = SyncState::WaitingForApproval;
+                    APPROVAL_POLL
                 } else {
                     self.status.state = match e {
-                        SyncError::WaitingForApproval => SyncState::WaitingForApproval,
                         SyncError::NoRelay => SyncState::NotConfigured,
                         _ => SyncState::Error,
                     };

@@ -407,6 +407,60 @@ pub struct DuplicatePair {
     pub found_at_ms: i64,
 }
 
+/// Two desks changed the same field without seeing each other's change: the value shown now
+/// won (the later write); the other one waits here until a person decides.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EditConflictInfo {
+    /// `patient` or `medical_item`; with `row_id`, `field`, `other_device` and `other_hlc` it
+    /// names the conflict in [`ResolveConflictRequest`].
+    pub table: String,
+    pub row_id: String,
+    /// The field's code (`last_name`, `phones`, `notes`, `label`, ...).
+    pub field: String,
+    /// The patient whose file it is.
+    pub patient: PatientRef,
+    /// For a medical-history entry: its label.
+    pub item_label: Option<String>,
+    pub current_value: String,
+    pub other_value: String,
+    pub other_device: String,
+    pub other_device_name: String,
+    /// The losing write's clock, as text (it does not fit a JavaScript number).
+    pub other_hlc: String,
+    #[ts(type = "number")]
+    pub other_written_at_ms: i64,
+    pub kept_device_name: String,
+    #[ts(type = "number")]
+    pub kept_written_at_ms: i64,
+    #[ts(type = "number")]
+    pub found_at_ms: i64,
+}
+
+/// What waits for a person after merges.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttentionInbox {
+    pub duplicates: Vec<DuplicatePair>,
+    pub edit_conflicts: Vec<EditConflictInfo>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictChoice {
+    KeepCurrent,
+    TakeOther,
+}
+
+/// A person's decision on one concurrent edit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ResolveConflictRequest {
+    pub table: String,
+    pub row_id: String,
+    pub field: String,
+    pub other_device: String,
+    pub other_hlc: String,
+    pub choice: ConflictChoice,
+}
+
 /// What an erasure did, to show the person who asked for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ErasureReport {
@@ -568,7 +622,7 @@ pub struct SyncSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EndOfDayReport {
     pub summary: SyncSummary,
-    /// Possible duplicate patients waiting for review.
+    /// What waits for a person in the inbox: possible duplicate patients and concurrent edits.
     pub conflicts_waiting: u32,
     /// Images and documents sent by this sync, and those still waiting on this PC.
     pub files_sent: u32,

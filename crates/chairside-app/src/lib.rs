@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod fhir;
 mod gdpr;
+mod inbox;
 mod medical;
 mod password;
 mod patients;

@@ -170,8 +170,9 @@ impl App {
             .filter(|d| !d.revoked && d.last_seen_ms < start_of_day)
             .map(|d| names.name_of(&d.device_id))
             .collect();
-        let conflicts_waiting =
-            chairside_store::duplicates::flags(self.store()?.conn())?.len() as u32;
+        let conn = self.store()?.conn();
+        let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
+            + chairside_store::conflicts::open(conn)?.len()) as u32;
         let files_waiting = self.store()?.blobs_to_upload()?.len() as u32;
         Ok(EndOfDayReport {
             files_sent: summary.files_sent,
@@ -496,10 +497,10 @@ fn in_new_store<T>(
     outcome
 }
 
-struct DeviceNames(Vec<(String, String)>);
+pub(crate) struct DeviceNames(Vec<(String, String)>);
 
 impl DeviceNames {
-    fn name_of(&self, id: &str) -> String {
+    pub(crate) fn name_of(&self, id: &str) -> String {
         self.0.iter().find(|(d, _)| d == id).map_or_else(
             || format!("device {}", &id[..8.min(id.len())]),
             |(_, n)| n.clone(),
@@ -507,7 +508,7 @@ impl DeviceNames {
     }
 }
 
-fn device_names(store: &Store) -> Result<DeviceNames> {
+pub(crate) fn device_names(store: &Store) -> Result<DeviceNames> {
     Ok(DeviceNames(
         devices::all(store.conn())?
             .into_iter()

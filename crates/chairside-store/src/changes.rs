@@ -34,6 +34,10 @@ pub struct ChangeSet {
     pub device_id: DeviceId,
     pub idx: i64,
     pub changes: Vec<FieldChange>,
+    /// What the writer had seen when it wrote the set: for each other device, the last of its
+    /// change sets applied there. Tells a concurrent edit from a later one (see
+    /// [`crate::conflicts`]). `None` for sets written before it was recorded.
+    pub seen: Option<Vec<(DeviceId, i64)>>,
 }
 
 /// What a merge did.
@@ -55,6 +59,8 @@ pub struct Writer<'c> {
     device_id: DeviceId,
     clock: &'c mut HybridClock,
     changes: Vec<FieldChange>,
+    /// The index this transaction's change set will take, once known.
+    idx: Option<i64>,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -79,6 +85,7 @@ pub(crate) fn write<T>(
         device_id,
         clock,
         changes: Vec::new(),
+        idx: None,
     };
     let result = f(&mut writer).and_then(|value| writer.commit().map(|()| value));
     if result.is_err() {
@@ -107,17 +114,22 @@ impl Writer<'_> {
             )));
         }
         let row_id = id.to_string();
+        let idx = self.set_idx()?;
         for (field, value) in fields {
             check_field(table, field)?;
             let hlc = self.clock.tick(now_ms());
             write_field(&self.tx, table, &row_id, field, value)?;
+            crate::conflicts::settle_by_local_edit(&self.tx, table.name, &row_id, field)?;
             set_field_clock(
                 &self.tx,
-                table.name,
-                &row_id,
-                field,
-                hlc,
-                &self.device_id.to_string(),
+                FieldClock {
+                    table: table.name,
+                    row_id: &row_id,
+                    field,
+                    hlc,
+                    device: &self.device_id.to_string(),
+                    set_idx: idx,
+                },
             )?;
             self.changes.push(FieldChange {
                 table: table.name.into(),
@@ -171,25 +183,36 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn commit(self) -> Result<()> {
-        let Writer {
-            tx,
-            device_id,
-            clock,
-            changes,
-        } = self;
-        if !changes.is_empty() {
-            let device = device_id.to_string();
-            let idx = head(&tx, &device)? + 1;
-            store_change_set(&tx, &device, idx, &changes)?;
+    /// The index of this transaction's change set: the device's head plus one (stable inside
+    /// the IMMEDIATE transaction).
+    fn set_idx(&mut self) -> Result<i64> {
+        if let Some(idx) = self.idx {
+            return Ok(idx);
+        }
+        let idx = head(&self.tx, &self.device_id.to_string())? + 1;
+        self.idx = Some(idx);
+        Ok(idx)
+    }
+
+    fn commit(mut self) -> Result<()> {
+        if !self.changes.is_empty() {
+            let idx = self.set_idx()?;
+            let device = self.device_id.to_string();
+            let seen = applied_heads_except(&self.tx, &device)?;
+            let Writer {
+                tx, clock, changes, ..
+            } = self;
+            store_change_set(&tx, &device, idx, &changes, Some(&seen))?;
             // After the log is written: a hook may scrub it (an erased patient's old values).
             run_change_hooks(&tx, &changes)?;
             tx.execute(
                 "UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'",
                 [clock.last().to_i64().to_string()],
             )?;
+            tx.commit()?;
+            return Ok(());
         }
-        tx.commit()?;
+        self.tx.commit()?;
         Ok(())
     }
 }
@@ -287,28 +310,45 @@ fn apply_one(
         let table = schema::table(&change.table).ok_or_else(|| unknown_table(&change.table))?;
         match table.kind {
             TableKind::Mutable => {
-                let current: Option<(i64, String)> = tx
+                let current: Option<(i64, String, i64)> = tx
                     .prepare_cached(
-                        "SELECT hlc, device_id FROM field_clock WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
+                        "SELECT hlc, device_id, set_idx FROM field_clock WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
                     )?
                     .query_row(params![table.name, change.row_id, change.field], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                     })
                     .optional()?;
                 let incoming = (change.hlc.to_i64(), device.as_str());
                 let wins = match &current {
                     None => true,
-                    Some((hlc, dev)) => incoming > (*hlc, dev.as_str()),
+                    Some((hlc, dev, _)) => incoming > (*hlc, dev.as_str()),
                 };
+                if let Some((hlc, dev, set_idx)) = &current {
+                    crate::conflicts::check_concurrent_edit(
+                        tx,
+                        table,
+                        change,
+                        crate::conflicts::Write {
+                            device: &device,
+                            set_idx: set.idx,
+                            seen: set.seen.as_deref(),
+                        },
+                        (*hlc, dev, *set_idx),
+                        wins,
+                    )?;
+                }
                 if wins {
                     write_field(tx, table, &change.row_id, &change.field, &change.value)?;
                     set_field_clock(
                         tx,
-                        table.name,
-                        &change.row_id,
-                        &change.field,
-                        change.hlc,
-                        &device,
+                        FieldClock {
+                            table: table.name,
+                            row_id: &change.row_id,
+                            field: &change.field,
+                            hlc: change.hlc,
+                            device: &device,
+                            set_idx: set.idx,
+                        },
                     )?;
                     outcome.fields_applied += 1;
                 } else {
@@ -329,7 +369,8 @@ fn apply_one(
             }
         }
     }
-    store_change_set(tx, &device, set.idx, &set.changes)?;
+    let seen = set.seen.as_deref().map(encode_seen);
+    store_change_set(tx, &device, set.idx, &set.changes, seen.as_deref())?;
     run_change_hooks(tx, &set.changes)?;
     if let Some(max) = set.changes.iter().map(|c| c.hlc).max() {
         clock.observe(max, now_ms());
@@ -377,16 +418,16 @@ pub fn read_change_set(
     idx: i64,
 ) -> Result<Option<ChangeSet>> {
     let device = device_id.to_string();
-    let exists: Option<i64> = conn
+    let seen: Option<Option<String>> = conn
         .query_row(
-            "SELECT idx FROM change_set WHERE device_id = ?1 AND idx = ?2",
+            "SELECT seen FROM change_set WHERE device_id = ?1 AND idx = ?2",
             params![device, idx],
             |r| r.get(0),
         )
         .optional()?;
-    if exists.is_none() {
+    let Some(seen) = seen else {
         return Ok(None);
-    }
+    };
     let mut stmt = conn.prepare(
         "SELECT tbl, row_id, field, value, hlc FROM field_change WHERE device_id = ?1 AND idx = ?2 ORDER BY ord",
     )?;
@@ -405,6 +446,7 @@ pub fn read_change_set(
         device_id,
         idx,
         changes,
+        seen: seen.as_deref().map(decode_seen),
     }))
 }
 
@@ -480,20 +522,68 @@ fn write_field(
     Ok(())
 }
 
-fn set_field_clock(
-    conn: &Connection,
-    table: &str,
-    row_id: &str,
-    field: &str,
+/// The write that holds a field's current value.
+struct FieldClock<'a> {
+    table: &'a str,
+    row_id: &'a str,
+    field: &'a str,
     hlc: Hlc,
-    device: &str,
-) -> Result<()> {
-    conn.execute(
-        "INSERT INTO field_clock (tbl, row_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
-        params![table, row_id, field, hlc.to_i64(), device],
-    )?;
+    device: &'a str,
+    set_idx: i64,
+}
+
+fn set_field_clock(conn: &Connection, c: FieldClock<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO field_clock (tbl, row_id, field, hlc, device_id, set_idx)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (tbl, row_id, field) DO UPDATE
+         SET hlc = excluded.hlc, device_id = excluded.device_id, set_idx = excluded.set_idx",
+    )?
+    .execute(params![
+        c.table,
+        c.row_id,
+        c.field,
+        c.hlc.to_i64(),
+        c.device,
+        c.set_idx
+    ])?;
     Ok(())
+}
+
+/// The heads of every other device's log applied here, as recorded with a new change set.
+fn applied_heads_except(conn: &Connection, device: &str) -> Result<String> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT device_id, head FROM applied_head WHERE device_id <> ?1 ORDER BY device_id",
+    )?;
+    let heads = stmt
+        .query_map([device], |r| {
+            Ok(format!(
+                "{}:{}",
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(heads.join(","))
+}
+
+/// `seen` as stored in `change_set.seen`: `device:head` pairs separated by commas.
+pub(crate) fn encode_seen(seen: &[(DeviceId, i64)]) -> String {
+    seen.iter()
+        .map(|(d, h)| format!("{d}:{h}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The inverse of [`encode_seen`]; an unreadable pair is left out (it then counts as unseen).
+pub(crate) fn decode_seen(text: &str) -> Vec<(DeviceId, i64)> {
+    text.split(',')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (device, head) = pair.split_once(':')?;
+            Some((device.parse().ok()?, head.parse().ok()?))
+        })
+        .collect()
 }
 
 fn insert_append_only(
@@ -522,12 +612,24 @@ fn store_change_set(
     device: &str,
     idx: i64,
     changes: &[FieldChange],
+    seen: Option<&str>,
 ) -> Result<()> {
     let max_hlc = changes.iter().map(|c| c.hlc).max().unwrap_or_default();
-    conn.execute(
-        "INSERT INTO change_set (device_id, idx, hlc, stored_at) VALUES (?1, ?2, ?3, ?4)",
-        params![device, idx, max_hlc.to_i64(), now_ms() as i64],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO change_set (device_id, idx, hlc, stored_at, seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        device,
+        idx,
+        max_hlc.to_i64(),
+        now_ms() as i64,
+        seen
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO applied_head (device_id, head) VALUES (?1, ?2)
+         ON CONFLICT (device_id) DO UPDATE SET head = MAX(head, excluded.head)",
+    )?
+    .execute(params![device, idx])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO field_change (device_id, idx, ord, tbl, row_id, field, value, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;

@@ -105,6 +105,11 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
         "UPDATE patient SET birth_date = ?1 WHERE id = ?2 AND birth_date IS NOT ?1",
         params![birth_year, row_id],
     )?;
+    // A concurrent edit of the erased file waiting for review would keep a typed value.
+    conn.execute(
+        "DELETE FROM edit_conflict WHERE tbl = 'patient' AND row_id = ?1",
+        [row_id],
+    )?;
     // The history, in one pass over the log (no index leads to a row's changes; an erasure is
     // rare enough that a scan is the better trade than slowing every write with one).
     let cases: String = BLANKED_FIELDS

@@ -16,6 +16,7 @@ pub mod backup;
 pub mod blobs;
 pub mod changes;
 pub mod clinic;
+pub mod conflicts;
 pub mod consents;
 pub mod devices;
 pub mod duplicates;

@@ -165,6 +165,22 @@ pub const BLOB: TableSpec = TableSpec {
     on_change: None,
 };
 
+pub const CONFLICT_REVIEW: TableSpec = TableSpec {
+    name: "conflict_review",
+    kind: TableKind::AppendOnly,
+    fields: &[
+        "tbl",
+        "row_id",
+        "field",
+        "other_device",
+        "other_hlc",
+        "decision",
+        "decided_by",
+        "decided_at_ms",
+    ],
+    on_change: Some(crate::conflicts::on_review),
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -176,6 +192,7 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     PATIENT_DISTINCT,
     DEVICE,
     BLOB,
+    CONFLICT_REVIEW,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

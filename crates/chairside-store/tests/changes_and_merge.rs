@@ -200,6 +200,7 @@ fn forged_or_out_of_order_sets_are_refused_without_effect() {
                 device_id: remote,
                 idx: 1,
                 changes: vec![change("sqlite_master", "sql")],
+                seen: None,
             },
             "unknown table",
         ),
@@ -208,6 +209,7 @@ fn forged_or_out_of_order_sets_are_refused_without_effect() {
                 device_id: remote,
                 idx: 1,
                 changes: vec![change("staff_user", "id = 1; --")],
+                seen: None,
             },
             "unknown field",
         ),
@@ -216,6 +218,7 @@ fn forged_or_out_of_order_sets_are_refused_without_effect() {
                 device_id: remote,
                 idx: 2,
                 changes: vec![change("staff_user", "username")],
+                seen: None,
             },
             "arrived before set 1",
         ),
@@ -224,6 +227,7 @@ fn forged_or_out_of_order_sets_are_refused_without_effect() {
                 device_id: remote,
                 idx: 1,
                 changes: vec![],
+                seen: None,
             },
             "empty",
         ),
@@ -236,7 +240,8 @@ fn forged_or_out_of_order_sets_are_refused_without_effect() {
         store.apply_change_set(&ChangeSet {
             device_id: remote,
             idx: 3,
-            changes: vec![change("staff_user", "role")]
+            changes: vec![change("staff_user", "role")],
+            seen: None,
         }),
         Err(StoreError::OutOfOrder { expected: 1, .. })
     ));

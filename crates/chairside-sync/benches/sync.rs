@@ -269,6 +269,7 @@ fn pushes_per_second(relay: &HttpRelay, dir: &std::path::Path) -> f64 {
                     value: chairside_store::Value::Text("rappel dans 6 mois".into()),
                     hlc: chairside_domain::Hlc::from_i64(idx),
                 }],
+                seen: None,
             };
             seal::seal(&me.key, &me.clinic_id, &set).unwrap()
         })

@@ -86,6 +86,9 @@ struct WireChangeSet {
     device: String,
     idx: i64,
     changes: Vec<WireChange>,
+    /// The writer's seen heads (absent in sets written before they were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seen: Option<Vec<(String, i64)>>,
 }
 
 fn to_wire(value: &Value) -> WireValue {
@@ -125,6 +128,10 @@ pub fn seal(key: &ClinicKey, clinic_id: &str, set: &ChangeSet) -> Result<Record,
                 hlc: c.hlc.to_i64(),
             })
             .collect(),
+        seen: set
+            .seen
+            .as_ref()
+            .map(|seen| seen.iter().map(|(d, h)| (d.to_string(), *h)).collect()),
     };
     let plaintext =
         Zeroizing::new(serde_json::to_vec(&wire).map_err(|e| SyncError::Internal(e.to_string()))?);
@@ -195,9 +202,23 @@ pub fn open(
             hlc: Hlc::from_i64(c.hlc),
         });
     }
+    let seen = match wire.seen {
+        None => None,
+        Some(pairs) => {
+            let mut seen = Vec::with_capacity(pairs.len());
+            for (device, head) in pairs {
+                let device = device
+                    .parse()
+                    .map_err(|_| tampered("its content names a device that is not a UUID"))?;
+                seen.push((device, head));
+            }
+            Some(seen)
+        }
+    };
     Ok(ChangeSet {
         device_id: expected_device,
         idx: record.idx,
         changes,
+        seen,
     })
 }

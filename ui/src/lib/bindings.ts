@@ -119,6 +119,35 @@ export type DuplicatePair = { a: PatientRef, b: PatientRef,
  */
 reason: string, found_at_ms: number, };
 
+export type EditConflictInfo = { 
+/**
+ * `patient` or `medical_item`; with `row_id`, `field`, `other_device` and `other_hlc` it
+ * names the conflict in [`ResolveConflictRequest`].
+ */
+table: string, row_id: string, 
+/**
+ * The field's code (`last_name`, `phones`, `notes`, `label`, ...).
+ */
+field: string, 
+/**
+ * The patient whose file it is.
+ */
+patient: PatientRef, 
+/**
+ * For a medical-history entry: its label.
+ */
+item_label: string | null, current_value: string, other_value: string, other_device: string, other_device_name: string, 
+/**
+ * The losing write's clock, as text (it does not fit a JavaScript number).
+ */
+other_hlc: string, other_written_at_ms: number, kept_device_name: string, kept_written_at_ms: number, found_at_ms: number, };
+
+export type AttentionInbox = { duplicates: Array<DuplicatePair>, edit_conflicts: Array<EditConflictInfo>, };
+
+export type ConflictChoice = "keep_current" | "take_other";
+
+export type ResolveConflictRequest = { table: string, row_id: string, field: string, other_device: string, other_hlc: string, choice: ConflictChoice, };
+
 export type TimelineEntry = { at_ms: number, 
 /**
  * file_created, file_erased, allergy, medication, condition, consent_granted,
@@ -201,7 +230,7 @@ export type RestoreClinicRequest = { relay_url: string, recovery_key: string, de
 
 export type EndOfDayReport = { summary: SyncSummary, 
 /**
- * Possible duplicate patients waiting for review.
+ * What waits for a person in the inbox: possible duplicate patients and concurrent edits.
  */
 conflicts_waiting: number, 
 /**

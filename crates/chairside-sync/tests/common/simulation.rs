@@ -181,6 +181,16 @@ fn dump(store: &Store) -> Vec<String> {
     .unwrap()
 }
 
+fn conflicts_waiting(store: &Store) -> Vec<String> {
+    let mut all: Vec<String> = chairside_store::conflicts::open(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{}.{} lost {}@{}: {:?}", c.row_id, c.field, c.other_device, c.other_hlc, c.other_value))
+        .collect();
+    all.sort();
+    all
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -202,6 +212,13 @@ proptest! {
         let reference = dump(world.store(0));
         for device in 1..DEVICES {
             prop_assert_eq!(&dump(world.store(device)), &reference, "replica {} differs", device);
+        }
+        // The concurrent edits waiting for a person are the same on every PC, whatever order
+        // each received the writes in.
+        let reference = conflicts_waiting(world.store(0));
+        for device in 1..DEVICES {
+            prop_assert_eq!(&conflicts_waiting(world.store(device)), &reference,
+                "replica {} has other conflicts", device);
         }
         let acknowledged = world.acknowledged.clone();
         for device in 0..DEVICES {

@@ -1,0 +1,142 @@
+//! The "needs attention" inbox: what the merge of other PCs' changes found and a person must
+//! decide: possible duplicate patients (the same person created at two desks) and concurrent
+//! edits of one field (two desks changed it without seeing each other's change; the store keeps
+//! the value that lost, see `chairside_store::conflicts`). Nothing here is ever decided
+//! automatically; each decision is audited and syncs to every PC.
+
+use chairside_domain::{Hlc, Permission as P};
+use chairside_store::Value;
+use chairside_store::conflicts::{self, Decision, EditConflict};
+use chairside_store::patients as rows;
+
+use crate::error::{ApiError, code};
+use crate::patients::patient_ref;
+use crate::sync::device_names;
+use crate::{
+    App, AttentionInbox, ConflictChoice, EditConflictInfo, ResolveConflictRequest, Result, record,
+};
+
+/// How a stored field value reads in the inbox: text as typed, a list of phones as a list.
+fn display(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => r.to_string(),
+        Value::Text(t) => match serde_json::from_str::<Vec<String>>(t) {
+            Ok(list) if t.starts_with('[') => list.join(", "),
+            _ => t.clone(),
+        },
+        Value::Blob(b) => format!("({} bytes)", b.len()),
+    }
+}
+
+impl App {
+    /// Everything waiting for a person after merges: duplicate patients, concurrent edits.
+    /// Concurrent edits of medical history appear only to those who may see it.
+    pub fn attention_inbox(&mut self) -> Result<AttentionInbox> {
+        let duplicates = self.duplicate_pairs()?;
+        let session = self.authorize(P::ViewPatients, "inbox.view")?;
+        let clinical = session.role.allows(P::ViewClinical);
+        let store = self.store()?;
+        let conn = store.conn();
+        let names = device_names(store)?;
+        let mut edit_conflicts = Vec::new();
+        for c in conflicts::open(conn)? {
+            let (patient_id, item_label) = match c.table.as_str() {
+                "patient" => (c.row_id.clone(), None),
+                "medical_item" if clinical => {
+                    match chairside_store::medical::get(conn, &c.row_id)? {
+                        Some(item) => (item.patient_id, Some(item.label)),
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let Some(patient) = rows::get(conn, &patient_id)? else {
+                continue; // deleted since
+            };
+            edit_conflicts.push(EditConflictInfo {
+                table: c.table.clone(),
+                row_id: c.row_id.clone(),
+                field: c.field.clone(),
+                patient: patient_ref(patient),
+                item_label,
+                current_value: display(&c.current_value),
+                other_value: display(&c.other_value),
+                other_device: c.other_device.clone(),
+                other_device_name: names.name_of(&c.other_device),
+                other_hlc: c.other_hlc.to_string(),
+                other_written_at_ms: Hlc::from_i64(c.other_hlc).physical_ms() as i64,
+                kept_device_name: names.name_of(&c.kept_device),
+                kept_written_at_ms: Hlc::from_i64(c.kept_hlc).physical_ms() as i64,
+                found_at_ms: c.found_at_ms,
+            });
+        }
+        Ok(AttentionInbox {
+            duplicates,
+            edit_conflicts,
+        })
+    }
+
+    /// A person's decision on a concurrent edit: keep the value shown now, or take the value
+    /// that lost (written again as a new edit, so every PC applies it).
+    pub fn resolve_edit_conflict(&mut self, req: ResolveConflictRequest) -> Result<()> {
+        let permission = match req.table.as_str() {
+            "patient" => P::EditPatients,
+            "medical_item" => P::EditClinical,
+            _ => return Err(ApiError::invalid("table", "no such conflict")),
+        };
+        let session = self.authorize(permission, "conflict.review")?;
+        let other_hlc: i64 = req
+            .other_hlc
+            .parse()
+            .map_err(|_| ApiError::invalid("other_hlc", "no such conflict"))?;
+        let conflict: EditConflict = conflicts::open(self.store()?.conn())?
+            .into_iter()
+            .find(|c| {
+                c.table == req.table
+                    && c.row_id == req.row_id
+                    && c.field == req.field
+                    && c.other_device == req.other_device
+                    && c.other_hlc == other_hlc
+            })
+            .ok_or_else(|| {
+                ApiError::new(
+                    code::NOT_FOUND,
+                    "this conflict no longer waits: it was settled here or on another PC",
+                )
+            })?;
+        if conflict.table == "patient"
+            && let Some(row) = rows::get(self.store()?.conn(), &conflict.row_id)?
+        {
+            crate::patients::refuse_if_erased(&row)?;
+        }
+        let decision = match req.choice {
+            ConflictChoice::KeepCurrent => Decision::KeepCurrent,
+            ConflictChoice::TakeOther => Decision::TakeOther,
+        };
+        let user = session.user_id.to_string();
+        let detail = format!(
+            "{}.{} {}",
+            conflict.table,
+            conflict.field,
+            match decision {
+                Decision::KeepCurrent => "kept_current",
+                Decision::TakeOther => "took_other",
+            }
+        );
+        self.store_mut()?.write(|w| {
+            w.review_conflict(&conflict, decision, &user)?;
+            w.audit(record(
+                &user,
+                "conflict.review",
+                &conflict.table,
+                &conflict.row_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
