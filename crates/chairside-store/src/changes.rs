@@ -511,14 +511,17 @@ fn write_field(
     value: &Value,
 ) -> Result<()> {
     // Table and field names come from the static schema (checked above), never from input.
-    conn.execute(
-        &format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", table.name),
-        [row_id],
-    )?;
-    conn.execute(
-        &format!("UPDATE {} SET {field} = ?1 WHERE id = ?2", table.name),
-        params![value, row_id],
-    )?;
+    // Cached by their text: a merge writes the same few shapes thousands of times.
+    conn.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO {} (id) VALUES (?1)",
+        table.name
+    ))?
+    .execute([row_id])?;
+    conn.prepare_cached(&format!(
+        "UPDATE {} SET {field} = ?1 WHERE id = ?2",
+        table.name
+    ))?
+    .execute(params![value, row_id])?;
     Ok(())
 }
 
@@ -604,7 +607,9 @@ fn insert_append_only(
     );
     let mut values: Vec<Value> = vec![Value::Text(row_id.to_string())];
     values.extend(fields.iter().map(|(_, v)| v.clone()));
-    Ok(conn.execute(&sql, rusqlite::params_from_iter(values))?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?)
 }
 
 fn store_change_set(

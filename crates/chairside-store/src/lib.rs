@@ -401,6 +401,9 @@ pub(crate) fn connect(path: &Path, key: &DatabaseKey, create: bool) -> Result<Co
         });
     }
     tune(&conn)?;
+    // Merges and writes reuse a few hundred statement shapes (one UPDATE per synced field);
+    // rusqlite's default cache of 16 would re-prepare most of them on every change.
+    conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
 
