@@ -134,6 +134,25 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the inbox commands' arguments by the Rust names", async () => {
+    const calls: [string, unknown][] = [];
+    const inbox = { duplicates: [], edit_conflicts: [] };
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return cmd === "attention_inbox" ? inbox : null;
+    }) as api.Invoker);
+    const request = {
+      table: "patient", row_id: "p1", field: "notes", other_device: "d2", other_hlc: "7301234567890123456",
+      choice: "take_other" as const,
+    };
+    expect(await api.attentionInbox()).toEqual(inbox);
+    expect(await api.resolveEditConflict(request)).toBeNull();
+    expect(calls).toEqual([
+      ["attention_inbox", undefined],
+      ["resolve_edit_conflict", { request }],
+    ]);
+  });
+
   it("send the sync and device commands' arguments by the Rust names", async () => {
     const calls: [string, unknown][] = [];
     api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {

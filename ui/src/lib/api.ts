@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   ApiError,
   AppStatus,
+  AttentionInbox,
   ClinicInfo,
   ConsentInput,
   Consents,
@@ -19,6 +20,7 @@ import type {
   PatientInput,
   PatientRef,
   PendingDeviceInfo,
+  ResolveConflictRequest,
   RestoreClinicRequest,
   SettingsUpdate,
   SetupOptions,
@@ -116,6 +118,11 @@ export const removePatientPhoto = (id: string) => call<null>("remove_patient_pho
 export const duplicatePairs = () => call<DuplicatePair[]>("duplicate_pairs");
 /** A person decided the two files are different people: the flag goes on every PC. */
 export const markDistinct = (a: string, b: string) => call<null>("mark_distinct", { a, b });
+/** What waits for a person after merges: possible duplicates and concurrent edits of one field. */
+export const attentionInbox = () => call<AttentionInbox>("attention_inbox");
+/** A person's decision on a concurrent edit (not_found: already settled here or on another PC). */
+export const resolveEditConflict = (request: ResolveConflictRequest) =>
+  call<null>("resolve_edit_conflict", { request });
 
 /** Syncs with the relay: `relay` is remembered for next time; null uses the remembered one. */
 export const syncNow = (relay: string | null) => call<SyncSummary>("sync_now", { relay });

@@ -18,6 +18,8 @@ export const ROLES: readonly Role[] = ["owner", "dentist", "assistant", "recepti
 export const STATUS_POLL_MS = 2000;
 /** How often the header asks for the background sync's status while signed in. */
 export const SYNC_STATUS_POLL_MS = 10_000;
+/** How often the "needs attention" inbox is read again while signed in (on the user's next action). */
+export const INBOX_POLL_MS = 30_000;
 /** How often the "joining a clinic" screen asks for the phase (and the sync's status). */
 export const JOINING_POLL_MS = 5000;
 /** At most one record_activity call per this interval. */

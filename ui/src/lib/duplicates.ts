@@ -1,5 +1,5 @@
 // Pure helpers for the review of possible duplicate patient files: the reasons in words, the
-// pairs of one patient, the count of the "To review" notice. No Svelte, no I/O.
+// pairs of one patient, their count in the "needs attention" inbox. No Svelte, no I/O.
 // The Rust side finds the pairs after every change (typed here or merged from another PC of the
 // clinic) and never merges two files: a person opens both and decides.
 import type { DuplicatePair, Language, PatientRef } from "./bindings";
@@ -60,7 +60,7 @@ export function distinctPairs(pairs: readonly DuplicatePair[]): DuplicatePair[] 
   return out;
 }
 
-/** The number shown on the "To review" notice (hidden when 0). */
+/** The number of pairs still to review (each pair once). */
 export function duplicateCount(pairs: readonly DuplicatePair[] | null | undefined): number {
   return pairs ? distinctPairs(pairs).length : 0;
 }

@@ -190,7 +190,7 @@ export function notSeenText(lang: Language, names: readonly string[]): string {
     : translate(lang, "eod.not_seen_many", { n: clean.length, names: joined });
 }
 
-/** "Aucun doublon possible à vérifier.", "1 doublon possible attend…", "3 doublons…". */
+/** What waits in the inbox (possible duplicates and concurrent edits): "Rien n'attend…", "1 élément attend…". */
 export function conflictsText(lang: Language, n: number): string {
   if (!(n > 0)) return translate(lang, "eod.conflicts_none");
   return n === 1 ? translate(lang, "eod.conflicts_one") : translate(lang, "eod.conflicts_many", { n });

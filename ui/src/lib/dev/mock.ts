@@ -16,6 +16,11 @@
 // phone, so one pair waits for review. Pairs are derived from the files as the Rust side does
 // (same folded names and birth date, or a shared phone; never an erased file); "different people"
 // is remembered, and so is "create anyway" in the duplicate warning.
+// Needs attention (attention_inbox): those pairs, and three concurrent edits made on "Fauteuil 1"
+// that lost to this PC's: Mohamed Benali's notes, Fatima-Zohra Hadjadj's phones, and the label of
+// Mohamed Benali's penicillin allergy (medical items only for roles that see clinical data).
+// "Keep" drops one, "take the other value" writes it into the file; editing the field here
+// settles it too, and erasing the file drops its own.
 // Sync: the relay https://relais.cabinet-tilleuls.example is remembered (&norelay: none yet, so
 // sync_now(null) answers sync_not_ready). Two PCs: "Poste accueil" (this one) and "Fauteuil 1"
 // (last seen yesterday, so the end-of-day report names it); "Portable Dr Benali" waits for
@@ -36,6 +41,7 @@ import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import type {
   AppStatus,
+  AttentionInbox,
   ClinicInfo,
   DeviceInfo,
   DeviceInvite,
@@ -51,6 +57,7 @@ import type {
   ConsentRecord,
   Consents,
   DuplicatePair,
+  EditConflictInfo,
   ErasureReport,
   MedicalHistory,
   MedicalItem,
@@ -60,6 +67,7 @@ import type {
   PatientInput,
   PatientRef,
   Permission,
+  ResolveConflictRequest,
   Role,
   SessionInfo,
   SettingsUpdate,
@@ -408,6 +416,98 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     return typeof relay === "string" ? relay : Promise.reject(relay);
   };
 
+  // Concurrent edits ("needs attention" inbox): two desks changed one field without seeing each
+  // other's change; the later write shows, the other value waits here for a person. The current
+  // value is read from the file as it is now; a conflict whose two values are equal is not
+  // listed (as the Rust side judges when listing).
+  type MockConflict = {
+    table: "patient" | "medical_item"; row_id: string; field: string; other_value: string; other_device: string;
+    other_written_at_ms: number; kept_device: string; kept_written_at_ms: number; found_at_ms: number;
+  };
+  const minute = 60_000;
+  const editConflicts: MockConflict[] = [
+    // Mohamed Benali's notes, typed at the front desk and on "Fauteuil 1" before either synced.
+    {
+      table: "patient", row_id: "p1", field: "notes", other_value: "Préfère les rendez-vous le matin. Prévenir 24 h avant.",
+      other_device: "d2", other_written_at_ms: Date.now() - 3 * hour - 10 * minute, kept_device: "d1",
+      kept_written_at_ms: Date.now() - 2 * hour - 55 * minute, found_at_ms: Date.now() - 40 * minute,
+    },
+    // Fatima-Zohra Hadjadj's phones: a second number added at the chair, the first one retyped here.
+    {
+      table: "patient", row_id: "p4", field: "phones", other_value: "+213550445566, +213661778899", other_device: "d2",
+      other_written_at_ms: Date.now() - 26 * hour, kept_device: "d1", kept_written_at_ms: Date.now() - 25 * hour,
+      found_at_ms: Date.now() - 20 * hour,
+    },
+    // Mohamed Benali's penicillin allergy, its label made more precise at the chair.
+    {
+      table: "medical_item", row_id: "m1", field: "label", other_value: "Pénicillines (amoxicilline comprise)", other_device: "d2",
+      other_written_at_ms: Date.now() - 70 * minute, kept_device: "d1", kept_written_at_ms: Date.now() - 50 * minute,
+      found_at_ms: Date.now() - 10 * minute,
+    },
+  ];
+  /** The clock of a write, as the Rust side sends it (text: it does not fit a JavaScript number). */
+  const hlcOf = (ms: number, device: string) => String(BigInt(ms) * 65_536n + BigInt(device.charCodeAt(device.length - 1)));
+  const deviceName = (id: string) => devices.find((d) => d.id === id)?.name ?? `device ${id.slice(0, 8)}`;
+  /** A stored value as the inbox shows it (display() on the Rust side): lists joined, booleans 1/0. */
+  const shownValue = (value: unknown): string =>
+    value === null || value === undefined ? "" : Array.isArray(value) ? value.join(", ") : typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+  const fieldValue = (c: Pick<MockConflict, "table" | "row_id" | "field">): string | null => {
+    if (c.field === "deleted") return "0";
+    const row: Record<string, unknown> | undefined =
+      c.table === "patient" ? findPatient(c.row_id) : medical.find((m) => m.id === c.row_id);
+    return row ? shownValue(row[c.field]) : null;
+  };
+  /** The conflicts the Rust side lists, oldest found first; medical items only for clinical roles. */
+  const listConflicts = (forRole: boolean): EditConflictInfo[] => {
+    const out: EditConflictInfo[] = [];
+    for (const c of editConflicts) {
+      const item = c.table === "medical_item" ? medical.find((m) => m.id === c.row_id) : undefined;
+      if (c.table === "medical_item" && (!item || (forRole && !allowed("view_clinical")))) continue;
+      const patient = findPatient(item ? item.patient_id : c.row_id);
+      const current = fieldValue(c);
+      if (!patient || current === null || current === c.other_value) continue;
+      out.push({
+        table: c.table, row_id: c.row_id, field: c.field, patient: refOf(patient), item_label: item ? item.label : null,
+        current_value: current, other_value: c.other_value, other_device: c.other_device,
+        other_device_name: deviceName(c.other_device), other_hlc: hlcOf(c.other_written_at_ms, c.other_device),
+        other_written_at_ms: c.other_written_at_ms, kept_device_name: deviceName(c.kept_device),
+        kept_written_at_ms: c.kept_written_at_ms, found_at_ms: c.found_at_ms,
+      });
+    }
+    return out.sort((a, b) => a.found_at_ms - b.found_at_ms);
+  };
+  /** "Take the other value": written again as a new edit of the field. */
+  const takeOther = (c: MockConflict) => {
+    const text = c.other_value;
+    if (c.table === "patient") {
+      const p = findPatient(c.row_id);
+      if (!p || c.field === "deleted") return;
+      const fields: Record<string, unknown> = p;
+      if (c.field === "phones") p.phones = text ? text.split(",").map((x) => x.trim()).filter(Boolean) : [];
+      else if (["email", "national_id_kind", "national_id", "guarantor_relation"].includes(c.field)) fields[c.field] = text || null;
+      else fields[c.field] = text;
+      forgetFound(p.id);
+    } else {
+      const m = medical.find((x) => x.id === c.row_id);
+      if (!m || c.field === "deleted") return;
+      const fields: Record<string, unknown> = m;
+      if (c.field === "alert" || c.field === "active") fields[c.field] = text === "1";
+      else if (c.field === "severity" || c.field === "noted_on") fields[c.field] = text || null;
+      else fields[c.field] = text;
+    }
+  };
+  /** A later edit of a field, made here with the other value in view, settles its conflicts. */
+  const settleEdited = (table: MockConflict["table"], rowId: string, before: Record<string, string | null>) => {
+    for (let i = editConflicts.length - 1; i >= 0; i--) {
+      const c = editConflicts[i];
+      if (c.table === table && c.row_id === rowId && c.field in before && fieldValue(c) !== before[c.field]) editConflicts.splice(i, 1);
+    }
+  };
+  const valuesOf = (table: MockConflict["table"], rowId: string): Record<string, string | null> =>
+    Object.fromEntries(
+      editConflicts.filter((c) => c.table === table && c.row_id === rowId).map((c) => [c.field, fieldValue(c)]),
+    );
+
   const handlers: Record<string, (req: never, args: Record<string, unknown>) => Promise<unknown>> = {
     app_status: async () => (applyIdle(), storeOpen() && agent.tick(), status()),
     setup_options: async () => options,
@@ -495,8 +595,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (typeof row === "string") return fail("invalid_input", row);
       const gp = guarantorProblem(patients[i].id, row.guarantor_id);
       if (gp) return fail("invalid_input", gp);
+      const before = valuesOf("patient", patients[i].id);
       patients[i] = { ...patients[i], ...row };
       forgetFound(patients[i].id);
+      settleEdited("patient", patients[i].id, before);
       return dto(patients[i]);
     },
     medical_history: async (_r: never, args: Record<string, unknown>) => {
@@ -525,7 +627,9 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       await delay(150);
       const m = medical.find((x) => x.id === args.item);
       if (!m) return fail("not_found", `no medical item with id ${args.item}`);
+      const before = valuesOf("medical_item", m.id);
       m.active = Boolean(args.active);
+      settleEdited("medical_item", m.id, before);
       return history(m.patient_id);
     },
     consents: async (_r: never, args: Record<string, unknown>) => {
@@ -563,6 +667,9 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         referring_dentist: "", notes: "", photo: "", guarantor_id: "", guarantor_relation: null,
         birth_date: p.birth_date.slice(0, 4), erased_at_ms: Date.now(),
       });
+      // The file's own conflicts go with its identity (its medical items' stay).
+      for (let i = editConflicts.length - 1; i >= 0; i--)
+        if (editConflicts[i].table === "patient" && editConflicts[i].row_id === p.id) editConflicts.splice(i, 1);
       return {
         patient: dto(p),
         retained: [
@@ -630,6 +737,30 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (!allowed("view_patients")) return fail("permission_denied", "your role does not allow viewing patients");
       return duplicatePairs();
     },
+    attention_inbox: async (): Promise<AttentionInbox> => {
+      await delay(150);
+      if (!allowed("view_patients")) return fail("permission_denied", "your role does not allow viewing patients");
+      return { duplicates: duplicatePairs(), edit_conflicts: listConflicts(true) };
+    },
+    resolve_edit_conflict: async (r: ResolveConflictRequest) => {
+      await delay(250);
+      const perm: Permission | null = r.table === "patient" ? "edit_patients" : r.table === "medical_item" ? "edit_clinical" : null;
+      if (!perm) return fail("invalid_input", "table: no such conflict");
+      if (!allowed(perm))
+        return fail("permission_denied", `your role does not allow ${perm === "edit_clinical" ? "editing clinical data" : "editing patients"}`);
+      const i = editConflicts.findIndex(
+        (c) =>
+          c.table === r.table && c.row_id === r.row_id && c.field === r.field && c.other_device === r.other_device &&
+          hlcOf(c.other_written_at_ms, c.other_device) === r.other_hlc && fieldValue(c) !== c.other_value,
+      );
+      if (i < 0) return fail("not_found", "this conflict no longer waits: it was settled here or on another PC");
+      const c = editConflicts[i];
+      const p = c.table === "patient" ? findPatient(c.row_id) : undefined;
+      if (p && p.erased_at_ms !== null) return erasedError(p);
+      if (r.choice === "take_other") takeOther(c);
+      editConflicts.splice(i, 1);
+      return null;
+    },
     mark_distinct: async (_r: never, args: Record<string, unknown>) => {
       await delay(250);
       if (!allowed("edit_patients")) return fail("permission_denied", "your role does not allow editing patients");
@@ -692,7 +823,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       midnight.setHours(0, 0, 0, 0);
       return {
         summary,
-        conflicts_waiting: duplicatePairs().length,
+        conflicts_waiting: duplicatePairs().length + listConflicts(false).length,
         files_sent: summary.files_sent,
         files_waiting: filesWaiting,
         devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
@@ -745,7 +876,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   // Every change made here waits for the next sync.
   for (const name of [
     "update_settings", "add_user", "add_patient", "edit_patient", "add_medical_item", "set_medical_item_active", "record_consent",
-    "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct",
+    "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "resolve_edit_conflict",
   ]) {
     const write = handlers[name];
     handlers[name] = async (r, a) => {

@@ -1,0 +1,285 @@
+import { describe, expect, it } from "vitest";
+import type { AttentionInbox, DuplicatePair, EditConflictInfo, PatientRef } from "./bindings";
+import { en, fr } from "./i18n";
+import {
+  badgeLabel,
+  CONFLICT_FIELDS,
+  compareConflicts,
+  conflictBannerText,
+  conflictCountLabel,
+  conflictKey,
+  conflictsOf,
+  conflictSubject,
+  deviceLabel,
+  distinctConflicts,
+  fieldLabel,
+  groupByPatient,
+  guarantorIds,
+  inboxCount,
+  inboxSummary,
+  isEmptyValue,
+  resolveRequest,
+  valueText,
+  withoutConflict,
+} from "./inbox";
+
+const mohamed: PatientRef = { id: "p1", file_number: "K7Q-00001", last_name: "Benali", first_name: "Mohamed" };
+const fatima: PatientRef = { id: "p4", file_number: "K7Q-00004", last_name: "Hadjadj", first_name: "Fatima-Zohra" };
+const sarah: PatientRef = { id: "p13", file_number: "K7Q-00013", last_name: "Meziane", first_name: "Sarah" };
+const sara: PatientRef = { id: "p17", file_number: "K7Q-00017", last_name: "Meziane", first_name: "Sara" };
+
+function conflict(over: Partial<EditConflictInfo> = {}): EditConflictInfo {
+  return {
+    table: "patient",
+    row_id: "p1",
+    field: "notes",
+    patient: mohamed,
+    item_label: null,
+    current_value: "Préfère les rendez-vous en fin de journée.",
+    other_value: "Préfère les rendez-vous le matin.",
+    other_device: "d2",
+    other_device_name: "Fauteuil 1",
+    other_hlc: "7301234567890123456",
+    other_written_at_ms: 1000,
+    kept_device_name: "Poste accueil",
+    kept_written_at_ms: 2000,
+    found_at_ms: 3000,
+    ...over,
+  };
+}
+
+const allergyLabel = (over: Partial<EditConflictInfo> = {}) =>
+  conflict({
+    table: "medical_item",
+    row_id: "m1",
+    field: "label",
+    item_label: "Pénicilline",
+    current_value: "Pénicilline",
+    other_value: "Pénicillines (amoxicilline comprise)",
+    ...over,
+  });
+
+const pair = (a: PatientRef, b: PatientRef): DuplicatePair => ({ a, b, reason: "phone", found_at_ms: 1000 });
+
+describe("field labels", () => {
+  it("reuse the patient form's and the medical history's labels", () => {
+    expect(fieldLabel("fr", "patient", "notes")).toBe(fr["pform.notes"]);
+    expect(fieldLabel("fr", "patient", "phones")).toBe("Téléphones");
+    expect(fieldLabel("en", "patient", "birth_date")).toBe("Date of birth");
+    expect(fieldLabel("fr", "patient", "national_id")).toBe("Numéro national");
+    expect(fieldLabel("fr", "medical_item", "label")).toBe("Libellé");
+    expect(fieldLabel("en", "medical_item", "severity")).toBe("Severity");
+    expect(fieldLabel("fr", "medical_item", "noted_on")).toBe("Date de constat");
+  });
+
+  it("name every reviewed field in both languages", () => {
+    for (const lang of ["fr", "en"] as const) {
+      for (const [table, fields] of Object.entries(CONFLICT_FIELDS)) {
+        for (const field of fields) {
+          const label = fieldLabel(lang, table, field);
+          expect(label, `${lang} ${table}.${field}`).not.toBe(field);
+          expect(label).not.toMatch(/^[a-z]+\.[a-z_]+$/);
+        }
+      }
+    }
+    expect(fieldLabel("fr", "patient", "deleted")).toBe("État du dossier");
+    expect(fieldLabel("fr", "medical_item", "deleted")).toBe("État de l'élément");
+  });
+
+  it("show a field or table this version does not know as sent", () => {
+    expect(fieldLabel("fr", "patient", "shoe_size")).toBe("shoe_size");
+    expect(fieldLabel("fr", "patient", "toString")).toBe("toString");
+    expect(fieldLabel("en", "invoice", "amount")).toBe("amount");
+  });
+
+  it("name a medical-history entry's field with the entry", () => {
+    expect(conflictSubject("fr", conflict())).toBe("Notes");
+    expect(conflictSubject("fr", allergyLabel())).toBe("Libellé de « Pénicilline »");
+    expect(conflictSubject("en", allergyLabel({ field: "severity" }))).toBe("Severity of “Pénicilline”");
+    expect(conflictSubject("fr", allergyLabel({ item_label: null }))).toBe("Libellé d'un antécédent médical");
+  });
+});
+
+describe("valueText", () => {
+  it("shows an empty value as such", () => {
+    expect(valueText("fr", "patient", "notes", "")).toBe("(vide)");
+    expect(valueText("en", "patient", "email", "  ")).toBe("(empty)");
+    expect(isEmptyValue(" ")).toBe(true);
+    expect(isEmptyValue("x")).toBe(false);
+  });
+
+  it("says whether a file or an entry is deleted", () => {
+    expect(valueText("fr", "patient", "deleted", "1")).toBe("supprimé");
+    expect(valueText("fr", "patient", "deleted", "0")).toBe("présent");
+    expect(valueText("en", "medical_item", "deleted", "1")).toBe("deleted");
+    expect(valueText("en", "medical_item", "deleted", "0")).toBe("present");
+  });
+
+  it("says the sex in words", () => {
+    expect(valueText("fr", "patient", "sex", "F")).toBe("Femme");
+    expect(valueText("fr", "patient", "sex", "M")).toBe("Homme");
+    expect(valueText("en", "patient", "sex", "X")).toBe("Other");
+    expect(valueText("en", "patient", "sex", "Q")).toBe("Q");
+  });
+
+  it("says yes or no for a medical entry's alert and activity", () => {
+    expect(valueText("fr", "medical_item", "alert", "1")).toBe("Oui");
+    expect(valueText("fr", "medical_item", "alert", "0")).toBe("Non");
+    expect(valueText("en", "medical_item", "active", "1")).toBe("Yes");
+    expect(valueText("en", "medical_item", "active", "0")).toBe("No");
+  });
+
+  it("shows dates as typed, and a year alone as it is", () => {
+    expect(valueText("fr", "patient", "birth_date", "1985-03-14")).toBe("14/03/1985");
+    expect(valueText("fr", "medical_item", "noted_on", "2019-06-03")).toBe("03/06/2019");
+    expect(valueText("fr", "patient", "birth_date", "1971")).toBe("1971");
+  });
+
+  it("groups phones for reading, one per line", () => {
+    expect(valueText("fr", "patient", "phones", "+213550445566, +213661778899")).toBe("+213 550 44 55 66\n+213 661 77 88 99");
+    expect(valueText("fr", "patient", "phones", "+33612345678")).toBe("+33 6 12 34 56 78");
+  });
+
+  it("names codes in words: national number, relation, kind, severity", () => {
+    expect(valueText("fr", "patient", "national_id_kind", "dz_cnas")).toBe("N° CNAS / Chifa (DZ)");
+    expect(valueText("en", "patient", "guarantor_relation", "parent")).toBe("Parent");
+    expect(valueText("fr", "patient", "guarantor_relation", "spouse")).toBe("Conjoint(e)");
+    expect(valueText("fr", "medical_item", "kind", "allergy")).toBe("Allergie");
+    expect(valueText("fr", "medical_item", "severity", "high")).toBe("sévère");
+    expect(valueText("fr", "medical_item", "severity", "extreme")).toBe("extreme");
+  });
+
+  it("names the guarantor's file once known", () => {
+    const refs = new Map([["p13", sarah]]);
+    expect(valueText("fr", "patient", "guarantor_id", "p13", refs)).toBe("K7Q-00013 MEZIANE Sarah");
+    expect(valueText("fr", "patient", "guarantor_id", "p99", refs)).toBe("un autre dossier");
+    expect(valueText("en", "patient", "guarantor_id", "")).toBe("(empty)");
+    expect(guarantorIds([conflict({ field: "guarantor_id", current_value: "p13", other_value: "" }), conflict()])).toEqual(["p13"]);
+  });
+
+  it("shows text fields as typed", () => {
+    expect(valueText("fr", "patient", "notes", "Ligne 1\nLigne 2")).toBe("Ligne 1\nLigne 2");
+    expect(valueText("fr", "medical_item", "label", "Pénicilline")).toBe("Pénicilline");
+    // "sex" and "alert" mean something only on their own table.
+    expect(valueText("fr", "medical_item", "sex", "F")).toBe("F");
+    expect(valueText("fr", "patient", "alert", "1")).toBe("1");
+  });
+});
+
+describe("conflict keys and requests", () => {
+  it("name a conflict by its table, row, field and lost write", () => {
+    const a = conflict();
+    expect(conflictKey(a)).toBe(conflictKey(conflict({ current_value: "other", found_at_ms: 9 })));
+    expect(conflictKey(a)).not.toBe(conflictKey({ ...a, other_hlc: "7301234567890123457" }));
+    expect(conflictKey(a)).not.toBe(conflictKey({ ...a, other_device: "d3" }));
+    expect(resolveRequest(a, "take_other")).toEqual({
+      table: "patient",
+      row_id: "p1",
+      field: "notes",
+      other_device: "d2",
+      other_hlc: "7301234567890123456",
+      choice: "take_other",
+    });
+  });
+
+  it("drop a decided conflict and duplicates", () => {
+    const a = conflict();
+    const b = conflict({ field: "phones" });
+    expect(distinctConflicts([a, b, { ...a }])).toEqual([a, b]);
+    expect(withoutConflict([a, b], conflictKey(a))).toEqual([b]);
+  });
+});
+
+describe("grouping and sorting", () => {
+  it("groups by patient, the newest found first", () => {
+    const notes = conflict({ found_at_ms: 5000 });
+    const phones = conflict({ row_id: "p4", patient: fatima, field: "phones", found_at_ms: 9000 });
+    const label = allergyLabel({ found_at_ms: 1000 });
+    const groups = groupByPatient([notes, phones, label]);
+    expect(groups.map((g) => g.patient.id)).toEqual(["p4", "p1"]);
+    expect(groups[0].latest_found_ms).toBe(9000);
+    expect(groups[1].conflicts).toEqual([notes, label]);
+    expect(groups[1].latest_found_ms).toBe(5000);
+  });
+
+  it("puts a file's fields in the form's order, then its medical entries by label", () => {
+    const notes = conflict();
+    const lastName = conflict({ field: "last_name" });
+    const phones = conflict({ field: "phones" });
+    const latex = allergyLabel({ row_id: "m5", item_label: "Latex" });
+    const penicillinSeverity = allergyLabel({ field: "severity" });
+    const penicillinLabel = allergyLabel();
+    const sorted = [latex, notes, penicillinSeverity, phones, penicillinLabel, lastName].sort(compareConflicts);
+    expect(sorted).toEqual([lastName, phones, notes, latex, penicillinLabel, penicillinSeverity]);
+  });
+
+  it("keeps two lost values of one field oldest first", () => {
+    const later = conflict({ other_device: "d3", other_hlc: "2", other_written_at_ms: 1500 });
+    const earlier = conflict();
+    expect([later, earlier].sort(compareConflicts)).toEqual([earlier, later]);
+  });
+
+  it("breaks ties between patients by name", () => {
+    const a = conflict({ row_id: "p13", patient: sarah });
+    const b = conflict({ row_id: "p4", patient: fatima });
+    expect(groupByPatient([a, b]).map((g) => g.patient.id)).toEqual(["p4", "p13"]);
+  });
+
+  it("finds one patient's conflicts", () => {
+    const notes = conflict();
+    const phones = conflict({ row_id: "p4", patient: fatima, field: "phones" });
+    const label = allergyLabel();
+    expect(conflictsOf([label, phones, notes], "p1")).toEqual([notes, label]);
+    expect(conflictsOf(null, "p1")).toEqual([]);
+    expect(conflictsOf([phones], "p1")).toEqual([]);
+  });
+});
+
+describe("counts and texts", () => {
+  const inbox: AttentionInbox = {
+    duplicates: [pair(sarah, sara), pair(sara, sarah)],
+    edit_conflicts: [conflict(), allergyLabel(), conflict()],
+  };
+
+  it("counts each pair and each conflict once", () => {
+    expect(inboxCount(inbox)).toBe(3);
+    expect(inboxCount(null)).toBe(0);
+    expect(inboxCount({ duplicates: [], edit_conflicts: [] })).toBe(0);
+  });
+
+  it("says the counts in both languages", () => {
+    expect(badgeLabel("fr", 1)).toBe("1 en attente");
+    expect(badgeLabel("en", 3)).toBe("3 waiting");
+    expect(conflictCountLabel("fr", 1)).toBe("1 modification simultanée");
+    expect(conflictCountLabel("fr", 2)).toBe("2 modifications simultanées");
+    expect(conflictCountLabel("en", 1)).toBe("1 concurrent edit");
+    expect(conflictCountLabel("en", 2)).toBe("2 concurrent edits");
+    expect(inboxSummary("fr", inbox)).toBe("2 modifications simultanées · 1 doublon possible");
+    expect(inboxSummary("en", { duplicates: [], edit_conflicts: [conflict()] })).toBe("1 concurrent edit");
+    expect(inboxSummary("en", null)).toBe("");
+  });
+
+  it("lists a file's waiting fields on its banner", () => {
+    expect(conflictBannerText("fr", [])).toBe("");
+    expect(conflictBannerText("fr", [conflict()])).toBe("Modifié en même temps à deux postes, à vérifier : Notes");
+    expect(conflictBannerText("en", [conflict(), allergyLabel()])).toBe(
+      "2 changes made at two desks at the same time, to review: Notes, Label of “Pénicilline”",
+    );
+    // Two lost values of one field name it once.
+    expect(conflictBannerText("fr", [conflict(), conflict({ other_device: "d3" })])).toBe(
+      "2 modifications faites en même temps à deux postes, à vérifier : Notes",
+    );
+  });
+
+  it("names an unknown device", () => {
+    expect(deviceLabel("fr", "Fauteuil 1")).toBe("Fauteuil 1");
+    expect(deviceLabel("fr", " ")).toBe("un autre poste");
+    expect(deviceLabel("en", "")).toBe("another computer");
+  });
+
+  it("has every inbox text in both languages", () => {
+    const keys = Object.keys(fr).filter((k) => k.startsWith("inbox."));
+    expect(keys.length).toBeGreaterThan(20);
+    for (const k of keys) expect(en[k as keyof typeof en], k).toBeTruthy();
+  });
+});

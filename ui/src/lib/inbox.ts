@@ -1,0 +1,285 @@
+// Pure helpers for the "À traiter" / "Needs attention" inbox: the concurrent edits (two desks
+// changed one field without seeing each other's change) in words, grouped by patient, and the
+// count on the navigation's badge. No Svelte, no I/O.
+// The Rust side keeps the value that lost (last writer wins) until a person decides; nothing is
+// decided automatically. The possible duplicates of the inbox are read with ./duplicates.
+import type { AttentionInbox, ConflictChoice, EditConflictInfo, Language, PatientRef, ResolveConflictRequest } from "./bindings";
+import { distinctPairs, noticeCountLabel, refLabel } from "./duplicates";
+import { translate, type MessageKey } from "./i18n";
+import { kindLabel, severityLabel } from "./medical";
+import { formatDate, formatPhone, isNationalIdKind, relationLabel, SEXES } from "./patients";
+import { plural } from "./sync";
+
+export const CONFLICT_TABLES = ["patient", "medical_item"] as const;
+export type ConflictTable = (typeof CONFLICT_TABLES)[number];
+
+/** The reviewed fields of each table, in the order of the patient form and the medical history. */
+export const CONFLICT_FIELDS = {
+  patient: [
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "phones",
+    "email",
+    "address",
+    "national_id_kind",
+    "national_id",
+    "referring_dentist",
+    "notes",
+    "guarantor_id",
+    "guarantor_relation",
+    "deleted",
+  ],
+  medical_item: ["kind", "label", "detail", "severity", "alert", "noted_on", "active", "deleted"],
+} as const satisfies Record<ConflictTable, readonly string[]>;
+
+/** The label of each field: the patient form's and the medical history's where they have one. */
+const FIELD_LABELS: { [T in ConflictTable]: Record<(typeof CONFLICT_FIELDS)[T][number], MessageKey> } = {
+  patient: {
+    last_name: "pform.last_name",
+    first_name: "pform.first_name",
+    birth_date: "pform.birth_date",
+    sex: "pform.sex",
+    phones: "pform.phones",
+    email: "pform.email",
+    address: "pform.address",
+    national_id_kind: "pform.national_id_kind",
+    national_id: "pfile.national_id",
+    referring_dentist: "pform.referring_dentist",
+    notes: "pform.notes",
+    guarantor_id: "pform.guarantor",
+    guarantor_relation: "inbox.field_guarantor_relation",
+    deleted: "inbox.field_patient_deleted",
+  },
+  medical_item: {
+    kind: "medical.kind",
+    label: "medical.label",
+    detail: "medical.detail",
+    severity: "medical.severity_label",
+    alert: "medical.alert",
+    noted_on: "medical.noted_on_label",
+    active: "inbox.field_active",
+    deleted: "inbox.field_item_deleted",
+  },
+};
+
+export function isConflictTable(table: string): table is ConflictTable {
+  return (CONFLICT_TABLES as readonly string[]).includes(table);
+}
+
+/** The field's place in its table's order; unknown fields come last. */
+function fieldRank(table: string, field: string): number {
+  if (!isConflictTable(table)) return Number.MAX_SAFE_INTEGER;
+  const i = (CONFLICT_FIELDS[table] as readonly string[]).indexOf(field);
+  return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+}
+
+/** "Notes", "Téléphones", "Libellé"; a field this version does not know as sent. */
+export function fieldLabel(lang: Language, table: string, field: string): string {
+  if (!isConflictTable(table)) return field;
+  const labels = FIELD_LABELS[table] as Record<string, MessageKey>;
+  return Object.prototype.hasOwnProperty.call(labels, field) ? translate(lang, labels[field]) : field;
+}
+
+/** What changed, in words: "Notes", or "Libellé de « Pénicilline »" for a medical-history entry. */
+export function conflictSubject(lang: Language, c: Pick<EditConflictInfo, "table" | "field" | "item_label">): string {
+  const field = fieldLabel(lang, c.table, c.field);
+  if (c.table !== "medical_item") return field;
+  const item = c.item_label?.trim();
+  return item ? translate(lang, "inbox.item_field", { field, item }) : translate(lang, "inbox.item_field_unnamed", { field });
+}
+
+/**
+ * A value as the inbox shows it: "(vide)" when empty, sexes, yes/no and present/deleted in
+ * words, dates as typed (14/03/1985), phones grouped one per line, the guarantor by name when
+ * its file is known (`refs`). Anything this version does not know is shown as sent.
+ */
+export function valueText(
+  lang: Language,
+  table: string,
+  field: string,
+  value: string,
+  refs: ReadonlyMap<string, PatientRef> = new Map(),
+): string {
+  const v = value.trim();
+  if (v === "") return translate(lang, "inbox.empty");
+  switch (field) {
+    case "deleted":
+      return v === "1" ? translate(lang, "inbox.value_deleted") : v === "0" ? translate(lang, "inbox.value_present") : value;
+    case "alert":
+    case "active":
+      if (table !== "medical_item") break;
+      return v === "1" ? translate(lang, "common.yes") : v === "0" ? translate(lang, "common.no") : value;
+    case "sex":
+      if (table !== "patient") break;
+      return (SEXES as readonly string[]).includes(v) ? translate(lang, `sex.${v as (typeof SEXES)[number]}`) : value;
+    case "birth_date":
+    case "noted_on":
+      return formatDate(v);
+    case "phones":
+      if (table !== "patient") break;
+      return v
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map(formatPhone)
+        .join("\n");
+    case "national_id_kind":
+      return isNationalIdKind(v) ? translate(lang, `nid.${v}`) : value;
+    case "guarantor_relation":
+      return relationLabel(lang, v);
+    case "guarantor_id": {
+      const ref = refs.get(v);
+      return ref ? refLabel(lang, ref) : translate(lang, "inbox.value_other_file");
+    }
+    case "kind":
+      if (table !== "medical_item") break;
+      return kindLabel(lang, v);
+    case "severity":
+      return severityLabel(lang, v) ?? value;
+  }
+  return value;
+}
+
+/** Whether the value shows as "(vide)". */
+export const isEmptyValue = (value: string) => value.trim() === "";
+
+/** The patient files named by the guarantor values waiting, to show them by name. */
+export function guarantorIds(conflicts: readonly EditConflictInfo[]): string[] {
+  const ids = new Set<string>();
+  for (const c of conflicts) {
+    if (c.table !== "patient" || c.field !== "guarantor_id") continue;
+    for (const v of [c.current_value, c.other_value]) if (v.trim()) ids.add(v.trim());
+  }
+  return [...ids];
+}
+
+/** One key per waiting conflict: what names it in resolve_edit_conflict. */
+export function conflictKey(c: Pick<EditConflictInfo, "table" | "row_id" | "field" | "other_device" | "other_hlc">): string {
+  return [c.table, c.row_id, c.field, c.other_device, c.other_hlc].join("\u0000");
+}
+
+/** The request that records a person's decision on a conflict. */
+export function resolveRequest(c: EditConflictInfo, choice: ConflictChoice): ResolveConflictRequest {
+  return { table: c.table, row_id: c.row_id, field: c.field, other_device: c.other_device, other_hlc: c.other_hlc, choice };
+}
+
+/** Each conflict once (the first kept). */
+export function distinctConflicts(conflicts: readonly EditConflictInfo[]): EditConflictInfo[] {
+  const seen = new Set<string>();
+  return conflicts.filter((c) => {
+    const key = conflictKey(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The list once a conflict was decided (here, or on another PC). */
+export function withoutConflict(conflicts: readonly EditConflictInfo[], key: string): EditConflictInfo[] {
+  return conflicts.filter((c) => conflictKey(c) !== key);
+}
+
+/**
+ * The order of a patient's conflicts: the file's own fields first, in the form's order, then
+ * the medical-history entries by label, each in the history's order; two values for one field
+ * oldest written first.
+ */
+export function compareConflicts(a: EditConflictInfo, b: EditConflictInfo): number {
+  const table = (t: string) => (t === "patient" ? 0 : t === "medical_item" ? 1 : 2);
+  return (
+    table(a.table) - table(b.table) ||
+    (a.table === "medical_item"
+      ? (a.item_label ?? "").localeCompare(b.item_label ?? "", "fr", { sensitivity: "base" }) ||
+        a.row_id.localeCompare(b.row_id)
+      : a.row_id.localeCompare(b.row_id)) ||
+    fieldRank(a.table, a.field) - fieldRank(b.table, b.field) ||
+    a.field.localeCompare(b.field) ||
+    a.other_written_at_ms - b.other_written_at_ms ||
+    a.other_device.localeCompare(b.other_device)
+  );
+}
+
+/** A patient's waiting conflicts, with when the newest was found. */
+export type ConflictGroup = { patient: PatientRef; conflicts: EditConflictInfo[]; latest_found_ms: number };
+
+/** The conflicts by patient: the patient with the newest one first, each patient's in file order. */
+export function groupByPatient(conflicts: readonly EditConflictInfo[]): ConflictGroup[] {
+  const groups = new Map<string, ConflictGroup>();
+  for (const c of distinctConflicts(conflicts)) {
+    const g = groups.get(c.patient.id);
+    if (g) {
+      g.conflicts.push(c);
+      g.latest_found_ms = Math.max(g.latest_found_ms, c.found_at_ms);
+    } else {
+      groups.set(c.patient.id, { patient: c.patient, conflicts: [c], latest_found_ms: c.found_at_ms });
+    }
+  }
+  const out = [...groups.values()];
+  for (const g of out) g.conflicts.sort(compareConflicts);
+  return out.sort(
+    (a, b) =>
+      b.latest_found_ms - a.latest_found_ms ||
+      a.patient.last_name.localeCompare(b.patient.last_name, "fr", { sensitivity: "base" }) ||
+      a.patient.first_name.localeCompare(b.patient.first_name, "fr", { sensitivity: "base" }) ||
+      a.patient.file_number.localeCompare(b.patient.file_number),
+  );
+}
+
+/** A patient's waiting conflicts, in file order. */
+export function conflictsOf(conflicts: readonly EditConflictInfo[] | null | undefined, patientId: string): EditConflictInfo[] {
+  if (!conflicts) return [];
+  return distinctConflicts(conflicts)
+    .filter((c) => c.patient.id === patientId)
+    .sort(compareConflicts);
+}
+
+/** The number on the navigation's badge: possible duplicates and concurrent edits (0: hidden). */
+export function inboxCount(inbox: AttentionInbox | null | undefined): number {
+  if (!inbox) return 0;
+  return distinctPairs(inbox.duplicates).length + distinctConflicts(inbox.edit_conflicts).length;
+}
+
+/** "1 élément à traiter", "3 éléments à traiter": what the badge says to a screen reader. */
+export function badgeLabel(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "inbox.badge_one" : "inbox.badge_many", { n });
+}
+
+/** "1 modification simultanée", "2 modifications simultanées": a section's count. */
+export function conflictCountLabel(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "inbox.conflicts_one" : "inbox.conflicts_many", { n });
+}
+
+/** "2 modifications simultanées · 1 doublon possible": what waits, for the patients list's notice. */
+export function inboxSummary(lang: Language, inbox: AttentionInbox | null | undefined): string {
+  if (!inbox) return "";
+  const parts: string[] = [];
+  const conflicts = distinctConflicts(inbox.edit_conflicts).length;
+  const pairs = distinctPairs(inbox.duplicates).length;
+  if (conflicts > 0) parts.push(conflictCountLabel(lang, conflicts));
+  if (pairs > 0) parts.push(noticeCountLabel(lang, pairs));
+  return parts.join(" · ");
+}
+
+/**
+ * The banner of a file with waiting conflicts: "Modifié en même temps à deux postes, à vérifier :
+ * Notes, Téléphones". Empty when there is none.
+ */
+export function conflictBannerText(lang: Language, conflicts: readonly EditConflictInfo[]): string {
+  if (conflicts.length === 0) return "";
+  const subjects: string[] = [];
+  for (const c of conflicts) {
+    const s = conflictSubject(lang, c);
+    if (!subjects.includes(s)) subjects.push(s);
+  }
+  return translate(lang, conflicts.length === 1 ? "inbox.banner_one" : "inbox.banner_many", {
+    fields: subjects.join(", "),
+    n: conflicts.length,
+  });
+}
+
+/** "Poste accueil", or "un autre poste" when the name is not known. */
+export function deviceLabel(lang: Language, name: string): string {
+  return name.trim() || translate(lang, "inbox.unknown_device");
+}
