@@ -8,12 +8,14 @@ set -euo pipefail
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
-packages=(build-essential pkg-config libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev
+# cmake: builds CharLS (JPEG-LS) from source for dicom-rs.
+packages=(build-essential pkg-config cmake libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev
           libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 if [ "$want_tests" = 1 ]; then
   # postgresql: a real server for the relay's PostgreSQL backend tests (started per test run in a
-  # temporary cluster, not as a system service).
-  packages+=(xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring postgresql)
+  # temporary cluster, not as a system service). dcmtk: the reference DICOM renderer that the
+  # imaging tests and benchmark compare against.
+  packages+=(xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring postgresql dcmtk)
 fi
 
 missing=()

@@ -619,3 +619,88 @@ fn patient_export_timeline_guarantor_and_erase_from_the_command_line() {
     ));
     assert!(err.contains("erased"), "{err}");
 }
+
+#[test]
+fn image_info_and_render_work_on_a_file_alone() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/dicom");
+    // A data directory that does not exist: these commands never open one.
+    let tmp = tempfile::tempdir().unwrap();
+    let nowhere = tmp.path().join("no-data-dir");
+    let mr = corpus.join("real/MR_small.dcm");
+    let info: Value = serde_json::from_str(&ok(chairside(
+        &nowhere,
+        &["--json", "image", "info", mr.to_str().unwrap()],
+        &[],
+    )))
+    .unwrap();
+    assert_eq!(info["transfer_syntax"], "1.2.840.10008.1.2.1");
+    assert_eq!(
+        (info["rows"].as_u64(), info["columns"].as_u64()),
+        (Some(64), Some(64))
+    );
+    assert_eq!(info["frames"], 1);
+    assert_eq!(info["samples_per_pixel"], 1);
+    assert_eq!(info["photometric_interpretation"], "MONOCHROME2");
+    assert_eq!(
+        (
+            info["bits_allocated"].as_u64(),
+            info["bits_stored"].as_u64()
+        ),
+        (Some(16), Some(16))
+    );
+    assert_eq!(info["pixel_spacing"], serde_json::json!([0.3125, 0.3125]));
+    assert_eq!(info["window"], serde_json::json!([600.0, 1600.0]));
+
+    let out = tmp.path().join("mr.png");
+    ok(chairside(
+        &nowhere,
+        &[
+            "image",
+            "render",
+            mr.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--frame",
+            "0",
+            "--window",
+            "600",
+            "1600",
+        ],
+        &[],
+    ));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(!nowhere.exists(), "no data directory was created");
+
+    // Refusals: one line on stderr, exit code 1, nothing written.
+    let truncated = corpus.join("real/MR_truncated.dcm");
+    let not_written = tmp.path().join("never.png");
+    let err = failed(chairside(
+        &nowhere,
+        &[
+            "image",
+            "render",
+            truncated.to_str().unwrap(),
+            "--out",
+            not_written.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("truncated file"), "{err}");
+    assert!(!not_written.exists());
+    let err = failed(chairside(
+        &nowhere,
+        &[
+            "image",
+            "render",
+            mr.to_str().unwrap(),
+            "--out",
+            not_written.to_str().unwrap(),
+            "--frame",
+            "3",
+        ],
+        &[],
+    ));
+    assert!(err.contains("frame 3 does not exist"), "{err}");
+}

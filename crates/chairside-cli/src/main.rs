@@ -4,6 +4,8 @@
 //! DTO as text or (`--json`) as JSON on stdout. Errors go to stderr, as a sentence or as
 //! `{"code","message"}` with `--json`, with exit code 1 (2 for a usage error).
 
+mod image;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +97,11 @@ enum Command {
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
+    },
+    /// DICOM images: `info` and `render` work on a file alone (no data directory, no sign-in).
+    Image {
+        #[command(subcommand)]
+        command: image::ImageCommand,
     },
     /// The printed recovery key: show it (owner), or restore the clinic on a new PC with it.
     Recovery {
@@ -308,6 +315,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     let out = Output { json: cli.json };
     match &cli.command {
+        Command::Image { command } => image::run(command, &out),
         Command::Init {
             clinic_name,
             timezone,
@@ -642,6 +650,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     out.print(&serde_json::json!({ "recovery_key": key }), || key.clone())
                 }
                 Command::Init { .. }
+                | Command::Image { .. }
                 | Command::Device {
                     command: DeviceCommand::Enroll { .. },
                 }

@@ -1,0 +1,476 @@
+//! Chairside's imaging: reading DICOM files (and, later, the PNG/JPEG/TIFF of sensors that do
+//! not export DICOM) from untrusted bytes with bounded memory, and rendering a frame the way
+//! DICOM's grayscale pipeline prescribes. No database, no Tauri: the app stores and shows what
+//! this crate decodes.
+//!
+//! * [`DicomImage::open`] reads a Part 10 file, or a bare data set without the file meta header
+//!   (implicit, then explicit VR little endian are tried). The file's size and the pixel data's
+//!   declared geometry are checked against [`Limits`] before anything large is allocated.
+//! * [`DicomImage::info`] says what the file holds ([`ImageInfo`], the `image info` contract).
+//! * [`DicomImage::render`] gives an 8-bit image of one frame: for grayscale, the Modality LUT
+//!   (rescale slope and intercept), then the VOI window given, else the file's first window,
+//!   else the full range of the frame's values, then MONOCHROME1 inversion; colour (RGB, YBR
+//!   and palette colour) as RGB.
+//!
+//! Decoding is dicom-rs (`dicom-pixeldata`): every transfer syntax it decodes (native little and
+//! big endian, deflate, RLE, JPEG baseline/extended/lossless, JPEG-LS through CharLS, JPEG 2000
+//! through the openjp2 port). A panic inside a decoder on hostile bytes is caught and reported as
+//! a bad file, so one bad file never takes the app down.
+
+mod pipeline;
+
+use std::io::Read;
+use std::path::Path;
+
+use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_dictionary_std::tags;
+use dicom_object::{DefaultDicomObject, FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
+use dicom_pixeldata::PixelDecoder;
+use dicom_transfer_syntax_registry::TransferSyntaxIndex as _;
+use serde::Serialize;
+
+pub use pipeline::{Rendered, Window};
+
+/// Bounds on what a file may make this process allocate.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest file read.
+    pub max_file_bytes: u64,
+    /// The largest decoded pixel data (all frames, as stored).
+    pub max_pixel_bytes: u64,
+    /// The largest side of a frame.
+    pub max_side: u32,
+}
+
+impl Default for Limits {
+    /// A CBCT series file or a long cine loop fits; a header claiming more is refused.
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 2 * 1024 * 1024 * 1024,
+            max_pixel_bytes: 1024 * 1024 * 1024,
+            max_side: 65_535,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImagingError {
+    #[error("cannot read {path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("not a DICOM file ({0})")]
+    NotDicom(String),
+    #[error("truncated file: {0}")]
+    Truncated(String),
+    #[error("this DICOM file holds no image (no pixel data){}", .0.as_deref().map(|m| format!("; its modality is {m}")).unwrap_or_default())]
+    NoPixelData(Option<String>),
+    #[error("this is a DICOMDIR (an index of a folder): import the folder that holds it")]
+    Dicomdir,
+    #[error("unsupported transfer syntax {uid}{}", if .name.is_empty() { String::new() } else { format!(" ({})", .name) })]
+    UnsupportedTransferSyntax { uid: String, name: String },
+    #[error("too large: {0}")]
+    TooLarge(String),
+    #[error("frame {frame} does not exist: the file has {frames} frame(s), numbered from 0")]
+    NoSuchFrame { frame: u32, frames: u32 },
+    #[error("malformed image: {0}")]
+    Malformed(String),
+}
+
+pub type Result<T, E = ImagingError> = std::result::Result<T, E>;
+
+/// What a DICOM file holds: the `chairside image info --json` object.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImageInfo {
+    /// The transfer syntax UID.
+    pub transfer_syntax: String,
+    pub rows: u32,
+    pub columns: u32,
+    pub frames: u32,
+    pub samples_per_pixel: u16,
+    pub photometric_interpretation: String,
+    pub bits_allocated: u16,
+    pub bits_stored: u16,
+    /// [row spacing, column spacing] in mm, from Pixel Spacing or else Imager Pixel Spacing.
+    pub pixel_spacing: Option<[f64; 2]>,
+    /// The file's first VOI window: [centre, width].
+    pub window: Option<[f64; 2]>,
+    pub modality: Option<String>,
+    pub patient_id: Option<String>,
+    pub patient_name: Option<String>,
+    pub study_date: Option<String>,
+}
+
+/// A DICOM file read into memory (within [`Limits`]).
+pub struct DicomImage {
+    object: DefaultDicomObject,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for DicomImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DicomImage").finish_non_exhaustive()
+    }
+}
+
+/// Runs a decoder step, turning a panic on hostile bytes into an error.
+fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(ImagingError::Malformed(format!(
+            "the decoder failed on this file's {what}"
+        )))
+    })
+}
+
+/// The whole chain of an error's causes, as one line.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn looks_truncated(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "unexpected end",
+        "eof",
+        "fill whole buffer",
+        "end of file",
+        "truncat",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+/// A file that has the DICOM header but whose data set cannot be read: cut short, or damaged.
+fn read_error(e: &(dyn std::error::Error + 'static)) -> ImagingError {
+    let text = chain(e);
+    if looks_truncated(&text) {
+        ImagingError::Truncated(format!("the file ends before its data does ({text})"))
+    } else {
+        ImagingError::Malformed(text)
+    }
+}
+
+impl DicomImage {
+    /// Reads a DICOM file from disk.
+    pub fn open(path: &Path, limits: Limits) -> Result<DicomImage> {
+        let io = |e: std::io::Error| ImagingError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        if size > limits.max_file_bytes {
+            return Err(ImagingError::TooLarge(format!(
+                "the file has {size} bytes, more than the {} accepted",
+                limits.max_file_bytes
+            )));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.take(limits.max_file_bytes)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        Self::from_bytes(&bytes, limits)
+    }
+
+    /// Reads a DICOM file from memory.
+    pub fn from_bytes(bytes: &[u8], limits: Limits) -> Result<DicomImage> {
+        let mut object = guarded("header", || Self::parse(bytes))?;
+        // A Number of Frames that is not a number ("1A") is read as one frame, as DCMTK does,
+        // rather than refusing an image that is otherwise fine.
+        if object
+            .element(tags::NUMBER_OF_FRAMES)
+            .is_ok_and(|e| e.to_int::<i64>().is_err())
+        {
+            object.put(DataElement::new(
+                tags::NUMBER_OF_FRAMES,
+                VR::IS,
+                PrimitiveValue::from("1"),
+            ));
+        }
+        let image = DicomImage { object, limits };
+        if image.is_dicomdir() {
+            return Err(ImagingError::Dicomdir);
+        }
+        Ok(image)
+    }
+
+    fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
+        let has_magic = bytes.len() >= 132 && &bytes[128..132] == b"DICM";
+        if has_magic {
+            return OpenFileOptions::new()
+                .from_reader(&bytes[128..])
+                .map_err(|e| read_error(&e));
+        }
+        // A bare data set: no preamble, no meta header. Guess the encoding from the first
+        // element's bytes: explicit VR has two ASCII letters after the tag.
+        let explicit =
+            bytes.len() >= 6 && bytes[4].is_ascii_uppercase() && bytes[5].is_ascii_uppercase();
+        let (ts, uid) = if explicit {
+            (
+                dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
+                "1.2.840.10008.1.2.1",
+            )
+        } else {
+            (
+                dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+                "1.2.840.10008.1.2",
+            )
+        };
+        let dataset = InMemDicomObject::read_dataset_with_ts(bytes, &ts).map_err(|e| {
+            ImagingError::NotDicom(format!(
+                "no DICOM file header, and no data set could be read from the start of the file ({})",
+                chain(&e)
+            ))
+        })?;
+        let sop_class = text_of(&dataset, tags::SOP_CLASS_UID).unwrap_or_default();
+        let sop_instance = text_of(&dataset, tags::SOP_INSTANCE_UID).unwrap_or_default();
+        if sop_class.is_empty() && dataset.element(tags::PIXEL_DATA).is_err() {
+            return Err(ImagingError::NotDicom(
+                "no DICOM header and no DICOM data set found".into(),
+            ));
+        }
+        let meta = FileMetaTableBuilder::new()
+            .transfer_syntax(uid)
+            .media_storage_sop_class_uid(if sop_class.is_empty() {
+                "1.2.840.10008.5.1.4.1.1.7"
+            } else {
+                sop_class.as_str()
+            })
+            .media_storage_sop_instance_uid(if sop_instance.is_empty() {
+                "2.25.0"
+            } else {
+                sop_instance.as_str()
+            })
+            .build()
+            .map_err(|e| ImagingError::NotDicom(e.to_string()))?;
+        Ok(dataset.with_exact_meta(meta))
+    }
+
+    fn is_dicomdir(&self) -> bool {
+        self.object.meta().media_storage_sop_class_uid() == "1.2.840.10008.1.3.10"
+            || self.object.element(tags::DIRECTORY_RECORD_SEQUENCE).is_ok()
+    }
+
+    fn text(&self, tag: Tag) -> Option<String> {
+        text_of(&self.object, tag)
+    }
+
+    fn int(&self, tag: Tag) -> Option<i64> {
+        self.object.element(tag).ok()?.to_int::<i64>().ok()
+    }
+
+    fn floats(&self, tag: Tag) -> Option<Vec<f64>> {
+        self.object.element(tag).ok()?.to_multi_float64().ok()
+    }
+
+    /// The transfer syntax UID, without padding.
+    pub fn transfer_syntax(&self) -> String {
+        self.object
+            .meta()
+            .transfer_syntax()
+            .trim_end_matches(['\0', ' '])
+            .to_string()
+    }
+
+    /// What the file holds, read from its header alone.
+    pub fn info(&self) -> Result<ImageInfo> {
+        self.geometry()?;
+        let window = match (
+            self.floats(tags::WINDOW_CENTER),
+            self.floats(tags::WINDOW_WIDTH),
+        ) {
+            (Some(c), Some(w)) if !c.is_empty() && !w.is_empty() => Some([c[0], w[0]]),
+            _ => None,
+        };
+        let spacing = self
+            .floats(tags::PIXEL_SPACING)
+            .or_else(|| self.floats(tags::IMAGER_PIXEL_SPACING))
+            .filter(|s| s.len() >= 2 && s[0] > 0.0 && s[1] > 0.0)
+            .map(|s| [s[0], s[1]]);
+        Ok(ImageInfo {
+            transfer_syntax: self.transfer_syntax(),
+            rows: self.int(tags::ROWS).unwrap_or(0) as u32,
+            columns: self.int(tags::COLUMNS).unwrap_or(0) as u32,
+            frames: self.frames(),
+            samples_per_pixel: self.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1) as u16,
+            photometric_interpretation: self
+                .text(tags::PHOTOMETRIC_INTERPRETATION)
+                .unwrap_or_default(),
+            bits_allocated: self.int(tags::BITS_ALLOCATED).unwrap_or(0) as u16,
+            bits_stored: self.int(tags::BITS_STORED).unwrap_or(0) as u16,
+            pixel_spacing: spacing,
+            window,
+            modality: self.text(tags::MODALITY),
+            patient_id: self.text(tags::PATIENT_ID),
+            patient_name: self.text(tags::PATIENT_NAME),
+            study_date: self.text(tags::STUDY_DATE),
+        })
+    }
+
+    fn frames(&self) -> u32 {
+        self.int(tags::NUMBER_OF_FRAMES)
+            .filter(|n| *n > 0)
+            .unwrap_or(1) as u32
+    }
+
+    /// Checks the pixel data's declared geometry against the limits, before any decoding.
+    fn geometry(&self) -> Result<()> {
+        if self.object.element(tags::PIXEL_DATA).is_err() {
+            let kind = self.text(tags::MODALITY).filter(|m| !m.is_empty());
+            return Err(ImagingError::NoPixelData(kind));
+        }
+        let ts = self.transfer_syntax();
+        match dicom_transfer_syntax_registry::TransferSyntaxRegistry.get(&ts) {
+            Some(entry) if entry.can_decode_all() || entry.is_codec_free() => {}
+            Some(entry) => {
+                return Err(ImagingError::UnsupportedTransferSyntax {
+                    uid: ts,
+                    name: entry.name().to_string(),
+                });
+            }
+            None => {
+                return Err(ImagingError::UnsupportedTransferSyntax {
+                    uid: ts,
+                    name: String::new(),
+                });
+            }
+        }
+        let rows = self.int(tags::ROWS).unwrap_or(0);
+        let columns = self.int(tags::COLUMNS).unwrap_or(0);
+        let side = i64::from(self.limits.max_side);
+        if rows <= 0 || columns <= 0 || rows > side || columns > side {
+            return Err(ImagingError::TooLarge(format!(
+                "{rows} x {columns} pixels is not a valid image size"
+            )));
+        }
+        let bits = self.int(tags::BITS_ALLOCATED).unwrap_or(0);
+        if !matches!(bits, 1 | 8 | 16 | 32) {
+            return Err(ImagingError::Malformed(format!(
+                "{bits} bits allocated per sample"
+            )));
+        }
+        let samples = self.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1).clamp(1, 4);
+        let bytes = (rows as u64)
+            .saturating_mul(columns as u64)
+            .saturating_mul(u64::from(self.frames()))
+            .saturating_mul(samples as u64)
+            .saturating_mul((bits as u64).div_ceil(8));
+        if bytes > self.limits.max_pixel_bytes {
+            return Err(ImagingError::TooLarge(format!(
+                "the pixel data would take {} MiB decoded, more than the {} MiB accepted",
+                bytes >> 20,
+                self.limits.max_pixel_bytes >> 20
+            )));
+        }
+        Ok(())
+    }
+
+    /// Renders one frame (numbered from 0) to 8 bits per sample.
+    pub fn render(&self, frame: u32, window: Option<Window>) -> Result<Rendered> {
+        self.geometry()?;
+        let frames = self.frames();
+        if frame >= frames {
+            return Err(ImagingError::NoSuchFrame { frame, frames });
+        }
+        let native = dicom_transfer_syntax_registry::TransferSyntaxRegistry
+            .get(&self.transfer_syntax())
+            .is_some_and(|ts| !ts.is_encapsulated_pixel_data());
+        let photometric = self
+            .text(tags::PHOTOMETRIC_INTERPRETATION)
+            .unwrap_or_default();
+        let bits = self.int(tags::BITS_ALLOCATED).unwrap_or(0);
+        let (width, height) = (
+            self.int(tags::COLUMNS).unwrap_or(0) as u32,
+            self.int(tags::ROWS).unwrap_or(0) as u32,
+        );
+        // Layouts dicom-pixeldata does not unpack (1 and 32 bits allocated, native YBR 4:2:2):
+        // read from the raw bytes.
+        let samples = self.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1);
+        if native
+            && (bits == 1
+                || bits == 32 && samples == 1
+                || photometric == "YBR_FULL_422" && bits == 8)
+        {
+            return guarded("pixel values", || {
+                let raw = self
+                    .object
+                    .element(tags::PIXEL_DATA)
+                    .map_err(|_| ImagingError::NoPixelData(None))?
+                    .to_bytes()
+                    .map_err(|e| ImagingError::Malformed(e.to_string()))?;
+                if bits == 1 || bits == 32 {
+                    let values = if bits == 1 {
+                        pipeline::one_bit_values(&raw, frame, width, height)?
+                    } else {
+                        pipeline::thirty_two_bit_values(
+                            &raw,
+                            frame,
+                            width,
+                            height,
+                            pipeline::Stored32 {
+                                signed: self.int(tags::PIXEL_REPRESENTATION) == Some(1),
+                                big_endian: self.transfer_syntax() == "1.2.840.10008.1.2.2",
+                                slope: self
+                                    .floats(tags::RESCALE_SLOPE)
+                                    .and_then(|v| v.first().copied())
+                                    .unwrap_or(1.0),
+                                intercept: self
+                                    .floats(tags::RESCALE_INTERCEPT)
+                                    .and_then(|v| v.first().copied())
+                                    .unwrap_or(0.0),
+                            },
+                        )?
+                    };
+                    Ok(pipeline::grayscale(
+                        &self.object,
+                        &values,
+                        width,
+                        height,
+                        window,
+                    ))
+                } else {
+                    pipeline::ybr_full_422(&raw, frame, width, height)
+                }
+            });
+        }
+        let decoded = guarded("pixel data", || {
+            self.object
+                .decode_pixel_data_frame(frame)
+                .map_err(|e| decode_error(&self.transfer_syntax(), e))
+        })?;
+        guarded("pixel values", || {
+            pipeline::render(&self.object, &decoded, window)
+        })
+    }
+}
+
+fn decode_error(ts: &str, e: dicom_pixeldata::Error) -> ImagingError {
+    let text = chain(&e);
+    let lower = text.to_lowercase();
+    if lower.contains("sampleprecision(12)") {
+        ImagingError::UnsupportedTransferSyntax {
+            uid: ts.to_string(),
+            name: "12-bit lossy JPEG: the JPEG decoder reads 8-bit lossy JPEG only".into(),
+        }
+    } else if lower.contains("unsupported") && lower.contains("transfer syntax") {
+        ImagingError::UnsupportedTransferSyntax {
+            uid: ts.to_string(),
+            name: String::new(),
+        }
+    } else if looks_truncated(&text) {
+        ImagingError::Truncated(text)
+    } else {
+        ImagingError::Malformed(text)
+    }
+}
+
+fn text_of(object: &InMemDicomObject, tag: Tag) -> Option<String> {
+    let text = object.element(tag).ok()?.to_str().ok()?;
+    let text = text.trim_end_matches(['\0', ' ']).trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
