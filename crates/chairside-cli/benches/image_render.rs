@@ -51,10 +51,17 @@ fn main() {
 
     // The same image in each encoding, made by DCMTK.
     run("dcmdjpls", &[&os(&jpegls), &os(&path("native.dcm"))]);
-    run("dcmcrle", &[&os(&path("native.dcm")), &os(&path("rle.dcm"))]);
+    run(
+        "dcmcrle",
+        &[&os(&path("native.dcm")), &os(&path("rle.dcm"))],
+    );
     run(
         "dcmcjpeg",
-        &["+e1".as_ref(), &os(&path("native.dcm")), &os(&path("jpeg_lossless.dcm"))],
+        &[
+            "+e1".as_ref(),
+            &os(&path("native.dcm")),
+            &os(&path("jpeg_lossless.dcm")),
+        ],
     );
     let cases: [(&str, PathBuf, &str); 4] = [
         ("native", path("native.dcm"), "dcm2pnm"),
@@ -66,14 +73,23 @@ fn main() {
     println!(
         "image render, 3000 x 1500 16-bit panoramic, PNG with the file's window, {runs} runs (best / median)"
     );
-    println!("{:<15} {:>23}   {:>23}   ratio", "encoding", "chairside", "DCMTK");
+    println!(
+        "{:<15} {:>23}   {:>23}   ratio",
+        "encoding", "chairside", "DCMTK"
+    );
     for (name, file, dcmtk_tool) in cases {
         let ours_png = path(&format!("ours-{name}.png"));
         let theirs_png = path(&format!("dcmtk-{name}.png"));
         let ours = timed(runs, || {
             run(
                 chairside,
-                &["image".as_ref(), "render".as_ref(), &os(&file), "--out".as_ref(), &os(&ours_png)],
+                &[
+                    "image".as_ref(),
+                    "render".as_ref(),
+                    &os(&file),
+                    "--out".as_ref(),
+                    &os(&ours_png),
+                ],
             )
         });
         let theirs = timed(runs, || {
@@ -95,7 +111,11 @@ fn main() {
             ms(theirs.0),
             ms(theirs.1),
             ours.1.as_secs_f64() / theirs.1.as_secs_f64(),
-            if ours.1 < theirs.1 { "(ours faster)" } else { "(DCMTK faster)" }
+            if ours.1 < theirs.1 {
+                "(ours faster)"
+            } else {
+                "(DCMTK faster)"
+            }
         );
     }
 }
