@@ -18,6 +18,7 @@
 //! a bad file, so one bad file never takes the app down.
 
 mod pipeline;
+mod prescan;
 
 use std::io::Read;
 use std::path::Path;
@@ -202,6 +203,7 @@ impl DicomImage {
     fn parse(bytes: &[u8]) -> Result<DefaultDicomObject> {
         let has_magic = bytes.len() >= 132 && &bytes[128..132] == b"DICM";
         if has_magic {
+            prescan::check_part10(&bytes[132..])?;
             return OpenFileOptions::new()
                 .from_reader(&bytes[128..])
                 .map_err(|e| read_error(&e));
@@ -221,6 +223,11 @@ impl DicomImage {
                 "1.2.840.10008.1.2",
             )
         };
+        prescan::check_bare(bytes, explicit).map_err(|e| {
+            ImagingError::NotDicom(format!(
+                "no DICOM file header, and no data set could be read from the start of the file ({e})"
+            ))
+        })?;
         let dataset = InMemDicomObject::read_dataset_with_ts(bytes, &ts).map_err(|e| {
             ImagingError::NotDicom(format!(
                 "no DICOM file header, and no data set could be read from the start of the file ({})",

@@ -1,0 +1,179 @@
+//! A bounds check of every element length before dicom-rs reads the file.
+//!
+//! dicom-rs reserves an element's declared length before reading it, and fills what it reserved:
+//! a 40 KB file that declares a 1.7 GB element made the process touch 1.7 GB (found by the fuzz
+//! test). So the whole file is walked first, element by element, and refused as soon as a
+//! declared length runs past its end. What dicom-rs then allocates is bounded by the file's size.
+//!
+//! The walk is flat: it steps over each element's header and, except for sequences and items
+//! whose content is elements, over its value; sequences and items of undefined length are
+//! walked into. Fragments of encapsulated pixel data are stepped over whole.
+
+use crate::ImagingError;
+
+#[derive(Clone, Copy)]
+struct Encoding {
+    explicit: bool,
+    big_endian: bool,
+}
+
+const LITTLE_EXPLICIT: Encoding = Encoding {
+    explicit: true,
+    big_endian: false,
+};
+
+fn u16_at(bytes: &[u8], at: usize, big_endian: bool) -> u16 {
+    let b = [bytes[at], bytes[at + 1]];
+    if big_endian {
+        u16::from_be_bytes(b)
+    } else {
+        u16::from_le_bytes(b)
+    }
+}
+
+fn u32_at(bytes: &[u8], at: usize, big_endian: bool) -> u32 {
+    let b = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+    if big_endian {
+        u32::from_be_bytes(b)
+    } else {
+        u32::from_le_bytes(b)
+    }
+}
+
+fn past_end(group: u16, element: u16, length: u64, remaining: usize) -> ImagingError {
+    ImagingError::Truncated(format!(
+        "element ({group:04X},{element:04X}) declares {length} bytes but only {remaining} remain in the file"
+    ))
+}
+
+/// Checks a Part 10 file from its meta header (just after "DICM") to its end.
+pub(crate) fn check_part10(bytes: &[u8]) -> Result<(), ImagingError> {
+    // The meta group is explicit VR little endian; its transfer syntax decides the rest.
+    let mut transfer_syntax = String::new();
+    let mut pos = 0;
+    while pos + 8 <= bytes.len() && u16_at(bytes, pos, false) == 0x0002 {
+        let element = u16_at(bytes, pos + 2, false);
+        let (header, length) = header_and_length(bytes, pos, LITTLE_EXPLICIT)?;
+        let value_end = check_value(bytes, pos, header, length, 0x0002, element)?;
+        if element == 0x0010 {
+            transfer_syntax = String::from_utf8_lossy(&bytes[pos + header..value_end])
+                .trim_end_matches(['\0', ' '])
+                .to_string();
+        }
+        pos = value_end;
+    }
+    if transfer_syntax == "1.2.840.10008.1.2.1.99" {
+        return Ok(()); // deflated: the data set is compressed, dicom-rs inflates it
+    }
+    let encoding = Encoding {
+        explicit: transfer_syntax != "1.2.840.10008.1.2",
+        big_endian: transfer_syntax == "1.2.840.10008.1.2.2",
+    };
+    check_data_set(bytes, pos, encoding)
+}
+
+/// Checks a bare data set (no meta header) in the encoding guessed for it.
+pub(crate) fn check_bare(bytes: &[u8], explicit: bool) -> Result<(), ImagingError> {
+    check_data_set(
+        bytes,
+        0,
+        Encoding {
+            explicit,
+            big_endian: false,
+        },
+    )
+}
+
+/// An element's header size and declared length (`None`: undefined length).
+fn header_and_length(
+    bytes: &[u8],
+    pos: usize,
+    enc: Encoding,
+) -> Result<(usize, Option<u64>), ImagingError> {
+    let group = u16_at(bytes, pos, enc.big_endian);
+    let undefined = |l: u32| (l != u32::MAX).then_some(u64::from(l));
+    if group == 0xFFFE || !enc.explicit {
+        // Items and delimiters (always this form), and every element in implicit VR.
+        return Ok((8, undefined(u32_at(bytes, pos + 4, enc.big_endian))));
+    }
+    let vr = [bytes[pos + 4], bytes[pos + 5]];
+    let long = matches!(
+        &vr,
+        b"OB"
+            | b"OD"
+            | b"OF"
+            | b"OL"
+            | b"OV"
+            | b"OW"
+            | b"SQ"
+            | b"SV"
+            | b"UC"
+            | b"UN"
+            | b"UR"
+            | b"UT"
+            | b"UV"
+    );
+    if long {
+        if pos + 12 > bytes.len() {
+            return Err(ImagingError::Truncated(
+                "the file ends inside an element header".into(),
+            ));
+        }
+        Ok((12, undefined(u32_at(bytes, pos + 8, enc.big_endian))))
+    } else {
+        Ok((8, Some(u64::from(u16_at(bytes, pos + 6, enc.big_endian)))))
+    }
+}
+
+/// The end of an element's value, if it lies within the file.
+fn check_value(
+    bytes: &[u8],
+    pos: usize,
+    header: usize,
+    length: Option<u64>,
+    group: u16,
+    element: u16,
+) -> Result<usize, ImagingError> {
+    let start = pos + header;
+    let remaining = bytes.len().saturating_sub(start);
+    match length {
+        None => Ok(start),
+        Some(l) if l <= remaining as u64 => Ok(start + l as usize),
+        Some(l) => Err(past_end(group, element, l, remaining)),
+    }
+}
+
+fn check_data_set(bytes: &[u8], mut pos: usize, enc: Encoding) -> Result<(), ImagingError> {
+    // Inside encapsulated pixel data, items are fragments of compressed bytes, not elements.
+    let mut in_fragments = false;
+    while pos < bytes.len() {
+        if pos + 8 > bytes.len() {
+            return Err(ImagingError::Truncated(
+                "the file ends inside an element header".into(),
+            ));
+        }
+        let group = u16_at(bytes, pos, enc.big_endian);
+        let element = u16_at(bytes, pos + 2, enc.big_endian);
+        let (header, length) = header_and_length(bytes, pos, enc)?;
+        let value_end = check_value(bytes, pos, header, length, group, element)?;
+        let is_sequence = enc.explicit && group != 0xFFFE && &bytes[pos + 4..pos + 6] == b"SQ";
+        pos = match (group, element) {
+            // A sequence delimiter ends encapsulated pixel data too.
+            (0xFFFE, 0xE0DD) => {
+                in_fragments = false;
+                value_end
+            }
+            // An item: a fragment is stepped over; an item of elements is walked into.
+            (0xFFFE, 0xE000) if in_fragments => value_end,
+            (0xFFFE, _) => pos + header,
+            (0x7FE0, 0x0010) if length.is_none() => {
+                in_fragments = true;
+                pos + header
+            }
+            // Sequences (and implicit-VR elements of undefined length) are walked into.
+            _ if is_sequence || length.is_none() => pos + header,
+            _ => value_end,
+        };
+    }
+    Ok(())
+}
