@@ -293,6 +293,11 @@ enum LanguageArg {
 }
 
 fn main() -> ExitCode {
+    // `chairside image render` decodes in a copy of this program under a memory limit.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = chairside_imaging::isolated::worker_main(&args) {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {

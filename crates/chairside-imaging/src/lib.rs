@@ -17,6 +17,7 @@
 //! through the openjp2 port). A panic inside a decoder on hostile bytes is caught and reported as
 //! a bad file, so one bad file never takes the app down.
 
+pub mod isolated;
 mod pipeline;
 mod prescan;
 
@@ -74,6 +75,9 @@ pub enum ImagingError {
     NoSuchFrame { frame: u32, frames: u32 },
     #[error("malformed image: {0}")]
     Malformed(String),
+    /// A refusal reported by a decode worker ([`isolated`]), in its own words.
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type Result<T, E = ImagingError> = std::result::Result<T, E>;
