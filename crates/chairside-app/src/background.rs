@@ -61,14 +61,8 @@ impl App {
         let mut agent = SyncAgent {
             store,
             status: SyncStatus {
-                state: SyncState::Idle,
-                relay_url: None,
-                last_success_ms: None,
-                last_attempt_ms: None,
-                changes_waiting: 0,
-                files_waiting: 0,
-                message: None,
                 next_attempt_ms: Some(now_ms()),
+                ..SyncStatus::before_first_sync(SyncState::Idle)
             },
             failures_in_a_row: 0,
         };
@@ -79,6 +73,22 @@ impl App {
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+impl SyncStatus {
+    /// A status with nothing attempted yet.
+    fn before_first_sync(state: SyncState) -> SyncStatus {
+        SyncStatus {
+            state,
+            relay_url: None,
+            last_success_ms: None,
+            last_attempt_ms: None,
+            changes_waiting: 0,
+            files_waiting: 0,
+            message: None,
+            next_attempt_ms: None,
+        }
+    }
 }
 
 impl SyncAgent {
@@ -105,7 +115,7 @@ impl SyncAgent {
         let local_head = changes::head(conn, &me)?;
         let pushed = sync_state::stream(conn, &me)?.map_or(0, |(head, _)| head);
         self.status.changes_waiting = (local_head - pushed).max(0) as u32;
-        self.status.files_waiting = self.store.blobs_to_upload()?.len() as u32;
+        self.status.files_waiting = self.store.blobs_to_upload_count()? as u32;
         self.status.relay_url = self
             .store
             .local_setting(setting::RELAY_URL)?
@@ -275,16 +285,7 @@ impl BackgroundSync {
     pub fn status(&self, app: &Mutex<App>) -> SyncStatus {
         self.with_agent(app, SyncAgent::status)
             .and_then(|s| s)
-            .unwrap_or(SyncStatus {
-                state: SyncState::NotConfigured,
-                relay_url: None,
-                last_success_ms: None,
-                last_attempt_ms: None,
-                changes_waiting: 0,
-                files_waiting: 0,
-                message: None,
-                next_attempt_ms: None,
-            })
+            .unwrap_or_else(|_| SyncStatus::before_first_sync(SyncState::NotConfigured))
     }
 
     /// Wakes the thread (after a local write, say) so a due sync is not delayed.

@@ -173,7 +173,7 @@ impl App {
         let conn = self.store()?.conn();
         let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
             + chairside_store::conflicts::open(conn)?.len()) as u32;
-        let files_waiting = self.store()?.blobs_to_upload()?.len() as u32;
+        let files_waiting = self.store()?.blobs_to_upload_count()? as u32;
         Ok(EndOfDayReport {
             files_sent: summary.files_sent,
             files_waiting,

@@ -76,20 +76,8 @@ pub(crate) fn run(command: &ImageCommand, out: &Output) -> Result<(), ApiError> 
                 }
                 None => None,
             };
-            // The header is read here (bounded by the file's size); the pixels are decoded in a
-            // worker process under a memory limit (chairside_imaging::isolated).
-            let image = DicomImage::open(file, Limits::default()).map_err(|e| refused(file, e))?;
-            let info = image.info().map_err(|e| refused(file, e))?;
-            if *frame >= info.frames {
-                return Err(refused(
-                    file,
-                    ImagingError::NoSuchFrame {
-                        frame: *frame,
-                        frames: info.frames,
-                    },
-                ));
-            }
-            drop(image);
+            // Decoded in a worker process under a memory limit (chairside_imaging::isolated),
+            // which also reports a bad header or a frame past the end.
             let isolation = Isolation::current_exe()
                 .map_err(|e| ApiError::new("internal", format!("cannot find this program: {e}")))?;
             let rendered = chairside_imaging::isolated::render(&isolation, file, *frame, window)

@@ -222,9 +222,9 @@ fn hash_secret(secret: &[u8]) -> [u8; 32] {
     Sha256::digest(secret).into()
 }
 
-/// Runs a blocking storage call off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+/// Runs a blocking storage or blob-store call off the async threads.
+async fn blocking<T: Send + 'static, E: Into<ApiFailure> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<T, ApiFailure> {
     tokio::task::spawn_blocking(f)
         .await
@@ -235,7 +235,7 @@ async fn blocking<T: Send + 'static>(
                 "the relay failed while handling this request",
             )
         })?
-        .map_err(ApiFailure::from)
+        .map_err(Into::into)
 }
 
 /// The authenticated, active device, from `Authorization: Bearer <device id>.<secret hex>`.
@@ -553,22 +553,6 @@ async fn pull(
     Ok(Json(PullResponse { records, head }))
 }
 
-/// Runs a blocking blob-store call off the async threads.
-async fn blob_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, BlobError> + Send + 'static,
-) -> Result<T, ApiFailure> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| {
-            ApiFailure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL,
-                "the relay failed while handling this request",
-            )
-        })?
-        .map_err(ApiFailure::from)
-}
-
 async fn blob_status(
     State(relay): State<Relay>,
     headers: HeaderMap,
@@ -576,7 +560,7 @@ async fn blob_status(
 ) -> ApiResult<BlobStatus> {
     let device = authenticate(&relay, &headers).await?;
     let blobs = relay.blobs.clone();
-    let status = blob_blocking(move || blobs.status(&device.clinic_id, &name)).await?;
+    let status = blocking(move || blobs.status(&device.clinic_id, &name)).await?;
     Ok(Json(status))
 }
 
@@ -595,7 +579,7 @@ async fn put_blob_chunk(
     let device = authenticate(&relay, &headers).await?;
     let blobs = relay.blobs.clone();
     let size = body.len();
-    blob_blocking(move || blobs.put_chunk(&device.clinic_id, &name, idx, q.count, &body)).await?;
+    blocking(move || blobs.put_chunk(&device.clinic_id, &name, idx, q.count, &body)).await?;
     tracing::debug!(idx, bytes = size, "blob chunk stored");
     Ok(Json(Empty {}))
 }
@@ -607,7 +591,7 @@ async fn get_blob_chunk(
 ) -> Result<Response, ApiFailure> {
     let device = authenticate(&relay, &headers).await?;
     let blobs = relay.blobs.clone();
-    let chunk = blob_blocking(move || blobs.get_chunk(&device.clinic_id, &name, idx))
+    let chunk = blocking(move || blobs.get_chunk(&device.clinic_id, &name, idx))
         .await?
         .ok_or_else(|| {
             ApiFailure::new(

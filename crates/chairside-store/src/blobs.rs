@@ -264,6 +264,15 @@ impl Store {
         Ok(blobs)
     }
 
+    /// How many local blobs the relay does not have yet (the sync status shows it).
+    pub fn blobs_to_upload_count(&self) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM blob_local WHERE complete = 1 AND uploaded = 0",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
     /// Records that the relay holds every chunk of a blob.
     pub fn mark_blob_uploaded(&self, sha256: &str) -> Result<()> {
         self.conn().execute(
