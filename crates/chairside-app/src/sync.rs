@@ -22,11 +22,19 @@ use crate::{
 
 impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
+        // A typed code's problem is told under its field.
+        match &e {
+            SyncError::BadPairingCode(reason) => return ApiError::invalid("code", reason),
+            SyncError::BadRecoveryKey(reason) => return ApiError::invalid("recovery_key", reason),
+            _ => {}
+        }
         let code = match &e {
             SyncError::Unreachable { .. } => code::SYNC_UNREACHABLE,
             SyncError::Relay(body) if body.code == "revoked" => code::PERMISSION_DENIED,
             SyncError::Relay(_) => code::SYNC_REFUSED,
-            SyncError::BadRelayUrl(_) | SyncError::BadRecoveryKey => code::INVALID_INPUT,
+            SyncError::BadRelayUrl(_)
+            | SyncError::BadRecoveryKey(_)
+            | SyncError::BadPairingCode(_) => code::INVALID_INPUT,
             SyncError::NoRelay | SyncError::NoClinicKey | SyncError::WaitingForApproval => {
                 code::SYNC_NOT_READY
             }
@@ -404,6 +412,8 @@ impl App {
         device_name: &str,
     ) -> Result<String> {
         let relay = HttpRelay::new(relay_url)?;
+        // Check the code before anything is created on disk.
+        enroll::check_pairing_code(code)?;
         in_new_store(data_dir, new_key(passphrase)?, device_name, |store| {
             Ok(enroll::request(
                 store,

@@ -40,7 +40,7 @@ struct EnrollmentPayload {
 /// A new pairing code, e.g. "K7QX-M2PD".
 pub fn new_pairing_code() -> String {
     let mut rng = rand::rng();
-    let chars: String = (0..8)
+    let chars: String = (0..PAIRING_CODE_CHARS)
         .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
         .collect();
     format!("{}-{}", &chars[..4], &chars[4..])
@@ -81,9 +81,55 @@ pub fn recovery_key(clinic_id: &str, key: &ClinicKey) -> Result<Zeroizing<String
     Ok(Zeroizing::new(groups.join("-")))
 }
 
+/// The base32 alphabet of the recovery key (RFC 4648).
+const RECOVERY_KEY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// 50 bytes in base32: 80 characters, printed in 16 groups of five.
+const RECOVERY_KEY_CHARS: usize = 80;
+/// A pairing code's characters, printed in two groups of four.
+const PAIRING_CODE_CHARS: usize = 8;
+
+/// What is wrong with a code as typed (case, spaces and dashes do not matter): characters outside
+/// its alphabet, each named once in the order typed, or the wrong number of characters.
+fn typed_code_problem(text: &str, alphabet: &[u8], length: usize, what: &str) -> Option<String> {
+    let typed: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let mut foreign: Vec<char> = Vec::new();
+    for &c in &typed {
+        let in_alphabet = c.is_ascii() && alphabet.contains(&(c as u8));
+        if !in_alphabet && !foreign.contains(&c) {
+            foreign.push(c);
+        }
+    }
+    if !foreign.is_empty() {
+        let listed: Vec<String> = foreign.iter().map(char::to_string).collect();
+        return Some(format!("{what} cannot contain {}", listed.join(" ")));
+    }
+    (typed.len() != length).then(|| format!("{what} has {length} characters, not {}", typed.len()))
+}
+
+/// Checks a pairing code as typed on the new PC, before anything is created or sent.
+pub fn check_pairing_code(code: &str) -> Result<(), SyncError> {
+    match typed_code_problem(code, CODE_ALPHABET, PAIRING_CODE_CHARS, "the pairing code") {
+        Some(reason) => Err(SyncError::BadPairingCode(reason)),
+        None => Ok(()),
+    }
+}
+
 /// Reads a recovery key back (case, spaces and dashes do not matter).
 pub fn parse_recovery_key(text: &str) -> Result<(String, ClinicKey), SyncError> {
-    let bad = || SyncError::BadRecoveryKey;
+    if let Some(reason) = typed_code_problem(
+        text,
+        RECOVERY_KEY_ALPHABET,
+        RECOVERY_KEY_CHARS,
+        "the recovery key",
+    ) {
+        return Err(SyncError::BadRecoveryKey(reason));
+    }
+    let bad =
+        || SyncError::BadRecoveryKey("a character is wrong (its check does not match)".into());
     let clean: String = text
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -291,4 +337,46 @@ pub fn recover(
     store.set_local_setting(setting::CLINIC_KEY, &key.to_hex())?;
     store.set_local_setting(setting::REGISTERED, "1")?;
     identity(store, false)
+}
+
+#[cfg(test)]
+mod typed_code_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn reason(e: SyncError) -> String {
+        match e {
+            SyncError::BadPairingCode(r) | SyncError::BadRecoveryKey(r) => r,
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn a_typed_code_says_which_characters_are_foreign_or_how_many_there_are() {
+        assert!(check_pairing_code("K7QX-M2PD").is_ok());
+        assert!(check_pairing_code("k7qx m2pd").is_ok());
+        assert_eq!(
+            reason(check_pairing_code("K0QX-M1PO").unwrap_err()),
+            "the pairing code cannot contain 0 1 O"
+        );
+        assert_eq!(
+            reason(check_pairing_code("K7QX-M2P").unwrap_err()),
+            "the pairing code has 8 characters, not 7"
+        );
+        let key =
+            recovery_key("0190a5e2-0000-7000-8000-00000000c11c", &ClinicKey::random()).unwrap();
+        assert!(parse_recovery_key(&key.replace('-', " ").to_lowercase()).is_ok());
+        let mut foreign = key.to_string();
+        foreign.replace_range(0..1, "9");
+        foreign.replace_range(7..8, "8");
+        assert!(
+            reason(parse_recovery_key(&foreign).unwrap_err())
+                .starts_with("the recovery key cannot contain 9")
+        );
+        assert_eq!(
+            reason(parse_recovery_key(&key[..key.len() - 6]).unwrap_err()),
+            "the recovery key has 80 characters, not 75"
+        );
+    }
 }

@@ -80,10 +80,10 @@ pub enum SyncError {
         "this PC's request to join waits for the owner's approval: on the owner's PC run `chairside device approve`, then sync here again"
     )]
     WaitingForApproval,
-    #[error(
-        "this recovery key is not valid (a character is wrong or missing): type it again from the printed sheet"
-    )]
-    BadRecoveryKey,
+    #[error("this recovery key is not valid ({0}): type it again from the printed sheet")]
+    BadRecoveryKey(String),
+    #[error("{0}: type the code as the owner's PC shows it")]
+    BadPairingCode(String),
     #[error("no pending request from device {0}: list them with `chairside device approve`")]
     NoSuchRequest(String),
     #[error(

@@ -32,12 +32,19 @@ describe("pairing code", () => {
     expect(formatPairingCode("k7q-x")).toBe("k7q-x");
   });
 
-  it("tells what is wrong with it", () => {
+  it("tells what is wrong with it (the rule is Rust's: its refusal lands under the field)", () => {
     expect(pairingCodeProblem("K7QX-M2PD")).toBeNull();
     expect(pairingCodeProblem("k7qx m2pd")).toBeNull();
     expect(pairingCodeProblem("  ")).toEqual({ key: "join.code_required" });
-    expect(pairingCodeProblem("K7QX-M2P")).toEqual({ key: "join.code_length", params: { n: 7 } });
-    expect(pairingCodeProblem("K0QX-M1PO")).toEqual({ key: "join.code_bad_chars", params: { chars: "0 1 O" } });
+    const refused = (message: string) => joinFailure("fr", "join", { code: "invalid_input", message });
+    expect(refused("code: the pairing code has 8 characters, not 7")).toEqual({
+      field: "code",
+      problem: { key: "join.code_length", params: { n: 7 } },
+    });
+    expect(refused("code: the pairing code cannot contain 0 1 O")).toEqual({
+      field: "code",
+      problem: { key: "join.code_bad_chars", params: { chars: "0 1 O" } },
+    });
   });
 });
 
@@ -47,13 +54,21 @@ describe("recovery key", () => {
     expect(recoveryKeyProblem(KEY.replace(/-/g, " ").toLowerCase())).toBeNull();
   });
 
-  it("tells a missing, foreign or short key apart", () => {
+  it("tells a missing, foreign or short key apart (the rule is Rust's: its refusal lands under the field)", () => {
     expect(recoveryKeyProblem("")).toEqual({ key: "join.key_required" });
-    expect(recoveryKeyProblem(KEY.replace("HC3QE", "HC9QE").replace("Q6ZTB", "Q8ZTB"))).toEqual({
-      key: "join.key_bad_chars",
-      params: { chars: "9 8" },
+    const refused = (message: string) => joinFailure("fr", "restore", { code: "invalid_input", message });
+    expect(refused("recovery_key: the recovery key cannot contain 9 8")).toEqual({
+      field: "recovery_key",
+      problem: { key: "join.key_bad_chars", params: { chars: "9 8" } },
     });
-    expect(recoveryKeyProblem(KEY.slice(0, -6))).toEqual({ key: "join.key_length", params: { n: 75 } });
+    expect(refused("recovery_key: the recovery key has 80 characters, not 75")).toEqual({
+      field: "recovery_key",
+      problem: { key: "join.key_length", params: { n: 75 } },
+    });
+    expect(refused("recovery_key: a character is wrong (its check does not match)")).toEqual({
+      field: "recovery_key",
+      problem: { key: "join.key_invalid" },
+    });
   });
 });
 

@@ -38,9 +38,6 @@ export function problemText(lang: Language, p: Problem): string {
 
 // ---------------------------------------------------------------- pairing code
 
-/** The pairing code's characters: no 0/O, 1/I/L, so a code read aloud is typed right. */
-export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-export const PAIRING_CODE_LENGTH = 8;
 
 /** As the relay compares codes: letters and digits only, in capitals ("k7qx m2pd" -> "K7QXM2PD"). */
 export function normalizePairingCode(text: string): string {
@@ -48,41 +45,26 @@ export function normalizePairingCode(text: string): string {
 }
 
 /** "k7qxm2pd" -> "K7QX-M2PD" once the code has its 8 characters; anything else as typed. */
+/** A full pairing code is shown as two groups of four, as on the owner's PC (display only). */
+const SHOWN_CODE_LENGTH = 8;
+
 export function formatPairingCode(text: string): string {
   const code = normalizePairingCode(text);
-  return code.length === PAIRING_CODE_LENGTH ? `${code.slice(0, 4)}-${code.slice(4)}` : text.trim();
+  return code.length === SHOWN_CODE_LENGTH ? `${code.slice(0, 4)}-${code.slice(4)}` : text.trim();
 }
 
-/** The characters that cannot be in a text, once, in the order typed ("0", "O"). */
-function strangers(text: string, allowed: string): string[] {
-  const seen: string[] = [];
-  for (const c of text) if (!allowed.includes(c) && !seen.includes(c)) seen.push(c);
-  return seen;
-}
+// What a code or a key may contain, and how long it is, is checked in Rust (chairside-sync's
+// enroll module) before anything is created; its refusals come back under the field
+// (see joinFailure). Here only: was something typed at all.
 
 export function pairingCodeProblem(text: string): Problem | null {
-  const typed = text.replace(/[\s-]/g, "").toUpperCase();
-  if (typed === "") return { key: "join.code_required" };
-  const bad = strangers(typed, PAIRING_CODE_ALPHABET);
-  if (bad.length > 0) return { key: "join.code_bad_chars", params: { chars: bad.join(" ") } };
-  if (typed.length !== PAIRING_CODE_LENGTH) return { key: "join.code_length", params: { n: typed.length } };
-  return null;
+  return text.replace(/[\s-]/g, "") === "" ? { key: "join.code_required" } : null;
 }
 
 // ---------------------------------------------------------------- recovery key
 
-/** The recovery key is base32 (RFC 4648): capitals and the digits 2 to 7. */
-export const RECOVERY_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-/** 80 characters, printed as 16 groups of 5. */
-export const RECOVERY_KEY_LENGTH = 80;
-
 export function recoveryKeyProblem(text: string): Problem | null {
-  const typed = text.replace(/[\s-]/g, "").toUpperCase();
-  if (typed === "") return { key: "join.key_required" };
-  const bad = strangers(typed, RECOVERY_KEY_ALPHABET);
-  if (bad.length > 0) return { key: "join.key_bad_chars", params: { chars: bad.join(" ") } };
-  if (typed.length !== RECOVERY_KEY_LENGTH) return { key: "join.key_length", params: { n: typed.length } };
-  return null;
+  return text.replace(/[\s-]/g, "") === "" ? { key: "join.key_required" } : null;
 }
 
 // ---------------------------------------------------------------- the whole form
@@ -156,6 +138,14 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       if (!m) return { field: null, problem: { key: "error.invalid_input", params: { detail } } };
       const field = m[1] as JoinField;
       const reason = m[2];
+      const foreign = /cannot contain (.+)$/.exec(reason);
+      const count = /has \d+ characters, not (\d+)/.exec(reason);
+      if (field === "code" || field === "recovery_key") {
+        const prefix = field === "code" ? "join.code" : "join.key";
+        if (foreign) return { field, problem: { key: `${prefix}_bad_chars` as MessageKey, params: { chars: foreign[1] } } };
+        if (count) return { field, problem: { key: `${prefix}_length` as MessageKey, params: { n: Number(count[1]) } } };
+        if (field === "recovery_key") return { field, problem: { key: "join.key_invalid" } };
+      }
       const least = /at least (\d+) characters/.exec(reason);
       if (field === "passphrase" && least)
         return { field, problem: { key: "validation.passphrase_short", params: { min: Number(least[1]) } } };

@@ -234,7 +234,7 @@ fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
     typo.replace_range(0..1, c);
     assert!(matches!(
         chairside_sync::enroll::parse_recovery_key(&typo),
-        Err(SyncError::BadRecoveryKey)
+        Err(SyncError::BadRecoveryKey(_))
     ));
 
     // Every device is lost; a new PC recovers with the printed key (typed in lower case).
