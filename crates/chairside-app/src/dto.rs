@@ -718,3 +718,212 @@ pub struct DeviceInfo {
     pub revoked: bool,
     pub this_device: bool,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Imaging
+
+/// The kind of file an image was imported from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageFormat {
+    Dicom,
+    Png,
+    Jpeg,
+    Tiff,
+}
+
+/// Where an image's millimetres come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SpacingSource {
+    /// DICOM Pixel Spacing (0028,0030).
+    PixelSpacing,
+    /// DICOM Imager Pixel Spacing (0018,1164): at the detector.
+    ImagerPixelSpacing,
+    /// A person measured a known length on the image.
+    Calibration,
+}
+
+/// How a file's patient (DICOM Patient ID and name) compares with the patient imported into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PatientMatch {
+    /// The file's Patient ID is the file number, or its name is the patient's.
+    Matches,
+    /// The file names someone else: importing needs an explicit confirmation.
+    Differs,
+    /// The file says nothing of its patient (sensor PNG/JPEG/TIFF, anonymised DICOM).
+    Unknown,
+}
+
+/// What will happen to one file of an import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportFileStatus {
+    /// Will be imported.
+    Ready,
+    /// The same bytes are already in this patient's file.
+    Duplicate,
+    /// Cannot be imported: `reason` says why.
+    Refused,
+}
+
+/// One file of an import, before anything is stored: read from its header, not decoded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImportCandidate {
+    pub path: String,
+    pub file_name: String,
+    pub status: ImportFileStatus,
+    /// Why it is refused, or which image it duplicates.
+    pub reason: Option<String>,
+    pub format: Option<ImageFormat>,
+    pub modality: Option<String>,
+    /// YYYY-MM-DD, from the DICOM study/acquisition date.
+    pub taken_on: Option<String>,
+    pub rows: u32,
+    pub columns: u32,
+    pub frames: u32,
+    /// The patient named inside the file (DICOM), as written there.
+    pub file_patient_id: Option<String>,
+    pub file_patient_name: Option<String>,
+    pub patient_match: PatientMatch,
+}
+
+/// What an import of these files would do (`preview_image_import`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImportPreview {
+    pub patient: PatientRef,
+    pub files: Vec<ImportCandidate>,
+    /// Some ready file names another patient: the import needs `confirm_mismatch`.
+    pub needs_confirmation: bool,
+    pub ready: u32,
+    pub duplicates: u32,
+    pub refused: u32,
+}
+
+/// Import one file (the UI calls this file by file, to show progress).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportFileRequest {
+    pub patient_id: String,
+    pub path: String,
+    /// The person confirmed importing a file whose DICOM patient differs.
+    pub confirm_mismatch: bool,
+    /// Teeth (FDI, e.g. "36") to link the image to.
+    pub teeth: Vec<String>,
+}
+
+/// What became of one imported file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImportFileOutcome {
+    pub path: String,
+    pub status: ImportFileStatus,
+    /// The new image (or, for a duplicate, the one already there).
+    pub image_id: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// An image in a patient's file, as listed (no pixels).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImageSummary {
+    pub id: String,
+    pub patient_id: String,
+    pub format: ImageFormat,
+    /// DICOM modality (IO intraoral, PX panoramic, CT, ...), else empty.
+    pub modality: String,
+    /// YYYY-MM-DD: the acquisition date from the file, else the import date.
+    pub taken_on: String,
+    pub file_name: String,
+    pub rows: u32,
+    pub columns: u32,
+    pub frames: u32,
+    /// Millimetres per pixel [row, column], from the file or a calibration; null when unknown
+    /// (lengths are then in pixels).
+    pub spacing_mm: Option<[f64; 2]>,
+    pub spacing_source: Option<SpacingSource>,
+    /// Teeth (FDI) the image is linked to, sorted.
+    pub teeth: Vec<String>,
+    /// The full-mouth-series slot (0 to 17, upper right to lower right) its teeth put it in,
+    /// for an intraoral image.
+    pub fmx_slot: Option<u8>,
+    /// A PNG data URL, at most 256 px on its longer side.
+    pub thumbnail: String,
+    /// Whether its bytes are on this PC (else opening it fetches them from the relay).
+    pub local: bool,
+    pub imported_by: String,
+    #[ts(type = "number")]
+    pub imported_at_ms: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnotationKind {
+    /// Two points: a length.
+    Length,
+    /// Three points (end, vertex, end): an angle.
+    Angle,
+    /// One point and a text.
+    Text,
+    /// Two points (tail, head) and an optional text.
+    Arrow,
+}
+
+/// A measurement or note drawn on an image; saved as a record, so it syncs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImageAnnotation {
+    pub id: String,
+    pub image_id: String,
+    pub kind: AnnotationKind,
+    /// Points in image pixel coordinates (x to the right, y down, from the top-left corner).
+    pub points: Vec<[f64; 2]>,
+    pub text: String,
+    /// The measured value, worked out in Rust: "12.4 mm", "12.4 px" (no spacing), "37.5°".
+    pub label: String,
+    pub length_mm: Option<f64>,
+    pub angle_deg: Option<f64>,
+    pub created_by: String,
+    #[ts(type = "number")]
+    pub created_at_ms: i64,
+}
+
+/// An image with its annotations: what the viewer shows around the pixels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImageDetail {
+    pub image: ImageSummary,
+    pub annotations: Vec<ImageAnnotation>,
+    /// The file's own VOI window [centre, width], in modality units.
+    pub window: Option<[f64; 2]>,
+    /// Window presets for this image: name and [centre, width].
+    pub presets: Vec<WindowPreset>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct WindowPreset {
+    /// `file`, `full_range`, `enamel`, `bone`, `soft` (the UI translates).
+    pub name: String,
+    pub window: [f64; 2],
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct AnnotationInput {
+    pub image_id: String,
+    pub kind: AnnotationKind,
+    pub points: Vec<[f64; 2]>,
+    pub text: String,
+}
+
+/// Calibrate an image: the two points span `known_mm` millimetres.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct CalibrationInput {
+    pub image_id: String,
+    pub points: [[f64; 2]; 2],
+    pub known_mm: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageExportFormat {
+    /// The original file as imported (DICOM, or the sensor's PNG/JPEG/TIFF).
+    Original,
+    /// An 8-bit PNG of the first frame with the file's window.
+    Png,
+}

@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod fhir;
 mod gdpr;
+pub mod imaging;
 mod inbox;
 mod medical;
 mod password;
@@ -45,7 +46,7 @@ pub(crate) const MIN_PASSPHRASE_CHARS: usize = 8;
 
 /// The signed-in user of this window (or of one CLI command).
 #[derive(Debug, Clone)]
-struct Session {
+pub(crate) struct Session {
     user_id: EntityId,
     username: String,
     display_name: String,
@@ -62,6 +63,9 @@ pub struct App {
     clock: Clock,
     kdf: KdfParams,
     keyring_available: OnceLock<bool>,
+    image_decoder: imaging::ImageDecoder,
+    /// The frame the viewer opened last (image id, frame), for its window presets.
+    last_frame: Option<(String, u32, chairside_imaging::FramePixels)>,
 }
 
 impl std::fmt::Debug for App {
@@ -83,7 +87,16 @@ impl App {
             clock: Arc::new(Instant::now),
             kdf: KdfParams::RECOMMENDED,
             keyring_available: OnceLock::new(),
+            image_decoder: imaging::ImageDecoder::isolated(),
+            last_frame: None,
         }
+    }
+
+    /// Replaces where images are decoded (tests decode trusted files in process; the desktop
+    /// and the CLI keep the default worker process).
+    pub fn with_image_decoder(mut self, decoder: imaging::ImageDecoder) -> Self {
+        self.image_decoder = decoder;
+        self
     }
 
     /// Replaces the monotonic clock (tests of the idle lock).

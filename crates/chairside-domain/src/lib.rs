@@ -11,6 +11,7 @@ pub mod hlc;
 pub mod id;
 pub mod medical;
 pub mod patient;
+pub mod teeth;
 
 pub use access::{Permission, Role};
 pub use clinic::{ClinicSettings, Language, SettingsError};

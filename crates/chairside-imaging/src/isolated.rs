@@ -5,7 +5,8 @@
 //! So the program that shows or imports an image runs the decode in a copy of itself
 //! ([`WORKER_ARG`]), with its address space limited (`RLIMIT_AS`), and reads the picture back.
 //! A decode that needs more memory than allowed, crashes or hangs ends that child only, and the
-//! caller gets a clear error.
+//! caller gets a clear error. The file goes to the worker through a pipe and the picture comes
+//! back the same way, so no decoded X-ray is ever written to disk.
 //!
 //! Each binary that renders images calls [`worker_main`] first thing in `main`.
 
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{DicomImage, ImagingError, Limits, Rendered, Result, Window};
+use crate::{DicomImage, FramePixels, ImagingError, Limits, Rendered, Result, Window};
 
 /// The first argument that turns a binary into a decode worker.
 pub const WORKER_ARG: &str = "--chairside-imaging-worker";
@@ -47,84 +48,133 @@ impl Isolation {
     }
 }
 
-/// Renders a frame in a worker process (see the module docs).
+/// Renders a frame of the file at `file` in a worker process (see the module docs).
 pub fn render(
     isolation: &Isolation,
     file: &Path,
     frame: u32,
     window: Option<Window>,
 ) -> Result<Rendered> {
-    let size = std::fs::metadata(file)
-        .map_err(|e| ImagingError::Io {
-            path: file.display().to_string(),
-            reason: e.to_string(),
-        })?
-        .len();
+    render_bytes(isolation, &read_file(file)?, frame, window)
+}
+
+/// Reads a whole file, refusing one larger than the decoder accepts.
+pub fn read_file(file: &Path) -> Result<Vec<u8>> {
+    let io = |e: std::io::Error| ImagingError::Io {
+        path: file.display().to_string(),
+        reason: e.to_string(),
+    };
+    let f = std::fs::File::open(file).map_err(io)?;
+    let max = Limits::default().max_file_bytes;
+    let size = f.metadata().map_err(io)?.len();
+    if size > max {
+        return Err(ImagingError::TooLarge(format!(
+            "the file has {size} bytes, more than the {max} accepted"
+        )));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    f.take(max).read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
+}
+
+/// Renders a frame of a file held in memory, in a worker process.
+pub fn render_bytes(
+    isolation: &Isolation,
+    bytes: &[u8],
+    frame: u32,
+    window: Option<Window>,
+) -> Result<Rendered> {
+    let mut args = vec![frame.to_string()];
+    if let Some(w) = window {
+        args.push(w.center.to_string());
+        args.push(w.width.to_string());
+    }
+    let reply = run(isolation, "render", &args, bytes)?;
+    let word =
+        |at: usize| u32::from_le_bytes([reply[at], reply[at + 1], reply[at + 2], reply[at + 3]]);
+    if reply.len() < 9 {
+        return Err(ImagingError::Malformed(
+            "the decoder's reply is incomplete".into(),
+        ));
+    }
+    let (width, height, channels) = (word(0), word(4), reply[8]);
+    let pixels = reply[9..].to_vec();
+    if pixels.len() as u64 != u64::from(width) * u64::from(height) * u64::from(channels) {
+        return Err(ImagingError::Malformed(
+            "the decoder's reply is incomplete".into(),
+        ));
+    }
+    Ok(Rendered {
+        width,
+        height,
+        channels,
+        pixels,
+    })
+}
+
+/// Decodes one frame of a DICOM or sensor file (in memory) for the viewer, in a worker process.
+pub fn frame_pixels(isolation: &Isolation, bytes: &[u8], frame: u32) -> Result<FramePixels> {
+    FramePixels::from_bytes(&run(isolation, "frame", &[frame.to_string()], bytes)?)
+}
+
+/// Runs one job in a worker: the file's bytes go in on its standard input (never through a
+/// file on disk: they may be a patient's X-ray), the reply comes back on its standard output.
+fn run(isolation: &Isolation, job: &str, args: &[String], input: &[u8]) -> Result<Vec<u8>> {
     let limit = isolation
         .memory_bytes
-        .saturating_add(size.saturating_mul(2));
-    let out = tempfile::NamedTempFile::new().map_err(|e| ImagingError::Io {
-        path: "a temporary file".into(),
-        reason: e.to_string(),
-    })?;
-    let mut command = Command::new(&isolation.exe);
-    command
+        .saturating_add((input.len() as u64).saturating_mul(2));
+    let mut child = Command::new(&isolation.exe)
         .arg(WORKER_ARG)
         .arg(limit.to_string())
-        .arg(file)
-        .arg(frame.to_string())
-        .arg(out.path());
-    if let Some(w) = window {
-        command.arg(w.center.to_string()).arg(w.width.to_string());
-    }
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .arg(job)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| ImagingError::Io {
             path: isolation.exe.display().to_string(),
             reason: format!("cannot start the image decoder: {e}"),
         })?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > isolation.timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ImagingError::Malformed(format!(
-                    "decoding took longer than {} s and was stopped",
-                    isolation.timeout.as_secs()
-                )));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(ImagingError::Malformed(e.to_string())),
-        }
+    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(ImagingError::Malformed(
+            "the image decoder has no pipes".into(),
+        ));
     };
-    let mut reply = Vec::new();
-    std::fs::File::open(out.path())
-        .and_then(|mut f| f.read_to_end(&mut reply))
-        .map_err(|e| ImagingError::Malformed(e.to_string()))?;
-    match reply.get(..2) {
-        Some(b"OK") if reply.len() >= 11 => {
-            let word = |at: usize| {
-                u32::from_le_bytes([reply[at], reply[at + 1], reply[at + 2], reply[at + 3]])
-            };
-            let (width, height, channels) = (word(2), word(6), reply[10]);
-            let pixels = reply[11..].to_vec();
-            if pixels.len() as u64 != u64::from(width) * u64::from(height) * u64::from(channels) {
-                return Err(ImagingError::Malformed(
-                    "the decoder's reply is incomplete".into(),
-                ));
+    let timeout = isolation.timeout;
+    let (reply, status) = std::thread::scope(|scope| {
+        // A worker that dies early closes its end: the write then fails, which is fine.
+        scope.spawn(move || {
+            let _ = stdin.write_all(input);
+        });
+        let reader = scope.spawn(move || {
+            let mut reply = Vec::new();
+            let _ = stdout.read_to_end(&mut reply);
+            reply
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) if started.elapsed() > timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(ImagingError::Malformed(format!(
+                        "decoding took longer than {} s and was stopped",
+                        timeout.as_secs()
+                    )));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                Err(e) => break Err(ImagingError::Malformed(e.to_string())),
             }
-            Ok(Rendered {
-                width,
-                height,
-                channels,
-                pixels,
-            })
-        }
+        };
+        (reader.join().unwrap_or_default(), status)
+    });
+    let status = status?;
+    match reply.get(..2) {
+        Some(b"OK") => Ok(reply[2..].to_vec()),
         Some(b"ER") => Err(ImagingError::Refused(
             String::from_utf8_lossy(&reply[2..]).into_owned(),
         )),
@@ -144,30 +194,52 @@ pub fn worker_main(args: &[OsString]) -> Option<i32> {
     }
     let arg = |i: usize| args.get(i).and_then(|a| a.to_str()).unwrap_or_default();
     let limit: u64 = arg(2).parse().unwrap_or(768 << 20);
-    let (file, out) = (PathBuf::from(arg(3)), PathBuf::from(arg(5)));
+    let job = arg(3);
     let frame: u32 = arg(4).parse().unwrap_or(0);
-    let window = match (arg(6).parse::<f64>(), arg(7).parse::<f64>()) {
+    let window = match (arg(5).parse::<f64>(), arg(6).parse::<f64>()) {
         (Ok(center), Ok(width)) => Some(Window { center, width }),
         _ => None,
     };
+    let mut out = std::io::stdout().lock();
     // The limit is set before anything is read; if it cannot be set, decoding is refused.
     if let Err(e) = rlimit::setrlimit(rlimit::Resource::AS, limit, limit) {
-        let _ = std::fs::write(&out, format!("ERcannot limit the decoder's memory: {e}"));
+        let _ = write!(out, "ERcannot limit the decoder's memory: {e}");
         return Some(1);
     }
-    let reply =
-        match DicomImage::open(&file, Limits::default()).and_then(|i| i.render(frame, window)) {
-            Ok(r) => {
-                let mut bytes = Vec::with_capacity(11 + r.pixels.len());
-                bytes.extend_from_slice(b"OK");
+    let limits = Limits::default();
+    let mut input = Vec::new();
+    if let Err(e) = std::io::stdin()
+        .lock()
+        .take(limits.max_file_bytes)
+        .read_to_end(&mut input)
+    {
+        let _ = write!(out, "ERcannot read the file: {e}");
+        return Some(1);
+    }
+    let reply = match job {
+        "render" => DicomImage::from_bytes(&input, limits)
+            .and_then(|i| i.render(frame, window))
+            .map(|r| {
+                let mut bytes = Vec::with_capacity(9 + r.pixels.len());
                 bytes.extend_from_slice(&r.width.to_le_bytes());
                 bytes.extend_from_slice(&r.height.to_le_bytes());
                 bytes.push(r.channels);
                 bytes.extend_from_slice(&r.pixels);
                 bytes
-            }
-            Err(e) => format!("ER{e}").into_bytes(),
-        };
-    let written = std::fs::File::create(&out).and_then(|mut f| f.write_all(&reply));
-    Some(if written.is_ok() { 0 } else { 1 })
+            }),
+        "frame" => crate::sources::frame_pixels(&input, frame, limits).map(|f| f.to_bytes()),
+        other => Err(ImagingError::Malformed(format!(
+            "unknown decoder job {other:?}"
+        ))),
+    };
+    drop(input);
+    let written = match reply {
+        Ok(bytes) => out.write_all(b"OK").and_then(|()| out.write_all(&bytes)),
+        Err(e) => write!(out, "ER{e}"),
+    };
+    Some(if written.and_then(|()| out.flush()).is_ok() {
+        0
+    } else {
+        1
+    })
 }

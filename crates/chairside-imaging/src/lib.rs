@@ -17,9 +17,13 @@
 //! through the openjp2 port). A panic inside a decoder on hostile bytes is caught and reported as
 //! a bad file, so one bad file never takes the app down.
 
+mod frame;
 pub mod isolated;
+pub mod measure;
 mod pipeline;
 mod prescan;
+mod sensor;
+pub mod sources;
 
 use std::io::Read;
 use std::path::Path;
@@ -31,7 +35,9 @@ use dicom_pixeldata::PixelDecoder;
 use dicom_transfer_syntax_registry::TransferSyntaxIndex as _;
 use serde::Serialize;
 
+pub use frame::{FramePixels, FrameSamples};
 pub use pipeline::{Rendered, Window};
+pub use sensor::SensorImage;
 
 /// Bounds on what a file may make this process allocate.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +67,8 @@ pub enum ImagingError {
     Io { path: String, reason: String },
     #[error("not a DICOM file ({0})")]
     NotDicom(String),
+    #[error("not a DICOM, PNG, JPEG or TIFF file: Chairside cannot read this kind of file")]
+    UnknownFormat,
     #[error("truncated file: {0}")]
     Truncated(String),
     #[error("this DICOM file holds no image (no pixel data){}", .0.as_deref().map(|m| format!("; its modality is {m}")).unwrap_or_default())]
@@ -279,6 +287,14 @@ impl DicomImage {
         self.object.element(tag).ok()?.to_multi_float64().ok()
     }
 
+    pub(crate) fn text_of(&self, tag: Tag) -> Option<String> {
+        self.text(tag)
+    }
+
+    pub(crate) fn floats_of(&self, tag: Tag) -> Option<Vec<f64>> {
+        self.floats(tag)
+    }
+
     /// The transfer syntax UID, without padding.
     pub fn transfer_syntax(&self) -> String {
         self.object
@@ -383,6 +399,35 @@ impl DicomImage {
 
     /// Renders one frame (numbered from 0) to 8 bits per sample.
     pub fn render(&self, frame: u32, window: Option<Window>) -> Result<Rendered> {
+        Ok(match self.decode_frame(frame)? {
+            pipeline::Decoded::Gray {
+                width,
+                height,
+                values,
+            } => pipeline::grayscale(&self.object, &values, width, height, window),
+            pipeline::Decoded::Colour(rendered) => rendered,
+        })
+    }
+
+    /// One frame for the viewer: stored grayscale values with their modality mapping and the
+    /// default window, or RGB (see [`FramePixels`]).
+    pub fn frame_pixels(&self, frame: u32) -> Result<FramePixels> {
+        let invert = self.text(tags::PHOTOMETRIC_INTERPRETATION).as_deref() == Some("MONOCHROME1");
+        Ok(match self.decode_frame(frame)? {
+            pipeline::Decoded::Gray {
+                width,
+                height,
+                values,
+            } => {
+                let window = pipeline::file_window(&self.object)
+                    .unwrap_or_else(|| pipeline::full_range(&values));
+                FramePixels::from_values(width, height, &values, window, invert)
+            }
+            pipeline::Decoded::Colour(rendered) => FramePixels::from_rgb(rendered),
+        })
+    }
+
+    fn decode_frame(&self, frame: u32) -> Result<pipeline::Decoded> {
         self.geometry()?;
         let frames = self.frames();
         if frame >= frames {
@@ -437,15 +482,14 @@ impl DicomImage {
                             },
                         )?
                     };
-                    Ok(pipeline::grayscale(
-                        &self.object,
-                        &values,
+                    Ok(pipeline::Decoded::Gray {
                         width,
                         height,
-                        window,
-                    ))
+                        values,
+                    })
                 } else {
                     pipeline::ybr_full_422(&raw, frame, width, height)
+                        .map(pipeline::Decoded::Colour)
                 }
             });
         }
@@ -454,9 +498,7 @@ impl DicomImage {
                 .decode_pixel_data_frame(frame)
                 .map_err(|e| decode_error(&self.transfer_syntax(), e))
         })?;
-        guarded("pixel values", || {
-            pipeline::render(&self.object, &decoded, window)
-        })
+        guarded("pixel values", || pipeline::decode(&self.object, &decoded))
     }
 }
 

@@ -53,26 +53,37 @@ fn malformed(e: impl std::fmt::Display) -> ImagingError {
     ImagingError::Malformed(e.to_string())
 }
 
-pub(crate) fn render(
+/// One frame after decoding and the Modality LUT, before the VOI step.
+pub(crate) enum Decoded {
+    /// Grayscale modality values, row by row.
+    Gray {
+        width: u32,
+        height: u32,
+        values: Vec<f64>,
+    },
+    /// Colour, already RGB.
+    Colour(Rendered),
+}
+
+pub(crate) fn decode(
     object: &DefaultDicomObject,
     decoded: &DecodedPixelData<'_>,
-    window: Option<Window>,
-) -> Result<Rendered> {
+) -> Result<Decoded> {
     let (width, height) = (decoded.columns(), decoded.rows());
     let photometric = text_of(object, tags::PHOTOMETRIC_INTERPRETATION).unwrap_or_default();
     if photometric == "PALETTE COLOR" {
-        return palette(object, decoded, width, height);
+        return palette(object, decoded, width, height).map(Decoded::Colour);
     }
     if decoded.samples_per_pixel() >= 3 {
         let image = decoded
             .to_dynamic_image_with_options(0, &ConvertOptions::new().force_8bit())
             .map_err(malformed)?;
-        return Ok(Rendered {
+        return Ok(Decoded::Colour(Rendered {
             width,
             height,
             channels: 3,
             pixels: image.to_rgb8().into_raw(),
-        });
+        }));
     }
     let values: Vec<f64> = decoded
         .to_vec_frame_with_options(
@@ -80,7 +91,11 @@ pub(crate) fn render(
             &ConvertOptions::new().with_voi_lut(VoiLutOption::Identity),
         )
         .map_err(malformed)?;
-    Ok(grayscale(object, &values, width, height, window))
+    Ok(Decoded::Gray {
+        width,
+        height,
+        values,
+    })
 }
 
 /// The VOI transformation and MONOCHROME1 inversion of modality values, to 8 bits.
@@ -196,7 +211,7 @@ pub(crate) fn one_bit_values(raw: &[u8], frame: u32, width: u32, height: u32) ->
 }
 
 /// The file's first window, when it has a usable one.
-fn file_window(object: &DefaultDicomObject) -> Option<Window> {
+pub(crate) fn file_window(object: &DefaultDicomObject) -> Option<Window> {
     let first = |tag| {
         object
             .element(tag)
@@ -211,7 +226,7 @@ fn file_window(object: &DefaultDicomObject) -> Option<Window> {
 }
 
 /// A window spanning the frame's values, lowest to highest.
-fn full_range(values: &[f64]) -> Window {
+pub(crate) fn full_range(values: &[f64]) -> Window {
     let (lo, hi) = values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
@@ -230,7 +245,7 @@ fn full_range(values: &[f64]) -> Window {
 }
 
 /// The VOI function of PS3.3 C.11.2.1.2, as a fraction of the output range (0 to 1).
-fn voi(
+pub(crate) fn voi(
     x: f64,
     Window {
         center: c,

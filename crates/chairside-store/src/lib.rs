@@ -23,6 +23,7 @@ pub mod duplicates;
 pub mod erasure;
 pub mod error;
 mod fsutil;
+pub mod images;
 pub mod key;
 pub mod medical;
 pub mod migrate;

@@ -181,6 +181,50 @@ pub const CONFLICT_REVIEW: TableSpec = TableSpec {
     on_change: Some(crate::conflicts::on_review),
 };
 
+pub const IMAGE: TableSpec = TableSpec {
+    name: "image",
+    kind: TableKind::Mutable,
+    fields: &[
+        "patient_id",
+        "blob_sha256",
+        "format",
+        "modality",
+        "taken_on",
+        "file_name",
+        "width",
+        "height",
+        "frames",
+        "spacing_row_mm",
+        "spacing_col_mm",
+        "spacing_source",
+        "calibration_mm_per_px",
+        "window_center",
+        "window_width",
+        "teeth",
+        "thumbnail",
+        "sop_instance_uid",
+        "imported_by",
+        "imported_at_ms",
+        "deleted",
+    ],
+    on_change: None,
+};
+
+pub const IMAGE_ANNOTATION: TableSpec = TableSpec {
+    name: "image_annotation",
+    kind: TableKind::Mutable,
+    fields: &[
+        "image_id",
+        "kind",
+        "points",
+        "note",
+        "created_by",
+        "created_at_ms",
+        "deleted",
+    ],
+    on_change: None,
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -193,6 +237,8 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     DEVICE,
     BLOB,
     CONFLICT_REVIEW,
+    IMAGE,
+    IMAGE_ANNOTATION,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

@@ -328,4 +328,114 @@ status: Array<ConsentStatus>,
  */
 history: Array<ConsentRecord>, };
 
+export type ImageFormat = "dicom" | "png" | "jpeg" | "tiff";
+
+export type SpacingSource = "pixel_spacing" | "imager_pixel_spacing" | "calibration";
+
+export type PatientMatch = "matches" | "differs" | "unknown";
+
+export type ImportFileStatus = "ready" | "duplicate" | "refused";
+
+export type ImportCandidate = { path: string, file_name: string, status: ImportFileStatus, 
+/**
+ * Why it is refused, or which image it duplicates.
+ */
+reason: string | null, format: ImageFormat | null, modality: string | null, 
+/**
+ * YYYY-MM-DD, from the DICOM study/acquisition date.
+ */
+taken_on: string | null, rows: number, columns: number, frames: number, 
+/**
+ * The patient named inside the file (DICOM), as written there.
+ */
+file_patient_id: string | null, file_patient_name: string | null, patient_match: PatientMatch, };
+
+export type ImportPreview = { patient: PatientRef, files: Array<ImportCandidate>, 
+/**
+ * Some ready file names another patient: the import needs `confirm_mismatch`.
+ */
+needs_confirmation: boolean, ready: number, duplicates: number, refused: number, };
+
+export type ImportFileRequest = { patient_id: string, path: string, 
+/**
+ * The person confirmed importing a file whose DICOM patient differs.
+ */
+confirm_mismatch: boolean, 
+/**
+ * Teeth (FDI, e.g. "36") to link the image to.
+ */
+teeth: Array<string>, };
+
+export type ImportFileOutcome = { path: string, status: ImportFileStatus, 
+/**
+ * The new image (or, for a duplicate, the one already there).
+ */
+image_id: string | null, reason: string | null, };
+
+export type ImageSummary = { id: string, patient_id: string, format: ImageFormat, 
+/**
+ * DICOM modality (IO intraoral, PX panoramic, CT, ...), else empty.
+ */
+modality: string, 
+/**
+ * YYYY-MM-DD: the acquisition date from the file, else the import date.
+ */
+taken_on: string, file_name: string, rows: number, columns: number, frames: number, 
+/**
+ * Millimetres per pixel [row, column], from the file or a calibration; null when unknown
+ * (lengths are then in pixels).
+ */
+spacing_mm: [number, number] | null, spacing_source: SpacingSource | null, 
+/**
+ * Teeth (FDI) the image is linked to, sorted.
+ */
+teeth: Array<string>, 
+/**
+ * The full-mouth-series slot (0 to 17, upper right to lower right) its teeth put it in,
+ * for an intraoral image.
+ */
+fmx_slot: number | null, 
+/**
+ * A PNG data URL, at most 256 px on its longer side.
+ */
+thumbnail: string, 
+/**
+ * Whether its bytes are on this PC (else opening it fetches them from the relay).
+ */
+local: boolean, imported_by: string, imported_at_ms: number, };
+
+export type AnnotationKind = "length" | "angle" | "text" | "arrow";
+
+export type ImageAnnotation = { id: string, image_id: string, kind: AnnotationKind, 
+/**
+ * Points in image pixel coordinates (x to the right, y down, from the top-left corner).
+ */
+points: Array<[number, number]>, text: string, 
+/**
+ * The measured value, worked out in Rust: "12.4 mm", "12.4 px" (no spacing), "37.5°".
+ */
+label: string, length_mm: number | null, angle_deg: number | null, created_by: string, created_at_ms: number, };
+
+export type ImageDetail = { image: ImageSummary, annotations: Array<ImageAnnotation>, 
+/**
+ * The file's own VOI window [centre, width], in modality units.
+ */
+window: [number, number] | null, 
+/**
+ * Window presets for this image: name and [centre, width].
+ */
+presets: Array<WindowPreset>, };
+
+export type WindowPreset = { 
+/**
+ * `file`, `full_range`, `enamel`, `bone`, `soft` (the UI translates).
+ */
+name: string, window: [number, number], };
+
+export type AnnotationInput = { image_id: string, kind: AnnotationKind, points: Array<[number, number]>, text: string, };
+
+export type CalibrationInput = { image_id: string, points: [[number, number], [number, number]], known_mm: number, };
+
+export type ImageExportFormat = "original" | "png";
+
 export type ApiError = { code: string, message: string, };

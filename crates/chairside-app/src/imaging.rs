@@ -1,0 +1,967 @@
+//! Imaging use cases: import X-rays and sensor images into a patient's file (preview with the
+//! patient check, then file by file), list and open them, measure, calibrate, annotate, link
+//! to teeth, export. Every read and write is audited by id.
+//!
+//! An import stores the file's bytes as a blob (encrypted in the store, synced on demand) and an
+//! `image` row that indexes it and carries its thumbnail. Decoding untrusted bytes happens in a
+//! decode worker process under a memory cap ([`ImageDecoder::Isolated`], see
+//! `chairside_imaging::isolated`), both at import and when the viewer asks for a frame; only the
+//! file's header is read in this process.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use chairside_domain::patient::fold;
+use chairside_domain::teeth::{Tooth, fmx_slot};
+use chairside_domain::{EntityId, Permission as P};
+use chairside_imaging::isolated::{self, Isolation};
+use chairside_imaging::measure;
+use chairside_imaging::sources::{self, Description, SourceFormat, SpacingKind};
+use chairside_imaging::{FramePixels, ImagingError, Limits, Rendered, Window};
+use chairside_store::images::{self as rows, AnnotationRow, ImageRow};
+use chairside_store::patients::{self, PatientRow};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, code};
+use crate::patients::patient_ref;
+use crate::{
+    AnnotationInput, AnnotationKind, App, CalibrationInput, ImageAnnotation, ImageDetail,
+    ImageExportFormat, ImageFormat, ImageSummary, ImportCandidate, ImportFileOutcome,
+    ImportFileRequest, ImportFileStatus, ImportPreview, PatientMatch, Result, SpacingSource,
+    WindowPreset, record, staff_display_name,
+};
+
+/// Thumbnails fit in a square of this side.
+pub const THUMBNAIL_SIDE: u32 = 256;
+/// Files one preview or import call may name.
+pub const MAX_FILES_PER_CALL: usize = sources::MAX_IMPORT_FILES;
+/// Annotations per image: far more than anyone draws, small enough to list at once.
+const MAX_ANNOTATIONS: usize = 500;
+
+/// Where images are decoded.
+#[derive(Clone, Debug)]
+pub enum ImageDecoder {
+    /// In a worker process under a memory cap: what the desktop and the CLI use.
+    Isolated(Isolation),
+    /// In this process: for tests of the use cases on trusted files.
+    InProcess,
+}
+
+impl ImageDecoder {
+    /// The current program as worker (it must call `chairside_imaging::isolated::worker_main`
+    /// first thing in `main`).
+    pub fn isolated() -> ImageDecoder {
+        match Isolation::current_exe() {
+            Ok(isolation) => ImageDecoder::Isolated(isolation),
+            // Without its own path the program cannot start a worker: decoding is refused
+            // later with this reason rather than done unprotected.
+            Err(e) => ImageDecoder::Isolated(Isolation {
+                exe: PathBuf::from(format!("(cannot find this program: {e})")),
+                memory_bytes: 0,
+                timeout: std::time::Duration::from_secs(1),
+            }),
+        }
+    }
+
+    /// Decodes one frame of a file held in memory.
+    pub fn frame(
+        &self,
+        bytes: &[u8],
+        frame: u32,
+    ) -> std::result::Result<FramePixels, ImagingError> {
+        match self {
+            ImageDecoder::Isolated(isolation) => isolated::frame_pixels(isolation, bytes, frame),
+            ImageDecoder::InProcess => sources::frame_pixels(bytes, frame, Limits::default()),
+        }
+    }
+}
+
+fn imaging_error(e: ImagingError) -> ApiError {
+    let code = match e {
+        ImagingError::Io { .. } => code::NOT_FOUND,
+        _ => code::INVALID_INPUT,
+    };
+    ApiError::new(code, e.to_string())
+}
+
+fn no_image(id: &str) -> ApiError {
+    ApiError::new(code::NOT_FOUND, format!("no image with id {id}"))
+}
+
+fn format_code(f: SourceFormat) -> ImageFormat {
+    match f {
+        SourceFormat::Dicom => ImageFormat::Dicom,
+        SourceFormat::Png => ImageFormat::Png,
+        SourceFormat::Jpeg => ImageFormat::Jpeg,
+        SourceFormat::Tiff => ImageFormat::Tiff,
+    }
+}
+
+/// Whether the patient named in a file is this patient: by file number (the Patient ID a
+/// clinic's own sensor software writes), else by name, accents and case aside.
+fn patient_match(d: &Description, patient: &PatientRow) -> PatientMatch {
+    let id = d
+        .patient_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let name = d
+        .patient_name
+        .as_deref()
+        .map(|n| fold(&n.replace('^', " ")))
+        .filter(|n| !n.trim().is_empty());
+    if id.is_none() && name.is_none() {
+        return PatientMatch::Unknown;
+    }
+    let id_matches = id.is_some_and(|i| i.eq_ignore_ascii_case(patient.file_number.trim()));
+    let words = |t: &str| {
+        let mut w: Vec<String> = t.split_whitespace().map(str::to_string).collect();
+        w.sort();
+        w
+    };
+    let ours = words(&fold(&format!(
+        "{} {}",
+        patient.last_name, patient.first_name
+    )));
+    let name_matches = name.is_some_and(|n| !ours.is_empty() && words(&n) == ours);
+    if id_matches || name_matches {
+        PatientMatch::Matches
+    } else {
+        PatientMatch::Differs
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A file checked for import, with what the preview and the import need.
+struct Checked {
+    candidate: ImportCandidate,
+    bytes: Vec<u8>,
+    description: Option<Description>,
+    sha256: String,
+}
+
+fn png_bytes(r: &Rendered) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    r.write_png(&mut out)
+        .map_err(|e| ApiError::new(code::INTERNAL, format!("cannot write a PNG: {e}")))?;
+    Ok(out)
+}
+
+fn teeth_text(teeth: &[String]) -> Result<String> {
+    let parsed = Tooth::parse_list(&teeth.join(",")).map_err(|e| ApiError::invalid("teeth", e))?;
+    Ok(parsed
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+fn parse_points(text: &str) -> Vec<[f64; 2]> {
+    text.split(';')
+        .filter_map(|p| {
+            let (x, y) = p.split_once(',')?;
+            Some([x.parse().ok()?, y.parse().ok()?])
+        })
+        .collect()
+}
+
+/// The spacing used for millimetres: a calibration, else the file's.
+fn spacing(row: &ImageRow) -> Option<([f64; 2], SpacingSource)> {
+    if row.calibration_mm_per_px > 0.0 {
+        return Some((
+            [row.calibration_mm_per_px, row.calibration_mm_per_px],
+            SpacingSource::Calibration,
+        ));
+    }
+    if row.spacing_row_mm > 0.0 && row.spacing_col_mm > 0.0 {
+        let source = if row.spacing_source == "imager_pixel_spacing" {
+            SpacingSource::ImagerPixelSpacing
+        } else {
+            SpacingSource::PixelSpacing
+        };
+        return Some(([row.spacing_row_mm, row.spacing_col_mm], source));
+    }
+    None
+}
+
+fn summary(conn: &chairside_store::Connection, row: &ImageRow, local: bool) -> ImageSummary {
+    let spacing = spacing(row);
+    let teeth: Vec<String> = row
+        .teeth
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    let parsed: Vec<Tooth> = teeth.iter().filter_map(|t| Tooth::parse(t).ok()).collect();
+    let intraoral = row.modality.is_empty() || row.modality == "IO";
+    ImageSummary {
+        id: row.id.clone(),
+        patient_id: row.patient_id.clone(),
+        format: SourceFormat::from_code(&row.format)
+            .map(format_code)
+            .unwrap_or(ImageFormat::Dicom),
+        modality: row.modality.clone(),
+        taken_on: row.taken_on.clone(),
+        file_name: row.file_name.clone(),
+        rows: row.height,
+        columns: row.width,
+        frames: row.frames,
+        spacing_mm: spacing.map(|s| s.0),
+        spacing_source: spacing.map(|s| s.1),
+        teeth,
+        fmx_slot: if intraoral { fmx_slot(&parsed) } else { None },
+        thumbnail: format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&row.thumbnail)
+        ),
+        local,
+        imported_by: staff_display_name(conn, &row.imported_by),
+        imported_at_ms: row.imported_at_ms,
+    }
+}
+
+/// Works out an annotation's value from its points and the image's spacing.
+fn annotation(
+    conn: &chairside_store::Connection,
+    image: &ImageRow,
+    a: AnnotationRow,
+) -> ImageAnnotation {
+    let points = parse_points(&a.points);
+    let kind = match a.kind.as_str() {
+        "length" => AnnotationKind::Length,
+        "angle" => AnnotationKind::Angle,
+        "arrow" => AnnotationKind::Arrow,
+        _ => AnnotationKind::Text,
+    };
+    let spacing = spacing(image).map(|s| s.0);
+    let (mut length_mm, mut angle_deg, mut label) = (None, None, a.note.clone());
+    match (kind, points.as_slice()) {
+        (AnnotationKind::Length, [p, q]) => {
+            label = match spacing {
+                Some(s) => {
+                    let mm = measure::length_mm(*p, *q, s);
+                    length_mm = Some(mm);
+                    format!("{mm:.1} mm")
+                }
+                None => format!("{:.1} px", measure::length_px(*p, *q)),
+            };
+        }
+        (AnnotationKind::Angle, [p, v, q]) => {
+            angle_deg = measure::angle_deg(*p, *v, *q, spacing.unwrap_or([1.0, 1.0]));
+            label = angle_deg.map(|d| format!("{d:.1}°")).unwrap_or_default();
+        }
+        _ => {}
+    }
+    ImageAnnotation {
+        id: a.id,
+        image_id: a.image_id,
+        kind,
+        points,
+        text: a.note,
+        label,
+        length_mm,
+        angle_deg,
+        created_by: staff_display_name(conn, &a.created_by),
+        created_at_ms: a.created_at_ms,
+    }
+}
+
+fn presets(row: &ImageRow, frame: Option<&FramePixels>) -> Vec<WindowPreset> {
+    let mut out = Vec::new();
+    if row.window_width > 0.0 {
+        out.push(WindowPreset {
+            name: "file".into(),
+            window: [row.window_center, row.window_width],
+        });
+    }
+    if let Some(f) = frame.filter(|f| f.channels() == 1) {
+        let (lo, hi) = (f.min, f.max);
+        let span = (hi - lo).max(1.0);
+        out.push(WindowPreset {
+            name: "full_range".into(),
+            window: [(lo + hi) / 2.0, span],
+        });
+        // Dental radiographs have no Hounsfield scale: the presets are parts of the frame's
+        // range where enamel (the densest), bone and soft tissue fall on a typical exposure.
+        for (name, from, to) in [
+            ("enamel", 0.55, 1.0),
+            ("bone", 0.25, 0.8),
+            ("soft", 0.0, 0.45),
+        ] {
+            let (a, b) = (lo + span * from, lo + span * to);
+            out.push(WindowPreset {
+                name: name.into(),
+                window: [(a + b) / 2.0, (b - a).max(1.0)],
+            });
+        }
+    }
+    out
+}
+
+impl App {
+    /// The files an import of `path` covers (a file, a folder, a DICOMDIR).
+    pub fn list_import_files(&mut self, path: &str) -> Result<Vec<String>> {
+        self.authorize(P::EditImaging, "image.import")?;
+        let files = sources::collect_files(Path::new(path.trim())).map_err(imaging_error)?;
+        Ok(files.iter().map(|p| p.display().to_string()).collect())
+    }
+
+    fn check_file(&self, patient: &PatientRow, path: &Path) -> Result<Checked> {
+        let mut candidate = ImportCandidate {
+            path: path.display().to_string(),
+            file_name: file_name(path),
+            status: ImportFileStatus::Refused,
+            reason: None,
+            format: None,
+            modality: None,
+            taken_on: None,
+            rows: 0,
+            columns: 0,
+            frames: 0,
+            file_patient_id: None,
+            file_patient_name: None,
+            patient_match: PatientMatch::Unknown,
+        };
+        let refused = |mut candidate: ImportCandidate, reason: String| Checked {
+            candidate: {
+                candidate.reason = Some(reason);
+                candidate
+            },
+            bytes: Vec::new(),
+            description: None,
+            sha256: String::new(),
+        };
+        let bytes = match isolated::read_file(path) {
+            Ok(b) => b,
+            Err(e) => return Ok(refused(candidate, e.to_string())),
+        };
+        let description = match sources::describe(&bytes, Limits::default()) {
+            Ok(d) => d,
+            Err(e) => return Ok(refused(candidate, e.to_string())),
+        };
+        candidate.format = Some(format_code(description.format));
+        candidate.modality = description.modality.clone();
+        candidate.taken_on = description.taken_on.clone();
+        candidate.rows = description.rows;
+        candidate.columns = description.columns;
+        candidate.frames = description.frames;
+        candidate.file_patient_id = description.patient_id.clone();
+        candidate.file_patient_name = description.patient_name.clone();
+        candidate.patient_match = patient_match(&description, patient);
+        let sha256 = sha256_hex(&bytes);
+        let conn = self.store()?.conn();
+        let sop = description.sop_instance_uid.clone().unwrap_or_default();
+        if let Some(existing) = rows::find_duplicate(conn, &patient.id, &sha256, &sop)? {
+            candidate.status = ImportFileStatus::Duplicate;
+            candidate.reason = Some(format!(
+                "already in this file: {} imported on {}",
+                if existing.file_name.is_empty() {
+                    "an image"
+                } else {
+                    &existing.file_name
+                },
+                chrono::DateTime::from_timestamp_millis(existing.imported_at_ms)
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            ));
+        } else {
+            candidate.status = ImportFileStatus::Ready;
+            let others = rows::other_patients_with_blob(conn, &patient.id, &sha256)?;
+            if let Some(other) = others.first() {
+                // The same bytes in another file: probably a mix-up; a person decides.
+                let number = patients::get(conn, other)?
+                    .map(|p| p.file_number)
+                    .unwrap_or_default();
+                candidate.patient_match = PatientMatch::Differs;
+                candidate.reason = Some(format!(
+                    "the same file is already in the file of patient {number}"
+                ));
+            }
+        }
+        Ok(Checked {
+            candidate,
+            bytes,
+            description: Some(description),
+            sha256,
+        })
+    }
+
+    fn live_patient_row(&self, patient_id: &str) -> Result<PatientRow> {
+        self.require_live_patient(patient_id)?;
+        patients::get(self.store()?.conn(), patient_id)?.ok_or_else(|| {
+            ApiError::new(code::NOT_FOUND, format!("no patient with id {patient_id}"))
+        })
+    }
+
+    /// What importing these files into the patient's file would do, from their headers; nothing
+    /// is stored.
+    pub fn preview_image_import(
+        &mut self,
+        patient_id: &str,
+        paths: &[String],
+    ) -> Result<ImportPreview> {
+        self.authorize(P::EditImaging, "image.import")?;
+        if paths.len() > MAX_FILES_PER_CALL {
+            return Err(ApiError::invalid(
+                "paths",
+                format!("more than {MAX_FILES_PER_CALL} files: import the folder in parts"),
+            ));
+        }
+        let patient = self.live_patient_row(patient_id)?;
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            files.push(self.check_file(&patient, Path::new(path))?.candidate);
+        }
+        let count = |s| {
+            files
+                .iter()
+                .filter(|f: &&ImportCandidate| f.status == s)
+                .count() as u32
+        };
+        Ok(ImportPreview {
+            needs_confirmation: files.iter().any(|f| {
+                f.status == ImportFileStatus::Ready && f.patient_match == PatientMatch::Differs
+            }),
+            ready: count(ImportFileStatus::Ready),
+            duplicates: count(ImportFileStatus::Duplicate),
+            refused: count(ImportFileStatus::Refused),
+            patient: patient_ref(patient),
+            files,
+        })
+    }
+
+    /// Imports one file. A file that cannot be imported is an outcome (refused, duplicate), not
+    /// an error, so that a folder import goes on; errors are for the request itself (no such
+    /// patient, no permission, a mismatch not confirmed).
+    pub fn import_image_file(&mut self, request: &ImportFileRequest) -> Result<ImportFileOutcome> {
+        let session = self.authorize(P::EditImaging, "image.import")?;
+        let patient = self.live_patient_row(&request.patient_id)?;
+        let teeth = teeth_text(&request.teeth)?;
+        let path = Path::new(&request.path);
+        let checked = self.check_file(&patient, path)?;
+        let mut outcome = ImportFileOutcome {
+            path: request.path.clone(),
+            status: checked.candidate.status,
+            image_id: None,
+            reason: checked.candidate.reason.clone(),
+        };
+        let description = match (checked.candidate.status, checked.description) {
+            (ImportFileStatus::Ready, Some(d)) => d,
+            (ImportFileStatus::Duplicate, Some(d)) => {
+                let sop = d.sop_instance_uid.unwrap_or_default();
+                outcome.image_id =
+                    rows::find_duplicate(self.store()?.conn(), &patient.id, &checked.sha256, &sop)?
+                        .map(|r| r.id);
+                return Ok(outcome);
+            }
+            _ => return Ok(outcome),
+        };
+        if checked.candidate.patient_match == PatientMatch::Differs && !request.confirm_mismatch {
+            return Err(ApiError::new(
+                code::CONFLICT,
+                format!(
+                    "{} names another patient ({}): confirm that it belongs to this patient to import it",
+                    checked.candidate.file_name,
+                    [
+                        description.patient_id.clone(),
+                        description.patient_name.clone()
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                ),
+            ));
+        }
+        // The decode that proves the file is an image we can show, in the worker.
+        let frame = match self.image_decoder.frame(&checked.bytes, 0) {
+            Ok(f) => f,
+            Err(e) => {
+                outcome.status = ImportFileStatus::Refused;
+                outcome.reason = Some(e.to_string());
+                return Ok(outcome);
+            }
+        };
+        let thumbnail = png_bytes(&frame.thumbnail(THUMBNAIL_SIDE))?;
+        let now = chrono::Utc::now();
+        let (spacing, spacing_source) = match description.spacing {
+            Some((s, SpacingKind::PixelSpacing)) => (s, "pixel_spacing"),
+            Some((s, SpacingKind::ImagerPixelSpacing)) => (s, "imager_pixel_spacing"),
+            None => ([0.0, 0.0], ""),
+        };
+        let window = description.window.unwrap_or([0.0, 0.0]);
+        let mut row = ImageRow {
+            id: EntityId::new().to_string(),
+            patient_id: patient.id.clone(),
+            blob_sha256: checked.sha256.clone(),
+            format: description.format.code().into(),
+            modality: description.modality.clone().unwrap_or_default(),
+            taken_on: description
+                .taken_on
+                .clone()
+                .unwrap_or_else(|| now.format("%Y-%m-%d").to_string()),
+            file_name: checked.candidate.file_name.clone(),
+            width: frame.width,
+            height: frame.height,
+            frames: description.frames.max(1),
+            spacing_row_mm: spacing[0],
+            spacing_col_mm: spacing[1],
+            spacing_source: spacing_source.into(),
+            calibration_mm_per_px: 0.0,
+            window_center: window[0],
+            window_width: window[1].max(0.0),
+            teeth,
+            thumbnail,
+            sop_instance_uid: description.sop_instance_uid.clone().unwrap_or_default(),
+            imported_by: session.user_id.to_string(),
+            imported_at_ms: now.timestamp_millis(),
+        };
+        if row.modality.len() > 16 {
+            row.modality.truncate(16);
+        }
+        let user = session.user_id.to_string();
+        let detail = format!("{} {}", row.id, row.blob_sha256);
+        let media_type = description.format.media_type();
+        self.store_mut()?.write(|w| {
+            w.put_blob(checked.bytes.as_slice(), media_type)?;
+            w.insert_image(&row)?;
+            w.audit(record(
+                &user,
+                "image.import",
+                "patient",
+                &row.patient_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        outcome.image_id = Some(row.id);
+        Ok(outcome)
+    }
+
+    /// Imports every file `path` covers, reporting each outcome to `progress` (done, total).
+    pub fn import_images(
+        &mut self,
+        patient_id: &str,
+        path: &str,
+        confirm_mismatch: bool,
+        teeth: &[String],
+        mut progress: impl FnMut(usize, usize, &ImportFileOutcome),
+    ) -> Result<Vec<ImportFileOutcome>> {
+        let files = self.list_import_files(path)?;
+        let mut outcomes = Vec::with_capacity(files.len());
+        for (i, file) in files.iter().enumerate() {
+            let outcome = self.import_image_file(&ImportFileRequest {
+                patient_id: patient_id.to_string(),
+                path: file.clone(),
+                confirm_mismatch,
+                teeth: teeth.to_vec(),
+            })?;
+            progress(i + 1, files.len(), &outcome);
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    /// A patient's images, newest first.
+    pub fn patient_images(&mut self, patient_id: &str) -> Result<Vec<ImageSummary>> {
+        let session = self.authorize(P::ViewImaging, "image.list")?;
+        self.require_patient(patient_id)?;
+        let conn = self.store()?.conn();
+        let mut out = Vec::new();
+        for row in rows::for_patient(conn, patient_id)? {
+            let local = self
+                .store()?
+                .blob(&row.blob_sha256)?
+                .is_some_and(|b| b.local);
+            out.push(summary(conn, &row, local));
+        }
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "image.list",
+            "patient",
+            patient_id,
+            "ok",
+            "",
+        ))?;
+        Ok(out)
+    }
+
+    fn image_row(&self, image_id: &str) -> Result<ImageRow> {
+        rows::get(self.store()?.conn(), image_id)?.ok_or_else(|| no_image(image_id))
+    }
+
+    fn detail(&self, row: &ImageRow, frame: Option<&FramePixels>) -> Result<ImageDetail> {
+        let store = self.store()?;
+        let conn = store.conn();
+        let local = store.blob(&row.blob_sha256)?.is_some_and(|b| b.local);
+        let annotations = rows::annotations(conn, &row.id)?
+            .into_iter()
+            .map(|a| annotation(conn, row, a))
+            .collect();
+        Ok(ImageDetail {
+            image: summary(conn, row, local),
+            annotations,
+            window: (row.window_width > 0.0).then_some([row.window_center, row.window_width]),
+            presets: presets(row, frame),
+        })
+    }
+
+    /// An image with its annotations and window presets.
+    pub fn image_detail(&mut self, image_id: &str) -> Result<ImageDetail> {
+        let session = self.authorize(P::ViewImaging, "image.read")?;
+        let row = self.image_row(image_id)?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "image.read",
+            "patient",
+            &row.patient_id,
+            "ok",
+            image_id,
+        ))?;
+        let frame = self.cached_frame(image_id);
+        self.detail(&row, frame.as_ref())
+    }
+
+    fn cached_frame(&self, image_id: &str) -> Option<FramePixels> {
+        self.last_frame
+            .as_ref()
+            .filter(|(id, frame, _)| id == image_id && *frame == 0)
+            .map(|(_, _, f)| f.clone())
+    }
+
+    /// Checks the right to open an image, audits it, and returns its blob's address, so that
+    /// the caller can make the bytes local (fetching them from the relay) without holding the
+    /// app.
+    pub fn open_image(&mut self, image_id: &str) -> Result<String> {
+        let session = self.authorize(P::ViewImaging, "image.open")?;
+        let row = self.image_row(image_id)?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "image.open",
+            "patient",
+            &row.patient_id,
+            "ok",
+            image_id,
+        ))?;
+        Ok(row.blob_sha256)
+    }
+
+    /// The bytes of an image whose blob is on this PC.
+    fn local_image_bytes(&self, row: &ImageRow) -> Result<Vec<u8>> {
+        self.store()?.read_blob(&row.blob_sha256)?.ok_or_else(|| {
+            ApiError::new(
+                code::NOT_FOUND,
+                "this image was imported on another PC and is not here yet: sync, then open it again",
+            )
+        })
+    }
+
+    /// One frame of an image for the viewer, in the wire format of
+    /// [`chairside_imaging::FramePixels::to_bytes`]. The image's blob must be local (see
+    /// [`App::open_image`]).
+    pub fn image_frame(&mut self, image_id: &str, frame: u32) -> Result<Vec<u8>> {
+        self.authorize(P::ViewImaging, "image.open")?;
+        let row = self.image_row(image_id)?;
+        if frame >= row.frames.max(1) {
+            return Err(ApiError::invalid(
+                "frame",
+                format!(
+                    "the image has {} frame(s), numbered from 0",
+                    row.frames.max(1)
+                ),
+            ));
+        }
+        let bytes = self.local_image_bytes(&row)?;
+        let pixels = self
+            .image_decoder
+            .frame(&bytes, frame)
+            .map_err(imaging_error)?;
+        let wire = pixels.to_bytes();
+        self.last_frame = Some((image_id.to_string(), frame, pixels));
+        Ok(wire)
+    }
+
+    fn editable_image(
+        &mut self,
+        image_id: &str,
+        action: &str,
+    ) -> Result<(crate::Session, ImageRow)> {
+        let session = self.authorize(P::EditImaging, action)?;
+        let row = self.image_row(image_id)?;
+        self.require_live_patient(&row.patient_id)?;
+        Ok((session, row))
+    }
+
+    /// Adds a length, angle, arrow or text to an image; its value is worked out here.
+    pub fn add_image_annotation(&mut self, input: &AnnotationInput) -> Result<ImageDetail> {
+        let (session, row) = self.editable_image(&input.image_id, "image.annotate")?;
+        let (kind, needed) = match input.kind {
+            AnnotationKind::Length => ("length", 2),
+            AnnotationKind::Angle => ("angle", 3),
+            AnnotationKind::Arrow => ("arrow", 2),
+            AnnotationKind::Text => ("text", 1),
+        };
+        if input.points.len() != needed {
+            return Err(ApiError::invalid(
+                "points",
+                format!(
+                    "a {kind} needs {needed} point(s), not {}",
+                    input.points.len()
+                ),
+            ));
+        }
+        let size = [row.width, row.height];
+        if input.points.iter().any(|p| !measure::inside(*p, size)) {
+            return Err(ApiError::invalid(
+                "points",
+                "a point lies outside the image",
+            ));
+        }
+        let text = crate::patients::bounded("text", &input.text, 500)?;
+        if input.kind == AnnotationKind::Text && text.is_empty() {
+            return Err(ApiError::invalid("text", "is empty"));
+        }
+        if input.kind == AnnotationKind::Angle
+            && measure::angle_deg(
+                input.points[0],
+                input.points[1],
+                input.points[2],
+                [1.0, 1.0],
+            )
+            .is_none()
+        {
+            return Err(ApiError::invalid(
+                "points",
+                "an angle needs its two ends away from its vertex",
+            ));
+        }
+        if rows::annotations(self.store()?.conn(), &row.id)?.len() >= MAX_ANNOTATIONS {
+            return Err(ApiError::invalid(
+                "annotations",
+                format!("an image holds at most {MAX_ANNOTATIONS}: remove some first"),
+            ));
+        }
+        let a = AnnotationRow {
+            id: EntityId::new().to_string(),
+            image_id: row.id.clone(),
+            kind: kind.into(),
+            points: input
+                .points
+                .iter()
+                .map(|[x, y]| format!("{x:.2},{y:.2}"))
+                .collect::<Vec<_>>()
+                .join(";"),
+            note: text,
+            created_by: session.user_id.to_string(),
+            created_at_ms: chrono::Utc::now().timestamp_millis(),
+        };
+        let user = session.user_id.to_string();
+        self.store_mut()?.write(|w| {
+            w.insert_annotation(&a)?;
+            w.audit(record(
+                &user,
+                "image.annotate",
+                "patient",
+                &row.patient_id,
+                "ok",
+                &a.id,
+            ))?;
+            Ok(())
+        })?;
+        let frame = self.cached_frame(&row.id);
+        self.detail(&row, frame.as_ref())
+    }
+
+    pub fn delete_image_annotation(&mut self, annotation_id: &str) -> Result<ImageDetail> {
+        self.authorize(P::EditImaging, "image.annotate")?;
+        let image_id =
+            rows::annotation_image(self.store()?.conn(), annotation_id)?.ok_or_else(|| {
+                ApiError::new(
+                    code::NOT_FOUND,
+                    format!("no annotation with id {annotation_id}"),
+                )
+            })?;
+        let (session, row) = self.editable_image(&image_id, "image.annotate")?;
+        let user = session.user_id.to_string();
+        let detail = format!("{annotation_id} removed");
+        self.store_mut()?.write(|w| {
+            w.delete_annotation(annotation_id)?;
+            w.audit(record(
+                &user,
+                "image.annotate",
+                "patient",
+                &row.patient_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        let frame = self.cached_frame(&row.id);
+        self.detail(&row, frame.as_ref())
+    }
+
+    /// Saves a calibration: the two points span `known_mm`; lengths on the image are then
+    /// measured with it rather than with the file's spacing.
+    pub fn calibrate_image(&mut self, input: &CalibrationInput) -> Result<ImageDetail> {
+        let (session, mut row) = self.editable_image(&input.image_id, "image.calibrate")?;
+        let mm_per_px = measure::calibrate(
+            input.points[0],
+            input.points[1],
+            input.known_mm,
+            [row.width, row.height],
+        )
+        .map_err(|e| ApiError::invalid("calibration", e))?;
+        let user = session.user_id.to_string();
+        let detail = format!("{} {mm_per_px:.6} mm/px", row.id);
+        self.store_mut()?.write(|w| {
+            w.set_image_calibration(&row.id, mm_per_px)?;
+            w.audit(record(
+                &user,
+                "image.calibrate",
+                "patient",
+                &row.patient_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        row.calibration_mm_per_px = mm_per_px;
+        let frame = self.cached_frame(&row.id);
+        self.detail(&row, frame.as_ref())
+    }
+
+    /// Links an image to teeth (FDI codes); an empty list removes the links.
+    pub fn set_image_teeth(&mut self, image_id: &str, teeth: &[String]) -> Result<ImageDetail> {
+        let (session, mut row) = self.editable_image(image_id, "image.update")?;
+        let text = teeth_text(teeth)?;
+        let user = session.user_id.to_string();
+        let detail = format!("{image_id} teeth={text}");
+        self.store_mut()?.write(|w| {
+            w.set_image_teeth(image_id, &text)?;
+            w.audit(record(
+                &user,
+                "image.update",
+                "patient",
+                &row.patient_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        row.teeth = text;
+        let frame = self.cached_frame(&row.id);
+        self.detail(&row, frame.as_ref())
+    }
+
+    /// Removes an image from the patient's file (a tombstone; the bytes stay in the store).
+    pub fn delete_image(&mut self, image_id: &str) -> Result<()> {
+        let (session, row) = self.editable_image(image_id, "image.delete")?;
+        let user = session.user_id.to_string();
+        self.store_mut()?.write(|w| {
+            w.delete_image(image_id)?;
+            w.audit(record(
+                &user,
+                "image.delete",
+                "patient",
+                &row.patient_id,
+                "ok",
+                image_id,
+            ))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Writes an image to `out`: the original file, or a PNG of its first frame with the file's
+    /// window. Audited as an export.
+    pub fn export_image_to(
+        &mut self,
+        image_id: &str,
+        format: ImageExportFormat,
+        out: &Path,
+    ) -> Result<()> {
+        let session = self.authorize(P::ViewImaging, "image.export")?;
+        let row = self.image_row(image_id)?;
+        let bytes = self.local_image_bytes(&row)?;
+        let data = match format {
+            ImageExportFormat::Original => bytes,
+            ImageExportFormat::Png => {
+                let frame = self.image_decoder.frame(&bytes, 0).map_err(imaging_error)?;
+                let window = (row.window_width > 0.0).then_some(Window {
+                    center: row.window_center,
+                    width: row.window_width,
+                });
+                png_bytes(&frame.render(window))?
+            }
+        };
+        chairside_store::write_atomically(out, &data).map_err(|e| {
+            ApiError::new(
+                code::EXPORT_FAILED,
+                format!("cannot write {}: {e}", out.display()),
+            )
+        })?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "image.export",
+            "patient",
+            &row.patient_id,
+            "ok",
+            image_id,
+        ))?;
+        Ok(())
+    }
+
+    /// Exports into `dir` under a name made of the file number, date and image id; returns the
+    /// path written.
+    pub fn export_image_to_dir(
+        &mut self,
+        image_id: &str,
+        format: ImageExportFormat,
+        dir: &Path,
+    ) -> Result<PathBuf> {
+        self.authorize(P::ViewImaging, "image.export")?;
+        let row = self.image_row(image_id)?;
+        let number = patients::get(self.store()?.conn(), &row.patient_id)?
+            .map(|p| p.file_number)
+            .unwrap_or_default();
+        let extension = match format {
+            ImageExportFormat::Png => "png",
+            ImageExportFormat::Original => SourceFormat::from_code(&row.format)
+                .unwrap_or(SourceFormat::Dicom)
+                .extension(),
+        };
+        let safe: String = number
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let short_id: String = row.id.chars().take(8).collect();
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::new(
+                code::EXPORT_FAILED,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        let path = dir.join(format!("{safe}_{}_{short_id}.{extension}", row.taken_on));
+        self.export_image_to(image_id, format, &path)?;
+        Ok(path)
+    }
+}
