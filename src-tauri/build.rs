@@ -47,6 +47,18 @@ const COMMANDS: &[&str] = &[
     "check_joining",
     "attention_inbox",
     "resolve_edit_conflict",
+    "list_import_files",
+    "preview_image_import",
+    "import_image_file",
+    "patient_images",
+    "image_detail",
+    "image_frame",
+    "add_image_annotation",
+    "delete_image_annotation",
+    "calibrate_image",
+    "set_image_teeth",
+    "delete_image",
+    "export_image",
 ];
 
 fn main() {

@@ -9,12 +9,14 @@
 use std::sync::{Arc, Mutex};
 
 use chairside_app::{
-    ApiError, App, AppStatus, AttentionInbox, BackgroundSync, ClinicInfo, ConsentInput, Consents,
-    DeviceInfo, DeviceInvite, DuplicatePair, EndOfDayReport, ErasureReport, JoinClinicRequest,
-    MedicalHistory, MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef,
-    PendingDeviceInfo, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
-    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
-    UnlockStoreRequest, UserInfo, code, default_data_dir,
+    AnnotationInput, ApiError, App, AppStatus, AttentionInbox, BackgroundSync, CalibrationInput,
+    ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DuplicatePair, EndOfDayReport,
+    ErasureReport, ImageDetail, ImageExportFormat, ImageSummary, ImportFileOutcome,
+    ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory, MedicalItemInput,
+    NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo, ResolveConflictRequest,
+    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
+    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
+    default_data_dir,
 };
 use tauri::State;
 
@@ -278,7 +280,96 @@ fn recovery_key(state: Shared<'_>) -> Reply<String> {
     with_app(state, App::recovery_key)
 }
 
+// ---- imaging ---------------------------------------------------------------------------------
+
+#[tauri::command(async)]
+fn list_import_files(state: Shared<'_>, path: String) -> Reply<Vec<String>> {
+    with_app(state, |app| app.list_import_files(&path))
+}
+
+#[tauri::command(async)]
+fn preview_image_import(
+    state: Shared<'_>,
+    patient_id: String,
+    paths: Vec<String>,
+) -> Reply<ImportPreview> {
+    with_app(state, |app| app.preview_image_import(&patient_id, &paths))
+}
+
+#[tauri::command(async)]
+fn import_image_file(state: Shared<'_>, request: ImportFileRequest) -> Reply<ImportFileOutcome> {
+    with_app(state, |app| app.import_image_file(&request))
+}
+
+#[tauri::command(async)]
+fn patient_images(state: Shared<'_>, patient_id: String) -> Reply<Vec<ImageSummary>> {
+    with_app(state, |app| app.patient_images(&patient_id))
+}
+
+#[tauri::command(async)]
+fn image_detail(state: Shared<'_>, image_id: String) -> Reply<ImageDetail> {
+    with_app(state, |app| app.image_detail(&image_id))
+}
+
+/// One frame as raw bytes (the wire format of `chairside_imaging::FramePixels`), not JSON: a
+/// panoramic is 9 MB of 16-bit values. An image imported on another PC is fetched from the
+/// relay first, by the background sync's connection, without holding the app.
+#[tauri::command(async)]
+fn image_frame(
+    state: Shared<'_>,
+    sync: Background<'_>,
+    image_id: String,
+    frame: u32,
+) -> Reply<tauri::ipc::Response> {
+    let sha = with_app(state.clone(), |app| app.open_image(&image_id))?;
+    let local = with_app(state.clone(), |app| app.image_is_local(&sha))?;
+    if !local {
+        sync.with_agent(&state, |agent| agent.open_blob(&sha).map(|_| ()))??;
+    }
+    with_app(state, |app| app.image_frame(&image_id, frame)).map(tauri::ipc::Response::new)
+}
+
+#[tauri::command(async)]
+fn add_image_annotation(state: Shared<'_>, request: AnnotationInput) -> Reply<ImageDetail> {
+    with_app(state, |app| app.add_image_annotation(&request))
+}
+
+#[tauri::command(async)]
+fn delete_image_annotation(state: Shared<'_>, annotation_id: String) -> Reply<ImageDetail> {
+    with_app(state, |app| app.delete_image_annotation(&annotation_id))
+}
+
+#[tauri::command(async)]
+fn calibrate_image(state: Shared<'_>, request: CalibrationInput) -> Reply<ImageDetail> {
+    with_app(state, |app| app.calibrate_image(&request))
+}
+
+#[tauri::command(async)]
+fn set_image_teeth(state: Shared<'_>, image_id: String, teeth: Vec<String>) -> Reply<ImageDetail> {
+    with_app(state, |app| app.set_image_teeth(&image_id, &teeth))
+}
+
+#[tauri::command(async)]
+fn delete_image(state: Shared<'_>, image_id: String) -> Reply<()> {
+    with_app(state, |app| app.delete_image(&image_id))
+}
+
+/// Writes the image into the user's `Documents/Chairside exports` folder; returns the path.
+#[tauri::command(async)]
+fn export_image(state: Shared<'_>, image_id: String, format: ImageExportFormat) -> Reply<String> {
+    let dir = chairside_app::default_export_dir();
+    with_app(state, |app| {
+        app.export_image_to_dir(&image_id, format, &dir)
+            .map(|p| p.display().to_string())
+    })
+}
+
 fn main() {
+    // The image decoder runs in a copy of this program under a memory limit.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = chairside_imaging::isolated::worker_main(&args) {
+        std::process::exit(code);
+    }
     let app = Arc::new(Mutex::new(App::new(default_data_dir())));
     let sync = BackgroundSync::spawn(app.clone());
     let result = tauri::Builder::default()
@@ -330,6 +421,18 @@ fn main() {
             check_joining,
             attention_inbox,
             resolve_edit_conflict,
+            list_import_files,
+            preview_image_import,
+            import_image_file,
+            patient_images,
+            image_detail,
+            image_frame,
+            add_image_annotation,
+            delete_image_annotation,
+            calibrate_image,
+            set_image_teeth,
+            delete_image,
+            export_image,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

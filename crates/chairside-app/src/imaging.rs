@@ -17,7 +17,7 @@ use chairside_domain::{EntityId, Permission as P};
 use chairside_imaging::isolated::{self, Isolation};
 use chairside_imaging::measure;
 use chairside_imaging::sources::{self, Description, SourceFormat, SpacingKind};
-use chairside_imaging::{FramePixels, ImagingError, Limits, Rendered, Window};
+use chairside_imaging::{FrameHeader, FramePixels, ImagingError, Limits, Rendered, Window};
 use chairside_store::images::{self as rows, AnnotationRow, ImageRow};
 use chairside_store::patients::{self, PatientRow};
 use sha2::{Digest, Sha256};
@@ -61,6 +61,23 @@ impl ImageDecoder {
                 timeout: std::time::Duration::from_secs(1),
             }),
         }
+    }
+
+    /// Decodes one frame of a file held in memory, into the wire format of
+    /// [`FramePixels::to_bytes`] (checked), with what its header says.
+    pub fn frame_wire(
+        &self,
+        bytes: &[u8],
+        frame: u32,
+    ) -> std::result::Result<(Vec<u8>, FrameHeader), ImagingError> {
+        let wire = match self {
+            ImageDecoder::Isolated(isolation) => isolated::frame_wire(isolation, bytes, frame)?,
+            ImageDecoder::InProcess => {
+                sources::frame_pixels(bytes, frame, Limits::default())?.to_bytes()
+            }
+        };
+        let header = FramePixels::check_wire(&wire)?;
+        Ok((wire, header))
     }
 
     /// Decodes one frame of a file held in memory.
@@ -278,7 +295,7 @@ fn annotation(
     }
 }
 
-fn presets(row: &ImageRow, frame: Option<&FramePixels>) -> Vec<WindowPreset> {
+fn presets(row: &ImageRow, frame: Option<&FrameHeader>) -> Vec<WindowPreset> {
     let mut out = Vec::new();
     if row.window_width > 0.0 {
         out.push(WindowPreset {
@@ -286,7 +303,7 @@ fn presets(row: &ImageRow, frame: Option<&FramePixels>) -> Vec<WindowPreset> {
             window: [row.window_center, row.window_width],
         });
     }
-    if let Some(f) = frame.filter(|f| f.channels() == 1) {
+    if let Some(f) = frame.filter(|f| f.channels == 1) {
         let (lo, hi) = (f.min, f.max);
         let span = (hi - lo).max(1.0);
         out.push(WindowPreset {
@@ -603,7 +620,7 @@ impl App {
         rows::get(self.store()?.conn(), image_id)?.ok_or_else(|| no_image(image_id))
     }
 
-    fn detail(&self, row: &ImageRow, frame: Option<&FramePixels>) -> Result<ImageDetail> {
+    fn detail(&self, row: &ImageRow, frame: Option<&FrameHeader>) -> Result<ImageDetail> {
         let store = self.store()?;
         let conn = store.conn();
         let local = store.blob(&row.blob_sha256)?.is_some_and(|b| b.local);
@@ -635,11 +652,11 @@ impl App {
         self.detail(&row, frame.as_ref())
     }
 
-    fn cached_frame(&self, image_id: &str) -> Option<FramePixels> {
+    fn cached_frame(&self, image_id: &str) -> Option<FrameHeader> {
         self.last_frame
             .as_ref()
             .filter(|(id, frame, _)| id == image_id && *frame == 0)
-            .map(|(_, _, f)| f.clone())
+            .map(|(_, _, f)| *f)
     }
 
     /// Checks the right to open an image, audits it, and returns its blob's address, so that
@@ -657,6 +674,13 @@ impl App {
             image_id,
         ))?;
         Ok(row.blob_sha256)
+    }
+
+    /// Whether a blob's bytes are on this PC (else [`SyncAgent::open_blob`] fetches them).
+    ///
+    /// [`SyncAgent::open_blob`]: crate::SyncAgent::open_blob
+    pub fn image_is_local(&self, sha256: &str) -> Result<bool> {
+        Ok(self.store()?.blob(sha256)?.is_some_and(|b| b.local))
     }
 
     /// The bytes of an image whose blob is on this PC.
@@ -685,12 +709,11 @@ impl App {
             ));
         }
         let bytes = self.local_image_bytes(&row)?;
-        let pixels = self
+        let (wire, header) = self
             .image_decoder
-            .frame(&bytes, frame)
+            .frame_wire(&bytes, frame)
             .map_err(imaging_error)?;
-        let wire = pixels.to_bytes();
-        self.last_frame = Some((image_id.to_string(), frame, pixels));
+        self.last_frame = Some((image_id.to_string(), frame, header));
         Ok(wire)
     }
 

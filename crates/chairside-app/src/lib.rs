@@ -65,7 +65,7 @@ pub struct App {
     keyring_available: OnceLock<bool>,
     image_decoder: imaging::ImageDecoder,
     /// The frame the viewer opened last (image id, frame), for its window presets.
-    last_frame: Option<(String, u32, chairside_imaging::FramePixels)>,
+    last_frame: Option<(String, u32, chairside_imaging::FrameHeader)>,
 }
 
 impl std::fmt::Debug for App {

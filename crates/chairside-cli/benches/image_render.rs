@@ -4,6 +4,11 @@
 //! file's window, and are timed over the same number of runs (best and median printed).
 //! DCMTK's decoder for each: dcm2pnm (native, RLE), dcmj2pnm (JPEG), dcml2pnm (JPEG-LS).
 //!
+//! Then the app's side of opening that image in the viewer, per encoding: `App::image_frame`
+//! reads the blob from the encrypted store, decodes the frame in the decode worker (this
+//! `chairside` binary) and packs the 16-bit values for the webview. The webview's part (the
+//! IPC transfer, the texture upload and the first draw) is measured by the WebKit test.
+//!
 //! Run: `cargo bench -p chairside-cli --bench image_render` (CHAIRSIDE_BENCH_RUNS, default 7).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a panic is the failure report
@@ -63,12 +68,13 @@ fn main() {
             &os(&path("jpeg_lossless.dcm")),
         ],
     );
-    let cases: [(&str, PathBuf, &str); 4] = [
+    let cases: Vec<(&str, PathBuf, &str)> = [
         ("native", path("native.dcm"), "dcm2pnm"),
         ("RLE", path("rle.dcm"), "dcm2pnm"),
         ("JPEG lossless", path("jpeg_lossless.dcm"), "dcmj2pnm"),
         ("JPEG-LS", jpegls.clone(), "dcml2pnm"),
-    ];
+    ]
+    .into();
     let chairside = env!("CARGO_BIN_EXE_chairside");
     println!(
         "image render, 3000 x 1500 16-bit panoramic, PNG with the file's window, {runs} runs (best / median)"
@@ -77,7 +83,8 @@ fn main() {
         "{:<15} {:>23}   {:>23}   ratio",
         "encoding", "chairside", "DCMTK"
     );
-    for (name, file, dcmtk_tool) in cases {
+    for (name, file, dcmtk_tool) in &cases {
+        let (name, file, dcmtk_tool) = (*name, file, *dcmtk_tool);
         let ours_png = path(&format!("ours-{name}.png"));
         let theirs_png = path(&format!("dcmtk-{name}.png"));
         let ours = timed(runs, || {
@@ -86,7 +93,7 @@ fn main() {
                 &[
                     "image".as_ref(),
                     "render".as_ref(),
-                    &os(&file),
+                    &os(file),
                     "--out".as_ref(),
                     &os(&ours_png),
                 ],
@@ -99,7 +106,7 @@ fn main() {
                     "+Wi".as_ref(),
                     "1".as_ref(),
                     "--write-png".as_ref(),
-                    &os(&file),
+                    &os(file),
                     &os(&theirs_png),
                 ],
             )
@@ -116,6 +123,74 @@ fn main() {
             } else {
                 "(DCMTK faster)"
             }
+        );
+    }
+    open_in_app(&cases, runs, chairside);
+}
+
+/// The app's part of "click to first frame" for each encoding (see the module docs).
+fn open_in_app(cases: &[(&str, PathBuf, &str)], runs: usize, chairside: &str) {
+    use chairside_app::imaging::ImageDecoder;
+    use chairside_app::*;
+    let dir = tempfile::tempdir().unwrap();
+    let decoder = ImageDecoder::Isolated(chairside_imaging::isolated::Isolation {
+        exe: chairside.into(),
+        memory_bytes: 768 << 20,
+        timeout: Duration::from_secs(60),
+    });
+    let mut app = App::new(dir.path())
+        .with_kdf(chairside_store::KdfParams::FAST_INSECURE_FOR_TESTS)
+        .with_image_decoder(decoder);
+    app.setup(SetupRequest {
+        clinic_name: "Bench".into(),
+        address: String::new(),
+        timezone: "Africa/Algiers".into(),
+        phone_region: "DZ".into(),
+        language: Language::French,
+        owner_username: "owner".into(),
+        owner_display_name: "Owner".into(),
+        owner_password: "owner password 1".into(),
+        passphrase: Some("bench passphrase".into()),
+    })
+    .unwrap();
+    app.sign_in(SignInRequest {
+        username: "owner".into(),
+        password: "owner password 1".into(),
+    })
+    .unwrap();
+    let patient = app
+        .add_patient(PatientInput {
+            last_name: "Synthetic".into(),
+            first_name: "Test".into(),
+            birth_date: "1980-01-01".into(),
+            sex: "F".into(),
+            phones: vec!["0555 12 34 56".into()],
+            ..PatientInput::default()
+        })
+        .unwrap();
+    println!();
+    println!(
+        "open in the viewer (app side: encrypted store, decode worker, 16-bit frame), {runs} runs (best / median)"
+    );
+    for (name, file, _) in cases {
+        let outcome = app
+            .import_image_file(&ImportFileRequest {
+                patient_id: patient.id.clone(),
+                path: file.display().to_string(),
+                confirm_mismatch: true,
+                teeth: vec![],
+            })
+            .unwrap();
+        let id = outcome.image_id.unwrap();
+        let mut bytes = 0;
+        let (best, median) = timed(runs, || {
+            bytes = app.image_frame(&id, 0).unwrap().len();
+        });
+        println!(
+            "{name:<15} {} / {}   ({:.1} MB to the webview)",
+            ms(best),
+            ms(median),
+            bytes as f64 / 1e6
         );
     }
 }

@@ -98,7 +98,8 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
-    /// DICOM images: `info` and `render` work on a file alone (no data directory, no sign-in).
+    /// Images: `info` and `render` work on a file alone (no data directory, no sign-in);
+    /// `import`, `list` and `export` work on a patient's images in the clinic.
     Image {
         #[command(subcommand)]
         command: image::ImageCommand,
@@ -320,7 +321,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     let out = Output { json: cli.json };
     match &cli.command {
-        Command::Image { command } => image::run(command, &out),
+        Command::Image { command } if command.is_standalone() => image::run(command, &out),
         Command::Init {
             clinic_name,
             timezone,
@@ -553,6 +554,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     }
                 }
                 Command::Patient { command } => run_patient(&mut app, &out, command),
+                Command::Image { command } => image::run_in_clinic(&mut app, command, &out),
                 Command::Demo { patients, seed } => {
                     let added = app.add_demo_patients(*patients, *seed)?;
                     out.print(&serde_json::json!({ "patients_added": added }), || {
@@ -655,7 +657,6 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     out.print(&serde_json::json!({ "recovery_key": key }), || key.clone())
                 }
                 Command::Init { .. }
-                | Command::Image { .. }
                 | Command::Device {
                     command: DeviceCommand::Enroll { .. },
                 }

@@ -24,6 +24,17 @@ use crate::{ImagingError, Result};
 const MAGIC: &[u8; 4] = b"CSF1";
 const HEADER_BYTES: usize = 64;
 
+/// What a frame's wire header says ([`FramePixels::check_wire`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameHeader {
+    pub width: u32,
+    pub height: u32,
+    pub channels: u8,
+    /// Lowest and highest modality value.
+    pub min: f64,
+    pub max: f64,
+}
+
 /// A frame's samples.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FrameSamples {
@@ -148,12 +159,49 @@ impl FramePixels {
             out.extend_from_slice(&f.to_le_bytes());
         }
         match &self.samples {
-            FrameSamples::Gray(v) => v
-                .iter()
-                .for_each(|s| out.extend_from_slice(&s.to_le_bytes())),
+            FrameSamples::Gray(v) => {
+                out.resize(HEADER_BYTES + v.len() * 2, 0);
+                for (to, s) in out[HEADER_BYTES..].chunks_exact_mut(2).zip(v) {
+                    to.copy_from_slice(&s.to_le_bytes());
+                }
+            }
             FrameSamples::Rgb(v) => out.extend_from_slice(v),
         }
         out
+    }
+
+    /// Checks bytes in the wire format without unpacking the pixels: the header is sound and
+    /// the pixels fill exactly the declared size. Returns what the header says.
+    pub fn check_wire(bytes: &[u8]) -> Result<FrameHeader> {
+        let bad = |what: &str| ImagingError::Malformed(format!("bad frame data: {what}"));
+        if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
+            return Err(bad("no frame header"));
+        }
+        let u32_at = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let f64_at = |at: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[at..at + 8]);
+            f64::from_le_bytes(b)
+        };
+        let header = FrameHeader {
+            width: u32_at(4),
+            height: u32_at(8),
+            channels: bytes[12],
+            min: f64_at(48),
+            max: f64_at(56),
+        };
+        let per_pixel = match header.channels {
+            1 => 2,
+            3 => 3,
+            _ => return Err(bad("unknown channel count")),
+        };
+        let expected = u64::from(header.width) * u64::from(header.height) * per_pixel;
+        if (bytes.len() - HEADER_BYTES) as u64 != expected {
+            return Err(bad("the pixels do not match the size"));
+        }
+        Ok(header)
     }
 
     /// Reads the wire format back, checking that the sizes agree.

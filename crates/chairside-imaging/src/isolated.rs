@@ -114,7 +114,14 @@ pub fn render_bytes(
 
 /// Decodes one frame of a DICOM or sensor file (in memory) for the viewer, in a worker process.
 pub fn frame_pixels(isolation: &Isolation, bytes: &[u8], frame: u32) -> Result<FramePixels> {
-    FramePixels::from_bytes(&run(isolation, "frame", &[frame.to_string()], bytes)?)
+    FramePixels::from_bytes(&frame_wire(isolation, bytes, frame)?)
+}
+
+/// [`frame_pixels`] left in the wire format (checked), to pass on as it is.
+pub fn frame_wire(isolation: &Isolation, bytes: &[u8], frame: u32) -> Result<Vec<u8>> {
+    let wire = run(isolation, "frame", &[frame.to_string()], bytes)?;
+    FramePixels::check_wire(&wire)?;
+    Ok(wire)
 }
 
 /// Runs one job in a worker: the file's bytes go in on its standard input (never through a
@@ -174,7 +181,11 @@ fn run(isolation: &Isolation, job: &str, args: &[String], input: &[u8]) -> Resul
     });
     let status = status?;
     match reply.get(..2) {
-        Some(b"OK") => Ok(reply[2..].to_vec()),
+        Some(b"OK") => {
+            let mut reply = reply;
+            reply.drain(..2);
+            Ok(reply)
+        }
         Some(b"ER") => Err(ImagingError::Refused(
             String::from_utf8_lossy(&reply[2..]).into_owned(),
         )),

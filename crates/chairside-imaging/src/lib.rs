@@ -35,7 +35,7 @@ use dicom_pixeldata::PixelDecoder;
 use dicom_transfer_syntax_registry::TransferSyntaxIndex as _;
 use serde::Serialize;
 
-pub use frame::{FramePixels, FrameSamples};
+pub use frame::{FrameHeader, FramePixels, FrameSamples};
 pub use pipeline::{Rendered, Window};
 pub use sensor::SensorImage;
 
@@ -412,6 +412,14 @@ impl DicomImage {
     /// One frame for the viewer: stored grayscale values with their modality mapping and the
     /// default window, or RGB (see [`FramePixels`]).
     pub fn frame_pixels(&self, frame: u32) -> Result<FramePixels> {
+        if let Some(fast) = self.stored_frame(frame)? {
+            return Ok(fast);
+        }
+        self.frame_pixels_from_values(frame)
+    }
+
+    /// [`DicomImage::frame_pixels`] through modality values in `f64`: any layout, slower.
+    pub fn frame_pixels_from_values(&self, frame: u32) -> Result<FramePixels> {
         let invert = self.text(tags::PHOTOMETRIC_INTERPRETATION).as_deref() == Some("MONOCHROME1");
         Ok(match self.decode_frame(frame)? {
             pipeline::Decoded::Gray {
@@ -425,6 +433,98 @@ impl DicomImage {
             }
             pipeline::Decoded::Colour(rendered) => FramePixels::from_rgb(rendered),
         })
+    }
+
+    /// The common case of an X-ray, without going through `f64`: 8 or 16 bits of grayscale
+    /// with a linear rescale. The stored values are sent as they are (masked to Bits Stored;
+    /// signed ones shifted by 32768) and the rescale becomes the frame's modality mapping.
+    /// `None` for any other layout.
+    fn stored_frame(&self, frame: u32) -> Result<Option<FramePixels>> {
+        self.geometry()?;
+        let photometric = self
+            .text(tags::PHOTOMETRIC_INTERPRETATION)
+            .unwrap_or_default();
+        let bits = self.int(tags::BITS_ALLOCATED).unwrap_or(0);
+        let simple = matches!(photometric.as_str(), "MONOCHROME1" | "MONOCHROME2")
+            && matches!(bits, 8 | 16)
+            && self.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1) == 1
+            && self.object.element(tags::MODALITY_LUT_SEQUENCE).is_err()
+            // Big endian data may stay big endian in the decoded buffer.
+            && self.transfer_syntax() != "1.2.840.10008.1.2.2";
+        if !simple {
+            return Ok(None);
+        }
+        let frames = self.frames();
+        if frame >= frames {
+            return Err(ImagingError::NoSuchFrame { frame, frames });
+        }
+        let decoded = guarded("pixel data", || {
+            self.object
+                .decode_pixel_data_frame(frame)
+                .map_err(|e| decode_error(&self.transfer_syntax(), e))
+        })?;
+        let (width, height) = (decoded.columns(), decoded.rows());
+        let data = decoded
+            .frame_data(0)
+            .map_err(|e| ImagingError::Malformed(e.to_string()))?;
+        let bits_stored = u32::from(decoded.bits_stored().clamp(1, bits as u16));
+        let signed = self.int(tags::PIXEL_REPRESENTATION) == Some(1);
+        let mask: u32 = (1u32 << bits_stored) - 1;
+        let shift = 32 - bits_stored;
+        let to_stored = |raw: u32| -> u16 {
+            let v = raw & mask;
+            if signed {
+                // Sign-extend from Bits Stored, then shift into 0..65535.
+                (((v << shift) as i32 >> shift) + 32_768) as u16
+            } else {
+                v as u16
+            }
+        };
+        let stored: Vec<u16> = if bits == 8 {
+            data.iter().map(|&b| to_stored(u32::from(b))).collect()
+        } else {
+            data.chunks_exact(2)
+                .map(|c| to_stored(u32::from(u16::from_le_bytes([c[0], c[1]]))))
+                .collect()
+        };
+        if stored.len() as u64 != u64::from(width) * u64::from(height) {
+            return Ok(None);
+        }
+        let first = |tag| self.floats(tag).and_then(|v| v.first().copied());
+        let slope = first(tags::RESCALE_SLOPE)
+            .filter(|s| s.is_finite() && *s != 0.0)
+            .unwrap_or(1.0);
+        let intercept = first(tags::RESCALE_INTERCEPT)
+            .filter(|i| i.is_finite())
+            .unwrap_or(0.0);
+        let offset = if signed {
+            intercept - 32_768.0 * slope
+        } else {
+            intercept
+        };
+        let (lo, hi) = stored
+            .iter()
+            .fold((u16::MAX, u16::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (a, b) = (
+            slope * f64::from(lo) + offset,
+            slope * f64::from(hi) + offset,
+        );
+        let (min, max) = if a <= b { (a, b) } else { (b, a) };
+        let window = pipeline::file_window(&self.object).unwrap_or(Window {
+            center: (min + max) / 2.0,
+            width: (max - min).max(1.0),
+        });
+        Ok(Some(FramePixels {
+            width,
+            height,
+            invert: photometric == "MONOCHROME1",
+            scale: slope,
+            offset,
+            window,
+            min,
+            max,
+            samples: FrameSamples::Gray(stored),
+        }))
     }
 
     fn decode_frame(&self, frame: u32) -> Result<pipeline::Decoded> {

@@ -220,3 +220,43 @@ fn a_window_given_a_frame_past_the_end_and_monochrome1_behave_as_the_standard_sa
         })
     ));
 }
+
+/// The viewer's fast path (stored values with the rescale as the frame's mapping) gives the
+/// same modality values as the general path through `f64`, on every grayscale file that
+/// decodes.
+#[test]
+fn the_viewers_fast_path_gives_the_same_values_as_the_general_one() {
+    use chairside_imaging::FrameSamples;
+    let mut compared = 0;
+    for file in files(&corpus()) {
+        let Ok(image) = DicomImage::open(&file, Limits::default()) else {
+            continue;
+        };
+        let (Ok(fast), Ok(general)) = (image.frame_pixels(0), image.frame_pixels_from_values(0))
+        else {
+            continue;
+        };
+        let (FrameSamples::Gray(a), FrameSamples::Gray(b)) = (&fast.samples, &general.samples)
+        else {
+            continue;
+        };
+        assert_eq!((fast.width, fast.height), (general.width, general.height));
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            let (va, vb) = (
+                fast.scale * f64::from(*x) + fast.offset,
+                general.scale * f64::from(*y) + general.offset,
+            );
+            // The general path spreads non-integer values over 65,536 levels.
+            let tolerance = general.scale.max(1e-9);
+            assert!(
+                (va - vb).abs() <= tolerance,
+                "{}: pixel {i}: {va} vs {vb}",
+                file.display()
+            );
+        }
+        assert!((fast.min - general.min).abs() <= general.scale.max(1e-9));
+        assert!((fast.max - general.max).abs() <= general.scale.max(1e-9));
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} grayscale files compared");
+}

@@ -201,6 +201,43 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the imaging commands' arguments by the Rust names (camelCase for snake_case)", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return null;
+    }) as api.Invoker);
+    const importRequest = { patient_id: "p1", path: "/scans/a.dcm", confirm_mismatch: false, teeth: ["36"] };
+    const annotation = { image_id: "i1", kind: "length" as const, points: [[1, 2], [3, 4]] as [number, number][], text: "" };
+    const calibration = { image_id: "i1", points: [[0, 0], [10, 0]] as [[number, number], [number, number]], known_mm: 5 };
+    await api.listImportFiles("/scans");
+    await api.previewImageImport("p1", ["/scans/a.dcm"]);
+    await api.importImageFile(importRequest);
+    await api.patientImages("p1");
+    await api.imageDetail("i1");
+    await api.imageFrame("i1", 2);
+    await api.addImageAnnotation(annotation);
+    await api.deleteImageAnnotation("a1");
+    await api.calibrateImage(calibration);
+    await api.setImageTeeth("i1", ["36", "37"]);
+    await api.deleteImage("i1");
+    await api.exportImage("i1", "png");
+    expect(calls).toEqual([
+      ["list_import_files", { path: "/scans" }],
+      ["preview_image_import", { patientId: "p1", paths: ["/scans/a.dcm"] }],
+      ["import_image_file", { request: importRequest }],
+      ["patient_images", { patientId: "p1" }],
+      ["image_detail", { imageId: "i1" }],
+      ["image_frame", { imageId: "i1", frame: 2 }],
+      ["add_image_annotation", { request: annotation }],
+      ["delete_image_annotation", { annotationId: "a1" }],
+      ["calibrate_image", { request: calibration }],
+      ["set_image_teeth", { imageId: "i1", teeth: ["36", "37"] }],
+      ["delete_image", { imageId: "i1" }],
+      ["export_image", { imageId: "i1", format: "png" }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

@@ -3,7 +3,9 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   ApiError,
   AppStatus,
+  AnnotationInput,
   AttentionInbox,
+  CalibrationInput,
   ClinicInfo,
   ConsentInput,
   Consents,
@@ -12,6 +14,12 @@ import type {
   DuplicatePair,
   EndOfDayReport,
   ErasureReport,
+  ImageDetail,
+  ImageExportFormat,
+  ImageSummary,
+  ImportFileOutcome,
+  ImportFileRequest,
+  ImportPreview,
   JoinClinicRequest,
   NewUserRequest,
   MedicalHistory,
@@ -149,3 +157,29 @@ export const joinClinic = (request: JoinClinicRequest) => call<string>("join_cli
 export const restoreClinic = (request: RestoreClinicRequest) => call<null>("restore_clinic", { request });
 /** While joining: tries the enrollment and the first sync now rather than at the next attempt. */
 export const checkJoining = () => call<SyncStatus>("check_joining");
+
+// Imaging. Tauri passes camelCase argument names to the commands' snake_case parameters
+// (patientId -> patient_id).
+/** The files to import under a path: the file itself, a folder's files (recursively) or a DICOMDIR's. */
+export const listImportFiles = (path: string) => call<string[]>("list_import_files", { path });
+/** What importing these files would do, read from their headers (nothing is stored). */
+export const previewImageImport = (patientId: string, paths: string[]) =>
+  call<ImportPreview>("preview_image_import", { patientId, paths });
+/** Imports one file (the UI loops over the files to show progress). */
+export const importImageFile = (request: ImportFileRequest) => call<ImportFileOutcome>("import_image_file", { request });
+/** The patient's images, newest first. */
+export const patientImages = (patientId: string) => call<ImageSummary[]>("patient_images", { patientId });
+export const imageDetail = (imageId: string) => call<ImageDetail>("image_detail", { imageId });
+/** One frame's pixels in the binary format read by `parseFrame` (imaging/frame.ts). */
+export const imageFrame = (imageId: string, frame: number) => call<ArrayBuffer>("image_frame", { imageId, frame });
+/** The Rust side works out the measurement (label, mm, degrees) from the image's spacing. */
+export const addImageAnnotation = (request: AnnotationInput) => call<ImageDetail>("add_image_annotation", { request });
+export const deleteImageAnnotation = (annotationId: string) =>
+  call<ImageDetail>("delete_image_annotation", { annotationId });
+/** Sets the image's spacing from a known length; its lengths are measured again. */
+export const calibrateImage = (request: CalibrationInput) => call<ImageDetail>("calibrate_image", { request });
+/** Links the image to these teeth (FDI); invalid codes are refused with invalid_input. */
+export const setImageTeeth = (imageId: string, teeth: string[]) => call<ImageDetail>("set_image_teeth", { imageId, teeth });
+export const deleteImage = (imageId: string) => call<null>("delete_image", { imageId });
+/** Writes the image into "Documents/Chairside exports"; returns the path. */
+export const exportImage = (imageId: string, format: ImageExportFormat) => call<string>("export_image", { imageId, format });

@@ -37,8 +37,28 @@
 // background sync's next attempt, ten minutes later). Restoring: any 80-character key (letters
 // and 2-7) works except one starting with AAAAA; the download takes 9 s. ?mock=joining is a PC
 // that joined before a restart (the fingerprint is no longer known).
+// Imaging (imaging.ts; the "Imagerie" tab needs view_imaging, so not ?role=receptionist): the
+// images are drawn in TypeScript and sent by image_frame in the Rust side's binary format.
+// Mohamed Benali (K7Q-00001) has two panoramics (2021 and 2023, tooth 36 gone in between, the
+// 2023 one with a length and an angle), intraoral images placed in the FMX layout (IO_36-37 has
+// an arrow, a text and a length), a MONOCHROME1 bitewing, an intraoral image with no pixel
+// spacing (lengths in px until calibrated), a colour photograph (JPEG: no window), an 8-bit sensor
+// PNG and a 24-frame CBCT (Hounsfield units). IO_44-45 is "on the relay": its first opening takes
+// 1.8 s. Yanis Meziane has primary molars (84, 85); the erased file K7Q-00016 keeps a panoramic
+// (read only). Measurements are worked out as the Rust side does: length = sqrt((dx * column
+// spacing)^2 + (dy * row spacing)^2) mm with one decimal, else px; angle at the middle point in
+// degrees with one decimal; calibrating sets a square spacing from the known length and measures
+// the lengths again. Teeth must be FDI (11-48, 51-85), else invalid_input.
+// Import: a path ending in .dcm, .png, .jpg, .tif or .txt is that file; one ending in DICOMDIR
+// lists four files; a path containing "missing" is not found, "vide"/"empty" holds no file; any
+// other path is a folder of nine files: ready ones, pano_2023.dcm (a duplicate for Mohamed
+// Benali), IO_autre_patient.dcm (names DUPONT^JEAN: the import needs the confirmation),
+// corrupt_IM0007.dcm and LISEZMOI.txt (refused). Each file takes about half a second to import
+// (1.4 s for a panoramic or a CBCT), so the progress bar and "stop after this file" can be seen.
+// There is no drag and drop outside Tauri. Every image change waits for the next sync.
 import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
+import { imagingHandlers } from "./imaging";
 import type {
   AppStatus,
   AttentionInbox,
@@ -873,16 +893,25 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       return "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC3QE-R5JXA-M3VLU-2NGD7-WKF4S-Q6ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ4GA";
     },
   });
-  // Every change made here waits for the next sync.
+  Object.assign(
+    handlers,
+    imagingHandlers({
+      allowed,
+      patient: findPatient,
+      user: () => current && { display_name: current.display_name, username: current.username },
+    }),
+  );
+  // Every change made here waits for the next sync (an imported image's file too).
   for (const name of [
     "update_settings", "add_user", "add_patient", "edit_patient", "add_medical_item", "set_medical_item_active", "record_consent",
     "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "resolve_edit_conflict",
+    "import_image_file", "add_image_annotation", "delete_image_annotation", "calibrate_image", "set_image_teeth", "delete_image",
   ]) {
     const write = handlers[name];
     handlers[name] = async (r, a) => {
       const out = await write(r, a);
       unsent++;
-      if (name === "set_patient_photo") filesWaiting++;
+      if (name === "set_patient_photo" || (name === "import_image_file" && (out as { status?: string }).status === "ready")) filesWaiting++;
       return out;
     };
   }
