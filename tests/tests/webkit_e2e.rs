@@ -18,6 +18,10 @@
 //! - a patient created from the form is found by an accent-free search ("helene dup") and its
 //!   file opens; an allergy recorded there puts the red alert banner on the file, and a consent
 //!   is recorded with the version of its text;
+//! - the two synthetic radiographs of the corpus are imported from their folder after confirming
+//!   that they belong to this patient, the panoramic opens in the WebGL2 viewer (the time from
+//!   the click to its first frame is printed), dragging with the window/level tool and a preset
+//!   change the window, and a length measured with two clicks shows in millimetres;
 //! - the timeline lists them, the FHIR export writes the patient's bundle to the export folder, and
 //!   the owner erases the identity after typing the file number: the file shows as erased.
 //!
@@ -317,6 +321,99 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_text_containing("consent-state-data_processing", "2026-01")?;
     run.end_step();
 
+    // f2. Imaging: the two synthetic radiographs of the corpus imported from their folder (they
+    // name another patient, so the import asks for a confirmation), the panoramic opened in the
+    // WebGL2 viewer, the window changed by dragging and by a preset, and a length measured.
+    run.begin("f2. imaging");
+    let synthetic =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/dicom/synthetic");
+    run.click("pfile-tab-imaging")?;
+    run.click("imaging-layout-import")?;
+    run.fill("image-import-path", &synthetic.display().to_string())?;
+    run.click("image-import-analyse")?;
+    run.wait_for("image-import-confirm", STEP_TIMEOUT)?;
+    ensure!(
+        run.find_all(&css("import-row"))?.len() == 2,
+        "both files are listed in the preview"
+    );
+    run.screenshot("image-import-preview")?;
+    run.click("image-import-confirm")?;
+    run.click("image-import-start")?;
+    run.wait_for("image-import-summary", Duration::from_secs(60))?;
+    run.wait_text_containing("image-import-imported", "2")?;
+    run.screenshot("image-import-summary")?;
+    run.click("imaging-layout-gallery")?;
+    run.wait_for("image-thumb", STEP_TIMEOUT)?;
+    let thumbs = run.find_all(&css("image-thumb"))?;
+    ensure!(
+        thumbs.len() == 2,
+        "two images in the gallery, not {}",
+        thumbs.len()
+    );
+    let mut panoramic = None;
+    let mut labels = Vec::new();
+    for id in &thumbs {
+        let label = run.attribute(id, "aria-label")?;
+        // "Panoramique" (the modality PX, in the clinic's language).
+        if label.contains("anoram") {
+            panoramic = Some(id.clone());
+        }
+        labels.push(label);
+    }
+    let panoramic =
+        panoramic.with_context(|| format!("the panoramic's thumbnail among {labels:?}"))?;
+    run.session_call(
+        "POST",
+        &format!("/element/{panoramic}/click"),
+        Some(&json!({})),
+    )?;
+    let canvas = run.wait_for("viewer-canvas", STEP_TIMEOUT)?;
+    let first_frame = run.wait_attribute(&canvas, "data-first-frame-ms", STEP_TIMEOUT)?;
+    let renderer = run.attribute(&canvas, "data-renderer")?;
+    ensure!(
+        renderer == "webgl2",
+        "the viewer renders with WebGL2, not {renderer:?}"
+    );
+    let steps = run.attribute(&canvas, "data-first-frame-steps")?;
+    eprintln!(
+        "[e2e] panoramic 3000 x 1500 (JPEG-LS): click to first frame {first_frame} ms (ms from the click: {steps})"
+    );
+    run.screenshot("viewer-panoramic")?;
+    // Window/level by dragging with the W/L tool: the window follows the mouse.
+    let before = run.attribute(&canvas, "data-window")?;
+    run.click("tool-wl")?;
+    run.drag(&canvas, (0, 0), (120, 60))?;
+    let dragged = run.attribute(&canvas, "data-window")?;
+    ensure!(
+        dragged != before,
+        "dragging changed the window ({before} -> {dragged})"
+    );
+    run.click("preset-full_range")?;
+    let preset = run.attribute(&canvas, "data-window")?;
+    ensure!(
+        preset != dragged,
+        "the full-range preset changed the window ({preset})"
+    );
+    // A length: two clicks with the length tool; its value comes from Rust, in millimetres.
+    run.click("tool-length")?;
+    run.drag(&canvas, (-150, 0), (-150, 0))?;
+    run.drag(&canvas, (150, 0), (150, 0))?;
+    run.wait_for("annotation-label", STEP_TIMEOUT)?;
+    let label = run.text("annotation-label")?;
+    let mm: f64 = label
+        .trim()
+        .strip_suffix(" mm")
+        .and_then(|v| v.replace(',', ".").parse().ok())
+        .with_context(|| format!("a length in mm, not {label:?}"))?;
+    ensure!(
+        mm > 1.0 && mm < 300.0,
+        "a plausible length across the panoramic: {mm} mm"
+    );
+    run.screenshot("viewer-length")?;
+    run.click("viewer-close")?;
+    run.click("pfile-tab-file")?;
+    run.end_step();
+
     // g. The GDPR flows: the timeline lists what was recorded, the FHIR export writes a bundle,
     // the owner erases the identity with a typed confirmation and the file stays as a pseudonym.
     run.begin("g. timeline, export, erasure");
@@ -588,6 +685,52 @@ impl Run {
             Value::String(s) => s,
             other => other.to_string(),
         })
+    }
+
+    fn attribute(&self, element: &str, name: &str) -> Result<String> {
+        Ok(self
+            .session_call("GET", &format!("/element/{element}/attribute/{name}"), None)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// Waits until an element's attribute is set and not empty.
+    fn wait_attribute(&self, element: &str, name: &str, timeout: Duration) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            let value = self.attribute(element, name)?;
+            if !value.is_empty() {
+                return Ok(value);
+            }
+            if start.elapsed() > timeout {
+                bail!("{name} was not set within {timeout:?}");
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Presses the mouse at `from` and releases it at `to` (offsets from the element's centre,
+    /// in CSS pixels), as a person drags; `from == to` is a click at that point.
+    fn drag(&self, element: &str, from: (i64, i64), to: (i64, i64)) -> Result<()> {
+        let origin = json!({ ELEMENT_KEY: element });
+        self.session_call(
+            "POST",
+            "/actions",
+            Some(&json!({ "actions": [{
+                "type": "pointer",
+                "id": "mouse",
+                "parameters": { "pointerType": "mouse" },
+                "actions": [
+                    { "type": "pointerMove", "duration": 0, "origin": origin, "x": from.0, "y": from.1 },
+                    { "type": "pointerDown", "button": 0 },
+                    { "type": "pointerMove", "duration": 150, "origin": origin, "x": to.0, "y": to.1 },
+                    { "type": "pointerUp", "button": 0 },
+                ],
+            }]})),
+        )?;
+        self.session_call("DELETE", "/actions", None)?;
+        Ok(())
     }
 
     /// A real click on an enabled element; retried while the page is still settling.

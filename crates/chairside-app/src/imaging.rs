@@ -564,6 +564,10 @@ impl App {
             ))?;
             Ok(())
         })?;
+        // The viewer's first opening of it on this PC need not decode it again.
+        let _ = self
+            .store()?
+            .cache_frame(&checked.sha256, 0, &frame.to_bytes());
         outcome.image_id = Some(row.id);
         Ok(outcome)
     }
@@ -652,11 +656,20 @@ impl App {
         self.detail(&row, frame.as_ref())
     }
 
+    /// What the first frame's header says, if it was decoded on this PC: from the viewer's last
+    /// frame, else from the frame cache.
     fn cached_frame(&self, image_id: &str) -> Option<FrameHeader> {
-        self.last_frame
+        if let Some((_, _, f)) = self
+            .last_frame
             .as_ref()
             .filter(|(id, frame, _)| id == image_id && *frame == 0)
-            .map(|(_, _, f)| *f)
+        {
+            return Some(*f);
+        }
+        let store = self.store().ok()?;
+        let row = rows::get(store.conn(), image_id).ok()??;
+        let header = store.cached_frame_header(&row.blob_sha256, 0).ok()??;
+        FramePixels::read_header(&header).ok()
     }
 
     /// Checks the right to open an image, audits it, and returns its blob's address, so that
@@ -696,7 +709,31 @@ impl App {
     /// One frame of an image for the viewer, in the wire format of
     /// [`chairside_imaging::FramePixels::to_bytes`]. The image's blob must be local (see
     /// [`App::open_image`]).
-    pub fn image_frame(&mut self, image_id: &str, frame: u32) -> Result<Vec<u8>> {
+    ///
+    /// With `max_side`, a frame larger than that comes scaled down to it (see
+    /// [`FramePixels::downsampled`]): the viewer asks for one at the screen's size first, which
+    /// crosses to the webview many times faster, then for the full frame.
+    pub fn image_frame(
+        &mut self,
+        image_id: &str,
+        frame: u32,
+        max_side: Option<u32>,
+    ) -> Result<Vec<u8>> {
+        let wire = self.full_image_frame(image_id, frame)?;
+        match max_side {
+            Some(side) if side > 0 => {
+                let header = FramePixels::check_wire(&wire).map_err(imaging_error)?;
+                if header.width.max(header.height) <= side {
+                    return Ok(wire);
+                }
+                let full = FramePixels::from_bytes(&wire).map_err(imaging_error)?;
+                Ok(full.downsampled(side).to_bytes())
+            }
+            _ => Ok(wire),
+        }
+    }
+
+    fn full_image_frame(&mut self, image_id: &str, frame: u32) -> Result<Vec<u8>> {
         self.authorize(P::ViewImaging, "image.open")?;
         let row = self.image_row(image_id)?;
         if frame >= row.frames.max(1) {
@@ -708,11 +745,22 @@ impl App {
                 ),
             ));
         }
+        // A frame decoded before on this PC (at import, or at an earlier opening) is kept, so
+        // that a compressed panoramic opens without decoding it again.
+        let store = self.store()?;
+        if let Some(wire) = store.cached_frame(&row.blob_sha256, frame)?
+            && let Ok(header) = FramePixels::check_wire(&wire)
+        {
+            self.last_frame = Some((image_id.to_string(), frame, header));
+            return Ok(wire);
+        }
         let bytes = self.local_image_bytes(&row)?;
         let (wire, header) = self
             .image_decoder
             .frame_wire(&bytes, frame)
             .map_err(imaging_error)?;
+        // The cache is an optimisation: failing to fill it must not fail the opening.
+        let _ = self.store()?.cache_frame(&row.blob_sha256, frame, &wire);
         self.last_frame = Some((image_id.to_string(), frame, header));
         Ok(wire)
     }

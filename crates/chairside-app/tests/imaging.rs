@@ -282,7 +282,7 @@ fn sensor_png_jpeg_and_tiff_import_and_open_as_grayscale() {
         assert_eq!(c.patient_match, PatientMatch::Unknown);
         assert_eq!((c.columns, c.rows), (w, h));
         let id = import(&mut app, &p, file);
-        let frame = FramePixels::from_bytes(&app.image_frame(&id, 0).unwrap()).unwrap();
+        let frame = FramePixels::from_bytes(&app.image_frame(&id, 0, None).unwrap()).unwrap();
         assert_eq!((frame.width, frame.height, frame.channels()), (w, h, 1));
         if format != ImageFormat::Jpeg {
             // 16-bit values arrive exactly.
@@ -306,13 +306,18 @@ fn the_viewer_frame_holds_the_files_values_and_lengths_follow_the_pixel_spacing(
     let file = corpus("synthetic/intraoral_io_16bit.dcm");
     let id = import(&mut app, &p, &file);
 
-    let frame = FramePixels::from_bytes(&app.image_frame(&id, 0).unwrap()).unwrap();
+    let frame = FramePixels::from_bytes(&app.image_frame(&id, 0, None).unwrap()).unwrap();
     let reference = DicomImage::open(&file, Limits::default())
         .unwrap()
         .frame_pixels(0)
         .unwrap();
     assert_eq!(frame, reference);
     assert_eq!((frame.width, frame.height), (1200, 1600));
+    // The viewer's first, screen-sized frame: the same mapping, a quarter of the pixels each way.
+    let preview = FramePixels::from_bytes(&app.image_frame(&id, 0, Some(400)).unwrap()).unwrap();
+    assert_eq!((preview.width, preview.height), (300, 400));
+    assert_eq!((preview.scale, preview.offset), (frame.scale, frame.offset));
+    assert_eq!(preview, reference.downsampled(400));
     assert_eq!((frame.window.center, frame.window.width), (2048.0, 4096.0));
 
     // The image is a pattern of dark and light blobs. Find two neighbouring dark blobs along
@@ -475,7 +480,7 @@ fn teeth_links_export_delete_and_permissions() {
         code::PERMISSION_DENIED
     );
     assert_eq!(
-        app.image_frame(&id, 0).unwrap_err().code,
+        app.image_frame(&id, 0, None).unwrap_err().code,
         code::PERMISSION_DENIED
     );
     app.sign_out().unwrap();
@@ -487,4 +492,45 @@ fn teeth_links_export_delete_and_permissions() {
     app.delete_image(&id).unwrap();
     assert!(app.patient_images(&p.id).unwrap().is_empty());
     assert_eq!(app.image_detail(&id).unwrap_err().code, code::NOT_FOUND);
+}
+
+#[test]
+fn the_frame_decoded_at_import_is_kept_so_opening_it_decodes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let p = patient(&mut app, "Synthetic", "Test");
+    let file = corpus("synthetic/panoramic_px_jpegls.dcm");
+    let id = import(&mut app, &p, &file);
+    let expected = DicomImage::open(&file, Limits::default())
+        .unwrap()
+        .frame_pixels(0)
+        .unwrap();
+    // Reopen the store with a decoder that cannot run: the frame must come from the cache.
+    drop(app);
+    let mut app = App::new(dir.path())
+        .with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS)
+        .with_image_decoder(ImageDecoder::Isolated(
+            chairside_imaging::isolated::Isolation {
+                exe: dir.path().join("no-such-decoder"),
+                memory_bytes: 1 << 20,
+                timeout: std::time::Duration::from_secs(1),
+            },
+        ));
+    app.unlock_store(UnlockStoreRequest {
+        passphrase: "database passphrase".into(),
+    })
+    .unwrap();
+    app.sign_in(SignInRequest {
+        username: "amel".into(),
+        password: "owner password 1".into(),
+    })
+    .unwrap();
+    let frame = FramePixels::from_bytes(&app.image_frame(&id, 0, None).unwrap()).unwrap();
+    assert_eq!(frame, expected);
+    let detail = app.image_detail(&id).unwrap();
+    assert!(
+        detail.presets.iter().any(|p| p.name == "full_range"),
+        "presets from the kept frame's header: {:?}",
+        detail.presets
+    );
 }

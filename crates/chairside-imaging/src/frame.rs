@@ -173,6 +173,19 @@ impl FramePixels {
     /// Checks bytes in the wire format without unpacking the pixels: the header is sound and
     /// the pixels fill exactly the declared size. Returns what the header says.
     pub fn check_wire(bytes: &[u8]) -> Result<FrameHeader> {
+        let header = Self::read_header(bytes)?;
+        let per_pixel: u64 = if header.channels == 1 { 2 } else { 3 };
+        let expected = u64::from(header.width) * u64::from(header.height) * per_pixel;
+        if (bytes.len() - HEADER_BYTES) as u64 != expected {
+            return Err(ImagingError::Malformed(
+                "bad frame data: the pixels do not match the size".into(),
+            ));
+        }
+        Ok(header)
+    }
+
+    /// Reads the header of the wire format alone (the first 64 bytes are enough).
+    pub fn read_header(bytes: &[u8]) -> Result<FrameHeader> {
         let bad = |what: &str| ImagingError::Malformed(format!("bad frame data: {what}"));
         if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
             return Err(bad("no frame header"));
@@ -192,14 +205,8 @@ impl FramePixels {
             min: f64_at(48),
             max: f64_at(56),
         };
-        let per_pixel = match header.channels {
-            1 => 2,
-            3 => 3,
-            _ => return Err(bad("unknown channel count")),
-        };
-        let expected = u64::from(header.width) * u64::from(header.height) * per_pixel;
-        if (bytes.len() - HEADER_BYTES) as u64 != expected {
-            return Err(bad("the pixels do not match the size"));
+        if !matches!(header.channels, 1 | 3) {
+            return Err(bad("unknown channel count"));
         }
         Ok(header)
     }
@@ -245,6 +252,67 @@ impl FramePixels {
             max: f64_at(56),
             samples,
         })
+    }
+
+    /// The frame scaled down to at most `max_side` pixels on its longer side, each pixel the
+    /// mean of the block it covers, with the same value mapping, window and range: what a
+    /// viewer shows first at the screen's resolution while the full frame comes. The frame
+    /// itself if it is no larger.
+    pub fn downsampled(&self, max_side: u32) -> FramePixels {
+        let step = self.width.max(self.height).div_ceil(max_side.max(1)).max(1) as usize;
+        if step == 1 {
+            return self.clone();
+        }
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (tw, th) = (w.div_ceil(step), h.div_ceil(step));
+        let channels = usize::from(self.channels());
+        // Sums per output pixel, one input row at a time (rows are read in order: cache-friendly).
+        let mut sums = vec![0u64; tw * th * channels];
+        let mut counts = vec![0u32; tw * th];
+        for y in 0..h {
+            let ty = y / step;
+            for x in 0..w {
+                let t = ty * tw + x / step;
+                counts[t] += 1;
+                match &self.samples {
+                    FrameSamples::Gray(v) => sums[t] += u64::from(v[y * w + x]),
+                    FrameSamples::Rgb(v) => {
+                        for c in 0..3 {
+                            sums[t * 3 + c] += u64::from(v[(y * w + x) * 3 + c]);
+                        }
+                    }
+                }
+            }
+        }
+        let mean = |i: usize, t: usize| (sums[i] + u64::from(counts[t]) / 2) / u64::from(counts[t]);
+        let samples = match self.samples {
+            FrameSamples::Gray(_) => {
+                FrameSamples::Gray((0..tw * th).map(|t| mean(t, t) as u16).collect())
+            }
+            FrameSamples::Rgb(_) => {
+                FrameSamples::Rgb((0..tw * th * 3).map(|i| mean(i, i / 3) as u8).collect())
+            }
+        };
+        FramePixels {
+            width: tw as u32,
+            height: th as u32,
+            samples,
+            ..self.clone_header()
+        }
+    }
+
+    fn clone_header(&self) -> FramePixels {
+        FramePixels {
+            width: self.width,
+            height: self.height,
+            invert: self.invert,
+            scale: self.scale,
+            offset: self.offset,
+            window: self.window,
+            min: self.min,
+            max: self.max,
+            samples: FrameSamples::Rgb(Vec::new()),
+        }
     }
 
     /// An 8-bit rendering with a linear window (the default one if `None`), MONOCHROME1
@@ -330,6 +398,25 @@ mod tests {
             panic!("grey")
         };
         assert!(s[0] <= s[1] && s[1] < s[2] && s[2] == 65_535);
+    }
+
+    #[test]
+    fn a_downsampled_frame_keeps_the_mapping_and_averages_blocks() {
+        let values: Vec<f64> = (0..12).map(f64::from).collect(); // 4 x 3
+        let w = Window {
+            center: 5.0,
+            width: 10.0,
+        };
+        let f = FramePixels::from_values(4, 3, &values, w, false);
+        let small = f.downsampled(2);
+        assert_eq!((small.width, small.height), (2, 2));
+        assert_eq!(
+            (small.scale, small.offset, small.window),
+            (f.scale, f.offset, f.window)
+        );
+        // Blocks: {0,1,4,5} {2,3,6,7} {8,9} {10,11}: means 2.5, 4.5, 8.5, 10.5 rounded half up.
+        assert_eq!(small.samples, FrameSamples::Gray(vec![3, 5, 9, 11]));
+        assert_eq!(f.downsampled(10), f);
     }
 
     #[test]

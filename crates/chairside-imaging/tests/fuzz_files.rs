@@ -1,8 +1,10 @@
 //! Fuzzing of the import path's decoding, with proptest (cargo fuzz needs a nightly toolchain,
 //! which this project cannot use): real corpus files with bytes flipped, 32-bit values written
 //! over random places (lengths, dimensions, bit depths), or cut short, go through
-//! `DicomImage::from_bytes`, `info` and `render`. Every case must end in a picture or an error:
-//! no panic escapes. The run prints its time and the process's peak memory (not yet bounded:
+//! the import path: `sources::describe` (what the import preview reads in the app's own process)
+//! and `sources::frame_pixels` (what the decode worker runs), and for DICOM `info` and `render`
+//! too. Seeds are DICOM files of every encoding and sensor PNG, JPEG and TIFF files made here.
+//! Every case must end in a picture or an error: no panic escapes. The run prints its time and the process's peak memory (not yet bounded:
 //! see the end of the test).
 //!
 //! `PROPTEST_CASES` (default 100) sets the number of cases; `CHAIRSIDE_FUZZ_SEED` keeps the
@@ -13,7 +15,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use chairside_imaging::{DicomImage, Limits};
+use chairside_imaging::{DicomImage, Limits, sources};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -67,6 +69,33 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
     }
 }
 
+/// Sensor images as the import sees them: a 16-bit grayscale PNG, an 8-bit JPEG and a 16-bit
+/// TIFF, small so that a case stays fast.
+fn sensor_seeds() -> Vec<Vec<u8>> {
+    let gray16 =
+        image::ImageBuffer::from_fn(40, 30, |x, y| image::Luma([(x * 900 + y * 7) as u16]));
+    let gray8 = image::ImageBuffer::from_fn(40, 30, |x, y| image::Luma([(x * 5 + y) as u8]));
+    let encode = |img: image::DynamicImage, format| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    };
+    vec![
+        encode(
+            image::DynamicImage::ImageLuma16(gray16.clone()),
+            image::ImageFormat::Png,
+        ),
+        encode(
+            image::DynamicImage::ImageLuma8(gray8),
+            image::ImageFormat::Jpeg,
+        ),
+        encode(
+            image::DynamicImage::ImageLuma16(gray16),
+            image::ImageFormat::Tiff,
+        ),
+    ]
+}
+
 /// The peak resident memory of this process so far (Linux), in MiB.
 fn peak_rss_mib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -79,11 +108,14 @@ fn peak_rss_mib() -> Option<u64> {
 fn mutated_files_end_in_a_picture_or_an_error_never_a_panic() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dicom");
     let only = std::env::var("CHAIRSIDE_FUZZ_SEED").ok();
-    let seeds: Vec<Vec<u8>> = SEEDS
+    let mut seeds: Vec<Vec<u8>> = SEEDS
         .iter()
         .filter(|s| only.as_deref().is_none_or(|o| s.contains(o)))
         .map(|s| std::fs::read(corpus.join(s)).unwrap())
         .collect();
+    if only.is_none() {
+        seeds.extend(sensor_seeds());
+    }
     let cases: u32 = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -111,9 +143,18 @@ fn mutated_files_end_in_a_picture_or_an_error_never_a_panic() {
         for m in &mutations {
             apply(&mut bytes, m);
         }
-        let outcome = DicomImage::from_bytes(&bytes, limits)
-            .and_then(|image| image.info().map(|_| image))
-            .and_then(|image| image.render(0, None));
+        let described = sources::describe(&bytes, limits);
+        let outcome = described
+            .and_then(|d| sources::frame_pixels(&bytes, 0, limits).map(|f| (d, f)))
+            .and_then(|(d, frame)| {
+                if d.format == sources::SourceFormat::Dicom {
+                    let image = DicomImage::from_bytes(&bytes, limits)?;
+                    image.info()?;
+                    image.render(0, None)
+                } else {
+                    Ok(frame.render(None))
+                }
+            });
         let mut counts = outcomes.borrow_mut();
         match outcome {
             Ok(rendered) => {

@@ -22,6 +22,7 @@ pub mod devices;
 pub mod duplicates;
 pub mod erasure;
 pub mod error;
+pub mod frame_cache;
 mod fsutil;
 pub mod images;
 pub mod key;

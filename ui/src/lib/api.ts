@@ -171,7 +171,9 @@ export const importImageFile = (request: ImportFileRequest) => call<ImportFileOu
 export const patientImages = (patientId: string) => call<ImageSummary[]>("patient_images", { patientId });
 export const imageDetail = (imageId: string) => call<ImageDetail>("image_detail", { imageId });
 /** One frame's pixels in the binary format read by `parseFrame` (imaging/frame.ts). */
-export const imageFrame = (imageId: string, frame: number) => call<ArrayBuffer>("image_frame", { imageId, frame });
+/** With `maxSide`, a frame larger than that comes scaled down to it (same value mapping). */
+export const imageFrame = (imageId: string, frame: number, maxSide: number | null = null) =>
+  call<ArrayBuffer>("image_frame", { imageId, frame, maxSide });
 /** The Rust side works out the measurement (label, mm, degrees) from the image's spacing. */
 export const addImageAnnotation = (request: AnnotationInput) => call<ImageDetail>("add_image_annotation", { request });
 export const deleteImageAnnotation = (annotationId: string) =>

@@ -31,6 +31,7 @@ precision highp float;
 precision highp int;
 precision highp usampler2D;
 uniform usampler2D u_pixels;
+uniform vec2 u_image;
 uniform vec2 u_rescale;
 uniform vec2 u_window;
 uniform bool u_invert;
@@ -41,7 +42,8 @@ float stored(ivec2 p, ivec2 size) {
 }
 void main() {
   ivec2 size = textureSize(u_pixels, 0);
-  vec2 p = v_image - 0.5;
+  // A frame sent at the screen's size first covers the image like the full one.
+  vec2 p = v_image * vec2(size) / u_image - 0.5;
   ivec2 i = ivec2(floor(p));
   vec2 f = p - floor(p);
   float s = mix(
@@ -57,11 +59,12 @@ void main() {
 const RGB_FRAGMENT = `#version 300 es
 precision highp float;
 uniform sampler2D u_pixels;
+uniform vec2 u_image;
 uniform bool u_invert;
 in vec2 v_image;
 out vec4 colour;
 void main() {
-  vec3 c = texture(u_pixels, v_image / vec2(textureSize(u_pixels, 0))).rgb;
+  vec3 c = texture(u_pixels, v_image / u_image).rgb;
   colour = vec4(u_invert ? 1.0 - c : c, 1.0);
 }`;
 
@@ -79,6 +82,7 @@ export class FrameRenderer {
   private readonly vao: WebGLVertexArrayObject;
   private texture: WebGLTexture | null = null;
   private frame: Frame | null = null;
+  private imageSize: [number, number] = [1, 1];
 
   /** Null when the webview has no WebGL2 (the viewer says so rather than showing less). */
   static create(canvas: HTMLCanvasElement): FrameRenderer | null {
@@ -88,8 +92,8 @@ export class FrameRenderer {
 
   private constructor(gl: WebGL2RenderingContext) {
     this.gl = gl;
-    this.gray = link(gl, GRAY_FRAGMENT, ["u_matrix", "u_pixels", "u_rescale", "u_window", "u_invert"]);
-    this.rgb = link(gl, RGB_FRAGMENT, ["u_matrix", "u_pixels", "u_invert"]);
+    this.gray = link(gl, GRAY_FRAGMENT, ["u_matrix", "u_pixels", "u_image", "u_rescale", "u_window", "u_invert"]);
+    this.rgb = link(gl, RGB_FRAGMENT, ["u_matrix", "u_pixels", "u_image", "u_invert"]);
     this.quad = gl.createBuffer();
     this.vao = gl.createVertexArray();
   }
@@ -99,8 +103,12 @@ export class FrameRenderer {
     return this.gl.getParameter(this.gl.MAX_TEXTURE_SIZE) as number;
   }
 
-  /** Sends a frame's pixels to the GPU (once per frame shown, never per mouse move). */
-  upload(frame: Frame): void {
+  /**
+   * Sends a frame's pixels to the GPU (once per frame shown, never per mouse move). The frame
+   * covers an image of `imageW` x `imageH` pixels: the image's own size, or more than the frame
+   * when the frame is a screen-sized version of it sent first.
+   */
+  upload(frame: Frame, imageW: number, imageH: number): void {
     const gl = this.gl;
     if (frame.width > this.maxSide || frame.height > this.maxSide)
       throw new RendererError(`${frame.width} x ${frame.height} is larger than this graphics card can show (${this.maxSide} pixels a side)`);
@@ -121,14 +129,15 @@ export class FrameRenderer {
     else gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGB8, frame.width, frame.height, 0, gl.RGB, gl.UNSIGNED_BYTE, frame.pixels);
 
     // The quad covers the image in image pixel coordinates; the matrix places it.
-    const w = frame.width;
-    const h = frame.height;
+    const w = imageW;
+    const h = imageH;
     gl.bindVertexArray(this.vao);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.quad);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([0, 0, w, 0, 0, h, w, h]), gl.STATIC_DRAW);
     gl.enableVertexAttribArray(A_IMAGE);
     gl.vertexAttribPointer(A_IMAGE, 2, gl.FLOAT, false, 0, 0);
     this.frame = frame;
+    this.imageSize = [imageW, imageH];
   }
 
   /** Draws the uploaded frame into a drawing buffer of `width` x `height` device pixels. */
@@ -145,6 +154,7 @@ export class FrameRenderer {
     gl.bindTexture(gl.TEXTURE_2D, this.texture);
     gl.uniform1i(p.uniforms.u_pixels, 0);
     gl.uniformMatrix3fv(p.uniforms.u_matrix, false, params.matrix);
+    gl.uniform2f(p.uniforms.u_image, this.imageSize[0], this.imageSize[1]);
     // MONOCHROME1 shows low values bright: inverted after the window, then the user's toggle.
     gl.uniform1i(p.uniforms.u_invert, Number(frame.invert !== params.invert));
     if (frame.channels === 1) {
