@@ -534,3 +534,26 @@ fn the_frame_decoded_at_import_is_kept_so_opening_it_decodes_nothing() {
         detail.presets
     );
 }
+
+#[test]
+fn erasing_a_patient_blanks_the_file_names_of_their_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let p = patient(&mut app, "Dupré", "Hélène");
+    let named = dir.path().join("Dupre_Helene_pano.dcm");
+    std::fs::copy(corpus("synthetic/intraoral_io_16bit.dcm"), &named).unwrap();
+    let id = import(&mut app, &p, &named);
+    assert_eq!(
+        app.image_detail(&id).unwrap().image.file_name,
+        "Dupre_Helene_pano.dcm"
+    );
+    app.erase_patient(&p.id).unwrap();
+    let images = app.patient_images(&p.id).unwrap();
+    assert_eq!(images.len(), 1, "the image stays in the clinical record");
+    assert_eq!(images[0].file_name, "");
+    // An erased file takes no new images.
+    let again = app
+        .import_image_file(&request(&p, &named, true))
+        .unwrap_err();
+    assert_eq!(again.code, code::PATIENT_ERASED);
+}

@@ -191,11 +191,15 @@ fn run(isolation: &Isolation, job: &str, args: &[String], input: &[u8]) -> Resul
         )),
         // No reply: the worker died, almost always because an allocation hit the limit.
         _ if status.success() => Err(ImagingError::Malformed("the decoder gave no reply".into())),
-        _ => Err(ImagingError::TooLarge(format!(
-            "decoding this image needs more than the {} MiB of memory allowed to it ({status})",
-            limit >> 20
-        ))),
+        _ => Err(too_large(limit)),
     }
+}
+
+fn too_large(limit: u64) -> ImagingError {
+    ImagingError::TooLarge(format!(
+        "decoding this image needs more than the {} MiB of memory allowed to it",
+        limit >> 20
+    ))
 }
 
 /// If this process was started as a decode worker, does the work and returns its exit code.
@@ -224,7 +228,13 @@ pub fn worker_main(args: &[OsString]) -> Option<i32> {
         .take(limits.max_file_bytes)
         .read_to_end(&mut input)
     {
-        let _ = write!(out, "ERcannot read the file: {e}");
+        // Holding the file is the first allocation the limit can refuse.
+        let reason = if e.kind() == std::io::ErrorKind::OutOfMemory {
+            too_large(limit).to_string()
+        } else {
+            format!("cannot read the file: {e}")
+        };
+        let _ = write!(out, "ER{reason}");
         return Some(1);
     }
     let reply = match job {

@@ -110,6 +110,17 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
         "DELETE FROM edit_conflict WHERE tbl = 'patient' AND row_id = ?1",
         [row_id],
     )?;
+    // An image's file name often holds the patient's name ("Dupre_Helene_pano.dcm"): blanked
+    // here and in the change log, on every device, like the patient's own fields.
+    conn.execute(
+        "UPDATE image SET file_name = '' WHERE patient_id = ?1 AND file_name <> ''",
+        [row_id],
+    )?;
+    conn.execute(
+        "UPDATE field_change SET value = '' WHERE tbl = 'image' AND field = 'file_name'
+         AND row_id IN (SELECT id FROM image WHERE patient_id = ?1)",
+        [row_id],
+    )?;
     // The history, in one pass over the log (no index leads to a row's changes; an erasure is
     // rare enough that a scan is the better trade than slowing every write with one).
     let cases: String = BLANKED_FIELDS
