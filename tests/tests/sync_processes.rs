@@ -766,3 +766,77 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
     let mut app_b = open(&pc_b);
     assert!(app_b.attention_inbox().unwrap().edit_conflicts.is_empty());
 }
+
+/// An X-ray imported on one PC is listed on the other after a sync (row and thumbnail), and its
+/// bytes come from the relay when it is opened there: the export is the original file, byte
+/// for byte.
+#[test]
+fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let p = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Synthetic",
+            "--first-name",
+            "Test",
+            "--birth-date",
+            "1980-01-01",
+            "--sex",
+            "F",
+        ],
+    );
+    let id = p["id"].as_str().unwrap().to_string();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/dicom/synthetic/panoramic_px_jpegls.dcm");
+    let imported = owner(
+        &pc_a,
+        &[
+            "image",
+            "import",
+            file.to_str().unwrap(),
+            "--patient",
+            &id,
+            "--teeth",
+            "36,46",
+        ],
+    );
+    assert_eq!(imported["imported"], 1, "{imported}");
+    let image_id = imported["files"][0]["image_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+
+    let listed = owner(&pc_b, &["image", "list", "--patient", &id]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], image_id.as_str());
+    assert_eq!(
+        listed[0]["local"], false,
+        "the bytes wait at the relay until opened"
+    );
+    assert_eq!(listed[0]["teeth"], serde_json::json!(["36", "46"]));
+
+    let out = tmp.path().join("from-b.dcm");
+    owner(
+        &pc_b,
+        &[
+            "image",
+            "export",
+            &image_id,
+            "--format",
+            "original",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
+    let listed = owner(&pc_b, &["image", "list", "--patient", &id]);
+    assert_eq!(listed[0]["local"], true, "fetched once, kept");
+}
