@@ -312,8 +312,7 @@ fn image_detail(state: Shared<'_>, image_id: String) -> Reply<ImageDetail> {
 }
 
 /// One frame as raw bytes (the wire format of `chairside_imaging::FramePixels`), not JSON: a
-/// panoramic is 9 MB of 16-bit values; with `max_side`, scaled down to the screen's size. An image imported on another PC is fetched from the
-/// relay first, by the background sync's connection, without holding the app.
+/// panoramic is 9 MB of 16-bit values; with `max_side`, scaled down to the screen's size.
 #[tauri::command(async)]
 fn image_frame(
     state: Shared<'_>,
@@ -322,12 +321,7 @@ fn image_frame(
     frame: u32,
     max_side: Option<u32>,
 ) -> Reply<tauri::ipc::Response> {
-    let sha = with_app(state.clone(), |app| app.open_image(&image_id))?;
-    let local = with_app(state.clone(), |app| app.image_is_local(&sha))?;
-    if !local {
-        sync.with_agent(&state, |agent| agent.open_blob(&sha).map(|_| ()))??;
-    }
-    with_app(state, |app| app.image_frame(&image_id, frame, max_side))
+    sync.image_frame(&state, &image_id, frame, max_side)
         .map(tauri::ipc::Response::new)
 }
 

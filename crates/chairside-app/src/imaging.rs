@@ -64,20 +64,18 @@ impl ImageDecoder {
     }
 
     /// Decodes one frame of a file held in memory, into the wire format of
-    /// [`FramePixels::to_bytes`] (checked), with what its header says.
+    /// [`FramePixels::to_bytes`] (checked by the worker path).
     pub fn frame_wire(
         &self,
         bytes: &[u8],
         frame: u32,
-    ) -> std::result::Result<(Vec<u8>, FrameHeader), ImagingError> {
-        let wire = match self {
-            ImageDecoder::Isolated(isolation) => isolated::frame_wire(isolation, bytes, frame)?,
+    ) -> std::result::Result<Vec<u8>, ImagingError> {
+        match self {
+            ImageDecoder::Isolated(isolation) => isolated::frame_wire(isolation, bytes, frame),
             ImageDecoder::InProcess => {
-                sources::frame_pixels(bytes, frame, Limits::default())?.to_bytes()
+                Ok(sources::frame_pixels(bytes, frame, Limits::default())?.to_bytes())
             }
-        };
-        let header = FramePixels::check_wire(&wire)?;
-        Ok((wire, header))
+        }
     }
 
     /// Decodes one frame of a file held in memory.
@@ -548,22 +546,20 @@ impl App {
         if row.modality.len() > 16 {
             row.modality.truncate(16);
         }
-        let user = session.user_id.to_string();
         let detail = format!("{} {}", row.id, row.blob_sha256);
         let media_type = description.format.media_type();
-        self.store_mut()?.write(|w| {
-            w.put_blob(checked.bytes.as_slice(), media_type)?;
-            w.insert_image(&row)?;
-            w.audit(record(
-                &user,
-                "image.import",
-                "patient",
-                &row.patient_id,
-                "ok",
-                &detail,
-            ))?;
-            Ok(())
-        })?;
+        self.audited_write_with_detail(
+            &session,
+            "image.import",
+            "patient",
+            &row.patient_id,
+            &detail,
+            |w| {
+                w.put_blob(checked.bytes.as_slice(), media_type)?;
+                w.insert_image(&row)?;
+                Ok(())
+            },
+        )?;
         // The viewer's first opening of it on this PC need not decode it again.
         let _ = self
             .store()?
@@ -624,7 +620,7 @@ impl App {
         rows::get(self.store()?.conn(), image_id)?.ok_or_else(|| no_image(image_id))
     }
 
-    fn detail(&self, row: &ImageRow, frame: Option<&FrameHeader>) -> Result<ImageDetail> {
+    fn detail(&self, row: &ImageRow) -> Result<ImageDetail> {
         let store = self.store()?;
         let conn = store.conn();
         let local = store.blob(&row.blob_sha256)?.is_some_and(|b| b.local);
@@ -636,7 +632,7 @@ impl App {
             image: summary(conn, row, local),
             annotations,
             window: (row.window_width > 0.0).then_some([row.window_center, row.window_width]),
-            presets: presets(row, frame),
+            presets: presets(row, self.cached_frame(row).as_ref()),
         })
     }
 
@@ -652,23 +648,16 @@ impl App {
             "ok",
             image_id,
         ))?;
-        let frame = self.cached_frame(image_id);
-        self.detail(&row, frame.as_ref())
+        self.detail(&row)
     }
 
-    /// What the first frame's header says, if it was decoded on this PC: from the viewer's last
-    /// frame, else from the frame cache.
-    fn cached_frame(&self, image_id: &str) -> Option<FrameHeader> {
-        if let Some((_, _, f)) = self
-            .last_frame
-            .as_ref()
-            .filter(|(id, frame, _)| id == image_id && *frame == 0)
-        {
-            return Some(*f);
-        }
-        let store = self.store().ok()?;
-        let row = rows::get(store.conn(), image_id).ok()??;
-        let header = store.cached_frame_header(&row.blob_sha256, 0).ok()??;
+    /// What the first frame's header says, if it was decoded on this PC (the frame cache).
+    fn cached_frame(&self, row: &ImageRow) -> Option<FrameHeader> {
+        let header = self
+            .store()
+            .ok()?
+            .cached_frame_header(&row.blob_sha256, 0)
+            .ok()??;
         FramePixels::read_header(&header).ok()
     }
 
@@ -687,6 +676,17 @@ impl App {
             image_id,
         ))?;
         Ok(row.blob_sha256)
+    }
+
+    /// Makes an image's bytes local, fetching them from the relay if it was imported on another
+    /// PC, on a sync connection of its own: for one-shot callers such as the CLI (the desktop
+    /// goes through [`crate::BackgroundSync::image_frame`], which does not hold the app).
+    pub fn fetch_image(&mut self, image_id: &str) -> Result<()> {
+        let sha = self.open_image(image_id)?;
+        if !self.image_is_local(&sha)? {
+            self.sync_agent()?.open_blob(&sha)?;
+        }
+        Ok(())
     }
 
     /// Whether a blob's bytes are on this PC (else [`SyncAgent::open_blob`] fetches them).
@@ -749,19 +749,17 @@ impl App {
         // that a compressed panoramic opens without decoding it again.
         let store = self.store()?;
         if let Some(wire) = store.cached_frame(&row.blob_sha256, frame)?
-            && let Ok(header) = FramePixels::check_wire(&wire)
+            && FramePixels::check_wire(&wire).is_ok()
         {
-            self.last_frame = Some((image_id.to_string(), frame, header));
             return Ok(wire);
         }
         let bytes = self.local_image_bytes(&row)?;
-        let (wire, header) = self
+        let wire = self
             .image_decoder
             .frame_wire(&bytes, frame)
             .map_err(imaging_error)?;
         // The cache is an optimisation: failing to fill it must not fail the opening.
         let _ = self.store()?.cache_frame(&row.blob_sha256, frame, &wire);
-        self.last_frame = Some((image_id.to_string(), frame, header));
         Ok(wire)
     }
 
@@ -839,21 +837,18 @@ impl App {
             created_by: session.user_id.to_string(),
             created_at_ms: chrono::Utc::now().timestamp_millis(),
         };
-        let user = session.user_id.to_string();
-        self.store_mut()?.write(|w| {
-            w.insert_annotation(&a)?;
-            w.audit(record(
-                &user,
-                "image.annotate",
-                "patient",
-                &row.patient_id,
-                "ok",
-                &a.id,
-            ))?;
-            Ok(())
-        })?;
-        let frame = self.cached_frame(&row.id);
-        self.detail(&row, frame.as_ref())
+        self.audited_write_with_detail(
+            &session,
+            "image.annotate",
+            "patient",
+            &row.patient_id,
+            &a.id,
+            |w| {
+                w.insert_annotation(&a)?;
+                Ok(())
+            },
+        )?;
+        self.detail(&row)
     }
 
     pub fn delete_image_annotation(&mut self, annotation_id: &str) -> Result<ImageDetail> {
@@ -866,22 +861,19 @@ impl App {
                 )
             })?;
         let (session, row) = self.editable_image(&image_id, "image.annotate")?;
-        let user = session.user_id.to_string();
         let detail = format!("{annotation_id} removed");
-        self.store_mut()?.write(|w| {
-            w.delete_annotation(annotation_id)?;
-            w.audit(record(
-                &user,
-                "image.annotate",
-                "patient",
-                &row.patient_id,
-                "ok",
-                &detail,
-            ))?;
-            Ok(())
-        })?;
-        let frame = self.cached_frame(&row.id);
-        self.detail(&row, frame.as_ref())
+        self.audited_write_with_detail(
+            &session,
+            "image.annotate",
+            "patient",
+            &row.patient_id,
+            &detail,
+            |w| {
+                w.delete_annotation(annotation_id)?;
+                Ok(())
+            },
+        )?;
+        self.detail(&row)
     }
 
     /// Saves a calibration: the two points span `known_mm`; lengths on the image are then
@@ -895,64 +887,56 @@ impl App {
             [row.width, row.height],
         )
         .map_err(|e| ApiError::invalid("calibration", e))?;
-        let user = session.user_id.to_string();
         let detail = format!("{} {mm_per_px:.6} mm/px", row.id);
-        self.store_mut()?.write(|w| {
-            w.set_image_calibration(&row.id, mm_per_px)?;
-            w.audit(record(
-                &user,
-                "image.calibrate",
-                "patient",
-                &row.patient_id,
-                "ok",
-                &detail,
-            ))?;
-            Ok(())
-        })?;
+        self.audited_write_with_detail(
+            &session,
+            "image.calibrate",
+            "patient",
+            &row.patient_id,
+            &detail,
+            |w| {
+                w.set_image_calibration(&row.id, mm_per_px)?;
+                Ok(())
+            },
+        )?;
         row.calibration_mm_per_px = mm_per_px;
-        let frame = self.cached_frame(&row.id);
-        self.detail(&row, frame.as_ref())
+        self.detail(&row)
     }
 
     /// Links an image to teeth (FDI codes); an empty list removes the links.
     pub fn set_image_teeth(&mut self, image_id: &str, teeth: &[String]) -> Result<ImageDetail> {
         let (session, mut row) = self.editable_image(image_id, "image.update")?;
         let text = teeth_text(teeth)?;
-        let user = session.user_id.to_string();
         let detail = format!("{image_id} teeth={text}");
-        self.store_mut()?.write(|w| {
-            w.set_image_teeth(image_id, &text)?;
-            w.audit(record(
-                &user,
-                "image.update",
-                "patient",
-                &row.patient_id,
-                "ok",
-                &detail,
-            ))?;
-            Ok(())
-        })?;
+        self.audited_write_with_detail(
+            &session,
+            "image.update",
+            "patient",
+            &row.patient_id,
+            &detail,
+            |w| {
+                w.set_image_teeth(image_id, &text)?;
+                Ok(())
+            },
+        )?;
         row.teeth = text;
-        let frame = self.cached_frame(&row.id);
-        self.detail(&row, frame.as_ref())
+        self.detail(&row)
     }
 
     /// Removes an image from the patient's file (a tombstone; the bytes stay in the store).
     pub fn delete_image(&mut self, image_id: &str) -> Result<()> {
         let (session, row) = self.editable_image(image_id, "image.delete")?;
-        let user = session.user_id.to_string();
-        self.store_mut()?.write(|w| {
-            w.delete_image(image_id)?;
-            w.audit(record(
-                &user,
-                "image.delete",
-                "patient",
-                &row.patient_id,
-                "ok",
-                image_id,
-            ))?;
-            Ok(())
-        })?;
+        self.audited_write_with_detail(
+            &session,
+            "image.delete",
+            "patient",
+            &row.patient_id,
+            image_id,
+            |w| {
+                w.delete_image(image_id)?;
+                Ok(())
+            },
+        )?;
         Ok(())
     }
 

@@ -64,8 +64,6 @@ pub struct App {
     kdf: KdfParams,
     keyring_available: OnceLock<bool>,
     image_decoder: imaging::ImageDecoder,
-    /// The frame the viewer opened last (image id, frame), for its window presets.
-    last_frame: Option<(String, u32, chairside_imaging::FrameHeader)>,
 }
 
 impl std::fmt::Debug for App {
@@ -88,7 +86,6 @@ impl App {
             kdf: KdfParams::RECOMMENDED,
             keyring_available: OnceLock::new(),
             image_decoder: imaging::ImageDecoder::isolated(),
-            last_frame: None,
         }
     }
 
@@ -520,10 +517,23 @@ impl App {
         entity_id: &str,
         f: impl FnOnce(&mut Writer<'_>) -> chairside_store::Result<T>,
     ) -> Result<T> {
+        self.audited_write_with_detail(session, action, entity, entity_id, "", f)
+    }
+
+    /// [`App::audited_write`] with a detail in the audit entry (what changed, by id).
+    pub(crate) fn audited_write_with_detail<T>(
+        &mut self,
+        session: &Session,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        detail: &str,
+        f: impl FnOnce(&mut Writer<'_>) -> chairside_store::Result<T>,
+    ) -> Result<T> {
         let user_id = session.user_id.to_string();
         Ok(self.store_mut()?.write(|w| {
             let value = f(w)?;
-            w.audit(record(&user_id, action, entity, entity_id, "ok", ""))?;
+            w.audit(record(&user_id, action, entity, entity_id, "ok", detail))?;
             Ok(value)
         })?)
     }

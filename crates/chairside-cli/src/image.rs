@@ -213,15 +213,9 @@ pub(crate) fn run_in_clinic(
                 ExportFormatArg::Original => ImageExportFormat::Original,
                 ExportFormatArg::Png => ImageExportFormat::Png,
             };
-            if let Err(e) = app.export_image_to(id, format, file) {
-                // Imported on another PC: fetch it from the relay, then export.
-                if e.code != chairside_app::code::NOT_FOUND || !e.message.contains("another PC") {
-                    return Err(e);
-                }
-                let sha = app.open_image(id)?;
-                app.sync_agent()?.open_blob(&sha)?;
-                app.export_image_to(id, format, file)?;
-            }
+            // Imported on another PC: its bytes come from the relay first.
+            app.fetch_image(id)?;
+            app.export_image_to(id, format, file)?;
             out.print(&serde_json::json!({ "out": file }), || {
                 format!("Wrote {}", file.display())
             })

@@ -24,6 +24,20 @@ use crate::{ImagingError, Result};
 const MAGIC: &[u8; 4] = b"CSF1";
 const HEADER_BYTES: usize = 64;
 
+fn bad_frame(what: &str) -> ImagingError {
+    ImagingError::Malformed(format!("bad frame data: {what}"))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+fn f64_at(bytes: &[u8], at: usize) -> f64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes[at..at + 8]);
+    f64::from_le_bytes(b)
+}
+
 /// What a frame's wire header says ([`FramePixels::check_wire`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FrameHeader {
@@ -177,79 +191,54 @@ impl FramePixels {
         let per_pixel: u64 = if header.channels == 1 { 2 } else { 3 };
         let expected = u64::from(header.width) * u64::from(header.height) * per_pixel;
         if (bytes.len() - HEADER_BYTES) as u64 != expected {
-            return Err(ImagingError::Malformed(
-                "bad frame data: the pixels do not match the size".into(),
-            ));
+            return Err(bad_frame("the pixels do not match the size"));
         }
         Ok(header)
     }
 
     /// Reads the header of the wire format alone (the first 64 bytes are enough).
     pub fn read_header(bytes: &[u8]) -> Result<FrameHeader> {
-        let bad = |what: &str| ImagingError::Malformed(format!("bad frame data: {what}"));
         if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
-            return Err(bad("no frame header"));
+            return Err(bad_frame("no frame header"));
         }
-        let u32_at = |at: usize| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-        };
-        let f64_at = |at: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[at..at + 8]);
-            f64::from_le_bytes(b)
-        };
         let header = FrameHeader {
-            width: u32_at(4),
-            height: u32_at(8),
+            width: u32_at(bytes, 4),
+            height: u32_at(bytes, 8),
             channels: bytes[12],
-            min: f64_at(48),
-            max: f64_at(56),
+            min: f64_at(bytes, 48),
+            max: f64_at(bytes, 56),
         };
         if !matches!(header.channels, 1 | 3) {
-            return Err(bad("unknown channel count"));
+            return Err(bad_frame("unknown channel count"));
         }
         Ok(header)
     }
 
     /// Reads the wire format back, checking that the sizes agree.
     pub fn from_bytes(bytes: &[u8]) -> Result<FramePixels> {
-        let bad = |what: &str| ImagingError::Malformed(format!("bad frame data: {what}"));
-        if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
-            return Err(bad("no frame header"));
-        }
-        let u32_at = |at: usize| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-        };
-        let f64_at = |at: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[at..at + 8]);
-            f64::from_le_bytes(b)
-        };
-        let (width, height, channels) = (u32_at(4), u32_at(8), bytes[12]);
-        let pixels = u64::from(width) * u64::from(height);
+        let header = Self::check_wire(bytes)?;
         let body = &bytes[HEADER_BYTES..];
-        let samples = match channels {
-            1 if body.len() as u64 == pixels * 2 => FrameSamples::Gray(
+        let samples = if header.channels == 1 {
+            FrameSamples::Gray(
                 body.chunks_exact(2)
                     .map(|c| u16::from_le_bytes([c[0], c[1]]))
                     .collect(),
-            ),
-            3 if body.len() as u64 == pixels * 3 => FrameSamples::Rgb(body.to_vec()),
-            1 | 3 => return Err(bad("the pixels do not match the size")),
-            _ => return Err(bad("unknown channel count")),
+            )
+        } else {
+            FrameSamples::Rgb(body.to_vec())
         };
         Ok(FramePixels {
-            width,
-            height,
+            width: header.width,
+            height: header.height,
             invert: bytes[13] == 1,
-            scale: f64_at(16),
-            offset: f64_at(24),
+            scale: f64_at(bytes, 16),
+            offset: f64_at(bytes, 24),
             window: Window {
-                center: f64_at(32),
-                width: f64_at(40),
+                center: f64_at(bytes, 32),
+                width: f64_at(bytes, 40),
             },
-            min: f64_at(48),
-            max: f64_at(56),
+            min: header.min,
+            max: header.max,
             samples,
         })
     }
@@ -297,21 +286,7 @@ impl FramePixels {
             width: tw as u32,
             height: th as u32,
             samples,
-            ..self.clone_header()
-        }
-    }
-
-    fn clone_header(&self) -> FramePixels {
-        FramePixels {
-            width: self.width,
-            height: self.height,
-            invert: self.invert,
-            scale: self.scale,
-            offset: self.offset,
-            window: self.window,
-            min: self.min,
-            max: self.max,
-            samples: FrameSamples::Rgb(Vec::new()),
+            ..*self
         }
     }
 
