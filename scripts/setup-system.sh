@@ -8,8 +8,9 @@ set -euo pipefail
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
-# cmake: builds CharLS (JPEG-LS) from source for dicom-rs.
-packages=(build-essential pkg-config cmake libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev
+# cmake: builds CharLS (JPEG-LS) from source for dicom-rs, and libjpeg-turbo for chairside-jpeg;
+# nasm: assembles libjpeg-turbo's SIMD code.
+packages=(build-essential pkg-config cmake nasm libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev
           libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 if [ "$want_tests" = 1 ]; then
   # postgresql: a real server for the relay's PostgreSQL backend tests (started per test run in a

@@ -238,9 +238,17 @@ pub(crate) fn full_range(values: &[f64]) -> Window {
             width: 1.0,
         };
     }
+    min_max_window(lo, hi)
+}
+
+/// The window that maps the lowest value to black and the highest to white under the LINEAR
+/// function, as DCMTK's min-max window does: centre (lo + hi + 1) / 2, width hi - lo + 1.
+/// (Centre (lo + hi) / 2 and width hi - lo already turned hi - 1 white, and renders of a
+/// 12-bit file were 2 grey levels from DCMTK's on 88 pixels.)
+pub(crate) fn min_max_window(lo: f64, hi: f64) -> Window {
     Window {
-        center: (lo + hi) / 2.0,
-        width: (hi - lo).max(1.0),
+        center: (lo + hi + 1.0) / 2.0,
+        width: (hi - lo + 1.0).max(1.0),
     }
 }
 
@@ -359,6 +367,9 @@ mod tests {
         assert!((voi(100.0, w, "LINEAR_EXACT") - 0.5).abs() < 1e-9);
         assert!((voi(100.0, w, "SIGMOID") - 0.5).abs() < 1e-9);
         let r = full_range(&[-10.0, 30.0]);
-        assert_eq!((r.center, r.width), (10.0, 40.0));
+        assert_eq!((r.center, r.width), (10.5, 41.0));
+        assert_eq!(voi(-10.0, r, ""), 0.0);
+        assert!(voi(29.0, r, "") < 1.0);
+        assert_eq!(voi(30.0, r, ""), 1.0);
     }
 }

@@ -46,8 +46,18 @@ fn past_end(group: u16, element: u16, length: u64, remaining: usize) -> ImagingE
     ))
 }
 
+/// What the walk of a Part 10 file found.
+pub(crate) enum Part10 {
+    /// Every element length lies within the file.
+    Checked,
+    /// Deflated Explicit VR Little Endian: the data set, from this offset (just after the meta
+    /// group), is compressed, so its lengths cannot be checked against the file. The caller
+    /// inflates it under a bound and walks the result with [`check_inflated`].
+    Deflated { data_set_at: usize },
+}
+
 /// Checks a Part 10 file from its meta header (just after "DICM") to its end.
-pub(crate) fn check_part10(bytes: &[u8]) -> Result<(), ImagingError> {
+pub(crate) fn check_part10(bytes: &[u8]) -> Result<Part10, ImagingError> {
     // The meta group is explicit VR little endian; its transfer syntax decides the rest.
     let mut transfer_syntax = String::new();
     let mut pos = 0;
@@ -62,14 +72,23 @@ pub(crate) fn check_part10(bytes: &[u8]) -> Result<(), ImagingError> {
         }
         pos = value_end;
     }
-    if transfer_syntax == "1.2.840.10008.1.2.1.99" {
-        return Ok(()); // deflated: the data set is compressed, dicom-rs inflates it
+    if transfer_syntax == DEFLATED {
+        return Ok(Part10::Deflated { data_set_at: pos });
     }
     let encoding = Encoding {
         explicit: transfer_syntax != "1.2.840.10008.1.2",
         big_endian: transfer_syntax == "1.2.840.10008.1.2.2",
     };
-    check_data_set(bytes, pos, encoding)
+    check_data_set(bytes, pos, encoding)?;
+    Ok(Part10::Checked)
+}
+
+/// Deflated Explicit VR Little Endian.
+pub(crate) const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+
+/// Checks an inflated data set (explicit VR little endian, as the deflated syntax prescribes).
+pub(crate) fn check_inflated(bytes: &[u8]) -> Result<(), ImagingError> {
+    check_data_set(bytes, 0, LITTLE_EXPLICIT)
 }
 
 /// Checks a bare data set (no meta header) in the encoding guessed for it.
@@ -97,21 +116,33 @@ fn header_and_length(
         return Ok((8, undefined(u32_at(bytes, pos + 4, enc.big_endian))));
     }
     let vr = [bytes[pos + 4], bytes[pos + 5]];
-    let long = matches!(
+    // As dicom-rs reads it: these VRs have a 16-bit length; every other one, including a VR
+    // that is not a VR at all (read as UN), has two reserved bytes and a 32-bit length. Walking
+    // an unknown VR as short let a fuzzed file past this check with a 3.5 GB length that
+    // dicom-rs then reserved.
+    let long = !matches!(
         &vr,
-        b"OB"
-            | b"OD"
-            | b"OF"
-            | b"OL"
-            | b"OV"
-            | b"OW"
-            | b"SQ"
-            | b"SV"
-            | b"UC"
-            | b"UN"
-            | b"UR"
-            | b"UT"
-            | b"UV"
+        b"AE"
+            | b"AS"
+            | b"AT"
+            | b"CS"
+            | b"DA"
+            | b"DS"
+            | b"DT"
+            | b"FL"
+            | b"FD"
+            | b"IS"
+            | b"LO"
+            | b"LT"
+            | b"PN"
+            | b"SH"
+            | b"SL"
+            | b"SS"
+            | b"ST"
+            | b"TM"
+            | b"UI"
+            | b"UL"
+            | b"US"
     );
     if long {
         if pos + 12 > bytes.len() {
