@@ -9,7 +9,18 @@
 //! whose content is elements, over its value; sequences and items of undefined length are
 //! walked into. Fragments of encapsulated pixel data are stepped over whole.
 
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+use dicom_core::{Tag, VR};
+use dicom_dictionary_std::StandardDataDictionary;
+
 use crate::ImagingError;
+
+/// Whether the standard dictionary, which dicom-rs reads implicit VR with, makes this a sequence.
+fn implicit_sequence(group: u16, element: u16) -> bool {
+    StandardDataDictionary
+        .by_tag(Tag(group, element))
+        .is_some_and(|entry| entry.vr() == VirtualVr::Exact(VR::SQ))
+}
 
 #[derive(Clone, Copy)]
 struct Encoding {
@@ -187,7 +198,15 @@ fn check_data_set(bytes: &[u8], mut pos: usize, enc: Encoding) -> Result<(), Ima
         let element = u16_at(bytes, pos + 2, enc.big_endian);
         let (header, length) = header_and_length(bytes, pos, enc)?;
         let value_end = check_value(bytes, pos, header, length, group, element)?;
-        let is_sequence = enc.explicit && group != 0xFFFE && &bytes[pos + 4..pos + 6] == b"SQ";
+        // A sequence's items are walked into, so that the lengths inside are checked too. In
+        // implicit VR only the dictionary says which elements are sequences (a fuzzed file hid
+        // a 4 GB length in an item of a defined-length sequence that the walk stepped over).
+        let is_sequence = group != 0xFFFE
+            && if enc.explicit {
+                &bytes[pos + 4..pos + 6] == b"SQ"
+            } else {
+                implicit_sequence(group, element)
+            };
         pos = match (group, element) {
             // A sequence delimiter ends encapsulated pixel data too.
             (0xFFFE, 0xE0DD) => {
