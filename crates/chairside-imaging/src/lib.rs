@@ -499,6 +499,7 @@ impl DicomImage {
         if let Some(jpeg) = self.lossy_jpeg_frame(frame)? {
             return Ok(Some(self.gray_from_jpeg(&jpeg)));
         }
+        self.check_rle_headers()?;
         let decoded = guarded("pixel data", || {
             self.object
                 .decode_pixel_data_frame(frame)
@@ -665,12 +666,44 @@ impl DicomImage {
         if let Some(jpeg) = self.lossy_jpeg_frame(frame)? {
             return self.decoded_from_jpeg(jpeg);
         }
+        self.check_rle_headers()?;
         let decoded = guarded("pixel data", || {
             self.object
                 .decode_pixel_data_frame(frame)
                 .map_err(|e| decode_error(&self.transfer_syntax(), e))
         })?;
         guarded("pixel values", || pipeline::decode(&self.object, &decoded))
+    }
+
+    /// RLE Lossless: each frame is one fragment that starts with a 64-byte header whose first
+    /// number is the segment count, at most 15 (PS3.5 G.3.1). dicom-rs allocates a table of that
+    /// many entries before checking it (8 GB for a fuzzed file), so it is checked here first.
+    fn check_rle_headers(&self) -> Result<()> {
+        if self.transfer_syntax() != "1.2.840.10008.1.2.5" {
+            return Ok(());
+        }
+        let Ok(element) = self.object.element(tags::PIXEL_DATA) else {
+            return Ok(());
+        };
+        for fragment in element.value().fragments().unwrap_or_default() {
+            let segments = fragment
+                .get(..4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            match segments {
+                Some(n) if n <= 15 && fragment.len() >= 64 => {}
+                Some(n) if fragment.len() >= 64 => {
+                    return Err(ImagingError::Malformed(format!(
+                        "an RLE frame declares {n} segments; the standard allows at most 15"
+                    )));
+                }
+                _ => {
+                    return Err(ImagingError::Truncated(
+                        "an RLE frame is shorter than its 64-byte header".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A lossy JPEG frame (JPEG Baseline and Extended, 8 and 12-bit) decoded by libjpeg-turbo
