@@ -497,14 +497,10 @@ impl DicomImage {
             return Err(ImagingError::NoSuchFrame { frame, frames });
         }
         if let Some(jpeg) = self.lossy_jpeg_frame(frame)? {
-            return Ok(Some(self.gray_from_jpeg(&jpeg)));
+            let stored = self.jpeg_stored(&jpeg);
+            return Ok(Some(self.gray_frame(jpeg.width, jpeg.height, stored)));
         }
-        self.check_rle_headers()?;
-        let decoded = guarded("pixel data", || {
-            self.object
-                .decode_pixel_data_frame(frame)
-                .map_err(|e| decode_error(&self.transfer_syntax(), e))
-        })?;
+        let decoded = self.decode_with_dicom_rs(frame)?;
         let (width, height) = (decoded.columns(), decoded.rows());
         let data = decoded
             .frame_data(0)
@@ -540,28 +536,20 @@ impl DicomImage {
     }
 
     /// A grayscale JPEG frame's samples as stored values.
-    fn gray_from_jpeg(&self, jpeg: &chairside_jpeg::Decoded) -> FramePixels {
+    fn jpeg_stored(&self, jpeg: &chairside_jpeg::Decoded) -> Vec<u16> {
         let bits_stored =
             (self.int(tags::BITS_STORED).unwrap_or(0) as u32).clamp(1, u32::from(jpeg.precision));
         let to_stored = self.stored_value(bits_stored);
-        let stored = match &jpeg.samples {
-            chairside_jpeg::Samples::Eight(v) => {
-                v.iter().map(|&s| to_stored(u32::from(s))).collect()
-            }
-            chairside_jpeg::Samples::Twelve(v) => {
-                v.iter().map(|&s| to_stored(u32::from(s))).collect()
-            }
-        };
-        self.gray_frame(jpeg.width, jpeg.height, stored)
+        jpeg.samples
+            .values()
+            .map(|s| to_stored(u32::from(s)))
+            .collect()
     }
 
-    /// Stored values with the file's linear rescale as the frame's modality mapping, its range
-    /// and default window.
-    fn gray_frame(&self, width: u32, height: u32, stored: Vec<u16>) -> FramePixels {
+    /// The linear map from stored values (as `stored_value` makes them) to modality units:
+    /// the file's rescale, with the 32768 shift of signed values folded into the offset.
+    fn stored_to_modality(&self) -> (f64, f64) {
         let signed = self.int(tags::PIXEL_REPRESENTATION) == Some(1);
-        let photometric = self
-            .text(tags::PHOTOMETRIC_INTERPRETATION)
-            .unwrap_or_default();
         let first = |tag| self.floats(tag).and_then(|v| v.first().copied());
         let slope = first(tags::RESCALE_SLOPE)
             .filter(|s| s.is_finite() && *s != 0.0)
@@ -574,6 +562,16 @@ impl DicomImage {
         } else {
             intercept
         };
+        (slope, offset)
+    }
+
+    /// Stored values with the file's linear rescale as the frame's modality mapping, its range
+    /// and default window.
+    fn gray_frame(&self, width: u32, height: u32, stored: Vec<u16>) -> FramePixels {
+        let photometric = self
+            .text(tags::PHOTOMETRIC_INTERPRETATION)
+            .unwrap_or_default();
+        let (slope, offset) = self.stored_to_modality();
         let (lo, hi) = stored
             .iter()
             .fold((u16::MAX, u16::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
@@ -666,13 +664,19 @@ impl DicomImage {
         if let Some(jpeg) = self.lossy_jpeg_frame(frame)? {
             return self.decoded_from_jpeg(jpeg);
         }
+        let decoded = self.decode_with_dicom_rs(frame)?;
+        guarded("pixel values", || pipeline::decode(&self.object, &decoded))
+    }
+
+    /// One frame decoded by dicom-pixeldata, after the checks that keep its codecs from sizing
+    /// buffers from hostile headers.
+    fn decode_with_dicom_rs(&self, frame: u32) -> Result<dicom_pixeldata::DecodedPixelData<'_>> {
         self.check_rle_headers()?;
-        let decoded = guarded("pixel data", || {
+        guarded("pixel data", || {
             self.object
                 .decode_pixel_data_frame(frame)
                 .map_err(|e| decode_error(&self.transfer_syntax(), e))
-        })?;
-        guarded("pixel values", || pipeline::decode(&self.object, &decoded))
+        })
     }
 
     /// RLE Lossless: each frame is one fragment that starts with a 64-byte header whose first
@@ -754,17 +758,16 @@ impl DicomImage {
     /// The decoded JPEG as the pipeline's input: modality values (grayscale) or RGB.
     fn decoded_from_jpeg(&self, jpeg: chairside_jpeg::Decoded) -> Result<pipeline::Decoded> {
         if jpeg.components == 1 {
-            let pixels = self.gray_from_jpeg(&jpeg);
-            let FrameSamples::Gray(stored) = &pixels.samples else {
-                unreachable!("gray_from_jpeg makes grayscale frames")
-            };
+            let (scale, offset) = self.stored_to_modality();
+            let values = self
+                .jpeg_stored(&jpeg)
+                .into_iter()
+                .map(|s| scale * f64::from(s) + offset)
+                .collect();
             return Ok(pipeline::Decoded::Gray {
-                width: pixels.width,
-                height: pixels.height,
-                values: stored
-                    .iter()
-                    .map(|&s| pixels.scale * f64::from(s) + pixels.offset)
-                    .collect(),
+                width: jpeg.width,
+                height: jpeg.height,
+                values,
             });
         }
         let pixels = match jpeg.samples {

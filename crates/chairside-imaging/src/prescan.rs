@@ -6,8 +6,9 @@
 //! declared length runs past its end. What dicom-rs then allocates is bounded by the file's size.
 //!
 //! The walk is flat: it steps over each element's header and, except for sequences and items
-//! whose content is elements, over its value; sequences and items of undefined length are
-//! walked into. Fragments of encapsulated pixel data are stepped over whole.
+//! whose content is elements, over its value; sequences (known by their VR, or in implicit VR by
+//! the standard dictionary, as dicom-rs knows them) and items are walked into. Fragments of
+//! encapsulated pixel data are stepped over whole.
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::{Tag, VR};
@@ -95,7 +96,7 @@ pub(crate) fn check_part10(bytes: &[u8]) -> Result<Part10, ImagingError> {
 }
 
 /// Deflated Explicit VR Little Endian.
-pub(crate) const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
 
 /// Checks an inflated data set (explicit VR little endian, as the deflated syntax prescribes).
 pub(crate) fn check_inflated(bytes: &[u8]) -> Result<(), ImagingError> {

@@ -41,6 +41,16 @@ pub enum Samples {
     Twelve(Vec<u16>),
 }
 
+impl Samples {
+    /// Every sample, whatever its width.
+    pub fn values(&self) -> Box<dyn Iterator<Item = u16> + '_> {
+        match self {
+            Samples::Eight(v) => Box::new(v.iter().map(|&s| u16::from(s))),
+            Samples::Twelve(v) => Box::new(v.iter().copied()),
+        }
+    }
+}
+
 /// One decoded JPEG image.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decoded {
