@@ -17,6 +17,7 @@
 //! through the openjp2 port). A panic inside a decoder on hostile bytes is caught and reported as
 //! a bad file, so one bad file never takes the app down.
 
+mod codestream;
 mod frame;
 pub mod isolated;
 pub mod measure;
@@ -672,6 +673,7 @@ impl DicomImage {
     /// buffers from hostile headers.
     fn decode_with_dicom_rs(&self, frame: u32) -> Result<dicom_pixeldata::DecodedPixelData<'_>> {
         self.check_rle_headers()?;
+        self.check_codestream_sizes()?;
         guarded("pixel data", || {
             self.object
                 .decode_pixel_data_frame(frame)
@@ -705,6 +707,49 @@ impl DicomImage {
                         "an RLE frame is shorter than its 64-byte header".into(),
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// JPEG, JPEG-LS and JPEG 2000 decoders size their buffers from the codestream's own header,
+    /// not from Rows/Columns (which the prescan bounded), so a codestream declaring a larger image
+    /// than the DICOM header, more components, or more tiles than JPEG 2000 can number is refused
+    /// here, before dicom-rs hands it to a decoder (see `codestream`).
+    fn check_codestream_sizes(&self) -> Result<()> {
+        /// Tile indices are 16-bit in JPEG 2000 (T.800 A.4.2), so no valid image has more.
+        const MAX_TILES: u64 = 65_535;
+        let Ok(element) = self.object.element(tags::PIXEL_DATA) else {
+            return Ok(());
+        };
+        let Some(fragments) = element.value().fragments() else {
+            return Ok(());
+        };
+        let rows = self.int(tags::ROWS).unwrap_or(0).max(0) as u64;
+        let columns = self.int(tags::COLUMNS).unwrap_or(0).max(0) as u64;
+        let samples = self.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1).max(1) as u64;
+        for fragment in fragments {
+            let declared = codestream::declared_size(fragment).map_err(|why| {
+                ImagingError::Malformed(format!("a compressed frame cannot be decoded: {why}"))
+            })?;
+            let Some((kind, size)) = declared else {
+                continue;
+            };
+            if size.width > columns || size.height > rows || size.components > samples {
+                return Err(ImagingError::Malformed(format!(
+                    "a {} frame declares {}×{} pixels with {} component(s), but the header says {columns}×{rows} with {samples}",
+                    kind.name(),
+                    size.width,
+                    size.height,
+                    size.components
+                )));
+            }
+            if size.tiles > MAX_TILES {
+                return Err(ImagingError::Malformed(format!(
+                    "a {} frame is cut into {} tiles; the standard allows at most {MAX_TILES}",
+                    kind.name(),
+                    size.tiles
+                )));
             }
         }
         Ok(())

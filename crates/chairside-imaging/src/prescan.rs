@@ -168,6 +168,50 @@ fn header_and_length(
     }
 }
 
+/// The VR dicom-rs reads an element's value as: the header's in explicit VR (an unknown one is
+/// UN), else the standard dictionary's, with pixel and overlay data as OW.
+fn vr_as_read(bytes: &[u8], pos: usize, enc: Encoding, group: u16, element: u16) -> VR {
+    if enc.explicit {
+        return VR::from_binary([bytes[pos + 4], bytes[pos + 5]]).unwrap_or(VR::UN);
+    }
+    if (group, element) == (0x7FE0, 0x0010) || (group >> 8 == 0x60 && element == 0x3000) {
+        return VR::OW;
+    }
+    StandardDataDictionary
+        .by_tag(Tag(group, element))
+        .map(|entry| entry.vr().relaxed())
+        .unwrap_or(VR::UN)
+}
+
+/// A binary number's length must be a whole number of values. dicom-rs reads only the whole
+/// values of a US, UL, FD... element and leaves the rest of its declared length unread, so the
+/// next element header it reads starts inside this value, not where the walk steps to: a fuzzed
+/// 25-byte file thus showed this walk one element and dicom-rs another declaring 4 GB. Such a
+/// length is malformed anyway (PS3.5 6.2), so the file is refused.
+fn check_numeric_length(
+    bytes: &[u8],
+    pos: usize,
+    enc: Encoding,
+    group: u16,
+    element: u16,
+    length: u64,
+) -> Result<(), ImagingError> {
+    let vr = vr_as_read(bytes, pos, enc, group, element);
+    let unit = match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::UL | VR::SL | VR::FL | VR::AT | VR::OL | VR::OF => 4,
+        VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
+        _ => return Ok(()),
+    };
+    if length % unit == 0 {
+        return Ok(());
+    }
+    Err(ImagingError::Malformed(format!(
+        "element ({group:04X},{element:04X}) has {length} bytes, not a whole number of {unit}-byte {} values",
+        vr.to_string()
+    )))
+}
+
 /// The end of an element's value, if it lies within the file.
 fn check_value(
     bytes: &[u8],
@@ -199,6 +243,9 @@ fn check_data_set(bytes: &[u8], mut pos: usize, enc: Encoding) -> Result<(), Ima
         let element = u16_at(bytes, pos + 2, enc.big_endian);
         let (header, length) = header_and_length(bytes, pos, enc)?;
         let value_end = check_value(bytes, pos, header, length, group, element)?;
+        if let (Some(length), false, false) = (length, in_fragments, group == 0xFFFE) {
+            check_numeric_length(bytes, pos, enc, group, element, length)?;
+        }
         // A sequence's items are walked into, so that the lengths inside are checked too. In
         // implicit VR only the dictionary says which elements are sequences (a fuzzed file hid
         // a 4 GB length in an item of a defined-length sequence that the walk stepped over).
