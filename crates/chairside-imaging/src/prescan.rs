@@ -5,23 +5,17 @@
 //! test). So the whole file is walked first, element by element, and refused as soon as a
 //! declared length runs past its end. What dicom-rs then allocates is bounded by the file's size.
 //!
-//! The walk is flat: it steps over each element's header and, except for sequences and items
-//! whose content is elements, over its value; sequences (known by their VR, or in implicit VR by
-//! the standard dictionary, as dicom-rs knows them) and items are walked into. Fragments of
-//! encapsulated pixel data are stepped over whole.
+//! The walk follows the states of dicom-rs's data set reader (see [`check_data_set`]): sequences
+//! (known by their VR, or in implicit VR by the standard dictionary, as dicom-rs knows them) and
+//! items are walked into, fragments of encapsulated pixel data are stepped over whole, and a
+//! binary number whose length is not a whole number of values is refused, because dicom-rs would
+//! read past it from a different place than the walk.
 
-use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
 use dicom_core::{Tag, VR};
 use dicom_dictionary_std::StandardDataDictionary;
 
 use crate::ImagingError;
-
-/// Whether the standard dictionary, which dicom-rs reads implicit VR with, makes this a sequence.
-fn implicit_sequence(group: u16, element: u16) -> bool {
-    StandardDataDictionary
-        .by_tag(Tag(group, element))
-        .is_some_and(|entry| entry.vr() == VirtualVr::Exact(VR::SQ))
-}
 
 #[derive(Clone, Copy)]
 struct Encoding {
@@ -171,6 +165,10 @@ fn header_and_length(
 /// The VR dicom-rs reads an element's value as: the header's in explicit VR (an unknown one is
 /// UN), else the standard dictionary's, with pixel and overlay data as OW.
 fn vr_as_read(bytes: &[u8], pos: usize, enc: Encoding, group: u16, element: u16) -> VR {
+    if group == 0xFFFE {
+        // Item and delimiter headers carry no VR, in either encoding.
+        return VR::UN;
+    }
     if enc.explicit {
         return VR::from_binary([bytes[pos + 4], bytes[pos + 5]]).unwrap_or(VR::UN);
     }
@@ -188,15 +186,7 @@ fn vr_as_read(bytes: &[u8], pos: usize, enc: Encoding, group: u16, element: u16)
 /// next element header it reads starts inside this value, not where the walk steps to: a fuzzed
 /// 25-byte file thus showed this walk one element and dicom-rs another declaring 4 GB. Such a
 /// length is malformed anyway (PS3.5 6.2), so the file is refused.
-fn check_numeric_length(
-    bytes: &[u8],
-    pos: usize,
-    enc: Encoding,
-    group: u16,
-    element: u16,
-    length: u64,
-) -> Result<(), ImagingError> {
-    let vr = vr_as_read(bytes, pos, enc, group, element);
+fn check_numeric_length(vr: VR, group: u16, element: u16, length: u64) -> Result<(), ImagingError> {
     let unit = match vr {
         VR::US | VR::SS | VR::OW => 2,
         VR::UL | VR::SL | VR::FL | VR::AT | VR::OL | VR::OF => 4,
@@ -230,10 +220,43 @@ fn check_value(
     }
 }
 
+/// A sequence or item open around the walk's position, as dicom-rs's data set reader keeps them.
+struct Open {
+    item: bool,
+    /// The encapsulated pixel data sequence: its items are fragments of compressed bytes.
+    pixel_data: bool,
+    /// Where it ends, for a defined length.
+    end: Option<usize>,
+}
+
+/// Walks a data set the way dicom-rs's `DataSetReader` reads it: at sequence level it expects an
+/// item header, elsewhere an element header, and a sequence or item of defined length ends where
+/// its length says. Following the same states matters: a walk that disagrees with dicom-rs on
+/// where an element starts checks lengths that dicom-rs never reads, and misses the one it does
+/// (a fuzzed file hid a 4 GB length behind a (FFFE,00E0) element that a simpler walk took for an
+/// item and dicom-rs reads as an ordinary element).
 fn check_data_set(bytes: &[u8], mut pos: usize, enc: Encoding) -> Result<(), ImagingError> {
-    // Inside encapsulated pixel data, items are fragments of compressed bytes, not elements.
-    let mut in_fragments = false;
-    while pos < bytes.len() {
+    let mut open: Vec<Open> = Vec::new();
+    let mut at_sequence_level = false;
+    loop {
+        // Sequences and items of defined length close where their length says.
+        while let Some(top) = open.last() {
+            match top.end {
+                Some(end) if end == pos => {
+                    at_sequence_level = top.item;
+                    open.pop();
+                }
+                Some(end) if end < pos => {
+                    return Err(ImagingError::Malformed(format!(
+                        "a sequence or item ends at byte {end}, inside the element before it"
+                    )));
+                }
+                _ => break,
+            }
+        }
+        if pos >= bytes.len() {
+            return Ok(());
+        }
         if pos + 8 > bytes.len() {
             return Err(ImagingError::Truncated(
                 "the file ends inside an element header".into(),
@@ -241,37 +264,73 @@ fn check_data_set(bytes: &[u8], mut pos: usize, enc: Encoding) -> Result<(), Ima
         }
         let group = u16_at(bytes, pos, enc.big_endian);
         let element = u16_at(bytes, pos + 2, enc.big_endian);
+        if at_sequence_level {
+            let length = u32_at(bytes, pos + 4, enc.big_endian);
+            let length = (length != u32::MAX).then_some(u64::from(length));
+            match (group, element) {
+                (0xFFFE, 0xE000) => {
+                    let end = match length {
+                        Some(_) => Some(check_value(bytes, pos, 8, length, group, element)?),
+                        None => None,
+                    };
+                    pos += 8;
+                    if open.last().is_some_and(|o| o.pixel_data) {
+                        // A fragment (or the offset table): its bytes are read whole.
+                        pos = end.ok_or_else(|| {
+                            ImagingError::Malformed(
+                                "a fragment of the compressed pixel data has no length".into(),
+                            )
+                        })?;
+                    } else {
+                        open.push(Open {
+                            item: true,
+                            pixel_data: false,
+                            end,
+                        });
+                        at_sequence_level = false;
+                    }
+                }
+                (0xFFFE, 0xE00D) => {
+                    open.pop();
+                    pos += 8;
+                }
+                (0xFFFE, 0xE0DD) => {
+                    open.pop();
+                    at_sequence_level = false;
+                    pos += 8;
+                }
+                _ => {
+                    return Err(ImagingError::Malformed(format!(
+                        "element ({group:04X},{element:04X}) stands where a sequence item was expected"
+                    )));
+                }
+            }
+            continue;
+        }
         let (header, length) = header_and_length(bytes, pos, enc)?;
         let value_end = check_value(bytes, pos, header, length, group, element)?;
-        if let (Some(length), false, false) = (length, in_fragments, group == 0xFFFE) {
-            check_numeric_length(bytes, pos, enc, group, element, length)?;
+        let vr = vr_as_read(bytes, pos, enc, group, element);
+        if vr == VR::SQ || length.is_none() {
+            // A sequence; an element of undefined length other than a sequence is read as one.
+            open.push(Open {
+                item: false,
+                pixel_data: (group, element) == (0x7FE0, 0x0010) && length.is_none(),
+                end: length.map(|_| value_end),
+            });
+            at_sequence_level = true;
+            pos += header;
+        } else if (group, element) == (0xFFFE, 0xE00D) {
+            // The end of an item of undefined length (ignored outside any sequence).
+            if open.pop().is_some() {
+                at_sequence_level = true;
+            }
+            pos += header;
+        } else {
+            // Any other element, (FFFE,xxxx) ones included, is a value read whole.
+            if let Some(length) = length {
+                check_numeric_length(vr, group, element, length)?;
+            }
+            pos = value_end;
         }
-        // A sequence's items are walked into, so that the lengths inside are checked too. In
-        // implicit VR only the dictionary says which elements are sequences (a fuzzed file hid
-        // a 4 GB length in an item of a defined-length sequence that the walk stepped over).
-        let is_sequence = group != 0xFFFE
-            && if enc.explicit {
-                &bytes[pos + 4..pos + 6] == b"SQ"
-            } else {
-                implicit_sequence(group, element)
-            };
-        pos = match (group, element) {
-            // A sequence delimiter ends encapsulated pixel data too.
-            (0xFFFE, 0xE0DD) => {
-                in_fragments = false;
-                value_end
-            }
-            // An item: a fragment is stepped over; an item of elements is walked into.
-            (0xFFFE, 0xE000) if in_fragments => value_end,
-            (0xFFFE, _) => pos + header,
-            (0x7FE0, 0x0010) if length.is_none() => {
-                in_fragments = true;
-                pos + header
-            }
-            // Sequences (and implicit-VR elements of undefined length) are walked into.
-            _ if is_sequence || length.is_none() => pos + header,
-            _ => value_end,
-        };
     }
-    Ok(())
 }
