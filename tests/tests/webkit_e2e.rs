@@ -20,7 +20,8 @@
 //!   is recorded with the version of its text;
 //! - the two synthetic radiographs of the corpus are imported from their folder after confirming
 //!   that they belong to this patient, the panoramic opens in the WebGL2 viewer (the time from
-//!   the click to its first frame is printed), dragging with the window/level tool and a preset
+//!   the click to its first frame is printed, for the first opening and for five more), dragging
+//!   with the window/level tool and a preset
 //!   change the window, and a length measured with two clicks shows in millimetres;
 //! - the timeline lists them, the FHIR export writes the patient's bundle to the export folder, and
 //!   the owner erases the identity after typing the file number: the file shows as erased.
@@ -344,40 +345,34 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.screenshot("image-import-summary")?;
     run.click("imaging-layout-gallery")?;
     run.wait_for("image-thumb", STEP_TIMEOUT)?;
-    let thumbs = run.find_all(&css("image-thumb"))?;
-    ensure!(
-        thumbs.len() == 2,
-        "two images in the gallery, not {}",
-        thumbs.len()
-    );
-    let mut panoramic = None;
-    let mut labels = Vec::new();
-    for id in &thumbs {
-        let label = run.attribute(id, "aria-label")?;
-        // "Panoramique" (the modality PX, in the clinic's language).
-        if label.contains("anoram") {
-            panoramic = Some(id.clone());
-        }
-        labels.push(label);
-    }
-    let panoramic =
-        panoramic.with_context(|| format!("the panoramic's thumbnail among {labels:?}"))?;
-    run.session_call(
-        "POST",
-        &format!("/element/{panoramic}/click"),
-        Some(&json!({})),
-    )?;
-    let canvas = run.wait_for("viewer-canvas", STEP_TIMEOUT)?;
-    let first_frame = run.wait_attribute(&canvas, "data-first-frame-ms", STEP_TIMEOUT)?;
+    let (canvas, first_frame, steps) = open_panoramic(run)?;
     let renderer = run.attribute(&canvas, "data-renderer")?;
     ensure!(
         renderer == "webgl2",
         "the viewer renders with WebGL2, not {renderer:?}"
     );
-    let steps = run.attribute(&canvas, "data-first-frame-steps")?;
     eprintln!(
-        "[e2e] panoramic 3000 x 1500 (JPEG-LS): click to first frame {first_frame} ms (ms from the click: {steps})"
+        "[e2e] panoramic 3000 x 1500 (JPEG-LS): click to first frame {first_frame} ms, the first opening since the app started (ms from the click: {steps})"
     );
+    // Opened again, as every image after the first one of the day: the page is laid out once
+    // already and the viewer's WebGL context is reused.
+    let mut again = Vec::new();
+    for _ in 0..5 {
+        run.click("viewer-close")?;
+        run.wait_for("image-thumb", STEP_TIMEOUT)?;
+        let (_, ms, steps) = open_panoramic(run)?;
+        eprintln!("[e2e]   opened again: {ms} ms ({steps})");
+        again.push(
+            ms.parse::<f64>()
+                .context("data-first-frame-ms is a number")?,
+        );
+    }
+    again.sort_by(f64::total_cmp);
+    eprintln!(
+        "[e2e] panoramic opened again 5 times: click to first frame median {} ms (min {}, max {})",
+        again[2], again[0], again[4]
+    );
+    let canvas = run.wait_for("viewer-canvas", STEP_TIMEOUT)?;
     run.screenshot("viewer-panoramic")?;
     // Window/level by dragging with the W/L tool: the window follows the mouse.
     let before = run.attribute(&canvas, "data-window")?;
@@ -1223,4 +1218,36 @@ fn log_tail(path: &Path) -> String {
     let text = fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+/// Clicks the panoramic's thumbnail in the gallery and waits for its first frame: the canvas,
+/// the milliseconds from the click to the frame on screen, and the steps on the way.
+fn open_panoramic(run: &Run) -> Result<(String, String, String)> {
+    let thumbs = run.find_all(&css("image-thumb"))?;
+    ensure!(
+        thumbs.len() == 2,
+        "two images in the gallery, not {}",
+        thumbs.len()
+    );
+    let mut panoramic = None;
+    let mut labels = Vec::new();
+    for id in &thumbs {
+        let label = run.attribute(id, "aria-label")?;
+        // "Panoramique" (the modality PX, in the clinic's language).
+        if label.contains("anoram") {
+            panoramic = Some(id.clone());
+        }
+        labels.push(label);
+    }
+    let panoramic =
+        panoramic.with_context(|| format!("the panoramic's thumbnail among {labels:?}"))?;
+    run.session_call(
+        "POST",
+        &format!("/element/{panoramic}/click"),
+        Some(&json!({})),
+    )?;
+    let canvas = run.wait_for("viewer-canvas", STEP_TIMEOUT)?;
+    let first_frame = run.wait_attribute(&canvas, "data-first-frame-ms", STEP_TIMEOUT)?;
+    let steps = run.attribute(&canvas, "data-first-frame-steps")?;
+    Ok((canvas, first_frame, steps))
 }

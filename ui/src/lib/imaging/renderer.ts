@@ -165,6 +165,21 @@ export class FrameRenderer {
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
   }
 
+  /** True when the GPU took the context back (a driver reset): nothing drawn shows. */
+  isLost(): boolean {
+    return this.gl.isContextLost();
+  }
+
+  /** Forgets the frame shown (its texture freed, the picture cleared) for the next image. */
+  forget(): void {
+    const gl = this.gl;
+    if (this.texture) gl.deleteTexture(this.texture);
+    this.texture = null;
+    this.frame = null;
+    gl.clearColor(0, 0, 0, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+  }
+
   /** Frees the GPU memory and the context itself: browsers keep only a few contexts alive. */
   dispose(): void {
     const gl = this.gl;

@@ -1,0 +1,64 @@
+/**
+ * The first frame of an image, asked for on the click that opens it.
+ *
+ * Opening an image mounts the whole image panel (viewer, toolbar, annotations, teeth) before
+ * the viewer can ask for its frame, and the request only leaves once that work is done: we
+ * measured 80 ms of it in the WebKit end-to-end test. Asked from the click instead, the frame is
+ * decoded and sent while the panel mounts, and the viewer takes the answer when it is ready.
+ *
+ * The first frame is screen-sized when the image is much larger than the screen (a panoramic is
+ * 9 MB at full size, a fraction of that at the screen's); the viewer then loads the full frame
+ * for zooming in. The size is worked out from the last viewer's stage, or from the window before
+ * any viewer was shown.
+ */
+import * as api from "../api";
+
+/**
+ * The side, in device pixels, of the first frame of an image of `columns` x `rows` shown on a
+ * stage of `stageSide` device pixels (its larger side); null: the full frame, the image being
+ * no more than half again as large as the stage.
+ */
+export function firstFrameSide(columns: number, rows: number, stageSide: number): number | null {
+  const side = Math.max(1, Math.ceil(stageSide));
+  return Math.max(columns, rows) > side * 1.5 ? side : null;
+}
+
+/** The last stage's larger side in device pixels, as the viewer measured it. */
+let lastStageSide: number | null = null;
+
+export function rememberStageSide(side: number): void {
+  if (side > 0) lastStageSide = side;
+}
+
+/** The stage's larger side expected for the next viewer. */
+export function expectedStageSide(): number {
+  if (lastStageSide !== null) return lastStageSide;
+  // The viewer fills the page's width less the side margins, and most of its height.
+  const dpr = window.devicePixelRatio || 1;
+  return Math.ceil(Math.max(window.innerWidth, window.innerHeight) * dpr);
+}
+
+export interface FirstFrame {
+  imageId: string;
+  /** The side asked for, null for the full frame. */
+  side: number | null;
+  bytes: Promise<ArrayBuffer>;
+}
+
+let pending: FirstFrame | null = null;
+
+/** Asks for an image's first frame now, for the viewer about to open it. */
+export function prefetchFirstFrame(imageId: string, columns: number, rows: number): void {
+  const side = firstFrameSide(columns, rows, expectedStageSide());
+  const bytes = api.imageFrame(imageId, 0, side);
+  // A failure is the viewer's to show when it takes the promise; until then it is not unhandled.
+  bytes.catch(() => undefined);
+  pending = { imageId, side, bytes };
+}
+
+/** The first frame asked for on the click, once, if it is this image's. */
+export function takeFirstFrame(imageId: string): FirstFrame | null {
+  const found = pending?.imageId === imageId ? pending : null;
+  pending = null;
+  return found;
+}
