@@ -193,7 +193,7 @@ fn check_numeric_length(vr: VR, group: u16, element: u16, length: u64) -> Result
         VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
         _ => return Ok(()),
     };
-    if length % unit == 0 {
+    if length.is_multiple_of(unit) {
         return Ok(());
     }
     Err(ImagingError::Malformed(format!(
