@@ -21,8 +21,8 @@
 //! - the two synthetic radiographs of the corpus are imported from their folder after confirming
 //!   that they belong to this patient, the panoramic opens in the WebGL2 viewer (the time from
 //!   the click to its first frame is printed, for the first opening and for five more), dragging
-//!   with the window/level tool and a preset
-//!   change the window, and a length measured with two clicks shows in millimetres;
+//!   with the window/level tool and a preset change the window, and a length measured with two
+//!   clicks shows in millimetres;
 //! - the timeline lists them, the FHIR export writes the patient's bundle to the export folder, and
 //!   the owner erases the identity after typing the file number: the file shows as erased.
 //!
