@@ -681,6 +681,15 @@ impl DicomImage {
         })
     }
 
+    /// The fragments of encapsulated pixel data; none for native pixel data or none at all.
+    fn pixel_fragments(&self) -> &[Vec<u8>] {
+        self.object
+            .element(tags::PIXEL_DATA)
+            .ok()
+            .and_then(|element| element.value().fragments())
+            .unwrap_or_default()
+    }
+
     /// RLE Lossless: each frame is one fragment that starts with a 64-byte header whose first
     /// number is the segment count, at most 15 (PS3.5 G.3.1). dicom-rs allocates a table of that
     /// many entries before checking it (8 GB for a fuzzed file), so it is checked here first.
@@ -688,10 +697,7 @@ impl DicomImage {
         if self.transfer_syntax() != "1.2.840.10008.1.2.5" {
             return Ok(());
         }
-        let Ok(element) = self.object.element(tags::PIXEL_DATA) else {
-            return Ok(());
-        };
-        for fragment in element.value().fragments().unwrap_or_default() {
+        for fragment in self.pixel_fragments() {
             let segments = fragment
                 .get(..4)
                 .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
@@ -719,12 +725,7 @@ impl DicomImage {
     fn check_codestream_sizes(&self) -> Result<()> {
         /// Tile indices are 16-bit in JPEG 2000 (T.800 A.4.2), so no valid image has more.
         const MAX_TILES: u64 = 65_535;
-        let Ok(element) = self.object.element(tags::PIXEL_DATA) else {
-            return Ok(());
-        };
-        let Some(fragments) = element.value().fragments() else {
-            return Ok(());
-        };
+        let fragments = self.pixel_fragments();
         let rows = self.int(tags::ROWS).unwrap_or(0).max(0) as u64;
         let columns = self.int(tags::COLUMNS).unwrap_or(0).max(0) as u64;
         let samples = self.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1).max(1) as u64;

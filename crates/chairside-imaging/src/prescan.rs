@@ -269,10 +269,8 @@ fn check_data_set(bytes: &[u8], mut pos: usize, enc: Encoding) -> Result<(), Ima
             let length = (length != u32::MAX).then_some(u64::from(length));
             match (group, element) {
                 (0xFFFE, 0xE000) => {
-                    let end = match length {
-                        Some(_) => Some(check_value(bytes, pos, 8, length, group, element)?),
-                        None => None,
-                    };
+                    let value_end = check_value(bytes, pos, 8, length, group, element)?;
+                    let end = length.map(|_| value_end);
                     pos += 8;
                     if open.last().is_some_and(|o| o.pixel_data) {
                         // A fragment (or the offset table): its bytes are read whole.

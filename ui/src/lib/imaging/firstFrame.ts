@@ -33,7 +33,7 @@ export function rememberStageSide(side: number): void {
 /** The stage's larger side expected for the next viewer. */
 export function expectedStageSide(): number {
   if (lastStageSide !== null) return lastStageSide;
-  // The viewer fills the page's width less the side margins, and most of its height.
+  // Before any viewer: the window's larger side, which the stage never exceeds.
   const dpr = window.devicePixelRatio || 1;
   return Math.ceil(Math.max(window.innerWidth, window.innerHeight) * dpr);
 }

@@ -34,7 +34,8 @@ function makeSurface(): ViewerSurface {
 
 /**
  * Makes a spare surface once the page is idle, unless one is ready: called when the imaging
- * tab shows, and after a viewer takes the spare.
+ * tab shows. Not after a viewer takes it: made then, the spare held up that viewer's first frame
+ * on the page's one thread; a closing viewer gives its surface back instead.
  */
 export function prepareViewerSurface(): void {
   if (spares.length > 0 || preparing) return;
@@ -47,11 +48,9 @@ export function prepareViewerSurface(): void {
   }, 0);
 }
 
-/** A spare surface if one is ready, else a new one made now. */
+/** A spare surface if one is ready, else a new one made now (the compare view's second). */
 export function takeViewerSurface(): ViewerSurface {
-  const surface = spares.pop() ?? makeSurface();
-  prepareViewerSurface();
-  return surface;
+  return spares.pop() ?? makeSurface();
 }
 
 /**
