@@ -1,5 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { firstFrameSide } from "./firstFrame";
+import { describe, expect, it, vi } from "vitest";
+import {
+  expectedStageSide,
+  expectedToolbarHeight,
+  firstFrameSide,
+  rememberStageSide,
+  rememberTabWidth,
+  rememberToolbarHeight,
+} from "./firstFrame";
 
 describe("firstFrameSide", () => {
   it("asks for a screen-sized frame of an image much larger than the stage", () => {
@@ -15,5 +22,51 @@ describe("firstFrameSide", () => {
 
   it("never asks for a side of zero on a stage not laid out yet", () => {
     expect(firstFrameSide(3000, 1500, 0)).toBe(1);
+  });
+});
+
+describe("expectedStageSide", () => {
+  it("takes the last stage, else the imaging tab's width, else the window", () => {
+    vi.stubGlobal("window", { innerWidth: 1280, innerHeight: 800, devicePixelRatio: 1.25 });
+    expect(expectedStageSide()).toBe(1600);
+    rememberTabWidth(0);
+    expect(expectedStageSide()).toBe(1600);
+    rememberTabWidth(900);
+    expect(expectedStageSide()).toBe(900);
+    rememberStageSide(700);
+    rememberTabWidth(1000);
+    expect(expectedStageSide()).toBe(700);
+    vi.unstubAllGlobals();
+  });
+});
+
+describe("toolbar room", () => {
+  it("keeps the last toolbar height measured, else guesses", () => {
+    const saved = new Map<string, string>();
+    vi.stubGlobal("localStorage", {
+      getItem: (k: string) => saved.get(k) ?? null,
+      setItem: (k: string, v: string) => void saved.set(k, v),
+    });
+    const guess = expectedToolbarHeight();
+    expect(guess).toBeGreaterThan(0);
+    rememberToolbarHeight(0);
+    expect(expectedToolbarHeight()).toBe(guess);
+    rememberToolbarHeight(87.6);
+    expect(expectedToolbarHeight()).toBe(88);
+    vi.unstubAllGlobals();
+  });
+
+  it("guesses when the storage refuses", () => {
+    vi.stubGlobal("localStorage", {
+      getItem: () => {
+        throw new Error("denied");
+      },
+      setItem: () => {
+        throw new Error("denied");
+      },
+    });
+    expect(() => rememberToolbarHeight(90)).not.toThrow();
+    expect(expectedToolbarHeight()).toBeGreaterThan(0);
+    vi.unstubAllGlobals();
   });
 });

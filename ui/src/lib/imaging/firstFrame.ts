@@ -25,15 +25,29 @@ export function firstFrameSide(columns: number, rows: number, stageSide: number)
 
 /** The last stage's larger side in device pixels, as the viewer measured it. */
 let lastStageSide: number | null = null;
+/** The imaging tab's width in device pixels, as its resize observer reported it. */
+let tabWidth: number | null = null;
 
 export function rememberStageSide(side: number): void {
   if (side > 0) lastStageSide = side;
 }
 
-/** The stage's larger side expected for the next viewer. */
+/** The imaging tab's width: the viewer's stage lies inside it. */
+export function rememberTabWidth(width: number): void {
+  if (width > 0) tabWidth = width;
+}
+
+/**
+ * The stage's larger side expected for the next viewer: the last viewer's; before any, the
+ * imaging tab's width, which the stage's width does not exceed (a 1280-pixel window gave a
+ * 1280-pixel first frame for a 700-pixel stage, three times the bytes to decode and send);
+ * before the tab is laid out, the window's larger side.
+ */
 export function expectedStageSide(): number {
-  if (lastStageSide !== null) return lastStageSide;
-  // Before any viewer: the window's larger side, which the stage never exceeds.
+  return lastStageSide ?? tabWidth ?? windowSide();
+}
+
+function windowSide(): number {
   const dpr = window.devicePixelRatio || 1;
   return Math.ceil(Math.max(window.innerWidth, window.innerHeight) * dpr);
 }
@@ -61,4 +75,31 @@ export function takeFirstFrame(imageId: string): FirstFrame | null {
   const found = pending?.imageId === imageId ? pending : null;
   pending = null;
   return found;
+}
+
+const TOOLBAR_HEIGHT_KEY = "chairside.viewer.toolbarHeight";
+/** Two rows of buttons in each of the toolbar's two bars, before any toolbar was measured. */
+const TOOLBAR_HEIGHT_GUESS = 144;
+
+/**
+ * The viewer's toolbar height in CSS pixels, as last measured (kept across restarts): the
+ * viewer keeps that much room for its toolbar until the first frame is on screen, so that the
+ * image does not move down when the toolbar comes (see ImageViewer).
+ */
+export function expectedToolbarHeight(): number {
+  try {
+    const saved = Number(globalThis.localStorage?.getItem(TOOLBAR_HEIGHT_KEY));
+    return Number.isFinite(saved) && saved > 0 ? saved : TOOLBAR_HEIGHT_GUESS;
+  } catch {
+    return TOOLBAR_HEIGHT_GUESS;
+  }
+}
+
+export function rememberToolbarHeight(height: number): void {
+  if (!(height > 0)) return;
+  try {
+    globalThis.localStorage?.setItem(TOOLBAR_HEIGHT_KEY, String(Math.round(height)));
+  } catch {
+    // Storage full or refused: the next viewer guesses instead.
+  }
 }
