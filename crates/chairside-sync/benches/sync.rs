@@ -6,7 +6,10 @@
 //!    for PC B (enrolled with a pairing code, on disk) to pull and merge them all;
 //! 2. beside it, in the same run, the physical floor: the same number of bytes uploaded and
 //!    downloaded raw over HTTP on loopback (one POST, one GET, no processing);
-//! 3. relay pushes per second: one sealed change set per request, sequentially.
+//! 3. the store's floor: the same field changes written, in one transaction, into the two
+//!    tables a merge must write (change log and field clocks) of an unencrypted in-memory
+//!    SQLite; no merge can be faster than that on this machine;
+//! 4. relay pushes per second: one sealed change set per request, sequentially.
 //!
 //! Run: `cargo bench -p chairside-sync --bench sync`.
 
@@ -182,6 +185,9 @@ fn main() {
     let raw_down = t.elapsed();
     assert_eq!(got.len(), bytes);
 
+    // The store's floor: what merging must write at the least, whatever the network.
+    let store_floor = store_floor(&a);
+
     // Relay pushes per second, one change set per request, on SQLite and on PostgreSQL.
     let sqlite_rate = pushes_per_second(&relay, &tmp.path().join("c"));
     let postgres_rate = if std::path::Path::new("/usr/lib/postgresql").is_dir() {
@@ -229,6 +235,15 @@ fn main() {
         secs(raw_total),
         sync_total.as_secs_f64() / raw_total.as_secs_f64()
     );
+    println!(
+        "store floor          {:>9}   (the same field changes into the change log and the field clocks of an unencrypted in-memory SQLite, one transaction)",
+        secs(store_floor)
+    );
+    println!(
+        "end-of-day sync vs raw floor + store floor {}  ratio {:.1}x",
+        secs(raw_total + store_floor),
+        sync_total.as_secs_f64() / (raw_total + store_floor).as_secs_f64()
+    );
     println!("relay pushes per second, one change set per request: SQLite {sqlite_rate:.0}");
     match postgres_rate {
         Some(rate) => {
@@ -238,6 +253,75 @@ fn main() {
             "relay pushes per second on PostgreSQL: not measured (PostgreSQL is not installed)"
         ),
     }
+}
+
+/// The least a merge has to write for the day's field changes, timed: every change into a
+/// change log and every field's winning clock into a clock table (the two tables and the index
+/// of the store's schema that each received change lands in), in an unencrypted in-memory
+/// SQLite, with prepared statements, in one transaction. No row table, no search index, no
+/// encryption, no network: merging on PC B cannot take less than this.
+fn store_floor(a: &Store) -> Duration {
+    type Change = (
+        String,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        rusqlite::types::Value,
+        i64,
+    );
+    let changes: Vec<Change> = a
+        .conn()
+        .prepare("SELECT device_id, idx, ord, tbl, row_id, field, value, hlc FROM field_change")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch(
+        "CREATE TABLE field_change (device_id TEXT NOT NULL, idx INTEGER NOT NULL,
+             ord INTEGER NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,
+             value ANY, hlc INTEGER NOT NULL, PRIMARY KEY (device_id, idx, ord)) STRICT, WITHOUT ROWID;
+         CREATE INDEX field_change_reviewed ON field_change (tbl, row_id, field);
+         CREATE TABLE field_clock (tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,
+             hlc INTEGER NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (tbl, row_id, field))
+             WITHOUT ROWID;",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let tx = db.transaction().unwrap();
+    {
+        let mut log = tx
+            .prepare("INSERT INTO field_change VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .unwrap();
+        let mut clock = tx
+            .prepare("INSERT OR REPLACE INTO field_clock VALUES (?1, ?2, ?3, ?4, ?5)")
+            .unwrap();
+        for (device, idx, ord, tbl, row_id, field, value, hlc) in &changes {
+            log.execute(rusqlite::params![
+                device, idx, ord, tbl, row_id, field, value, hlc
+            ])
+            .unwrap();
+            clock
+                .execute(rusqlite::params![tbl, row_id, field, hlc, device])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    t.elapsed()
 }
 
 /// A new clinic's first PC pushes 2,000 sealed one-field change sets, one request each.
