@@ -720,6 +720,29 @@ impl Run {
     /// in CSS pixels), as a person drags; `from == to` is a click at that point.
     fn drag(&self, element: &str, from: (i64, i64), to: (i64, i64)) -> Result<()> {
         let origin = json!({ ELEMENT_KEY: element });
+        self.pointer_actions(json!([
+            { "type": "pointerMove", "duration": 0, "origin": origin, "x": from.0, "y": from.1 },
+            { "type": "pointerDown", "button": 0 },
+            { "type": "pointerMove", "duration": 150, "origin": origin, "x": to.0, "y": to.1 },
+            { "type": "pointerUp", "button": 0 },
+        ]))
+    }
+
+    /// Scrolls an element to the middle of the viewport, as a person would before clicking it.
+    fn scroll_to_middle(&self, element: &str) -> Result<()> {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(&json!({
+                "script": "arguments[0].scrollIntoView({block: 'center'});",
+                "args": [{ ELEMENT_KEY: element }],
+            })),
+        )?;
+        Ok(())
+    }
+
+    /// Performs a sequence of mouse actions (WebDriver Actions), then releases the input state.
+    fn pointer_actions(&self, actions: Value) -> Result<()> {
         self.session_call(
             "POST",
             "/actions",
@@ -727,12 +750,7 @@ impl Run {
                 "type": "pointer",
                 "id": "mouse",
                 "parameters": { "pointerType": "mouse" },
-                "actions": [
-                    { "type": "pointerMove", "duration": 0, "origin": origin, "x": from.0, "y": from.1 },
-                    { "type": "pointerDown", "button": 0 },
-                    { "type": "pointerMove", "duration": 150, "origin": origin, "x": to.0, "y": to.1 },
-                    { "type": "pointerUp", "button": 0 },
-                ],
+                "actions": actions,
             }]})),
         )?;
         self.session_call("DELETE", "/actions", None)?;
@@ -746,33 +764,15 @@ impl Run {
     /// thumbnail before the click, and the press is handled while the button is down. Used
     /// where the test times what follows a click.
     fn person_click(&self, element: &str) -> Result<()> {
+        self.scroll_to_middle(element)?;
         let origin = json!({ ELEMENT_KEY: element });
-        self.session_call(
-            "POST",
-            "/execute/sync",
-            Some(&json!({
-                "script": "arguments[0].scrollIntoView({block: 'center'});",
-                "args": [origin],
-            })),
-        )?;
-        self.session_call(
-            "POST",
-            "/actions",
-            Some(&json!({ "actions": [{
-                "type": "pointer",
-                "id": "mouse",
-                "parameters": { "pointerType": "mouse" },
-                "actions": [
-                    { "type": "pointerMove", "duration": 0, "origin": origin, "x": 0, "y": 0 },
-                    { "type": "pause", "duration": 300 },
-                    { "type": "pointerDown", "button": 0 },
-                    { "type": "pause", "duration": 80 },
-                    { "type": "pointerUp", "button": 0 },
-                ],
-            }]})),
-        )?;
-        self.session_call("DELETE", "/actions", None)?;
-        Ok(())
+        self.pointer_actions(json!([
+            { "type": "pointerMove", "duration": 0, "origin": origin, "x": 0, "y": 0 },
+            { "type": "pause", "duration": 300 },
+            { "type": "pointerDown", "button": 0 },
+            { "type": "pause", "duration": 80 },
+            { "type": "pointerUp", "button": 0 },
+        ]))
     }
 
     /// A real click on an enabled element; retried while the page is still settling.
@@ -789,14 +789,7 @@ impl Run {
                 // WebKit's driver scrolls an element to the edge of the viewport, where the home
                 // screen's sticky header covers it ("click intercepted"); a person would scroll
                 // it to the middle first, so do that.
-                let _ = self.session_call(
-                    "POST",
-                    "/execute/sync",
-                    Some(&json!({
-                        "script": "arguments[0].scrollIntoView({block: 'center'});",
-                        "args": [{ ELEMENT_KEY: id }],
-                    })),
-                );
+                let _ = self.scroll_to_middle(&id);
                 match self.session_call("POST", &format!("/element/{id}/click"), Some(&json!({}))) {
                     Ok(_) => return Ok(()),
                     Err(err)
