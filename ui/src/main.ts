@@ -1,4 +1,11 @@
 import { mount } from "svelte";
+// The app's typefaces ship with it (see app.css, --font): the same text on every clinic PC,
+// and no search of the system's fonts for each new size.
+import "@fontsource-variable/ibm-plex-sans/wght.css";
+import "@fontsource-variable/ibm-plex-sans/wght-italic.css";
+import "@fontsource/ibm-plex-mono/400.css";
+import "@fontsource/ibm-plex-mono/600.css";
+import "@fontsource/ibm-plex-mono/700.css";
 import "./app.css";
 import App from "./App.svelte";
 import { setInvoker } from "./lib/api";
