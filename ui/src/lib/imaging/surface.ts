@@ -44,6 +44,7 @@ export function prepareViewerSurface(): void {
     preparing = 0;
     if (spares.length > 0) return;
     const surface = makeSurface();
+    surface.renderer?.warmUp();
     if (surface.renderer) spares.push(surface);
   }, 0);
 }
