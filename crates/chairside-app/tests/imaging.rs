@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chairside_app::imaging::ImageDecoder;
+use chairside_app::imaging::{ImageDecoder, PREVIEW_SIDE};
 use chairside_app::*;
 use chairside_imaging::{DicomImage, FramePixels, FrameSamples, Limits};
 use chairside_store::KdfParams;
@@ -18,6 +18,14 @@ fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/corpus/dicom")
         .join(rel)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn clinic(dir: &Path) -> App {
@@ -533,6 +541,34 @@ fn the_frame_decoded_at_import_is_kept_so_opening_it_decodes_nothing() {
         "presets from the kept frame's header: {:?}",
         detail.presets
     );
+
+    // The screen-sized frame for the usual side was made at import; another side is made at
+    // its first opening and kept too. Both are the full frame scaled down.
+    let usual = expected.downsampled(PREVIEW_SIDE).to_bytes();
+    assert_eq!(app.image_frame(&id, 0, Some(PREVIEW_SIDE)).unwrap(), usual);
+    let other = expected.downsampled(700).to_bytes();
+    assert_eq!(app.image_frame(&id, 0, Some(700)).unwrap(), other);
+    assert_eq!(
+        app.image_frame(&id, 0, Some(4000)).unwrap(),
+        expected.to_bytes()
+    );
+    app.sign_out().unwrap();
+    drop(app);
+    let store = chairside_store::Store::open(
+        dir.path(),
+        chairside_store::Unlock::Auto {
+            passphrase: Some("database passphrase"),
+        },
+    )
+    .unwrap();
+    let sha = sha256_hex(&std::fs::read(&file).unwrap());
+    assert_eq!(
+        store.cached_preview(&sha, 0, PREVIEW_SIDE).unwrap(),
+        Some(usual)
+    );
+    assert_eq!(store.cached_preview(&sha, 0, 700).unwrap(), Some(other));
+    // A frame no larger than the side asked for is sent whole, and not kept twice.
+    assert_eq!(store.cached_preview(&sha, 0, 4000).unwrap(), None);
 }
 
 #[test]
