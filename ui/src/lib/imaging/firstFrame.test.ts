@@ -2,10 +2,12 @@ import { describe, expect, it, vi } from "vitest";
 import {
   expectedStageSide,
   expectedToolbarHeight,
+  FIRST_FRAME_WAIT_MS,
   firstFrameSide,
   rememberStageSide,
   rememberTabWidth,
   rememberToolbarHeight,
+  whenFirstFrameOrSoon,
 } from "./firstFrame";
 
 describe("firstFrameSide", () => {
@@ -75,5 +77,46 @@ describe("toolbar room", () => {
     expect(() => rememberToolbarHeight(90)).not.toThrow();
     expect(expectedToolbarHeight()).toBeGreaterThan(0);
     vi.unstubAllGlobals();
+  });
+});
+
+describe("whenFirstFrameOrSoon", () => {
+  const first = (bytes: Promise<ArrayBuffer>) => ({ imageId: "im", side: 1024, bytes });
+
+  it("opens as soon as the frame is here, once", async () => {
+    vi.useFakeTimers();
+    let opened = 0;
+    whenFirstFrameOrSoon(first(Promise.resolve(new ArrayBuffer(8))), () => opened++);
+    expect(opened).toBe(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(opened).toBe(1);
+    await vi.advanceTimersByTimeAsync(FIRST_FRAME_WAIT_MS * 2);
+    expect(opened).toBe(1);
+    vi.useRealTimers();
+  });
+
+  it("opens without the frame after the wait, and not again when it comes", async () => {
+    vi.useFakeTimers();
+    let opened = 0;
+    let arrive: (b: ArrayBuffer) => void = () => undefined;
+    whenFirstFrameOrSoon(first(new Promise((resolve) => (arrive = resolve))), () => opened++);
+    await vi.advanceTimersByTimeAsync(FIRST_FRAME_WAIT_MS - 1);
+    expect(opened).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(opened).toBe(1);
+    arrive(new ArrayBuffer(8));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(opened).toBe(1);
+    vi.useRealTimers();
+  });
+
+  it("opens at once when the frame failed: the viewer shows why", async () => {
+    vi.useFakeTimers();
+    let opened = 0;
+    const failed = Promise.reject(new Error("not here"));
+    whenFirstFrameOrSoon(first(failed), () => opened++);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(opened).toBe(1);
+    vi.useRealTimers();
   });
 });
