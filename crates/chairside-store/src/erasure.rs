@@ -26,7 +26,7 @@
 
 use chairside_domain::EntityId;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::changes::Writer;
 use crate::error::{Result, StoreError};
@@ -74,6 +74,34 @@ impl Writer<'_> {
         fields.push(("erased_at_ms", Value::Integer(at_ms)));
         self.set(&PATIENT, entity, &fields)
     }
+}
+
+/// An image row written after its patient was erased keeps no file name either: one imported on
+/// a PC that had not yet merged the erasure arrives here later, with the name the file had
+/// ("Dupre_Helene_pano.dcm"). The image table's `on_change` hook, after the change set is
+/// logged; [`enforce`] blanks the images present at the erasure.
+pub(crate) fn enforce_on_image(conn: &Connection, image_id: &str) -> Result<()> {
+    let erased: Option<i64> = conn
+        .query_row(
+            "SELECT p.erased_at_ms FROM image i JOIN patient p ON p.id = i.patient_id
+             WHERE i.id = ?1",
+            [image_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if erased.unwrap_or(0) == 0 {
+        return Ok(());
+    }
+    conn.execute(
+        "UPDATE image SET file_name = '' WHERE id = ?1 AND file_name <> ''",
+        [image_id],
+    )?;
+    conn.execute(
+        "UPDATE field_change SET value = '' WHERE tbl = 'image' AND field = 'file_name'
+         AND row_id = ?1",
+        [image_id],
+    )?;
+    Ok(())
 }
 
 /// Keeps an erased patient erased: blanks its identifying fields in the row and in the whole

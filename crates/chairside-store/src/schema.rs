@@ -207,7 +207,7 @@ pub const IMAGE: TableSpec = TableSpec {
         "imported_at_ms",
         "deleted",
     ],
-    on_change: None,
+    on_change: Some(crate::erasure::enforce_on_image),
 };
 
 pub const IMAGE_ANNOTATION: TableSpec = TableSpec {

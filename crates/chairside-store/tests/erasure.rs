@@ -12,6 +12,7 @@ use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::NoPadding};
 use chairside_domain::EntityId;
 use chairside_domain::patient::SearchQuery;
 use chairside_store::changes::read_change_set;
+use chairside_store::images::{self, ImageRow};
 use chairside_store::medical::{self, MedicalRow};
 use chairside_store::patients::{self, PatientRow};
 use chairside_store::{DATABASE_FILE_NAME, KeyFile, Store};
@@ -227,6 +228,54 @@ fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
         assert_eq!(logged, 0, "no device keeps the identity in its log");
     }
     assert_eq!(medical::for_patient(b.conn(), &p.id).unwrap().len(), 1);
+}
+
+#[test]
+fn an_image_imported_before_the_erasure_reached_that_pc_arrives_without_its_file_name() {
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b) = (create(dir_a.path()), create(dir_b.path()));
+    let p = populate(&mut a);
+    sync(&a, &mut b);
+
+    // A erases; B, not yet aware, imports a panoramic whose file is named after the patient.
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    let image = ImageRow {
+        id: EntityId::new().to_string(),
+        patient_id: p.id.clone(),
+        blob_sha256: "ab".repeat(32),
+        format: "dicom".into(),
+        modality: "PX".into(),
+        taken_on: "2026-11-23".into(),
+        file_name: "Quasimodiere_Zebulonne_pano.dcm".into(),
+        width: 3000,
+        height: 1500,
+        frames: 1,
+        imported_by: "amel".into(),
+        ..ImageRow::default()
+    };
+    b.write(|w| w.insert_image(&image)).unwrap();
+
+    sync(&b, &mut a);
+    sync(&a, &mut b);
+    for store in [&a, &b] {
+        let row = images::get(store.conn(), &image.id).unwrap().unwrap();
+        assert_eq!(row.file_name, "", "the image row keeps no file name");
+        assert_eq!(
+            (row.width, row.modality.as_str()),
+            (3000, "PX"),
+            "the image stays"
+        );
+        let logged: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM field_change WHERE value LIKE '%Zebulonne%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(logged, 0, "no device keeps the file name in its log");
+    }
 }
 
 /// Applies every change set of `from` that `to` lacks, in order.
