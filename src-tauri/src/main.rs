@@ -312,16 +312,17 @@ fn image_detail(state: Shared<'_>, image_id: String) -> Reply<ImageDetail> {
 }
 
 /// One frame as raw bytes (the wire format of `chairside_imaging::FramePixels`), not JSON: a
-/// panoramic is 9 MB of 16-bit values; with `max_side`, scaled down to the screen's size.
+/// panoramic is 9 MB of 16-bit values; with `stage_side`, a screen-sized one when the image is
+/// much larger than the viewer's stage (`App::image_screen_frame`).
 #[tauri::command(async)]
 fn image_frame(
     state: Shared<'_>,
     sync: Background<'_>,
     image_id: String,
     frame: u32,
-    max_side: Option<u32>,
+    stage_side: Option<u32>,
 ) -> Reply<tauri::ipc::Response> {
-    sync.image_frame(&state, &image_id, frame, max_side)
+    sync.image_frame(&state, &image_id, frame, stage_side)
         .map(tauri::ipc::Response::new)
 }
 

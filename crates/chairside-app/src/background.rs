@@ -296,9 +296,7 @@ impl BackgroundSync {
         }
     }
 
-    /// "Sync now" for the signed-in person: permission and audit on the app (held briefly),
-    /// the exchange itself on the agent.
-    /// One frame of an image for the viewer ([`App::image_frame`]). An image imported on
+    /// The viewer's frame of an image ([`App::image_screen_frame`]). An image imported on
     /// another PC is fetched from the relay first, on the agent's connection, without holding
     /// the app.
     pub fn image_frame(
@@ -306,7 +304,7 @@ impl BackgroundSync {
         app: &Mutex<App>,
         image_id: &str,
         frame: u32,
-        max_side: Option<u32>,
+        stage_side: Option<u32>,
     ) -> Result<Vec<u8>> {
         let lock = || app.lock().map_err(|_| poisoned());
         let sha = lock()?.open_image(image_id)?;
@@ -314,9 +312,11 @@ impl BackgroundSync {
         if !local {
             self.with_agent(app, |agent| agent.open_blob(&sha).map(|_| ()))??;
         }
-        lock()?.image_frame(image_id, frame, max_side)
+        lock()?.image_screen_frame(image_id, frame, stage_side)
     }
 
+    /// "Sync now" for the signed-in person: permission and audit on the app (held briefly),
+    /// the exchange itself on the agent.
     pub fn sync_now(&self, app: &Mutex<App>, relay_url: Option<&str>) -> Result<SyncSummary> {
         let ticket = app.lock().map_err(|_| poisoned())?.begin_sync(relay_url)?;
         let outcome = self.with_agent(app, SyncAgent::sync)?;

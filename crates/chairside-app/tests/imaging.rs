@@ -546,6 +546,17 @@ fn the_frame_decoded_at_import_is_kept_so_opening_it_decodes_nothing() {
     // its first opening and kept too. Both are the full frame scaled down.
     let usual = expected.downsampled(PREVIEW_SIDE).to_bytes();
     assert_eq!(app.image_frame(&id, 0, Some(PREVIEW_SIDE)).unwrap(), usual);
+    // The viewer gives its stage's side: a 700-pixel stage gets the kept 1024 one, a stage
+    // over two thirds of the image gets the full frame.
+    assert_eq!(app.image_screen_frame(&id, 0, Some(700)).unwrap(), usual);
+    assert_eq!(
+        app.image_screen_frame(&id, 0, Some(2100)).unwrap(),
+        expected.to_bytes()
+    );
+    assert_eq!(
+        app.image_screen_frame(&id, 0, None).unwrap(),
+        expected.to_bytes()
+    );
     let other = expected.downsampled(700).to_bytes();
     assert_eq!(app.image_frame(&id, 0, Some(700)).unwrap(), other);
     assert_eq!(

@@ -228,7 +228,7 @@ describe("command wrappers", () => {
       ["import_image_file", { request: importRequest }],
       ["patient_images", { patientId: "p1" }],
       ["image_detail", { imageId: "i1" }],
-      ["image_frame", { imageId: "i1", frame: 2, maxSide: null }],
+      ["image_frame", { imageId: "i1", frame: 2, stageSide: null }],
       ["add_image_annotation", { request: annotation }],
       ["delete_image_annotation", { annotationId: "a1" }],
       ["calibrate_image", { request: calibration }],

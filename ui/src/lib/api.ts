@@ -170,10 +170,14 @@ export const importImageFile = (request: ImportFileRequest) => call<ImportFileOu
 /** The patient's images, newest first. */
 export const patientImages = (patientId: string) => call<ImageSummary[]>("patient_images", { patientId });
 export const imageDetail = (imageId: string) => call<ImageDetail>("image_detail", { imageId });
-/** One frame's pixels in the binary format read by `parseFrame` (imaging/frame.ts). */
-/** With `maxSide`, a frame larger than that comes scaled down to it (same value mapping). */
-export const imageFrame = (imageId: string, frame: number, maxSide: number | null = null) =>
-  call<ArrayBuffer>("image_frame", { imageId, frame, maxSide });
+/**
+ * One frame's pixels in the binary format read by `parseFrame` (imaging/frame.ts). With
+ * `stageSide` (the viewer's larger side in device pixels), a screen-sized frame when the image is
+ * much larger (same value mapping; the Rust side chooses its size): a frame smaller than the
+ * image means the full one is still to be asked for.
+ */
+export const imageFrame = (imageId: string, frame: number, stageSide: number | null = null) =>
+  call<ArrayBuffer>("image_frame", { imageId, frame, stageSide });
 /** The Rust side works out the measurement (label, mm, degrees) from the image's spacing. */
 export const addImageAnnotation = (request: AnnotationInput) => call<ImageDetail>("add_image_annotation", { request });
 export const deleteImageAnnotation = (annotationId: string) =>

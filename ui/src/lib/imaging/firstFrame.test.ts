@@ -3,36 +3,11 @@ import {
   expectedStageSide,
   expectedToolbarHeight,
   FIRST_FRAME_WAIT_MS,
-  firstFrameSide,
   rememberStageSide,
   rememberTabWidth,
   rememberToolbarHeight,
   whenFirstFrameOrSoon,
 } from "./firstFrame";
-
-describe("firstFrameSide", () => {
-  it("asks for the kept screen-sized frame that covers the stage", () => {
-    // The 3000 x 1500 panoramic on a stage 700 device pixels wide: the 1024 made at import.
-    expect(firstFrameSide(3000, 1500, 700)).toBe(1024);
-    expect(firstFrameSide(1500, 3000, 1023.2)).toBe(1024);
-    // A 6000-pixel image on a 1200-pixel stage: the 2048 one.
-    expect(firstFrameSide(6000, 3000, 1200)).toBe(2048);
-  });
-
-  it("asks for the stage's own side on a screen larger than the kept sides", () => {
-    expect(firstFrameSide(8000, 4000, 2600)).toBe(2600);
-  });
-
-  it("asks for the full frame when the image is at most half again the side", () => {
-    expect(firstFrameSide(1500, 900, 700)).toBeNull();
-    expect(firstFrameSide(3000, 1500, 1200)).toBeNull();
-    expect(firstFrameSide(640, 480, 1200)).toBeNull();
-  });
-
-  it("never asks for a side of zero on a stage not laid out yet", () => {
-    expect(firstFrameSide(3000, 1500, 0)).toBe(1024);
-  });
-});
 
 describe("expectedStageSide", () => {
   it("takes the last stage, else the imaging tab's width, else the window", () => {
@@ -81,7 +56,7 @@ describe("toolbar room", () => {
 });
 
 describe("whenFirstFrameOrSoon", () => {
-  const first = (bytes: Promise<ArrayBuffer>) => ({ imageId: "im", side: 1024, bytes });
+  const first = (bytes: Promise<ArrayBuffer>) => ({ imageId: "im", bytes });
 
   it("opens as soon as the frame is here, once", async () => {
     vi.useFakeTimers();

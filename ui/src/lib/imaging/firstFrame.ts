@@ -4,34 +4,15 @@
  * Opening an image mounts the whole image panel (viewer, toolbar, annotations, teeth) before
  * the viewer can ask for its frame, and the request only leaves once that work is done: we
  * measured 80 ms of it in the WebKit end-to-end test. Asked from the click instead, the frame is
- * decoded and sent while the panel mounts, and the viewer takes the answer when it is ready.
+ * read while the click is handled, and the panel waits a little for it (whenFirstFrameOrSoon)
+ * so that it shows with its picture.
  *
- * The first frame is screen-sized when the image is much larger than the screen (a panoramic is
- * 9 MB at full size, a fraction of that at the screen's); the viewer then loads the full frame
- * for zooming in. The size is worked out from the last viewer's stage, or from the window before
- * any viewer was shown.
+ * The request gives the stage's expected size; the Rust side sends a screen-sized frame when the
+ * image is much larger (a panoramic is 9 MB at full size, a fraction of that at the screen's),
+ * and the viewer then loads the full frame for zooming in. The stage's size is the last
+ * viewer's, else the imaging tab's width, else the window's.
  */
 import * as api from "../api";
-
-/**
- * The sides of the screen-sized frames the store keeps: 1024 is made at import (PREVIEW_SIDE in
- * chairside-app's imaging module), 2048 at the first opening that needs it. Asking for one of
- * them rather than the stage's exact side lets a first opening read a kept frame of a few
- * hundred kilobytes instead of scaling the 9 MB frame down (30 to 40 ms).
- */
-const PREVIEW_SIDES = [1024, 2048];
-
-/**
- * The side, in device pixels, of the first frame of an image of `columns` x `rows` shown on a
- * stage of `stageSide` device pixels (its larger side): the stage's side rounded up to a kept
- * side, or the stage's own on a larger screen; null: the full frame, the image being no more
- * than half again as large as that.
- */
-export function firstFrameSide(columns: number, rows: number, stageSide: number): number | null {
-  const stage = Math.max(1, Math.ceil(stageSide));
-  const side = PREVIEW_SIDES.find((kept) => kept >= stage) ?? stage;
-  return Math.max(columns, rows) > side * 1.5 ? side : null;
-}
 
 /** The last stage's larger side in device pixels, as the viewer measured it. */
 let lastStageSide: number | null = null;
@@ -64,20 +45,17 @@ function windowSide(): number {
 
 export interface FirstFrame {
   imageId: string;
-  /** The side asked for, null for the full frame. */
-  side: number | null;
   bytes: Promise<ArrayBuffer>;
 }
 
 let pending: FirstFrame | null = null;
 
 /** Asks for an image's first frame now, for the viewer about to open it. */
-export function prefetchFirstFrame(imageId: string, columns: number, rows: number): FirstFrame {
-  const side = firstFrameSide(columns, rows, expectedStageSide());
-  const bytes = api.imageFrame(imageId, 0, side);
+export function prefetchFirstFrame(imageId: string): FirstFrame {
+  const bytes = api.imageFrame(imageId, 0, Math.ceil(expectedStageSide()));
   // A failure is the viewer's to show when it takes the promise; until then it is not unhandled.
   bytes.catch(() => undefined);
-  pending = { imageId, side, bytes };
+  pending = { imageId, bytes };
   return pending;
 }
 
