@@ -10,8 +10,10 @@
 //! applying a set twice changes nothing.
 
 use chairside_domain::{DeviceId, EntityId, Hlc, HybridClock};
+use std::collections::{HashMap, HashSet};
+
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -115,10 +117,18 @@ impl Writer<'_> {
         }
         let row_id = id.to_string();
         let idx = self.set_idx()?;
-        for (field, value) in fields {
+        for (field, _) in fields {
             check_field(table, field)?;
+        }
+        // One row write for all the fields; a field given twice keeps its last value.
+        let mut latest: Vec<(&str, &Value)> = Vec::with_capacity(fields.len());
+        for (field, value) in fields {
+            latest.retain(|(f, _)| f != field);
+            latest.push((field, value));
+        }
+        write_fields(&self.tx, table, &row_id, &latest)?;
+        for (field, value) in fields {
             let hlc = self.clock.tick(now_ms());
-            write_field(&self.tx, table, &row_id, field, value)?;
             crate::conflicts::settle_by_local_edit(&self.tx, table.name, &row_id, field)?;
             set_field_clock(
                 &self.tx,
@@ -204,11 +214,10 @@ impl Writer<'_> {
             } = self;
             store_change_set(&tx, &device, idx, &changes, Some(&seen))?;
             // After the log is written: a hook may scrub it (an erased patient's old values).
-            run_change_hooks(&tx, &changes)?;
-            tx.execute(
-                "UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'",
-                [clock.last().to_i64().to_string()],
-            )?;
+            let mut touched = TouchedRows::default();
+            touched.add_all(&changes);
+            touched.run_hooks(&tx)?;
+            save_clock(&tx, clock)?;
             tx.commit()?;
             return Ok(());
         }
@@ -222,15 +231,20 @@ impl Writer<'_> {
 /// after a merged one must still get a greater timestamp (and must not write back an older
 /// `hlc_last`). Read inside the IMMEDIATE transaction, so no other writer interleaves.
 fn catch_up_clock(tx: &Connection, clock: &mut HybridClock) -> Result<()> {
-    let stored: String = tx.query_row(
-        "SELECT value FROM local_meta WHERE key = 'hlc_last'",
-        [],
-        |r| r.get(0),
-    )?;
+    let stored: String = tx
+        .prepare_cached("SELECT value FROM local_meta WHERE key = 'hlc_last'")?
+        .query_row([], |r| r.get(0))?;
     let stored = Hlc::from_i64(stored.parse().unwrap_or(0));
     if stored > clock.last() {
         *clock = HybridClock::resume(stored);
     }
+    Ok(())
+}
+
+/// Persists the clock's last timestamp (read back by [`catch_up_clock`]).
+fn save_clock(tx: &Connection, clock: &HybridClock) -> Result<()> {
+    tx.prepare_cached("UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'")?
+        .execute([clock.last().to_i64().to_string()])?;
     Ok(())
 }
 
@@ -268,9 +282,12 @@ pub(crate) fn apply_batch(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     catch_up_clock(&tx, clock)?;
     let result = (|| {
+        let mut touched = TouchedRows::default();
         for set in sets {
-            apply_one(&tx, clock, set, outcome)?;
+            apply_one(&tx, clock, set, outcome, &mut touched)?;
         }
+        // After the sets' logs are stored: a hook may scrub them (an erased patient's values).
+        touched.run_hooks(&tx)?;
         also(&tx)
     })();
     match result {
@@ -290,6 +307,7 @@ fn apply_one(
     clock: &mut HybridClock,
     set: &ChangeSet,
     total: &mut MergeOutcome,
+    touched: &mut TouchedRows,
 ) -> Result<()> {
     let device = set.device_id.to_string();
     let expected = head(tx, &device)? + 1;
@@ -305,25 +323,29 @@ fn apply_one(
         });
     }
     let mut outcome = MergeOutcome::default();
-    let mut appended_rows: Vec<(&str, &str)> = Vec::new();
+    let mut appended_rows: HashSet<(&str, &str)> = HashSet::new();
+    let mut row = RowMerge::default();
     for (i, change) in set.changes.iter().enumerate() {
         let table = schema::table(&change.table).ok_or_else(|| unknown_table(&change.table))?;
         match table.kind {
             TableKind::Mutable => {
-                let current: Option<(i64, String, i64)> = tx
-                    .prepare_cached(
-                        "SELECT hlc, device_id, set_idx FROM field_clock WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
-                    )?
-                    .query_row(params![table.name, change.row_id, change.field], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })
-                    .optional()?;
+                // A set writes a row's fields together: its clocks are read in one query and
+                // its winning fields written in one statement ([`RowMerge`]). A field written
+                // twice in one set is flushed in between, so every read below sees the
+                // field's stored value and clock, as a merge field by field would.
+                if !row.is_for(table, &change.row_id) {
+                    row.flush(tx, &device, set.idx)?;
+                    row = RowMerge::load(tx, table, &change.row_id)?;
+                } else if row.pending_has(&change.field) {
+                    row.flush(tx, &device, set.idx)?;
+                }
+                let current = row.clocks.get(change.field.as_str());
                 let incoming = (change.hlc.to_i64(), device.as_str());
-                let wins = match &current {
+                let wins = match current {
                     None => true,
                     Some((hlc, dev, _)) => incoming > (*hlc, dev.as_str()),
                 };
-                if let Some((hlc, dev, set_idx)) = &current {
+                if let Some((hlc, dev, set_idx)) = current {
                     crate::conflicts::check_concurrent_edit(
                         tx,
                         table,
@@ -338,28 +360,16 @@ fn apply_one(
                     )?;
                 }
                 if wins {
-                    write_field(tx, table, &change.row_id, &change.field, &change.value)?;
-                    set_field_clock(
-                        tx,
-                        FieldClock {
-                            table: table.name,
-                            row_id: &change.row_id,
-                            field: &change.field,
-                            hlc: change.hlc,
-                            device: &device,
-                            set_idx: set.idx,
-                        },
-                    )?;
+                    row.win(change, &device, set.idx);
                     outcome.fields_applied += 1;
                 } else {
                     outcome.fields_superseded += 1;
                 }
             }
             TableKind::AppendOnly => {
-                if appended_rows.contains(&(table.name, change.row_id.as_str())) {
+                if !appended_rows.insert((table.name, change.row_id.as_str())) {
                     continue;
                 }
-                appended_rows.push((table.name, change.row_id.as_str()));
                 let fields: Vec<(&str, Value)> = set.changes[i..]
                     .iter()
                     .filter(|c| c.table == change.table && c.row_id == change.row_id)
@@ -369,15 +379,13 @@ fn apply_one(
             }
         }
     }
+    row.flush(tx, &device, set.idx)?;
     let seen = set.seen.as_deref().map(encode_seen);
     store_change_set(tx, &device, set.idx, &set.changes, seen.as_deref())?;
-    run_change_hooks(tx, &set.changes)?;
+    touched.add_all(&set.changes);
     if let Some(max) = set.changes.iter().map(|c| c.hlc).max() {
         clock.observe(max, now_ms());
-        tx.execute(
-            "UPDATE local_meta SET value = ?1 WHERE key = 'hlc_last'",
-            [clock.last().to_i64().to_string()],
-        )?;
+        save_clock(tx, clock)?;
     }
     total.fields_applied += outcome.fields_applied;
     total.fields_superseded += outcome.fields_superseded;
@@ -385,13 +393,124 @@ fn apply_one(
     Ok(())
 }
 
+/// The merge of one row's fields within a change set: the clocks the row holds (one query), and
+/// the winning writes not yet written (one row write and their clocks on [`RowMerge::flush`]).
+#[derive(Default)]
+struct RowMerge<'s> {
+    table: Option<&'static TableSpec>,
+    row_id: String,
+    /// field -> (hlc, device, set index) of the write that holds the field's value.
+    clocks: HashMap<String, (i64, String, i64)>,
+    /// Winning writes waiting to be written, each field at most once.
+    pending: Vec<&'s FieldChange>,
+}
+
+impl<'s> RowMerge<'s> {
+    fn load(tx: &Connection, table: &'static TableSpec, row_id: &str) -> Result<Self> {
+        let clocks = tx
+            .prepare_cached(
+                "SELECT field, hlc, device_id, set_idx FROM field_clock WHERE tbl = ?1 AND row_id = ?2",
+            )?
+            .query_map(params![table.name, row_id], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(Self {
+            table: Some(table),
+            row_id: row_id.to_string(),
+            clocks,
+            pending: Vec::new(),
+        })
+    }
+
+    fn is_for(&self, table: &TableSpec, row_id: &str) -> bool {
+        self.table.is_some_and(|t| t.name == table.name) && self.row_id == row_id
+    }
+
+    fn pending_has(&self, field: &str) -> bool {
+        self.pending.iter().any(|c| c.field == field)
+    }
+
+    fn win(&mut self, change: &'s FieldChange, device: &str, set_idx: i64) {
+        self.clocks.insert(
+            change.field.clone(),
+            (change.hlc.to_i64(), device.to_string(), set_idx),
+        );
+        self.pending.push(change);
+    }
+
+    fn flush(&mut self, tx: &Connection, device: &str, set_idx: i64) -> Result<()> {
+        let Some(table) = self.table else {
+            return Ok(());
+        };
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let fields: Vec<(&str, &Value)> = self
+            .pending
+            .iter()
+            .map(|c| (c.field.as_str(), &c.value))
+            .collect();
+        write_fields(tx, table, &self.row_id, &fields)?;
+        for change in self.pending.drain(..) {
+            set_field_clock(
+                tx,
+                FieldClock {
+                    table: table.name,
+                    row_id: &self.row_id,
+                    field: &change.field,
+                    hlc: change.hlc,
+                    device,
+                    set_idx,
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The rows a batch of change sets touched, in the order first touched, for their `on_change`
+/// hooks: run once per row, after every set of the batch is merged (a hook derives data from
+/// the row as it stands, so once at the end gives what once per set would).
+#[derive(Default)]
+struct TouchedRows {
+    seen: HashSet<(String, String)>,
+    order: Vec<(&'static TableSpec, String)>,
+}
+
+impl TouchedRows {
+    fn add_all(&mut self, changes: &[FieldChange]) {
+        for change in changes {
+            let Some(table) = schema::table(&change.table) else {
+                continue;
+            };
+            if table.on_change.is_none() {
+                continue;
+            }
+            if self
+                .seen
+                .insert((change.table.clone(), change.row_id.clone()))
+            {
+                self.order.push((table, change.row_id.clone()));
+            }
+        }
+    }
+
+    fn run_hooks(&self, conn: &Connection) -> Result<()> {
+        for (table, row_id) in &self.order {
+            if let Some(hook) = table.on_change {
+                hook(conn, row_id)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The last change-set index stored for a device (0 when none).
 pub fn head(conn: &Connection, device_id: &str) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(MAX(idx), 0) FROM change_set WHERE device_id = ?1",
-        [device_id],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(idx), 0) FROM change_set WHERE device_id = ?1")?
+        .query_row([device_id], |r| r.get(0))?)
 }
 
 /// Per-device heads of the log, sorted by device id.
@@ -417,53 +536,55 @@ pub fn read_change_set(
     device_id: DeviceId,
     idx: i64,
 ) -> Result<Option<ChangeSet>> {
-    let device = device_id.to_string();
-    let seen: Option<Option<String>> = conn
-        .query_row(
-            "SELECT seen FROM change_set WHERE device_id = ?1 AND idx = ?2",
-            params![device, idx],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(seen) = seen else {
-        return Ok(None);
-    };
-    let mut stmt = conn.prepare(
-        "SELECT tbl, row_id, field, value, hlc FROM field_change WHERE device_id = ?1 AND idx = ?2 ORDER BY ord",
-    )?;
-    let changes = stmt
-        .query_map(params![device, idx], |r| {
-            Ok(FieldChange {
-                table: r.get(0)?,
-                row_id: r.get(1)?,
-                field: r.get(2)?,
-                value: r.get(3)?,
-                hlc: Hlc::from_i64(r.get(4)?),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Some(ChangeSet {
-        device_id,
-        idx,
-        changes,
-        seen: seen.as_deref().map(decode_seen),
-    }))
+    Ok(read_change_sets(conn, device_id, idx, idx)?.pop())
 }
 
-/// Calls each touched row's `on_change` hook once (search indexes and other derived data).
-fn run_change_hooks(conn: &Connection, changes: &[FieldChange]) -> Result<()> {
-    let mut seen: Vec<(&str, &str)> = Vec::new();
-    for change in changes {
-        let Some(hook) = schema::table(&change.table).and_then(|t| t.on_change) else {
-            continue;
-        };
-        if seen.contains(&(change.table.as_str(), change.row_id.as_str())) {
-            continue;
+/// Reads a device's stored change sets `first..=last` back, in order, in two queries (a push
+/// reads its page this way); indexes not stored here are left out.
+pub fn read_change_sets(
+    conn: &Connection,
+    device_id: DeviceId,
+    first: i64,
+    last: i64,
+) -> Result<Vec<ChangeSet>> {
+    let device = device_id.to_string();
+    let mut sets: Vec<ChangeSet> = conn
+        .prepare_cached(
+            "SELECT idx, seen FROM change_set WHERE device_id = ?1 AND idx BETWEEN ?2 AND ?3 ORDER BY idx",
+        )?
+        .query_map(params![device, first, last], |r| {
+            Ok(ChangeSet {
+                device_id,
+                idx: r.get(0)?,
+                changes: Vec::new(),
+                seen: r.get::<_, Option<String>>(1)?.as_deref().map(decode_seen),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx, tbl, row_id, field, value, hlc FROM field_change
+         WHERE device_id = ?1 AND idx BETWEEN ?2 AND ?3 ORDER BY idx, ord",
+    )?;
+    let mut rows = stmt.query(params![device, first, last])?;
+    // Both lists are in index order: walk them together.
+    let mut next_set = 0;
+    while let Some(r) = rows.next()? {
+        let idx: i64 = r.get(0)?;
+        while next_set < sets.len() && sets[next_set].idx < idx {
+            next_set += 1;
         }
-        seen.push((change.table.as_str(), change.row_id.as_str()));
-        hook(conn, &change.row_id)?;
+        let Some(set) = sets.get_mut(next_set).filter(|s| s.idx == idx) else {
+            continue; // a change without its set's row: not a stored set
+        };
+        set.changes.push(FieldChange {
+            table: r.get(1)?,
+            row_id: r.get(2)?,
+            field: r.get(3)?,
+            value: r.get(4)?,
+            hlc: Hlc::from_i64(r.get(5)?),
+        });
     }
-    Ok(())
+    Ok(sets)
 }
 
 fn validate(set: &ChangeSet) -> Result<()> {
@@ -503,25 +624,37 @@ fn check_field(table: &TableSpec, field: &str) -> Result<()> {
     }
 }
 
-fn write_field(
+/// Writes fields of one row of a mutable table, creating the row if needed: two statements
+/// whatever the number of fields.
+fn write_fields(
     conn: &Connection,
     table: &TableSpec,
     row_id: &str,
-    field: &str,
-    value: &Value,
+    fields: &[(&str, &Value)],
 ) -> Result<()> {
-    // Table and field names come from the static schema (checked above), never from input.
-    // Cached by their text: a merge writes the same few shapes thousands of times.
+    // Table and field names come from the static schema (checked by the callers), never from
+    // input. Cached by their text: a merge writes the same few shapes thousands of times.
+    if fields.is_empty() {
+        return Ok(());
+    }
     conn.prepare_cached(&format!(
         "INSERT OR IGNORE INTO {} (id) VALUES (?1)",
         table.name
     ))?
     .execute([row_id])?;
+    let assignments: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, (field, _))| format!("{field} = ?{}", i + 2))
+        .collect();
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&row_id];
+    values.extend(fields.iter().map(|(_, v)| *v as &dyn rusqlite::ToSql));
     conn.prepare_cached(&format!(
-        "UPDATE {} SET {field} = ?1 WHERE id = ?2",
-        table.name
+        "UPDATE {} SET {} WHERE id = ?1",
+        table.name,
+        assignments.join(", ")
     ))?
-    .execute(params![value, row_id])?;
+    .execute(values.as_slice())?;
     Ok(())
 }
 

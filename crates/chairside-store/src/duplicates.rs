@@ -31,10 +31,8 @@ fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
 /// Re-derives the flags of one patient from the current data. Runs in the transaction of every
 /// change to a patient row (its `on_change` hook).
 pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
-    conn.execute(
-        "DELETE FROM duplicate_flag WHERE patient_a = ?1 OR patient_b = ?1",
-        [row_id],
-    )?;
+    conn.prepare_cached("DELETE FROM duplicate_flag WHERE patient_a = ?1 OR patient_b = ?1")?
+        .execute([row_id])?;
     let Some(row) = patients::get(conn, row_id)? else {
         return Ok(()); // deleted
     };
@@ -47,11 +45,11 @@ pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
             continue;
         }
         let (a, b) = ordered(&row.id, &other.id);
-        conn.execute(
+        conn.prepare_cached(
             "INSERT OR IGNORE INTO duplicate_flag (patient_a, patient_b, reason, found_at_ms)
              VALUES (?1, ?2, ?3, ?4)",
-            params![a, b, reason, now],
-        )?;
+        )?
+        .execute(params![a, b, reason, now])?;
     }
     Ok(())
 }
@@ -78,11 +76,8 @@ pub(crate) fn on_distinct(conn: &Connection, row_id: &str) -> Result<()> {
 fn decided_distinct(conn: &Connection, x: &str, y: &str) -> Result<bool> {
     let (a, b) = ordered(x, y);
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM patient_distinct WHERE patient_a = ?1 AND patient_b = ?2",
-            params![a, b],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM patient_distinct WHERE patient_a = ?1 AND patient_b = ?2")?
+        .query_row(params![a, b], |_| Ok(()))
         .optional()?
         .is_some())
 }

@@ -108,11 +108,10 @@ pub(crate) fn enforce_on_image(conn: &Connection, image_id: &str) -> Result<()> 
 /// change log. Does nothing for a patient who was never erased. Runs in the transaction of every
 /// change to the row (the patient table's `on_change` hook), after the change set is logged.
 pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
-    let erased: i64 = conn.query_row(
-        "SELECT erased_at_ms FROM patient WHERE id = ?1",
-        [row_id],
-        |r| r.get(0),
-    )?;
+    // Cached: asked on every patient change; the rest runs only for an erased file.
+    let erased: i64 = conn
+        .prepare_cached("SELECT erased_at_ms FROM patient WHERE id = ?1")?
+        .query_row([row_id], |r| r.get(0))?;
     if erased == 0 {
         return Ok(());
     }

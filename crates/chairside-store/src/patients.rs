@@ -112,12 +112,12 @@ impl PatientRow {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<PatientRow>> {
+    // Cached: every merged or typed patient change reads its row back (duplicates check).
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM patient WHERE id = ?1 AND deleted = 0"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM patient WHERE id = ?1 AND deleted = 0"
+        ))?
+        .query_row([id], from_row)
         .optional()?)
 }
 
@@ -316,28 +316,27 @@ fn by_name_words(conn: &Connection, words: &[String], limit: u32) -> Result<Vec<
 /// The patient table's `on_change` hook: runs in the transaction that changed the row, typed
 /// here or merged.
 pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
-    let row: Option<(i64, String, String, String, String, i64)> = conn
-        .query_row(
-            "SELECT rowid, last_name, first_name, phones, file_number, deleted FROM patient WHERE id = ?1",
-            [row_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
+    // Statements cached: this runs for every patient change, typed or merged (a first pull
+    // reindexes thousands of patients).
+    let row: Option<(i64, String, i64)> = conn
+        .prepare_cached("SELECT rowid, file_number, deleted FROM patient WHERE id = ?1")?
+        .query_row([row_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((rowid, _, _, _, file_number, deleted)) = row else {
+    let Some((rowid, file_number, deleted)) = row else {
         return Ok(());
     };
     crate::erasure::enforce(conn, row_id)?;
-    conn.execute("DELETE FROM patient_search WHERE rowid = ?1", [rowid])?;
-    conn.execute("DELETE FROM patient_word WHERE patient_rowid = ?1", [rowid])?;
+    conn.prepare_cached("DELETE FROM patient_search WHERE rowid = ?1")?
+        .execute([rowid])?;
+    conn.prepare_cached("DELETE FROM patient_word WHERE patient_rowid = ?1")?
+        .execute([rowid])?;
     if deleted != 0 {
         return crate::duplicates::refresh(conn, row_id);
     }
     // Read again: an erasure may just have blanked the names and phones.
-    let (last, first, phones): (String, String, String) = conn.query_row(
-        "SELECT last_name, first_name, phones FROM patient WHERE rowid = ?1",
-        [rowid],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (last, first, phones): (String, String, String) = conn
+        .prepare_cached("SELECT last_name, first_name, phones FROM patient WHERE rowid = ?1")?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let sort_key = fold(&format!("{last} {first}"));
     let mut insert_word = conn.prepare_cached(
         "INSERT OR IGNORE INTO patient_word (word, sort_key, patient_rowid) VALUES (?1, ?2, ?3)",
@@ -349,10 +348,10 @@ pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
         insert_word.execute(params![word, sort_key, rowid])?;
     }
     let phones: Vec<String> = serde_json::from_str(&phones).unwrap_or_default();
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO patient_search (rowid, phones, file_number) VALUES (?1, ?2, ?3)",
-        params![rowid, phone_tokens(&phones), file_number],
-    )?;
+    )?
+    .execute(params![rowid, phone_tokens(&phones), file_number])?;
     crate::duplicates::refresh(conn, row_id)
 }
 

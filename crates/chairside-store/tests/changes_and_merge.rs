@@ -5,7 +5,7 @@
 mod common;
 
 use chairside_domain::{EntityId, Role};
-use chairside_store::changes::{head, heads, read_change_set};
+use chairside_store::changes::{head, heads, read_change_set, read_change_sets};
 use chairside_store::schema::{AUDIT_EVENT, STAFF_USER};
 use chairside_store::users::{self, StaffUser};
 use chairside_store::{ChangeSet, FieldChange, Store, StoreError, Value};
@@ -182,6 +182,85 @@ fn concurrent_edits_of_one_field_converge_on_the_later_write_everywhere() {
 }
 
 #[test]
+fn a_set_writing_rows_in_turn_and_a_field_twice_merges_as_written() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = create(da.path());
+    let mut b = create(db.path());
+    let (u, v) = (user("amel"), user("yacine"));
+    a.write(|w| {
+        w.insert_user(&u)?;
+        w.insert_user(&v)
+    })
+    .unwrap();
+    for set in all_sets(&a) {
+        b.apply_change_set(&set).unwrap();
+    }
+    // B renames Amel first; then one transaction on A renames Amel, Yacine, and Amel again.
+    b.write(|w| {
+        w.set(
+            &STAFF_USER,
+            u.id,
+            &[("display_name", Value::Text("from B".into()))],
+        )
+    })
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    a.write(|w| {
+        let name = |n: &str| [("display_name", Value::Text(n.into()))];
+        w.set(&STAFF_USER, u.id, &name("first"))?;
+        w.set(&STAFF_USER, v.id, &name("Dr Yacine"))?;
+        w.set(&STAFF_USER, u.id, &name("Dr Amel"))
+    })
+    .unwrap();
+    let (sa, sb) = (all_sets(&a), all_sets(&b));
+    let outcome = b.apply_change_set(sa.last().unwrap()).unwrap();
+    assert_eq!(
+        outcome.fields_applied, 3,
+        "each of the three writes won in turn"
+    );
+    for set in &sb {
+        a.apply_change_set(set).unwrap();
+    }
+    assert_eq!(state(&a), state(&b));
+    for store in [&a, &b] {
+        let name = |login: &str| {
+            users::find_by_username(store.conn(), login)
+                .unwrap()
+                .unwrap()
+                .display_name
+        };
+        assert_eq!(name("amel"), "Dr Amel");
+        assert_eq!(name("yacine"), "Dr Yacine");
+    }
+}
+
+#[test]
+fn a_range_of_change_sets_reads_back_as_each_one_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(dir.path());
+    for name in ["amel", "yacine", "nadia"] {
+        store.write(|w| w.insert_user(&user(name))).unwrap();
+    }
+    let device = store.device_id();
+    let one_by_one: Vec<ChangeSet> = (1..=3)
+        .map(|i| read_change_set(store.conn(), device, i).unwrap().unwrap())
+        .collect();
+    assert_eq!(
+        read_change_sets(store.conn(), device, 1, 3).unwrap(),
+        one_by_one
+    );
+    assert_eq!(
+        read_change_sets(store.conn(), device, 2, 9).unwrap(),
+        one_by_one[1..]
+    );
+    assert!(
+        read_change_sets(store.conn(), device, 4, 9)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
 fn forged_or_out_of_order_sets_are_refused_without_effect() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = create(dir.path());
@@ -305,6 +384,14 @@ enum Op {
         replica: usize,
         user: usize,
     },
+    /// One transaction that renames two users, the first twice (rows interleaved, a field
+    /// written twice in one change set).
+    RenameTwo {
+        replica: usize,
+        first: usize,
+        second: usize,
+        name: u8,
+    },
     /// Copy every change set `from` has and `to` lacks, in a shuffled order across devices.
     Sync {
         from: usize,
@@ -322,6 +409,14 @@ fn op() -> impl Strategy<Value = Op> {
             name
         }),
         (0..3usize, 0..4usize).prop_map(|(replica, user)| Op::Delete { replica, user }),
+        (0..3usize, 0..4usize, 0..4usize, any::<u8>()).prop_map(
+            |(replica, first, second, name)| Op::RenameTwo {
+                replica,
+                first,
+                second,
+                name
+            }
+        ),
         (0..3usize, 0..3usize, any::<u64>()).prop_map(|(from, to, seed)| Op::Sync {
             from,
             to,
@@ -388,6 +483,14 @@ proptest! {
                 Op::Delete { replica, user } => {
                     let id = ids[user];
                     stores[replica].write(|w| w.tombstone(&STAFF_USER, id)).unwrap();
+                }
+                Op::RenameTwo { replica, first, second, name } => {
+                    let (x, y) = (ids[first], ids[second]);
+                    stores[replica].write(|w| {
+                        w.set(&STAFF_USER, x, &[("display_name", Value::Text(format!("name {name}")))])?;
+                        w.set(&STAFF_USER, y, &[("display_name", Value::Text(format!("other {name}")))])?;
+                        w.set(&STAFF_USER, x, &[("display_name", Value::Text(format!("again {name}")))])
+                    }).unwrap();
                 }
                 Op::Sync { from, to, seed } => {
                     if from != to {

@@ -19,11 +19,11 @@ pub mod enroll;
 pub mod seal;
 pub mod transport;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use chairside_domain::DeviceId;
-use chairside_protocol::{ErrorBody, MAX_PAGE, chain_checksum, code};
-use chairside_store::{Store, StoreError, changes, sync_state};
+use chairside_protocol::{ErrorBody, MAX_PAGE, Record, chain_checksum, code};
+use chairside_store::{ChangeSet, Store, StoreError, changes, sync_state};
 
 pub use seal::ClinicKey;
 pub use transport::{DeviceCredential, HttpRelay, Transport};
@@ -258,18 +258,37 @@ pub fn sync(
     let (mut pushed_head, mut sum) = tracked(store, &my_id)?;
     let local_head = changes::head(store.conn(), &my_id)?;
     let my_device: DeviceId = store.device_id();
-    let mut idx = pushed_head + 1;
-    while idx <= local_head {
+    // Read and seal up to a page of sets at a time (two queries), then send them in pages of at
+    // most MAX_PAGE records and about PUSH_PAGE_BYTES.
+    let mut next_to_read = pushed_head + 1;
+    let mut sealed: VecDeque<Record> = VecDeque::new();
+    while next_to_read <= local_head || !sealed.is_empty() {
+        if sealed.len() < MAX_PAGE as usize && next_to_read <= local_head {
+            let last = (next_to_read + i64::from(MAX_PAGE) - 1).min(local_head);
+            let sets = changes::read_change_sets(store.conn(), my_device, next_to_read, last)?;
+            let mut expected_idx = next_to_read;
+            for set in &sets {
+                if set.idx != expected_idx {
+                    break;
+                }
+                sealed.push_back(seal::seal(&me.key, &me.clinic_id, set)?);
+                expected_idx += 1;
+            }
+            if expected_idx <= last {
+                return Err(SyncError::Internal(format!(
+                    "change set {expected_idx} of this device is missing"
+                )));
+            }
+            next_to_read = last + 1;
+        }
         let mut page = Vec::new();
         let mut bytes = 0;
-        while idx <= local_head && bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize {
-            let set = changes::read_change_set(store.conn(), my_device, idx)?.ok_or_else(|| {
-                SyncError::Internal(format!("change set {idx} of this device is missing"))
-            })?;
-            let record = seal::seal(&me.key, &me.clinic_id, &set)?;
+        while bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize {
+            let Some(record) = sealed.pop_front() else {
+                break;
+            };
             bytes += record.size();
             page.push(record);
-            idx += 1;
         }
         let mut expected = sum;
         for record in &page {
@@ -308,7 +327,22 @@ pub fn sync(
     Ok(report)
 }
 
+/// A page of one stream, fetched and opened, ready to merge.
+struct OpenedPage {
+    /// The sets not yet applied here, in order.
+    sets: Vec<ChangeSet>,
+    /// Their sealed bytes.
+    bytes: u64,
+    /// How far the stream is read once this page is merged, and its checksum there.
+    read: i64,
+    checksum: String,
+}
+
 /// Reads one device's stream from where this device stopped up to `head`, merging each record.
+///
+/// Fetching and opening a page overlaps with merging the one before: the merge runs on a thread
+/// of its own, a page behind, so the network and the decryption cost no extra time beside the
+/// store's writes.
 fn pull_stream(
     store: &mut Store,
     relay: &dyn Transport,
@@ -327,35 +361,111 @@ fn pull_stream(
         read = 0;
         sum = chairside_protocol::EMPTY_CHECKSUM;
     }
+    if read >= head {
+        return Ok(());
+    }
+    // Sets at or below it are already merged (the merge would skip them anyway).
+    let applied_head = changes::head(store.conn(), device)?;
+    let (merged, fetched) = std::thread::scope(|scope| {
+        // One page waits while another merges: memory stays at two pages.
+        let (to_merge, pages) = std::sync::mpsc::sync_channel::<OpenedPage>(1);
+        let merger = scope.spawn(move || -> Result<(u64, u64), SyncError> {
+            let (mut sets, mut bytes) = (0, 0);
+            for page in pages {
+                store.apply_change_sets(&page.sets, |conn| {
+                    sync_state::set_stream(conn, device, page.read, &page.checksum)
+                })?;
+                sets += page.sets.len() as u64;
+                bytes += page.bytes;
+            }
+            Ok((sets, bytes))
+        });
+        let stream = StreamToRead {
+            device,
+            device_id,
+            read,
+            sum,
+            applied_head,
+            head,
+        };
+        let fetched = fetch_stream(relay, me, stream, |page| {
+            // The merger stopped on an error: stop fetching, its error is reported.
+            to_merge.send(page).is_ok()
+        });
+        drop(to_merge);
+        let merged = merger
+            .join()
+            .unwrap_or_else(|_| Err(SyncError::Internal("the merge thread panicked".into())));
+        (merged, fetched)
+    });
+    // A merge error concerns an earlier page than a fetch error: it comes first.
+    let (sets, bytes) = merged?;
+    if sets > 0 {
+        *report.received.entry(device.to_string()).or_default() += sets;
+    }
+    report.bytes_received += bytes;
+    fetched
+}
+
+/// Where the reading of one device's stream starts and ends.
+struct StreamToRead<'a> {
+    device: &'a str,
+    device_id: DeviceId,
+    /// Records read so far, and the checksum of the stream up to there.
+    read: i64,
+    sum: [u8; 32],
+    /// The last of its sets merged here: those up to it are read (for the checksum), not merged.
+    applied_head: i64,
+    /// The relay's head of the stream.
+    head: i64,
+}
+
+/// Fetches and opens a stream's pages up to its head, handing each to `merge` (which answers
+/// whether to go on). A record that does not authenticate stops the stream: the genuine ones
+/// before it are handed on, then the error is returned.
+fn fetch_stream(
+    relay: &dyn Transport,
+    me: &Identity,
+    stream: StreamToRead<'_>,
+    mut merge: impl FnMut(OpenedPage) -> bool,
+) -> Result<(), SyncError> {
+    let StreamToRead {
+        device,
+        device_id,
+        mut read,
+        mut sum,
+        applied_head,
+        head,
+    } = stream;
     while read < head {
         let page = relay.pull(&me.credential, device, read, MAX_PAGE)?;
         if page.records.is_empty() {
             break;
         }
-        // Open the page's records in order; stop at the first that does not authenticate. The
-        // genuine ones before it are merged, in one transaction with the stream's progress.
-        let applied_head = changes::head(store.conn(), device)?;
-        let mut sets = Vec::with_capacity(page.records.len());
+        let mut opened = OpenedPage {
+            sets: Vec::with_capacity(page.records.len()),
+            bytes: 0,
+            read,
+            checksum: String::new(),
+        };
         let mut failure = None;
-        let (mut new_read, mut new_sum) = (read, sum);
-        let mut page_bytes = 0u64;
         for record in &page.records {
-            if record.idx != new_read + 1 {
+            if record.idx != opened.read + 1 {
                 failure = Some(SyncError::Tampered {
                     device: device.to_string(),
                     idx: record.idx,
-                    why: format!("the relay skipped from record {new_read}"),
+                    why: format!("the relay skipped from record {}", opened.read),
                 });
                 break;
             }
             match seal::open(&me.key, &me.clinic_id, device_id, record) {
                 Ok(set) => {
                     if set.idx > applied_head {
-                        sets.push(set);
-                        page_bytes += record.size() as u64;
+                        opened.sets.push(set);
+                        opened.bytes += record.size() as u64;
                     }
-                    new_sum = chain_checksum(&new_sum, record);
-                    new_read = record.idx;
+                    sum = chain_checksum(&sum, record);
+                    opened.read = record.idx;
                 }
                 Err(e) => {
                     failure = Some(e);
@@ -363,15 +473,12 @@ fn pull_stream(
                 }
             }
         }
-        if new_read > read {
-            let checksum = hex::encode(new_sum);
-            store.apply_change_sets(&sets, |conn| {
-                sync_state::set_stream(conn, device, new_read, &checksum)
-            })?;
-            *report.received.entry(device.to_string()).or_default() += sets.len() as u64;
-            report.bytes_received += page_bytes;
-            read = new_read;
-            sum = new_sum;
+        if opened.read > read {
+            read = opened.read;
+            opened.checksum = hex::encode(sum);
+            if !merge(opened) {
+                return Ok(());
+            }
         }
         if let Some(e) = failure {
             return Err(e);
