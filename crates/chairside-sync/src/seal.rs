@@ -1,5 +1,11 @@
 //! Sealing change sets for the relay: the plaintext form of a change set and its
 //! XChaCha20-Poly1305 envelope under the clinic's data key, bound to (clinic, device, index).
+//!
+//! The plaintext is the change set as JSON, compressed with DEFLATE behind a one-byte tag
+//! ([`DEFLATED_JSON`]): a set repeats its row id, table and field names, so it shrinks about
+//! five times, and a clinic's line to the relay (often a few Mbit/s up) is what an end-of-day
+//! sync waits on. Records sealed before compression (bare JSON, starting with `{`) still open.
+//! Inflating is bounded ([`MAX_PLAINTEXT_BYTES`]) although the record has authenticated first.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -10,9 +16,16 @@ use chairside_protocol::{Bytes, Record, associated_data};
 use chairside_store::{ChangeSet, FieldChange, Value};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 use crate::SyncError;
+
+/// The plaintext's first byte when it is DEFLATE-compressed JSON (bare JSON starts with `{`).
+const DEFLATED_JSON: u8 = 0x01;
+
+/// The largest plaintext a record may inflate to: sixteen times the largest record.
+pub const MAX_PLAINTEXT_BYTES: usize = 16 * chairside_protocol::MAX_RECORD_BYTES;
 
 /// The clinic's data key: 256 random bits shared by the clinic's devices, never by the relay.
 #[derive(Clone)]
@@ -133,8 +146,9 @@ pub fn seal(key: &ClinicKey, clinic_id: &str, set: &ChangeSet) -> Result<Record,
             .as_ref()
             .map(|seen| seen.iter().map(|(d, h)| (d.to_string(), *h)).collect()),
     };
-    let plaintext =
+    let json =
         Zeroizing::new(serde_json::to_vec(&wire).map_err(|e| SyncError::Internal(e.to_string()))?);
+    let plaintext = Zeroizing::new(deflate(&json)?);
     let mut nonce = [0u8; 24];
     rand::rng().fill_bytes(&mut nonce);
     let aad = associated_data(clinic_id, &device, set.idx);
@@ -187,8 +201,14 @@ pub fn open(
             )
             .map_err(|_| tampered("it does not authenticate under this clinic's key"))?,
     );
-    let wire: WireChangeSet = serde_json::from_slice(&plaintext)
-        .map_err(|_| tampered("its content is not a change set"))?;
+    let json = match plaintext.first() {
+        Some(&DEFLATED_JSON) => Zeroizing::new(
+            inflate_bounded(&plaintext[1..], MAX_PLAINTEXT_BYTES).map_err(|e| tampered(&e))?,
+        ),
+        _ => plaintext, // sealed before compression: bare JSON
+    };
+    let wire: WireChangeSet =
+        serde_json::from_slice(&json).map_err(|_| tampered("its content is not a change set"))?;
     if wire.device != record.device_id || wire.idx != record.idx {
         return Err(tampered("its content names another place in the logs"));
     }
@@ -221,4 +241,151 @@ pub fn open(
         changes,
         seen,
     })
+}
+
+/// `json` behind the [`DEFLATED_JSON`] tag, compressed at DEFLATE's fastest level (within a few
+/// percent of the best ratio on change sets, several times faster).
+fn deflate(json: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let mut out = Vec::with_capacity(json.len() / 3 + 16);
+    out.push(DEFLATED_JSON);
+    let mut encoder = flate2::write::DeflateEncoder::new(out, flate2::Compression::fast());
+    encoder
+        .write_all(json)
+        .map_err(|e| SyncError::Internal(format!("compression failed: {e}")))?;
+    encoder
+        .finish()
+        .map_err(|e| SyncError::Internal(format!("compression failed: {e}")))
+}
+
+/// Inflates DEFLATE data, refusing to produce more than `limit` bytes.
+fn inflate_bounded(compressed: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(compressed)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| "its compressed content is damaged".to_string())?;
+    if out.len() > limit {
+        return Err(format!(
+            "its content inflates beyond {} MiB",
+            limit / (1024 * 1024)
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use chairside_domain::EntityId;
+
+    fn set(device: DeviceId, notes: &str) -> ChangeSet {
+        let row = EntityId::new().to_string();
+        ChangeSet {
+            device_id: device,
+            idx: 7,
+            changes: ["last_name", "first_name", "notes"]
+                .iter()
+                .enumerate()
+                .map(|(i, field)| FieldChange {
+                    table: "patient".into(),
+                    row_id: row.clone(),
+                    field: (*field).into(),
+                    value: Value::Text(format!("{notes} {i}")),
+                    hlc: Hlc::from_i64(1000 + i as i64),
+                })
+                .collect(),
+            seen: Some(vec![(DeviceId::new(), 3)]),
+        }
+    }
+
+    /// Seals `plaintext` as a record of `device`'s log at index 7, whatever its form.
+    fn seal_raw(key: &ClinicKey, device: DeviceId, plaintext: &[u8]) -> Record {
+        let nonce = [9u8; 24];
+        let aad = associated_data("clinic", &device.to_string(), 7);
+        let ciphertext = key
+            .cipher()
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
+            .unwrap();
+        Record {
+            device_id: device.to_string(),
+            idx: 7,
+            nonce: Bytes(nonce.to_vec()),
+            ciphertext: Bytes(ciphertext),
+        }
+    }
+
+    #[test]
+    fn a_set_round_trips_compressed_and_smaller_than_its_json() {
+        let key = ClinicKey::random();
+        let device = DeviceId::new();
+        let original = set(device, &"Contrôle dans six mois. ".repeat(20));
+        let record = seal(&key, "clinic", &original).unwrap();
+        assert_eq!(open(&key, "clinic", device, &record).unwrap(), original);
+        let text_len = original
+            .changes
+            .iter()
+            .map(|c| match &c.value {
+                Value::Text(t) => t.len(),
+                _ => 0,
+            })
+            .sum::<usize>();
+        assert!(
+            record.ciphertext.0.len() * 4 < text_len,
+            "sealed {} bytes for {text_len} bytes of text",
+            record.ciphertext.0.len()
+        );
+    }
+
+    #[test]
+    fn a_record_sealed_before_compression_still_opens() {
+        let key = ClinicKey::random();
+        let device = DeviceId::new();
+        let original = set(device, "Dupré");
+        let record = seal(&key, "clinic", &original).unwrap();
+        // Recover the JSON the way an older version sealed it: bare, uncompressed.
+        let plaintext = key
+            .cipher()
+            .decrypt(
+                XNonce::from_slice(&record.nonce.0),
+                Payload {
+                    msg: &record.ciphertext.0,
+                    aad: &associated_data("clinic", &device.to_string(), 7),
+                },
+            )
+            .unwrap();
+        assert_eq!(plaintext[0], DEFLATED_JSON);
+        let json = inflate_bounded(&plaintext[1..], MAX_PLAINTEXT_BYTES).unwrap();
+        assert_eq!(json[0], b'{');
+        let old = seal_raw(&key, device, &json);
+        assert_eq!(open(&key, "clinic", device, &old).unwrap(), original);
+    }
+
+    #[test]
+    fn a_record_inflating_beyond_the_bound_or_damaged_is_refused() {
+        let key = ClinicKey::random();
+        let device = DeviceId::new();
+        // 80 MiB of zeros deflate to about 80 KiB: authenticated, but refused before it grows.
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(vec![DEFLATED_JSON], flate2::Compression::best());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..80 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        let bomb = seal_raw(&key, device, &encoder.finish().unwrap());
+        let err = open(&key, "clinic", device, &bomb).unwrap_err().to_string();
+        assert!(err.contains("inflates beyond 64 MiB"), "{err}");
+        let damaged = seal_raw(&key, device, &[DEFLATED_JSON, 0xff, 0xff, 0xff]);
+        let err = open(&key, "clinic", device, &damaged)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("compressed content is damaged"), "{err}");
+    }
 }
