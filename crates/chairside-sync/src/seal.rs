@@ -368,6 +368,29 @@ mod tests {
         assert_eq!(open(&key, "clinic", device, &old).unwrap(), original);
     }
 
+    proptest::proptest! {
+        /// Whatever a key holder seals (a buggy or hostile device of the clinic), opening it
+        /// gives a change set or a refusal: no panic, no unbounded allocation. Half the cases
+        /// are tagged as compressed, so the inflater sees arbitrary data too.
+        #[test]
+        fn any_authenticated_plaintext_opens_or_is_refused(
+            tagged in proptest::bool::ANY,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+        ) {
+            let key = ClinicKey::random();
+            let device = DeviceId::new();
+            let mut plaintext = Vec::new();
+            if tagged {
+                plaintext.push(DEFLATED_JSON);
+            }
+            plaintext.extend_from_slice(&body);
+            match open(&key, "clinic", device, &seal_raw(&key, device, &plaintext)) {
+                Ok(set) => proptest::prop_assert_eq!(set.idx, 7),
+                Err(e) => proptest::prop_assert!(matches!(e, SyncError::Tampered { .. }), "{e}"),
+            }
+        }
+    }
+
     #[test]
     fn a_record_inflating_beyond_the_bound_or_damaged_is_refused() {
         let key = ClinicKey::random();
