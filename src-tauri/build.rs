@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "join_clinic",
     "restore_clinic",
     "check_joining",
+    "cancel_joining",
     "attention_inbox",
     "resolve_edit_conflict",
     "list_import_files",

@@ -250,6 +250,13 @@ fn check_joining(state: Shared<'_>, sync: Background<'_>) -> Reply<SyncStatus> {
     Ok(sync.status(&state))
 }
 
+/// On a PC that is joining: gives the join up before the clinic arrives (its store is deleted,
+/// the first-run screen shows again).
+#[tauri::command(async)]
+fn cancel_joining(state: Shared<'_>, sync: Background<'_>) -> Reply<AppStatus> {
+    sync.cancel_joining(&state)
+}
+
 #[tauri::command(async)]
 fn list_devices(state: Shared<'_>) -> Reply<Vec<DeviceInfo>> {
     with_app(state, App::list_devices)
@@ -416,6 +423,7 @@ fn main() {
             join_clinic,
             restore_clinic,
             check_joining,
+            cancel_joining,
             attention_inbox,
             resolve_edit_conflict,
             list_import_files,

@@ -27,7 +27,7 @@ use rand::Rng;
 
 use crate::dto::{EndOfDayReport, SyncState, SyncStatus, SyncSummary};
 use crate::error::ApiError;
-use crate::{App, Result};
+use crate::{App, AppStatus, Result};
 
 /// Between two syncs while everything works.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
@@ -313,6 +313,15 @@ impl BackgroundSync {
             self.with_agent(app, |agent| agent.open_blob(&sha).map(|_| ()))??;
         }
         lock()?.image_screen_frame(image_id, frame, stage_side)
+    }
+
+    /// Abandons this PC's join ([`App::cancel_joining`]): the agent is dropped first, closing its
+    /// connection, and held so that no new one opens on the store being deleted. Waits for a
+    /// sync in progress to end.
+    pub fn cancel_joining(&self, app: &Mutex<App>) -> Result<AppStatus> {
+        let mut agent = self.agent.lock().map_err(|_| poisoned())?;
+        *agent = None;
+        app.lock().map_err(|_| poisoned())?.cancel_joining()
     }
 
     /// "Sync now" for the signed-in person: permission and audit on the app (held briefly),

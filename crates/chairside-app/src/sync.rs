@@ -16,8 +16,8 @@ use chrono::{TimeZone, Utc};
 
 use crate::error::{ApiError, code};
 use crate::{
-    App, DeviceInfo, DeviceInvite, EndOfDayReport, JoinClinicRequest, PendingDeviceInfo,
-    RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
+    App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, JoinClinicRequest,
+    PendingDeviceInfo, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -399,6 +399,28 @@ impl App {
             req.device_name.trim(),
         )?;
         self.open_joined_store(passphrase)
+    }
+
+    /// Abandons a join or a restore before the clinic has arrived (a code typed for the wrong
+    /// clinic, an owner who will not approve): deletes the store this PC created for it, so the
+    /// first-run screen shows again. Everything it held is at the relay; an owner who later sees
+    /// its request can revoke it. The background sync's connection must be closed first
+    /// ([`crate::BackgroundSync::cancel_joining`] does both).
+    pub fn cancel_joining(&mut self) -> Result<AppStatus> {
+        if self.status()?.phase != AppPhase::JoiningClinic {
+            return Err(ApiError::new(
+                code::CONFLICT,
+                "this PC is not waiting to join a clinic: there is nothing to cancel",
+            ));
+        }
+        // Checked first: a refusal then leaves the store open and the join going on.
+        self.store()?.ensure_sole_connection()?;
+        let store = self
+            .store
+            .take()
+            .ok_or_else(|| ApiError::new(code::INTERNAL, "the store is not open"))?;
+        store.discard()?;
+        self.status()
     }
 
     /// On a new PC: creates the store in an empty data directory and asks to join the clinic

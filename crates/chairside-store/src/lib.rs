@@ -268,6 +268,46 @@ impl Store {
         Store::open(&self.dir, Unlock::Key(self.key.clone()))
     }
 
+    /// Deletes this store for good: its key (the key file, and the keyring entry when the key is
+    /// kept there) and its database files. For a PC whose join is abandoned before the clinic
+    /// arrived: what it held is at the relay. Fails with [`StoreError::InUse`], deleting
+    /// nothing, while another connection to the store is open (the background sync's must be
+    /// closed first). The key file goes first: a crash part-way leaves a database nobody can
+    /// open, which the next setup sets aside.
+    pub fn discard(self) -> Result<()> {
+        // Exclusive on our own handle, with no gap in which another connection could open.
+        self._lock.upgrade_to_exclusive()?;
+        let Store {
+            conn,
+            dir,
+            key_file,
+            _lock: exclusive,
+            ..
+        } = self;
+        drop(conn);
+        std::fs::remove_file(dir.join(key::KEY_FILE_NAME))?;
+        if key_file.storage == KeyStorage::Keyring {
+            // Best effort: an entry left behind unlocks nothing any more.
+            let _ = OsKeyring::delete(&key_file.database_id);
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            match std::fs::remove_file(dir.join(format!("{DATABASE_FILE_NAME}{suffix}"))) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        drop(exclusive);
+        Ok(())
+    }
+
+    /// Fails with [`StoreError::InUse`] while another connection to this store is open (in this
+    /// process or another): checked before [`Store::discard`], which would otherwise close this
+    /// one for nothing.
+    pub fn ensure_sole_connection(&self) -> Result<()> {
+        self._lock.upgrade_to_exclusive()?;
+        self._lock.downgrade_to_shared()
+    }
+
     /// The connection, for reads. Writes to synced tables go through [`Store::write`].
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -458,6 +498,19 @@ impl DirLock {
     fn downgrade_to_shared(&self) -> Result<()> {
         self.0.unlock()?;
         lock_result(self.0.try_lock_shared())
+    }
+
+    /// Shared to exclusive on the same handle; [`StoreError::InUse`], still shared, while
+    /// another holder has it.
+    fn upgrade_to_exclusive(&self) -> Result<()> {
+        self.0.unlock()?;
+        match lock_result(self.0.try_lock()) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                lock_result(self.0.try_lock_shared())?;
+                Err(e)
+            }
+        }
     }
 }
 

@@ -193,11 +193,13 @@ describe("command wrappers", () => {
     expect(await api.joinClinic(join)).toBe("3F2A-91C4-07BE");
     await api.restoreClinic(restore);
     await api.checkJoining();
+    await api.cancelJoining();
     expect(calls).toEqual([
       ["sync_status", undefined],
       ["join_clinic", { request: join }],
       ["restore_clinic", { request: restore }],
       ["check_joining", undefined],
+      ["cancel_joining", undefined],
     ]);
   });
 

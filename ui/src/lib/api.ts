@@ -157,6 +157,9 @@ export const joinClinic = (request: JoinClinicRequest) => call<string>("join_cli
 export const restoreClinic = (request: RestoreClinicRequest) => call<null>("restore_clinic", { request });
 /** While joining: tries the enrollment and the first sync now rather than at the next attempt. */
 export const checkJoining = () => call<SyncStatus>("check_joining");
+/** While joining, before the clinic arrives: gives the join up; this PC's new store is deleted
+ * and the phase goes back to needs_setup. */
+export const cancelJoining = () => call<AppStatus>("cancel_joining");
 
 // Imaging. Tauri passes camelCase argument names to the commands' snake_case parameters
 // (patientId -> patient_id).

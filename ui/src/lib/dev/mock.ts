@@ -832,6 +832,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       }
       return syncStatus();
     },
+    cancel_joining: async (): Promise<AppStatus> => {
+      if (phase !== "joining_clinic") return fail("conflict", "this PC is not waiting to join a clinic: there is nothing to cancel");
+      await delay(400);
+      phase = "needs_setup";
+      joinKind = null;
+      relayUrl = null;
+      return status();
+    },
     sync_now: async (_r: never, args: Record<string, unknown>) => {
       if (!allowed("run_sync")) return fail("permission_denied", "your role does not allow syncing");
       return syncOnce(args.relay);

@@ -1,0 +1,157 @@
+//! Joining a clinic from a new PC, and giving the join up before the clinic arrives, through the
+//! application API against a real relay on loopback (in this process).
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use chairside_app::*;
+use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, router};
+use chairside_store::{KdfParams, Store};
+
+const OWNER_PASSWORD: &str = "owner password 1";
+
+fn relay(dir: &std::path::Path) -> String {
+    let storage = Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
+    let blobs = Arc::new(FsBlobStore::open(&dir.join("blobs")).unwrap());
+    let app = router(storage, blobs, RateLimit::default());
+    let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+/// The clinic's first PC, signed in as its owner and synced once (which registers the clinic).
+fn owner_pc(dir: &std::path::Path, relay_url: &str) -> App {
+    let mut app = App::new(dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
+    app.setup(SetupRequest {
+        clinic_name: "Cabinet El Biar".into(),
+        address: String::new(),
+        timezone: "Africa/Algiers".into(),
+        phone_region: "DZ".into(),
+        language: Language::French,
+        owner_username: "amel".into(),
+        owner_display_name: "Dr Amel Benali".into(),
+        owner_password: OWNER_PASSWORD.into(),
+        passphrase: Some("owner database passphrase".into()),
+    })
+    .unwrap();
+    app.sign_in(SignInRequest {
+        username: "amel".into(),
+        password: OWNER_PASSWORD.into(),
+    })
+    .unwrap();
+    app.sync_now(Some(relay_url)).unwrap();
+    app
+}
+
+fn join(app: &Mutex<App>, relay_url: &str, code: &str) -> Result<String> {
+    app.lock().unwrap().join_clinic(JoinClinicRequest {
+        relay_url: relay_url.into(),
+        code: code.into(),
+        device_name: "Fauteuil 2".into(),
+        passphrase: Some("new PC passphrase".into()),
+    })
+}
+
+#[test]
+fn a_join_given_up_before_approval_leaves_the_pc_as_new_and_it_can_join_again() {
+    let work = tempfile::tempdir().unwrap();
+    let relay_url = relay(work.path());
+    let mut owner = owner_pc(&work.path().join("owner"), &relay_url);
+    let new_pc_dir = work.path().join("new-pc");
+    let new_pc = Arc::new(Mutex::new(App::new(&new_pc_dir)));
+    // The desktop's background sync runs beside the app and holds its own connection.
+    let background = BackgroundSync::spawn(new_pc.clone());
+
+    let code = owner.device_invite(None).unwrap().code;
+    join(&new_pc, &relay_url, &code).unwrap();
+    assert_eq!(
+        new_pc.lock().unwrap().status().unwrap().phase,
+        AppPhase::JoiningClinic
+    );
+    // The agent opens its connection to the new store and tries to complete the join.
+    let waiting = background.status(&new_pc);
+    assert_ne!(waiting.state, SyncState::NotConfigured, "{waiting:?}");
+
+    // Straight to the app, the agent's connection still open: refused, nothing deleted, the
+    // join goes on.
+    let err = new_pc.lock().unwrap().cancel_joining().unwrap_err();
+    assert_eq!(err.code, "in_use", "{err:?}");
+    assert!(Store::exists(&new_pc_dir));
+    assert_eq!(
+        new_pc.lock().unwrap().status().unwrap().phase,
+        AppPhase::JoiningClinic
+    );
+
+    let status = background.cancel_joining(&new_pc).unwrap();
+    assert_eq!(status.phase, AppPhase::NeedsSetup);
+    assert!(!Store::exists(&new_pc_dir));
+    assert!(
+        !new_pc_dir
+            .join(chairside_store::DATABASE_FILE_NAME)
+            .exists()
+    );
+    // Nothing is left to cancel.
+    let err = background.cancel_joining(&new_pc).unwrap_err();
+    assert_eq!(err.code, "conflict", "{err:?}");
+
+    // The same data directory joins with a new code, and this time the owner approves.
+    let code = owner.device_invite(None).unwrap().code;
+    let fingerprint = join(&new_pc, &relay_url, &code).unwrap();
+    let pending = owner.pending_devices().unwrap();
+    assert_eq!(
+        pending.len(),
+        2,
+        "the abandoned request and the new one: {pending:?}"
+    );
+    // The owner approves the request whose fingerprint the new PC shows.
+    let mine = pending
+        .iter()
+        .find(|p| p.fingerprint == fingerprint)
+        .unwrap();
+    owner.approve_device(&mine.device_id).unwrap();
+    background
+        .with_agent(&new_pc, |agent| agent.sync().map(|_| ()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        new_pc.lock().unwrap().status().unwrap().phase,
+        AppPhase::SignedOut,
+        "the clinic has arrived"
+    );
+    assert_eq!(
+        new_pc
+            .lock()
+            .unwrap()
+            .status()
+            .unwrap()
+            .clinic_name
+            .as_deref(),
+        Some("Cabinet El Biar")
+    );
+    // Once the clinic is here, there is no join to give up.
+    let err = background.cancel_joining(&new_pc).unwrap_err();
+    assert_eq!(err.code, "conflict", "{err:?}");
+    assert!(Store::exists(&new_pc_dir));
+}
+
+#[test]
+fn giving_up_is_refused_on_a_pc_that_holds_a_clinic() {
+    let work = tempfile::tempdir().unwrap();
+    let relay_url = relay(work.path());
+    let owner_dir = work.path().join("owner");
+    let mut owner = owner_pc(&owner_dir, &relay_url);
+    let err = owner.cancel_joining().unwrap_err();
+    assert_eq!(err.code, "conflict", "{err:?}");
+    assert!(err.message.contains("nothing to cancel"), "{err:?}");
+    assert!(Store::exists(&owner_dir));
+    assert_eq!(owner.status().unwrap().phase, AppPhase::SignedIn);
+}
