@@ -1,6 +1,9 @@
 //! Helpers for the cross-crate scenarios in `tests/tests/`: where the built binaries are.
 
 pub mod pg;
+mod relay;
+
+pub use relay::RelayProcess;
 
 use std::path::PathBuf;
 

@@ -6,88 +6,16 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use chairside_scenarios::RelayProcess as Relay;
 use serde_json::Value;
 
 const PASSPHRASE: &str = "la phrase secrète du cabinet";
 const OWNER_PW: &str = "owner password 1";
-
-struct Relay {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Relay {
-    fn start(dir: &Path) -> Relay {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::start_on(dir, port)
-    }
-
-    fn start_on(dir: &Path, port: u16) -> Relay {
-        let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
-        Self::start_with(dir, port, &db)
-    }
-
-    /// A relay on a free port with the given `--db`.
-    fn start_db(dir: &Path, db: &str) -> Relay {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::start_with(dir, port, db)
-    }
-
-    fn start_with(dir: &Path, port: u16, db: &str) -> Relay {
-        let child = Command::new(chairside_scenarios::workspace_binary("chairside-relay"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .arg("--db")
-            .arg(db)
-            .arg("--blobs")
-            .arg(dir.join("blobs"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "the relay did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Relay {
-            child,
-            port,
-            dir: dir.to_path_buf(),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 fn chairside(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(chairside_scenarios::workspace_binary("chairside"));

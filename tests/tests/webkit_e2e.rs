@@ -5,9 +5,12 @@
 //! `WebKitWebDriver` with the W3C WebDriver protocol. It proves, end to end, through the real
 //! window, the real IPC and the real encrypted database, that:
 //!
-//! - a first run shows the setup screen, including the database passphrase fields when no OS
-//!   keyring is used (`CHAIRSIDE_KEYRING=off`), and setting up the clinic leads to the login
-//!   screen;
+//! - a first run shows the setup screen; asking there to join a clinic (a real `chairside-relay`
+//!   on loopback, and an owner's PC made with the `chairside` command line that gives the
+//!   pairing code) shows the joining screen with the fingerprint, and giving the join up
+//!   (confirmed) deletes the new store and shows the setup screen again;
+//! - the setup screen shows the database passphrase fields when no OS keyring is used
+//!   (`CHAIRSIDE_KEYRING=off`), and setting up the clinic leads to the login screen;
 //! - a wrong password is refused with a visible error, the right one opens the home screen, which
 //!   shows the clinic and the signed-in user;
 //! - the idle lock can be set to 30 seconds in the settings, and doing nothing for that long
@@ -117,6 +120,11 @@ fn desktop_app_in_real_webkit() {
     }
     fs::create_dir_all(&shots).expect("the screenshot directory");
 
+    // A clinic to ask to join: a relay, and the owner's PC made with the command line.
+    let relay = chairside_scenarios::RelayProcess::start(&work.path().join("relay"));
+    let code = owner_pc_pairing_code(&work.path().join("owner-pc"), &relay.url())
+        .expect("the owner's PC and its pairing code");
+
     let t0 = Instant::now();
     let (_xvfb, display) = start_xvfb(&tools, &log_dir).expect("Xvfb started");
     let (driver, port) =
@@ -129,6 +137,8 @@ fn desktop_app_in_real_webkit() {
 
     let mut run = Run {
         wd: WebDriver::new(port),
+        data_dir: data_dir.clone(),
+        pairing: (relay.url(), code),
         export_dir: work.path().join("exports"),
         app: tools.app.clone(),
         session: None,
@@ -169,10 +179,47 @@ fn desktop_app_in_real_webkit() {
 
 /// What a user does and sees, step by step.
 fn scenario(run: &mut Run) -> Result<()> {
-    // a. First run: the setup screen, with the passphrase fields since the keyring is off.
-    run.begin("a. first-run setup");
+    // a0. First run: ask to join a clinic, then give it up; the setup screen comes back.
+    run.begin("a0. join given up");
     run.new_session()?;
     run.wait_for("setup-screen", START_TIMEOUT)?;
+    run.click("setup-choice-join")?;
+    run.wait_for("join-form", STEP_TIMEOUT)?;
+    let (relay_url, code) = run.pairing.clone();
+    run.fill("join-relay-url", &relay_url)?;
+    run.fill("join-code", &code)?;
+    run.fill("join-device-name", "Fauteuil 2")?;
+    run.fill("join-passphrase", PASSPHRASE)?;
+    run.fill("join-passphrase-confirm", PASSPHRASE)?;
+    run.click("join-submit")?;
+    run.wait_for("joining-screen", STEP_TIMEOUT)?;
+    let fingerprint = run.text("joining-fingerprint")?;
+    ensure!(
+        fingerprint.len() >= 12,
+        "the joining screen should show this PC's fingerprint, it shows {fingerprint:?}"
+    );
+    ensure!(
+        run.data_dir.join("chairside-key.json").exists(),
+        "joining creates this PC's store"
+    );
+    run.screenshot("joining")?;
+    run.click("joining-cancel")?;
+    run.wait_for("joining-cancel-dialog", STEP_TIMEOUT)?;
+    run.screenshot("joining-give-up")?;
+    run.click("joining-cancel-confirm")?;
+    run.wait_for("setup-screen", STEP_TIMEOUT)?;
+    run.assert_absent("joining-screen")?;
+    for file in ["chairside-key.json", "chairside.db"] {
+        ensure!(
+            !run.data_dir.join(file).exists(),
+            "giving the join up should delete {file}"
+        );
+    }
+
+    // a. The setup screen, with the passphrase fields since the keyring is off.
+    run.begin("a. first-run setup");
+    run.click("setup-choice-create")?;
+    run.wait_for("setup-clinic-name", STEP_TIMEOUT)?;
     run.wait_enabled("setup-submit", STEP_TIMEOUT)?; // the options (time zones…) are loaded
     ensure!(
         run.is_displayed("setup-passphrase")? && run.is_displayed("setup-passphrase-confirm")?,
@@ -456,6 +503,10 @@ fn scenario(run: &mut Run) -> Result<()> {
 /// One run of the app: the WebDriver connection, the current session, the screenshots.
 struct Run {
     wd: WebDriver,
+    /// The app's data directory (`CHAIRSIDE_DATA_DIR`).
+    data_dir: PathBuf,
+    /// A relay's URL and a pairing code for its clinic.
+    pairing: (String, String),
     /// Where the app writes exports (`CHAIRSIDE_EXPORT_DIR`).
     export_dir: PathBuf,
     app: PathBuf,
@@ -466,6 +517,46 @@ struct Run {
     shots_stalled: bool,
     t0: Instant,
     step: Option<(&'static str, Instant)>,
+}
+
+/// The clinic's first PC, made with the command line in `dir` and registered at the relay;
+/// returns a pairing code for another PC.
+fn owner_pc_pairing_code(dir: &Path, relay_url: &str) -> Result<String> {
+    let cli = |args: &[&str]| -> Result<Value> {
+        let out = Command::new(chairside_scenarios::workspace_binary("chairside"))
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("--json")
+            .args(args)
+            .env_remove("CHAIRSIDE_USER")
+            .env("CHAIRSIDE_KEYRING", "off")
+            .env("CHAIRSIDE_PASSPHRASE", "phrase du poste du titulaire")
+            .env("CHAIRSIDE_PASSWORD", PASSWORD)
+            .output()?;
+        ensure!(
+            out.status.success(),
+            "chairside {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+    cli(&[
+        "init",
+        "--clinic-name",
+        "Cabinet Oran",
+        "--timezone",
+        "Africa/Algiers",
+        "--phone-region",
+        "DZ",
+        "--owner",
+        OWNER,
+    ])?;
+    cli(&["--user", OWNER, "sync", "--relay", relay_url])?;
+    let invite = cli(&["--user", OWNER, "device", "invite"])?;
+    invite["code"]
+        .as_str()
+        .map(str::to_string)
+        .context("the invite should hold a code")
 }
 
 fn css(testid: &str) -> String {

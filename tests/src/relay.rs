@@ -1,0 +1,84 @@
+//! A `chairside-relay` process on loopback for the scenarios (the sync processes and the desktop
+//! driven in WebKit): started on a port, waited for, killed when dropped.
+
+#![allow(clippy::unwrap_used)] // a test fixture: a panic is the failure report
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub struct RelayProcess {
+    child: Child,
+    pub port: u16,
+    /// Where its SQLite file (unless another `--db` was given) and blob folder are.
+    pub dir: PathBuf,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl RelayProcess {
+    /// A relay on a free port, its SQLite file and blobs in `dir`.
+    pub fn start(dir: &Path) -> Self {
+        Self::start_on(dir, free_port())
+    }
+
+    /// A relay on `port`, its SQLite file and blobs in `dir`.
+    pub fn start_on(dir: &Path, port: u16) -> Self {
+        let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
+        Self::start_with(dir, port, &db)
+    }
+
+    /// A relay on a free port with the given `--db`.
+    pub fn start_db(dir: &Path, db: &str) -> Self {
+        Self::start_with(dir, free_port(), db)
+    }
+
+    fn start_with(dir: &Path, port: u16, db: &str) -> Self {
+        let child = Command::new(crate::workspace_binary("chairside-relay"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--db")
+            .arg(db)
+            .arg("--blobs")
+            .arg(dir.join("blobs"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the relay did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
