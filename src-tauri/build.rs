@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "device_invite",
     "pending_devices",
     "approve_device",
+    "refuse_device",
     "revoke_device",
     "recovery_key",
     "sync_status",

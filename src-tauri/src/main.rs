@@ -278,6 +278,11 @@ fn approve_device(state: Shared<'_>, id: String) -> Reply<PendingDeviceInfo> {
 }
 
 #[tauri::command(async)]
+fn refuse_device(state: Shared<'_>, id: String) -> Reply<PendingDeviceInfo> {
+    with_app(state, |app| app.refuse_device(&id))
+}
+
+#[tauri::command(async)]
 fn revoke_device(state: Shared<'_>, id: String) -> Reply<()> {
     with_app(state, |app| app.revoke_device(&id))
 }
@@ -417,6 +422,7 @@ fn main() {
             device_invite,
             pending_devices,
             approve_device,
+            refuse_device,
             revoke_device,
             recovery_key,
             sync_status,

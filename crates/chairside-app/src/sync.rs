@@ -308,6 +308,33 @@ impl App {
         Ok(pending)
     }
 
+    /// Refuses a waiting PC (not recognised, a request given up on that PC, a fingerprint that
+    /// differs): the relay revokes its request, so it never receives the clinic; it never joined,
+    /// so the device list does not show it. Audited.
+    pub fn refuse_device(&mut self, device_id: &str) -> Result<PendingDeviceInfo> {
+        let session = self.authorize(P::ManageDevices, "device.refuse")?;
+        let pending = self
+            .pending_devices()?
+            .into_iter()
+            .find(|p| p.device_id == device_id)
+            .ok_or_else(|| ApiError::from(SyncError::NoSuchRequest(device_id.to_string())))?;
+        let relay = relay_for(self.store()?, None)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        chairside_sync::Transport::revoke(&relay, &me.credential, device_id)?;
+        let user = session.user_id.to_string();
+        self.store_mut()?.write(|w| {
+            w.audit(record(
+                &user,
+                "device.refuse",
+                "device",
+                device_id,
+                "ok",
+                "",
+            ))
+        })?;
+        Ok(pending)
+    }
+
     /// The clinic's devices.
     pub fn list_devices(&mut self) -> Result<Vec<DeviceInfo>> {
         self.authorize(P::ManageDevices, "device.list")?;
@@ -403,9 +430,9 @@ impl App {
 
     /// Abandons a join or a restore before the clinic has arrived (a code typed for the wrong
     /// clinic, an owner who will not approve): deletes the store this PC created for it, so the
-    /// first-run screen shows again. Everything it held is at the relay; an owner who later sees
-    /// its request can revoke it. The background sync's connection must be closed first
-    /// ([`crate::BackgroundSync::cancel_joining`] does both).
+    /// first-run screen shows again. Everything it held is at the relay; the owner refuses its
+    /// request when they see it ([`App::refuse_device`]). The background sync's connection must
+    /// be closed first ([`crate::BackgroundSync::cancel_joining`] does both).
     pub fn cancel_joining(&mut self) -> Result<AppStatus> {
         if self.status()?.phase != AppPhase::JoiningClinic {
             return Err(ApiError::new(

@@ -112,12 +112,18 @@ fn a_join_given_up_before_approval_leaves_the_pc_as_new_and_it_can_join_again() 
         2,
         "the abandoned request and the new one: {pending:?}"
     );
-    // The owner approves the request whose fingerprint the new PC shows.
-    let mine = pending
-        .iter()
-        .find(|p| p.fingerprint == fingerprint)
-        .unwrap();
-    owner.approve_device(&mine.device_id).unwrap();
+    // The owner refuses the request given up (its fingerprint is not the one the new PC shows
+    // now) and approves the other.
+    let (mine, abandoned): (Vec<_>, Vec<_>) = pending
+        .into_iter()
+        .partition(|p| p.fingerprint == fingerprint);
+    owner.refuse_device(&abandoned[0].device_id).unwrap();
+    let still = owner.pending_devices().unwrap();
+    assert_eq!(still.len(), 1, "{still:?}");
+    assert_eq!(still[0].fingerprint, fingerprint);
+    let err = owner.refuse_device(&abandoned[0].device_id).unwrap_err();
+    assert!(err.message.contains("no pending request"), "{err:?}");
+    owner.approve_device(&mine[0].device_id).unwrap();
     background
         .with_agent(&new_pc, |agent| agent.sync().map(|_| ()))
         .unwrap()
@@ -137,6 +143,10 @@ fn a_join_given_up_before_approval_leaves_the_pc_as_new_and_it_can_join_again() 
             .as_deref(),
         Some("Cabinet El Biar")
     );
+    // The refused request never joined: the device list shows the owner's PC and the new one.
+    let devices = owner.list_devices().unwrap();
+    assert_eq!(devices.len(), 2, "{devices:?}");
+    assert!(devices.iter().all(|d| d.id != abandoned[0].device_id));
     // Once the clinic is here, there is no join to give up.
     let err = background.cancel_joining(&new_pc).unwrap_err();
     assert_eq!(err.code, "conflict", "{err:?}");

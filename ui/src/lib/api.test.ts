@@ -166,6 +166,7 @@ describe("command wrappers", () => {
     await api.deviceInvite(null);
     await api.pendingDevices();
     await api.approveDevice("d3");
+    await api.refuseDevice("d4");
     await api.revokeDevice("d2");
     await api.recoveryKey();
     expect(calls).toEqual([
@@ -176,6 +177,7 @@ describe("command wrappers", () => {
       ["device_invite", { relay: null }],
       ["pending_devices", undefined],
       ["approve_device", { id: "d3" }],
+      ["refuse_device", { id: "d4" }],
       ["revoke_device", { id: "d2" }],
       ["recovery_key", undefined],
     ]);

@@ -147,6 +147,8 @@ export const pendingDevices = () => call<PendingDeviceInfo[]>("pending_devices")
 export const approveDevice = (id: string) => call<PendingDeviceInfo>("approve_device", { id });
 /** The relay refuses that PC at once (this PC cannot revoke itself). */
 export const revokeDevice = (id: string) => call<null>("revoke_device", { id });
+/** Owner: refuses a PC waiting for approval (it never receives the clinic). */
+export const refuseDevice = (id: string) => call<PendingDeviceInfo>("refuse_device", { id });
 /** The clinic's recovery key (owner): a secret, never stored by the UI. */
 export const recoveryKey = () => call<string>("recovery_key");
 

@@ -886,6 +886,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       heads.set(p.device_id, 0);
       return p;
     },
+    refuse_device: async (_r: never, args: Record<string, unknown>) => {
+      if (!allowed("manage_devices")) return noDevices();
+      await relayOrFail();
+      const i = pending.findIndex((p) => p.device_id === args.id);
+      if (i < 0) return fail("not_found", `no pending request from device ${args.id}: list them with \`chairside device approve\``);
+      const [p] = pending.splice(i, 1);
+      return p;
+    },
     revoke_device: async (_r: never, args: Record<string, unknown>) => {
       if (!allowed("manage_devices")) return noDevices();
       const d = devices.find((x) => x.id === args.id);
