@@ -454,9 +454,15 @@ fn a_client_killed_in_the_middle_of_a_sync_loses_nothing() {
         cut_mid_sync >= 4,
         "only {cut_mid_sync} kills landed during a sync"
     );
-    // The enrollment may have been cut before the accounts arrived: the first complete sync
-    // runs without a session, as on a fresh PC.
-    let pulled = json(chairside(&pc_b, &["--json", "sync"], &[]));
+    // If every cut came before the clinic's accounts arrived, the first complete sync runs
+    // without a session, as on a fresh PC; once they are here (a cut landed after the first
+    // pulled page), it needs a sign-in like any sync.
+    let unsigned = chairside(&pc_b, &["--json", "sync"], &[]);
+    let pulled = if String::from_utf8_lossy(&unsigned.stderr).contains("\"not_signed_in\"") {
+        owner(&pc_b, &["sync"])
+    } else {
+        json(unsigned)
+    };
     assert_eq!(pulled["checksums_match"], true, "{pulled}");
     // A's log as pushed by its last sync is A's log as pulled by B's next one. (Each command
     // adds audit entries to its PC's own log after its sync, so only that stream can be compared.)

@@ -369,16 +369,18 @@ fn pull_stream(
     let (merged, fetched) = std::thread::scope(|scope| {
         // One page waits while another merges: memory stays at two pages.
         let (to_merge, pages) = std::sync::mpsc::sync_channel::<OpenedPage>(1);
-        let merger = scope.spawn(move || -> Result<(u64, u64), SyncError> {
-            let (mut sets, mut bytes) = (0, 0);
+        let merger = scope.spawn(move || -> Result<Option<(u64, u64)>, SyncError> {
+            // None until a page is merged (a stream read only for its checksum counts as read).
+            let mut merged: Option<(u64, u64)> = None;
             for page in pages {
                 store.apply_change_sets(&page.sets, |conn| {
                     sync_state::set_stream(conn, device, page.read, &page.checksum)
                 })?;
-                sets += page.sets.len() as u64;
-                bytes += page.bytes;
+                let (sets, bytes) = merged.get_or_insert((0, 0));
+                *sets += page.sets.len() as u64;
+                *bytes += page.bytes;
             }
-            Ok((sets, bytes))
+            Ok(merged)
         });
         let stream = StreamToRead {
             device,
@@ -399,11 +401,10 @@ fn pull_stream(
         (merged, fetched)
     });
     // A merge error concerns an earlier page than a fetch error: it comes first.
-    let (sets, bytes) = merged?;
-    if sets > 0 {
+    if let Some((sets, bytes)) = merged? {
         *report.received.entry(device.to_string()).or_default() += sets;
+        report.bytes_received += bytes;
     }
-    report.bytes_received += bytes;
     fetched
 }
 
