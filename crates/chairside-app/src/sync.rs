@@ -168,8 +168,7 @@ impl App {
             .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
             .earliest()
             .map_or(0, |t| t.timestamp_millis());
-        let relay = relay_for(self.store()?, None)?;
-        let me = chairside_sync::identity(self.store()?, false)?;
+        let (relay, me) = self.relay_and_identity()?;
         let heads = chairside_sync::Transport::heads(&relay, &me.credential)?;
         let names = device_names(self.store()?)?;
         let not_seen_today = heads
@@ -267,8 +266,7 @@ impl App {
     /// PCs waiting for approval, with the fingerprint to compare with the new PC's screen.
     pub fn pending_devices(&mut self) -> Result<Vec<PendingDeviceInfo>> {
         self.authorize(P::ManageDevices, "device.pending")?;
-        let relay = relay_for(self.store()?, None)?;
-        let me = chairside_sync::identity(self.store()?, false)?;
+        let (relay, me) = self.relay_and_identity()?;
         Ok(enroll::pending(&relay, &me)?
             .into_iter()
             .map(|p| PendingDeviceInfo {
@@ -280,16 +278,26 @@ impl App {
             .collect())
     }
 
+    /// The remembered relay and this PC's sync identity, for the owner's device actions.
+    fn relay_and_identity(&self) -> Result<(HttpRelay, chairside_sync::Identity)> {
+        let relay = relay_for(self.store()?, None)?;
+        let me = chairside_sync::identity(self.store()?, false)?;
+        Ok((relay, me))
+    }
+
+    /// The waiting request of `device_id`, or [`SyncError::NoSuchRequest`].
+    fn pending_request(&mut self, device_id: &str) -> Result<PendingDeviceInfo> {
+        self.pending_devices()?
+            .into_iter()
+            .find(|p| p.device_id == device_id)
+            .ok_or_else(|| SyncError::NoSuchRequest(device_id.to_string()).into())
+    }
+
     /// Approves a waiting PC: it receives the clinic key and joins the device list.
     pub fn approve_device(&mut self, device_id: &str) -> Result<PendingDeviceInfo> {
         let session = self.authorize(P::ManageDevices, "device.approve")?;
-        let pending = self
-            .pending_devices()?
-            .into_iter()
-            .find(|p| p.device_id == device_id)
-            .ok_or_else(|| ApiError::from(SyncError::NoSuchRequest(device_id.to_string())))?;
-        let relay = relay_for(self.store()?, None)?;
-        let me = chairside_sync::identity(self.store()?, false)?;
+        let pending = self.pending_request(device_id)?;
+        let (relay, me) = self.relay_and_identity()?;
         enroll::approve(&relay, &me, device_id)?;
         let user = session.user_id.to_string();
         let (name, at) = (pending.device_name.clone(), now_ms());
@@ -313,13 +321,8 @@ impl App {
     /// so the device list does not show it. Audited.
     pub fn refuse_device(&mut self, device_id: &str) -> Result<PendingDeviceInfo> {
         let session = self.authorize(P::ManageDevices, "device.refuse")?;
-        let pending = self
-            .pending_devices()?
-            .into_iter()
-            .find(|p| p.device_id == device_id)
-            .ok_or_else(|| ApiError::from(SyncError::NoSuchRequest(device_id.to_string())))?;
-        let relay = relay_for(self.store()?, None)?;
-        let me = chairside_sync::identity(self.store()?, false)?;
+        let pending = self.pending_request(device_id)?;
+        let (relay, me) = self.relay_and_identity()?;
         chairside_sync::Transport::revoke(&relay, &me.credential, device_id)?;
         let user = session.user_id.to_string();
         self.store_mut()?.write(|w| {
@@ -361,8 +364,7 @@ impl App {
                 "this PC cannot revoke itself: revoke it from another owner's PC",
             ));
         }
-        let relay = relay_for(self.store()?, None)?;
-        let me = chairside_sync::identity(self.store()?, false)?;
+        let (relay, me) = self.relay_and_identity()?;
         chairside_sync::Transport::revoke(&relay, &me.credential, device_id)?;
         let user = session.user_id.to_string();
         self.store_mut()?.write(|w| {
@@ -537,12 +539,8 @@ fn in_new_store<T>(
     let store = Store::create(data_dir, new_key, device_name)?;
     let outcome = f(&store);
     if outcome.is_err() {
-        let database_id = store.database_id().to_string();
-        let keyring = store.key_storage() == chairside_store::KeyStorage::Keyring;
-        drop(store);
-        if keyring {
-            let _ = chairside_store::OsKeyring::delete(&database_id);
-        }
+        // The key, its keyring entry and the database; then whatever else the store created.
+        let _ = store.discard();
         if existed {
             for entry in std::fs::read_dir(data_dir).into_iter().flatten().flatten() {
                 if !before.contains(&entry.path()) {

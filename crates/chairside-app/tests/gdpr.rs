@@ -4,30 +4,20 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod common;
+
 use std::sync::OnceLock;
 
 use chairside_app::*;
 use chairside_store::{KdfParams, Store, Unlock};
+use common::*;
 use serde_json::Value;
 
 const PASSPHRASE: &str = "database passphrase";
-const OWNER_PASSWORD: &str = "owner password 1";
 
 fn clinic(dir: &std::path::Path) -> App {
     let mut app = App::new(dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
-    app.setup(SetupRequest {
-        clinic_name: "Cabinet El Biar".into(),
-        address: String::new(),
-        timezone: "Africa/Algiers".into(),
-        phone_region: "DZ".into(),
-        language: Language::French,
-        owner_username: "amel".into(),
-        owner_display_name: "Dr Amel Benali".into(),
-        owner_password: OWNER_PASSWORD.into(),
-        passphrase: Some(PASSPHRASE.into()),
-    })
-    .unwrap();
-    sign_in(&mut app, "amel", OWNER_PASSWORD);
+    set_up_clinic(&mut app, PASSPHRASE);
     app
 }
 

@@ -7,12 +7,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use chairside_app::imaging::{ImageDecoder, PREVIEW_SIDE};
 use chairside_app::*;
 use chairside_imaging::{DicomImage, FramePixels, FrameSamples, Limits};
 use chairside_store::KdfParams;
+use common::*;
 
 fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,23 +35,7 @@ fn clinic(dir: &Path) -> App {
     let mut app = App::new(dir)
         .with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS)
         .with_image_decoder(ImageDecoder::InProcess);
-    app.setup(SetupRequest {
-        clinic_name: "Cabinet El Biar".into(),
-        address: String::new(),
-        timezone: "Africa/Algiers".into(),
-        phone_region: "DZ".into(),
-        language: Language::French,
-        owner_username: "amel".into(),
-        owner_display_name: "Dr Amel Benali".into(),
-        owner_password: "owner password 1".into(),
-        passphrase: Some("database passphrase".into()),
-    })
-    .unwrap();
-    app.sign_in(SignInRequest {
-        username: "amel".into(),
-        password: "owner password 1".into(),
-    })
-    .unwrap();
+    set_up_clinic(&mut app, "database passphrase");
     app
 }
 

@@ -3,14 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use chairside_app::*;
 use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, router};
 use chairside_store::{KdfParams, Store};
-
-const OWNER_PASSWORD: &str = "owner password 1";
+use common::*;
 
 fn relay(dir: &std::path::Path) -> String {
     let storage = Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
@@ -31,23 +32,7 @@ fn relay(dir: &std::path::Path) -> String {
 /// The clinic's first PC, signed in as its owner and synced once (which registers the clinic).
 fn owner_pc(dir: &std::path::Path, relay_url: &str) -> App {
     let mut app = App::new(dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
-    app.setup(SetupRequest {
-        clinic_name: "Cabinet El Biar".into(),
-        address: String::new(),
-        timezone: "Africa/Algiers".into(),
-        phone_region: "DZ".into(),
-        language: Language::French,
-        owner_username: "amel".into(),
-        owner_display_name: "Dr Amel Benali".into(),
-        owner_password: OWNER_PASSWORD.into(),
-        passphrase: Some("owner database passphrase".into()),
-    })
-    .unwrap();
-    app.sign_in(SignInRequest {
-        username: "amel".into(),
-        password: OWNER_PASSWORD.into(),
-    })
-    .unwrap();
+    set_up_clinic(&mut app, "owner database passphrase");
     app.sync_now(Some(relay_url)).unwrap();
     app
 }

@@ -9,15 +9,15 @@
 //! depends only on the set of change sets applied, not on their order across devices, and
 //! applying a set twice changes nothing.
 
-use chairside_domain::{DeviceId, EntityId, Hlc, HybridClock};
 use std::collections::{HashMap, HashSet};
 
+use chairside_domain::{DeviceId, EntityId, Hlc, HybridClock};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
 use crate::error::{Result, StoreError};
 use crate::now_ms;
-use crate::schema::{self, TableKind, TableSpec};
+use crate::schema::{self, OnChange, TableKind, TableSpec};
 
 /// One field write: `table.field = value` on row `row_id`, stamped `hlc`.
 #[derive(Clone, Debug, PartialEq)]
@@ -214,9 +214,7 @@ impl Writer<'_> {
             } = self;
             store_change_set(&tx, &device, idx, &changes, Some(&seen))?;
             // After the log is written: a hook may scrub it (an erased patient's old values).
-            let mut touched = TouchedRows::default();
-            touched.add_all(&changes);
-            touched.run_hooks(&tx)?;
+            TouchedRows::of(&changes).run_hooks(&tx)?;
             save_clock(&tx, clock)?;
             tx.commit()?;
             return Ok(());
@@ -474,33 +472,34 @@ impl<'s> RowMerge<'s> {
 /// the row as it stands, so once at the end gives what once per set would).
 #[derive(Default)]
 struct TouchedRows {
-    seen: HashSet<(String, String)>,
-    order: Vec<(&'static TableSpec, String)>,
+    seen: HashSet<(&'static str, String)>,
+    hooks: Vec<(OnChange, String)>,
 }
 
 impl TouchedRows {
+    fn of(changes: &[FieldChange]) -> Self {
+        let mut touched = Self::default();
+        touched.add_all(changes);
+        touched
+    }
+
     fn add_all(&mut self, changes: &[FieldChange]) {
         for change in changes {
             let Some(table) = schema::table(&change.table) else {
                 continue;
             };
-            if table.on_change.is_none() {
+            let Some(hook) = table.on_change else {
                 continue;
-            }
-            if self
-                .seen
-                .insert((change.table.clone(), change.row_id.clone()))
-            {
-                self.order.push((table, change.row_id.clone()));
+            };
+            if self.seen.insert((table.name, change.row_id.clone())) {
+                self.hooks.push((hook, change.row_id.clone()));
             }
         }
     }
 
     fn run_hooks(&self, conn: &Connection) -> Result<()> {
-        for (table, row_id) in &self.order {
-            if let Some(hook) = table.on_change {
-                hook(conn, row_id)?;
-            }
+        for (hook, row_id) in &self.hooks {
+            hook(conn, row_id)?;
         }
         Ok(())
     }

@@ -14,6 +14,9 @@ pub enum TableKind {
     AppendOnly,
 }
 
+/// A table's `on_change` hook: re-derives local data from one row (by id) as it stands.
+pub type OnChange = fn(&rusqlite::Connection, &str) -> crate::Result<()>;
+
 #[derive(Clone, Copy, Debug)]
 pub struct TableSpec {
     pub name: &'static str,
@@ -22,7 +25,7 @@ pub struct TableSpec {
     pub fields: &'static [&'static str],
     /// Keeps derived local data (a search index) in step with a row, in the transaction that
     /// changed it, whether the change was typed here or merged from another device.
-    pub on_change: Option<fn(&rusqlite::Connection, &str) -> crate::Result<()>>,
+    pub on_change: Option<OnChange>,
 }
 
 impl TableSpec {
