@@ -150,3 +150,34 @@ fn giving_up_is_refused_on_a_pc_that_holds_a_clinic() {
     assert!(Store::exists(&owner_dir));
     assert_eq!(owner.status().unwrap().phase, AppPhase::SignedIn);
 }
+
+#[test]
+fn a_join_the_relay_refuses_leaves_the_data_directory_as_it_was() {
+    let work = tempfile::tempdir().unwrap();
+    let relay_url = relay(work.path());
+    let mut owner = owner_pc(&work.path().join("owner"), &relay_url);
+    let new_pc_dir = work.path().join("new-pc");
+    std::fs::create_dir_all(&new_pc_dir).unwrap();
+    std::fs::write(new_pc_dir.join("notes.txt"), "kept").unwrap();
+    let new_pc = Mutex::new(App::new(&new_pc_dir));
+
+    // Well formed, but no clinic issued it.
+    let err = join(&new_pc, &relay_url, "K7QX-M2PD").unwrap_err();
+    assert_eq!(err.code, "sync_refused", "{err:?}");
+    let left: Vec<_> = std::fs::read_dir(&new_pc_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(left, ["notes.txt"], "only what was there before");
+    assert_eq!(
+        new_pc.lock().unwrap().status().unwrap().phase,
+        AppPhase::NeedsSetup
+    );
+
+    let code = owner.device_invite(None).unwrap().code;
+    join(&new_pc, &relay_url, &code).unwrap();
+    assert_eq!(
+        new_pc.lock().unwrap().status().unwrap().phase,
+        AppPhase::JoiningClinic
+    );
+}
