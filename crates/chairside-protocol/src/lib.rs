@@ -17,6 +17,10 @@
 //! * `GET /v1/heads` → [`Heads`]: per-device log heads and stream checksums of the clinic.
 //! * `POST /v1/records` [`PushRequest`] → [`PushResponse`]: append this device's records.
 //! * `GET /v1/records?device=D&after=I&limit=N` → [`PullResponse`]: a page of a device's log.
+//! * `POST /v1/records/rewrite` [`RewriteRequest`] → [`RewriteResponse`]: replace records already
+//!   stored in this device's own log with the same change sets sealed again after a GDPR erasure
+//!   scrubbed them (a redaction). The stream's checksum is computed again and its `revision` goes
+//!   up, which tells every other device to read the stream again for its checksum.
 //! * `POST /v1/invites` [`InviteRequest`] → `{}`: an enrolled device announces a one-time pairing
 //!   code (the relay keeps its hash and expiry).
 //! * `POST /v1/enroll` [`EnrollRequest`] (no credential: the code is the authorisation) →
@@ -240,6 +244,10 @@ pub struct DeviceHead {
     pub last_seen_ms: i64,
     #[serde(default)]
     pub revoked: bool,
+    /// How many times records of this stream were rewritten (redactions after an erasure). A
+    /// device whose copy of the checksum was computed at another revision reads the stream again.
+    #[serde(default)]
+    pub revision: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +266,22 @@ pub struct PushResponse {
     /// The device's head at the relay after the push.
     pub head: i64,
     pub checksum: String,
+}
+
+/// Records of the authenticated device's own log, each already stored at the relay, sealed again
+/// (same device, same index, a new nonce): in increasing order of index, without repeats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewriteRequest {
+    pub records: Vec<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewriteResponse {
+    /// The device's head (unchanged) and the stream's checksum over the rewritten records.
+    pub head: i64,
+    pub checksum: String,
+    /// The stream's revision after the rewrite.
+    pub revision: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

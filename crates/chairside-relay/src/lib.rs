@@ -2,7 +2,8 @@
 //! serves them to the clinic's other devices. It never holds a key: it sees ciphertext, ids,
 //! indexes and sizes (see `chairside-protocol`).
 //!
-//! * [`storage`]: the [`Storage`] trait and the append rule; [`sqlite`] is the default backend,
+//! * [`storage`]: the [`Storage`] trait, the append rule and the rewrite rule (redactions after a
+//!   GDPR erasure); [`sqlite`] is the default backend,
 //!   [`postgres`] the scale-out one (several relay processes on one database).
 //! * [`router`]: the HTTP API (axum): protocol version check, per-device authentication,
 //!   request size and rate limits, every query scoped by the authenticated device's clinic,
@@ -28,8 +29,8 @@ use chairside_protocol::{
     ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
     ErrorBody, Heads, Health, InviteRequest, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES,
     PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
-    PushResponse, RecoverRequest, RegisterRequest, RegisterResponse, RevokeRequest, VERSION_HEADER,
-    check_version, code, normalize_code,
+    PushResponse, RecoverRequest, RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest,
+    RewriteResponse, VERSION_HEADER, check_version, code, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -159,6 +160,7 @@ pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateL
         .route("/v1/register", post(register))
         .route("/v1/heads", get(heads))
         .route("/v1/records", post(push).get(pull))
+        .route("/v1/records/rewrite", post(rewrite))
         .route("/v1/invites", post(invite))
         .route("/v1/enroll", post(enroll))
         .route("/v1/enrollments", get(pending))
@@ -530,6 +532,34 @@ async fn push(
         blocking(move || storage.push(&device.clinic_id, &device.device_id, &req.records)).await?;
     tracing::debug!(records = count, head, "push");
     Ok(Json(PushResponse { head, checksum }))
+}
+
+/// A device seals again records of its own log that an erasure scrubbed (see
+/// [`Storage::rewrite`]); the same size limit as a push.
+async fn rewrite(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<RewriteRequest>,
+) -> ApiResult<RewriteResponse> {
+    let device = authenticate(&relay, &headers).await?;
+    if let Some(big) = req.records.iter().find(|r| r.size() > MAX_RECORD_BYTES) {
+        return Err(ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::TOO_LARGE,
+            format!("record {} is larger than {MAX_RECORD_BYTES} bytes", big.idx),
+        ));
+    }
+    let storage = relay.storage.clone();
+    let count = req.records.len();
+    let (head, checksum, revision) =
+        blocking(move || storage.rewrite(&device.clinic_id, &device.device_id, &req.records))
+            .await?;
+    tracing::info!(records = count, head, revision, "rewrite");
+    Ok(Json(RewriteResponse {
+        head,
+        checksum,
+        revision,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

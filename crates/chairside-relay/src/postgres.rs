@@ -5,11 +5,12 @@
 
 use chairside_protocol::{Bytes, DeviceHead, Record};
 use postgres::NoTls;
+use postgres::fallible_iterator::FallibleIterator;
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::storage::{
     DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
-    empty_checksum, next_checksum, now_ms, plan_push,
+    check_rewrite, empty_checksum, next_checksum, now_ms, plan_push, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS relay_record (
     stored_at       BIGINT  NOT NULL,
     PRIMARY KEY (clinic_id, device_id, idx)
 );
+ALTER TABLE relay_stream ADD COLUMN IF NOT EXISTS revision BIGINT NOT NULL DEFAULT 0;
 ";
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -323,7 +325,7 @@ impl Storage for PostgresStorage {
         Ok(conn
             .query(
                 "SELECT d.id, COALESCE(s.head, 0), COALESCE(s.checksum, $2), d.last_seen,
-                        d.status = 'revoked'
+                        d.status = 'revoked', COALESCE(s.revision, 0)
                  FROM relay_device d LEFT JOIN relay_stream s
                    ON s.clinic_id = d.clinic_id AND s.device_id = d.id
                  WHERE d.clinic_id = $1 AND d.status <> 'pending'
@@ -337,6 +339,7 @@ impl Storage for PostgresStorage {
                 checksum: r.get(2),
                 last_seen_ms: r.get(3),
                 revoked: r.get(4),
+                revision: r.get(5),
             })
             .collect())
     }
@@ -406,6 +409,75 @@ impl Storage for PostgresStorage {
         }
         tx.commit()?;
         Ok((new_head, checksum))
+    }
+
+    fn rewrite(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        records: &[Record],
+    ) -> StorageResult<(i64, String, i64)> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        // The stream row's lock serialises a rewrite with the device's pushes on every relay.
+        let Some(row) = tx.query_opt(
+            "SELECT head, checksum, revision FROM relay_stream
+             WHERE clinic_id = $1 AND device_id = $2 FOR UPDATE",
+            &[&clinic_id, &device_id],
+        )?
+        else {
+            check_rewrite(0, records, device_id)?;
+            return Ok((0, empty_checksum(), 0));
+        };
+        let (head, checksum, revision): (i64, String, i64) = (row.get(0), row.get(1), row.get(2));
+        check_rewrite(head, records, device_id)?;
+        if records.is_empty() {
+            return Ok((head, checksum, revision));
+        }
+        let replace = tx.prepare(
+            "UPDATE relay_record SET nonce = $4, ciphertext = $5, stored_at = $6
+             WHERE clinic_id = $1 AND device_id = $2 AND idx = $3",
+        )?;
+        let now = now_ms();
+        for record in records {
+            tx.execute(
+                &replace,
+                &[
+                    &clinic_id,
+                    &device_id,
+                    &record.idx,
+                    &record.nonce.0,
+                    &record.ciphertext.0,
+                    &now,
+                ],
+            )?;
+        }
+        // Row by row (a stream can hold years of records): memory stays at one record.
+        let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&clinic_id, &device_id];
+        let rows = tx.query_raw(
+            "SELECT idx, nonce, ciphertext FROM relay_record
+             WHERE clinic_id = $1 AND device_id = $2 ORDER BY idx",
+            params,
+        )?;
+        let (last, checksum) = stream_checksum(
+            device_id,
+            rows.iterator().map(|row| {
+                row.map(|r| (r.get(0), r.get(1), r.get(2)))
+                    .map_err(StorageError::from)
+            }),
+        )?;
+        if last != head {
+            return Err(StorageError::Backend(format!(
+                "the log of device {device_id} holds {last} records but its head is {head}"
+            )));
+        }
+        tx.execute(
+            "UPDATE relay_stream SET checksum = $3, revision = revision + 1
+             WHERE clinic_id = $1 AND device_id = $2",
+            &[&clinic_id, &device_id, &checksum],
+        )?;
+        tx.commit()?;
+        Ok((head, checksum, revision + 1))
     }
 
     fn pull(

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
     DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
-    empty_checksum, next_checksum, now_ms, plan_push,
+    check_rewrite, empty_checksum, next_checksum, now_ms, plan_push, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS stream (
     device_id       TEXT    NOT NULL,
     head            INTEGER NOT NULL,
     checksum        TEXT    NOT NULL,
+    revision        INTEGER NOT NULL DEFAULT 0,  -- rewrites of the stream (redactions)
     PRIMARY KEY (clinic_id, device_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS record (
@@ -73,6 +74,17 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        // A relay file made before rewrites existed lacks the stream's revision.
+        let has_revision: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('stream') WHERE name = 'revision'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_revision {
+            conn.execute_batch(
+                "ALTER TABLE stream ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+            )?;
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -328,7 +340,7 @@ impl Storage for SqliteStorage {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
             "SELECT device.id, COALESCE(stream.head, 0), COALESCE(stream.checksum, ?2),
-                    device.last_seen, device.status = 'revoked'
+                    device.last_seen, device.status = 'revoked', COALESCE(stream.revision, 0)
              FROM device LEFT JOIN stream
                ON stream.clinic_id = device.clinic_id AND stream.device_id = device.id
              WHERE device.clinic_id = ?1 AND device.status <> 'pending'
@@ -341,6 +353,7 @@ impl Storage for SqliteStorage {
                 checksum: r.get(2)?,
                 last_seen_ms: r.get(3)?,
                 revoked: r.get(4)?,
+                revision: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -402,6 +415,67 @@ impl Storage for SqliteStorage {
         Ok((new_head, checksum))
     }
 
+    fn rewrite(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        records: &[Record],
+    ) -> StorageResult<(i64, String, i64)> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (head, checksum, revision): (i64, String, i64) = tx
+            .query_row(
+                "SELECT head, checksum, revision FROM stream WHERE clinic_id = ?1 AND device_id = ?2",
+                params![clinic_id, device_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .unwrap_or((0, empty_checksum(), 0));
+        check_rewrite(head, records, device_id)?;
+        if records.is_empty() {
+            return Ok((head, checksum, revision));
+        }
+        {
+            let mut replace = tx.prepare_cached(
+                "UPDATE record SET nonce = ?4, ciphertext = ?5, stored_at = ?6
+                 WHERE clinic_id = ?1 AND device_id = ?2 AND idx = ?3",
+            )?;
+            let now = now_ms();
+            for record in records {
+                replace.execute(params![
+                    clinic_id,
+                    device_id,
+                    record.idx,
+                    record.nonce.0,
+                    record.ciphertext.0,
+                    now
+                ])?;
+            }
+        }
+        let (last, checksum) = {
+            let mut stmt = tx.prepare(
+                "SELECT idx, nonce, ciphertext FROM record
+                 WHERE clinic_id = ?1 AND device_id = ?2 ORDER BY idx",
+            )?;
+            let rows = stmt.query_map(params![clinic_id, device_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            stream_checksum(device_id, rows.map(|r| r.map_err(StorageError::from)))?
+        };
+        if last != head {
+            return Err(StorageError::Backend(format!(
+                "the log of device {device_id} holds {last} records but its head is {head}"
+            )));
+        }
+        tx.execute(
+            "UPDATE stream SET checksum = ?3, revision = revision + 1
+             WHERE clinic_id = ?1 AND device_id = ?2",
+            params![clinic_id, device_id, checksum],
+        )?;
+        tx.commit()?;
+        Ok((head, checksum, revision + 1))
+    }
+
     fn pull(
         &self,
         clinic_id: &str,
@@ -440,5 +514,80 @@ impl Storage for SqliteStorage {
             }
         }
         Ok((records, head))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn record(idx: i64, byte: u8) -> Record {
+        Record {
+            device_id: "d1".into(),
+            idx,
+            nonce: Bytes(vec![byte; 24]),
+            ciphertext: Bytes(vec![byte; 40]),
+        }
+    }
+
+    #[test]
+    fn a_relay_file_made_before_rewrites_gains_the_revision_and_keeps_its_logs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.sqlite");
+        {
+            // The stream table as the first relays made it, with one stored record.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE stream (clinic_id TEXT NOT NULL, device_id TEXT NOT NULL,
+                     head INTEGER NOT NULL, checksum TEXT NOT NULL,
+                     PRIMARY KEY (clinic_id, device_id)) WITHOUT ROWID;",
+            )
+            .unwrap();
+        }
+        let storage = SqliteStorage::open(&path).unwrap();
+        storage.register("c1", "d1", [1; 32], [2; 32]).unwrap();
+        let (head, before) = storage
+            .push("c1", "d1", &[record(1, 1), record(2, 2)])
+            .unwrap();
+        assert_eq!(storage.heads("c1").unwrap()[0].revision, 0);
+
+        // Rewriting record 1 gives the checksum of the stream as if it had been pushed so.
+        let (same_head, after, revision) = storage.rewrite("c1", "d1", &[record(1, 9)]).unwrap();
+        assert_eq!((same_head, revision), (head, 1));
+        let (_, expected) = {
+            let other = SqliteStorage::open(&dir.path().join("other.sqlite")).unwrap();
+            other.register("c1", "d1", [1; 32], [2; 32]).unwrap();
+            other
+                .push("c1", "d1", &[record(1, 9), record(2, 2)])
+                .unwrap()
+        };
+        assert_eq!(after, expected);
+        assert_ne!(after, before);
+        let heads = storage.heads("c1").unwrap();
+        assert_eq!(
+            (heads[0].checksum.as_str(), heads[0].revision),
+            (expected.as_str(), 1)
+        );
+
+        // Refused, and nothing changes: another device's record, an index not stored, repeats.
+        let mut foreign = record(1, 5);
+        foreign.device_id = "d2".into();
+        for refused in [
+            vec![foreign],
+            vec![record(3, 5)],
+            vec![record(0, 5)],
+            vec![record(2, 5), record(1, 5)],
+            vec![record(1, 5), record(1, 6)],
+        ] {
+            assert!(matches!(
+                storage.rewrite("c1", "d1", &refused),
+                Err(StorageError::Conflict(_))
+            ));
+        }
+        assert_eq!(storage.heads("c1").unwrap(), heads);
+        // A retried push of the original record 1 is now a conflict (the relay's copy changed).
+        assert!(storage.push("c1", "d1", &[record(1, 1)]).is_err());
     }
 }

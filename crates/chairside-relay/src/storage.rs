@@ -4,7 +4,10 @@
 //!
 //! The append rule is the heart of it ([`Storage::push`]): a device's log is gap-free, a record
 //! already stored is accepted again only with the very same bytes (a retry), and the stream
-//! checksum is extended in the same transaction as the insert.
+//! checksum is extended in the same transaction as the insert. The one exception is a rewrite
+//! ([`Storage::rewrite`]): after a GDPR erasure a device replaces records of its own log with the
+//! same change sets sealed again without the identity; the log keeps its length, the checksum is
+//! computed again and the stream's revision goes up so that other devices re-read it.
 
 use chairside_protocol::{DeviceHead, EMPTY_CHECKSUM, Record, chain_checksum};
 
@@ -138,6 +141,16 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         records: &[Record],
     ) -> StorageResult<(i64, String)>;
+    /// Replaces records already stored in a device's own log with the same change sets sealed
+    /// again (a redaction after a GDPR erasure, see [`check_rewrite`]); computes the stream's
+    /// checksum again from its first record and raises its revision by one, in one transaction.
+    /// Returns the head (unchanged), the new checksum and the new revision.
+    fn rewrite(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        records: &[Record],
+    ) -> StorageResult<(i64, String, i64)>;
     /// Records of one device of one clinic with `idx > after`, at most `limit`, and the head.
     fn pull(
         &self,
@@ -169,6 +182,62 @@ pub(crate) fn next_checksum(previous_hex: &str, record: &Record) -> String {
 /// The hex checksum of an empty stream.
 pub(crate) fn empty_checksum() -> String {
     hex::encode(EMPTY_CHECKSUM)
+}
+
+/// The rewrite rule, shared by backends: a device replaces records of its own log only, each one
+/// already stored (`1 ..= head`), in increasing order without repeats. Nothing else changes: the
+/// log keeps its length, so no acknowledged record can disappear through a rewrite.
+pub(crate) fn check_rewrite(head: i64, records: &[Record], device_id: &str) -> StorageResult<()> {
+    let mut previous = 0;
+    for record in records {
+        if record.device_id != device_id {
+            return Err(StorageError::Conflict(format!(
+                "record of device {} rewritten by device {device_id}: a device rewrites its own log only",
+                record.device_id
+            )));
+        }
+        if record.idx < 1 || record.idx > head {
+            return Err(StorageError::Conflict(format!(
+                "record {} of device {device_id} is not stored (the relay's head is {head}): only stored records can be rewritten",
+                record.idx
+            )));
+        }
+        if record.idx <= previous {
+            return Err(StorageError::Conflict(format!(
+                "record {} of device {device_id} is out of order or repeated in the rewrite",
+                record.idx
+            )));
+        }
+        previous = record.idx;
+    }
+    Ok(())
+}
+
+/// The checksum of a whole stream from its stored records, read in order; refuses a stream whose
+/// records do not run 1, 2, … without a gap (a damaged store).
+pub(crate) fn stream_checksum(
+    device_id: &str,
+    records: impl Iterator<Item = StorageResult<(i64, Vec<u8>, Vec<u8>)>>,
+) -> StorageResult<(i64, String)> {
+    let mut checksum = EMPTY_CHECKSUM;
+    let mut last = 0;
+    for row in records {
+        let (idx, nonce, ciphertext) = row?;
+        if idx != last + 1 {
+            return Err(StorageError::Backend(format!(
+                "the log of device {device_id} has a gap after record {last}"
+            )));
+        }
+        let record = Record {
+            device_id: device_id.to_string(),
+            idx,
+            nonce: chairside_protocol::Bytes(nonce),
+            ciphertext: chairside_protocol::Bytes(ciphertext),
+        };
+        checksum = chain_checksum(&checksum, &record);
+        last = idx;
+    }
+    Ok((last, hex::encode(checksum)))
 }
 
 /// The append rule, shared by backends: given the stored head, decide for each record whether it

@@ -57,6 +57,7 @@ const PATHS: &[&str] = &[
     "/v1/heads",
     "/v1/records",
     "/v1/records?device=0190a5e2-0000-7000-8000-0000000000d1&after=0&limit=5",
+    "/v1/records/rewrite",
     "/v1/invites",
     "/v1/enroll",
     "/v1/enrollments",
@@ -185,14 +186,15 @@ proptest! {
     }
 }
 
-/// The clinic's logs (heads, checksums, revocations): what a refused request must not change.
-/// (A request with a valid credential marks its device as seen even when it is then refused.)
-fn logs(t: &Target) -> Vec<(String, i64, String, bool)> {
+/// The clinic's logs (heads, checksums, revocations, rewrites): what a refused request must not
+/// change. (A request with a valid credential marks its device as seen even when it is then
+/// refused.)
+fn logs(t: &Target) -> Vec<(String, i64, String, bool, i64)> {
     t.storage
         .heads(CLINIC)
         .unwrap()
         .into_iter()
-        .map(|h| (h.device_id, h.head, h.checksum, h.revoked))
+        .map(|h| (h.device_id, h.head, h.checksum, h.revoked, h.revision))
         .collect()
 }
 
