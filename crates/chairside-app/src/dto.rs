@@ -611,6 +611,9 @@ pub struct SyncSummary {
     pub files_sent: u32,
     #[ts(type = "number")]
     pub file_bytes_sent: u64,
+    /// This PC's change sets sealed again at the relay after an erased file was scrubbed from
+    /// them (the relay's copies no longer hold the identity).
+    pub redacted: u32,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,
     pub streams: Vec<StreamReport>,

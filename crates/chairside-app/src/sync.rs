@@ -222,6 +222,7 @@ impl App {
             bytes_received: report.bytes_received,
             files_sent: report.blobs_sent as u32,
             file_bytes_sent: report.blob_bytes_sent,
+            redacted: report.redacted as u32,
             checksums_match: report.checksums_match,
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,

@@ -911,6 +911,12 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
         s.bytes_received,
         if s.checksums_match { "match" } else { "DIFFER" }
     );
+    if s.redacted > 0 {
+        text.push_str(&format!(
+            " {} change set(s) of this PC replaced at the relay without an erased patient's identity.",
+            s.redacted
+        ));
+    }
     for stream in &s.streams {
         text.push_str(&format!(
             "\n  {:<24} head {:>6}  sent {:>5}  received {:>5}{}",

@@ -11,6 +11,10 @@
 //! Where else the identity could linger, and what removes it:
 //! * the change log (`field_change`) holds every value ever written: [`enforce`] rewrites the
 //!   patient's identifying values there to the erased ones;
+//! * the relay holds each device's change sets as they were sealed: a scrub queues this device's
+//!   own sets it changed (`log_redaction`), and the next sync seals them again from the scrubbed
+//!   log and replaces the relay's copies. Every device does so for its own stream when it merges
+//!   the erasure; a device that never syncs again (lost, revoked) leaves its copies as they were;
 //! * a change typed at another desk before it heard of the erasure, or an old change set merged
 //!   late, could write a name back: [`enforce`] runs after every change to the row, typed or
 //!   merged, and blanks the fields again. It is a pure function of the merged state, so every
@@ -96,10 +100,39 @@ pub(crate) fn enforce_on_image(conn: &Connection, image_id: &str) -> Result<()> 
         "UPDATE image SET file_name = '' WHERE id = ?1 AND file_name <> ''",
         [image_id],
     )?;
+    scrub_log(
+        conn,
+        "tbl = 'image' AND field = 'file_name' AND row_id = ?1",
+        "''",
+        &[&image_id],
+    )
+}
+
+/// Rewrites logged values: the `field_change` rows `condition` selects take the value
+/// `scrubbed` (an SQL expression over the row, such as a `CASE` on `field`). This device's own
+/// change sets among them are queued first for their redaction at the relay (`log_redaction`);
+/// values already scrubbed are left alone, so a set is queued once.
+fn scrub_log(
+    conn: &Connection,
+    condition: &str,
+    scrubbed: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<()> {
     conn.execute(
-        "UPDATE field_change SET value = '' WHERE tbl = 'image' AND field = 'file_name'
-         AND row_id = ?1",
-        [image_id],
+        &format!(
+            "INSERT OR IGNORE INTO log_redaction (idx)
+             SELECT DISTINCT idx FROM field_change
+             WHERE device_id = (SELECT value FROM local_meta WHERE key = 'device_id')
+               AND {condition} AND value IS NOT ({scrubbed})"
+        ),
+        params,
+    )?;
+    conn.execute(
+        &format!(
+            "UPDATE field_change SET value = ({scrubbed})
+             WHERE {condition} AND value IS NOT ({scrubbed})"
+        ),
+        params,
     )?;
     Ok(())
 }
@@ -143,10 +176,12 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
         "UPDATE image SET file_name = '' WHERE patient_id = ?1 AND file_name <> ''",
         [row_id],
     )?;
-    conn.execute(
-        "UPDATE field_change SET value = '' WHERE tbl = 'image' AND field = 'file_name'
+    scrub_log(
+        conn,
+        "tbl = 'image' AND field = 'file_name'
          AND row_id IN (SELECT id FROM image WHERE patient_id = ?1)",
-        [row_id],
+        "''",
+        &[&row_id],
     )?;
     // The history, in one pass over the log (no index leads to a row's changes; an erasure is
     // rare enough that a scan is the better trade than slowing every write with one).
@@ -159,13 +194,13 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
         .map(|(field, _)| format!("'{field}'"))
         .chain(std::iter::once("'birth_date'".to_string()))
         .collect();
-    conn.execute(
+    scrub_log(
+        conn,
         &format!(
-            "UPDATE field_change SET value = CASE field {cases}ELSE ?2 END
-             WHERE tbl = 'patient' AND row_id = ?1 AND field IN ({})",
+            "tbl = 'patient' AND row_id = ?1 AND field IN ({})",
             fields.join(", ")
         ),
-        params![row_id, birth_year],
-    )?;
-    Ok(())
+        &format!("CASE field {cases}ELSE ?2 END"),
+        &[&row_id, &birth_year],
+    )
 }

@@ -1,27 +1,66 @@
 //! This device's view of the relay's streams (`sync_stream`, local, never synced): how far each
-//! device's log was pushed or pulled through the relay, and the stream checksum over those sealed
-//! records. Used by `chairside-sync`.
+//! device's log was pushed or pulled through the relay, the stream checksum over those sealed
+//! records, and the stream's revision at the relay when that checksum was computed. Also the
+//! queue of this device's own change sets to seal again at the relay after an erasure scrubbed
+//! them (`log_redaction`, see `erasure`). Used by `chairside-sync`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 
-/// `(head, checksum hex)` of a device's stream as this device read it, if it ever did.
-pub fn stream(conn: &Connection, device_id: &str) -> Result<Option<(i64, String)>> {
+/// A device's stream as this device read it through the relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamState {
+    /// The last record read (or pushed, for this device's own stream).
+    pub head: i64,
+    /// The stream checksum up to `head`, hex.
+    pub checksum: String,
+    /// The relay's revision of the stream the checksum was computed at.
+    pub revision: i64,
+}
+
+/// A device's stream as this device read it, if it ever did.
+pub fn stream(conn: &Connection, device_id: &str) -> Result<Option<StreamState>> {
     Ok(conn
-        .query_row(
-            "SELECT head, checksum FROM sync_stream WHERE device_id = ?1",
-            [device_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT head, checksum, revision FROM sync_stream WHERE device_id = ?1")?
+        .query_row([device_id], |r| {
+            Ok(StreamState {
+                head: r.get(0)?,
+                checksum: r.get(1)?,
+                revision: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 
-pub fn set_stream(conn: &Connection, device_id: &str, head: i64, checksum: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO sync_stream (device_id, head, checksum) VALUES (?1, ?2, ?3)
-         ON CONFLICT (device_id) DO UPDATE SET head = excluded.head, checksum = excluded.checksum",
-        params![device_id, head, checksum],
-    )?;
+pub fn set_stream(conn: &Connection, device_id: &str, state: &StreamState) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_stream (device_id, head, checksum, revision) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (device_id) DO UPDATE
+         SET head = excluded.head, checksum = excluded.checksum, revision = excluded.revision",
+    )?
+    .execute(params![
+        device_id,
+        state.head,
+        state.checksum,
+        state.revision
+    ])?;
+    Ok(())
+}
+
+/// This device's change sets that an erasure scrubbed since they were queued, in order: those
+/// already at the relay are to be sealed again there.
+pub fn redactions(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT idx FROM log_redaction ORDER BY idx")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Takes change sets off the redaction queue (replaced at the relay, or pushed already scrubbed).
+pub fn clear_redactions(conn: &Connection, indexes: &[i64]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("DELETE FROM log_redaction WHERE idx = ?1")?;
+    for idx in indexes {
+        stmt.execute([idx])?;
+    }
     Ok(())
 }

@@ -15,7 +15,7 @@ use chairside_store::changes::read_change_set;
 use chairside_store::images::{self, ImageRow};
 use chairside_store::medical::{self, MedicalRow};
 use chairside_store::patients::{self, PatientRow};
-use chairside_store::{DATABASE_FILE_NAME, KeyFile, Store};
+use chairside_store::{DATABASE_FILE_NAME, KeyFile, Store, sync_state};
 use common::*;
 
 const LAST: &str = "Quasimodière";
@@ -207,6 +207,7 @@ fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
     let mut edited = patients::get(a.conn(), &p.id).unwrap().unwrap();
     edited.phones = vec!["+213661112233".into()];
     a.write(|w| w.update_patient(&edited)).unwrap();
+    let phone_set = chairside_store::changes::head(a.conn(), &a.device_id().to_string()).unwrap();
 
     sync(&b, &mut a);
     sync(&a, &mut b);
@@ -223,6 +224,20 @@ fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
         }
     }
     assert_eq!(medical::for_patient(b.conn(), &p.id).unwrap().len(), 1);
+    // A's own sets that held the identity wait to be sealed again at the relay; B never wrote it.
+    let queued_on_a = sync_state::redactions(a.conn()).unwrap();
+    assert!(queued_on_a.contains(&phone_set), "{queued_on_a:?}");
+    assert_eq!(
+        queued_on_a.len(),
+        4,
+        "the creation, the new name, the photo and the phone: {queued_on_a:?}"
+    );
+    assert_eq!(sync_state::redactions(b.conn()).unwrap(), Vec::<i64>::new());
+    // Another change to the erased file scrubs nothing new, so it queues nothing.
+    sync_state::clear_redactions(a.conn(), &queued_on_a).unwrap();
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    assert_eq!(sync_state::redactions(a.conn()).unwrap(), Vec::<i64>::new());
 }
 
 #[test]
@@ -247,6 +262,7 @@ fn an_image_imported_before_the_erasure_reached_that_pc_arrives_without_its_file
         ..ImageRow::default()
     };
     b.write(|w| w.insert_image(&image)).unwrap();
+    let image_set = chairside_store::changes::head(b.conn(), &b.device_id().to_string()).unwrap();
 
     sync(&b, &mut a);
     sync(&a, &mut b);
@@ -264,6 +280,8 @@ fn an_image_imported_before_the_erasure_reached_that_pc_arrives_without_its_file
             "no device keeps the file name in its log"
         );
     }
+    // B's set that named the file waits to be sealed again at the relay.
+    assert_eq!(sync_state::redactions(b.conn()).unwrap(), vec![image_set]);
 }
 
 /// Two PCs of one clinic that both hold the patient of [`populate`].

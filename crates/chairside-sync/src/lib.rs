@@ -7,7 +7,9 @@
 //! 3. pull, page by page, every other device's records this device lacks, open each (a record that
 //!    does not authenticate stops the sync before anything of it is applied) and merge it through
 //!    the store;
-//! 4. compare each stream's checksum with the relay's: a difference is a divergence, reported.
+//! 4. compare each stream's checksum with the relay's: a difference is a divergence, reported;
+//! 5. replace at the relay this device's change sets that a GDPR erasure scrubbed here after they
+//!    were pushed (sealed again from the scrubbed log), then read the stream back to check it.
 //!
 //! Every step is resumable: what was applied is in the store, how far each stream was read is in
 //! `sync_stream` (written after the merge, so a crash in between re-reads a record whose merge is
@@ -121,6 +123,8 @@ pub struct SyncReport {
     /// Blobs uploaded (images, documents) and their sealed bytes.
     pub blobs_sent: u64,
     pub blob_bytes_sent: u64,
+    /// Change sets of this device sealed again at the relay after an erasure scrubbed them.
+    pub redacted: u64,
     /// Every stream's checksum matched the relay's at the end.
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
@@ -187,26 +191,44 @@ pub fn ensure_registered(
     Ok(())
 }
 
-/// How far this device has read a stream through the relay, and its checksum.
-fn tracked(store: &Store, device: &str) -> Result<(i64, [u8; 32]), SyncError> {
+/// How far this device has read a stream through the relay, its checksum there, and the relay's
+/// revision of the stream that checksum was computed at.
+fn tracked(store: &Store, device: &str) -> Result<(i64, [u8; 32], i64), SyncError> {
     let mut sum = chairside_protocol::EMPTY_CHECKSUM;
-    let Some((head, hex)) = sync_state::stream(store.conn(), device)? else {
-        return Ok((0, sum));
+    let Some(state) = sync_state::stream(store.conn(), device)? else {
+        return Ok((0, sum, 0));
     };
-    match hex::decode(hex) {
+    match hex::decode(&state.checksum) {
         Ok(bytes) if bytes.len() == 32 => sum.copy_from_slice(&bytes),
-        _ => return Ok((0, sum)), // unreadable: read the stream again from the start
+        _ => return Ok((0, sum, state.revision)), // unreadable: read the stream again
     }
-    Ok((head, sum))
+    Ok((state.head, sum, state.revision))
 }
 
-fn track(store: &Store, device: &str, head: i64, sum: &[u8; 32]) -> Result<(), SyncError> {
+fn track(
+    store: &Store,
+    device: &str,
+    head: i64,
+    sum: &[u8; 32],
+    revision: i64,
+) -> Result<(), SyncError> {
     Ok(sync_state::set_stream(
         store.conn(),
         device,
-        head,
-        &hex::encode(sum),
+        &sync_state::StreamState {
+            head,
+            checksum: hex::encode(sum),
+            revision,
+        },
     )?)
+}
+
+/// A stream as the relay's heads describe it.
+#[derive(Clone, Debug)]
+struct RelayStream {
+    head: i64,
+    checksum: String,
+    revision: i64,
 }
 
 /// Syncs this device, whatever stage it is at: the clinic's first device registers the clinic
@@ -236,17 +258,13 @@ pub fn sync(
         device_id: my_id.clone(),
         ..SyncReport::default()
     };
-    let heads = relay.heads(&me.credential)?;
-    let relay_heads: BTreeMap<String, (i64, String)> = heads
-        .devices
-        .iter()
-        .map(|h| (h.device_id.clone(), (h.head, h.checksum.clone())))
-        .collect();
+    let relay_heads = relay_streams(relay, me)?;
 
     // Every stream the relay holds is read up to its head: the others' to merge them, this
-    // device's own only to learn the checksum of records whose push reply was lost.
-    for (device, (head, _)) in &relay_heads {
-        pull_stream(store, relay, me, device, *head, &mut report)?;
+    // device's own only to learn the checksum of records whose push reply was lost (or after a
+    // rewrite). A stream rewritten since this device computed its checksum is read from its start.
+    for (device, stream) in &relay_heads {
+        pull_stream(store, relay, me, device, stream, false, &mut report)?;
     }
 
     // Blobs before the records that name them.
@@ -255,7 +273,9 @@ pub fn sync(
     report.blob_bytes_sent = uploaded.bytes;
 
     // Push what the relay lacks of this device's log.
-    let (mut pushed_head, mut sum) = tracked(store, &my_id)?;
+    let (mut pushed_head, mut sum, my_revision) = tracked(store, &my_id)?;
+    // What the relay held of this log before this push: sets above it leave here already scrubbed.
+    let held_before_push = pushed_head;
     let local_head = changes::head(store.conn(), &my_id)?;
     let my_device: DeviceId = store.device_id();
     // Read and seal up to a page of sets at a time (two queries), then send them in pages of at
@@ -305,26 +325,121 @@ pub fn sync(
         }
         sum = expected;
         pushed_head = last;
-        track(store, &my_id, pushed_head, &sum)?;
+        track(store, &my_id, pushed_head, &sum, my_revision)?;
         report.sent += count;
         report.bytes_sent += bytes as u64;
     }
 
     // Compare every stream with the relay's, as it stood at the start (pushes update ours).
     report.checksums_match = true;
-    for (device, (head, checksum)) in &relay_heads {
-        let (mine, sum) = tracked(store, device)?;
-        if mine == *head && hex::encode(sum) != *checksum {
+    let mut rewritten_meanwhile: Option<BTreeMap<String, RelayStream>> = None;
+    for (device, stream) in &relay_heads {
+        let (mine, sum, _) = tracked(store, device)?;
+        if mine == stream.head && hex::encode(sum) != stream.checksum {
+            // Another device may have rewritten its stream (a redaction) while this one read it:
+            // then the mix of old and new records is no divergence, and the stream, still marked
+            // with the old revision, is read again at the next sync.
+            if rewritten_meanwhile.is_none() {
+                rewritten_meanwhile = Some(relay_streams(relay, me)?);
+            }
+            let now = rewritten_meanwhile.as_ref().and_then(|h| h.get(device));
+            if now.is_some_and(|now| now.revision != stream.revision) {
+                continue;
+            }
             report.checksums_match = false;
             return Err(SyncError::Diverged {
                 device: device.clone(),
-                head: *head,
+                head: stream.head,
             });
         }
-        report.heads.insert(device.clone(), (*head).max(mine));
+        report.heads.insert(device.clone(), stream.head.max(mine));
     }
     report.heads.insert(my_id, pushed_head);
+
+    redact_own_stream(store, relay, me, held_before_push, &mut report)?;
     Ok(report)
+}
+
+/// The relay's streams of the clinic, by device.
+fn relay_streams(
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<BTreeMap<String, RelayStream>, SyncError> {
+    Ok(relay
+        .heads(&me.credential)?
+        .devices
+        .into_iter()
+        .map(|h| {
+            let stream = RelayStream {
+                head: h.head,
+                checksum: h.checksum,
+                revision: h.revision,
+            };
+            (h.device_id, stream)
+        })
+        .collect())
+}
+
+/// Seals again, from the scrubbed log, this device's change sets that an erasure scrubbed after
+/// they reached the relay, and replaces the relay's copies (see `chairside-store`'s `erasure`).
+/// Then reads its whole stream back from the relay: every record must open, and the checksum
+/// must be the one the relay announced.
+fn redact_own_stream(
+    store: &mut Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    held_by_relay: i64,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let queued = sync_state::redactions(store.conn())?;
+    let (at_relay, pushed_scrubbed): (Vec<i64>, Vec<i64>) =
+        queued.into_iter().partition(|idx| *idx <= held_by_relay);
+    sync_state::clear_redactions(store.conn(), &pushed_scrubbed)?;
+    if at_relay.is_empty() {
+        return Ok(());
+    }
+    let my_device: DeviceId = store.device_id();
+    let mut last_reply = None;
+    let mut queue = at_relay.as_slice();
+    while !queue.is_empty() {
+        let mut page = Vec::new();
+        let mut bytes = 0;
+        while bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize && page.len() < queue.len()
+        {
+            let idx = queue[page.len()];
+            let set = changes::read_change_set(store.conn(), my_device, idx)?.ok_or_else(|| {
+                SyncError::Internal(format!("change set {idx} of this device is missing"))
+            })?;
+            let record = seal::seal(&me.key, &me.clinic_id, &set)?;
+            bytes += record.size();
+            page.push(record);
+        }
+        let (done, rest) = queue.split_at(page.len());
+        let reply = relay.rewrite(&me.credential, page)?;
+        sync_state::clear_redactions(store.conn(), done)?;
+        report.redacted += done.len() as u64;
+        queue = rest;
+        last_reply = Some(reply);
+    }
+    let Some(reply) = last_reply else {
+        return Ok(());
+    };
+    let stream = RelayStream {
+        head: reply.head,
+        checksum: reply.checksum,
+        revision: reply.revision,
+    };
+    let my_id = me.credential.device_id.clone();
+    pull_stream(store, relay, me, &my_id, &stream, true, report)?;
+    let (read, sum, _) = tracked(store, &my_id)?;
+    if read != stream.head || hex::encode(sum) != stream.checksum {
+        report.checksums_match = false;
+        return Err(SyncError::Diverged {
+            device: my_id,
+            head: stream.head,
+        });
+    }
+    Ok(())
 }
 
 /// A page of one stream, fetched and opened, ready to merge.
@@ -338,7 +453,10 @@ struct OpenedPage {
     checksum: String,
 }
 
-/// Reads one device's stream from where this device stopped up to `head`, merging each record.
+/// Reads one device's stream from where this device stopped up to the relay's head, merging each
+/// record. The stream is read from its start (for its checksum; sets merged already are not merged
+/// again) when `restart` is set, when the relay's revision of it moved since this device computed
+/// its checksum (a redaction), or when the relay holds less than this device read.
 ///
 /// Fetching and opening a page overlaps with merging the one before: the merge runs on a thread
 /// of its own, a page behind, so the network and the decryption cost no extra time beside the
@@ -348,16 +466,19 @@ fn pull_stream(
     relay: &dyn Transport,
     me: &Identity,
     device: &str,
-    head: i64,
+    stream: &RelayStream,
+    restart: bool,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let device_id: DeviceId = device
         .parse()
         .map_err(|_| SyncError::Internal(format!("the relay names a device {device:?}")))?;
-    let (mut read, mut sum) = tracked(store, device)?;
-    if read > head {
-        // The relay holds less than this PC read from it (a relay restored from an old backup):
-        // start the stream's checksum over from the relay's copy.
+    let (head, revision) = (stream.head, stream.revision);
+    let (mut read, mut sum, read_at_revision) = tracked(store, device)?;
+    // A relay restored from an old backup holds less than this PC read from it; a rewritten
+    // stream has other records than those the checksum was computed over: either way, start the
+    // stream's checksum over from the relay's copy.
+    if restart || read > head || read_at_revision != revision {
         read = 0;
         sum = chairside_protocol::EMPTY_CHECKSUM;
     }
@@ -373,8 +494,13 @@ fn pull_stream(
             // None until a page is merged (a stream read only for its checksum counts as read).
             let mut merged: Option<(u64, u64)> = None;
             for page in pages {
+                let state = sync_state::StreamState {
+                    head: page.read,
+                    checksum: page.checksum,
+                    revision,
+                };
                 store.apply_change_sets(&page.sets, |conn| {
-                    sync_state::set_stream(conn, device, page.read, &page.checksum)
+                    sync_state::set_stream(conn, device, &state)
                 })?;
                 let (sets, bytes) = merged.get_or_insert((0, 0));
                 *sets += page.sets.len() as u64;

@@ -7,7 +7,8 @@ use chairside_protocol::{
     ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
     ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION, PendingEnrollments,
     PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RecoveryRegistration,
-    RegisterRequest, RegisterResponse, RevokeRequest, VERSION_HEADER, check_version, code,
+    RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse,
+    VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -72,6 +73,12 @@ pub trait Transport {
         credential: &DeviceCredential,
         records: Vec<Record>,
     ) -> Result<PushResponse, SyncError>;
+    /// Replaces records of this device's own log already at the relay (redactions).
+    fn rewrite(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<RewriteResponse, SyncError>;
     fn pull(
         &self,
         credential: &DeviceCredential,
@@ -349,6 +356,18 @@ impl Transport for HttpRelay {
         records: Vec<Record>,
     ) -> Result<PushResponse, SyncError> {
         self.post("/v1/records", Some(credential), &PushRequest { records })
+    }
+
+    fn rewrite(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<RewriteResponse, SyncError> {
+        self.post(
+            "/v1/records/rewrite",
+            Some(credential),
+            &RewriteRequest { records },
+        )
     }
 
     fn pull(

@@ -196,6 +196,11 @@ export type SyncSummary = { relay_url: string, sent: number, received: number, b
  */
 files_sent: number, file_bytes_sent: number, 
 /**
+ * This PC's change sets sealed again at the relay after an erased file was scrubbed from
+ * them (the relay's copies no longer hold the identity).
+ */
+redacted: number, 
+/**
  * Every device's log is identical here and at the relay.
  */
 checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };

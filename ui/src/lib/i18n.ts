@@ -707,6 +707,8 @@ export const fr = {
   "sync.error_bad_url": "Cette adresse de relais n'est pas valide : elle doit commencer par http:// ou https://.",
   "sync.files_sent_one": "{n} fichier envoyé",
   "sync.files_sent_many": "{n} fichiers envoyés",
+  "sync.redacted_one": "{n} envoi antérieur remplacé sur le relais sans l'identité d'un patient effacé",
+  "sync.redacted_many": "{n} envois antérieurs remplacés sur le relais sans l'identité d'un patient effacé",
 
   "time.just_now": "à l'instant",
   "time.minutes_ago": "il y a {n} min",
@@ -1644,6 +1646,8 @@ export const en: Record<MessageKey, string> = {
   "sync.error_bad_url": "This relay address is not valid: it must start with http:// or https://.",
   "sync.files_sent_one": "{n} file sent",
   "sync.files_sent_many": "{n} files sent",
+  "sync.redacted_one": "{n} earlier change set replaced at the relay without an erased patient's identity",
+  "sync.redacted_many": "{n} earlier change sets replaced at the relay without an erased patient's identity",
 
   "time.just_now": "just now",
   "time.minutes_ago": "{n} min ago",

@@ -8,6 +8,7 @@ import {
   eodFilesText,
   expiryText,
   filesSentText,
+  redactedText,
   formatBytes,
   formatDuration,
   initialRelayUrl,
@@ -45,6 +46,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   bytes_received: 11820,
   files_sent: 0,
   file_bytes_sent: 0,
+  redacted: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 1234,
@@ -199,6 +201,8 @@ describe("numbers and times", () => {
     expect(filesSentText("fr", 2)).toBe("2 fichiers envoyés");
     expect(filesSentText("en", 1)).toBe("1 file sent");
     expect(withSize("en", filesSentText("en", 3), 3 * 1024 * 1024)).toBe("3 files sent (3 MB)");
+    expect(redactedText("fr", 2)).toBe("2 envois antérieurs remplacés sur le relais sans l'identité d'un patient effacé");
+    expect(redactedText("en", 1)).toBe("1 earlier change set replaced at the relay without an erased patient's identity");
   });
 });
 

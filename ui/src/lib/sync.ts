@@ -165,6 +165,11 @@ export function filesSentText(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "sync.files_sent_one" : "sync.files_sent_many", { n: formatNumber(lang, n) });
 }
 
+/** "2 envois anonymisés sur le relais": this PC's sets sealed again there after an erasure. */
+export function redactedText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.redacted_one" : "sync.redacted_many", { n: formatNumber(lang, n) });
+}
+
 /** "3 modifications envoyées (1,5 Ko)". */
 export function withSize(lang: Language, what: string, bytes: number): string {
   return translate(lang, "sync.with_size", { what, size: formatBytes(lang, bytes) });

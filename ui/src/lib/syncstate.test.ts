@@ -12,6 +12,7 @@ const summary: SyncSummary = {
   bytes_received: 300,
   files_sent: 0,
   file_bytes_sent: 0,
+  redacted: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,

@@ -34,6 +34,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   bytes_received: 0,
   files_sent: 0,
   file_bytes_sent: 0,
+  redacted: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chairside_domain::EntityId;
 use chairside_protocol::{
     BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment, PendingEnrollments,
-    PullResponse, PushResponse, Record, code, normalize_code,
+    PullResponse, PushResponse, Record, RewriteResponse, code, normalize_code,
 };
 use chairside_relay::{
     BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
@@ -262,6 +262,29 @@ impl Transport for LocalRelay {
             });
         }
         Ok(PushResponse { head, checksum })
+    }
+
+    fn rewrite(
+        &self,
+        c: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<RewriteResponse, SyncError> {
+        let clinic = self.auth(c)?;
+        let (head, checksum, revision) = self
+            .storage
+            .rewrite(&clinic, &c.device_id, &records)
+            .map_err(internal)?;
+        if self.lose_reply.replace(false) {
+            return Err(SyncError::Unreachable {
+                url: "local".into(),
+                reason: "reply lost".into(),
+            });
+        }
+        Ok(RewriteResponse {
+            head,
+            checksum,
+            revision,
+        })
     }
 
     fn pull(

@@ -4,7 +4,7 @@
 use chairside_domain::EntityId;
 use chairside_store::Store;
 use chairside_store::patients::{self, PatientRow};
-use chairside_sync::{SyncError, identity, setting, sync};
+use chairside_sync::{SyncError, Transport, identity, setting, sync};
 
 use super::common::*;
 
@@ -164,7 +164,6 @@ fn revoked_unknown_and_foreign_devices_are_refused() {
     assert_eq!(patients::count(other.conn()).unwrap(), 0);
     let a_id = a.device_id().to_string();
     let me = identity(&other, false).unwrap();
-    use chairside_sync::Transport;
     let page = relay.pull(&me.credential, &a_id, 0, 100).unwrap();
     assert!(page.records.is_empty(), "scoped by clinic");
 
@@ -255,6 +254,103 @@ fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
     let other = new_store(&tmp.path().join("other"));
     let forged = chairside_sync::enroll::recovery_key(&me.clinic_id, &other_key()).unwrap();
     assert!(chairside_sync::enroll::recover(&other, &relay, "local", &forged).is_err());
+}
+
+/// Every change set the relay holds for the clinic, opened with the clinic key and written out
+/// (values included), one string per record.
+fn opened_at_relay(relay: &LocalRelay, me: &chairside_sync::Identity) -> Vec<String> {
+    let mut opened = Vec::new();
+    for head in relay.storage.heads(&me.clinic_id).unwrap() {
+        let device: chairside_domain::DeviceId = head.device_id.parse().unwrap();
+        let mut after = 0;
+        while after < head.head {
+            let (records, _) = relay
+                .storage
+                .pull(&me.clinic_id, &head.device_id, after, chairside_protocol::MAX_PAGE)
+                .unwrap();
+            for record in &records {
+                let set = chairside_sync::seal::open(&me.key, &me.clinic_id, device, record).unwrap();
+                opened.push(format!("{set:?}"));
+                after = record.idx;
+            }
+        }
+    }
+    opened
+}
+
+#[test]
+fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let p = add_patient(&mut a, "Ouyahia", "+213555987321");
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    // B types in the file too: its own stream now holds identity as well.
+    let mut on_b = patients::get(b.conn(), &p.id).unwrap().unwrap();
+    on_b.first_name = "Amina-Lyna".into();
+    on_b.notes = "Mme Ouyahia rappelle lundi".into();
+    b.write(|w| w.update_patient(&on_b)).unwrap();
+    run(&mut b, &relay).unwrap();
+    run(&mut a, &relay).unwrap();
+    let me = identity(&a, false).unwrap();
+    let needles = ["Ouyahia", "555987321", "Amina", "secrète", "1990-04-04"];
+    let everything = opened_at_relay(&relay, &me).join("\n");
+    for needle in needles {
+        assert!(everything.contains(needle), "this search finds {needle} before the erasure");
+    }
+
+    // A erases: its own sets are sealed again at its next sync; B's are still as B sealed them.
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
+    let report = run(&mut a, &relay).unwrap();
+    assert!(report.redacted >= 1, "{report:?}");
+    assert!(report.checksums_match);
+    assert!(opened_at_relay(&relay, &me).join("\n").contains("Amina-Lyna"));
+
+    // B merges the erasure, which scrubs its log, and replaces its own sets at the relay.
+    let report = run(&mut b, &relay).unwrap();
+    assert_eq!(report.redacted, 1, "B's one edit of the file: {report:?}");
+    assert!(report.checksums_match);
+    // A reads B's rewritten stream again for its checksum (its revision moved): no divergence.
+    for on_a in [true, false, true] {
+        let store = if on_a { &mut a } else { &mut b };
+        let report = run(store, &relay).unwrap();
+        assert!(report.checksums_match);
+        assert_eq!(report.redacted, 0, "nothing is redacted twice");
+        assert!(chairside_store::sync_state::redactions(store.conn()).unwrap().is_empty());
+    }
+    let everything = opened_at_relay(&relay, &me).join("\n");
+    for needle in needles {
+        assert!(!everything.contains(needle), "the relay still holds {needle} after the erasure");
+    }
+    assert!(everything.contains("1990"), "the birth year stays, as in the store");
+
+    // A PC that joins afterwards gets the pseudonymous file, and the same checksums.
+    let mut c = join(&a, &tmp.path().join("c"), &relay);
+    let report = run(&mut c, &relay).unwrap();
+    assert!(report.checksums_match);
+    let erased = patients::get(c.conn(), &p.id).unwrap().unwrap();
+    assert_eq!(
+        (erased.last_name.as_str(), erased.first_name.as_str(), erased.phones.len()),
+        ("", "", 0)
+    );
+    assert_eq!(erased.erased_at_ms, 1_700_000_000_000);
+
+    // The rewrite rule: a device replaces stored records of its own log only.
+    let me_b = identity(&b, false).unwrap();
+    let set = chairside_store::changes::read_change_set(a.conn(), a.device_id(), 1)
+        .unwrap()
+        .unwrap();
+    let record_of_a = chairside_sync::seal::seal(&me.key, &me.clinic_id, &set).unwrap();
+    let err = relay.rewrite(&me_b.credential, vec![record_of_a.clone()]).unwrap_err();
+    assert!(err.to_string().contains("own log only"), "{err}");
+    let mut beyond = record_of_a;
+    beyond.idx = relay.storage.heads(&me.clinic_id).unwrap().iter().find(|h| h.device_id == me.credential.device_id).unwrap().head + 1;
+    let err = relay.rewrite(&me.credential, vec![beyond]).unwrap_err();
+    assert!(err.to_string().contains("not stored"), "{err}");
+    run(&mut a, &relay).unwrap();
 }
 
 /// Bytes that look like an image: a recognisable header and a pattern to search for.

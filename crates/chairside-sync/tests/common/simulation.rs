@@ -22,6 +22,9 @@ enum Op {
         field: usize,
         value: u8,
     },
+    /// A PC erases a patient's identity (GDPR), if the file is known there: every device then
+    /// scrubs its log and replaces its own sets at the relay.
+    Erase { device: usize, patient: usize },
     /// A PC tries to sync (nothing happens while it is cut off).
     Sync { device: usize },
     /// A PC's network goes down or comes back.
@@ -41,6 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
         5 => (0..DEVICES, 0..PATIENTS, 0..FIELDS.len(), any::<u8>()).prop_map(
             |(device, patient, field, value)| Op::Write { device, patient, field, value }
         ),
+        1 => (0..DEVICES, 0..PATIENTS).prop_map(|(device, patient)| Op::Erase { device, patient }),
         4 => (0..DEVICES).prop_map(|device| Op::Sync { device }),
         1 => (0..DEVICES, any::<bool>()).prop_map(|(device, down)| Op::Partition { device, down }),
         1 => Just(Op::DropRequest),
@@ -120,6 +124,16 @@ impl World {
                 let idx = changes::head(store.conn(), &me).unwrap();
                 self.acknowledged.push((me, idx));
             }
+            Op::Erase { device, patient } => {
+                let id = self.patients[patient].to_string();
+                let store = self.store(device);
+                if chairside_store::patients::get(store.conn(), &id).unwrap().is_some() {
+                    store.write(|w| w.erase_patient(&id, 1_700_000_000_000)).unwrap();
+                    let me = store.device_id().to_string();
+                    let idx = changes::head(store.conn(), &me).unwrap();
+                    self.acknowledged.push((me, idx));
+                }
+            }
             Op::Sync { device } => {
                 if self.down[device] {
                     return;
@@ -154,6 +168,39 @@ impl World {
             }
         }
     }
+}
+
+/// Values written to erased files that the relay still holds, found by opening every record.
+fn identity_left_at_relay(world: &mut World) -> Vec<String> {
+    let me = chairside_sync::identity(world.store(0), false).unwrap();
+    let erased: Vec<String> = {
+        let store = world.store(0);
+        let mut stmt = store.conn().prepare("SELECT id FROM patient WHERE erased_at_ms > 0").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let mut left = Vec::new();
+    for head in world.relay.storage.heads(&me.clinic_id).unwrap() {
+        let device: chairside_domain::DeviceId = head.device_id.parse().unwrap();
+        let mut after = 0;
+        while after < head.head {
+            let (records, _) = world.relay.storage
+                .pull(&me.clinic_id, &head.device_id, after, chairside_protocol::MAX_PAGE)
+                .unwrap();
+            for record in &records {
+                let set = chairside_sync::seal::open(&me.key, &me.clinic_id, device, record).unwrap();
+                for change in &set.changes {
+                    if change.table == "patient" && erased.contains(&change.row_id)
+                        && FIELDS.contains(&change.field.as_str())
+                        && change.value != Value::Text(String::new())
+                    {
+                        left.push(format!("{}#{}: {}.{} = {:?}", head.device_id, record.idx, change.row_id, change.field, change.value));
+                    }
+                }
+                after = record.idx;
+            }
+        }
+    }
+    left
 }
 
 /// A PC's store, opened again from disk if it crashed.
@@ -220,6 +267,12 @@ proptest! {
             prop_assert_eq!(&conflicts_waiting(world.store(device)), &reference,
                 "replica {} has other conflicts", device);
         }
+        // An erasure reached every device's stream at the relay: no copy keeps an erased value,
+        // and no PC has a redaction left to send.
+        prop_assert_eq!(identity_left_at_relay(&mut world), Vec::<String>::new());
+        for device in 0..DEVICES {
+            prop_assert!(chairside_store::sync_state::redactions(world.store(device).conn()).unwrap().is_empty());
+        }
         let acknowledged = world.acknowledged.clone();
         for device in 0..DEVICES {
             let store = world.store(device);
@@ -232,7 +285,7 @@ proptest! {
         let store = world.store(0);
         let mut stmt = store.conn().prepare(
             "SELECT row_id, field, value FROM field_change f
-             WHERE tbl = 'patient' AND NOT EXISTS (
+             WHERE tbl = 'patient' AND field IN ('last_name', 'first_name', 'notes') AND NOT EXISTS (
                  SELECT 1 FROM field_change g WHERE g.tbl = f.tbl AND g.row_id = f.row_id
                  AND g.field = f.field AND (g.hlc > f.hlc OR (g.hlc = f.hlc AND g.device_id > f.device_id)))",
         ).unwrap();

@@ -252,6 +252,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const heads = new Map<string, number>([["d1", 214], ["d2", 187]]);
   let unsent = 3; // changes made here since the last sync
   let filesWaiting = offline ? 2 : 0; // images and documents stored here, not yet at the relay
+  let toRedact = 0; // this PC's sets scrubbed by an erasure, to replace at the relay
   let incoming = 12; // changes from "Fauteuil 1" waiting at the relay
   const pending: PendingDeviceInfo[] = [
     { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
@@ -288,8 +289,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     const sent = unsent;
     const received = incoming;
     const files = filesWaiting;
+    const redacted = toRedact;
     unsent = 0;
     filesWaiting = 0;
+    toRedact = 0;
     incoming = Math.random() < 0.5 ? 0 : 1 + Math.floor(Math.random() * 3);
     heads.set("d1", (heads.get("d1") ?? 0) + sent);
     heads.set("d2", (heads.get("d2") ?? 0) + received);
@@ -304,7 +307,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       .sort((a, b) => Number(b.this_device) - Number(a.this_device));
     return {
       relay_url: relay, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
-      files_sent: files, file_bytes_sent: files * 187_000, checksums_match: !relay.includes("mismatch"), streams,
+      files_sent: files, file_bytes_sent: files * 187_000, redacted, checksums_match: !relay.includes("mismatch"), streams,
       duration_ms: Date.now() - started,
     };
   };
@@ -687,6 +690,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         referring_dentist: "", notes: "", photo: "", guarantor_id: "", guarantor_relation: null,
         birth_date: p.birth_date.slice(0, 4), erased_at_ms: Date.now(),
       });
+      toRedact += 1; // the file's creation here, sent before the erasure
       // The file's own conflicts go with its identity (its medical items' stay).
       for (let i = editConflicts.length - 1; i >= 0; i--)
         if (editConflicts[i].table === "patient" && editConflicts[i].row_id === p.id) editConflicts.splice(i, 1);
