@@ -105,6 +105,7 @@ fn main() {
     sync_device(&mut a, &relay).unwrap();
     let per_set = 15; // a patient creation writes this many fields
     let started = Instant::now();
+    let mut first_patient = None;
     for i in 0..fields / per_set {
         let mut p = PatientRow {
             id: EntityId::new().to_string(),
@@ -119,6 +120,7 @@ fn main() {
             ..PatientRow::default()
         };
         a.write(|w| w.insert_patient(&mut p)).unwrap();
+        first_patient.get_or_insert(p.id);
     }
     let recorded = started.elapsed();
     let (sets, field_changes): (i64, i64) = a
@@ -146,6 +148,19 @@ fn main() {
     let pull_time = t.elapsed();
     assert!(pulled.checksums_match);
     let bytes = pushed.bytes_sent as usize;
+
+    // The day's first patient asks to be forgotten: A erases the file, replaces its set at the
+    // relay and reads its stream back; B merges the erasure and reads A's rewritten stream again
+    // for its checksum (the cost of a redaction grows with the stream, not with the erasure).
+    let erased = first_patient.expect("the bench creates patients");
+    a.write(|w| w.erase_patient(&erased, now_ms())).unwrap();
+    let t = Instant::now();
+    let redacted = sync_device(&mut a, &relay).unwrap();
+    let redact_time = t.elapsed();
+    let t = Instant::now();
+    let reread = sync_device(&mut b, &relay).unwrap();
+    let reread_time = t.elapsed();
+    assert!(redacted.redacted >= 1 && reread.checksums_match);
 
     // The floor: the same bytes up and down, raw, over HTTP on loopback.
     let payload = Arc::new(vec![7u8; bytes]);
@@ -243,6 +258,13 @@ fn main() {
         "end-of-day sync vs raw floor + store floor {}  ratio {:.1}x",
         secs(raw_total + store_floor),
         sync_total.as_secs_f64() / (raw_total + store_floor).as_secs_f64()
+    );
+    println!(
+        "erasure of one patient: A redacts {} change set(s) and reads its {:.1} MB stream back in {}; B merges the erasure and reads A's stream again in {}",
+        redacted.redacted,
+        bytes as f64 / 1e6,
+        secs(redact_time),
+        secs(reread_time)
     );
     println!("relay pushes per second, one change set per request: SQLite {sqlite_rate:.0}");
     match postgres_rate {
