@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,6 +22,9 @@ use sha2::{Digest, Sha256};
 
 pub const PASSPHRASE: &str = "sync test passphrase";
 
+/// What another PC does while a sync is under way (see [`LocalRelay::before_next_pull`]).
+pub type Meanwhile = Box<dyn FnOnce(&LocalRelay)>;
+
 pub struct LocalRelay {
     pub storage: Arc<dyn Storage>,
     pub blobs: FsBlobStore,
@@ -36,6 +39,8 @@ pub struct LocalRelay {
     pub duplicate: Cell<bool>,
     /// A hook to alter pulled records (tampering tests).
     pub alter: Cell<Option<fn(&mut Record)>>,
+    /// Runs once, just before the next pull is served: another PC acting in the middle of a sync.
+    pub before_next_pull: RefCell<Option<Meanwhile>>,
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -91,6 +96,7 @@ impl LocalRelay {
             lose_reply: Cell::new(false),
             duplicate: Cell::new(false),
             alter: Cell::new(None),
+            before_next_pull: RefCell::new(None),
         }
     }
 
@@ -295,6 +301,10 @@ impl Transport for LocalRelay {
         limit: u32,
     ) -> Result<PullResponse, SyncError> {
         let clinic = self.auth(c)?;
+        let meanwhile = self.before_next_pull.borrow_mut().take();
+        if let Some(act) = meanwhile {
+            act(self);
+        }
         let (mut records, head) = self
             .storage
             .pull(&clinic, device_id, after, limit)

@@ -353,6 +353,47 @@ fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
     run(&mut a, &relay).unwrap();
 }
 
+#[test]
+fn a_stream_rewritten_while_another_pc_reads_it_is_no_divergence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let b = std::rc::Rc::new(std::cell::RefCell::new(join(&a, &tmp.path().join("b"), &relay)));
+    let mut c = join(&a, &tmp.path().join("c"), &relay);
+    let p = add_patient(&mut a, "Ouyahia", "+213555987321");
+    run(&mut a, &relay).unwrap();
+    {
+        let mut b = b.borrow_mut();
+        run(&mut b, &relay).unwrap();
+        let mut typed = patients::get(b.conn(), &p.id).unwrap().unwrap();
+        typed.notes = "Mme Ouyahia rappelle lundi".into();
+        b.write(|w| w.update_patient(&typed)).unwrap();
+        run(&mut b, &relay).unwrap();
+    }
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
+    run(&mut a, &relay).unwrap();
+
+    // C starts its sync (it has read the heads); before its first page, B merges the erasure and
+    // rewrites its stream, which C then reads at the new revision.
+    let b_meanwhile = b.clone();
+    *relay.before_next_pull.borrow_mut() = Some(Box::new(move |relay: &LocalRelay| {
+        let report = run(&mut b_meanwhile.borrow_mut(), relay).unwrap();
+        assert_eq!(report.redacted, 1);
+    }));
+    let report = run(&mut c, &relay).unwrap();
+    assert!(relay.before_next_pull.borrow().is_none(), "B acted during C's sync");
+    assert!(report.checksums_match, "a rewrite while reading is no divergence");
+    // The next sync reads B's stream again at its new revision; every checksum matches.
+    for _ in 0..2 {
+        assert!(run(&mut c, &relay).unwrap().checksums_match);
+        assert!(run(&mut b.borrow_mut(), &relay).unwrap().checksums_match);
+        assert!(run(&mut a, &relay).unwrap().checksums_match);
+    }
+    let erased = patients::get(c.conn(), &p.id).unwrap().unwrap();
+    assert_eq!((erased.last_name.as_str(), erased.notes.as_str()), ("", ""));
+}
+
 /// Bytes that look like an image: a recognisable header and a pattern to search for.
 pub(crate) fn fake_radiograph(len: usize) -> Vec<u8> {
     let mut bytes = b"PIXELS-OF-PATIENT-OUYAHIA ".repeat(len / 26 + 1);
