@@ -555,6 +555,9 @@ fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay
         "{after:?}"
     );
     assert!(!agent.due());
+    // Opening and searching files writes audit entries only: nothing people typed is waiting.
+    app.search_patients("hamidi").unwrap();
+    assert_eq!(agent.status().unwrap().changes_waiting, 0);
 
     // The relay goes down: the agent says so in plain words and retries in about 15 s.
     relay.kill();

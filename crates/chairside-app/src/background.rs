@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use chairside_domain::Permission;
 
-use chairside_store::{Store, changes, sync_state};
+use chairside_store::{Store, sync_state};
 use chairside_sync::{HttpRelay, SyncError, SyncReport, setting};
 use rand::Rng;
 
@@ -112,14 +112,14 @@ impl SyncAgent {
     fn refresh_counts(&mut self) -> Result<()> {
         let conn = self.store.conn();
         let me = self.store.device_id().to_string();
-        let local_head = changes::head(conn, &me)?;
         let pushed = sync_state::stream(conn, &me)?.map_or(0, |s| s.head);
         // Sets an erasure scrubbed after they were pushed wait to be replaced at the relay.
         let redactions = sync_state::redactions(conn)?
             .into_iter()
             .filter(|idx| *idx <= pushed)
             .count() as i64;
-        self.status.changes_waiting = ((local_head - pushed).max(0) + redactions) as u32;
+        self.status.changes_waiting =
+            (sync_state::unsent_changes(conn, &me, pushed)? + redactions) as u32;
         self.status.files_waiting = self.store.blobs_to_upload_count()? as u32;
         self.status.relay_url = self
             .store

@@ -661,7 +661,8 @@ pub struct SyncStatus {
     pub last_success_ms: Option<i64>,
     #[ts(type = "number | null")]
     pub last_attempt_ms: Option<i64>,
-    /// Change sets written here and not yet at the relay.
+    /// Changes written here and not yet at the relay: change sets that change data (audit
+    /// entries alone go with the next sync uncounted), and sets to replace after an erasure.
     pub changes_waiting: u32,
     /// Images and documents stored here and not yet at the relay.
     pub files_waiting: u32,

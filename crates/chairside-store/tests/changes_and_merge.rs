@@ -525,3 +525,40 @@ proptest! {
         prop_assert_eq!(&state(&stores[2]), &reference);
     }
 }
+
+#[test]
+fn changes_waiting_count_data_not_audit_entries_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = create(dir.path());
+    let me = a.device_id().to_string();
+    let pushed = head(a.conn(), &me).unwrap();
+    let waiting =
+        |a: &Store| chairside_store::sync_state::unsent_changes(a.conn(), &me, pushed).unwrap();
+    assert_eq!(waiting(&a), 0);
+    let opened = chairside_store::audit::AuditRecord {
+        user_id: "u",
+        action: "patient.read",
+        entity: "patient",
+        entity_id: "p",
+        outcome: "ok",
+        detail: "",
+    };
+    a.write(|w| w.audit(opened.clone()).map(|_| ())).unwrap();
+    assert_eq!(
+        head(a.conn(), &me).unwrap(),
+        pushed + 1,
+        "an audit-only set was written"
+    );
+    assert_eq!(waiting(&a), 0, "an audit entry alone is no change waiting");
+    // A change with its audit entry in the same set counts.
+    a.write(|w| {
+        w.set(
+            &STAFF_USER,
+            EntityId::new(),
+            &[("display_name", Value::Text("Dr B".into()))],
+        )?;
+        w.audit(opened).map(|_| ())
+    })
+    .unwrap();
+    assert_eq!(waiting(&a), 1);
+}
