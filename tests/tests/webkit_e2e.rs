@@ -28,7 +28,9 @@
 //!   with the window/level tool and a preset change the window, and a length measured with two
 //!   clicks shows in millimetres;
 //! - the timeline lists them, the FHIR export writes the patient's bundle to the export folder, and
-//!   the owner erases the identity after typing the file number: the file shows as erased.
+//!   the owner erases the identity after typing the file number: the file shows as erased;
+//! - the owner gives the relay's address in the Sync panel and syncs (the clinic registers at the
+//!   relay process, the day's changes go up, the checksums match), then runs the end-of-day report.
 //!
 //! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
 //!
@@ -494,6 +496,25 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_text_containing("erased-banner", &file_number)?;
     run.assert_absent("patient-edit")?;
     run.screenshot("erased-file")?;
+    run.end_step();
+
+    // h. Sync with the relay (the one the join of step a0 used), then the end-of-day report.
+    run.begin("h. sync and end of day");
+    run.click("nav-sync")?;
+    run.wait_for("sync-panel", STEP_TIMEOUT)?;
+    let relay_url = run.pairing.0.clone();
+    run.fill("sync-relay-url", &relay_url)?;
+    run.click("sync-now")?;
+    run.wait_for("sync-result", STEP_TIMEOUT)?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.assert_absent("sync-error")?;
+    // Nothing typed here waits any more (the sync's own audit entry goes with the next one).
+    run.wait_text_containing("header-sync-status", "À jour")?;
+    run.screenshot("sync-result")?;
+    run.click("eod-run")?;
+    run.wait_for("eod-report", STEP_TIMEOUT)?;
+    run.wait_for("eod-conflicts", STEP_TIMEOUT)?;
+    run.screenshot("end-of-day")?;
     run.end_step();
     Ok(())
 }
