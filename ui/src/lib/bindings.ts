@@ -209,7 +209,8 @@ export type SyncState = "idle" | "syncing" | "up_to_date" | "offline" | "not_con
 
 export type SyncStatus = { state: SyncState, relay_url: string | null, last_success_ms: number | null, last_attempt_ms: number | null, 
 /**
- * Change sets written here and not yet at the relay.
+ * Changes written here and not yet at the relay: change sets that change data (audit
+ * entries alone go with the next sync uncounted), and sets to replace after an erasure.
  */
 changes_waiting: number, 
 /**
