@@ -29,8 +29,8 @@ use chairside_protocol::{
     ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
     ErrorBody, Heads, Health, InviteRequest, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES,
     PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
-    PushResponse, RecoverRequest, RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest,
-    RewriteResponse, VERSION_HEADER, check_version, code, normalize_code,
+    PushResponse, Record, RecoverRequest, RegisterRequest, RegisterResponse, RevokeRequest,
+    RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -519,19 +519,25 @@ async fn push(
     Json(req): Json<PushRequest>,
 ) -> ApiResult<PushResponse> {
     let device = authenticate(&relay, &headers).await?;
-    if let Some(big) = req.records.iter().find(|r| r.size() > MAX_RECORD_BYTES) {
-        return Err(ApiFailure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            code::TOO_LARGE,
-            format!("record {} is larger than {MAX_RECORD_BYTES} bytes", big.idx),
-        ));
-    }
+    refuse_oversized(&req.records)?;
     let storage = relay.storage.clone();
     let count = req.records.len();
     let (head, checksum) =
         blocking(move || storage.push(&device.clinic_id, &device.device_id, &req.records)).await?;
     tracing::debug!(records = count, head, "push");
     Ok(Json(PushResponse { head, checksum }))
+}
+
+/// Refuses a push or rewrite holding a record above the size limit, naming it.
+fn refuse_oversized(records: &[Record]) -> Result<(), ApiFailure> {
+    match records.iter().find(|r| r.size() > MAX_RECORD_BYTES) {
+        Some(big) => Err(ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::TOO_LARGE,
+            format!("record {} is larger than {MAX_RECORD_BYTES} bytes", big.idx),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A device seals again records of its own log that an erasure scrubbed (see
@@ -542,13 +548,7 @@ async fn rewrite(
     Json(req): Json<RewriteRequest>,
 ) -> ApiResult<RewriteResponse> {
     let device = authenticate(&relay, &headers).await?;
-    if let Some(big) = req.records.iter().find(|r| r.size() > MAX_RECORD_BYTES) {
-        return Err(ApiFailure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            code::TOO_LARGE,
-            format!("record {} is larger than {MAX_RECORD_BYTES} bytes", big.idx),
-        ));
-    }
+    refuse_oversized(&req.records)?;
     let storage = relay.storage.clone();
     let count = req.records.len();
     let (head, checksum, revision) =

@@ -452,7 +452,7 @@ impl Storage for SqliteStorage {
                 ])?;
             }
         }
-        let (last, checksum) = {
+        let checksum = {
             let mut stmt = tx.prepare(
                 "SELECT idx, nonce, ciphertext FROM record
                  WHERE clinic_id = ?1 AND device_id = ?2 ORDER BY idx",
@@ -460,13 +460,8 @@ impl Storage for SqliteStorage {
             let rows = stmt.query_map(params![clinic_id, device_id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?;
-            stream_checksum(device_id, rows.map(|r| r.map_err(StorageError::from)))?
+            stream_checksum(device_id, head, rows.map(|r| r.map_err(StorageError::from)))?
         };
-        if last != head {
-            return Err(StorageError::Backend(format!(
-                "the log of device {device_id} holds {last} records but its head is {head}"
-            )));
-        }
         tx.execute(
             "UPDATE stream SET checksum = ?3, revision = revision + 1
              WHERE clinic_id = ?1 AND device_id = ?2",

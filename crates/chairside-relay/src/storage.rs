@@ -214,11 +214,12 @@ pub(crate) fn check_rewrite(head: i64, records: &[Record], device_id: &str) -> S
 }
 
 /// The checksum of a whole stream from its stored records, read in order; refuses a stream whose
-/// records do not run 1, 2, … without a gap (a damaged store).
+/// records do not run 1, 2, … `head` without a gap (a damaged store).
 pub(crate) fn stream_checksum(
     device_id: &str,
+    head: i64,
     records: impl Iterator<Item = StorageResult<(i64, Vec<u8>, Vec<u8>)>>,
-) -> StorageResult<(i64, String)> {
+) -> StorageResult<String> {
     let mut checksum = EMPTY_CHECKSUM;
     let mut last = 0;
     for row in records {
@@ -237,7 +238,12 @@ pub(crate) fn stream_checksum(
         checksum = chain_checksum(&checksum, &record);
         last = idx;
     }
-    Ok((last, hex::encode(checksum)))
+    if last != head {
+        return Err(StorageError::Backend(format!(
+            "the log of device {device_id} holds {last} records but its head is {head}"
+        )));
+    }
+    Ok(hex::encode(checksum))
 }
 
 /// The append rule, shared by backends: given the stored head, decide for each record whether it
