@@ -335,6 +335,7 @@ pub fn sync(
     let mut rewritten_meanwhile: Option<BTreeMap<String, RelayStream>> = None;
     for (device, stream) in &relay_heads {
         let (mine, sum, _) = tracked(store, device)?;
+        report.heads.insert(device.clone(), stream.head.max(mine));
         if mine == stream.head && hex::encode(sum) != stream.checksum {
             // Another device may have rewritten its stream (a redaction) while this one read it:
             // then the mix of old and new records is no divergence, and the stream, still marked
@@ -352,7 +353,6 @@ pub fn sync(
                 head: stream.head,
             });
         }
-        report.heads.insert(device.clone(), stream.head.max(mine));
     }
     report.heads.insert(my_id, pushed_head);
 
