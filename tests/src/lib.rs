@@ -28,3 +28,39 @@ pub fn workspace_binary(name: &str) -> PathBuf {
     );
     path
 }
+
+/// A clinic as the scenarios create it with `chairside init`.
+#[derive(Clone, Copy, Debug)]
+pub struct NewClinic<'a> {
+    pub name: &'a str,
+    pub timezone: &'a str,
+    pub phone_region: &'a str,
+    pub owner: &'a str,
+}
+
+impl<'a> NewClinic<'a> {
+    /// The Algerian clinic most scenarios use, with this owner.
+    pub fn oran(owner: &'a str) -> Self {
+        NewClinic {
+            name: "Cabinet Oran",
+            timezone: "Africa/Algiers",
+            phone_region: "DZ",
+            owner,
+        }
+    }
+
+    /// The arguments of `chairside init` for this clinic.
+    pub fn init_args(&self) -> [&'a str; 9] {
+        [
+            "init",
+            "--clinic-name",
+            self.name,
+            "--timezone",
+            self.timezone,
+            "--phone-region",
+            self.phone_region,
+            "--owner",
+            self.owner,
+        ]
+    }
+}

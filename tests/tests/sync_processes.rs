@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use chairside_scenarios::NewClinic;
 use chairside_scenarios::RelayProcess as Relay;
 use serde_json::Value;
 
@@ -63,22 +64,11 @@ fn two_pcs_of_one_clinic_sync_through_a_real_relay() {
     let (pc_a, pc_b) = (tmp.path().join("accueil"), tmp.path().join("fauteuil-1"));
     let mut relay = Relay::start(&tmp.path().join("relay"));
 
-    let init = json(chairside(
-        &pc_a,
-        &[
-            "--json",
-            "init",
-            "--clinic-name",
-            "Cabinet El Biar",
-            "--timezone",
-            "Africa/Algiers",
-            "--phone-region",
-            "DZ",
-            "--owner",
-            "amel",
-        ],
-        &[],
-    ));
+    let clinic = NewClinic {
+        name: "Cabinet El Biar",
+        ..NewClinic::oran("amel")
+    };
+    let init = json(chairside(&pc_a, &with_json(&clinic.init_args()), &[]));
     assert!(init["recovery_key"].as_str().unwrap().len() > 60, "{init}");
     let first = owner(&pc_a, &["sync", "--relay", &relay.url()]);
     assert!(first["sent"].as_u64().unwrap() >= 1, "{first}");
@@ -246,22 +236,13 @@ fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
     let tmp = tempfile::tempdir().unwrap();
     let pc = tmp.path().join("old-pc");
     let relay = Relay::start(&tmp.path().join("relay"));
-    let init = json(chairside(
-        &pc,
-        &[
-            "--json",
-            "init",
-            "--clinic-name",
-            "Cabinet Ixelles",
-            "--timezone",
-            "Europe/Brussels",
-            "--phone-region",
-            "BE",
-            "--owner",
-            "amel",
-        ],
-        &[],
-    ));
+    let clinic = NewClinic {
+        name: "Cabinet Ixelles",
+        timezone: "Europe/Brussels",
+        phone_region: "BE",
+        owner: "amel",
+    };
+    let init = json(chairside(&pc, &with_json(&clinic.init_args()), &[]));
     let key = init["recovery_key"].as_str().unwrap().to_string();
     owner(
         &pc,
@@ -328,22 +309,7 @@ fn two_relay_processes_on_one_postgres_database_serve_one_clinic() {
     let first = Relay::start_db(&tmp.path().join("relay-1"), &database);
     let second = Relay::start_db(&tmp.path().join("relay-2"), &database);
     let (pc_a, pc_b) = (tmp.path().join("a"), tmp.path().join("b"));
-    json(chairside(
-        &pc_a,
-        &[
-            "--json",
-            "init",
-            "--clinic-name",
-            "Cabinet Oran",
-            "--timezone",
-            "Africa/Algiers",
-            "--phone-region",
-            "DZ",
-            "--owner",
-            "amel",
-        ],
-        &[],
-    ));
+    init_clinic(&pc_a);
     // A talks to the first relay, B to the second (a load balancer's doing).
     owner(&pc_a, &["sync", "--relay", &first.url()]);
     let code = owner(&pc_a, &["device", "invite"])["code"]
@@ -421,20 +387,16 @@ fn sync_killed_after(dir: &Path, after: Duration) -> bool {
 fn init_clinic(dir: &Path) {
     json(chairside(
         dir,
-        &[
-            "--json",
-            "init",
-            "--clinic-name",
-            "Cabinet Oran",
-            "--timezone",
-            "Africa/Algiers",
-            "--phone-region",
-            "DZ",
-            "--owner",
-            "amel",
-        ],
+        &with_json(&NewClinic::oran("amel").init_args()),
         &[],
     ));
+}
+
+/// `args` with `--json` in front.
+fn with_json<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    std::iter::once("--json")
+        .chain(args.iter().copied())
+        .collect()
 }
 
 #[test]

@@ -561,17 +561,7 @@ fn owner_pc_pairing_code(dir: &Path, relay_url: &str) -> Result<String> {
         );
         Ok(serde_json::from_slice(&out.stdout)?)
     };
-    cli(&[
-        "init",
-        "--clinic-name",
-        "Cabinet Oran",
-        "--timezone",
-        "Africa/Algiers",
-        "--phone-region",
-        "DZ",
-        "--owner",
-        OWNER,
-    ])?;
+    cli(&chairside_scenarios::NewClinic::oran(OWNER).init_args())?;
     cli(&["--user", OWNER, "sync", "--relay", relay_url])?;
     let invite = cli(&["--user", OWNER, "device", "invite"])?;
     invite["code"]

@@ -113,13 +113,7 @@ impl SyncAgent {
         let conn = self.store.conn();
         let me = self.store.device_id().to_string();
         let pushed = sync_state::stream(conn, &me)?.map_or(0, |s| s.head);
-        // Sets an erasure scrubbed after they were pushed wait to be replaced at the relay.
-        let redactions = sync_state::redactions(conn)?
-            .into_iter()
-            .filter(|idx| *idx <= pushed)
-            .count() as i64;
-        self.status.changes_waiting =
-            (sync_state::unsent_changes(conn, &me, pushed)? + redactions) as u32;
+        self.status.changes_waiting = sync_state::changes_waiting(conn, &me, pushed)? as u32;
         self.status.files_waiting = self.store.blobs_to_upload_count()? as u32;
         self.status.relay_url = self
             .store

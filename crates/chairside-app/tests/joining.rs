@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use chairside_app::*;
-use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, router};
+use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, router, serve_on_loopback};
 use chairside_store::{KdfParams, Store};
 use common::*;
 
@@ -17,16 +16,7 @@ fn relay(dir: &std::path::Path) -> String {
     let storage = Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
     let blobs = Arc::new(FsBlobStore::open(&dir.join("blobs")).unwrap());
     let app = router(storage, blobs, RateLimit::default());
-    let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    format!("http://{}", serve_on_loopback(app).unwrap())
 }
 
 /// The clinic's first PC, signed in as its owner and synced once (which registers the clinic).

@@ -148,6 +148,43 @@ impl From<BlobError> for ApiFailure {
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
 
 /// The relay's HTTP API over a storage backend and a blob store.
+/// Serves `app` on a free port of 127.0.0.1, from a thread of its own with its own runtime, for
+/// as long as the process lives; returns the address once it listens. For the tests and
+/// benchmarks that need a real relay over HTTP in their own process.
+pub fn serve_on_loopback(app: Router) -> std::io::Result<std::net::SocketAddr> {
+    let (bound, address) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                let _ = bound.send(Err(e));
+                return;
+            }
+        };
+        let served = runtime.block_on(async move {
+            let listening = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .and_then(|l| l.local_addr().map(|at| (l, at)));
+            match listening {
+                Ok((listener, at)) => {
+                    let _ = bound.send(Ok(at));
+                    axum::serve(listener, app).await
+                }
+                Err(e) => {
+                    let _ = bound.send(Err(e));
+                    Ok(())
+                }
+            }
+        });
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the loopback relay stopped");
+        }
+    });
+    address
+        .recv()
+        .map_err(|_| std::io::Error::other("the loopback relay did not start"))?
+}
+
 pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateLimit) -> Router {
     let relay = Relay {
         storage,

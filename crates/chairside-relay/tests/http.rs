@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chairside_protocol::{PROTOCOL_VERSION, VERSION_HEADER};
-use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, Storage, router};
+use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, Storage, router, serve_on_loopback};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -15,18 +15,7 @@ const CLINIC: &str = "0190a5e2-0000-7000-8000-00000000c11c";
 const DEVICE: &str = "0190a5e2-0000-7000-8000-0000000000d1";
 
 fn serve(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, limit: RateLimit) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, router(storage, blobs, limit))
-                .await
-                .unwrap();
-        });
-    });
-    rx.recv().unwrap()
+    serve_on_loopback(router(storage, blobs, limit)).unwrap()
 }
 
 fn agent() -> ureq::Agent {

@@ -48,17 +48,21 @@ pub fn set_stream(conn: &Connection, device_id: &str, state: &StreamState) -> Re
     Ok(())
 }
 
-/// How many of a device's change sets after `pushed` change data. A set that holds audit entries
-/// only (a sign-in, a file opened, a search, the record of a sync) goes with the next sync like
-/// any other, but is not a change waiting for a person: after "sync now", whose own audit entry
-/// is written once the exchange is over, nothing people typed is waiting.
-pub fn unsent_changes(conn: &Connection, device_id: &str, pushed: i64) -> Result<i64> {
+/// The changes of this device (`device_id`) waiting for the relay, `pushed` being how far its log
+/// reached it: the change sets after it that change data, and those up to it that an erasure
+/// scrubbed and that wait to be replaced there. A set that holds audit entries only (a sign-in,
+/// a file opened, a search, the record of a sync) goes with the next sync like any other, but is
+/// not a change waiting for a person: after "sync now", whose own audit entry is written once
+/// the exchange is over, nothing people typed is waiting.
+pub fn changes_waiting(conn: &Connection, device_id: &str, pushed: i64) -> Result<i64> {
     Ok(conn
         .prepare_cached(
-            "SELECT COUNT(*) FROM change_set s
-             WHERE s.device_id = ?1 AND s.idx > ?2 AND EXISTS (
-                 SELECT 1 FROM field_change f
-                 WHERE f.device_id = s.device_id AND f.idx = s.idx AND f.tbl <> 'audit_event')",
+            "SELECT (SELECT COUNT(*) FROM change_set s
+                     WHERE s.device_id = ?1 AND s.idx > ?2 AND EXISTS (
+                         SELECT 1 FROM field_change f
+                         WHERE f.device_id = s.device_id AND f.idx = s.idx
+                           AND f.tbl <> 'audit_event'))
+                  + (SELECT COUNT(*) FROM log_redaction WHERE idx <= ?2)",
         )?
         .query_row(params![device_id, pushed], |r| r.get(0))?)
 }

@@ -533,7 +533,7 @@ fn changes_waiting_count_data_not_audit_entries_alone() {
     let me = a.device_id().to_string();
     let pushed = head(a.conn(), &me).unwrap();
     let waiting =
-        |a: &Store| chairside_store::sync_state::unsent_changes(a.conn(), &me, pushed).unwrap();
+        |a: &Store| chairside_store::sync_state::changes_waiting(a.conn(), &me, pushed).unwrap();
     assert_eq!(waiting(&a), 0);
     let opened = chairside_store::audit::AuditRecord {
         user_id: "u",

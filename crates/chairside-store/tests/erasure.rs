@@ -233,6 +233,13 @@ fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
         "the creation, the new name, the photo and the phone: {queued_on_a:?}"
     );
     assert_eq!(sync_state::redactions(b.conn()).unwrap(), Vec::<i64>::new());
+    // Once A's log is at the relay, the queued sets are what A still has to send.
+    let me = a.device_id().to_string();
+    let everything_pushed = chairside_store::changes::head(a.conn(), &me).unwrap();
+    assert_eq!(
+        sync_state::changes_waiting(a.conn(), &me, everything_pushed).unwrap(),
+        4
+    );
     // Another change to the erased file scrubs nothing new, so it queues nothing.
     sync_state::clear_redactions(a.conn(), &queued_on_a).unwrap();
     a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))

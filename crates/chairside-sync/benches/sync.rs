@@ -29,16 +29,7 @@ use chairside_store::{KdfParams, NewKey, Store};
 use chairside_sync::{HttpRelay, Transport, enroll, identity, seal, sync_device};
 
 fn serve(app: Router) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
+    chairside_relay::serve_on_loopback(app).unwrap()
 }
 
 fn store(dir: &std::path::Path) -> Store {
