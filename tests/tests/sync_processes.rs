@@ -528,7 +528,9 @@ fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay
     let down = agent.status().unwrap();
     assert_eq!(down.state, SyncState::Offline, "{down:?}");
     assert_eq!(down.changes_waiting, 1);
-    assert!(down.message.unwrap().contains("cannot be reached"));
+    let error = down.error.unwrap();
+    assert_eq!(error.code, "sync_unreachable");
+    assert!(error.message.contains("cannot be reached"), "{error:?}");
     let wait = agent.wait().as_secs();
     assert!((12..=19).contains(&wait), "retry in {wait} s");
 

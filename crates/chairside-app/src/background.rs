@@ -85,7 +85,7 @@ impl SyncStatus {
             last_attempt_ms: None,
             changes_waiting: 0,
             files_waiting: 0,
-            message: None,
+            error: None,
             next_attempt_ms: None,
         }
     }
@@ -121,7 +121,7 @@ impl SyncAgent {
             .filter(|u| !u.is_empty());
         if self.status.relay_url.is_none() {
             self.status.state = SyncState::NotConfigured;
-            self.status.message = None;
+            self.status.error = None;
         }
         Ok(())
     }
@@ -143,12 +143,12 @@ impl SyncAgent {
                 self.failures_in_a_row = 0;
                 self.status.state = SyncState::UpToDate;
                 self.status.last_success_ms = Some(now_ms());
-                self.status.message = None;
+                self.status.error = None;
                 SYNC_INTERVAL
             }
             Err(e) => {
                 self.failures_in_a_row = self.failures_in_a_row.saturating_add(1);
-                self.status.message = Some(e.to_string());
+                self.status.error = Some(ApiError::from(e));
                 if e.is_transient() {
                     self.status.state = SyncState::Offline;
                     backoff(self.failures_in_a_row)

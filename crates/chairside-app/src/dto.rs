@@ -666,8 +666,9 @@ pub struct SyncStatus {
     pub changes_waiting: u32,
     /// Images and documents stored here and not yet at the relay.
     pub files_waiting: u32,
-    /// The last error, in plain words (what happened and what to do).
-    pub message: Option<String>,
+    /// The last sync's error: its code and reason (the UI words them in the user's language)
+    /// and the English message (what happened and what to do).
+    pub error: Option<crate::ApiError>,
     #[ts(type = "number | null")]
     pub next_attempt_ms: Option<i64>,
 }

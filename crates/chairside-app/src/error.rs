@@ -1,6 +1,9 @@
 //! The one error type of the application API. It crosses to the UI and to scripts as
 //! `{"code": "...", "message": "..."}`: the code is stable and machine-readable (the UI
 //! translates it), the message is plain English that says what was wrong and what to do.
+//! Some errors add a `reason`, a finer stable code under the same `code` (a sync refusal says
+//! which refusal), so that the UI can word each case in the user's language rather than show
+//! the English message.
 
 use chairside_domain::SettingsError;
 use chairside_store::StoreError;
@@ -12,6 +15,11 @@ use ts_rs::TS;
 pub struct ApiError {
     pub code: String,
     pub message: String,
+    /// What exactly happened, where `code` covers several cases (the codes of the `reason`
+    /// module of `error.rs`); absent otherwise, and then absent from the JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<String>,
 }
 
 /// Stable error codes. Scripts and the UI match on these; never rename one.
@@ -46,12 +54,39 @@ pub mod code {
     pub const INTERNAL: &str = "internal";
 }
 
+/// Stable reasons, the finer codes under `sync_refused`, `sync_not_ready` and `integrity`.
+/// Under `sync_refused` the reason is the relay's own error code
+/// (`chairside_sync::relay_code`: `rate_limited`, `too_large`, `unsupported_version`, ...).
+pub mod reason {
+    /// `sync_not_ready`: no relay address is set on this PC.
+    pub const NO_RELAY: &str = "no_relay";
+    /// `sync_not_ready`: this PC asked to join and the owner has not approved it yet.
+    pub const WAITING_FOR_APPROVAL: &str = "waiting_for_approval";
+    /// `sync_not_ready`: this PC has not received the clinic's key (enrollment unfinished).
+    pub const NO_CLINIC_KEY: &str = "no_clinic_key";
+    /// `sync_not_ready`: the file asked for was stored on a PC that has not synced since.
+    pub const FILE_NOT_UPLOADED: &str = "file_not_uploaded";
+    /// `integrity`: a record from the relay did not authenticate; nothing of it was applied.
+    pub const TAMPERED: &str = "tampered";
+    /// `integrity`: a device's log differs between this PC and the relay (checksums).
+    pub const DIVERGED: &str = "diverged";
+    /// `integrity`: a file's copy at the relay did not hash to its address; it was not kept.
+    pub const TAMPERED_FILE: &str = "tampered_file";
+}
+
 impl ApiError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
+            reason: None,
         }
+    }
+
+    /// The same error with a finer reason (see [`reason`]).
+    pub fn because(mut self, reason: &str) -> Self {
+        self.reason = Some(reason.into());
+        self
     }
 
     pub fn invalid(field: &str, reason: impl std::fmt::Display) -> Self {
@@ -104,5 +139,14 @@ mod tests {
         );
         let e: ApiError = StoreError::WrongPassphrase.into();
         assert_eq!(e.code, "wrong_passphrase");
+        // A reason is one more key, only when there is one.
+        let e = ApiError::new(code::SYNC_REFUSED, "the relay refused: slow down")
+            .because("rate_limited");
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"code":"sync_refused","message":"the relay refused: slow down","reason":"rate_limited"}"#
+        );
+        let back: ApiError = serde_json::from_str(r#"{"code":"internal","message":"m"}"#).unwrap();
+        assert_eq!(back.reason, None);
     }
 }

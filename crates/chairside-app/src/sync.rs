@@ -14,7 +14,7 @@ use chairside_store::{NewKey, Store, devices};
 use chairside_sync::{HttpRelay, SyncError, enroll, setting};
 use chrono::{TimeZone, Utc};
 
-use crate::error::{ApiError, code};
+use crate::error::{ApiError, code, reason};
 use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, JoinClinicRequest,
     PendingDeviceInfo, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
@@ -22,31 +22,45 @@ use crate::{
 
 impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
+        ApiError::from(&e)
+    }
+}
+
+impl From<&SyncError> for ApiError {
+    fn from(e: &SyncError) -> Self {
         // A typed code's problem is told under its field.
-        match &e {
+        match e {
             SyncError::BadPairingCode(reason) => return ApiError::invalid("code", reason),
             SyncError::BadRecoveryKey(reason) => return ApiError::invalid("recovery_key", reason),
             _ => {}
         }
-        let code = match &e {
-            SyncError::Unreachable { .. } => code::SYNC_UNREACHABLE,
-            SyncError::Relay(body) if body.code == "revoked" => code::PERMISSION_DENIED,
-            SyncError::Relay(_) => code::SYNC_REFUSED,
+        let (code, reason) = match e {
+            SyncError::Unreachable { .. } => (code::SYNC_UNREACHABLE, None),
+            SyncError::Relay(body) if body.code == chairside_sync::relay_code::REVOKED => {
+                (code::PERMISSION_DENIED, Some(body.code.as_str()))
+            }
+            SyncError::Relay(body) => (code::SYNC_REFUSED, Some(body.code.as_str())),
             SyncError::BadRelayUrl(_)
             | SyncError::BadRecoveryKey(_)
-            | SyncError::BadPairingCode(_) => code::INVALID_INPUT,
-            SyncError::NoRelay | SyncError::NoClinicKey | SyncError::WaitingForApproval => {
-                code::SYNC_NOT_READY
+            | SyncError::BadPairingCode(_) => (code::INVALID_INPUT, None),
+            SyncError::NoRelay => (code::SYNC_NOT_READY, Some(reason::NO_RELAY)),
+            SyncError::NoClinicKey => (code::SYNC_NOT_READY, Some(reason::NO_CLINIC_KEY)),
+            SyncError::WaitingForApproval => {
+                (code::SYNC_NOT_READY, Some(reason::WAITING_FOR_APPROVAL))
             }
-            SyncError::Tampered { .. }
-            | SyncError::Diverged { .. }
-            | SyncError::TamperedBlob { .. } => code::INTEGRITY,
-            SyncError::BlobNotUploaded => code::SYNC_NOT_READY,
-            SyncError::NoSuchRequest(_) => code::NOT_FOUND,
-            SyncError::AlreadyInClinic => code::ALREADY_INITIALISED,
-            SyncError::Store(_) | SyncError::Internal(_) => code::INTERNAL,
+            SyncError::BlobNotUploaded => (code::SYNC_NOT_READY, Some(reason::FILE_NOT_UPLOADED)),
+            SyncError::Tampered { .. } => (code::INTEGRITY, Some(reason::TAMPERED)),
+            SyncError::Diverged { .. } => (code::INTEGRITY, Some(reason::DIVERGED)),
+            SyncError::TamperedBlob { .. } => (code::INTEGRITY, Some(reason::TAMPERED_FILE)),
+            SyncError::NoSuchRequest(_) => (code::NOT_FOUND, None),
+            SyncError::AlreadyInClinic => (code::ALREADY_INITIALISED, None),
+            SyncError::Store(_) | SyncError::Internal(_) => (code::INTERNAL, None),
         };
-        ApiError::new(code, e.to_string())
+        let error = ApiError::new(code, e.to_string());
+        match reason {
+            Some(reason) => error.because(reason),
+            None => error,
+        }
     }
 }
 
@@ -573,4 +587,86 @@ pub(crate) fn device_names(store: &Store) -> Result<DeviceNames> {
             .map(|d| (d.id, d.name))
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use chairside_sync::{ErrorBody, relay_code};
+
+    use super::*;
+
+    fn api(e: SyncError) -> (String, Option<String>) {
+        let error = ApiError::from(e);
+        (error.code, error.reason)
+    }
+
+    fn pair(code: &str, reason: Option<&str>) -> (String, Option<String>) {
+        (code.to_string(), reason.map(str::to_string))
+    }
+
+    /// Each sync failure the UI words differently has its own reason under its code.
+    #[test]
+    fn sync_errors_carry_the_reason_the_ui_words() {
+        let refusal = |code: &str| {
+            SyncError::Relay(ErrorBody {
+                code: code.into(),
+                message: "the relay's English words".into(),
+            })
+        };
+        assert_eq!(
+            api(refusal(relay_code::RATE_LIMITED)),
+            pair(code::SYNC_REFUSED, Some("rate_limited"))
+        );
+        assert_eq!(
+            api(refusal(relay_code::UNSUPPORTED_VERSION)),
+            pair(code::SYNC_REFUSED, Some("unsupported_version"))
+        );
+        assert_eq!(
+            api(refusal(relay_code::REVOKED)),
+            pair(code::PERMISSION_DENIED, Some("revoked"))
+        );
+        assert_eq!(
+            api(SyncError::Diverged {
+                device: "d".into(),
+                head: 3
+            }),
+            pair(code::INTEGRITY, Some(reason::DIVERGED))
+        );
+        assert_eq!(
+            api(SyncError::Tampered {
+                device: "d".into(),
+                idx: 3,
+                why: "tag".into()
+            }),
+            pair(code::INTEGRITY, Some(reason::TAMPERED))
+        );
+        assert_eq!(
+            api(SyncError::TamperedBlob {
+                sha256: "ab".into(),
+                why: "hash".into()
+            }),
+            pair(code::INTEGRITY, Some(reason::TAMPERED_FILE))
+        );
+        assert_eq!(
+            api(SyncError::WaitingForApproval),
+            pair(code::SYNC_NOT_READY, Some(reason::WAITING_FOR_APPROVAL))
+        );
+        assert_eq!(
+            api(SyncError::BlobNotUploaded),
+            pair(code::SYNC_NOT_READY, Some(reason::FILE_NOT_UPLOADED))
+        );
+        assert_eq!(
+            api(SyncError::Unreachable {
+                url: "http://relay".into(),
+                reason: "refused".into()
+            }),
+            pair(code::SYNC_UNREACHABLE, None)
+        );
+        // The English message stays: scripts and the support read it.
+        let error = ApiError::from(refusal(relay_code::TOO_LARGE));
+        assert!(
+            error.message.contains("the relay's English words"),
+            "{error:?}"
+        );
+    }
 }

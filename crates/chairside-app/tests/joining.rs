@@ -154,6 +154,8 @@ fn a_join_the_relay_refuses_leaves_the_data_directory_as_it_was() {
     // Well formed, but no clinic issued it.
     let err = join(&new_pc, &relay_url, "K7QX-M2PD").unwrap_err();
     assert_eq!(err.code, "sync_refused", "{err:?}");
+    // The relay's own code comes along, for the UI to word the refusal.
+    assert_eq!(err.reason.as_deref(), Some("bad_code"), "{err:?}");
     let left: Vec<_> = std::fs::read_dir(&new_pc_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -170,4 +172,33 @@ fn a_join_the_relay_refuses_leaves_the_data_directory_as_it_was() {
         new_pc.lock().unwrap().status().unwrap().phase,
         AppPhase::JoiningClinic
     );
+}
+
+#[test]
+fn a_recovery_key_the_relay_does_not_know_is_refused_with_its_reason() {
+    let work = tempfile::tempdir().unwrap();
+    let relay_url = relay(work.path());
+    // A genuine key of a clinic that never synced with this relay.
+    let mut elsewhere =
+        App::new(work.path().join("elsewhere")).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
+    set_up_clinic(&mut elsewhere, "elsewhere database passphrase");
+    let key = elsewhere.recovery_key().unwrap();
+
+    let new_pc_dir = work.path().join("new-pc");
+    let mut new_pc = App::new(&new_pc_dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
+    let err = new_pc
+        .restore_clinic(RestoreClinicRequest {
+            relay_url: relay_url.clone(),
+            recovery_key: key,
+            device_name: "Poste de secours".into(),
+            passphrase: Some("new PC passphrase".into()),
+        })
+        .unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.reason.as_deref()),
+        ("sync_refused", Some("not_found")),
+        "{err:?}"
+    );
+    assert!(!Store::exists(&new_pc_dir), "nothing is left behind");
+    assert_eq!(new_pc.status().unwrap().phase, AppPhase::NeedsSetup);
 }

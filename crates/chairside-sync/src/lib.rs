@@ -24,9 +24,14 @@ pub mod transport;
 use std::collections::{BTreeMap, VecDeque};
 
 use chairside_domain::DeviceId;
-use chairside_protocol::{ErrorBody, MAX_PAGE, Record, chain_checksum, code};
+use chairside_protocol::{MAX_PAGE, Record, chain_checksum, code};
 use chairside_store::{ChangeSet, Store, StoreError, changes, sync_state};
 
+/// A relay's refusal, as [`SyncError::Relay`] carries it.
+pub use chairside_protocol::ErrorBody;
+/// The relay's error codes, which [`SyncError::Relay`] carries (the app passes them on as the
+/// reason of a refusal).
+pub use chairside_protocol::code as relay_code;
 pub use seal::ClinicKey;
 pub use transport::{DeviceCredential, HttpRelay, Transport};
 

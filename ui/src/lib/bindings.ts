@@ -218,9 +218,10 @@ changes_waiting: number,
  */
 files_waiting: number, 
 /**
- * The last error, in plain words (what happened and what to do).
+ * The last sync's error: its code and reason (the UI words them in the user's language)
+ * and the English message (what happened and what to do).
  */
-message: string | null, next_attempt_ms: number | null, };
+error: ApiError | null, next_attempt_ms: number | null, };
 
 export type JoinClinicRequest = { relay_url: string, code: string, 
 /**
@@ -444,4 +445,9 @@ export type CalibrationInput = { image_id: string, points: [[number, number], [n
 
 export type ImageExportFormat = "original" | "png";
 
-export type ApiError = { code: string, message: string, };
+export type ApiError = { code: string, message: string, 
+/**
+ * What exactly happened, where `code` covers several cases (the codes of the `reason`
+ * module of `error.rs`); absent otherwise, and then absent from the JSON.
+ */
+reason?: string, };

@@ -171,11 +171,27 @@ describe("joinFailure", () => {
       message: "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one",
     };
     expect(joinFailure("fr", "join", refused)).toEqual({ field: "code", problem: { key: "join.code_refused" } });
+    // The relay's code is enough, whatever its words.
+    expect(joinFailure("fr", "join", { code: "sync_refused", reason: "bad_code", message: "nope" })).toEqual({
+      field: "code",
+      problem: { key: "join.code_refused" },
+    });
     const other = joinFailure("en", "restore", { code: "sync_refused", message: "the relay refused: no clinic has this key" });
     expect(other.field).toBeNull();
     expect(problemText("en", other.problem)).toBe(
       "The relay refused the restore (the relay refused: no clinic has this key). Check the relay address and the recovery key.",
     );
+    // A recovery key no clinic at this relay has: said under the key.
+    expect(
+      joinFailure("fr", "restore", {
+        code: "sync_refused",
+        reason: "not_found",
+        message: "the relay refused: no clinic with this id and recovery key at this relay: check the recovery key",
+      }),
+    ).toEqual({ field: "recovery_key", problem: { key: "restore.key_unknown" } });
+    // Another refusal the sync words (the relay is busy): above the form, in the user's language.
+    const busy = joinFailure("fr", "join", { code: "sync_refused", reason: "rate_limited", message: "slow down" });
+    expect(busy).toEqual({ field: null, problem: { text: fr["sync.refused_rate_limited"] } });
   });
 
   it("says in plain words what to do otherwise", () => {

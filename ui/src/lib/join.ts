@@ -5,7 +5,7 @@
 import type { ApiError, JoinClinicRequest, Language, RestoreClinicRequest } from "./bindings";
 import { MAX_DEVICE_NAME_LENGTH, MIN_PASSPHRASE_LENGTH } from "./constants";
 import { translate, type MessageKey, type Params } from "./i18n";
-import { relayUrlProblem, syncErrorText } from "./sync";
+import { isRefusalReason, relayUrlProblem, syncErrorText } from "./sync";
 
 export type JoinMode = "join" | "restore";
 
@@ -154,9 +154,14 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       return { field, problem: { text: reason } };
     }
     case "sync_refused":
-      if (mode === "join" && /pairing code/i.test(message)) return { field: "code", problem: { key: "join.code_refused" } };
+      // The relay's code says which refusal; an older app's error has only the message.
+      if (mode === "join" && (err.reason === "bad_code" || /pairing code/i.test(message)))
+        return { field: "code", problem: { key: "join.code_refused" } };
+      if (mode === "restore" && err.reason === "not_found")
+        return { field: "recovery_key", problem: { key: "restore.key_unknown" } };
       if (/device name/i.test(message))
         return { field: "device_name", problem: { key: "join.device_too_long", params: { max: MAX_DEVICE_NAME_LENGTH } } };
+      if (isRefusalReason(err.reason)) return { field: null, problem: { text: syncErrorText(lang, err) } };
       return { field: null, problem: { key: mode === "join" ? "join.error_refused" : "restore.error_refused", params: { detail } } };
     case "sync_unreachable":
       return { field: null, problem: { key: "join.error_unreachable" } };

@@ -1,6 +1,7 @@
 // The interface language, as reactive state, and the `t` helper used by components.
 import type { ApiError, Language } from "./bindings";
 import { errorText, translate, type MessageKey, type Params } from "./i18n";
+import { isSyncErrorCode, syncErrorText } from "./sync";
 
 const STORAGE_KEY = "chairside.language";
 
@@ -48,6 +49,10 @@ export function t(key: MessageKey, params?: Params): string {
   return translate(locale.lang, key, params);
 }
 
+/** An error in the user's language; one that came from the relay (opening an image stored on
+ * another PC, say) in the words of the sync. */
 export function te(err: ApiError): string {
-  return errorText(locale.lang, err);
+  return isSyncErrorCode(err.code) || err.reason === "revoked"
+    ? syncErrorText(locale.lang, err, "devices")
+    : errorText(locale.lang, err);
 }

@@ -11,6 +11,9 @@ import {
   redactedText,
   formatBytes,
   formatDuration,
+  INTEGRITY_REASONS,
+  NOT_READY_REASONS,
+  REFUSAL_REASONS,
   initialRelayUrl,
   isExpired,
   joinNames,
@@ -82,6 +85,44 @@ describe("syncErrorText", () => {
     expect(syncErrorText("fr", { code: "integrity", message: "record 3 of device d2 was rejected" })).toContain(
       "record 3 of device d2 was rejected",
     );
+  });
+
+  it("words each refusal, integrity failure and unready case by its reason, in both languages", () => {
+    const cases: [string, readonly string[], string][] = [
+      ["sync_refused", REFUSAL_REASONS, "sync.refused_"],
+      ["integrity", INTEGRITY_REASONS, "sync.integrity_"],
+      ["sync_not_ready", NOT_READY_REASONS, "sync.not_ready_"],
+    ];
+    for (const lang of ["fr", "en"] as const) {
+      const dict = lang === "fr" ? fr : en;
+      const seen = new Set<string>();
+      for (const [code, reasons, prefix] of cases) {
+        for (const reason of reasons) {
+          const text = syncErrorText(lang, { code, reason, message: "the relay refused: English words" });
+          const key = `${prefix}${reason}` as keyof typeof fr;
+          expect(dict[key], key).toBeDefined();
+          expect(text, key).toBe(dict[key].replace("{detail}", "the relay refused: English words"));
+          seen.add(text);
+        }
+      }
+      // No two reasons share a text.
+      expect(seen.size).toBe(REFUSAL_REASONS.length + INTEGRITY_REASONS.length + NOT_READY_REASONS.length);
+    }
+    // Refusals are told without the relay's English; an integrity failure keeps it for the support.
+    expect(syncErrorText("fr", { code: "sync_refused", reason: "rate_limited", message: "slow down" })).not.toContain(
+      "slow down",
+    );
+    expect(
+      syncErrorText("fr", { code: "integrity", reason: "diverged", message: "the log of device d2 differs" }),
+    ).toContain("Détail technique : the log of device d2 differs");
+    // The relay's own code for a pairing code that is wrong: the user is told to ask for another.
+    expect(syncErrorText("fr", { code: "sync_refused", reason: "bad_code", message: "x" })).toMatch(/nouveau/);
+  });
+
+  it("reads the relay's revoked as a revoked PC wherever it happens", () => {
+    const revoked = { code: "permission_denied", reason: "revoked", message: "the relay refused: revoked" };
+    expect(syncErrorText("fr", revoked, "devices")).toBe(fr["sync.error_revoked"]);
+    expect(syncErrorText("fr", revoked, "sync")).toBe(fr["sync.error_revoked"]);
   });
 
   it("asks for the relay URL when none is set, in the words of the place", () => {

@@ -19,27 +19,70 @@ export function isSyncErrorCode(code: string): code is SyncErrorCode {
 
 /**
  * Where the error happened: "sync" (sync_now, end_of_day: every role may sync, so a refusal
- * there means this PC was revoked) or "devices" (the owner's device commands).
+ * there means this PC was revoked) or "devices" (the owner's device commands, and any other
+ * command that reaches the relay, such as opening an image stored on another PC).
  */
 export type SyncContext = "sync" | "devices";
 
 /** The Rust side's words for a relay URL that is not http(s) (SyncError::BadRelayUrl). */
 const BAD_RELAY_URL = /is not a relay URL/i;
 
+function oneOf<T extends string>(list: readonly T[], value: string | undefined): value is T {
+  return value !== undefined && (list as readonly string[]).includes(value);
+}
+
+/**
+ * The relay's refusal codes (ApiError.reason under sync_refused) worded on their own; any other
+ * refusal is told with the relay's words.
+ */
+export const REFUSAL_REASONS = [
+  "rate_limited",
+  "too_large",
+  "unsupported_version",
+  "unauthorized",
+  "conflict",
+  "already_registered",
+  "bad_code",
+  "not_found",
+  "bad_request",
+  "internal",
+] as const;
+
+export function isRefusalReason(reason: string | undefined): reason is (typeof REFUSAL_REASONS)[number] {
+  return oneOf(REFUSAL_REASONS, reason);
+}
+
+/** Integrity failures (ApiError.reason under integrity) worded on their own. */
+export const INTEGRITY_REASONS = ["diverged", "tampered", "tampered_file"] as const;
+
+/** Reasons under sync_not_ready, other than "no relay set" (worded by the place). */
+export const NOT_READY_REASONS = ["waiting_for_approval", "no_clinic_key", "file_not_uploaded"] as const;
+
 /** An error of a sync or device command, in plain words. */
 export function syncErrorText(lang: Language, err: ApiError, context: SyncContext = "sync"): string {
   const detail = err.message.trim() || "?";
+  const reason = err.reason;
   switch (err.code) {
     case "sync_unreachable":
       return translate(lang, context === "sync" ? "sync.error_unreachable" : "sync.error_unreachable_devices");
     case "sync_refused":
-      return translate(lang, "sync.error_refused", { detail });
+      return isRefusalReason(reason)
+        ? translate(lang, `sync.refused_${reason}`)
+        : translate(lang, "sync.error_refused", { detail });
     case "sync_not_ready":
+      if (oneOf(NOT_READY_REASONS, reason)) return translate(lang, `sync.not_ready_${reason}`);
       return translate(lang, context === "sync" ? "sync.error_not_ready" : "sync.error_not_ready_devices");
     case "integrity":
-      return translate(lang, "sync.error_integrity", { detail });
+      // The technical detail stays: it is what the support needs (device, record).
+      return oneOf(INTEGRITY_REASONS, reason)
+        ? translate(lang, `sync.integrity_${reason}`, { detail })
+        : translate(lang, "sync.error_integrity", { detail });
     case "permission_denied":
-      return context === "sync" ? translate(lang, "sync.error_revoked") : errorText(lang, err);
+      // The relay says "revoked"; without a reason, a refusal to sync can only mean that too,
+      // while on the device commands it is the user's role.
+      return reason === "revoked" || context === "sync"
+        ? translate(lang, "sync.error_revoked")
+        : errorText(lang, err);
     case "invalid_input":
       return BAD_RELAY_URL.test(err.message) ? translate(lang, "sync.error_bad_url") : errorText(lang, err);
     default:

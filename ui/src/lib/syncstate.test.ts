@@ -25,7 +25,7 @@ const status: SyncStatus = {
   last_attempt_ms: 900,
   changes_waiting: 0,
   files_waiting: 0,
-  message: null,
+  error: null,
   next_attempt_ms: 61_000,
 };
 

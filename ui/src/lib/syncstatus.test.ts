@@ -21,7 +21,7 @@ const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   last_attempt_ms: NOW - 2 * 60_000 - 1500,
   changes_waiting: 0,
   files_waiting: 0,
-  message: null,
+  error: null,
   next_attempt_ms: NOW + 45_000,
   ...over,
 });
@@ -99,32 +99,44 @@ describe("syncHeaderView", () => {
     expect(v.details.some((d) => d.startsWith("Next"))).toBe(false);
   });
 
-  it("shows offline with what waits and the next attempt, the message as it comes", () => {
-    const message = "the relay at https://relais.example cannot be reached (connection refused)";
-    const v = view(status({ state: "offline", changes_waiting: 3, message, next_attempt_ms: NOW + 30_000 }));
+  it("shows offline with what waits and the next attempt, the failure in the user's words", () => {
+    const error = {
+      code: "sync_unreachable",
+      message: "the relay at https://relais.example cannot be reached (connection refused)",
+    };
+    const v = view(status({ state: "offline", changes_waiting: 3, error, next_attempt_ms: NOW + 30_000 }));
     expect(v.tone).toBe("offline");
     expect(v.text).toBe("Hors ligne — 3 modifications en attente");
     expect(v.details).toContain("Nouvel essai : dans 30 s.");
-    expect(v.message).toBe(message);
-    expect(v.title).toContain(`Détail : ${message}`);
+    expect(v.message).toBe(fr["sync.error_unreachable"]);
+    expect(v.title).toContain(`Détail : ${fr["sync.error_unreachable"]}`);
+    expect(v.title).not.toContain("cannot be reached");
+    expect(view(status({ state: "offline", error }), {}, "en").message).toBe(en["sync.error_unreachable"]);
     expect(view(status({ state: "offline" }), {}, "en").text).toBe("Offline");
     expect(view(status({ state: "offline", changes_waiting: 3, files_waiting: 2 })).text).toBe("Hors ligne — 5 en attente");
     expect(view(status({ state: "offline", files_waiting: 1 }), {}, "en").text).toBe("Offline — 1 file waiting");
   });
 
   it("tells waiting for approval, not configured and an error apart", () => {
-    expect(view(status({ state: "waiting_for_approval", message: "waits" }))).toMatchObject({
+    const waits = { code: "sync_not_ready", reason: "waiting_for_approval", message: "this PC's request to join waits" };
+    expect(view(status({ state: "waiting_for_approval", error: waits }))).toMatchObject({
       tone: "waiting",
       text: "En attente d'approbation",
-      message: "waits",
+      message: fr["sync.not_ready_waiting_for_approval"],
     });
     const off = view(status({ state: "not_configured", relay_url: null, last_success_ms: null, next_attempt_ms: null }));
     expect(off.tone).toBe("off");
     expect(off.details).not.toContain(fr["syncstatus.never_synced"]);
-    const err = view(status({ state: "error", message: "the relay refused: this device was revoked" }), {}, "en");
+    const revoked = { code: "permission_denied", reason: "revoked", message: "the relay refused: this device was revoked" };
+    const err = view(status({ state: "error", error: revoked }), {}, "en");
     expect(err.tone).toBe("error");
     expect(err.text).toBe("Sync error");
-    expect(err.message).toBe("the relay refused: this device was revoked");
+    expect(err.message).toBe(en["sync.error_revoked"]);
+    // A refusal the UI has no words of its own for keeps the relay's.
+    const odd = { code: "sync_refused", reason: "something_new", message: "the relay refused: odd" };
+    expect(view(status({ state: "error", error: odd }), {}, "en").message).toBe(
+      "The relay refused the sync (the relay refused: odd).",
+    );
   });
 
   it("shows checksums that differ until a later sync succeeds", () => {

@@ -3,7 +3,7 @@
 // stands. No Svelte, no I/O.
 import type { Language, SyncState, SyncStatus } from "./bindings";
 import { translate, type MessageKey, type Params } from "./i18n";
-import { formatNumber, joinNames, plural, shortWhen, whenLabel, type SyncOutcome } from "./sync";
+import { formatNumber, joinNames, plural, shortWhen, syncErrorText, whenLabel, type SyncOutcome } from "./sync";
 
 // ---------------------------------------------------------------- relative times
 
@@ -70,7 +70,7 @@ export type SyncHeaderView = {
   headline: string;
   /** Last success, what waits, next attempt, relay: one sentence each. */
   details: string[];
-  /** The Rust side's words for the last failure, shown as they come (may be English). */
+  /** The last failure in the user's language (what happened, what to do). */
   message: string | null;
   /** Everything above, for the tooltip. */
   title: string;
@@ -187,7 +187,7 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
     }
     if (s.relay_url) details.push(tr("sync.relay_used", { url: s.relay_url }));
   }
-  const message = s && s.message && MESSAGE_STATES.includes(s.state) ? s.message : null;
+  const message = s && s.error && MESSAGE_STATES.includes(s.state) ? syncErrorText(lang, s.error, "sync") : null;
   const title = [headline, ...details, message ? tr("syncstatus.detail", { message }) : ""].filter(Boolean).join(" ");
   return { tone, text, headline, details, message, title };
 }

@@ -3,7 +3,7 @@
 // recover from (offline), 15 s, 30 s, 1 min… up to 10 min with jitter; after one a person must
 // act on (waiting for approval, an error, no relay), 10 min. The mock has no thread: what should
 // have happened by now is played when the UI asks (tick), an attempt lasting a couple of seconds.
-import type { SyncState, SyncStatus } from "../bindings";
+import type { ApiError, SyncState, SyncStatus } from "../bindings";
 
 export const SYNC_INTERVAL_MS = 60_000;
 export const FIRST_RETRY_MS = 15_000;
@@ -11,13 +11,14 @@ export const LONGEST_WAIT_MS = 600_000;
 
 export type AttemptOutcome =
   | { ok: true }
-  | { ok: false; state: Exclude<SyncState, "idle" | "syncing" | "up_to_date">; message: string | null };
+  | { ok: false; state: Exclude<SyncState, "idle" | "syncing" | "up_to_date">; error: ApiError | null };
 
 export type AgentState = {
   state: SyncState;
   last_success_ms: number | null;
   last_attempt_ms: number | null;
-  message: string | null;
+  /** The last failure, as the Rust side sends it. */
+  error: ApiError | null;
   next_attempt_ms: number | null;
   failures: number;
 };
@@ -45,7 +46,7 @@ export class MockAgent {
       state: "idle",
       last_success_ms: null,
       last_attempt_ms: null,
-      message: null,
+      error: null,
       next_attempt_ms: Date.now(),
       failures: 0,
       ...initial,
@@ -99,7 +100,7 @@ export class MockAgent {
   reset(initial: Partial<AgentState>): void {
     this.attemptEnd = null;
     this.held = false;
-    this.s = { state: "idle", last_success_ms: null, last_attempt_ms: null, message: null, next_attempt_ms: Date.now(), failures: 0, ...initial };
+    this.s = { state: "idle", last_success_ms: null, last_attempt_ms: null, error: null, next_attempt_ms: Date.now(), failures: 0, ...initial };
   }
 
   status(relayUrl: string | null, changesWaiting: number, filesWaiting: number): SyncStatus {
@@ -111,7 +112,7 @@ export class MockAgent {
       last_attempt_ms: s.last_attempt_ms,
       changes_waiting: changesWaiting,
       files_waiting: filesWaiting,
-      message: relayUrl ? s.message : null,
+      error: relayUrl ? s.error : null,
       next_attempt_ms: s.next_attempt_ms,
     };
   }
@@ -121,14 +122,14 @@ export class MockAgent {
     if (outcome.ok) {
       s.state = "up_to_date";
       s.last_success_ms = at;
-      s.message = null;
+      s.error = null;
       s.failures = 0;
       s.next_attempt_ms = at + SYNC_INTERVAL_MS;
       return;
     }
     s.failures += 1;
     s.state = outcome.state;
-    s.message = outcome.message;
+    s.error = outcome.error;
     s.next_attempt_ms = at + (outcome.state === "offline" ? backoff(s.failures) : LONGEST_WAIT_MS);
   }
 }

@@ -60,6 +60,7 @@ import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import { imagingHandlers } from "./imaging";
 import type {
+  ApiError,
   AppStatus,
   AttentionInbox,
   ClinicInfo,
@@ -257,29 +258,33 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const pending: PendingDeviceInfo[] = [
     { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
   ];
+  const REVOKED: ApiError = { code: "permission_denied", reason: "revoked", message: "the relay refused: this device was revoked" };
   /** relay_for on the Rust side: the given URL (remembered), else the remembered one. */
-  const relayFor = (given: unknown): string | { code: string; message: string } => {
+  const relayFor = (given: unknown): string | ApiError => {
     const text = typeof given === "string" ? given.trim() : "";
     if (text) {
       if (!/^https?:\/\//.test(text))
         return { code: "invalid_input", message: `${JSON.stringify(text)} is not a relay URL: give one starting with http:// or https://` };
       relayUrl = text.replace(/\/+$/, "");
     }
-    if (!relayUrl) return { code: "sync_not_ready", message: "no relay is set for this PC: run `chairside sync --relay URL` once" };
+    if (!relayUrl)
+      return { code: "sync_not_ready", reason: "no_relay", message: "no relay is set for this PC: run `chairside sync --relay URL` once" };
     if (offline || relayUrl.includes("offline"))
       return {
         code: "sync_unreachable",
         message: `the relay at ${relayUrl} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`,
       };
-    if (relayUrl.includes("refuse")) return { code: "sync_refused", message: "the relay refused: clinic storage quota exceeded" };
+    if (relayUrl.includes("refuse"))
+      return { code: "sync_refused", reason: "too_large", message: "the relay refused: a request body is at most 8388608 bytes" };
     return relayUrl;
   };
   /** Where a sync stops after reaching the relay, as the Rust side would; null when it goes through. */
-  const syncProblem = (relay: string): { code: string; message: string } | null => {
-    if (revoked) return { code: "permission_denied", message: "the relay refused: this device was revoked" };
+  const syncProblem = (relay: string): ApiError | null => {
+    if (revoked) return REVOKED;
     if (relay.includes("tamper"))
       return {
         code: "integrity",
+        reason: "diverged",
         message: "the log of device d2 differs between this PC and the relay at record 187 (checksum mismatch): sync stopped; tell the clinic's owner",
       };
     return null;
@@ -316,16 +321,20 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   // owner's approval (given APPROVAL_DELAY_MS after the request; the background sync only
   // notices at its next attempt, ten minutes later, unless "Vérifier maintenant" asks now); a
   // restore downloads the clinic in RESTORE_MS.
-  const WAITING_FOR_APPROVAL =
-    "this PC's request to join waits for the owner's approval: on the owner's PC run `chairside device approve`, then sync here again";
+  const WAITING_FOR_APPROVAL: ApiError = {
+    code: "sync_not_ready",
+    reason: "waiting_for_approval",
+    message:
+      "this PC's request to join waits for the owner's approval: on the owner's PC run `chairside device approve`, then sync here again",
+  };
   const APPROVAL_DELAY_MS = 20_000;
   const RESTORE_MS = 9000;
   let joinKind: "join" | "restore" | null = phase === "joining_clinic" ? "join" : null;
   let approvedAt = Date.now() + APPROVAL_DELAY_MS;
-  const outcomeOf = (p: { code: string; message: string }): AttemptOutcome => {
-    if (p.code === "sync_unreachable") return { ok: false, state: "offline", message: p.message };
-    if (p.code === "sync_not_ready") return relayUrl ? { ok: false, state: "waiting_for_approval", message: p.message } : { ok: false, state: "not_configured", message: null };
-    return { ok: false, state: "error", message: p.message };
+  const outcomeOf = (p: ApiError): AttemptOutcome => {
+    if (p.code === "sync_unreachable") return { ok: false, state: "offline", error: p };
+    if (p.code === "sync_not_ready") return relayUrl ? { ok: false, state: "waiting_for_approval", error: p } : { ok: false, state: "not_configured", error: null };
+    return { ok: false, state: "error", error: p };
   };
   /** The clinic arrives on a joining PC: its data and accounts are here, sign-in follows. */
   const receiveClinic = () => {
@@ -339,7 +348,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     const relay = relayFor(null);
     if (typeof relay !== "string") return outcomeOf(relay);
     if (phase === "joining_clinic") {
-      if (joinKind !== "restore" && end < approvedAt) return { ok: false, state: "waiting_for_approval", message: WAITING_FOR_APPROVAL };
+      if (joinKind !== "restore" && end < approvedAt) return { ok: false, state: "waiting_for_approval", error: WAITING_FOR_APPROVAL };
       receiveClinic();
       return { ok: true };
     }
@@ -351,17 +360,20 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   /** Where the background sync stands when the mock starts, after the query. */
   const initialAgent = (): Partial<AgentState> => {
     const now = Date.now();
-    const unreachable = `the relay at ${relayUrl} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`;
+    const unreachable: ApiError = {
+      code: "sync_unreachable",
+      message: `the relay at ${relayUrl} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`,
+    };
     if (phase === "joining_clinic")
-      return { state: "waiting_for_approval", last_attempt_ms: now - 40_000, next_attempt_ms: now - 40_000 + LONGEST_WAIT_MS, message: WAITING_FOR_APPROVAL, failures: 1 };
+      return { state: "waiting_for_approval", last_attempt_ms: now - 40_000, next_attempt_ms: now - 40_000 + LONGEST_WAIT_MS, error: WAITING_FOR_APPROVAL, failures: 1 };
     if (!relayUrl) return { state: "not_configured", next_attempt_ms: null };
     if (revoked)
       return {
         state: "error", last_success_ms: now - 2 * day, last_attempt_ms: now - 5 * 60_000, next_attempt_ms: now + 5 * 60_000,
-        message: "the relay refused: this device was revoked", failures: 1,
+        error: REVOKED, failures: 1,
       };
     if (offline)
-      return { state: "offline", last_success_ms: now - 3 * hour, last_attempt_ms: now - 20_000, next_attempt_ms: now + 40_000, message: unreachable, failures: 4 };
+      return { state: "offline", last_success_ms: now - 3 * hour, last_attempt_ms: now - 20_000, next_attempt_ms: now + 40_000, error: unreachable, failures: 4 };
     return { state: "up_to_date", last_success_ms: now - 2 * 60_000, last_attempt_ms: now - 2 * 60_000 - 1500, next_attempt_ms: now + 40_000 };
   };
   const agent = new MockAgent(initialAgent(), attempt);
@@ -947,7 +959,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
 function agentlessStatus(): SyncStatus {
   return {
     state: "not_configured", relay_url: null, last_success_ms: null, last_attempt_ms: null, changes_waiting: 0,
-    files_waiting: 0, message: null, next_attempt_ms: null,
+    files_waiting: 0, error: null, next_attempt_ms: null,
   };
 }
 
