@@ -502,6 +502,22 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.begin("h. sync and end of day");
     run.click("nav-sync")?;
     run.wait_for("sync-panel", STEP_TIMEOUT)?;
+    // First a relay address where nothing answers: the panel and the header's status say it in
+    // French (the Rust side's English message is only for scripts and the support).
+    let dead_relay = format!("http://127.0.0.1:{}", free_port()?);
+    run.fill("sync-relay-url", &dead_relay)?;
+    run.click("sync-now")?;
+    run.wait_text_containing("sync-error", "injoignable")?;
+    run.wait_text_containing("header-sync-status", "Hors ligne")?;
+    run.click("header-sync-status")?;
+    run.wait_text_containing("sync-status-message", "Rien n'est perdu")?;
+    let told = run.text("sync-status-message")?;
+    ensure!(
+        !told.contains("cannot be reached"),
+        "the header's status should word the failure in French, it shows {told:?}"
+    );
+    run.screenshot("sync-offline")?;
+    run.click("header-sync-status")?; // closes the details again
     let relay_url = run.pairing.0.clone();
     run.fill("sync-relay-url", &relay_url)?;
     run.click("sync-now")?;
