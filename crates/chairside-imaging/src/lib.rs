@@ -19,6 +19,7 @@
 
 mod codestream;
 mod frame;
+mod identity;
 pub mod isolated;
 pub mod measure;
 mod pipeline;
@@ -89,6 +90,9 @@ pub enum ImagingError {
     /// A refusal reported by a decode worker ([`isolated`]), in its own words.
     #[error("{0}")]
     Refused(String),
+    /// dicom-rs could not encode the file again (its transfer syntax has no writer).
+    #[error("the file cannot be written again without the patient's identity ({0})")]
+    CannotRewrite(String),
 }
 
 pub type Result<T, E = ImagingError> = std::result::Result<T, E>;
