@@ -494,6 +494,8 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("erase-confirm")?;
     run.wait_for("erased-banner", STEP_TIMEOUT)?;
     run.wait_text_containing("erased-banner", &file_number)?;
+    // The two radiographs of step f2 named "Synthetic^Test" in their DICOM header.
+    run.wait_text_containing("erase-files", "2 radiographies DICOM réécrites")?;
     run.assert_absent("patient-edit")?;
     run.screenshot("erased-file")?;
     run.end_step();

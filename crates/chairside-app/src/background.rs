@@ -137,7 +137,7 @@ impl SyncAgent {
         self.status.state = SyncState::Syncing;
         self.status.last_attempt_ms = Some(attempt);
         let outcome = HttpRelay::new(&url)
-            .and_then(|relay| chairside_sync::sync_device(&mut self.store, &relay));
+            .and_then(|relay| crate::sync::sync_device_and_files(&mut self.store, &relay));
         let wait = match &outcome {
             Ok(_) => {
                 self.failures_in_a_row = 0;

@@ -471,6 +471,13 @@ pub struct ErasureReport {
     /// Whether the database's write-ahead log could be emptied at once (else at the next
     /// checkpoint; a backup running in another process can delay it).
     pub wal_emptied: bool,
+    /// The patient's DICOM files held here, written again without the identity in their header.
+    pub files_without_identity: u32,
+    /// The patient's DICOM files held only on other PCs: each loses the identity when the PC
+    /// that holds it merges the erasure (its next sync).
+    pub files_elsewhere: u32,
+    /// DICOM files that could not be written again: their header keeps the identity.
+    pub files_not_rewritable: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -12,13 +12,88 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chairside_domain::{EntityId, Permission as P};
 use chairside_store::patients as rows;
-use chairside_store::{consents, medical, timeline};
+use chairside_store::{Store, consents, images, medical, timeline};
 use chrono::Utc;
 use image::{ImageFormat, ImageReader, Limits};
 
 use crate::error::{ApiError, code};
 use crate::patients::{no_patient, refuse_if_erased};
 use crate::{App, ErasureReport, Result, RetainedCount, TimelineEntry, record, staff_display_name};
+
+/// The audit action of rewriting an erased patient's DICOM file.
+const IDENTITY_REMOVAL: &str = "image.identity_removal";
+
+/// What a pass over the images queued after an erasure did (see [`remove_identity_from_files`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IdentityPass {
+    /// DICOM files written again without the identity, the images pointed at the copies.
+    pub rewritten: u32,
+    /// Files this PC does not hold: the PC that holds one rewrites it when it merges the erasure.
+    pub waiting: u32,
+    /// Files that could not be written again (their header keeps the identity; see the log).
+    pub failed: u32,
+}
+
+/// For each image queued by an erasure (chairside-store's `erasure`, migration 0015) whose DICOM
+/// file this PC holds: writes the file again without the patient's identity
+/// (`DicomImage::without_identity`, the file number as pseudonym), stores the copy and points
+/// the image at it, in one write. The old file is forgotten here, and at the relay after the
+/// next sync. The copy is the same bytes on every PC, so two PCs doing it at once agree.
+pub fn remove_identity_from_files(store: &mut Store) -> chairside_store::Result<IdentityPass> {
+    let mut pass = IdentityPass::default();
+    for queued in images::identity_queue(store.conn())? {
+        if queued.done {
+            images::dequeue_identity_removal(store.conn(), &queued.image_id)?;
+            continue;
+        }
+        let Some(bytes) = store.read_blob(&queued.blob_sha256)? else {
+            pass.waiting += 1;
+            continue;
+        };
+        let copy = chairside_imaging::DicomImage::from_bytes(&bytes, Default::default())
+            .and_then(|image| image.without_identity(&queued.pseudonym));
+        drop(bytes);
+        // Audited without a user: the PC does it, for the erasure someone made (maybe elsewhere).
+        match copy {
+            Ok(copy) => {
+                store.write(|w| {
+                    let stored = w.put_blob(copy.as_slice(), "application/dicom")?;
+                    w.replace_image_file(&queued.image_id, &stored.sha256)?;
+                    let detail = format!("{} -> {}", queued.blob_sha256, stored.sha256);
+                    w.audit(record(
+                        "",
+                        IDENTITY_REMOVAL,
+                        "image",
+                        &queued.image_id,
+                        "ok",
+                        &detail,
+                    ))?;
+                    Ok(())
+                })?;
+                pass.rewritten += 1;
+            }
+            Err(e) => {
+                // Not retried: the same file fails the same way. Told in the erasure's report
+                // and in the audit log.
+                let outcome = format!("error: {e}");
+                store.write(|w| {
+                    images::dequeue_identity_removal(w.conn(), &queued.image_id)?;
+                    w.audit(record(
+                        "",
+                        IDENTITY_REMOVAL,
+                        "image",
+                        &queued.image_id,
+                        &outcome,
+                        "",
+                    ))?;
+                    Ok(())
+                })?;
+                pass.failed += 1;
+            }
+        }
+    }
+    Ok(pass)
+}
 
 /// Timeline entries returned at most: years of a busy patient's history.
 pub const TIMELINE_LIMIT: u32 = 1000;
@@ -129,6 +204,9 @@ impl App {
             w.audit(record(&user, "patient.erase", "patient", id, "ok", ""))?;
             Ok(())
         })?;
+        // The patient's DICOM files held here lose the identity in their header now; those held
+        // on another PC when it merges this erasure.
+        let files = remove_identity_from_files(self.store_mut()?)?;
         let wal_emptied = self.store()?.compact_after_erasure()?;
         let conn = self.store()?.conn();
         let row = rows::get(conn, id)?.ok_or_else(|| no_patient(id))?;
@@ -146,6 +224,9 @@ impl App {
             patient: self.patient_dto(row, today)?,
             retained,
             wal_emptied,
+            files_without_identity: files.rewritten,
+            files_elsewhere: files.waiting,
+            files_not_rewritable: files.failed,
         })
     }
 

@@ -64,6 +64,21 @@ impl From<&SyncError> for ApiError {
     }
 }
 
+/// A sync, then a pass over the erased patients' DICOM files this PC holds (an erasure merged by
+/// the sync queues them, see [`crate::gdpr::remove_identity_from_files`]); when the pass
+/// rewrote any, a second sync sends the copies and deletes the old files at the relay.
+pub(crate) fn sync_device_and_files(
+    store: &mut Store,
+    relay: &dyn chairside_sync::Transport,
+) -> std::result::Result<chairside_sync::SyncReport, SyncError> {
+    let mut report = chairside_sync::sync_device(store, relay)?;
+    let pass = crate::gdpr::remove_identity_from_files(store)?;
+    if pass.rewritten > 0 {
+        report.absorb(chairside_sync::sync_device(store, relay)?);
+    }
+    Ok(report)
+}
+
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
@@ -98,7 +113,7 @@ impl App {
     pub fn sync_now(&mut self, relay_url: Option<&str>) -> Result<SyncSummary> {
         let ticket = self.begin_sync(relay_url)?;
         let outcome = match HttpRelay::new(&ticket.relay_url) {
-            Ok(relay) => chairside_sync::sync_device(self.store_mut()?, &relay),
+            Ok(relay) => sync_device_and_files(self.store_mut()?, &relay),
             Err(e) => Err(e),
         };
         self.finish_sync(ticket, outcome)

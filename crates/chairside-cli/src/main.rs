@@ -723,11 +723,30 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
                     .iter()
                     .map(|r| format!("{} {}", r.count, r.kind))
                     .collect();
-                format!(
+                let mut text = format!(
                     "Erased the identity of file {}; kept under that number: {}.",
                     report.patient.file_number,
                     kept.join(", ")
-                )
+                );
+                for (n, what) in [
+                    (
+                        report.files_without_identity,
+                        "DICOM file(s) written again without the identity",
+                    ),
+                    (
+                        report.files_elsewhere,
+                        "DICOM file(s) held on other PCs: rewritten at their next sync",
+                    ),
+                    (
+                        report.files_not_rewritable,
+                        "DICOM file(s) could not be written again: their header keeps the identity (see the audit log)",
+                    ),
+                ] {
+                    if n > 0 {
+                        text.push_str(&format!("\n{n} {what}."));
+                    }
+                }
+                text
             })
         }
         PatientCommand::Timeline { id } => {

@@ -44,6 +44,10 @@ pub trait BlobStore: Send + Sync + 'static {
         name: &str,
         idx: u32,
     ) -> Result<Option<Vec<u8>>, BlobError>;
+    /// Deletes a blob and every chunk of it (a device replaced it by a copy without an erased
+    /// patient's identity). Deleting a blob the relay does not hold is no error: a retry, or
+    /// another device that did the same replacement. Returns whether it was there.
+    fn delete(&self, clinic_id: &str, name: &str) -> Result<bool, BlobError>;
 }
 
 /// Blobs in a folder of the relay's machine.
@@ -182,7 +186,29 @@ impl BlobStore for FsBlobStore {
         }
         Ok(Some(bytes))
     }
+
+    fn delete(&self, clinic_id: &str, name: &str) -> Result<bool, BlobError> {
+        let dir = self.blob_dir(clinic_id, name)?;
+        // Renamed first, so that no reader ever sees half a blob: either all its chunks, or
+        // none (a reader that opened a chunk before keeps reading it). The name is unique to
+        // this call, even between relay processes sharing the folder.
+        let doomed = dir.with_file_name(format!(
+            ".deleting-{name}-{}-{}",
+            std::process::id(),
+            DELETIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        match fs::rename(&dir, &doomed) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        fs::remove_dir_all(&doomed)?;
+        Ok(true)
+    }
 }
+
+/// Deletions made by this process, to name their folders apart.
+static DELETIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 #[cfg(test)]
 mod tests {
@@ -229,5 +255,48 @@ mod tests {
             store.put_chunk("c1", NAME, 0, 2, &vec![0u8; MAX_SEALED_CHUNK_BYTES + 1]),
             Err(BlobError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_deleted_blob_is_gone_whole_and_only_for_its_clinic() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(dir.path()).unwrap();
+        for clinic in ["c1", "c2"] {
+            store.put_chunk(clinic, NAME, 0, 2, &[1u8; 50]).unwrap();
+            store.put_chunk(clinic, NAME, 1, 2, &[2u8; 50]).unwrap();
+        }
+        assert!(store.delete("c1", NAME).unwrap());
+        assert_eq!(store.status("c1", NAME).unwrap().count, None);
+        assert_eq!(store.get_chunk("c1", NAME, 0).unwrap(), None);
+        // Again (a retry, or another device that replaced the same file): no error.
+        assert!(!store.delete("c1", NAME).unwrap());
+        // The other clinic's blob of the same name is untouched.
+        assert!(store.status("c2", NAME).unwrap().complete());
+        // Nothing is left on disk of the deleted one, not even the folder it was renamed to.
+        let left: Vec<_> = walk(dir.path())
+            .into_iter()
+            .filter(|p| p.contains(&format!("{:x}", Sha256::digest(b"c1"))[..32]))
+            .collect();
+        assert!(
+            left.iter()
+                .all(|p| !p.contains(NAME) && !p.contains(".deleting")),
+            "{left:?}"
+        );
+        assert!(matches!(
+            store.delete("c1", "../../etc"),
+            Err(BlobError::Invalid(_))
+        ));
+    }
+
+    fn walk(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            out.push(path.display().to_string());
+            if path.is_dir() {
+                out.extend(walk(&path));
+            }
+        }
+        out
     }
 }

@@ -205,7 +205,7 @@ pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateL
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
         .route("/v1/recover", post(recover))
-        .route("/v1/blobs/{name}", get(blob_status))
+        .route("/v1/blobs/{name}", get(blob_status).delete(delete_blob))
         .route(
             "/v1/blobs/{name}/{idx}",
             put(put_blob_chunk).get(get_blob_chunk),
@@ -629,6 +629,22 @@ async fn blob_status(
     let blobs = relay.blobs.clone();
     let status = blocking(move || blobs.status(&device.clinic_id, &name)).await?;
     Ok(Json(status))
+}
+
+/// A device replaced the blob by a copy without an erased patient's identity. Any active device
+/// of the clinic may (the same trust as for a push: a device can already write anything into
+/// its own log); a blob that is not there is no error.
+async fn delete_blob(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    let blobs = relay.blobs.clone();
+    let clinic = device.clinic_id.clone();
+    let deleted = blocking(move || blobs.delete(&clinic, &name)).await?;
+    tracing::info!(device = %device.device_id, deleted, "blob deleted");
+    Ok(Json(Empty {}))
 }
 
 #[derive(Debug, Deserialize)]

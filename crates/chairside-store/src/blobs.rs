@@ -244,6 +244,23 @@ impl Store {
             })
     }
 
+    /// Blobs this device replaced by a copy without an erased patient's identity, to delete at
+    /// the relay (migration 0015).
+    pub fn retired_blobs(&self) -> Result<Vec<String>> {
+        Ok(self
+            .conn()
+            .prepare("SELECT sha256 FROM blob_retired ORDER BY sha256")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The relay no longer holds a retired blob.
+    pub fn forget_retired_blob(&self, sha256: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM blob_retired WHERE sha256 = ?1", [sha256])?;
+        Ok(())
+    }
+
     /// Local blobs the relay does not have yet, oldest first.
     pub fn blobs_to_upload(&self) -> Result<Vec<BlobInfo>> {
         let shas: Vec<String> = self
@@ -354,4 +371,32 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Forgets on this device the blobs no image names any more (after an erased patient's files
+/// were replaced by copies without the identity): their chunks, their local state and the frames
+/// decoded from them. The synced `blob` row stays (append-only; it holds no content). Images are
+/// the only rows that name blobs: a table that comes to name them must be added here.
+pub(crate) fn forget_unreferenced(conn: &Connection) -> Result<()> {
+    const UNREFERENCED: &str = "NOT IN (SELECT blob_sha256 FROM image)";
+    conn.execute(
+        &format!(
+            "DELETE FROM blob_chunk WHERE sha256 IN
+               (SELECT sha256 FROM blob_local WHERE sha256 {UNREFERENCED})"
+        ),
+        [],
+    )?;
+    conn.execute(
+        &format!("DELETE FROM frame_cache WHERE blob_sha256 {UNREFERENCED}"),
+        [],
+    )?;
+    conn.execute(
+        &format!("DELETE FROM frame_preview WHERE blob_sha256 {UNREFERENCED}"),
+        [],
+    )?;
+    conn.execute(
+        &format!("DELETE FROM blob_local WHERE sha256 {UNREFERENCED}"),
+        [],
+    )?;
+    Ok(())
 }

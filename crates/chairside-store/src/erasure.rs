@@ -19,6 +19,10 @@
 //!   late, could write a name back: [`enforce`] runs after every change to the row, typed or
 //!   merged, and blanks the fields again. It is a pure function of the merged state, so every
 //!   device ends in the same state without capturing these writes;
+//! * a DICOM file's header names the patient: the erasure queues the patient's DICOM images
+//!   (`image_identity_queue`, migration 0015); a PC that holds the file writes a copy without
+//!   the identity, points the image at it (`identity_removed`, synced) and forgets the old file,
+//!   as every PC does when it merges that change, and the relay deletes it after the next sync;
 //! * free space in pages: the store runs with `secure_delete = ON`;
 //! * the FTS5 search index keeps deleted tokens in its segments until they merge, and the WAL file
 //!   keeps old pages until a checkpoint: [`crate::Store::compact_after_erasure`] merges the index
@@ -105,7 +109,37 @@ pub(crate) fn enforce_on_image(conn: &Connection, image_id: &str) -> Result<()> 
         "tbl = 'image' AND field = 'file_name' AND row_id = ?1",
         "''",
         &[&image_id],
-    )
+    )?;
+    let identity_removed: i64 = conn.query_row(
+        "SELECT identity_removed FROM image WHERE id = ?1",
+        [image_id],
+        |r| r.get(0),
+    )?;
+    if identity_removed == 0 {
+        queue_dicom_files(conn, "id = ?1", image_id)
+    } else {
+        // Done here or on another PC: the image names its file without the identity now, and
+        // the file that named the patient is forgotten on this PC.
+        conn.execute(
+            "DELETE FROM image_identity_queue WHERE image_id = ?1",
+            [image_id],
+        )?;
+        crate::blobs::forget_unreferenced(conn)
+    }
+}
+
+/// Queues the DICOM files of the images `condition` selects (over `image`, one parameter) for
+/// the removal of the identity from their header (migration 0015): the app rewrites those it
+/// holds (`chairside-app`'s `gdpr::remove_identity_from_files`).
+fn queue_dicom_files(conn: &Connection, condition: &str, param: &str) -> Result<()> {
+    conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO image_identity_queue (image_id)
+             SELECT id FROM image WHERE {condition} AND format = 'dicom' AND identity_removed = 0"
+        ),
+        [param],
+    )?;
+    Ok(())
 }
 
 /// Rewrites logged values: the `field_change` rows `condition` selects take the value
@@ -183,6 +217,8 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
         "''",
         &[&row_id],
     )?;
+    // Their DICOM files name the patient in their header: rewritten without the identity.
+    queue_dicom_files(conn, "patient_id = ?1", row_id)?;
     // The history, in one pass over the log (no index leads to a row's changes; an erasure is
     // rare enough that a scan is the better trade than slowing every write with one).
     let cases: String = BLANKED_FIELDS

@@ -167,6 +167,48 @@ pub fn annotation_image(conn: &Connection, annotation_id: &str) -> Result<Option
         .optional()?)
 }
 
+/// An image whose DICOM file may still name its erased patient (migration 0015).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueuedIdentityRemoval {
+    pub image_id: String,
+    pub blob_sha256: String,
+    /// What the file's header says instead of the patient: the file number.
+    pub pseudonym: String,
+    /// Already done (on another PC): only the queue entry is left.
+    pub done: bool,
+}
+
+/// The images queued for the removal of an erased patient's identity from their DICOM file.
+pub fn identity_queue(conn: &Connection) -> Result<Vec<QueuedIdentityRemoval>> {
+    Ok(conn
+        .prepare(
+            "SELECT q.image_id, i.blob_sha256, p.file_number, i.identity_removed
+             FROM image_identity_queue q
+             JOIN image i ON i.id = q.image_id
+             JOIN patient p ON p.id = i.patient_id
+             ORDER BY q.image_id",
+        )?
+        .query_map([], |r| {
+            Ok(QueuedIdentityRemoval {
+                image_id: r.get(0)?,
+                blob_sha256: r.get(1)?,
+                pseudonym: r.get(2)?,
+                done: r.get::<_, i64>(3)? != 0,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Takes an image off the identity queue without replacing its file (done elsewhere, or the
+/// file cannot be rewritten: the caller says so).
+pub fn dequeue_identity_removal(conn: &Connection, image_id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM image_identity_queue WHERE image_id = ?1",
+        [image_id],
+    )?;
+    Ok(())
+}
+
 fn entity_id(what: &str, id: &str) -> Result<EntityId> {
     id.parse()
         .map_err(|_| StoreError::InvalidChange(format!("{what} id {id:?} is not a UUID")))
@@ -220,6 +262,34 @@ impl Writer<'_> {
             entity_id("image", image_id)?,
             &[("calibration_mm_per_px", Value::Real(mm_per_px))],
         )
+    }
+
+    /// Points an erased patient's image at its file without the identity (`new_sha256`, stored
+    /// by `put_blob` in this same write) and marks it done (synced). The old file, when no other
+    /// image names it, is forgotten here (by the image's hook, as on every PC that merges this)
+    /// and queued for deletion at the relay.
+    pub fn replace_image_file(&mut self, image_id: &str, new_sha256: &str) -> Result<()> {
+        let old: String = self.conn().query_row(
+            "SELECT blob_sha256 FROM image WHERE id = ?1",
+            [image_id],
+            |r| r.get(0),
+        )?;
+        self.set(
+            &IMAGE,
+            entity_id("image", image_id)?,
+            &[
+                ("blob_sha256", Value::Text(new_sha256.to_string())),
+                ("identity_removed", Value::Integer(1)),
+            ],
+        )?;
+        if old != new_sha256 {
+            self.conn().execute(
+                "INSERT OR IGNORE INTO blob_retired (sha256)
+                 SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM image WHERE blob_sha256 = ?1)",
+                [&old],
+            )?;
+        }
+        dequeue_identity_removal(self.conn(), image_id)
     }
 
     pub fn delete_image(&mut self, image_id: &str) -> Result<()> {

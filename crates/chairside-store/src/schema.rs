@@ -209,6 +209,7 @@ pub const IMAGE: TableSpec = TableSpec {
         "imported_by",
         "imported_at_ms",
         "deleted",
+        "identity_removed",
     ],
     on_change: Some(crate::erasure::enforce_on_image),
 };

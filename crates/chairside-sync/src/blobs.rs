@@ -93,6 +93,24 @@ fn open_chunk(
         .map(Zeroizing::new)
 }
 
+/// Deletes at the relay the blobs this device replaced by copies without an erased patient's
+/// identity (`Store::retired_blobs`); returns how many. Runs after the push, so that the change
+/// sets naming the copies are at the relay first: a PC that learns of the copy can fetch it,
+/// one that has not synced since still names the old file until its next sync.
+pub fn delete_retired(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<u64, SyncError> {
+    let mut deleted = 0;
+    for sha in store.retired_blobs()? {
+        relay.delete_blob(&me.credential, &relay_name(&me.key, &sha))?;
+        store.forget_retired_blob(&sha)?;
+        deleted += 1;
+    }
+    Ok(deleted)
+}
+
 /// Uploads every local blob the relay lacks, resuming each from the chunks it already holds.
 pub fn upload_pending(
     store: &Store,

@@ -130,10 +130,32 @@ pub struct SyncReport {
     pub blob_bytes_sent: u64,
     /// Change sets of this device sealed again at the relay after an erasure scrubbed them.
     pub redacted: u64,
+    /// Blobs deleted at the relay: files this device replaced by copies without an erased
+    /// patient's identity.
+    pub blobs_retired: u64,
     /// Every stream's checksum matched the relay's at the end.
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
     pub heads: BTreeMap<String, i64>,
+}
+
+impl SyncReport {
+    /// Adds a later sync's figures to this one's (a second sync that sends what the first one
+    /// led this device to write); the end state (checksums, heads) is the later one's.
+    pub fn absorb(&mut self, later: SyncReport) {
+        self.sent += later.sent;
+        for (device, n) in later.received {
+            *self.received.entry(device).or_default() += n;
+        }
+        self.bytes_sent += later.bytes_sent;
+        self.bytes_received += later.bytes_received;
+        self.blobs_sent += later.blobs_sent;
+        self.blob_bytes_sent += later.blob_bytes_sent;
+        self.redacted += later.redacted;
+        self.blobs_retired += later.blobs_retired;
+        self.checksums_match = later.checksums_match;
+        self.heads = later.heads;
+    }
 }
 
 /// The device's sync identity: read from the store, created on first use.
@@ -362,6 +384,8 @@ pub fn sync(
     report.heads.insert(my_id, pushed_head);
 
     redact_own_stream(store, relay, me, held_before_push, &mut report)?;
+    // Last: the change sets that name the files' replacements are at the relay now.
+    report.blobs_retired = blobs::delete_retired(store, relay, me)?;
     Ok(report)
 }
 

@@ -106,6 +106,9 @@ pub trait Transport {
         name: &str,
         idx: u32,
     ) -> Result<Vec<u8>, SyncError>;
+    /// Deletes a blob this device replaced (by a copy without an erased patient's identity);
+    /// one the relay does not hold is no error.
+    fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<(), SyncError>;
 }
 
 /// A relay reached over HTTP(S).
@@ -432,5 +435,18 @@ impl Transport for HttpRelay {
             .limit(MAX_SEALED_CHUNK_BYTES as u64 + 1)
             .read_to_vec()
             .map_err(|e| self.unreadable(e))
+    }
+
+    fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<(), SyncError> {
+        let request = self
+            .request(
+                ureq::http::Method::DELETE,
+                &format!("/v1/blobs/{name}"),
+                credential,
+            )
+            .body(())
+            .map_err(|e| SyncError::Internal(e.to_string()))?;
+        let _: Empty = self.finish(self.agent.run(request))?;
+        Ok(())
     }
 }

@@ -172,7 +172,20 @@ retained: Array<RetainedCount>,
  * Whether the database's write-ahead log could be emptied at once (else at the next
  * checkpoint; a backup running in another process can delay it).
  */
-wal_emptied: boolean, };
+wal_emptied: boolean, 
+/**
+ * The patient's DICOM files held here, written again without the identity in their header.
+ */
+files_without_identity: number, 
+/**
+ * The patient's DICOM files held only on other PCs: each loses the identity when the PC
+ * that holds it merges the erasure (its next sync).
+ */
+files_elsewhere: number, 
+/**
+ * DICOM files that could not be written again: their header keeps the identity.
+ */
+files_not_rewritable: number, };
 
 export type RetainedCount = { kind: string, count: number, };
 

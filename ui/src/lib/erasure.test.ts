@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confirmsErasure, erasedBanner, retainedLine } from "./erasure";
+import { confirmsErasure, erasedBanner, fileLines, retainedLine } from "./erasure";
 import { errorText } from "./i18n";
 import { formatDay } from "./medical";
 
@@ -36,5 +36,27 @@ describe("erasure", () => {
     expect(errorText("en", { code: "export_failed", message: "could not write /x: denied; choose another folder" })).toBe(
       "The export file could not be written (could not write /x: denied; choose another folder).",
     );
+  });
+});
+
+describe("fileLines", () => {
+  const files = (rewritten: number, elsewhere: number, failed: number) => ({
+    files_without_identity: rewritten,
+    files_elsewhere: elsewhere,
+    files_not_rewritable: failed,
+  });
+
+  it("says nothing when the patient had no DICOM file", () => {
+    expect(fileLines("fr", files(0, 0, 0))).toEqual([]);
+  });
+
+  it("tells each case that happened, singular and plural, in both languages", () => {
+    const fr = fileLines("fr", files(2, 1, 0));
+    expect(fr).toHaveLength(2);
+    expect(fr[0]).toMatch(/^2 radiographies DICOM réécrites/);
+    expect(fr[1]).toMatch(/^1 radiographie DICOM est conservée sur un autre poste/);
+    const en = fileLines("en", files(1, 0, 3));
+    expect(en[0]).toMatch(/^1 DICOM radiograph written again/);
+    expect(en[1]).toMatch(/^3 DICOM files could not be written again/);
   });
 });

@@ -1,7 +1,7 @@
 // Pure helpers for the GDPR erasure of a patient's identity: the typed confirmation, the banner
 // of an erased file and the report of what was kept. No Svelte, no I/O.
-import type { Language, Patient, RetainedCount } from "./bindings";
-import { translate } from "./i18n";
+import type { ErasureReport, Language, Patient, RetainedCount } from "./bindings";
+import { translate, type MessageKey } from "./i18n";
 import { formatDay } from "./medical";
 
 /** The confirmation typed in the dialog must be the file number (case and spaces aside). */
@@ -29,4 +29,19 @@ export function retainedLine(lang: Language, r: RetainedCount): string {
     default:
       return translate(lang, "erase.retained_other", { kind: r.kind, n: r.count });
   }
+}
+
+/** What became of the patient's DICOM files (their header named the patient): one line per case
+ * that happened, none when the patient had no DICOM image. */
+export function fileLines(
+  lang: Language,
+  r: Pick<ErasureReport, "files_without_identity" | "files_elsewhere" | "files_not_rewritable">,
+): string[] {
+  const line = (n: number, one: MessageKey, many: MessageKey) =>
+    n === 0 ? [] : [translate(lang, (lang === "fr" ? n > 1 : n !== 1) ? many : one, { n })];
+  return [
+    ...line(r.files_without_identity, "erase.files_rewritten_one", "erase.files_rewritten_many"),
+    ...line(r.files_elsewhere, "erase.files_elsewhere_one", "erase.files_elsewhere_many"),
+    ...line(r.files_not_rewritable, "erase.files_failed_one", "erase.files_failed_many"),
+  ];
 }

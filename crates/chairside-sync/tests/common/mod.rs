@@ -356,6 +356,12 @@ impl Transport for LocalRelay {
             .map_err(blob_refused)?
             .ok_or_else(|| refused(code::NOT_FOUND, "no such chunk"))
     }
+
+    fn delete_blob(&self, c: &DeviceCredential, name: &str) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        self.blobs.delete(&clinic, name).map_err(blob_refused)?;
+        Ok(())
+    }
 }
 
 /// A new data directory with its own store (no clinic yet).

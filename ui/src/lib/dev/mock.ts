@@ -713,6 +713,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
           { kind: "consent", count: consentRecords.filter((c) => c.patient_id === p.id).length },
         ],
         wal_emptied: true,
+        // The mock's images are PNG sensor captures: no DICOM header to rewrite.
+        files_without_identity: 0,
+        files_elsewhere: 0,
+        files_not_rewritable: 0,
       };
     },
     patient_timeline: async (_r: never, args: Record<string, unknown>) => {
