@@ -290,6 +290,16 @@ impl Store {
         )? as u64)
     }
 
+    /// Forgets that the relay held this device's blobs: the next upload asks the relay again
+    /// about each (one status request; only the chunks it lacks are sent). For a relay that
+    /// lost data (restored from an older backup). Returns how many blobs were marked.
+    pub fn recheck_blob_uploads(&self) -> Result<u64> {
+        Ok(self.conn().execute(
+            "UPDATE blob_local SET uploaded = 0 WHERE complete = 1 AND uploaded = 1",
+            [],
+        )? as u64)
+    }
+
     /// Records that the relay holds every chunk of a blob.
     pub fn mark_blob_uploaded(&self, sha256: &str) -> Result<()> {
         self.conn().execute(

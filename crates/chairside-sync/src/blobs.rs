@@ -119,8 +119,13 @@ pub fn upload_pending(
 ) -> Result<BlobTransfer, SyncError> {
     let mut transfer = BlobTransfer::default();
     for blob in store.blobs_to_upload()? {
-        transfer.bytes += upload(store, relay, me, &blob)?;
-        transfer.blobs += 1;
+        let sent = upload(store, relay, me, &blob)?;
+        // A blob the relay already held whole (checked again, or its last reply was lost)
+        // crossed nothing: not counted.
+        if sent > 0 {
+            transfer.bytes += sent;
+            transfer.blobs += 1;
+        }
     }
     Ok(transfer)
 }

@@ -286,6 +286,13 @@ pub fn sync(
         ..SyncReport::default()
     };
     let relay_heads = relay_streams(relay, me)?;
+    // The relay holds less of this device's log than it acknowledged: it was restored from an
+    // older backup, and may have lost files too. The log is pushed again below; every file
+    // this device uploaded is checked with the relay again, and what it lacks is sent.
+    let acknowledged = tracked(store, &my_id)?.0;
+    if relay_heads.get(&my_id).map_or(0, |s| s.head) < acknowledged {
+        store.recheck_blob_uploads()?;
+    }
 
     // Every stream the relay holds is read up to its head: the others' to merge them, this
     // device's own only to learn the checksum of records whose push reply was lost (or after a
@@ -510,6 +517,17 @@ fn pull_stream(
     if restart || read > head || read_at_revision != revision {
         read = 0;
         sum = chairside_protocol::EMPTY_CHECKSUM;
+        if head == 0 {
+            // Nothing to read again: the relay holds none of this stream (restored from a
+            // backup made before its first record). Said here, since no page will say it.
+            let empty = sync_state::StreamState {
+                head: 0,
+                checksum: hex::encode(sum),
+                revision,
+            };
+            sync_state::set_stream(store.conn(), device, &empty)?;
+            return Ok(());
+        }
     }
     if read >= head {
         return Ok(());
@@ -556,7 +574,8 @@ fn pull_stream(
         (merged, fetched)
     });
     // A merge error concerns an earlier page than a fetch error: it comes first.
-    if let Some((sets, bytes)) = merged? {
+    // A stream read again only for its checksum (this device's own, say) received nothing.
+    if let Some((sets, bytes)) = merged?.filter(|(sets, _)| *sets > 0) {
         *report.received.entry(device.to_string()).or_default() += sets;
         report.bytes_received += bytes;
     }

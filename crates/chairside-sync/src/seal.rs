@@ -124,6 +124,34 @@ fn from_wire(value: WireValue) -> Result<Value, String> {
     })
 }
 
+/// A record's nonce, derived from what it seals: the first 24 bytes of HMAC-SHA256, under a key
+/// derived from the clinic key for this use alone, over the associated data and the plaintext
+/// (the synthetic-IV idea of RFC 5297, with XChaCha20-Poly1305's 192-bit nonces).
+///
+/// Why not random: a set sealed again must be the same bytes. A log pushed again to a relay
+/// restored from an older backup, or a push retried after its reply was lost, then carries
+/// exactly the records the other PCs already read, and the stream checksum they computed
+/// still holds; with random nonces they would see a divergence that is none. Safety: a nonce
+/// repeats only for the same (clinic, device, index, plaintext), which is the same record; two
+/// different plaintexts share one only through an HMAC-SHA256 collision. The relay learns
+/// nothing new: that a record sent twice is the same, which it already sees by its index.
+fn record_nonce(key: &ClinicKey, aad: &[u8], plaintext: &[u8]) -> [u8; 24] {
+    use hmac::{Hmac, Mac};
+    type HmacSha256 = Hmac<sha2::Sha256>;
+    #[allow(clippy::expect_used)] // HMAC takes keys of any length: this cannot fail
+    let mut derive = <HmacSha256 as Mac>::new_from_slice(key.bytes()).expect("any key length");
+    derive.update(b"chairside record nonce key\0");
+    let nonce_key = Zeroizing::new(derive.finalize().into_bytes());
+    #[allow(clippy::expect_used)]
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(&nonce_key).expect("any key length");
+    mac.update(&(aad.len() as u64).to_be_bytes());
+    mac.update(aad);
+    mac.update(plaintext);
+    let mut nonce = [0u8; 24];
+    nonce.copy_from_slice(&mac.finalize().into_bytes()[..24]);
+    nonce
+}
+
 /// Seals one change set into a record.
 pub fn seal(key: &ClinicKey, clinic_id: &str, set: &ChangeSet) -> Result<Record, SyncError> {
     let device = set.device_id.to_string();
@@ -149,9 +177,8 @@ pub fn seal(key: &ClinicKey, clinic_id: &str, set: &ChangeSet) -> Result<Record,
     let json =
         Zeroizing::new(serde_json::to_vec(&wire).map_err(|e| SyncError::Internal(e.to_string()))?);
     let plaintext = Zeroizing::new(deflate(&json)?);
-    let mut nonce = [0u8; 24];
-    rand::rng().fill_bytes(&mut nonce);
     let aad = associated_data(clinic_id, &device, set.idx);
+    let nonce = record_nonce(key, &aad, &plaintext);
     let ciphertext = key
         .cipher()
         .encrypt(
@@ -342,6 +369,31 @@ mod tests {
             "sealed {} bytes for {text_len} bytes of text",
             record.ciphertext.0.len()
         );
+    }
+
+    /// Sealed again, a set is the same bytes (a log pushed again matches what others read);
+    /// anything else that differs (content, index, clinic, key) takes another nonce.
+    #[test]
+    fn sealing_is_deterministic_and_the_nonce_follows_the_content() {
+        let key = ClinicKey::random();
+        let device = DeviceId::new();
+        let original = set(device, "Contrôle");
+        let once = seal(&key, "clinic", &original).unwrap();
+        assert_eq!(seal(&key, "clinic", &original).unwrap(), once);
+        let mut renumbered = original.clone();
+        renumbered.idx += 1;
+        let mut edited = original.clone();
+        edited.changes[2].value = Value::Text("Contrôle!".into());
+        let others = [
+            seal(&key, "clinic", &renumbered).unwrap(),
+            seal(&key, "clinic", &edited).unwrap(),
+            seal(&key, "another clinic", &original).unwrap(),
+            seal(&ClinicKey::random(), "clinic", &original).unwrap(),
+        ];
+        for other in &others {
+            assert_ne!(other.nonce, once.nonce);
+        }
+        assert_eq!(open(&key, "clinic", device, &once).unwrap(), original);
     }
 
     #[test]

@@ -55,3 +55,74 @@ fn the_relay_stores_no_patient_data_in_clear() {
         );
     }
 }
+
+/// The relay's disk is lost and it is restored from last night's backup of its database, its
+/// blob folder empty: each PC pushes again what the relay lost of its log, and uploads again
+/// every file it stored (the relay had acknowledged them, so nothing else would). Afterwards the
+/// other PC opens the files, and the checksums match.
+#[test]
+fn a_relay_restored_from_an_older_backup_gets_back_the_logs_and_files_it_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    scenarios::add_patient(&mut a, "Ouyahia", "+213555987321");
+    let first = scenarios::fake_radiograph(300_000);
+    let first = a.write(|w| w.put_blob(&first[..], "image/png")).unwrap();
+    scenarios::run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    scenarios::run(&mut b, &relay).unwrap();
+
+    // Last night's backup of the relay's database (a consistent copy while it runs).
+    let backup = tmp.path().join("backup.sqlite");
+    rusqlite::Connection::open(tmp.path().join("relay.sqlite"))
+        .unwrap()
+        .execute("VACUUM INTO ?1", [backup.display().to_string()])
+        .unwrap();
+
+    // Today: more work on both PCs, synced, before the relay's disk fails.
+    scenarios::add_patient(&mut a, "Benali", "+213555000111");
+    let second = scenarios::fake_radiograph(200_000);
+    let second = a.write(|w| w.put_blob(&second[..], "image/png")).unwrap();
+    scenarios::add_patient(&mut b, "Haddad", "+213555000222");
+    scenarios::run(&mut a, &relay).unwrap();
+    scenarios::run(&mut b, &relay).unwrap();
+    drop(relay);
+
+    let restored = LocalRelay::with_storage(std::sync::Arc::new(
+        chairside_relay::SqliteStorage::open(&backup).unwrap(),
+    ));
+    let report_a = scenarios::run(&mut a, &restored).unwrap();
+    assert_eq!(
+        report_a.blobs_sent, 2,
+        "both files go up again: {report_a:?}"
+    );
+    assert!(report_a.sent >= 2, "{report_a:?}");
+    let report_b = scenarios::run(&mut b, &restored).unwrap();
+    assert!(
+        report_b.sent >= 1,
+        "B's lost set goes up again: {report_b:?}"
+    );
+    let report_a = scenarios::run(&mut a, &restored).unwrap();
+    assert!(report_a.checksums_match && report_b.checksums_match);
+    assert_eq!(report_a.blobs_sent, 0, "nothing more to send");
+
+    for blob in [&first, &second] {
+        chairside_sync::fetch_blob(&b, &restored, &blob.sha256).unwrap();
+        assert!(b.read_blob(&blob.sha256).unwrap().is_some());
+    }
+    let names = |s: &chairside_store::Store| {
+        let mut names: Vec<String> = chairside_store::patients::search(
+            s.conn(),
+            &chairside_domain::patient::SearchQuery::parse("amina", "DZ"),
+            100,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|p| p.last_name)
+        .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&a), ["Benali", "Haddad", "Ouyahia"]);
+    assert_eq!(names(&a), names(&b));
+}
