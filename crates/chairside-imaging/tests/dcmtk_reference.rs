@@ -248,3 +248,54 @@ fn the_viewers_fast_path_gives_the_same_values_as_the_general_one() {
     }
     assert!(compared >= 10, "only {compared} grayscale files compared");
 }
+
+/// A file written again without the patient's identity (GDPR erasure) is, for DCMTK too, the
+/// same image of a patient named by the pseudonym: `dcmdump` reads the new header, and DCMTK's
+/// render of the copy is its render of the original, sample for sample.
+#[test]
+fn a_file_without_identity_reads_in_dcmtk_as_the_same_image() {
+    if Command::new("dcmdump").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "DCMTK is missing: scripts/setup-system.sh --test installs it"
+        );
+        eprintln!("DCMTK is not installed: nothing to compare with");
+        return;
+    }
+    let mut compared = Vec::new();
+    for file in files(&corpus()) {
+        let name = file.strip_prefix(corpus()).unwrap().display().to_string();
+        let Ok(image) = DicomImage::open(&file, Limits::default()) else {
+            continue;
+        };
+        let Ok(info) = image.info() else {
+            continue;
+        };
+        let copy = tempfile::Builder::new().suffix(".dcm").tempfile().unwrap();
+        std::fs::write(copy.path(), image.without_identity("K7Q-00042").unwrap()).unwrap();
+        let dump = Command::new("dcmdump")
+            .args(["+P", "PatientName", "+P", "PatientIdentityRemoved"])
+            .arg(copy.path())
+            .output()
+            .unwrap();
+        let dump = String::from_utf8_lossy(&dump.stdout);
+        assert!(
+            dump.contains("[K7Q-00042]") && dump.contains("[YES]"),
+            "{name}: DCMTK reads {dump}"
+        );
+        let window: Vec<String> = vec!["+Wm".into()];
+        let (Some(before), Some(after)) = (
+            dcmtk(&file, &info.transfer_syntax, &window),
+            dcmtk(copy.path(), &info.transfer_syntax, &window),
+        ) else {
+            continue;
+        };
+        assert!(
+            before.pixels == after.pixels,
+            "{name}: DCMTK renders another image"
+        );
+        compared.push(name);
+    }
+    println!("DCMTK renders these copies as their originals: {compared:?}");
+    assert!(compared.len() >= 12, "only {} compared", compared.len());
+}
