@@ -8,9 +8,12 @@
 ALTER TABLE image ADD COLUMN identity_removed INTEGER NOT NULL DEFAULT 0;
 
 -- Local: images of erased patients whose DICOM file may still name the patient. Filled by the
--- erasure, in its transaction, on every PC; emptied by the PC's next pass over it.
+-- erasure, in its transaction, on every PC; emptied by the PC's next pass over it. `fetch` is
+-- set on the PC where the erasure was made: it downloads the files it does not hold, so the
+-- erasure completes without waiting for the PC that imported them.
 CREATE TABLE image_identity_queue (
-    image_id  TEXT PRIMARY KEY
+    image_id  TEXT PRIMARY KEY,
+    fetch     INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 -- Local: blobs this PC replaced by a copy without the identity, to delete at the relay once the

@@ -473,8 +473,8 @@ pub struct ErasureReport {
     pub wal_emptied: bool,
     /// The patient's DICOM files held here, written again without the identity in their header.
     pub files_without_identity: u32,
-    /// The patient's DICOM files held only on other PCs: each loses the identity when the PC
-    /// that holds it merges the erasure (its next sync).
+    /// The patient's DICOM files this PC does not hold: fetched from the relay and rewritten at
+    /// its next sync, or rewritten by the PC that holds one if it syncs first.
     pub files_elsewhere: u32,
     /// DICOM files that could not be written again: their header keeps the identity.
     pub files_not_rewritable: u32,

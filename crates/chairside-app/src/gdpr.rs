@@ -28,7 +28,8 @@ const IDENTITY_REMOVAL: &str = "image.identity_removal";
 pub struct IdentityPass {
     /// DICOM files written again without the identity, the images pointed at the copies.
     pub rewritten: u32,
-    /// Files this PC does not hold: the PC that holds one rewrites it when it merges the erasure.
+    /// Files this PC does not hold: fetched at its next sync if it made the erasure, and rewritten
+    /// by the PC that holds one when it merges the erasure.
     pub waiting: u32,
     /// Files that could not be written again (their header keeps the identity; see the log).
     pub failed: u32,
@@ -204,8 +205,11 @@ impl App {
             w.audit(record(&user, "patient.erase", "patient", id, "ok", ""))?;
             Ok(())
         })?;
-        // The patient's DICOM files held here lose the identity in their header now; those held
-        // on another PC when it merges this erasure.
+        // The patient's DICOM files held here lose the identity in their header now; the others
+        // at this PC's next sync (fetched from the relay), or when the PC that holds one merges
+        // this erasure, whichever comes first.
+        // (The queue is filled by the erasure's hook, when its write commits: marked after.)
+        images::fetch_for_identity_removal(self.store()?.conn(), id)?;
         let files = remove_identity_from_files(self.store_mut()?)?;
         let wal_emptied = self.store()?.compact_after_erasure()?;
         let conn = self.store()?.conn();

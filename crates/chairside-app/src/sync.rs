@@ -72,6 +72,19 @@ pub(crate) fn sync_device_and_files(
     relay: &dyn chairside_sync::Transport,
 ) -> std::result::Result<chairside_sync::SyncReport, SyncError> {
     let mut report = chairside_sync::sync_device(store, relay)?;
+    // Files of a patient erased here that this PC lacks: fetched now. One not at the relay yet
+    // (its PC has not synced since the import) waits for the next sync, or for that PC.
+    // A copy the relay holds damaged is told when someone opens the image, not here: the
+    // sync goes on.
+    for queued in chairside_store::images::identity_queue(store.conn())? {
+        let here = store.blob(&queued.blob_sha256)?.is_some_and(|b| b.local);
+        if queued.fetch && !queued.done && !here {
+            match chairside_sync::fetch_blob(store, relay, &queued.blob_sha256) {
+                Err(e) if e.is_transient() => return Err(e),
+                _ => {}
+            }
+        }
+    }
     let pass = crate::gdpr::remove_identity_from_files(store)?;
     if pass.rewritten > 0 {
         report.absorb(chairside_sync::sync_device(store, relay)?);

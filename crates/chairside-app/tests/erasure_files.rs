@@ -1,6 +1,6 @@
 //! An erased patient's DICOM files lose the identity in their header on every PC and at the
 //! relay: two PCs of one clinic through a real relay on loopback (in this process), each holding
-//! one of the patient's radiographs, the erasure made on one of them.
+//! one of the patient's radiographs, the erasure made on one of them, which fetches the other.
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
@@ -143,9 +143,17 @@ fn an_erased_patients_dicom_files_lose_the_identity_on_every_pc_and_at_the_relay
         !a.image_is_local(&old_a).unwrap(),
         "A forgets the file that named the patient"
     );
-    // A sends its copy and retires the old file; B merges, forgets its copy of the old file,
-    // rewrites its own and sends it (a second sync, within the same sync); A merges that.
+    // A's next sync: A fetches the file it lacks (B's), rewrites it, sends both copies and
+    // deletes both originals at the relay, without waiting for B (the PC that imported it
+    // could stay off for weeks).
     a.sync_now(None).unwrap();
+    let at_relay = relay_blobs(&blob_root);
+    assert_eq!(at_relay.len(), 2, "{at_relay:?}");
+    assert!(
+        at_relay.iter().all(|n| !at_relay_before.contains(n)),
+        "before {at_relay_before:?}, after {at_relay:?}"
+    );
+    // B merges: the images name the copies, and B forgets the originals it held.
     b.sync_now(None).unwrap();
     a.sync_now(None).unwrap();
 
@@ -170,13 +178,8 @@ fn an_erased_patients_dicom_files_lose_the_identity_on_every_pc_and_at_the_relay
             assert!(!app.image_is_local(old).unwrap(), "{who} still holds {old}");
         }
     }
-    // The relay holds the two copies, not the files that named the patient.
-    let at_relay = relay_blobs(&blob_root);
-    assert_eq!(at_relay.len(), 2, "{at_relay:?}");
-    assert!(
-        at_relay.iter().all(|n| !at_relay_before.contains(n)),
-        "before {at_relay_before:?}, after {at_relay:?}"
-    );
+    // The relay still holds the two copies only.
+    assert_eq!(relay_blobs(&blob_root), at_relay);
     // Nothing is left to do: another sync rewrites and retires nothing more.
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();

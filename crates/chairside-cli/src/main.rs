@@ -735,7 +735,7 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
                     ),
                     (
                         report.files_elsewhere,
-                        "DICOM file(s) held on other PCs: rewritten at their next sync",
+                        "DICOM file(s) not on this PC: fetched and rewritten at its next sync",
                     ),
                     (
                         report.files_not_rewritable,

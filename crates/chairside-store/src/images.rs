@@ -176,13 +176,15 @@ pub struct QueuedIdentityRemoval {
     pub pseudonym: String,
     /// Already done (on another PC): only the queue entry is left.
     pub done: bool,
+    /// The erasure was made on this PC: it fetches the file from the relay if it lacks it.
+    pub fetch: bool,
 }
 
 /// The images queued for the removal of an erased patient's identity from their DICOM file.
 pub fn identity_queue(conn: &Connection) -> Result<Vec<QueuedIdentityRemoval>> {
     Ok(conn
         .prepare(
-            "SELECT q.image_id, i.blob_sha256, p.file_number, i.identity_removed
+            "SELECT q.image_id, i.blob_sha256, p.file_number, i.identity_removed, q.fetch
              FROM image_identity_queue q
              JOIN image i ON i.id = q.image_id
              JOIN patient p ON p.id = i.patient_id
@@ -194,9 +196,21 @@ pub fn identity_queue(conn: &Connection) -> Result<Vec<QueuedIdentityRemoval>> {
                 blob_sha256: r.get(1)?,
                 pseudonym: r.get(2)?,
                 done: r.get::<_, i64>(3)? != 0,
+                fetch: r.get::<_, i64>(4)? != 0,
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+/// On the PC where a patient was erased: its queued files are to be fetched from the relay when
+/// this PC lacks them (see [`QueuedIdentityRemoval::fetch`]).
+pub fn fetch_for_identity_removal(conn: &Connection, patient_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE image_identity_queue SET fetch = 1
+         WHERE image_id IN (SELECT id FROM image WHERE patient_id = ?1)",
+        [patient_id],
+    )?;
+    Ok(())
 }
 
 /// Takes an image off the identity queue without replacing its file (done elsewhere, or the

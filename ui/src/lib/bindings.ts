@@ -178,8 +178,8 @@ wal_emptied: boolean,
  */
 files_without_identity: number, 
 /**
- * The patient's DICOM files held only on other PCs: each loses the identity when the PC
- * that holds it merges the erasure (its next sync).
+ * The patient's DICOM files this PC does not hold: fetched from the relay and rewritten at
+ * its next sync, or rewritten by the PC that holds one if it syncs first.
  */
 files_elsewhere: number, 
 /**

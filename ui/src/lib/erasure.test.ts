@@ -54,7 +54,7 @@ describe("fileLines", () => {
     const fr = fileLines("fr", files(2, 1, 0));
     expect(fr).toHaveLength(2);
     expect(fr[0]).toMatch(/^2 radiographies DICOM réécrites/);
-    expect(fr[1]).toMatch(/^1 radiographie DICOM est conservée sur un autre poste/);
+    expect(fr[1]).toMatch(/^1 radiographie DICOM n'est pas sur ce poste : elle sera téléchargée/);
     const en = fileLines("en", files(1, 0, 3));
     expect(en[0]).toMatch(/^1 DICOM radiograph written again/);
     expect(en[1]).toMatch(/^3 DICOM files could not be written again/);

@@ -672,8 +672,8 @@ export const fr = {
   "erase.wal_pending": "Quelques traces techniques seront purgées de la base au prochain point de contrôle.",
   "erase.files_rewritten_one": "{n} radiographie DICOM réécrite sans l'identité du patient (nom et identifiant remplacés par le numéro de dossier).",
   "erase.files_rewritten_many": "{n} radiographies DICOM réécrites sans l'identité du patient (nom et identifiant remplacés par le numéro de dossier).",
-  "erase.files_elsewhere_one": "{n} radiographie DICOM est conservée sur un autre poste : elle perdra l'identité du patient à la prochaine synchronisation de ce poste.",
-  "erase.files_elsewhere_many": "{n} radiographies DICOM sont conservées sur d'autres postes : elles perdront l'identité du patient à la prochaine synchronisation de ces postes.",
+  "erase.files_elsewhere_one": "{n} radiographie DICOM n'est pas sur ce poste : elle sera téléchargée et réécrite sans l'identité du patient à la prochaine synchronisation (ou par le poste qui la détient, s'il se synchronise avant).",
+  "erase.files_elsewhere_many": "{n} radiographies DICOM ne sont pas sur ce poste : elles seront téléchargées et réécrites sans l'identité du patient à la prochaine synchronisation (ou par les postes qui les détiennent, s'ils se synchronisent avant).",
   "erase.files_failed_one": "{n} fichier DICOM n'a pas pu être réécrit : son en-tête garde l'identité du patient (voir le journal d'audit). Prévenez votre support technique.",
   "erase.files_failed_many": "{n} fichiers DICOM n'ont pas pu être réécrits : leur en-tête garde l'identité du patient (voir le journal d'audit). Prévenez votre support technique.",
 
@@ -1634,8 +1634,8 @@ export const en: Record<MessageKey, string> = {
   "erase.wal_pending": "A few technical traces will be purged from the database at the next checkpoint.",
   "erase.files_rewritten_one": "{n} DICOM radiograph written again without the patient's identity (name and ID replaced by the file number).",
   "erase.files_rewritten_many": "{n} DICOM radiographs written again without the patient's identity (name and ID replaced by the file number).",
-  "erase.files_elsewhere_one": "{n} DICOM radiograph is kept on another PC: it loses the patient's identity at that PC's next sync.",
-  "erase.files_elsewhere_many": "{n} DICOM radiographs are kept on other PCs: they lose the patient's identity at those PCs' next sync.",
+  "erase.files_elsewhere_one": "{n} DICOM radiograph is not on this PC: it will be downloaded and written again without the patient's identity at the next sync (or by the PC that holds it, if that one syncs first).",
+  "erase.files_elsewhere_many": "{n} DICOM radiographs are not on this PC: they will be downloaded and written again without the patient's identity at the next sync (or by the PCs that hold them, if those sync first).",
   "erase.files_failed_one": "{n} DICOM file could not be written again: its header keeps the patient's identity (see the audit log). Tell your technical support.",
   "erase.files_failed_many": "{n} DICOM files could not be written again: their header keeps the patient's identity (see the audit log). Tell your technical support.",
 
