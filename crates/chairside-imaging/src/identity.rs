@@ -85,10 +85,48 @@ impl DicomImage {
             VR::LO,
             PrimitiveValue::from(METHOD),
         ));
-        let mut out = Vec::new();
-        object
-            .write_all(&mut out)
-            .map_err(|e| ImagingError::CannotRewrite(e.to_string()))?;
+        // The writer runs on a file that may be odd in ways the reader tolerated: a panic in it
+        // is an error for this file, never a crash of the erasure.
+        let out = crate::guarded("header, written again", || {
+            let mut out = Vec::new();
+            object
+                .write_all(&mut out)
+                .map_err(|e| ImagingError::CannotRewrite(e.to_string()))?;
+            Ok(out)
+        })?;
+        // The copy replaces the original: it must read back as the same image, pixel data
+        // element for element, or the original stays.
+        let copy = DicomImage::from_bytes(&out, self.limits).map_err(|e| {
+            ImagingError::CannotRewrite(format!("the copy does not read back: {e}"))
+        })?;
+        let same_pixels = copy
+            .object
+            .element(tags::PIXEL_DATA)
+            .ok()
+            .map(|e| e.value())
+            == self
+                .object
+                .element(tags::PIXEL_DATA)
+                .ok()
+                .map(|e| e.value());
+        let (before, after) = (self.info()?, copy.info()?);
+        let geometry = |i: &crate::ImageInfo| {
+            (
+                i.rows,
+                i.columns,
+                i.frames,
+                i.samples_per_pixel,
+                i.bits_allocated,
+                i.bits_stored,
+                i.photometric_interpretation.clone(),
+                i.transfer_syntax.clone(),
+            )
+        };
+        if !same_pixels || geometry(&before) != geometry(&after) {
+            return Err(ImagingError::CannotRewrite(
+                "the copy does not read back as the same image".into(),
+            ));
+        }
         Ok(out)
     }
 }

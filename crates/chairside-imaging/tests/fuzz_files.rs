@@ -2,8 +2,8 @@
 //! which this project cannot use): real corpus files with bytes flipped, 32-bit values written
 //! over random places (lengths, dimensions, bit depths), or cut short, go through
 //! the import path: `sources::describe` (what the import preview reads in the app's own process)
-//! and `sources::frame_pixels` (what the decode worker runs), and for DICOM `info` and `render`
-//! too. Seeds are DICOM files of every encoding and sensor PNG, JPEG and TIFF files made here.
+//! and `sources::frame_pixels` (what the decode worker runs), and for DICOM `info`, `render`
+//! and the erasure's `without_identity` too. Seeds are DICOM files of every encoding and sensor PNG, JPEG and TIFF files made here.
 //! Every case must end in a picture or an error: no panic escapes. The run prints its time and the process's peak memory (not yet bounded:
 //! see the end of the test).
 //!
@@ -129,6 +129,7 @@ fn mutated_files_end_in_a_picture_or_an_error_never_a_panic() {
     };
     let started = Instant::now();
     let outcomes = std::cell::RefCell::new([0u32; 3]); // rendered, refused, decoder panics caught
+    let rewritten = std::cell::Cell::new(0u32); // DICOM copies written without the identity
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
@@ -150,7 +151,13 @@ fn mutated_files_end_in_a_picture_or_an_error_never_a_panic() {
                 if d.format == sources::SourceFormat::Dicom {
                     let image = DicomImage::from_bytes(&bytes, limits)?;
                     image.info()?;
-                    image.render(0, None)
+                    let rendered = image.render(0, None)?;
+                    // What a GDPR erasure does to the file: written again without the identity
+                    // (checked inside to read back as the same image), or refused.
+                    if image.without_identity("K7Q-00042").is_ok() {
+                        rewritten.set(rewritten.get() + 1);
+                    }
+                    Ok(rendered)
                 } else {
                     Ok(frame.render(None))
                 }
@@ -177,8 +184,9 @@ fn mutated_files_end_in_a_picture_or_an_error_never_a_panic() {
     let [rendered, refused, panics] = *outcomes.borrow();
     let peak = peak_rss_mib();
     println!(
-        "{cases} mutated files in {:.1} s: {rendered} rendered, {refused} refused ({panics} of them decoder panics caught); peak memory {peak:?} MiB",
-        started.elapsed().as_secs_f64()
+        "{cases} mutated files in {:.1} s: {rendered} rendered, {refused} refused ({panics} of them decoder panics caught), {} DICOM copies written without the identity; peak memory {peak:?} MiB",
+        started.elapsed().as_secs_f64(),
+        rewritten.get()
     );
     // Peak memory is printed, not asserted: in process, the element lengths are bounded by the
     // file (prescan) but the RLE, JPEG-LS and big-endian paths still allocate from mutated
