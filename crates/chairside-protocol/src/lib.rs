@@ -253,6 +253,11 @@ pub struct DeviceHead {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heads {
     pub devices: Vec<DeviceHead>,
+    /// The relay's blob folder, by the random id written in it when it was created. A device
+    /// that sees it change uploads its files again: the folder was lost or replaced. Absent
+    /// from relays older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blob_folder: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

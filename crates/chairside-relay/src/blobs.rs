@@ -44,6 +44,10 @@ pub trait BlobStore: Send + Sync + 'static {
         name: &str,
         idx: u32,
     ) -> Result<Option<Vec<u8>>, BlobError>;
+    /// An id of the folder the blobs are in, written in it when it was created: a relay moved
+    /// to an empty folder, or whose folder was lost, shows a new one, and the devices upload
+    /// their files again.
+    fn folder_id(&self) -> String;
     /// Deletes a blob and every chunk of it (a device replaced it by a copy without an erased
     /// patient's identity). Deleting a blob the relay does not hold is no error: a retry, or
     /// another device that did the same replacement. Returns whether it was there.
@@ -54,13 +58,26 @@ pub trait BlobStore: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub struct FsBlobStore {
     root: PathBuf,
+    /// The folder's identity (see [`BlobStore::folder_id`]).
+    folder_id: String,
 }
 
+/// The file in the blob folder's root that names the folder (a random id written at creation).
+const FOLDER_ID_FILE: &str = ".chairside-blob-folder";
+
 impl FsBlobStore {
+    /// Opens the blob folder, creating it (and its identity) when it is not there.
     pub fn open(root: &Path) -> std::io::Result<Self> {
         fs::create_dir_all(root)?;
+        let id_file = root.join(FOLDER_ID_FILE);
+        let mut id = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
+        // Another relay process sharing the folder may write it first: its id is the one.
+        write_once(&id_file, hex::encode(id).as_bytes())?;
+        let folder_id = fs::read_to_string(&id_file)?.trim().to_string();
         Ok(Self {
             root: root.to_path_buf(),
+            folder_id,
         })
     }
 
@@ -187,6 +204,10 @@ impl BlobStore for FsBlobStore {
         Ok(Some(bytes))
     }
 
+    fn folder_id(&self) -> String {
+        self.folder_id.clone()
+    }
+
     fn delete(&self, clinic_id: &str, name: &str) -> Result<bool, BlobError> {
         let dir = self.blob_dir(clinic_id, name)?;
         // Renamed first, so that no reader ever sees half a blob: either all its chunks, or
@@ -255,6 +276,20 @@ mod tests {
             store.put_chunk("c1", NAME, 0, 2, &vec![0u8; MAX_SEALED_CHUNK_BYTES + 1]),
             Err(BlobError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_blob_folder_keeps_its_id_and_a_new_folder_has_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = FsBlobStore::open(&dir.path().join("blobs")).unwrap();
+        let again = FsBlobStore::open(&dir.path().join("blobs")).unwrap();
+        assert_eq!(first.folder_id(), again.folder_id());
+        assert_eq!(first.folder_id().len(), 32);
+        let other = FsBlobStore::open(&dir.path().join("elsewhere")).unwrap();
+        assert_ne!(other.folder_id(), first.folder_id());
+        // The id file is no blob of any clinic.
+        first.put_chunk("c1", NAME, 0, 1, &[1u8; 50]).unwrap();
+        assert_eq!(first.status("c1", NAME).unwrap().count, Some(1));
     }
 
     #[test]

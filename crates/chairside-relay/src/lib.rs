@@ -547,7 +547,10 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
     let device = authenticate(&relay, &headers).await?;
     let storage = relay.storage.clone();
     let devices = blocking(move || storage.heads(&device.clinic_id)).await?;
-    Ok(Json(Heads { devices }))
+    Ok(Json(Heads {
+        devices,
+        blob_folder: Some(relay.blobs.folder_id()),
+    }))
 }
 
 async fn push(

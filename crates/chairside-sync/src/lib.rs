@@ -44,6 +44,8 @@ pub mod setting {
     pub const REGISTERED: &str = "sync.registered";
     /// The X25519 secret of a pending enrollment (emptied once the clinic key arrived).
     pub const ENROLL_KEY: &str = "sync.enroll_key";
+    /// The relay's blob folder id as last seen (see `Heads::blob_folder`).
+    pub const RELAY_BLOB_FOLDER: &str = "sync.relay_blob_folder";
 }
 
 /// Raw sealed bytes pushed per request, at most (the relay's body limit, less base64's growth).
@@ -285,13 +287,22 @@ pub fn sync(
         device_id: my_id.clone(),
         ..SyncReport::default()
     };
-    let relay_heads = relay_streams(relay, me)?;
-    // The relay holds less of this device's log than it acknowledged: it was restored from an
-    // older backup, and may have lost files too. The log is pushed again below; every file
-    // this device uploaded is checked with the relay again, and what it lacks is sent.
+    let heads = relay.heads(&me.credential)?;
+    let blob_folder = heads.blob_folder.clone();
+    let relay_heads = streams_of(heads);
+    // The relay holds less of this device's log than it acknowledged (restored from an older
+    // backup), or its blob folder is not the one it was (lost, or the relay moved without it):
+    // it may lack files it had acknowledged. The log is pushed again below; every file this
+    // device uploaded is checked with the relay again, and what it lacks is sent.
     let acknowledged = tracked(store, &my_id)?.0;
-    if relay_heads.get(&my_id).map_or(0, |s| s.head) < acknowledged {
+    let known_folder = store.local_setting(setting::RELAY_BLOB_FOLDER)?;
+    let folder_changed =
+        matches!((&known_folder, &blob_folder), (Some(known), Some(now)) if known != now);
+    if relay_heads.get(&my_id).map_or(0, |s| s.head) < acknowledged || folder_changed {
         store.recheck_blob_uploads()?;
+    }
+    if let Some(folder) = blob_folder.filter(|f| known_folder.as_ref() != Some(f)) {
+        store.set_local_setting(setting::RELAY_BLOB_FOLDER, &folder)?;
     }
 
     // Every stream the relay holds is read up to its head: the others' to merge them, this
@@ -401,8 +412,12 @@ fn relay_streams(
     relay: &dyn Transport,
     me: &Identity,
 ) -> Result<BTreeMap<String, RelayStream>, SyncError> {
-    Ok(relay
-        .heads(&me.credential)?
+    Ok(streams_of(relay.heads(&me.credential)?))
+}
+
+/// The streams a heads reply lists, by device.
+fn streams_of(heads: chairside_protocol::Heads) -> BTreeMap<String, RelayStream> {
+    heads
         .devices
         .into_iter()
         .map(|h| {
@@ -413,7 +428,7 @@ fn relay_streams(
             };
             (h.device_id, stream)
         })
-        .collect())
+        .collect()
 }
 
 /// Seals again, from the scrubbed log, this device's change sets that an erasure scrubbed after

@@ -126,3 +126,27 @@ fn a_relay_restored_from_an_older_backup_gets_back_the_logs_and_files_it_lost() 
     assert_eq!(names(&a), ["Benali", "Haddad", "Ouyahia"]);
     assert_eq!(names(&a), names(&b));
 }
+
+/// The relay keeps its database but loses its blob folder (or is moved without it): the devices
+/// see a new folder id with the heads, upload their files again, and the other PC opens them.
+#[test]
+fn a_relay_that_lost_its_blob_folder_gets_the_files_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    let image = scenarios::fake_radiograph(300_000);
+    let blob = a.write(|w| w.put_blob(&image[..], "image/png")).unwrap();
+    assert_eq!(scenarios::run(&mut a, &relay).unwrap().blobs_sent, 1);
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    scenarios::run(&mut b, &relay).unwrap();
+    // Nothing changes: nothing goes up again.
+    assert_eq!(scenarios::run(&mut a, &relay).unwrap().blobs_sent, 0);
+
+    let relay = relay.with_new_blob_folder();
+    let report = scenarios::run(&mut a, &relay).unwrap();
+    assert_eq!(report.blobs_sent, 1, "{report:?}");
+    assert_eq!(report.sent, 0, "the log is whole at the relay");
+    chairside_sync::fetch_blob(&b, &relay, &blob.sha256).unwrap();
+    assert_eq!(b.read_blob(&blob.sha256).unwrap().unwrap(), image);
+    assert_eq!(scenarios::run(&mut a, &relay).unwrap().blobs_sent, 0);
+}

@@ -85,6 +85,11 @@ impl LocalRelay {
         ))
     }
 
+    /// The same relay with an empty blob folder (lost, or the relay moved without it).
+    pub fn with_new_blob_folder(self) -> Self {
+        Self::with_storage(self.storage.clone())
+    }
+
     pub fn with_storage(storage: Arc<dyn Storage>) -> Self {
         let blob_dir = tempfile::tempdir().unwrap();
         Self {
@@ -247,6 +252,7 @@ impl Transport for LocalRelay {
         let clinic = self.auth(c)?;
         Ok(Heads {
             devices: self.storage.heads(&clinic).map_err(internal)?,
+            blob_folder: Some(self.blobs.folder_id()),
         })
     }
 
