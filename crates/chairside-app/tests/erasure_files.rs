@@ -28,11 +28,16 @@ fn pc(dir: &Path) -> App {
         .with_image_decoder(ImageDecoder::InProcess)
 }
 
-/// The blobs the relay's folder holds (one folder per blob, under clinic and prefix).
+/// The blobs the relay's folder holds (one folder per blob, under clinic and prefix; the
+/// folder's id file aside).
 fn relay_blobs(root: &Path) -> Vec<String> {
     let mut names = Vec::new();
     for clinic in std::fs::read_dir(root).unwrap() {
-        for prefix in std::fs::read_dir(clinic.unwrap().path()).unwrap() {
+        let clinic = clinic.unwrap().path();
+        if !clinic.is_dir() {
+            continue;
+        }
+        for prefix in std::fs::read_dir(clinic).unwrap() {
             for blob in std::fs::read_dir(prefix.unwrap().path()).unwrap() {
                 names.push(blob.unwrap().file_name().into_string().unwrap());
             }
