@@ -196,6 +196,73 @@ fn erasure_leaves_no_identity_in_the_database_and_keeps_clinical_records() {
     assert!(store.check().unwrap().is_empty(), "the database is sound");
 }
 
+/// A DICOM file's header names the patient: once the app has replaced it by its copy without
+/// the identity (`Writer::replace_image_file`, as `chairside-app` does after an erasure), no
+/// byte of the original is left in the database file or its WAL, and it is queued for deletion
+/// at the relay.
+#[test]
+fn an_erased_patients_replaced_dicom_file_leaves_no_trace_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(dir.path());
+    let p = populate(&mut store);
+    // A header naming the patient, then pixels: 300 KB, over many pages.
+    let header = format!("DICM PatientName {LAST}^{FIRST} PatientAddress {ADDRESS} ");
+    let mut original = header.into_bytes();
+    original.extend((0..300_000u32).map(|i| (i % 251) as u8));
+    let info = store
+        .write(|w| {
+            let info = w.put_blob(&original[..], "application/dicom")?;
+            w.insert_image(&ImageRow {
+                id: EntityId::new().to_string(),
+                patient_id: p.id.clone(),
+                blob_sha256: info.sha256.clone(),
+                format: "dicom".into(),
+                file_name: "pano.dcm".into(),
+                frames: 1,
+                ..ImageRow::default()
+            })?;
+            Ok(info)
+        })
+        .unwrap();
+    store
+        .write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    let queued = images::identity_queue(store.conn()).unwrap();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(
+        (queued[0].blob_sha256.as_str(), queued[0].pseudonym.as_str()),
+        (info.sha256.as_str(), p.file_number.as_str())
+    );
+    // Until the file is replaced, its bytes are in the database (the check below can see them).
+    assert!(store.compact_after_erasure().unwrap());
+    drop(store);
+    assert_eq!(
+        needles_in_files(dir.path()),
+        ["Quasimodi", "Zébulonne", "Glycines-Bleues"]
+    );
+
+    let mut store = open(dir.path());
+    let mut copy = format!("DICM PatientName {} ", p.file_number).into_bytes();
+    copy.extend((0..300_000u32).map(|i| (i % 251) as u8));
+    store
+        .write(|w| {
+            let stored = w.put_blob(&copy[..], "application/dicom")?;
+            w.replace_image_file(&queued[0].image_id, &stored.sha256)
+        })
+        .unwrap();
+    assert!(images::identity_queue(store.conn()).unwrap().is_empty());
+    assert!(
+        !store.blob(&info.sha256).unwrap().unwrap().local,
+        "forgotten here"
+    );
+    assert_eq!(store.retired_blobs().unwrap(), vec![info.sha256.clone()]);
+    assert!(store.compact_after_erasure().unwrap());
+    drop(store);
+    assert_eq!(needles_in_files(dir.path()), Vec::<String>::new());
+    let store = open(dir.path());
+    assert!(store.check().unwrap().is_empty(), "the database is sound");
+}
+
 #[test]
 fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
     let (_dirs, mut a, mut b, p) = two_pcs_with_the_patient();
