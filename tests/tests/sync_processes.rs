@@ -758,4 +758,55 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
     let listed = owner(&pc_b, &["image", "list", "--patient", &id]);
     assert_eq!(listed[0]["local"], true, "fetched once, kept");
+
+    // The patient is erased on B: the file's header loses "Synthetic^Test" on B at once, at
+    // the relay after B's sync, and on A (which imported it) after A's.
+    let erased = owner(&pc_b, &["patient", "erase", &id]);
+    assert_eq!(erased["files_without_identity"], 1, "{erased}");
+    let file_number = erased["patient"]["file_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner(&pc_b, &["sync"]);
+    owner(&pc_a, &["sync"]);
+    // The relay's folder: clinic / two-letter prefix / one folder per blob.
+    let mut blob_dirs = Vec::new();
+    for clinic in std::fs::read_dir(relay.dir.join("blobs")).unwrap() {
+        let clinic = clinic.unwrap().path();
+        if clinic.is_dir() {
+            for prefix in std::fs::read_dir(clinic).unwrap() {
+                for blob in std::fs::read_dir(prefix.unwrap().path()).unwrap() {
+                    blob_dirs.push(blob.unwrap().path());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        blob_dirs.len(),
+        1,
+        "only the copy is at the relay: {blob_dirs:?}"
+    );
+    for (pc, name) in [(&pc_a, "a"), (&pc_b, "b")] {
+        let out = tmp.path().join(format!("after-{name}.dcm"));
+        owner(
+            pc,
+            &[
+                "image",
+                "export",
+                &image_id,
+                "--format",
+                "original",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(!has("Synthetic^Test") && has(&file_number), "PC {name}");
+        assert_eq!(
+            bytes.len().abs_diff(std::fs::read(&file).unwrap().len()),
+            88,
+            "PC {name}"
+        );
+    }
 }
