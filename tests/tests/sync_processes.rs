@@ -767,7 +767,8 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
         .as_str()
         .unwrap()
         .to_string();
-    owner(&pc_b, &["sync"]);
+    let synced = owner(&pc_b, &["sync"]);
+    assert_eq!(synced["files_retired"], 1, "{synced}");
     owner(&pc_a, &["sync"]);
     // The relay's folder: clinic / two-letter prefix / one folder per blob.
     let mut blob_dirs = Vec::new();

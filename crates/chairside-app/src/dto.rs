@@ -621,6 +621,9 @@ pub struct SyncSummary {
     /// This PC's change sets sealed again at the relay after an erased file was scrubbed from
     /// them (the relay's copies no longer hold the identity).
     pub redacted: u32,
+    /// Files (DICOM) this PC replaced by copies without an erased patient's identity, whose
+    /// originals the relay deleted in this sync.
+    pub files_retired: u32,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,
     pub streams: Vec<StreamReport>,

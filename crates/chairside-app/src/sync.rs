@@ -265,6 +265,7 @@ impl App {
             files_sent: report.blobs_sent as u32,
             file_bytes_sent: report.blob_bytes_sent,
             redacted: report.redacted as u32,
+            files_retired: report.blobs_retired as u32,
             checksums_match: report.checksums_match,
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,

@@ -151,7 +151,8 @@ fn an_erased_patients_dicom_files_lose_the_identity_on_every_pc_and_at_the_relay
     // A's next sync: A fetches the file it lacks (B's), rewrites it, sends both copies and
     // deletes both originals at the relay, without waiting for B (the PC that imported it
     // could stay off for weeks).
-    a.sync_now(None).unwrap();
+    let summary = a.sync_now(None).unwrap();
+    assert_eq!(summary.files_retired, 2, "{summary:?}");
     let at_relay = relay_blobs(&blob_root);
     assert_eq!(at_relay.len(), 2, "{at_relay:?}");
     assert!(

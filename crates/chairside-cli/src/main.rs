@@ -936,6 +936,12 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
             s.redacted
         ));
     }
+    if s.files_retired > 0 {
+        text.push_str(&format!(
+            " {} file(s) naming an erased patient deleted at the relay (replaced by copies without the identity).",
+            s.files_retired
+        ));
+    }
     for stream in &s.streams {
         text.push_str(&format!(
             "\n  {:<24} head {:>6}  sent {:>5}  received {:>5}{}",

@@ -214,6 +214,11 @@ files_sent: number, file_bytes_sent: number,
  */
 redacted: number, 
 /**
+ * Files (DICOM) this PC replaced by copies without an erased patient's identity, whose
+ * originals the relay deleted in this sync.
+ */
+files_retired: number, 
+/**
  * Every device's log is identical here and at the relay.
  */
 checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };

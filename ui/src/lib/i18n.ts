@@ -732,6 +732,8 @@ export const fr = {
   "sync.files_sent_many": "{n} fichiers envoyés",
   "sync.redacted_one": "{n} envoi antérieur remplacé sur le relais sans l'identité d'un patient effacé",
   "sync.redacted_many": "{n} envois antérieurs remplacés sur le relais sans l'identité d'un patient effacé",
+  "sync.files_retired_one": "{n} radiographie remplacée sur le relais par sa copie sans l'identité d'un patient effacé",
+  "sync.files_retired_many": "{n} radiographies remplacées sur le relais par leur copie sans l'identité d'un patient effacé",
 
   "time.just_now": "à l'instant",
   "time.minutes_ago": "il y a {n} min",
@@ -1694,6 +1696,8 @@ export const en: Record<MessageKey, string> = {
   "sync.files_sent_many": "{n} files sent",
   "sync.redacted_one": "{n} earlier change set replaced at the relay without an erased patient's identity",
   "sync.redacted_many": "{n} earlier change sets replaced at the relay without an erased patient's identity",
+  "sync.files_retired_one": "{n} radiograph replaced at the relay by its copy without an erased patient's identity",
+  "sync.files_retired_many": "{n} radiographs replaced at the relay by their copies without an erased patient's identity",
 
   "time.just_now": "just now",
   "time.minutes_ago": "{n} min ago",

@@ -7,6 +7,7 @@ import {
   enrollCommand,
   eodFilesText,
   expiryText,
+  filesRetiredText,
   filesSentText,
   redactedText,
   formatBytes,
@@ -50,6 +51,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   files_sent: 0,
   file_bytes_sent: 0,
   redacted: 0,
+  files_retired: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 1234,
@@ -244,6 +246,12 @@ describe("numbers and times", () => {
     expect(withSize("en", filesSentText("en", 3), 3 * 1024 * 1024)).toBe("3 files sent (3 MB)");
     expect(redactedText("fr", 2)).toBe("2 envois antérieurs remplacés sur le relais sans l'identité d'un patient effacé");
     expect(redactedText("en", 1)).toBe("1 earlier change set replaced at the relay without an erased patient's identity");
+    expect(filesRetiredText("fr", 1)).toBe(
+      "1 radiographie remplacée sur le relais par sa copie sans l'identité d'un patient effacé",
+    );
+    expect(filesRetiredText("en", 3)).toBe(
+      "3 radiographs replaced at the relay by their copies without an erased patient's identity",
+    );
   });
 });
 

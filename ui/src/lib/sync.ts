@@ -209,6 +209,13 @@ export function filesSentText(lang: Language, n: number): string {
 }
 
 /** "2 envois anonymisés sur le relais": this PC's sets sealed again there after an erasure. */
+/** "2 radiographies remplacées sur le relais par leur copie sans l'identité…". */
+export function filesRetiredText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.files_retired_one" : "sync.files_retired_many", {
+    n: formatNumber(lang, n),
+  });
+}
+
 export function redactedText(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "sync.redacted_one" : "sync.redacted_many", { n: formatNumber(lang, n) });
 }

@@ -13,6 +13,7 @@ const summary: SyncSummary = {
   files_sent: 0,
   file_bytes_sent: 0,
   redacted: 0,
+  files_retired: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,

@@ -35,6 +35,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   files_sent: 0,
   file_bytes_sent: 0,
   redacted: 0,
+  files_retired: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,
