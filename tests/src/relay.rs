@@ -67,6 +67,23 @@ impl RelayProcess {
         }
     }
 
+    /// One folder per blob the relay holds (under clinic and two-letter prefix; the folder's
+    /// id file aside).
+    pub fn blob_folders(&self) -> Vec<PathBuf> {
+        let mut folders = Vec::new();
+        for clinic in std::fs::read_dir(self.dir.join("blobs")).unwrap() {
+            let clinic = clinic.unwrap().path();
+            if clinic.is_dir() {
+                for prefix in std::fs::read_dir(clinic).unwrap() {
+                    for blob in std::fs::read_dir(prefix.unwrap().path()).unwrap() {
+                        folders.push(blob.unwrap().path());
+                    }
+                }
+            }
+        }
+        folders
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

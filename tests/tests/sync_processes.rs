@@ -742,20 +742,24 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     );
     assert_eq!(listed[0]["teeth"], serde_json::json!(["36", "46"]));
 
-    let out = tmp.path().join("from-b.dcm");
-    owner(
-        &pc_b,
-        &[
-            "image",
-            "export",
-            &image_id,
-            "--format",
-            "original",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
+    // The image's file as a PC exports it (fetched from the relay when not there yet).
+    let export = |pc: &Path, name: &str| {
+        let out = tmp.path().join(name);
+        owner(
+            pc,
+            &[
+                "image",
+                "export",
+                &image_id,
+                "--format",
+                "original",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        std::fs::read(&out).unwrap()
+    };
+    assert_eq!(export(&pc_b, "from-b.dcm"), std::fs::read(&file).unwrap());
     let listed = owner(&pc_b, &["image", "list", "--patient", &id]);
     assert_eq!(listed[0]["local"], true, "fetched once, kept");
 
@@ -770,38 +774,14 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     let synced = owner(&pc_b, &["sync"]);
     assert_eq!(synced["files_retired"], 1, "{synced}");
     owner(&pc_a, &["sync"]);
-    // The relay's folder: clinic / two-letter prefix / one folder per blob.
-    let mut blob_dirs = Vec::new();
-    for clinic in std::fs::read_dir(relay.dir.join("blobs")).unwrap() {
-        let clinic = clinic.unwrap().path();
-        if clinic.is_dir() {
-            for prefix in std::fs::read_dir(clinic).unwrap() {
-                for blob in std::fs::read_dir(prefix.unwrap().path()).unwrap() {
-                    blob_dirs.push(blob.unwrap().path());
-                }
-            }
-        }
-    }
+    let blob_dirs = relay.blob_folders();
     assert_eq!(
         blob_dirs.len(),
         1,
         "only the copy is at the relay: {blob_dirs:?}"
     );
     for (pc, name) in [(&pc_a, "a"), (&pc_b, "b")] {
-        let out = tmp.path().join(format!("after-{name}.dcm"));
-        owner(
-            pc,
-            &[
-                "image",
-                "export",
-                &image_id,
-                "--format",
-                "original",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
-        let bytes = std::fs::read(&out).unwrap();
+        let bytes = export(pc, &format!("after-{name}.dcm"));
         let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
         assert!(!has("Synthetic^Test") && has(&file_number), "PC {name}");
         // The same pixels, a header a few elements different.

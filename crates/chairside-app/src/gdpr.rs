@@ -43,10 +43,6 @@ pub struct IdentityPass {
 pub fn remove_identity_from_files(store: &mut Store) -> chairside_store::Result<IdentityPass> {
     let mut pass = IdentityPass::default();
     for queued in images::identity_queue(store.conn())? {
-        if queued.done {
-            images::dequeue_identity_removal(store.conn(), &queued.image_id)?;
-            continue;
-        }
         let Some(bytes) = store.read_blob(&queued.blob_sha256)? else {
             pass.waiting += 1;
             continue;

@@ -76,9 +76,9 @@ pub(crate) fn sync_device_and_files(
     // (its PC has not synced since the import) waits for the next sync, or for that PC.
     // A copy the relay holds damaged is told when someone opens the image, not here: the
     // sync goes on.
+    // (A file already here costs nothing: `fetch_blob` returns at once.)
     for queued in chairside_store::images::identity_queue(store.conn())? {
-        let here = store.blob(&queued.blob_sha256)?.is_some_and(|b| b.local);
-        if queued.fetch && !queued.done && !here {
+        if queued.fetch {
             match chairside_sync::fetch_blob(store, relay, &queued.blob_sha256) {
                 Err(e) if e.is_transient() => return Err(e),
                 _ => {}

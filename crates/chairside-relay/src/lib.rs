@@ -635,8 +635,8 @@ async fn blob_status(
 }
 
 /// A device replaced the blob by a copy without an erased patient's identity. Any active device
-/// of the clinic may (the same trust as for a push: a device can already write anything into
-/// its own log); a blob that is not there is no error.
+/// of the clinic may, as for invite, approve and revoke: from ciphertext the relay cannot tell
+/// who may replace a file. A blob that is not there is no error.
 async fn delete_blob(
     State(relay): State<Relay>,
     headers: HeaderMap,

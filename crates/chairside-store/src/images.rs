@@ -174,17 +174,16 @@ pub struct QueuedIdentityRemoval {
     pub blob_sha256: String,
     /// What the file's header says instead of the patient: the file number.
     pub pseudonym: String,
-    /// Already done (on another PC): only the queue entry is left.
-    pub done: bool,
     /// The erasure was made on this PC: it fetches the file from the relay if it lacks it.
     pub fetch: bool,
 }
 
 /// The images queued for the removal of an erased patient's identity from their DICOM file.
+/// An image done on another PC leaves the queue when that change is merged (the image's hook).
 pub fn identity_queue(conn: &Connection) -> Result<Vec<QueuedIdentityRemoval>> {
     Ok(conn
         .prepare(
-            "SELECT q.image_id, i.blob_sha256, p.file_number, i.identity_removed, q.fetch
+            "SELECT q.image_id, i.blob_sha256, p.file_number, q.fetch
              FROM image_identity_queue q
              JOIN image i ON i.id = q.image_id
              JOIN patient p ON p.id = i.patient_id
@@ -195,8 +194,7 @@ pub fn identity_queue(conn: &Connection) -> Result<Vec<QueuedIdentityRemoval>> {
                 image_id: r.get(0)?,
                 blob_sha256: r.get(1)?,
                 pseudonym: r.get(2)?,
-                done: r.get::<_, i64>(3)? != 0,
-                fetch: r.get::<_, i64>(4)? != 0,
+                fetch: r.get::<_, i64>(3)? != 0,
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
@@ -213,8 +211,8 @@ pub fn fetch_for_identity_removal(conn: &Connection, patient_id: &str) -> Result
     Ok(())
 }
 
-/// Takes an image off the identity queue without replacing its file (done elsewhere, or the
-/// file cannot be rewritten: the caller says so).
+/// Takes an image off the identity queue without replacing its file (it cannot be rewritten:
+/// the caller says so).
 pub fn dequeue_identity_removal(conn: &Connection, image_id: &str) -> Result<()> {
     conn.execute(
         "DELETE FROM image_identity_queue WHERE image_id = ?1",
@@ -279,9 +277,9 @@ impl Writer<'_> {
     }
 
     /// Points an erased patient's image at its file without the identity (`new_sha256`, stored
-    /// by `put_blob` in this same write) and marks it done (synced). The old file, when no other
-    /// image names it, is forgotten here (by the image's hook, as on every PC that merges this)
-    /// and queued for deletion at the relay.
+    /// by `put_blob` in this same write) and marks it done (synced). The image's hook then takes
+    /// it off the queue and forgets the old file when no other image names it, here as on every
+    /// PC that merges this; the old file is queued for deletion at the relay.
     pub fn replace_image_file(&mut self, image_id: &str, new_sha256: &str) -> Result<()> {
         let old: String = self.conn().query_row(
             "SELECT blob_sha256 FROM image WHERE id = ?1",
@@ -303,7 +301,7 @@ impl Writer<'_> {
                 [&old],
             )?;
         }
-        dequeue_identity_removal(self.conn(), image_id)
+        Ok(())
     }
 
     pub fn delete_image(&mut self, image_id: &str) -> Result<()> {

@@ -535,13 +535,7 @@ fn pull_stream(
         if head == 0 {
             // Nothing to read again: the relay holds none of this stream (restored from a
             // backup made before its first record). Said here, since no page will say it.
-            let empty = sync_state::StreamState {
-                head: 0,
-                checksum: hex::encode(sum),
-                revision,
-            };
-            sync_state::set_stream(store.conn(), device, &empty)?;
-            return Ok(());
+            return track(store, device, 0, &sum, revision);
         }
     }
     if read >= head {

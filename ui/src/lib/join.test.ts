@@ -168,6 +168,7 @@ describe("joinFailure", () => {
   it("reads a refused pairing code as a code to ask again", () => {
     const refused = {
       code: "sync_refused",
+      reason: "bad_code",
       message: "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one",
     };
     expect(joinFailure("fr", "join", refused)).toEqual({ field: "code", problem: { key: "join.code_refused" } });

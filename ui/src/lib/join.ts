@@ -154,9 +154,8 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       return { field, problem: { text: reason } };
     }
     case "sync_refused":
-      // The relay's code says which refusal; an older app's error has only the message.
-      if (mode === "join" && (err.reason === "bad_code" || /pairing code/i.test(message)))
-        return { field: "code", problem: { key: "join.code_refused" } };
+      // The relay's code says which refusal.
+      if (mode === "join" && err.reason === "bad_code") return { field: "code", problem: { key: "join.code_refused" } };
       if (mode === "restore" && err.reason === "not_found")
         return { field: "recovery_key", problem: { key: "restore.key_unknown" } };
       if (/device name/i.test(message))

@@ -404,7 +404,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     return summary;
   };
   /** join_clinic and restore_clinic check, in the Rust side's order; null when all is well. */
-  const joinProblem = (r: JoinClinicRequest | RestoreClinicRequest): { code: string; message: string } | null => {
+  const joinProblem = (r: JoinClinicRequest | RestoreClinicRequest): ApiError | null => {
     const url = r.relay_url.trim();
     if (!/^https?:\/\/\S+$/.test(url)) return { code: "invalid_input", message: `${JSON.stringify(url)} is not a relay URL: give one starting with http:// or https://` };
     if ("recovery_key" in r) {
@@ -424,13 +424,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         message: `the relay at ${url} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`,
       };
     if ([...r.device_name.trim()].length > 100)
-      return { code: "sync_refused", message: "the relay refused: a public key has 32 bytes and a device name at most 100 characters" };
+      return { code: "sync_refused", reason: "bad_request", message: "the relay refused: a public key has 32 bytes and a device name at most 100 characters" };
     if ("code" in r) {
       const code = r.code.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
       if (!/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}$/.test(code) || code.startsWith("EXP"))
-        return { code: "sync_refused", message: "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one" };
+        return { code: "sync_refused", reason: "bad_code", message: "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one" };
     } else if (r.recovery_key.replace(/[^0-9A-Za-z]/g, "").toUpperCase().startsWith("AAAAA")) {
-      return { code: "sync_refused", message: "the relay refused: no clinic has this recovery key" };
+      return { code: "sync_refused", reason: "not_found", message: "the relay refused: no clinic with this id and recovery key at this relay: check the recovery key" };
     }
     return null;
   };
