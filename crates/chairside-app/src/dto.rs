@@ -618,8 +618,8 @@ pub struct SyncSummary {
     pub files_sent: u32,
     #[ts(type = "number")]
     pub file_bytes_sent: u64,
-    /// This PC's change sets sealed again at the relay after an erased file was scrubbed from
-    /// them (the relay's copies no longer hold the identity).
+    /// Change sets (this PC's or another's) that this PC sealed again at the relay after an
+    /// erased file was scrubbed from them (the relay's copies no longer hold the identity).
     pub redacted: u32,
     /// Files (DICOM) this PC replaced by copies without an erased patient's identity, whose
     /// originals the relay deleted in this sync.

@@ -932,7 +932,7 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
     );
     if s.redacted > 0 {
         text.push_str(&format!(
-            " {} change set(s) of this PC replaced at the relay without an erased patient's identity.",
+            " {} earlier change set(s) replaced at the relay without an erased patient's identity.",
             s.redacted
         ));
     }

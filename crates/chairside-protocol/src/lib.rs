@@ -18,9 +18,10 @@
 //! * `POST /v1/records` [`PushRequest`] → [`PushResponse`]: append this device's records.
 //! * `GET /v1/records?device=D&after=I&limit=N` → [`PullResponse`]: a page of a device's log.
 //! * `POST /v1/records/rewrite` [`RewriteRequest`] → [`RewriteResponse`]: replace records already
-//!   stored in this device's own log with the same change sets sealed again after a GDPR erasure
-//!   scrubbed them (a redaction). The stream's checksum is computed again and its `revision` goes
-//!   up, which tells every other device to read the stream again for its checksum.
+//!   stored in one device's log (this device's or another's of the clinic, revoked ones included)
+//!   with the same change sets sealed again after a GDPR erasure scrubbed them (a redaction). When
+//!   a record's bytes change, the stream's checksum is computed again and its `revision` goes up,
+//!   which tells every other device to read the stream again for its checksum.
 //! * `POST /v1/invites` [`InviteRequest`] → `{}`: an enrolled device announces a one-time pairing
 //!   code (the relay keeps its hash and expiry).
 //! * `POST /v1/enroll` [`EnrollRequest`] (no credential: the code is the authorisation) →
@@ -273,8 +274,10 @@ pub struct PushResponse {
     pub checksum: String,
 }
 
-/// Records of the authenticated device's own log, each already stored at the relay, sealed again
-/// (same device, same index, a new nonce): in increasing order of index, without repeats.
+/// Records of one device's log (the stream is the one the records name), each already stored at
+/// the relay, sealed again from the scrubbed change set: in increasing order of index, without
+/// repeats. Sealing is deterministic, so a record already redacted by another PC comes with the
+/// same bytes and changes nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RewriteRequest {
     pub records: Vec<Record>,
@@ -282,11 +285,15 @@ pub struct RewriteRequest {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RewriteResponse {
-    /// The device's head (unchanged) and the stream's checksum over the rewritten records.
+    /// The stream's head (unchanged) and its checksum over the rewritten records.
     pub head: i64,
     pub checksum: String,
-    /// The stream's revision after the rewrite.
+    /// The stream's revision after the rewrite (unchanged if no record's bytes changed).
     pub revision: i64,
+    /// How many of the records had other bytes at the relay and were replaced (the others were
+    /// redacted already, by another PC).
+    #[serde(default)]
+    pub replaced: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -580,8 +580,13 @@ fn refuse_oversized(records: &[Record]) -> Result<(), ApiFailure> {
     }
 }
 
-/// A device seals again records of its own log that an erasure scrubbed (see
+/// A device seals again records of a stream of its clinic that an erasure scrubbed (see
 /// [`Storage::rewrite`]); the same size limit as a push.
+///
+/// Any active device of the clinic may rewrite any of its streams, revoked devices' included:
+/// that is how an erasure reaches the copies of a PC that is lost or will never sync again. It is
+/// the trust a device already has (it holds the clinic key and could push any change); the
+/// stream is looked up within the caller's clinic only, so another clinic's is "not stored".
 async fn rewrite(
     State(relay): State<Relay>,
     headers: HeaderMap,
@@ -591,15 +596,20 @@ async fn rewrite(
     refuse_oversized(&req.records)?;
     let storage = relay.storage.clone();
     let count = req.records.len();
-    let (head, checksum, revision) =
-        blocking(move || storage.rewrite(&device.clinic_id, &device.device_id, &req.records))
-            .await?;
-    tracing::info!(records = count, head, revision, "rewrite");
-    Ok(Json(RewriteResponse {
-        head,
-        checksum,
-        revision,
-    }))
+    let stream = storage::rewritten_stream(&device.device_id, &req.records).to_string();
+    let by = device.device_id.clone();
+    let target = stream.clone();
+    let reply = blocking(move || storage.rewrite(&device.clinic_id, &target, &req.records)).await?;
+    tracing::info!(
+        records = count,
+        replaced = reply.replaced,
+        head = reply.head,
+        revision = reply.revision,
+        stream,
+        by,
+        "rewrite"
+    );
+    Ok(Json(reply))
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,7 @@
 //! (`SELECT … FOR UPDATE`) for the length of its transaction, and every record has a primary key.
 //! Same tables and rules as [`crate::sqlite`], every query scoped by clinic.
 
-use chairside_protocol::{Bytes, DeviceHead, Record};
+use chairside_protocol::{Bytes, DeviceHead, Record, RewriteResponse};
 use postgres::NoTls;
 use postgres::fallible_iterator::FallibleIterator;
 use r2d2_postgres::PostgresConnectionManager;
@@ -416,7 +416,7 @@ impl Storage for PostgresStorage {
         clinic_id: &str,
         device_id: &str,
         records: &[Record],
-    ) -> StorageResult<(i64, String, i64)> {
+    ) -> StorageResult<RewriteResponse> {
         let mut conn = self.pool.get()?;
         let mut tx = conn.transaction()?;
         // The stream row's lock serialises a rewrite with the device's pushes on every relay.
@@ -427,20 +427,35 @@ impl Storage for PostgresStorage {
         )?
         else {
             check_rewrite(0, records, device_id)?;
-            return Ok((0, empty_checksum(), 0));
+            return Ok(RewriteResponse {
+                head: 0,
+                checksum: empty_checksum(),
+                revision: 0,
+                replaced: 0,
+            });
         };
         let (head, checksum, revision): (i64, String, i64) = (row.get(0), row.get(1), row.get(2));
         check_rewrite(head, records, device_id)?;
+        let unchanged = RewriteResponse {
+            head,
+            checksum,
+            revision,
+            replaced: 0,
+        };
         if records.is_empty() {
-            return Ok((head, checksum, revision));
+            return Ok(unchanged);
         }
+        // A record sealed again to the very same bytes (another PC redacted it first) is left
+        // as it is.
         let replace = tx.prepare(
             "UPDATE relay_record SET nonce = $4, ciphertext = $5, stored_at = $6
-             WHERE clinic_id = $1 AND device_id = $2 AND idx = $3",
+             WHERE clinic_id = $1 AND device_id = $2 AND idx = $3
+               AND (nonce <> $4 OR ciphertext <> $5)",
         )?;
         let now = now_ms();
+        let mut replaced = 0;
         for record in records {
-            tx.execute(
+            replaced += tx.execute(
                 &replace,
                 &[
                     &clinic_id,
@@ -451,6 +466,9 @@ impl Storage for PostgresStorage {
                     &now,
                 ],
             )?;
+        }
+        if replaced == 0 {
+            return Ok(unchanged);
         }
         // Row by row (a stream can hold years of records): memory stays at one record.
         let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&clinic_id, &device_id];
@@ -473,7 +491,12 @@ impl Storage for PostgresStorage {
             &[&clinic_id, &device_id, &checksum],
         )?;
         tx.commit()?;
-        Ok((head, checksum, revision + 1))
+        Ok(RewriteResponse {
+            head,
+            checksum,
+            revision: revision + 1,
+            replaced: replaced as u32,
+        })
     }
 
     fn pull(

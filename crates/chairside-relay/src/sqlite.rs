@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use chairside_protocol::{Bytes, DeviceHead, Record};
+use chairside_protocol::{Bytes, DeviceHead, Record, RewriteResponse};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
@@ -420,7 +420,7 @@ impl Storage for SqliteStorage {
         clinic_id: &str,
         device_id: &str,
         records: &[Record],
-    ) -> StorageResult<(i64, String, i64)> {
+    ) -> StorageResult<RewriteResponse> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (head, checksum, revision): (i64, String, i64) = tx
@@ -432,17 +432,27 @@ impl Storage for SqliteStorage {
             .optional()?
             .unwrap_or((0, empty_checksum(), 0));
         check_rewrite(head, records, device_id)?;
+        let unchanged = RewriteResponse {
+            head,
+            checksum,
+            revision,
+            replaced: 0,
+        };
         if records.is_empty() {
-            return Ok((head, checksum, revision));
+            return Ok(unchanged);
         }
+        let mut replaced = 0;
         {
+            // A record sealed again to the very same bytes (another PC redacted it first) is
+            // left as it is.
             let mut replace = tx.prepare_cached(
                 "UPDATE record SET nonce = ?4, ciphertext = ?5, stored_at = ?6
-                 WHERE clinic_id = ?1 AND device_id = ?2 AND idx = ?3",
+                 WHERE clinic_id = ?1 AND device_id = ?2 AND idx = ?3
+                   AND (nonce <> ?4 OR ciphertext <> ?5)",
             )?;
             let now = now_ms();
             for record in records {
-                replace.execute(params![
+                replaced += replace.execute(params![
                     clinic_id,
                     device_id,
                     record.idx,
@@ -451,6 +461,9 @@ impl Storage for SqliteStorage {
                     now
                 ])?;
             }
+        }
+        if replaced == 0 {
+            return Ok(unchanged);
         }
         let checksum = {
             let mut stmt = tx.prepare(
@@ -468,7 +481,12 @@ impl Storage for SqliteStorage {
             params![clinic_id, device_id, checksum],
         )?;
         tx.commit()?;
-        Ok((head, checksum, revision + 1))
+        Ok(RewriteResponse {
+            head,
+            checksum,
+            revision: revision + 1,
+            replaced: replaced as u32,
+        })
     }
 
     fn pull(
@@ -549,8 +567,9 @@ mod tests {
         assert_eq!(storage.heads("c1").unwrap()[0].revision, 0);
 
         // Rewriting record 1 gives the checksum of the stream as if it had been pushed so.
-        let (same_head, after, revision) = storage.rewrite("c1", "d1", &[record(1, 9)]).unwrap();
-        assert_eq!((same_head, revision), (head, 1));
+        let reply = storage.rewrite("c1", "d1", &[record(1, 9)]).unwrap();
+        assert_eq!((reply.head, reply.revision, reply.replaced), (head, 1, 1));
+        let after = reply.checksum;
         let (_, expected) = {
             let other = SqliteStorage::open(&dir.path().join("other.sqlite")).unwrap();
             other.register("c1", "d1", [1; 32], [2; 32]).unwrap();
@@ -566,11 +585,25 @@ mod tests {
             (expected.as_str(), 1)
         );
 
-        // Refused, and nothing changes: another device's record, an index not stored, repeats.
-        let mut foreign = record(1, 5);
+        // The same bytes again (another PC redacted the record first) change nothing, not
+        // even the revision: no device re-reads the stream for it.
+        let again = storage.rewrite("c1", "d1", &[record(1, 9)]).unwrap();
+        assert_eq!(
+            (
+                again.head,
+                again.checksum.as_str(),
+                again.revision,
+                again.replaced
+            ),
+            (head, after.as_str(), 1, 0)
+        );
+        assert_eq!(storage.heads("c1").unwrap()[0].revision, 1);
+
+        // Refused, and nothing changes: records of two streams, an index not stored, repeats.
+        let mut foreign = record(2, 5);
         foreign.device_id = "d2".into();
         for refused in [
-            vec![foreign],
+            vec![record(1, 5), foreign],
             vec![record(3, 5)],
             vec![record(0, 5)],
             vec![record(2, 5), record(1, 5)],

@@ -5,11 +5,14 @@
 //! The append rule is the heart of it ([`Storage::push`]): a device's log is gap-free, a record
 //! already stored is accepted again only with the very same bytes (a retry), and the stream
 //! checksum is extended in the same transaction as the insert. The one exception is a rewrite
-//! ([`Storage::rewrite`]): after a GDPR erasure a device replaces records of its own log with the
-//! same change sets sealed again without the identity; the log keeps its length, the checksum is
-//! computed again and the stream's revision goes up so that other devices re-read it.
+//! ([`Storage::rewrite`]): after a GDPR erasure a device replaces records of a stream of its
+//! clinic (its own, or another device's, revoked or lost ones included) with the same change sets
+//! sealed again without the identity; the log keeps its length, the checksum is computed again and
+//! the stream's revision goes up so that other devices re-read it. Sealing is deterministic, so
+//! every PC seals a scrubbed set to the same bytes: a record rewritten to the bytes it already
+//! has is left alone, and a rewrite that changes nothing leaves the revision where it was.
 
-use chairside_protocol::{DeviceHead, EMPTY_CHECKSUM, Record, chain_checksum};
+use chairside_protocol::{DeviceHead, EMPTY_CHECKSUM, Record, RewriteResponse, chain_checksum};
 
 /// Where a device stands with its clinic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,16 +144,18 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         records: &[Record],
     ) -> StorageResult<(i64, String)>;
-    /// Replaces records already stored in a device's own log with the same change sets sealed
-    /// again (a redaction after a GDPR erasure, see [`check_rewrite`]); computes the stream's
-    /// checksum again from its first record and raises its revision by one, in one transaction.
-    /// Returns the head (unchanged), the new checksum and the new revision.
+    /// Replaces records already stored in one device's log with the same change sets sealed
+    /// again (a redaction after a GDPR erasure, see [`check_rewrite`]); when a record's bytes
+    /// changed, computes the stream's checksum again from its first record and raises its
+    /// revision by one, in one transaction. Returns the head (unchanged), the checksum and the
+    /// revision after, and how many records were replaced. Which device may rewrite which stream
+    /// is the HTTP layer's rule.
     fn rewrite(
         &self,
         clinic_id: &str,
         device_id: &str,
         records: &[Record],
-    ) -> StorageResult<(i64, String, i64)>;
+    ) -> StorageResult<RewriteResponse>;
     /// Records of one device of one clinic with `idx > after`, at most `limit`, and the head.
     fn pull(
         &self,
@@ -184,15 +189,21 @@ pub(crate) fn empty_checksum() -> String {
     hex::encode(EMPTY_CHECKSUM)
 }
 
-/// The rewrite rule, shared by backends: a device replaces records of its own log only, each one
-/// already stored (`1 ..= head`), in increasing order without repeats. Nothing else changes: the
-/// log keeps its length, so no acknowledged record can disappear through a rewrite.
+/// The stream a rewrite replaces records of: the one its records name (see [`check_rewrite`]),
+/// the caller's own for an empty rewrite.
+pub fn rewritten_stream<'a>(caller: &'a str, records: &'a [Record]) -> &'a str {
+    records.first().map_or(caller, |r| r.device_id.as_str())
+}
+
+/// The rewrite rule, shared by backends: one rewrite replaces records of one device's log, each
+/// one already stored (`1 ..= head`), in increasing order without repeats. Nothing else changes:
+/// the log keeps its length, so no acknowledged record can disappear through a rewrite.
 pub(crate) fn check_rewrite(head: i64, records: &[Record], device_id: &str) -> StorageResult<()> {
     let mut previous = 0;
     for record in records {
         if record.device_id != device_id {
             return Err(StorageError::Conflict(format!(
-                "record of device {} rewritten by device {device_id}: a device rewrites its own log only",
+                "records of devices {device_id} and {} in one rewrite: a rewrite replaces records of one stream",
                 record.device_id
             )));
         }

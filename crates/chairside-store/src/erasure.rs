@@ -11,10 +11,12 @@
 //! Where else the identity could linger, and what removes it:
 //! * the change log (`field_change`) holds every value ever written: [`enforce`] rewrites the
 //!   patient's identifying values there to the erased ones;
-//! * the relay holds each device's change sets as they were sealed: a scrub queues this device's
-//!   own sets it changed (`log_redaction`), and the next sync seals them again from the scrubbed
-//!   log and replaces the relay's copies. Every device does so for its own stream when it merges
-//!   the erasure; a device that never syncs again (lost, revoked) leaves its copies as they were;
+//! * the relay holds each device's change sets as they were sealed: a scrub queues every set it
+//!   changed, whichever device wrote it (`stream_redaction`, migration 0016), and the next sync
+//!   seals them again from the scrubbed log and replaces the relay's copies. The first PC to sync
+//!   after merging the erasure does it for every stream, so the copies of a PC that never syncs
+//!   again (lost, revoked) are replaced too; sealing is deterministic, so the other PCs' later
+//!   rewrites of the same sets bring the same bytes and change nothing;
 //! * a change typed at another desk before it heard of the erasure, or an old change set merged
 //!   late, could write a name back: [`enforce`] runs after every change to the row, typed or
 //!   merged, and blanks the fields again. It is a pure function of the merged state, so every
@@ -143,9 +145,9 @@ fn queue_dicom_files(conn: &Connection, condition: &str, param: &str) -> Result<
 }
 
 /// Rewrites logged values: the `field_change` rows `condition` selects take the value
-/// `scrubbed` (an SQL expression over the row, such as a `CASE` on `field`). This device's own
-/// change sets among them are queued first for their redaction at the relay (`log_redaction`);
-/// values already scrubbed are left alone, so a set is queued once.
+/// `scrubbed` (an SQL expression over the row, such as a `CASE` on `field`). The change sets
+/// among them, of every device, are queued first for their redaction at the relay
+/// (`stream_redaction`); values already scrubbed are left alone, so a set is queued once.
 fn scrub_log(
     conn: &Connection,
     condition: &str,
@@ -154,10 +156,9 @@ fn scrub_log(
 ) -> Result<()> {
     conn.execute(
         &format!(
-            "INSERT OR IGNORE INTO log_redaction (idx)
-             SELECT DISTINCT idx FROM field_change
-             WHERE device_id = (SELECT value FROM local_meta WHERE key = 'device_id')
-               AND {condition} AND value IS NOT ({scrubbed})"
+            "INSERT OR IGNORE INTO stream_redaction (device_id, idx)
+             SELECT DISTINCT device_id, idx FROM field_change
+             WHERE {condition} AND value IS NOT ({scrubbed})"
         ),
         params,
     )?;

@@ -1,8 +1,10 @@
 //! This device's view of the relay's streams (`sync_stream`, local, never synced): how far each
 //! device's log was pushed or pulled through the relay, the stream checksum over those sealed
 //! records, and the stream's revision at the relay when that checksum was computed. Also the
-//! queue of this device's own change sets to seal again at the relay after an erasure scrubbed
-//! them (`log_redaction`, see `erasure`). Used by `chairside-sync`.
+//! queue of change sets (of any device) to seal again at the relay after an erasure scrubbed them
+//! (`stream_redaction`, see `erasure`). Used by `chairside-sync`.
+
+use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -49,11 +51,12 @@ pub fn set_stream(conn: &Connection, device_id: &str, state: &StreamState) -> Re
 }
 
 /// The changes of this device (`device_id`) waiting for the relay, `pushed` being how far its log
-/// reached it: the change sets after it that change data, and those up to it that an erasure
-/// scrubbed and that wait to be replaced there. A set that holds audit entries only (a sign-in,
-/// a file opened, a search, the record of a sync) goes with the next sync like any other, but is
-/// not a change waiting for a person: after "sync now", whose own audit entry is written once
-/// the exchange is over, nothing people typed is waiting.
+/// reached it: the change sets after it that change data, and the sets that an erasure scrubbed
+/// and that wait to be replaced there (this device's up to `pushed`, another device's up to where
+/// this device read its stream). A set that holds audit entries only (a sign-in, a file opened, a
+/// search, the record of a sync) goes with the next sync like any other, but is not a change
+/// waiting for a person: after "sync now", whose own audit entry is written once the exchange is
+/// over, nothing people typed is waiting.
 pub fn changes_waiting(conn: &Connection, device_id: &str, pushed: i64) -> Result<i64> {
     Ok(conn
         .prepare_cached(
@@ -62,24 +65,33 @@ pub fn changes_waiting(conn: &Connection, device_id: &str, pushed: i64) -> Resul
                          SELECT 1 FROM field_change f
                          WHERE f.device_id = s.device_id AND f.idx = s.idx
                            AND f.tbl <> 'audit_event'))
-                  + (SELECT COUNT(*) FROM log_redaction WHERE idx <= ?2)",
+                  + (SELECT COUNT(*) FROM stream_redaction r
+                     WHERE r.idx <= CASE WHEN r.device_id = ?1 THEN ?2 ELSE (
+                         SELECT head FROM sync_stream t WHERE t.device_id = r.device_id) END)",
         )?
         .query_row(params![device_id, pushed], |r| r.get(0))?)
 }
 
-/// This device's change sets that an erasure scrubbed since they were queued, in order: those
-/// already at the relay are to be sealed again there.
-pub fn redactions(conn: &Connection) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT idx FROM log_redaction ORDER BY idx")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// The change sets, of any device, that an erasure scrubbed since they were queued: by device,
+/// in order. Those the relay holds are to be sealed again there (`chairside-sync`).
+pub fn redactions(conn: &Connection) -> Result<BTreeMap<String, Vec<i64>>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT device_id, idx FROM stream_redaction ORDER BY device_id, idx")?;
+    let mut rows = stmt.query([])?;
+    let mut queued: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    while let Some(row) = rows.next()? {
+        queued.entry(row.get(0)?).or_default().push(row.get(1)?);
+    }
+    Ok(queued)
 }
 
-/// Takes change sets off the redaction queue (replaced at the relay, or pushed already scrubbed).
-pub fn clear_redactions(conn: &Connection, indexes: &[i64]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("DELETE FROM log_redaction WHERE idx = ?1")?;
+/// Takes change sets of one device off the redaction queue (replaced at the relay, or sent there
+/// already scrubbed).
+pub fn clear_redactions(conn: &Connection, device_id: &str, indexes: &[i64]) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("DELETE FROM stream_redaction WHERE device_id = ?1 AND idx = ?2")?;
     for idx in indexes {
-        stmt.execute([idx])?;
+        stmt.execute(params![device_id, idx])?;
     }
     Ok(())
 }

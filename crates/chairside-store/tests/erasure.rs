@@ -291,27 +291,36 @@ fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
         }
     }
     assert_eq!(medical::for_patient(b.conn(), &p.id).unwrap().len(), 1);
-    // A's own sets that held the identity wait to be sealed again at the relay; B never wrote it.
+    // A's sets that held the identity wait to be sealed again at the relay, on both PCs: the
+    // first to sync replaces them (B never wrote the identity, so its stream has nothing).
+    let me = a.device_id().to_string();
     let queued_on_a = sync_state::redactions(a.conn()).unwrap();
-    assert!(queued_on_a.contains(&phone_set), "{queued_on_a:?}");
+    assert_eq!(queued_on_a.keys().collect::<Vec<_>>(), vec![&me]);
+    assert!(queued_on_a[&me].contains(&phone_set), "{queued_on_a:?}");
     assert_eq!(
-        queued_on_a.len(),
+        queued_on_a[&me].len(),
         4,
         "the creation, the new name, the photo and the phone: {queued_on_a:?}"
     );
-    assert_eq!(sync_state::redactions(b.conn()).unwrap(), Vec::<i64>::new());
+    // B scrubbed the three it held; the phone reached it from A's log already scrubbed (this test
+    // hands sets over from the log, where a relay hands over the copy A pushed).
+    let mut queued_on_b = queued_on_a.clone();
+    queued_on_b
+        .get_mut(&me)
+        .unwrap()
+        .retain(|idx| *idx != phone_set);
+    assert_eq!(sync_state::redactions(b.conn()).unwrap(), queued_on_b);
     // Once A's log is at the relay, the queued sets are what A still has to send.
-    let me = a.device_id().to_string();
     let everything_pushed = chairside_store::changes::head(a.conn(), &me).unwrap();
     assert_eq!(
         sync_state::changes_waiting(a.conn(), &me, everything_pushed).unwrap(),
         4
     );
     // Another change to the erased file scrubs nothing new, so it queues nothing.
-    sync_state::clear_redactions(a.conn(), &queued_on_a).unwrap();
+    sync_state::clear_redactions(a.conn(), &me, &queued_on_a[&me]).unwrap();
     a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
         .unwrap();
-    assert_eq!(sync_state::redactions(a.conn()).unwrap(), Vec::<i64>::new());
+    assert!(sync_state::redactions(a.conn()).unwrap().is_empty());
 }
 
 #[test]
@@ -354,8 +363,12 @@ fn an_image_imported_before_the_erasure_reached_that_pc_arrives_without_its_file
             "no device keeps the file name in its log"
         );
     }
-    // B's set that named the file waits to be sealed again at the relay.
-    assert_eq!(sync_state::redactions(b.conn()).unwrap(), vec![image_set]);
+    // B's set that named the file waits to be sealed again at the relay, on both PCs.
+    let on_b = b.device_id().to_string();
+    for store in [&a, &b] {
+        let queued = sync_state::redactions(store.conn()).unwrap();
+        assert_eq!(queued.get(&on_b), Some(&vec![image_set]), "{queued:?}");
+    }
 }
 
 /// Two PCs of one clinic that both hold the patient of [`populate`].

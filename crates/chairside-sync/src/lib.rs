@@ -8,8 +8,9 @@
 //!    does not authenticate stops the sync before anything of it is applied) and merge it through
 //!    the store;
 //! 4. compare each stream's checksum with the relay's: a difference is a divergence, reported;
-//! 5. replace at the relay this device's change sets that a GDPR erasure scrubbed here after they
-//!    were pushed (sealed again from the scrubbed log), then read the stream back to check it.
+//! 5. replace at the relay the change sets, of any device, that a GDPR erasure scrubbed here after
+//!    they reached it (sealed again from the scrubbed log), then read each changed stream back to
+//!    check it.
 //!
 //! Every step is resumable: what was applied is in the store, how far each stream was read is in
 //! `sync_stream` (written after the merge, so a crash in between re-reads a record whose merge is
@@ -24,7 +25,7 @@ pub mod transport;
 use std::collections::{BTreeMap, VecDeque};
 
 use chairside_domain::DeviceId;
-use chairside_protocol::{MAX_PAGE, Record, chain_checksum, code};
+use chairside_protocol::{MAX_PAGE, Record, RewriteResponse, chain_checksum, code};
 use chairside_store::{ChangeSet, Store, StoreError, changes, sync_state};
 
 /// A relay's refusal, as [`SyncError::Relay`] carries it.
@@ -130,7 +131,8 @@ pub struct SyncReport {
     /// Blobs uploaded (images, documents) and their sealed bytes.
     pub blobs_sent: u64,
     pub blob_bytes_sent: u64,
-    /// Change sets of this device sealed again at the relay after an erasure scrubbed them.
+    /// Change sets (of any device) sealed again and replaced at the relay after an erasure
+    /// scrubbed them (those another PC had replaced already are not counted).
     pub redacted: u64,
     /// Blobs deleted at the relay: files this device replaced by copies without an erased
     /// patient's identity.
@@ -362,13 +364,30 @@ pub fn sync(
         let count = page.len() as u64;
         let last = page.last().map_or(pushed_head, |r| r.idx);
         let reply = relay.push(&me.credential, page)?;
-        if reply.head != last || reply.checksum != hex::encode(expected) {
-            return Err(SyncError::Diverged {
-                device: my_id,
-                head: reply.head,
-            });
+        let diverged = || SyncError::Diverged {
+            device: my_id.clone(),
+            head: reply.head,
+        };
+        if reply.head != last {
+            return Err(diverged());
         }
-        sum = expected;
+        if reply.checksum == hex::encode(expected) {
+            sum = expected;
+        } else {
+            // Another PC may have redacted records of this stream since this device computed its
+            // checksum (see `redact_streams`): the relay's checksum is then over the rewritten
+            // records. It is taken as it is, with the old revision kept beside it, so the next
+            // sync reads the stream again from its start and checks it; anything else diverged.
+            let rewritten = relay_streams(relay, me)?
+                .get(&my_id)
+                .is_some_and(|now| now.revision != my_revision);
+            match hex::decode(&reply.checksum) {
+                Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
+                    sum.copy_from_slice(&relay_sum)
+                }
+                _ => return Err(diverged()),
+            }
+        }
         pushed_head = last;
         track(store, &my_id, pushed_head, &sum, my_revision)?;
         report.sent += count;
@@ -401,7 +420,14 @@ pub fn sync(
     }
     report.heads.insert(my_id, pushed_head);
 
-    redact_own_stream(store, relay, me, held_before_push, &mut report)?;
+    redact_streams(
+        store,
+        relay,
+        me,
+        held_before_push,
+        &relay_heads,
+        &mut report,
+    )?;
     // Last: the change sets that name the files' replacements are at the relay now.
     report.blobs_retired = blobs::delete_retired(store, relay, me)?;
     Ok(report)
@@ -431,35 +457,67 @@ fn streams_of(heads: chairside_protocol::Heads) -> BTreeMap<String, RelayStream>
         .collect()
 }
 
-/// Seals again, from the scrubbed log, this device's change sets that an erasure scrubbed after
-/// they reached the relay, and replaces the relay's copies (see `chairside-store`'s `erasure`).
-/// Then reads its whole stream back from the relay: every record must open, and the checksum
-/// must be the one the relay announced.
-fn redact_own_stream(
+/// Seals again, from the scrubbed log, the change sets that an erasure scrubbed after they
+/// reached the relay, whichever device wrote them, and replaces the relay's copies (see
+/// `chairside-store`'s `erasure`). This device's own stream and every other: a PC that is lost or
+/// revoked never redacts its own, and any PC holds its sets. Sealing is deterministic, so a set
+/// another PC redacted first comes out as the same bytes, and the relay changes nothing for it.
+///
+/// `own_held` is how far this device's log was at the relay before this sync's push (sets above
+/// it were pushed already scrubbed); another device's stream is held up to the head the relay
+/// announced at the start (this device holds none of its sets beyond). A stream whose records
+/// changed is then read back from the relay: every record must open, and the checksum must be the
+/// one the relay announced.
+fn redact_streams(
     store: &mut Store,
     relay: &dyn Transport,
     me: &Identity,
-    held_by_relay: i64,
+    own_held: i64,
+    relay_heads: &BTreeMap<String, RelayStream>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
-    let queued = sync_state::redactions(store.conn())?;
-    let (at_relay, pushed_scrubbed): (Vec<i64>, Vec<i64>) =
-        queued.into_iter().partition(|idx| *idx <= held_by_relay);
-    sync_state::clear_redactions(store.conn(), &pushed_scrubbed)?;
-    if at_relay.is_empty() {
-        return Ok(());
+    let my_id = &me.credential.device_id;
+    for (device, queued) in sync_state::redactions(store.conn())? {
+        let held = if device == *my_id {
+            own_held
+        } else {
+            relay_heads.get(&device).map_or(0, |s| s.head)
+        };
+        // Sets the relay does not hold are sent scrubbed (this device's), or were never there
+        // (a relay restored from an older backup lost them): nothing to replace.
+        let (at_relay, not_held): (Vec<i64>, Vec<i64>) =
+            queued.into_iter().partition(|idx| *idx <= held);
+        sync_state::clear_redactions(store.conn(), &device, &not_held)?;
+        if let Some(reply) = rewrite_stream(store, relay, me, &device, &at_relay, report)? {
+            check_rewritten_stream(store, relay, me, &device, reply, report)?;
+        }
     }
-    let my_device: DeviceId = store.device_id();
+    Ok(())
+}
+
+/// Seals the queued sets of one device's stream again and replaces them at the relay, a page at
+/// a time; returns the relay's last reply (None when nothing was queued).
+fn rewrite_stream(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    device: &str,
+    queued: &[i64],
+    report: &mut SyncReport,
+) -> Result<Option<RewriteResponse>, SyncError> {
+    let device_id: DeviceId = device
+        .parse()
+        .map_err(|_| SyncError::Internal(format!("a redaction names a device {device:?}")))?;
     let mut last_reply = None;
-    let mut queue = at_relay.as_slice();
+    let mut queue = queued;
     while !queue.is_empty() {
         let mut page = Vec::new();
         let mut bytes = 0;
         while bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize && page.len() < queue.len()
         {
             let idx = queue[page.len()];
-            let set = changes::read_change_set(store.conn(), my_device, idx)?.ok_or_else(|| {
-                SyncError::Internal(format!("change set {idx} of this device is missing"))
+            let set = changes::read_change_set(store.conn(), device_id, idx)?.ok_or_else(|| {
+                SyncError::Internal(format!("change set {idx} of device {device} is missing"))
             })?;
             let record = seal::seal(&me.key, &me.clinic_id, &set)?;
             bytes += record.size();
@@ -467,30 +525,56 @@ fn redact_own_stream(
         }
         let (done, rest) = queue.split_at(page.len());
         let reply = relay.rewrite(&me.credential, page)?;
-        sync_state::clear_redactions(store.conn(), done)?;
-        report.redacted += done.len() as u64;
+        sync_state::clear_redactions(store.conn(), device, done)?;
+        // Sets another PC had redacted already come back unchanged: not counted.
+        report.redacted += u64::from(reply.replaced);
         queue = rest;
         last_reply = Some(reply);
     }
-    let Some(reply) = last_reply else {
+    Ok(last_reply)
+}
+
+/// Reads a stream back from the relay after this device rewrote records of it, unless the
+/// rewrite changed nothing there (another PC had brought the same bytes): every record must open
+/// and the checksum must be the relay's. A mismatch is a divergence, unless yet another PC
+/// rewrote the stream in between: then the next sync reads it again at its new revision.
+fn check_rewritten_stream(
+    store: &mut Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    device: &str,
+    reply: RewriteResponse,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let (read, sum, read_at_revision) = tracked(store, device)?;
+    if reply.revision == read_at_revision
+        && reply.head == read
+        && reply.checksum == hex::encode(sum)
+    {
         return Ok(());
-    };
+    }
     let stream = RelayStream {
         head: reply.head,
         checksum: reply.checksum,
         revision: reply.revision,
     };
-    let my_id = me.credential.device_id.clone();
-    pull_stream(store, relay, me, &my_id, &stream, true, report)?;
-    let (read, sum, _) = tracked(store, &my_id)?;
-    if read != stream.head || hex::encode(sum) != stream.checksum {
-        report.checksums_match = false;
-        return Err(SyncError::Diverged {
-            device: my_id,
-            head: stream.head,
-        });
+    pull_stream(store, relay, me, device, &stream, true, report)?;
+    let (read, sum, _) = tracked(store, device)?;
+    if read == stream.head && hex::encode(sum) == stream.checksum {
+        return Ok(());
     }
-    Ok(())
+    let now = relay_streams(relay, me)?;
+    if now
+        .get(device)
+        .is_some_and(|s| s.revision != stream.revision)
+    {
+        return Ok(());
+    }
+    report.checksums_match = false;
+    Err(SyncError::Diverged {
+        device: device.to_string(),
+        head: stream.head,
+    })
 }
 
 /// A page of one stream, fetched and opened, ready to merge.
@@ -622,7 +706,10 @@ fn fetch_stream(
         head,
     } = stream;
     while read < head {
-        let page = relay.pull(&me.credential, device, read, MAX_PAGE)?;
+        // Up to the head only: records pushed since are read at the next sync, and the checksum
+        // here stays comparable with the one announced with the head.
+        let limit = (head - read).min(i64::from(MAX_PAGE)) as u32;
+        let page = relay.pull(&me.credential, device, read, limit)?;
         if page.records.is_empty() {
             break;
         }

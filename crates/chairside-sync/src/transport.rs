@@ -73,7 +73,8 @@ pub trait Transport {
         credential: &DeviceCredential,
         records: Vec<Record>,
     ) -> Result<PushResponse, SyncError>;
-    /// Replaces records of this device's own log already at the relay (redactions).
+    /// Replaces records of one device's log already at the relay (redactions): the stream the
+    /// records name, this device's or another's of the clinic.
     fn rewrite(
         &self,
         credential: &DeviceCredential,

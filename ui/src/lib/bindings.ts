@@ -209,8 +209,8 @@ export type SyncSummary = { relay_url: string, sent: number, received: number, b
  */
 files_sent: number, file_bytes_sent: number, 
 /**
- * This PC's change sets sealed again at the relay after an erased file was scrubbed from
- * them (the relay's copies no longer hold the identity).
+ * Change sets (this PC's or another's) that this PC sealed again at the relay after an
+ * erased file was scrubbed from them (the relay's copies no longer hold the identity).
  */
 redacted: number, 
 /**

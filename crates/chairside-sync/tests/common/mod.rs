@@ -282,9 +282,13 @@ impl Transport for LocalRelay {
         records: Vec<Record>,
     ) -> Result<RewriteResponse, SyncError> {
         let clinic = self.auth(c)?;
-        let (head, checksum, revision) = self
+        let reply = self
             .storage
-            .rewrite(&clinic, &c.device_id, &records)
+            .rewrite(
+                &clinic,
+                chairside_relay::storage::rewritten_stream(&c.device_id, &records),
+                &records,
+            )
             .map_err(internal)?;
         if self.lose_reply.replace(false) {
             return Err(SyncError::Unreachable {
@@ -292,11 +296,7 @@ impl Transport for LocalRelay {
                 reason: "reply lost".into(),
             });
         }
-        Ok(RewriteResponse {
-            head,
-            checksum,
-            revision,
-        })
+        Ok(reply)
     }
 
     fn pull(

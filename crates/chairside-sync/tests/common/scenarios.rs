@@ -302,18 +302,32 @@ fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
         assert!(everything.contains(needle), "this search finds {needle} before the erasure");
     }
 
-    // A erases: its own sets are sealed again at its next sync; B's are still as B sealed them.
+    // A erases: at its next sync it seals again every set that held the identity, its own and
+    // B's (A holds B's sets too), before B has even heard of the erasure.
+    let revision_of = |device: &Store| {
+        let id = device.device_id().to_string();
+        let heads = relay.storage.heads(&me.clinic_id).unwrap();
+        heads.into_iter().find(|h| h.device_id == id).unwrap().revision
+    };
+    let b_before = revision_of(&b);
     a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
     let report = run(&mut a, &relay).unwrap();
-    assert!(report.redacted >= 1, "{report:?}");
+    assert!(report.redacted >= 2, "A's sets and B's edit: {report:?}");
     assert!(report.checksums_match);
-    assert!(opened_at_relay(&relay, &me).join("\n").contains("Amina-Lyna"));
+    let everything = opened_at_relay(&relay, &me).join("\n");
+    for needle in needles {
+        assert!(!everything.contains(needle), "the relay still holds {needle} after A's sync");
+    }
+    assert_eq!(revision_of(&b), b_before + 1, "A rewrote B's stream");
 
-    // B merges the erasure, which scrubs its log, and replaces its own sets at the relay.
+    // B merges the erasure, which scrubs its log and queues the same sets: sealed again, they
+    // are the bytes A sent, so the relay replaces nothing and no stream's revision moves.
+    let a_before = revision_of(&a);
     let report = run(&mut b, &relay).unwrap();
-    assert_eq!(report.redacted, 1, "B's one edit of the file: {report:?}");
+    assert_eq!(report.redacted, 0, "A had replaced them all: {report:?}");
     assert!(report.checksums_match);
-    // A reads B's rewritten stream again for its checksum (its revision moved): no divergence.
+    assert_eq!((revision_of(&a), revision_of(&b)), (a_before, b_before + 1));
+    // Each reads the other's rewritten stream again for its checksum: no divergence.
     for on_a in [true, false, true] {
         let store = if on_a { &mut a } else { &mut b };
         let report = run(store, &relay).unwrap();
@@ -338,14 +352,26 @@ fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
     );
     assert_eq!(erased.erased_at_ms, 1_700_000_000_000);
 
-    // The rewrite rule: a device replaces stored records of its own log only.
+    // The rewrite rule: a device may bring records of another's stream (here the very bytes
+    // already stored: nothing changes), one stream per rewrite, stored records only.
     let me_b = identity(&b, false).unwrap();
-    let set = chairside_store::changes::read_change_set(a.conn(), a.device_id(), 1)
-        .unwrap()
-        .unwrap();
-    let record_of_a = chairside_sync::seal::seal(&me.key, &me.clinic_id, &set).unwrap();
-    let err = relay.rewrite(&me_b.credential, vec![record_of_a.clone()]).unwrap_err();
-    assert!(err.to_string().contains("own log only"), "{err}");
+    let sealed_from = |store: &Store| {
+        let set = chairside_store::changes::read_change_set(store.conn(), store.device_id(), 1)
+            .unwrap()
+            .unwrap();
+        chairside_sync::seal::seal(&me.key, &me.clinic_id, &set).unwrap()
+    };
+    let record_of_a = sealed_from(&a);
+    let streams = || {
+        let heads = relay.storage.heads(&me.clinic_id).unwrap();
+        heads.into_iter().map(|h| (h.device_id, h.head, h.checksum, h.revision)).collect::<Vec<_>>()
+    };
+    let before = streams();
+    let reply = relay.rewrite(&me_b.credential, vec![record_of_a.clone()]).unwrap();
+    assert_eq!(reply.replaced, 0);
+    assert_eq!(streams(), before);
+    let err = relay.rewrite(&me_b.credential, vec![record_of_a.clone(), sealed_from(&b)]).unwrap_err();
+    assert!(err.to_string().contains("one stream"), "{err}");
     let mut beyond = record_of_a;
     beyond.idx = relay.storage.heads(&me.clinic_id).unwrap().iter().find(|h| h.device_id == me.credential.device_id).unwrap().head + 1;
     let err = relay.rewrite(&me.credential, vec![beyond]).unwrap_err();
@@ -357,41 +383,175 @@ fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
 fn a_stream_rewritten_while_another_pc_reads_it_is_no_divergence() {
     let tmp = tempfile::tempdir().unwrap();
     let relay = super::new_relay(tmp.path());
+    let mut first = first_device(&tmp.path().join("a"));
+    run(&mut first, &relay).unwrap();
+    let mut b = join(&first, &tmp.path().join("b"), &relay);
+    let mut c = join(&first, &tmp.path().join("c"), &relay);
+    let a = std::rc::Rc::new(std::cell::RefCell::new(first));
+    let p = add_patient(&mut a.borrow_mut(), "Ouyahia", "+213555987321");
+    run(&mut a.borrow_mut(), &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    let mut typed = patients::get(b.conn(), &p.id).unwrap().unwrap();
+    typed.notes = "Mme Ouyahia rappelle lundi".into();
+    b.write(|w| w.update_patient(&typed)).unwrap();
+    run(&mut b, &relay).unwrap();
+    a.borrow_mut().write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
+
+    // C starts its sync (it has read the heads); before its first page, A syncs the erasure and
+    // rewrites its stream and B's, which C then reads at their new revisions.
+    let a_meanwhile = a.clone();
+    *relay.before_next_pull.borrow_mut() = Some(Box::new(move |relay: &LocalRelay| {
+        let report = run(&mut a_meanwhile.borrow_mut(), relay).unwrap();
+        assert!(report.redacted >= 2, "A's sets and B's: {report:?}");
+    }));
+    let report = run(&mut c, &relay).unwrap();
+    assert!(relay.before_next_pull.borrow().is_none(), "A acted during C's sync");
+    assert!(report.checksums_match, "a rewrite while reading is no divergence");
+    // The next sync reads the streams again at their new revisions; every checksum matches.
+    for _ in 0..2 {
+        assert!(run(&mut c, &relay).unwrap().checksums_match);
+        assert!(run(&mut b, &relay).unwrap().checksums_match);
+        assert!(run(&mut a.borrow_mut(), &relay).unwrap().checksums_match);
+    }
+    let erased = patients::get(c.conn(), &p.id).unwrap().unwrap();
+    assert_eq!((erased.last_name.as_str(), erased.notes.as_str()), ("", ""));
+}
+
+#[test]
+fn an_erasure_reaches_the_copies_of_a_lost_pc_that_never_syncs_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let mut lost = join(&a, &tmp.path().join("lost"), &relay);
+    // The PC at the front desk creates the file and types in it, syncs, and is then stolen.
+    let p = add_patient(&mut lost, "Ouyahia", "+213555987321");
+    let mut typed = patients::get(lost.conn(), &p.id).unwrap().unwrap();
+    typed.notes = "Mme Ouyahia rappelle lundi".into();
+    lost.write(|w| w.update_patient(&typed)).unwrap();
+    run(&mut lost, &relay).unwrap();
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    let me = identity(&a, false).unwrap();
+    let lost_id = lost.device_id().to_string();
+    drop(lost);
+    assert!(relay.storage.revoke_device(&me.clinic_id, &lost_id).unwrap());
+    let needles = ["Ouyahia", "555987321", "Amina", "secrète", "rappelle", "1990-04-04"];
+    let everything = opened_at_relay(&relay, &me).join("\n");
+    for needle in needles {
+        assert!(everything.contains(needle), "this search finds {needle} before the erasure");
+    }
+
+    // B erases the file; its next sync replaces the stolen PC's copies at the relay.
+    b.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
+    let report = run(&mut b, &relay).unwrap();
+    assert!(report.checksums_match);
+    assert!(report.redacted >= 2, "the creation and the note: {report:?}");
+    let everything = opened_at_relay(&relay, &me).join("\n");
+    for needle in needles {
+        assert!(!everything.contains(needle), "the relay still holds {needle}");
+    }
+    // A merges the erasure and queues the same sets: nothing left to replace, no divergence.
+    let report = run(&mut a, &relay).unwrap();
+    assert!(report.checksums_match);
+    assert_eq!(report.redacted, 0, "{report:?}");
+    for store in [&mut a, &mut b] {
+        let report = run(store, &relay).unwrap();
+        assert!(report.checksums_match);
+        assert!(chairside_store::sync_state::redactions(store.conn()).unwrap().is_empty());
+    }
+
+    // Only the clinic's own devices: another clinic's device finds no such stream.
+    let mut other = first_device(&tmp.path().join("other"));
+    run(&mut other, &relay).unwrap();
+    let foreign = identity(&other, false).unwrap();
+    let set = chairside_store::changes::read_change_set(a.conn(), lost_id.parse().unwrap(), 1)
+        .unwrap()
+        .unwrap();
+    let record = chairside_sync::seal::seal(&foreign.key, &foreign.clinic_id, &set).unwrap();
+    let err = relay.rewrite(&foreign.credential, vec![record]).unwrap_err();
+    assert!(err.to_string().contains("not stored"), "{err}");
+
+    // A PC that joins afterwards reads the stolen PC's stream, redacted, with the same checksum.
+    let mut c = join(&a, &tmp.path().join("c"), &relay);
+    let report = run(&mut c, &relay).unwrap();
+    assert!(report.checksums_match);
+    let erased = patients::get(c.conn(), &p.id).unwrap().unwrap();
+    assert_eq!((erased.last_name.as_str(), erased.notes.as_str()), ("", ""));
+}
+
+#[test]
+fn a_stream_redacted_by_another_pc_while_its_device_pushes_is_no_divergence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
     let mut a = first_device(&tmp.path().join("a"));
     run(&mut a, &relay).unwrap();
     let b = std::rc::Rc::new(std::cell::RefCell::new(join(&a, &tmp.path().join("b"), &relay)));
-    let mut c = join(&a, &tmp.path().join("c"), &relay);
     let p = add_patient(&mut a, "Ouyahia", "+213555987321");
     run(&mut a, &relay).unwrap();
     {
         let mut b = b.borrow_mut();
         run(&mut b, &relay).unwrap();
-        let mut typed = patients::get(b.conn(), &p.id).unwrap().unwrap();
-        typed.notes = "Mme Ouyahia rappelle lundi".into();
-        b.write(|w| w.update_patient(&typed)).unwrap();
+        // B types something A will pull, then erases the file A created, not yet synced.
+        add_patient(&mut b, "Benali", "+213555000001");
         run(&mut b, &relay).unwrap();
+        b.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
     }
-    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
-    run(&mut a, &relay).unwrap();
-
-    // C starts its sync (it has read the heads); before its first page, B merges the erasure and
-    // rewrites its stream, which C then reads at the new revision.
+    // A has a change to push. While A reads B's stream (after the heads, before its push), B
+    // syncs and replaces A's sets that held the identity.
+    add_patient(&mut a, "Zitouni", "+213555000007");
     let b_meanwhile = b.clone();
     *relay.before_next_pull.borrow_mut() = Some(Box::new(move |relay: &LocalRelay| {
         let report = run(&mut b_meanwhile.borrow_mut(), relay).unwrap();
-        assert_eq!(report.redacted, 1);
+        assert!(report.redacted >= 1, "{report:?}");
     }));
-    let report = run(&mut c, &relay).unwrap();
-    assert!(relay.before_next_pull.borrow().is_none(), "B acted during C's sync");
-    assert!(report.checksums_match, "a rewrite while reading is no divergence");
-    // The next sync reads B's stream again at its new revision; every checksum matches.
+    let report = run(&mut a, &relay).unwrap();
+    assert!(relay.before_next_pull.borrow().is_none(), "B acted during A's sync");
+    assert!(report.sent >= 1 && report.checksums_match, "{report:?}");
+    // The next syncs read A's stream again at its new revision: every checksum matches, and A,
+    // merging the erasure, seals its sets to the bytes B sent.
     for _ in 0..2 {
-        assert!(run(&mut c, &relay).unwrap().checksums_match);
+        let report = run(&mut a, &relay).unwrap();
+        assert!(report.checksums_match);
+        assert_eq!(report.redacted, 0, "{report:?}");
         assert!(run(&mut b.borrow_mut(), &relay).unwrap().checksums_match);
-        assert!(run(&mut a, &relay).unwrap().checksums_match);
     }
-    let erased = patients::get(c.conn(), &p.id).unwrap().unwrap();
-    assert_eq!((erased.last_name.as_str(), erased.notes.as_str()), ("", ""));
+    let erased = patients::get(a.conn(), &p.id).unwrap().unwrap();
+    assert_eq!(erased.last_name, "");
+}
+
+#[test]
+fn a_stream_its_device_extends_while_another_pc_checks_its_redaction_is_no_divergence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut first = first_device(&tmp.path().join("a"));
+    run(&mut first, &relay).unwrap();
+    let mut b = join(&first, &tmp.path().join("b"), &relay);
+    let a = std::rc::Rc::new(std::cell::RefCell::new(first));
+    let p = add_patient(&mut a.borrow_mut(), "Ouyahia", "+213555987321");
+    run(&mut a.borrow_mut(), &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    run(&mut a.borrow_mut(), &relay).unwrap();
+    b.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
+
+    // B has nothing to pull: its first read is the check of A's stream after replacing A's sets.
+    // Just before it, A pushes a new set: B reads up to the head its rewrite announced, and no
+    // further, so its checksum is the one announced.
+    let a_meanwhile = a.clone();
+    *relay.before_next_pull.borrow_mut() = Some(Box::new(move |relay: &LocalRelay| {
+        let mut a = a_meanwhile.borrow_mut();
+        add_patient(&mut a, "Zitouni", "+213555000007");
+        assert!(run(&mut a, relay).unwrap().checksums_match);
+    }));
+    let report = run(&mut b, &relay).unwrap();
+    assert!(relay.before_next_pull.borrow().is_none(), "A acted during B's sync");
+    assert!(report.redacted >= 1 && report.checksums_match, "{report:?}");
+    for _ in 0..2 {
+        assert!(run(&mut b, &relay).unwrap().checksums_match);
+        assert!(run(&mut a.borrow_mut(), &relay).unwrap().checksums_match);
+    }
+    assert_eq!(patients::count(b.conn()).unwrap(), 2);
 }
 
 /// Bytes that look like an image: a recognisable header and a pattern to search for.

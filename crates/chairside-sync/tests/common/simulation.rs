@@ -23,7 +23,7 @@ enum Op {
         value: u8,
     },
     /// A PC erases a patient's identity (GDPR), if the file is known there: every device then
-    /// scrubs its log and replaces its own sets at the relay.
+    /// scrubs its log, and the first to sync replaces every stream's sets at the relay.
     Erase { device: usize, patient: usize },
     /// A PC tries to sync (nothing happens while it is cut off).
     Sync { device: usize },
