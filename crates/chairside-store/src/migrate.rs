@@ -76,4 +76,26 @@ mod tests {
         }
         assert!(latest_version() >= 1);
     }
+
+    #[test]
+    fn a_store_made_before_0016_keeps_its_queued_redactions_under_its_own_device() {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version < 16) {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO local_meta (key, value) VALUES ('device_id', 'dev-a');
+             INSERT INTO log_redaction (idx) VALUES (3), (7);",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 15).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        run(&conn, Path::new("test"), false).unwrap();
+        let queued = crate::sync_state::redactions(&conn).unwrap();
+        assert_eq!(
+            queued,
+            [("dev-a".to_string(), vec![3, 7])].into_iter().collect()
+        );
+    }
 }
