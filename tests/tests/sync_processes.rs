@@ -788,4 +788,30 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
         let grown = bytes.len().abs_diff(std::fs::read(&file).unwrap().len());
         assert!(grown < 1024, "PC {name}: {grown} bytes of difference");
     }
+
+    // The relay loses the file (its folder gone, as after a restore from an older backup): a
+    // sync does not notice, the owner's end-of-day report does, and B, which holds the file,
+    // sends it again; A then finds it whole.
+    std::fs::remove_dir_all(&blob_dirs[0]).unwrap();
+    let report = owner(&pc_b, &["sync", "--report"]);
+    assert_eq!(
+        (
+            &report["files_checked"],
+            &report["files_missing_at_relay"],
+            &report["files_sent_again"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{report}"
+    );
+    assert_eq!(
+        relay.blob_folders().len(),
+        1,
+        "the file is back at the relay"
+    );
+    let report = owner(&pc_a, &["sync", "--report"]);
+    assert_eq!(report["files_missing_at_relay"], 0, "{report}");
 }

@@ -537,6 +537,11 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("eod-run")?;
     run.wait_for("eod-report", STEP_TIMEOUT)?;
     run.wait_for("eod-conflicts", STEP_TIMEOUT)?;
+    // The two radiographs' copies of step g, checked at the relay.
+    run.wait_text_containing(
+        "eod-files-checked",
+        "2 fichiers de ce poste vérifiés sur le relais",
+    )?;
     run.screenshot("end-of-day")?;
     run.end_step();
 

@@ -170,6 +170,16 @@ impl SyncAgent {
         outcome
     }
 
+    /// The end-of-day check of the files at the remembered relay (those it lost are sent again).
+    pub fn check_files_at_relay(&mut self) -> Result<chairside_sync::blobs::FilesAtRelay> {
+        let url = self
+            .store
+            .local_setting(setting::RELAY_URL)?
+            .ok_or(SyncError::NoRelay)?;
+        let relay = HttpRelay::new(&url)?;
+        Ok(chairside_sync::check_files_at_relay(&self.store, &relay)?)
+    }
+
     /// Makes a blob (an image, a document) local, fetching it from the relay if it was stored on
     /// another PC; then returns its bytes.
     pub fn open_blob(&mut self, sha256: &str) -> Result<Vec<u8>> {
@@ -333,15 +343,17 @@ impl BackgroundSync {
             .finish_sync(ticket, outcome)
     }
 
-    /// The owner's end-of-day: a sync now, then the report.
+    /// The owner's end-of-day: a sync now, the check of the files at the relay (both on the
+    /// agent, without holding the app), then the report.
     pub fn end_of_day(&self, app: &Mutex<App>) -> Result<EndOfDayReport> {
         app.lock()
             .map_err(|_| poisoned())?
             .check_permission(Permission::ViewReports, "sync.report")?;
         let summary = self.sync_now(app, None)?;
+        let files = self.with_agent(app, SyncAgent::check_files_at_relay)??;
         app.lock()
             .map_err(|_| poisoned())?
-            .end_of_day_report(summary)
+            .end_of_day_report(summary, files)
     }
 }
 

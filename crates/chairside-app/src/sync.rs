@@ -187,16 +187,23 @@ impl App {
         self.summary(report, relay.url(), started)
     }
 
-    /// Syncs, then reports what the owner checks at the end of the day.
+    /// Syncs, checks that the relay still holds this PC's files (sending again those it lost),
+    /// then reports what the owner checks at the end of the day.
     pub fn end_of_day(&mut self, relay_url: Option<&str>) -> Result<EndOfDayReport> {
         self.authorize(P::ViewReports, "sync.report")?;
         let summary = self.sync_now(relay_url)?;
-        self.end_of_day_report(summary)
+        let relay = relay_for(self.store()?, None)?;
+        let files = chairside_sync::check_files_at_relay(self.store()?, &relay)?;
+        self.end_of_day_report(summary, files)
     }
 
-    /// The end-of-day report after a sync (`summary`): what waits for a person, which devices
-    /// did not reach the relay today.
-    pub fn end_of_day_report(&mut self, summary: SyncSummary) -> Result<EndOfDayReport> {
+    /// The end-of-day report after a sync (`summary`) and the check of the files at the relay
+    /// (`files`): what waits for a person, which devices did not reach the relay today.
+    pub fn end_of_day_report(
+        &mut self,
+        summary: SyncSummary,
+        files: chairside_sync::blobs::FilesAtRelay,
+    ) -> Result<EndOfDayReport> {
         self.authorize(P::ViewReports, "sync.report")?;
         let conn = self.store()?.conn();
         let clinic = chairside_store::clinic::get(conn)?
@@ -225,6 +232,9 @@ impl App {
         let files_waiting = self.store()?.blobs_to_upload_count()? as u32;
         Ok(EndOfDayReport {
             files_sent: summary.files_sent,
+            files_checked: files.checked as u32,
+            files_missing_at_relay: files.missing as u32,
+            files_sent_again: files.sent_again as u32,
             files_waiting,
             summary,
             conflicts_waiting,

@@ -570,6 +570,16 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                             report.files_sent, report.files_waiting
                         ));
                         text.push_str(&format!(
+                            "\nFiles this PC holds checked at the relay: {}",
+                            report.files_checked
+                        ));
+                        if report.files_missing_at_relay > 0 {
+                            text.push_str(&format!(
+                                "\nThe relay had lost {} of them: {} sent again from this PC.",
+                                report.files_missing_at_relay, report.files_sent_again
+                            ));
+                        }
+                        text.push_str(&format!(
                             "\nConflicts waiting for a person: {}",
                             report.conflicts_waiting
                         ));

@@ -39,7 +39,10 @@
 //!   * `GET /v1/blobs/NAME` → [`BlobStatus`]: which chunks the relay holds;
 //!   * `PUT /v1/blobs/NAME/IDX?count=N`, body the sealed chunk (`nonce || ciphertext`, raw
 //!     bytes) → `{}`; a chunk already there is kept (the first copy is as good);
-//!   * `GET /v1/blobs/NAME/IDX` → the sealed chunk's raw bytes.
+//!   * `GET /v1/blobs/NAME/IDX` → the sealed chunk's raw bytes;
+//!   * `GET /v1/blobs?after=NAME&limit=N` → [`BlobList`]: the blobs the relay holds whole for the
+//!     clinic, by name, a page at a time (the owner's end-of-day sync checks that the relay
+//!     still holds every file the PC knows it sent, and sends again those it lost).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -73,6 +76,20 @@ pub fn blob_associated_data(clinic_id: &str, name: &str, idx: u32, count: u32) -
 /// Whether a text can name a blob at the relay: 64 lowercase hex digits.
 pub fn is_blob_name(name: &str) -> bool {
     name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The most blob names one listing examines ([`BlobList`]).
+pub const MAX_BLOB_LIST: u32 = 5000;
+
+/// A page of the blobs a relay holds for the clinic, in ascending order of name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobList {
+    /// The blobs of the page whose every chunk the relay holds (one cut short is left out).
+    pub complete: Vec<String>,
+    /// When more blobs may follow: the last name this page examined; the next page is asked
+    /// for after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
 }
 
 /// What the relay holds of a blob.

@@ -11,7 +11,9 @@ use std::fs::{self, File};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
-use chairside_protocol::{BlobStatus, MAX_BLOB_CHUNKS, MAX_SEALED_CHUNK_BYTES, is_blob_name};
+use chairside_protocol::{
+    BlobList, BlobStatus, MAX_BLOB_CHUNKS, MAX_SEALED_CHUNK_BYTES, is_blob_name,
+};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,10 @@ pub trait BlobStore: Send + Sync + 'static {
     /// patient's identity). Deleting a blob the relay does not hold is no error: a retry, or
     /// another device that did the same replacement. Returns whether it was there.
     fn delete(&self, clinic_id: &str, name: &str) -> Result<bool, BlobError>;
+    /// The clinic's blobs after `after` (all of them from the start when None), in ascending
+    /// order of name, examining at most `limit`: those whose every chunk is held are listed.
+    fn list(&self, clinic_id: &str, after: Option<&str>, limit: u32)
+    -> Result<BlobList, BlobError>;
 }
 
 /// Blobs in a folder of the relay's machine.
@@ -89,8 +95,13 @@ impl FsBlobStore {
                 "a blob name is 64 lowercase hex digits".into(),
             ));
         }
-        let clinic = hex::encode(&Sha256::digest(clinic_id.as_bytes())[..16]);
-        Ok(self.root.join(clinic).join(&name[..2]).join(name))
+        Ok(self.clinic_dir(clinic_id).join(&name[..2]).join(name))
+    }
+
+    /// The folder of a clinic's blobs: named by a hash of its id.
+    fn clinic_dir(&self, clinic_id: &str) -> PathBuf {
+        self.root
+            .join(hex::encode(&Sha256::digest(clinic_id.as_bytes())[..16]))
     }
 
     fn read_count(dir: &Path) -> Result<Option<u32>, BlobError> {
@@ -226,6 +237,61 @@ impl BlobStore for FsBlobStore {
         fs::remove_dir_all(&doomed)?;
         Ok(true)
     }
+
+    fn list(
+        &self,
+        clinic_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<BlobList, BlobError> {
+        if after.is_some_and(|a| !is_blob_name(a)) {
+            return Err(BlobError::Invalid(
+                "a listing starts after a blob name of 64 lowercase hex digits".into(),
+            ));
+        }
+        let clinic = self.clinic_dir(clinic_id);
+        let is_prefix = |n: &str| n.len() == 2 && is_blob_name(&n.repeat(32));
+        let mut list = BlobList::default();
+        let mut examined = 0;
+        // Folders being deleted (".deleting-…") and temporary files are not blob names.
+        for prefix in sorted_names(&clinic, is_prefix)? {
+            if after.is_some_and(|a| prefix.as_str() < &a[..2]) {
+                continue;
+            }
+            for name in sorted_names(&clinic.join(&prefix), is_blob_name)? {
+                if after.is_some_and(|a| name.as_str() <= a) {
+                    continue;
+                }
+                if examined == limit {
+                    return Ok(list);
+                }
+                examined += 1;
+                if self.status(clinic_id, &name)?.complete() {
+                    list.complete.push(name.clone());
+                }
+                list.next_after = Some(name);
+            }
+        }
+        list.next_after = None;
+        Ok(list)
+    }
+}
+
+/// The names in a folder that `keep` accepts, sorted; none when the folder is not there.
+fn sorted_names(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<String>, BlobError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        if let Some(name) = entry?.file_name().to_str().filter(|n| keep(n)) {
+            names.push(name.to_string());
+        }
+    }
+    names.sort_unstable();
+    Ok(names)
 }
 
 /// Deletions made by this process, to name their folders apart.
@@ -238,6 +304,70 @@ mod tests {
     use super::*;
 
     const NAME: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_listing_pages_through_the_whole_blobs_of_one_clinic_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(dir.path()).unwrap();
+        // Names spread over several prefix folders, given out of order; one cut short.
+        let names: Vec<String> = ["f1", "0a", "7c", "0b", "e3", "7d"]
+            .iter()
+            .map(|p| p.repeat(32))
+            .collect();
+        for name in &names {
+            store.put_chunk("c1", name, 0, 2, &[1u8; 50]).unwrap();
+            if name != &"7c".repeat(32) {
+                store.put_chunk("c1", name, 1, 2, &[2u8; 50]).unwrap();
+            }
+        }
+        store
+            .put_chunk("c2", &"99".repeat(32), 0, 1, &[3u8; 50])
+            .unwrap();
+        // A deletion under way leaves a folder that is no blob name.
+        store
+            .put_chunk("c1", &"aa".repeat(32), 0, 1, &[4u8; 50])
+            .unwrap();
+        let doomed = store.blob_dir("c1", &"aa".repeat(32)).unwrap();
+        fs::rename(&doomed, doomed.with_file_name(".deleting-aa-1-0")).unwrap();
+
+        let mut whole = Vec::new();
+        let mut after: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page = store.list("c1", after.as_deref(), 2).unwrap();
+            pages += 1;
+            whole.extend(page.complete);
+            match page.next_after {
+                Some(last) => after = Some(last),
+                None => break,
+            }
+        }
+        let mut expected: Vec<String> = names
+            .iter()
+            .filter(|n| *n != &"7c".repeat(32))
+            .cloned()
+            .collect();
+        expected.sort();
+        assert_eq!(whole, expected, "in order, the one cut short left out");
+        assert_eq!(
+            pages, 3,
+            "six names examined two at a time, the last page says it is last"
+        );
+        let everything = store.list("c1", None, 100).unwrap();
+        assert_eq!(
+            (everything.complete.len(), everything.next_after),
+            (5, None)
+        );
+        assert_eq!(
+            store.list("c2", None, 100).unwrap().complete,
+            vec!["99".repeat(32)]
+        );
+        assert_eq!(store.list("c3", None, 100).unwrap(), BlobList::default());
+        assert!(matches!(
+            store.list("c1", Some("../x"), 10),
+            Err(BlobError::Invalid(_))
+        ));
+    }
 
     #[test]
     fn chunks_are_written_once_scoped_by_clinic_and_counted() {

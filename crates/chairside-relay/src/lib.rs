@@ -26,11 +26,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
-    ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
-    ErrorBody, Heads, Health, InviteRequest, MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES,
-    PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
-    PushResponse, Record, RecoverRequest, RegisterRequest, RegisterResponse, RevokeRequest,
-    RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code, normalize_code,
+    ApproveRequest, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
+    EnrollmentStatus, ErrorBody, Heads, Health, InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES,
+    MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments,
+    PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RegisterRequest,
+    RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
+    check_version, code, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -205,6 +206,7 @@ pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateL
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
         .route("/v1/recover", post(recover))
+        .route("/v1/blobs", get(list_blobs))
         .route("/v1/blobs/{name}", get(blob_status).delete(delete_blob))
         .route(
             "/v1/blobs/{name}/{idx}",
@@ -631,6 +633,25 @@ async fn pull(
     let (records, head) =
         blocking(move || storage.pull(&device.clinic_id, &q.device, q.after.max(0), limit)).await?;
     Ok(Json(PullResponse { records, head }))
+}
+
+#[derive(Debug, Deserialize)]
+struct BlobListQuery {
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// A page of the blobs the relay holds whole for the caller's clinic (the end-of-day check).
+async fn list_blobs(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Query(q): Query<BlobListQuery>,
+) -> ApiResult<BlobList> {
+    let device = authenticate(&relay, &headers).await?;
+    let limit = q.limit.unwrap_or(MAX_BLOB_LIST).clamp(1, MAX_BLOB_LIST);
+    let blobs = relay.blobs.clone();
+    let list = blocking(move || blobs.list(&device.clinic_id, q.after.as_deref(), limit)).await?;
+    Ok(Json(list))
 }
 
 async fn blob_status(

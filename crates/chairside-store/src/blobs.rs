@@ -300,6 +300,29 @@ impl Store {
         )? as u64)
     }
 
+    /// Local blobs this device holds as being at the relay (it uploaded them, or fetched them
+    /// from there), by content hash: what the end-of-day check asks the relay about.
+    pub fn blobs_at_relay(&self) -> Result<Vec<String>> {
+        Ok(self
+            .conn()
+            .prepare(
+                "SELECT sha256 FROM blob_local WHERE complete = 1 AND uploaded = 1
+                 ORDER BY sha256",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The relay no longer holds this blob whole (it lost it): the next upload sends again the
+    /// chunks it lacks.
+    pub fn mark_blob_for_upload(&self, sha256: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE blob_local SET uploaded = 0 WHERE sha256 = ?1 AND complete = 1",
+            [sha256],
+        )?;
+        Ok(())
+    }
+
     /// Records that the relay holds every chunk of a blob.
     pub fn mark_blob_uploaded(&self, sha256: &str) -> Result<()> {
         self.conn().execute(

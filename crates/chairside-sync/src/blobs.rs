@@ -111,6 +111,67 @@ pub fn delete_retired(
     Ok(deleted)
 }
 
+/// What the end-of-day check of the relay's files found ([`check_at_relay`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FilesAtRelay {
+    /// Files this device holds as being at the relay, checked against its listing.
+    pub checked: u64,
+    /// Those the relay no longer held whole (lost, cut short, or deleted by another device).
+    pub missing: u64,
+    /// Those sent again by this check (all the missing ones, unless the upload failed).
+    pub sent_again: u64,
+    /// Sealed bytes sent again.
+    pub bytes: u64,
+}
+
+/// The owner's end-of-day check of the files: every file this device holds as being at the
+/// relay (it uploaded it, or fetched it from there) is looked up in the relay's listing of the
+/// blobs it holds whole (a page of [`chairside_protocol::MAX_BLOB_LIST`] names per request, not
+/// one request per file), and each one the relay lost is sent again, resuming from the chunks
+/// it still holds. A file only another PC holds is checked by that PC's own end-of-day.
+pub fn check_at_relay(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<FilesAtRelay, SyncError> {
+    let local = store.blobs_at_relay()?;
+    let mut check = FilesAtRelay {
+        checked: local.len() as u64,
+        ..FilesAtRelay::default()
+    };
+    if local.is_empty() {
+        return Ok(check);
+    }
+    let mut held = std::collections::HashSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = relay.list_blobs(&me.credential, after.as_deref())?;
+        held.extend(page.complete);
+        match page.next_after {
+            // A relay must move on: a page that does not is refused rather than asked forever.
+            Some(next) if after.as_ref().is_none_or(|a| next > *a) => after = Some(next),
+            Some(next) => {
+                return Err(SyncError::Internal(format!(
+                    "the relay's blob listing does not move on after {next}"
+                )));
+            }
+            None => break,
+        }
+    }
+    for sha in &local {
+        if !held.contains(&relay_name(&me.key, sha)) {
+            store.mark_blob_for_upload(sha)?;
+            check.missing += 1;
+        }
+    }
+    if check.missing > 0 {
+        let sent = upload_pending(store, relay, me)?;
+        check.sent_again = sent.blobs;
+        check.bytes = sent.bytes;
+    }
+    Ok(check)
+}
+
 /// Uploads every local blob the relay lacks, resuming each from the chunks it already holds.
 pub fn upload_pending(
     store: &Store,

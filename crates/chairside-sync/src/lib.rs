@@ -758,6 +758,16 @@ fn fetch_stream(
     Ok(())
 }
 
+/// The owner's end-of-day check that the relay still holds every file this device knows it holds
+/// there; those it lost are sent again ([`blobs::check_at_relay`]).
+pub fn check_files_at_relay(
+    store: &Store,
+    relay: &dyn Transport,
+) -> Result<blobs::FilesAtRelay, SyncError> {
+    let me = identity(store, false)?;
+    blobs::check_at_relay(store, relay, &me)
+}
+
 /// Makes a blob local, fetching it from the relay if this device does not hold it yet (someone
 /// opened an image or document stored on another PC).
 pub fn fetch_blob(

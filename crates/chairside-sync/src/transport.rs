@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use chairside_protocol::{
-    ApproveRequest, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus,
-    ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION, PendingEnrollments,
-    PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RecoveryRegistration,
-    RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse,
-    VERSION_HEADER, check_version, code,
+    ApproveRequest, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
+    EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION,
+    PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
+    RecoveryRegistration, RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest,
+    RewriteResponse, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -110,6 +110,12 @@ pub trait Transport {
     /// Deletes a blob this device replaced (by a copy without an erased patient's identity);
     /// one the relay does not hold is no error.
     fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<(), SyncError>;
+    /// A page of the blobs the relay holds whole for the clinic, after `after`.
+    fn list_blobs(
+        &self,
+        credential: &DeviceCredential,
+        after: Option<&str>,
+    ) -> Result<BlobList, SyncError>;
 }
 
 /// A relay reached over HTTP(S).
@@ -449,5 +455,16 @@ impl Transport for HttpRelay {
             .map_err(|e| SyncError::Internal(e.to_string()))?;
         let _: Empty = self.finish(self.agent.run(request))?;
         Ok(())
+    }
+
+    fn list_blobs(
+        &self,
+        credential: &DeviceCredential,
+        after: Option<&str>,
+    ) -> Result<BlobList, SyncError> {
+        match after {
+            Some(name) => self.get(&format!("/v1/blobs?after={name}"), credential),
+            None => self.get("/v1/blobs", credential),
+        }
     }
 }

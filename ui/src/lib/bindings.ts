@@ -263,6 +263,14 @@ conflicts_waiting: number,
  */
 files_sent: number, files_waiting: number, 
 /**
+ * Files this PC holds as being at the relay, checked against the relay's listing.
+ */
+files_checked: number, 
+/**
+ * Those the relay no longer held whole, and those of them sent again from this PC.
+ */
+files_missing_at_relay: number, files_sent_again: number, 
+/**
  * Devices (by name) that did not reach the relay today.
  */
 devices_not_seen_today: Array<string>, };

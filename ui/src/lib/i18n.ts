@@ -803,6 +803,12 @@ export const fr = {
   "eod.files_waiting_one": "1 fichier attend encore d'être envoyé depuis ce poste",
   "eod.files_waiting_many": "{n} fichiers attendent encore d'être envoyés depuis ce poste",
   "eod.files_waiting_hint": "Laissez ce poste allumé avec Chairside ouvert : ces fichiers partiront à la prochaine synchronisation.",
+  "eod.files_checked_none": "Aucun fichier de ce poste à vérifier sur le relais.",
+  "eod.files_checked_one": "{n} fichier de ce poste vérifié sur le relais : il y est entier.",
+  "eod.files_checked_many": "{n} fichiers de ce poste vérifiés sur le relais : ils y sont tous, entiers.",
+  "eod.files_lost_one": "Le relais avait perdu 1 des fichiers de ce poste : il lui a été renvoyé.",
+  "eod.files_lost_many": "Le relais avait perdu {missing} des {n} fichiers de ce poste : {sent} lui ont été renvoyés.",
+  "eod.files_lost_hint": "Un relais qui perd des fichiers doit être vérifié (disque, sauvegardes) : prévenez la personne qui s'en occupe.",
 
   "list.pair": "{a} et {b}",
 
@@ -1767,6 +1773,12 @@ export const en: Record<MessageKey, string> = {
   "eod.files_waiting_one": "1 file is still waiting to be sent from this PC",
   "eod.files_waiting_many": "{n} files are still waiting to be sent from this PC",
   "eod.files_waiting_hint": "Leave this PC on with Chairside open: these files go out with the next sync.",
+  "eod.files_checked_none": "No file of this PC to check at the relay.",
+  "eod.files_checked_one": "{n} file of this PC checked at the relay: it is there, whole.",
+  "eod.files_checked_many": "{n} files of this PC checked at the relay: all there, whole.",
+  "eod.files_lost_one": "The relay had lost 1 of this PC's files: it was sent again.",
+  "eod.files_lost_many": "The relay had lost {missing} of this PC's {n} files: {sent} were sent again.",
+  "eod.files_lost_hint": "A relay that loses files needs checking (disk, backups): tell the person who looks after it.",
 
   "list.pair": "{a} and {b}",
 

@@ -5,6 +5,7 @@ import {
   canRevoke,
   conflictsText,
   enrollCommand,
+  eodFilesCheckedText,
   eodFilesText,
   expiryText,
   filesRetiredText,
@@ -280,6 +281,20 @@ describe("end of day", () => {
     expect(eodFilesText("fr", 0, 0)).toBe("Aucun fichier envoyé ; tous les fichiers de ce poste sont sur le relais.");
     expect(eodFilesText("fr", 2, 1)).toBe("2 fichiers envoyés ; 1 fichier attend encore d'être envoyé depuis ce poste.");
     expect(eodFilesText("en", 1, 3)).toBe("1 file sent; 3 files are still waiting to be sent from this PC.");
+  });
+
+  it("tells the check of this PC's files at the relay, and the files it had lost", () => {
+    expect(eodFilesCheckedText("fr", 0, 0, 0)).toBe(fr["eod.files_checked_none"]);
+    expect(eodFilesCheckedText("fr", 1, 0, 0)).toBe("1 fichier de ce poste vérifié sur le relais : il y est entier.");
+    expect(eodFilesCheckedText("fr", 1234, 0, 0)).toBe(
+      "1\u202f234 fichiers de ce poste vérifiés sur le relais : ils y sont tous, entiers.",
+    );
+    expect(eodFilesCheckedText("fr", 1, 1, 1)).toBe("Le relais avait perdu 1 des fichiers de ce poste : il lui a été renvoyé.");
+    expect(eodFilesCheckedText("fr", 12, 3, 3)).toBe(
+      "Le relais avait perdu 3 des 12 fichiers de ce poste : 3 lui ont été renvoyés.",
+    );
+    expect(eodFilesCheckedText("en", 12, 3, 3)).toBe("The relay had lost 3 of this PC's 12 files: 3 were sent again.");
+    expect(eodFilesCheckedText("en", 1, 0, 0)).toBe("1 file of this PC checked at the relay: it is there, whole.");
   });
 });
 

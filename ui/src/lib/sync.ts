@@ -260,6 +260,22 @@ export function eodFilesText(lang: Language, sent: number, waiting: number): str
   return translate(lang, "eod.files_line", { sent: sentPart, waiting: waitingPart });
 }
 
+/** The end-of-day check of this PC's files at the relay: how many were checked, and whether the
+ * relay had lost some (sent again from this PC). */
+export function eodFilesCheckedText(lang: Language, checked: number, missing: number, sentAgain: number): string {
+  if (!(checked > 0)) return translate(lang, "eod.files_checked_none");
+  if (!(missing > 0)) {
+    return translate(lang, plural(lang, checked) ? "eod.files_checked_one" : "eod.files_checked_many", {
+      n: formatNumber(lang, checked),
+    });
+  }
+  return translate(lang, missing === 1 ? "eod.files_lost_one" : "eod.files_lost_many", {
+    n: formatNumber(lang, checked),
+    missing: formatNumber(lang, missing),
+    sent: formatNumber(lang, sentAgain),
+  });
+}
+
 // ---------------------------------------------------------------- pairing and recovery
 
 /** Minutes left before `expiresAtMs`, rounded up; 0 once expired. */

@@ -73,6 +73,9 @@ describe("sync state", () => {
       conflicts_waiting: 2,
       files_sent: 1,
       files_waiting: 0,
+      files_checked: 0,
+      files_missing_at_relay: 0,
+      files_sent_again: 0,
       devices_not_seen_today: ["Fauteuil 1"],
     };
     answer = async () => report;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment, PendingEnrollments,
-    PullResponse, PushResponse, Record, RewriteResponse, code, normalize_code,
+    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment,
+    PendingEnrollments, PullResponse, PushResponse, Record, RewriteResponse, code, normalize_code,
 };
 use chairside_relay::{
     BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
@@ -367,6 +367,13 @@ impl Transport for LocalRelay {
         let clinic = self.auth(c)?;
         self.blobs.delete(&clinic, name).map_err(blob_refused)?;
         Ok(())
+    }
+
+    fn list_blobs(&self, c: &DeviceCredential, after: Option<&str>) -> Result<BlobList, SyncError> {
+        let clinic = self.auth(c)?;
+        self.blobs
+            .list(&clinic, after, chairside_protocol::MAX_BLOB_LIST)
+            .map_err(blob_refused)
     }
 }
 

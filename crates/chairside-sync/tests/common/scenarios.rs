@@ -604,6 +604,61 @@ fn a_blob_stored_on_one_pc_is_fetched_on_demand_on_the_other_resuming_both_ways(
 }
 
 #[test]
+fn the_end_of_day_check_sends_again_the_files_the_relay_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let lost = fake_radiograph(3000);
+    let cut_short = fake_radiograph(chairside_store::blobs::CHUNK_BYTES + 500);
+    let kept = fake_radiograph(4000);
+    let infos: Vec<_> = [&lost[..], &cut_short[..], &kept[..]]
+        .into_iter()
+        .map(|bytes| a.write(|w| w.put_blob(bytes, "image/png")).unwrap())
+        .collect();
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    // B opened the first file: it holds a copy too.
+    chairside_sync::fetch_blob(&b, &relay, &infos[0].sha256).unwrap();
+    let me = identity(&a, false).unwrap();
+    let relay_name = |i: usize| chairside_sync::blobs::relay_name(&me.key, &infos[i].sha256);
+
+    // Nothing lost: every file checked, nothing sent.
+    let check = chairside_sync::check_files_at_relay(&a, &relay).unwrap();
+    assert_eq!((check.checked, check.missing, check.sent_again), (3, 0, 0));
+
+    // The relay loses the first file whole and the second's last chunk (a disk restored from
+    // an older backup, say).
+    assert!(chairside_relay::BlobStore::delete(&relay.blobs, &me.clinic_id, &relay_name(0)).unwrap());
+    let last_chunk = walk(relay.blob_dir.path())
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains(&relay_name(1)) && p.ends_with("1"))
+        .unwrap();
+    std::fs::remove_file(last_chunk).unwrap();
+    assert!(run(&mut a, &relay).unwrap().checksums_match, "a sync alone does not see it");
+
+    // B, which holds only the first, sends it again; A sends the chunk the second lacks.
+    let check = chairside_sync::check_files_at_relay(&b, &relay).unwrap();
+    assert_eq!((check.checked, check.missing, check.sent_again), (1, 1, 1));
+    let check = chairside_sync::check_files_at_relay(&a, &relay).unwrap();
+    assert_eq!((check.checked, check.missing, check.sent_again), (3, 1, 1));
+    let sealed_chunk = chairside_protocol::MAX_SEALED_CHUNK_BYTES as u64;
+    assert!(check.bytes < sealed_chunk, "only the missing chunk: {} bytes", check.bytes);
+
+    // A PC that opens them now gets them whole.
+    let c = join(&a, &tmp.path().join("c"), &relay);
+    let mut c = c;
+    run(&mut c, &relay).unwrap();
+    for (info, bytes) in infos.iter().zip([&lost, &cut_short, &kept]) {
+        chairside_sync::fetch_blob(&c, &relay, &info.sha256).unwrap();
+        assert_eq!(&c.read_blob(&info.sha256).unwrap().unwrap(), bytes);
+    }
+    let check = chairside_sync::check_files_at_relay(&c, &relay).unwrap();
+    assert_eq!((check.checked, check.missing), (3, 0));
+}
+
+#[test]
 fn a_blob_not_yet_uploaded_or_tampered_at_the_relay_is_reported_and_not_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let relay = super::new_relay(tmp.path());

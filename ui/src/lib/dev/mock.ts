@@ -874,6 +874,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         conflicts_waiting: duplicatePairs().length + listConflicts(false).length,
         files_sent: summary.files_sent,
         files_waiting: filesWaiting,
+        // The mock relay loses nothing: the files this mock sync sent are there.
+        files_checked: summary.files_sent,
+        files_missing_at_relay: 0,
+        files_sent_again: 0,
         devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
       };
     },
