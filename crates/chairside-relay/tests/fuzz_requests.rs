@@ -65,6 +65,8 @@ const PATHS: &[&str] = &[
     "/v1/enrollment",
     "/v1/devices/revoke",
     "/v1/recover",
+    "/v1/blobs",
+    "/v1/blobs?after=abababababababababababababababababababababababababababababababab&limit=3",
     "/v1/blobs/abababababababababababababababababababababababababababababababab",
     "/v1/blobs/abababababababababababababababababababababababababababababababab/0?count=1",
 ];

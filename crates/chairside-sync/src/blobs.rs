@@ -111,6 +111,11 @@ pub fn delete_retired(
     Ok(deleted)
 }
 
+/// The most listing pages one check reads (ten million names): a relay that keeps answering
+/// "more" past it is not followed further; the files not seen by then are sent again, which
+/// the relay takes as a no-op for those it holds whole.
+const MAX_LISTING_PAGES: u32 = 2000;
+
 /// What the end-of-day check of the relay's files found ([`check_at_relay`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FilesAtRelay {
@@ -142,11 +147,21 @@ pub fn check_at_relay(
     if local.is_empty() {
         return Ok(check);
     }
-    let mut held = std::collections::HashSet::new();
+    // This device's files by their name at the relay; each one the listing shows is struck off,
+    // and the listing stops once none is left (memory stays at this device's own list).
+    let mut unseen: std::collections::HashMap<String, &str> = local
+        .iter()
+        .map(|sha| (relay_name(&me.key, sha), sha.as_str()))
+        .collect();
     let mut after: Option<String> = None;
-    loop {
+    for _ in 0..MAX_LISTING_PAGES {
         let page = relay.list_blobs(&me.credential, after.as_deref())?;
-        held.extend(page.complete);
+        for name in &page.complete {
+            unseen.remove(name);
+        }
+        if unseen.is_empty() {
+            break;
+        }
         match page.next_after {
             // A relay must move on: a page that does not is refused rather than asked forever.
             Some(next) if after.as_ref().is_none_or(|a| next > *a) => after = Some(next),
@@ -158,11 +173,9 @@ pub fn check_at_relay(
             None => break,
         }
     }
-    for sha in &local {
-        if !held.contains(&relay_name(&me.key, sha)) {
-            store.mark_blob_for_upload(sha)?;
-            check.missing += 1;
-        }
+    for sha in unseen.into_values() {
+        store.mark_blob_for_upload(sha)?;
+        check.missing += 1;
     }
     if check.missing > 0 {
         let sent = upload_pending(store, relay, me)?;
