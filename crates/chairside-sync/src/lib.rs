@@ -137,6 +137,10 @@ pub struct SyncReport {
     /// Blobs deleted at the relay: files this device replaced by copies without an erased
     /// patient's identity.
     pub blobs_retired: u64,
+    /// Records read from the relay again only for a stream's checksum, their sets merged here
+    /// already (a rewritten stream this device could not check from its own copy, a relay
+    /// restored from an older backup, a push reply lost).
+    pub reread: u64,
     /// Every stream's checksum matched the relay's at the end.
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
@@ -157,6 +161,7 @@ impl SyncReport {
         self.blob_bytes_sent += later.blob_bytes_sent;
         self.redacted += later.redacted;
         self.blobs_retired += later.blobs_retired;
+        self.reread += later.reread;
         self.checksums_match = later.checksums_match;
         self.heads = later.heads;
     }
@@ -308,10 +313,27 @@ pub fn sync(
     }
 
     // Every stream the relay holds is read up to its head: the others' to merge them, this
-    // device's own only to learn the checksum of records whose push reply was lost (or after a
-    // rewrite). A stream rewritten since this device computed its checksum is read from its start.
+    // device's own only to learn the checksum of records whose push reply was lost. A stream
+    // rewritten since this device computed its checksum (a redaction) has its new records merged
+    // here, and its checksum checked once every stream is merged (see `check_rewritten`).
+    let mut rewritten = Vec::new();
     for (device, stream) in &relay_heads {
-        pull_stream(store, relay, me, device, stream, false, &mut report)?;
+        let (read, _, read_at_revision) = tracked(store, device)?;
+        if read > 0 && read_at_revision != stream.revision {
+            // Merged under the revision its checksum was computed at: should this sync stop
+            // before the check, the next one checks the stream again.
+            let merge_only = RelayStream {
+                revision: read_at_revision,
+                ..stream.clone()
+            };
+            pull_stream(store, relay, me, device, &merge_only, false, &mut report)?;
+            rewritten.push((device, stream));
+        } else {
+            pull_stream(store, relay, me, device, stream, false, &mut report)?;
+        }
+    }
+    for (device, stream) in rewritten {
+        check_rewritten(store, relay, me, device, stream, &mut report)?;
     }
 
     // Blobs before the records that name them.
@@ -534,10 +556,12 @@ fn rewrite_stream(
     Ok(last_reply)
 }
 
-/// Reads a stream back from the relay after this device rewrote records of it, unless the
-/// rewrite changed nothing there (another PC had brought the same bytes): every record must open
-/// and the checksum must be the relay's. A mismatch is a divergence, unless yet another PC
-/// rewrote the stream in between: then the next sync reads it again at its new revision.
+/// Checks a stream after this device rewrote records of it, unless the rewrite changed nothing
+/// there (another PC had brought the same bytes): from this device's copy when it seals to the
+/// relay's checksum, else by reading it back from the relay, where every record must open and
+/// the checksum must be the relay's (see [`check_rewritten`]). A mismatch is a divergence, unless
+/// yet another PC rewrote the stream in between: then the next sync reads it again at its new
+/// revision.
 fn check_rewritten_stream(
     store: &mut Store,
     relay: &dyn Transport,
@@ -558,7 +582,7 @@ fn check_rewritten_stream(
         checksum: reply.checksum,
         revision: reply.revision,
     };
-    pull_stream(store, relay, me, device, &stream, true, report)?;
+    check_rewritten(store, relay, me, device, &stream, report)?;
     let (read, sum, _) = tracked(store, device)?;
     if read == stream.head && hex::encode(sum) == stream.checksum {
         return Ok(());
@@ -577,12 +601,93 @@ fn check_rewritten_stream(
     })
 }
 
+/// The checksum of a device's stream up to `head` as this device would seal its own copy of the
+/// stream's change sets: sealing is deterministic (see `seal::record_nonce`), so when it is the
+/// relay's checksum the relay holds exactly these records, and a rewritten stream (a redaction,
+/// which every PC seals to the same bytes) need not cross the network again. None when a set is
+/// not here (this device has not read that far).
+fn local_checksum(
+    store: &Store,
+    me: &Identity,
+    device: &str,
+    head: i64,
+) -> Result<Option<[u8; 32]>, SyncError> {
+    let Ok(device_id) = device.parse::<DeviceId>() else {
+        return Ok(None);
+    };
+    // Sealing (deflate and encryption) is the cost: a page's sets are sealed on every core, then
+    // chained in order.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut sum = chairside_protocol::EMPTY_CHECKSUM;
+    let mut next = 1;
+    while next <= head {
+        let last = (next + i64::from(MAX_PAGE) - 1).min(head);
+        let sets = changes::read_change_sets(store.conn(), device_id, next, last)?;
+        if sets.len() as i64 != last - next + 1 || sets.iter().zip(next..).any(|(s, i)| s.idx != i)
+        {
+            return Ok(None);
+        }
+        let per_core = sets.len().div_ceil(cores).max(1);
+        let sealed: Vec<Vec<Record>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = sets
+                .chunks(per_core)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|set| seal::seal(&me.key, &me.clinic_id, set))
+                            .collect::<Result<Vec<Record>, SyncError>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join().unwrap_or_else(|_| {
+                        Err(SyncError::Internal("a sealing thread panicked".into()))
+                    })
+                })
+                .collect::<Result<_, _>>()
+        })?;
+        for record in sealed.iter().flatten() {
+            sum = chain_checksum(&sum, record);
+        }
+        next = last + 1;
+    }
+    Ok(Some(sum))
+}
+
+/// Checks a stream the relay rewrote (a redaction) once its new records are merged: from this
+/// device's own copy of its sets when they seal to the relay's checksum (no byte crosses the
+/// network), else by reading the whole stream again from the relay. Records sealed by versions
+/// before deterministic sealing, or sets this device holds otherwise scrubbed (an erasure it has
+/// not merged yet), take the second way.
+fn check_rewritten(
+    store: &mut Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    device: &str,
+    stream: &RelayStream,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let (read, _, _) = tracked(store, device)?;
+    if read == stream.head
+        && let Some(sum) = local_checksum(store, me, device, stream.head)?
+        && hex::encode(sum) == stream.checksum
+    {
+        return track(store, device, stream.head, &sum, stream.revision);
+    }
+    pull_stream(store, relay, me, device, stream, true, report)
+}
+
 /// A page of one stream, fetched and opened, ready to merge.
 struct OpenedPage {
     /// The sets not yet applied here, in order.
     sets: Vec<ChangeSet>,
     /// Their sealed bytes.
     bytes: u64,
+    /// Records of the page whose sets were merged here already (read for the checksum only).
+    reread: u64,
     /// How far the stream is read once this page is merged, and its checksum there.
     read: i64,
     checksum: String,
@@ -657,6 +762,7 @@ fn pull_stream(
             head,
         };
         let fetched = fetch_stream(relay, me, stream, |page| {
+            report.reread += page.reread;
             // The merger stopped on an error: stop fetching, its error is reported.
             to_merge.send(page).is_ok()
         });
@@ -716,6 +822,7 @@ fn fetch_stream(
         let mut opened = OpenedPage {
             sets: Vec::with_capacity(page.records.len()),
             bytes: 0,
+            reread: 0,
             read,
             checksum: String::new(),
         };
@@ -734,6 +841,8 @@ fn fetch_stream(
                     if set.idx > applied_head {
                         opened.sets.push(set);
                         opened.bytes += record.size() as u64;
+                    } else {
+                        opened.reread += 1;
                     }
                     sum = chain_checksum(&sum, record);
                     opened.read = record.idx;

@@ -41,6 +41,8 @@ pub struct LocalRelay {
     pub alter: Cell<Option<fn(&mut Record)>>,
     /// Runs once, just before the next pull is served: another PC acting in the middle of a sync.
     pub before_next_pull: RefCell<Option<Meanwhile>>,
+    /// Records served by pulls so far (what crossed the network towards the PCs).
+    pub records_served: Cell<u64>,
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -102,6 +104,7 @@ impl LocalRelay {
             duplicate: Cell::new(false),
             alter: Cell::new(None),
             before_next_pull: RefCell::new(None),
+            records_served: Cell::new(0),
         }
     }
 
@@ -318,6 +321,8 @@ impl Transport for LocalRelay {
         if let Some(f) = self.alter.get() {
             records.iter_mut().for_each(f);
         }
+        self.records_served
+            .set(self.records_served.get() + records.len() as u64);
         Ok(PullResponse { records, head })
     }
 

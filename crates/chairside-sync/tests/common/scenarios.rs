@@ -321,12 +321,23 @@ fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
     assert_eq!(revision_of(&b), b_before + 1, "A rewrote B's stream");
 
     // B merges the erasure, which scrubs its log and queues the same sets: sealed again, they
-    // are the bytes A sent, so the relay replaces nothing and no stream's revision moves.
+    // are the bytes A sent, so the relay replaces nothing and no stream's revision moves. B
+    // checks both rewritten streams from its own copy, sealed again: only A's new sets cross
+    // the network, not the streams again.
     let a_before = revision_of(&a);
+    let a_id = a.device_id().to_string();
+    let read_of_a = chairside_store::sync_state::stream(b.conn(), &a_id).unwrap().unwrap().head;
+    let served = relay.records_served.get();
     let report = run(&mut b, &relay).unwrap();
     assert_eq!(report.redacted, 0, "A had replaced them all: {report:?}");
     assert!(report.checksums_match);
     assert_eq!((revision_of(&a), revision_of(&b)), (a_before, b_before + 1));
+    let a_head = relay.storage.heads(&me.clinic_id).unwrap().into_iter().find(|h| h.device_id == a_id).unwrap().head;
+    assert_eq!(
+        relay.records_served.get() - served,
+        (a_head - read_of_a) as u64,
+        "B read A's new sets only (A's stream holds {a_head})"
+    );
     // Each reads the other's rewritten stream again for its checksum: no divergence.
     for on_a in [true, false, true] {
         let store = if on_a { &mut a } else { &mut b };
@@ -532,26 +543,37 @@ fn a_stream_its_device_extends_while_another_pc_checks_its_redaction_is_no_diver
     let p = add_patient(&mut a.borrow_mut(), "Ouyahia", "+213555987321");
     run(&mut a.borrow_mut(), &relay).unwrap();
     run(&mut b, &relay).unwrap();
+    // A types something B will pull; B erases the file A created, not yet synced.
+    add_patient(&mut a.borrow_mut(), "Benali", "+213555000001");
     run(&mut a.borrow_mut(), &relay).unwrap();
     b.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
 
-    // B has nothing to pull: its first read is the check of A's stream after replacing A's sets.
-    // Just before it, A pushes a new set: B reads up to the head its rewrite announced, and no
-    // further, so its checksum is the one announced.
+    // During B's sync, A pushes twice: at B's first read of A's stream, and at the next one, the
+    // read-back after B replaced A's sets (B cannot check it from its own copy: it has not read
+    // A's newest set). B reads each time up to the head it was given, and no further, so every
+    // checksum it computes is the one announced with that head.
     let a_meanwhile = a.clone();
     *relay.before_next_pull.borrow_mut() = Some(Box::new(move |relay: &LocalRelay| {
-        let mut a = a_meanwhile.borrow_mut();
-        add_patient(&mut a, "Zitouni", "+213555000007");
-        assert!(run(&mut a, relay).unwrap().checksums_match);
+        {
+            let mut a = a_meanwhile.borrow_mut();
+            add_patient(&mut a, "Zitouni", "+213555000007");
+            assert!(run(&mut a, relay).unwrap().checksums_match);
+        }
+        let a_again = a_meanwhile.clone();
+        *relay.before_next_pull.borrow_mut() = Some(Box::new(move |relay: &LocalRelay| {
+            let mut a = a_again.borrow_mut();
+            add_patient(&mut a, "Haddad", "+213555000008");
+            assert!(run(&mut a, relay).unwrap().checksums_match);
+        }));
     }));
     let report = run(&mut b, &relay).unwrap();
-    assert!(relay.before_next_pull.borrow().is_none(), "A acted during B's sync");
+    assert!(relay.before_next_pull.borrow().is_none(), "A acted twice during B's sync");
     assert!(report.redacted >= 1 && report.checksums_match, "{report:?}");
     for _ in 0..2 {
         assert!(run(&mut b, &relay).unwrap().checksums_match);
         assert!(run(&mut a.borrow_mut(), &relay).unwrap().checksums_match);
     }
-    assert_eq!(patients::count(b.conn()).unwrap(), 2);
+    assert_eq!(patients::count(b.conn()).unwrap(), 4);
 }
 
 /// Bytes that look like an image: a recognisable header and a pattern to search for.
