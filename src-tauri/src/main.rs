@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use chairside_app::{
     AnnotationInput, ApiError, App, AppStatus, AttentionInbox, BackgroundSync, CalibrationInput,
-    ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DuplicatePair, EndOfDayReport,
-    ErasureReport, ImageDetail, ImageExportFormat, ImageSummary, ImportFileOutcome,
+    ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DownloadProgress, DuplicatePair,
+    EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary, ImportFileOutcome,
     ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory, MedicalItemInput,
     NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo, ResolveConflictRequest,
     RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
@@ -338,6 +338,12 @@ fn image_frame(
         .map(tauri::ipc::Response::new)
 }
 
+/// Polled by the viewer while an image imported on another PC is fetched from the relay.
+#[tauri::command(async)]
+fn image_download_progress(state: Shared<'_>, image_id: String) -> Reply<DownloadProgress> {
+    with_app(state, |app| app.image_download_progress(&image_id))
+}
+
 #[tauri::command(async)]
 fn add_image_annotation(state: Shared<'_>, request: AnnotationInput) -> Reply<ImageDetail> {
     with_app(state, |app| app.add_image_annotation(&request))
@@ -438,6 +444,7 @@ fn main() {
             patient_images,
             image_detail,
             image_frame,
+            image_download_progress,
             add_image_annotation,
             delete_image_annotation,
             calibrate_image,

@@ -75,6 +75,7 @@ pub fn typescript() -> String {
         ImportFileRequest::decl(&cfg),
         ImportFileOutcome::decl(&cfg),
         ImageSummary::decl(&cfg),
+        DownloadProgress::decl(&cfg),
         AnnotationKind::decl(&cfg),
         ImageAnnotation::decl(&cfg),
         ImageDetail::decl(&cfg),

@@ -842,6 +842,17 @@ pub struct ImportFileOutcome {
     pub reason: Option<String>,
 }
 
+/// How far the download of an image's file from the relay has come (an image imported on
+/// another PC, being opened here).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DownloadProgress {
+    /// Bytes of the file on this PC (all of them once it is here).
+    #[ts(type = "number")]
+    pub bytes_here: u64,
+    #[ts(type = "number")]
+    pub bytes_total: u64,
+}
+
 /// An image in a patient's file, as listed (no pixels).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct ImageSummary {

@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{ApiError, code};
 use crate::patients::patient_ref;
 use crate::{
-    AnnotationInput, AnnotationKind, App, CalibrationInput, ImageAnnotation, ImageDetail,
-    ImageExportFormat, ImageFormat, ImageSummary, ImportCandidate, ImportFileOutcome,
+    AnnotationInput, AnnotationKind, App, CalibrationInput, DownloadProgress, ImageAnnotation,
+    ImageDetail, ImageExportFormat, ImageFormat, ImageSummary, ImportCandidate, ImportFileOutcome,
     ImportFileRequest, ImportFileStatus, ImportPreview, PatientMatch, Result, SpacingSource,
     WindowPreset, record, staff_display_name,
 };
@@ -714,6 +714,22 @@ impl App {
             image_id,
         ))?;
         Ok(row.blob_sha256)
+    }
+
+    /// How far the download of an image's file has come while it is fetched from the relay
+    /// (on the sync agent's connection: this one reads the chunks stored so far). Polled by the
+    /// viewer while it waits, so it is not audited (the opening is, once).
+    pub fn image_download_progress(&mut self, image_id: &str) -> Result<DownloadProgress> {
+        self.authorize(P::ViewImaging, "image.open")?;
+        let row = self.image_row(image_id)?;
+        let (bytes_here, bytes_total) = self
+            .store()?
+            .blob_bytes_here(&row.blob_sha256)?
+            .unwrap_or((0, 0));
+        Ok(DownloadProgress {
+            bytes_here,
+            bytes_total,
+        })
     }
 
     /// Makes an image's bytes local, fetching them from the relay if it was imported on another

@@ -123,7 +123,16 @@ fn an_erased_patients_dicom_files_lose_the_identity_on_every_pc_and_at_the_relay
     let on_a = import(&mut a, &patient, "real/CT_small.dcm");
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
+    // Before B opens it, nothing of the file is on B; once opened, all of it (the viewer polls
+    // this while the file comes).
+    let size = std::fs::metadata(corpus("real/CT_small.dcm"))
+        .unwrap()
+        .len();
+    let progress = b.image_download_progress(&on_a).unwrap();
+    assert_eq!((progress.bytes_here, progress.bytes_total), (0, size));
     let (before, _) = header(&mut b, &on_a, &work.path().join("b-before.dcm"));
+    let progress = b.image_download_progress(&on_a).unwrap();
+    assert_eq!((progress.bytes_here, progress.bytes_total), (size, size));
     assert!(contains(&before, "CompressedSamples^CT1"));
     let on_b = import(&mut b, &patient, "real/MR_small.dcm");
     b.sync_now(None).unwrap();

@@ -350,6 +350,25 @@ impl Store {
             .collect())
     }
 
+    /// How much of a blob is on this device, and its size, in bytes (None for an unknown blob).
+    /// A download stores chunk by chunk as they arrive, so another connection sees it grow: the
+    /// viewer shows it while it waits for an image imported on another PC.
+    pub fn blob_bytes_here(&self, sha256: &str) -> Result<Option<(u64, u64)>> {
+        let Some(info) = self.blob(sha256)? else {
+            return Ok(None);
+        };
+        if info.local {
+            return Ok(Some((info.size, info.size)));
+        }
+        let chunks: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM blob_chunk WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )?;
+        let here = (chunks.max(0) as u64 * info.chunk_bytes).min(info.size);
+        Ok(Some((here, info.size)))
+    }
+
     /// Stores one downloaded (already authenticated) chunk of a blob; a download interrupted
     /// later resumes from the chunks stored.
     pub fn store_fetched_chunk(&self, sha256: &str, idx: u32, data: &[u8]) -> Result<()> {

@@ -117,11 +117,19 @@ fn another_device_learns_of_a_blob_and_fetches_it_resumably_and_checked() {
     assert!(!known.local);
     assert_eq!(b.read_blob(&info.sha256).unwrap(), None);
     assert_eq!(b.missing_blob_chunks(&info.sha256).unwrap(), vec![0, 1]);
+    let size = content.len() as u64;
+    assert_eq!(b.blob_bytes_here(&info.sha256).unwrap(), Some((0, size)));
 
-    // Chunk 1 arrives, then the download is interrupted: only chunk 0 is missing after.
+    // Chunk 1 arrives, then the download is interrupted: only chunk 0 is missing after. What is
+    // here is counted in whole chunks, never past the size.
     b.store_fetched_chunk(&info.sha256, 1, &a.blob_chunk(&info.sha256, 1).unwrap())
         .unwrap();
     assert_eq!(b.missing_blob_chunks(&info.sha256).unwrap(), vec![0]);
+    assert_eq!(
+        b.blob_bytes_here(&info.sha256).unwrap(),
+        Some((CHUNK_BYTES as u64, size))
+    );
+    assert_eq!(b.blob_bytes_here(&"0".repeat(64)).unwrap(), None);
     assert!(b.finish_fetched_blob(&info.sha256).is_err());
 
     // A chunk of the wrong length is refused outright.
@@ -141,6 +149,7 @@ fn another_device_learns_of_a_blob_and_fetches_it_resumably_and_checked() {
     }
     b.finish_fetched_blob(&info.sha256).unwrap();
     assert_eq!(b.read_blob(&info.sha256).unwrap().unwrap(), content);
+    assert_eq!(b.blob_bytes_here(&info.sha256).unwrap(), Some((size, size)));
     // It came from the relay: nothing to upload back.
     assert!(b.blobs_to_upload().unwrap().is_empty());
 }

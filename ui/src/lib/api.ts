@@ -11,6 +11,7 @@ import type {
   Consents,
   DeviceInfo,
   DeviceInvite,
+  DownloadProgress,
   DuplicatePair,
   EndOfDayReport,
   ErasureReport,
@@ -175,6 +176,10 @@ export const importImageFile = (request: ImportFileRequest) => call<ImportFileOu
 /** The patient's images, newest first. */
 export const patientImages = (patientId: string) => call<ImageSummary[]>("patient_images", { patientId });
 export const imageDetail = (imageId: string) => call<ImageDetail>("image_detail", { imageId });
+/** How far the file of an image imported on another PC has come from the relay (polled while the
+ * viewer waits for it). */
+export const imageDownloadProgress = (imageId: string) =>
+  call<DownloadProgress>("image_download_progress", { imageId });
 /**
  * One frame's pixels in the binary format read by `parseFrame` (imaging/frame.ts). With
  * `stageSide` (the viewer's larger side in device pixels), a screen-sized frame when the image is

@@ -437,6 +437,12 @@ thumbnail: string,
  */
 local: boolean, imported_by: string, imported_at_ms: number, };
 
+export type DownloadProgress = { 
+/**
+ * Bytes of the file on this PC (all of them once it is here).
+ */
+bytes_here: number, bytes_total: number, };
+
 export type AnnotationKind = "length" | "angle" | "text" | "arrow";
 
 export type ImageAnnotation = { id: string, image_id: string, kind: AnnotationKind, 

@@ -5,6 +5,7 @@ import type {
   AnnotationInput,
   AnnotationKind,
   CalibrationInput,
+  DownloadProgress,
   ImageAnnotation,
   ImageDetail,
   ImageExportFormat,
@@ -31,6 +32,8 @@ export type ImagingHost = {
 };
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long the mock takes to bring an image's file from the relay. */
+const FETCH_MS = 1800;
 const fail = (code: string, message: string) => Promise.reject({ code, message });
 
 // ---------------------------------------------------------------- synthetic pixels
@@ -424,6 +427,8 @@ export function imagingHandlers(host: ImagingHost): Record<string, Handler> {
   let counter = 0;
   let annotationCounter = 0;
   const images: MockImage[] = [];
+  /** When the download of an image not on this PC started, by image id. */
+  const downloads = new Map<string, number>();
 
   function add(
     patientId: string,
@@ -678,9 +683,21 @@ export function imagingHandlers(host: ImagingHost): Record<string, Handler> {
       if (!Number.isInteger(index) || index < 0 || index >= im.frames)
         return fail("invalid_input", `frame: ${args.frame} is not a frame of this image (0 to ${im.frames - 1})`);
       // An image not yet on this PC comes from the relay first.
-      await delay(im.local ? 40 : 1800);
+      if (!im.local) downloads.set(im.id, Date.now());
+      await delay(im.local ? 40 : FETCH_MS);
       im.local = true;
+      downloads.delete(im.id);
       return frameBuffer(im, index).buf;
+    },
+    image_download_progress: async (_r: never, args: Record<string, unknown>): Promise<DownloadProgress> => {
+      if (!canView()) return noView();
+      const im = find(args.imageId);
+      if (!im) return notFound(args.imageId);
+      // The mock's file: its 16-bit samples; it arrives evenly over FETCH_MS.
+      const total = im.columns * im.rows * 2 * im.frames;
+      const started = downloads.get(im.id);
+      const share = im.local ? 1 : started === undefined ? 0 : Math.min(1, (Date.now() - started) / FETCH_MS);
+      return { bytes_here: Math.floor(total * share), bytes_total: total };
     },
     add_image_annotation: async (r: AnnotationInput) => {
       await delay(150);

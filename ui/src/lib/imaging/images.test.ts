@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { filterByModality, modalityChoices, modalityLabel, sizeLabel, spacingLabel, splitTeeth, teethLine } from "./images";
+import {
+  downloadLabel,
+  filterByModality,
+  modalityChoices,
+  modalityLabel,
+  sizeLabel,
+  spacingLabel,
+  splitTeeth,
+  teethLine,
+} from "./images";
 
 describe("image names", () => {
   it("names the modalities, an unknown code as sent, a sensor file by its format", () => {
@@ -46,5 +55,22 @@ describe("teeth", () => {
     expect(splitTeeth("19, abc")).toEqual(["19", "abc"]);
     expect(splitTeeth("  ")).toEqual([]);
     expect(teethLine(["36", "37"])).toBe("36, 37");
+  });
+});
+
+describe("the download of an image from the relay", () => {
+  it("says how much has come, once known", () => {
+    expect(downloadLabel("fr", null)).toBe("Téléchargement de l'image depuis le relais…");
+    expect(downloadLabel("fr", { bytes_here: 0, bytes_total: 0 })).toBe("Téléchargement de l'image depuis le relais…");
+    expect(downloadLabel("fr", { bytes_here: 2 * 1048576, bytes_total: 4_928_000 })).toBe(
+      "Téléchargement de l'image depuis le relais… 42 % (2 Mo sur 4,7 Mo)",
+    );
+    expect(downloadLabel("en", { bytes_here: 300 * 1048576, bytes_total: 300 * 1048576 })).toBe(
+      "Downloading the image from the relay… 100% (300 MB of 300 MB)",
+    );
+    // A figure past the size (never sent, but bounded anyway) shows as all of it.
+    expect(downloadLabel("en", { bytes_here: 9e9, bytes_total: 1024 })).toBe(
+      "Downloading the image from the relay… 100% (1 KB of 1 KB)",
+    );
   });
 });

@@ -1,7 +1,8 @@
 // Pure helpers for the imaging tab: how an image's kind and calibration are named, the gallery's
 // modality filter and the teeth typed in a field. No Svelte, no I/O.
-import type { ImageSummary, Language, SpacingSource } from "../bindings";
+import type { DownloadProgress, ImageSummary, Language, SpacingSource } from "../bindings";
 import { translate, type MessageKey } from "../i18n";
+import { formatBytes } from "../sync";
 
 const MODALITY_KEYS: Record<string, MessageKey> = {
   IO: "imaging.modality_IO",
@@ -62,4 +63,16 @@ export const teethLine = (teeth: string[]): string => teeth.join(", ");
 export function sizeLabel(lang: Language, im: Pick<ImageSummary, "columns" | "rows" | "frames">): string {
   const size = `${im.columns} × ${im.rows}`;
   return im.frames > 1 ? translate(lang, "imaging.size_frames", { size, n: im.frames }) : size;
+}
+
+/** The download of an image's file from the relay, while the viewer waits: "Téléchargement de
+ * l'image depuis le relais… 45 % (2,1 Mo sur 4,7 Mo)"; the bare sentence before anything is known. */
+export function downloadLabel(lang: Language, progress: DownloadProgress | null): string {
+  if (!progress || !(progress.bytes_total > 0)) return translate(lang, "imaging.fetching_relay");
+  const here = Math.min(Math.max(progress.bytes_here, 0), progress.bytes_total);
+  return translate(lang, "imaging.fetching_relay_progress", {
+    percent: Math.floor((100 * here) / progress.bytes_total),
+    here: formatBytes(lang, here),
+    total: formatBytes(lang, progress.bytes_total),
+  });
 }
