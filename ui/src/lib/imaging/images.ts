@@ -66,10 +66,12 @@ export function sizeLabel(lang: Language, im: Pick<ImageSummary, "columns" | "ro
 }
 
 /** The download of an image's file from the relay, while the viewer waits: "Téléchargement de
- * l'image depuis le relais… 45 % (2,1 Mo sur 4,7 Mo)"; the bare sentence before anything is known. */
+ * l'image depuis le relais… 45 % (2,1 Mo sur 4,7 Mo)"; the bare sentence before anything is known;
+ * once all of it is here, the frame is being decoded: "Chargement de l'image…". */
 export function downloadLabel(lang: Language, progress: DownloadProgress | null): string {
   if (!progress || !(progress.bytes_total > 0)) return translate(lang, "imaging.fetching_relay");
   const here = Math.min(Math.max(progress.bytes_here, 0), progress.bytes_total);
+  if (here === progress.bytes_total) return translate(lang, "imaging.loading_frame");
   return translate(lang, "imaging.fetching_relay_progress", {
     percent: Math.floor((100 * here) / progress.bytes_total),
     here: formatBytes(lang, here),
