@@ -2,7 +2,7 @@
 //! XChaCha20-Poly1305 envelope under the clinic's data key, bound to (clinic, device, index).
 //!
 //! The plaintext is the change set as JSON, compressed with DEFLATE behind a one-byte tag
-//! ([`DEFLATED_JSON`]): a set repeats its row id, table and field names, so it shrinks about
+//! (`DEFLATED_JSON`): a set repeats its row id, table and field names, so it shrinks about
 //! five times, and a clinic's line to the relay (often a few Mbit/s up) is what an end-of-day
 //! sync waits on. Records sealed before compression (bare JSON, starting with `{`) still open.
 //! Inflating is bounded ([`MAX_PLAINTEXT_BYTES`]) although the record has authenticated first.
