@@ -355,14 +355,13 @@ pub fn sync(
         if sealed.len() < MAX_PAGE as usize && next_to_read <= local_head {
             let last = (next_to_read + i64::from(MAX_PAGE) - 1).min(local_head);
             let sets = changes::read_change_sets(store.conn(), my_device, next_to_read, last)?;
-            let mut expected_idx = next_to_read;
-            for set in &sets {
-                if set.idx != expected_idx {
-                    break;
-                }
-                sealed.push_back(seal::seal(&me.key, &me.clinic_id, set)?);
-                expected_idx += 1;
-            }
+            let in_order = sets
+                .iter()
+                .zip(next_to_read..)
+                .take_while(|(set, idx)| set.idx == *idx)
+                .count();
+            sealed.extend(seal_all(me, &sets[..in_order])?);
+            let expected_idx = next_to_read + in_order as i64;
             if expected_idx <= last {
                 return Err(SyncError::Internal(format!(
                     "change set {expected_idx} of this device is missing"
@@ -614,9 +613,6 @@ fn local_checksum(
     let Ok(device_id) = device.parse::<DeviceId>() else {
         return Ok(None);
     };
-    // Sealing (deflate and encryption) is the cost: a page's sets are sealed on every core, then
-    // chained in order.
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut sum = chairside_protocol::EMPTY_CHECKSUM;
     let mut next = 1;
     while next <= head {
@@ -626,34 +622,46 @@ fn local_checksum(
         {
             return Ok(None);
         }
-        let per_core = sets.len().div_ceil(cores).max(1);
-        let sealed: Vec<Vec<Record>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = sets
-                .chunks(per_core)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|set| seal::seal(&me.key, &me.clinic_id, set))
-                            .collect::<Result<Vec<Record>, SyncError>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| {
-                    w.join().unwrap_or_else(|_| {
-                        Err(SyncError::Internal("a sealing thread panicked".into()))
-                    })
-                })
-                .collect::<Result<_, _>>()
-        })?;
-        for record in sealed.iter().flatten() {
+        for record in &seal_all(me, &sets)? {
             sum = chain_checksum(&sum, record);
         }
         next = last + 1;
     }
     Ok(Some(sum))
+}
+
+/// Seals change sets, in order, on every core: sealing (deflate and encryption) is what a push
+/// and a stream's check from this device's copy spend their time on.
+fn seal_all(me: &Identity, sets: &[ChangeSet]) -> Result<Vec<Record>, SyncError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores == 1 || sets.len() < 2 {
+        return sets
+            .iter()
+            .map(|set| seal::seal(&me.key, &me.clinic_id, set))
+            .collect();
+    }
+    let per_core = sets.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = sets
+            .chunks(per_core)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|set| seal::seal(&me.key, &me.clinic_id, set))
+                        .collect::<Result<Vec<Record>, SyncError>>()
+                })
+            })
+            .collect();
+        let mut sealed = Vec::with_capacity(sets.len());
+        for worker in workers {
+            let part = worker
+                .join()
+                .unwrap_or_else(|_| Err(SyncError::Internal("a sealing thread panicked".into())))?;
+            sealed.extend(part);
+        }
+        Ok(sealed)
+    })
 }
 
 /// Checks a stream the relay rewrote (a redaction) once its new records are merged: from this
