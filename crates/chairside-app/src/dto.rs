@@ -640,8 +640,9 @@ pub struct EndOfDayReport {
     /// Images and documents sent by this sync, and those still waiting on this PC.
     pub files_sent: u32,
     pub files_waiting: u32,
-    /// Files this PC holds as being at the relay, checked against the relay's listing.
-    pub files_checked: u32,
+    /// Files this PC holds as being at the relay, checked against the relay's listing (None: the
+    /// relay is too old to list its files, nothing was checked).
+    pub files_checked: Option<u32>,
     /// Those the relay no longer held whole, and those of them sent again from this PC.
     pub files_missing_at_relay: u32,
     pub files_sent_again: u32,

@@ -232,7 +232,7 @@ impl App {
         let files_waiting = self.store()?.blobs_to_upload_count()? as u32;
         Ok(EndOfDayReport {
             files_sent: summary.files_sent,
-            files_checked: files.checked as u32,
+            files_checked: files.listed.then_some(files.checked as u32),
             files_missing_at_relay: files.missing as u32,
             files_sent_again: files.sent_again as u32,
             files_waiting,

@@ -569,10 +569,11 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                             "\nFiles (images, documents) sent: {}, still waiting on this PC: {}",
                             report.files_sent, report.files_waiting
                         ));
-                        text.push_str(&format!(
-                            "\nFiles this PC holds checked at the relay: {}",
-                            report.files_checked
-                        ));
+                        text.push_str(&match report.files_checked {
+                            Some(n) => format!("\nFiles this PC holds checked at the relay: {n}"),
+                            None => "\nThe relay is too old to list its files: none checked."
+                                .to_string(),
+                        });
                         if report.files_missing_at_relay > 0 {
                             text.push_str(&format!(
                                 "\nThe relay had lost {} of them: {} sent again from this PC.",

@@ -276,6 +276,28 @@ pub struct Heads {
     /// from relays older than it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob_folder: Option<String>,
+    /// What this relay can do beyond the first version of the protocol ([`feature`]), so that a
+    /// newer PC does not ask an older relay for it. Absent from relays older than it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+}
+
+impl Heads {
+    /// Whether the relay that sent these heads can do `feature` (one of [`feature`]).
+    pub fn can(&self, feature: &str) -> bool {
+        self.features.iter().any(|f| f == feature)
+    }
+}
+
+/// Capabilities a relay lists in its [`Heads`].
+pub mod feature {
+    /// Any active device may rewrite any stream of its clinic (redaction by another PC), and a
+    /// rewrite to the same bytes changes nothing.
+    pub const REWRITE_ANY_STREAM: &str = "rewrite_any_stream";
+    /// `GET /v1/blobs` lists the blobs held whole ([`super::BlobList`]).
+    pub const BLOB_LIST: &str = "blob_list";
+    /// Everything this build's relay can do.
+    pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,7 +31,7 @@ use chairside_protocol::{
     MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments,
     PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RegisterRequest,
     RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
-    check_version, code, normalize_code,
+    check_version, code, feature, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -552,6 +552,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
     Ok(Json(Heads {
         devices,
         blob_folder: Some(relay.blobs.folder_id()),
+        features: feature::ALL.iter().map(|f| f.to_string()).collect(),
     }))
 }
 

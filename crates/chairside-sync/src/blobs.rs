@@ -119,6 +119,8 @@ const MAX_LISTING_PAGES: u32 = 2000;
 /// What the end-of-day check of the relay's files found ([`check_at_relay`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FilesAtRelay {
+    /// The relay can list its blobs (one older than the listing cannot: nothing was checked).
+    pub listed: bool,
     /// Files this device holds as being at the relay, checked against its listing.
     pub checked: u64,
     /// Those the relay no longer held whole (lost, cut short, or deleted by another device).
@@ -139,8 +141,15 @@ pub fn check_at_relay(
     relay: &dyn Transport,
     me: &Identity,
 ) -> Result<FilesAtRelay, SyncError> {
+    if !relay
+        .heads(&me.credential)?
+        .can(chairside_protocol::feature::BLOB_LIST)
+    {
+        return Ok(FilesAtRelay::default());
+    }
     let local = store.blobs_at_relay()?;
     let mut check = FilesAtRelay {
+        listed: true,
         checked: local.len() as u64,
         ..FilesAtRelay::default()
     };

@@ -296,6 +296,7 @@ pub fn sync(
     };
     let heads = relay.heads(&me.credential)?;
     let blob_folder = heads.blob_folder.clone();
+    let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
     let relay_heads = streams_of(heads);
     // The relay holds less of this device's log than it acknowledged (restored from an older
     // backup), or its blob folder is not the one it was (lost, or the relay moved without it):
@@ -445,8 +446,11 @@ pub fn sync(
         store,
         relay,
         me,
-        held_before_push,
-        &relay_heads,
+        Redaction {
+            own_held: held_before_push,
+            relay_heads: &relay_heads,
+            rewrites_any_stream,
+        },
         &mut report,
     )?;
     // Last: the change sets that name the files' replacements are at the relay now.
@@ -484,24 +488,24 @@ fn streams_of(heads: chairside_protocol::Heads) -> BTreeMap<String, RelayStream>
 /// revoked never redacts its own, and any PC holds its sets. Sealing is deterministic, so a set
 /// another PC redacted first comes out as the same bytes, and the relay changes nothing for it.
 ///
-/// `own_held` is how far this device's log was at the relay before this sync's push (sets above
-/// it were pushed already scrubbed); another device's stream is held up to the head the relay
-/// announced at the start (this device holds none of its sets beyond). A stream whose records
-/// changed is then checked ([`check_rewritten_stream`]).
+/// A stream whose records changed is then checked ([`check_rewritten_stream`]).
 fn redact_streams(
     store: &mut Store,
     relay: &dyn Transport,
     me: &Identity,
-    own_held: i64,
-    relay_heads: &BTreeMap<String, RelayStream>,
+    at_relay: Redaction<'_>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let my_id = &me.credential.device_id;
     for (device, queued) in sync_state::redactions(store.conn())? {
         let held = if device == *my_id {
-            own_held
+            at_relay.own_held
+        } else if at_relay.rewrites_any_stream {
+            at_relay.relay_heads.get(&device).map_or(0, |s| s.head)
         } else {
-            relay_heads.get(&device).map_or(0, |s| s.head)
+            // A relay older than redaction by another PC: each device redacts its own stream
+            // when it merges the erasure, as then (a lost PC's copies stay as they were).
+            0
         };
         // Sets the relay does not hold are sent scrubbed (this device's), or were never there
         // (a relay restored from an older backup lost them): nothing to replace.
@@ -513,6 +517,18 @@ fn redact_streams(
         }
     }
     Ok(())
+}
+
+/// What the relay holds, for [`redact_streams`].
+struct Redaction<'a> {
+    /// How far this device's log was at the relay before this sync's push: sets above it were
+    /// pushed already scrubbed.
+    own_held: i64,
+    /// The streams as the relay announced them at the start: this device holds none of another
+    /// device's sets beyond its head.
+    relay_heads: &'a BTreeMap<String, RelayStream>,
+    /// The relay lets this device rewrite other devices' streams ([`chairside_protocol::feature`]).
+    rewrites_any_stream: bool,
 }
 
 /// Seals the queued sets of one device's stream again and replaces them at the relay, a page at

@@ -263,9 +263,10 @@ conflicts_waiting: number,
  */
 files_sent: number, files_waiting: number, 
 /**
- * Files this PC holds as being at the relay, checked against the relay's listing.
+ * Files this PC holds as being at the relay, checked against the relay's listing (None: the
+ * relay is too old to list its files, nothing was checked).
  */
-files_checked: number, 
+files_checked: number | null, 
 /**
  * Those the relay no longer held whole, and those of them sent again from this PC.
  */

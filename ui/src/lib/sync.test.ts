@@ -285,6 +285,8 @@ describe("end of day", () => {
 
   it("tells the check of this PC's files at the relay, and the files it had lost", () => {
     expect(eodFilesCheckedText("fr", 0, 0, 0)).toBe(fr["eod.files_checked_none"]);
+    expect(eodFilesCheckedText("fr", null, 0, 0)).toBe(fr["eod.files_check_unsupported"]);
+    expect(eodFilesCheckedText("en", null, 0, 0)).toBe(en["eod.files_check_unsupported"]);
     expect(eodFilesCheckedText("fr", 1, 0, 0)).toBe("1 fichier de ce poste vérifié sur le relais : il y est entier.");
     expect(eodFilesCheckedText("fr", 1234, 0, 0)).toBe(
       "1\u202f234 fichiers de ce poste vérifiés sur le relais : ils y sont tous, entiers.",

@@ -260,9 +260,10 @@ export function eodFilesText(lang: Language, sent: number, waiting: number): str
   return translate(lang, "eod.files_line", { sent: sentPart, waiting: waitingPart });
 }
 
-/** The end-of-day check of this PC's files at the relay: how many were checked, and whether the
- * relay had lost some (sent again from this PC). */
-export function eodFilesCheckedText(lang: Language, checked: number, missing: number, sentAgain: number): string {
+/** The end-of-day check of this PC's files at the relay: how many were checked (null: the relay is
+ * too old to list its files), and whether the relay had lost some (sent again from this PC). */
+export function eodFilesCheckedText(lang: Language, checked: number | null, missing: number, sentAgain: number): string {
+  if (checked === null) return translate(lang, "eod.files_check_unsupported");
   if (!(checked > 0)) return translate(lang, "eod.files_checked_none");
   if (!(missing > 0)) {
     return translate(lang, plural(lang, checked) ? "eod.files_checked_one" : "eod.files_checked_many", {

@@ -43,6 +43,9 @@ pub struct LocalRelay {
     pub before_next_pull: RefCell<Option<Meanwhile>>,
     /// Records served by pulls so far (what crossed the network towards the PCs).
     pub records_served: Cell<u64>,
+    /// What the heads say this relay can do (all of this build's features; fewer to play an
+    /// older relay).
+    pub features: RefCell<Vec<String>>,
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -105,6 +108,12 @@ impl LocalRelay {
             alter: Cell::new(None),
             before_next_pull: RefCell::new(None),
             records_served: Cell::new(0),
+            features: RefCell::new(
+                chairside_protocol::feature::ALL
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect(),
+            ),
         }
     }
 
@@ -256,6 +265,7 @@ impl Transport for LocalRelay {
         Ok(Heads {
             devices: self.storage.heads(&clinic).map_err(internal)?,
             blob_folder: Some(self.blobs.folder_id()),
+            features: self.features.borrow().clone(),
         })
     }
 

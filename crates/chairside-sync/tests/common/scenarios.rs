@@ -391,6 +391,43 @@ fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
 }
 
 #[test]
+fn with_a_relay_older_than_redaction_by_another_pc_each_pc_redacts_its_own_stream() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    relay.features.borrow_mut().clear();
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let p = add_patient(&mut a, "Ouyahia", "+213555987321");
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    let mut typed = patients::get(b.conn(), &p.id).unwrap().unwrap();
+    typed.notes = "Mme Ouyahia rappelle lundi".into();
+    b.write(|w| w.update_patient(&typed)).unwrap();
+    run(&mut b, &relay).unwrap();
+    run(&mut a, &relay).unwrap();
+    let me = identity(&a, false).unwrap();
+
+    // A erases: it replaces its own sets only, and does not keep B's waiting (B will).
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000)).unwrap();
+    let report = run(&mut a, &relay).unwrap();
+    assert!(report.redacted >= 1 && report.checksums_match, "{report:?}");
+    assert!(chairside_store::sync_state::redactions(a.conn()).unwrap().is_empty());
+    let everything = opened_at_relay(&relay, &me).join("\n");
+    assert!(everything.contains("rappelle") && !everything.contains("555987321"));
+    // B merges the erasure and replaces its own.
+    let report = run(&mut b, &relay).unwrap();
+    assert_eq!(report.redacted, 1, "{report:?}");
+    assert!(!opened_at_relay(&relay, &me).join("\n").contains("rappelle"));
+    for store in [&mut a, &mut b] {
+        assert!(run(store, &relay).unwrap().checksums_match);
+    }
+    // Nor can it list its files: the end-of-day check says nothing was checked.
+    let check = chairside_sync::check_files_at_relay(&a, &relay).unwrap();
+    assert!(!check.listed && check.checked == 0, "{check:?}");
+}
+
+#[test]
 fn a_stream_rewritten_while_another_pc_reads_it_is_no_divergence() {
     let tmp = tempfile::tempdir().unwrap();
     let relay = super::new_relay(tmp.path());
