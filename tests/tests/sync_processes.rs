@@ -789,10 +789,24 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
         assert!(grown < 1024, "PC {name}: {grown} bytes of difference");
     }
 
-    // The relay loses the file (its folder gone, as after a restore from an older backup): a
-    // sync does not notice, the owner's end-of-day report does, and B, which holds the file,
-    // sends it again; A then finds it whole.
+    // The relay loses the file (its folder gone, as after a restore from an older backup). B
+    // checked its files at its first sync today: its next syncs do not look again until a day
+    // has passed (here, a check interval of 0 hours stands for it), and then send it again.
     std::fs::remove_dir_all(&blob_dirs[0]).unwrap();
+    let synced = owner(&pc_b, &["sync"]);
+    assert_eq!(synced["files_sent"], 0, "{synced}");
+    assert_eq!(relay.blob_folders().len(), 0, "not checked again the same day");
+    let synced = json(chairside(
+        &pc_b,
+        &["--json", "--user", "amel", "sync"],
+        &[("CHAIRSIDE_FILES_CHECK_HOURS", "0")],
+    ));
+    assert_eq!(synced["files_sent"], 1, "{synced}");
+    assert_eq!(relay.blob_folders().len(), 1, "the file is back at the relay");
+    // The owner's end-of-day report checks whatever the hour, and says what it found.
+    for blob in relay.blob_folders() {
+        std::fs::remove_dir_all(blob).unwrap();
+    }
     let report = owner(&pc_b, &["sync", "--report"]);
     assert_eq!(
         (

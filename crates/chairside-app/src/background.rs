@@ -177,7 +177,7 @@ impl SyncAgent {
             .local_setting(setting::RELAY_URL)?
             .ok_or(SyncError::NoRelay)?;
         let relay = HttpRelay::new(&url)?;
-        Ok(chairside_sync::check_files_at_relay(&self.store, &relay)?)
+        Ok(crate::sync::check_files(&self.store, &relay)?)
     }
 
     /// Makes a blob (an image, a document) local, fetching it from the relay if it was stored on

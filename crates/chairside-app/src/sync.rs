@@ -89,7 +89,52 @@ pub(crate) fn sync_device_and_files(
     if pass.rewritten > 0 {
         report.absorb(chairside_sync::sync_device(store, relay)?);
     }
+    // Once a day every PC checks that the relay still holds its files, not only the owner's at
+    // the end of the day: an operatory's radiographs are on the operatory's PC. Those the relay
+    // lost are sent again, and counted as sent.
+    if files_check_due(store)? {
+        match check_files(store, relay) {
+            Ok(files) => {
+                report.blobs_sent += files.sent_again;
+                report.blob_bytes_sent += files.bytes;
+            }
+            Err(e) if e.is_transient() => return Err(e),
+            // A refusal is told by the owner's end-of-day check, which makes the same request;
+            // the day's sync itself went through.
+            Err(_) => {}
+        }
+    }
     Ok(report)
+}
+
+/// How often a PC checks its files at the relay in its ordinary syncs: every 20 hours, or
+/// `CHAIRSIDE_FILES_CHECK_HOURS` (0: at every sync; for tests and for a PC whose relay is
+/// doubted).
+fn files_check_interval_ms() -> i64 {
+    let hours = std::env::var("CHAIRSIDE_FILES_CHECK_HOURS")
+        .ok()
+        .and_then(|h| h.trim().parse::<i64>().ok())
+        .filter(|h| *h >= 0)
+        .unwrap_or(20);
+    hours.saturating_mul(3_600_000)
+}
+
+fn files_check_due(store: &Store) -> std::result::Result<bool, SyncError> {
+    let last: i64 = store
+        .local_setting(setting::FILES_CHECKED_AT)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Ok(now_ms().saturating_sub(last) >= files_check_interval_ms())
+}
+
+/// Checks this PC's files at the relay (sending again those it lost) and remembers when.
+pub(crate) fn check_files(
+    store: &Store,
+    relay: &dyn chairside_sync::Transport,
+) -> std::result::Result<chairside_sync::blobs::FilesAtRelay, SyncError> {
+    let files = chairside_sync::check_files_at_relay(store, relay)?;
+    store.set_local_setting(setting::FILES_CHECKED_AT, &now_ms().to_string())?;
+    Ok(files)
 }
 
 fn now_ms() -> i64 {
@@ -193,7 +238,7 @@ impl App {
         self.authorize(P::ViewReports, "sync.report")?;
         let summary = self.sync_now(relay_url)?;
         let relay = relay_for(self.store()?, None)?;
-        let files = chairside_sync::check_files_at_relay(self.store()?, &relay)?;
+        let files = check_files(self.store()?, &relay)?;
         self.end_of_day_report(summary, files)
     }
 

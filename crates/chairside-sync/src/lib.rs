@@ -47,6 +47,9 @@ pub mod setting {
     pub const ENROLL_KEY: &str = "sync.enroll_key";
     /// The relay's blob folder id as last seen (see `Heads::blob_folder`).
     pub const RELAY_BLOB_FOLDER: &str = "sync.relay_blob_folder";
+    /// When this PC last checked that the relay holds its files (ms since the epoch; see
+    /// `blobs::check_at_relay`).
+    pub const FILES_CHECKED_AT: &str = "sync.files_checked_at_ms";
 }
 
 /// Raw sealed bytes pushed per request, at most (the relay's body limit, less base64's growth).
