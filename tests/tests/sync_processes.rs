@@ -795,14 +795,22 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     std::fs::remove_dir_all(&blob_dirs[0]).unwrap();
     let synced = owner(&pc_b, &["sync"]);
     assert_eq!(synced["files_sent"], 0, "{synced}");
-    assert_eq!(relay.blob_folders().len(), 0, "not checked again the same day");
+    assert_eq!(
+        relay.blob_folders().len(),
+        0,
+        "not checked again the same day"
+    );
     let synced = json(chairside(
         &pc_b,
         &["--json", "--user", "amel", "sync"],
         &[("CHAIRSIDE_FILES_CHECK_HOURS", "0")],
     ));
     assert_eq!(synced["files_sent"], 1, "{synced}");
-    assert_eq!(relay.blob_folders().len(), 1, "the file is back at the relay");
+    assert_eq!(
+        relay.blob_folders().len(),
+        1,
+        "the file is back at the relay"
+    );
     // The owner's end-of-day report checks whatever the hour, and says what it found.
     for blob in relay.blob_folders() {
         std::fs::remove_dir_all(blob).unwrap();
