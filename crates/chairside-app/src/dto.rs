@@ -621,8 +621,9 @@ pub struct SyncSummary {
     /// Change sets (this PC's or another's) that this PC sealed again at the relay after an
     /// erased file was scrubbed from them (the relay's copies no longer hold the identity).
     pub redacted: u32,
-    /// Files (DICOM) this PC replaced by copies without an erased patient's identity, whose
-    /// originals the relay deleted in this sync.
+    /// Files (DICOM) replaced by copies without an erased patient's identity whose originals
+    /// this sync deleted at the relay (the PC that replaced them, usually; another that held
+    /// one deletes it too, and counts it only if the relay still had it).
     pub files_retired: u32,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,

@@ -78,6 +78,14 @@ pub fn is_blob_name(name: &str) -> bool {
     name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// The reply to a blob's deletion: whether the relay held it (deleting one it does not hold is
+/// no error). Older relays answer `{}`, read as false.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobDeleted {
+    #[serde(default)]
+    pub deleted: bool,
+}
+
 /// The most blob names one listing examines ([`BlobList`]).
 pub const MAX_BLOB_LIST: u32 = 5000;
 

@@ -26,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
-    ApproveRequest, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
+    ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
     EnrollmentStatus, ErrorBody, Heads, Health, InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES,
     MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments,
     PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RegisterRequest,
@@ -673,13 +673,13 @@ async fn delete_blob(
     State(relay): State<Relay>,
     headers: HeaderMap,
     Path(name): Path<String>,
-) -> ApiResult<Empty> {
+) -> ApiResult<BlobDeleted> {
     let device = authenticate(&relay, &headers).await?;
     let blobs = relay.blobs.clone();
     let clinic = device.clinic_id.clone();
     let deleted = blocking(move || blobs.delete(&clinic, &name)).await?;
     tracing::info!(device = %device.device_id, deleted, "blob deleted");
-    Ok(Json(Empty {}))
+    Ok(Json(BlobDeleted { deleted }))
 }
 
 #[derive(Debug, Deserialize)]

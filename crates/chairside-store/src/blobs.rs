@@ -431,6 +431,16 @@ impl Store {
 /// the only rows that name blobs: a table that comes to name them must be added here.
 pub(crate) fn forget_unreferenced(conn: &Connection) -> Result<()> {
     const UNREFERENCED: &str = "NOT IN (SELECT blob_sha256 FROM image)";
+    // Deleted at the relay too by every PC that held it, not only by the one that replaced it:
+    // a PC whose daily check of the relay's files ran before it merged the replacement may have
+    // sent the old file back (a deletion the relay does not need is no error).
+    conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO blob_retired (sha256)
+             SELECT sha256 FROM blob_local WHERE sha256 {UNREFERENCED}"
+        ),
+        [],
+    )?;
     conn.execute(
         &format!(
             "DELETE FROM blob_chunk WHERE sha256 IN

@@ -264,6 +264,51 @@ fn an_erased_patients_replaced_dicom_file_leaves_no_trace_in_the_database() {
 }
 
 #[test]
+fn a_pc_that_held_a_replaced_dicom_file_forgets_it_and_deletes_it_at_the_relay_too() {
+    let (_dirs, mut a, mut b, p) = two_pcs_with_the_patient();
+    let original = format!("DICM PatientName {LAST}^{FIRST} ").into_bytes();
+    let image_id = EntityId::new().to_string();
+    let info = a
+        .write(|w| {
+            let info = w.put_blob(&original[..], "application/dicom")?;
+            w.insert_image(&ImageRow {
+                id: image_id.clone(),
+                patient_id: p.id.clone(),
+                blob_sha256: info.sha256.clone(),
+                format: "dicom".into(),
+                frames: 1,
+                ..ImageRow::default()
+            })?;
+            Ok(info)
+        })
+        .unwrap();
+    sync(&a, &mut b);
+    // B opened the image: it holds the file, fetched (so, as far as it knows, at the relay).
+    b.store_fetched_chunk(&info.sha256, 0, &a.blob_chunk(&info.sha256, 0).unwrap())
+        .unwrap();
+    b.finish_fetched_blob(&info.sha256).unwrap();
+    assert_eq!(b.blobs_at_relay().unwrap(), vec![info.sha256.clone()]);
+
+    // A erases the patient and replaces the file by a copy without the identity; B merges it.
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    let copy = format!("DICM PatientName {} ", p.file_number).into_bytes();
+    a.write(|w| {
+        let stored = w.put_blob(&copy[..], "application/dicom")?;
+        w.replace_image_file(&image_id, &stored.sha256)
+    })
+    .unwrap();
+    sync(&a, &mut b);
+    assert_eq!(b.read_blob(&info.sha256).unwrap(), None, "forgotten on B");
+    assert!(b.blobs_at_relay().unwrap().is_empty());
+    assert_eq!(
+        b.retired_blobs().unwrap(),
+        vec![info.sha256.clone()],
+        "B deletes it at the relay too"
+    );
+}
+
+#[test]
 fn a_merged_erasure_wins_over_a_concurrent_edit_and_scrubs_the_other_device() {
     let (_dirs, mut a, mut b, p) = two_pcs_with_the_patient();
 

@@ -93,10 +93,12 @@ fn open_chunk(
         .map(Zeroizing::new)
 }
 
-/// Deletes at the relay the blobs this device replaced by copies without an erased patient's
-/// identity (`Store::retired_blobs`); returns how many. Runs after the push, so that the change
-/// sets naming the copies are at the relay first: a PC that learns of the copy can fetch it,
-/// one that has not synced since still names the old file until its next sync.
+/// Deletes at the relay the blobs replaced by copies without an erased patient's identity that
+/// this device held (`Store::retired_blobs`: the one that replaced it, and every one that forgot
+/// it on merging the replacement); returns how many the relay still held. Runs after the push,
+/// so that the change sets naming the copies are at the relay first: a PC that learns of the
+/// copy can fetch it, one that has not synced since still names the old file until its next
+/// sync.
 pub fn delete_retired(
     store: &Store,
     relay: &dyn Transport,
@@ -104,9 +106,10 @@ pub fn delete_retired(
 ) -> Result<u64, SyncError> {
     let mut deleted = 0;
     for sha in store.retired_blobs()? {
-        relay.delete_blob(&me.credential, &relay_name(&me.key, &sha))?;
+        if relay.delete_blob(&me.credential, &relay_name(&me.key, &sha))? {
+            deleted += 1;
+        }
         store.forget_retired_blob(&sha)?;
-        deleted += 1;
     }
     Ok(deleted)
 }

@@ -137,8 +137,8 @@ pub struct SyncReport {
     /// Change sets (of any device) sealed again and replaced at the relay after an erasure
     /// scrubbed them (those another PC had replaced already are not counted).
     pub redacted: u64,
-    /// Blobs deleted at the relay: files this device replaced by copies without an erased
-    /// patient's identity.
+    /// Blobs this sync deleted at the relay (those it still held): files replaced by copies
+    /// without an erased patient's identity.
     pub blobs_retired: u64,
     /// Records read from the relay again only for a stream's checksum, their sets merged here
     /// already (a rewritten stream this device could not check from its own copy, a relay

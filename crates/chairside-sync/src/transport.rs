@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chairside_protocol::{
-    ApproveRequest, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
+    ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
     EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION,
     PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
     RecoveryRegistration, RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest,
@@ -107,9 +107,9 @@ pub trait Transport {
         name: &str,
         idx: u32,
     ) -> Result<Vec<u8>, SyncError>;
-    /// Deletes a blob this device replaced (by a copy without an erased patient's identity);
-    /// one the relay does not hold is no error.
-    fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<(), SyncError>;
+    /// Deletes a blob replaced by a copy without an erased patient's identity; one the relay
+    /// does not hold is no error. Returns whether it held it.
+    fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<bool, SyncError>;
     /// A page of the blobs the relay holds whole for the clinic, after `after`.
     fn list_blobs(
         &self,
@@ -444,7 +444,7 @@ impl Transport for HttpRelay {
             .map_err(|e| self.unreadable(e))
     }
 
-    fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<(), SyncError> {
+    fn delete_blob(&self, credential: &DeviceCredential, name: &str) -> Result<bool, SyncError> {
         let request = self
             .request(
                 ureq::http::Method::DELETE,
@@ -453,8 +453,8 @@ impl Transport for HttpRelay {
             )
             .body(())
             .map_err(|e| SyncError::Internal(e.to_string()))?;
-        let _: Empty = self.finish(self.agent.run(request))?;
-        Ok(())
+        let reply: BlobDeleted = self.finish(self.agent.run(request))?;
+        Ok(reply.deleted)
     }
 
     fn list_blobs(

@@ -214,8 +214,9 @@ files_sent: number, file_bytes_sent: number,
  */
 redacted: number, 
 /**
- * Files (DICOM) this PC replaced by copies without an erased patient's identity, whose
- * originals the relay deleted in this sync.
+ * Files (DICOM) replaced by copies without an erased patient's identity whose originals
+ * this sync deleted at the relay (the PC that replaced them, usually; another that held
+ * one deletes it too, and counts it only if the relay still had it).
  */
 files_retired: number, 
 /**

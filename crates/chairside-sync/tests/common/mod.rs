@@ -378,10 +378,9 @@ impl Transport for LocalRelay {
             .ok_or_else(|| refused(code::NOT_FOUND, "no such chunk"))
     }
 
-    fn delete_blob(&self, c: &DeviceCredential, name: &str) -> Result<(), SyncError> {
+    fn delete_blob(&self, c: &DeviceCredential, name: &str) -> Result<bool, SyncError> {
         let clinic = self.auth(c)?;
-        self.blobs.delete(&clinic, name).map_err(blob_refused)?;
-        Ok(())
+        self.blobs.delete(&clinic, name).map_err(blob_refused)
     }
 
     fn list_blobs(&self, c: &DeviceCredential, after: Option<&str>) -> Result<BlobList, SyncError> {
