@@ -27,6 +27,17 @@ pub(crate) fn run(store: &mut Store, relay: &LocalRelay) -> Result<chairside_syn
     chairside_sync::sync_device(store, relay)
 }
 
+/// A clinic on a fresh relay: its first PC, synced (the clinic registered), and a second PC
+/// that joined it. The directory holds the relay's files and both PCs'.
+pub(crate) fn two_pcs() -> (tempfile::TempDir, LocalRelay, Store, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    run(&mut a, &relay).unwrap();
+    let b = join(&a, &tmp.path().join("b"), &relay);
+    (tmp, relay, a, b)
+}
+
 fn patients_of(store: &Store) -> Vec<(String, String, Vec<String>)> {
     let mut all: Vec<_> = patients::search(
         store.conn(),
@@ -75,11 +86,7 @@ fn a_patient_created_on_one_pc_appears_on_the_other_and_edits_converge() {
 
 #[test]
 fn lost_replies_duplicates_and_outages_lose_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = super::new_relay(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let (tmp, relay, mut a, mut b) = two_pcs();
     add_patient(&mut a, "Saadi", "+213555000002");
 
     relay.fail_before.set(true);
@@ -107,11 +114,7 @@ fn lost_replies_duplicates_and_outages_lose_nothing() {
 
 #[test]
 fn a_tampered_record_is_rejected_and_nothing_of_it_is_applied() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = super::new_relay(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let (_tmp, relay, mut a, mut b) = two_pcs();
     add_patient(&mut a, "Ferhat", "+213555000005");
     run(&mut a, &relay).unwrap();
 
@@ -280,11 +283,7 @@ fn opened_at_relay(relay: &LocalRelay, me: &chairside_sync::Identity) -> Vec<Str
 
 #[test]
 fn an_erasure_is_redacted_from_every_device_stream_at_the_relay() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = super::new_relay(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let (tmp, relay, mut a, mut b) = two_pcs();
     let p = add_patient(&mut a, "Ouyahia", "+213555987321");
     run(&mut a, &relay).unwrap();
     run(&mut b, &relay).unwrap();
@@ -467,11 +466,7 @@ fn a_stream_rewritten_while_another_pc_reads_it_is_no_divergence() {
 
 #[test]
 fn an_erasure_reaches_the_copies_of_a_lost_pc_that_never_syncs_again() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = super::new_relay(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let (tmp, relay, mut a, mut b) = two_pcs();
     let mut lost = join(&a, &tmp.path().join("lost"), &relay);
     // The PC at the front desk creates the file and types in it, syncs, and is then stolen.
     let p = add_patient(&mut lost, "Ouyahia", "+213555987321");
@@ -664,11 +659,7 @@ fn a_blob_stored_on_one_pc_is_fetched_on_demand_on_the_other_resuming_both_ways(
 
 #[test]
 fn the_end_of_day_check_sends_again_the_files_the_relay_lost() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = super::new_relay(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let (tmp, relay, mut a, mut b) = two_pcs();
     let lost = fake_radiograph(3000);
     let cut_short = fake_radiograph(chairside_store::blobs::CHUNK_BYTES + 500);
     let kept = fake_radiograph(4000);
@@ -719,11 +710,7 @@ fn the_end_of_day_check_sends_again_the_files_the_relay_lost() {
 
 #[test]
 fn a_blob_not_yet_uploaded_or_tampered_at_the_relay_is_reported_and_not_kept() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = super::new_relay(tmp.path());
-    let mut a = first_device(&tmp.path().join("a"));
-    run(&mut a, &relay).unwrap();
-    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let (_tmp, relay, mut a, mut b) = two_pcs();
     let image = fake_radiograph(5000);
     let info = a.write(|w| w.put_blob(&image[..], "image/png")).unwrap();
     run(&mut a, &relay).unwrap();
