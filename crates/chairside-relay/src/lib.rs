@@ -600,16 +600,16 @@ async fn rewrite(
     let storage = relay.storage.clone();
     let count = req.records.len();
     let stream = storage::rewritten_stream(&device.device_id, &req.records).to_string();
-    let by = device.device_id.clone();
     let target = stream.clone();
-    let reply = blocking(move || storage.rewrite(&device.clinic_id, &target, &req.records)).await?;
+    let clinic = device.clinic_id.clone();
+    let reply = blocking(move || storage.rewrite(&clinic, &target, &req.records)).await?;
     tracing::info!(
         records = count,
         replaced = reply.replaced,
         head = reply.head,
         revision = reply.revision,
         stream,
-        by,
+        by = %device.device_id,
         "rewrite"
     );
     Ok(Json(reply))
@@ -666,9 +666,10 @@ async fn blob_status(
     Ok(Json(status))
 }
 
-/// A device replaced the blob by a copy without an erased patient's identity. Any active device
-/// of the clinic may, as for invite, approve and revoke: from ciphertext the relay cannot tell
-/// who may replace a file. A blob that is not there is no error.
+/// A blob replaced by a copy without an erased patient's identity (by the PC that replaced it,
+/// and by every PC that held it). Any active device of the clinic may, as for invite, approve
+/// and revoke: from ciphertext the relay cannot tell who may replace a file. A blob that is not
+/// there is no error; the reply says whether it was.
 async fn delete_blob(
     State(relay): State<Relay>,
     headers: HeaderMap,

@@ -134,11 +134,12 @@ pub struct FilesAtRelay {
     pub bytes: u64,
 }
 
-/// The owner's end-of-day check of the files: every file this device holds as being at the
-/// relay (it uploaded it, or fetched it from there) is looked up in the relay's listing of the
-/// blobs it holds whole (a page of [`chairside_protocol::MAX_BLOB_LIST`] names per request, not
-/// one request per file), and each one the relay lost is sent again, resuming from the chunks
-/// it still holds. A file only another PC holds is checked by that PC's own end-of-day.
+/// The check of the files at the relay (the owner's end-of-day, and every PC's daily one): every
+/// file this device holds as being at the relay (it uploaded it, or fetched it from there) is
+/// looked up in the relay's listing of the blobs it holds whole (a page of
+/// [`chairside_protocol::MAX_BLOB_LIST`] names per request, not one request per file), and each
+/// one the relay lost is sent again, resuming from the chunks it still holds. A file only another
+/// PC holds is checked by that PC.
 pub fn check_at_relay(
     store: &Store,
     relay: &dyn Transport,
@@ -175,8 +176,14 @@ pub fn check_at_relay(
             break;
         }
         match page.next_after {
-            // A relay must move on: a page that does not is refused rather than asked forever.
-            Some(next) if after.as_ref().is_none_or(|a| next > *a) => after = Some(next),
+            // A relay must move on, by blob names: a page that does not is refused rather than
+            // asked forever (and nothing else goes into the next request's address).
+            Some(next)
+                if chairside_protocol::is_blob_name(&next)
+                    && after.as_ref().is_none_or(|a| next > *a) =>
+            {
+                after = Some(next)
+            }
             Some(next) => {
                 return Err(SyncError::Internal(format!(
                     "the relay's blob listing does not move on after {next}"

@@ -402,10 +402,8 @@ pub fn sync(
             // Another PC may have redacted records of this stream since this device computed its
             // checksum (see `redact_streams`): the relay's checksum is then over the rewritten
             // records. It is taken as it is, with the old revision kept beside it, so the next
-            // sync reads the stream again from its start and checks it; anything else diverged.
-            let rewritten = relay_streams(relay, me)?
-                .get(&my_id)
-                .is_some_and(|now| now.revision != my_revision);
+            // sync checks the stream again; anything else diverged.
+            let rewritten = rewritten_since(relay, me, &my_id, my_revision)?;
             match hex::decode(&reply.checksum) {
                 Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
                     sum.copy_from_slice(&relay_sum)
@@ -421,19 +419,12 @@ pub fn sync(
 
     // Compare every stream with the relay's, as it stood at the start (pushes update ours).
     report.checksums_match = true;
-    let mut rewritten_meanwhile: Option<BTreeMap<String, RelayStream>> = None;
     for (device, stream) in &relay_heads {
         let (mine, sum, _) = tracked(store, device)?;
         report.heads.insert(device.clone(), stream.head.max(mine));
         if mine == stream.head && hex::encode(sum) != stream.checksum {
-            // Another device may have rewritten its stream (a redaction) while this one read it:
-            // then the mix of old and new records is no divergence, and the stream, still marked
-            // with the old revision, is read again at the next sync.
-            if rewritten_meanwhile.is_none() {
-                rewritten_meanwhile = Some(relay_streams(relay, me)?);
-            }
-            let now = rewritten_meanwhile.as_ref().and_then(|h| h.get(device));
-            if now.is_some_and(|now| now.revision != stream.revision) {
+            // Another PC may have rewritten the stream while this one read it.
+            if rewritten_since(relay, me, device, stream.revision)? {
                 continue;
             }
             report.checksums_match = false;
@@ -469,6 +460,20 @@ fn relay_streams(
     Ok(streams_of(relay.heads(&me.credential)?))
 }
 
+/// Whether another PC rewrote `device`'s stream (a redaction) since this device computed a
+/// checksum at `revision`: a checksum over a mix of old and new records is then no divergence,
+/// and the stream, still marked with the old revision, is checked again at the next sync.
+fn rewritten_since(
+    relay: &dyn Transport,
+    me: &Identity,
+    device: &str,
+    revision: i64,
+) -> Result<bool, SyncError> {
+    Ok(relay_streams(relay, me)?
+        .get(device)
+        .is_some_and(|now| now.revision != revision))
+}
+
 /// The streams a heads reply lists, by device.
 fn streams_of(heads: chairside_protocol::Heads) -> BTreeMap<String, RelayStream> {
     heads
@@ -496,15 +501,15 @@ fn redact_streams(
     store: &mut Store,
     relay: &dyn Transport,
     me: &Identity,
-    at_relay: Redaction<'_>,
+    relay_state: Redaction<'_>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let my_id = &me.credential.device_id;
     for (device, queued) in sync_state::redactions(store.conn())? {
         let held = if device == *my_id {
-            at_relay.own_held
-        } else if at_relay.rewrites_any_stream {
-            at_relay.relay_heads.get(&device).map_or(0, |s| s.head)
+            relay_state.own_held
+        } else if relay_state.rewrites_any_stream {
+            relay_state.relay_heads.get(&device).map_or(0, |s| s.head)
         } else {
             // A relay older than redaction by another PC: each device redacts its own stream
             // when it merges the erasure, as then (a lost PC's copies stay as they were).
@@ -512,10 +517,10 @@ fn redact_streams(
         };
         // Sets the relay does not hold are sent scrubbed (this device's), or were never there
         // (a relay restored from an older backup lost them): nothing to replace.
-        let (at_relay, not_held): (Vec<i64>, Vec<i64>) =
+        let (to_replace, not_held): (Vec<i64>, Vec<i64>) =
             queued.into_iter().partition(|idx| *idx <= held);
         sync_state::clear_redactions(store.conn(), &device, &not_held)?;
-        if let Some(reply) = rewrite_stream(store, relay, me, &device, &at_relay, report)? {
+        if let Some(reply) = rewrite_stream(store, relay, me, &device, &to_replace, report)? {
             check_rewritten_stream(store, relay, me, &device, reply, report)?;
         }
     }
@@ -601,13 +606,8 @@ fn check_rewritten_stream(
     };
     check_rewritten(store, relay, me, device, &stream, report)?;
     let (read, sum, _) = tracked(store, device)?;
-    if read == stream.head && hex::encode(sum) == stream.checksum {
-        return Ok(());
-    }
-    let now = relay_streams(relay, me)?;
-    if now
-        .get(device)
-        .is_some_and(|s| s.revision != stream.revision)
+    if read == stream.head && hex::encode(sum) == stream.checksum
+        || rewritten_since(relay, me, device, stream.revision)?
     {
         return Ok(());
     }
