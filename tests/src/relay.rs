@@ -14,6 +14,8 @@ pub struct RelayProcess {
     pub port: u16,
     /// Where its SQLite file (unless another `--db` was given) and blob folder are.
     pub dir: PathBuf,
+    /// Serving HTTPS (for the name `localhost`), or plain HTTP.
+    https: bool,
 }
 
 fn free_port() -> u16 {
@@ -41,13 +43,33 @@ impl RelayProcess {
         Self::start_with(dir, free_port(), db)
     }
 
+    /// A relay on a free port serving HTTPS with `cert` and `key` (PEM files; the certificate
+    /// names `localhost`), its SQLite file and blobs in `dir`.
+    pub fn start_https(dir: &Path, cert: &Path, key: &Path) -> Self {
+        let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
+        Self::start_serving(dir, free_port(), &db, Some((cert, key)))
+    }
+
     fn start_with(dir: &Path, port: u16, db: &str) -> Self {
-        let child = Command::new(crate::workspace_binary("chairside-relay"))
+        Self::start_serving(dir, port, db, None)
+    }
+
+    fn start_serving(dir: &Path, port: u16, db: &str, tls: Option<(&Path, &Path)>) -> Self {
+        let mut command = Command::new(crate::workspace_binary("chairside-relay"));
+        command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--db")
             .arg(db)
             .arg("--blobs")
-            .arg(dir.join("blobs"))
+            .arg(dir.join("blobs"));
+        if let Some((cert, key)) = tls {
+            command
+                .arg("--tls-cert")
+                .arg(cert)
+                .arg("--tls-key")
+                .arg(key);
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -64,6 +86,7 @@ impl RelayProcess {
             child,
             port,
             dir: dir.to_path_buf(),
+            https: tls.is_some(),
         }
     }
 
@@ -85,7 +108,20 @@ impl RelayProcess {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        if self.https {
+            format!("https://localhost:{}", self.port)
+        } else {
+            format!("http://127.0.0.1:{}", self.port)
+        }
+    }
+
+    /// Sends SIGHUP: an HTTPS relay reads its certificate files again.
+    pub fn hang_up(&self) {
+        let status = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -HUP failed");
     }
 
     pub fn kill(&mut self) {

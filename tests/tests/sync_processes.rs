@@ -47,9 +47,14 @@ fn json(output: Output) -> Value {
 }
 
 fn owner(dir: &Path, args: &[&str]) -> Value {
+    owner_with(dir, args, &[])
+}
+
+/// `owner`, in the given environment.
+fn owner_with(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Value {
     let mut all = vec!["--json", "--user", "amel"];
     all.extend_from_slice(args);
-    json(chairside(dir, &all, &[]))
+    json(chairside(dir, &all, envs))
 }
 
 fn show(dir: &Path, id: &str) -> Value {
@@ -836,4 +841,227 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     );
     let report = owner(&pc_a, &["sync", "--report"]);
     assert_eq!(report["files_missing_at_relay"], 0, "{report}");
+}
+
+/// A certificate authority of the test's own (as a clinic's IT would run), its certificate
+/// written as PEM in `dir`.
+struct Authority {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    pem: PathBuf,
+}
+
+impl Authority {
+    fn new(dir: &Path, name: &str) -> Self {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let issuer =
+            rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap())
+                .unwrap();
+        let pem = dir.join(format!("{name}.pem"));
+        std::fs::write(&pem, issuer.pem()).unwrap();
+        Self { issuer, pem }
+    }
+
+    /// Writes a relay certificate for `localhost` (followed by this authority's) and its key;
+    /// one that expired in 2021 when `expired`.
+    fn issue(&self, cert: &Path, key: &Path, expired: bool) {
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        let relay_key = rcgen::KeyPair::generate().unwrap();
+        let relay_cert = params.signed_by(&relay_key, &self.issuer).unwrap();
+        std::fs::write(cert, relay_cert.pem() + &self.issuer.pem()).unwrap();
+        std::fs::write(key, relay_key.serialize_pem()).unwrap();
+    }
+
+    /// The environment of a PC that trusts this authority (as if installed in the system's
+    /// certificates: the verifier reads SSL_CERT_FILE in place of the system's bundle).
+    fn trusted(&self) -> [(&'static str, &str); 1] {
+        [("SSL_CERT_FILE", self.pem.to_str().unwrap())]
+    }
+}
+
+/// A sync of `dir` as the owner, through `url`, in the given environment.
+fn sync_through(dir: &Path, url: &str, envs: &[(&str, &str)]) -> Output {
+    chairside(
+        dir,
+        &["--json", "--user", "amel", "sync", "--relay", url],
+        envs,
+    )
+}
+
+/// A sync of `dir` as the owner, through the relay it remembers, in the given environment.
+fn sync_remembered(dir: &Path, envs: &[(&str, &str)]) -> Output {
+    chairside(dir, &["--json", "--user", "amel", "sync"], envs)
+}
+
+/// The `{code, reason, message}` of a command that failed.
+fn failure(output: Output) -> Value {
+    assert!(
+        !output.status.success(),
+        "expected a failure\nstdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    serde_json::from_slice(&output.stderr).unwrap_or_else(|_| {
+        panic!("stderr: {}", String::from_utf8_lossy(&output.stderr));
+    })
+}
+
+/// Refused for its certificate, with `cause` in the message.
+fn assert_untrusted(output: Output, cause: &str) {
+    let error = failure(output);
+    assert_eq!(error["code"], "sync_not_ready", "{error}");
+    assert_eq!(error["reason"], "relay_not_trusted", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains(cause), "{message}");
+    assert!(message.contains("Nothing was sent"), "{message}");
+}
+
+/// Runs `attempt` until `done` holds of its outcome (an HTTPS relay reads its certificate again
+/// a moment after SIGHUP).
+fn until(what: &str, mut attempt: impl FnMut() -> Output, done: impl Fn(&Output) -> bool) {
+    let start = Instant::now();
+    loop {
+        let outcome = attempt();
+        if done(&outcome) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{what}: still\nstderr: {}",
+            String::from_utf8_lossy(&outcome.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_relay_serves_https_and_each_pc_checks_its_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let certs = tmp.path().join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    let clinic_ca = Authority::new(&certs, "clinic-ca");
+    let (cert, key) = (certs.join("relay.pem"), certs.join("relay-key.pem"));
+
+    // A key that is not the certificate's: the relay does not start, and says which file.
+    clinic_ca.issue(&cert, &key, false);
+    let stray_key = certs.join("stray-key.pem");
+    std::fs::write(
+        &stray_key,
+        rcgen::KeyPair::generate().unwrap().serialize_pem(),
+    )
+    .unwrap();
+    let refused = Command::new(chairside_scenarios::workspace_binary("chairside-relay"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(format!(
+            "sqlite:{}",
+            tmp.path().join("never.sqlite").display()
+        ))
+        .arg("--blobs")
+        .arg(tmp.path().join("never-blobs"))
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&stray_key)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("stray-key.pem cannot serve the certificate"),
+        "{said}"
+    );
+
+    let relay = Relay::start_https(&tmp.path().join("relay"), &cert, &key);
+    let (pc_a, pc_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    init_clinic(&pc_a);
+
+    // A PC that does not trust the clinic's authority refuses the relay before sending anything.
+    let other_ca = Authority::new(&certs, "other-ca");
+    assert_untrusted(
+        sync_through(&pc_a, &relay.url(), &other_ca.trusted()),
+        "signed by an authority this PC does not trust",
+    );
+    // The certificate names `localhost`, not 127.0.0.1.
+    let by_ip = format!("https://127.0.0.1:{}", relay.port);
+    assert_untrusted(
+        sync_through(&pc_a, &by_ip, &clinic_ca.trusted()),
+        "not issued for this address",
+    );
+    // Plain HTTP to the HTTPS port gets no answer: told as unreachable, nothing lost.
+    let plain = format!("http://localhost:{}", relay.port);
+    let error = failure(sync_through(&pc_a, &plain, &clinic_ca.trusted()));
+    assert_eq!(error["code"], "sync_unreachable", "{error}");
+
+    // Trusting it: the first sync registers the clinic; a second PC enrolls over HTTPS and
+    // receives a patient created on the first.
+    let first = json(sync_through(&pc_a, &relay.url(), &clinic_ca.trusted()));
+    assert!(first["sent"].as_u64().unwrap() >= 1, "{first}");
+    let code = owner_with(&pc_a, &["device", "invite"], &clinic_ca.trusted())["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(chairside(
+        &pc_b,
+        &["device", "enroll", "--relay", &relay.url(), "--code", &code],
+        &clinic_ca.trusted(),
+    ));
+    owner_with(&pc_a, &["device", "approve"], &clinic_ca.trusted());
+    let patient = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Benali",
+            "--first-name",
+            "Yasmine",
+            "--birth-date",
+            "1990-03-14",
+            "--sex",
+            "F",
+        ],
+    );
+    json(sync_through(&pc_a, &relay.url(), &clinic_ca.trusted()));
+    // B's first sync completes its enrollment (no user there yet).
+    json(chairside(&pc_b, &["--json", "sync"], &clinic_ca.trusted()));
+    let id = patient["id"].as_str().unwrap();
+    assert_eq!(show(&pc_b, id)["last_name"], "Benali");
+
+    // A renewal that cannot be read (a half-copied key) is not taken: the relay keeps serving
+    // the certificate it has.
+    std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\ncut short").unwrap();
+    relay.hang_up();
+    std::thread::sleep(Duration::from_millis(500));
+    json(sync_through(&pc_a, &relay.url(), &clinic_ca.trusted()));
+
+    // A renewal forgotten: the expired certificate is refused, for what it is.
+    clinic_ca.issue(&cert, &key, true);
+    relay.hang_up();
+    until(
+        "the expired certificate served after SIGHUP",
+        || sync_through(&pc_a, &relay.url(), &clinic_ca.trusted()),
+        |out| String::from_utf8_lossy(&out.stderr).contains("has expired"),
+    );
+    assert_untrusted(
+        sync_remembered(&pc_b, &clinic_ca.trusted()),
+        "its certificate has expired",
+    );
+
+    // Renewed, by another authority: taken without a restart, and the PCs that trust it sync.
+    let renewed_ca = Authority::new(&certs, "renewed-ca");
+    renewed_ca.issue(&cert, &key, false);
+    relay.hang_up();
+    until(
+        "the renewed certificate served after SIGHUP",
+        || sync_remembered(&pc_b, &renewed_ca.trusted()),
+        |out| out.status.success(),
+    );
+    let report = json(sync_through(&pc_a, &relay.url(), &renewed_ca.trusted()));
+    assert_eq!(report["checksums_match"], true, "{report}");
 }

@@ -66,6 +66,9 @@ pub mod reason {
     pub const NO_CLINIC_KEY: &str = "no_clinic_key";
     /// `sync_not_ready`: the file asked for was stored on a PC that has not synced since.
     pub const FILE_NOT_UPLOADED: &str = "file_not_uploaded";
+    /// `sync_not_ready`: this PC refuses the relay's certificate (unknown authority, expired,
+    /// issued for another address): nothing was sent; the message says which.
+    pub const RELAY_NOT_TRUSTED: &str = "relay_not_trusted";
     /// `integrity`: a record from the relay did not authenticate; nothing of it was applied.
     pub const TAMPERED: &str = "tampered";
     /// `integrity`: a device's log differs between this PC and the relay (checksums).

@@ -36,6 +36,9 @@ impl From<&SyncError> for ApiError {
         }
         let (code, reason) = match e {
             SyncError::Unreachable { .. } => (code::SYNC_UNREACHABLE, None),
+            SyncError::RelayNotTrusted { .. } => {
+                (code::SYNC_NOT_READY, Some(reason::RELAY_NOT_TRUSTED))
+            }
             SyncError::Relay(body) if body.code == chairside_sync::relay_code::REVOKED => {
                 (code::PERMISSION_DENIED, Some(body.code.as_str()))
             }

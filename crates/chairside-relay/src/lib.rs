@@ -9,11 +9,13 @@
 //!   request size and rate limits, every query scoped by the authenticated device's clinic,
 //!   one structured log line per request.
 //! * [`blobs`]: sealed chunks of images and documents, on the filesystem by default.
+//! * [`tls`]: HTTPS with the clinic's certificate, read again on SIGHUP.
 
 pub mod blobs;
 pub mod postgres;
 pub mod sqlite;
 pub mod storage;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

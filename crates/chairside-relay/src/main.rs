@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use chairside_relay::tls::TlsFiles;
 use chairside_relay::{FsBlobStore, PostgresStorage, RateLimit, SqliteStorage, Storage, router};
 use clap::{Parser, Subcommand};
 
@@ -29,6 +30,14 @@ enum Command {
         /// Folder for encrypted blobs (default: blobs/ in the data directory).
         #[arg(long)]
         blobs: Option<PathBuf>,
+        /// Serve HTTPS with this certificate (PEM, followed by its authority's chain); read
+        /// again on SIGHUP. Needs --tls-key. Without it the relay speaks plain HTTP: put it
+        /// behind an HTTPS proxy when it is reached beyond the clinic's own network.
+        #[arg(long, requires = "tls_key", value_name = "CERT.pem")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert", value_name = "KEY.pem")]
+        tls_key: Option<PathBuf>,
     },
 }
 
@@ -48,11 +57,28 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let Command::Serve { listen, db, blobs } = cli.command.unwrap_or(Command::Serve {
+    let Command::Serve {
+        listen,
+        db,
+        blobs,
+        tls_cert,
+        tls_key,
+    } = cli.command.unwrap_or(Command::Serve {
         listen: "127.0.0.1:8787".parse()?,
         db: None,
         blobs: None,
+        tls_cert: None,
+        tls_key: None,
     });
+    // A certificate that cannot be served stops the relay before it opens anything.
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => {
+            let files = TlsFiles { cert, key };
+            let config = files.load()?;
+            Some((files, config))
+        }
+        _ => None,
+    };
     let storage: Arc<dyn Storage> = match db.as_deref() {
         None => Arc::new(SqliteStorage::open(&data_dir().join("relay.sqlite"))?),
         Some(spec) if spec.starts_with("sqlite:") => Arc::new(SqliteStorage::open(
@@ -72,12 +98,24 @@ fn main() -> Result<()> {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), "relay listening");
-        axum::serve(listener, router(storage, blob_store, RateLimit::default()))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving")
+        let app = router(storage.clone(), blob_store, RateLimit::default());
+        let stopped = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match tls {
+            Some((files, config)) => {
+                tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), cert = %files.cert.display(), "relay listening (HTTPS)");
+                chairside_relay::tls::serve(listener.into_std()?, app, files, config, stopped)
+                    .await
+                    .context("serving")
+            }
+            None => {
+                tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), "relay listening (plain HTTP)");
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                    .context("serving")
+            }
+        }
     })
 }

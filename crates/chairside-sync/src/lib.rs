@@ -61,6 +61,10 @@ pub enum SyncError {
         "the relay at {url} cannot be reached ({reason}): check the network; changes wait here and the next sync sends them"
     )]
     Unreachable { url: String, reason: String },
+    #[error(
+        "this PC does not trust the relay at {url}: {reason}. Nothing was sent. Check the relay's address; if it is right, have the certificate of the authority that signed the relay's installed on this PC, or the relay's certificate renewed"
+    )]
+    RelayNotTrusted { url: String, reason: String },
     #[error("the relay refused: {}", .0.message)]
     Relay(ErrorBody),
     #[error("{0:?} is not a relay URL: give one starting with http:// or https://")]

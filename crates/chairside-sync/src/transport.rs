@@ -131,7 +131,13 @@ impl HttpRelay {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(SyncError::BadRelayUrl(url.to_string()));
         }
+        // The relay's certificate is checked against what the operating system trusts: a public
+        // authority's, or the clinic's own authority once its IT installed it on the PC.
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(120)))
             .http_status_as_error(false)
@@ -149,10 +155,7 @@ impl HttpRelay {
         &self,
         result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<ureq::http::Response<ureq::Body>, SyncError> {
-        let mut response = result.map_err(|e| SyncError::Unreachable {
-            url: self.base.clone(),
-            reason: e.to_string(),
-        })?;
+        let mut response = result.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         if !status.is_success() {
             let error = response
@@ -172,6 +175,31 @@ impl HttpRelay {
             .and_then(|v| v.to_str().ok());
         check_version(version).map_err(SyncError::Relay)?;
         Ok(response)
+    }
+
+    /// A request that got no answer: the network, or a relay this PC refuses to trust (its
+    /// certificate), which waiting will not mend.
+    fn unreachable(&self, e: ureq::Error) -> SyncError {
+        let url = self.base.clone();
+        // The handshake's refusal comes wrapped in an I/O error.
+        let refused = match &e {
+            ureq::Error::Rustls(rustls::Error::InvalidCertificate(why)) => Some(why),
+            ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref()) {
+                Some(rustls::Error::InvalidCertificate(why)) => Some(why),
+                _ => None,
+            },
+            _ => None,
+        };
+        match refused {
+            Some(why) => SyncError::RelayNotTrusted {
+                url,
+                reason: untrusted_because(why),
+            },
+            None => SyncError::Unreachable {
+                url,
+                reason: e.to_string(),
+            },
+        }
     }
 
     fn unreadable(&self, e: impl std::fmt::Display) -> SyncError {
@@ -233,6 +261,25 @@ impl HttpRelay {
             .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
             .header("authorization", bearer(credential));
         self.finish(request.call())
+    }
+}
+
+/// Why a relay's certificate was refused, in the words an IT person acts on.
+fn untrusted_because(why: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    match why {
+        E::Expired | E::ExpiredContext { .. } => "its certificate has expired".into(),
+        E::NotValidYet | E::NotValidYetContext { .. } => {
+            "its certificate is not valid yet (check this PC's date and time)".into()
+        }
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "its certificate is not issued for this address".into()
+        }
+        E::UnknownIssuer => {
+            "its certificate is signed by an authority this PC does not trust".into()
+        }
+        E::Revoked => "its certificate was revoked".into(),
+        other => format!("its certificate was refused ({other})"),
     }
 }
 

@@ -122,6 +122,18 @@ describe("syncErrorText", () => {
     expect(syncErrorText("fr", { code: "sync_refused", reason: "bad_code", message: "x" })).toMatch(/nouveau/);
   });
 
+  it("tells an untrusted relay certificate with its cause, for the clinic's IT", () => {
+    const untrusted = {
+      code: "sync_not_ready",
+      reason: "relay_not_trusted",
+      message: "this PC does not trust the relay at https://relay: its certificate has expired. Nothing was sent.",
+    };
+    const text = syncErrorText("fr", untrusted);
+    expect(text).toMatch(/^Ce poste ne reconnaît pas le certificat du relais/);
+    expect(text).toContain("its certificate has expired");
+    expect(syncErrorText("en", untrusted)).toMatch(/^This PC does not recognise the relay's certificate/);
+  });
+
   it("reads the relay's revoked as a revoked PC wherever it happens", () => {
     const revoked = { code: "permission_denied", reason: "revoked", message: "the relay refused: revoked" };
     expect(syncErrorText("fr", revoked, "devices")).toBe(fr["sync.error_revoked"]);

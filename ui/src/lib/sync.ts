@@ -56,7 +56,12 @@ export function isRefusalReason(reason: string | undefined): reason is (typeof R
 export const INTEGRITY_REASONS = ["diverged", "tampered", "tampered_file"] as const;
 
 /** Reasons under sync_not_ready, other than "no relay set" (worded by the place). */
-export const NOT_READY_REASONS = ["waiting_for_approval", "no_clinic_key", "file_not_uploaded"] as const;
+export const NOT_READY_REASONS = [
+  "waiting_for_approval",
+  "no_clinic_key",
+  "file_not_uploaded",
+  "relay_not_trusted",
+] as const;
 
 /** An error of a sync or device command, in plain words. */
 export function syncErrorText(lang: Language, err: ApiError, context: SyncContext = "sync"): string {
@@ -70,7 +75,9 @@ export function syncErrorText(lang: Language, err: ApiError, context: SyncContex
         ? translate(lang, `sync.refused_${reason}`)
         : translate(lang, "sync.error_refused", { detail });
     case "sync_not_ready":
-      if (oneOf(NOT_READY_REASONS, reason)) return translate(lang, `sync.not_ready_${reason}`);
+      // The certificate's fault (expired, unknown authority, another address) is in the detail:
+      // it is what the clinic's IT acts on.
+      if (oneOf(NOT_READY_REASONS, reason)) return translate(lang, `sync.not_ready_${reason}`, { detail });
       return translate(lang, context === "sync" ? "sync.error_not_ready" : "sync.error_not_ready_devices");
     case "integrity":
       // The technical detail stays: it is what the support needs (device, record).
