@@ -608,6 +608,9 @@ pub struct StreamReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncSummary {
     pub relay_url: String,
+    /// The relay is reached over plain HTTP beyond the clinic's own network: this PC's secret
+    /// travels unencrypted (the data does not). Told so the owner moves the relay to HTTPS.
+    pub relay_in_clear: bool,
     pub sent: u32,
     pub received: u32,
     #[ts(type = "number")]

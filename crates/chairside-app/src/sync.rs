@@ -316,6 +316,7 @@ impl App {
         streams.sort_by_key(|s| !s.this_device);
         Ok(SyncSummary {
             relay_url: relay_url.to_string(),
+            relay_in_clear: chairside_sync::transport::secret_in_clear(relay_url),
             sent: report.sent as u32,
             received: report.received.values().sum::<u64>() as u32,
             bytes_sent: report.bytes_sent,

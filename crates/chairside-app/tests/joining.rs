@@ -23,7 +23,9 @@ fn relay(dir: &std::path::Path) -> String {
 fn owner_pc(dir: &std::path::Path, relay_url: &str) -> App {
     let mut app = App::new(dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
     set_up_clinic(&mut app, "owner database passphrase");
-    app.sync_now(Some(relay_url)).unwrap();
+    let first = app.sync_now(Some(relay_url)).unwrap();
+    // Plain HTTP on loopback keeps the secret on this PC: no warning.
+    assert!(!first.relay_in_clear, "{relay_url}");
     app
 }
 

@@ -967,6 +967,11 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
             }
         ));
     }
+    if s.relay_in_clear {
+        text.push_str(
+            "\nWarning: this relay is reached over plain HTTP beyond the clinic's network: the data is sealed, but this PC's relay secret travels unencrypted. Serve the relay over HTTPS (chairside-relay serve --tls-cert/--tls-key) and sync with its https:// address.",
+        );
+    }
     text
 }
 

@@ -264,6 +264,52 @@ impl HttpRelay {
     }
 }
 
+/// Whether requests to the relay at `url` carry this device's secret unencrypted beyond the
+/// clinic's own network: plain `http://` to a host that is not loopback, a private, shared or
+/// link-local address, nor a local name (one label, `.local`, `.lan`, `.internal`,
+/// `.home.arpa`, `.localdomain`). Over HTTPS, or on the clinic's own network, it does not.
+///
+/// The change sets and files are sealed either way; what travels in clear is the credential
+/// that lets its holder delete the clinic's files at the relay or replace its records.
+pub fn secret_in_clear(url: &str) -> bool {
+    let Ok(uri) = url.trim().parse::<ureq::http::Uri>() else {
+        return false; // not a URL: refused elsewhere, with its own message
+    };
+    if uri.scheme_str() != Some("http") {
+        return false;
+    }
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            let shared = ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64; // 100.64/10
+            !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || shared)
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let unique_local = (ip.segments()[0] & 0xfe00) == 0xfc00; // fc00::/7
+            let link_local = (ip.segments()[0] & 0xffc0) == 0xfe80; // fe80::/10
+            !(ip.is_loopback() || unique_local || link_local)
+        }
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            let local = !name.contains('.')
+                || [
+                    ".local",
+                    ".lan",
+                    ".internal",
+                    ".home.arpa",
+                    ".localdomain",
+                    ".localhost",
+                ]
+                .iter()
+                .any(|suffix| name.ends_with(suffix));
+            !local
+        }
+    }
+}
+
 /// Why a relay's certificate was refused, in the words an IT person acts on.
 fn untrusted_because(why: &rustls::CertificateError) -> String {
     use rustls::CertificateError as E;
@@ -512,6 +558,43 @@ impl Transport for HttpRelay {
         match after {
             Some(name) => self.get(&format!("/v1/blobs?after={name}"), credential),
             None => self.get("/v1/blobs", credential),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_in_clear;
+
+    #[test]
+    fn plain_http_beyond_the_clinics_network_carries_the_secret_in_clear() {
+        for public in [
+            "http://relay.cabinet-dentaire.fr:8787",
+            "http://203.0.113.7:8787/",
+            "http://[2001:db8::1]:8787",
+            "HTTP://Relay.Example.COM",
+        ] {
+            assert!(secret_in_clear(public), "{public}");
+        }
+        for local_or_sealed in [
+            "https://relay.cabinet-dentaire.fr:8787",
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "http://192.168.1.20:8787",
+            "http://10.0.0.5",
+            "http://172.20.1.1",
+            "http://169.254.3.4",
+            "http://100.101.102.103", // a VPN's shared range (Tailscale)
+            "http://[::1]:8787",
+            "http://[fd12:3456::1]:8787",
+            "http://[fe80::1]:8787",
+            "http://serveur:8787",
+            "http://serveur.local:8787",
+            "http://relais.cabinet.lan",
+            "http://relay.home.arpa.",
+            "not a url",
+        ] {
+            assert!(!secret_in_clear(local_or_sealed), "{local_or_sealed}");
         }
     }
 }

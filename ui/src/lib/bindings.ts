@@ -203,7 +203,12 @@ received: number,
  */
 head: number, };
 
-export type SyncSummary = { relay_url: string, sent: number, received: number, bytes_sent: number, bytes_received: number, 
+export type SyncSummary = { relay_url: string, 
+/**
+ * The relay is reached over plain HTTP beyond the clinic's own network: this PC's secret
+ * travels unencrypted (the data does not). Told so the owner moves the relay to HTTPS.
+ */
+relay_in_clear: boolean, sent: number, received: number, bytes_sent: number, bytes_received: number, 
 /**
  * Images and documents uploaded, and their encrypted bytes.
  */

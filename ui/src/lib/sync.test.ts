@@ -45,6 +45,7 @@ const NOW = at(2025, 3, 14, 16, 30);
 
 const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   relay_url: "https://relais.example",
+  relay_in_clear: false,
   sent: 3,
   received: 12,
   bytes_sent: 3690,

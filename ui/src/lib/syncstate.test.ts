@@ -6,6 +6,7 @@ import { adoptSyncUser, refreshSyncStatus, runEndOfDay, runSync, syncState } fro
 
 const summary: SyncSummary = {
   relay_url: "https://relais.example",
+  relay_in_clear: false,
   sent: 1,
   received: 0,
   bytes_sent: 900,

@@ -28,6 +28,7 @@ const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
 
 const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   relay_url: "https://relais.example",
+  relay_in_clear: false,
   sent: 0,
   received: 0,
   bytes_sent: 0,
