@@ -117,11 +117,32 @@ impl RelayProcess {
 
     /// Sends SIGHUP: an HTTPS relay reads its certificate files again.
     pub fn hang_up(&self) {
+        self.signal("-HUP");
+    }
+
+    /// Sends SIGTERM (as systemd does to stop it) and waits up to 20 s for the relay to exit;
+    /// returns how it exited.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        self.signal("-TERM");
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the relay did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn signal(&self, which: &str) {
         let status = Command::new("kill")
-            .args(["-HUP", &self.child.id().to_string()])
+            .args([which, &self.child.id().to_string()])
             .status()
             .unwrap();
-        assert!(status.success(), "kill -HUP failed");
+        assert!(status.success(), "kill {which} failed");
     }
 
     pub fn kill(&mut self) {

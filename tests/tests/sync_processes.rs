@@ -1065,3 +1065,20 @@ fn a_relay_serves_https_and_each_pc_checks_its_certificate() {
     let report = json(sync_through(&pc_a, &relay.url(), &renewed_ca.trusted()));
     assert_eq!(report["checksums_match"], true, "{report}");
 }
+
+#[test]
+fn the_relay_stops_cleanly_when_asked_and_serves_again_from_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut relay = Relay::start(&tmp.path().join("relay"));
+    let pc = tmp.path().join("a");
+    init_clinic(&pc);
+    owner(&pc, &["sync", "--relay", &relay.url()]);
+    // SIGTERM (systemd's stop) ends it with success rather than killing it mid-request.
+    let status = relay.terminate();
+    assert!(status.success(), "{status:?}");
+    let port = relay.port;
+    drop(relay);
+    let relay = Relay::start_on(&tmp.path().join("relay"), port);
+    let again = owner(&pc, &["sync", "--relay", &relay.url()]);
+    assert_eq!(again["checksums_match"], true, "{again}");
+}

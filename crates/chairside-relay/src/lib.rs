@@ -150,7 +150,31 @@ impl From<BlobError> for ApiFailure {
 
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
 
-/// The relay's HTTP API over a storage backend and a blob store.
+/// Completes when the relay is asked to stop: Ctrl+C, or SIGTERM (what systemd and container
+/// runtimes send). The server then stops accepting connections and lets requests under way end,
+/// so a push is never cut between its records and its reply.
+pub async fn stop_requested() {
+    let interrupted = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminated) => {
+                tokio::select! {
+                    _ = interrupted => {}
+                    _ = terminated.recv() => {}
+                }
+            }
+            Err(_) => interrupted.await,
+        }
+    }
+    #[cfg(not(unix))]
+    interrupted.await;
+    tracing::info!("stop requested: finishing the requests under way");
+}
+
 /// Serves `app` on a free port of 127.0.0.1, from a thread of its own with its own runtime, for
 /// as long as the process lives; returns the address once it listens. For the tests and
 /// benchmarks that need a real relay over HTTP in their own process.
@@ -188,6 +212,7 @@ pub fn serve_on_loopback(app: Router) -> std::io::Result<std::net::SocketAddr> {
         .map_err(|_| std::io::Error::other("the loopback relay did not start"))?
 }
 
+/// The relay's HTTP API over a storage backend and a blob store.
 pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateLimit) -> Router {
     let relay = Relay {
         storage,

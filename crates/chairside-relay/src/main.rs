@@ -99,9 +99,7 @@ fn main() -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let app = router(storage.clone(), blob_store, RateLimit::default());
-        let stopped = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
+        let stopped = chairside_relay::stop_requested();
         match tls {
             Some((files, config)) => {
                 tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), cert = %files.cert.display(), "relay listening (HTTPS)");
