@@ -58,6 +58,9 @@ pub mod code {
 /// Under `sync_refused` the reason is the relay's own error code
 /// (`chairside_sync::relay_code`: `rate_limited`, `too_large`, `unsupported_version`, ...).
 pub mod reason {
+    /// `sync_refused`: not a relay's code but this PC's: the relay's reply made no sense (a
+    /// device that is not one, a listing that does not move on); nothing of it was applied.
+    pub const BAD_REPLY: &str = "bad_reply";
     /// `sync_not_ready`: no relay address is set on this PC.
     pub const NO_RELAY: &str = "no_relay";
     /// `sync_not_ready`: this PC asked to join and the owner has not approved it yet.

@@ -43,6 +43,7 @@ impl From<&SyncError> for ApiError {
                 (code::PERMISSION_DENIED, Some(body.code.as_str()))
             }
             SyncError::Relay(body) => (code::SYNC_REFUSED, Some(body.code.as_str())),
+            SyncError::BadReply(_) => (code::SYNC_REFUSED, Some(reason::BAD_REPLY)),
             SyncError::BadRelayUrl(_)
             | SyncError::BadRecoveryKey(_)
             | SyncError::BadPairingCode(_) => (code::INVALID_INPUT, None),

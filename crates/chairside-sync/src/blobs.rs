@@ -185,8 +185,8 @@ pub fn check_at_relay(
                 after = Some(next)
             }
             Some(next) => {
-                return Err(SyncError::Internal(format!(
-                    "the relay's blob listing does not move on after {next}"
+                return Err(SyncError::BadReply(format!(
+                    "its list of files does not move on after {next:?}"
                 )));
             }
             None => break,
@@ -233,9 +233,12 @@ fn upload(
     let name = relay_name(&me.key, &blob.sha256);
     let count = blob.chunk_count();
     let status = relay.blob_status(&me.credential, &name)?;
+    // Chunks the relay says it holds count only for a blob of this many chunks: a status
+    // without the count (a blob it does not know) or with another one claims nothing.
+    let held = |idx: u32| status.count == Some(count) && status.present.contains(&idx);
     let mut sent = 0u64;
     for idx in 0..count {
-        if status.present.binary_search(&idx).is_ok() {
+        if held(idx) {
             continue;
         }
         let plaintext = Zeroizing::new(store.blob_chunk(&blob.sha256, idx)?);

@@ -67,6 +67,10 @@ pub enum SyncError {
     RelayNotTrusted { url: String, reason: String },
     #[error("the relay refused: {}", .0.message)]
     Relay(ErrorBody),
+    #[error(
+        "the relay sent a reply this PC cannot use ({0}): nothing of it was applied; if it lasts, tell whoever runs the relay"
+    )]
+    BadReply(String),
     #[error("{0:?} is not a relay URL: give one starting with http:// or https://")]
     BadRelayUrl(String),
     #[error("no relay is set for this PC: run `chairside sync --relay URL` once")]
@@ -743,7 +747,7 @@ fn pull_stream(
 ) -> Result<(), SyncError> {
     let device_id: DeviceId = device
         .parse()
-        .map_err(|_| SyncError::Internal(format!("the relay names a device {device:?}")))?;
+        .map_err(|_| SyncError::BadReply(format!("it names a device {device:?}")))?;
     let (head, revision) = (stream.head, stream.revision);
     let (mut read, mut sum, read_at_revision) = tracked(store, device)?;
     // A relay restored from an old backup holds less than this PC read from it; a rewritten

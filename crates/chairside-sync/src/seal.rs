@@ -205,8 +205,10 @@ pub fn open(
     expected_device: DeviceId,
     record: &Record,
 ) -> Result<ChangeSet, SyncError> {
+    // Named by the stream this PC asked for: the record's own device id is the relay's word,
+    // and may be anything (it is printed).
     let tampered = |why: &str| SyncError::Tampered {
-        device: record.device_id.clone(),
+        device: expected_device.to_string(),
         idx: record.idx,
         why: why.to_string(),
     };

@@ -167,7 +167,7 @@ impl HttpRelay {
                     code: code::INTERNAL.into(),
                     message: format!("the relay answered HTTP {status}"),
                 });
-            return Err(SyncError::Relay(error));
+            return Err(SyncError::Relay(printable(error)));
         }
         let version = response
             .headers()
@@ -262,6 +262,25 @@ impl HttpRelay {
             .header("authorization", bearer(credential));
         self.finish(request.call())
     }
+}
+
+/// A relay's refusal as it may be shown: its code one of the protocol's words (else `internal`,
+/// which the app words generically), its message without control characters (no terminal escape
+/// sequence reaches the command line's output) and at most 500 characters.
+fn printable(body: ErrorBody) -> ErrorBody {
+    let word = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    let code = if !body.code.is_empty() && body.code.len() <= 40 && body.code.chars().all(word) {
+        body.code
+    } else {
+        code::INTERNAL.to_string()
+    };
+    let message = body
+        .message
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect();
+    ErrorBody { code, message }
 }
 
 /// Whether requests to the relay at `url` carry this device's secret unencrypted beyond the
@@ -564,7 +583,23 @@ impl Transport for HttpRelay {
 
 #[cfg(test)]
 mod tests {
-    use super::secret_in_clear;
+    use super::{ErrorBody, printable, secret_in_clear};
+
+    #[test]
+    fn a_relays_refusal_is_shown_without_control_characters_or_unknown_codes() {
+        let shown = printable(ErrorBody {
+            code: "rate_limited".into(),
+            message: "slow\u{1b}]0;owned\u{7} down\r\n".into(),
+        });
+        assert_eq!(shown.code, "rate_limited");
+        assert_eq!(shown.message, "slow]0;owned down");
+        let odd = printable(ErrorBody {
+            code: "Bad Code\u{1b}".into(),
+            message: "x".repeat(10_000),
+        });
+        assert_eq!(odd.code, "internal");
+        assert_eq!(odd.message.chars().count(), 500);
+    }
 
     #[test]
     fn plain_http_beyond_the_clinics_network_carries_the_secret_in_clear() {

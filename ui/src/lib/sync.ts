@@ -36,6 +36,7 @@ function oneOf<T extends string>(list: readonly T[], value: string | undefined):
  * refusal is told with the relay's words.
  */
 export const REFUSAL_REASONS = [
+  "bad_reply",
   "rate_limited",
   "too_large",
   "unsupported_version",
