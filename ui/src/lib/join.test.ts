@@ -206,4 +206,16 @@ describe("joinFailure", () => {
     );
     expect(problemText("en", joinFailure("en", "join", { code: "disk_full", message: "Disk full" }).problem)).toBe("Disk full");
   });
+
+  it("tells a refused relay certificate at the relay address, with its cause", () => {
+    const untrusted = joinFailure("fr", "join", {
+      code: "sync_not_ready",
+      reason: "relay_not_trusted",
+      message: "this PC does not trust the relay at https://r: its certificate is not issued for this address.",
+    });
+    expect(untrusted.field).toBe("relay_url");
+    const text = problemText("fr", untrusted.problem);
+    expect(text).toMatch(/^Ce poste ne reconnaît pas le certificat du relais/);
+    expect(text).toContain("not issued for this address");
+  });
 });

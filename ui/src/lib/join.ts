@@ -164,6 +164,10 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       return { field: null, problem: { key: mode === "join" ? "join.error_refused" : "restore.error_refused", params: { detail } } };
     case "sync_unreachable":
       return { field: null, problem: { key: "join.error_unreachable" } };
+    case "sync_not_ready":
+      // The relay's certificate is refused: told at the address typed, which may be the fault.
+      if (err.reason === "relay_not_trusted") return { field: "relay_url", problem: { text: syncErrorText(lang, err) } };
+      return { field: null, problem: { text: syncErrorText(lang, err) } };
     case "already_initialised":
       return { field: null, problem: { key: "join.error_already" } };
     default:
