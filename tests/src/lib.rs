@@ -2,8 +2,10 @@
 
 pub mod pg;
 mod relay;
+mod tls;
 
 pub use relay::RelayProcess;
+pub use tls::TestAuthority;
 
 use std::path::PathBuf;
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use chairside_scenarios::NewClinic;
 use chairside_scenarios::RelayProcess as Relay;
+use chairside_scenarios::TestAuthority as Authority;
 use serde_json::Value;
 
 const PASSPHRASE: &str = "la phrase secrète du cabinet";
@@ -841,49 +842,6 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     );
     let report = owner(&pc_a, &["sync", "--report"]);
     assert_eq!(report["files_missing_at_relay"], 0, "{report}");
-}
-
-/// A certificate authority of the test's own (as a clinic's IT would run), its certificate
-/// written as PEM in `dir`.
-struct Authority {
-    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
-    pem: PathBuf,
-}
-
-impl Authority {
-    fn new(dir: &Path, name: &str) -> Self {
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, name);
-        let issuer =
-            rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap())
-                .unwrap();
-        let pem = dir.join(format!("{name}.pem"));
-        std::fs::write(&pem, issuer.pem()).unwrap();
-        Self { issuer, pem }
-    }
-
-    /// Writes a relay certificate for `localhost` (followed by this authority's) and its key;
-    /// one that expired in 2021 when `expired`.
-    fn issue(&self, cert: &Path, key: &Path, expired: bool) {
-        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-        if expired {
-            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
-        }
-        let relay_key = rcgen::KeyPair::generate().unwrap();
-        let relay_cert = params.signed_by(&relay_key, &self.issuer).unwrap();
-        std::fs::write(cert, relay_cert.pem() + &self.issuer.pem()).unwrap();
-        std::fs::write(key, relay_key.serialize_pem()).unwrap();
-    }
-
-    /// The environment of a PC that trusts this authority (as if installed in the system's
-    /// certificates: the verifier reads SSL_CERT_FILE in place of the system's bundle).
-    fn trusted(&self) -> [(&'static str, &str); 1] {
-        [("SSL_CERT_FILE", self.pem.to_str().unwrap())]
-    }
 }
 
 /// A sync of `dir` as the owner, through `url`, in the given environment.

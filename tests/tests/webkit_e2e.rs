@@ -6,7 +6,8 @@
 //! window, the real IPC and the real encrypted database, that:
 //!
 //! - a first run shows the setup screen; asking there to join a clinic (a real `chairside-relay`
-//!   on loopback, and an owner's PC made with the `chairside` command line that gives the
+//!   on loopback, over HTTPS with a certificate from an authority of the test's own that the app
+//!   trusts through the system's verifier, and an owner's PC made with the `chairside` command line that gives the
 //!   pairing code) shows the joining screen with the fingerprint, and giving the join up
 //!   (confirmed) deletes the new store and shows the setup screen again;
 //! - the setup screen shows the database passphrase fields when no OS keyring is used
@@ -126,8 +127,19 @@ fn desktop_app_in_real_webkit() {
     }
     fs::create_dir_all(&shots).expect("the screenshot directory");
 
-    // A clinic to ask to join: a relay, and the owner's PC made with the command line.
-    let relay = chairside_scenarios::RelayProcess::start(&work.path().join("relay"));
+    // A clinic to ask to join: a relay over HTTPS with a certificate from the clinic's own
+    // authority (which every PC of the test trusts, the app included), and the owner's PC made
+    // with the command line.
+    let certs = work.path().join("certs");
+    fs::create_dir_all(&certs).expect("the certificate directory");
+    let authority = chairside_scenarios::TestAuthority::new(&certs, "clinic-ca");
+    let (cert, key) = (certs.join("relay.pem"), certs.join("relay-key.pem"));
+    authority.issue(&cert, &key, false);
+    TRUSTED_AUTHORITY
+        .set(authority.pem.clone())
+        .expect("one authority per run");
+    let relay =
+        chairside_scenarios::RelayProcess::start_https(&work.path().join("relay"), &cert, &key);
     let code = owner_pc_pairing_code(&work.path().join("owner-pc"), &relay.url())
         .expect("the owner's PC and its pairing code");
 
@@ -669,6 +681,17 @@ struct Run {
     step: Option<(&'static str, Instant)>,
 }
 
+/// The certificate of the clinic's authority, which issued the relay's: every PC of the run (the
+/// command line, and the app under tauri-driver) trusts it as if installed in the system's
+/// certificates (the verifier reads SSL_CERT_FILE in place of the system bundle).
+static TRUSTED_AUTHORITY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+fn trust_the_clinic_authority() -> Option<(&'static str, &'static Path)> {
+    TRUSTED_AUTHORITY
+        .get()
+        .map(|pem| ("SSL_CERT_FILE", pem.as_path()))
+}
+
 /// `chairside --json ARGS` on the PC whose data directory is `dir` (its database passphrase is
 /// the same on every PC of this test, and the owner's password is the app's).
 fn cli(dir: &Path, args: &[&str]) -> Result<Value> {
@@ -681,6 +704,7 @@ fn cli(dir: &Path, args: &[&str]) -> Result<Value> {
         .env("CHAIRSIDE_KEYRING", "off")
         .env("CHAIRSIDE_PASSPHRASE", "phrase du poste du titulaire")
         .env("CHAIRSIDE_PASSWORD", PASSWORD)
+        .envs(trust_the_clinic_authority())
         .output()?;
     ensure!(
         out.status.success(),
@@ -1460,7 +1484,8 @@ fn start_tauri_driver(
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("CHAIRSIDE_DATA_DIR", data_dir)
         .env("CHAIRSIDE_EXPORT_DIR", data_dir.with_file_name("exports"))
-        .env("CHAIRSIDE_KEYRING", "off");
+        .env("CHAIRSIDE_KEYRING", "off")
+        .envs(trust_the_clinic_authority());
     let mut driver =
         ProcessGroup::spawn("tauri-driver", command, &log_dir.join("tauri-driver.log"))?;
 
