@@ -175,6 +175,22 @@ pub async fn stop_requested() {
     tracing::info!("stop requested: finishing the requests under way");
 }
 
+/// A relay serving plain HTTP has no certificate to read again: SIGHUP (`systemctl reload`) is
+/// logged and otherwise ignored, where its default would stop the process.
+pub fn ignore_hangups() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = signal(SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                tracing::info!("SIGHUP: nothing to read again (plain HTTP, no certificate)");
+            }
+        });
+    }
+    Ok(())
+}
+
 /// Serves `app` on a free port of 127.0.0.1, from a thread of its own with its own runtime, for
 /// as long as the process lives; returns the address once it listens. For the tests and
 /// benchmarks that need a real relay over HTTP in their own process.

@@ -109,6 +109,7 @@ fn main() -> Result<()> {
             }
             None => {
                 tracing::info!(%listen, backend = storage.backend(), blobs = %blobs.display(), "relay listening (plain HTTP)");
+                chairside_relay::ignore_hangups()?;
                 axum::serve(listener, app)
                     .with_graceful_shutdown(stopped)
                     .await
