@@ -423,16 +423,7 @@ fn a_client_killed_in_the_middle_of_a_sync_loses_nothing() {
     assert_eq!(pushed["checksums_match"], true, "{pushed}");
 
     // The second PC joins, then its first pull is cut several times.
-    let code = owner(&pc_a, &["device", "invite"])["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    ok(chairside(
-        &pc_b,
-        &["device", "enroll", "--relay", &relay.url(), "--code", &code],
-        &[],
-    ));
-    owner(&pc_a, &["device", "approve"]);
+    enroll(&pc_a, &pc_b, &relay.url(), &[]);
     for ms in [150, 400, 800, 1500] {
         cut_mid_sync += usize::from(sync_killed_after(&pc_b, Duration::from_millis(ms)));
     }
@@ -565,21 +556,27 @@ fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay
     );
 }
 
+/// On `pc_a` (the owner's, registered at `relay_url`): a pairing code; with it `pc_b` asks to
+/// join through `relay_url`, and `pc_a` approves. `pc_b`'s first sync is left to the caller.
+fn enroll(pc_a: &Path, pc_b: &Path, relay_url: &str, envs: &[(&str, &str)]) {
+    let code = owner_with(pc_a, &["device", "invite"], envs)["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(chairside(
+        pc_b,
+        &["device", "enroll", "--relay", relay_url, "--code", &code],
+        envs,
+    ));
+    owner_with(pc_a, &["device", "approve"], envs);
+}
+
 /// Two PCs of one clinic, enrolled and synced through `relay`.
 fn two_pcs(tmp: &Path, relay: &Relay) -> (PathBuf, PathBuf) {
     let (pc_a, pc_b) = (tmp.join("a"), tmp.join("b"));
     init_clinic(&pc_a);
     owner(&pc_a, &["sync", "--relay", &relay.url()]);
-    let code = owner(&pc_a, &["device", "invite"])["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    ok(chairside(
-        &pc_b,
-        &["device", "enroll", "--relay", &relay.url(), "--code", &code],
-        &[],
-    ));
-    owner(&pc_a, &["device", "approve"]);
+    enroll(&pc_a, &pc_b, &relay.url(), &[]);
     json(chairside(&pc_b, &["--json", "sync"], &[]));
     (pc_a, pc_b)
 }
@@ -960,16 +957,7 @@ fn a_relay_serves_https_and_each_pc_checks_its_certificate() {
     // receives a patient created on the first.
     let first = json(sync_through(&pc_a, &relay.url(), &clinic_ca.trusted()));
     assert!(first["sent"].as_u64().unwrap() >= 1, "{first}");
-    let code = owner_with(&pc_a, &["device", "invite"], &clinic_ca.trusted())["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    ok(chairside(
-        &pc_b,
-        &["device", "enroll", "--relay", &relay.url(), "--code", &code],
-        &clinic_ca.trusted(),
-    ));
-    owner_with(&pc_a, &["device", "approve"], &clinic_ca.trusted());
+    enroll(&pc_a, &pc_b, &relay.url(), &clinic_ca.trusted());
     let patient = owner(
         &pc_a,
         &[
