@@ -1032,3 +1032,51 @@ fn the_relay_stops_cleanly_when_asked_ignores_a_reload_and_serves_again_from_its
     let again = owner(&pc, &["sync", "--relay", &relay.url()]);
     assert_eq!(again["checksums_match"], true, "{again}");
 }
+
+/// `chairside-relay ARGS` on the relay's files in `dir` (as its operator runs it beside the
+/// serving process).
+fn relay_admin(dir: &Path, args: &[&str]) -> Output {
+    Command::new(chairside_scenarios::workspace_binary("chairside-relay"))
+        .args(args)
+        .arg("--db")
+        .arg(format!("sqlite:{}", dir.join("relay.sqlite").display()))
+        .arg("--blobs")
+        .arg(dir.join("blobs"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_relay_operator_lists_clinics_and_forgets_one_that_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_dir = tmp.path().join("relay");
+    let relay = Relay::start(&relay_dir);
+    let pc = tmp.path().join("a");
+    init_clinic(&pc);
+    owner(&pc, &["sync", "--relay", &relay.url()]);
+
+    let listed: Value =
+        serde_json::from_str(&ok(relay_admin(&relay_dir, &["clinics", "--json"]))).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    let clinic = &listed[0];
+    assert_eq!(clinic["devices_active"], 1, "{clinic}");
+    assert!(clinic["records"].as_u64().unwrap() >= 1, "{clinic}");
+    assert!(clinic["last_seen_ms"].as_i64().unwrap() > 0, "{clinic}");
+    let id = clinic["clinic_id"].as_str().unwrap().to_string();
+
+    // Without --yes: told what would go, nothing deleted.
+    let dry = ok(relay_admin(&relay_dir, &["forget-clinic", &id]));
+    assert!(dry.contains("Nothing deleted"), "{dry}");
+    owner(&pc, &["sync"]);
+
+    let done = ok(relay_admin(&relay_dir, &["forget-clinic", &id, "--yes"]));
+    assert!(done.contains(&format!("Deleted clinic {id}")), "{done}");
+    let listed = ok(relay_admin(&relay_dir, &["clinics"]));
+    assert!(listed.contains("No clinic at this relay"), "{listed}");
+    // Its PC keeps its data; the relay no longer knows it.
+    let error = failure(chairside(&pc, &["--json", "--user", "amel", "sync"], &[]));
+    assert_eq!(error["reason"], "unauthorized", "{error}");
+    let unknown = relay_admin(&relay_dir, &["forget-clinic", &id, "--yes"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no clinic"));
+}

@@ -104,6 +104,47 @@ impl FsBlobStore {
             .join(hex::encode(&Sha256::digest(clinic_id.as_bytes())[..16]))
     }
 
+    /// How many blobs the relay holds for a clinic, and their bytes on disk (chunks, whole or
+    /// not): the operator's view.
+    pub fn clinic_usage(&self, clinic_id: &str) -> std::io::Result<(u64, u64)> {
+        let clinic = self.clinic_dir(clinic_id);
+        let (mut blobs, mut bytes) = (0, 0);
+        let is_prefix = |n: &str| n.len() == 2 && is_blob_name(&n.repeat(32));
+        let names = |dir: &Path, keep: &dyn Fn(&str) -> bool| {
+            sorted_names(dir, keep).map_err(|e| match e {
+                BlobError::Io(e) => e,
+                other => std::io::Error::other(other.to_string()),
+            })
+        };
+        for prefix in names(&clinic, &is_prefix)? {
+            for name in names(&clinic.join(&prefix), &is_blob_name)? {
+                blobs += 1;
+                for chunk in fs::read_dir(clinic.join(&prefix).join(&name))? {
+                    bytes += chunk?.metadata()?.len();
+                }
+            }
+        }
+        Ok((blobs, bytes))
+    }
+
+    /// Deletes every blob of a clinic (it left the relay's operator); returns how many blobs
+    /// and bytes there were. The clinic's folder is renamed first, so no reader sees part of it.
+    pub fn forget_clinic(&self, clinic_id: &str) -> std::io::Result<(u64, u64)> {
+        let usage = self.clinic_usage(clinic_id)?;
+        let clinic = self.clinic_dir(clinic_id);
+        let doomed = clinic.with_file_name(format!(
+            ".deleting-clinic-{}-{}",
+            std::process::id(),
+            DELETIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        match fs::rename(&clinic, &doomed) {
+            Ok(()) => fs::remove_dir_all(&doomed)?,
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        Ok(usage)
+    }
+
     fn read_count(dir: &Path) -> Result<Option<u32>, BlobError> {
         match fs::read_to_string(dir.join("count")) {
             Ok(text) => Ok(text.trim().parse().ok()),

@@ -42,7 +42,7 @@ pub use blobs::{BlobError, BlobStore, FsBlobStore};
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 use storage::now_ms;
-pub use storage::{DeviceRow, DeviceStatus, NewDevice, Storage, StorageError};
+pub use storage::{ClinicUsage, DeviceRow, DeviceStatus, NewDevice, Storage, StorageError};
 
 /// Request-rate limit per device: a bucket of `burst` requests refilled at `per_second`.
 #[derive(Clone, Copy, Debug)]

@@ -1,5 +1,7 @@
 //! `chairside-relay`: serves the relay API. With no flags it serves on 127.0.0.1:8787 with a
-//! SQLite file and a blob folder in the platform's data directory.
+//! SQLite file and a blob folder in the platform's data directory. `clinics` and
+//! `forget-clinic` are the operator's: what the relay holds per clinic, and the deletion of a
+//! clinic that left.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +41,160 @@ enum Command {
         #[arg(long, requires = "tls_cert", value_name = "KEY.pem")]
         tls_key: Option<PathBuf>,
     },
+    /// List the clinics this relay holds: devices, sealed records, files, last contact (no
+    /// content: the relay cannot read any).
+    Clinics {
+        /// Storage, as for `serve`.
+        #[arg(long)]
+        db: Option<String>,
+        /// Blob folder, as for `serve`.
+        #[arg(long)]
+        blobs: Option<PathBuf>,
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete everything this relay holds for a clinic that left (GDPR): its records, devices,
+    /// invitations and files. Its PCs keep their own data; their syncs are refused from then on.
+    /// Without --yes, only shows what would be deleted.
+    ForgetClinic {
+        /// The clinic's id (see `clinics`).
+        clinic_id: String,
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        blobs: Option<PathBuf>,
+        /// Delete for good.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// The storage a `--db` names (the data directory's SQLite file by default).
+fn open_storage(db: Option<&str>) -> Result<Arc<dyn Storage>> {
+    Ok(match db {
+        None => Arc::new(SqliteStorage::open(&data_dir().join("relay.sqlite"))?),
+        Some(spec) if spec.starts_with("sqlite:") => Arc::new(SqliteStorage::open(
+            &PathBuf::from(&spec["sqlite:".len()..]),
+        )?),
+        Some(spec) if spec.starts_with("postgres://") || spec.starts_with("postgresql://") => {
+            Arc::new(PostgresStorage::open(spec)?)
+        }
+        Some(other) => bail!("--db {other:?}: use sqlite:PATH or postgres://URL"),
+    })
+}
+
+/// The blob folder a `--blobs` names (the data directory's by default).
+fn open_blobs(blobs: Option<PathBuf>) -> Result<(PathBuf, FsBlobStore)> {
+    let dir = blobs.unwrap_or_else(|| data_dir().join("blobs"));
+    let store = FsBlobStore::open(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok((dir, store))
+}
+
+/// A clinic as the operator commands show it: the tables' counts and the blob folder's.
+#[derive(serde::Serialize)]
+struct ClinicLine {
+    #[serde(flatten)]
+    usage: chairside_relay::ClinicUsage,
+    blobs: u64,
+    blob_bytes: u64,
+}
+
+fn clinic_line(usage: chairside_relay::ClinicUsage, blobs: &FsBlobStore) -> Result<ClinicLine> {
+    let (count, bytes) = blobs.clinic_usage(&usage.clinic_id)?;
+    Ok(ClinicLine {
+        usage,
+        blobs: count,
+        blob_bytes: bytes,
+    })
+}
+
+fn when(ms: i64) -> String {
+    if ms <= 0 {
+        return "never".into();
+    }
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+fn describe(line: &ClinicLine) -> String {
+    let u = &line.usage;
+    format!(
+        "{}  created {}  devices {} active, {} pending, {} revoked  {} records ({:.1} MB)  {} files ({:.1} MB)  last seen {}",
+        u.clinic_id,
+        when(u.created_at_ms),
+        u.devices_active,
+        u.devices_pending,
+        u.devices_revoked,
+        u.records,
+        u.record_bytes as f64 / 1e6,
+        line.blobs,
+        line.blob_bytes as f64 / 1e6,
+        when(u.last_seen_ms),
+    )
+}
+
+fn clinics(db: Option<&str>, blobs: Option<PathBuf>, json: bool) -> Result<()> {
+    let storage = open_storage(db)?;
+    let (_, blob_store) = open_blobs(blobs)?;
+    let lines = storage
+        .clinics()?
+        .into_iter()
+        .map(|usage| clinic_line(usage, &blob_store))
+        .collect::<Result<Vec<_>>>()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&lines)?);
+    } else if lines.is_empty() {
+        println!("No clinic at this relay.");
+    } else {
+        lines.iter().for_each(|line| println!("{}", describe(line)));
+    }
+    Ok(())
+}
+
+fn forget_clinic(
+    clinic_id: &str,
+    db: Option<&str>,
+    blobs: Option<PathBuf>,
+    yes: bool,
+) -> Result<()> {
+    let storage = open_storage(db)?;
+    let (_, blob_store) = open_blobs(blobs)?;
+    let Some(usage) = storage
+        .clinics()?
+        .into_iter()
+        .find(|c| c.clinic_id == clinic_id)
+    else {
+        bail!("no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them");
+    };
+    let line = clinic_line(usage, &blob_store)?;
+    if !yes {
+        println!("Would delete: {}", describe(&line));
+        println!("Nothing deleted. Run again with --yes to delete it for good.");
+        return Ok(());
+    }
+    // The tables first: from then on its devices are refused, and none can add a file while
+    // the folder goes.
+    let Some(usage) = storage.forget_clinic(clinic_id)? else {
+        bail!("clinic {clinic_id:?} was deleted meanwhile");
+    };
+    let (files, file_bytes) = blob_store.forget_clinic(clinic_id)?;
+    tracing::info!(
+        clinic = clinic_id,
+        records = usage.records,
+        files,
+        "clinic forgotten"
+    );
+    println!(
+        "Deleted clinic {clinic_id}: {} devices, {} records ({:.1} MB), {} files ({:.1} MB).",
+        usage.devices_active + usage.devices_pending + usage.devices_revoked,
+        usage.records,
+        usage.record_bytes as f64 / 1e6,
+        files,
+        file_bytes as f64 / 1e6,
+    );
+    Ok(())
 }
 
 fn data_dir() -> PathBuf {
@@ -47,7 +203,19 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("chairside-relay-data"))
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line saying what is wrong and what to do (no backtrace: this is for the
+            // operator, not a crash).
+            eprintln!("chairside-relay: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -57,42 +225,48 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let Command::Serve {
-        listen,
-        db,
-        blobs,
-        tls_cert,
-        tls_key,
-    } = cli.command.unwrap_or(Command::Serve {
+    match cli.command.unwrap_or(Command::Serve {
         listen: "127.0.0.1:8787".parse()?,
         db: None,
         blobs: None,
         tls_cert: None,
         tls_key: None,
-    });
+    }) {
+        Command::Serve {
+            listen,
+            db,
+            blobs,
+            tls_cert,
+            tls_key,
+        } => serve(listen, db.as_deref(), blobs, tls_cert.zip(tls_key)),
+        Command::Clinics { db, blobs, json } => clinics(db.as_deref(), blobs, json),
+        Command::ForgetClinic {
+            clinic_id,
+            db,
+            blobs,
+            yes,
+        } => forget_clinic(&clinic_id, db.as_deref(), blobs, yes),
+    }
+}
+
+fn serve(
+    listen: SocketAddr,
+    db: Option<&str>,
+    blobs: Option<PathBuf>,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> Result<()> {
     // A certificate that cannot be served stops the relay before it opens anything.
-    let tls = match (tls_cert, tls_key) {
-        (Some(cert), Some(key)) => {
+    let tls = match tls {
+        Some((cert, key)) => {
             let files = TlsFiles { cert, key };
             let config = files.load()?;
             Some((files, config))
         }
-        _ => None,
+        None => None,
     };
-    let storage: Arc<dyn Storage> = match db.as_deref() {
-        None => Arc::new(SqliteStorage::open(&data_dir().join("relay.sqlite"))?),
-        Some(spec) if spec.starts_with("sqlite:") => Arc::new(SqliteStorage::open(
-            &PathBuf::from(&spec["sqlite:".len()..]),
-        )?),
-        Some(spec) if spec.starts_with("postgres://") || spec.starts_with("postgresql://") => {
-            Arc::new(PostgresStorage::open(spec)?)
-        }
-        Some(other) => bail!("--db {other:?}: use sqlite:PATH or postgres://URL"),
-    };
-    let blobs = blobs.unwrap_or_else(|| data_dir().join("blobs"));
-    let blob_store = Arc::new(
-        FsBlobStore::open(&blobs).with_context(|| format!("creating {}", blobs.display()))?,
-    );
+    let storage = open_storage(db)?;
+    let (blobs, blob_store) = open_blobs(blobs)?;
+    let blob_store = Arc::new(blob_store);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)

@@ -9,8 +9,9 @@ use postgres::fallible_iterator::FallibleIterator;
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::storage::{
-    DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
-    check_rewrite, empty_checksum, next_checksum, now_ms, plan_push, stream_checksum,
+    ClinicUsage, DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError,
+    StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_push,
+    stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -110,9 +111,75 @@ impl PostgresStorage {
     }
 }
 
+/// Each clinic with its counts, oldest first (see [`ClinicUsage`]).
+const CLINIC_USAGE: &str = "
+SELECT c.id AS clinic_id, c.created_at,
+    (SELECT count(*) FROM relay_device d WHERE d.clinic_id = c.id AND d.status = 'active'),
+    (SELECT count(*) FROM relay_device d WHERE d.clinic_id = c.id AND d.status = 'pending'),
+    (SELECT count(*) FROM relay_device d WHERE d.clinic_id = c.id AND d.status = 'revoked'),
+    (SELECT count(*) FROM relay_record r WHERE r.clinic_id = c.id),
+    (SELECT coalesce(sum(octet_length(r.nonce) + octet_length(r.ciphertext)), 0)::BIGINT
+        FROM relay_record r WHERE r.clinic_id = c.id),
+    (SELECT coalesce(max(d.last_seen), 0) FROM relay_device d WHERE d.clinic_id = c.id)
+FROM relay_clinic c ORDER BY c.created_at, c.id";
+
+fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
+    // count(*) is BIGINT, never negative.
+    let count = |i: usize| row.get::<_, i64>(i).max(0) as u64;
+    ClinicUsage {
+        clinic_id: row.get(0),
+        created_at_ms: row.get(1),
+        devices_active: count(2),
+        devices_pending: count(3),
+        devices_revoked: count(4),
+        records: count(5),
+        record_bytes: count(6),
+        last_seen_ms: row.get(7),
+    }
+}
+
 impl Storage for PostgresStorage {
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+
+    fn clinics(&self) -> StorageResult<Vec<ClinicUsage>> {
+        let mut conn = self.pool.get()?;
+        Ok(conn
+            .query(CLINIC_USAGE, &[])?
+            .iter()
+            .map(clinic_usage)
+            .collect())
+    }
+
+    fn forget_clinic(&self, clinic_id: &str) -> StorageResult<Option<ClinicUsage>> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        // The clinic's lock, as its registration and pushes take it: no push lands midway.
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&clinic_id])?;
+        let usage = tx
+            .query_opt(
+                &format!("SELECT * FROM ({CLINIC_USAGE}) AS usage WHERE clinic_id = $1"),
+                &[&clinic_id],
+            )?
+            .as_ref()
+            .map(clinic_usage);
+        if usage.is_some() {
+            for table in [
+                "relay_record",
+                "relay_stream",
+                "relay_invite",
+                "relay_device",
+            ] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE clinic_id = $1"),
+                    &[&clinic_id],
+                )?;
+            }
+            tx.execute("DELETE FROM relay_clinic WHERE id = $1", &[&clinic_id])?;
+        }
+        tx.commit()?;
+        Ok(usage)
     }
 
     fn register(

@@ -8,8 +8,9 @@ use chairside_protocol::{Bytes, DeviceHead, Record, RewriteResponse};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
-    DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError, StorageResult,
-    check_rewrite, empty_checksum, next_checksum, now_ms, plan_push, stream_checksum,
+    ClinicUsage, DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError,
+    StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_push,
+    stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -97,9 +98,64 @@ impl SqliteStorage {
     }
 }
 
+/// Each clinic with its counts, oldest first (see [`ClinicUsage`]).
+const CLINIC_USAGE: &str = "
+SELECT c.id AS clinic_id, c.created_at,
+    (SELECT count(*) FROM device d WHERE d.clinic_id = c.id AND d.status = 'active'),
+    (SELECT count(*) FROM device d WHERE d.clinic_id = c.id AND d.status = 'pending'),
+    (SELECT count(*) FROM device d WHERE d.clinic_id = c.id AND d.status = 'revoked'),
+    (SELECT count(*) FROM record r WHERE r.clinic_id = c.id),
+    (SELECT coalesce(sum(length(r.nonce) + length(r.ciphertext)), 0) FROM record r
+        WHERE r.clinic_id = c.id),
+    (SELECT coalesce(max(d.last_seen), 0) FROM device d WHERE d.clinic_id = c.id)
+FROM clinic c ORDER BY c.created_at, c.id";
+
+fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
+    Ok(ClinicUsage {
+        clinic_id: row.get(0)?,
+        created_at_ms: row.get(1)?,
+        devices_active: row.get(2)?,
+        devices_pending: row.get(3)?,
+        devices_revoked: row.get(4)?,
+        records: row.get(5)?,
+        record_bytes: row.get(6)?,
+        last_seen_ms: row.get(7)?,
+    })
+}
+
 impl Storage for SqliteStorage {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn clinics(&self) -> StorageResult<Vec<ClinicUsage>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(CLINIC_USAGE)?;
+        let rows = stmt.query_map([], clinic_usage)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn forget_clinic(&self, clinic_id: &str) -> StorageResult<Option<ClinicUsage>> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let usage = tx
+            .query_row(
+                &format!("SELECT * FROM ({CLINIC_USAGE}) WHERE clinic_id = ?1"),
+                [clinic_id],
+                clinic_usage,
+            )
+            .optional()?;
+        if usage.is_some() {
+            for table in ["record", "stream", "invite", "device"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE clinic_id = ?1"),
+                    [clinic_id],
+                )?;
+            }
+            tx.execute("DELETE FROM clinic WHERE id = ?1", [clinic_id])?;
+        }
+        tx.commit()?;
+        Ok(usage)
     }
 
     fn register(

@@ -86,11 +86,34 @@ impl From<rusqlite::Error> for StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
+/// What the relay holds for one clinic: the operator's view (`chairside-relay clinics`), counts
+/// and dates only; nothing in it is readable patient data.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ClinicUsage {
+    pub clinic_id: String,
+    pub created_at_ms: i64,
+    pub devices_active: u64,
+    pub devices_pending: u64,
+    pub devices_revoked: u64,
+    /// Sealed change sets, and their bytes (nonce and ciphertext).
+    pub records: u64,
+    pub record_bytes: u64,
+    /// When a device of the clinic last reached the relay (0: never).
+    pub last_seen_ms: i64,
+}
+
 /// A relay backend. Implementations are blocking; the HTTP layer calls them off the async
 /// runtime's threads.
 pub trait Storage: Send + Sync + 'static {
     /// The backend's name for the health endpoint ("sqlite", "postgres").
     fn backend(&self) -> &'static str;
+    /// Every clinic the relay holds, oldest first, with what it holds for each.
+    fn clinics(&self) -> StorageResult<Vec<ClinicUsage>>;
+    /// Deletes everything the relay's tables hold for a clinic (its records, streams, invites,
+    /// devices and the clinic itself), in one transaction: a clinic that left the relay's
+    /// operator, whose data must go (GDPR). Returns what it held; `None` for an unknown clinic.
+    /// Its devices are refused from then on, as unknown ones.
+    fn forget_clinic(&self, clinic_id: &str) -> StorageResult<Option<ClinicUsage>>;
     /// Creates a clinic with its first device and the hash of its recovery proof. Registering the
     /// same device with the same secret again is a no-op (a retried first sync); any other device
     /// of an existing clinic is refused.

@@ -759,3 +759,51 @@ pub(crate) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_clinic_that_leaves_is_forgotten_at_the_relay_and_no_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut leaving = first_device(&tmp.path().join("leaving"));
+    let mut staying = first_device(&tmp.path().join("staying"));
+    add_patient(&mut leaving, "Kaci", "+213555000111");
+    add_patient(&mut staying, "Saadi", "+213555000222");
+    let image = fake_radiograph(300_000);
+    leaving.write(|w| w.put_blob(&image[..], "image/png")).unwrap();
+    run(&mut leaving, &relay).unwrap();
+    run(&mut staying, &relay).unwrap();
+    let leaving_id = identity(&leaving, false).unwrap().clinic_id;
+    let staying_id = identity(&staying, false).unwrap().clinic_id;
+
+    // The operator's view: each clinic with its device and what it pushed.
+    let before = relay.storage.clinics().unwrap();
+    let usage = |id: &str| before.iter().find(|c| c.clinic_id == id).cloned();
+    let held = usage(&leaving_id).expect("the leaving clinic is listed");
+    assert_eq!(held.devices_active, 1);
+    assert!(held.records >= 1 && held.record_bytes > 0, "{held:?}");
+    assert!(usage(&staying_id).is_some());
+    assert_eq!(relay.blobs.clinic_usage(&leaving_id).unwrap().0, 1);
+
+    // Forgotten: the tables and the files, the clinic's device refused from then on.
+    assert_eq!(relay.storage.forget_clinic(&leaving_id).unwrap(), Some(held));
+    let (files, bytes) = relay.blobs.forget_clinic(&leaving_id).unwrap();
+    assert_eq!(files, 1);
+    assert!(bytes > 300_000, "{bytes}");
+    assert_eq!(relay.blobs.clinic_usage(&leaving_id).unwrap(), (0, 0));
+    let refused = run(&mut leaving, &relay).unwrap_err();
+    assert!(
+        matches!(&refused, SyncError::Relay(e) if e.code == chairside_protocol::code::UNAUTHORIZED),
+        "{refused}"
+    );
+    assert_eq!(relay.storage.forget_clinic(&leaving_id).unwrap(), None);
+
+    // The other clinic is untouched and syncs on.
+    let after = relay.storage.clinics().unwrap();
+    assert!(after.iter().all(|c| c.clinic_id != leaving_id));
+    assert_eq!(
+        after.iter().find(|c| c.clinic_id == staying_id),
+        before.iter().find(|c| c.clinic_id == staying_id)
+    );
+    add_patient(&mut staying, "Saadi", "+213555000333");
+    assert!(run(&mut staying, &relay).unwrap().checksums_match);
+}
