@@ -197,7 +197,7 @@ impl HttpRelay {
             },
             None => SyncError::Unreachable {
                 url,
-                reason: e.to_string(),
+                reason: plain(&e.to_string()),
             },
         }
     }
@@ -205,7 +205,7 @@ impl HttpRelay {
     fn unreadable(&self, e: impl std::fmt::Display) -> SyncError {
         SyncError::Unreachable {
             url: self.base.clone(),
-            reason: format!("unreadable reply: {e}"),
+            reason: plain(&format!("unreadable reply: {e}")),
         }
     }
 
@@ -264,9 +264,9 @@ impl HttpRelay {
     }
 }
 
-/// A relay's refusal as it may be shown: its code one of the protocol's words (else `internal`,
-/// which the app words generically), its message without control characters (no terminal escape
-/// sequence reaches the command line's output) and at most 500 characters.
+/// A relay's refusal as it may be shown: its code a plain word (lowercase letters, digits and
+/// underscores, as the protocol's; else `internal`, which the app words generically), its
+/// message [`plain`].
 fn printable(body: ErrorBody) -> ErrorBody {
     let word = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
     let code = if !body.code.is_empty() && body.code.len() <= 40 && body.code.chars().all(word) {
@@ -274,13 +274,17 @@ fn printable(body: ErrorBody) -> ErrorBody {
     } else {
         code::INTERNAL.to_string()
     };
-    let message = body
-        .message
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(500)
-        .collect();
-    ErrorBody { code, message }
+    ErrorBody {
+        code,
+        message: plain(&body.message),
+    }
+}
+
+/// Text that came from the relay (or the network), as it may be printed: without control
+/// characters, so that no terminal escape sequence reaches the command line's output, and at
+/// most 500 characters.
+fn plain(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(500).collect()
 }
 
 /// Whether requests to the relay at `url` carry this device's secret unencrypted beyond the
