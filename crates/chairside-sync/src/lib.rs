@@ -52,6 +52,11 @@ pub mod setting {
     pub const FILES_CHECKED_AT: &str = "sync.files_checked_at_ms";
 }
 
+/// The revision a stream's checksum is tracked at when it was taken from the relay without
+/// being checked: no relay revision is negative, so the next sync sees the stream as rewritten
+/// and checks it (see the push in [`sync`]).
+const UNCHECKED: i64 = -1;
+
 /// Raw sealed bytes pushed per request, at most (the relay's body limit, less base64's growth).
 const PUSH_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
@@ -355,6 +360,9 @@ pub fn sync(
 
     // Push what the relay lacks of this device's log.
     let (mut pushed_head, mut sum, my_revision) = tracked(store, &my_id)?;
+    // The revision the stream's checksum is tracked at: UNCHECKED once the relay's checksum is
+    // taken without checking it (below), so that the next sync checks the stream again.
+    let mut checked_revision = my_revision;
     // What the relay held of this log before this push: sets above it leave here already scrubbed.
     let held_before_push = pushed_head;
     let local_head = changes::head(store.conn(), &my_id)?;
@@ -409,18 +417,21 @@ pub fn sync(
         } else {
             // Another PC may have redacted records of this stream since this device computed its
             // checksum (see `redact_streams`): the relay's checksum is then over the rewritten
-            // records. It is taken as it is, with the old revision kept beside it, so the next
-            // sync checks the stream again; anything else diverged.
+            // records. It is taken as it is, marked unchecked, so the next sync checks the stream
+            // again (from this device's own copy); anything else diverged. (Keeping the old
+            // revision was not enough: a relay that only claimed a rewrite, its revision not
+            // moved, left the unchecked checksum in place for good, every sync then diverging.)
             let rewritten = rewritten_since(relay, me, &my_id, my_revision)?;
             match hex::decode(&reply.checksum) {
                 Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
-                    sum.copy_from_slice(&relay_sum)
+                    sum.copy_from_slice(&relay_sum);
+                    checked_revision = UNCHECKED;
                 }
                 _ => return Err(diverged()),
             }
         }
         pushed_head = last;
-        track(store, &my_id, pushed_head, &sum, my_revision)?;
+        track(store, &my_id, pushed_head, &sum, checked_revision)?;
         report.sent += count;
         report.bytes_sent += bytes as u64;
     }

@@ -460,6 +460,62 @@ fn config() -> ProptestConfig {
     }
 }
 
+/// One fuzz case: rounds of (does A write a patient first, the lies told in that round), then
+/// the relay honest again.
+fn play(rounds: &[(bool, Vec<Option<Lie>>)]) -> Result<(), TestCaseError> {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    chairside_sync::sync_device(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let radiograph: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let stored = a
+        .write(|w| w.put_blob(&radiograph[..], "image/png"))
+        .unwrap();
+
+    for (round, (a_writes, lies)) in rounds.iter().enumerate() {
+        if *a_writes {
+            a.write(|w| w.insert_patient(&mut patient(&format!("Hamidi{round}"))))
+                .unwrap();
+        }
+        let liar = Liar::new(&relay, lies);
+        survive(chairside_sync::sync_device(&mut a, &liar));
+        liar.requests.set(0);
+        survive(chairside_sync::sync_device(&mut b, &liar));
+        liar.requests.set(0);
+        // A file is kept only whole and genuine.
+        if chairside_sync::fetch_blob(&b, &liar, &stored.sha256).is_ok() {
+            prop_assert_eq!(
+                b.read_blob(&stored.sha256).unwrap(),
+                Some(radiograph.clone())
+            );
+        }
+        liar.requests.set(0);
+        let _ = chairside_sync::check_files_at_relay(&a, &liar);
+
+        // Only the clinic's genuine sets were applied: B's patients are A's, field for field.
+        let genuine = patients_of(&a);
+        for p in patients_of(&b) {
+            prop_assert!(genuine.contains(&p), "B holds {:?}, not one of A's", p);
+        }
+    }
+
+    // The relay honest again: two syncs each bring both PCs level. A file the relay claimed
+    // to hold when it did not is sent by the first file check (every PC's daily one).
+    for _ in 0..2 {
+        chairside_sync::sync_device(&mut a, &relay).unwrap();
+        chairside_sync::sync_device(&mut b, &relay).unwrap();
+    }
+    chairside_sync::check_files_at_relay(&a, &relay).unwrap();
+    let last = chairside_sync::sync_device(&mut b, &relay).unwrap();
+    prop_assert!(last.checksums_match);
+    prop_assert_eq!(patients_of(&a), patients_of(&b));
+    let fetched = chairside_sync::fetch_blob(&b, &relay, &stored.sha256);
+    prop_assert!(fetched.is_ok(), "{:?}", fetched.err());
+    prop_assert_eq!(b.read_blob(&stored.sha256).unwrap(), Some(radiograph));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -470,50 +526,7 @@ proptest! {
             1..5,
         ),
     ) {
-        let tmp = tempfile::tempdir().unwrap();
-        let relay = LocalRelay::new(tmp.path());
-        let mut a = first_device(&tmp.path().join("a"));
-        chairside_sync::sync_device(&mut a, &relay).unwrap();
-        let mut b = join(&a, &tmp.path().join("b"), &relay);
-        let radiograph: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-        let stored = a.write(|w| w.put_blob(&radiograph[..], "image/png")).unwrap();
-
-        for (round, (a_writes, lies)) in rounds.iter().enumerate() {
-            if *a_writes {
-                a.write(|w| w.insert_patient(&mut patient(&format!("Hamidi{round}")))).unwrap();
-            }
-            let liar = Liar::new(&relay, lies);
-            survive(chairside_sync::sync_device(&mut a, &liar));
-            liar.requests.set(0);
-            survive(chairside_sync::sync_device(&mut b, &liar));
-            liar.requests.set(0);
-            // A file is kept only whole and genuine.
-            if chairside_sync::fetch_blob(&b, &liar, &stored.sha256).is_ok() {
-                prop_assert_eq!(b.read_blob(&stored.sha256).unwrap(), Some(radiograph.clone()));
-            }
-            liar.requests.set(0);
-            let _ = chairside_sync::check_files_at_relay(&a, &liar);
-
-            // Only the clinic's genuine sets were applied: B's patients are A's, field for field.
-            let genuine = patients_of(&a);
-            for p in patients_of(&b) {
-                prop_assert!(genuine.contains(&p), "B holds {:?}, not one of A's", p);
-            }
-        }
-
-        // The relay honest again: two syncs each bring both PCs level. A file the relay claimed
-        // to hold when it did not is sent by the first file check (every PC's daily one).
-        for _ in 0..2 {
-            chairside_sync::sync_device(&mut a, &relay).unwrap();
-            chairside_sync::sync_device(&mut b, &relay).unwrap();
-        }
-        chairside_sync::check_files_at_relay(&a, &relay).unwrap();
-        let last = chairside_sync::sync_device(&mut b, &relay).unwrap();
-        prop_assert!(last.checksums_match);
-        prop_assert_eq!(patients_of(&a), patients_of(&b));
-        let fetched = chairside_sync::fetch_blob(&b, &relay, &stored.sha256);
-        prop_assert!(fetched.is_ok(), "{:?}", fetched.err());
-        prop_assert_eq!(b.read_blob(&stored.sha256).unwrap(), Some(radiograph));
+        play(&rounds)?;
     }
 }
 
@@ -545,4 +558,19 @@ fn chunks_claimed_for_a_blob_the_relay_does_not_know_are_sent_all_the_same() {
     chairside_sync::sync_device(&mut b, &relay).unwrap();
     chairside_sync::fetch_blob(&b, &relay, &stored.sha256).unwrap();
     assert_eq!(b.read_blob(&stored.sha256).unwrap(), Some(radiograph));
+}
+
+/// Found by the fuzzing above (CI): a push reply lost, then lies about the heads in the next
+/// round left a state in which honest syncs reported a divergence for good.
+#[test]
+fn a_lost_push_reply_then_lying_heads_leave_nothing_that_blocks_the_sync() {
+    let lie = |kind, a, b| Some(Lie { kind, a, b });
+    play(&[
+        (false, vec![None, None, None, lie(0, 0, 0)]),
+        (
+            true,
+            vec![None, None, lie(65, 0, 1 << 63), lie(193, 1 << 63, 1)],
+        ),
+    ])
+    .unwrap();
 }
