@@ -11,7 +11,9 @@
 //!   patients are always a subset of the first's, field for field, and a file fetched is the
 //!   file stored;
 //! * once the relay is honest again, two syncs each bring both PCs level, checksums matching:
-//!   a lie leaves no state behind that blocks the sync for good.
+//!   a lie leaves no state behind that blocks the sync for good;
+//! * during an enrollment (pending keys flipped or cut, approvals flipped, replaced or withheld)
+//!   a new PC ends with the clinic's own key or with none, never another.
 //!
 //! (`cargo fuzz` needs a nightly toolchain, which this project cannot use; proptest drives the
 //! lies, with shrinking. `PROPTEST_CASES` raises the count for a longer run.)
@@ -271,6 +273,42 @@ fn alter_chunk(chunk: &mut Vec<u8>, lie: Lie) {
     }
 }
 
+fn alter_pending(pending: &mut PendingEnrollments, lie: Lie) {
+    let at = pick(&pending.pending, lie.a);
+    match (lie.kind / 16) % 4 {
+        0 => at.into_iter().for_each(|i| {
+            let key = &mut pending.pending[i].public_key.0;
+            if !key.is_empty() {
+                let n = key.len();
+                key[(lie.b as usize) % n] ^= 1;
+            }
+        }),
+        1 => at.into_iter().for_each(|i| {
+            pending.pending[i]
+                .public_key
+                .0
+                .truncate((lie.b % 40) as usize)
+        }),
+        2 => at
+            .into_iter()
+            .for_each(|i| pending.pending[i].device_id = garbage_name(lie.b)),
+        _ => pending.pending.clear(),
+    }
+}
+
+fn alter_enrollment(status: &mut EnrollmentStatus, lie: Lie) {
+    match (lie.kind / 16) % 3 {
+        0 => {
+            if let Some(sealed) = status.sealed.as_mut().filter(|s| !s.0.is_empty()) {
+                let n = sealed.0.len();
+                sealed.0[(lie.b as usize) % n] ^= 0x40;
+            }
+        }
+        1 => status.sealed = Some(Bytes(lie.b.to_le_bytes().to_vec())),
+        _ => status.sealed = None,
+    }
+}
+
 impl Transport for Liar<'_> {
     fn register(
         &self,
@@ -308,7 +346,7 @@ impl Transport for Liar<'_> {
         )
     }
     fn pending(&self, credential: &DeviceCredential) -> Result<PendingEnrollments, SyncError> {
-        self.reply(self.honest.pending(credential), |_, _| {})
+        self.reply(self.honest.pending(credential), alter_pending)
     }
     fn approve(
         &self,
@@ -322,7 +360,7 @@ impl Transport for Liar<'_> {
         )
     }
     fn enrollment(&self, credential: &DeviceCredential) -> Result<EnrollmentStatus, SyncError> {
-        self.reply(self.honest.enrollment(credential), |_, _| {})
+        self.reply(self.honest.enrollment(credential), alter_enrollment)
     }
     fn revoke(&self, credential: &DeviceCredential, device_id: &str) -> Result<(), SyncError> {
         self.reply(self.honest.revoke(credential, device_id), |_, _| {})
@@ -527,6 +565,69 @@ proptest! {
         ),
     ) {
         play(&rounds)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Enrollment through a lying relay: the pairing code, the request, the owner's list of
+    /// pending PCs (public keys flipped or cut, ids garbled, the list emptied) and the sealed
+    /// approval (bit-flipped, replaced, withheld). The new PC either ends with the clinic's own
+    /// key and id, or without any: never with another key. Once the relay is honest, a PC whose
+    /// request reached it completes its enrollment when the owner approves again.
+    #[test]
+    fn a_lying_relay_during_enrollment_never_hands_a_pc_a_wrong_key(
+        lies in prop::collection::vec(prop::option::weighted(0.5, lie()), 0..12),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let relay = LocalRelay::new(tmp.path());
+        let mut owner_pc = first_device(&tmp.path().join("a"));
+        chairside_sync::sync_device(&mut owner_pc, &relay).unwrap();
+        let owner = chairside_sync::identity(&owner_pc, false).unwrap();
+        let liar = Liar::new(&relay, &lies);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let Ok((code, _)) = chairside_sync::enroll::invite(&liar, &owner, now) else {
+            return Ok(());
+        };
+        let new_pc = new_store(&tmp.path().join("b"));
+        let requested =
+            chairside_sync::enroll::request(&new_pc, &liar, "local", &code, "PC 2").is_ok();
+        if let Ok(pending) = chairside_sync::enroll::pending(&liar, &owner) {
+            for p in pending {
+                let _ = chairside_sync::enroll::approve(&liar, &owner, &p.device_id);
+            }
+        }
+        let has_the_clinic_key = |pc: &Store| -> Result<bool, TestCaseError> {
+            match chairside_sync::identity(pc, false) {
+                Ok(id) => {
+                    prop_assert_eq!(&id.clinic_id, &owner.clinic_id);
+                    prop_assert_eq!(&*id.key.to_hex(), &*owner.key.to_hex());
+                    Ok(true)
+                }
+                Err(_) => Ok(false),
+            }
+        };
+        if matches!(chairside_sync::enroll::complete(&new_pc, &liar), Ok(true)) {
+            prop_assert!(has_the_clinic_key(&new_pc)?);
+        }
+        has_the_clinic_key(&new_pc)?;
+
+        // Honest again: the owner approves what is pending, and a PC whose request reached the
+        // relay completes.
+        for p in chairside_sync::enroll::pending(&relay, &owner).unwrap() {
+            let _ = chairside_sync::enroll::approve(&relay, &owner, &p.device_id);
+        }
+        if requested && !has_the_clinic_key(&new_pc)? {
+            let done = chairside_sync::enroll::complete(&new_pc, &relay);
+            // An approval sealed to a key the relay flipped stays unopenable: told, not applied.
+            if let Ok(done) = done {
+                prop_assert_eq!(done, has_the_clinic_key(&new_pc)?);
+            }
+        }
     }
 }
 
