@@ -106,18 +106,11 @@ impl FsBlobStore {
 
     /// How many blobs the relay holds for a clinic, and their bytes on disk (chunks, whole or
     /// not): the operator's view.
-    pub fn clinic_usage(&self, clinic_id: &str) -> std::io::Result<(u64, u64)> {
+    pub fn clinic_usage(&self, clinic_id: &str) -> Result<(u64, u64), BlobError> {
         let clinic = self.clinic_dir(clinic_id);
         let (mut blobs, mut bytes) = (0, 0);
-        let is_prefix = |n: &str| n.len() == 2 && is_blob_name(&n.repeat(32));
-        let names = |dir: &Path, keep: &dyn Fn(&str) -> bool| {
-            sorted_names(dir, keep).map_err(|e| match e {
-                BlobError::Io(e) => e,
-                other => std::io::Error::other(other.to_string()),
-            })
-        };
-        for prefix in names(&clinic, &is_prefix)? {
-            for name in names(&clinic.join(&prefix), &is_blob_name)? {
+        for prefix in sorted_names(&clinic, is_prefix)? {
+            for name in sorted_names(&clinic.join(&prefix), is_blob_name)? {
                 blobs += 1;
                 for chunk in fs::read_dir(clinic.join(&prefix).join(&name))? {
                     bytes += chunk?.metadata()?.len();
@@ -129,7 +122,7 @@ impl FsBlobStore {
 
     /// Deletes every blob of a clinic (it left the relay's operator); returns how many blobs
     /// and bytes there were. The clinic's folder is renamed first, so no reader sees part of it.
-    pub fn forget_clinic(&self, clinic_id: &str) -> std::io::Result<(u64, u64)> {
+    pub fn forget_clinic(&self, clinic_id: &str) -> Result<(u64, u64), BlobError> {
         let usage = self.clinic_usage(clinic_id)?;
         let clinic = self.clinic_dir(clinic_id);
         let doomed = clinic.with_file_name(format!(
@@ -140,7 +133,7 @@ impl FsBlobStore {
         match fs::rename(&clinic, &doomed) {
             Ok(()) => fs::remove_dir_all(&doomed)?,
             Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
         Ok(usage)
     }
@@ -291,7 +284,6 @@ impl BlobStore for FsBlobStore {
             ));
         }
         let clinic = self.clinic_dir(clinic_id);
-        let is_prefix = |n: &str| n.len() == 2 && is_blob_name(&n.repeat(32));
         let mut list = BlobList::default();
         let mut examined = 0;
         // Folders being deleted (".deleting-…") and temporary files are not blob names.
@@ -316,6 +308,11 @@ impl BlobStore for FsBlobStore {
         list.next_after = None;
         Ok(list)
     }
+}
+
+/// A clinic's sub-folder: the first two hex digits of the names of the blobs in it.
+fn is_prefix(name: &str) -> bool {
+    name.len() == 2 && is_blob_name(&name.repeat(32))
 }
 
 /// The names in a folder that `keep` accepts, sorted; none when the folder is not there.

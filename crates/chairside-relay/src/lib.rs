@@ -10,7 +10,9 @@
 //!   one structured log line per request.
 //! * [`blobs`]: sealed chunks of images and documents, on the filesystem by default.
 //! * [`tls`]: HTTPS with the clinic's certificate, read again on SIGHUP.
+//! * [`admin`]: the operator's view of each clinic, and the deletion of one that left.
 
+pub mod admin;
 pub mod blobs;
 pub mod postgres;
 pub mod sqlite;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use chairside_relay::admin::{self, ClinicHeld};
 use chairside_relay::tls::TlsFiles;
 use chairside_relay::{FsBlobStore, PostgresStorage, RateLimit, SqliteStorage, Storage, router};
 use clap::{Parser, Subcommand};
@@ -91,24 +92,6 @@ fn open_blobs(blobs: Option<PathBuf>) -> Result<(PathBuf, FsBlobStore)> {
     Ok((dir, store))
 }
 
-/// A clinic as the operator commands show it: the tables' counts and the blob folder's.
-#[derive(serde::Serialize)]
-struct ClinicLine {
-    #[serde(flatten)]
-    usage: chairside_relay::ClinicUsage,
-    blobs: u64,
-    blob_bytes: u64,
-}
-
-fn clinic_line(usage: chairside_relay::ClinicUsage, blobs: &FsBlobStore) -> Result<ClinicLine> {
-    let (count, bytes) = blobs.clinic_usage(&usage.clinic_id)?;
-    Ok(ClinicLine {
-        usage,
-        blobs: count,
-        blob_bytes: bytes,
-    })
-}
-
 fn when(ms: i64) -> String {
     if ms <= 0 {
         return "never".into();
@@ -118,7 +101,7 @@ fn when(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-fn describe(line: &ClinicLine) -> String {
+fn describe(line: &ClinicHeld) -> String {
     let u = &line.usage;
     format!(
         "{}  created {}  devices {} active, {} pending, {} revoked  {} records ({:.1} MB)  {} files ({:.1} MB)  last seen {}",
@@ -138,11 +121,7 @@ fn describe(line: &ClinicLine) -> String {
 fn clinics(db: Option<&str>, blobs: Option<PathBuf>, json: bool) -> Result<()> {
     let storage = open_storage(db)?;
     let (_, blob_store) = open_blobs(blobs)?;
-    let lines = storage
-        .clinics()?
-        .into_iter()
-        .map(|usage| clinic_line(usage, &blob_store))
-        .collect::<Result<Vec<_>>>()?;
+    let lines = admin::clinics(&*storage, &blob_store)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&lines)?);
     } else if lines.is_empty() {
@@ -161,38 +140,32 @@ fn forget_clinic(
 ) -> Result<()> {
     let storage = open_storage(db)?;
     let (_, blob_store) = open_blobs(blobs)?;
-    let Some(usage) = storage
-        .clinics()?
-        .into_iter()
-        .find(|c| c.clinic_id == clinic_id)
-    else {
-        bail!("no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them");
+    let missing = || {
+        anyhow::anyhow!(
+            "no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them"
+        )
     };
-    let line = clinic_line(usage, &blob_store)?;
     if !yes {
-        println!("Would delete: {}", describe(&line));
+        let held = admin::clinic(&*storage, &blob_store, clinic_id)?.ok_or_else(missing)?;
+        println!("Would delete: {}", describe(&held));
         println!("Nothing deleted. Run again with --yes to delete it for good.");
         return Ok(());
     }
-    // The tables first: from then on its devices are refused, and none can add a file while
-    // the folder goes.
-    let Some(usage) = storage.forget_clinic(clinic_id)? else {
-        bail!("clinic {clinic_id:?} was deleted meanwhile");
-    };
-    let (files, file_bytes) = blob_store.forget_clinic(clinic_id)?;
+    let held = admin::forget_clinic(&*storage, &blob_store, clinic_id)?.ok_or_else(missing)?;
+    let u = &held.usage;
     tracing::info!(
         clinic = clinic_id,
-        records = usage.records,
-        files,
+        records = u.records,
+        files = held.blobs,
         "clinic forgotten"
     );
     println!(
         "Deleted clinic {clinic_id}: {} devices, {} records ({:.1} MB), {} files ({:.1} MB).",
-        usage.devices_active + usage.devices_pending + usage.devices_revoked,
-        usage.records,
-        usage.record_bytes as f64 / 1e6,
-        files,
-        file_bytes as f64 / 1e6,
+        u.devices_active + u.devices_pending + u.devices_revoked,
+        u.records,
+        u.record_bytes as f64 / 1e6,
+        held.blobs,
+        held.blob_bytes as f64 / 1e6,
     );
     Ok(())
 }

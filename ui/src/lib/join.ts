@@ -130,6 +130,9 @@ const FIELD_MESSAGE = /^(passphrase|device_name|relay_url|code|recovery_key):\s*
 export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): JoinFailure {
   const message = err.message.trim();
   const detail = message || "?";
+  // The relay's certificate is refused: told at the address typed, which may be the fault.
+  if (err.code === "sync_not_ready" && err.reason === "relay_not_trusted")
+    return { field: "relay_url", problem: { text: syncErrorText(lang, err) } };
   switch (err.code) {
     case "invalid_input": {
       if (/is not a relay URL/i.test(message)) return { field: "relay_url", problem: { key: "sync.error_bad_url" } };
@@ -164,10 +167,6 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       return { field: null, problem: { key: mode === "join" ? "join.error_refused" : "restore.error_refused", params: { detail } } };
     case "sync_unreachable":
       return { field: null, problem: { key: "join.error_unreachable" } };
-    case "sync_not_ready":
-      // The relay's certificate is refused: told at the address typed, which may be the fault.
-      if (err.reason === "relay_not_trusted") return { field: "relay_url", problem: { text: syncErrorText(lang, err) } };
-      return { field: null, problem: { text: syncErrorText(lang, err) } };
     case "already_initialised":
       return { field: null, problem: { key: "join.error_already" } };
     default:

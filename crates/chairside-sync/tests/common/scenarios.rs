@@ -785,17 +785,23 @@ fn a_clinic_that_leaves_is_forgotten_at_the_relay_and_no_other() {
     assert_eq!(relay.blobs.clinic_usage(&leaving_id).unwrap().0, 1);
 
     // Forgotten: the tables and the files, the clinic's device refused from then on.
-    assert_eq!(relay.storage.forget_clinic(&leaving_id).unwrap(), Some(held));
-    let (files, bytes) = relay.blobs.forget_clinic(&leaving_id).unwrap();
-    assert_eq!(files, 1);
-    assert!(bytes > 300_000, "{bytes}");
+    let forgotten = chairside_relay::admin::forget_clinic(&*relay.storage, &relay.blobs, &leaving_id)
+        .unwrap()
+        .expect("the clinic was held");
+    assert_eq!(forgotten.usage, held);
+    assert_eq!(forgotten.blobs, 1);
+    assert!(forgotten.blob_bytes > 300_000, "{forgotten:?}");
     assert_eq!(relay.blobs.clinic_usage(&leaving_id).unwrap(), (0, 0));
     let refused = run(&mut leaving, &relay).unwrap_err();
     assert!(
         matches!(&refused, SyncError::Relay(e) if e.code == chairside_protocol::code::UNAUTHORIZED),
         "{refused}"
     );
-    assert_eq!(relay.storage.forget_clinic(&leaving_id).unwrap(), None);
+    assert!(
+        chairside_relay::admin::forget_clinic(&*relay.storage, &relay.blobs, &leaving_id)
+            .unwrap()
+            .is_none()
+    );
 
     // The other clinic is untouched and syncs on.
     let after = relay.storage.clinics().unwrap();
