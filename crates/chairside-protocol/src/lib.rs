@@ -374,6 +374,12 @@ pub mod code {
     pub const BAD_CODE: &str = "bad_code";
     pub const NOT_FOUND: &str = "not_found";
     pub const INTERNAL: &str = "internal";
+    /// The relay's disk (or its database's) is full: nothing of the request was kept. Its
+    /// operator must free or add space; the devices keep everything meanwhile.
+    pub const STORAGE_FULL: &str = "storage_full";
+    /// The clinic's files (images, documents) at the relay reached the quota its operator set:
+    /// a new file is refused (one begun is completed). Change sets are never refused for it.
+    pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
 }
 
 /// The checksum of an empty stream.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::{BlobError, ClinicUsage, FsBlobStore, Storage, StorageError};
+use crate::{BlobError, BlobStore, ClinicUsage, FsBlobStore, Storage, StorageError};
 
 /// What the relay holds for one clinic: its tables' counts and its files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

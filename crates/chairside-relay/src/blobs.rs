@@ -31,7 +31,8 @@ pub enum BlobError {
 /// Where sealed blob chunks live. Every call is scoped by the authenticated device's clinic.
 pub trait BlobStore: Send + Sync + 'static {
     fn status(&self, clinic_id: &str, name: &str) -> Result<BlobStatus, BlobError>;
-    /// Stores a chunk unless it is already there. `count` is the blob's chunk count.
+    /// Stores a chunk unless it is already there. `count` is the blob's chunk count. Returns
+    /// whether it was written (false: the relay held it already).
     fn put_chunk(
         &self,
         clinic_id: &str,
@@ -39,7 +40,10 @@ pub trait BlobStore: Send + Sync + 'static {
         idx: u32,
         count: u32,
         sealed: &[u8],
-    ) -> Result<(), BlobError>;
+    ) -> Result<bool, BlobError>;
+    /// How many blobs the relay holds for a clinic, and their bytes on disk (chunks, whole or
+    /// not): the operator's view, and what the clinic's file quota counts.
+    fn clinic_usage(&self, clinic_id: &str) -> Result<(u64, u64), BlobError>;
     fn get_chunk(
         &self,
         clinic_id: &str,
@@ -102,22 +106,6 @@ impl FsBlobStore {
     fn clinic_dir(&self, clinic_id: &str) -> PathBuf {
         self.root
             .join(hex::encode(&Sha256::digest(clinic_id.as_bytes())[..16]))
-    }
-
-    /// How many blobs the relay holds for a clinic, and their bytes on disk (chunks, whole or
-    /// not): the operator's view.
-    pub fn clinic_usage(&self, clinic_id: &str) -> Result<(u64, u64), BlobError> {
-        let clinic = self.clinic_dir(clinic_id);
-        let (mut blobs, mut bytes) = (0, 0);
-        for prefix in sorted_names(&clinic, is_prefix)? {
-            for name in sorted_names(&clinic.join(&prefix), is_blob_name)? {
-                blobs += 1;
-                for chunk in fs::read_dir(clinic.join(&prefix).join(&name))? {
-                    bytes += chunk?.metadata()?.len();
-                }
-            }
-        }
-        Ok((blobs, bytes))
     }
 
     /// Deletes every blob of a clinic (it left the relay's operator); returns how many blobs
@@ -203,7 +191,7 @@ impl BlobStore for FsBlobStore {
         idx: u32,
         count: u32,
         sealed: &[u8],
-    ) -> Result<(), BlobError> {
+    ) -> Result<bool, BlobError> {
         check_index(idx, count)?;
         if sealed.len() > MAX_SEALED_CHUNK_BYTES || sealed.len() < 40 {
             return Err(BlobError::Invalid(format!(
@@ -221,8 +209,21 @@ impl BlobStore for FsBlobStore {
                 )));
             }
         }
-        write_once(&dir.join(idx.to_string()), sealed)?;
-        Ok(())
+        Ok(write_once(&dir.join(idx.to_string()), sealed)?)
+    }
+
+    fn clinic_usage(&self, clinic_id: &str) -> Result<(u64, u64), BlobError> {
+        let clinic = self.clinic_dir(clinic_id);
+        let (mut blobs, mut bytes) = (0, 0);
+        for prefix in sorted_names(&clinic, is_prefix)? {
+            for name in sorted_names(&clinic.join(&prefix), is_blob_name)? {
+                blobs += 1;
+                for chunk in fs::read_dir(clinic.join(&prefix).join(&name))? {
+                    bytes += chunk?.metadata()?.len();
+                }
+            }
+        }
+        Ok((blobs, bytes))
     }
 
     fn get_chunk(

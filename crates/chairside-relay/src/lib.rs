@@ -9,12 +9,14 @@
 //!   request size and rate limits, every query scoped by the authenticated device's clinic,
 //!   one structured log line per request.
 //! * [`blobs`]: sealed chunks of images and documents, on the filesystem by default.
+//! * [`quota`]: the bytes of files one clinic may keep here, when the operator sets a quota.
 //! * [`tls`]: HTTPS with the clinic's certificate, read again on SIGHUP.
 //! * [`admin`]: the operator's view of each clinic, and the deletion of one that left.
 
 pub mod admin;
 pub mod blobs;
 pub mod postgres;
+pub mod quota;
 pub mod sqlite;
 pub mod storage;
 pub mod tls;
@@ -42,6 +44,7 @@ use sha2::{Digest, Sha256};
 
 pub use blobs::{BlobError, BlobStore, FsBlobStore};
 pub use postgres::PostgresStorage;
+use quota::FileQuota;
 pub use sqlite::SqliteStorage;
 use storage::now_ms;
 pub use storage::{ClinicUsage, DeviceRow, DeviceStatus, NewDevice, Storage, StorageError};
@@ -63,11 +66,20 @@ impl Default for RateLimit {
     }
 }
 
+/// What a relay process allows each device and clinic (`serve`'s flags).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits {
+    pub rate: RateLimit,
+    /// Bytes of files one clinic may keep (see [`quota`]); None: as many as the disk holds.
+    pub clinic_quota: Option<u64>,
+}
+
 #[derive(Clone)]
 struct Relay {
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn BlobStore>,
     limit: RateLimit,
+    quota: Option<Arc<FileQuota>>,
     buckets: Arc<Mutex<HashMap<String, (f64, Instant)>>>,
     /// When this process last recorded each device's last-seen time: recorded at most once a
     /// minute, so a sync's requests do not each cost a database write.
@@ -121,6 +133,10 @@ impl From<StorageError> for ApiFailure {
                 ApiFailure::new(StatusCode::FORBIDDEN, code::BAD_CODE, e.to_string())
             }
             StorageError::NotFound(m) => ApiFailure::new(StatusCode::NOT_FOUND, code::NOT_FOUND, m),
+            StorageError::Full(m) => {
+                tracing::error!(error = %m, "the database's disk is full");
+                storage_full("its database's disk")
+            }
             StorageError::Backend(m) => {
                 tracing::error!(error = %m, "storage failure");
                 ApiFailure::new(
@@ -138,6 +154,16 @@ impl From<BlobError> for ApiFailure {
         match e {
             BlobError::Invalid(m) => ApiFailure::new(StatusCode::BAD_REQUEST, code::BAD_REQUEST, m),
             BlobError::Conflict(m) => ApiFailure::new(StatusCode::CONFLICT, code::CONFLICT, m),
+            // The chunk's temporary file is removed: nothing half-written stays.
+            BlobError::Io(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                ) =>
+            {
+                tracing::error!(error = %e, "the blob folder's disk is full");
+                storage_full("the disk of its file folder")
+            }
             BlobError::Io(e) => {
                 tracing::error!(error = %e, "blob storage failure");
                 ApiFailure::new(
@@ -148,6 +174,18 @@ impl From<BlobError> for ApiFailure {
             }
         }
     }
+}
+
+/// The reply when the relay's disk is full (`where`: which one): 507, with what to do. Nothing of
+/// the request was kept, and the device keeps everything to send it again.
+fn storage_full(place: &str) -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::INSUFFICIENT_STORAGE,
+        code::STORAGE_FULL,
+        format!(
+            "the relay has no space left on {place}: nothing of this request was kept; its operator must free or add space"
+        ),
+    )
 }
 
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
@@ -232,10 +270,25 @@ pub fn serve_on_loopback(app: Router) -> std::io::Result<std::net::SocketAddr> {
 
 /// The relay's HTTP API over a storage backend and a blob store.
 pub fn router(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limit: RateLimit) -> Router {
+    router_with(
+        storage,
+        blobs,
+        Limits {
+            rate: limit,
+            clinic_quota: None,
+        },
+    )
+}
+
+/// The relay's API with every limit set (see [`Limits`]).
+pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits: Limits) -> Router {
     let relay = Relay {
         storage,
         blobs,
-        limit,
+        limit: limits.rate,
+        quota: limits
+            .clinic_quota
+            .map(|limit| Arc::new(FileQuota::new(limit))),
         buckets: Arc::new(Mutex::new(HashMap::new())),
         touched: Arc::new(Mutex::new(HashMap::new())),
     };
@@ -724,6 +777,9 @@ async fn delete_blob(
     let blobs = relay.blobs.clone();
     let clinic = device.clinic_id.clone();
     let deleted = blocking(move || blobs.delete(&clinic, &name)).await?;
+    if let Some(quota) = &relay.quota {
+        quota.recount(&device.clinic_id);
+    }
     tracing::info!(device = %device.device_id, deleted, "blob deleted");
     Ok(Json(BlobDeleted { deleted }))
 }
@@ -743,7 +799,32 @@ async fn put_blob_chunk(
     let device = authenticate(&relay, &headers).await?;
     let blobs = relay.blobs.clone();
     let size = body.len();
-    blocking(move || blobs.put_chunk(&device.clinic_id, &name, idx, q.count, &body)).await?;
+    let quota = relay.quota.clone();
+    let clinic = device.clinic_id.clone();
+    let refused = blocking(move || {
+        // Only a file not begun is measured against the quota: one begun is completed.
+        if let Some(quota) = &quota
+            && blobs.status(&clinic, &name)?.count.is_none()
+            && let Err(refused) = quota.admit(&*blobs, &clinic, q.count)?
+        {
+            return Ok(Some(refused));
+        }
+        if blobs.put_chunk(&clinic, &name, idx, q.count, &body)?
+            && let Some(quota) = &quota
+        {
+            quota.wrote(&clinic, size as u64);
+        }
+        Ok::<_, BlobError>(None)
+    })
+    .await?;
+    if let Some(refused) = refused {
+        tracing::warn!(clinic = %device.clinic_id, used = refused.used, limit = refused.limit, "file refused: clinic quota");
+        return Err(ApiFailure::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            code::QUOTA_EXCEEDED,
+            refused.to_string(),
+        ));
+    }
     tracing::debug!(idx, bytes = size, "blob chunk stored");
     Ok(Json(Empty {}))
 }
@@ -769,4 +850,44 @@ async fn get_blob_chunk(
         chunk,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_as_such_not_as_an_internal_error() {
+        // SQLite's own "database or disk is full", made real by capping the file's pages.
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (b BLOB); PRAGMA max_page_count = 2;")
+            .unwrap();
+        let full = conn
+            .execute("INSERT INTO t VALUES (zeroblob(100000))", [])
+            .unwrap_err();
+        let ApiFailure(status, body) = ApiFailure::from(StorageError::from(full));
+        assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(body.code, code::STORAGE_FULL);
+        assert!(
+            body.message.contains("free or add space"),
+            "{}",
+            body.message
+        );
+
+        // The blob folder's disk (ENOSPC) or the operator's disk quota (EDQUOT).
+        for errno in [28, 122] {
+            let io = std::io::Error::from_raw_os_error(errno);
+            let ApiFailure(status, body) = ApiFailure::from(BlobError::Io(io));
+            assert_eq!(
+                (status, body.code.as_str()),
+                (StatusCode::INSUFFICIENT_STORAGE, code::STORAGE_FULL)
+            );
+        }
+        // Any other failure stays internal (retried by the devices).
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(
+            ApiFailure::from(BlobError::Io(other)).1.code,
+            code::INTERNAL
+        );
+    }
 }

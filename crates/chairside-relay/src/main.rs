@@ -10,7 +10,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use chairside_relay::admin::{self, ClinicHeld};
 use chairside_relay::tls::TlsFiles;
-use chairside_relay::{FsBlobStore, PostgresStorage, RateLimit, SqliteStorage, Storage, router};
+use chairside_relay::{
+    FsBlobStore, Limits, PostgresStorage, RateLimit, SqliteStorage, Storage, router_with,
+};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -41,6 +43,11 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert", value_name = "KEY.pem")]
         tls_key: Option<PathBuf>,
+        /// Bytes of files (images, documents) each clinic may keep here, e.g. 50GB or 200GiB;
+        /// a new file past it is refused and waits on its PC. Change sets are never refused
+        /// for it. Default: no quota.
+        #[arg(long, value_name = "SIZE")]
+        clinic_quota: Option<bytesize::ByteSize>,
     },
     /// List the clinics this relay holds: devices, sealed records, files, last contact (no
     /// content: the relay cannot read any).
@@ -204,6 +211,7 @@ fn run() -> Result<()> {
         blobs: None,
         tls_cert: None,
         tls_key: None,
+        clinic_quota: None,
     }) {
         Command::Serve {
             listen,
@@ -211,7 +219,14 @@ fn run() -> Result<()> {
             blobs,
             tls_cert,
             tls_key,
-        } => serve(listen, db.as_deref(), blobs, tls_cert.zip(tls_key)),
+            clinic_quota,
+        } => serve(
+            listen,
+            db.as_deref(),
+            blobs,
+            tls_cert.zip(tls_key),
+            clinic_quota.map(|q| q.as_u64()),
+        ),
         Command::Clinics { db, blobs, json } => clinics(db.as_deref(), blobs, json),
         Command::ForgetClinic {
             clinic_id,
@@ -227,6 +242,7 @@ fn serve(
     db: Option<&str>,
     blobs: Option<PathBuf>,
     tls: Option<(PathBuf, PathBuf)>,
+    clinic_quota: Option<u64>,
 ) -> Result<()> {
     // A certificate that cannot be served stops the relay before it opens anything.
     let tls = match tls {
@@ -245,7 +261,14 @@ fn serve(
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        let app = router(storage.clone(), blob_store, RateLimit::default());
+        let limits = Limits {
+            rate: RateLimit::default(),
+            clinic_quota,
+        };
+        let app = router_with(storage.clone(), blob_store, limits);
+        if let Some(quota) = clinic_quota {
+            tracing::info!(quota = %bytesize::ByteSize(quota).display().si(), "files per clinic limited");
+        }
         let stopped = chairside_relay::stop_requested();
         match tls {
             Some((files, config)) => {

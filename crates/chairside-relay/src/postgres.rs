@@ -71,6 +71,10 @@ impl std::fmt::Debug for PostgresStorage {
 
 impl From<postgres::Error> for StorageError {
     fn from(e: postgres::Error) -> Self {
+        // The server's own disk full (SQLSTATE 53100): a full relay, not a broken one.
+        if e.code() == Some(&postgres::error::SqlState::DISK_FULL) {
+            return StorageError::Full(e.to_string());
+        }
         StorageError::Backend(e.to_string())
     }
 }

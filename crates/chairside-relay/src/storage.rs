@@ -74,13 +74,19 @@ pub enum StorageError {
     BadCode,
     #[error("{0}")]
     NotFound(String),
+    /// The database's disk is full: the transaction was rolled back, nothing of it kept.
+    #[error("storage full: {0}")]
+    Full(String),
     #[error("storage: {0}")]
     Backend(String),
 }
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
-        StorageError::Backend(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StorageError::Full(e.to_string()),
+            _ => StorageError::Backend(e.to_string()),
+        }
     }
 }
 

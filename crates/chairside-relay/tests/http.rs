@@ -1,21 +1,23 @@
 //! The relay's HTTP layer on a real socket: protocol version refusals, authentication, request
-//! size and rate limits, enrollment codes, the health endpoint.
+//! size and rate limits, the clinic file quota, enrollment codes, the health endpoint.
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use chairside_protocol::{PROTOCOL_VERSION, VERSION_HEADER};
-use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, Storage, router, serve_on_loopback};
+use chairside_protocol::{MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION, VERSION_HEADER};
+use chairside_relay::{
+    FsBlobStore, Limits, RateLimit, SqliteStorage, Storage, router_with, serve_on_loopback,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 const CLINIC: &str = "0190a5e2-0000-7000-8000-00000000c11c";
 const DEVICE: &str = "0190a5e2-0000-7000-8000-0000000000d1";
 
-fn serve(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, limit: RateLimit) -> SocketAddr {
-    serve_on_loopback(router(storage, blobs, limit)).unwrap()
+fn serve(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, limits: Limits) -> SocketAddr {
+    serve_on_loopback(router_with(storage, blobs, limits)).unwrap()
 }
 
 fn agent() -> ureq::Agent {
@@ -40,6 +42,13 @@ struct Fixture {
 }
 
 fn fixture(limit: RateLimit) -> Fixture {
+    fixture_with(Limits {
+        rate: limit,
+        clinic_quota: None,
+    })
+}
+
+fn fixture_with(limits: Limits) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let storage: Arc<dyn Storage> =
         Arc::new(SqliteStorage::open(&tmp.path().join("relay.sqlite")).unwrap());
@@ -48,7 +57,7 @@ fn fixture(limit: RateLimit) -> Fixture {
         .register(CLINIC, DEVICE, secret_hash, [1; 32])
         .unwrap();
     let blobs = Arc::new(FsBlobStore::open(&tmp.path().join("blobs")).unwrap());
-    let base = format!("http://{}", serve(storage.clone(), blobs, limit));
+    let base = format!("http://{}", serve(storage.clone(), blobs, limits));
     Fixture {
         base,
         storage,
@@ -272,7 +281,7 @@ fn blob_chunks_are_scoped_to_the_clinic_and_bounded() {
         .0,
         409
     );
-    let huge = vec![0u8; chairside_protocol::MAX_SEALED_CHUNK_BYTES + 1];
+    let huge = vec![0u8; MAX_SEALED_CHUNK_BYTES + 1];
     assert_eq!(
         put(&bearer(7), &format!("/v1/blobs/{name}/1?count=2"), huge).0,
         400
@@ -281,4 +290,62 @@ fn blob_chunks_are_scoped_to_the_clinic_and_bounded() {
         put(&bearer(7), &format!("/v1/blobs/{name}/1"), vec![1; 100]).0,
         400
     );
+}
+
+#[test]
+fn past_the_clinic_quota_a_new_file_is_refused_and_one_begun_is_completed() {
+    const CHUNK: usize = MAX_SEALED_CHUNK_BYTES;
+    // Room for two full chunks (and the bytes of each file's chunk count).
+    let f = fixture_with(Limits {
+        rate: RateLimit::default(),
+        clinic_quota: Some(2 * CHUNK as u64 + 100),
+    });
+    let put = |name: &str, idx: u32, count: u32| {
+        reply(
+            agent()
+                .put(format!("{}/v1/blobs/{name}/{idx}?count={count}", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", bearer(7))
+                .send(&vec![3u8; CHUNK][..]),
+        )
+    };
+    let (begun, small, late) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
+    // A two-chunk file fits: its first chunk is admitted.
+    assert_eq!(put(&begun, 0, 2).0, 200);
+    // What is held counts, not what a begun file will hold: a one-chunk file fits beside the
+    // first chunk of the other.
+    assert_eq!(put(&small, 0, 1).0, 200);
+    // The begun file's last chunk takes the clinic past its quota: it is completed all the same,
+    // so that no half file is left.
+    assert_eq!(put(&begun, 1, 2).0, 200);
+    // A new file is now refused, saying why and what to do; nothing of it is kept.
+    let (status, body) = put(&late, 0, 1);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (507, Some("quota_exceeded"))
+    );
+    let said = body["message"].as_str().unwrap();
+    assert!(said.contains("3.1 MB of files"), "{said}");
+    assert!(
+        said.contains("ask the relay's operator to raise the quota"),
+        "{said}"
+    );
+    let (status, body) = reply(
+        agent()
+            .get(format!("{}/v1/blobs/{late}", f.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", bearer(7))
+            .call(),
+    );
+    assert_eq!((status, body["count"].clone()), (200, json!(null)));
+    // Deleting a file (an erasure's replacement) makes room again at once.
+    let (status, _) = reply(
+        agent()
+            .delete(format!("{}/v1/blobs/{begun}", f.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", bearer(7))
+            .call(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(put(&late, 0, 1).0, 200);
 }

@@ -362,6 +362,7 @@ impl Transport for LocalRelay {
         }
         self.blobs
             .put_chunk(&clinic, name, idx, count, &sealed)
+            .map(|_| ())
             .map_err(blob_refused)
     }
 

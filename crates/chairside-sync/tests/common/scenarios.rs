@@ -4,6 +4,7 @@
 use chairside_domain::EntityId;
 use chairside_store::Store;
 use chairside_store::patients::{self, PatientRow};
+use chairside_relay::BlobStore;
 use chairside_sync::{SyncError, Transport, identity, setting, sync};
 
 use super::common::*;
@@ -680,7 +681,7 @@ fn the_end_of_day_check_sends_again_the_files_the_relay_lost() {
 
     // The relay loses the first file whole and the second's last chunk (a disk restored from
     // an older backup, say).
-    assert!(chairside_relay::BlobStore::delete(&relay.blobs, &me.clinic_id, &relay_name(0)).unwrap());
+    assert!(BlobStore::delete(&relay.blobs, &me.clinic_id, &relay_name(0)).unwrap());
     let last_chunk = walk(relay.blob_dir.path())
         .into_iter()
         .find(|p| p.to_string_lossy().contains(&relay_name(1)) && p.ends_with("1"))
