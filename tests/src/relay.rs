@@ -47,21 +47,34 @@ impl RelayProcess {
     /// names `localhost`), its SQLite file and blobs in `dir`.
     pub fn start_https(dir: &Path, cert: &Path, key: &Path) -> Self {
         let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
-        Self::start_serving(dir, free_port(), &db, Some((cert, key)))
+        Self::start_serving(dir, free_port(), &db, Some((cert, key)), &[])
+    }
+
+    /// A relay on a free port, its SQLite file and blobs in `dir`, with more `serve` flags.
+    pub fn start_flagged(dir: &Path, flags: &[&str]) -> Self {
+        let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
+        Self::start_serving(dir, free_port(), &db, None, flags)
     }
 
     fn start_with(dir: &Path, port: u16, db: &str) -> Self {
-        Self::start_serving(dir, port, db, None)
+        Self::start_serving(dir, port, db, None, &[])
     }
 
-    fn start_serving(dir: &Path, port: u16, db: &str, tls: Option<(&Path, &Path)>) -> Self {
+    fn start_serving(
+        dir: &Path,
+        port: u16,
+        db: &str,
+        tls: Option<(&Path, &Path)>,
+        flags: &[&str],
+    ) -> Self {
         let mut command = Command::new(crate::workspace_binary("chairside-relay"));
         command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--db")
             .arg(db)
             .arg("--blobs")
-            .arg(dir.join("blobs"));
+            .arg(dir.join("blobs"))
+            .args(flags);
         if let Some((cert, key)) = tls {
             command
                 .arg("--tls-cert")

@@ -1080,3 +1080,100 @@ fn the_relay_operator_lists_clinics_and_forgets_one_that_left() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no clinic"));
 }
+
+#[test]
+fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_raises_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_dir = tmp.path().join("relay");
+    // Less than one chunk of room: no file fits.
+    let mut relay = Relay::start_flagged(&relay_dir, &["--clinic-quota", "1MB"]);
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let patient = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Quota",
+            "--first-name",
+            "Test",
+            "--birth-date",
+            "1980-01-01",
+            "--sex",
+            "F",
+        ],
+    );
+    let id = patient["id"].as_str().unwrap().to_string();
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/dicom/real/CT_small.dcm");
+    let imported = owner(
+        &pc_a,
+        // The corpus file names another patient: imported all the same.
+        &[
+            "image",
+            "import",
+            file.to_str().unwrap(),
+            "--patient",
+            &id,
+            "--yes",
+        ],
+    );
+    let image_id = imported["files"][0]["image_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The sync goes through: the patient is sent, the file waits, and the sync says why.
+    let synced = owner(&pc_a, &["sync"]);
+    assert_eq!(synced["files_sent"], 0, "{synced}");
+    assert!(synced["sent"].as_u64().unwrap() > 0, "{synced}");
+    assert_eq!(
+        synced["files_held_back"]["reason"], "quota_exceeded",
+        "{synced}"
+    );
+    assert_eq!(synced["files_held_back"]["waiting"], 1, "{synced}");
+    assert!(relay.blob_folders().is_empty());
+    let said = ok(chairside(&pc_a, &["--user", "amel", "sync"], &[]));
+    assert!(
+        said.contains("Warning: 1 file(s) wait on this PC"),
+        "{said}"
+    );
+    assert!(said.contains("raise the quota"), "{said}");
+
+    // B has the patient and the image's record; the file itself is not at the relay yet.
+    owner(&pc_b, &["sync"]);
+    let listed = owner(&pc_b, &["image", "list", "--patient", &id]);
+    assert_eq!(listed[0]["id"], image_id.as_str(), "{listed}");
+    let out = tmp.path().join("b.dcm");
+    let export = |pc: &Path| {
+        chairside(
+            pc,
+            &[
+                "--json",
+                "--user",
+                "amel",
+                "image",
+                "export",
+                &image_id,
+                "--format",
+                "original",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    assert_eq!(failure(export(&pc_b))["reason"], "file_not_uploaded");
+
+    // The operator restarts the relay without the quota, on the same address and files: A's
+    // next sync sends the file, and B opens it.
+    assert!(relay.terminate().success());
+    let port = relay.port;
+    drop(relay);
+    let _relay = Relay::start_on(&relay_dir, port);
+    let synced = owner(&pc_a, &["sync"]);
+    assert_eq!(synced["files_sent"], 1, "{synced}");
+    assert_eq!(synced["files_held_back"], Value::Null, "{synced}");
+    ok(export(&pc_b));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
+}

@@ -85,6 +85,7 @@ impl SyncStatus {
             last_attempt_ms: None,
             changes_waiting: 0,
             files_waiting: 0,
+            files_held_back: None,
             error: None,
             next_attempt_ms: None,
         }
@@ -139,7 +140,9 @@ impl SyncAgent {
         let outcome = HttpRelay::new(&url)
             .and_then(|relay| crate::sync::sync_device_and_files(&mut self.store, &relay));
         let wait = match &outcome {
-            Ok(_) => {
+            Ok(report) => {
+                self.status.files_held_back =
+                    report.files_held_back.as_ref().map(crate::sync::held_back);
                 self.failures_in_a_row = 0;
                 self.status.state = SyncState::UpToDate;
                 self.status.last_success_ms = Some(now_ms());

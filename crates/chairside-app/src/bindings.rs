@@ -48,6 +48,7 @@ pub fn typescript() -> String {
         RetainedCount::decl(&cfg),
         StreamReport::decl(&cfg),
         SyncSummary::decl(&cfg),
+        FilesHeldBack::decl(&cfg),
         SyncState::decl(&cfg),
         SyncStatus::decl(&cfg),
         JoinClinicRequest::decl(&cfg),

@@ -628,11 +628,27 @@ pub struct SyncSummary {
     /// this sync deleted at the relay (the PC that replaced them, usually; another that held
     /// one deletes it too, and counts it only if the relay still had it).
     pub files_retired: u32,
+    /// Files the relay had no room for: they wait on this PC (the change sets went).
+    pub files_held_back: Option<FilesHeldBack>,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,
     pub streams: Vec<StreamReport>,
     #[ts(type = "number")]
     pub duration_ms: u64,
+}
+
+/// Images and documents the relay refused for lack of room. They wait on this PC, which keeps
+/// them and sends them at a later sync once there is room; appointments, notes and charts sync
+/// all the same.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FilesHeldBack {
+    /// `quota_exceeded`: the clinic's files reached the quota the relay's operator set;
+    /// `storage_full`: the relay's disk is full.
+    pub reason: String,
+    /// Files waiting on this PC for room at the relay.
+    pub waiting: u32,
+    /// The relay's own sentence (English; a quota's figures), for whoever runs the relay.
+    pub detail: String,
 }
 
 /// The owner's end-of-day report: the sync, what waits for a person, who was not seen.
@@ -686,6 +702,8 @@ pub struct SyncStatus {
     pub changes_waiting: u32,
     /// Images and documents stored here and not yet at the relay.
     pub files_waiting: u32,
+    /// The last sync found no room at the relay for some of them (see [`FilesHeldBack`]).
+    pub files_held_back: Option<FilesHeldBack>,
     /// The last sync's error: its code and reason (the UI words them in the user's language)
     /// and the English message (what happened and what to do).
     pub error: Option<crate::ApiError>,

@@ -16,8 +16,9 @@ use chrono::{TimeZone, Utc};
 
 use crate::error::{ApiError, code, reason};
 use crate::{
-    App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, JoinClinicRequest,
-    PendingDeviceInfo, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
+    App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, FilesHeldBack,
+    JoinClinicRequest, PendingDeviceInfo, RestoreClinicRequest, Result, StreamReport, SyncSummary,
+    record,
 };
 
 impl From<SyncError> for ApiError {
@@ -101,6 +102,9 @@ pub(crate) fn sync_device_and_files(
             Ok(files) => {
                 report.blobs_sent += files.sent_again;
                 report.blob_bytes_sent += files.bytes;
+                if report.files_held_back.is_none() {
+                    report.files_held_back = files.held_back;
+                }
             }
             Err(e) if e.is_transient() => return Err(e),
             // A refusal is told by the owner's end-of-day check, which makes the same request;
@@ -157,6 +161,15 @@ fn relay_for(store: &Store, given: Option<&str>) -> Result<HttpRelay> {
             Some(url) if !url.is_empty() => Ok(HttpRelay::new(&url)?),
             _ => Err(SyncError::NoRelay.into()),
         },
+    }
+}
+
+/// Files the relay had no room for, as the UI words them.
+pub(crate) fn held_back(files: &chairside_sync::blobs::FilesHeldBack) -> FilesHeldBack {
+    FilesHeldBack {
+        reason: files.refusal.code.clone(),
+        waiting: files.waiting as u32,
+        detail: files.refusal.message.clone(),
     }
 }
 
@@ -279,6 +292,10 @@ impl App {
         let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
             + chairside_store::conflicts::open(conn)?.len()) as u32;
         let files_waiting = self.store()?.blobs_to_upload_count()? as u32;
+        let mut summary = summary;
+        if summary.files_held_back.is_none() {
+            summary.files_held_back = files.held_back.as_ref().map(held_back);
+        }
         Ok(EndOfDayReport {
             files_sent: summary.files_sent,
             files_checked: files.listed.then_some(files.checked as u32),
@@ -326,6 +343,7 @@ impl App {
             file_bytes_sent: report.blob_bytes_sent,
             redacted: report.redacted as u32,
             files_retired: report.blobs_retired as u32,
+            files_held_back: report.files_held_back.as_ref().map(held_back),
             checksums_match: report.checksums_match,
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,

@@ -5,28 +5,16 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 mod common;
+#[path = "common/two_pcs.rs"]
+mod two_pcs;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use chairside_app::imaging::ImageDecoder;
 use chairside_app::*;
 use chairside_imaging::{DicomImage, Limits};
 use chairside_relay::{FsBlobStore, RateLimit, SqliteStorage, router, serve_on_loopback};
-use chairside_store::KdfParams;
-use common::*;
-
-fn corpus(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/dicom")
-        .join(rel)
-}
-
-fn pc(dir: &Path) -> App {
-    App::new(dir)
-        .with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS)
-        .with_image_decoder(ImageDecoder::InProcess)
-}
+use two_pcs::*;
 
 /// The blobs the relay's folder holds (one folder per blob, under clinic and prefix; the
 /// folder's id file aside).
@@ -45,20 +33,6 @@ fn relay_blobs(root: &Path) -> Vec<String> {
     }
     names.sort();
     names
-}
-
-fn import(app: &mut App, patient: &Patient, file: &str) -> String {
-    let outcome = app
-        .import_image_file(&ImportFileRequest {
-            patient_id: patient.id.clone(),
-            path: corpus(file).display().to_string(),
-            // The corpus files name other patients than this one.
-            confirm_mismatch: true,
-            teeth: vec![],
-        })
-        .unwrap();
-    assert_eq!(outcome.status, ImportFileStatus::Ready, "{outcome:?}");
-    outcome.image_id.unwrap()
 }
 
 /// The image's file as this PC holds it (fetched from the relay if it must be), read back.
@@ -89,26 +63,7 @@ fn an_erased_patients_dicom_files_lose_the_identity_on_every_pc_and_at_the_relay
     );
 
     // PC A, the owner's; PC B joins the clinic.
-    let mut a = pc(&work.path().join("a"));
-    set_up_clinic(&mut a, "database passphrase A");
-    a.sync_now(Some(&relay_url)).unwrap();
-    let mut b = pc(&work.path().join("b"));
-    let code = a.device_invite(None).unwrap().code;
-    b.join_clinic(JoinClinicRequest {
-        relay_url: relay_url.clone(),
-        code,
-        device_name: "Fauteuil 2".into(),
-        passphrase: Some("database passphrase B".into()),
-    })
-    .unwrap();
-    let pending = a.pending_devices().unwrap();
-    a.approve_device(&pending[0].device_id).unwrap();
-    b.initial_sync().unwrap();
-    b.sign_in(SignInRequest {
-        username: "amel".into(),
-        password: OWNER_PASSWORD.into(),
-    })
-    .unwrap();
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay_url);
 
     // A radiograph imported on A (B opens it, so B holds a copy too), another imported on B.
     let patient = a

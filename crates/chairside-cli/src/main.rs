@@ -941,6 +941,12 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
         s.bytes_received,
         if s.checksums_match { "match" } else { "DIFFER" }
     );
+    if s.files_sent > 0 {
+        text.push_str(&format!(
+            " {} file(s) sent ({} bytes).",
+            s.files_sent, s.file_bytes_sent
+        ));
+    }
     if s.redacted > 0 {
         text.push_str(&format!(
             " {} earlier change set(s) replaced at the relay without an erased patient's identity.",
@@ -965,6 +971,12 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
             } else {
                 ""
             }
+        ));
+    }
+    if let Some(held) = &s.files_held_back {
+        text.push_str(&format!(
+            "\nWarning: {} file(s) wait on this PC: the relay has no room for them ({}). Appointments, notes and charts synced all the same; the files go at a later sync once there is room.",
+            held.waiting, held.detail
         ));
     }
     if s.relay_in_clear {

@@ -14,7 +14,7 @@
 
 use chacha20poly1305::XNonce;
 use chacha20poly1305::aead::{Aead, Payload};
-use chairside_protocol::blob_associated_data;
+use chairside_protocol::{ErrorBody, blob_associated_data, code};
 use chairside_store::Store;
 use chairside_store::blobs::BlobInfo;
 use hmac::{Hmac, Mac};
@@ -25,12 +25,38 @@ use zeroize::Zeroizing;
 use crate::{ClinicKey, Identity, SyncError, Transport};
 
 /// What a blob transfer moved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BlobTransfer {
     /// Blobs completed by this transfer.
     pub blobs: u64,
     /// Sealed bytes that crossed the network.
     pub bytes: u64,
+    /// Files the relay had no room for (see [`FilesHeldBack`]); None when it took them all.
+    pub held_back: Option<FilesHeldBack>,
+}
+
+/// Files the relay refused for lack of room: its operator's quota for the clinic's files is
+/// reached ([`code::QUOTA_EXCEEDED`]), or its disk is full ([`code::STORAGE_FULL`]). They wait on
+/// this PC, which keeps them and sends them at a later sync once there is room; the sync itself
+/// goes on (change sets are not held back by files), and says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilesHeldBack {
+    /// Files still to upload from this PC (the refused one and those after it).
+    pub waiting: u64,
+    /// The relay's refusal: its code, and its sentence (with the figures of a quota).
+    pub refusal: ErrorBody,
+}
+
+/// Whether the relay refused a file for lack of room rather than for something wrong with it.
+fn no_room(e: &SyncError) -> Option<&ErrorBody> {
+    match e {
+        SyncError::Relay(body)
+            if body.code == code::QUOTA_EXCEEDED || body.code == code::STORAGE_FULL =>
+        {
+            Some(body)
+        }
+        _ => None,
+    }
 }
 
 /// The name of a blob at the relay: HMAC-SHA256 of its content hash under the clinic key.
@@ -120,7 +146,7 @@ pub fn delete_retired(
 const MAX_LISTING_PAGES: u32 = 2000;
 
 /// What the end-of-day check of the relay's files found ([`check_at_relay`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FilesAtRelay {
     /// The relay can list its blobs (one older than the listing cannot: nothing was checked).
     pub listed: bool,
@@ -132,6 +158,8 @@ pub struct FilesAtRelay {
     pub sent_again: u64,
     /// Sealed bytes sent again.
     pub bytes: u64,
+    /// Files the relay had no room for: they wait here (see [`FilesHeldBack`]).
+    pub held_back: Option<FilesHeldBack>,
 }
 
 /// The check of the files at the relay (the owner's end-of-day, and every PC's daily one): every
@@ -200,19 +228,35 @@ pub fn check_at_relay(
         let sent = upload_pending(store, relay, me)?;
         check.sent_again = sent.blobs;
         check.bytes = sent.bytes;
+        check.held_back = sent.held_back;
     }
     Ok(check)
 }
 
 /// Uploads every local blob the relay lacks, resuming each from the chunks it already holds.
+/// When the relay has no room for one, the upload stops there and the rest wait (asking for each
+/// of them would only be refused in turn); the caller goes on with the change sets.
 pub fn upload_pending(
     store: &Store,
     relay: &dyn Transport,
     me: &Identity,
 ) -> Result<BlobTransfer, SyncError> {
     let mut transfer = BlobTransfer::default();
-    for blob in store.blobs_to_upload()? {
-        let sent = upload(store, relay, me, &blob)?;
+    let pending = store.blobs_to_upload()?;
+    for (done, blob) in pending.iter().enumerate() {
+        let sent = match upload(store, relay, me, blob) {
+            Ok(sent) => sent,
+            Err(e) => match no_room(&e) {
+                Some(refusal) => {
+                    transfer.held_back = Some(FilesHeldBack {
+                        waiting: (pending.len() - done) as u64,
+                        refusal: refusal.clone(),
+                    });
+                    break;
+                }
+                None => return Err(e),
+            },
+        };
         // A blob the relay already held whole (checked again, or its last reply was lost)
         // crossed nothing: not counted.
         if sent > 0 {
@@ -269,7 +313,7 @@ pub fn fetch(
     let mut transfer = BlobTransfer::default();
     for idx in store.missing_blob_chunks(sha256)? {
         let sealed = match relay.get_blob_chunk(&me.credential, &name, idx) {
-            Err(SyncError::Relay(e)) if e.code == chairside_protocol::code::NOT_FOUND => {
+            Err(SyncError::Relay(e)) if e.code == code::NOT_FOUND => {
                 return Err(SyncError::BlobNotUploaded);
             }
             other => other?,

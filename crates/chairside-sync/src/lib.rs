@@ -157,6 +157,9 @@ pub struct SyncReport {
     /// already (a rewritten stream this device could not check from its own copy, a relay
     /// restored from an older backup, a push reply lost).
     pub reread: u64,
+    /// Files the relay had no room for (its quota for the clinic, or its disk): they wait on
+    /// this PC; the change sets went all the same.
+    pub files_held_back: Option<blobs::FilesHeldBack>,
     /// Every stream's checksum matched the relay's at the end.
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
@@ -180,6 +183,7 @@ impl SyncReport {
         self.reread += later.reread;
         self.checksums_match = later.checksums_match;
         self.heads = later.heads;
+        self.files_held_back = later.files_held_back;
     }
 }
 
@@ -353,10 +357,13 @@ pub fn sync(
         check_rewritten(store, relay, me, device, stream, &mut report)?;
     }
 
-    // Blobs before the records that name them.
+    // Blobs before the records that name them. Files the relay has no room for wait here, and
+    // the records go all the same: the clinical record must not stop at a full quota; another
+    // PC that opens such an image is told it is not at the relay yet.
     let uploaded = blobs::upload_pending(store, relay, me)?;
     report.blobs_sent = uploaded.blobs;
     report.blob_bytes_sent = uploaded.bytes;
+    report.files_held_back = uploaded.held_back;
 
     // Push what the relay lacks of this device's log.
     let (mut pushed_head, mut sum, my_revision) = tracked(store, &my_id)?;

@@ -225,9 +225,28 @@ redacted: number,
  */
 files_retired: number, 
 /**
+ * Files the relay had no room for: they wait on this PC (the change sets went).
+ */
+files_held_back: FilesHeldBack | null, 
+/**
  * Every device's log is identical here and at the relay.
  */
 checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };
+
+export type FilesHeldBack = { 
+/**
+ * `quota_exceeded`: the clinic's files reached the quota the relay's operator set;
+ * `storage_full`: the relay's disk is full.
+ */
+reason: string, 
+/**
+ * Files waiting on this PC for room at the relay.
+ */
+waiting: number, 
+/**
+ * The relay's own sentence (English; a quota's figures), for whoever runs the relay.
+ */
+detail: string, };
 
 export type SyncState = "idle" | "syncing" | "up_to_date" | "offline" | "not_configured" | "waiting_for_approval" | "error";
 
@@ -241,6 +260,10 @@ changes_waiting: number,
  * Images and documents stored here and not yet at the relay.
  */
 files_waiting: number, 
+/**
+ * The last sync found no room at the relay for some of them (see [`FilesHeldBack`]).
+ */
+files_held_back: FilesHeldBack | null, 
 /**
  * The last sync's error: its code and reason (the UI words them in the user's language)
  * and the English message (what happened and what to do).

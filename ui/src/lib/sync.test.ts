@@ -13,6 +13,7 @@ import {
   redactedText,
   formatBytes,
   formatDuration,
+  heldBackText,
   INTEGRITY_REASONS,
   NOT_READY_REASONS,
   REFUSAL_REASONS,
@@ -46,6 +47,7 @@ const NOW = at(2025, 3, 14, 16, 30);
 const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   relay_url: "https://relais.example",
   relay_in_clear: false,
+  files_held_back: null,
   sent: 3,
   received: 12,
   bytes_sent: 3690,
@@ -166,6 +168,27 @@ describe("syncErrorText", () => {
       "Invalid input: device_id: this PC cannot revoke itself",
     );
     expect(syncErrorText("fr", { code: "not_found", message: "x" })).toBe(fr["error.not_found"]);
+  });
+});
+
+describe("files the relay has no room for", () => {
+  it("says how many wait here, why, and who can make room", () => {
+    const quota = { reason: "quota_exceeded", waiting: 1, detail: "this clinic keeps 49.9 GB of files at the relay" };
+    expect(heldBackText("fr", quota)).toBe(
+      "En attente sur ce poste : 1 fichier, car la place réservée au cabinet sur le relais est pleine. Les rendez-vous, notes et schémas sont bien synchronisés ; ces fichiers restent sur ce poste et partiront dès qu'il y aura de la place. Demandez à la personne qui gère le relais d'augmenter le quota du cabinet.",
+    );
+    expect(heldBackText("en", { ...quota, waiting: 3 })).toMatch(/^Waiting on this PC: 3 files, because the practice's space/);
+    expect(heldBackText("en", { ...quota, waiting: 3 })).toMatch(/raise the practice's quota/);
+    const full = { reason: "storage_full", waiting: 2, detail: "the relay has no space left" };
+    expect(heldBackText("fr", full)).toMatch(/^En attente sur ce poste : 2 fichiers, car le disque du relais est plein\./);
+    expect(heldBackText("en", full)).toMatch(/Tell whoever runs the relay\.$/);
+  });
+
+  it("tells a full relay that refused the whole sync, saying nothing is lost", () => {
+    const err = { code: "sync_refused", reason: "storage_full", message: "the relay refused: the relay has no space left" };
+    expect(syncErrorText("fr", err)).toBe(fr["sync.refused_storage_full"]);
+    expect(syncErrorText("fr", err)).toMatch(/Rien n'est perdu/);
+    expect(syncErrorText("en", err)).toMatch(/^The relay's disk is full/);
   });
 });
 

@@ -2,7 +2,7 @@
 // durations and times, the end-of-day texts, the commands shown for a new PC (the background
 // sync's status is in syncstatus.ts). No Svelte, no I/O (the relay URL storage takes the
 // storage as a parameter).
-import type { ApiError, DeviceInvite, Language, SyncSummary } from "./bindings";
+import type { ApiError, DeviceInvite, FilesHeldBack, Language, SyncSummary } from "./bindings";
 import { errorText, translate } from "./i18n";
 import { formatDay } from "./medical";
 import { dayKey, timeOfDay } from "./timeline";
@@ -47,6 +47,7 @@ export const REFUSAL_REASONS = [
   "not_found",
   "bad_request",
   "internal",
+  "storage_full",
 ] as const;
 
 export function isRefusalReason(reason: string | undefined): reason is (typeof REFUSAL_REASONS)[number] {
@@ -257,6 +258,17 @@ export function notSeenText(lang: Language, names: readonly string[]): string {
 export function conflictsText(lang: Language, n: number): string {
   if (!(n > 0)) return translate(lang, "eod.conflicts_none");
   return n === 1 ? translate(lang, "eod.conflicts_one") : translate(lang, "eod.conflicts_many", { n });
+}
+
+/**
+ * Files the relay had no room for (its quota for the practice, or its disk): how many wait here,
+ * why, and who can make room. The other changes synced; the files go once there is room.
+ */
+export function heldBackText(lang: Language, held: FilesHeldBack): string {
+  const what = translate(lang, plural(lang, held.waiting) ? "syncstatus.files_one" : "syncstatus.files_many", {
+    n: formatNumber(lang, held.waiting),
+  });
+  return translate(lang, held.reason === "quota_exceeded" ? "sync.held_back_quota" : "sync.held_back_full", { what });
 }
 
 /** The images and documents of the end-of-day report: what this sync sent, what still waits here. */

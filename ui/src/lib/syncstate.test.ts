@@ -7,6 +7,7 @@ import { adoptSyncUser, refreshSyncStatus, runEndOfDay, runSync, syncState } fro
 const summary: SyncSummary = {
   relay_url: "https://relais.example",
   relay_in_clear: false,
+  files_held_back: null,
   sent: 1,
   received: 0,
   bytes_sent: 900,
@@ -27,6 +28,7 @@ const status: SyncStatus = {
   last_attempt_ms: 900,
   changes_waiting: 0,
   files_waiting: 0,
+  files_held_back: null,
   error: null,
   next_attempt_ms: 61_000,
 };

@@ -21,6 +21,7 @@ const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   last_attempt_ms: NOW - 2 * 60_000 - 1500,
   changes_waiting: 0,
   files_waiting: 0,
+  files_held_back: null,
   error: null,
   next_attempt_ms: NOW + 45_000,
   ...over,
@@ -29,6 +30,7 @@ const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
 const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   relay_url: "https://relais.example",
   relay_in_clear: false,
+  files_held_back: null,
   sent: 0,
   received: 0,
   bytes_sent: 0,
@@ -91,6 +93,22 @@ describe("syncHeaderView", () => {
     expect(v.details).toContain("Relais : https://relais.example");
     expect(v.message).toBeNull();
     expect(view(status({ changes_waiting: 2, files_waiting: 1 }), {}, "en").text).toBe("Synced 2 min ago · 3 waiting");
+  });
+
+  it("tells files held back for lack of room at the relay while the rest is up to date", () => {
+    const held = { reason: "quota_exceeded", waiting: 2, detail: "quota" };
+    const v = view(status({ files_waiting: 2, files_held_back: held }));
+    expect(v.tone).toBe("ok");
+    expect(v.text).toBe("Synchro il y a 2 min · 2 en attente");
+    expect(v.message).toMatch(/^En attente sur ce poste : 2 fichiers, car la place réservée au cabinet/);
+    expect(v.title).toContain(v.message);
+    // A later failure is told instead (the held-back files are the last success's news).
+    expect(view(status({ state: "offline", files_held_back: held, error: { code: "sync_unreachable", message: "" } })).message).toMatch(
+      /relais/,
+    );
+    expect(view(status({ state: "offline", files_held_back: held, error: { code: "sync_unreachable", message: "" } })).message).not.toMatch(
+      /quota/,
+    );
   });
 
   it("shows a sync under way, from here or from the background", () => {

@@ -3,7 +3,16 @@
 // stands. No Svelte, no I/O.
 import type { Language, SyncState, SyncStatus } from "./bindings";
 import { translate, type MessageKey, type Params } from "./i18n";
-import { formatNumber, joinNames, plural, shortWhen, syncErrorText, whenLabel, type SyncOutcome } from "./sync";
+import {
+  formatNumber,
+  heldBackText,
+  joinNames,
+  plural,
+  shortWhen,
+  syncErrorText,
+  whenLabel,
+  type SyncOutcome,
+} from "./sync";
 
 // ---------------------------------------------------------------- relative times
 
@@ -187,7 +196,14 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
     }
     if (s.relay_url) details.push(tr("sync.relay_used", { url: s.relay_url }));
   }
-  const message = s && s.error && MESSAGE_STATES.includes(s.state) ? syncErrorText(lang, s.error, "sync") : null;
+  // Files the relay had no room for wait here while everything else syncs: told like an error,
+  // since only whoever runs the relay can make room.
+  const message =
+    s && s.error && MESSAGE_STATES.includes(s.state)
+      ? syncErrorText(lang, s.error, "sync")
+      : s?.files_held_back && s.state === "up_to_date"
+        ? heldBackText(lang, s.files_held_back)
+        : null;
   const title = [headline, ...details, message ? tr("syncstatus.detail", { message }) : ""].filter(Boolean).join(" ");
   return { tone, text, headline, details, message, title };
 }

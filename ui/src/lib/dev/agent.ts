@@ -112,6 +112,8 @@ export class MockAgent {
       last_attempt_ms: s.last_attempt_ms,
       changes_waiting: changesWaiting,
       files_waiting: filesWaiting,
+      // The mock relay has room for every file.
+      files_held_back: null,
       error: relayUrl ? s.error : null,
       next_attempt_ms: s.next_attempt_ms,
     };

@@ -311,7 +311,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       }))
       .sort((a, b) => Number(b.this_device) - Number(a.this_device));
     return {
-      relay_url: relay, relay_in_clear: false, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
+      relay_url: relay, relay_in_clear: false, files_held_back: null, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
       files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, checksums_match: !relay.includes("mismatch"), streams,
       duration_ms: Date.now() - started,
     };
@@ -967,7 +967,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
 function agentlessStatus(): SyncStatus {
   return {
     state: "not_configured", relay_url: null, last_success_ms: null, last_attempt_ms: null, changes_waiting: 0,
-    files_waiting: 0, error: null, next_attempt_ms: null,
+    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null,
   };
 }
 

@@ -1,0 +1,97 @@
+//! A relay with no room left for a clinic's files (its operator's quota reached): the records
+//! still sync, the file waits on the PC that holds it and each sync says so, and it goes once the
+//! quota is raised. Two PCs of one clinic through a real relay on loopback (in this process).
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+#[path = "common/two_pcs.rs"]
+mod two_pcs;
+
+use std::sync::Arc;
+
+use chairside_app::*;
+use chairside_protocol::MAX_SEALED_CHUNK_BYTES;
+use chairside_relay::{
+    FsBlobStore, Limits, RateLimit, SqliteStorage, Storage, router_with, serve_on_loopback,
+};
+use two_pcs::*;
+
+/// A relay on loopback over the given storage and blob folder, with a quota of files per clinic.
+fn relay_with_quota(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, quota: u64) -> String {
+    let limits = Limits {
+        rate: RateLimit::default(),
+        clinic_quota: Some(quota),
+    };
+    format!(
+        "http://{}",
+        serve_on_loopback(router_with(storage, blobs, limits)).unwrap()
+    )
+}
+
+#[test]
+fn files_past_the_clinic_quota_wait_on_their_pc_while_the_records_sync_and_go_once_raised() {
+    let work = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&work.path().join("relay.sqlite")).unwrap());
+    let blobs = Arc::new(FsBlobStore::open(&work.path().join("relay-blobs")).unwrap());
+    // A new file is measured as whole chunks before it is admitted: room for the first file (one
+    // chunk, 39 kB sealed), not for a second one once the first is there.
+    let chunk = MAX_SEALED_CHUNK_BYTES as u64;
+    let tight = relay_with_quota(storage.clone(), blobs.clone(), chunk + 20_000);
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &tight);
+
+    let patient = a
+        .add_patient(PatientInput {
+            last_name: "Haddad".into(),
+            first_name: "Yasmine".into(),
+            birth_date: "1990-07-02".into(),
+            sex: "F".into(),
+            ..PatientInput::default()
+        })
+        .unwrap();
+    let first = import(&mut a, &patient, "real/CT_small.dcm");
+    let second = import(&mut a, &patient, "real/MR_small.dcm");
+
+    // A's sync: one file goes, the other is refused for the quota; the records go all the same.
+    let summary = a.sync_now(None).unwrap();
+    assert_eq!(summary.files_sent, 1, "{summary:?}");
+    assert!(summary.sent > 0, "the records went: {summary:?}");
+    assert!(summary.checksums_match);
+    let held = summary
+        .files_held_back
+        .clone()
+        .expect("a file was held back");
+    assert_eq!((held.reason.as_str(), held.waiting), ("quota_exceeded", 1));
+    assert!(held.detail.contains("raise the quota"), "{}", held.detail);
+    // Once the relay has refused, the file is still the PC's to send.
+    let report = a.end_of_day(None).unwrap();
+    assert_eq!(report.files_waiting, 1, "{report:?}");
+    assert_eq!(
+        report.summary.files_held_back.as_ref().map(|h| h.waiting),
+        Some(1),
+        "the end-of-day report says why it waits: {report:?}"
+    );
+
+    // B has the patient and both images; the file that went opens, the other is not there yet.
+    b.sync_now(None).unwrap();
+    let found = b.search_patients("Haddad").unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    b.fetch_image(&first).unwrap();
+    let waiting = b.fetch_image(&second).unwrap_err();
+    assert_eq!(
+        waiting.reason.as_deref(),
+        Some("file_not_uploaded"),
+        "{waiting:?}"
+    );
+
+    // The operator raises the quota (the relay restarted on the same storage and folder).
+    let roomy = relay_with_quota(storage, blobs, 50 * chunk);
+    let summary = a.sync_now(Some(&roomy)).unwrap();
+    assert_eq!(summary.files_sent, 1, "{summary:?}");
+    assert_eq!(summary.files_held_back, None, "{summary:?}");
+    b.sync_now(Some(&roomy)).unwrap();
+    b.fetch_image(&second).unwrap();
+    let blob = b.open_image(&second).unwrap();
+    assert!(b.image_is_local(&blob).unwrap());
+}
