@@ -98,7 +98,7 @@ impl<'a> Liar<'a> {
         };
         if lie.kind % 16 == 0 {
             // An error instead of the reply, after the relay acted (or not).
-            return Err(match lie.a % 3 {
+            return Err(match lie.a % 5 {
                 0 => SyncError::Unreachable {
                     url: "liar".into(),
                     reason: "connection reset".into(),
@@ -106,6 +106,16 @@ impl<'a> Liar<'a> {
                 1 => SyncError::Relay(ErrorBody {
                     code: "no_such_code_ever".into(),
                     message: "\u{0}\u{ffff}".into(),
+                }),
+                // No room, whether or not the relay kept what it was sent: a file refused so
+                // waits here, and the sync goes on.
+                2 => SyncError::Relay(ErrorBody {
+                    code: chairside_protocol::code::QUOTA_EXCEEDED.into(),
+                    message: "this clinic keeps 50 GB of files".into(),
+                }),
+                3 => SyncError::Relay(ErrorBody {
+                    code: chairside_protocol::code::STORAGE_FULL.into(),
+                    message: String::new(),
                 }),
                 _ => SyncError::Relay(ErrorBody {
                     code: chairside_protocol::code::INTERNAL.into(),
