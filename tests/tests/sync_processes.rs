@@ -1139,6 +1139,15 @@ fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_raise
         "{said}"
     );
     assert!(said.contains("raise the quota"), "{said}");
+    // The owner's report shows the clinic's space at the relay: none of it used, the file
+    // refused ahead of its one chunk.
+    let report = owner(&pc_a, &["sync", "--report"]);
+    assert_eq!(
+        report["relay_file_room"]["quota_bytes"], 1_000_000,
+        "{report}"
+    );
+    assert_eq!(report["relay_file_room"]["used_bytes"], 0, "{report}");
+    assert_eq!(report["files_waiting"], 1, "{report}");
 
     // B has the patient and the image's record; the file itself is not at the relay yet.
     owner(&pc_b, &["sync"]);

@@ -54,6 +54,7 @@ pub fn typescript() -> String {
         JoinClinicRequest::decl(&cfg),
         RestoreClinicRequest::decl(&cfg),
         EndOfDayReport::decl(&cfg),
+        RelayFileRoom::decl(&cfg),
         DeviceInvite::decl(&cfg),
         PendingDeviceInfo::decl(&cfg),
         DeviceInfo::decl(&cfg),

@@ -668,6 +668,20 @@ pub struct EndOfDayReport {
     pub files_sent_again: u32,
     /// Devices (by name) that did not reach the relay today.
     pub devices_not_seen_today: Vec<String>,
+    /// The clinic's files at the relay against its operator's quota (None: no quota).
+    pub relay_file_room: Option<RelayFileRoom>,
+}
+
+/// The clinic's files at the relay against the quota its operator set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RelayFileRoom {
+    #[ts(type = "number")]
+    pub used_bytes: u64,
+    #[ts(type = "number")]
+    pub quota_bytes: u64,
+    /// Nine tenths or more used: time to ask the relay's operator for more, before a file is
+    /// refused.
+    pub nearly_full: bool,
 }
 
 /// Where background sync stands, for the header.

@@ -17,8 +17,8 @@ use chrono::{TimeZone, Utc};
 use crate::error::{ApiError, code, reason};
 use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, FilesHeldBack,
-    JoinClinicRequest, PendingDeviceInfo, RestoreClinicRequest, Result, StreamReport, SyncSummary,
-    record,
+    JoinClinicRequest, PendingDeviceInfo, RelayFileRoom, RestoreClinicRequest, Result,
+    StreamReport, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -173,6 +173,16 @@ pub(crate) fn held_back(files: &chairside_sync::blobs::FilesHeldBack) -> FilesHe
     }
 }
 
+/// From this share of its quota on, the clinic's space at the relay is told as nearly full: a
+/// day's radiographs (a few hundred megabytes in a busy practice) still fit, and the owner has
+/// time to ask for more before a file is refused.
+const NEARLY_FULL_PERCENT: u128 = 90;
+
+/// Whether `used` bytes of a `quota` are nearly all of it (see [`NEARLY_FULL_PERCENT`]).
+fn nearly_full(used: u64, quota: u64) -> bool {
+    u128::from(used) * 100 >= u128::from(quota) * NEARLY_FULL_PERCENT
+}
+
 /// A sync authorised by [`App::begin_sync`], to be finished by [`App::finish_sync`].
 #[derive(Debug)]
 pub struct SyncTicket {
@@ -305,6 +315,11 @@ impl App {
             summary,
             conflicts_waiting,
             devices_not_seen_today: not_seen_today,
+            relay_file_room: heads.file_room.map(|room| RelayFileRoom {
+                used_bytes: room.used,
+                quota_bytes: room.quota,
+                nearly_full: nearly_full(room.used, room.quota),
+            }),
         })
     }
 
@@ -709,6 +724,18 @@ mod tests {
 
     fn pair(code: &str, reason: Option<&str>) -> (String, Option<String>) {
         (code.to_string(), reason.map(str::to_string))
+    }
+
+    #[test]
+    fn the_space_at_the_relay_is_nearly_full_from_nine_tenths_of_the_quota() {
+        const GB: u64 = 1_000_000_000;
+        assert!(!nearly_full(44 * GB, 50 * GB));
+        assert!(nearly_full(45 * GB, 50 * GB));
+        // Past the quota (a soft limit across relay processes), and at sizes where a product
+        // of u64 would overflow.
+        assert!(nearly_full(51 * GB, 50 * GB));
+        assert!(!nearly_full(u64::MAX / 2, u64::MAX));
+        assert!(nearly_full(u64::MAX, u64::MAX));
     }
 
     /// Each sync failure the UI words differently has its own reason under its code.

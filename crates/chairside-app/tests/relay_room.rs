@@ -67,6 +67,12 @@ fn files_past_the_clinic_quota_wait_on_their_pc_while_the_records_sync_and_go_on
     // Once the relay has refused, the file is still the PC's to send.
     let report = a.end_of_day(None).unwrap();
     assert_eq!(report.files_waiting, 1, "{report:?}");
+    // The owner sees the clinic's space at the relay: the first file (39 kB sealed, and the
+    // few bytes of its chunk count) of the quota.
+    let room = report.relay_file_room.expect("the relay has a quota");
+    assert_eq!(room.quota_bytes, chunk + 20_000);
+    assert!((39_000..40_000).contains(&room.used_bytes), "{room:?}");
+    assert!(!room.nearly_full);
     assert_eq!(
         report.summary.files_held_back.as_ref().map(|h| h.waiting),
         Some(1),

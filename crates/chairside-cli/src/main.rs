@@ -580,6 +580,18 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                                 report.files_missing_at_relay, report.files_sent_again
                             ));
                         }
+                        if let Some(room) = &report.relay_file_room {
+                            text.push_str(&format!(
+                                "\nSpace for the clinic's files at the relay: {} used of {}{}",
+                                bytesize::ByteSize(room.used_bytes).display().si(),
+                                bytesize::ByteSize(room.quota_bytes).display().si(),
+                                if room.nearly_full {
+                                    ": nearly full; ask whoever runs the relay to raise the quota before a file is refused."
+                                } else {
+                                    "."
+                                }
+                            ));
+                        }
                         text.push_str(&format!(
                             "\nConflicts waiting for a person: {}",
                             report.conflicts_waiting

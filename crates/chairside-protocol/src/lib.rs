@@ -288,6 +288,19 @@ pub struct Heads {
     /// newer PC does not ask an older relay for it. Absent from relays older than it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// The clinic's files at the relay against the quota its operator set, so the owner sees
+    /// it coming before a file is refused. Absent when there is no quota (or from an older
+    /// relay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_room: Option<FileRoom>,
+}
+
+/// Bytes of the clinic's files the relay holds, and the most it may hold (see
+/// [`code::QUOTA_EXCEEDED`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRoom {
+    pub used: u64,
+    pub quota: u64,
 }
 
 impl Heads {

@@ -33,11 +33,11 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
-    EnrollmentStatus, ErrorBody, Heads, Health, InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES,
-    MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments,
-    PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RegisterRequest,
-    RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
-    check_version, code, feature, normalize_code,
+    EnrollmentStatus, ErrorBody, FileRoom, Heads, Health, InviteRequest, MAX_BLOB_LIST,
+    MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment,
+    PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
+    RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse,
+    VERSION_HEADER, check_version, code, feature, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -646,11 +646,23 @@ async fn recover(State(relay): State<Relay>, Json(req): Json<RecoverRequest>) ->
 async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Heads> {
     let device = authenticate(&relay, &headers).await?;
     let storage = relay.storage.clone();
-    let devices = blocking(move || storage.heads(&device.clinic_id)).await?;
+    let clinic = device.clinic_id.clone();
+    let devices = blocking(move || storage.heads(&clinic)).await?;
+    // With a quota, the clinic's files against it: the owner's end-of-day report shows it.
+    let file_room = match relay.quota.clone() {
+        Some(quota) => {
+            let limit = quota.limit();
+            let blobs = relay.blobs.clone();
+            let used = blocking(move || quota.used(&*blobs, &device.clinic_id)).await?;
+            Some(FileRoom { used, quota: limit })
+        }
+        None => None,
+    };
     Ok(Json(Heads {
         devices,
         blob_folder: Some(relay.blobs.folder_id()),
         features: feature::ALL.iter().map(|f| f.to_string()).collect(),
+        file_room,
     }))
 }
 

@@ -102,8 +102,8 @@ impl FileQuota {
     }
 
     /// The clinic's usage: the count, made again when it is missing or old. The folder is read
-    /// without the lock held, so one clinic's count never holds up another's uploads.
-    fn used(&self, blobs: &dyn BlobStore, clinic_id: &str) -> Result<u64, BlobError> {
+    /// without the lock held, so one clinic's count never holds up another's uploads. Blocking.
+    pub fn used(&self, blobs: &dyn BlobStore, clinic_id: &str) -> Result<u64, BlobError> {
         if let Some(counted) = self.lock().get(clinic_id)
             && counted.at.elapsed() < RECOUNT_AFTER
         {

@@ -303,7 +303,18 @@ files_missing_at_relay: number, files_sent_again: number,
 /**
  * Devices (by name) that did not reach the relay today.
  */
-devices_not_seen_today: Array<string>, };
+devices_not_seen_today: Array<string>, 
+/**
+ * The clinic's files at the relay against its operator's quota (None: no quota).
+ */
+relay_file_room: RelayFileRoom | null, };
+
+export type RelayFileRoom = { used_bytes: number, quota_bytes: number, 
+/**
+ * Nine tenths or more used: time to ask the relay's operator for more, before a file is
+ * refused.
+ */
+nearly_full: boolean, };
 
 export type DeviceInvite = { code: string, expires_at_ms: number, relay_url: string, };
 

@@ -14,6 +14,7 @@ import {
   formatBytes,
   formatDuration,
   heldBackText,
+  relayRoomText,
   INTEGRITY_REASONS,
   NOT_READY_REASONS,
   REFUSAL_REASONS,
@@ -182,6 +183,16 @@ describe("files the relay has no room for", () => {
     const full = { reason: "storage_full", waiting: 2, detail: "the relay has no space left" };
     expect(heldBackText("fr", full)).toMatch(/^En attente sur ce poste : 2 fichiers, car le disque du relais est plein\./);
     expect(heldBackText("en", full)).toMatch(/Tell whoever runs the relay\.$/);
+  });
+
+  it("shows the practice's file space at the relay against its quota", () => {
+    const room = { used_bytes: 45 * 1024 ** 3, quota_bytes: 50 * 1024 ** 3, nearly_full: true };
+    expect(relayRoomText("fr", room)).toBe("Espace des fichiers du cabinet sur le relais : 45 Go utilisés sur 50 Go (90 %).");
+    expect(relayRoomText("en", { ...room, used_bytes: 512 * 1024 ** 2 })).toBe(
+      "The practice's file space at the relay: 512 MB used of 50 GB (1%).",
+    );
+    // Past a soft quota, the figure says so.
+    expect(relayRoomText("en", { ...room, used_bytes: 51 * 1024 ** 3 })).toMatch(/\(102%\)/);
   });
 
   it("tells a full relay that refused the whole sync, saying nothing is lost", () => {

@@ -2,7 +2,7 @@
 // durations and times, the end-of-day texts, the commands shown for a new PC (the background
 // sync's status is in syncstatus.ts). No Svelte, no I/O (the relay URL storage takes the
 // storage as a parameter).
-import type { ApiError, DeviceInvite, FilesHeldBack, Language, SyncSummary } from "./bindings";
+import type { ApiError, DeviceInvite, FilesHeldBack, Language, RelayFileRoom, SyncSummary } from "./bindings";
 import { errorText, translate } from "./i18n";
 import { formatDay } from "./medical";
 import { dayKey, timeOfDay } from "./timeline";
@@ -278,6 +278,16 @@ export function eodFilesText(lang: Language, sent: number, waiting: number): str
     ? translate(lang, "eod.files_all_sent")
     : translate(lang, waiting === 1 ? "eod.files_waiting_one" : "eod.files_waiting_many", { n: formatNumber(lang, waiting) });
   return translate(lang, "eod.files_line", { sent: sentPart, waiting: waitingPart });
+}
+
+/** The practice's file space at the relay against its operator's quota: "42 Go utilisés sur 47 Go (89 %)". */
+export function relayRoomText(lang: Language, room: RelayFileRoom): string {
+  const percent = room.quota_bytes > 0 ? Math.floor((room.used_bytes * 100) / room.quota_bytes) : 100;
+  return translate(lang, "eod.relay_room", {
+    used: formatBytes(lang, room.used_bytes),
+    quota: formatBytes(lang, room.quota_bytes),
+    percent: formatNumber(lang, percent),
+  });
 }
 
 /** The end-of-day check of this PC's files at the relay: how many were checked (null: the relay is

@@ -80,6 +80,7 @@ describe("sync state", () => {
       files_missing_at_relay: 0,
       files_sent_again: 0,
       devices_not_seen_today: ["Fauteuil 1"],
+      relay_file_room: null,
     };
     answer = async () => report;
     expect(await runEndOfDay()).toEqual(report);

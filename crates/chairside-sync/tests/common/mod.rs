@@ -266,6 +266,8 @@ impl Transport for LocalRelay {
             devices: self.storage.heads(&clinic).map_err(internal)?,
             blob_folder: Some(self.blobs.folder_id()),
             features: self.features.borrow().clone(),
+            // No quota in process: the HTTP layer applies it (tests/http.rs, the app's tests).
+            file_room: None,
         })
     }
 

@@ -879,6 +879,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         files_missing_at_relay: 0,
         files_sent_again: 0,
         devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
+        // The mock relay has no quota.
+        relay_file_room: null,
       };
     },
     list_devices: async () => {
