@@ -948,6 +948,21 @@ fn a_relay_serves_https_and_each_pc_checks_its_certificate() {
         sync_through(&pc_a, &by_ip, &clinic_ca.trusted()),
         "not issued for this address",
     );
+    // A PC whose list of trusted authorities cannot be read (no system bundle) cannot check any
+    // certificate: told so, not as a network outage to wait out.
+    let no_authorities = tmp.path().join("no-authorities");
+    std::fs::create_dir(&no_authorities).unwrap();
+    assert_untrusted(
+        sync_through(
+            &pc_a,
+            &relay.url(),
+            &[
+                ("SSL_CERT_FILE", ""),
+                ("SSL_CERT_DIR", no_authorities.to_str().unwrap()),
+            ],
+        ),
+        "its list of trusted authorities could not be used",
+    );
     // Plain HTTP to the HTTPS port gets no answer: told as unreachable, nothing lost.
     let plain = format!("http://localhost:{}", relay.port);
     let error = failure(sync_through(&pc_a, &plain, &clinic_ca.trusted()));

@@ -182,19 +182,23 @@ impl HttpRelay {
     fn unreachable(&self, e: ureq::Error) -> SyncError {
         let url = self.base.clone();
         // The handshake's refusal comes wrapped in an I/O error.
-        let refused = match &e {
-            ureq::Error::Rustls(rustls::Error::InvalidCertificate(why)) => Some(why),
-            ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref()) {
-                Some(rustls::Error::InvalidCertificate(why)) => Some(why),
-                _ => None,
-            },
+        let tls = match &e {
+            ureq::Error::Rustls(tls) => Some(tls),
+            ureq::Error::Io(io) => io.get_ref().and_then(|e| e.downcast_ref()),
+            _ => None,
+        };
+        let refused = match tls {
+            Some(rustls::Error::InvalidCertificate(why)) => Some(untrusted_because(why)),
+            // The verifier itself failed: on Linux, no certificate store to read (a missing
+            // ca-certificates package, or SSL_CERT_FILE naming no file). Waiting mends nothing.
+            Some(rustls::Error::General(why)) => Some(format!(
+                "this PC cannot check certificates, its list of trusted authorities could not be used ({}); have it repaired (on Linux: the ca-certificates package, or SSL_CERT_FILE naming a bundle)",
+                plain(why)
+            )),
             _ => None,
         };
         match refused {
-            Some(why) => SyncError::RelayNotTrusted {
-                url,
-                reason: untrusted_because(why),
-            },
+            Some(reason) => SyncError::RelayNotTrusted { url, reason },
             None => SyncError::Unreachable {
                 url,
                 reason: plain(&e.to_string()),
