@@ -67,7 +67,8 @@ pub mod reason {
     pub const WAITING_FOR_APPROVAL: &str = "waiting_for_approval";
     /// `sync_not_ready`: this PC has not received the clinic's key (enrollment unfinished).
     pub const NO_CLINIC_KEY: &str = "no_clinic_key";
-    /// `sync_not_ready`: the file asked for was stored on a PC that has not synced since.
+    /// `sync_not_ready`: the file asked for is not at the relay yet (its PC has not synced since, or
+    /// the relay had no room for it).
     pub const FILE_NOT_UPLOADED: &str = "file_not_uploaded";
     /// `sync_not_ready`: this PC refuses the relay's certificate (unknown authority, expired,
     /// issued for another address): nothing was sent; the message says which.

@@ -93,7 +93,7 @@ pub enum SyncError {
     )]
     Diverged { device: String, head: i64 },
     #[error(
-        "this file is not on the relay yet: the PC that stored it has not synced since; sync that PC, then open the file again"
+        "this file is not on the relay yet: the PC that stored it has not sent it (it has not synced since, or the relay is short of room: that PC says so); sync that PC, then open the file again"
     )]
     BlobNotUploaded,
     #[error(
