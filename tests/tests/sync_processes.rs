@@ -1097,11 +1097,11 @@ fn the_relay_operator_lists_clinics_and_forgets_one_that_left() {
 }
 
 #[test]
-fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_raises_it() {
+fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_gives_it_room() {
     let tmp = tempfile::tempdir().unwrap();
     let relay_dir = tmp.path().join("relay");
     // Less than one chunk of room: no file fits.
-    let mut relay = Relay::start_flagged(&relay_dir, &["--clinic-quota", "1MB"]);
+    let relay = Relay::start_flagged(&relay_dir, &["--clinic-quota", "1MB"]);
     let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
     let patient = owner(
         &pc_a,
@@ -1189,12 +1189,29 @@ fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_raise
     };
     assert_eq!(failure(export(&pc_b))["reason"], "file_not_uploaded");
 
-    // The operator restarts the relay without the quota, on the same address and files: A's
-    // next sync sends the file, and B opens it.
-    assert!(relay.terminate().success());
-    let port = relay.port;
-    drop(relay);
-    let _relay = Relay::start_on(&relay_dir, port);
+    // The operator gives this clinic more room, while the relay serves: its next upload is
+    // admitted, with no restart. A size that is not one is refused, saying what to type.
+    let clinics = relay_admin(&relay_dir, &["clinics", "--json"]);
+    let clinics: Value = serde_json::from_slice(&clinics.stdout).unwrap();
+    let clinic_id = clinics[0]["clinic_id"].as_str().unwrap().to_string();
+    let set_quota = |size: &str| {
+        Command::new(chairside_scenarios::workspace_binary("chairside-relay"))
+            .args(["set-quota", &clinic_id, size, "--db"])
+            .arg(format!(
+                "sqlite:{}",
+                relay_dir.join("relay.sqlite").display()
+            ))
+            .output()
+            .unwrap()
+    };
+    let refused = set_quota("lots");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("give one such as 50GB or 200GiB"), "{said}");
+    let said = ok(set_quota("50MB"));
+    assert!(said.contains("may now keep 50.0 MB of files"), "{said}");
+    let listed = String::from_utf8(relay_admin(&relay_dir, &["clinics"]).stdout).unwrap();
+    assert!(listed.contains("own quota 50.0 MB"), "{listed}");
     let synced = owner(&pc_a, &["sync"]);
     assert_eq!(synced["files_sent"], 1, "{synced}");
     assert_eq!(synced["files_held_back"], Value::Null, "{synced}");

@@ -70,7 +70,8 @@ impl Default for RateLimit {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Limits {
     pub rate: RateLimit,
-    /// Bytes of files one clinic may keep (see [`quota`]); None: as many as the disk holds.
+    /// Bytes of files a clinic may keep unless it has its own quota (see [`quota`]); None: as
+    /// many as the disk holds.
     pub clinic_quota: Option<u64>,
 }
 
@@ -79,7 +80,7 @@ struct Relay {
     storage: Arc<dyn Storage>,
     blobs: Arc<dyn BlobStore>,
     limit: RateLimit,
-    quota: Option<Arc<FileQuota>>,
+    quota: Arc<FileQuota>,
     buckets: Arc<Mutex<HashMap<String, (f64, Instant)>>>,
     /// When this process last recorded each device's last-seen time: recorded at most once a
     /// minute, so a sync's requests do not each cost a database write.
@@ -286,9 +287,7 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
         storage,
         blobs,
         limit: limits.rate,
-        quota: limits
-            .clinic_quota
-            .map(|limit| Arc::new(FileQuota::new(limit))),
+        quota: Arc::new(FileQuota::new(limits.clinic_quota)),
         buckets: Arc::new(Mutex::new(HashMap::new())),
         touched: Arc::new(Mutex::new(HashMap::new())),
     };
@@ -646,18 +645,21 @@ async fn recover(State(relay): State<Relay>, Json(req): Json<RecoverRequest>) ->
 async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Heads> {
     let device = authenticate(&relay, &headers).await?;
     let storage = relay.storage.clone();
-    let clinic = device.clinic_id.clone();
-    let devices = blocking(move || storage.heads(&clinic)).await?;
-    // With a quota, the clinic's files against it: the owner's end-of-day report shows it.
-    let file_room = match relay.quota.clone() {
-        Some(quota) => {
-            let limit = quota.limit();
-            let blobs = relay.blobs.clone();
-            let used = blocking(move || quota.used(&*blobs, &device.clinic_id)).await?;
-            Some(FileRoom { used, quota: limit })
-        }
-        None => None,
-    };
+    let quota = relay.quota.clone();
+    let blobs = relay.blobs.clone();
+    let (devices, file_room) = blocking(move || {
+        let devices = storage.heads(&device.clinic_id)?;
+        // With a quota, the clinic's files against it: the owner's end-of-day report shows it.
+        let file_room = match quota.limit_for(&*storage, &device.clinic_id)? {
+            Some(limit) => Some(FileRoom {
+                used: quota.used(&*blobs, &device.clinic_id)?,
+                quota: limit,
+            }),
+            None => None,
+        };
+        Ok::<_, ApiFailure>((devices, file_room))
+    })
+    .await?;
     Ok(Json(Heads {
         devices,
         blob_folder: Some(relay.blobs.folder_id()),
@@ -789,9 +791,7 @@ async fn delete_blob(
     let blobs = relay.blobs.clone();
     let clinic = device.clinic_id.clone();
     let deleted = blocking(move || blobs.delete(&clinic, &name)).await?;
-    if let Some(quota) = &relay.quota {
-        quota.recount(&device.clinic_id);
-    }
+    relay.quota.recount(&device.clinic_id);
     tracing::info!(device = %device.device_id, deleted, "blob deleted");
     Ok(Json(BlobDeleted { deleted }))
 }
@@ -812,21 +812,20 @@ async fn put_blob_chunk(
     let blobs = relay.blobs.clone();
     let size = body.len();
     let quota = relay.quota.clone();
+    let storage = relay.storage.clone();
     let clinic = device.clinic_id.clone();
     let refused = blocking(move || {
-        // Only a file not begun is measured against the quota: one begun is completed.
-        if let Some(quota) = &quota
+        // Only a file not begun is measured against the clinic's quota: one begun is completed.
+        if let Some(limit) = quota.limit_for(&*storage, &clinic)?
             && blobs.status(&clinic, &name)?.count.is_none()
-            && let Err(refused) = quota.admit(&*blobs, &clinic, q.count)?
+            && let Err(refused) = quota.admit(&*blobs, &clinic, q.count, limit)?
         {
             return Ok(Some(refused));
         }
-        if blobs.put_chunk(&clinic, &name, idx, q.count, &body)?
-            && let Some(quota) = &quota
-        {
+        if blobs.put_chunk(&clinic, &name, idx, q.count, &body)? {
             quota.wrote(&clinic, size as u64);
         }
-        Ok::<_, BlobError>(None)
+        Ok::<_, ApiFailure>(None)
     })
     .await?;
     if let Some(refused) = refused {

@@ -1,7 +1,7 @@
 //! `chairside-relay`: serves the relay API. With no flags it serves on 127.0.0.1:8787 with a
-//! SQLite file and a blob folder in the platform's data directory. `clinics` and
-//! `forget-clinic` are the operator's: what the relay holds per clinic, and the deletion of a
-//! clinic that left.
+//! SQLite file and a blob folder in the platform's data directory. `clinics`, `set-quota` and
+//! `forget-clinic` are the operator's: what the relay holds per clinic, one clinic's own file
+//! quota, and the deletion of a clinic that left.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,9 +43,9 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert", value_name = "KEY.pem")]
         tls_key: Option<PathBuf>,
-        /// Bytes of files (images, documents) each clinic may keep here, e.g. 50GB or 200GiB;
-        /// a new file past it is refused and waits on its PC. Change sets are never refused
-        /// for it. Default: no quota.
+        /// Bytes of files (images, documents) each clinic may keep here, e.g. 50GB or 200GiB,
+        /// unless it has its own (set-quota); a new file past it is refused and waits on its
+        /// PC. Change sets are never refused for it. Default: no quota.
         #[arg(long, value_name = "SIZE")]
         clinic_quota: Option<bytesize::ByteSize>,
     },
@@ -61,6 +61,16 @@ enum Command {
         /// One JSON array on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Give one clinic its own file quota (images, documents), e.g. 200GB; `default` gives it the
+    /// relay's again (serve --clinic-quota). Every relay process applies it at once.
+    SetQuota {
+        /// The clinic's id (see `clinics`).
+        clinic_id: String,
+        /// A size (50GB, 200GiB) or `default`.
+        size: String,
+        #[arg(long)]
+        db: Option<String>,
     },
     /// Delete everything this relay holds for a clinic that left (GDPR): its records, devices,
     /// invitations and files. Its PCs keep their own data; their syncs are refused from then on.
@@ -111,7 +121,7 @@ fn when(ms: i64) -> String {
 fn describe(line: &ClinicHeld) -> String {
     let u = &line.usage;
     format!(
-        "{}  created {}  devices {} active, {} pending, {} revoked  {} records ({:.1} MB)  {} files ({:.1} MB)  last seen {}",
+        "{}  created {}  devices {} active, {} pending, {} revoked  {} records ({:.1} MB)  {} files ({:.1} MB){}  last seen {}",
         u.clinic_id,
         when(u.created_at_ms),
         u.devices_active,
@@ -121,6 +131,9 @@ fn describe(line: &ClinicHeld) -> String {
         u.record_bytes as f64 / 1e6,
         line.blobs,
         line.blob_bytes as f64 / 1e6,
+        u.file_quota
+            .map(|q| format!(", own quota {}", bytesize::ByteSize(q).display().si()))
+            .unwrap_or_default(),
         when(u.last_seen_ms),
     )
 }
@@ -135,6 +148,29 @@ fn clinics(db: Option<&str>, blobs: Option<PathBuf>, json: bool) -> Result<()> {
         println!("No clinic at this relay.");
     } else {
         lines.iter().for_each(|line| println!("{}", describe(line)));
+    }
+    Ok(())
+}
+
+fn set_quota(clinic_id: &str, size: &str, db: Option<&str>) -> Result<()> {
+    let quota = match size.trim() {
+        "default" => None,
+        size => Some(
+            size.parse::<bytesize::ByteSize>()
+                .map_err(|e| anyhow::anyhow!("{size:?} is not a size ({e}): give one such as 50GB or 200GiB, or `default`"))?
+                .as_u64(),
+        ),
+    };
+    let storage = open_storage(db)?;
+    if !storage.set_file_quota(clinic_id, quota)? {
+        bail!("no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them");
+    }
+    match quota {
+        Some(q) => println!(
+            "Clinic {clinic_id} may now keep {} of files.",
+            bytesize::ByteSize(q).display().si()
+        ),
+        None => println!("Clinic {clinic_id} now has the relay's quota (serve --clinic-quota)."),
     }
     Ok(())
 }
@@ -228,6 +264,11 @@ fn run() -> Result<()> {
             clinic_quota.map(|q| q.as_u64()),
         ),
         Command::Clinics { db, blobs, json } => clinics(db.as_deref(), blobs, json),
+        Command::SetQuota {
+            clinic_id,
+            size,
+            db,
+        } => set_quota(&clinic_id, &size, db.as_deref()),
         Command::ForgetClinic {
             clinic_id,
             db,

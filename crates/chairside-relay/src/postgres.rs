@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS relay_record (
     PRIMARY KEY (clinic_id, device_id, idx)
 );
 ALTER TABLE relay_stream ADD COLUMN IF NOT EXISTS revision BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS file_quota BIGINT;
 ";
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -124,7 +125,8 @@ SELECT c.id AS clinic_id, c.created_at,
     (SELECT count(*) FROM relay_record r WHERE r.clinic_id = c.id),
     (SELECT coalesce(sum(octet_length(r.nonce) + octet_length(r.ciphertext)), 0)::BIGINT
         FROM relay_record r WHERE r.clinic_id = c.id),
-    (SELECT coalesce(max(d.last_seen), 0) FROM relay_device d WHERE d.clinic_id = c.id)
+    (SELECT coalesce(max(d.last_seen), 0) FROM relay_device d WHERE d.clinic_id = c.id),
+    c.file_quota
 FROM relay_clinic c ORDER BY c.created_at, c.id";
 
 fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
@@ -139,6 +141,7 @@ fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
         records: count(5),
         record_bytes: count(6),
         last_seen_ms: row.get(7),
+        file_quota: row.get::<_, Option<i64>>(8).map(|q| q.max(0) as u64),
     }
 }
 
@@ -184,6 +187,25 @@ impl Storage for PostgresStorage {
         }
         tx.commit()?;
         Ok(usage)
+    }
+
+    fn set_file_quota(&self, clinic_id: &str, quota: Option<u64>) -> StorageResult<bool> {
+        let quota = quota.map(|q| i64::try_from(q).unwrap_or(i64::MAX));
+        let changed = self.pool.get()?.execute(
+            "UPDATE relay_clinic SET file_quota = $2 WHERE id = $1",
+            &[&clinic_id, &quota],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn file_quota(&self, clinic_id: &str) -> StorageResult<Option<u64>> {
+        let row = self.pool.get()?.query_opt(
+            "SELECT file_quota FROM relay_clinic WHERE id = $1",
+            &[&clinic_id],
+        )?;
+        Ok(row
+            .and_then(|r| r.get::<_, Option<i64>>(0))
+            .map(|q| q.max(0) as u64))
     }
 
     fn register(

@@ -1,6 +1,8 @@
-//! The clinic file quota (`serve --clinic-quota SIZE`): how many bytes of files (the sealed
-//! chunks of images and documents) one clinic may keep at this relay, for an operator who hosts
-//! several clinics on one disk and must not let one of them fill it for all.
+//! The clinic file quota: how many bytes of files (the sealed chunks of images and documents) one
+//! clinic may keep at this relay, for an operator who hosts several clinics on one disk and must
+//! not let one of them fill it for all. `serve --clinic-quota SIZE` gives every clinic the same;
+//! `chairside-relay set-quota CLINIC SIZE` gives one clinic its own (kept in the relay's
+//! database, so every relay process sees it at once, without a restart).
 //!
 //! Only files count. Change sets (the clinical record itself: appointments, notes, charts; a few
 //! megabytes a year) are never refused for the quota: a full quota must not split the clinic's
@@ -24,7 +26,8 @@ use std::time::{Duration, Instant};
 use bytesize::ByteSize;
 use chairside_protocol::MAX_SEALED_CHUNK_BYTES;
 
-use crate::{BlobError, BlobStore};
+use crate::storage::StorageResult;
+use crate::{BlobError, BlobStore, Storage};
 
 /// How long a count of a clinic's files is trusted before it is made again from the folder.
 pub const RECOUNT_AFTER: Duration = Duration::from_secs(10 * 60);
@@ -50,41 +53,41 @@ struct Counted {
     at: Instant,
 }
 
-/// The quota and each clinic's usage as this process knows it.
-#[derive(Debug)]
+/// The relay's default quota and each clinic's usage as this process knows it.
+#[derive(Debug, Default)]
 pub struct FileQuota {
-    limit: u64,
+    /// Every clinic's quota unless it has its own (None: no quota).
+    default: Option<u64>,
     counted: Mutex<HashMap<String, Counted>>,
 }
 
 impl FileQuota {
-    pub fn new(limit: u64) -> Self {
+    pub fn new(default: Option<u64>) -> Self {
         Self {
-            limit,
+            default,
             counted: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn limit(&self) -> u64 {
-        self.limit
+    /// The quota of a clinic: its own, else the relay's default; None when neither is set.
+    /// Blocking (one read of the clinic's row).
+    pub fn limit_for(&self, storage: &dyn Storage, clinic_id: &str) -> StorageResult<Option<u64>> {
+        Ok(storage.file_quota(clinic_id)?.or(self.default))
     }
 
-    /// Whether a new file of `chunks` chunks may begin for `clinic_id`. Blocking: it may count
-    /// the clinic's folder.
+    /// Whether a new file of `chunks` chunks may begin for `clinic_id` under `limit`. Blocking:
+    /// it may count the clinic's folder.
     pub fn admit(
         &self,
         blobs: &dyn BlobStore,
         clinic_id: &str,
         chunks: u32,
+        limit: u64,
     ) -> Result<Result<(), QuotaExceeded>, BlobError> {
         let used = self.used(blobs, clinic_id)?;
         let file = u64::from(chunks) * MAX_SEALED_CHUNK_BYTES as u64;
-        if used.saturating_add(file) > self.limit {
-            return Ok(Err(QuotaExceeded {
-                used,
-                file,
-                limit: self.limit,
-            }));
+        if used.saturating_add(file) > limit {
+            return Ok(Err(QuotaExceeded { used, file, limit }));
         }
         Ok(Ok(()))
     }
@@ -145,8 +148,8 @@ mod tests {
         let blobs = FsBlobStore::open(dir.path()).unwrap();
         // Room for three full chunks (and the few bytes of each file's chunk count).
         let limit = 3 * CHUNK as u64 + 1024;
-        let quota = FileQuota::new(limit);
-        assert_eq!(quota.admit(&blobs, "c1", 2).unwrap(), Ok(()));
+        let quota = FileQuota::new(Some(limit));
+        assert_eq!(quota.admit(&blobs, "c1", 2, limit).unwrap(), Ok(()));
         for idx in 0..2 {
             assert!(
                 blobs
@@ -156,15 +159,15 @@ mod tests {
             quota.wrote("c1", CHUNK as u64);
         }
         // Two chunks held: a one-chunk file fits, a two-chunk one does not.
-        assert_eq!(quota.admit(&blobs, "c1", 1).unwrap(), Ok(()));
-        let refused = quota.admit(&blobs, "c1", 2).unwrap().unwrap_err();
+        assert_eq!(quota.admit(&blobs, "c1", 1, limit).unwrap(), Ok(()));
+        let refused = quota.admit(&blobs, "c1", 2, limit).unwrap().unwrap_err();
         assert_eq!(refused.used, 2 * CHUNK as u64);
         assert_eq!(refused.limit, limit);
         let said = refused.to_string();
         assert!(said.contains("raise the quota"), "{said}");
         assert!(said.contains("3.1 MB"), "the quota in plain units: {said}");
         // Another clinic has its own count.
-        assert_eq!(quota.admit(&blobs, "c2", 3).unwrap(), Ok(()));
+        assert_eq!(quota.admit(&blobs, "c2", 3, limit).unwrap(), Ok(()));
     }
 
     #[test]
@@ -177,12 +180,13 @@ mod tests {
                 .put_chunk("c1", &name(n), 0, 1, &vec![1; CHUNK])
                 .unwrap();
         }
-        let quota = FileQuota::new(2 * CHUNK as u64 + 1024);
-        assert!(quota.admit(&blobs, "c1", 1).unwrap().is_err());
+        let limit = 2 * CHUNK as u64 + 1024;
+        let quota = FileQuota::new(Some(limit));
+        assert!(quota.admit(&blobs, "c1", 1, limit).unwrap().is_err());
         blobs.delete("c1", &name(0)).unwrap();
         // Until counted again, the deleted file still counts.
-        assert!(quota.admit(&blobs, "c1", 1).unwrap().is_err());
+        assert!(quota.admit(&blobs, "c1", 1, limit).unwrap().is_err());
         quota.recount("c1");
-        assert_eq!(quota.admit(&blobs, "c1", 1).unwrap(), Ok(()));
+        assert_eq!(quota.admit(&blobs, "c1", 1, limit).unwrap(), Ok(()));
     }
 }

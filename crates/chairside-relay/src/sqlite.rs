@@ -17,7 +17,8 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS clinic (
     id              TEXT PRIMARY KEY,
     recovery_hash   BLOB    NOT NULL,
-    created_at      INTEGER NOT NULL
+    created_at      INTEGER NOT NULL,
+    file_quota      INTEGER                      -- bytes; NULL: the relay's default
 );
 CREATE TABLE IF NOT EXISTS device (
     id              TEXT PRIMARY KEY,
@@ -86,6 +87,15 @@ impl SqliteStorage {
                 "ALTER TABLE stream ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
             )?;
         }
+        // A relay file made before per-clinic quotas lacks the clinic's own.
+        let has_quota: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('clinic') WHERE name = 'file_quota'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_quota {
+            conn.execute_batch("ALTER TABLE clinic ADD COLUMN file_quota INTEGER")?;
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -107,7 +117,8 @@ SELECT c.id AS clinic_id, c.created_at,
     (SELECT count(*) FROM record r WHERE r.clinic_id = c.id),
     (SELECT coalesce(sum(length(r.nonce) + length(r.ciphertext)), 0) FROM record r
         WHERE r.clinic_id = c.id),
-    (SELECT coalesce(max(d.last_seen), 0) FROM device d WHERE d.clinic_id = c.id)
+    (SELECT coalesce(max(d.last_seen), 0) FROM device d WHERE d.clinic_id = c.id),
+    c.file_quota
 FROM clinic c ORDER BY c.created_at, c.id";
 
 fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
@@ -120,6 +131,7 @@ fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
         records: row.get(5)?,
         record_bytes: row.get(6)?,
         last_seen_ms: row.get(7)?,
+        file_quota: row.get::<_, Option<i64>>(8)?.map(|q| q.max(0) as u64),
     })
 }
 
@@ -156,6 +168,27 @@ impl Storage for SqliteStorage {
         }
         tx.commit()?;
         Ok(usage)
+    }
+
+    fn set_file_quota(&self, clinic_id: &str, quota: Option<u64>) -> StorageResult<bool> {
+        let quota = quota.map(|q| i64::try_from(q).unwrap_or(i64::MAX));
+        let changed = self.conn()?.execute(
+            "UPDATE clinic SET file_quota = ?2 WHERE id = ?1",
+            params![clinic_id, quota],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn file_quota(&self, clinic_id: &str) -> StorageResult<Option<u64>> {
+        let quota: Option<Option<i64>> = self
+            .conn()?
+            .query_row(
+                "SELECT file_quota FROM clinic WHERE id = ?1",
+                [clinic_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(quota.flatten().map(|q| q.max(0) as u64))
     }
 
     fn register(

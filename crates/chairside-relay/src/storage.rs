@@ -106,6 +106,9 @@ pub struct ClinicUsage {
     pub record_bytes: u64,
     /// When a device of the clinic last reached the relay (0: never).
     pub last_seen_ms: i64,
+    /// The clinic's own file quota, set by the operator (`chairside-relay set-quota`); None: the
+    /// one `serve --clinic-quota` gives every clinic (or none).
+    pub file_quota: Option<u64>,
 }
 
 /// A relay backend. Implementations are blocking; the HTTP layer calls them off the async
@@ -120,6 +123,11 @@ pub trait Storage: Send + Sync + 'static {
     /// operator, whose data must go (GDPR). Returns what it held; `None` for an unknown clinic.
     /// Its devices are refused from then on, as unknown ones.
     fn forget_clinic(&self, clinic_id: &str) -> StorageResult<Option<ClinicUsage>>;
+    /// Sets a clinic's own file quota (see [`crate::quota`]), or clears it (None: the relay's
+    /// default applies again). Returns false for an unknown clinic.
+    fn set_file_quota(&self, clinic_id: &str, quota: Option<u64>) -> StorageResult<bool>;
+    /// A clinic's own file quota, if the operator set one.
+    fn file_quota(&self, clinic_id: &str) -> StorageResult<Option<u64>>;
     /// Creates a clinic with its first device and the hash of its recovery proof. Registering the
     /// same device with the same secret again is a no-op (a retried first sync); any other device
     /// of an existing clinic is refused.

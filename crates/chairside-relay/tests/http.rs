@@ -349,3 +349,53 @@ fn past_the_clinic_quota_a_new_file_is_refused_and_one_begun_is_completed() {
     assert_eq!(status, 200);
     assert_eq!(put(&late, 0, 1).0, 200);
 }
+
+#[test]
+fn a_clinics_own_quota_applies_at_once_and_the_heads_show_its_room() {
+    const CHUNK: usize = MAX_SEALED_CHUNK_BYTES;
+    // No quota for the relay as a whole.
+    let f = fixture(RateLimit::default());
+    let put = |name: &str| {
+        reply(
+            agent()
+                .put(format!("{}/v1/blobs/{}/0?count=1", f.base, name.repeat(32)))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", bearer(7))
+                .send(&vec![4u8; CHUNK][..]),
+        )
+    };
+    let heads = || {
+        reply(
+            agent()
+                .get(format!("{}/v1/heads", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", bearer(7))
+                .call(),
+        )
+        .1
+    };
+    assert_eq!(put("aa").0, 200);
+    assert_eq!(heads()["file_room"], Value::Null, "no quota, no room told");
+
+    // The operator gives the clinic its own quota, with room for one more chunk: the serving
+    // relay applies it at the next request, and tells it in the heads.
+    let quota = 2 * CHUNK as u64 + 100;
+    assert!(f.storage.set_file_quota(CLINIC, Some(quota)).unwrap());
+    let room = heads()["file_room"].clone();
+    assert_eq!(room["quota"], quota, "{room}");
+    assert_eq!(
+        room["used"],
+        CHUNK as u64 + 1,
+        "one chunk and its count: {room}"
+    );
+    assert_eq!(put("bb").0, 200);
+    let (status, body) = put("cc");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (507, Some("quota_exceeded"))
+    );
+
+    // Cleared: no quota again.
+    assert!(f.storage.set_file_quota(CLINIC, None).unwrap());
+    assert_eq!(put("cc").0, 200);
+}

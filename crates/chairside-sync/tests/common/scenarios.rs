@@ -814,3 +814,41 @@ fn a_clinic_that_leaves_is_forgotten_at_the_relay_and_no_other() {
     add_patient(&mut staying, "Saadi", "+213555000333");
     assert!(run(&mut staying, &relay).unwrap().checksums_match);
 }
+
+#[test]
+fn a_clinics_own_file_quota_is_kept_listed_and_cleared() {
+    use chairside_relay::quota::FileQuota;
+    const GB: u64 = 1_000_000_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = super::new_relay(tmp.path());
+    let mut big = first_device(&tmp.path().join("big"));
+    let mut small = first_device(&tmp.path().join("small"));
+    run(&mut big, &relay).unwrap();
+    run(&mut small, &relay).unwrap();
+    let big_id = identity(&big, false).unwrap().clinic_id;
+    let small_id = identity(&small, false).unwrap().clinic_id;
+
+    // No clinic has its own quota until the operator gives one.
+    assert_eq!(relay.storage.file_quota(&big_id).unwrap(), None);
+    assert!(relay.storage.set_file_quota(&big_id, Some(200 * GB)).unwrap());
+    assert_eq!(relay.storage.file_quota(&big_id).unwrap(), Some(200 * GB));
+    assert_eq!(relay.storage.file_quota(&small_id).unwrap(), None);
+    let listed = relay.storage.clinics().unwrap();
+    let own = |id: &str| listed.iter().find(|c| c.clinic_id == id).unwrap().file_quota;
+    assert_eq!((own(&big_id), own(&small_id)), (Some(200 * GB), None));
+
+    // Its own quota wins over the relay's default; the others get the default.
+    let quota = FileQuota::new(Some(50 * GB));
+    assert_eq!(quota.limit_for(&*relay.storage, &big_id).unwrap(), Some(200 * GB));
+    assert_eq!(quota.limit_for(&*relay.storage, &small_id).unwrap(), Some(50 * GB));
+    assert_eq!(FileQuota::new(None).limit_for(&*relay.storage, &small_id).unwrap(), None);
+
+    // Cleared: the default again. An unknown clinic is said so, and nothing is created.
+    assert!(relay.storage.set_file_quota(&big_id, None).unwrap());
+    assert_eq!(quota.limit_for(&*relay.storage, &big_id).unwrap(), Some(50 * GB));
+    assert!(!relay.storage.set_file_quota("no-such-clinic", Some(GB)).unwrap());
+    assert_eq!(relay.storage.clinics().unwrap().len(), 2);
+    // A size beyond what the database holds is kept as the largest it holds.
+    assert!(relay.storage.set_file_quota(&small_id, Some(u64::MAX)).unwrap());
+    assert_eq!(relay.storage.file_quota(&small_id).unwrap(), Some(i64::MAX as u64));
+}
