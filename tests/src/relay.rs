@@ -46,8 +46,13 @@ impl RelayProcess {
     /// A relay on a free port serving HTTPS with `cert` and `key` (PEM files; the certificate
     /// names `localhost`), its SQLite file and blobs in `dir`.
     pub fn start_https(dir: &Path, cert: &Path, key: &Path) -> Self {
+        Self::start_https_flagged(dir, cert, key, &[])
+    }
+
+    /// `start_https`, with more `serve` flags.
+    pub fn start_https_flagged(dir: &Path, cert: &Path, key: &Path, flags: &[&str]) -> Self {
         let db = format!("sqlite:{}", dir.join("relay.sqlite").display());
-        Self::start_serving(dir, free_port(), &db, Some((cert, key)), &[])
+        Self::start_serving(dir, free_port(), &db, Some((cert, key)), flags)
     }
 
     /// A relay on a free port, its SQLite file and blobs in `dir`, with more `serve` flags.

@@ -138,8 +138,13 @@ fn desktop_app_in_real_webkit() {
     TRUSTED_AUTHORITY
         .set(authority.pem.clone())
         .expect("one authority per run");
-    let relay =
-        chairside_scenarios::RelayProcess::start_https(&work.path().join("relay"), &cert, &key);
+    // A hosted relay's quota for the clinic's files: the end-of-day report shows the room.
+    let relay = chairside_scenarios::RelayProcess::start_https_flagged(
+        &work.path().join("relay"),
+        &cert,
+        &key,
+        &["--clinic-quota", "50GB"],
+    );
     let code = owner_pc_pairing_code(&work.path().join("owner-pc"), &relay.url())
         .expect("the owner's PC and its pairing code");
 
@@ -554,6 +559,11 @@ fn scenario(run: &mut Run) -> Result<()> {
         "eod-files-checked",
         "2 fichiers de ce poste vérifiés sur le relais",
     )?;
+    run.wait_text_containing(
+        "eod-relay-room",
+        "Espace des fichiers du cabinet sur le relais",
+    )?;
+    run.assert_absent("eod-relay-room-nearly-full")?;
     run.screenshot("end-of-day")?;
     run.end_step();
 

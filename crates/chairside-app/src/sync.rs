@@ -273,7 +273,7 @@ impl App {
     /// (`files`): what waits for a person, which devices did not reach the relay today.
     pub fn end_of_day_report(
         &mut self,
-        summary: SyncSummary,
+        mut summary: SyncSummary,
         files: chairside_sync::blobs::FilesAtRelay,
     ) -> Result<EndOfDayReport> {
         self.authorize(P::ViewReports, "sync.report")?;
@@ -302,7 +302,6 @@ impl App {
         let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
             + chairside_store::conflicts::open(conn)?.len()) as u32;
         let files_waiting = self.store()?.blobs_to_upload_count()? as u32;
-        let mut summary = summary;
         if summary.files_held_back.is_none() {
             summary.files_held_back = files.held_back.as_ref().map(held_back);
         }

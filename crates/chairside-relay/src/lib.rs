@@ -177,7 +177,7 @@ impl From<BlobError> for ApiFailure {
     }
 }
 
-/// The reply when the relay's disk is full (`where`: which one): 507, with what to do. Nothing of
+/// The reply when the relay's disk is full (`place`: which one): 507, with what to do. Nothing of
 /// the request was kept, and the device keeps everything to send it again.
 fn storage_full(place: &str) -> ApiFailure {
     ApiFailure::new(
@@ -885,7 +885,9 @@ mod tests {
             body.message
         );
 
-        // The blob folder's disk (ENOSPC) or the operator's disk quota (EDQUOT).
+        // The blob folder's disk (ENOSPC) or the operator's disk quota (EDQUOT), as Linux
+        // reports them.
+        #[cfg(target_os = "linux")]
         for errno in [28, 122] {
             let io = std::io::Error::from_raw_os_error(errno);
             let ApiFailure(status, body) = ApiFailure::from(BlobError::Io(io));
