@@ -10,6 +10,7 @@
 use std::fs::{self, File};
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chairside_protocol::{
     BlobList, BlobStatus, MAX_BLOB_CHUNKS, MAX_SEALED_CHUNK_BYTES, is_blob_name,
@@ -124,6 +125,103 @@ impl FsBlobStore {
             Err(e) => return Err(e.into()),
         }
         Ok(usage)
+    }
+
+    /// Clears what uploads and deletions left behind, in every clinic's folder (see
+    /// [`Swept`]): files begun and untouched for `idle` (a PC lost or replaced mid-upload; one
+    /// that comes back sends its file again whole), the temporary files of writes cut short by a
+    /// crash, and folders whose deletion a crash interrupted (an erased patient's original file
+    /// must not linger). Several relay processes sharing the folder may sweep it at once.
+    pub fn sweep(&self, idle: Duration) -> Result<Swept, BlobError> {
+        let cutoff = SystemTime::now().checked_sub(idle).unwrap_or(UNIX_EPOCH);
+        let temp_cutoff = SystemTime::now()
+            .checked_sub(STALE_TEMP.min(idle))
+            .unwrap_or(UNIX_EPOCH);
+        let mut swept = Swept::default();
+        for clinic in subfolders(&self.root)? {
+            if is_doomed(&clinic) {
+                swept.leftovers += remove_doomed(&clinic)?;
+                continue;
+            }
+            for prefix in subfolders(&clinic)? {
+                for blob in subfolders(&prefix)? {
+                    if is_doomed(&blob) {
+                        swept.leftovers += remove_doomed(&blob)?;
+                        continue;
+                    }
+                    let Some(name) = blob.file_name().and_then(|n| n.to_str()) else {
+                        continue;
+                    };
+                    if !is_blob_name(name) {
+                        continue;
+                    }
+                    let (held, newest, bytes) = Self::examine(&blob, temp_cutoff, &mut swept)?;
+                    let whole = Self::read_count(&blob)?.is_some_and(|count| held >= count);
+                    if !whole && newest < cutoff && Self::remove_blob_dir(&blob)? {
+                        swept.abandoned += 1;
+                        swept.bytes += bytes;
+                    }
+                }
+            }
+        }
+        Ok(swept)
+    }
+
+    /// A blob's folder: how many chunks it holds, when it was last written, and its bytes.
+    /// Temporary files older than `temp_cutoff` (writes a crash cut short) are removed.
+    fn examine(
+        dir: &Path,
+        temp_cutoff: SystemTime,
+        swept: &mut Swept,
+    ) -> Result<(u32, SystemTime, u64), BlobError> {
+        // The folder's own time too: an upload that has just made it has written nothing yet.
+        let (mut held, mut newest, mut bytes) = (0, fs::metadata(dir)?.modified()?, 0);
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                // Removed meanwhile (another process's write renamed it, or its sweep).
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let modified = meta.modified()?;
+            let name = entry.file_name();
+            let name = name.to_str().unwrap_or_default();
+            if name.starts_with(".tmp") {
+                if modified < temp_cutoff {
+                    match fs::remove_file(entry.path()) {
+                        Ok(()) => swept.leftovers += 1,
+                        Err(e) if e.kind() == ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                continue;
+            }
+            if name.parse::<u32>().is_ok() {
+                held += 1;
+            }
+            newest = newest.max(modified);
+            bytes += meta.len();
+        }
+        Ok((held, newest, bytes))
+    }
+
+    /// Deletes one blob's folder (renamed first, see [`BlobStore::delete`]); false when it was
+    /// gone already.
+    fn remove_blob_dir(dir: &Path) -> Result<bool, BlobError> {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("blob");
+        let doomed = dir.with_file_name(format!(
+            ".deleting-{name}-{}-{}",
+            std::process::id(),
+            DELETIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        match fs::rename(dir, &doomed) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        fs::remove_dir_all(&doomed)?;
+        Ok(true)
     }
 
     fn read_count(dir: &Path) -> Result<Option<u32>, BlobError> {
@@ -255,22 +353,10 @@ impl BlobStore for FsBlobStore {
     }
 
     fn delete(&self, clinic_id: &str, name: &str) -> Result<bool, BlobError> {
-        let dir = self.blob_dir(clinic_id, name)?;
         // Renamed first, so that no reader ever sees half a blob: either all its chunks, or
         // none (a reader that opened a chunk before keeps reading it). The name is unique to
         // this call, even between relay processes sharing the folder.
-        let doomed = dir.with_file_name(format!(
-            ".deleting-{name}-{}-{}",
-            std::process::id(),
-            DELETIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        match fs::rename(&dir, &doomed) {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(e.into()),
-        }
-        fs::remove_dir_all(&doomed)?;
-        Ok(true)
+        Self::remove_blob_dir(&self.blob_dir(clinic_id, name)?)
     }
 
     fn list(
@@ -333,6 +419,57 @@ fn sorted_names(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<String>, 
     Ok(names)
 }
 
+/// What a [`FsBlobStore::sweep`] removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Files begun and left unfinished, and their bytes.
+    pub abandoned: u64,
+    pub bytes: u64,
+    /// Temporary files and folders a crash left behind.
+    pub leftovers: u64,
+}
+
+/// How long a file begun and not finished is kept at the relay: a PC away for longer sends it
+/// again whole.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// A temporary file older than this is a write a crash cut short (a write takes seconds).
+const STALE_TEMP: Duration = Duration::from_secs(24 * 3600);
+
+/// The folders in a folder (none when it is not there).
+fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, BlobError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut folders = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            folders.push(entry.path());
+        }
+    }
+    Ok(folders)
+}
+
+/// A folder renamed for deletion (a blob's or a whole clinic's).
+fn is_doomed(dir: &Path) -> bool {
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(".deleting-"))
+}
+
+/// Finishes a deletion a crash interrupted; 1 when this call removed it.
+fn remove_doomed(dir: &Path) -> Result<u64, BlobError> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(1),
+        // Another process finishing the same deletion.
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Deletions made by this process, to name their folders apart.
 static DELETIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -343,6 +480,65 @@ mod tests {
     use super::*;
 
     const NAME: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// Sets the times of a folder and everything in it back by `by`, as if untouched since.
+    fn age(path: &Path, by: Duration) {
+        let then = SystemTime::now() - by;
+        if path.is_dir() {
+            for entry in fs::read_dir(path).unwrap() {
+                age(&entry.unwrap().path(), by);
+            }
+        }
+        File::open(path).unwrap().set_modified(then).unwrap();
+    }
+
+    #[test]
+    fn a_sweep_clears_files_left_unfinished_and_what_crashes_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(dir.path()).unwrap();
+        let (old_partial, old_whole, new_partial) =
+            ("a1".repeat(32), "b2".repeat(32), "c3".repeat(32));
+        store
+            .put_chunk("c1", &old_partial, 0, 3, &[1u8; 500])
+            .unwrap();
+        store
+            .put_chunk("c1", &old_whole, 0, 1, &[2u8; 500])
+            .unwrap();
+        store
+            .put_chunk("c2", &new_partial, 1, 2, &[3u8; 500])
+            .unwrap();
+        let month = Duration::from_secs(31 * 24 * 3600);
+        age(&store.blob_dir("c1", &old_partial).unwrap(), month);
+        age(&store.blob_dir("c1", &old_whole).unwrap(), month);
+        // What crashes leave: a chunk's temporary file, a deletion interrupted after its rename.
+        let whole_dir = store.blob_dir("c1", &old_whole).unwrap();
+        fs::write(whole_dir.join(".tmpAbC123"), [9u8; 100]).unwrap();
+        age(
+            &whole_dir.join(".tmpAbC123"),
+            Duration::from_secs(2 * 24 * 3600),
+        );
+        let doomed = whole_dir.with_file_name(".deleting-x-1-1");
+        fs::create_dir(&doomed).unwrap();
+        fs::write(doomed.join("0"), [8u8; 100]).unwrap();
+        let fresh_temp = store.blob_dir("c2", &new_partial).unwrap().join(".tmpNow");
+        fs::write(&fresh_temp, [7u8; 10]).unwrap();
+
+        let swept = store.sweep(ABANDONED_AFTER).unwrap();
+        assert_eq!(
+            swept,
+            Swept {
+                abandoned: 1,
+                bytes: 501, // its chunk and its count
+                leftovers: 2,
+            }
+        );
+        assert_eq!(store.status("c1", &old_partial).unwrap().count, None);
+        assert!(store.status("c1", &old_whole).unwrap().complete());
+        assert_eq!(store.status("c2", &new_partial).unwrap().present, vec![1]);
+        assert!(!doomed.exists() && fresh_temp.exists());
+        // Nothing more to do the next time.
+        assert_eq!(store.sweep(ABANDONED_AFTER).unwrap(), Swept::default());
+    }
 
     #[test]
     fn a_listing_pages_through_the_whole_blobs_of_one_clinic_in_order() {

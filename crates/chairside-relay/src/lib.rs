@@ -191,6 +191,29 @@ fn storage_full(place: &str) -> ApiFailure {
 
 type ApiResult<T> = Result<Json<T>, ApiFailure>;
 
+/// Sweeps the blob folder at once, then every day (see [`FsBlobStore::sweep`]): files begun and
+/// untouched for [`blobs::ABANDONED_AFTER`], and what crashes left. Runs for as long as the
+/// relay serves; a failed sweep is logged and tried again the next day.
+pub async fn sweep_blobs_daily(blobs: Arc<FsBlobStore>) {
+    let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
+    loop {
+        every.tick().await;
+        let store = blobs.clone();
+        match tokio::task::spawn_blocking(move || store.sweep(blobs::ABANDONED_AFTER)).await {
+            Ok(Ok(swept)) => tracing::info!(
+                abandoned = swept.abandoned,
+                bytes = swept.bytes,
+                leftovers = swept.leftovers,
+                "blob folder swept"
+            ),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "blob folder sweep failed; tried again tomorrow")
+            }
+            Err(e) => tracing::warn!(error = %e, "blob folder sweep stopped; tried again tomorrow"),
+        }
+    }
+}
+
 /// Completes when the relay is asked to stop: Ctrl+C, or SIGTERM (what systemd and container
 /// runtimes send). The server then stops accepting connections and lets requests under way end,
 /// so a push is never cut between its records and its reply.

@@ -306,6 +306,7 @@ fn serve(
             rate: RateLimit::default(),
             clinic_quota,
         };
+        tokio::spawn(chairside_relay::sweep_blobs_daily(blob_store.clone()));
         let app = router_with(storage.clone(), blob_store, limits);
         if let Some(quota) = clinic_quota {
             tracing::info!(quota = %bytesize::ByteSize(quota).display().si(), "files per clinic limited");
