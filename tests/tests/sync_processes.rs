@@ -571,6 +571,48 @@ fn enroll(pc_a: &Path, pc_b: &Path, relay_url: &str, envs: &[(&str, &str)]) {
     owner_with(pc_a, &["device", "approve"], envs);
 }
 
+/// A file of the shared DICOM corpus.
+fn corpus(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/dicom")
+        .join(rel)
+}
+
+/// A new patient `last_name` on `pc` with `file` imported into their record (`import_flags`
+/// added to the import); returns the patient's id and the image's.
+fn patient_with_image(
+    pc: &Path,
+    last_name: &str,
+    file: &Path,
+    import_flags: &[&str],
+) -> (String, String) {
+    let patient = owner(
+        pc,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            last_name,
+            "--first-name",
+            "Test",
+            "--birth-date",
+            "1980-01-01",
+            "--sex",
+            "F",
+        ],
+    );
+    let id = patient["id"].as_str().unwrap().to_string();
+    let mut args = vec!["image", "import", file.to_str().unwrap(), "--patient", &id];
+    args.extend_from_slice(import_flags);
+    let imported = owner(pc, &args);
+    assert_eq!(imported["imported"], 1, "{imported}");
+    let image_id = imported["files"][0]["image_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (id, image_id)
+}
+
 /// Two PCs of one clinic, enrolled and synced through `relay`.
 fn two_pcs(tmp: &Path, relay: &Relay) -> (PathBuf, PathBuf) {
     let (pc_a, pc_b) = (tmp.join("a"), tmp.join("b"));
@@ -697,41 +739,8 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     let tmp = tempfile::tempdir().unwrap();
     let relay = Relay::start(&tmp.path().join("relay"));
     let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
-    let p = owner(
-        &pc_a,
-        &[
-            "patient",
-            "add",
-            "--last-name",
-            "Synthetic",
-            "--first-name",
-            "Test",
-            "--birth-date",
-            "1980-01-01",
-            "--sex",
-            "F",
-        ],
-    );
-    let id = p["id"].as_str().unwrap().to_string();
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/dicom/synthetic/panoramic_px_jpegls.dcm");
-    let imported = owner(
-        &pc_a,
-        &[
-            "image",
-            "import",
-            file.to_str().unwrap(),
-            "--patient",
-            &id,
-            "--teeth",
-            "36,46",
-        ],
-    );
-    assert_eq!(imported["imported"], 1, "{imported}");
-    let image_id = imported["files"][0]["image_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let file = corpus("synthetic/panoramic_px_jpegls.dcm");
+    let (id, image_id) = patient_with_image(&pc_a, "Synthetic", &file, &["--teeth", "36,46"]);
     owner(&pc_a, &["sync"]);
     owner(&pc_b, &["sync"]);
 
@@ -1103,40 +1112,9 @@ fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_gives
     // Less than one chunk of room: no file fits.
     let relay = Relay::start_flagged(&relay_dir, &["--clinic-quota", "1MB"]);
     let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
-    let patient = owner(
-        &pc_a,
-        &[
-            "patient",
-            "add",
-            "--last-name",
-            "Quota",
-            "--first-name",
-            "Test",
-            "--birth-date",
-            "1980-01-01",
-            "--sex",
-            "F",
-        ],
-    );
-    let id = patient["id"].as_str().unwrap().to_string();
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/dicom/real/CT_small.dcm");
-    let imported = owner(
-        &pc_a,
-        // The corpus file names another patient: imported all the same.
-        &[
-            "image",
-            "import",
-            file.to_str().unwrap(),
-            "--patient",
-            &id,
-            "--yes",
-        ],
-    );
-    let image_id = imported["files"][0]["image_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let file = corpus("real/CT_small.dcm");
+    // The corpus file names another patient: imported all the same.
+    let (id, image_id) = patient_with_image(&pc_a, "Quota", &file, &["--yes"]);
 
     // The sync goes through: the patient is sent, the file waits, and the sync says why.
     let synced = owner(&pc_a, &["sync"]);

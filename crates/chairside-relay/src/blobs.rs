@@ -402,19 +402,27 @@ fn is_prefix(name: &str) -> bool {
     name.len() == 2 && is_blob_name(&name.repeat(32))
 }
 
+/// The entries of a folder; none when the folder is not there.
+fn entries(dir: &Path) -> Result<Vec<fs::DirEntry>, BlobError> {
+    match fs::read_dir(dir) {
+        Ok(entries) => Ok(entries.collect::<Result<_, _>>()?),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The names in a folder that `keep` accepts, sorted; none when the folder is not there.
 fn sorted_names(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<String>, BlobError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e.into()),
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        if let Some(name) = entry?.file_name().to_str().filter(|n| keep(n)) {
-            names.push(name.to_string());
-        }
-    }
+    let mut names: Vec<String> = entries(dir)?
+        .iter()
+        .filter_map(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .filter(|n| keep(n))
+                .map(str::to_string)
+        })
+        .collect();
     names.sort_unstable();
     Ok(names)
 }
@@ -438,14 +446,8 @@ const STALE_TEMP: Duration = Duration::from_secs(24 * 3600);
 
 /// The folders in a folder (none when it is not there).
 fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, BlobError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e.into()),
-    };
     let mut folders = Vec::new();
-    for entry in entries {
-        let entry = entry?;
+    for entry in entries(dir)? {
         if entry.file_type()?.is_dir() {
             folders.push(entry.path());
         }
