@@ -613,6 +613,27 @@ fn patient_with_image(
     (id, image_id)
 }
 
+/// The owner exports an image's original file on `pc` to `out` (fetched from the relay when the
+/// PC does not hold it yet).
+fn export_original(pc: &Path, image_id: &str, out: &Path) -> Output {
+    chairside(
+        pc,
+        &[
+            "--json",
+            "--user",
+            "amel",
+            "image",
+            "export",
+            image_id,
+            "--format",
+            "original",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+}
+
 /// Two PCs of one clinic, enrolled and synced through `relay`.
 fn two_pcs(tmp: &Path, relay: &Relay) -> (PathBuf, PathBuf) {
     let (pc_a, pc_b) = (tmp.join("a"), tmp.join("b"));
@@ -757,18 +778,7 @@ fn an_image_imported_on_one_pc_opens_on_the_other_through_the_relay() {
     // The image's file as a PC exports it (fetched from the relay when not there yet).
     let export = |pc: &Path, name: &str| {
         let out = tmp.path().join(name);
-        owner(
-            pc,
-            &[
-                "image",
-                "export",
-                &image_id,
-                "--format",
-                "original",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        ok(export_original(pc, &image_id, &out));
         std::fs::read(&out).unwrap()
     };
     assert_eq!(export(&pc_b, "from-b.dcm"), std::fs::read(&file).unwrap());
@@ -1147,24 +1157,7 @@ fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_gives
     let listed = owner(&pc_b, &["image", "list", "--patient", &id]);
     assert_eq!(listed[0]["id"], image_id.as_str(), "{listed}");
     let out = tmp.path().join("b.dcm");
-    let export = |pc: &Path| {
-        chairside(
-            pc,
-            &[
-                "--json",
-                "--user",
-                "amel",
-                "image",
-                "export",
-                &image_id,
-                "--format",
-                "original",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        )
-    };
+    let export = |pc: &Path| export_original(pc, &image_id, &out);
     assert_eq!(failure(export(&pc_b))["reason"], "file_not_uploaded");
 
     // The operator gives this clinic more room, while the relay serves: its next upload is
