@@ -458,7 +458,15 @@ async fn credential(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, Api
     if due {
         let storage = relay.storage.clone();
         let id = device.device_id.clone();
-        blocking(move || storage.touch(&id, now)).await?;
+        // The last contact is for the owner's report ("not seen today"), not for the request:
+        // a relay that cannot write it (its database's disk full) still serves reads and says
+        // what it cannot keep, and writes it at a later request.
+        if let Err(ApiFailure(_, why)) = blocking(move || storage.touch(&id, now)).await {
+            tracing::warn!(code = %why.code, error = %why.message, "last contact not recorded");
+            if let Ok(mut touched) = relay.touched.lock() {
+                touched.remove(&device.device_id);
+            }
+        }
     }
     Ok(device)
 }

@@ -38,7 +38,8 @@ fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Valu
 struct Fixture {
     base: String,
     storage: Arc<dyn Storage>,
-    _tmp: tempfile::TempDir,
+    /// Holds the relay's SQLite file (`relay.sqlite`) and blob folder.
+    tmp: tempfile::TempDir,
 }
 
 fn fixture(limit: RateLimit) -> Fixture {
@@ -58,11 +59,7 @@ fn fixture_with(limits: Limits) -> Fixture {
         .unwrap();
     let blobs = Arc::new(FsBlobStore::open(&tmp.path().join("blobs")).unwrap());
     let base = format!("http://{}", serve(storage.clone(), blobs, limits));
-    Fixture {
-        base,
-        storage,
-        _tmp: tmp,
-    }
+    Fixture { base, storage, tmp }
 }
 
 fn bearer(secret_byte: u8) -> String {
@@ -398,4 +395,40 @@ fn a_clinics_own_quota_applies_at_once_and_the_heads_show_its_room() {
     // Cleared: no quota again.
     assert!(f.storage.set_file_quota(CLINIC, None).unwrap());
     assert_eq!(put("cc").0, 200);
+}
+
+#[test]
+fn a_relay_that_cannot_record_a_devices_last_contact_still_serves_it() {
+    let f = fixture(RateLimit::default());
+    // The database refuses the write of the last contact, as a full disk does: a trigger put in
+    // the relay's own file through a second connection.
+    let db = rusqlite::Connection::open(f.tmp.path().join("relay.sqlite")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER no_room BEFORE UPDATE OF last_seen ON device
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+    )
+    .unwrap();
+    let heads = || {
+        reply(
+            agent()
+                .get(format!("{}/v1/heads", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", bearer(7))
+                .call(),
+        )
+    };
+    let (status, body) = heads();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["devices"][0]["device_id"], DEVICE);
+    // Tried again at the next request (not once a minute), and kept once the database takes it.
+    db.execute_batch("DROP TRIGGER no_room").unwrap();
+    assert_eq!(heads().0, 200);
+    let seen: i64 = db
+        .query_row(
+            "SELECT last_seen FROM device WHERE id = ?1",
+            [DEVICE],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(seen > 0, "the last contact is recorded once it can be");
 }
