@@ -51,6 +51,9 @@ pub mod code {
     /// Sync cannot run yet: no relay set, or an enrollment waiting for approval.
     pub const SYNC_NOT_READY: &str = "sync_not_ready";
     pub const INTEGRITY: &str = "integrity";
+    /// This PC's disk is full: nothing of the change was kept (it can be made again once there
+    /// is room).
+    pub const DISK_FULL: &str = "disk_full";
     pub const INTERNAL: &str = "internal";
 }
 
@@ -107,8 +110,23 @@ impl From<SettingsError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// This PC's disk is full (`e.is_disk_full()`): what happened and what to do.
+    pub(crate) fn disk_full(e: &StoreError) -> Self {
+        ApiError::new(
+            code::DISK_FULL,
+            format!(
+                "this PC's disk is full ({e}): nothing of this change was kept; free some space on this PC, then try again"
+            ),
+        )
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if e.is_disk_full() {
+            return ApiError::disk_full(&e);
+        }
         let code = match &e {
             StoreError::WrongPassphrase => code::WRONG_PASSPHRASE,
             StoreError::PassphraseRequired => code::PASSPHRASE_REQUIRED,
@@ -132,6 +150,28 @@ impl From<StoreError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_as_such() {
+        // SQLite's own "database or disk is full", made real by capping the pages.
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (b BLOB); PRAGMA max_page_count = 2;")
+            .unwrap();
+        let full = conn
+            .execute("INSERT INTO t VALUES (zeroblob(100000))", [])
+            .unwrap_err();
+        let e = ApiError::from(StoreError::from(full));
+        assert_eq!(e.code, code::DISK_FULL);
+        assert!(
+            e.message.contains("nothing of this change was kept"),
+            "{}",
+            e.message
+        );
+        let io = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(ApiError::from(StoreError::from(io)).code, code::DISK_FULL);
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(ApiError::from(StoreError::from(other)).code, code::INTERNAL);
+    }
 
     /// The UI and scripts parse this exact shape; changing it is a breaking change.
     #[test]

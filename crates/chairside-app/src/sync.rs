@@ -59,6 +59,8 @@ impl From<&SyncError> for ApiError {
             SyncError::TamperedBlob { .. } => (code::INTEGRITY, Some(reason::TAMPERED_FILE)),
             SyncError::NoSuchRequest(_) => (code::NOT_FOUND, None),
             SyncError::AlreadyInClinic => (code::ALREADY_INITIALISED, None),
+            // This PC's own disk full while merging: told as such (nothing of it was kept).
+            SyncError::Store(store) if store.is_disk_full() => return ApiError::disk_full(store),
             SyncError::Store(_) | SyncError::Internal(_) => (code::INTERNAL, None),
         };
         let error = ApiError::new(code, e.to_string());

@@ -70,3 +70,18 @@ pub enum StoreError {
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
 }
+
+impl StoreError {
+    /// This PC's disk (or the user's disk quota) is full: the transaction was rolled back, so
+    /// nothing of the change was kept, and it can be made again once there is room.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            StoreError::Io(e) => matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ),
+            _ => false,
+        }
+    }
+}

@@ -193,3 +193,41 @@ fn a_second_connection_merges_and_the_first_one_writes_after_it_with_a_later_clo
         .unwrap();
     assert!(stored.parse::<i64>().unwrap() > ahead.to_i64());
 }
+
+#[test]
+fn a_write_on_a_full_disk_keeps_nothing_and_can_be_made_again_once_there_is_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = common::create(dir.path());
+    // The database may grow no further: SQLite's own "database or disk is full", as on a PC
+    // whose disk is full.
+    let pages: i64 = store
+        .conn()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .conn()
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    let content = bytes(CHUNK_BYTES + 999, 3);
+    let before = all_sets(&store).len();
+    let full = store
+        .write(|w| w.put_blob(&content[..], "image/png"))
+        .unwrap_err();
+    assert!(full.is_disk_full(), "{full}");
+    // Rolled back: no change set, no blob.
+    assert_eq!(all_sets(&store).len(), before);
+    let sha = hex::encode(Sha256::digest(&content));
+    assert!(store.blob(&sha).unwrap().is_none());
+    // Room again: the same write goes through.
+    store
+        .conn()
+        .execute_batch("PRAGMA max_page_count = 1073741823")
+        .unwrap();
+    store
+        .write(|w| w.put_blob(&content[..], "image/png"))
+        .unwrap();
+    assert!(store.blob(&sha).unwrap().is_some());
+    // Other errors are not a full disk.
+    let other = chairside_store::StoreError::InUse;
+    assert!(!other.is_disk_full());
+}

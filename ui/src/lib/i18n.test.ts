@@ -61,8 +61,8 @@ describe("errorText", () => {
   });
 
   it("falls back to the message for unknown codes", () => {
-    expect(errorText("fr", { code: "disk_full", message: "Disk full" })).toBe("Disk full");
-    expect(errorText("en", { code: "disk_full", message: "" })).toBe(en["error.unknown"]);
+    expect(errorText("fr", { code: "printer_jammed", message: "Disk full" })).toBe("Disk full");
+    expect(errorText("en", { code: "printer_jammed", message: "" })).toBe(en["error.unknown"]);
   });
 });
 

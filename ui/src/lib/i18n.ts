@@ -976,6 +976,7 @@ export const fr = {
   "error.possible_duplicate": "Un dossier semblable existe déjà.",
   "error.patient_erased": "Ce dossier a été effacé à la demande du patient (RGPD) : son identité ne peut plus être modifiée. Si la personne revient, créez-lui un nouveau dossier.",
   "error.export_failed": "Le fichier d'export n'a pas pu être écrit ({detail}).",
+  "error.disk_full": "Le disque de ce poste est plein : rien de cette modification n'a été enregistré. Libérez de la place sur ce poste (ou prévenez la personne qui s'occupe des ordinateurs du cabinet), puis recommencez.",
   "error.internal": "Une erreur interne est survenue. Réessayez ; si le problème persiste, redémarrez l'application.",
   "error.unknown": "Une erreur inattendue est survenue.",
 } as const;
@@ -1956,6 +1957,7 @@ export const en: Record<MessageKey, string> = {
   "error.possible_duplicate": "A similar file already exists.",
   "error.patient_erased": "This file was erased at the patient's request (GDPR): its identity can no longer be edited. If the person comes back, create a new file.",
   "error.export_failed": "The export file could not be written ({detail}).",
+  "error.disk_full": "This PC's disk is full: nothing of this change was saved. Free some space on this PC (or tell whoever looks after the practice's computers), then try again.",
   "error.internal": "An internal error occurred. Try again; if the problem persists, restart the application.",
   "error.unknown": "An unexpected error occurred.",
 };
@@ -1992,6 +1994,7 @@ export const KNOWN_ERROR_CODES = [
   "possible_duplicate",
   "patient_erased",
   "export_failed",
+  "disk_full",
   "internal",
 ] as const;
 

@@ -204,7 +204,7 @@ describe("joinFailure", () => {
     expect(problemText("en", joinFailure("en", "join", { code: "keyring_unavailable", message: "x" }).problem)).toBe(
       en["error.keyring_unavailable"],
     );
-    expect(problemText("en", joinFailure("en", "join", { code: "disk_full", message: "Disk full" }).problem)).toBe("Disk full");
+    expect(problemText("en", joinFailure("en", "join", { code: "printer_jammed", message: "Disk full" }).problem)).toBe("Disk full");
   });
 
   it("tells a refused relay certificate at the relay address, with its cause", () => {
