@@ -101,3 +101,38 @@ fn files_past_the_clinic_quota_wait_on_their_pc_while_the_records_sync_and_go_on
     let blob = b.open_image(&second).unwrap();
     assert!(b.image_is_local(&blob).unwrap());
 }
+
+#[test]
+fn a_file_too_large_for_the_room_left_does_not_hold_back_smaller_ones() {
+    let work = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&work.path().join("relay.sqlite")).unwrap());
+    let blobs = Arc::new(FsBlobStore::open(&work.path().join("relay-blobs")).unwrap());
+    // Room for two chunks: the 3.8 MB intraoral image (four chunks) cannot go, the 39 kB CT
+    // slice imported after it can.
+    let chunk = MAX_SEALED_CHUNK_BYTES as u64;
+    let relay = relay_with_quota(storage, blobs, 2 * chunk + 1000);
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
+    let patient = a
+        .add_patient(PatientInput {
+            last_name: "Mansouri".into(),
+            first_name: "Lina".into(),
+            birth_date: "1978-11-30".into(),
+            sex: "F".into(),
+            ..PatientInput::default()
+        })
+        .unwrap();
+    let large = import(&mut a, &patient, "synthetic/intraoral_io_16bit.dcm");
+    let small = import(&mut a, &patient, "real/CT_small.dcm");
+
+    let summary = a.sync_now(None).unwrap();
+    assert_eq!(summary.files_sent, 1, "the small file went: {summary:?}");
+    let held = summary.files_held_back.expect("the large file waits");
+    assert_eq!((held.reason.as_str(), held.waiting), ("quota_exceeded", 1));
+    b.sync_now(None).unwrap();
+    b.fetch_image(&small).unwrap();
+    assert_eq!(
+        b.fetch_image(&large).unwrap_err().reason.as_deref(),
+        Some("file_not_uploaded")
+    );
+}

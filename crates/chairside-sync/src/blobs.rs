@@ -41,7 +41,8 @@ pub struct BlobTransfer {
 /// goes on (change sets are not held back by files), and says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FilesHeldBack {
-    /// Files still to upload from this PC (the refused one and those after it).
+    /// Files still to upload from this PC: those refused, and those not tried after a refusal
+    /// (any after a full disk; those as large or larger after the quota).
     pub waiting: u64,
     /// The relay's refusal: its code, and its sentence (with the figures of a quota).
     pub refusal: ErrorBody,
@@ -234,25 +235,40 @@ pub fn check_at_relay(
 }
 
 /// Uploads every local blob the relay lacks, resuming each from the chunks it already holds.
-/// When the relay has no room for one, the upload stops there and the rest wait (asking for each
-/// of them would only be refused in turn); the caller goes on with the change sets.
+/// When the relay has no room for one, the rest wait and the caller goes on with the change sets:
+/// past a full disk nothing more is tried (each file would be refused in turn); past the clinic's
+/// quota only smaller files are, so that a CBCT volume too large for the room left does not hold
+/// back the day's small radiographs. Each refusal lowers the size tried, so a pass asks at most
+/// once per size refused.
 pub fn upload_pending(
     store: &Store,
     relay: &dyn Transport,
     me: &Identity,
 ) -> Result<BlobTransfer, SyncError> {
     let mut transfer = BlobTransfer::default();
+    let mut refusal: Option<ErrorBody> = None;
+    let mut waiting = 0u64;
+    // Files of this many chunks or more are not tried again in this pass.
+    let mut too_large = u32::MAX;
     let pending = store.blobs_to_upload()?;
-    for (done, blob) in pending.iter().enumerate() {
+    for blob in &pending {
+        if blob.chunk_count() >= too_large {
+            waiting += 1;
+            continue;
+        }
         let sent = match upload(store, relay, me, blob) {
             Ok(sent) => sent,
             Err(e) => match no_room(&e) {
-                Some(refusal) => {
-                    transfer.held_back = Some(FilesHeldBack {
-                        waiting: (pending.len() - done) as u64,
-                        refusal: refusal.clone(),
-                    });
-                    break;
+                Some(body) => {
+                    waiting += 1;
+                    too_large = if body.code == code::QUOTA_EXCEEDED {
+                        blob.chunk_count()
+                    } else {
+                        // A full disk: nothing fits.
+                        0
+                    };
+                    refusal.get_or_insert_with(|| body.clone());
+                    continue;
                 }
                 None => return Err(e),
             },
@@ -264,6 +280,7 @@ pub fn upload_pending(
             transfer.blobs += 1;
         }
     }
+    transfer.held_back = refusal.map(|refusal| FilesHeldBack { waiting, refusal });
     Ok(transfer)
 }
 
