@@ -670,6 +670,9 @@ pub struct EndOfDayReport {
     pub devices_not_seen_today: Vec<String>,
     /// The clinic's files at the relay against its operator's quota (None: no quota).
     pub relay_file_room: Option<RelayFileRoom>,
+    /// Devices (by name) that had a file refused today for the clinic's quota: those files wait
+    /// on them until there is room.
+    pub devices_with_files_refused_today: Vec<String>,
 }
 
 /// The clinic's files at the relay against the quota its operator set.

@@ -300,6 +300,12 @@ impl App {
             .filter(|d| !d.revoked && d.last_seen_ms < start_of_day)
             .map(|d| names.name_of(&d.device_id))
             .collect();
+        let files_refused_today = heads
+            .devices
+            .iter()
+            .filter(|d| !d.revoked && d.file_refused_ms >= start_of_day)
+            .map(|d| names.name_of(&d.device_id))
+            .collect();
         let conn = self.store()?.conn();
         let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
             + chairside_store::conflicts::open(conn)?.len()) as u32;
@@ -316,6 +322,7 @@ impl App {
             summary,
             conflicts_waiting,
             devices_not_seen_today: not_seen_today,
+            devices_with_files_refused_today: files_refused_today,
             relay_file_room: heads.file_room.map(|room| RelayFileRoom {
                 used_bytes: room.used,
                 quota_bytes: room.quota,

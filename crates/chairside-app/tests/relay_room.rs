@@ -122,17 +122,27 @@ fn a_file_too_large_for_the_room_left_does_not_hold_back_smaller_ones() {
             ..PatientInput::default()
         })
         .unwrap();
-    let large = import(&mut a, &patient, "synthetic/intraoral_io_16bit.dcm");
-    let small = import(&mut a, &patient, "real/CT_small.dcm");
+    a.sync_now(None).unwrap();
+    // The radiographs are taken in the operatory, on B.
+    b.sync_now(None).unwrap();
+    let large = import(&mut b, &patient, "synthetic/intraoral_io_16bit.dcm");
+    let small = import(&mut b, &patient, "real/CT_small.dcm");
 
-    let summary = a.sync_now(None).unwrap();
+    let summary = b.sync_now(None).unwrap();
     assert_eq!(summary.files_sent, 1, "the small file went: {summary:?}");
     let held = summary.files_held_back.expect("the large file waits");
     assert_eq!((held.reason.as_str(), held.waiting), ("quota_exceeded", 1));
-    b.sync_now(None).unwrap();
-    b.fetch_image(&small).unwrap();
+    a.sync_now(None).unwrap();
+    a.fetch_image(&small).unwrap();
     assert_eq!(
-        b.fetch_image(&large).unwrap_err().reason.as_deref(),
+        a.fetch_image(&large).unwrap_err().reason.as_deref(),
         Some("file_not_uploaded")
+    );
+    // The owner's end-of-day report, on A, names the PC whose file waits for room.
+    let report = a.end_of_day(None).unwrap();
+    assert_eq!(
+        report.devices_with_files_refused_today,
+        vec!["Fauteuil 2".to_string()],
+        "{report:?}"
     );
 }

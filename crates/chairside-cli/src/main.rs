@@ -580,6 +580,12 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                                 report.files_missing_at_relay, report.files_sent_again
                             ));
                         }
+                        if !report.devices_with_files_refused_today.is_empty() {
+                            text.push_str(&format!(
+                                "\nFiles refused today for the clinic's quota, waiting on: {}",
+                                report.devices_with_files_refused_today.join(", ")
+                            ));
+                        }
                         if let Some(room) = &report.relay_file_room {
                             text.push_str(&format!(
                                 "\nSpace for the clinic's files at the relay: {} used of {}{}",

@@ -274,6 +274,10 @@ pub struct DeviceHead {
     /// device whose copy of the checksum was computed at another revision reads the stream again.
     #[serde(default)]
     pub revision: i64,
+    /// When the relay last refused a file of this device for the clinic's quota (ms since the
+    /// epoch; 0 if never): the file waits on that PC, and the owner's end-of-day report names it.
+    #[serde(default)]
+    pub file_refused_ms: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

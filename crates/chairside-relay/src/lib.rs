@@ -861,6 +861,15 @@ async fn put_blob_chunk(
     .await?;
     if let Some(refused) = refused {
         tracing::warn!(clinic = %device.clinic_id, used = refused.used, limit = refused.limit, "file refused: clinic quota");
+        // For the owner's end-of-day report: which PC holds files back. Best-effort, as the
+        // last contact: the refusal is the reply that matters.
+        let storage = relay.storage.clone();
+        let id = device.device_id.clone();
+        if let Err(ApiFailure(_, why)) =
+            blocking(move || storage.note_file_refused(&id, now_ms())).await
+        {
+            tracing::warn!(code = %why.code, error = %why.message, "file refusal not recorded");
+        }
         return Err(ApiFailure::new(
             StatusCode::INSUFFICIENT_STORAGE,
             code::QUOTA_EXCEEDED,

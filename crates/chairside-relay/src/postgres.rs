@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS relay_record (
 );
 ALTER TABLE relay_stream ADD COLUMN IF NOT EXISTS revision BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS file_quota BIGINT;
+ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS file_refused_at BIGINT NOT NULL DEFAULT 0;
 ";
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -413,12 +414,20 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
+    fn note_file_refused(&self, device_id: &str, now: i64) -> StorageResult<()> {
+        self.pool.get()?.execute(
+            "UPDATE relay_device SET file_refused_at = $2 WHERE id = $1",
+            &[&device_id, &now],
+        )?;
+        Ok(())
+    }
+
     fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>> {
         let mut conn = self.pool.get()?;
         Ok(conn
             .query(
                 "SELECT d.id, COALESCE(s.head, 0), COALESCE(s.checksum, $2), d.last_seen,
-                        d.status = 'revoked', COALESCE(s.revision, 0)
+                        d.status = 'revoked', COALESCE(s.revision, 0), d.file_refused_at
                  FROM relay_device d LEFT JOIN relay_stream s
                    ON s.clinic_id = d.clinic_id AND s.device_id = d.id
                  WHERE d.clinic_id = $1 AND d.status <> 'pending'
@@ -433,6 +442,7 @@ impl Storage for PostgresStorage {
                 last_seen_ms: r.get(3),
                 revoked: r.get(4),
                 revision: r.get(5),
+                file_refused_ms: r.get(6),
             })
             .collect())
     }

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS device (
     public_key      BLOB,
     sealed          BLOB,                        -- the enrollment payload, once approved
     created_at      INTEGER NOT NULL,
-    last_seen       INTEGER NOT NULL DEFAULT 0
+    last_seen       INTEGER NOT NULL DEFAULT 0,
+    file_refused_at INTEGER NOT NULL DEFAULT 0  -- a file refused for the clinic's quota
 );
 CREATE INDEX IF NOT EXISTS device_clinic ON device (clinic_id);
 CREATE TABLE IF NOT EXISTS invite (
@@ -76,25 +77,24 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
-        // A relay file made before rewrites existed lacks the stream's revision.
-        let has_revision: bool = conn.query_row(
-            "SELECT COUNT(*) > 0 FROM pragma_table_info('stream') WHERE name = 'revision'",
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_revision {
-            conn.execute_batch(
-                "ALTER TABLE stream ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+        // Columns added since the first relay files: added to an older file as it opens.
+        for (table, column, definition) in [
+            // Rewrites (redactions after an erasure).
+            ("stream", "revision", "INTEGER NOT NULL DEFAULT 0"),
+            // A clinic's own file quota, and a device's last file refused for it.
+            ("clinic", "file_quota", "INTEGER"),
+            ("device", "file_refused_at", "INTEGER NOT NULL DEFAULT 0"),
+        ] {
+            let present: bool = conn.query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
             )?;
-        }
-        // A relay file made before per-clinic quotas lacks the clinic's own.
-        let has_quota: bool = conn.query_row(
-            "SELECT COUNT(*) > 0 FROM pragma_table_info('clinic') WHERE name = 'file_quota'",
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_quota {
-            conn.execute_batch("ALTER TABLE clinic ADD COLUMN file_quota INTEGER")?;
+            if !present {
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                ))?;
+            }
         }
         Ok(Self {
             conn: Mutex::new(conn),
@@ -425,11 +425,20 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    fn note_file_refused(&self, device_id: &str, now: i64) -> StorageResult<()> {
+        self.conn()?.execute(
+            "UPDATE device SET file_refused_at = ?2 WHERE id = ?1",
+            params![device_id, now],
+        )?;
+        Ok(())
+    }
+
     fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
             "SELECT device.id, COALESCE(stream.head, 0), COALESCE(stream.checksum, ?2),
-                    device.last_seen, device.status = 'revoked', COALESCE(stream.revision, 0)
+                    device.last_seen, device.status = 'revoked', COALESCE(stream.revision, 0),
+                    device.file_refused_at
              FROM device LEFT JOIN stream
                ON stream.clinic_id = device.clinic_id AND stream.device_id = device.id
              WHERE device.clinic_id = ?1 AND device.status <> 'pending'
@@ -443,6 +452,7 @@ impl Storage for SqliteStorage {
                 last_seen_ms: r.get(3)?,
                 revoked: r.get(4)?,
                 revision: r.get(5)?,
+                file_refused_ms: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -171,6 +171,9 @@ pub trait Storage: Send + Sync + 'static {
     fn device(&self, device_id: &str) -> StorageResult<Option<DeviceRow>>;
     /// Notes that a device called (for "devices not seen today").
     fn touch(&self, device_id: &str, now_ms: i64) -> StorageResult<()>;
+    /// Records that a file of this device was refused for its clinic's quota (see
+    /// [`chairside_protocol::DeviceHead::file_refused_ms`]).
+    fn note_file_refused(&self, device_id: &str, now_ms: i64) -> StorageResult<()>;
     /// Every non-pending device of one clinic with its log head, checksum and last call, sorted
     /// by device id.
     fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>>;

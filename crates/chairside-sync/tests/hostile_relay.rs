@@ -178,6 +178,7 @@ fn alter_heads(heads: &mut Heads, lie: Lie) {
                         last_seen_ms: 0,
                         revoked: false,
                         revision: 0,
+                        file_refused_ms: 0,
                     });
             stranger.device_id = garbage_name(lie.b);
             stranger.head = lie.a as i64;

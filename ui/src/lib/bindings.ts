@@ -307,7 +307,12 @@ devices_not_seen_today: Array<string>,
 /**
  * The clinic's files at the relay against its operator's quota (None: no quota).
  */
-relay_file_room: RelayFileRoom | null, };
+relay_file_room: RelayFileRoom | null, 
+/**
+ * Devices (by name) that had a file refused today for the clinic's quota: those files wait
+ * on them until there is room.
+ */
+devices_with_files_refused_today: Array<string>, };
 
 export type RelayFileRoom = { used_bytes: number, quota_bytes: number, 
 /**

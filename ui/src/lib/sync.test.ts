@@ -13,6 +13,7 @@ import {
   redactedText,
   formatBytes,
   formatDuration,
+  filesRefusedOnText,
   heldBackText,
   relayRoomText,
   INTEGRITY_REASONS,
@@ -183,6 +184,13 @@ describe("files the relay has no room for", () => {
     const full = { reason: "storage_full", waiting: 2, detail: "the relay has no space left" };
     expect(heldBackText("fr", full)).toMatch(/^En attente sur ce poste : 2 fichiers, car le disque du relais est plein\./);
     expect(heldBackText("en", full)).toMatch(/Tell whoever runs the relay\.$/);
+  });
+
+  it("names the PCs whose files the relay refused today", () => {
+    expect(filesRefusedOnText("fr", ["Fauteuil 2", "Accueil"])).toBe(
+      "Fichiers refusés aujourd'hui faute de place sur le relais, en attente sur : Fauteuil 2 et Accueil.",
+    );
+    expect(filesRefusedOnText("en", ["Fauteuil 2"])).toBe("Files refused today for lack of room at the relay, waiting on: Fauteuil 2.");
   });
 
   it("shows the practice's file space at the relay against its quota", () => {

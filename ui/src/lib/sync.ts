@@ -280,6 +280,11 @@ export function eodFilesText(lang: Language, sent: number, waiting: number): str
   return translate(lang, "eod.files_line", { sent: sentPart, waiting: waitingPart });
 }
 
+/** The PCs whose files the relay refused today for the practice's quota: "… en attente sur : Fauteuil 2." */
+export function filesRefusedOnText(lang: Language, names: readonly string[]): string {
+  return translate(lang, "eod.files_refused_on", { names: joinNames(lang, names) });
+}
+
 /** The practice's file space at the relay against its operator's quota: "42 Go utilisés sur 47 Go (89 %)". */
 export function relayRoomText(lang: Language, room: RelayFileRoom): string {
   const percent = room.quota_bytes > 0 ? Math.floor((room.used_bytes * 100) / room.quota_bytes) : 100;

@@ -81,6 +81,7 @@ describe("sync state", () => {
       files_sent_again: 0,
       devices_not_seen_today: ["Fauteuil 1"],
       relay_file_room: null,
+      devices_with_files_refused_today: [],
     };
     answer = async () => report;
     expect(await runEndOfDay()).toEqual(report);

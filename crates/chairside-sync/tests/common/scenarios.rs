@@ -851,4 +851,12 @@ fn a_clinics_own_file_quota_is_kept_listed_and_cleared() {
     // A size beyond what the database holds is kept as the largest it holds.
     assert!(relay.storage.set_file_quota(&small_id, Some(u64::MAX)).unwrap());
     assert_eq!(relay.storage.file_quota(&small_id).unwrap(), Some(i64::MAX as u64));
+
+    // A device's last file refused for the quota is in its clinic's heads, for the owner.
+    let device = identity(&big, false).unwrap().credential.device_id;
+    let heads = |clinic: &str| relay.storage.heads(clinic).unwrap();
+    assert_eq!(heads(&big_id)[0].file_refused_ms, 0);
+    relay.storage.note_file_refused(&device, 1_700_000_000_000).unwrap();
+    assert_eq!(heads(&big_id)[0].file_refused_ms, 1_700_000_000_000);
+    assert_eq!(heads(&small_id)[0].file_refused_ms, 0);
 }

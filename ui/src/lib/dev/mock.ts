@@ -881,6 +881,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
         // The mock relay has no quota.
         relay_file_room: null,
+        devices_with_files_refused_today: [],
       };
     },
     list_devices: async () => {
