@@ -62,6 +62,17 @@ fn fixture_with(limits: Limits) -> Fixture {
     Fixture { base, storage, tmp }
 }
 
+/// The fixture device's heads: status and body.
+fn heads_of(f: &Fixture) -> (u16, Value) {
+    reply(
+        agent()
+            .get(format!("{}/v1/heads", f.base))
+            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+            .header("authorization", bearer(7))
+            .call(),
+    )
+}
+
 fn bearer(secret_byte: u8) -> String {
     format!("Bearer {DEVICE}.{}", hex::encode([secret_byte; 32]))
 }
@@ -361,16 +372,7 @@ fn a_clinics_own_quota_applies_at_once_and_the_heads_show_its_room() {
                 .send(&vec![4u8; CHUNK][..]),
         )
     };
-    let heads = || {
-        reply(
-            agent()
-                .get(format!("{}/v1/heads", f.base))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .header("authorization", bearer(7))
-                .call(),
-        )
-        .1
-    };
+    let heads = || heads_of(&f).1;
     assert_eq!(put("aa").0, 200);
     assert_eq!(heads()["file_room"], Value::Null, "no quota, no room told");
 
@@ -408,15 +410,7 @@ fn a_relay_that_cannot_record_a_devices_last_contact_still_serves_it() {
          BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
     )
     .unwrap();
-    let heads = || {
-        reply(
-            agent()
-                .get(format!("{}/v1/heads", f.base))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .header("authorization", bearer(7))
-                .call(),
-        )
-    };
+    let heads = || heads_of(&f);
     let (status, body) = heads();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["devices"][0]["device_id"], DEVICE);
