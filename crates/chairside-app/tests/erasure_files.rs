@@ -66,15 +66,7 @@ fn an_erased_patients_dicom_files_lose_the_identity_on_every_pc_and_at_the_relay
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay_url);
 
     // A radiograph imported on A (B opens it, so B holds a copy too), another imported on B.
-    let patient = a
-        .add_patient(PatientInput {
-            last_name: "Dupré".into(),
-            first_name: "Hélène".into(),
-            birth_date: "1985-03-14".into(),
-            sex: "F".into(),
-            ..PatientInput::default()
-        })
-        .unwrap();
+    let patient = add_patient(&mut a, "Dupré", "Hélène", "1985-03-14");
     let on_a = import(&mut a, &patient, "real/CT_small.dcm");
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();

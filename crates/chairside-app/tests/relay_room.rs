@@ -8,14 +8,22 @@ mod common;
 #[path = "common/two_pcs.rs"]
 mod two_pcs;
 
+use std::path::Path;
 use std::sync::Arc;
 
-use chairside_app::*;
 use chairside_protocol::MAX_SEALED_CHUNK_BYTES;
 use chairside_relay::{
     FsBlobStore, Limits, RateLimit, SqliteStorage, Storage, router_with, serve_on_loopback,
 };
 use two_pcs::*;
+
+/// The relay's storage and blob folder in `work`, for relays that come and go over them.
+fn relay_files(work: &Path) -> (Arc<dyn Storage>, Arc<FsBlobStore>) {
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&work.join("relay.sqlite")).unwrap());
+    let blobs = Arc::new(FsBlobStore::open(&work.join("relay-blobs")).unwrap());
+    (storage, blobs)
+}
 
 /// A relay on loopback over the given storage and blob folder, with a quota of files per clinic.
 fn relay_with_quota(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, quota: u64) -> String {
@@ -32,24 +40,14 @@ fn relay_with_quota(storage: Arc<dyn Storage>, blobs: Arc<FsBlobStore>, quota: u
 #[test]
 fn files_past_the_clinic_quota_wait_on_their_pc_while_the_records_sync_and_go_once_raised() {
     let work = tempfile::tempdir().unwrap();
-    let storage: Arc<dyn Storage> =
-        Arc::new(SqliteStorage::open(&work.path().join("relay.sqlite")).unwrap());
-    let blobs = Arc::new(FsBlobStore::open(&work.path().join("relay-blobs")).unwrap());
+    let (storage, blobs) = relay_files(work.path());
     // A new file is measured as whole chunks before it is admitted: room for the first file (one
     // chunk, 39 kB sealed), not for a second one once the first is there.
     let chunk = MAX_SEALED_CHUNK_BYTES as u64;
     let tight = relay_with_quota(storage.clone(), blobs.clone(), chunk + 20_000);
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &tight);
 
-    let patient = a
-        .add_patient(PatientInput {
-            last_name: "Haddad".into(),
-            first_name: "Yasmine".into(),
-            birth_date: "1990-07-02".into(),
-            sex: "F".into(),
-            ..PatientInput::default()
-        })
-        .unwrap();
+    let patient = add_patient(&mut a, "Haddad", "Yasmine", "1990-07-02");
     let first = import(&mut a, &patient, "real/CT_small.dcm");
     let second = import(&mut a, &patient, "real/MR_small.dcm");
 
@@ -105,23 +103,13 @@ fn files_past_the_clinic_quota_wait_on_their_pc_while_the_records_sync_and_go_on
 #[test]
 fn a_file_too_large_for_the_room_left_does_not_hold_back_smaller_ones() {
     let work = tempfile::tempdir().unwrap();
-    let storage: Arc<dyn Storage> =
-        Arc::new(SqliteStorage::open(&work.path().join("relay.sqlite")).unwrap());
-    let blobs = Arc::new(FsBlobStore::open(&work.path().join("relay-blobs")).unwrap());
+    let (storage, blobs) = relay_files(work.path());
     // Room for two chunks: the 3.8 MB intraoral image (four chunks) cannot go, the 39 kB CT
     // slice imported after it can.
     let chunk = MAX_SEALED_CHUNK_BYTES as u64;
     let relay = relay_with_quota(storage, blobs, 2 * chunk + 1000);
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
-    let patient = a
-        .add_patient(PatientInput {
-            last_name: "Mansouri".into(),
-            first_name: "Lina".into(),
-            birth_date: "1978-11-30".into(),
-            sex: "F".into(),
-            ..PatientInput::default()
-        })
-        .unwrap();
+    let patient = add_patient(&mut a, "Mansouri", "Lina", "1978-11-30");
     a.sync_now(None).unwrap();
     // The radiographs are taken in the operatory, on B.
     b.sync_now(None).unwrap();

@@ -145,26 +145,39 @@ impl FsBlobStore {
             }
             for prefix in subfolders(&clinic)? {
                 for blob in subfolders(&prefix)? {
-                    if is_doomed(&blob) {
-                        swept.leftovers += remove_doomed(&blob)?;
-                        continue;
-                    }
-                    let Some(name) = blob.file_name().and_then(|n| n.to_str()) else {
-                        continue;
-                    };
-                    if !is_blob_name(name) {
-                        continue;
-                    }
-                    let (held, newest, bytes) = Self::examine(&blob, temp_cutoff, &mut swept)?;
-                    let whole = Self::read_count(&blob)?.is_some_and(|count| held >= count);
-                    if !whole && newest < cutoff && Self::remove_blob_dir(&blob)? {
-                        swept.abandoned += 1;
-                        swept.bytes += bytes;
-                    }
+                    Self::sweep_blob(&blob, cutoff, temp_cutoff, &mut swept)?;
                 }
             }
         }
         Ok(swept)
+    }
+
+    /// One folder under a clinic's prefix: a deletion a crash interrupted is finished; a blob
+    /// left unfinished since `cutoff` is removed; its stale temporary files go in any case.
+    fn sweep_blob(
+        dir: &Path,
+        cutoff: SystemTime,
+        temp_cutoff: SystemTime,
+        swept: &mut Swept,
+    ) -> Result<(), BlobError> {
+        if is_doomed(dir) {
+            swept.leftovers += remove_doomed(dir)?;
+            return Ok(());
+        }
+        if !dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_blob_name)
+        {
+            return Ok(());
+        }
+        let (held, newest, bytes) = Self::examine(dir, temp_cutoff, swept)?;
+        let whole = Self::read_count(dir)?.is_some_and(|count| held >= count);
+        if !whole && newest < cutoff && Self::remove_blob_dir(dir)? {
+            swept.abandoned += 1;
+            swept.bytes += bytes;
+        }
+        Ok(())
     }
 
     /// A blob's folder: how many chunks it holds, when it was last written, and its bytes.

@@ -152,6 +152,11 @@ fn clinics(db: Option<&str>, blobs: Option<PathBuf>, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The operator named a clinic the relay does not hold.
+fn no_such_clinic(clinic_id: &str) -> anyhow::Error {
+    anyhow::anyhow!("no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them")
+}
+
 fn set_quota(clinic_id: &str, size: &str, db: Option<&str>) -> Result<()> {
     let quota = match size.trim() {
         "default" => None,
@@ -163,7 +168,7 @@ fn set_quota(clinic_id: &str, size: &str, db: Option<&str>) -> Result<()> {
     };
     let storage = open_storage(db)?;
     if !storage.set_file_quota(clinic_id, quota)? {
-        bail!("no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them");
+        return Err(no_such_clinic(clinic_id));
     }
     match quota {
         Some(q) => println!(
@@ -183,11 +188,7 @@ fn forget_clinic(
 ) -> Result<()> {
     let storage = open_storage(db)?;
     let (_, blob_store) = open_blobs(blobs)?;
-    let missing = || {
-        anyhow::anyhow!(
-            "no clinic {clinic_id:?} at this relay: `chairside-relay clinics` lists them"
-        )
-    };
+    let missing = || no_such_clinic(clinic_id);
     if !yes {
         let held = admin::clinic(&*storage, &blob_store, clinic_id)?.ok_or_else(missing)?;
         println!("Would delete: {}", describe(&held));

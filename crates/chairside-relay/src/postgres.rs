@@ -11,7 +11,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use crate::storage::{
     ClinicUsage, DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError,
     StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_push,
-    stream_checksum,
+    quota_from_column, quota_to_column, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -142,7 +142,7 @@ fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
         records: count(5),
         record_bytes: count(6),
         last_seen_ms: row.get(7),
-        file_quota: row.get::<_, Option<i64>>(8).map(|q| q.max(0) as u64),
+        file_quota: quota_from_column(row.get(8)),
     }
 }
 
@@ -191,7 +191,7 @@ impl Storage for PostgresStorage {
     }
 
     fn set_file_quota(&self, clinic_id: &str, quota: Option<u64>) -> StorageResult<bool> {
-        let quota = quota.map(|q| i64::try_from(q).unwrap_or(i64::MAX));
+        let quota = quota_to_column(quota);
         let changed = self.pool.get()?.execute(
             "UPDATE relay_clinic SET file_quota = $2 WHERE id = $1",
             &[&clinic_id, &quota],
@@ -204,9 +204,7 @@ impl Storage for PostgresStorage {
             "SELECT file_quota FROM relay_clinic WHERE id = $1",
             &[&clinic_id],
         )?;
-        Ok(row
-            .and_then(|r| r.get::<_, Option<i64>>(0))
-            .map(|q| q.max(0) as u64))
+        Ok(quota_from_column(row.and_then(|r| r.get(0))))
     }
 
     fn register(

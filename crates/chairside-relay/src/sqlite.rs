@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::storage::{
     ClinicUsage, DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError,
     StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_push,
-    stream_checksum,
+    quota_from_column, quota_to_column, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -131,7 +131,7 @@ fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
         records: row.get(5)?,
         record_bytes: row.get(6)?,
         last_seen_ms: row.get(7)?,
-        file_quota: row.get::<_, Option<i64>>(8)?.map(|q| q.max(0) as u64),
+        file_quota: quota_from_column(row.get(8)?),
     })
 }
 
@@ -171,7 +171,7 @@ impl Storage for SqliteStorage {
     }
 
     fn set_file_quota(&self, clinic_id: &str, quota: Option<u64>) -> StorageResult<bool> {
-        let quota = quota.map(|q| i64::try_from(q).unwrap_or(i64::MAX));
+        let quota = quota_to_column(quota);
         let changed = self.conn()?.execute(
             "UPDATE clinic SET file_quota = ?2 WHERE id = ?1",
             params![clinic_id, quota],
@@ -188,7 +188,7 @@ impl Storage for SqliteStorage {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(quota.flatten().map(|q| q.max(0) as u64))
+        Ok(quota_from_column(quota.flatten()))
     }
 
     fn register(

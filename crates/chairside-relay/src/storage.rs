@@ -92,6 +92,17 @@ impl From<rusqlite::Error> for StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
+/// A file quota as the backends keep it: a signed 64-bit column, so a size beyond it is kept as
+/// the largest it holds.
+pub(crate) fn quota_to_column(quota: Option<u64>) -> Option<i64> {
+    quota.map(|q| i64::try_from(q).unwrap_or(i64::MAX))
+}
+
+/// A file quota read back from its column (never negative).
+pub(crate) fn quota_from_column(column: Option<i64>) -> Option<u64> {
+    column.map(|q| q.max(0) as u64)
+}
+
 /// What the relay holds for one clinic: the operator's view (`chairside-relay clinics`), counts
 /// and dates only; nothing in it is readable patient data.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

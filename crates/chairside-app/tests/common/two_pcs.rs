@@ -50,6 +50,18 @@ pub fn owner_pc_and_second_pc(work: &Path, relay_url: &str) -> (App, App) {
     (a, b)
 }
 
+/// A new patient, born `birth_date` (YYYY-MM-DD), female: the tests' files need no more.
+pub fn add_patient(app: &mut App, last_name: &str, first_name: &str, birth_date: &str) -> Patient {
+    app.add_patient(PatientInput {
+        last_name: last_name.into(),
+        first_name: first_name.into(),
+        birth_date: birth_date.into(),
+        sex: "F".into(),
+        ..PatientInput::default()
+    })
+    .unwrap()
+}
+
 /// Imports a corpus file into a patient's record; returns the image's id.
 pub fn import(app: &mut App, patient: &Patient, file: &str) -> String {
     let outcome = app
