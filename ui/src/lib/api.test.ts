@@ -9,6 +9,11 @@ describe("toApiError", () => {
       message: "Wrong passphrase",
     });
   });
+  it("keeps the finer reason, which picks the words the sync panel shows", () => {
+    const refused = { code: "sync_not_ready", message: "the relay does not know this PC", reason: "unknown_to_relay" };
+    expect(api.toApiError(refused)).toEqual(refused);
+    expect(api.toApiError({ code: "internal", message: "m", reason: 7 })).toEqual({ code: "internal", message: "m" });
+  });
   it("wraps strings, Errors and anything else as internal", () => {
     expect(api.toApiError("boom")).toEqual({ code: "internal", message: "boom" });
     expect(api.toApiError(new TypeError("no ipc"))).toEqual({ code: "internal", message: "no ipc" });

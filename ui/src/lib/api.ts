@@ -57,7 +57,10 @@ export function toApiError(err: unknown): ApiError {
   if (err !== null && typeof err === "object") {
     const o = err as Record<string, unknown>;
     if (typeof o.code === "string") {
-      return { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+      const e: ApiError = { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+      // The finer reason (sync_refused, sync_not_ready, integrity) picks the words shown.
+      if (typeof o.reason === "string") e.reason = o.reason;
+      return e;
     }
     if (err instanceof Error) return { code: "internal", message: err.message };
   }
