@@ -321,13 +321,19 @@ pub mod feature {
     pub const REWRITE_ANY_STREAM: &str = "rewrite_any_stream";
     /// `GET /v1/blobs` lists the blobs held whole ([`super::BlobList`]).
     pub const BLOB_LIST: &str = "blob_list";
+    /// `POST /v1/records/carry`: an active device may append records of another device's log
+    /// of its clinic that the relay lacks (it lost them, or the clinic moved to it), the same
+    /// bytes that device would push; a device the relay does not know is recorded without a
+    /// credential until it joins with the recovery proof.
+    pub const CARRY_STREAMS: &str = "carry_streams";
     /// Everything this build's relay can do.
-    pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST];
+    pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST, CARRY_STREAMS];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushRequest {
-    /// Consecutive records of the authenticated device, in order.
+    /// Consecutive records of the authenticated device, in order (for a carry: of the one other
+    /// device they name, see [`feature::CARRY_STREAMS`]).
     pub records: Vec<Record>,
 }
 

@@ -319,6 +319,7 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
         .route("/v1/heads", get(heads))
         .route("/v1/records", post(push).get(pull))
         .route("/v1/records/rewrite", post(rewrite))
+        .route("/v1/records/carry", post(carry))
         .route("/v1/invites", post(invite))
         .route("/v1/enroll", post(enroll))
         .route("/v1/enrollments", get(pending))
@@ -410,6 +411,12 @@ async fn authenticate(relay: &Relay, headers: &HeaderMap) -> Result<DeviceRow, A
             "this PC's request to join waits for the owner's approval",
         )),
         DeviceStatus::Revoked => Err(revoked()),
+        // Never reached with a secret (a carried device has none): said for completeness.
+        DeviceStatus::Carried => Err(ApiFailure::new(
+            StatusCode::UNAUTHORIZED,
+            code::UNAUTHORIZED,
+            "this PC has not joined this relay yet: another PC brought its records here",
+        )),
     }
 }
 
@@ -648,6 +655,7 @@ async fn revoke(
     Json(req): Json<RevokeRequest>,
 ) -> ApiResult<Empty> {
     let device = authenticate(&relay, &headers).await?;
+    valid_id("device_id", &req.device_id)?;
     let storage = relay.storage.clone();
     let found = blocking(move || storage.revoke_device(&device.clinic_id, &req.device_id)).await?;
     if !found {
@@ -711,6 +719,47 @@ async fn push(
     let (head, checksum) =
         blocking(move || storage.push(&device.clinic_id, &device.device_id, &req.records)).await?;
     tracing::debug!(records = count, head, "push");
+    Ok(Json(PushResponse { head, checksum }))
+}
+
+/// A device brings here records of another device's log of its clinic that the relay lacks (it
+/// lost them, or the clinic moved to this relay): one stream per request, appended by the push
+/// rule, so only what continues the log is added and a record already stored must come with the
+/// same bytes. Sealing is deterministic, so every PC holding a set seals it as its author did,
+/// and the author's own later push of it is a retry. It is the trust an active device already
+/// has (see [`rewrite`]); the device must be of the caller's clinic, or unknown here (it is then
+/// recorded without a credential, see [`Storage::ensure_carried`]).
+async fn carry(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<PushRequest>,
+) -> ApiResult<PushResponse> {
+    let device = authenticate(&relay, &headers).await?;
+    refuse_oversized(&req.records)?;
+    let Some(stream) = req.records.first().map(|r| r.device_id.clone()) else {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            "a carry holds at least one record",
+        ));
+    };
+    valid_id("device_id", &stream)?;
+    if stream == device.device_id {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            "a device pushes its own log with POST /v1/records, not as a carry",
+        ));
+    }
+    let storage = relay.storage.clone();
+    let count = req.records.len();
+    let (clinic, target) = (device.clinic_id.clone(), stream.clone());
+    let (head, checksum) = blocking(move || {
+        storage.ensure_carried(&clinic, &target)?;
+        storage.push(&clinic, &target, &req.records)
+    })
+    .await?;
+    tracing::info!(records = count, head, stream, by = %device.device_id, "carry");
     Ok(Json(PushResponse { head, checksum }))
 }
 

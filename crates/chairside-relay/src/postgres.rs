@@ -9,9 +9,9 @@ use postgres::fallible_iterator::FallibleIterator;
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::storage::{
-    ClinicUsage, DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError,
-    StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_push,
-    quota_from_column, quota_to_column, stream_checksum,
+    ClinicUsage, DeviceRow, DeviceStatus, NO_SECRET, NewDevice, PendingRow, RecoverPlan, Storage,
+    StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_carry,
+    plan_push, plan_recover, quota_from_column, quota_to_column, secret_hash_of, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS relay_device (
     id              TEXT PRIMARY KEY,
     clinic_id       TEXT    NOT NULL REFERENCES relay_clinic (id),
     secret_hash     BYTEA   NOT NULL,
-    status          TEXT    NOT NULL,
+    status          TEXT    NOT NULL,            -- pending, active, revoked, carried
     name            TEXT    NOT NULL DEFAULT '',
     public_key      BYTEA,
     sealed          BYTEA,
@@ -85,14 +85,6 @@ impl From<r2d2::Error> for StorageError {
     fn from(e: r2d2::Error) -> Self {
         StorageError::Backend(format!("no database connection: {e}"))
     }
-}
-
-fn hash32(bytes: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    if bytes.len() == 32 {
-        out.copy_from_slice(bytes);
-    }
-    out
 }
 
 impl PostgresStorage {
@@ -268,15 +260,41 @@ impl Storage for PostgresStorage {
                     .into(),
             ));
         }
-        let inserted = tx.execute(
-            "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, created_at)
-             VALUES ($1, $2, $3, 'active', 'recovered', $4) ON CONFLICT (id) DO NOTHING",
-            &[&device_id, &clinic_id, &&secret_hash[..], &now_ms()],
-        )?;
-        if inserted == 0 {
-            return Err(StorageError::Conflict(format!(
-                "device {device_id} is already known"
-            )));
+        let known = tx
+            .query_opt(
+                "SELECT clinic_id, secret_hash, status FROM relay_device WHERE id = $1 FOR UPDATE",
+                &[&device_id],
+            )?
+            .map(|r| {
+                let status: String = r.get(2);
+                (
+                    r.get::<_, String>(0),
+                    secret_hash_of(&r.get::<_, Vec<u8>>(1)),
+                    DeviceStatus::parse(&status),
+                )
+            });
+        match plan_recover(known, clinic_id, device_id, secret_hash)? {
+            RecoverPlan::Insert => {
+                let inserted = tx.execute(
+                    "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, created_at)
+                     VALUES ($1, $2, $3, 'active', 'recovered', $4) ON CONFLICT (id) DO NOTHING",
+                    &[&device_id, &clinic_id, &&secret_hash[..], &now_ms()],
+                )?;
+                if inserted == 0 {
+                    // Another relay process added it between the read and the insert.
+                    return Err(StorageError::Conflict(format!(
+                        "device {device_id} is already known"
+                    )));
+                }
+            }
+            RecoverPlan::Activate => {
+                tx.execute(
+                    "UPDATE relay_device SET secret_hash = $3, status = 'active'
+                     WHERE id = $1 AND clinic_id = $2",
+                    &[&device_id, &clinic_id, &&secret_hash[..]],
+                )?;
+            }
+            RecoverPlan::Nothing => return Ok(()),
         }
         tx.commit()?;
         Ok(())
@@ -383,8 +401,11 @@ impl Storage for PostgresStorage {
     fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool> {
         let mut conn = self.pool.get()?;
         Ok(conn.execute(
-            "UPDATE relay_device SET status = 'revoked' WHERE id = $1 AND clinic_id = $2",
-            &[&device_id, &clinic_id],
+            "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, created_at)
+             VALUES ($1, $2, $3, 'revoked', 'revoked', $4)
+             ON CONFLICT (id) DO UPDATE SET status = 'revoked'
+             WHERE relay_device.clinic_id = excluded.clinic_id",
+            &[&device_id, &clinic_id, &&NO_SECRET[..], &now_ms()],
         )? > 0)
     }
 
@@ -398,7 +419,7 @@ impl Storage for PostgresStorage {
             .map(|r| DeviceRow {
                 device_id: r.get(0),
                 clinic_id: r.get(1),
-                secret_hash: hash32(&r.get::<_, Vec<u8>>(2)),
+                secret_hash: secret_hash_of(&r.get::<_, Vec<u8>>(2)),
                 status: DeviceStatus::parse(r.get(3)),
             }))
     }
@@ -443,6 +464,32 @@ impl Storage for PostgresStorage {
                 file_refused_ms: r.get(6),
             })
             .collect())
+    }
+
+    fn ensure_carried(&self, clinic_id: &str, device_id: &str) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        let known = |conn: &mut postgres::Client| -> StorageResult<_> {
+            Ok(conn
+                .query_opt(
+                    "SELECT clinic_id, status FROM relay_device WHERE id = $1",
+                    &[&device_id],
+                )?
+                .map(|r| {
+                    let status: String = r.get(1);
+                    (r.get::<_, String>(0), DeviceStatus::parse(&status))
+                }))
+        };
+        if plan_carry(known(&mut conn)?, clinic_id, device_id)? {
+            conn.execute(
+                "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, created_at)
+                 VALUES ($1, $2, $3, 'carried', 'carried', $4) ON CONFLICT (id) DO NOTHING",
+                &[&device_id, &clinic_id, &&NO_SECRET[..], &now_ms()],
+            )?;
+            // Another relay process may have recorded the device in between: what is there now
+            // must still be a device of this clinic.
+            plan_carry(known(&mut conn)?, clinic_id, device_id)?;
+        }
+        Ok(())
     }
 
     fn push(

@@ -8,9 +8,9 @@ use chairside_protocol::{Bytes, DeviceHead, Record, RewriteResponse};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
-    ClinicUsage, DeviceRow, DeviceStatus, NewDevice, PendingRow, Storage, StorageError,
-    StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_push,
-    quota_from_column, quota_to_column, stream_checksum,
+    ClinicUsage, DeviceRow, DeviceStatus, NO_SECRET, NewDevice, PendingRow, RecoverPlan, Storage,
+    StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_carry,
+    plan_push, plan_recover, quota_from_column, quota_to_column, secret_hash_of, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS device (
     id              TEXT PRIMARY KEY,
     clinic_id       TEXT    NOT NULL REFERENCES clinic (id),
     secret_hash     BLOB    NOT NULL,
-    status          TEXT    NOT NULL,            -- pending, active, revoked
+    status          TEXT    NOT NULL,            -- pending, active, revoked, carried
     name            TEXT    NOT NULL DEFAULT '',
     public_key      BLOB,
     sealed          BLOB,                        -- the enrollment payload, once approved
@@ -260,15 +260,32 @@ impl Storage for SqliteStorage {
                     .into(),
             ));
         }
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO device (id, clinic_id, secret_hash, status, name, created_at)
-             VALUES (?1, ?2, ?3, 'active', 'recovered', ?4)",
-            params![device_id, clinic_id, &secret_hash[..], now_ms()],
-        )?;
-        if inserted == 0 {
-            return Err(StorageError::Conflict(format!(
-                "device {device_id} is already known"
-            )));
+        let known: Option<(String, Vec<u8>, String)> = tx
+            .query_row(
+                "SELECT clinic_id, secret_hash, status FROM device WHERE id = ?1",
+                [device_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let known = known.map(|(clinic, hash, status)| {
+            (clinic, secret_hash_of(&hash), DeviceStatus::parse(&status))
+        });
+        match plan_recover(known, clinic_id, device_id, secret_hash)? {
+            RecoverPlan::Insert => {
+                tx.execute(
+                    "INSERT INTO device (id, clinic_id, secret_hash, status, name, created_at)
+                     VALUES (?1, ?2, ?3, 'active', 'recovered', ?4)",
+                    params![device_id, clinic_id, &secret_hash[..], now_ms()],
+                )?;
+            }
+            RecoverPlan::Activate => {
+                tx.execute(
+                    "UPDATE device SET secret_hash = ?3, status = 'active'
+                     WHERE id = ?1 AND clinic_id = ?2",
+                    params![device_id, clinic_id, &secret_hash[..]],
+                )?;
+            }
+            RecoverPlan::Nothing => return Ok(()),
         }
         tx.commit()?;
         Ok(())
@@ -381,8 +398,11 @@ impl Storage for SqliteStorage {
     fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool> {
         let conn = self.conn()?;
         Ok(conn.execute(
-            "UPDATE device SET status = 'revoked' WHERE id = ?1 AND clinic_id = ?2",
-            params![device_id, clinic_id],
+            "INSERT INTO device (id, clinic_id, secret_hash, status, name, created_at)
+             VALUES (?1, ?2, ?3, 'revoked', 'revoked', ?4)
+             ON CONFLICT (id) DO UPDATE SET status = 'revoked'
+             WHERE device.clinic_id = excluded.clinic_id",
+            params![device_id, clinic_id, &NO_SECRET[..], now_ms()],
         )? > 0)
     }
 
@@ -402,17 +422,11 @@ impl Storage for SqliteStorage {
                 },
             )
             .optional()?;
-        Ok(row.map(|(device_id, clinic_id, hash, status)| {
-            let mut secret_hash = [0u8; 32];
-            if hash.len() == 32 {
-                secret_hash.copy_from_slice(&hash);
-            }
-            DeviceRow {
-                device_id,
-                clinic_id,
-                secret_hash,
-                status: DeviceStatus::parse(&status),
-            }
+        Ok(row.map(|(device_id, clinic_id, hash, status)| DeviceRow {
+            device_id,
+            clinic_id,
+            secret_hash: secret_hash_of(&hash),
+            status: DeviceStatus::parse(&status),
         }))
     }
 
@@ -456,6 +470,28 @@ impl Storage for SqliteStorage {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn ensure_carried(&self, clinic_id: &str, device_id: &str) -> StorageResult<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known: Option<(String, String)> = tx
+            .query_row(
+                "SELECT clinic_id, status FROM device WHERE id = ?1",
+                [device_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let known = known.map(|(clinic, status)| (clinic, DeviceStatus::parse(&status)));
+        if plan_carry(known, clinic_id, device_id)? {
+            tx.execute(
+                "INSERT INTO device (id, clinic_id, secret_hash, status, name, created_at)
+                 VALUES (?1, ?2, ?3, 'carried', 'carried', ?4)",
+                params![device_id, clinic_id, &NO_SECRET[..], now_ms()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn push(

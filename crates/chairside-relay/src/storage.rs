@@ -21,6 +21,10 @@ pub enum DeviceStatus {
     Pending,
     Active,
     Revoked,
+    /// Known only by its log, which another PC of the clinic carried here (a relay that lost
+    /// the clinic, or one the clinic moved to): it has no credential at this relay until the PC
+    /// itself joins it with the clinic's recovery proof ([`Storage::recover`]).
+    Carried,
 }
 
 impl DeviceStatus {
@@ -29,6 +33,7 @@ impl DeviceStatus {
             DeviceStatus::Pending => "pending",
             DeviceStatus::Active => "active",
             DeviceStatus::Revoked => "revoked",
+            DeviceStatus::Carried => "carried",
         }
     }
 
@@ -36,6 +41,7 @@ impl DeviceStatus {
         match text {
             "active" => DeviceStatus::Active,
             "pending" => DeviceStatus::Pending,
+            "carried" => DeviceStatus::Carried,
             _ => DeviceStatus::Revoked,
         }
     }
@@ -149,7 +155,8 @@ pub trait Storage: Send + Sync + 'static {
         secret_hash: [u8; 32],
         recovery_hash: [u8; 32],
     ) -> StorageResult<()>;
-    /// Adds an active device to a clinic whose recovery proof hashes to `recovery_hash`.
+    /// Adds an active device to a clinic whose recovery proof hashes to `recovery_hash` (see
+    /// [`plan_recover`] for a device the relay knows already).
     fn recover(
         &self,
         clinic_id: &str,
@@ -177,7 +184,10 @@ pub trait Storage: Send + Sync + 'static {
     fn approve(&self, clinic_id: &str, device_id: &str, sealed: &[u8]) -> StorageResult<()>;
     /// The sealed payload of an approved device.
     fn sealed_for(&self, device_id: &str) -> StorageResult<Option<Vec<u8>>>;
-    /// Revokes a device of a clinic: its credential stops working at once; its log stays.
+    /// Revokes a device of a clinic: its credential stops working at once; its log stays. A
+    /// device the relay does not know is recorded as revoked (a clinic that moved to this relay
+    /// tells it which of its PCs were revoked, before they could join it). False only for a
+    /// device of another clinic.
     fn revoke_device(&self, clinic_id: &str, device_id: &str) -> StorageResult<bool>;
     fn device(&self, device_id: &str) -> StorageResult<Option<DeviceRow>>;
     /// Notes that a device called (for "devices not seen today").
@@ -188,6 +198,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Every non-pending device of one clinic with its log head, checksum and last call, sorted
     /// by device id.
     fn heads(&self, clinic_id: &str) -> StorageResult<Vec<DeviceHead>>;
+    /// Makes sure the relay knows a device of the clinic whose log another PC carries here: an
+    /// unknown one is recorded as [`DeviceStatus::Carried`], with no credential (see
+    /// [`plan_carry`]). The records then go through [`Storage::push`].
+    fn ensure_carried(&self, clinic_id: &str, device_id: &str) -> StorageResult<()>;
     /// Appends consecutive records of one device; returns its head and checksum after.
     fn push(
         &self,
@@ -306,6 +320,70 @@ pub(crate) fn stream_checksum(
         )));
     }
     Ok(hex::encode(checksum))
+}
+
+/// The secret hash of a device with no credential at this relay: SHA-256 never gives it for a
+/// real secret, so nothing authenticates as such a device.
+pub(crate) const NO_SECRET: [u8; 32] = [0; 32];
+
+/// A stored secret hash as the fixed-size value it is (a malformed column reads as
+/// [`NO_SECRET`], which no secret matches).
+pub(crate) fn secret_hash_of(column: &[u8]) -> [u8; 32] {
+    column.try_into().unwrap_or(NO_SECRET)
+}
+
+/// What [`Storage::recover`] does, given what the relay knows of the device (its clinic, secret
+/// hash and status): add it, give a carried device its credential, or nothing (the same device
+/// retrying). A device of another clinic, a revoked one, or one holding another credential is
+/// refused: the recovery proof adds devices, it does not take one over.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RecoverPlan {
+    Insert,
+    Activate,
+    Nothing,
+}
+
+pub(crate) fn plan_recover(
+    known: Option<(String, [u8; 32], DeviceStatus)>,
+    clinic_id: &str,
+    device_id: &str,
+    secret_hash: [u8; 32],
+) -> StorageResult<RecoverPlan> {
+    let Some((clinic, hash, status)) = known else {
+        return Ok(RecoverPlan::Insert);
+    };
+    let known = || StorageError::Conflict(format!("device {device_id} is already known"));
+    if clinic != clinic_id {
+        return Err(known());
+    }
+    match status {
+        DeviceStatus::Carried => Ok(RecoverPlan::Activate),
+        DeviceStatus::Active if hash == secret_hash => Ok(RecoverPlan::Nothing),
+        DeviceStatus::Revoked => Err(StorageError::Conflict(format!(
+            "device {device_id} was revoked by the clinic's owner: it may not join again"
+        ))),
+        DeviceStatus::Active | DeviceStatus::Pending => Err(known()),
+    }
+}
+
+/// Whether [`Storage::ensure_carried`] must record the device, given what the relay knows of it
+/// (its clinic and status). A device of another clinic is refused (a PC cannot put records in
+/// another clinic's name), and so is a pending one (it has written nothing yet).
+pub(crate) fn plan_carry(
+    known: Option<(String, DeviceStatus)>,
+    clinic_id: &str,
+    device_id: &str,
+) -> StorageResult<bool> {
+    match known {
+        None => Ok(true),
+        Some((clinic, _)) if clinic != clinic_id => Err(StorageError::Conflict(format!(
+            "device {device_id} is not a device of this clinic: its log cannot be carried here"
+        ))),
+        Some((_, DeviceStatus::Pending)) => Err(StorageError::Conflict(format!(
+            "device {device_id} waits for the owner's approval: it has no log to carry"
+        ))),
+        Some(_) => Ok(false),
+    }
 }
 
 /// The append rule, shared by backends: given the stored head, decide for each record whether it

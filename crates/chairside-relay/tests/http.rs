@@ -426,3 +426,176 @@ fn a_relay_that_cannot_record_a_devices_last_contact_still_serves_it() {
         .unwrap();
     assert!(seen > 0, "the last contact is recorded once it can be");
 }
+
+/// A POST of JSON with the protocol header, under `auth` if given: status and body.
+fn post_json(f: &Fixture, path: &str, auth: Option<&str>, body: Value) -> (u16, Value) {
+    let mut request = agent()
+        .post(format!("{}{path}", f.base))
+        .header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    reply(request.send_json(body))
+}
+
+/// A sealed record as the relay sees it (opaque bytes).
+fn record(device: &str, idx: i64, byte: u8) -> Value {
+    json!({
+        "device_id": device,
+        "idx": idx,
+        "nonce": base64_of(&[byte; 24]),
+        "ciphertext": base64_of(&[byte; 40]),
+    })
+}
+
+/// A clinic that moved to this relay: its PC carries the log of another PC of the clinic the
+/// relay does not know. That device is listed with its log but cannot authenticate until it
+/// joins with the clinic's recovery proof; only what continues the log is added; a device of
+/// another clinic, the caller's own log and a device revoked by the clinic are refused.
+#[test]
+fn a_pc_carries_another_pcs_log_of_its_clinic_which_joins_later_with_the_proof() {
+    let f = fixture(RateLimit::default());
+    let clinic = "0190a5e2-0000-7000-8000-00000000c33c";
+    let (owner, away, stranger) = (
+        "0190a5e2-0000-7000-8000-0000000000e1",
+        "0190a5e2-0000-7000-8000-0000000000e2",
+        "0190a5e2-0000-7000-8000-0000000000e3",
+    );
+    let proof = [5u8; 32];
+    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
+    f.storage
+        .register(clinic, owner, sha(&[7u8; 32]), sha(&proof))
+        .unwrap();
+    let owner_auth = format!("Bearer {owner}.{}", hex::encode([7u8; 32]));
+    let carry = |records: Vec<Value>| {
+        post_json(
+            &f,
+            "/v1/records/carry",
+            Some(&owner_auth),
+            json!({ "records": records }),
+        )
+    };
+
+    let (status, body) = carry(vec![record(away, 1, 1), record(away, 2, 2)]);
+    assert_eq!((status, body["head"].as_i64()), (200, Some(2)), "{body}");
+    // Carried again by another PC (the same bytes): a retry; the next record continues the log.
+    let (status, body) = carry(vec![record(away, 2, 2), record(away, 3, 3)]);
+    assert_eq!((status, body["head"].as_i64()), (200, Some(3)), "{body}");
+    let (status, body) = carry(vec![record(away, 2, 9)]);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    let (status, body) = carry(vec![record(away, 5, 5)]);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    let (status, body) = carry(vec![record(owner, 1, 1)]);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
+    let (status, body) = carry(vec![record(DEVICE, 1, 1)]);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a device of this clinic"),
+        "{body}"
+    );
+    assert_eq!(heads_of(&f).1["devices"].as_array().unwrap().len(), 1);
+
+    // The heads list the carried log; nothing authenticates as its device.
+    let heads = |auth: &str| {
+        reply(
+            agent()
+                .get(format!("{}/v1/heads", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", auth)
+                .call(),
+        )
+    };
+    let (status, body) = heads(&owner_auth);
+    assert_eq!(status, 200);
+    let listed: Vec<(String, i64)> = body["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["device_id"].as_str().unwrap().to_string(),
+                d["head"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [(owner.to_string(), 0), (away.to_string(), 3)]);
+    assert!(
+        body["features"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("carry_streams"))
+    );
+    let away_auth = format!("Bearer {away}.{}", hex::encode([8u8; 32]));
+    for auth in [
+        away_auth.clone(),
+        format!("Bearer {away}.{}", hex::encode([0u8; 32])),
+    ] {
+        assert_eq!(heads(&auth).0, 401, "{auth}");
+    }
+
+    // The away PC joins with the proof: its credential is set, and works.
+    let join = |device: &str, secret: u8| {
+        post_json(
+            &f,
+            "/v1/recover",
+            None,
+            json!({
+                "clinic_id": clinic,
+                "proof": base64_of(&proof),
+                "device_id": device,
+                "secret": base64_of(&[secret; 32]),
+            }),
+        )
+    };
+    assert_eq!(join(away, 8).0, 200);
+    assert_eq!(join(away, 8).0, 200, "a retried join changes nothing");
+    assert_eq!(heads(&away_auth).0, 200);
+    assert_eq!(
+        join(away, 6).0,
+        409,
+        "the proof does not take over a device"
+    );
+
+    // The clinic tells the relay of a PC it revoked, which the relay never saw: it cannot join.
+    let (status, _) = post_json(
+        &f,
+        "/v1/devices/revoke",
+        Some(&owner_auth),
+        json!({ "device_id": stranger }),
+    );
+    assert_eq!(status, 200);
+    let (status, body) = join(stranger, 4);
+    assert_eq!(status, 409);
+    assert!(
+        body["message"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
+    // Nor can one clinic revoke another's device.
+    let (status, _) = post_json(
+        &f,
+        "/v1/devices/revoke",
+        Some(&owner_auth),
+        json!({ "device_id": DEVICE }),
+    );
+    assert_eq!(status, 404);
+    assert_eq!(heads_of(&f).0, 200);
+}

@@ -50,6 +50,14 @@ pub fn set_stream(conn: &Connection, device_id: &str, state: &StreamState) -> Re
     Ok(())
 }
 
+/// Marks every stream's checksum as computed at `revision` (a value no relay gives), keeping how
+/// far each was read: after this device joined another relay, whose revisions start again, the
+/// next sync checks each stream against it once (from this device's own copy where it can).
+pub fn set_every_revision(conn: &Connection, revision: i64) -> Result<()> {
+    conn.execute("UPDATE sync_stream SET revision = ?1", [revision])?;
+    Ok(())
+}
+
 /// The changes of this device (`device_id`) waiting for the relay, `pushed` being how far its log
 /// reached it: the change sets after it that change data, and the sets that an erasure scrubbed
 /// and that wait to be replaced there (this device's up to `pushed`, another device's up to where

@@ -12,7 +12,7 @@
 //! a check value. Its proof (a hash of the key, see [`recovery_proof`]) was registered at the
 //! relay with the clinic; presenting it adds a new device, which then syncs everything.
 
-use chairside_protocol::{Bytes, normalize_code};
+use chairside_protocol::{Bytes, code, normalize_code};
 use chairside_store::Store;
 use crypto_box::aead::OsRng;
 use crypto_box::{PublicKey, SecretKey};
@@ -337,6 +337,76 @@ pub fn recover(
     store.set_local_setting(setting::CLINIC_KEY, &key.to_hex())?;
     store.set_local_setting(setting::REGISTERED, "1")?;
     identity(store, false)
+}
+
+/// How a relay came to know this PC (see [`rejoin`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rejoined {
+    /// It knew this PC already: nothing was changed there.
+    AlreadyKnown,
+    /// It did not know the clinic: this PC registered it, as the clinic's first PC there.
+    RegisteredClinic,
+    /// It knew the clinic (another PC of it came first) but not this PC, which joined with the
+    /// clinic's recovery proof.
+    JoinedClinic,
+}
+
+/// Joins this PC, already a member of its clinic, to a relay that does not know it: the clinic
+/// moved to another relay, or its relay lost its data with no backup (or was restored from one
+/// older than this PC's enrollment). The first PC to do it registers the clinic there, each
+/// other one joins with the recovery proof its clinic key gives (the printed recovery key's,
+/// which adds a device, see [`recover`]). The relay is remembered, and the clinic's revocations
+/// are told to it; the next sync then sends everything this PC holds, the logs of the other
+/// PCs included ([`crate::sync`] carries them), so nothing waits on a PC that is lost.
+///
+/// Explicit, never automatic: a relay whose operator removed the clinic also answers "unknown
+/// device", and must not be filled again behind the operator's back.
+pub fn rejoin(
+    store: &Store,
+    relay: &dyn Transport,
+    relay_url: &str,
+) -> Result<Rejoined, SyncError> {
+    if store
+        .local_setting(setting::ENROLL_KEY)?
+        .is_some_and(|k| !k.is_empty())
+    {
+        return Err(SyncError::WaitingForApproval);
+    }
+    let me = identity(store, false)?;
+    let proof = recovery_proof(&me.key);
+    let outcome = match relay.heads(&me.credential) {
+        Ok(_) => Rejoined::AlreadyKnown,
+        Err(SyncError::Relay(refusal)) if refusal.code == code::UNAUTHORIZED => {
+            match relay.register(&me.clinic_id, &me.credential, &proof) {
+                Ok(()) => Rejoined::RegisteredClinic,
+                Err(SyncError::Relay(refusal)) if refusal.code == code::ALREADY_REGISTERED => {
+                    relay.recover(&me.clinic_id, &proof, &me.credential)?;
+                    Rejoined::JoinedClinic
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    store.set_local_setting(setting::RELAY_URL, relay_url)?;
+    store.set_local_setting(setting::REGISTERED, "1")?;
+    if outcome != Rejoined::AlreadyKnown {
+        // The new relay counts its streams' revisions from nothing: a stream redacted at the old
+        // one after this PC read it (an erasure) could carry the revision this PC read it at,
+        // and its checksum would then differ for good. Each stream is checked once instead.
+        chairside_store::sync_state::set_every_revision(store.conn(), crate::UNCHECKED)?;
+    }
+    // A revoked PC holds the clinic key, so it could join the new relay as this one did: the
+    // relay is told first. One that wrote nothing is unknown there (nothing to revoke yet).
+    for device in chairside_store::devices::all(store.conn())? {
+        if device.revoked && device.id != me.credential.device_id {
+            match relay.revoke(&me.credential, &device.id) {
+                Err(SyncError::Relay(refusal)) if refusal.code == code::NOT_FOUND => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub mod setting {
 /// The revision a stream's checksum is tracked at when it was taken from the relay without
 /// being checked: no relay revision is negative, so the next sync sees the stream as rewritten
 /// and checks it (see the push in [`sync`]).
-const UNCHECKED: i64 = -1;
+pub(crate) const UNCHECKED: i64 = -1;
 
 /// Raw sealed bytes pushed per request, at most (the relay's body limit, less base64's growth).
 const PUSH_PAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -80,6 +80,10 @@ pub enum SyncError {
     BadRelayUrl(String),
     #[error("no relay is set for this PC: run `chairside sync --relay URL` once")]
     NoRelay,
+    #[error(
+        "the relay does not know this PC (unknown device or wrong credential). If the clinic moved to this relay, or the relay lost its data, the owner joins this PC to it, which sends it everything this PC holds: Rejoin in the Sync panel, or `chairside sync --relay URL --rejoin`. Otherwise check the relay's address"
+    )]
+    UnknownToRelay,
     #[error(
         "record {idx} of device {device} was rejected and nothing of it was applied: {why}. If every record fails, this PC holds another clinic's key; otherwise the relay's copy is damaged: tell the clinic's owner"
     )]
@@ -160,6 +164,11 @@ pub struct SyncReport {
     /// Files the relay had no room for (its quota for the clinic, or its disk): they wait on
     /// this PC; the change sets went all the same.
     pub files_held_back: Option<blobs::FilesHeldBack>,
+    /// Change sets of other devices' logs this PC brought to the relay, which lacked them (see
+    /// `carry_streams`), and the logs it refused to take from this PC (it holds them with other
+    /// bytes: their authors, or PCs holding them as the relay does, bring them).
+    pub carried: u64,
+    pub streams_not_carried: u64,
     /// Every stream's checksum matched the relay's at the end.
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
@@ -181,6 +190,8 @@ impl SyncReport {
         self.redacted += later.redacted;
         self.blobs_retired += later.blobs_retired;
         self.reread += later.reread;
+        self.carried += later.carried;
+        self.streams_not_carried += later.streams_not_carried;
         self.checksums_match = later.checksums_match;
         self.heads = later.heads;
         self.files_held_back = later.files_held_back;
@@ -314,9 +325,15 @@ pub fn sync(
         device_id: my_id.clone(),
         ..SyncReport::default()
     };
-    let heads = relay.heads(&me.credential)?;
+    let heads = relay.heads(&me.credential).map_err(|e| match e {
+        SyncError::Relay(refusal) if refusal.code == code::UNAUTHORIZED => {
+            SyncError::UnknownToRelay
+        }
+        other => other,
+    })?;
     let blob_folder = heads.blob_folder.clone();
     let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
+    let carries_streams = heads.can(chairside_protocol::feature::CARRY_STREAMS);
     let relay_heads = streams_of(heads);
     // The relay holds less of this device's log than it acknowledged (restored from an older
     // backup), or its blob folder is not the one it was (lost, or the relay moved without it):
@@ -374,74 +391,60 @@ pub fn sync(
     let held_before_push = pushed_head;
     let local_head = changes::head(store.conn(), &my_id)?;
     let my_device: DeviceId = store.device_id();
-    // Read and seal up to a page of sets at a time (two queries), then send them in pages of at
-    // most MAX_PAGE records and about PUSH_PAGE_BYTES.
-    let mut next_to_read = pushed_head + 1;
-    let mut sealed: VecDeque<Record> = VecDeque::new();
-    while next_to_read <= local_head || !sealed.is_empty() {
-        if sealed.len() < MAX_PAGE as usize && next_to_read <= local_head {
-            let last = (next_to_read + i64::from(MAX_PAGE) - 1).min(local_head);
-            let sets = changes::read_change_sets(store.conn(), my_device, next_to_read, last)?;
-            let in_order = sets
-                .iter()
-                .zip(next_to_read..)
-                .take_while(|(set, idx)| set.idx == *idx)
-                .count();
-            sealed.extend(seal_all(me, &sets[..in_order])?);
-            let expected_idx = next_to_read + in_order as i64;
-            if expected_idx <= last {
-                return Err(SyncError::Internal(format!(
-                    "change set {expected_idx} of this device is missing"
-                )));
+    send_sealed_pages(
+        store,
+        me,
+        my_device,
+        pushed_head + 1,
+        local_head,
+        |page, bytes| {
+            let mut expected = sum;
+            for record in &page {
+                expected = chain_checksum(&expected, record);
             }
-            next_to_read = last + 1;
-        }
-        let mut page = Vec::new();
-        let mut bytes = 0;
-        while bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize {
-            let Some(record) = sealed.pop_front() else {
-                break;
+            let count = page.len() as u64;
+            let last = page.last().map_or(pushed_head, |r| r.idx);
+            let reply = relay.push(&me.credential, page)?;
+            let diverged = || SyncError::Diverged {
+                device: my_id.clone(),
+                head: reply.head,
             };
-            bytes += record.size();
-            page.push(record);
-        }
-        let mut expected = sum;
-        for record in &page {
-            expected = chain_checksum(&expected, record);
-        }
-        let count = page.len() as u64;
-        let last = page.last().map_or(pushed_head, |r| r.idx);
-        let reply = relay.push(&me.credential, page)?;
-        let diverged = || SyncError::Diverged {
-            device: my_id.clone(),
-            head: reply.head,
-        };
-        if reply.head != last {
-            return Err(diverged());
-        }
-        if reply.checksum == hex::encode(expected) {
-            sum = expected;
-        } else {
-            // Another PC may have redacted records of this stream since this device computed its
-            // checksum (see `redact_streams`): the relay's checksum is then over the rewritten
-            // records. It is taken as it is, marked unchecked, so the next sync checks the stream
-            // again (from this device's own copy); anything else diverged. (Keeping the old
-            // revision was not enough: a relay that only claimed a rewrite, its revision not
-            // moved, left the unchecked checksum in place for good, every sync then diverging.)
-            let rewritten = rewritten_since(relay, me, &my_id, my_revision)?;
-            match hex::decode(&reply.checksum) {
-                Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
-                    sum.copy_from_slice(&relay_sum);
-                    checked_revision = UNCHECKED;
-                }
-                _ => return Err(diverged()),
+            if reply.head != last {
+                return Err(diverged());
             }
-        }
-        pushed_head = last;
-        track(store, &my_id, pushed_head, &sum, checked_revision)?;
-        report.sent += count;
-        report.bytes_sent += bytes as u64;
-    }
+            if reply.checksum == hex::encode(expected) {
+                sum = expected;
+            } else {
+                // Another PC may have redacted records of this stream since this device computed its
+                // checksum (see `redact_streams`): the relay's checksum is then over the rewritten
+                // records. It is taken as it is, marked unchecked, so the next sync checks the stream
+                // again (from this device's own copy); anything else diverged. (Keeping the old
+                // revision was not enough: a relay that only claimed a rewrite, its revision not
+                // moved, left the unchecked checksum in place for good, every sync then diverging.)
+                let rewritten = rewritten_since(relay, me, &my_id, my_revision)?;
+                match hex::decode(&reply.checksum) {
+                    Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
+                        sum.copy_from_slice(&relay_sum);
+                        checked_revision = UNCHECKED;
+                    }
+                    _ => return Err(diverged()),
+                }
+            }
+            pushed_head = last;
+            track(store, &my_id, pushed_head, &sum, checked_revision)?;
+            report.sent += count;
+            report.bytes_sent += bytes as u64;
+            Ok(true)
+        },
+    )?;
+
+    // The other devices' logs the relay lacks and this PC holds (a relay that lost them, or one
+    // the clinic moved to), the same bytes their authors would push.
+    let carried_heads = if carries_streams {
+        carry_streams(store, relay, me, &relay_heads, &mut report)?
+    } else {
+        BTreeMap::new()
+    };
 
     // Compare every stream with the relay's, as it stood at the start (pushes update ours).
     report.checksums_match = true;
@@ -461,6 +464,7 @@ pub fn sync(
         }
     }
     report.heads.insert(my_id, pushed_head);
+    report.heads.extend(carried_heads);
 
     redact_streams(
         store,
@@ -476,6 +480,121 @@ pub fn sync(
     // Last: the change sets that name the files' replacements are at the relay now.
     report.blobs_retired = blobs::delete_retired(store, relay, me)?;
     Ok(report)
+}
+
+/// Seals this PC's copy of `device`'s log from `first` to `last` and hands it to `send` in
+/// order, in pages of at most MAX_PAGE records and about PUSH_PAGE_BYTES, with their sealed
+/// bytes (the sets are read and sealed a MAX_PAGE at a time, two queries each). `send` answers
+/// whether to go on.
+fn send_sealed_pages(
+    store: &Store,
+    me: &Identity,
+    device: DeviceId,
+    first: i64,
+    last: i64,
+    mut send: impl FnMut(Vec<Record>, usize) -> Result<bool, SyncError>,
+) -> Result<(), SyncError> {
+    let mut next_to_read = first;
+    let mut sealed: VecDeque<Record> = VecDeque::new();
+    while next_to_read <= last || !sealed.is_empty() {
+        if sealed.len() < MAX_PAGE as usize && next_to_read <= last {
+            let read_up_to = (next_to_read + i64::from(MAX_PAGE) - 1).min(last);
+            let sets = changes::read_change_sets(store.conn(), device, next_to_read, read_up_to)?;
+            let in_order = sets
+                .iter()
+                .zip(next_to_read..)
+                .take_while(|(set, idx)| set.idx == *idx)
+                .count();
+            sealed.extend(seal_all(me, &sets[..in_order])?);
+            let expected_idx = next_to_read + in_order as i64;
+            if expected_idx <= read_up_to {
+                return Err(SyncError::Internal(format!(
+                    "change set {expected_idx} of device {device} is missing on this PC"
+                )));
+            }
+            next_to_read = read_up_to + 1;
+        }
+        let mut page = Vec::new();
+        let mut bytes = 0;
+        while bytes < PUSH_PAGE_BYTES && page.len() < MAX_PAGE as usize {
+            let Some(record) = sealed.pop_front() else {
+                break;
+            };
+            bytes += record.size();
+            page.push(record);
+        }
+        if !send(page, bytes)? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Brings to the relay what it lacks of the other devices' logs this PC holds: a relay restored
+/// from an older backup or replaced by an empty one (the clinic moved to it, see [`rejoin`]) is
+/// filled again from any PC, so a PC that is lost or has not joined it yet does not take its
+/// changes with it. Sealing is deterministic: the records are the bytes their author pushes, so
+/// its own later push of them is a retry. The relay refuses a record it holds with other bytes
+/// (one of a log sealed before deterministic sealing, or one this PC has not scrubbed yet after
+/// an erasure): that stream is left to its author and to the PCs that hold it scrubbed.
+fn carry_streams(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    relay_heads: &BTreeMap<String, RelayStream>,
+    report: &mut SyncReport,
+) -> Result<BTreeMap<String, i64>, SyncError> {
+    let mut carried_heads = BTreeMap::new();
+    for (device, local_head) in changes::heads(store.conn())? {
+        let id = device.to_string();
+        let at_relay = relay_heads.get(&id);
+        let held = at_relay.map_or(0, |s| s.head);
+        if id == me.credential.device_id || local_head <= held {
+            continue;
+        }
+        let mut sum = at_relay.map_or(chairside_protocol::EMPTY_CHECKSUM, |s| {
+            let mut sum = chairside_protocol::EMPTY_CHECKSUM;
+            if let Ok(bytes) = hex::decode(&s.checksum)
+                && bytes.len() == 32
+            {
+                sum.copy_from_slice(&bytes);
+            }
+            sum
+        });
+        let revision = at_relay.map_or(0, |s| s.revision);
+        let mut carried = held;
+        send_sealed_pages(store, me, device, held + 1, local_head, |page, bytes| {
+            for record in &page {
+                sum = chain_checksum(&sum, record);
+            }
+            let (count, last) = (page.len() as u64, page.last().map_or(carried, |r| r.idx));
+            match relay.carry(&me.credential, page) {
+                Ok(reply) if reply.head == last => {
+                    carried = last;
+                    report.carried += count;
+                    report.bytes_sent += bytes as u64;
+                    // Read through the relay as far as carried, when the relay's copy is this
+                    // one: the next sync does not fetch it back.
+                    if reply.checksum == hex::encode(sum) {
+                        track(store, &id, last, &sum, revision)?;
+                    }
+                    Ok(true)
+                }
+                // The relay's head moved past the page (its author pushed meanwhile): what it
+                // holds now is read at the next sync.
+                Ok(_) => Ok(false),
+                Err(SyncError::Relay(refusal)) if refusal.code == code::CONFLICT => {
+                    report.streams_not_carried += 1;
+                    Ok(false)
+                }
+                Err(e) => Err(e),
+            }
+        })?;
+        if carried > held {
+            carried_heads.insert(id, carried);
+        }
+    }
+    Ok(carried_heads)
 }
 
 /// The relay's streams of the clinic, by device.

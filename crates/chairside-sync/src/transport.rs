@@ -73,6 +73,13 @@ pub trait Transport {
         credential: &DeviceCredential,
         records: Vec<Record>,
     ) -> Result<PushResponse, SyncError>;
+    /// Appends records of another device's log of the clinic that the relay lacks (see
+    /// [`chairside_protocol::feature::CARRY_STREAMS`]): the stream the records name.
+    fn carry(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<PushResponse, SyncError>;
     /// Replaces records of one device's log already at the relay (redactions): the stream the
     /// records name, this device's or another's of the clinic.
     fn rewrite(
@@ -486,6 +493,18 @@ impl Transport for HttpRelay {
         records: Vec<Record>,
     ) -> Result<PushResponse, SyncError> {
         self.post("/v1/records", Some(credential), &PushRequest { records })
+    }
+
+    fn carry(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<PushResponse, SyncError> {
+        self.post(
+            "/v1/records/carry",
+            Some(credential),
+            &PushRequest { records },
+        )
     }
 
     fn rewrite(

@@ -394,6 +394,13 @@ impl Transport for Liar<'_> {
     ) -> Result<PushResponse, SyncError> {
         self.reply(self.honest.push(credential, records), alter_push)
     }
+    fn carry(
+        &self,
+        credential: &DeviceCredential,
+        records: Vec<Record>,
+    ) -> Result<PushResponse, SyncError> {
+        self.reply(self.honest.carry(credential, records), alter_push)
+    }
     fn rewrite(
         &self,
         credential: &DeviceCredential,

@@ -97,6 +97,10 @@ fn a_relay_restored_from_an_older_backup_gets_back_the_logs_and_files_it_lost() 
         "both files go up again: {report_a:?}"
     );
     assert!(report_a.sent >= 2, "{report_a:?}");
+    assert_eq!(
+        report_a.carried, 0,
+        "A never received B's lost set: {report_a:?}"
+    );
     let report_b = scenarios::run(&mut b, &restored).unwrap();
     assert!(
         report_b.sent >= 1,

@@ -63,6 +63,10 @@ fn internal(e: StorageError) -> SyncError {
     match e {
         StorageError::Conflict(m) => refused(code::CONFLICT, &m),
         StorageError::BadCode => refused(code::BAD_CODE, &StorageError::BadCode.to_string()),
+        StorageError::AlreadyRegistered => refused(
+            code::ALREADY_REGISTERED,
+            &StorageError::AlreadyRegistered.to_string(),
+        ),
         StorageError::NotFound(m) => refused(code::NOT_FOUND, &m),
         other => SyncError::Internal(other.to_string()),
     }
@@ -144,6 +148,7 @@ impl LocalRelay {
             (clinic, DeviceStatus::Active) => Ok(clinic),
             (_, DeviceStatus::Revoked) => Err(refused(code::REVOKED, "this device was revoked")),
             (_, DeviceStatus::Pending) => Err(refused(code::UNAUTHORIZED, "pending approval")),
+            (_, DeviceStatus::Carried) => Err(refused(code::UNAUTHORIZED, "not joined here")),
         }
     }
 }
@@ -282,6 +287,28 @@ impl Transport for LocalRelay {
                 .push(&clinic, &c.device_id, &records)
                 .map_err(internal)?;
         }
+        if self.lose_reply.replace(false) {
+            return Err(SyncError::Unreachable {
+                url: "local".into(),
+                reason: "reply lost".into(),
+            });
+        }
+        Ok(PushResponse { head, checksum })
+    }
+
+    fn carry(&self, c: &DeviceCredential, records: Vec<Record>) -> Result<PushResponse, SyncError> {
+        let clinic = self.auth(c)?;
+        let stream = records
+            .first()
+            .map(|r| r.device_id.clone())
+            .unwrap_or_default();
+        self.storage
+            .ensure_carried(&clinic, &stream)
+            .map_err(internal)?;
+        let (head, checksum) = self
+            .storage
+            .push(&clinic, &stream, &records)
+            .map_err(internal)?;
         if self.lose_reply.replace(false) {
             return Err(SyncError::Unreachable {
                 url: "local".into(),

@@ -794,10 +794,7 @@ fn a_clinic_that_leaves_is_forgotten_at_the_relay_and_no_other() {
     assert!(forgotten.blob_bytes > 300_000, "{forgotten:?}");
     assert_eq!(relay.blobs.clinic_usage(&leaving_id).unwrap(), (0, 0));
     let refused = run(&mut leaving, &relay).unwrap_err();
-    assert!(
-        matches!(&refused, SyncError::Relay(e) if e.code == chairside_protocol::code::UNAUTHORIZED),
-        "{refused}"
-    );
+    assert!(matches!(refused, SyncError::UnknownToRelay), "{refused}");
     assert!(
         chairside_relay::admin::forget_clinic(&*relay.storage, &relay.blobs, &leaving_id)
             .unwrap()
@@ -859,4 +856,84 @@ fn a_clinics_own_file_quota_is_kept_listed_and_cleared() {
     relay.storage.note_file_refused(&device, 1_700_000_000_000).unwrap();
     assert_eq!(heads(&big_id)[0].file_refused_ms, 1_700_000_000_000);
     assert_eq!(heads(&small_id)[0].file_refused_ms, 0);
+}
+
+/// The clinic's relay dies with no backup, and the clinic moves to a new, empty relay. The
+/// owner's PC rejoins it (registering the clinic there) and fills it with everything it holds,
+/// the log of an operatory PC that is away included; a PC revoked earlier cannot join it; a new
+/// PC enrolled at the new relay receives the away PC's patients; the away PC comes back, joins,
+/// and its own push of the records carried for it is a retry, not a conflict.
+#[test]
+fn a_clinic_moves_to_an_empty_relay_and_its_pcs_fill_it_with_what_they_hold() {
+    use chairside_sync::enroll::{Rejoined, rejoin};
+    let tmp = tempfile::tempdir().unwrap();
+    let old = super::new_relay(&tmp.path().join("old"));
+    let mut a = first_device(&tmp.path().join("a"));
+    add_patient(&mut a, "Ouyahia", "+213555987321");
+    run(&mut a, &old).unwrap();
+    let mut away = join(&a, &tmp.path().join("away"), &old);
+    add_patient(&mut away, "Haddad", "+213555000222");
+    run(&mut away, &old).unwrap();
+    let mut revoked = join(&a, &tmp.path().join("revoked"), &old);
+    run(&mut revoked, &old).unwrap();
+    let owner = identity(&a, false).unwrap();
+    let revoked_id = revoked.device_id().to_string();
+    old.revoke(&owner.credential, &revoked_id).unwrap();
+    a.write(|w| w.mark_device_revoked(&revoked_id)).unwrap();
+    run(&mut a, &old).unwrap();
+    assert_eq!(patients_of(&a).len(), 2);
+    drop(old);
+
+    // The new relay knows nothing of the clinic: a plain sync is refused, and says so.
+    let new = super::new_relay(&tmp.path().join("new"));
+    let err = run(&mut a, &new).unwrap_err();
+    assert!(matches!(err, SyncError::UnknownToRelay), "{err}");
+    assert_eq!(rejoin(&a, &new, "https://new").unwrap(), Rejoined::RegisteredClinic);
+    assert_eq!(
+        a.local_setting(setting::RELAY_URL).unwrap().as_deref(),
+        Some("https://new")
+    );
+    let filled = run(&mut a, &new).unwrap();
+    assert!(filled.checksums_match, "{filled:?}");
+    let away_id = away.device_id().to_string();
+    let away_head = chairside_store::changes::head(a.conn(), &away_id).unwrap();
+    assert!(away_head > 0);
+    assert!(
+        filled.carried >= away_head as u64,
+        "the away PC's log is carried: {filled:?}"
+    );
+    assert_eq!(filled.heads.get(&away_id), Some(&away_head));
+    assert_eq!(filled.streams_not_carried, 0);
+    // Nothing is sent or carried twice, nor fetched back.
+    let again = run(&mut a, &new).unwrap();
+    assert_eq!((again.sent, again.carried, again.reread), (0, 0, 0), "{again:?}");
+    assert!(again.received.is_empty(), "{again:?}");
+
+    // The revoked PC holds the clinic key, but the new relay was told of its revocation.
+    let err = rejoin(&revoked, &new, "https://new").unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
+    assert!(run(&mut revoked, &new).is_err());
+
+    // A PC enrolled at the new relay receives the away PC's patient, carried by the owner's.
+    let mut fresh = join(&a, &tmp.path().join("fresh"), &new);
+    let report = run(&mut fresh, &new).unwrap();
+    assert!(report.checksums_match);
+    assert_eq!(patients_of(&fresh), patients_of(&a));
+
+    // The away PC comes back: it joins with the clinic's proof and goes on where it was.
+    assert_eq!(rejoin(&away, &new, "https://new").unwrap(), Rejoined::JoinedClinic);
+    assert_eq!(
+        rejoin(&away, &new, "https://new").unwrap(),
+        Rejoined::AlreadyKnown,
+        "a second rejoin changes nothing"
+    );
+    add_patient(&mut away, "Benali", "+213555000111");
+    let back = run(&mut away, &new).unwrap();
+    assert!(back.checksums_match, "{back:?}");
+    assert_eq!(back.sent, 1, "only its new change set: {back:?}");
+    run(&mut a, &new).unwrap();
+    run(&mut fresh, &new).unwrap();
+    assert_eq!(patients_of(&a).len(), 3);
+    assert_eq!(patients_of(&a), patients_of(&away));
+    assert_eq!(patients_of(&a), patients_of(&fresh));
 }

@@ -37,6 +37,10 @@ enum Op {
     Duplicate(bool),
     /// A PC is killed and restarted (its store closed and opened again from disk).
     Crash { device: usize },
+    /// The relay loses everything and an empty one takes its place: each PC joins it
+    /// (`enroll::rejoin`) before its next sync, and the PCs fill it with what they hold, the
+    /// logs of PCs that have not joined it yet included.
+    RelayLost,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -51,12 +55,17 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::LoseReply),
         1 => any::<bool>().prop_map(Op::Duplicate),
         1 => (0..DEVICES).prop_map(|device| Op::Crash { device }),
+        1 => Just(Op::RelayLost),
     ]
 }
 
 struct World {
-    _tmp: tempfile::TempDir,
+    tmp: tempfile::TempDir,
     relay: LocalRelay,
+    /// How many relays were lost (the next one's folder is named after it).
+    relays_lost: usize,
+    /// Whether each PC joined the current relay since it took the place of a lost one.
+    joined: [bool; DEVICES],
     dirs: Vec<PathBuf>,
     stores: Vec<Option<Store>>,
     down: [bool; DEVICES],
@@ -87,8 +96,10 @@ impl World {
             stores.push(Some(joined));
         }
         World {
-            _tmp: tmp,
             relay,
+            relays_lost: 0,
+            joined: [true; DEVICES],
+            tmp,
             dirs,
             stores,
             down: [false; DEVICES],
@@ -139,6 +150,13 @@ impl World {
                     return;
                 }
                 let store = store_at(&mut self.stores, &self.dirs, device);
+                if !self.joined[device] {
+                    match chairside_sync::enroll::rejoin(store, &self.relay, "local") {
+                        Ok(_) => self.joined[device] = true,
+                        Err(e) if e.is_transient() => return,
+                        Err(e) => panic!("joining the new relay failed: {e}"),
+                    }
+                }
                 match sync_device(store, &self.relay) {
                     Ok(_) => {}
                     Err(e) if e.is_transient() => {}
@@ -150,6 +168,13 @@ impl World {
             Op::LoseReply => self.relay.lose_reply.set(true),
             Op::Duplicate(on) => self.relay.duplicate.set(on),
             Op::Crash { device } => self.stores[device] = None,
+            Op::RelayLost => {
+                self.relays_lost += 1;
+                let dir = self.tmp.path().join(format!("relay-{}", self.relays_lost));
+                std::fs::create_dir_all(&dir).unwrap();
+                self.relay = super::new_relay(&dir);
+                self.joined = [false; DEVICES];
+            }
         }
     }
 
@@ -162,6 +187,11 @@ impl World {
         for _ in 0..2 {
             for device in 0..DEVICES {
                 let store = store_at(&mut self.stores, &self.dirs, device);
+                if !self.joined[device] {
+                    chairside_sync::enroll::rejoin(store, &self.relay, "local")
+                        .unwrap_or_else(|e| panic!("joining the new relay after healing: {e}"));
+                    self.joined[device] = true;
+                }
                 let report = sync_device(store, &self.relay)
                     .unwrap_or_else(|e: SyncError| panic!("sync after healing: {e}"));
                 assert!(report.checksums_match);
