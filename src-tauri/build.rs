@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "approve_device",
     "refuse_device",
     "revoke_device",
+    "rejoin_relay",
     "recovery_key",
     "sync_status",
     "join_clinic",

@@ -13,10 +13,10 @@ use chairside_app::{
     ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DownloadProgress, DuplicatePair,
     EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary, ImportFileOutcome,
     ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory, MedicalItemInput,
-    NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo, ResolveConflictRequest,
-    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
-    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
-    default_data_dir,
+    NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo, RelayRejoined,
+    ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest,
+    SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
+    UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -288,6 +288,11 @@ fn revoke_device(state: Shared<'_>, id: String) -> Reply<()> {
 }
 
 #[tauri::command(async)]
+fn rejoin_relay(state: Shared<'_>, relay: Option<String>) -> Reply<RelayRejoined> {
+    with_app(state, |app| app.rejoin_relay(relay.as_deref()))
+}
+
+#[tauri::command(async)]
 fn recovery_key(state: Shared<'_>) -> Reply<String> {
     with_app(state, App::recovery_key)
 }
@@ -430,6 +435,7 @@ fn main() {
             approve_device,
             refuse_device,
             revoke_device,
+            rejoin_relay,
             recovery_key,
             sync_status,
             join_clinic,

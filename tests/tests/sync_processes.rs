@@ -1109,7 +1109,7 @@ fn the_relay_operator_lists_clinics_and_forgets_one_that_left() {
     assert!(listed.contains("No clinic at this relay"), "{listed}");
     // Its PC keeps its data; the relay no longer knows it.
     let error = failure(chairside(&pc, &["--json", "--user", "amel", "sync"], &[]));
-    assert_eq!(error["reason"], "unauthorized", "{error}");
+    assert_eq!(error["reason"], "unknown_to_relay", "{error}");
     let unknown = relay_admin(&relay_dir, &["forget-clinic", &id, "--yes"]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no clinic"));
@@ -1187,5 +1187,62 @@ fn a_file_past_the_clinic_quota_waits_on_its_pc_and_goes_once_the_operator_gives
     assert_eq!(synced["files_sent"], 1, "{synced}");
     assert_eq!(synced["files_held_back"], Value::Null, "{synced}");
     ok(export(&pc_b));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
+}
+
+/// The clinic's relay loses everything (its disk, no backup) and the clinic moves to a new one.
+/// A plain sync to it says what to do; the owner joins each PC to it with `sync --rejoin`. The
+/// first registers the clinic there and brings the other PC's changes it holds; the second
+/// joins, finds its log there already and sends the file only it held; both then hold the same
+/// patients, and the first opens the second's image through the new relay.
+#[test]
+fn a_clinic_moves_to_a_new_relay_when_its_relay_lost_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = Relay::start(&tmp.path().join("old"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &old);
+    let file = corpus("real/CT_small.dcm");
+    let (_, image_id) = patient_with_image(&pc_b, "Relais", &file, &["--yes"]);
+    owner(&pc_b, &["sync"]);
+    owner(&pc_a, &["sync"]);
+    drop(old);
+
+    let new = Relay::start(&tmp.path().join("new"));
+    let refused = failure(chairside(
+        &pc_a,
+        &["--json", "--user", "amel", "sync", "--relay", &new.url()],
+        &[],
+    ));
+    assert_eq!(refused["reason"], "unknown_to_relay", "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("--rejoin"),
+        "{refused}"
+    );
+    let moved = owner(&pc_a, &["sync", "--relay", &new.url(), "--rejoin"]);
+    assert_eq!(moved["rejoined"]["outcome"], "registered_clinic", "{moved}");
+    assert!(moved["sync"]["sent"].as_u64().unwrap() > 0, "{moved}");
+    assert!(
+        moved["sync"]["carried"].as_u64().unwrap() > 0,
+        "B's changes come from A: {moved}"
+    );
+    assert_eq!(moved["sync"]["checksums_match"], true, "{moved}");
+    // Said in words, and a second rejoin changes nothing.
+    let said = ok(chairside(
+        &pc_a,
+        &["--user", "amel", "sync", "--rejoin"],
+        &[],
+    ));
+    assert!(said.contains("knew this PC already"), "{said}");
+
+    let joined = owner(&pc_b, &["sync", "--relay", &new.url(), "--rejoin"]);
+    assert_eq!(joined["rejoined"]["outcome"], "joined_clinic", "{joined}");
+    // Its log, carried by A, is taken as its own (the same bytes): no conflict.
+    assert_eq!(joined["sync"]["checksums_match"], true, "{joined}");
+    assert_eq!(joined["sync"]["files_sent"], 1, "{joined}");
+    owner(&pc_a, &["sync"]);
+    let patients = |pc: &Path| owner(pc, &["patient", "search", "relais"]);
+    assert_eq!(patients(&pc_a), patients(&pc_b));
+    assert!(patients(&pc_a).to_string().contains("Relais"));
+    let out = tmp.path().join("a.dcm");
+    ok(export_original(&pc_a, &image_id, &out));
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
 }

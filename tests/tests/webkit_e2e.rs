@@ -35,7 +35,10 @@
 //! - a second PC of the clinic (the command line, in another data directory) is invited from the
 //!   Sync panel and approved there after its fingerprint is checked; a radiograph imported on it
 //!   shows in the app after a sync as "on the relay", and opens in the viewer, its file fetched
-//!   from the relay on demand (the time from the click to the first frame is printed).
+//!   from the relay on demand (the time from the click to the first frame is printed);
+//! - the clinic moves to a new relay: a sync there says that the relay does not know this PC,
+//!   the owner joins it from the Sync panel (the clinic registers there and this PC brings the
+//!   second PC's changes it holds), and the second PC joins it with the command line.
 //!
 //! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
 //!
@@ -162,6 +165,7 @@ fn desktop_app_in_real_webkit() {
         wd: WebDriver::new(port),
         data_dir: data_dir.clone(),
         pairing: (relay.url(), code),
+        next_relay: (work.path().join("new-relay"), cert.clone(), key.clone()),
         second_pc: work.path().join("fauteuil-2"),
         export_dir: work.path().join("exports"),
         app: tools.app.clone(),
@@ -665,6 +669,40 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_for("image-thumb", STEP_TIMEOUT)?;
     run.assert_absent("image-not-local")?;
     run.end_step();
+
+    // j. The clinic moves to a new relay (the old one lost its data): a sync there says, in
+    // French, that the relay does not know this PC, and the owner joins it from the panel. This
+    // PC registers the clinic there and brings the second PC's changes it holds; the second PC
+    // joins with the command line and finds its log there already.
+    run.begin("j. the clinic moves to a new relay");
+    let (dir, cert, key) = run.next_relay.clone();
+    let moved = chairside_scenarios::RelayProcess::start_https(&dir, &cert, &key);
+    run.click("nav-sync")?;
+    run.wait_for("sync-panel", STEP_TIMEOUT)?;
+    run.fill("sync-relay-url", &moved.url())?;
+    run.click("sync-now")?;
+    run.wait_text_containing("sync-error", "Ce relais ne connaît pas ce poste")?;
+    run.wait_for("sync-rejoin-box", STEP_TIMEOUT)?;
+    run.screenshot("relay-does-not-know-this-pc")?;
+    run.click("sync-rejoin")?;
+    run.wait_text_containing("sync-rejoined", "Cabinet inscrit sur ce relais")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.wait_text_containing("sync-carried", "modifications d'autres postes apportées")?;
+    run.assert_absent("sync-error")?;
+    run.screenshot("relay-rejoined")?;
+    let joined = cli(
+        &chair,
+        &["--user", OWNER, "sync", "--relay", &moved.url(), "--rejoin"],
+    )?;
+    ensure!(
+        joined["rejoined"]["outcome"] == "joined_clinic"
+            && joined["sync"]["checksums_match"] == true,
+        "the second PC joins the new relay: {joined}"
+    );
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.assert_absent("sync-error")?;
+    run.end_step();
     Ok(())
 }
 
@@ -677,6 +715,9 @@ struct Run {
     data_dir: PathBuf,
     /// A relay's URL and a pairing code for its clinic.
     pairing: (String, String),
+    /// Where the relay the clinic moves to in step j keeps its files, and its certificate and
+    /// key (the first relay's: the same address).
+    next_relay: (PathBuf, PathBuf, PathBuf),
     /// The data directory of the app's clinic's second PC, run with the command line (step i).
     second_pc: PathBuf,
     /// Where the app writes exports (`CHAIRSIDE_EXPORT_DIR`).

@@ -48,6 +48,8 @@ pub fn typescript() -> String {
         RetainedCount::decl(&cfg),
         StreamReport::decl(&cfg),
         SyncSummary::decl(&cfg),
+        RejoinOutcome::decl(&cfg),
+        RelayRejoined::decl(&cfg),
         FilesHeldBack::decl(&cfg),
         SyncState::decl(&cfg),
         SyncStatus::decl(&cfg),

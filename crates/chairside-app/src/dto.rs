@@ -630,11 +630,34 @@ pub struct SyncSummary {
     pub files_retired: u32,
     /// Files the relay had no room for: they wait on this PC (the change sets went).
     pub files_held_back: Option<FilesHeldBack>,
+    /// Change sets of other PCs' logs that this PC brought to the relay, which lacked them (a
+    /// relay the clinic moved to, or one restored from an older backup): a PC that is away or
+    /// lost does not hold them back.
+    pub carried: u32,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,
     pub streams: Vec<StreamReport>,
     #[ts(type = "number")]
     pub duration_ms: u64,
+}
+
+/// How a relay came to know this PC when the owner joined it to it ([`crate::App::rejoin_relay`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RejoinOutcome {
+    /// The relay knew this PC already: only its address was remembered.
+    AlreadyKnown,
+    /// The relay did not know the clinic: this PC registered it there, as its first PC.
+    RegisteredClinic,
+    /// The relay knew the clinic (another PC of it joined first): this PC joined it.
+    JoinedClinic,
+}
+
+/// A relay this PC joined: the next sync sends it everything this PC holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RelayRejoined {
+    pub relay_url: String,
+    pub outcome: RejoinOutcome,
 }
 
 /// Images and documents the relay refused for lack of room. They wait on this PC, which keeps

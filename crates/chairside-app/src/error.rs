@@ -66,6 +66,9 @@ pub mod reason {
     pub const BAD_REPLY: &str = "bad_reply";
     /// `sync_not_ready`: no relay address is set on this PC.
     pub const NO_RELAY: &str = "no_relay";
+    /// `sync_not_ready`: the relay does not know this PC, a member of its clinic: the clinic
+    /// moved to it, or it lost its data. The owner rejoins it from this PC (`App::rejoin_relay`).
+    pub const UNKNOWN_TO_RELAY: &str = "unknown_to_relay";
     /// `sync_not_ready`: this PC asked to join and the owner has not approved it yet.
     pub const WAITING_FOR_APPROVAL: &str = "waiting_for_approval";
     /// `sync_not_ready`: this PC has not received the clinic's key (enrollment unfinished).

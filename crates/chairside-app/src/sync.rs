@@ -17,8 +17,8 @@ use chrono::{TimeZone, Utc};
 use crate::error::{ApiError, code, reason};
 use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, FilesHeldBack,
-    JoinClinicRequest, PendingDeviceInfo, RelayFileRoom, RestoreClinicRequest, Result,
-    StreamReport, SyncSummary, record,
+    JoinClinicRequest, PendingDeviceInfo, RejoinOutcome, RelayFileRoom, RelayRejoined,
+    RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -49,6 +49,7 @@ impl From<&SyncError> for ApiError {
             | SyncError::BadRecoveryKey(_)
             | SyncError::BadPairingCode(_) => (code::INVALID_INPUT, None),
             SyncError::NoRelay => (code::SYNC_NOT_READY, Some(reason::NO_RELAY)),
+            SyncError::UnknownToRelay => (code::SYNC_NOT_READY, Some(reason::UNKNOWN_TO_RELAY)),
             SyncError::NoClinicKey => (code::SYNC_NOT_READY, Some(reason::NO_CLINIC_KEY)),
             SyncError::WaitingForApproval => {
                 (code::SYNC_NOT_READY, Some(reason::WAITING_FOR_APPROVAL))
@@ -367,6 +368,7 @@ impl App {
             redacted: report.redacted as u32,
             files_retired: report.blobs_retired as u32,
             files_held_back: report.files_held_back.as_ref().map(held_back),
+            carried: report.carried as u32,
             checksums_match: report.checksums_match,
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,
@@ -525,6 +527,33 @@ impl App {
             Ok(())
         })?;
         Ok(())
+    }
+
+    /// Joins this PC to a relay that does not know it (owner only): the clinic moved to it, or
+    /// the relay lost its data (see [`chairside_sync::enroll::rejoin`]). The relay given is
+    /// remembered (else the remembered one is used); the next sync sends it everything this PC
+    /// holds, the other PCs' changes included. Never done on its own: a relay that forgot the
+    /// clinic on purpose answers the same as one that lost it.
+    pub fn rejoin_relay(&mut self, relay_url: Option<&str>) -> Result<RelayRejoined> {
+        let session = self.authorize(P::ManageDevices, "relay.rejoin")?;
+        let relay = relay_for(self.store()?, relay_url)?;
+        let outcome = match enroll::rejoin(self.store()?, &relay, relay.url())? {
+            enroll::Rejoined::AlreadyKnown => RejoinOutcome::AlreadyKnown,
+            enroll::Rejoined::RegisteredClinic => RejoinOutcome::RegisteredClinic,
+            enroll::Rejoined::JoinedClinic => RejoinOutcome::JoinedClinic,
+        };
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "relay.rejoin",
+            "relay",
+            relay.url(),
+            "ok",
+            &format!("{outcome:?}"),
+        ))?;
+        Ok(RelayRejoined {
+            relay_url: relay.url().to_string(),
+            outcome,
+        })
     }
 
     /// The printed recovery key of the clinic (owner only).

@@ -92,6 +92,11 @@ enum Command {
         /// seen today.
         #[arg(long)]
         report: bool,
+        /// Join this PC to a relay that does not know it (owner only): the clinic moved to it,
+        /// or it lost its data. The first PC registers the clinic there, the others join it;
+        /// each then sends it everything it holds, the other PCs' changes included.
+        #[arg(long, conflicts_with = "report")]
+        rejoin: bool,
     },
     /// The clinic's PCs: invite, approve, list, revoke; enroll this PC into a clinic.
     Device {
@@ -417,7 +422,24 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 )
             })
         }
-        Command::Sync { relay, report } if !*report => {
+        Command::Sync {
+            relay,
+            rejoin: true,
+            ..
+        } => {
+            let mut app = signed_in(&cli, &data_dir)?;
+            let rejoined = app.rejoin_relay(relay.as_deref())?;
+            let sync = app.sync_now(None)?;
+            let done = Rejoin { rejoined, sync };
+            out.print(&done, || {
+                format!(
+                    "{}\n{}",
+                    describe_rejoin(&done.rejoined),
+                    describe_sync(&done.sync)
+                )
+            })
+        }
+        Command::Sync { relay, report, .. } if !*report => {
             // A PC that joined a clinic syncs once before anyone can sign in (the accounts come
             // with that sync); afterwards sync needs a signed-in user.
             let passphrase = env("CHAIRSIDE_PASSPHRASE");
@@ -948,6 +970,29 @@ fn describe(p: &Patient) -> String {
     text
 }
 
+/// A relay joined with `sync --rejoin`, and the sync that filled it.
+#[derive(serde::Serialize)]
+struct Rejoin {
+    rejoined: chairside_app::RelayRejoined,
+    sync: chairside_app::SyncSummary,
+}
+
+fn describe_rejoin(r: &chairside_app::RelayRejoined) -> String {
+    match r.outcome {
+        chairside_app::RejoinOutcome::AlreadyKnown => format!(
+            "The relay at {} knew this PC already: nothing to join; its address is remembered.",
+            r.relay_url
+        ),
+        chairside_app::RejoinOutcome::RegisteredClinic => format!(
+            "The clinic is registered at the relay at {}, with this PC as its first PC there. Run `chairside sync --relay {} --rejoin` on each other PC of the clinic (as the owner).",
+            r.relay_url, r.relay_url
+        ),
+        chairside_app::RejoinOutcome::JoinedClinic => {
+            format!("This PC joined the clinic at the relay at {}.", r.relay_url)
+        }
+    }
+}
+
 fn describe_sync(s: &chairside_app::SyncSummary) -> String {
     let mut text = format!(
         "Synced with {} in {} ms: {} change set(s) sent, {} received ({} / {} bytes). Checksums {}.",
@@ -969,6 +1014,12 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
         text.push_str(&format!(
             " {} earlier change set(s) replaced at the relay without an erased patient's identity.",
             s.redacted
+        ));
+    }
+    if s.carried > 0 {
+        text.push_str(&format!(
+            " {} change set(s) of other PCs brought to the relay, which lacked them.",
+            s.carried
         ));
     }
     if s.files_retired > 0 {

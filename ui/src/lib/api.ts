@@ -37,6 +37,7 @@ import type {
   SignInRequest,
   SyncStatus,
   SyncSummary,
+  RelayRejoined,
   TimelineEntry,
   UnlockSessionRequest,
   UnlockStoreRequest,
@@ -151,6 +152,7 @@ export const pendingDevices = () => call<PendingDeviceInfo[]>("pending_devices")
 export const approveDevice = (id: string) => call<PendingDeviceInfo>("approve_device", { id });
 /** The relay refuses that PC at once (this PC cannot revoke itself). */
 export const revokeDevice = (id: string) => call<null>("revoke_device", { id });
+export const rejoinRelay = (relay: string | null) => call<RelayRejoined>("rejoin_relay", { relay });
 /** Owner: refuses a PC waiting for approval (it never receives the clinic). */
 export const refuseDevice = (id: string) => call<PendingDeviceInfo>("refuse_device", { id });
 /** The clinic's recovery key (owner): a secret, never stored by the UI. */

@@ -229,9 +229,19 @@ files_retired: number,
  */
 files_held_back: FilesHeldBack | null, 
 /**
+ * Change sets of other PCs' logs that this PC brought to the relay, which lacked them (a
+ * relay the clinic moved to, or one restored from an older backup): a PC that is away or
+ * lost does not hold them back.
+ */
+carried: number, 
+/**
  * Every device's log is identical here and at the relay.
  */
 checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };
+
+export type RejoinOutcome = "already_known" | "registered_clinic" | "joined_clinic";
+
+export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome, };
 
 export type FilesHeldBack = { 
 /**

@@ -3,6 +3,7 @@ import type { SyncSummary } from "./bindings";
 import { en, fr } from "./i18n";
 import {
   canRevoke,
+  carriedText,
   conflictsText,
   enrollCommand,
   eodFilesCheckedText,
@@ -58,6 +59,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   file_bytes_sent: 0,
   redacted: 0,
   files_retired: 0,
+  carried: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 1234,
@@ -137,6 +139,18 @@ describe("syncErrorText", () => {
     expect(text).toMatch(/^Ce poste ne reconnaît pas le certificat du relais/);
     expect(text).toContain("its certificate has expired");
     expect(syncErrorText("en", untrusted)).toMatch(/^This PC does not recognise the relay's certificate/);
+  });
+
+  it("tells a relay that does not know this PC, and who can join it", () => {
+    const unknown = { code: "sync_not_ready", reason: "unknown_to_relay", message: "the relay does not know this PC" };
+    expect(syncErrorText("fr", unknown)).toMatch(/^Ce relais ne connaît pas ce poste.*le titulaire rattache ce poste/);
+    expect(syncErrorText("en", unknown)).toMatch(/^This relay does not know this PC/);
+  });
+
+  it("counts the changes of other PCs brought to the relay", () => {
+    expect(carriedText("fr", 1)).toBe("1 modification d'autres postes apportée au relais, qui ne l'avait pas");
+    expect(carriedText("fr", 1200)).toMatch(/^1\s?200 modifications d'autres postes apportées/);
+    expect(carriedText("en", 2)).toBe("2 changes of other PCs brought to the relay, which lacked them");
   });
 
   it("reads the relay's revoked as a revoked PC wherever it happens", () => {

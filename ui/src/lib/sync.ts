@@ -63,6 +63,7 @@ export const NOT_READY_REASONS = [
   "no_clinic_key",
   "file_not_uploaded",
   "relay_not_trusted",
+  "unknown_to_relay",
 ] as const;
 
 /** An error of a sync or device command, in plain words. */
@@ -227,6 +228,11 @@ export function filesRetiredText(lang: Language, n: number): string {
 
 export function redactedText(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "sync.redacted_one" : "sync.redacted_many", { n: formatNumber(lang, n) });
+}
+
+/** "37 changes of other PCs brought to the relay". */
+export function carriedText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.carried_one" : "sync.carried_many", { n: formatNumber(lang, n) });
 }
 
 /** "3 modifications envoyées (1,5 Ko)". */

@@ -4,7 +4,7 @@
 // the user leaves the panel. Nothing secret is kept: counts, device names, the relay URL.
 import * as api from "./api";
 import { handleError } from "./app.svelte";
-import type { EndOfDayReport, SyncStatus, SyncSummary } from "./bindings";
+import type { EndOfDayReport, RejoinOutcome, SyncStatus, SyncSummary } from "./bindings";
 import { saveRelayUrl, type SyncOutcome } from "./sync";
 
 export const syncState = $state<{
@@ -18,7 +18,9 @@ export const syncState = $state<{
   report: { at_ms: number; report: EndOfDayReport } | null;
   /** The background sync's status (sync_status), null until the first answer. */
   status: SyncStatus | null;
-}>({ running: null, last: null, lastSuccess: null, report: null, status: null });
+  /** How the relay came to know this PC when the owner last joined it to one (rejoin_relay). */
+  rejoined: RejoinOutcome | null;
+}>({ running: null, last: null, lastSuccess: null, report: null, status: null, rejoined: null });
 
 let owner: string | null = null;
 
@@ -32,6 +34,7 @@ export function adoptSyncUser(userId: string) {
   syncState.last = null;
   syncState.lastSuccess = null;
   syncState.report = null;
+  syncState.rejoined = null;
 }
 
 function storage(): Storage | null {
@@ -78,6 +81,29 @@ export async function runSync(relay: string | null): Promise<SyncSummary | null>
   syncState.running = "sync";
   try {
     const summary = await api.syncNow(relay);
+    succeeded(summary);
+    return summary;
+  } catch (err) {
+    syncState.last = { at_ms: Date.now(), summary: null, error: handleError(err) };
+    return null;
+  } finally {
+    syncState.running = null;
+    void refreshSyncStatus(true);
+  }
+}
+
+/**
+ * Joins this PC to a relay that does not know it (the clinic moved to it, or it lost its data;
+ * owner only), then syncs, which sends it everything this PC holds. Null when either failed (the
+ * error is in syncState.last).
+ */
+export async function runRejoin(relay: string | null): Promise<SyncSummary | null> {
+  if (syncState.running) return null;
+  syncState.running = "sync";
+  try {
+    const joined = await api.rejoinRelay(relay);
+    syncState.rejoined = joined.outcome;
+    const summary = await api.syncNow(null);
     succeeded(summary);
     return summary;
   } catch (err) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { invoke } from "@tauri-apps/api/core";
 import * as api from "./api";
 import type { EndOfDayReport, SyncStatus, SyncSummary } from "./bindings";
-import { adoptSyncUser, refreshSyncStatus, runEndOfDay, runSync, syncState } from "./syncstate.svelte";
+import { adoptSyncUser, refreshSyncStatus, runEndOfDay, runRejoin, runSync, syncState } from "./syncstate.svelte";
 
 const summary: SyncSummary = {
   relay_url: "https://relais.example",
@@ -16,6 +16,7 @@ const summary: SyncSummary = {
   file_bytes_sent: 0,
   redacted: 0,
   files_retired: 0,
+  carried: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,
@@ -68,6 +69,27 @@ describe("sync state", () => {
     expect(await runSync(null)).toBeNull();
     expect(syncState.last?.error).toEqual({ code: "sync_unreachable", message: "down" });
     expect(syncState.lastSuccess?.summary).toEqual(summary);
+  });
+
+  it("joins a relay that did not know this PC, then syncs to fill it", async () => {
+    const filled = { ...summary, carried: 37 };
+    answer = async (cmd) =>
+      cmd === "rejoin_relay" ? { relay_url: "https://nouveau.example", outcome: "registered_clinic" } : filled;
+    expect(await runRejoin("https://nouveau.example")).toEqual(filled);
+    expect(commands()).toEqual([
+      ["rejoin_relay", { relay: "https://nouveau.example" }],
+      ["sync_now", { relay: null }],
+    ]);
+    expect(syncState.rejoined).toBe("registered_clinic");
+    expect(syncState.lastSuccess?.summary.carried).toBe(37);
+  });
+
+  it("keeps a refused rejoin as the last error, and syncs nothing", async () => {
+    answer = () => Promise.reject({ code: "permission_denied", message: "owner only" });
+    expect(await runRejoin(null)).toBeNull();
+    expect(commands()).toEqual([["rejoin_relay", { relay: null }]]);
+    expect(syncState.last?.error?.code).toBe("permission_denied");
+    expect(syncState.rejoined).toBeNull();
   });
 
   it("records the end-of-day report and its sync", async () => {

@@ -39,6 +39,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   file_bytes_sent: 0,
   redacted: 0,
   files_retired: 0,
+  carried: 0,
   checksums_match: true,
   streams: [],
   duration_ms: 500,

@@ -69,6 +69,7 @@ import type {
   EndOfDayReport,
   JoinClinicRequest,
   PendingDeviceInfo,
+  RelayRejoined,
   RestoreClinicRequest,
   StreamReport,
   SyncStatus,
@@ -254,6 +255,11 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   let unsent = 3; // changes made here since the last sync
   let filesWaiting = offline ? 2 : 0; // images and documents stored here, not yet at the relay
   let toRedact = 0; // this PC's sets scrubbed by an erasure, to replace at the relay
+  // Relays this PC joined with "Rejoindre ce relais": one whose URL contains "new" does not know
+  // this PC until then (a clinic moving to a new relay); the first sync after carries the
+  // other PCs' changes this PC holds.
+  const joinedRelays = new Set<string>();
+  let toCarry = 0;
   let incoming = 12; // changes from "Fauteuil 1" waiting at the relay
   const pending: PendingDeviceInfo[] = [
     { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
@@ -281,6 +287,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   /** Where a sync stops after reaching the relay, as the Rust side would; null when it goes through. */
   const syncProblem = (relay: string): ApiError | null => {
     if (revoked) return REVOKED;
+    if (relay.includes("new") && !joinedRelays.has(relay))
+      return {
+        code: "sync_not_ready",
+        reason: "unknown_to_relay",
+        message:
+          "the relay does not know this PC (unknown device or wrong credential). If the clinic moved to this relay, or the relay lost its data, the owner joins this PC to it, which sends it everything this PC holds: Rejoin in the Sync panel, or `chairside sync --relay URL --rejoin`. Otherwise check the relay's address",
+      };
     if (relay.includes("tamper"))
       return {
         code: "integrity",
@@ -295,6 +308,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     const received = incoming;
     const files = filesWaiting;
     const redacted = toRedact;
+    const carried = toCarry;
+    toCarry = 0;
     unsent = 0;
     filesWaiting = 0;
     toRedact = 0;
@@ -312,7 +327,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       .sort((a, b) => Number(b.this_device) - Number(a.this_device));
     return {
       relay_url: relay, relay_in_clear: false, files_held_back: null, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
-      files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, checksums_match: !relay.includes("mismatch"), streams,
+      files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, carried, checksums_match: !relay.includes("mismatch"), streams,
       duration_ms: Date.now() - started,
     };
   };
@@ -920,6 +935,17 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (i < 0) return fail("not_found", `no pending request from device ${args.id}: list them with \`chairside device approve\``);
       const [p] = pending.splice(i, 1);
       return p;
+    },
+    rejoin_relay: async (_r: never, args: Record<string, unknown>): Promise<RelayRejoined> => {
+      if (!allowed("manage_devices")) return noDevices();
+      await delay(300);
+      const relay = relayFor(args.relay);
+      if (typeof relay !== "string") return Promise.reject(relay);
+      if (revoked) return Promise.reject(REVOKED);
+      const known = joinedRelays.has(relay) || !relay.includes("new");
+      joinedRelays.add(relay);
+      if (!known) toCarry = heads.get("d2") ?? 0;
+      return { relay_url: relay, outcome: known ? "already_known" : "registered_clinic" };
     },
     revoke_device: async (_r: never, args: Record<string, unknown>) => {
       if (!allowed("manage_devices")) return noDevices();
