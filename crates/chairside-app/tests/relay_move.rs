@@ -12,7 +12,7 @@ mod two_pcs;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use chairside_app::{BackgroundSync, RejoinOutcome};
+use chairside_app::{BackgroundSync, NewUserRequest, RejoinOutcome, Role, SignInRequest};
 use chairside_relay::{
     FsBlobStore, Limits, SqliteStorage, Storage, router_with, serve_on_loopback,
 };
@@ -63,7 +63,30 @@ fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() 
     assert!(filled.carried > 0, "B's changes come from A: {filled:?}");
     assert!(filled.checksums_match, "{filled:?}");
 
-    // A PC that is not the owner's cannot move the clinic; the owner signed in on it can.
+    // On the second PC, a receptionist cannot join it to a relay; the owner signed in there can.
+    b.add_user(NewUserRequest {
+        username: "nadia".into(),
+        display_name: "Nadia".into(),
+        role: Role::Receptionist,
+        password: "reception password 1".into(),
+    })
+    .unwrap();
+    let sign_in = |b: &mut chairside_app::App, username: &str, password: &str| {
+        b.sign_out().unwrap();
+        b.sign_in(SignInRequest {
+            username: username.into(),
+            password: password.into(),
+        })
+        .unwrap();
+    };
+    sign_in(&mut b, "nadia", "reception password 1");
+    let denied = b.rejoin_relay(Some(&new)).unwrap_err();
+    assert_eq!(
+        denied.code,
+        chairside_app::code::PERMISSION_DENIED,
+        "{denied:?}"
+    );
+    sign_in(&mut b, "amel", common::OWNER_PASSWORD);
     let joined = b.rejoin_relay(Some(&new)).unwrap();
     assert_eq!(joined.outcome, RejoinOutcome::JoinedClinic);
     let synced = b.sync_now(None).unwrap();

@@ -11,6 +11,9 @@
 //! the stream's revision goes up so that other devices re-read it. Sealing is deterministic, so
 //! every PC seals a scrubbed set to the same bytes: a record rewritten to the bytes it already
 //! has is left alone, and a rewrite that changes nothing leaves the revision where it was.
+//! A device may also carry another device's log of its clinic to a relay that lacks it (one that
+//! lost the clinic, or that the clinic moved to): by the same append rule, the device recorded
+//! first if the relay does not know it ([`Storage::ensure_carried`]).
 
 use chairside_protocol::{DeviceHead, EMPTY_CHECKSUM, Record, RewriteResponse, chain_checksum};
 
