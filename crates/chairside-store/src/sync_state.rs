@@ -50,6 +50,14 @@ pub fn set_stream(conn: &Connection, device_id: &str, state: &StreamState) -> Re
     Ok(())
 }
 
+/// The devices whose streams this device has read through a relay (every log it holds of another
+/// device came that way), sorted.
+pub fn read_streams(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT device_id FROM sync_stream ORDER BY device_id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Marks every stream's checksum as computed at `revision` (a value no relay gives), keeping how
 /// far each was read: after this device joined another relay, whose revisions start again, the
 /// next sync checks each stream against it once (from this device's own copy where it can).

@@ -415,12 +415,13 @@ pub fn sync(
             if reply.checksum == hex::encode(expected) {
                 sum = expected;
             } else {
-                // Another PC may have redacted records of this stream since this device computed its
-                // checksum (see `redact_streams`): the relay's checksum is then over the rewritten
-                // records. It is taken as it is, marked unchecked, so the next sync checks the stream
-                // again (from this device's own copy); anything else diverged. (Keeping the old
-                // revision was not enough: a relay that only claimed a rewrite, its revision not
-                // moved, left the unchecked checksum in place for good, every sync then diverging.)
+                // Another PC may have redacted records of this stream since this device
+                // computed its checksum (see `redact_streams`): the relay's checksum is then over
+                // the rewritten records. It is taken as it is, marked unchecked, so the next sync
+                // checks the stream again (from this device's own copy); anything else diverged.
+                // (Keeping the old revision was not enough: a relay that only claimed a rewrite,
+                // its revision not moved, left the unchecked checksum in place for good, every
+                // sync then diverging.)
                 let rewritten = rewritten_since(relay, me, &my_id, my_revision)?;
                 match hex::decode(&reply.checksum) {
                     Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
@@ -545,13 +546,18 @@ fn carry_streams(
     report: &mut SyncReport,
 ) -> Result<BTreeMap<String, i64>, SyncError> {
     let mut carried_heads = BTreeMap::new();
-    for (device, local_head) in changes::heads(store.conn())? {
-        let id = device.to_string();
+    // Every log of another device this PC holds came through a relay, so it was tracked: one
+    // indexed look-up per stream, not a scan of the whole log at every sync.
+    for id in sync_state::read_streams(store.conn())? {
         let at_relay = relay_heads.get(&id);
         let held = at_relay.map_or(0, |s| s.head);
+        let local_head = changes::head(store.conn(), &id)?;
         if id == me.credential.device_id || local_head <= held {
             continue;
         }
+        let device: DeviceId = id
+            .parse()
+            .map_err(|_| SyncError::Internal(format!("a stream names a device {id:?}")))?;
         let mut sum = at_relay.map_or(chairside_protocol::EMPTY_CHECKSUM, |s| {
             let mut sum = chairside_protocol::EMPTY_CHECKSUM;
             if let Ok(bytes) = hex::decode(&s.checksum)
