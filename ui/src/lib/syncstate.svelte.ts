@@ -75,12 +75,12 @@ export function refreshSyncStatus(fresh = false): Promise<void> {
   return statusInFlight;
 }
 
-/** Syncs now; resolves to the summary, or null when it failed (the error is in syncState.last). */
-export async function runSync(relay: string | null): Promise<SyncSummary | null> {
+/** Runs a sync (`work`); resolves to its summary, or null when it failed (the error is in syncState.last). */
+async function syncing(work: () => Promise<SyncSummary>): Promise<SyncSummary | null> {
   if (syncState.running) return null;
   syncState.running = "sync";
   try {
-    const summary = await api.syncNow(relay);
+    const summary = await work();
     succeeded(summary);
     return summary;
   } catch (err) {
@@ -92,27 +92,22 @@ export async function runSync(relay: string | null): Promise<SyncSummary | null>
   }
 }
 
+/** Syncs now; resolves to the summary, or null when it failed (the error is in syncState.last). */
+export function runSync(relay: string | null): Promise<SyncSummary | null> {
+  return syncing(() => api.syncNow(relay));
+}
+
 /**
  * Joins this PC to a relay that does not know it (the clinic moved to it, or it lost its data;
  * owner only), then syncs, which sends it everything this PC holds. Null when either failed (the
  * error is in syncState.last).
  */
-export async function runRejoin(relay: string | null): Promise<SyncSummary | null> {
-  if (syncState.running) return null;
-  syncState.running = "sync";
-  try {
+export function runRejoin(relay: string | null): Promise<SyncSummary | null> {
+  return syncing(async () => {
     const joined = await api.rejoinRelay(relay);
     syncState.rejoined = joined.outcome;
-    const summary = await api.syncNow(null);
-    succeeded(summary);
-    return summary;
-  } catch (err) {
-    syncState.last = { at_ms: Date.now(), summary: null, error: handleError(err) };
-    return null;
-  } finally {
-    syncState.running = null;
-    void refreshSyncStatus(true);
-  }
+    return api.syncNow(null);
+  });
 }
 
 /** The end-of-day report (it syncs first); null when it failed (the error is in syncState.last). */

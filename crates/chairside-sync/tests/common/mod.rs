@@ -121,6 +121,17 @@ impl LocalRelay {
         }
     }
 
+    /// The reply to a request the relay carried out is lost, once, when `lose_reply` is set.
+    fn reply_lost(&self) -> Result<(), SyncError> {
+        if self.lose_reply.replace(false) {
+            return Err(SyncError::Unreachable {
+                url: "local".into(),
+                reason: "reply lost".into(),
+            });
+        }
+        Ok(())
+    }
+
     fn network(&self) -> Result<(), SyncError> {
         if self.fail_before.replace(false) {
             return Err(SyncError::Unreachable {
@@ -287,12 +298,7 @@ impl Transport for LocalRelay {
                 .push(&clinic, &c.device_id, &records)
                 .map_err(internal)?;
         }
-        if self.lose_reply.replace(false) {
-            return Err(SyncError::Unreachable {
-                url: "local".into(),
-                reason: "reply lost".into(),
-            });
-        }
+        self.reply_lost()?;
         Ok(PushResponse { head, checksum })
     }
 
@@ -309,12 +315,7 @@ impl Transport for LocalRelay {
             .storage
             .push(&clinic, &stream, &records)
             .map_err(internal)?;
-        if self.lose_reply.replace(false) {
-            return Err(SyncError::Unreachable {
-                url: "local".into(),
-                reason: "reply lost".into(),
-            });
-        }
+        self.reply_lost()?;
         Ok(PushResponse { head, checksum })
     }
 
@@ -332,12 +333,7 @@ impl Transport for LocalRelay {
                 &records,
             )
             .map_err(internal)?;
-        if self.lose_reply.replace(false) {
-            return Err(SyncError::Unreachable {
-                url: "local".into(),
-                reason: "reply lost".into(),
-            });
-        }
+        self.reply_lost()?;
         Ok(reply)
     }
 
