@@ -397,7 +397,8 @@ pub fn rejoin(
         chairside_store::sync_state::set_every_revision(store.conn(), crate::UNCHECKED)?;
     }
     // A revoked PC holds the clinic key, so it could join the new relay as this one did: the
-    // relay is told first. One that wrote nothing is unknown there (nothing to revoke yet).
+    // relay is told first (it records a device it does not know yet as revoked). A refusal as
+    // "not found" names a device of another clinic there, which this one cannot revoke.
     for device in chairside_store::devices::all(store.conn())? {
         if device.revoked && device.id != me.credential.device_id {
             match relay.revoke(&me.credential, &device.id) {
