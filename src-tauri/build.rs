@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "set_image_teeth",
     "delete_image",
     "export_image",
+    "image_download_progress",
 ];
 
 fn main() {

@@ -658,6 +658,8 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.screenshot("image-on-the-relay")?;
     let thumb = run.wait_for("image-thumb", STEP_TIMEOUT)?;
     run.person_click(&thumb)?;
+    // While its file comes, the viewer says how much has come ("… 42 % (2 Mo sur 4,7 Mo)").
+    run.wait_text_containing("viewer-download", " Mo)")?;
     let canvas = run.wait_for("viewer-canvas", STEP_TIMEOUT)?;
     let first_frame = run.wait_attribute(&canvas, "data-first-frame-ms", STEP_TIMEOUT)?;
     eprintln!(
