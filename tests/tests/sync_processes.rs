@@ -1232,6 +1232,12 @@ fn a_clinic_moves_to_a_new_relay_when_its_relay_lost_everything() {
         &[],
     ));
     assert!(said.contains("knew this PC already"), "{said}");
+    // The operator sees B known by its log only, until it joins.
+    let listed = ok(relay_admin(&tmp.path().join("new"), &["clinics"]));
+    assert!(
+        listed.contains("1 not joined yet (their logs carried here)"),
+        "{listed}"
+    );
 
     let joined = owner(&pc_b, &["sync", "--relay", &new.url(), "--rejoin"]);
     assert_eq!(joined["rejoined"]["outcome"], "joined_clinic", "{joined}");

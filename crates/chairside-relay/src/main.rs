@@ -121,12 +121,20 @@ fn when(ms: i64) -> String {
 fn describe(line: &ClinicHeld) -> String {
     let u = &line.usage;
     format!(
-        "{}  created {}  devices {} active, {} pending, {} revoked  {} records ({:.1} MB)  {} files ({:.1} MB){}  last seen {}",
+        "{}  created {}  devices {} active, {} pending, {} revoked{}  {} records ({:.1} MB)  {} files ({:.1} MB){}  last seen {}",
         u.clinic_id,
         when(u.created_at_ms),
         u.devices_active,
         u.devices_pending,
         u.devices_revoked,
+        if u.devices_carried > 0 {
+            format!(
+                ", {} not joined yet (their logs carried here)",
+                u.devices_carried
+            )
+        } else {
+            String::new()
+        },
         u.records,
         u.record_bytes as f64 / 1e6,
         line.blobs,
@@ -205,7 +213,7 @@ fn forget_clinic(
     );
     println!(
         "Deleted clinic {clinic_id}: {} devices, {} records ({:.1} MB), {} files ({:.1} MB).",
-        u.devices_active + u.devices_pending + u.devices_revoked,
+        u.devices_active + u.devices_pending + u.devices_revoked + u.devices_carried,
         u.records,
         u.record_bytes as f64 / 1e6,
         held.blobs,

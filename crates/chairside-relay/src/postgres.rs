@@ -119,7 +119,8 @@ SELECT c.id AS clinic_id, c.created_at,
     (SELECT coalesce(sum(octet_length(r.nonce) + octet_length(r.ciphertext)), 0)::BIGINT
         FROM relay_record r WHERE r.clinic_id = c.id),
     (SELECT coalesce(max(d.last_seen), 0) FROM relay_device d WHERE d.clinic_id = c.id),
-    c.file_quota
+    c.file_quota,
+    (SELECT count(*) FROM relay_device d WHERE d.clinic_id = c.id AND d.status = 'carried')
 FROM relay_clinic c ORDER BY c.created_at, c.id";
 
 fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
@@ -135,6 +136,7 @@ fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
         record_bytes: count(6),
         last_seen_ms: row.get(7),
         file_quota: quota_from_column(row.get(8)),
+        devices_carried: count(9),
     }
 }
 

@@ -118,7 +118,8 @@ SELECT c.id AS clinic_id, c.created_at,
     (SELECT coalesce(sum(length(r.nonce) + length(r.ciphertext)), 0) FROM record r
         WHERE r.clinic_id = c.id),
     (SELECT coalesce(max(d.last_seen), 0) FROM device d WHERE d.clinic_id = c.id),
-    c.file_quota
+    c.file_quota,
+    (SELECT count(*) FROM device d WHERE d.clinic_id = c.id AND d.status = 'carried')
 FROM clinic c ORDER BY c.created_at, c.id";
 
 fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
@@ -132,6 +133,7 @@ fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
         record_bytes: row.get(6)?,
         last_seen_ms: row.get(7)?,
         file_quota: quota_from_column(row.get(8)?),
+        devices_carried: row.get(9)?,
     })
 }
 

@@ -121,6 +121,9 @@ pub struct ClinicUsage {
     pub devices_active: u64,
     pub devices_pending: u64,
     pub devices_revoked: u64,
+    /// Devices known only by the log another PC carried here (the clinic moved to this relay,
+    /// or it lost the clinic), not joined yet.
+    pub devices_carried: u64,
     /// Sealed change sets, and their bytes (nonce and ciphertext).
     pub records: u64,
     pub record_bytes: u64,

@@ -904,6 +904,13 @@ fn a_clinic_moves_to_an_empty_relay_and_its_pcs_fill_it_with_what_they_hold() {
     );
     assert_eq!(filled.heads.get(&away_id), Some(&away_head));
     assert_eq!(filled.streams_not_carried, 0);
+    // The operator's listing: the owner's PC, the away one known by its log, the revoked one.
+    let listed = new.storage.clinics().unwrap();
+    assert_eq!(
+        (listed[0].devices_active, listed[0].devices_carried, listed[0].devices_revoked),
+        (1, 1, 1),
+        "{listed:?}"
+    );
     // Nothing is sent or carried twice, nor fetched back.
     let again = run(&mut a, &new).unwrap();
     assert_eq!((again.sent, again.carried, again.reread), (0, 0, 0), "{again:?}");
