@@ -32,6 +32,12 @@ fn listed(text: &str, start: &str, end: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Fails, saying `what`, when `these` holds names `those` lacks.
+fn all_in(these: &BTreeSet<String>, those: &BTreeSet<String>, what: &str) {
+    let missing: Vec<&String> = these.difference(those).collect();
+    assert!(missing.is_empty(), "{what}: {missing:?}");
+}
+
 #[test]
 fn every_desktop_command_is_handled_declared_and_granted() {
     let handled = listed(
@@ -45,17 +51,6 @@ fn every_desktop_command_is_handled_declared_and_granted() {
         "];",
     );
     assert!(handled.len() > 40, "the handler list was read: {handled:?}");
-    assert_eq!(
-        handled.difference(&declared).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "handled but not declared in src-tauri/build.rs (so never granted)"
-    );
-    assert_eq!(
-        declared.difference(&handled).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "declared in src-tauri/build.rs but not handled"
-    );
-
     let capability: serde_json::Value =
         serde_json::from_str(&source("src-tauri/capabilities/default.json")).unwrap();
     let granted: BTreeSet<String> = capability["permissions"]
@@ -65,14 +60,21 @@ fn every_desktop_command_is_handled_declared_and_granted() {
         .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
         .map(|p| p.replace('-', "_"))
         .collect();
-    assert_eq!(
-        handled.difference(&granted).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "handled but not granted to the window in capabilities/default.json"
+
+    all_in(
+        &handled,
+        &declared,
+        "handled but not declared in src-tauri/build.rs (so never granted)",
     );
-    assert_eq!(
-        granted.difference(&handled).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "granted to the window but not handled"
+    all_in(
+        &declared,
+        &handled,
+        "declared in src-tauri/build.rs but not handled",
     );
+    all_in(
+        &handled,
+        &granted,
+        "handled but not granted to the window in capabilities/default.json",
+    );
+    all_in(&granted, &handled, "granted to the window but not handled");
 }
