@@ -714,12 +714,39 @@ async fn push(
 ) -> ApiResult<PushResponse> {
     let device = authenticate(&relay, &headers).await?;
     refuse_oversized(&req.records)?;
-    let storage = relay.storage.clone();
     let count = req.records.len();
-    let (head, checksum) =
-        blocking(move || storage.push(&device.clinic_id, &device.device_id, &req.records)).await?;
-    tracing::debug!(records = count, head, "push");
-    Ok(Json(PushResponse { head, checksum }))
+    let reply = append(
+        &relay,
+        &device.clinic_id,
+        &device.device_id,
+        req.records,
+        false,
+    )
+    .await?;
+    tracing::debug!(records = count, head = reply.head, "push");
+    Ok(Json(reply))
+}
+
+/// Appends records to one stream of a clinic by the push rule ([`Storage::push`]); for a
+/// `carried` stream the device is recorded first if the relay does not know it
+/// ([`Storage::ensure_carried`]).
+async fn append(
+    relay: &Relay,
+    clinic: &str,
+    stream: &str,
+    records: Vec<Record>,
+    carried: bool,
+) -> Result<PushResponse, ApiFailure> {
+    let storage = relay.storage.clone();
+    let (clinic, stream) = (clinic.to_string(), stream.to_string());
+    let (head, checksum) = blocking(move || {
+        if carried {
+            storage.ensure_carried(&clinic, &stream)?;
+        }
+        storage.push(&clinic, &stream, &records)
+    })
+    .await?;
+    Ok(PushResponse { head, checksum })
 }
 
 /// A device brings here records of another device's log of its clinic that the relay lacks (it
@@ -751,16 +778,10 @@ async fn carry(
             "a device pushes its own log with POST /v1/records, not as a carry",
         ));
     }
-    let storage = relay.storage.clone();
     let count = req.records.len();
-    let (clinic, target) = (device.clinic_id.clone(), stream.clone());
-    let (head, checksum) = blocking(move || {
-        storage.ensure_carried(&clinic, &target)?;
-        storage.push(&clinic, &target, &req.records)
-    })
-    .await?;
-    tracing::info!(records = count, head, stream, by = %device.device_id, "carry");
-    Ok(Json(PushResponse { head, checksum }))
+    let reply = append(&relay, &device.clinic_id, &stream, req.records, true).await?;
+    tracing::info!(records = count, head = reply.head, stream, by = %device.device_id, "carry");
+    Ok(Json(reply))
 }
 
 /// Refuses a push or rewrite holding a record above the size limit, naming it.

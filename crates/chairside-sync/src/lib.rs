@@ -261,15 +261,19 @@ pub fn ensure_registered(
 /// How far this device has read a stream through the relay, its checksum there, and the relay's
 /// revision of the stream that checksum was computed at.
 fn tracked(store: &Store, device: &str) -> Result<(i64, [u8; 32], i64), SyncError> {
-    let mut sum = chairside_protocol::EMPTY_CHECKSUM;
     let Some(state) = sync_state::stream(store.conn(), device)? else {
-        return Ok((0, sum, 0));
+        return Ok((0, chairside_protocol::EMPTY_CHECKSUM, 0));
     };
-    match hex::decode(&state.checksum) {
-        Ok(bytes) if bytes.len() == 32 => sum.copy_from_slice(&bytes),
-        _ => return Ok((0, sum, state.revision)), // unreadable: read the stream again
+    match checksum_from_hex(&state.checksum) {
+        Some(sum) => Ok((state.head, sum, state.revision)),
+        // Unreadable: read the stream again.
+        None => Ok((0, chairside_protocol::EMPTY_CHECKSUM, state.revision)),
     }
-    Ok((state.head, sum, state.revision))
+}
+
+/// A stream checksum as hex (the relay's, or this device's record of it), if it is one.
+fn checksum_from_hex(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text).ok()?.try_into().ok()
 }
 
 fn track(
@@ -423,9 +427,9 @@ pub fn sync(
                 // its revision not moved, left the unchecked checksum in place for good, every
                 // sync then diverging.)
                 let rewritten = rewritten_since(relay, me, &my_id, my_revision)?;
-                match hex::decode(&reply.checksum) {
-                    Ok(relay_sum) if rewritten && relay_sum.len() == 32 => {
-                        sum.copy_from_slice(&relay_sum);
+                match checksum_from_hex(&reply.checksum) {
+                    Some(relay_sum) if rewritten => {
+                        sum = relay_sum;
                         checked_revision = UNCHECKED;
                     }
                     _ => return Err(diverged()),
@@ -558,15 +562,9 @@ fn carry_streams(
         let device: DeviceId = id
             .parse()
             .map_err(|_| SyncError::Internal(format!("a stream names a device {id:?}")))?;
-        let mut sum = at_relay.map_or(chairside_protocol::EMPTY_CHECKSUM, |s| {
-            let mut sum = chairside_protocol::EMPTY_CHECKSUM;
-            if let Ok(bytes) = hex::decode(&s.checksum)
-                && bytes.len() == 32
-            {
-                sum.copy_from_slice(&bytes);
-            }
-            sum
-        });
+        let mut sum = at_relay
+            .and_then(|s| checksum_from_hex(&s.checksum))
+            .unwrap_or(chairside_protocol::EMPTY_CHECKSUM);
         let revision = at_relay.map_or(0, |s| s.revision);
         let mut carried = held;
         send_sealed_pages(store, me, device, held + 1, local_head, |page, bytes| {
