@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "revoke_device",
     "rejoin_relay",
     "recovery_key",
+    "renew_recovery_key",
     "sync_status",
     "join_clinic",
     "restore_clinic",

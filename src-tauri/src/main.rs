@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 
 use chairside_app::{
     AnnotationInput, ApiError, App, AppStatus, AttentionInbox, BackgroundSync, CalibrationInput,
-    ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DownloadProgress, DuplicatePair,
-    EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary, ImportFileOutcome,
-    ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory, MedicalItemInput,
-    NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo, RelayRejoined,
-    ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest,
-    SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
+    ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
+    DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
+    ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory,
+    MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
+    RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
+    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
     UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
@@ -283,7 +283,7 @@ fn refuse_device(state: Shared<'_>, id: String) -> Reply<PendingDeviceInfo> {
 }
 
 #[tauri::command(async)]
-fn revoke_device(state: Shared<'_>, id: String) -> Reply<()> {
+fn revoke_device(state: Shared<'_>, id: String) -> Reply<DeviceRevoked> {
     with_app(state, |app| app.revoke_device(&id))
 }
 
@@ -295,6 +295,11 @@ fn rejoin_relay(state: Shared<'_>, relay: Option<String>) -> Reply<RelayRejoined
 #[tauri::command(async)]
 fn recovery_key(state: Shared<'_>) -> Reply<String> {
     with_app(state, App::recovery_key)
+}
+
+#[tauri::command(async)]
+fn renew_recovery_key(state: Shared<'_>) -> Reply<String> {
+    with_app(state, App::renew_recovery_key)
 }
 
 // ---- imaging ---------------------------------------------------------------------------------
@@ -437,6 +442,7 @@ fn main() {
             revoke_device,
             rejoin_relay,
             recovery_key,
+            renew_recovery_key,
             sync_status,
             join_clinic,
             restore_clinic,

@@ -306,6 +306,39 @@ fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
     assert!(restored["received"].as_u64().unwrap() >= 2, "{restored}");
     let found = owner(&new_pc, &["patient", "search", "peeters"]);
     assert_eq!(found[0]["first_name"], "Lotte");
+
+    // The sheet was seen by someone: the owner renews the key. The old one adds no PC now.
+    let renewed = owner(&new_pc, &["recovery", "renew"])["recovery_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(renewed.chars().filter(|c| *c != '-').count(), 104);
+    assert_eq!(
+        owner(&new_pc, &["recovery", "show"])["recovery_key"],
+        renewed.as_str()
+    );
+    owner(&new_pc, &["sync"]);
+    let restore = |dir: &str, key: &str| {
+        chairside(
+            &tmp.path().join(dir),
+            &[
+                "--json",
+                "recovery",
+                "restore",
+                "--relay",
+                &relay.url(),
+                "--recovery-key",
+                key,
+            ],
+            &[],
+        )
+    };
+    let refused = restore("with-old-key", &key);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("check the recovery key"), "{said}");
+    let again = json(restore("with-new-key", &renewed));
+    assert!(again["received"].as_u64().unwrap() >= 2, "{again}");
 }
 
 #[test]

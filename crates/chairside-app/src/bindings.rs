@@ -50,6 +50,7 @@ pub fn typescript() -> String {
         SyncSummary::decl(&cfg),
         RejoinOutcome::decl(&cfg),
         RelayRejoined::decl(&cfg),
+        DeviceRevoked::decl(&cfg),
         FilesHeldBack::decl(&cfg),
         SyncState::decl(&cfg),
         SyncStatus::decl(&cfg),

@@ -653,6 +653,13 @@ pub enum RejoinOutcome {
     JoinedClinic,
 }
 
+/// A PC revoked. `recovery_key_renewed`: it had been a member, so the clinic's recovery key was
+/// renewed with it (the old printed sheet no longer works: print the new one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceRevoked {
+    pub recovery_key_renewed: bool,
+}
+
 /// A relay this PC joined: the next sync sends it everything this PC holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RelayRejoined {

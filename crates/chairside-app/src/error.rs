@@ -79,6 +79,11 @@ pub mod reason {
     /// `sync_not_ready`: this PC refuses the relay's certificate (unknown authority, expired,
     /// issued for another address): nothing was sent; the message says which.
     pub const RELAY_NOT_TRUSTED: &str = "relay_not_trusted";
+    /// `conflict`: the clinic's recovery key was renewed on another PC since this one synced.
+    pub const RECOVERY_RENEWED_ELSEWHERE: &str = "recovery_renewed_elsewhere";
+    /// `conflict`: a PC was revoked, but the recovery key could not be renewed (the message says
+    /// why): the revoked PC could still join with the old key until it is renewed.
+    pub const RECOVERY_NOT_RENEWED: &str = "recovery_not_renewed";
     /// `integrity`: a record from the relay did not authenticate; nothing of it was applied.
     pub const TAMPERED: &str = "tampered";
     /// `integrity`: a device's log differs between this PC and the relay (checksums).

@@ -16,9 +16,9 @@ use chrono::{TimeZone, Utc};
 
 use crate::error::{ApiError, code, reason};
 use crate::{
-    App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, EndOfDayReport, FilesHeldBack,
-    JoinClinicRequest, PendingDeviceInfo, RejoinOutcome, RelayFileRoom, RelayRejoined,
-    RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
+    App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
+    FilesHeldBack, JoinClinicRequest, PendingDeviceInfo, RejoinOutcome, RelayFileRoom,
+    RelayRejoined, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -59,6 +59,9 @@ impl From<&SyncError> for ApiError {
             SyncError::Diverged { .. } => (code::INTEGRITY, Some(reason::DIVERGED)),
             SyncError::TamperedBlob { .. } => (code::INTEGRITY, Some(reason::TAMPERED_FILE)),
             SyncError::NoSuchRequest(_) => (code::NOT_FOUND, None),
+            SyncError::RecoveryRenewedElsewhere => {
+                (code::CONFLICT, Some(reason::RECOVERY_RENEWED_ELSEWHERE))
+            }
             SyncError::AlreadyInClinic => (code::ALREADY_INITIALISED, None),
             // This PC's own disk full while merging: told as such (nothing of it was kept).
             SyncError::Store(store) if store.is_disk_full() => return ApiError::disk_full(store),
@@ -503,7 +506,12 @@ impl App {
     }
 
     /// Revokes a device: the relay refuses it at once; the list shows it revoked everywhere.
-    pub fn revoke_device(&mut self, device_id: &str) -> Result<()> {
+    /// Revokes a PC of the clinic (owner only). A PC that was a member holds the clinic key, from
+    /// which the recovery proof derives, so the clinic's recovery key is renewed too: the
+    /// revoked PC could otherwise join again as a new device. The old printed key then no longer
+    /// works; the owner prints the new one. If the renewal fails (relay unreachable just then),
+    /// the PC stays revoked and the error, reason `recovery_not_renewed`, says to renew the key.
+    pub fn revoke_device(&mut self, device_id: &str) -> Result<DeviceRevoked> {
         let session = self.authorize(P::ManageDevices, "device.revoke")?;
         if device_id == self.store()?.device_id().to_string() {
             return Err(ApiError::invalid(
@@ -511,6 +519,9 @@ impl App {
                 "this PC cannot revoke itself: revoke it from another owner's PC",
             ));
         }
+        let held_the_key = devices::all(self.store()?.conn())?
+            .iter()
+            .any(|d| d.id == device_id && !d.revoked);
         let (relay, me) = self.relay_and_identity()?;
         chairside_sync::Transport::revoke(&relay, &me.credential, device_id)?;
         let user = session.user_id.to_string();
@@ -526,7 +537,52 @@ impl App {
             ))?;
             Ok(())
         })?;
-        Ok(())
+        if !held_the_key {
+            return Ok(DeviceRevoked {
+                recovery_key_renewed: false,
+            });
+        }
+        match self.renew_recovery_as(&user, &relay) {
+            Ok(_) => Ok(DeviceRevoked {
+                recovery_key_renewed: true,
+            }),
+            Err(e) => Err(ApiError::new(
+                code::CONFLICT,
+                format!(
+                    "the PC is revoked, but the clinic's recovery key could not be renewed ({}): \
+                     renew it (Devices, recovery key) before anything else, since the revoked PC \
+                     could join again with the old one",
+                    e.message
+                ),
+            )
+            .because(reason::RECOVERY_NOT_RENEWED)),
+        }
+    }
+
+    /// Renews the clinic's recovery key (owner only) and returns the new one to print: the old
+    /// one stops working at once (see [`chairside_sync::enroll::renew_recovery`]). For a printed
+    /// sheet that was lost or seen; revoking a PC does it on its own.
+    pub fn renew_recovery_key(&mut self) -> Result<String> {
+        let session = self.authorize(P::ManageDevices, "recovery.renew")?;
+        let relay = relay_for(self.store()?, None)?;
+        self.renew_recovery_as(&session.user_id.to_string(), &relay)
+    }
+
+    fn renew_recovery_as(&mut self, user: &str, relay: &HttpRelay) -> Result<String> {
+        let key = enroll::renew_recovery(self.store_mut()?, relay)?;
+        let clinic_id = self
+            .store()?
+            .local_setting(setting::CLINIC_ID)?
+            .unwrap_or_default();
+        self.audit_event(record(
+            user,
+            "recovery.renew",
+            "clinic",
+            &clinic_id,
+            "ok",
+            "",
+        ))?;
+        Ok(key.to_string())
     }
 
     /// Joins this PC to a relay that does not know it (owner only): the clinic moved to it, or
@@ -562,7 +618,8 @@ impl App {
         let store = self.store()?;
         let me =
             chairside_sync::identity(store, store.local_setting(setting::REGISTERED)?.is_none())?;
-        let key = enroll::recovery_key(&me.clinic_id, &me.key)?;
+        let salt = enroll::recovery_salt(store)?;
+        let key = enroll::recovery_key(&me.clinic_id, &me.key, &salt)?;
         self.audit_event(record(
             &session.user_id.to_string(),
             "recovery.show",

@@ -239,6 +239,9 @@ enum DeviceCommand {
 enum RecoveryCommand {
     /// Print the clinic's recovery key again (owner).
     Show,
+    /// Renew the recovery key (owner): the printed one stops working; print the new one.
+    /// Revoking a PC does it on its own.
+    Renew,
     /// On a new PC with an empty data directory: join the clinic of a recovery key.
     Restore {
         #[arg(long, value_name = "URL")]
@@ -696,16 +699,39 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 Command::Device {
                     command: DeviceCommand::Revoke { id },
                 } => {
-                    app.revoke_device(id)?;
-                    out.print(&serde_json::json!({ "revoked": id }), || {
-                        format!("Revoked {id}: it can no longer sync.")
-                    })
+                    let revoked = app.revoke_device(id)?;
+                    let renewed = revoked.recovery_key_renewed;
+                    out.print(
+                        &serde_json::json!({ "revoked": id, "recovery_key_renewed": renewed }),
+                        || {
+                            let mut text = format!("Revoked {id}: it can no longer sync.");
+                            if renewed {
+                                text.push_str(
+                                    "\nThe clinic's recovery key was renewed (the revoked PC held \
+                                     the old one): the printed sheet no longer works. Print the \
+                                     new one: `chairside recovery show`.",
+                                );
+                            }
+                            text
+                        },
+                    )
                 }
                 Command::Recovery {
                     command: RecoveryCommand::Show,
                 } => {
                     let key = app.recovery_key()?;
                     out.print(&serde_json::json!({ "recovery_key": key }), || key.clone())
+                }
+                Command::Recovery {
+                    command: RecoveryCommand::Renew,
+                } => {
+                    let key = app.renew_recovery_key()?;
+                    out.print(&serde_json::json!({ "recovery_key": key }), || {
+                        format!(
+                            "The recovery key was renewed: the old sheet no longer works. Print \
+                             this one and keep it safe:\n\n    {key}\n"
+                        )
+                    })
                 }
                 Command::Init { .. }
                 | Command::Device {

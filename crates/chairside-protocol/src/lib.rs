@@ -32,6 +32,8 @@
 //! * `POST /v1/devices/revoke` [`RevokeRequest`] → `{}`.
 //! * `POST /v1/recover` [`RecoverRequest`] (authorised by the recovery proof) → `{}`: a new PC
 //!   joins a clinic whose every device is lost.
+//! * `POST /v1/clinic/recovery` [`RenewRecoveryRequest`] → `{}`: the clinic's recovery key was
+//!   renewed (a PC was revoked: it could compute the old proof); the old proof stops working.
 //! * Blobs (images, documents), outside the change sets, chunk by chunk so that an interrupted
 //!   transfer resumes where it stopped. A blob is named by the client with a keyed hash of its
 //!   content ([`is_blob_name`]), so the relay cannot recognise a known file; each chunk is sealed
@@ -245,6 +247,16 @@ pub struct RevokeRequest {
     pub device_id: String,
 }
 
+/// Replaces the hash of the clinic's recovery proof. The device proves it knows the current
+/// proof; a retry (the relay holds `new_proof_hash` already) succeeds and changes nothing, any
+/// other proof is refused with [`code::CONFLICT`] (the key was renewed on another PC).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewRecoveryRequest {
+    pub proof: Bytes,
+    /// SHA-256 of the new recovery proof, hex.
+    pub new_proof_hash: String,
+}
+
 /// Adds a device to a clinic with the proof derived from the clinic's recovery key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecoverRequest {
@@ -326,8 +338,10 @@ pub mod feature {
     /// bytes that device would push; a device the relay does not know is recorded without a
     /// credential until it joins with the recovery proof.
     pub const CARRY_STREAMS: &str = "carry_streams";
+    /// `POST /v1/clinic/recovery`: the clinic's recovery proof can be replaced.
+    pub const RENEW_RECOVERY: &str = "renew_recovery";
     /// Everything this build's relay can do.
-    pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST, CARRY_STREAMS];
+    pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST, CARRY_STREAMS, RENEW_RECOVERY];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

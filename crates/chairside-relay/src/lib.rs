@@ -36,8 +36,8 @@ use chairside_protocol::{
     EnrollmentStatus, ErrorBody, FileRoom, Heads, Health, InviteRequest, MAX_BLOB_LIST,
     MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment,
     PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
-    RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest, RewriteResponse,
-    VERSION_HEADER, check_version, code, feature, normalize_code,
+    RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest, RewriteRequest,
+    RewriteResponse, VERSION_HEADER, check_version, code, feature, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -327,6 +327,7 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
         .route("/v1/recover", post(recover))
+        .route("/v1/clinic/recovery", post(renew_recovery))
         .route("/v1/blobs", get(list_blobs))
         .route("/v1/blobs/{name}", get(blob_status).delete(delete_blob))
         .route(
@@ -665,6 +666,21 @@ async fn revoke(
             "no such device in this clinic",
         ));
     }
+    Ok(Json(Empty {}))
+}
+
+async fn renew_recovery(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<RenewRecoveryRequest>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    let new_hash = hash32(&req.new_proof_hash, "new_proof_hash")?;
+    let current_hash = hash_secret(&req.proof.0);
+    let storage = relay.storage.clone();
+    let clinic = device.clinic_id.clone();
+    blocking(move || storage.renew_recovery(&clinic, current_hash, new_hash)).await?;
+    tracing::info!(clinic = %device.clinic_id, device = %device.device_id, "recovery key renewed");
     Ok(Json(Empty {}))
 }
 

@@ -11,7 +11,8 @@ use r2d2_postgres::PostgresConnectionManager;
 use crate::storage::{
     ClinicUsage, DeviceRow, DeviceStatus, NO_SECRET, NewDevice, PendingRow, RecoverPlan, Storage,
     StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_carry,
-    plan_push, plan_recover, quota_from_column, quota_to_column, secret_hash_of, stream_checksum,
+    plan_push, plan_recover, quota_from_column, quota_to_column, recovery_renewed_elsewhere,
+    secret_hash_of, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -238,6 +239,24 @@ impl Storage for PostgresStorage {
             &[&device_id, &clinic_id, &&secret_hash[..], &now_ms()],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn renew_recovery(
+        &self,
+        clinic_id: &str,
+        current_hash: [u8; 32],
+        new_hash: [u8; 32],
+    ) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        let renewed = conn.execute(
+            "UPDATE relay_clinic SET recovery_hash = $3
+             WHERE id = $1 AND recovery_hash IN ($2, $3)",
+            &[&clinic_id, &&current_hash[..], &&new_hash[..]],
+        )?;
+        if renewed == 0 {
+            return Err(recovery_renewed_elsewhere());
+        }
         Ok(())
     }
 

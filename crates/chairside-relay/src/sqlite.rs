@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use crate::storage::{
     ClinicUsage, DeviceRow, DeviceStatus, NO_SECRET, NewDevice, PendingRow, RecoverPlan, Storage,
     StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_carry,
-    plan_push, plan_recover, quota_from_column, quota_to_column, secret_hash_of, stream_checksum,
+    plan_push, plan_recover, quota_from_column, quota_to_column, recovery_renewed_elsewhere,
+    secret_hash_of, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -237,6 +238,23 @@ impl Storage for SqliteStorage {
             params![device_id, clinic_id, &secret_hash[..], now_ms()],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn renew_recovery(
+        &self,
+        clinic_id: &str,
+        current_hash: [u8; 32],
+        new_hash: [u8; 32],
+    ) -> StorageResult<()> {
+        let conn = self.conn()?;
+        let renewed = conn.execute(
+            "UPDATE clinic SET recovery_hash = ?3 WHERE id = ?1 AND recovery_hash IN (?2, ?3)",
+            params![clinic_id, &current_hash[..], &new_hash[..]],
+        )?;
+        if renewed == 0 {
+            return Err(recovery_renewed_elsewhere());
+        }
         Ok(())
     }
 

@@ -170,6 +170,14 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         secret_hash: [u8; 32],
     ) -> StorageResult<()>;
+    /// Replaces the hash of a clinic's recovery proof, if it is `current_hash` (or already
+    /// `new_hash`: a retry). Conflict otherwise: the key was renewed elsewhere meanwhile.
+    fn renew_recovery(
+        &self,
+        clinic_id: &str,
+        current_hash: [u8; 32],
+        new_hash: [u8; 32],
+    ) -> StorageResult<()>;
     fn add_invite(
         &self,
         clinic_id: &str,
@@ -245,6 +253,16 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 /// The next checksum, given the previous one as hex (empty for the start of a stream).
+/// [`Storage::renew_recovery`]'s refusal when the clinic's proof is neither the one the device
+/// gave nor the new one: another PC renewed the recovery key since this one synced.
+pub(crate) fn recovery_renewed_elsewhere() -> StorageError {
+    StorageError::Conflict(
+        "the recovery key was renewed on another PC since this one last synced: sync, then renew \
+         it again if needed"
+            .into(),
+    )
+}
+
 pub(crate) fn next_checksum(previous_hex: &str, record: &Record) -> String {
     let mut previous = EMPTY_CHECKSUM;
     if let Ok(bytes) = hex::decode(previous_hex)

@@ -58,6 +58,7 @@ const PATHS: &[&str] = &[
     "/v1/records",
     "/v1/records?device=0190a5e2-0000-7000-8000-0000000000d1&after=0&limit=5",
     "/v1/records/rewrite",
+    "/v1/records/carry",
     "/v1/invites",
     "/v1/enroll",
     "/v1/enrollments",
@@ -65,6 +66,7 @@ const PATHS: &[&str] = &[
     "/v1/enrollment",
     "/v1/devices/revoke",
     "/v1/recover",
+    "/v1/clinic/recovery",
     "/v1/blobs",
     "/v1/blobs?after=abababababababababababababababababababababababababababababababab&limit=3",
     "/v1/blobs/abababababababababababababababababababababababababababababababab",
@@ -78,6 +80,7 @@ const BODIES: &[&str] = &[
     r#"{"code":"K7QX-M2PD","device_id":"d","secret":"AAAA","public_key":"AAAA","device_name":"n"}"#,
     r#"{"device_id":"0190a5e2-0000-7000-8000-0000000000d1","sealed":"AAAA"}"#,
     r#"{"code_hash":"00","expires_at_ms":1}"#,
+    r#"{"proof":"AAAA","new_proof_hash":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
 ];
 
 fn method() -> impl Strategy<Value = Method> {

@@ -64,11 +64,16 @@ fn fixture_with(limits: Limits) -> Fixture {
 
 /// The fixture device's heads: status and body.
 fn heads_of(f: &Fixture) -> (u16, Value) {
+    heads_as(f, &bearer(7))
+}
+
+/// The heads as one device (`auth`, its authorization header) sees them.
+fn heads_as(f: &Fixture, auth: &str) -> (u16, Value) {
     reply(
         agent()
             .get(format!("{}/v1/heads", f.base))
             .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-            .header("authorization", bearer(7))
+            .header("authorization", auth)
             .call(),
     )
 }
@@ -598,4 +603,108 @@ fn a_pc_carries_another_pcs_log_of_its_clinic_which_joins_later_with_the_proof()
     );
     assert_eq!(status, 404);
     assert_eq!(heads_of(&f).0, 200);
+}
+
+#[test]
+fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() {
+    let f = fixture(RateLimit::default());
+    let clinic = "0190a5e2-0000-7000-8000-00000000c44c";
+    let (owner, other, revoked) = (
+        "0190a5e2-0000-7000-8000-0000000000f1",
+        "0190a5e2-0000-7000-8000-0000000000f2",
+        "0190a5e2-0000-7000-8000-0000000000f3",
+    );
+    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
+    let (old_proof, new_proof, stale_proof) = ([5u8; 32], [6u8; 32], [4u8; 32]);
+    f.storage
+        .register(clinic, owner, sha(&[7u8; 32]), sha(&old_proof))
+        .unwrap();
+    let join = |device: &str, secret: u8, proof: &[u8; 32]| {
+        post_json(
+            &f,
+            "/v1/recover",
+            None,
+            json!({
+                "clinic_id": clinic,
+                "proof": base64_of(proof),
+                "device_id": device,
+                "secret": base64_of(&[secret; 32]),
+            }),
+        )
+        .0
+    };
+    assert_eq!(join(revoked, 9, &old_proof), 200);
+    let owner_auth = format!("Bearer {owner}.{}", hex::encode([7u8; 32]));
+    let revoked_auth = format!("Bearer {revoked}.{}", hex::encode([9u8; 32]));
+    assert_eq!(
+        post_json(
+            &f,
+            "/v1/devices/revoke",
+            Some(&owner_auth),
+            json!({ "device_id": revoked })
+        )
+        .0,
+        200
+    );
+    let renew = |auth: Option<&str>, proof: &[u8; 32], new_hash: String| {
+        post_json(
+            &f,
+            "/v1/clinic/recovery",
+            auth,
+            json!({ "proof": base64_of(proof), "new_proof_hash": new_hash }),
+        )
+    };
+    let new_hash = hex::encode(sha(&new_proof));
+
+    // Heads list the feature; no credential, a revoked one, a malformed hash: refused.
+    let (_, heads) = heads_as(&f, &owner_auth);
+    assert!(
+        heads["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "renew_recovery"),
+        "{heads}"
+    );
+    assert_eq!(renew(None, &old_proof, new_hash.clone()).0, 401);
+    assert_eq!(
+        renew(Some(&revoked_auth), &old_proof, new_hash.clone()).0,
+        403
+    );
+    let (status, body) = renew(Some(&owner_auth), &old_proof, "beef".into());
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    // A proof that is not the current one changes nothing.
+    let (status, body) = renew(Some(&owner_auth), &stale_proof, new_hash.clone());
+    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("renewed on another PC"),
+        "{body}"
+    );
+    assert_eq!(join(other, 8, &old_proof), 200, "the old proof still works");
+
+    // Renewed: the old proof adds no device, the new one does; a retry is accepted.
+    assert_eq!(
+        renew(Some(&owner_auth), &old_proof, new_hash.clone()).0,
+        200
+    );
+    assert_eq!(
+        renew(Some(&owner_auth), &old_proof, new_hash.clone()).0,
+        200
+    );
+    assert_eq!(
+        join("0190a5e2-0000-7000-8000-0000000000f4", 3, &old_proof),
+        404
+    );
+    assert_eq!(
+        join("0190a5e2-0000-7000-8000-0000000000f5", 3, &new_proof),
+        200
+    );
+    // Going back to the old proof needs the current (new) one, which the revoked PC lacks.
+    assert_eq!(
+        renew(Some(&owner_auth), &old_proof, hex::encode(sha(&old_proof))).0,
+        409
+    );
 }

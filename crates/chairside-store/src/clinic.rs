@@ -1,4 +1,5 @@
-//! The clinic row: name, address, time zone, phone region, language, idle lock.
+//! The clinic row: name, address, time zone, phone region, language, idle lock, and the salt of
+//! its recovery proof (see migration 0017).
 
 use chairside_domain::{ClinicSettings, EntityId, Language};
 use rusqlite::types::Value;
@@ -51,7 +52,28 @@ pub fn get(conn: &Connection) -> Result<Option<ClinicRow>> {
     }))
 }
 
+/// The hex salt of the clinic's recovery proof: '' until the recovery key is first renewed.
+pub fn recovery_salt(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT recovery_salt FROM clinic WHERE deleted = 0 ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
 impl Writer<'_> {
+    /// Records a renewed recovery key's salt (synced: every PC then computes the new proof).
+    pub fn set_recovery_salt(&mut self, id: EntityId, salt_hex: &str) -> Result<()> {
+        self.set(
+            &CLINIC,
+            id,
+            &[("recovery_salt", Value::Text(salt_hex.to_string()))],
+        )
+    }
+
     /// Writes the fields of the clinic's settings that differ from what is stored: an
     /// unchanged field is not rewritten, so it cannot win a merge against a real edit elsewhere.
     pub fn save_clinic(&mut self, id: EntityId, s: &ClinicSettings) -> Result<()> {

@@ -44,6 +44,7 @@ pub const CLINIC: TableSpec = TableSpec {
         "phone_region",
         "language",
         "idle_lock_seconds",
+        "recovery_salt",
         "deleted",
     ],
     on_change: None,

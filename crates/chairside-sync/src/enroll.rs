@@ -11,6 +11,12 @@
 //! Recovery: the recovery key printed at clinic creation encodes the clinic id and data key with
 //! a check value. Its proof (a hash of the key, see [`recovery_proof`]) was registered at the
 //! relay with the clinic; presenting it adds a new device, which then syncs everything.
+//!
+//! Renewal ([`renew_recovery`]): every PC holds the data key, so a revoked PC could compute that
+//! proof and join again as a new device. Renewing draws a random salt that the proof also
+//! hashes, has the relay replace the proof's hash (it checks the current proof first), and
+//! records the salt in the clinic row, which reaches the other PCs sealed like any row. The
+//! new printed key holds the salt (104 characters instead of 80); the old one stops working.
 
 use chairside_protocol::{Bytes, code, normalize_code};
 use chairside_store::Store;
@@ -53,23 +59,64 @@ pub fn fingerprint(public_key: &[u8]) -> String {
     format!("{}-{}-{}", &hex[..4], &hex[4..8], &hex[8..12])
 }
 
-/// The proof the recovery key gives the relay (the relay keeps only its hash).
-pub fn recovery_proof(key: &ClinicKey) -> [u8; 32] {
+/// The proof the recovery key gives the relay (the relay keeps only its hash). `salt` is the
+/// clinic's recovery salt: empty until the key is first renewed, which keeps the first proof.
+pub fn recovery_proof(key: &ClinicKey, salt: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"chairside/v1/recovery-proof\0");
-    h.update(key.to_hex().as_bytes());
+    if salt.is_empty() {
+        h.update(b"chairside/v1/recovery-proof\0");
+        h.update(key.to_hex().as_bytes());
+    } else {
+        h.update(b"chairside/v2/recovery-proof\0");
+        h.update(key.to_hex().as_bytes());
+        h.update(salt);
+    }
     h.finalize().into()
 }
 
-/// The printed recovery key: clinic id, data key and a 2-byte check, in base32 groups of five.
-pub fn recovery_key(clinic_id: &str, key: &ClinicKey) -> Result<Zeroizing<String>, SyncError> {
+/// The clinic's recovery salt as this PC holds it (from the synced clinic row).
+pub fn recovery_salt(store: &Store) -> Result<Vec<u8>, SyncError> {
+    let text = chairside_store::clinic::recovery_salt(store.conn())?;
+    hex::decode(&text)
+        .ok()
+        .filter(|salt| salt.is_empty() || salt.len() == RECOVERY_SALT_BYTES)
+        .ok_or_else(|| SyncError::Internal("the clinic's recovery salt is malformed".into()))
+}
+
+/// The clinic's current recovery proof, as this PC knows it.
+pub fn clinic_recovery_proof(store: &Store, key: &ClinicKey) -> Result<[u8; 32], SyncError> {
+    Ok(recovery_proof(key, &recovery_salt(store)?))
+}
+
+/// A recovery key read back (its Debug form hides the key).
+#[derive(Debug)]
+pub struct ParsedRecoveryKey {
+    pub clinic_id: String,
+    pub key: ClinicKey,
+    /// Empty for a key printed before the clinic's first renewal.
+    pub salt: Vec<u8>,
+}
+
+/// The printed recovery key: clinic id, data key, the recovery salt if the key was renewed, and
+/// a 2-byte check, in base32 groups of five.
+pub fn recovery_key(
+    clinic_id: &str,
+    key: &ClinicKey,
+    salt: &[u8],
+) -> Result<Zeroizing<String>, SyncError> {
     let id = uuid_bytes(clinic_id)
         .ok_or_else(|| SyncError::Internal(format!("clinic id {clinic_id:?} is not a UUID")))?;
-    let mut raw = Zeroizing::new(Vec::with_capacity(50));
+    if !salt.is_empty() && salt.len() != RECOVERY_SALT_BYTES {
+        return Err(SyncError::Internal(
+            "the recovery salt has the wrong length".into(),
+        ));
+    }
+    let mut raw = Zeroizing::new(Vec::with_capacity(RENEWED_KEY_BYTES));
     raw.extend_from_slice(&id);
     raw.extend_from_slice(
         &hex::decode(key.to_hex().as_str()).map_err(|e| SyncError::Internal(e.to_string()))?,
     );
+    raw.extend_from_slice(salt);
     let check = Sha256::digest(&raw[..]);
     raw.extend_from_slice(&check[..2]);
     let text = BASE32_NOPAD.encode(&raw);
@@ -83,8 +130,14 @@ pub fn recovery_key(clinic_id: &str, key: &ClinicKey) -> Result<Zeroizing<String
 
 /// The base32 alphabet of the recovery key (RFC 4648).
 const RECOVERY_KEY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-/// 50 bytes in base32: 80 characters, printed in 16 groups of five.
+/// 50 bytes in base32 (clinic id, key, check): 80 characters, printed in 16 groups of five.
 const RECOVERY_KEY_CHARS: usize = 80;
+/// A renewed key's salt: 120 bits, so that its 65 bytes make 104 characters exactly.
+const RECOVERY_SALT_BYTES: usize = 15;
+/// A renewed key's bytes (clinic id, key, salt, check).
+const RENEWED_KEY_BYTES: usize = 50 + RECOVERY_SALT_BYTES;
+/// Its characters in base32, printed in 20 groups of five and one of four.
+const RENEWED_KEY_CHARS: usize = 104;
 /// A pairing code's characters, printed in two groups of four.
 const PAIRING_CODE_CHARS: usize = 8;
 
@@ -118,14 +171,18 @@ pub fn check_pairing_code(code: &str) -> Result<(), SyncError> {
     }
 }
 
-/// Reads a recovery key back (case, spaces and dashes do not matter).
-pub fn parse_recovery_key(text: &str) -> Result<(String, ClinicKey), SyncError> {
-    if let Some(reason) = typed_code_problem(
-        text,
-        RECOVERY_KEY_ALPHABET,
-        RECOVERY_KEY_CHARS,
-        "the recovery key",
-    ) {
+/// Reads a recovery key back (case, spaces and dashes do not matter): a first one (80
+/// characters) or a renewed one (104).
+pub fn parse_recovery_key(text: &str) -> Result<ParsedRecoveryKey, SyncError> {
+    let typed = text.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    let length = if typed > RECOVERY_KEY_CHARS {
+        RENEWED_KEY_CHARS
+    } else {
+        RECOVERY_KEY_CHARS
+    };
+    if let Some(reason) =
+        typed_code_problem(text, RECOVERY_KEY_ALPHABET, length, "the recovery key")
+    {
         return Err(SyncError::BadRecoveryKey(reason));
     }
     let bad =
@@ -136,12 +193,17 @@ pub fn parse_recovery_key(text: &str) -> Result<(String, ClinicKey), SyncError> 
         .map(|c| c.to_ascii_uppercase())
         .collect();
     let raw = Zeroizing::new(BASE32_NOPAD.decode(clean.as_bytes()).map_err(|_| bad())?);
-    if raw.len() != 50 || Sha256::digest(&raw[..48])[..2] != raw[48..] {
+    let body = raw.len().checked_sub(2).ok_or_else(bad)?;
+    if (raw.len() != 50 && raw.len() != RENEWED_KEY_BYTES)
+        || Sha256::digest(&raw[..body])[..2] != raw[body..]
+    {
         return Err(bad());
     }
-    let clinic_id = uuid_text(&raw[..16]);
-    let key = ClinicKey::from_hex(&hex::encode(&raw[16..48])).ok_or_else(bad)?;
-    Ok((clinic_id, key))
+    Ok(ParsedRecoveryKey {
+        clinic_id: uuid_text(&raw[..16]),
+        key: ClinicKey::from_hex(&hex::encode(&raw[16..48])).ok_or_else(bad)?,
+        salt: raw[48..body].to_vec(),
+    })
 }
 
 fn uuid_bytes(id: &str) -> Option<Vec<u8>> {
@@ -326,15 +388,16 @@ pub fn recover(
     if chairside_store::clinic::get(store.conn())?.is_some() {
         return Err(SyncError::AlreadyInClinic);
     }
-    let (clinic_id, key) = parse_recovery_key(recovery_key)?;
+    let parsed = parse_recovery_key(recovery_key)?;
     let credential = crate::DeviceCredential {
         device_id: store.device_id().to_string(),
         secret: device_secret(store)?,
     };
-    relay.recover(&clinic_id, &recovery_proof(&key), &credential)?;
+    let proof = recovery_proof(&parsed.key, &parsed.salt);
+    relay.recover(&parsed.clinic_id, &proof, &credential)?;
     store.set_local_setting(setting::RELAY_URL, relay_url)?;
-    store.set_local_setting(setting::CLINIC_ID, &clinic_id)?;
-    store.set_local_setting(setting::CLINIC_KEY, &key.to_hex())?;
+    store.set_local_setting(setting::CLINIC_ID, &parsed.clinic_id)?;
+    store.set_local_setting(setting::CLINIC_KEY, &parsed.key.to_hex())?;
     store.set_local_setting(setting::REGISTERED, "1")?;
     identity(store, false)
 }
@@ -373,7 +436,7 @@ pub fn rejoin(
         return Err(SyncError::WaitingForApproval);
     }
     let me = identity(store, false)?;
-    let proof = recovery_proof(&me.key);
+    let proof = clinic_recovery_proof(store, &me.key)?;
     let outcome = match relay.heads(&me.credential) {
         Ok(_) => Rejoined::AlreadyKnown,
         Err(SyncError::Relay(refusal)) if refusal.code == code::UNAUTHORIZED => {
@@ -410,6 +473,53 @@ pub fn rejoin(
     Ok(outcome)
 }
 
+/// Renews the clinic's recovery key (on an owner's PC; done when a PC is revoked, since it
+/// holds the data key and so the old proof): draws a new salt, has the relay replace the proof's
+/// hash, and records the salt in the clinic row for the other PCs. Returns the new key to print;
+/// the old one no longer adds a device.
+///
+/// The salt is kept in a local setting until the clinic row holds it: a renewal interrupted after
+/// the relay took the new hash is finished by the next one with the same salt (the relay takes a
+/// retry), rather than leaving the relay with a proof no PC knows.
+pub fn renew_recovery(
+    store: &mut Store,
+    relay: &dyn Transport,
+) -> Result<Zeroizing<String>, SyncError> {
+    let me = identity(store, false)?;
+    let clinic = chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
+    let current_salt = recovery_salt(store)?;
+    let pending = store
+        .local_setting(setting::RECOVERY_SALT_PENDING)?
+        .and_then(|hex| hex::decode(hex).ok())
+        .filter(|salt| salt.len() == RECOVERY_SALT_BYTES && *salt != current_salt);
+    let salt = match pending {
+        Some(salt) => salt,
+        None => {
+            let mut salt = vec![0u8; RECOVERY_SALT_BYTES];
+            rand::rng().fill(&mut salt[..]);
+            store.set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(&salt))?;
+            salt
+        }
+    };
+    let new_proof_hash = hex::encode(Sha256::digest(recovery_proof(&me.key, &salt)));
+    match relay.renew_recovery(
+        &me.credential,
+        &recovery_proof(&me.key, &current_salt),
+        &new_proof_hash,
+    ) {
+        Ok(()) => {}
+        Err(SyncError::Relay(refusal)) if refusal.code == code::CONFLICT => {
+            store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?;
+            return Err(SyncError::RecoveryRenewedElsewhere);
+        }
+        Err(e) => return Err(e),
+    }
+    let salt_hex = hex::encode(&salt);
+    store.write(|w| w.set_recovery_salt(clinic.id, &salt_hex))?;
+    store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?;
+    recovery_key(&me.clinic_id, &me.key, &salt)
+}
+
 #[cfg(test)]
 mod typed_code_tests {
     #![allow(clippy::unwrap_used)]
@@ -435,8 +545,12 @@ mod typed_code_tests {
             reason(check_pairing_code("K7QX-M2P").unwrap_err()),
             "the pairing code has 8 characters, not 7"
         );
-        let key =
-            recovery_key("0190a5e2-0000-7000-8000-00000000c11c", &ClinicKey::random()).unwrap();
+        let key = recovery_key(
+            "0190a5e2-0000-7000-8000-00000000c11c",
+            &ClinicKey::random(),
+            &[],
+        )
+        .unwrap();
         assert!(parse_recovery_key(&key.replace('-', " ").to_lowercase()).is_ok());
         let mut foreign = key.to_string();
         foreign.replace_range(0..1, "9");
@@ -448,6 +562,36 @@ mod typed_code_tests {
         assert_eq!(
             reason(parse_recovery_key(&key[..key.len() - 6]).unwrap_err()),
             "the recovery key has 80 characters, not 75"
+        );
+    }
+
+    #[test]
+    fn a_renewed_recovery_key_holds_its_salt_and_gives_another_proof() {
+        let clinic = "0190a5e2-0000-7000-8000-00000000c11c";
+        let key = ClinicKey::random();
+        let salt = [7u8; RECOVERY_SALT_BYTES];
+        let renewed = recovery_key(clinic, &key, &salt).unwrap();
+        assert_eq!(renewed.chars().filter(|c| *c != '-').count(), 104);
+        let parsed = parse_recovery_key(&renewed).unwrap();
+        assert_eq!(parsed.clinic_id, clinic);
+        assert_eq!(parsed.key.to_hex(), key.to_hex());
+        assert_eq!(parsed.salt, salt);
+        let first = parse_recovery_key(&recovery_key(clinic, &key, &[]).unwrap()).unwrap();
+        assert!(first.salt.is_empty());
+        assert_ne!(recovery_proof(&key, &salt), recovery_proof(&key, &[]));
+        assert_ne!(
+            recovery_proof(&key, &salt),
+            recovery_proof(&key, &[8u8; 15])
+        );
+        // One character changed in the salt's part breaks the check.
+        let mut typo = renewed.to_string();
+        let at = typo.len() - 12;
+        let swapped = if &typo[at..=at] == "A" { "B" } else { "A" };
+        typo.replace_range(at..=at, swapped);
+        assert!(reason(parse_recovery_key(&typo).unwrap_err()).contains("check does not match"));
+        assert_eq!(
+            reason(parse_recovery_key(&renewed[..renewed.len() - 3]).unwrap_err()),
+            "the recovery key has 104 characters, not 101"
         );
     }
 }

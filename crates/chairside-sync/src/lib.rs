@@ -45,6 +45,8 @@ pub mod setting {
     pub const REGISTERED: &str = "sync.registered";
     /// The X25519 secret of a pending enrollment (emptied once the clinic key arrived).
     pub const ENROLL_KEY: &str = "sync.enroll_key";
+    /// A renewed recovery key's salt until the clinic row holds it (see [`crate::enroll::renew_recovery`]).
+    pub const RECOVERY_SALT_PENDING: &str = "sync.recovery_salt_pending";
     /// The relay's blob folder id as last seen (see `Heads::blob_folder`).
     pub const RELAY_BLOB_FOLDER: &str = "sync.relay_blob_folder";
     /// When this PC last checked that the relay holds its files (ms since the epoch; see
@@ -112,6 +114,10 @@ pub enum SyncError {
     WaitingForApproval,
     #[error("this recovery key is not valid ({0}): type it again from the printed sheet")]
     BadRecoveryKey(String),
+    #[error(
+        "the recovery key was renewed on another PC since this one last synced: sync this PC, then renew it again if needed"
+    )]
+    RecoveryRenewedElsewhere,
     #[error("{0}: type the code as the owner's PC shows it")]
     BadPairingCode(String),
     #[error("no pending request from device {0}: list them with `chairside device approve`")]
@@ -252,7 +258,7 @@ pub fn ensure_registered(
     relay.register(
         &me.clinic_id,
         &me.credential,
-        &enroll::recovery_proof(&me.key),
+        &enroll::clinic_recovery_proof(store, &me.key)?,
     )?;
     store.set_local_setting(setting::REGISTERED, "1")?;
     Ok(())

@@ -7,8 +7,8 @@ use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
     EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION,
     PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
-    RecoveryRegistration, RegisterRequest, RegisterResponse, RevokeRequest, RewriteRequest,
-    RewriteResponse, VERSION_HEADER, check_version, code,
+    RecoveryRegistration, RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest,
+    RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -66,6 +66,14 @@ pub trait Transport {
         clinic_id: &str,
         proof: &[u8; 32],
         credential: &DeviceCredential,
+    ) -> Result<(), SyncError>;
+    /// Replaces the hash of the clinic's recovery proof (see
+    /// [`chairside_protocol::RenewRecoveryRequest`]).
+    fn renew_recovery(
+        &self,
+        credential: &DeviceCredential,
+        current_proof: &[u8; 32],
+        new_proof_hash_hex: &str,
     ) -> Result<(), SyncError>;
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError>;
     fn push(
@@ -478,6 +486,23 @@ impl Transport for HttpRelay {
                 proof: Bytes(proof.to_vec()),
                 device_id: credential.device_id.clone(),
                 secret: Bytes(credential.secret.clone()),
+            },
+        )?;
+        Ok(())
+    }
+
+    fn renew_recovery(
+        &self,
+        credential: &DeviceCredential,
+        current_proof: &[u8; 32],
+        new_proof_hash_hex: &str,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post(
+            "/v1/clinic/recovery",
+            Some(credential),
+            &RenewRecoveryRequest {
+                proof: Bytes(current_proof.to_vec()),
+                new_proof_hash: new_proof_hash_hex.into(),
             },
         )?;
         Ok(())

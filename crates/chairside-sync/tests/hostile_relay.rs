@@ -384,6 +384,18 @@ impl Transport for Liar<'_> {
     ) -> Result<(), SyncError> {
         self.reply(self.honest.recover(clinic_id, proof, credential), |_, _| {})
     }
+    fn renew_recovery(
+        &self,
+        credential: &DeviceCredential,
+        current_proof: &[u8; 32],
+        new_proof_hash_hex: &str,
+    ) -> Result<(), SyncError> {
+        self.reply(
+            self.honest
+                .renew_recovery(credential, current_proof, new_proof_hash_hex),
+            |_, _| {},
+        )
+    }
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError> {
         self.reply(self.honest.heads(credential), alter_heads)
     }

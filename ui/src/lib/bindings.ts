@@ -243,6 +243,8 @@ export type RejoinOutcome = "already_known" | "registered_clinic" | "joined_clin
 
 export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome, };
 
+export type DeviceRevoked = { recovery_key_renewed: boolean, };
+
 export type FilesHeldBack = { 
 /**
  * `quota_exceeded`: the clinic's files reached the quota the relay's operator set;

@@ -276,6 +276,22 @@ impl Transport for LocalRelay {
             .map_err(internal)
     }
 
+    fn renew_recovery(
+        &self,
+        c: &DeviceCredential,
+        current_proof: &[u8; 32],
+        new_proof_hash_hex: &str,
+    ) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        let new_hash: [u8; 32] = hex::decode(new_proof_hash_hex)
+            .ok()
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(|| refused(code::BAD_REQUEST, "new_proof_hash is not a SHA-256"))?;
+        self.storage
+            .renew_recovery(&clinic, sha(current_proof), new_hash)
+            .map_err(internal)
+    }
+
     fn heads(&self, c: &DeviceCredential) -> Result<Heads, SyncError> {
         let clinic = self.auth(c)?;
         Ok(Heads {

@@ -229,7 +229,7 @@ fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
     add_patient(&mut a, "Hamidi", "+213555000010");
     run(&mut a, &relay).unwrap();
     let me = identity(&a, false).unwrap();
-    let printed = chairside_sync::enroll::recovery_key(&me.clinic_id, &me.key).unwrap();
+    let printed = chairside_sync::enroll::recovery_key(&me.clinic_id, &me.key, &[]).unwrap();
 
     // A typo is caught by the check value, not sent to the relay.
     let mut typo = printed.to_string();
@@ -256,8 +256,92 @@ fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
 
     // A key for another clinic (or a forged one) adds no device.
     let other = new_store(&tmp.path().join("other"));
-    let forged = chairside_sync::enroll::recovery_key(&me.clinic_id, &other_key()).unwrap();
+    let forged = chairside_sync::enroll::recovery_key(&me.clinic_id, &other_key(), &[]).unwrap();
     assert!(chairside_sync::enroll::recover(&other, &relay, "local", &forged).is_err());
+}
+
+/// The printed key this PC would print now (what a revoked PC can still compute from its data).
+fn printable_key(store: &Store) -> String {
+    let me = identity(store, false).unwrap();
+    let salt = chairside_sync::enroll::recovery_salt(store).unwrap();
+    chairside_sync::enroll::recovery_key(&me.clinic_id, &me.key, &salt)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_revoked_pc_cannot_join_again_with_the_recovery_key_once_it_is_renewed() {
+    use chairside_sync::enroll::{recover, renew_recovery};
+    let (tmp, relay, mut a, mut b) = two_pcs();
+    add_patient(&mut a, "Benali", "+213555000021");
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    let owner = identity(&a, false).unwrap();
+    let b_id = b.device_id().to_string();
+
+    // Revoked, B is refused; but it holds the clinic key, so the recovery key it can print adds
+    // it back as a new device: the hole a renewal closes.
+    relay.revoke(&owner.credential, &b_id).unwrap();
+    a.write(|w| w.mark_device_revoked(&b_id)).unwrap();
+    assert!(run(&mut b, &relay).unwrap_err().to_string().contains("revoked"));
+    let old_key = printable_key(&b);
+    assert_eq!(old_key, printable_key(&a));
+    assert_eq!(old_key.chars().filter(|c| *c != '-').count(), 80);
+    let sneaked = new_store(&tmp.path().join("sneaked"));
+    recover(&sneaked, &relay, "local", &old_key).unwrap();
+
+    // After the owner renews, the old key adds nobody, and B cannot compute the new one.
+    let renewed = renew_recovery(&mut a, &relay).unwrap().to_string();
+    assert_eq!(renewed.chars().filter(|c| *c != '-').count(), 104);
+    assert_eq!(renewed, printable_key(&a));
+    assert_eq!(printable_key(&b), old_key);
+    let thief = new_store(&tmp.path().join("thief"));
+    let err = recover(&thief, &relay, "local", &old_key).unwrap_err();
+    assert!(err.to_string().contains("check the recovery key"), "{err}");
+
+    // The new key restores the clinic on a new PC, which receives the salt with the clinic row
+    // and so prints the same key; the owner's next sync sent it.
+    run(&mut a, &relay).unwrap();
+    let mut restored = new_store(&tmp.path().join("restored"));
+    let me = recover(&restored, &relay, "local", &renewed).unwrap();
+    assert!(sync(&mut restored, &relay, &me).unwrap().checksums_match);
+    assert_eq!(printable_key(&restored), renewed);
+    assert_eq!(patients_of(&restored).len(), 1);
+
+    // A renewal on the owner's PC the restored one has not synced yet: its own renewal is told
+    // to sync first, and works once it has.
+    let again = renew_recovery(&mut a, &relay).unwrap().to_string();
+    assert_ne!(again, renewed);
+    let err = renew_recovery(&mut restored, &relay).unwrap_err();
+    assert!(matches!(err, SyncError::RecoveryRenewedElsewhere), "{err}");
+    run(&mut a, &relay).unwrap();
+    sync(&mut restored, &relay, &me).unwrap();
+    assert_eq!(printable_key(&restored), again);
+    let third = renew_recovery(&mut restored, &relay).unwrap().to_string();
+    let err = recover(&new_store(&tmp.path().join("late")), &relay, "local", &again).unwrap_err();
+    assert!(err.to_string().contains("check the recovery key"), "{err}");
+
+    // A renewal interrupted after the relay took the new proof (the clinic row not written):
+    // the next one finishes it with the same salt, the relay taking it as a retry.
+    let salt = [9u8; 15];
+    restored
+        .set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(salt))
+        .unwrap();
+    let current = chairside_sync::enroll::clinic_recovery_proof(&restored, &me.key).unwrap();
+    let new_hash = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(chairside_sync::enroll::recovery_proof(
+            &me.key, &salt,
+        )))
+    };
+    relay.renew_recovery(&me.credential, &current, &new_hash).unwrap();
+    let finished = renew_recovery(&mut restored, &relay).unwrap().to_string();
+    assert_ne!(finished, third);
+    assert_eq!(
+        chairside_sync::enroll::parse_recovery_key(&finished).unwrap().salt,
+        salt
+    );
+    recover(&new_store(&tmp.path().join("last")), &relay, "local", &finished).unwrap();
 }
 
 /// Every change set the relay holds for the clinic, opened with the clinic key and written out

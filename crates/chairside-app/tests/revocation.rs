@@ -1,0 +1,115 @@
+//! Revoking a PC renews the clinic's recovery key: the revoked PC holds the clinic key, from
+//! which the old recovery key derives, and must not be able to join again with it as a new
+//! device. Two PCs of one clinic through a real relay on loopback (in this process).
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+#[path = "common/two_pcs.rs"]
+#[allow(dead_code)] // the helpers for files are not needed here
+mod two_pcs;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chairside_app::{App, RestoreClinicRequest};
+use chairside_relay::{
+    FsBlobStore, Limits, SqliteStorage, Storage, router_with, serve_on_loopback,
+};
+use two_pcs::*;
+
+fn relay(dir: &Path) -> String {
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
+    let blobs = Arc::new(FsBlobStore::open(&dir.join("relay-blobs")).unwrap());
+    format!(
+        "http://{}",
+        serve_on_loopback(router_with(storage, blobs, Limits::default())).unwrap()
+    )
+}
+
+/// A new PC restoring the clinic with `key`: its app (the clinic arriving), or the error's code
+/// and reason.
+fn restore(dir: &Path, relay_url: &str, key: &str) -> Result<App, (String, Option<String>)> {
+    let mut app = pc(dir);
+    app.restore_clinic(RestoreClinicRequest {
+        relay_url: relay_url.into(),
+        recovery_key: key.into(),
+        device_name: "Poste de secours".into(),
+        passphrase: Some("restored PC passphrase".into()),
+    })
+    .map_err(|e| (e.code, e.reason))?;
+    Ok(app)
+}
+
+fn characters(key: &str) -> usize {
+    key.chars().filter(char::is_ascii_alphanumeric).count()
+}
+
+#[test]
+fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_old_one() {
+    let work = tempfile::tempdir().unwrap();
+    let url = relay(&work.path().join("relay"));
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &url);
+    add_patient(&mut a, "Benali", "Samia", "1979-02-11");
+    a.sync_now(None).unwrap();
+    let first_key = a.recovery_key().unwrap();
+    assert_eq!(characters(&first_key), 80);
+    // What the second PC prints is the clinic's key: it will keep it once revoked.
+    assert_eq!(b.recovery_key().unwrap(), first_key);
+
+    let b_id = a
+        .list_devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| !d.this_device)
+        .unwrap()
+        .id;
+    let revoked = a.revoke_device(&b_id).unwrap();
+    assert!(revoked.recovery_key_renewed);
+    let err = b.sync_now(None).unwrap_err();
+    assert_eq!(err.code, "permission_denied", "{err:?}");
+
+    // The owner's PC prints the new key; the revoked PC still prints the old one, which now
+    // adds no device, and nothing is left of the attempt.
+    let renewed = a.recovery_key().unwrap();
+    assert_eq!(characters(&renewed), 104);
+    assert_ne!(renewed, first_key);
+    assert_eq!(b.recovery_key().unwrap(), first_key);
+    let thief = work.path().join("thief");
+    assert_eq!(
+        restore(&thief, &url, &first_key).err(),
+        Some(("sync_refused".into(), Some("not_found".into())))
+    );
+    assert!(!chairside_store::Store::exists(&thief));
+
+    // The new key restores the clinic on a new PC, which then prints the same key.
+    a.sync_now(None).unwrap();
+    let mut rescued = restore(&work.path().join("rescue"), &url, &renewed).unwrap();
+    rescued.initial_sync().unwrap();
+    rescued
+        .sign_in(chairside_app::SignInRequest {
+            username: "amel".into(),
+            password: common::OWNER_PASSWORD.into(),
+        })
+        .unwrap();
+    rescued.sync_now(None).unwrap();
+    assert_eq!(rescued.recovery_key().unwrap(), renewed);
+
+    // Revoking a PC already revoked renews nothing; the owner may renew by hand (a sheet lost).
+    assert!(!a.revoke_device(&b_id).unwrap().recovery_key_renewed);
+    assert_eq!(a.recovery_key().unwrap(), renewed);
+    let by_hand = a.renew_recovery_key().unwrap();
+    assert_ne!(by_hand, renewed);
+    assert_eq!(a.recovery_key().unwrap(), by_hand);
+    // The restored PC has not synced since: its renewal is told to sync first.
+    let err = rescued.renew_recovery_key().unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.reason.as_deref()),
+        ("conflict", Some("recovery_renewed_elsewhere")),
+        "{err:?}"
+    );
+    a.sync_now(None).unwrap();
+    rescued.sync_now(None).unwrap();
+    assert_eq!(rescued.recovery_key().unwrap(), by_hand);
+}
