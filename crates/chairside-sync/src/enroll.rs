@@ -18,7 +18,7 @@
 //! records the salt in the clinic row, which reaches the other PCs sealed like any row. The
 //! new printed key holds the salt (104 characters instead of 80); the old one stops working.
 
-use chairside_protocol::{Bytes, code, normalize_code};
+use chairside_protocol::{Bytes, code, feature, normalize_code};
 use chairside_store::Store;
 use crypto_box::aead::OsRng;
 use crypto_box::{PublicKey, SecretKey};
@@ -487,6 +487,14 @@ pub fn renew_recovery(
 ) -> Result<Zeroizing<String>, SyncError> {
     let me = identity(store, false)?;
     let clinic = chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
+    if !relay.heads(&me.credential)?.can(feature::RENEW_RECOVERY) {
+        return Err(SyncError::Relay(chairside_protocol::ErrorBody {
+            code: code::UNSUPPORTED_VERSION.into(),
+            message: "this relay cannot renew a recovery key: have whoever runs it update \
+                      chairside-relay, then renew the key"
+                .into(),
+        }));
+    }
     let current_salt = recovery_salt(store)?;
     let pending = store
         .local_setting(setting::RECOVERY_SALT_PENDING)?

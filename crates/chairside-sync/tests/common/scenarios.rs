@@ -342,6 +342,15 @@ fn a_revoked_pc_cannot_join_again_with_the_recovery_key_once_it_is_renewed() {
         salt
     );
     recover(&new_store(&tmp.path().join("last")), &relay, "local", &finished).unwrap();
+
+    // A relay too old to renew says so, and nothing changes.
+    relay.features.borrow_mut().clear();
+    let err = renew_recovery(&mut restored, &relay).unwrap_err();
+    assert!(
+        matches!(&err, SyncError::Relay(body) if body.code == "unsupported_version"),
+        "{err}"
+    );
+    assert_eq!(printable_key(&restored), finished);
 }
 
 /// Every change set the relay holds for the clinic, opened with the clinic key and written out
