@@ -38,7 +38,10 @@
 //!   from the relay on demand (the time from the click to the first frame is printed);
 //! - the clinic moves to a new relay: a sync there says that the relay does not know this PC,
 //!   the owner joins it from the Sync panel (the clinic registers there and this PC brings the
-//!   second PC's changes it holds), and the second PC joins it with the command line.
+//!   second PC's changes it holds), and the second PC joins it with the command line;
+//! - the second PC is lost: the owner revokes it from the device list, which renews the clinic's
+//!   recovery key; the panel asks for the new key to be printed and shows it, and the old key
+//!   (the one the lost PC can still print) no longer adds a PC at the relay.
 //!
 //! Screenshots of every step are written to `<target>/debug/e2e-screenshots/NN-name.png`.
 //!
@@ -704,6 +707,56 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("sync-now")?;
     run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
     run.assert_absent("sync-error")?;
+
+    // k. The second PC is lost: the owner revokes it from the device list. It held the clinic's
+    // key, so the recovery key is renewed with it: the key the lost PC can still print adds no
+    // PC at the relay any more, and the new one (104 characters) is shown here to be printed.
+    run.begin("k. a lost PC revoked, the recovery key renewed");
+    let old_key = cli(&chair, &["--user", OWNER, "recovery", "show"])?["recovery_key"]
+        .as_str()
+        .context("the second PC prints the clinic's recovery key")?
+        .to_string();
+    let letters =
+        |key: &str| -> String { key.chars().filter(char::is_ascii_alphanumeric).collect() };
+    run.click("devices-refresh")?;
+    run.wait_for("device-revoke", STEP_TIMEOUT)?;
+    run.click("device-revoke")?;
+    run.wait_for("revoke-dialog", STEP_TIMEOUT)?;
+    run.click("revoke-confirm")?;
+    run.wait_text_containing(
+        "devices-flash",
+        "clé de secours du cabinet a été renouvelée",
+    )?;
+    run.wait_for("recovery-stale", STEP_TIMEOUT)?;
+    run.click("recovery-show")?;
+    run.wait_for("recovery-renewed", STEP_TIMEOUT)?;
+    let shown = letters(&run.text("recovery-key")?);
+    ensure!(
+        shown.len() == 104 && shown != letters(&old_key),
+        "the renewed key is shown: {shown:?}"
+    );
+    run.assert_absent("recovery-stale")?;
+    ensure!(
+        cli(&chair, &["--user", OWNER, "sync"]).is_err(),
+        "the revoked PC can no longer sync"
+    );
+    let sneaked = cli(
+        &run.second_pc.with_file_name("thief-pc"),
+        &[
+            "recovery",
+            "restore",
+            "--relay",
+            &moved.url(),
+            "--recovery-key",
+            &old_key,
+        ],
+    );
+    ensure!(
+        sneaked
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("check the recovery key")),
+        "the old key adds no PC: {sneaked:?}"
+    );
     run.end_step();
     Ok(())
 }

@@ -174,6 +174,7 @@ describe("command wrappers", () => {
     await api.refuseDevice("d4");
     await api.revokeDevice("d2");
     await api.recoveryKey();
+    await api.renewRecoveryKey();
     expect(calls).toEqual([
       ["sync_now", { relay: "https://relais.example" }],
       ["sync_now", { relay: null }],
@@ -185,6 +186,7 @@ describe("command wrappers", () => {
       ["refuse_device", { id: "d4" }],
       ["revoke_device", { id: "d2" }],
       ["recovery_key", undefined],
+      ["renew_recovery_key", undefined],
     ]);
   });
 

@@ -11,6 +11,7 @@ import type {
   Consents,
   DeviceInfo,
   DeviceInvite,
+  DeviceRevoked,
   DownloadProgress,
   DuplicatePair,
   EndOfDayReport,
@@ -150,13 +151,18 @@ export const deviceInvite = (relay: string | null) => call<DeviceInvite>("device
 /** PCs waiting to join, with the fingerprint to compare with the new PC's screen. */
 export const pendingDevices = () => call<PendingDeviceInfo[]>("pending_devices");
 export const approveDevice = (id: string) => call<PendingDeviceInfo>("approve_device", { id });
-/** The relay refuses that PC at once (this PC cannot revoke itself). */
-export const revokeDevice = (id: string) => call<null>("revoke_device", { id });
+/** The relay refuses that PC at once (this PC cannot revoke itself). When it had been a member,
+ * the clinic's recovery key is renewed too (`recovery_key_renewed`): the printed sheet no longer
+ * works. Revoked but not renewed: error `conflict`, reason `recovery_not_renewed`. */
+export const revokeDevice = (id: string) => call<DeviceRevoked>("revoke_device", { id });
 export const rejoinRelay = (relay: string | null) => call<RelayRejoined>("rejoin_relay", { relay });
 /** Owner: refuses a PC waiting for approval (it never receives the clinic). */
 export const refuseDevice = (id: string) => call<PendingDeviceInfo>("refuse_device", { id });
 /** The clinic's recovery key (owner): a secret, never stored by the UI. */
 export const recoveryKey = () => call<string>("recovery_key");
+/** Owner: a new recovery key for the clinic (returned); the printed one stops working at once.
+ * Error `conflict`/`recovery_renewed_elsewhere` when another PC renewed it since this one synced. */
+export const renewRecoveryKey = () => call<string>("renew_recovery_key");
 
 /** First run on a new PC: asks to join a clinic with the owner's pairing code; returns the
  * fingerprint the owner compares before approving. The phase becomes joining_clinic. */

@@ -17,7 +17,10 @@ import {
   filesRefusedOnText,
   heldBackText,
   relayRoomText,
+  CONFLICT_REASONS,
   INTEGRITY_REASONS,
+  isRecoveryNotRenewed,
+  revokedFlash,
   NOT_READY_REASONS,
   REFUSAL_REASONS,
   initialRelayUrl,
@@ -102,6 +105,7 @@ describe("syncErrorText", () => {
       ["sync_refused", REFUSAL_REASONS, "sync.refused_"],
       ["integrity", INTEGRITY_REASONS, "sync.integrity_"],
       ["sync_not_ready", NOT_READY_REASONS, "sync.not_ready_"],
+      ["conflict", CONFLICT_REASONS, "sync.conflict_"],
     ];
     for (const lang of ["fr", "en"] as const) {
       const dict = lang === "fr" ? fr : en;
@@ -116,7 +120,9 @@ describe("syncErrorText", () => {
         }
       }
       // No two reasons share a text.
-      expect(seen.size).toBe(REFUSAL_REASONS.length + INTEGRITY_REASONS.length + NOT_READY_REASONS.length);
+      expect(seen.size).toBe(
+        REFUSAL_REASONS.length + INTEGRITY_REASONS.length + NOT_READY_REASONS.length + CONFLICT_REASONS.length,
+      );
     }
     // Refusals are told without the relay's English; an integrity failure keeps it for the support.
     expect(syncErrorText("fr", { code: "sync_refused", reason: "rate_limited", message: "slow down" })).not.toContain(
@@ -145,6 +151,49 @@ describe("syncErrorText", () => {
     const unknown = { code: "sync_not_ready", reason: "unknown_to_relay", message: "the relay does not know this PC" };
     expect(syncErrorText("fr", unknown)).toMatch(/^Ce relais ne connaît pas ce poste.*le titulaire rattache ce poste/);
     expect(syncErrorText("en", unknown)).toMatch(/^This relay does not know this PC/);
+  });
+
+  it("tells a recovery key renewed on another PC: sync this one first", () => {
+    const elsewhere = {
+      code: "conflict",
+      reason: "recovery_renewed_elsewhere",
+      message: "the recovery key was renewed on another PC since this one last synced: sync this PC, then renew again if needed",
+    };
+    const fr1 = syncErrorText("fr", elsewhere, "devices");
+    expect(fr1).toMatch(/^La clé de secours a été renouvelée sur un autre poste/);
+    expect(fr1).toMatch(/Synchronisez ce poste/);
+    expect(fr1).not.toContain("sync this PC");
+    expect(syncErrorText("en", elsewhere, "devices")).toMatch(/^The recovery key was renewed on another PC.*Sync this PC/);
+    // Not the common "already exists" of a conflict.
+    expect(fr1).not.toBe(fr["error.conflict"]);
+  });
+
+  it("tells a revocation whose renewal failed: the PC is revoked, renew the key now", () => {
+    const notRenewed = {
+      code: "conflict",
+      reason: "recovery_not_renewed",
+      message: "the PC is revoked, but the clinic's recovery key could not be renewed (the relay cannot be reached): renew it",
+    };
+    expect(isRecoveryNotRenewed(notRenewed)).toBe(true);
+    const text = syncErrorText("fr", notRenewed, "devices");
+    expect(text).toMatch(/^Le poste est révoqué, mais la clé de secours du cabinet n'a pas pu être renouvelée/);
+    expect(text).toContain("« Renouveler la clé »");
+    expect(text).toContain(
+      "Détail : the PC is revoked, but the clinic's recovery key could not be renewed (the relay cannot be reached)",
+    );
+    const english = syncErrorText("en", notRenewed, "devices");
+    expect(english).toMatch(/^The PC is revoked, but/);
+    expect(english).toContain("“Renew the key”");
+    expect(isRecoveryNotRenewed({ ...notRenewed, reason: "recovery_renewed_elsewhere" })).toBe(false);
+    expect(isRecoveryNotRenewed({ code: "sync_unreachable", message: "x" })).toBe(false);
+    // The button named in the texts is the one the recovery key section shows.
+    expect(text).toContain(fr["recovery.renew"]);
+    expect(english).toContain(en["recovery.renew"]);
+  });
+
+  it("keeps the common wording for any other conflict", () => {
+    expect(syncErrorText("fr", { code: "conflict", message: "username taken" }, "devices")).toBe(fr["error.conflict"]);
+    expect(syncErrorText("en", { code: "conflict", reason: "other", message: "x" }, "devices")).toBe(en["error.conflict"]);
   });
 
   it("counts the changes of other PCs brought to the relay", () => {
@@ -423,6 +472,20 @@ describe("devices", () => {
   });
 });
 
+describe("revocation", () => {
+  it("says the recovery key was renewed with the PC, and what to do with the old sheet", () => {
+    expect(revokedFlash("fr", "Fauteuil 1", false)).toBe("Le poste « Fauteuil 1 » est révoqué.");
+    expect(revokedFlash("en", "Fauteuil 1", false)).toBe("The PC “Fauteuil 1” is revoked.");
+    const fr1 = revokedFlash("fr", "Fauteuil 1", true);
+    expect(fr1).toMatch(/^Le poste « Fauteuil 1 » est révoqué, et la clé de secours du cabinet a été renouvelée/);
+    expect(fr1).toMatch(/l'ancienne feuille imprimée ne fonctionne plus/);
+    expect(fr1).toMatch(/Imprimez la nouvelle clé/);
+    const en1 = revokedFlash("en", "Fauteuil 1", true);
+    expect(en1).toMatch(/^The PC “Fauteuil 1” is revoked, and the practice's recovery key was renewed/);
+    expect(en1).toMatch(/old printed sheet no longer works/);
+  });
+});
+
 describe("recovery key", () => {
   const key = "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC9QE-R5JXA-M3VLU-2NGD7";
 
@@ -430,6 +493,29 @@ describe("recovery key", () => {
     expect(keyLines(key)).toEqual(["AGRAM-Q42XF-7KD3M-PZ6WN", "B4T2Y-HC9QE-R5JXA-M3VLU", "2NGD7"]);
     expect(keyLines(" AGRAM Q42XF ", 1)).toEqual(["AGRAM", "Q42XF"]);
     expect(keyLines("")).toEqual([]);
+  });
+
+  it("shows a renewed key (20 groups of five and one of four) in full, the short group last", () => {
+    const groups = Array.from({ length: 20 }, (_, i) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".slice(i, i + 5));
+    const renewed = `${groups.join("-")}-WXYZ`;
+    expect(renewed.replace(/-/g, "")).toHaveLength(104);
+    const lines = keyLines(renewed);
+    expect(lines).toEqual([
+      groups.slice(0, 4).join("-"),
+      groups.slice(4, 8).join("-"),
+      groups.slice(8, 12).join("-"),
+      groups.slice(12, 16).join("-"),
+      groups.slice(16, 20).join("-"),
+      "WXYZ",
+    ]);
+    // Nothing lost or added: read back, the lines are the key.
+    expect(lines.join("-")).toBe(renewed);
+    // Typed without dashes, with spaces or in lower case, it is grouped the same.
+    expect(keyLines(renewed.replace(/-/g, " "))).toEqual(lines);
+    // A first key: four lines of four groups.
+    const first = Array.from({ length: 16 }, () => "AGRAM").join("-");
+    expect(keyLines(first)).toHaveLength(4);
+    expect(keyLines(first).every((l) => l.split("-").length === 4)).toBe(true);
   });
 
   it("comes with the restore command", () => {

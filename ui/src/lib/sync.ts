@@ -66,6 +66,12 @@ export const NOT_READY_REASONS = [
   "unknown_to_relay",
 ] as const;
 
+/**
+ * Reasons under conflict that the device and recovery key commands send: the recovery key was
+ * renewed on another PC since this one synced, or a PC was revoked but the key not renewed.
+ */
+export const CONFLICT_REASONS = ["recovery_renewed_elsewhere", "recovery_not_renewed"] as const;
+
 /** An error of a sync or device command, in plain words. */
 export function syncErrorText(lang: Language, err: ApiError, context: SyncContext = "sync"): string {
   const detail = err.message.trim() || "?";
@@ -92,6 +98,11 @@ export function syncErrorText(lang: Language, err: ApiError, context: SyncContex
       // while on the device commands it is the user's role.
       return reason === "revoked" || context === "sync"
         ? translate(lang, "sync.error_revoked")
+        : errorText(lang, err);
+    case "conflict":
+      // The Rust side's words stay for "not renewed": they say why the renewal failed.
+      return oneOf(CONFLICT_REASONS, reason)
+        ? translate(lang, `sync.conflict_${reason}`, { detail })
         : errorText(lang, err);
     case "invalid_input":
       return BAD_RELAY_URL.test(err.message) ? translate(lang, "sync.error_bad_url") : errorText(lang, err);
@@ -373,12 +384,35 @@ export function sortDevices<T extends { name: string; revoked: boolean; this_dev
   return [...devices].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, "fr", { sensitivity: "base" }));
 }
 
+/**
+ * The flash after a revocation: the PC alone, or also the recovery key renewed with it (the PC
+ * had been a member, so it held what the old printed key derived from).
+ */
+export function revokedFlash(lang: Language, name: string, recoveryKeyRenewed: boolean): string {
+  return translate(lang, recoveryKeyRenewed ? "devices.revoked_renewed_flash" : "devices.revoked_flash", { name });
+}
+
+/** A revocation that went through while the recovery key's renewal did not: renew it now. */
+export function isRecoveryNotRenewed(err: ApiError): boolean {
+  return err.code === "conflict" && err.reason === "recovery_not_renewed";
+}
+
+/**
+ * What the recovery key section asks of the owner after a revocation: "renewed" (the printed
+ * sheet no longer works: show and print the new key), "not_renewed" (renew the key now).
+ */
+export type RecoveryStale = "renewed" | "not_renewed";
+
 /** Whether the owner can revoke it here: not this PC, not already revoked. */
 export function canRevoke(d: { revoked: boolean; this_device: boolean }): boolean {
   return !d.this_device && !d.revoked;
 }
 
-/** The recovery key in lines of `perLine` groups, to read and type back (dashes do not matter). */
+/**
+ * The recovery key in lines of `perLine` groups, to read and type back (dashes do not matter): a
+ * first key's 16 groups of five make four lines; a renewed key's 20 groups of five and one of
+ * four make five full lines and a last one of four characters.
+ */
 export function keyLines(key: string, perLine = 4): string[] {
   const groups = key.trim().split(/[\s-]+/).filter(Boolean);
   const lines: string[] = [];

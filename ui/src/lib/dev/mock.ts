@@ -29,13 +29,17 @@
 // unreachable (sync_unreachable), "refuse" refuses (sync_refused), "tamper" fails the integrity
 // check, "mismatch" syncs with checksums that differ; &offline makes the remembered relay
 // unreachable and &revoked makes this PC revoked (permission_denied).
+// Recovery key: revoking "Fauteuil 1" (or an approved PC) renews it (a 104-character key, which
+// recovery_key then shows); &norenew makes that renewal fail (conflict, recovery_not_renewed:
+// the PC is revoked all the same); &renewedelsewhere makes renew_recovery_key answer that another
+// PC renewed it (conflict, recovery_renewed_elsewhere) until this PC syncs.
 // Background sync (sync_status, see agent.ts): every minute while all is well, back-off when
 // offline; each attempt sends what waits (changes, and a photo counts as a file waiting).
 // Joining (?mock=setup, then "Rejoindre un cabinet existant"): any well-formed code works except
 // one starting with EXP (expired); a relay URL containing "offline" is unreachable. The owner
 // approves 20 s after the request: "Vérifier maintenant" then brings the clinic (else the
-// background sync's next attempt, ten minutes later). Restoring: any 80-character key (letters
-// and 2-7) works except one starting with AAAAA; the download takes 9 s. ?mock=joining is a PC
+// background sync's next attempt, ten minutes later). Restoring: any 80- or 104-character key
+// (letters and 2-7) works except one starting with AAAAA; the download takes 9 s. ?mock=joining is a PC
 // that joined before a restart (the fingerprint is no longer known).
 // Imaging (imaging.ts; the "Imagerie" tab needs view_imaging, so not ?role=receptionist): the
 // images are drawn in TypeScript and sent by image_frame in the Rust side's binary format.
@@ -66,6 +70,7 @@ import type {
   ClinicInfo,
   DeviceInfo,
   DeviceInvite,
+  DeviceRevoked,
   EndOfDayReport,
   JoinClinicRequest,
   PendingDeviceInfo,
@@ -264,6 +269,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const pending: PendingDeviceInfo[] = [
     { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
   ];
+  // The clinic's recovery key: the first one (80 characters), then each renewal's (104).
+  let recoveryKeyText = "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC3QE-R5JXA-M3VLU-2NGD7-WKF4S-Q6ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ4GA";
+  const noRenew = params.has("norenew");
+  let renewedElsewhere = params.has("renewedelsewhere");
   const REVOKED: ApiError = { code: "permission_denied", reason: "revoked", message: "the relay refused: this device was revoked" };
   /** relay_for on the Rust side: the given URL (remembered), else the remembered one. */
   const relayFor = (given: unknown): string | ApiError => {
@@ -310,6 +319,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     const redacted = toRedact;
     const carried = toCarry;
     toCarry = 0;
+    renewedElsewhere = false; // this PC now has the other PC's renewal
     unsent = 0;
     filesWaiting = 0;
     toRedact = 0;
@@ -424,7 +434,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     if (!/^https?:\/\/\S+$/.test(url)) return { code: "invalid_input", message: `${JSON.stringify(url)} is not a relay URL: give one starting with http:// or https://` };
     if ("recovery_key" in r) {
       const key = r.recovery_key.replace(/[^0-9A-Za-z]/g, "").toUpperCase();
-      if (!/^[A-Z2-7]{80}$/.test(key))
+      if (!/^(?:[A-Z2-7]{80}|[A-Z2-7]{104})$/.test(key))
         return { code: "invalid_input", message: "this recovery key is not valid (a character is wrong or missing): type it again from the printed sheet" };
     }
     const passphrase = r.passphrase || null;
@@ -953,13 +963,37 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (d?.this_device) return fail("invalid_input", "device_id: this PC cannot revoke itself: revoke it from another owner's PC");
       await relayOrFail();
       if (!d) return fail("not_found", `no device with id ${args.id}`);
+      // A member held the clinic key, from which the printed key derived: it is renewed.
+      const member = !d.revoked;
       d.revoked = true;
-      return null;
+      if (!member) return { recovery_key_renewed: false } satisfies DeviceRevoked;
+      if (noRenew)
+        return Promise.reject({
+          code: "conflict",
+          reason: "recovery_not_renewed",
+          message:
+            "the PC is revoked, but the clinic's recovery key could not be renewed (the relay at https://relais.cabinet-tilleuls.example cannot be reached (connection refused)): renew it (Devices, recovery key) before anything else, since the revoked PC could join again with the old one",
+        } satisfies ApiError);
+      recoveryKeyText = renewedRecoveryKey();
+      return { recovery_key_renewed: true } satisfies DeviceRevoked;
     },
     recovery_key: async () => {
       await delay(200);
       if (!allowed("manage_devices")) return noDevices();
-      return "AGRAM-Q42XF-7KD3M-PZ6WN-B4T2Y-HC3QE-R5JXA-M3VLU-2NGD7-WKF4S-Q6ZTB-6YHPC-EJ3MR-A7XUN-V5D2K-LQ4GA";
+      return recoveryKeyText;
+    },
+    renew_recovery_key: async () => {
+      if (!allowed("manage_devices")) return noDevices();
+      await relayOrFail();
+      if (renewedElsewhere)
+        return Promise.reject({
+          code: "conflict",
+          reason: "recovery_renewed_elsewhere",
+          message:
+            "the recovery key was renewed on another PC since this one last synced: sync this PC, then renew again if needed",
+        } satisfies ApiError);
+      recoveryKeyText = renewedRecoveryKey();
+      return recoveryKeyText;
     },
   });
   Object.assign(
@@ -990,6 +1024,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     if (!h) return fail("internal", `mock: unknown command ${cmd}`);
     return h((args?.request ?? undefined) as never, args ?? {}) as Promise<T>;
   }) as Invoker;
+}
+
+/** A renewed recovery key as the Rust side prints it: 104 base32 characters (A-Z, 2-7) in 20
+ * groups of five and one of four. Random: the mock has no check to compute. */
+export function renewedRecoveryKey(random: () => number = Math.random): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const text = Array.from({ length: 104 }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+  return (text.match(/.{1,5}/g) ?? []).join("-");
 }
 
 /** sync_status before the store is open: nothing to sync yet. */

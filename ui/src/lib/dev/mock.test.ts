@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ApiError, DeviceInfo, DeviceRevoked } from "../bindings";
+import { keyLines } from "../sync";
+import { createMockInvoker, renewedRecoveryKey } from "./mock";
+
+/** What a command came to once its delays have passed: its value or its error. */
+async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: ApiError }> {
+  const settled = p.then(
+    (value) => ({ value }),
+    (error: ApiError) => ({ error }),
+  );
+  await vi.advanceTimersByTimeAsync(5_000);
+  return settled;
+}
+
+const chars = (key: string) => key.replace(/-/g, "").length;
+
+describe("the mock's recovery key", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("makes renewed keys as the Rust side prints them: 104 characters, 20 groups of five and one of four", () => {
+    for (let i = 0; i < 20; i++) {
+      const key = renewedRecoveryKey();
+      expect(key).toMatch(/^(?:[A-Z2-7]{5}-){20}[A-Z2-7]{4}$/);
+      expect(chars(key)).toBe(104);
+    }
+    expect(renewedRecoveryKey(() => 0)).toBe(`${"AAAAA-".repeat(20)}AAAA`);
+  });
+
+  it("renews the key when a member PC is revoked, and shows the new one", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    const first = (await outcome(invoke<string>("recovery_key"))).value!;
+    expect(chars(first)).toBe(80);
+
+    const revoked = await outcome(invoke<DeviceRevoked>("revoke_device", { id: "d2" }));
+    expect(revoked.value).toEqual({ recovery_key_renewed: true });
+    const devices = (await outcome(invoke<DeviceInfo[]>("list_devices"))).value!;
+    expect(devices.find((d) => d.id === "d2")?.revoked).toBe(true);
+
+    const renewed = (await outcome(invoke<string>("recovery_key"))).value!;
+    expect(renewed).not.toBe(first);
+    expect(chars(renewed)).toBe(104);
+
+    // Already revoked: it held nothing more, the key stays.
+    expect((await outcome(invoke<DeviceRevoked>("revoke_device", { id: "d2" }))).value).toEqual({
+      recovery_key_renewed: false,
+    });
+    expect((await outcome(invoke<string>("recovery_key"))).value).toBe(renewed);
+  });
+
+  it("renews the key on demand; recovery_key then shows that one", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    const before = (await outcome(invoke<string>("recovery_key"))).value!;
+    const renewed = (await outcome(invoke<string>("renew_recovery_key"))).value!;
+    expect(renewed).not.toBe(before);
+    expect(renewed).toMatch(/^(?:[A-Z2-7]{5}-){20}[A-Z2-7]{4}$/);
+    expect(keyLines(renewed)).toHaveLength(6);
+    expect((await outcome(invoke<string>("recovery_key"))).value).toBe(renewed);
+  });
+
+  it("leaves renewing to the owner", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home&role=dentist"));
+    expect((await outcome(invoke("renew_recovery_key"))).error?.code).toBe("permission_denied");
+  });
+
+  it("can fail the renewal of a revocation, the PC revoked all the same", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home&norenew"));
+    const before = (await outcome(invoke<string>("recovery_key"))).value!;
+    const { error } = await outcome(invoke("revoke_device", { id: "d2" }));
+    expect(error).toMatchObject({ code: "conflict", reason: "recovery_not_renewed" });
+    expect(error?.message).toMatch(/the PC is revoked, but/);
+    const devices = (await outcome(invoke<DeviceInfo[]>("list_devices"))).value!;
+    expect(devices.find((d) => d.id === "d2")?.revoked).toBe(true);
+    expect((await outcome(invoke<string>("recovery_key"))).value).toBe(before);
+    // Renewing by hand then works.
+    expect(chars((await outcome(invoke<string>("renew_recovery_key"))).value!)).toBe(104);
+  });
+
+  it("says the key was renewed on another PC until this one syncs", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home&renewedelsewhere"));
+    const { error } = await outcome(invoke("renew_recovery_key"));
+    expect(error).toMatchObject({ code: "conflict", reason: "recovery_renewed_elsewhere" });
+    expect((await outcome(invoke("sync_now", { relay: null }))).error).toBeUndefined();
+    expect(chars((await outcome(invoke<string>("renew_recovery_key"))).value!)).toBe(104);
+  });
+
+  it("restores a clinic from a renewed key as from a first one, and refuses other lengths", async () => {
+    const restore = (recovery_key: string) => {
+      const invoke = createMockInvoker(new URLSearchParams("mock=setup"));
+      const request = { relay_url: "https://relais.example", recovery_key, device_name: "Fauteuil 2", passphrase: null };
+      return outcome(invoke("restore_clinic", { request }));
+    };
+    expect((await restore(renewedRecoveryKey(() => 0.5))).error).toBeUndefined();
+    expect((await restore("QRSTU-".repeat(16).slice(0, -1))).error).toBeUndefined();
+    expect((await restore(renewedRecoveryKey().slice(0, -1))).error?.code).toBe("invalid_input");
+  });
+
+  it("cannot renew without the relay", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home&offline"));
+    expect((await outcome(invoke("renew_recovery_key"))).error?.code).toBe("sync_unreachable");
+  });
+});
