@@ -268,56 +268,6 @@ fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
     owner(&pc, &["sync", "--relay", &relay.url()]);
     std::fs::remove_dir_all(&pc).unwrap(); // the PC is lost
 
-    let mut typo = key.clone();
-    let first = if typo.starts_with('Q') { "R" } else { "Q" };
-    typo.replace_range(0..1, first);
-    let wrong = chairside(
-        &tmp.path().join("new-pc"),
-        &[
-            "recovery",
-            "restore",
-            "--relay",
-            &relay.url(),
-            "--recovery-key",
-            &typo,
-        ],
-        &[],
-    );
-    assert!(!wrong.status.success());
-    assert!(
-        !tmp.path().join("new-pc").join("chairside.db").exists(),
-        "nothing left behind"
-    );
-
-    let new_pc = tmp.path().join("new-pc");
-    let restored = json(chairside(
-        &new_pc,
-        &[
-            "--json",
-            "recovery",
-            "restore",
-            "--relay",
-            &relay.url(),
-            "--recovery-key",
-            &key,
-        ],
-        &[],
-    ));
-    assert!(restored["received"].as_u64().unwrap() >= 2, "{restored}");
-    let found = owner(&new_pc, &["patient", "search", "peeters"]);
-    assert_eq!(found[0]["first_name"], "Lotte");
-
-    // The sheet was seen by someone: the owner renews the key. The old one adds no PC now.
-    let renewed = owner(&new_pc, &["recovery", "renew"])["recovery_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(renewed.chars().filter(|c| *c != '-').count(), 104);
-    assert_eq!(
-        owner(&new_pc, &["recovery", "show"])["recovery_key"],
-        renewed.as_str()
-    );
-    owner(&new_pc, &["sync"]);
     let restore = |dir: &str, key: &str| {
         chairside(
             &tmp.path().join(dir),
@@ -333,6 +283,33 @@ fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
             &[],
         )
     };
+    let mut typo = key.clone();
+    let first = if typo.starts_with('Q') { "R" } else { "Q" };
+    typo.replace_range(0..1, first);
+    let wrong = restore("new-pc", &typo);
+    assert!(!wrong.status.success());
+    assert!(
+        !tmp.path().join("new-pc").join("chairside.db").exists(),
+        "nothing left behind"
+    );
+
+    let new_pc = tmp.path().join("new-pc");
+    let restored = json(restore("new-pc", &key));
+    assert!(restored["received"].as_u64().unwrap() >= 2, "{restored}");
+    let found = owner(&new_pc, &["patient", "search", "peeters"]);
+    assert_eq!(found[0]["first_name"], "Lotte");
+
+    // The sheet was seen by someone: the owner renews the key. The old one adds no PC now.
+    let renewed = owner(&new_pc, &["recovery", "renew"])["recovery_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(renewed.chars().filter(|c| *c != '-').count(), 104);
+    assert_eq!(
+        owner(&new_pc, &["recovery", "show"])["recovery_key"],
+        renewed.as_str()
+    );
+    owner(&new_pc, &["sync"]);
     let refused = restore("with-old-key", &key);
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);

@@ -9,30 +9,15 @@ mod common;
 #[path = "common/two_pcs.rs"]
 mod two_pcs;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chairside_app::{BackgroundSync, NewUserRequest, RejoinOutcome, Role, SignInRequest};
-use chairside_relay::{
-    FsBlobStore, Limits, SqliteStorage, Storage, router_with, serve_on_loopback,
-};
 use two_pcs::*;
-
-/// A relay on loopback keeping its files in `dir`.
-fn relay(dir: &Path) -> String {
-    let storage: Arc<dyn Storage> =
-        Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
-    let blobs = Arc::new(FsBlobStore::open(&dir.join("relay-blobs")).unwrap());
-    format!(
-        "http://{}",
-        serve_on_loopback(router_with(storage, blobs, Limits::default())).unwrap()
-    )
-}
 
 #[test]
 fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() {
     let work = tempfile::tempdir().unwrap();
-    let old = relay(&work.path().join("old"));
+    let old = loopback_relay(&work.path().join("old"));
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &old);
     // The second PC's patient and radiograph; an erasure on the owner's PC (its log scrubbed).
     let kept = add_patient(&mut b, "Haddad", "Yacine", "1988-08-08");
@@ -47,7 +32,7 @@ fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() 
     a.sync_now(None).unwrap();
 
     // The old relay is gone; the new one knows nothing of the clinic.
-    let new = relay(&work.path().join("new"));
+    let new = loopback_relay(&work.path().join("new"));
     let a = Arc::new(Mutex::new(a));
     let agent = BackgroundSync::spawn(a.clone());
     let refused = a.lock().unwrap().sync_now(Some(&new)).unwrap_err();

@@ -10,23 +10,9 @@ mod common;
 mod two_pcs;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use chairside_app::{App, RestoreClinicRequest};
-use chairside_relay::{
-    FsBlobStore, Limits, SqliteStorage, Storage, router_with, serve_on_loopback,
-};
 use two_pcs::*;
-
-fn relay(dir: &Path) -> String {
-    let storage: Arc<dyn Storage> =
-        Arc::new(SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
-    let blobs = Arc::new(FsBlobStore::open(&dir.join("relay-blobs")).unwrap());
-    format!(
-        "http://{}",
-        serve_on_loopback(router_with(storage, blobs, Limits::default())).unwrap()
-    )
-}
 
 /// A new PC restoring the clinic with `key`: its app (the clinic arriving), or the error's code
 /// and reason.
@@ -49,7 +35,7 @@ fn characters(key: &str) -> usize {
 #[test]
 fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_old_one() {
     let work = tempfile::tempdir().unwrap();
-    let url = relay(&work.path().join("relay"));
+    let url = loopback_relay(&work.path().join("relay"));
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &url);
     add_patient(&mut a, "Benali", "Samia", "1979-02-11");
     a.sync_now(None).unwrap();

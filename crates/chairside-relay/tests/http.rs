@@ -443,6 +443,27 @@ fn post_json(f: &Fixture, path: &str, auth: Option<&str>, body: Value) -> (u16, 
     reply(request.send_json(body))
 }
 
+/// A device joining `clinic` with a recovery proof, its secret 32 times `secret`.
+fn join_with_proof(
+    f: &Fixture,
+    clinic: &str,
+    device: &str,
+    secret: u8,
+    proof: &[u8; 32],
+) -> (u16, Value) {
+    post_json(
+        f,
+        "/v1/recover",
+        None,
+        json!({
+            "clinic_id": clinic,
+            "proof": base64_of(proof),
+            "device_id": device,
+            "secret": base64_of(&[secret; 32]),
+        }),
+    )
+}
+
 /// A sealed record as the relay sees it (opaque bytes).
 fn record(device: &str, idx: i64, byte: u8) -> Value {
     json!({
@@ -558,19 +579,7 @@ fn a_pc_carries_another_pcs_log_of_its_clinic_which_joins_later_with_the_proof()
     }
 
     // The away PC joins with the proof: its credential is set, and works.
-    let join = |device: &str, secret: u8| {
-        post_json(
-            &f,
-            "/v1/recover",
-            None,
-            json!({
-                "clinic_id": clinic,
-                "proof": base64_of(&proof),
-                "device_id": device,
-                "secret": base64_of(&[secret; 32]),
-            }),
-        )
-    };
+    let join = |device: &str, secret: u8| join_with_proof(&f, clinic, device, secret, &proof);
     assert_eq!(join(away, 8).0, 200);
     assert_eq!(join(away, 8).0, 200, "a retried join changes nothing");
     assert_eq!(heads(&away_auth).0, 200);
@@ -620,18 +629,7 @@ fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() 
         .register(clinic, owner, sha(&[7u8; 32]), sha(&old_proof))
         .unwrap();
     let join = |device: &str, secret: u8, proof: &[u8; 32]| {
-        post_json(
-            &f,
-            "/v1/recover",
-            None,
-            json!({
-                "clinic_id": clinic,
-                "proof": base64_of(proof),
-                "device_id": device,
-                "secret": base64_of(&[secret; 32]),
-            }),
-        )
-        .0
+        join_with_proof(&f, clinic, device, secret, proof).0
     };
     assert_eq!(join(revoked, 9, &old_proof), 200);
     let owner_auth = format!("Bearer {owner}.{}", hex::encode([7u8; 32]));

@@ -17,6 +17,21 @@ pub fn corpus(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// A relay on loopback keeping its files in `dir` (SQLite, no quota). Not every test file needs
+/// one of its own (some keep a hand on the relay's storage).
+#[allow(dead_code)]
+pub fn loopback_relay(dir: &Path) -> String {
+    use std::sync::Arc;
+    let storage: Arc<dyn chairside_relay::Storage> =
+        Arc::new(chairside_relay::SqliteStorage::open(&dir.join("relay.sqlite")).unwrap());
+    let blobs = Arc::new(chairside_relay::FsBlobStore::open(&dir.join("relay-blobs")).unwrap());
+    let router = chairside_relay::router_with(storage, blobs, chairside_relay::Limits::default());
+    format!(
+        "http://{}",
+        chairside_relay::serve_on_loopback(router).unwrap()
+    )
+}
+
 /// A PC's app on a data directory (fast key derivation, images decoded in this process).
 pub fn pc(dir: &Path) -> App {
     App::new(dir)
