@@ -519,10 +519,17 @@ impl App {
                 "this PC cannot revoke itself: revoke it from another owner's PC",
             ));
         }
-        let held_the_key = devices::all(self.store()?.conn())?
-            .iter()
-            .any(|d| d.id == device_id && !d.revoked);
         let (relay, me) = self.relay_and_identity()?;
+        // Whether it may hold the clinic key: anything but a PC revoked already, or one whose
+        // request to join is still pending (`device revoke` refuses those too). A member this
+        // PC has not heard of yet (approved from another owner's PC) counts as holding it.
+        let revoked_already = devices::all(self.store()?.conn())?
+            .iter()
+            .any(|d| d.id == device_id && d.revoked);
+        let never_joined = enroll::pending(&relay, &me)?
+            .iter()
+            .any(|p| p.device_id == device_id);
+        let held_the_key = !revoked_already && !never_joined;
         chairside_sync::Transport::revoke(&relay, &me.credential, device_id)?;
         let user = session.user_id.to_string();
         self.store_mut()?.write(|w| {

@@ -98,4 +98,24 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
     a.sync_now(None).unwrap();
     rescued.sync_now(None).unwrap();
     assert_eq!(rescued.recovery_key().unwrap(), by_hand);
+
+    // A PC whose request to join is only pending never had the key: refusing it by revoking it
+    // (as `chairside device revoke` does) renews nothing.
+    let code = a.device_invite(None).unwrap().code;
+    let mut late = pc(&work.path().join("late"));
+    late.join_clinic(chairside_app::JoinClinicRequest {
+        relay_url: url.clone(),
+        code,
+        device_name: "Accueil".into(),
+        passphrase: Some("late PC passphrase".into()),
+    })
+    .unwrap();
+    let pending = a.pending_devices().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(
+        !a.revoke_device(&pending[0].device_id)
+            .unwrap()
+            .recovery_key_renewed
+    );
+    assert_eq!(a.recovery_key().unwrap(), by_hand);
 }
