@@ -174,16 +174,21 @@ pub fn check_pairing_code(code: &str) -> Result<(), SyncError> {
 /// Reads a recovery key back (case, spaces and dashes do not matter): a first one (80
 /// characters) or a renewed one (104).
 pub fn parse_recovery_key(text: &str) -> Result<ParsedRecoveryKey, SyncError> {
-    let typed = text.chars().filter(|c| c.is_ascii_alphanumeric()).count();
-    let length = if typed > RECOVERY_KEY_CHARS {
-        RENEWED_KEY_CHARS
-    } else {
-        RECOVERY_KEY_CHARS
-    };
-    if let Some(reason) =
-        typed_code_problem(text, RECOVERY_KEY_ALPHABET, length, "the recovery key")
+    // Foreign characters first (the length given is the typed one: only they are told), then
+    // the length, which has two right values.
+    let typed = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .count();
+    if let Some(reason) = typed_code_problem(text, RECOVERY_KEY_ALPHABET, typed, "the recovery key")
     {
         return Err(SyncError::BadRecoveryKey(reason));
+    }
+    if typed != RECOVERY_KEY_CHARS && typed != RENEWED_KEY_CHARS {
+        return Err(SyncError::BadRecoveryKey(format!(
+            "the recovery key has {RECOVERY_KEY_CHARS} characters ({RENEWED_KEY_CHARS} once \
+             renewed), not {typed}"
+        )));
     }
     let bad =
         || SyncError::BadRecoveryKey("a character is wrong (its check does not match)".into());
@@ -569,7 +574,7 @@ mod typed_code_tests {
         );
         assert_eq!(
             reason(parse_recovery_key(&key[..key.len() - 6]).unwrap_err()),
-            "the recovery key has 80 characters, not 75"
+            "the recovery key has 80 characters (104 once renewed), not 75"
         );
     }
 
@@ -599,7 +604,7 @@ mod typed_code_tests {
         assert!(reason(parse_recovery_key(&typo).unwrap_err()).contains("check does not match"));
         assert_eq!(
             reason(parse_recovery_key(&renewed[..renewed.len() - 3]).unwrap_err()),
-            "the recovery key has 104 characters, not 101"
+            "the recovery key has 80 characters (104 once renewed), not 101"
         );
     }
 }

@@ -61,7 +61,7 @@ describe("recovery key", () => {
       field: "recovery_key",
       problem: { key: "join.key_bad_chars", params: { chars: "9 8" } },
     });
-    expect(refused("recovery_key: the recovery key has 80 characters, not 75")).toEqual({
+    expect(refused("recovery_key: the recovery key has 80 characters (104 once renewed), not 75")).toEqual({
       field: "recovery_key",
       problem: { key: "join.key_length", params: { n: 75 } },
     });

@@ -142,7 +142,8 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       const field = m[1] as JoinField;
       const reason = m[2];
       const foreign = /cannot contain (.+)$/.exec(reason);
-      const count = /has \d+ characters, not (\d+)/.exec(reason);
+      // "has 8 characters, not 7"; a recovery key: "has 80 characters (104 once renewed), not 75".
+      const count = /has \d+ characters(?: \([^)]*\))?, not (\d+)/.exec(reason);
       if (field === "code" || field === "recovery_key") {
         const prefix = field === "code" ? "join.code" : "join.key";
         if (foreign) return { field, problem: { key: `${prefix}_bad_chars` as MessageKey, params: { chars: foreign[1] } } };
