@@ -97,8 +97,9 @@ pub struct ParsedRecoveryKey {
     pub salt: Vec<u8>,
 }
 
-/// The printed recovery key: clinic id, data key, the recovery salt if the key was renewed, and
-/// a 2-byte check, in base32 groups of five.
+/// The printed recovery key: clinic id, data key and a 2-byte check, in base32 groups of five; a
+/// renewed key starts with the recovery salt, so that it looks nothing like the sheet it
+/// replaces (the clinic id and data key are the same).
 pub fn recovery_key(
     clinic_id: &str,
     key: &ClinicKey,
@@ -112,11 +113,11 @@ pub fn recovery_key(
         ));
     }
     let mut raw = Zeroizing::new(Vec::with_capacity(RENEWED_KEY_BYTES));
+    raw.extend_from_slice(salt);
     raw.extend_from_slice(&id);
     raw.extend_from_slice(
         &hex::decode(key.to_hex().as_str()).map_err(|e| SyncError::Internal(e.to_string()))?,
     );
-    raw.extend_from_slice(salt);
     let check = Sha256::digest(&raw[..]);
     raw.extend_from_slice(&check[..2]);
     let text = BASE32_NOPAD.encode(&raw);
@@ -204,10 +205,11 @@ pub fn parse_recovery_key(text: &str) -> Result<ParsedRecoveryKey, SyncError> {
     {
         return Err(bad());
     }
+    let salt = body - 48;
     Ok(ParsedRecoveryKey {
-        clinic_id: uuid_text(&raw[..16]),
-        key: ClinicKey::from_hex(&hex::encode(&raw[16..48])).ok_or_else(bad)?,
-        salt: raw[48..body].to_vec(),
+        clinic_id: uuid_text(&raw[salt..salt + 16]),
+        key: ClinicKey::from_hex(&hex::encode(&raw[salt + 16..body])).ok_or_else(bad)?,
+        salt: raw[..salt].to_vec(),
     })
 }
 
@@ -596,7 +598,10 @@ mod typed_code_tests {
             recovery_proof(&key, &salt),
             recovery_proof(&key, &[8u8; 15])
         );
-        // One character changed in the salt's part breaks the check.
+        // It does not start like the sheet it replaces.
+        let first_sheet = recovery_key(clinic, &key, &[]).unwrap();
+        assert_ne!(renewed[..5], first_sheet[..5]);
+        // One character changed anywhere breaks the check.
         let mut typo = renewed.to_string();
         let at = typo.len() - 12;
         let swapped = if &typo[at..=at] == "A" { "B" } else { "A" };
