@@ -79,7 +79,8 @@ pub mod reason {
     /// `sync_not_ready`: this PC refuses the relay's certificate (unknown authority, expired,
     /// issued for another address): nothing was sent; the message says which.
     pub const RELAY_NOT_TRUSTED: &str = "relay_not_trusted";
-    /// `conflict`: the clinic's recovery key was renewed on another PC since this one synced.
+    /// `conflict`: another PC renewed the clinic's recovery key between this one's reading and
+    /// its renewal (the new key is the other PC's: sync, then show it).
     pub const RECOVERY_RENEWED_ELSEWHERE: &str = "recovery_renewed_elsewhere";
     /// `conflict`: a PC was revoked, but the recovery key could not be renewed (the message says
     /// why): the revoked PC could still join with the old key until it is renewed.

@@ -32,6 +32,8 @@
 //! * `POST /v1/devices/revoke` [`RevokeRequest`] → `{}`.
 //! * `POST /v1/recover` [`RecoverRequest`] (authorised by the recovery proof) → `{}`: a new PC
 //!   joins a clinic whose every device is lost.
+//! * `GET /v1/clinic/recovery` → [`RecoveryState`]: the version of the clinic's recovery proof
+//!   and its salt, sealed under the clinic key;
 //! * `POST /v1/clinic/recovery` [`RenewRecoveryRequest`] → `{}`: the clinic's recovery key was
 //!   renewed (a PC was revoked: it could compute the old proof); the old proof stops working.
 //! * Blobs (images, documents), outside the change sets, chunk by chunk so that an interrupted
@@ -247,15 +249,30 @@ pub struct RevokeRequest {
     pub device_id: String,
 }
 
-/// Replaces the hash of the clinic's recovery proof. The device proves it knows the current
-/// proof; a retry (the relay holds `new_proof_hash` already) succeeds and changes nothing, any
-/// other proof is refused with [`code::CONFLICT`] (the key was renewed on another PC).
+/// Replaces the hash of the clinic's recovery proof and the sealed salt it was made with, if the
+/// clinic's recovery state is still at `expected_version` (else [`code::CONFLICT`]: another PC
+/// renewed the key a moment ago); the version then goes up by one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RenewRecoveryRequest {
-    pub proof: Bytes,
+    pub expected_version: i64,
     /// SHA-256 of the new recovery proof, hex.
     pub new_proof_hash: String,
+    /// The new salt sealed under the clinic key (`nonce || ciphertext`, at most
+    /// [`MAX_SEALED_SALT_BYTES`]): the relay keeps it for the clinic's PCs, unable to read it.
+    pub sealed_salt: Bytes,
 }
+
+/// A clinic's recovery state at the relay: how many times its key was renewed there, and the
+/// last renewal's sealed salt (none before the first). Every active PC of the clinic may read it,
+/// so a renewal whose PC never synced again does not leave the others behind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryState {
+    pub version: i64,
+    pub sealed_salt: Option<Bytes>,
+}
+
+/// The largest sealed salt a relay keeps (a 15-byte salt sealed takes 55).
+pub const MAX_SEALED_SALT_BYTES: usize = 256;
 
 /// Adds a device to a clinic with the proof derived from the clinic's recovery key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,7 +355,7 @@ pub mod feature {
     /// bytes that device would push; a device the relay does not know is recorded without a
     /// credential until it joins with the recovery proof.
     pub const CARRY_STREAMS: &str = "carry_streams";
-    /// `POST /v1/clinic/recovery`: the clinic's recovery proof can be replaced.
+    /// `GET`/`POST /v1/clinic/recovery`: the clinic's recovery proof can be replaced.
     pub const RENEW_RECOVERY: &str = "renew_recovery";
     /// Everything this build's relay can do.
     pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST, CARRY_STREAMS, RENEW_RECOVERY];

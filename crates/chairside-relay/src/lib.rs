@@ -34,10 +34,11 @@ use axum::{Json, Router};
 use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
     EnrollmentStatus, ErrorBody, FileRoom, Heads, Health, InviteRequest, MAX_BLOB_LIST,
-    MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, PROTOCOL_VERSION, PendingEnrollment,
-    PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
-    RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest, RewriteRequest,
-    RewriteResponse, VERSION_HEADER, check_version, code, feature, normalize_code,
+    MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES, PROTOCOL_VERSION,
+    PendingEnrollment, PendingEnrollments, PullResponse, PushRequest, PushResponse, Record,
+    RecoverRequest, RecoveryState, RegisterRequest, RegisterResponse, RenewRecoveryRequest,
+    RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code, feature,
+    normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -327,7 +328,10 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
         .route("/v1/recover", post(recover))
-        .route("/v1/clinic/recovery", post(renew_recovery))
+        .route(
+            "/v1/clinic/recovery",
+            get(recovery_state).post(renew_recovery),
+        )
         .route("/v1/blobs", get(list_blobs))
         .route("/v1/blobs/{name}", get(blob_status).delete(delete_blob))
         .route(
@@ -676,12 +680,34 @@ async fn renew_recovery(
 ) -> ApiResult<Empty> {
     let device = authenticate(&relay, &headers).await?;
     let new_hash = hash32(&req.new_proof_hash, "new_proof_hash")?;
-    let current_hash = hash_secret(&req.proof.0);
+    if req.sealed_salt.0.is_empty() || req.sealed_salt.0.len() > MAX_SEALED_SALT_BYTES {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            format!("sealed_salt must hold 1 to {MAX_SEALED_SALT_BYTES} bytes"),
+        ));
+    }
     let storage = relay.storage.clone();
     let clinic = device.clinic_id.clone();
-    blocking(move || storage.renew_recovery(&clinic, current_hash, new_hash)).await?;
+    blocking(move || {
+        storage.renew_recovery(&clinic, req.expected_version, new_hash, &req.sealed_salt.0)
+    })
+    .await?;
     tracing::info!(clinic = %device.clinic_id, device = %device.device_id, "recovery key renewed");
     Ok(Json(Empty {}))
+}
+
+async fn recovery_state(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+) -> ApiResult<RecoveryState> {
+    let device = authenticate(&relay, &headers).await?;
+    let storage = relay.storage.clone();
+    let (version, sealed) = blocking(move || storage.recovery_state(&device.clinic_id)).await?;
+    Ok(Json(RecoveryState {
+        version,
+        sealed_salt: sealed.map(Bytes),
+    }))
 }
 
 async fn recover(State(relay): State<Relay>, Json(req): Json<RecoverRequest>) -> ApiResult<Empty> {

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS relay_record (
 ALTER TABLE relay_stream ADD COLUMN IF NOT EXISTS revision BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS file_quota BIGINT;
 ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS file_refused_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS recovery_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS recovery_sealed_salt BYTEA;
 ";
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -245,19 +247,32 @@ impl Storage for PostgresStorage {
     fn renew_recovery(
         &self,
         clinic_id: &str,
-        current_hash: [u8; 32],
+        expected_version: i64,
         new_hash: [u8; 32],
+        sealed_salt: &[u8],
     ) -> StorageResult<()> {
         let mut conn = self.pool.get()?;
         let renewed = conn.execute(
-            "UPDATE relay_clinic SET recovery_hash = $3
-             WHERE id = $1 AND recovery_hash IN ($2, $3)",
-            &[&clinic_id, &&current_hash[..], &&new_hash[..]],
+            "UPDATE relay_clinic SET recovery_hash = $3, recovery_sealed_salt = $4,
+                 recovery_version = recovery_version + 1
+             WHERE id = $1 AND recovery_version = $2",
+            &[&clinic_id, &expected_version, &&new_hash[..], &sealed_salt],
         )?;
         if renewed == 0 {
             return Err(recovery_renewed_elsewhere());
         }
         Ok(())
+    }
+
+    fn recovery_state(&self, clinic_id: &str) -> StorageResult<(i64, Option<Vec<u8>>)> {
+        let mut conn = self.pool.get()?;
+        let row = conn
+            .query_opt(
+                "SELECT recovery_version, recovery_sealed_salt FROM relay_clinic WHERE id = $1",
+                &[&clinic_id],
+            )?
+            .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?;
+        Ok((row.get(0), row.get(1)))
     }
 
     fn recover(

@@ -85,6 +85,9 @@ impl SqliteStorage {
             // A clinic's own file quota, and a device's last file refused for it.
             ("clinic", "file_quota", "INTEGER"),
             ("device", "file_refused_at", "INTEGER NOT NULL DEFAULT 0"),
+            // Renewals of the clinic's recovery key.
+            ("clinic", "recovery_version", "INTEGER NOT NULL DEFAULT 0"),
+            ("clinic", "recovery_sealed_salt", "BLOB"),
         ] {
             let present: bool = conn.query_row(
                 "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
@@ -244,18 +247,32 @@ impl Storage for SqliteStorage {
     fn renew_recovery(
         &self,
         clinic_id: &str,
-        current_hash: [u8; 32],
+        expected_version: i64,
         new_hash: [u8; 32],
+        sealed_salt: &[u8],
     ) -> StorageResult<()> {
         let conn = self.conn()?;
         let renewed = conn.execute(
-            "UPDATE clinic SET recovery_hash = ?3 WHERE id = ?1 AND recovery_hash IN (?2, ?3)",
-            params![clinic_id, &current_hash[..], &new_hash[..]],
+            "UPDATE clinic SET recovery_hash = ?3, recovery_sealed_salt = ?4,
+                 recovery_version = recovery_version + 1
+             WHERE id = ?1 AND recovery_version = ?2",
+            params![clinic_id, expected_version, &new_hash[..], sealed_salt],
         )?;
         if renewed == 0 {
             return Err(recovery_renewed_elsewhere());
         }
         Ok(())
+    }
+
+    fn recovery_state(&self, clinic_id: &str) -> StorageResult<(i64, Option<Vec<u8>>)> {
+        let conn = self.conn()?;
+        conn.query_row(
+            "SELECT recovery_version, recovery_sealed_salt FROM clinic WHERE id = ?1",
+            [clinic_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StorageError::NotFound("no such clinic".into()))
     }
 
     fn recover(

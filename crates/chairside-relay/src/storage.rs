@@ -170,14 +170,18 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         secret_hash: [u8; 32],
     ) -> StorageResult<()>;
-    /// Replaces the hash of a clinic's recovery proof, if it is `current_hash` (or already
-    /// `new_hash`: a retry). Conflict otherwise: the key was renewed elsewhere meanwhile.
+    /// Replaces the hash of a clinic's recovery proof and its sealed salt, if the clinic's
+    /// recovery version is `expected_version` (which goes up by one). Conflict otherwise: the
+    /// key was renewed elsewhere a moment ago.
     fn renew_recovery(
         &self,
         clinic_id: &str,
-        current_hash: [u8; 32],
+        expected_version: i64,
         new_hash: [u8; 32],
+        sealed_salt: &[u8],
     ) -> StorageResult<()>;
+    /// The clinic's recovery version and last sealed salt.
+    fn recovery_state(&self, clinic_id: &str) -> StorageResult<(i64, Option<Vec<u8>>)>;
     fn add_invite(
         &self,
         clinic_id: &str,
@@ -253,12 +257,12 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 /// The next checksum, given the previous one as hex (empty for the start of a stream).
-/// [`Storage::renew_recovery`]'s refusal when the clinic's proof is neither the one the device
-/// gave nor the new one: another PC renewed the recovery key since this one synced.
+/// [`Storage::renew_recovery`]'s refusal when the clinic's recovery version moved on: another
+/// PC renewed the recovery key between this one's reading and its renewal.
 pub(crate) fn recovery_renewed_elsewhere() -> StorageError {
     StorageError::Conflict(
-        "the recovery key was renewed on another PC since this one last synced: sync, then renew \
-         it again if needed"
+        "the recovery key was renewed on another PC a moment ago: sync, then show the key (it is \
+         the new one)"
             .into(),
     )
 }

@@ -80,7 +80,7 @@ const BODIES: &[&str] = &[
     r#"{"code":"K7QX-M2PD","device_id":"d","secret":"AAAA","public_key":"AAAA","device_name":"n"}"#,
     r#"{"device_id":"0190a5e2-0000-7000-8000-0000000000d1","sealed":"AAAA"}"#,
     r#"{"code_hash":"00","expires_at_ms":1}"#,
-    r#"{"proof":"AAAA","new_proof_hash":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
+    r#"{"expected_version":0,"new_proof_hash":"0000000000000000000000000000000000000000000000000000000000000000","sealed_salt":"AAAA"}"#,
 ];
 
 fn method() -> impl Strategy<Value = Method> {

@@ -615,16 +615,15 @@ fn a_pc_carries_another_pcs_log_of_its_clinic_which_joins_later_with_the_proof()
 }
 
 #[test]
-fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() {
+fn the_recovery_proof_is_replaced_at_the_version_read_and_its_sealed_salt_kept() {
     let f = fixture(RateLimit::default());
     let clinic = "0190a5e2-0000-7000-8000-00000000c44c";
-    let (owner, other, revoked) = (
+    let (owner, revoked) = (
         "0190a5e2-0000-7000-8000-0000000000f1",
-        "0190a5e2-0000-7000-8000-0000000000f2",
         "0190a5e2-0000-7000-8000-0000000000f3",
     );
     let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
-    let (old_proof, new_proof, stale_proof) = ([5u8; 32], [6u8; 32], [4u8; 32]);
+    let (old_proof, new_proof) = ([5u8; 32], [6u8; 32]);
     f.storage
         .register(clinic, owner, sha(&[7u8; 32]), sha(&old_proof))
         .unwrap();
@@ -644,17 +643,30 @@ fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() 
         .0,
         200
     );
-    let renew = |auth: Option<&str>, proof: &[u8; 32], new_hash: String| {
+    let renew = |auth: Option<&str>, version: i64, new_hash: String, sealed: &[u8]| {
         post_json(
             &f,
             "/v1/clinic/recovery",
             auth,
-            json!({ "proof": base64_of(proof), "new_proof_hash": new_hash }),
+            json!({
+                "expected_version": version,
+                "new_proof_hash": new_hash,
+                "sealed_salt": base64_of(sealed),
+            }),
+        )
+    };
+    let state = || {
+        reply(
+            agent()
+                .get(format!("{}/v1/clinic/recovery", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", &owner_auth)
+                .call(),
         )
     };
     let new_hash = hex::encode(sha(&new_proof));
 
-    // Heads list the feature; no credential, a revoked one, a malformed hash: refused.
+    // Heads list the feature; before any renewal the state is version 0 with no salt.
     let (_, heads) = heads_as(&f, &owner_auth);
     assert!(
         heads["features"]
@@ -664,15 +676,27 @@ fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() 
             .any(|x| x == "renew_recovery"),
         "{heads}"
     );
-    assert_eq!(renew(None, &old_proof, new_hash.clone()).0, 401);
+    let (status, body) = state();
+    assert_eq!(status, 200, "{body}");
     assert_eq!(
-        renew(Some(&revoked_auth), &old_proof, new_hash.clone()).0,
+        (body["version"].as_i64(), body["sealed_salt"].is_null()),
+        (Some(0), true)
+    );
+    // No credential, a revoked one, a malformed hash, an empty or oversized salt: refused.
+    assert_eq!(renew(None, 0, new_hash.clone(), &[1; 55]).0, 401);
+    assert_eq!(
+        renew(Some(&revoked_auth), 0, new_hash.clone(), &[1; 55]).0,
         403
     );
-    let (status, body) = renew(Some(&owner_auth), &old_proof, "beef".into());
+    let (status, body) = renew(Some(&owner_auth), 0, "beef".into(), &[1; 55]);
     assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
-    // A proof that is not the current one changes nothing.
-    let (status, body) = renew(Some(&owner_auth), &stale_proof, new_hash.clone());
+    assert_eq!(renew(Some(&owner_auth), 0, new_hash.clone(), &[]).0, 400);
+    assert_eq!(
+        renew(Some(&owner_auth), 0, new_hash.clone(), &[1; 257]).0,
+        400
+    );
+    // A version other than the clinic's changes nothing.
+    let (status, body) = renew(Some(&owner_auth), 3, new_hash.clone(), &[1; 55]);
     assert_eq!((status, body["code"].as_str()), (409, Some("conflict")));
     assert!(
         body["message"]
@@ -681,16 +705,27 @@ fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() 
             .contains("renewed on another PC"),
         "{body}"
     );
-    assert_eq!(join(other, 8, &old_proof), 200, "the old proof still works");
-
-    // Renewed: the old proof adds no device, the new one does; a retry is accepted.
     assert_eq!(
-        renew(Some(&owner_auth), &old_proof, new_hash.clone()).0,
+        join("0190a5e2-0000-7000-8000-0000000000f2", 8, &old_proof),
+        200,
+        "the old proof still works"
+    );
+
+    // Renewed: the old proof adds no device, the new one does; the state shows the sealed
+    // salt; a renewal at the version it replaced (a retry, or another PC's) is refused.
+    assert_eq!(
+        renew(Some(&owner_auth), 0, new_hash.clone(), &[4; 55]).0,
         200
     );
+    let (_, body) = state();
+    assert_eq!(body["version"].as_i64(), Some(1));
     assert_eq!(
-        renew(Some(&owner_auth), &old_proof, new_hash.clone()).0,
-        200
+        body["sealed_salt"].as_str(),
+        Some(base64_of(&[4; 55]).as_str())
+    );
+    assert_eq!(
+        renew(Some(&owner_auth), 0, new_hash.clone(), &[4; 55]).0,
+        409
     );
     assert_eq!(
         join("0190a5e2-0000-7000-8000-0000000000f4", 3, &old_proof),
@@ -699,10 +734,5 @@ fn the_recovery_proof_is_replaced_only_by_a_device_that_gives_the_current_one() 
     assert_eq!(
         join("0190a5e2-0000-7000-8000-0000000000f5", 3, &new_proof),
         200
-    );
-    // Going back to the old proof needs the current (new) one, which the revoked PC lacks.
-    assert_eq!(
-        renew(Some(&owner_auth), &old_proof, hex::encode(sha(&old_proof))).0,
-        409
     );
 }

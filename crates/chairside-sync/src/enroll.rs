@@ -482,12 +482,14 @@ pub fn rejoin(
 
 /// Renews the clinic's recovery key (on an owner's PC; done when a PC is revoked, since it
 /// holds the data key and so the old proof): draws a new salt, has the relay replace the proof's
-/// hash, and records the salt in the clinic row for the other PCs. Returns the new key to print;
-/// the old one no longer adds a device.
+/// hash and keep the salt sealed under the clinic key, and records the salt in the clinic row
+/// for the other PCs. Returns the new key to print; the old one no longer adds a device.
 ///
-/// The salt is kept in a local setting until the clinic row holds it: a renewal interrupted after
-/// the relay took the new hash is finished by the next one with the same salt (the relay takes a
-/// retry), rather than leaving the relay with a proof no PC knows.
+/// The relay's sealed salt is read first and adopted when this PC's differs: a renewal on
+/// another PC that never synced again (lost just after, or a member renewing on purpose before
+/// its revocation) is then no obstacle, and the renewal compares the relay's recovery version,
+/// not a proof this PC might not know. The new salt waits in a local setting until the clinic
+/// row holds it, so a renewal cut after the relay took it is found there and finished.
 pub fn renew_recovery(
     store: &mut Store,
     relay: &dyn Transport,
@@ -502,26 +504,37 @@ pub fn renew_recovery(
                 .into(),
         }));
     }
-    let current_salt = recovery_salt(store)?;
+    let state = relay.recovery_state(&me.credential)?;
+    let at_relay = state
+        .sealed_salt
+        .and_then(|sealed| open_recovery_salt(&me.key, &me.clinic_id, &sealed.0));
     let pending = store
         .local_setting(setting::RECOVERY_SALT_PENDING)?
-        .and_then(|hex| hex::decode(hex).ok())
-        .filter(|salt| salt.len() == RECOVERY_SALT_BYTES && *salt != current_salt);
-    let salt = match pending {
-        Some(salt) => salt,
-        None => {
-            let mut salt = vec![0u8; RECOVERY_SALT_BYTES];
-            rand::rng().fill(&mut salt[..]);
-            store.set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(&salt))?;
-            salt
-        }
+        .and_then(|hex| hex::decode(hex).ok());
+    let adopt = |store: &mut Store, salt: &[u8]| -> Result<(), SyncError> {
+        store.write(|w| w.set_recovery_salt(clinic.id, &hex::encode(salt)))?;
+        Ok(store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?)
     };
-    let new_proof_hash = hex::encode(Sha256::digest(recovery_proof(&me.key, &salt)));
-    match relay.renew_recovery(
-        &me.credential,
-        &recovery_proof(&me.key, &current_salt),
-        &new_proof_hash,
-    ) {
+    if let Some(salt) = &at_relay {
+        if pending.as_ref() == Some(salt) {
+            // This PC's last renewal reached the relay; its end was cut.
+            adopt(store, salt)?;
+            return recovery_key(&me.clinic_id, &me.key, salt);
+        }
+        if *salt != recovery_salt(store)? {
+            // Should this renewal fail, this PC prints the key that works.
+            adopt(store, salt)?;
+        }
+    }
+    let mut salt = vec![0u8; RECOVERY_SALT_BYTES];
+    rand::rng().fill(&mut salt[..]);
+    store.set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(&salt))?;
+    let renewal = chairside_protocol::RenewRecoveryRequest {
+        expected_version: state.version,
+        new_proof_hash: hex::encode(Sha256::digest(recovery_proof(&me.key, &salt))),
+        sealed_salt: Bytes(seal_recovery_salt(&me.key, &me.clinic_id, &salt)?),
+    };
+    match relay.renew_recovery(&me.credential, renewal) {
         Ok(()) => {}
         Err(SyncError::Relay(refusal)) if refusal.code == code::CONFLICT => {
             store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?;
@@ -529,10 +542,56 @@ pub fn renew_recovery(
         }
         Err(e) => return Err(e),
     }
-    let salt_hex = hex::encode(&salt);
-    store.write(|w| w.set_recovery_salt(clinic.id, &salt_hex))?;
-    store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?;
+    adopt(store, &salt)?;
     recovery_key(&me.clinic_id, &me.key, &salt)
+}
+
+/// What the salt's seal is bound to, besides the clinic.
+const RECOVERY_SALT_CONTEXT: &[u8] = b"chairside/v1/recovery-salt\0";
+
+/// A recovery salt sealed for the relay to keep (`nonce || ciphertext`): XChaCha20-Poly1305
+/// under the clinic key, bound to the clinic.
+pub fn seal_recovery_salt(
+    key: &ClinicKey,
+    clinic_id: &str,
+    salt: &[u8],
+) -> Result<Vec<u8>, SyncError> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let mut nonce = [0u8; 24];
+    rand::rng().fill(&mut nonce[..]);
+    let aad = [RECOVERY_SALT_CONTEXT, clinic_id.as_bytes()].concat();
+    let sealed = key
+        .cipher()
+        .encrypt(
+            chacha20poly1305::XNonce::from_slice(&nonce),
+            Payload {
+                msg: salt,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| SyncError::Internal("sealing the recovery salt failed".into()))?;
+    Ok([&nonce[..], &sealed].concat())
+}
+
+/// The salt the relay keeps, if it opens under this clinic's key and has a salt's length (what
+/// does not is ignored: the next renewal replaces it).
+fn open_recovery_salt(key: &ClinicKey, clinic_id: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    if sealed.len() < 24 {
+        return None;
+    }
+    let (nonce, ciphertext) = sealed.split_at(24);
+    let aad = [RECOVERY_SALT_CONTEXT, clinic_id.as_bytes()].concat();
+    key.cipher()
+        .decrypt(
+            chacha20poly1305::XNonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
+        .ok()
+        .filter(|salt| salt.len() == RECOVERY_SALT_BYTES)
 }
 
 #[cfg(test)]

@@ -115,7 +115,7 @@ pub enum SyncError {
     #[error("this recovery key is not valid ({0}): type it again from the printed sheet")]
     BadRecoveryKey(String),
     #[error(
-        "the recovery key was renewed on another PC since this one last synced: sync this PC, then renew it again if needed"
+        "the recovery key was renewed on another PC a moment ago: sync this PC, then show the key (it is the new one); renew it again only if needed"
     )]
     RecoveryRenewedElsewhere,
     #[error("{0}: type the code as the owner's PC shows it")]

@@ -7,8 +7,8 @@ use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
     EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION,
     PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
-    RecoveryRegistration, RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest,
-    RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code,
+    RecoveryRegistration, RecoveryState, RegisterRequest, RegisterResponse, RenewRecoveryRequest,
+    RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -67,13 +67,13 @@ pub trait Transport {
         proof: &[u8; 32],
         credential: &DeviceCredential,
     ) -> Result<(), SyncError>;
-    /// Replaces the hash of the clinic's recovery proof (see
-    /// [`chairside_protocol::RenewRecoveryRequest`]).
+    /// The clinic's recovery version and sealed salt at the relay.
+    fn recovery_state(&self, credential: &DeviceCredential) -> Result<RecoveryState, SyncError>;
+    /// Replaces the clinic's recovery proof (see [`chairside_protocol::RenewRecoveryRequest`]).
     fn renew_recovery(
         &self,
         credential: &DeviceCredential,
-        current_proof: &[u8; 32],
-        new_proof_hash_hex: &str,
+        renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError>;
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError>;
     fn push(
@@ -491,20 +491,16 @@ impl Transport for HttpRelay {
         Ok(())
     }
 
+    fn recovery_state(&self, credential: &DeviceCredential) -> Result<RecoveryState, SyncError> {
+        self.get("/v1/clinic/recovery", credential)
+    }
+
     fn renew_recovery(
         &self,
         credential: &DeviceCredential,
-        current_proof: &[u8; 32],
-        new_proof_hash_hex: &str,
+        renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError> {
-        let _: Empty = self.post(
-            "/v1/clinic/recovery",
-            Some(credential),
-            &RenewRecoveryRequest {
-                proof: Bytes(current_proof.to_vec()),
-                new_proof_hash: new_proof_hash_hex.into(),
-            },
-        )?;
+        let _: Empty = self.post("/v1/clinic/recovery", Some(credential), &renewal)?;
         Ok(())
     }
 

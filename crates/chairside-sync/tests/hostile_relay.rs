@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use chairside_domain::EntityId;
 use chairside_protocol::{
     BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollments,
-    PullResponse, PushResponse, Record, RewriteResponse,
+    PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest, RewriteResponse,
 };
 use chairside_store::Store;
 use chairside_store::patients::{self, PatientRow};
@@ -384,17 +384,15 @@ impl Transport for Liar<'_> {
     ) -> Result<(), SyncError> {
         self.reply(self.honest.recover(clinic_id, proof, credential), |_, _| {})
     }
+    fn recovery_state(&self, credential: &DeviceCredential) -> Result<RecoveryState, SyncError> {
+        self.reply(self.honest.recovery_state(credential), |_, _| {})
+    }
     fn renew_recovery(
         &self,
         credential: &DeviceCredential,
-        current_proof: &[u8; 32],
-        new_proof_hash_hex: &str,
+        renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError> {
-        self.reply(
-            self.honest
-                .renew_recovery(credential, current_proof, new_proof_hash_hex),
-            |_, _| {},
-        )
+        self.reply(self.honest.renew_recovery(credential, renewal), |_, _| {})
     }
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError> {
         self.reply(self.honest.heads(credential), alter_heads)

@@ -157,13 +157,13 @@ describe("syncErrorText", () => {
     const elsewhere = {
       code: "conflict",
       reason: "recovery_renewed_elsewhere",
-      message: "the recovery key was renewed on another PC since this one last synced: sync this PC, then renew again if needed",
+      message: "the recovery key was renewed on another PC a moment ago: sync this PC, then show the key (it is the new one); renew it again only if needed",
     };
     const fr1 = syncErrorText("fr", elsewhere, "devices");
-    expect(fr1).toMatch(/^La clé de secours a été renouvelée sur un autre poste/);
+    expect(fr1).toMatch(/^La clé de secours vient d'être renouvelée sur un autre poste/);
     expect(fr1).toMatch(/Synchronisez ce poste/);
     expect(fr1).not.toContain("sync this PC");
-    expect(syncErrorText("en", elsewhere, "devices")).toMatch(/^The recovery key was renewed on another PC.*Sync this PC/);
+    expect(syncErrorText("en", elsewhere, "devices")).toMatch(/^The recovery key was just renewed on another PC.*Sync this PC/);
     // Not the common "already exists" of a conflict.
     expect(fr1).not.toBe(fr["error.conflict"]);
   });

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use chairside_domain::EntityId;
 use chairside_protocol::{
     BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment,
-    PendingEnrollments, PullResponse, PushResponse, Record, RewriteResponse, code, normalize_code,
+    PendingEnrollments, PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest,
+    RewriteResponse, code, normalize_code,
 };
 use chairside_relay::{
     BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
@@ -276,19 +277,32 @@ impl Transport for LocalRelay {
             .map_err(internal)
     }
 
+    fn recovery_state(&self, c: &DeviceCredential) -> Result<RecoveryState, SyncError> {
+        let clinic = self.auth(c)?;
+        let (version, sealed) = self.storage.recovery_state(&clinic).map_err(internal)?;
+        Ok(RecoveryState {
+            version,
+            sealed_salt: sealed.map(Bytes),
+        })
+    }
+
     fn renew_recovery(
         &self,
         c: &DeviceCredential,
-        current_proof: &[u8; 32],
-        new_proof_hash_hex: &str,
+        renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError> {
         let clinic = self.auth(c)?;
-        let new_hash: [u8; 32] = hex::decode(new_proof_hash_hex)
+        let new_hash: [u8; 32] = hex::decode(&renewal.new_proof_hash)
             .ok()
             .and_then(|h| h.try_into().ok())
             .ok_or_else(|| refused(code::BAD_REQUEST, "new_proof_hash is not a SHA-256"))?;
         self.storage
-            .renew_recovery(&clinic, sha(current_proof), new_hash)
+            .renew_recovery(
+                &clinic,
+                renewal.expected_version,
+                new_hash,
+                &renewal.sealed_salt.0,
+            )
             .map_err(internal)
     }
 

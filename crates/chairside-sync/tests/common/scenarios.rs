@@ -308,38 +308,61 @@ fn a_revoked_pc_cannot_join_again_with_the_recovery_key_once_it_is_renewed() {
     assert_eq!(printable_key(&restored), renewed);
     assert_eq!(patients_of(&restored).len(), 1);
 
-    // A renewal on the owner's PC the restored one has not synced yet: its own renewal is told
-    // to sync first, and works once it has.
+    // A renewal on a PC that never synced again (lost just after, or a member PC renewing on
+    // purpose before it is revoked): here the owner's, which the restored PC has not received.
+    // The restored PC reads the salt at the relay, and its own renewal goes through.
     let again = renew_recovery(&mut a, &relay).unwrap().to_string();
     assert_ne!(again, renewed);
-    let err = renew_recovery(&mut restored, &relay).unwrap_err();
-    assert!(matches!(err, SyncError::RecoveryRenewedElsewhere), "{err}");
-    run(&mut a, &relay).unwrap();
-    sync(&mut restored, &relay, &me).unwrap();
-    assert_eq!(printable_key(&restored), again);
+    assert_eq!(printable_key(&restored), renewed);
     let third = renew_recovery(&mut restored, &relay).unwrap().to_string();
-    let err = recover(&new_store(&tmp.path().join("late")), &relay, "local", &again).unwrap_err();
-    assert!(err.to_string().contains("check the recovery key"), "{err}");
+    assert_ne!(third, again);
+    for (n, old) in [&renewed, &again].into_iter().enumerate() {
+        let dir = tmp.path().join(format!("late-{n}"));
+        let err = recover(&new_store(&dir), &relay, "local", old).unwrap_err();
+        assert!(err.to_string().contains("check the recovery key"), "{err}");
+    }
 
-    // A renewal interrupted after the relay took the new proof (the clinic row not written):
-    // the next one finishes it with the same salt, the relay taking it as a retry.
+    // Renewing at the relay directly, with a sealed salt that opens under no key (what a member
+    // PC could do to keep the clinic from renewing), or with a version that moved on: the first
+    // is no obstacle to the next renewal, the second is refused.
+    let renew_at_relay = |salt: &[u8], sealed: Vec<u8>, version: i64| {
+        use sha2::Digest as _;
+        let proof = chairside_sync::enroll::recovery_proof(&me.key, salt);
+        relay.renew_recovery(
+            &me.credential,
+            chairside_protocol::RenewRecoveryRequest {
+                expected_version: version,
+                new_proof_hash: hex::encode(sha2::Sha256::digest(proof)),
+                sealed_salt: chairside_protocol::Bytes(sealed),
+            },
+        )
+    };
+    let version = relay.recovery_state(&me.credential).unwrap().version;
+    renew_at_relay(&[5u8; 15], vec![1; 55], version).unwrap();
+    let err = renew_at_relay(&[6u8; 15], vec![1; 55], version).unwrap_err();
+    assert!(err.to_string().contains("renewed on another PC"), "{err}");
+    let fourth = renew_recovery(&mut restored, &relay).unwrap().to_string();
+    assert_ne!(fourth, third);
+
+    // A renewal cut after the relay took the new salt (the clinic row not written): the next
+    // one finds it at the relay and finishes it.
     let salt = [9u8; 15];
     restored
         .set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(salt))
         .unwrap();
-    let current = chairside_sync::enroll::clinic_recovery_proof(&restored, &me.key).unwrap();
-    let new_hash = {
-        use sha2::Digest as _;
-        hex::encode(sha2::Sha256::digest(chairside_sync::enroll::recovery_proof(
-            &me.key, &salt,
-        )))
-    };
-    relay.renew_recovery(&me.credential, &current, &new_hash).unwrap();
+    let sealed = chairside_sync::enroll::seal_recovery_salt(&me.key, &me.clinic_id, &salt).unwrap();
+    let version = relay.recovery_state(&me.credential).unwrap().version;
+    renew_at_relay(&salt, sealed, version).unwrap();
     let finished = renew_recovery(&mut restored, &relay).unwrap().to_string();
-    assert_ne!(finished, third);
     assert_eq!(
         chairside_sync::enroll::parse_recovery_key(&finished).unwrap().salt,
         salt
+    );
+    assert_eq!(printable_key(&restored), finished);
+    assert_eq!(
+        relay.recovery_state(&me.credential).unwrap().version,
+        version + 1,
+        "finished without another renewal"
     );
     recover(&new_store(&tmp.path().join("last")), &relay, "local", &finished).unwrap();
 

@@ -990,7 +990,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
           code: "conflict",
           reason: "recovery_renewed_elsewhere",
           message:
-            "the recovery key was renewed on another PC since this one last synced: sync this PC, then renew again if needed",
+            "the recovery key was renewed on another PC a moment ago: sync this PC, then show the key (it is the new one); renew it again only if needed",
         } satisfies ApiError);
       recoveryKeyText = renewedRecoveryKey();
       return recoveryKeyText;
