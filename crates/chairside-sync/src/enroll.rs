@@ -14,9 +14,10 @@
 //!
 //! Renewal ([`renew_recovery`]): every PC holds the data key, so a revoked PC could compute that
 //! proof and join again as a new device. Renewing draws a random salt that the proof also
-//! hashes, has the relay replace the proof's hash (it checks the current proof first), and
-//! records the salt in the clinic row, which reaches the other PCs sealed like any row. The
-//! new printed key holds the salt (104 characters instead of 80); the old one stops working.
+//! hashes; the relay replaces the proof's hash and keeps the salt sealed under the clinic key,
+//! if its recovery version is still the one the PC read; the salt also goes in the clinic row,
+//! which reaches the other PCs sealed like any row. The new printed key starts with the salt
+//! (104 characters instead of 80); the old one stops working.
 
 use chairside_protocol::{Bytes, code, feature, normalize_code};
 use chairside_store::Store;
