@@ -625,8 +625,7 @@ impl App {
         let store = self.store()?;
         let me =
             chairside_sync::identity(store, store.local_setting(setting::REGISTERED)?.is_none())?;
-        let salt = enroll::recovery_salt(store)?;
-        let key = enroll::recovery_key(&me.clinic_id, &me.key, &salt)?;
+        let key = enroll::printable_recovery_key(store, &me)?;
         self.audit_event(record(
             &session.user_id.to_string(),
             "recovery.show",

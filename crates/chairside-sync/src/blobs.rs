@@ -12,13 +12,10 @@
 //! * Both directions resume: an upload asks the relay which chunks it already holds, a download
 //!   stores each chunk as it arrives and only fetches the missing ones.
 
-use chacha20poly1305::XNonce;
-use chacha20poly1305::aead::{Aead, Payload};
 use chairside_protocol::{ErrorBody, blob_associated_data, code};
 use chairside_store::Store;
 use chairside_store::blobs::BlobInfo;
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -77,22 +74,10 @@ fn seal_chunk(
     count: u32,
     plaintext: &[u8],
 ) -> Result<Vec<u8>, SyncError> {
-    let mut nonce = [0u8; 24];
-    rand::rng().fill_bytes(&mut nonce);
-    let aad = blob_associated_data(clinic_id, name, idx, count);
-    let ciphertext = key
-        .cipher()
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| SyncError::Internal("encryption failed".into()))?;
-    let mut sealed = nonce.to_vec();
-    sealed.extend_from_slice(&ciphertext);
-    Ok(sealed)
+    key.seal_with_random_nonce(
+        plaintext,
+        &blob_associated_data(clinic_id, name, idx, count),
+    )
 }
 
 fn open_chunk(
@@ -103,21 +88,7 @@ fn open_chunk(
     count: u32,
     sealed: &[u8],
 ) -> Option<Zeroizing<Vec<u8>>> {
-    if sealed.len() < 24 + 16 {
-        return None;
-    }
-    let (nonce, ciphertext) = sealed.split_at(24);
-    let aad = blob_associated_data(clinic_id, name, idx, count);
-    key.cipher()
-        .decrypt(
-            XNonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: &aad,
-            },
-        )
-        .ok()
-        .map(Zeroizing::new)
+    key.open_with_nonce(sealed, &blob_associated_data(clinic_id, name, idx, count))
 }
 
 /// Deletes at the relay the blobs replaced by copies without an erased patient's identity that

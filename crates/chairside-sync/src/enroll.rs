@@ -89,6 +89,14 @@ pub fn clinic_recovery_proof(store: &Store, key: &ClinicKey) -> Result<[u8; 32],
     Ok(recovery_proof(key, &recovery_salt(store)?))
 }
 
+/// The recovery key this PC prints for its clinic now (the salt its clinic row holds).
+pub fn printable_recovery_key(
+    store: &Store,
+    me: &Identity,
+) -> Result<Zeroizing<String>, SyncError> {
+    recovery_key(&me.clinic_id, &me.key, &recovery_salt(store)?)
+}
+
 /// A recovery key read back (its Debug form hides the key).
 #[derive(Debug)]
 pub struct ParsedRecoveryKey {
@@ -557,42 +565,19 @@ pub fn seal_recovery_salt(
     clinic_id: &str,
     salt: &[u8],
 ) -> Result<Vec<u8>, SyncError> {
-    use chacha20poly1305::aead::{Aead, Payload};
-    let mut nonce = [0u8; 24];
-    rand::rng().fill(&mut nonce[..]);
-    let aad = [RECOVERY_SALT_CONTEXT, clinic_id.as_bytes()].concat();
-    let sealed = key
-        .cipher()
-        .encrypt(
-            chacha20poly1305::XNonce::from_slice(&nonce),
-            Payload {
-                msg: salt,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| SyncError::Internal("sealing the recovery salt failed".into()))?;
-    Ok([&nonce[..], &sealed].concat())
+    key.seal_with_random_nonce(salt, &recovery_salt_aad(clinic_id))
 }
 
 /// The salt the relay keeps, if it opens under this clinic's key and has a salt's length (what
 /// does not is ignored: the next renewal replaces it).
 fn open_recovery_salt(key: &ClinicKey, clinic_id: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-    use chacha20poly1305::aead::{Aead, Payload};
-    if sealed.len() < 24 {
-        return None;
-    }
-    let (nonce, ciphertext) = sealed.split_at(24);
-    let aad = [RECOVERY_SALT_CONTEXT, clinic_id.as_bytes()].concat();
-    key.cipher()
-        .decrypt(
-            chacha20poly1305::XNonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: &aad,
-            },
-        )
-        .ok()
+    key.open_with_nonce(sealed, &recovery_salt_aad(clinic_id))
         .filter(|salt| salt.len() == RECOVERY_SALT_BYTES)
+        .map(|salt| salt.to_vec())
+}
+
+fn recovery_salt_aad(clinic_id: &str) -> Vec<u8> {
+    [RECOVERY_SALT_CONTEXT, clinic_id.as_bytes()].concat()
 }
 
 #[cfg(test)]

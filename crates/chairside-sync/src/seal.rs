@@ -65,6 +65,47 @@ impl ClinicKey {
     pub(crate) fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new(self.0.as_ref().into())
     }
+
+    /// `plaintext` sealed under this key with a random nonce, bound to `aad`: `nonce ||
+    /// ciphertext` (a blob's chunk, the recovery salt the relay keeps). Change sets are sealed
+    /// otherwise: their nonce follows their content (see [`seal`]).
+    pub(crate) fn seal_with_random_nonce(
+        &self,
+        plaintext: &[u8],
+        aad: &[u8],
+    ) -> Result<Vec<u8>, SyncError> {
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher()
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
+            .map_err(|_| SyncError::Internal("encryption failed".into()))?;
+        Ok([&nonce[..], &ciphertext].concat())
+    }
+
+    /// What [`ClinicKey::seal_with_random_nonce`] sealed, if it opens under this key and `aad`.
+    pub(crate) fn open_with_nonce(&self, sealed: &[u8], aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        if sealed.len() < 24 + 16 {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(24);
+        self.cipher()
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad,
+                },
+            )
+            .ok()
+            .map(Zeroizing::new)
+    }
 }
 
 /// A field value in the plaintext.

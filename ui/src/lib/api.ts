@@ -161,7 +161,7 @@ export const refuseDevice = (id: string) => call<PendingDeviceInfo>("refuse_devi
 /** The clinic's recovery key (owner): a secret, never stored by the UI. */
 export const recoveryKey = () => call<string>("recovery_key");
 /** Owner: a new recovery key for the clinic (returned); the printed one stops working at once.
- * Error `conflict`/`recovery_renewed_elsewhere` when another PC renewed it since this one synced. */
+ * Error `conflict`/`recovery_renewed_elsewhere` when another PC renewed it a moment before. */
 export const renewRecoveryKey = () => call<string>("renew_recovery_key");
 
 /** First run on a new PC: asks to join a clinic with the owner's pairing code; returns the

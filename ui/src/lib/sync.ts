@@ -68,7 +68,7 @@ export const NOT_READY_REASONS = [
 
 /**
  * Reasons under conflict that the device and recovery key commands send: the recovery key was
- * renewed on another PC since this one synced, or a PC was revoked but the key not renewed.
+ * renewed on another PC a moment before, or a PC was revoked but the key not renewed.
  */
 export const CONFLICT_REASONS = ["recovery_renewed_elsewhere", "recovery_not_renewed"] as const;
 

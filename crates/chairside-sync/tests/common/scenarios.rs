@@ -263,8 +263,7 @@ fn the_recovery_key_restores_the_clinic_on_a_new_pc() {
 /// The printed key this PC would print now (what a revoked PC can still compute from its data).
 fn printable_key(store: &Store) -> String {
     let me = identity(store, false).unwrap();
-    let salt = chairside_sync::enroll::recovery_salt(store).unwrap();
-    chairside_sync::enroll::recovery_key(&me.clinic_id, &me.key, &salt)
+    chairside_sync::enroll::printable_recovery_key(store, &me)
         .unwrap()
         .to_string()
 }
