@@ -14,9 +14,9 @@ use chairside_app::{
     DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
     ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory,
     MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
-    RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
-    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
-    UnlockStoreRequest, UserInfo, code, default_data_dir,
+    RecoveryKeyShown, RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate,
+    SetupOptions, SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry,
+    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -293,7 +293,7 @@ fn rejoin_relay(state: Shared<'_>, relay: Option<String>) -> Reply<RelayRejoined
 }
 
 #[tauri::command(async)]
-fn recovery_key(state: Shared<'_>) -> Reply<String> {
+fn recovery_key(state: Shared<'_>) -> Reply<RecoveryKeyShown> {
     with_app(state, App::recovery_key)
 }
 

@@ -316,6 +316,37 @@ fn a_clinic_is_restored_on_a_new_pc_with_the_recovery_key() {
     assert!(said.contains("check the recovery key"), "{said}");
     let again = json(restore("with-new-key", &renewed));
     assert!(again["received"].as_u64().unwrap() >= 2, "{again}");
+
+    // Renewed once more on the first restored PC, which does not sync: the other one, asked for
+    // the key, finds that renewal at the relay and prints the key that works (the key alone on
+    // standard output, what happened on standard error).
+    let latest = owner(&new_pc, &["recovery", "renew"])["recovery_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = chairside(
+        &tmp.path().join("with-new-key"),
+        &["--user", "amel", "recovery", "show"],
+        &[],
+    );
+    let said = String::from_utf8_lossy(&shown.stderr).to_string();
+    assert_eq!(ok(shown).trim(), latest);
+    assert!(
+        said.contains("Another PC renewed the recovery key"),
+        "{said}"
+    );
+    let confirmed = owner(&tmp.path().join("with-new-key"), &["recovery", "show"]);
+    assert_eq!(confirmed["recovery_key"], latest.as_str());
+    assert_eq!(confirmed["renewed_elsewhere"], false);
+    assert_eq!(confirmed["unchecked"], Value::Null);
+    // With the relay stopped, the key is said unconfirmed.
+    drop(relay);
+    let unchecked = owner(&tmp.path().join("with-new-key"), &["recovery", "show"]);
+    assert_eq!(unchecked["recovery_key"], latest.as_str());
+    assert_eq!(
+        unchecked["unchecked"]["code"], "sync_unreachable",
+        "{unchecked}"
+    );
 }
 
 #[test]

@@ -736,9 +736,18 @@ fn scenario(run: &mut Run) -> Result<()> {
         "the renewed key is shown: {shown:?}"
     );
     run.assert_absent("recovery-stale")?;
+    // The relay confirmed it: no word on it.
+    run.assert_absent("recovery-check")?;
     ensure!(
         cli(&chair, &["--user", OWNER, "sync"]).is_err(),
         "the revoked PC can no longer sync"
+    );
+    // The revoked PC still prints its old key, said unconfirmed: the relay refuses it.
+    let on_revoked = cli(&chair, &["--user", OWNER, "recovery", "show"])?;
+    ensure!(
+        on_revoked["recovery_key"] == old_key.as_str()
+            && on_revoked["unchecked"]["code"] == "permission_denied",
+        "the revoked PC's key is not confirmed: {on_revoked}"
     );
     let sneaked = cli(
         &run.second_pc.with_file_name("thief-pc"),

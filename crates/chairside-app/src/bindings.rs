@@ -51,6 +51,7 @@ pub fn typescript() -> String {
         RejoinOutcome::decl(&cfg),
         RelayRejoined::decl(&cfg),
         DeviceRevoked::decl(&cfg),
+        RecoveryKeyShown::decl(&cfg),
         FilesHeldBack::decl(&cfg),
         SyncState::decl(&cfg),
         SyncStatus::decl(&cfg),

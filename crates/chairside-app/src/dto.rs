@@ -660,6 +660,21 @@ pub struct DeviceRevoked {
     pub recovery_key_renewed: bool,
 }
 
+/// The clinic's recovery key to print ([`crate::App::recovery_key`]), checked with the relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecoveryKeyShown {
+    pub key: String,
+    /// Another PC renewed the key since this PC last synced: this is the renewed key (the sheet
+    /// printed from this PC before no longer works).
+    pub renewed_elsewhere: bool,
+    /// Why the relay could not confirm that this is the clinic's current key (offline, this PC
+    /// refused): a renewal made on another PC since this PC's last sync would not be this key.
+    /// Absent when the relay confirmed it, or the clinic has no relay yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unchecked: Option<crate::ApiError>,
+}
+
 /// A relay this PC joined: the next sync sends it everything this PC holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RelayRejoined {

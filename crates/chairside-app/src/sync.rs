@@ -17,8 +17,8 @@ use chrono::{TimeZone, Utc};
 use crate::error::{ApiError, code, reason};
 use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
-    FilesHeldBack, JoinClinicRequest, PendingDeviceInfo, RejoinOutcome, RelayFileRoom,
-    RelayRejoined, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
+    FilesHeldBack, JoinClinicRequest, PendingDeviceInfo, RecoveryKeyShown, RejoinOutcome,
+    RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -619,22 +619,51 @@ impl App {
         })
     }
 
-    /// The printed recovery key of the clinic (owner only).
-    pub fn recovery_key(&mut self) -> Result<String> {
+    /// The printed recovery key of the clinic (owner only), checked with the relay first when
+    /// the clinic syncs: a key renewed on another PC since this PC last synced is adopted, so
+    /// the sheet printed here restores the clinic; a relay that cannot be asked is said
+    /// (`unchecked`), with the key this PC holds.
+    pub fn recovery_key(&mut self) -> Result<RecoveryKeyShown> {
         let session = self.authorize(P::ManageDevices, "recovery.show")?;
         let store = self.store()?;
-        let me =
-            chairside_sync::identity(store, store.local_setting(setting::REGISTERED)?.is_none())?;
-        let key = enroll::printable_recovery_key(store, &me)?;
+        let registered = store.local_setting(setting::REGISTERED)?.is_some();
+        let me = chairside_sync::identity(store, !registered)?;
+        // A clinic not registered at a relay yet has no renewal anywhere: its key is current.
+        let relay = match registered {
+            true => Some(relay_for(store, None)),
+            false => None,
+        };
+        let (key, renewed_elsewhere, unchecked) = match relay.transpose() {
+            Err(e) => (enroll::printable_recovery_key(store, &me)?, false, Some(e)),
+            Ok(relay) => {
+                let transport = relay.as_ref().map(|r| r as &dyn chairside_sync::Transport);
+                match enroll::checked_recovery_key(self.store_mut()?, &me, transport)? {
+                    (key, enroll::RecoveryKeyCheck::Current) => (key, false, None),
+                    (key, enroll::RecoveryKeyCheck::RenewedElsewhere) => (key, true, None),
+                    (key, enroll::RecoveryKeyCheck::Unchecked(e)) => {
+                        (key, false, Some(ApiError::from(&e)))
+                    }
+                }
+            }
+        };
+        let detail = match (renewed_elsewhere, &unchecked) {
+            (true, _) => "renewed on another PC: adopted",
+            (false, Some(_)) => "not checked with the relay",
+            (false, None) => "",
+        };
         self.audit_event(record(
             &session.user_id.to_string(),
             "recovery.show",
             "clinic",
             &me.clinic_id,
             "ok",
-            "",
+            detail,
         ))?;
-        Ok(key.to_string())
+        Ok(RecoveryKeyShown {
+            key: key.to_string(),
+            renewed_elsewhere,
+            unchecked,
+        })
     }
 
     /// The desktop's "join a clinic" on a PC without a database: asks to join and opens the new

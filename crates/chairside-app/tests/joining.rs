@@ -184,7 +184,7 @@ fn a_recovery_key_the_relay_does_not_know_is_refused_with_its_reason() {
     let mut elsewhere =
         App::new(work.path().join("elsewhere")).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);
     set_up_clinic(&mut elsewhere, "elsewhere database passphrase");
-    let key = elsewhere.recovery_key().unwrap();
+    let key = elsewhere.recovery_key().unwrap().key;
 
     let new_pc_dir = work.path().join("new-pc");
     let mut new_pc = App::new(&new_pc_dir).with_kdf(KdfParams::FAST_INSECURE_FOR_TESTS);

@@ -28,6 +28,11 @@ fn restore(dir: &Path, relay_url: &str, key: &str) -> Result<App, (String, Optio
     Ok(app)
 }
 
+/// The key `app` prints (checked with the relay when it can be reached).
+fn key(app: &mut App) -> String {
+    app.recovery_key().unwrap().key
+}
+
 fn characters(key: &str) -> usize {
     key.chars().filter(char::is_ascii_alphanumeric).count()
 }
@@ -39,10 +44,10 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &url);
     add_patient(&mut a, "Benali", "Samia", "1979-02-11");
     a.sync_now(None).unwrap();
-    let first_key = a.recovery_key().unwrap();
+    let first_key = key(&mut a);
     assert_eq!(characters(&first_key), 80);
     // What the second PC prints is the clinic's key: it will keep it once revoked.
-    assert_eq!(b.recovery_key().unwrap(), first_key);
+    assert_eq!(key(&mut b), first_key);
 
     let b_id = a
         .list_devices()
@@ -58,10 +63,15 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
 
     // The owner's PC prints the new key; the revoked PC still prints the old one, which now
     // adds no device, and nothing is left of the attempt.
-    let renewed = a.recovery_key().unwrap();
+    let renewed = key(&mut a);
     assert_eq!(characters(&renewed), 104);
     assert_ne!(renewed, first_key);
-    assert_eq!(b.recovery_key().unwrap(), first_key);
+    let on_revoked = b.recovery_key().unwrap();
+    assert_eq!(on_revoked.key, first_key);
+    assert_eq!(
+        on_revoked.unchecked.map(|e| e.code).as_deref(),
+        Some("permission_denied")
+    );
     let thief = work.path().join("thief");
     assert_eq!(
         restore(&thief, &url, &first_key).err(),
@@ -80,20 +90,38 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
         })
         .unwrap();
     rescued.sync_now(None).unwrap();
-    assert_eq!(rescued.recovery_key().unwrap(), renewed);
+    assert_eq!(key(&mut rescued), renewed);
 
     // Revoking a PC already revoked renews nothing; the owner may renew by hand (a sheet lost).
     assert!(!a.revoke_device(&b_id).unwrap().recovery_key_renewed);
-    assert_eq!(a.recovery_key().unwrap(), renewed);
+    assert_eq!(key(&mut a), renewed);
     let by_hand = a.renew_recovery_key().unwrap();
     assert_ne!(by_hand, renewed);
-    assert_eq!(a.recovery_key().unwrap(), by_hand);
-    // The restored PC has not synced since: it reads the salt at the relay, and renews.
+    assert_eq!(key(&mut a), by_hand);
+    // The restored PC has not synced since: showing the key, it finds the renewal at the relay
+    // and prints the key that works, not the one its clinic row held.
+    let shown = rescued.recovery_key().unwrap();
+    assert_eq!(
+        (shown.key.as_str(), shown.renewed_elsewhere),
+        (by_hand.as_str(), true)
+    );
+    assert_eq!(shown.unchecked, None);
+    let shown_again = rescued.recovery_key().unwrap();
+    assert_eq!(
+        (shown_again.key, shown_again.renewed_elsewhere),
+        (by_hand.clone(), false)
+    );
+    // It may renew in turn; the owner's PC, before any sync, prints that key too.
     let from_rescued = rescued.renew_recovery_key().unwrap();
     assert_ne!(from_rescued, by_hand);
+    let shown = a.recovery_key().unwrap();
+    assert_eq!(
+        (shown.key.as_str(), shown.renewed_elsewhere),
+        (from_rescued.as_str(), true)
+    );
     rescued.sync_now(None).unwrap();
     a.sync_now(None).unwrap();
-    assert_eq!(a.recovery_key().unwrap(), from_rescued);
+    assert_eq!(key(&mut a), from_rescued);
 
     // A PC whose request to join is only pending never had the key: refusing it by revoking it
     // (as `chairside device revoke` does) renews nothing.
@@ -113,5 +141,17 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
             .unwrap()
             .recovery_key_renewed
     );
-    assert_eq!(a.recovery_key().unwrap(), from_rescued);
+    assert_eq!(key(&mut a), from_rescued);
+
+    // A relay that cannot be reached: the key this PC holds, said unchecked.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    assert!(a.sync_now(Some(&dead_url)).is_err());
+    let offline = a.recovery_key().unwrap();
+    assert_eq!(offline.key, from_rescued);
+    assert_eq!(
+        offline.unchecked.map(|e| e.code).as_deref(),
+        Some("sync_unreachable")
+    );
 }

@@ -364,7 +364,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 username: owner.clone(),
                 password: owner_password,
             })?;
-            let recovery_key = app.recovery_key()?;
+            let recovery_key = app.recovery_key()?.key;
             let mut shown = serde_json::to_value(&status)
                 .map_err(|e| ApiError::new(code::INTERNAL, e.to_string()))?;
             shown["recovery_key"] = recovery_key.clone().into();
@@ -719,8 +719,34 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 Command::Recovery {
                     command: RecoveryCommand::Show,
                 } => {
-                    let key = app.recovery_key()?;
-                    out.print(&serde_json::json!({ "recovery_key": key }), || key.clone())
+                    let shown = app.recovery_key()?;
+                    // The key alone on standard output (scripts read it); what the relay said of
+                    // it on standard error.
+                    out.print(
+                        &serde_json::json!({
+                            "recovery_key": shown.key,
+                            "renewed_elsewhere": shown.renewed_elsewhere,
+                            "unchecked": shown.unchecked,
+                        }),
+                        || {
+                            if shown.renewed_elsewhere {
+                                eprintln!(
+                                    "Another PC renewed the recovery key since this PC last \
+                                     synced: this is the new key, and sheets printed before no \
+                                     longer work."
+                                );
+                            }
+                            if let Some(why) = &shown.unchecked {
+                                eprintln!(
+                                    "The relay could not confirm that this is the clinic's \
+                                     current recovery key ({why}). If another PC renewed it since \
+                                     this PC last synced, this key no longer works: sync, then \
+                                     show it again before printing it."
+                                );
+                            }
+                            shown.key.clone()
+                        },
+                    )
                 }
                 Command::Recovery {
                     command: RecoveryCommand::Renew,

@@ -504,7 +504,6 @@ pub fn renew_recovery(
     relay: &dyn Transport,
 ) -> Result<Zeroizing<String>, SyncError> {
     let me = identity(store, false)?;
-    let clinic = chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
     if !relay.heads(&me.credential)?.can(feature::RENEW_RECOVERY) {
         return Err(SyncError::Relay(chairside_protocol::ErrorBody {
             code: code::UNSUPPORTED_VERSION.into(),
@@ -514,26 +513,8 @@ pub fn renew_recovery(
         }));
     }
     let state = relay.recovery_state(&me.credential)?;
-    let at_relay = state
-        .sealed_salt
-        .and_then(|sealed| open_recovery_salt(&me.key, &me.clinic_id, &sealed.0));
-    let pending = store
-        .local_setting(setting::RECOVERY_SALT_PENDING)?
-        .and_then(|hex| hex::decode(hex).ok());
-    let adopt = |store: &mut Store, salt: &[u8]| -> Result<(), SyncError> {
-        store.write(|w| w.set_recovery_salt(clinic.id, &hex::encode(salt)))?;
-        Ok(store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?)
-    };
-    if let Some(salt) = &at_relay {
-        if pending.as_ref() == Some(salt) {
-            // This PC's last renewal reached the relay; its end was cut.
-            adopt(store, salt)?;
-            return recovery_key(&me.clinic_id, &me.key, salt);
-        }
-        if *salt != recovery_salt(store)? {
-            // Should this renewal fail, this PC prints the key that works.
-            adopt(store, salt)?;
-        }
+    if let Some(salt) = adopt_relay_salt(store, &me, &state)?.finished_own_renewal {
+        return recovery_key(&me.clinic_id, &me.key, &salt);
     }
     let mut salt = vec![0u8; RECOVERY_SALT_BYTES];
     rand::rng().fill(&mut salt[..]);
@@ -551,8 +532,112 @@ pub fn renew_recovery(
         }
         Err(e) => return Err(e),
     }
-    adopt(store, &salt)?;
+    adopt_salt(store, &salt)?;
     recovery_key(&me.clinic_id, &me.key, &salt)
+}
+
+/// What [`adopt_relay_salt`] found at the relay.
+struct AdoptedSalt {
+    /// The relay holds the salt of this PC's own renewal, whose end was cut: now finished.
+    finished_own_renewal: Option<Vec<u8>>,
+    /// The relay holds another renewal's salt (another PC's, made since this PC last synced, or
+    /// this PC's own that was cut): the clinic row holds it now.
+    changed: bool,
+}
+
+/// Brings the clinic row's recovery salt to the one the relay's proof was made with: the
+/// relay's sealed salt is adopted when it opens under the clinic key and differs from the
+/// row's. A sealed salt that opens under no key (garbage) is ignored: the next renewal
+/// replaces it. No salt at the relay means no renewal there (or a relay the clinic moved to,
+/// which holds the proof of the row's salt).
+fn adopt_relay_salt(
+    store: &mut Store,
+    me: &Identity,
+    state: &chairside_protocol::RecoveryState,
+) -> Result<AdoptedSalt, SyncError> {
+    let mut adopted = AdoptedSalt {
+        finished_own_renewal: None,
+        changed: false,
+    };
+    let Some(at_relay) = state
+        .sealed_salt
+        .as_ref()
+        .and_then(|sealed| open_recovery_salt(&me.key, &me.clinic_id, &sealed.0))
+    else {
+        return Ok(adopted);
+    };
+    let pending = store
+        .local_setting(setting::RECOVERY_SALT_PENDING)?
+        .and_then(|hex| hex::decode(hex).ok());
+    if at_relay != recovery_salt(store)? {
+        adopt_salt(store, &at_relay)?;
+        adopted.changed = true;
+    }
+    if pending.as_ref() == Some(&at_relay) {
+        // This PC's last renewal reached the relay; its end was cut.
+        store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?;
+        adopted.finished_own_renewal = Some(at_relay);
+    }
+    Ok(adopted)
+}
+
+/// Writes `salt` into the clinic row (synced, so the other PCs print the same key) and clears
+/// the pending renewal.
+fn adopt_salt(store: &mut Store, salt: &[u8]) -> Result<(), SyncError> {
+    let clinic = chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
+    store.write(|w| w.set_recovery_salt(clinic.id, &hex::encode(salt)))?;
+    Ok(store.set_local_setting(setting::RECOVERY_SALT_PENDING, "")?)
+}
+
+/// How far the recovery key [`checked_recovery_key`] gives can be trusted to be the clinic's.
+#[derive(Debug)]
+pub enum RecoveryKeyCheck {
+    /// The relay's proof is this key's (or the clinic has no relay yet, so no renewal).
+    Current,
+    /// Another PC renewed the key since this PC last synced (or this PC's own renewal was
+    /// cut): the key is the renewed one, which this PC had not printed before.
+    RenewedElsewhere,
+    /// The relay could not be asked (offline, refused): the key is the one this PC last synced,
+    /// and a renewal made on another PC since would not be it.
+    Unchecked(SyncError),
+}
+
+/// The recovery key to print, checked with the relay first when the clinic has one: a PC that
+/// has not synced since another PC renewed the key would otherwise print the old one, which no
+/// longer restores the clinic, and nobody would know before the day every PC is lost.
+pub fn checked_recovery_key(
+    store: &mut Store,
+    me: &Identity,
+    relay: Option<&dyn Transport>,
+) -> Result<(Zeroizing<String>, RecoveryKeyCheck), SyncError> {
+    let check = match relay {
+        None => RecoveryKeyCheck::Current,
+        Some(relay) => match relay_recovery_state(relay, me) {
+            Ok(None) => RecoveryKeyCheck::Current,
+            Ok(Some(state)) => {
+                let adopted = adopt_relay_salt(store, me, &state)?;
+                if adopted.changed {
+                    RecoveryKeyCheck::RenewedElsewhere
+                } else {
+                    RecoveryKeyCheck::Current
+                }
+            }
+            Err(e) => RecoveryKeyCheck::Unchecked(e),
+        },
+    };
+    Ok((printable_recovery_key(store, me)?, check))
+}
+
+/// The relay's recovery state, or `None` from a relay that cannot renew a key (so it holds the
+/// proof of the salt this PC registered or joined with).
+fn relay_recovery_state(
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<Option<chairside_protocol::RecoveryState>, SyncError> {
+    if !relay.heads(&me.credential)?.can(feature::RENEW_RECOVERY) {
+        return Ok(None);
+    }
+    relay.recovery_state(&me.credential).map(Some)
 }
 
 /// What the salt's seal is bound to, besides the clinic.

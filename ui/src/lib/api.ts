@@ -38,6 +38,7 @@ import type {
   SignInRequest,
   SyncStatus,
   SyncSummary,
+  RecoveryKeyShown,
   RelayRejoined,
   TimelineEntry,
   UnlockSessionRequest,
@@ -158,8 +159,10 @@ export const revokeDevice = (id: string) => call<DeviceRevoked>("revoke_device",
 export const rejoinRelay = (relay: string | null) => call<RelayRejoined>("rejoin_relay", { relay });
 /** Owner: refuses a PC waiting for approval (it never receives the clinic). */
 export const refuseDevice = (id: string) => call<PendingDeviceInfo>("refuse_device", { id });
-/** The clinic's recovery key (owner): a secret, never stored by the UI. */
-export const recoveryKey = () => call<string>("recovery_key");
+/** The clinic's recovery key (owner): a secret, never stored by the UI. Checked with the relay
+ * first: `renewed_elsewhere` when another PC renewed it since this PC last synced (the key is the
+ * new one); `unchecked` (the error) when the relay could not confirm it is the current one. */
+export const recoveryKey = () => call<RecoveryKeyShown>("recovery_key");
 /** Owner: a new recovery key for the clinic (returned); the printed one stops working at once.
  * Error `conflict`/`recovery_renewed_elsewhere` when another PC renewed it a moment before. */
 export const renewRecoveryKey = () => call<string>("renew_recovery_key");

@@ -245,6 +245,19 @@ export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome, };
 
 export type DeviceRevoked = { recovery_key_renewed: boolean, };
 
+export type RecoveryKeyShown = { key: string, 
+/**
+ * Another PC renewed the key since this PC last synced: this is the renewed key (the sheet
+ * printed from this PC before no longer works).
+ */
+renewed_elsewhere: boolean, 
+/**
+ * Why the relay could not confirm that this is the clinic's current key (offline, this PC
+ * refused): a renewal made on another PC since this PC's last sync would not be this key.
+ * Absent when the relay confirmed it, or the clinic has no relay yet.
+ */
+unchecked?: ApiError, };
+
 export type FilesHeldBack = { 
 /**
  * `quota_exceeded`: the clinic's files reached the quota the relay's operator set;

@@ -906,6 +906,8 @@ export const fr = {
   "recovery.renew_confirm": "Renouveler la clé",
   "recovery.renewing": "Renouvellement…",
   "recovery.renewed": "Nouvelle clé : l'ancienne feuille ne fonctionne plus. Imprimez celle-ci.",
+  "recovery.renewed_elsewhere": "Cette clé a été renouvelée sur un autre poste depuis la dernière synchronisation de celui-ci : c'est elle qui fonctionne, les feuilles imprimées avant ne fonctionnent plus. Imprimez-la.",
+  "recovery.unchecked": "Le relais n'a pas pu confirmer que cette clé est la clé actuelle du cabinet. Si elle a été renouvelée sur un autre poste depuis la dernière synchronisation de celui-ci, elle ne fonctionne plus : synchronisez, puis affichez-la de nouveau avant de l'imprimer. Cause : {why}",
   "recovery.stale_renewed": "La clé de secours vient d'être renouvelée (un poste a été révoqué) : l'ancienne feuille imprimée ne fonctionne plus. Affichez la nouvelle clé et imprimez-la.",
   "recovery.stale_not_renewed": "Un poste a été révoqué, mais la clé de secours n'a pas été renouvelée : avec l'ancienne feuille, ce poste pourrait encore rejoindre le cabinet. Renouvelez la clé maintenant.",
 
@@ -1910,6 +1912,8 @@ export const en: Record<MessageKey, string> = {
   "recovery.renew_confirm": "Renew the key",
   "recovery.renewing": "Renewing…",
   "recovery.renewed": "New key: the old sheet no longer works. Print this one.",
+  "recovery.renewed_elsewhere": "This key was renewed on another PC since this PC last synced: it is the one that works, and sheets printed before no longer do. Print it.",
+  "recovery.unchecked": "The relay could not confirm that this is the practice's current key. If it was renewed on another PC since this PC last synced, it no longer works: sync, then show it again before printing it. Cause: {why}",
   "recovery.stale_renewed": "The recovery key was just renewed (a PC was revoked): the old printed sheet no longer works. Show the new key and print it.",
   "recovery.stale_not_renewed": "A PC was revoked, but the recovery key was not renewed: with the old sheet, that PC could still join the practice. Renew the key now.",
 

@@ -27,6 +27,7 @@ import {
   isExpired,
   joinNames,
   keyLines,
+  recoveryKeyNotice,
   loadRelayUrl,
   minutesLeft,
   notSeenText,
@@ -516,6 +517,31 @@ describe("recovery key", () => {
     const first = Array.from({ length: 16 }, () => "AGRAM").join("-");
     expect(keyLines(first)).toHaveLength(4);
     expect(keyLines(first).every((l) => l.split("-").length === 4)).toBe(true);
+  });
+
+  it("says what the relay said of the key shown", () => {
+    expect(recoveryKeyNotice("fr", { renewed_elsewhere: false })).toBeNull();
+    expect(recoveryKeyNotice("fr", { renewed_elsewhere: true })).toEqual({
+      kind: "renewed_elsewhere",
+      text: fr["recovery.renewed_elsewhere"],
+    });
+    const offline = recoveryKeyNotice("fr", {
+      renewed_elsewhere: false,
+      unchecked: { code: "sync_unreachable", message: "the relay at https://r.example cannot be reached" },
+    });
+    expect(offline?.kind).toBe("unchecked");
+    // The cause in words, after what to do: sync, then show the key again.
+    expect(offline?.text).toContain("synchronisez, puis affichez-la de nouveau");
+    expect(offline?.text).toContain(fr["sync.error_unreachable_devices"]);
+    const revoked = recoveryKeyNotice("en", {
+      renewed_elsewhere: false,
+      unchecked: { code: "permission_denied", reason: "revoked", message: "the relay refused: this device was revoked" },
+    });
+    expect(revoked?.text).toContain(en["sync.error_revoked"]);
+    // Unchecked wins: a key the relay did not confirm is not said to be the renewed one.
+    expect(recoveryKeyNotice("en", { renewed_elsewhere: true, unchecked: { code: "sync_unreachable", message: "" } })?.kind).toBe(
+      "unchecked",
+    );
   });
 
   it("comes with the restore command", () => {

@@ -2,7 +2,7 @@
 // durations and times, the end-of-day texts, the commands shown for a new PC (the background
 // sync's status is in syncstatus.ts). No Svelte, no I/O (the relay URL storage takes the
 // storage as a parameter).
-import type { ApiError, DeviceInvite, FilesHeldBack, Language, RelayFileRoom, SyncSummary } from "./bindings";
+import type { ApiError, DeviceInvite, FilesHeldBack, Language, RecoveryKeyShown, RelayFileRoom, SyncSummary } from "./bindings";
 import { errorText, translate } from "./i18n";
 import { formatDay } from "./medical";
 import { dayKey, timeOfDay } from "./timeline";
@@ -402,6 +402,25 @@ export function isRecoveryNotRenewed(err: ApiError): boolean {
  * sheet no longer works: show and print the new key), "not_renewed" (renew the key now).
  */
 export type RecoveryStale = "renewed" | "not_renewed";
+
+/**
+ * What the recovery key section says of a key it shows, from the relay's check: "unchecked" (the
+ * relay could not confirm it is the current key: sync and show it again before printing; the
+ * cause in words), "renewed_elsewhere" (another PC renewed it since this PC last synced: this is
+ * the new key), or nothing when the relay confirmed it.
+ */
+export function recoveryKeyNotice(
+  lang: Language,
+  shown: Pick<RecoveryKeyShown, "renewed_elsewhere" | "unchecked">,
+): { kind: "unchecked" | "renewed_elsewhere"; text: string } | null {
+  if (shown.unchecked)
+    return {
+      kind: "unchecked",
+      text: translate(lang, "recovery.unchecked", { why: syncErrorText(lang, shown.unchecked, "devices") }),
+    };
+  if (shown.renewed_elsewhere) return { kind: "renewed_elsewhere", text: translate(lang, "recovery.renewed_elsewhere") };
+  return null;
+}
 
 /** Whether the owner can revoke it here: not this PC, not already revoked. */
 export function canRevoke(d: { revoked: boolean; this_device: boolean }): boolean {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ApiError, DeviceInfo, DeviceRevoked } from "../bindings";
+import type { ApiError, DeviceInfo, DeviceRevoked, RecoveryKeyShown } from "../bindings";
 import { keyLines } from "../sync";
 import { createMockInvoker, renewedRecoveryKey } from "./mock";
 
@@ -14,6 +14,11 @@ async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: ApiError 
 }
 
 const chars = (key: string) => key.replace(/-/g, "").length;
+
+type Invoke = ReturnType<typeof createMockInvoker>;
+/** What recovery_key answers (the key and what the relay said of it). */
+const shown = async (invoke: Invoke) => (await outcome(invoke<RecoveryKeyShown>("recovery_key"))).value!;
+const shownKey = async (invoke: Invoke) => (await shown(invoke)).key;
 
 describe("the mock's recovery key", () => {
   beforeEach(() => {
@@ -34,7 +39,7 @@ describe("the mock's recovery key", () => {
 
   it("renews the key when a member PC is revoked, and shows the new one", async () => {
     const invoke = createMockInvoker(new URLSearchParams("mock=home"));
-    const first = (await outcome(invoke<string>("recovery_key"))).value!;
+    const first = (await shownKey(invoke));
     expect(chars(first)).toBe(80);
 
     const revoked = await outcome(invoke<DeviceRevoked>("revoke_device", { id: "d2" }));
@@ -42,7 +47,7 @@ describe("the mock's recovery key", () => {
     const devices = (await outcome(invoke<DeviceInfo[]>("list_devices"))).value!;
     expect(devices.find((d) => d.id === "d2")?.revoked).toBe(true);
 
-    const renewed = (await outcome(invoke<string>("recovery_key"))).value!;
+    const renewed = (await shownKey(invoke));
     expect(renewed).not.toBe(first);
     expect(chars(renewed)).toBe(104);
 
@@ -50,17 +55,17 @@ describe("the mock's recovery key", () => {
     expect((await outcome(invoke<DeviceRevoked>("revoke_device", { id: "d2" }))).value).toEqual({
       recovery_key_renewed: false,
     });
-    expect((await outcome(invoke<string>("recovery_key"))).value).toBe(renewed);
+    expect(await shownKey(invoke)).toBe(renewed);
   });
 
   it("renews the key on demand; recovery_key then shows that one", async () => {
     const invoke = createMockInvoker(new URLSearchParams("mock=home"));
-    const before = (await outcome(invoke<string>("recovery_key"))).value!;
+    const before = (await shownKey(invoke));
     const renewed = (await outcome(invoke<string>("renew_recovery_key"))).value!;
     expect(renewed).not.toBe(before);
     expect(renewed).toMatch(/^(?:[A-Z2-7]{5}-){20}[A-Z2-7]{4}$/);
     expect(keyLines(renewed)).toHaveLength(6);
-    expect((await outcome(invoke<string>("recovery_key"))).value).toBe(renewed);
+    expect(await shownKey(invoke)).toBe(renewed);
   });
 
   it("leaves renewing to the owner", async () => {
@@ -70,13 +75,13 @@ describe("the mock's recovery key", () => {
 
   it("can fail the renewal of a revocation, the PC revoked all the same", async () => {
     const invoke = createMockInvoker(new URLSearchParams("mock=home&norenew"));
-    const before = (await outcome(invoke<string>("recovery_key"))).value!;
+    const before = (await shownKey(invoke));
     const { error } = await outcome(invoke("revoke_device", { id: "d2" }));
     expect(error).toMatchObject({ code: "conflict", reason: "recovery_not_renewed" });
     expect(error?.message).toMatch(/the PC is revoked, but/);
     const devices = (await outcome(invoke<DeviceInfo[]>("list_devices"))).value!;
     expect(devices.find((d) => d.id === "d2")?.revoked).toBe(true);
-    expect((await outcome(invoke<string>("recovery_key"))).value).toBe(before);
+    expect(await shownKey(invoke)).toBe(before);
     // Renewing by hand then works.
     expect(chars((await outcome(invoke<string>("renew_recovery_key"))).value!)).toBe(104);
   });
@@ -87,6 +92,27 @@ describe("the mock's recovery key", () => {
     expect(error).toMatchObject({ code: "conflict", reason: "recovery_renewed_elsewhere" });
     expect((await outcome(invoke("sync_now", { relay: null }))).error).toBeUndefined();
     expect(chars((await outcome(invoke<string>("renew_recovery_key"))).value!)).toBe(104);
+  });
+
+  it("shows the key renewed on another PC once, found at the relay", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home&renewedelsewhere"));
+    const first = await shown(invoke);
+    expect(first.renewed_elsewhere).toBe(true);
+    expect(chars(first.key)).toBe(104);
+    expect(first.unchecked).toBeUndefined();
+    expect(await shown(invoke)).toEqual({ key: first.key, renewed_elsewhere: false });
+    // Nothing left to conflict with: renewing works at once.
+    expect((await outcome(invoke<string>("renew_recovery_key"))).error).toBeUndefined();
+  });
+
+  it("says the key is unchecked when the relay cannot confirm it, and not without a relay", async () => {
+    const offline = await shown(createMockInvoker(new URLSearchParams("mock=home&offline")));
+    expect(chars(offline.key)).toBe(80);
+    expect(offline.unchecked?.code).toBe("sync_unreachable");
+    const revoked = await shown(createMockInvoker(new URLSearchParams("mock=home&revoked")));
+    expect(revoked.unchecked).toMatchObject({ code: "permission_denied", reason: "revoked" });
+    const never = await shown(createMockInvoker(new URLSearchParams("mock=home&norelay")));
+    expect(never.unchecked).toBeUndefined();
   });
 
   it("restores a clinic from a renewed key as from a first one, and refuses other lengths", async () => {

@@ -32,7 +32,9 @@
 // Recovery key: revoking "Fauteuil 1" (or an approved PC) renews it (a 104-character key, which
 // recovery_key then shows); &norenew makes that renewal fail (conflict, recovery_not_renewed:
 // the PC is revoked all the same); &renewedelsewhere makes renew_recovery_key answer that another
-// PC renewed it (conflict, recovery_renewed_elsewhere) until this PC syncs.
+// PC renewed it (conflict, recovery_renewed_elsewhere) until this PC syncs or shows the key
+// (which then finds that renewal at the relay: renewed_elsewhere). With the relay unreachable or
+// this PC revoked, recovery_key says the key is unchecked.
 // Background sync (sync_status, see agent.ts): every minute while all is well, back-off when
 // offline; each attempt sends what waits (changes, and a photo counts as a file waiting).
 // Joining (?mock=setup, then "Rejoindre un cabinet existant"): any well-formed code works except
@@ -71,6 +73,7 @@ import type {
   DeviceInfo,
   DeviceInvite,
   DeviceRevoked,
+  RecoveryKeyShown,
   EndOfDayReport,
   JoinClinicRequest,
   PendingDeviceInfo,
@@ -980,7 +983,19 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     recovery_key: async () => {
       await delay(200);
       if (!allowed("manage_devices")) return noDevices();
-      return recoveryKeyText;
+      const relay = relayFor(null);
+      // &norelay: the clinic has no relay yet, so no renewal anywhere: the key is current.
+      if (typeof relay !== "string" && relay.reason === "no_relay")
+        return { key: recoveryKeyText, renewed_elsewhere: false } satisfies RecoveryKeyShown;
+      const problem = typeof relay === "string" ? (revoked ? REVOKED : null) : relay;
+      if (problem) return { key: recoveryKeyText, renewed_elsewhere: false, unchecked: problem } satisfies RecoveryKeyShown;
+      if (renewedElsewhere) {
+        // The other PC's renewal, found at the relay: this PC prints it from now on.
+        renewedElsewhere = false;
+        recoveryKeyText = renewedRecoveryKey();
+        return { key: recoveryKeyText, renewed_elsewhere: true } satisfies RecoveryKeyShown;
+      }
+      return { key: recoveryKeyText, renewed_elsewhere: false } satisfies RecoveryKeyShown;
     },
     renew_recovery_key: async () => {
       if (!allowed("manage_devices")) return noDevices();
