@@ -1260,6 +1260,8 @@ fn a_clinic_moves_to_a_new_relay_when_its_relay_lost_everything() {
     );
     let moved = owner(&pc_a, &["sync", "--relay", &new.url(), "--rejoin"]);
     assert_eq!(moved["rejoined"]["outcome"], "registered_clinic", "{moved}");
+    // The old relay is gone: it could not be told, so each PC is joined by hand.
+    assert_eq!(moved["rejoined"]["old_relay"], "not_left", "{moved}");
     assert!(moved["sync"]["sent"].as_u64().unwrap() > 0, "{moved}");
     assert!(
         moved["sync"]["carried"].as_u64().unwrap() > 0,
@@ -1292,4 +1294,60 @@ fn a_clinic_moves_to_a_new_relay_when_its_relay_lost_everything() {
     let out = tmp.path().join("a.dcm");
     ok(export_original(&pc_a, &image_id, &out));
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
+}
+
+#[test]
+fn a_planned_move_is_followed_by_the_other_pc_at_its_ordinary_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = Relay::start(&tmp.path().join("old"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &old);
+    owner(&pc_a, &["sync"]);
+    let new = Relay::start(&tmp.path().join("new"));
+    let said = ok(chairside(
+        &pc_a,
+        &["--user", "amel", "sync", "--relay", &new.url(), "--rejoin"],
+        &[],
+    ));
+    assert!(
+        said.contains("each other PC follows at its next sync"),
+        "{said}"
+    );
+
+    // The second PC, not told anything, registers a patient and syncs as every day.
+    owner(
+        &pc_b,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Suivi",
+            "--first-name",
+            "Lina",
+            "--birth-date",
+            "1992-05-05",
+            "--sex",
+            "F",
+        ],
+    );
+    let followed = ok(chairside(&pc_b, &["--user", "amel", "sync"], &[]));
+    assert!(
+        followed.contains(&format!(
+            "The clinic moved to the relay at {} (its owner left word at the old one)",
+            new.url()
+        )),
+        "{followed}"
+    );
+    assert!(
+        followed.contains(&format!("Synced with {}", new.url())),
+        "{followed}"
+    );
+    let next = owner(&pc_b, &["sync"]);
+    assert_eq!(next["relay_url"], new.url().as_str(), "{next}");
+    assert!(next.get("followed_to").is_none(), "{next}");
+    assert_eq!(next["checksums_match"], true, "{next}");
+    // The old relay can stop: nobody syncs with it any more.
+    drop(old);
+    owner(&pc_a, &["sync"]);
+    let found = owner(&pc_a, &["patient", "search", "suivi"]);
+    assert_eq!(found[0]["first_name"], "Lina", "{found}");
 }

@@ -675,10 +675,11 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.assert_absent("image-not-local")?;
     run.end_step();
 
-    // j. The clinic moves to a new relay (the old one lost its data): a sync there says, in
-    // French, that the relay does not know this PC, and the owner joins it from the panel. This
-    // PC registers the clinic there and brings the second PC's changes it holds; the second PC
-    // joins with the command line and finds its log there already.
+    // j. The clinic moves to a new relay (a planned move): a sync there says, in French, that
+    // the relay does not know this PC, and the owner joins it from the panel. This PC registers
+    // the clinic there, brings the second PC's changes it holds and leaves word at the old relay
+    // (sealed); the second PC's ordinary sync with the old relay follows the clinic, and finds
+    // its log at the new relay already.
     run.begin("j. the clinic moves to a new relay");
     let (dir, cert, key) = run.next_relay.clone();
     let moved = chairside_scenarios::RelayProcess::start_https(&dir, &cert, &key);
@@ -691,18 +692,17 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.screenshot("relay-does-not-know-this-pc")?;
     run.click("sync-rejoin")?;
     run.wait_text_containing("sync-rejoined", "Cabinet inscrit sur ce relais")?;
+    run.wait_text_containing("sync-rejoined", "les autres postes suivront d'eux-mêmes")?;
     run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
     run.wait_text_containing("sync-carried", "modifications d'autres postes apportées")?;
     run.assert_absent("sync-error")?;
     run.screenshot("relay-rejoined")?;
-    let joined = cli(
-        &chair,
-        &["--user", OWNER, "sync", "--relay", &moved.url(), "--rejoin"],
-    )?;
+    let followed = cli(&chair, &["--user", OWNER, "sync"])?;
     ensure!(
-        joined["rejoined"]["outcome"] == "joined_clinic"
-            && joined["sync"]["checksums_match"] == true,
-        "the second PC joins the new relay: {joined}"
+        followed["followed_to"] == moved.url().as_str()
+            && followed["relay_url"] == moved.url().as_str()
+            && followed["checksums_match"] == true,
+        "the second PC follows the clinic to the new relay: {followed}"
     );
     run.click("sync-now")?;
     run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;

@@ -49,6 +49,7 @@ pub fn typescript() -> String {
         StreamReport::decl(&cfg),
         SyncSummary::decl(&cfg),
         RejoinOutcome::decl(&cfg),
+        MoveNoticeOutcome::decl(&cfg),
         RelayRejoined::decl(&cfg),
         DeviceRevoked::decl(&cfg),
         RecoveryKeyShown::decl(&cfg),

@@ -636,6 +636,11 @@ pub struct SyncSummary {
     pub carried: u32,
     /// Every device's log is identical here and at the relay.
     pub checksums_match: bool,
+    /// The clinic had moved to another relay (its owner left a sealed notice at the old one):
+    /// this sync followed it there, and `relay_url` is that relay now. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub followed_to: Option<String>,
     pub streams: Vec<StreamReport>,
     #[ts(type = "number")]
     pub duration_ms: u64,
@@ -675,11 +680,27 @@ pub struct RecoveryKeyShown {
     pub unchecked: Option<crate::ApiError>,
 }
 
+/// What the relay the clinic left was told when the owner moved it ([`RelayRejoined`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveNoticeOutcome {
+    /// The relay is the one this PC used already (it had lost the clinic): no move to tell.
+    NoMove,
+    /// The old relay keeps the new one's address, sealed: the other PCs follow at their next
+    /// sync with it.
+    Left,
+    /// The old relay could not be told (unreachable, lost, too old): join each other PC to
+    /// the new relay by hand.
+    NotLeft,
+}
+
 /// A relay this PC joined: the next sync sends it everything this PC holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RelayRejoined {
     pub relay_url: String,
     pub outcome: RejoinOutcome,
+    /// Whether the other PCs will follow (the relay the clinic left was told).
+    pub old_relay: MoveNoticeOutcome,
 }
 
 /// Images and documents the relay refused for lack of room. They wait on this PC, which keeps

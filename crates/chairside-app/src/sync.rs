@@ -17,8 +17,9 @@ use chrono::{TimeZone, Utc};
 use crate::error::{ApiError, code, reason};
 use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
-    FilesHeldBack, JoinClinicRequest, PendingDeviceInfo, RecoveryKeyShown, RejoinOutcome,
-    RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result, StreamReport, SyncSummary, record,
+    FilesHeldBack, JoinClinicRequest, MoveNoticeOutcome, PendingDeviceInfo, RecoveryKeyShown,
+    RejoinOutcome, RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result, StreamReport,
+    SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -75,10 +76,32 @@ impl From<&SyncError> for ApiError {
     }
 }
 
+/// A sync with this PC's relay ([`sync_with_relay`]); when that relay holds the clinic's notice
+/// that it moved (a planned move, see [`chairside_sync::enroll::leave_move_notice`]), this PC
+/// follows: it joins the new relay and syncs there, which sends it everything this PC holds.
+/// One move per sync: a notice at the new relay too is followed by the next sync.
+pub(crate) fn sync_device_and_files(
+    store: &mut Store,
+    relay: &HttpRelay,
+) -> std::result::Result<chairside_sync::SyncReport, SyncError> {
+    let mut report = sync_with_relay(store, relay)?;
+    let mut synced_with = relay.url().to_string();
+    if let Some(to) = report.moved_to.clone() {
+        let next = HttpRelay::new(&to)?;
+        enroll::follow_move(store, &next, next.url())?;
+        let mut there = sync_with_relay(store, &next)?;
+        there.followed_to = Some(next.url().to_string());
+        report.absorb(there);
+        synced_with = next.url().to_string();
+    }
+    store.set_local_setting(setting::LAST_SYNCED_RELAY, &synced_with)?;
+    Ok(report)
+}
+
 /// A sync, then a pass over the erased patients' DICOM files this PC holds (an erasure merged by
 /// the sync queues them, see [`crate::gdpr::remove_identity_from_files`]); when the pass
 /// rewrote any, a second sync sends the copies and deletes the old files at the relay.
-pub(crate) fn sync_device_and_files(
+fn sync_with_relay(
     store: &mut Store,
     relay: &dyn chairside_sync::Transport,
 ) -> std::result::Result<chairside_sync::SyncReport, SyncError> {
@@ -234,16 +257,21 @@ impl App {
             Ok(_) => "ok".to_string(),
             Err(e) => format!("error: {e}"),
         };
+        let followed = outcome.as_ref().ok().and_then(|r| r.followed_to.clone());
         self.audit_event(record(
             &ticket.user_id,
             "sync.run",
             "relay",
             &ticket.relay_url,
             &result,
-            "",
+            &followed
+                .as_ref()
+                .map(|to| format!("the clinic moved: followed it to {to}"))
+                .unwrap_or_default(),
         ))?;
         let report = outcome?;
-        self.summary(report, &ticket.relay_url, ticket.started_ms)
+        let relay_url = followed.unwrap_or(ticket.relay_url);
+        self.summary(report, &relay_url, ticket.started_ms)
     }
 
     /// The first sync of a PC that joined a clinic (enrollment or recovery): allowed without a
@@ -373,6 +401,7 @@ impl App {
             files_held_back: report.files_held_back.as_ref().map(held_back),
             carried: report.carried as u32,
             checksums_match: report.checksums_match,
+            followed_to: report.followed_to.clone(),
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,
         })
@@ -599,11 +628,41 @@ impl App {
     /// clinic on purpose answers the same as one that lost it.
     pub fn rejoin_relay(&mut self, relay_url: Option<&str>) -> Result<RelayRejoined> {
         let session = self.authorize(P::ManageDevices, "relay.rejoin")?;
-        let relay = relay_for(self.store()?, relay_url)?;
-        let outcome = match enroll::rejoin(self.store()?, &relay, relay.url())? {
-            enroll::Rejoined::AlreadyKnown => RejoinOutcome::AlreadyKnown,
-            enroll::Rejoined::RegisteredClinic => RejoinOutcome::RegisteredClinic,
-            enroll::Rejoined::JoinedClinic => RejoinOutcome::JoinedClinic,
+        let store = self.store()?;
+        // The relay the clinic leaves: the last one this PC synced with (the address remembered
+        // may be the new one's already, typed for a sync it refused).
+        let setting_of = |name| -> Result<Option<String>> {
+            Ok(store.local_setting(name)?.filter(|u| !u.is_empty()))
+        };
+        let previous = match setting_of(setting::LAST_SYNCED_RELAY)? {
+            Some(url) => Some(url),
+            None => setting_of(setting::RELAY_URL)?,
+        };
+        let relay = relay_for(store, relay_url)?;
+        let outcome = match enroll::rejoin(store, &relay, relay.url()) {
+            Ok(enroll::Rejoined::AlreadyKnown) => RejoinOutcome::AlreadyKnown,
+            Ok(enroll::Rejoined::RegisteredClinic) => RejoinOutcome::RegisteredClinic,
+            Ok(enroll::Rejoined::JoinedClinic) => RejoinOutcome::JoinedClinic,
+            Err(e) => {
+                // Refused: this PC goes on syncing where it last did, not with the address typed.
+                if let Some(previous) = &previous {
+                    store.set_local_setting(setting::RELAY_URL, previous)?;
+                }
+                return Err(e.into());
+            }
+        };
+        // The clinic is at this relay now: a notice that it had left it (a move away, then
+        // back) is taken back, so that the PCs syncing with it stay.
+        enroll::take_back_move_notice(store, &relay)?;
+        // A move from another relay: it keeps the new address, sealed, for the PCs not moved.
+        let left = previous.and_then(|url| HttpRelay::new(&url).ok());
+        let old_relay = match left.filter(|old| old.url() != relay.url()) {
+            None => MoveNoticeOutcome::NoMove,
+            Some(old) => match enroll::leave_move_notice(store, &old, relay.url()) {
+                Ok(enroll::MoveNoticeLeft::Left) => MoveNoticeOutcome::Left,
+                // Too old to keep it, lost, unreachable: each PC is moved by hand.
+                Ok(enroll::MoveNoticeLeft::Unsupported) | Err(_) => MoveNoticeOutcome::NotLeft,
+            },
         };
         self.audit_event(record(
             &session.user_id.to_string(),
@@ -611,11 +670,12 @@ impl App {
             "relay",
             relay.url(),
             "ok",
-            &format!("{outcome:?}"),
+            &format!("{outcome:?}, old relay: {old_relay:?}"),
         ))?;
         Ok(RelayRejoined {
             relay_url: relay.url().to_string(),
             outcome,
+            old_relay,
         })
     }
 

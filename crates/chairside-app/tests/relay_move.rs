@@ -83,3 +83,83 @@ fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() 
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(a.image_detail(&image).is_ok());
 }
+
+/// A planned move: the owner joins the new relay from one PC, which leaves word at the old one
+/// (sealed under the clinic key); the other PC, its receptionist signed in, follows at its next
+/// sync and brings what it wrote meanwhile. A join the relay refuses leaves the PC where it was.
+/// The clinic moving back takes the word back at the relay it returns to.
+#[test]
+fn after_a_planned_move_the_other_pcs_follow_at_their_next_sync() {
+    use chairside_app::MoveNoticeOutcome;
+    let work = tempfile::tempdir().unwrap();
+    let old = loopback_relay(&work.path().join("old"));
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &old);
+    b.add_user(NewUserRequest {
+        username: "nadia".into(),
+        display_name: "Nadia".into(),
+        role: Role::Receptionist,
+        password: "reception password 1".into(),
+    })
+    .unwrap();
+    b.sync_now(None).unwrap();
+    b.sign_out().unwrap();
+    b.sign_in(SignInRequest {
+        username: "nadia".into(),
+        password: "reception password 1".into(),
+    })
+    .unwrap();
+
+    // As in the Sync panel: a sync with the new address is refused (it does not know this PC),
+    // then "join this PC to it" with the address now remembered. The old relay is told all the
+    // same: it is the one this PC last synced with.
+    let new = loopback_relay(&work.path().join("new"));
+    let refused = a.sync_now(Some(&new)).unwrap_err();
+    assert_eq!(refused.reason.as_deref(), Some("unknown_to_relay"));
+    let joined = a.rejoin_relay(None).unwrap();
+    assert_eq!(
+        (joined.outcome, joined.old_relay),
+        (RejoinOutcome::RegisteredClinic, MoveNoticeOutcome::Left)
+    );
+    a.sync_now(None).unwrap();
+
+    // The front desk registers a patient, then its usual sync: it follows the clinic.
+    add_patient(&mut b, "Haddad", "Yacine", "1988-08-08");
+    let synced = b.sync_now(None).unwrap();
+    assert_eq!(
+        synced.followed_to.as_deref(),
+        Some(new.as_str()),
+        "{synced:?}"
+    );
+    assert_eq!(synced.relay_url, new);
+    assert!(synced.checksums_match, "{synced:?}");
+    let again = b.sync_now(None).unwrap();
+    assert_eq!(
+        (again.followed_to, again.relay_url.as_str()),
+        (None, new.as_str())
+    );
+    a.sync_now(None).unwrap();
+    assert_eq!(a.search_patients("haddad").unwrap().len(), 1);
+
+    // A relay that refuses the join (here: none listening) leaves the PC with the one it had.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    assert!(a.rejoin_relay(Some(&dead_url)).is_err());
+    assert_eq!(a.sync_now(None).unwrap().relay_url, new);
+
+    // The clinic moves back: the old relay knew this PC, and takes its word back; the new one
+    // is told, and the front desk follows the clinic back.
+    let back = a.rejoin_relay(Some(&old)).unwrap();
+    assert_eq!(
+        (back.outcome, back.old_relay),
+        (RejoinOutcome::AlreadyKnown, MoveNoticeOutcome::Left)
+    );
+    a.sync_now(None).unwrap();
+    let returned = b.sync_now(None).unwrap();
+    assert_eq!(
+        returned.followed_to.as_deref(),
+        Some(old.as_str()),
+        "{returned:?}"
+    );
+    assert!(b.sync_now(None).unwrap().followed_to.is_none(), "it stays");
+}

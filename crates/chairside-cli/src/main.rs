@@ -1030,19 +1030,39 @@ struct Rejoin {
 }
 
 fn describe_rejoin(r: &chairside_app::RelayRejoined) -> String {
-    match r.outcome {
+    use chairside_app::MoveNoticeOutcome;
+    let joined = match r.outcome {
         chairside_app::RejoinOutcome::AlreadyKnown => format!(
             "The relay at {} knew this PC already: nothing to join; its address is remembered.",
             r.relay_url
         ),
         chairside_app::RejoinOutcome::RegisteredClinic => format!(
-            "The clinic is registered at the relay at {}, with this PC as its first PC there. Run `chairside sync --relay {} --rejoin` on each other PC of the clinic (as the owner).",
-            r.relay_url, r.relay_url
+            "The clinic is registered at the relay at {}, with this PC as its first PC there.",
+            r.relay_url
         ),
         chairside_app::RejoinOutcome::JoinedClinic => {
             format!("This PC joined the clinic at the relay at {}.", r.relay_url)
         }
-    }
+    };
+    let others = match (r.old_relay, r.outcome) {
+        (MoveNoticeOutcome::Left, _) => {
+            " The relay the clinic left was told (sealed): each other PC follows at its next sync \
+             with it."
+                .to_string()
+        }
+        (MoveNoticeOutcome::NotLeft, _) => format!(
+            " The relay the clinic left could not be told (lost, unreachable or too old): run \
+             `chairside sync --relay {} --rejoin` on each other PC of the clinic (as the owner).",
+            r.relay_url
+        ),
+        (MoveNoticeOutcome::NoMove, chairside_app::RejoinOutcome::RegisteredClinic) => format!(
+            " Run `chairside sync --relay {} --rejoin` on each other PC of the clinic (as the \
+             owner).",
+            r.relay_url
+        ),
+        (MoveNoticeOutcome::NoMove, _) => String::new(),
+    };
+    joined + &others
 }
 
 fn describe_sync(s: &chairside_app::SyncSummary) -> String {
@@ -1056,6 +1076,15 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
         s.bytes_received,
         if s.checksums_match { "match" } else { "DIFFER" }
     );
+    if let Some(to) = &s.followed_to {
+        text.insert_str(
+            0,
+            &format!(
+                "The clinic moved to the relay at {to} (its owner left word at the old one): this \
+                 PC followed it there.\n"
+            ),
+        );
+    }
     if s.files_sent > 0 {
         text.push_str(&format!(
             " {} file(s) sent ({} bytes).",

@@ -36,6 +36,9 @@
 //!   and its salt, sealed under the clinic key;
 //! * `POST /v1/clinic/recovery` [`RenewRecoveryRequest`] → `{}`: the clinic's recovery key was
 //!   renewed (a PC was revoked: it could compute the old proof); the old proof stops working.
+//! * `POST /v1/clinic/moved` [`MoveNotice`] → `{}`: the clinic left this relay for another one
+//!   (a planned move): the notice, sealed under the clinic key, names the new relay, and every
+//!   [`Heads`] carries it so that the PCs not moved yet follow; an empty notice takes it back.
 //! * Blobs (images, documents), outside the change sets, chunk by chunk so that an interrupted
 //!   transfer resumes where it stopped. A blob is named by the client with a keyed hash of its
 //!   content ([`is_blob_name`]), so the relay cannot recognise a known file; each chunk is sealed
@@ -274,6 +277,18 @@ pub struct RecoveryState {
 /// The largest sealed salt a relay keeps (a 15-byte salt sealed takes 55).
 pub const MAX_SEALED_SALT_BYTES: usize = 256;
 
+/// The clinic left this relay for another one ([`feature::CLINIC_MOVED`]). `sealed` is the new
+/// relay's address sealed under the clinic key (`nonce || ciphertext`, at most
+/// [`MAX_MOVE_NOTICE_BYTES`]), which the relay cannot read or forge; `None` takes the notice back
+/// (the clinic is at this relay again).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveNotice {
+    pub sealed: Option<Bytes>,
+}
+
+/// The largest sealed move notice a relay keeps (an address of a few hundred characters).
+pub const MAX_MOVE_NOTICE_BYTES: usize = 2048;
+
 /// Adds a device to a clinic with the proof derived from the clinic's recovery key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecoverRequest {
@@ -326,6 +341,10 @@ pub struct Heads {
     /// relay).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_room: Option<FileRoom>,
+    /// The clinic's [`MoveNotice`], sealed, when it left this relay for another one: the PCs
+    /// that open it follow. Absent otherwise (and from relays older than it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Bytes>,
 }
 
 /// Bytes of the clinic's files the relay holds, and the most it may hold (see
@@ -357,8 +376,17 @@ pub mod feature {
     pub const CARRY_STREAMS: &str = "carry_streams";
     /// `GET`/`POST /v1/clinic/recovery`: the clinic's recovery proof can be replaced.
     pub const RENEW_RECOVERY: &str = "renew_recovery";
+    /// `POST /v1/clinic/moved`: the clinic's PCs leave a sealed notice naming the relay the
+    /// clinic moved to, and [`super::Heads::moved`] carries it.
+    pub const CLINIC_MOVED: &str = "clinic_moved";
     /// Everything this build's relay can do.
-    pub const ALL: &[&str] = &[REWRITE_ANY_STREAM, BLOB_LIST, CARRY_STREAMS, RENEW_RECOVERY];
+    pub const ALL: &[&str] = &[
+        REWRITE_ANY_STREAM,
+        BLOB_LIST,
+        CARRY_STREAMS,
+        RENEW_RECOVERY,
+        CLINIC_MOVED,
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

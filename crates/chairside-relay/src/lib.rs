@@ -34,11 +34,11 @@ use axum::{Json, Router};
 use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
     EnrollmentStatus, ErrorBody, FileRoom, Heads, Health, InviteRequest, MAX_BLOB_LIST,
-    MAX_BODY_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES, PROTOCOL_VERSION,
-    PendingEnrollment, PendingEnrollments, PullResponse, PushRequest, PushResponse, Record,
-    RecoverRequest, RecoveryState, RegisterRequest, RegisterResponse, RenewRecoveryRequest,
-    RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code, feature,
-    normalize_code,
+    MAX_BODY_BYTES, MAX_MOVE_NOTICE_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES,
+    MoveNotice, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
+    PushResponse, Record, RecoverRequest, RecoveryState, RegisterRequest, RegisterResponse,
+    RenewRecoveryRequest, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
+    check_version, code, feature, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -332,6 +332,7 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
             "/v1/clinic/recovery",
             get(recovery_state).post(renew_recovery),
         )
+        .route("/v1/clinic/moved", post(leave_move_notice))
         .route("/v1/blobs", get(list_blobs))
         .route("/v1/blobs/{name}", get(blob_status).delete(delete_blob))
         .route(
@@ -710,6 +711,37 @@ async fn recovery_state(
     }))
 }
 
+/// A planned move: an active PC of the clinic leaves the sealed address of the relay the clinic
+/// moved to (or takes it back). The relay cannot read it; the clinic's PCs find it in their heads.
+async fn leave_move_notice(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<MoveNotice>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    if let Some(sealed) = &req.sealed
+        && (sealed.0.is_empty() || sealed.0.len() > MAX_MOVE_NOTICE_BYTES)
+    {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            format!("a sealed move notice holds 1 to {MAX_MOVE_NOTICE_BYTES} bytes"),
+        ));
+    }
+    let storage = relay.storage.clone();
+    let clinic = device.clinic_id.clone();
+    let left = req.sealed.is_some();
+    blocking(move || storage.set_move_notice(&clinic, req.sealed.as_ref().map(|b| &b.0[..])))
+        .await?;
+    tracing::info!(
+        clinic = %device.clinic_id,
+        device = %device.device_id,
+        "{}",
+        if left { "clinic moved to another relay" } else { "move notice taken back" }
+    );
+    Ok(Json(Empty {}))
+}
+
 async fn recover(State(relay): State<Relay>, Json(req): Json<RecoverRequest>) -> ApiResult<Empty> {
     strong_secret(&req.secret)?;
     valid_id("clinic_id", &req.clinic_id)?;
@@ -728,8 +760,9 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
     let storage = relay.storage.clone();
     let quota = relay.quota.clone();
     let blobs = relay.blobs.clone();
-    let (devices, file_room) = blocking(move || {
+    let (devices, file_room, moved) = blocking(move || {
         let devices = storage.heads(&device.clinic_id)?;
+        let moved = storage.move_notice(&device.clinic_id)?;
         // With a quota, the clinic's files against it: the owner's end-of-day report shows it.
         let file_room = match quota.limit_for(&*storage, &device.clinic_id)? {
             Some(limit) => Some(FileRoom {
@@ -738,7 +771,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
             }),
             None => None,
         };
-        Ok::<_, ApiFailure>((devices, file_room))
+        Ok::<_, ApiFailure>((devices, file_room, moved))
     })
     .await?;
     Ok(Json(Heads {
@@ -746,6 +779,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
         blob_folder: Some(relay.blobs.folder_id()),
         features: feature::ALL.iter().map(|f| f.to_string()).collect(),
         file_room,
+        moved: moved.map(Bytes),
     }))
 }
 

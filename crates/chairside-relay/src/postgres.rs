@@ -60,6 +60,7 @@ ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS file_quota BIGINT;
 ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS file_refused_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS recovery_version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS recovery_sealed_salt BYTEA;
+ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS move_notice BYTEA;
 ";
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -273,6 +274,25 @@ impl Storage for PostgresStorage {
             )?
             .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?;
         Ok((row.get(0), row.get(1)))
+    }
+
+    fn set_move_notice(&self, clinic_id: &str, sealed: Option<&[u8]>) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        conn.execute(
+            "UPDATE relay_clinic SET move_notice = $2 WHERE id = $1",
+            &[&clinic_id, &sealed],
+        )?;
+        Ok(())
+    }
+
+    fn move_notice(&self, clinic_id: &str) -> StorageResult<Option<Vec<u8>>> {
+        let mut conn = self.pool.get()?;
+        Ok(conn
+            .query_opt(
+                "SELECT move_notice FROM relay_clinic WHERE id = $1",
+                &[&clinic_id],
+            )?
+            .and_then(|r| r.get(0)))
     }
 
     fn recover(

@@ -88,6 +88,8 @@ impl SqliteStorage {
             // Renewals of the clinic's recovery key.
             ("clinic", "recovery_version", "INTEGER NOT NULL DEFAULT 0"),
             ("clinic", "recovery_sealed_salt", "BLOB"),
+            // A planned move: the new relay's address, sealed under the clinic key.
+            ("clinic", "move_notice", "BLOB"),
         ] {
             let present: bool = conn.query_row(
                 "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
@@ -273,6 +275,27 @@ impl Storage for SqliteStorage {
         )
         .optional()?
         .ok_or_else(|| StorageError::NotFound("no such clinic".into()))
+    }
+
+    fn set_move_notice(&self, clinic_id: &str, sealed: Option<&[u8]>) -> StorageResult<()> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE clinic SET move_notice = ?2 WHERE id = ?1",
+            params![clinic_id, sealed],
+        )?;
+        Ok(())
+    }
+
+    fn move_notice(&self, clinic_id: &str) -> StorageResult<Option<Vec<u8>>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT move_notice FROM clinic WHERE id = ?1",
+                [clinic_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     fn recover(

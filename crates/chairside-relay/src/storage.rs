@@ -182,6 +182,11 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StorageResult<()>;
     /// The clinic's recovery version and last sealed salt.
     fn recovery_state(&self, clinic_id: &str) -> StorageResult<(i64, Option<Vec<u8>>)>;
+    /// Leaves (`Some`) or takes back (`None`) the clinic's sealed notice that it moved to
+    /// another relay.
+    fn set_move_notice(&self, clinic_id: &str, sealed: Option<&[u8]>) -> StorageResult<()>;
+    /// The clinic's sealed move notice, if it left this relay.
+    fn move_notice(&self, clinic_id: &str) -> StorageResult<Option<Vec<u8>>>;
     fn add_invite(
         &self,
         clinic_id: &str,

@@ -67,6 +67,7 @@ const PATHS: &[&str] = &[
     "/v1/devices/revoke",
     "/v1/recover",
     "/v1/clinic/recovery",
+    "/v1/clinic/moved",
     "/v1/blobs",
     "/v1/blobs?after=abababababababababababababababababababababababababababababababab&limit=3",
     "/v1/blobs/abababababababababababababababababababababababababababababababab",

@@ -736,3 +736,79 @@ fn the_recovery_proof_is_replaced_at_the_version_read_and_its_sealed_salt_kept()
         200
     );
 }
+
+#[test]
+fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
+    let f = fixture(RateLimit::default());
+    let (member, revoked, stranger) = (
+        "0190a5e2-0000-7000-8000-0000000000e1",
+        "0190a5e2-0000-7000-8000-0000000000e2",
+        "0190a5e2-0000-7000-8000-0000000000e3",
+    );
+    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
+    let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
+    // A second device of the fixture's clinic, revoked, and a device of another clinic.
+    // (The fixture registered its clinic with [1; 32] as the recovery proof's hash.)
+    for (device, secret) in [(member, 4u8), (revoked, 5)] {
+        f.storage
+            .recover(CLINIC, [1; 32], device, sha(&[secret; 32]))
+            .unwrap();
+    }
+    f.storage
+        .register(
+            "0190a5e2-0000-7000-8000-00000000c55c",
+            stranger,
+            sha(&[6u8; 32]),
+            [2; 32],
+        )
+        .unwrap();
+    assert_eq!(
+        post_json(
+            &f,
+            "/v1/devices/revoke",
+            Some(&bearer(7)),
+            json!({ "device_id": revoked })
+        )
+        .0,
+        200
+    );
+    let leave = |auth: Option<&str>, sealed: Option<&[u8]>| {
+        post_json(
+            &f,
+            "/v1/clinic/moved",
+            auth,
+            json!({ "sealed": sealed.map(base64_of) }),
+        )
+    };
+
+    let (_, heads) = heads_of(&f);
+    assert!(
+        heads["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "clinic_moved"),
+        "{heads}"
+    );
+    assert!(heads.get("moved").is_none(), "no notice yet: {heads}");
+    // No credential, a revoked one, an empty or oversized notice: refused, nothing kept.
+    assert_eq!(leave(None, Some(&[3; 80])).0, 401);
+    assert_eq!(leave(Some(&auth(revoked, 5)), Some(&[3; 80])).0, 403);
+    let (status, body) = leave(Some(&bearer(7)), Some(&[]));
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(leave(Some(&bearer(7)), Some(&[3; 2049])).0, 400);
+    assert!(heads_of(&f).1.get("moved").is_none());
+
+    // Left by one PC of the clinic: every active PC of it sees it, another clinic does not.
+    assert_eq!(leave(Some(&bearer(7)), Some(&[3; 2048])).0, 200);
+    let (_, heads) = heads_as(&f, &auth(member, 4));
+    assert_eq!(heads["moved"], base64_of(&[3; 2048]));
+    assert_eq!(heads_as(&f, &auth(revoked, 5)).0, 403);
+    let (_, other) = heads_as(&f, &auth(stranger, 6));
+    assert!(other.get("moved").is_none(), "{other}");
+    // Replaced, then taken back.
+    assert_eq!(leave(Some(&auth(member, 4)), Some(&[8; 60])).0, 200);
+    assert_eq!(heads_of(&f).1["moved"], base64_of(&[8; 60]));
+    assert_eq!(leave(Some(&bearer(7)), None).0, 200);
+    assert!(heads_of(&f).1.get("moved").is_none());
+}

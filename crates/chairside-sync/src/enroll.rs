@@ -18,6 +18,10 @@
 //! if its recovery version is still the one the PC read; the salt also goes in the clinic row,
 //! which reaches the other PCs sealed like any row. The new printed key starts with the salt
 //! (104 characters instead of 80); the old one stops working.
+//!
+//! Moving relays ([`rejoin`], [`leave_move_notice`], [`follow_move`]): the owner joins this PC to
+//! the new relay, and leaves at the old one the new address sealed under the clinic key; the
+//! other PCs find it in their heads there and follow.
 
 use chairside_protocol::{Bytes, code, feature, normalize_code};
 use chairside_store::Store;
@@ -445,6 +449,27 @@ pub fn rejoin(
     relay: &dyn Transport,
     relay_url: &str,
 ) -> Result<Rejoined, SyncError> {
+    join_relay(store, relay, relay_url, true)
+}
+
+/// Follows the clinic to the relay its move notice named (see [`crate::SyncReport::moved_to`]):
+/// joins it with the recovery proof as [`rejoin`] does, but never registers the clinic there.
+/// The PC that moved the clinic registered it before leaving the notice, so a relay that does
+/// not know the clinic lost it or had it removed, and is not filled behind its operator's back.
+pub fn follow_move(
+    store: &Store,
+    relay: &dyn Transport,
+    relay_url: &str,
+) -> Result<Rejoined, SyncError> {
+    join_relay(store, relay, relay_url, false)
+}
+
+fn join_relay(
+    store: &Store,
+    relay: &dyn Transport,
+    relay_url: &str,
+    may_register: bool,
+) -> Result<Rejoined, SyncError> {
     if store
         .local_setting(setting::ENROLL_KEY)?
         .is_some_and(|k| !k.is_empty())
@@ -455,6 +480,10 @@ pub fn rejoin(
     let proof = clinic_recovery_proof(store, &me.key)?;
     let outcome = match relay.heads(&me.credential) {
         Ok(_) => Rejoined::AlreadyKnown,
+        Err(SyncError::Relay(refusal)) if refusal.code == code::UNAUTHORIZED && !may_register => {
+            relay.recover(&me.clinic_id, &proof, &me.credential)?;
+            Rejoined::JoinedClinic
+        }
         Err(SyncError::Relay(refusal)) if refusal.code == code::UNAUTHORIZED => {
             match relay.register(&me.clinic_id, &me.credential, &proof) {
                 Ok(()) => Rejoined::RegisteredClinic,
@@ -638,6 +667,74 @@ fn relay_recovery_state(
         return Ok(None);
     }
     relay.recovery_state(&me.credential).map(Some)
+}
+
+/// What a move notice's seal is bound to, besides the clinic.
+const MOVE_NOTICE_CONTEXT: &[u8] = b"chairside/v1/move-notice\0";
+
+fn move_notice_aad(clinic_id: &str) -> Vec<u8> {
+    [MOVE_NOTICE_CONTEXT, clinic_id.as_bytes()].concat()
+}
+
+/// The relay address a sealed move notice names, if it opens under this clinic's key and is an
+/// address (a notice that does not is the relay's word alone: ignored).
+pub(crate) fn open_move_notice(me: &Identity, sealed: &[u8]) -> Option<String> {
+    let opened = me
+        .key
+        .open_with_nonce(sealed, &move_notice_aad(&me.clinic_id))?;
+    let url = std::str::from_utf8(&opened).ok()?.trim().to_string();
+    crate::HttpRelay::new(&url)
+        .ok()
+        .map(|relay| relay.url().to_string())
+}
+
+/// What [`leave_move_notice`] could do at the relay the clinic left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoveNoticeLeft {
+    /// The notice is there: the clinic's PCs that sync with that relay follow.
+    Left,
+    /// That relay is too old to keep one (have its operator update it, or move each PC).
+    Unsupported,
+}
+
+/// A planned move, after this PC joined the new relay (`to_url`): leaves at the relay the clinic
+/// left (`old`) the new relay's address, sealed under the clinic key, so that every PC that
+/// syncs with the old relay follows ([`crate::SyncReport::moved_to`]). The relay cannot read or
+/// forge it; a revoked PC is refused there, so it never learns where the clinic went.
+pub fn leave_move_notice(
+    store: &Store,
+    old: &dyn Transport,
+    to_url: &str,
+) -> Result<MoveNoticeLeft, SyncError> {
+    let me = identity(store, false)?;
+    if !old.heads(&me.credential)?.can(feature::CLINIC_MOVED) {
+        return Ok(MoveNoticeLeft::Unsupported);
+    }
+    let sealed = me
+        .key
+        .seal_with_random_nonce(to_url.as_bytes(), &move_notice_aad(&me.clinic_id))?;
+    old.leave_move_notice(
+        &me.credential,
+        chairside_protocol::MoveNotice {
+            sealed: Some(Bytes(sealed)),
+        },
+    )?;
+    Ok(MoveNoticeLeft::Left)
+}
+
+/// After the owner joined this relay on purpose (the clinic came back to a relay it had left):
+/// takes back the move notice the relay holds, if any, so that the PCs syncing with it stay.
+/// Returns whether there was one.
+pub fn take_back_move_notice(store: &Store, relay: &dyn Transport) -> Result<bool, SyncError> {
+    let me = identity(store, false)?;
+    if relay.heads(&me.credential)?.moved.is_none() {
+        return Ok(false);
+    }
+    relay.leave_move_notice(
+        &me.credential,
+        chairside_protocol::MoveNotice { sealed: None },
+    )?;
+    Ok(true)
 }
 
 /// What the salt's seal is bound to, besides the clinic.

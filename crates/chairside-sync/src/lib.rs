@@ -39,6 +39,9 @@ pub use transport::{DeviceCredential, HttpRelay, Transport};
 /// Local settings used by sync.
 pub mod setting {
     pub const RELAY_URL: &str = "sync.relay_url";
+    /// The relay of this PC's last sync that went through: the one the clinic leaves when the
+    /// owner moves it (`RELAY_URL` may already hold an address typed for the new relay).
+    pub const LAST_SYNCED_RELAY: &str = "sync.last_synced_relay";
     pub const SECRET: &str = "sync.secret";
     pub const CLINIC_KEY: &str = "sync.clinic_key";
     pub const CLINIC_ID: &str = "sync.clinic_id";
@@ -179,6 +182,11 @@ pub struct SyncReport {
     pub checksums_match: bool,
     /// Devices whose log the relay holds, with their heads.
     pub heads: BTreeMap<String, i64>,
+    /// The relay the clinic moved to, by the sealed notice this relay holds (a planned move, see
+    /// [`enroll::leave_move_notice`]): this PC should follow ([`enroll::follow_move`]).
+    pub moved_to: Option<String>,
+    /// This sync followed the clinic to that relay, and synced there.
+    pub followed_to: Option<String>,
 }
 
 impl SyncReport {
@@ -201,6 +209,8 @@ impl SyncReport {
         self.checksums_match = later.checksums_match;
         self.heads = later.heads;
         self.files_held_back = later.files_held_back;
+        self.moved_to = later.moved_to;
+        self.followed_to = later.followed_to.or(self.followed_to.take());
     }
 }
 
@@ -341,6 +351,22 @@ pub fn sync(
         }
         other => other,
     })?;
+    // A planned move: the relay holds the clinic's sealed notice naming the new relay. This
+    // sync goes on here (what this relay holds of PCs not moved yet then travels with this PC),
+    // and the caller follows. A notice that does not open under the clinic key is the relay's
+    // word alone, and ignored.
+    report.moved_to = heads
+        .moved
+        .as_ref()
+        .and_then(|sealed| enroll::open_move_notice(me, &sealed.0))
+        .filter(|to| {
+            store
+                .local_setting(setting::RELAY_URL)
+                .ok()
+                .flatten()
+                .as_deref()
+                != Some(to)
+        });
     let blob_folder = heads.blob_folder.clone();
     let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
     let carries_streams = heads.can(chairside_protocol::feature::CARRY_STREAMS);

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
-    EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, PROTOCOL_VERSION,
-    PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
-    RecoveryRegistration, RecoveryState, RegisterRequest, RegisterResponse, RenewRecoveryRequest,
-    RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER, check_version, code,
+    EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, MoveNotice,
+    PROTOCOL_VERSION, PendingEnrollments, PullResponse, PushRequest, PushResponse, Record,
+    RecoverRequest, RecoveryRegistration, RecoveryState, RegisterRequest, RegisterResponse,
+    RenewRecoveryRequest, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
+    check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -74,6 +75,13 @@ pub trait Transport {
         &self,
         credential: &DeviceCredential,
         renewal: RenewRecoveryRequest,
+    ) -> Result<(), SyncError>;
+    /// Leaves (or takes back) the clinic's sealed notice that it moved to another relay (see
+    /// [`chairside_protocol::MoveNotice`]).
+    fn leave_move_notice(
+        &self,
+        credential: &DeviceCredential,
+        notice: MoveNotice,
     ) -> Result<(), SyncError>;
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError>;
     fn push(
@@ -501,6 +509,15 @@ impl Transport for HttpRelay {
         renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError> {
         let _: Empty = self.post("/v1/clinic/recovery", Some(credential), &renewal)?;
+        Ok(())
+    }
+
+    fn leave_move_notice(
+        &self,
+        credential: &DeviceCredential,
+        notice: MoveNotice,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post("/v1/clinic/moved", Some(credential), &notice)?;
         Ok(())
     }
 

@@ -27,8 +27,9 @@ use std::collections::VecDeque;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollments,
-    PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest, RewriteResponse,
+    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, MoveNotice,
+    PendingEnrollments, PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest,
+    RewriteResponse,
 };
 use chairside_store::Store;
 use chairside_store::patients::{self, PatientRow};
@@ -152,7 +153,7 @@ fn garbage_checksum(seed: u64) -> String {
 
 fn alter_heads(heads: &mut Heads, lie: Lie) {
     let at = pick(&heads.devices, lie.a);
-    match (lie.kind / 16) % 9 {
+    match (lie.kind / 16) % 10 {
         0 => at
             .into_iter()
             .for_each(|i| heads.devices[i].head = lie.b as i64),
@@ -196,6 +197,8 @@ fn alter_heads(heads: &mut Heads, lie: Lie) {
             }
         }
         7 => heads.blob_folder = Some(garbage_name(lie.b)),
+        // A move notice the relay made up: it cannot seal one under the clinic key.
+        8 => heads.moved = Some(Bytes(garbage_name(lie.b).into_bytes())),
         _ => heads.features.retain(|_| lie.b.is_multiple_of(2)),
     }
 }
@@ -394,6 +397,13 @@ impl Transport for Liar<'_> {
     ) -> Result<(), SyncError> {
         self.reply(self.honest.renew_recovery(credential, renewal), |_, _| {})
     }
+    fn leave_move_notice(
+        &self,
+        credential: &DeviceCredential,
+        notice: MoveNotice,
+    ) -> Result<(), SyncError> {
+        self.reply(self.honest.leave_move_notice(credential, notice), |_, _| {})
+    }
     fn heads(&self, credential: &DeviceCredential) -> Result<Heads, SyncError> {
         self.reply(self.honest.heads(credential), alter_heads)
     }
@@ -510,8 +520,10 @@ fn patients_of(store: &Store) -> Vec<PatientRow> {
 /// The outcome of a sync through the liar: any error is acceptable but a panic, even one the
 /// engine caught on its merge thread.
 fn survive(outcome: Result<chairside_sync::SyncReport, SyncError>) {
-    if let Err(e) = outcome {
-        assert!(!e.to_string().contains("panicked"), "{e}");
+    match outcome {
+        Err(e) => assert!(!e.to_string().contains("panicked"), "{e}"),
+        // No PC left a move notice here: the relay cannot send one that opens.
+        Ok(report) => assert_eq!(report.moved_to, None, "{report:?}"),
     }
 }
 

@@ -237,11 +237,22 @@ carried: number,
 /**
  * Every device's log is identical here and at the relay.
  */
-checksums_match: boolean, streams: Array<StreamReport>, duration_ms: number, };
+checksums_match: boolean, 
+/**
+ * The clinic had moved to another relay (its owner left a sealed notice at the old one):
+ * this sync followed it there, and `relay_url` is that relay now. Absent otherwise.
+ */
+followed_to?: string, streams: Array<StreamReport>, duration_ms: number, };
 
 export type RejoinOutcome = "already_known" | "registered_clinic" | "joined_clinic";
 
-export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome, };
+export type MoveNoticeOutcome = "no_move" | "left" | "not_left";
+
+export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome, 
+/**
+ * Whether the other PCs will follow (the relay the clinic left was told).
+ */
+old_relay: MoveNoticeOutcome, };
 
 export type DeviceRevoked = { recovery_key_renewed: boolean, };
 

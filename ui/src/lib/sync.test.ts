@@ -12,6 +12,7 @@ import {
   filesRetiredText,
   filesSentText,
   redactedText,
+  rejoinedText,
   formatBytes,
   formatDuration,
   filesRefusedOnText,
@@ -484,6 +485,22 @@ describe("revocation", () => {
     const en1 = revokedFlash("en", "Fauteuil 1", true);
     expect(en1).toMatch(/^The PC “Fauteuil 1” is revoked, and the practice's recovery key was renewed/);
     expect(en1).toMatch(/old printed sheet no longer works/);
+  });
+});
+
+describe("joining a relay", () => {
+  it("says whether the other PCs follow or are joined by hand", () => {
+    const moved = rejoinedText("fr", { outcome: "registered_clinic", old_relay: "left" });
+    expect(moved).toBe(`${fr["sync.rejoined_registered_clinic"]} ${fr["sync.rejoined_others_follow"]}`);
+    expect(moved).toContain("suivront d'eux-mêmes");
+    expect(rejoinedText("en", { outcome: "joined_clinic", old_relay: "not_left" })).toBe(
+      `${en["sync.rejoined_joined_clinic"]} ${en["sync.rejoined_others_by_hand"]}`,
+    );
+    // The relay had lost the clinic (same address): the others are joined by hand.
+    expect(rejoinedText("fr", { outcome: "registered_clinic", old_relay: "no_move" })).toBe(
+      `${fr["sync.rejoined_registered_clinic"]} ${fr["sync.rejoined_others_join"]}`,
+    );
+    expect(rejoinedText("fr", { outcome: "already_known", old_relay: "no_move" })).toBe(fr["sync.rejoined_already_known"]);
   });
 });
 

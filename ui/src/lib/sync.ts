@@ -2,7 +2,16 @@
 // durations and times, the end-of-day texts, the commands shown for a new PC (the background
 // sync's status is in syncstatus.ts). No Svelte, no I/O (the relay URL storage takes the
 // storage as a parameter).
-import type { ApiError, DeviceInvite, FilesHeldBack, Language, RecoveryKeyShown, RelayFileRoom, SyncSummary } from "./bindings";
+import type {
+  ApiError,
+  DeviceInvite,
+  FilesHeldBack,
+  Language,
+  RecoveryKeyShown,
+  RelayFileRoom,
+  RelayRejoined,
+  SyncSummary,
+} from "./bindings";
 import { errorText, translate } from "./i18n";
 import { formatDay } from "./medical";
 import { dayKey, timeOfDay } from "./timeline";
@@ -364,6 +373,24 @@ export const FIRST_SYNC_COMMAND = "chairside sync";
 /** The command that restores the clinic on a new PC from the printed key. */
 export function restoreCommand(relayUrl: string, key: string): string {
   return `chairside recovery restore --relay ${shellQuote(relayUrl)} --recovery-key ${shellQuote(key)}`;
+}
+
+/**
+ * What joining this PC to a relay did ([`RelayRejoined`]), and what the owner does next for the
+ * other PCs: nothing when the relay the clinic left was told (they follow at their next sync),
+ * join each by hand when it could not be, or when the relay had lost the clinic.
+ */
+export function rejoinedText(lang: Language, r: Pick<RelayRejoined, "outcome" | "old_relay">): string {
+  const joined = translate(lang, `sync.rejoined_${r.outcome}`);
+  const others =
+    r.old_relay === "left"
+      ? "sync.rejoined_others_follow"
+      : r.old_relay === "not_left"
+        ? "sync.rejoined_others_by_hand"
+        : r.outcome === "registered_clinic"
+          ? "sync.rejoined_others_join"
+          : null;
+  return others ? `${joined} ${translate(lang, others)}` : joined;
 }
 
 /** A device id, short enough for a table ("3f2a91c4…"); the full id goes in a tooltip. */

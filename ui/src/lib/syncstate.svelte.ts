@@ -4,7 +4,7 @@
 // the user leaves the panel. Nothing secret is kept: counts, device names, the relay URL.
 import * as api from "./api";
 import { handleError } from "./app.svelte";
-import type { EndOfDayReport, RejoinOutcome, SyncStatus, SyncSummary } from "./bindings";
+import type { EndOfDayReport, RelayRejoined, SyncStatus, SyncSummary } from "./bindings";
 import { saveRelayUrl, type SyncOutcome } from "./sync";
 
 export const syncState = $state<{
@@ -19,7 +19,7 @@ export const syncState = $state<{
   /** The background sync's status (sync_status), null until the first answer. */
   status: SyncStatus | null;
   /** How the relay came to know this PC when the owner last joined it to one (rejoin_relay). */
-  rejoined: RejoinOutcome | null;
+  rejoined: Pick<RelayRejoined, "outcome" | "old_relay"> | null;
 }>({ running: null, last: null, lastSuccess: null, report: null, status: null, rejoined: null });
 
 let owner: string | null = null;
@@ -105,7 +105,7 @@ export function runSync(relay: string | null): Promise<SyncSummary | null> {
 export function runRejoin(relay: string | null): Promise<SyncSummary | null> {
   return syncing(async () => {
     const joined = await api.rejoinRelay(relay);
-    syncState.rejoined = joined.outcome;
+    syncState.rejoined = { outcome: joined.outcome, old_relay: joined.old_relay };
     return api.syncNow(null);
   });
 }

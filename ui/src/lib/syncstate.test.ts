@@ -74,13 +74,13 @@ describe("sync state", () => {
   it("joins a relay that did not know this PC, then syncs to fill it", async () => {
     const filled = { ...summary, carried: 37 };
     answer = async (cmd) =>
-      cmd === "rejoin_relay" ? { relay_url: "https://nouveau.example", outcome: "registered_clinic" } : filled;
+      cmd === "rejoin_relay" ? { relay_url: "https://nouveau.example", outcome: "registered_clinic", old_relay: "left" } : filled;
     expect(await runRejoin("https://nouveau.example")).toEqual(filled);
     expect(commands()).toEqual([
       ["rejoin_relay", { relay: "https://nouveau.example" }],
       ["sync_now", { relay: null }],
     ]);
-    expect(syncState.rejoined).toBe("registered_clinic");
+    expect(syncState.rejoined).toEqual({ outcome: "registered_clinic", old_relay: "left" });
     expect(syncState.lastSuccess?.summary.carried).toBe(37);
   });
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, PendingEnrollment,
+    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, MoveNotice, PendingEnrollment,
     PendingEnrollments, PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest,
     RewriteResponse, code, normalize_code,
 };
@@ -306,6 +306,13 @@ impl Transport for LocalRelay {
             .map_err(internal)
     }
 
+    fn leave_move_notice(&self, c: &DeviceCredential, notice: MoveNotice) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        self.storage
+            .set_move_notice(&clinic, notice.sealed.as_ref().map(|b| &b.0[..]))
+            .map_err(internal)
+    }
+
     fn heads(&self, c: &DeviceCredential) -> Result<Heads, SyncError> {
         let clinic = self.auth(c)?;
         Ok(Heads {
@@ -314,6 +321,11 @@ impl Transport for LocalRelay {
             features: self.features.borrow().clone(),
             // No quota in process: the HTTP layer applies it (tests/http.rs, the app's tests).
             file_room: None,
+            moved: self
+                .storage
+                .move_notice(&clinic)
+                .map_err(internal)?
+                .map(Bytes),
         })
     }
 

@@ -1059,3 +1059,94 @@ fn a_clinic_moves_to_an_empty_relay_and_its_pcs_fill_it_with_what_they_hold() {
     assert_eq!(patients_of(&a), patients_of(&away));
     assert_eq!(patients_of(&a), patients_of(&fresh));
 }
+
+/// A planned move: the owner's PC joins the new relay and leaves at the old one the new relay's
+/// address, sealed under the clinic key. An operatory PC that was away syncs with the old relay,
+/// learns where the clinic went and follows (what it wrote meanwhile reaches the others there);
+/// a revoked PC never learns it; a notice the relay made up, or one naming the relay a PC
+/// already uses, is not followed; following never registers the clinic at a relay that does not
+/// know it; the owner takes the notice back when the clinic returns.
+#[test]
+fn a_planned_move_leaves_a_sealed_notice_that_the_pcs_not_moved_yet_follow() {
+    use chairside_sync::enroll::{
+        MoveNoticeLeft, Rejoined, follow_move, leave_move_notice, rejoin, take_back_move_notice,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let old = super::new_relay(&tmp.path().join("old"));
+    let mut a = first_device(&tmp.path().join("a"));
+    add_patient(&mut a, "Ouyahia", "+213555987321");
+    run(&mut a, &old).unwrap();
+    let mut away = join(&a, &tmp.path().join("away"), &old);
+    let mut late = join(&a, &tmp.path().join("late"), &old);
+    let mut revoked = join(&a, &tmp.path().join("revoked"), &old);
+    for pc in [&mut away, &mut late, &mut revoked] {
+        run(pc, &old).unwrap();
+    }
+    let owner = identity(&a, false).unwrap();
+    let revoked_id = revoked.device_id().to_string();
+    old.revoke(&owner.credential, &revoked_id).unwrap();
+    a.write(|w| w.mark_device_revoked(&revoked_id)).unwrap();
+    run(&mut a, &old).unwrap();
+
+    // The owner moves: joins the new relay, then leaves the notice at the old one.
+    let new = super::new_relay(&tmp.path().join("new"));
+    assert_eq!(rejoin(&a, &new, "https://new.example").unwrap(), Rejoined::RegisteredClinic);
+    assert_eq!(
+        leave_move_notice(&a, &old, "https://new.example").unwrap(),
+        MoveNoticeLeft::Left
+    );
+    run(&mut a, &new).unwrap();
+    // The relay keeps ciphertext: the address is not in it.
+    let sealed = old.storage.move_notice(&owner.clinic_id).unwrap().unwrap();
+    assert!(!sealed.windows(11).any(|w| w == b"new.example"));
+
+    // The away PC wrote meanwhile; its sync with the old relay goes through and names the new one.
+    add_patient(&mut away, "Haddad", "+213555000222");
+    let there = run(&mut away, &old).unwrap();
+    assert_eq!(there.moved_to.as_deref(), Some("https://new.example"));
+    assert_eq!(there.sent, 1, "{there:?}");
+    assert_eq!(
+        follow_move(&away, &new, "https://new.example").unwrap(),
+        Rejoined::JoinedClinic
+    );
+    assert_eq!(
+        away.local_setting(setting::RELAY_URL).unwrap().as_deref(),
+        Some("https://new.example")
+    );
+    let moved = run(&mut away, &new).unwrap();
+    assert!(moved.checksums_match, "{moved:?}");
+    assert_eq!(moved.moved_to, None);
+    run(&mut a, &new).unwrap();
+    assert_eq!(patients_of(&a).len(), 2);
+    assert_eq!(patients_of(&a), patients_of(&away));
+    // Back at the old relay by mistake: the notice names the relay it uses now.
+    assert_eq!(run(&mut away, &old).unwrap().moved_to, None);
+
+    // The revoked PC is refused at the old relay: it never opens the notice.
+    assert!(run(&mut revoked, &old).is_err());
+
+    // A notice the relay made up (it cannot seal one) is ignored.
+    old.storage
+        .set_move_notice(&owner.clinic_id, Some(&[7u8; 90]))
+        .unwrap();
+    assert_eq!(run(&mut late, &old).unwrap().moved_to, None);
+    old.storage
+        .set_move_notice(&owner.clinic_id, Some(&sealed))
+        .unwrap();
+    assert_eq!(
+        run(&mut late, &old).unwrap().moved_to.as_deref(),
+        Some("https://new.example")
+    );
+    // Following never registers the clinic where it is unknown (lost, or removed on purpose).
+    let stranger = super::new_relay(&tmp.path().join("stranger"));
+    let url_before = late.local_setting(setting::RELAY_URL).unwrap();
+    assert!(follow_move(&late, &stranger, "https://stranger.example").is_err());
+    assert!(stranger.storage.clinics().unwrap().is_empty());
+    assert_eq!(late.local_setting(setting::RELAY_URL).unwrap(), url_before);
+
+    // The clinic comes back to the old relay: the owner takes the notice back there, and the
+    // PC that never left stays.
+    assert!(take_back_move_notice(&a, &old).unwrap());
+    assert!(!take_back_move_notice(&a, &old).unwrap());
+    assert_eq!(run(&mut late, &old).unwrap().moved_to, None);
+}

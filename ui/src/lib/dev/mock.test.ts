@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ApiError, DeviceInfo, DeviceRevoked, RecoveryKeyShown } from "../bindings";
+import type { ApiError, DeviceInfo, DeviceRevoked, RecoveryKeyShown, RelayRejoined, SyncSummary } from "../bindings";
 import { keyLines } from "../sync";
 import { createMockInvoker, renewedRecoveryKey } from "./mock";
 
@@ -129,5 +129,32 @@ describe("the mock's recovery key", () => {
   it("cannot renew without the relay", async () => {
     const invoke = createMockInvoker(new URLSearchParams("mock=home&offline"));
     expect((await outcome(invoke("renew_recovery_key"))).error?.code).toBe("sync_unreachable");
+  });
+});
+
+describe("the mock's relay move", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("follows the clinic once with &moved, then stays", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home&moved"));
+    const first = (await outcome(invoke<SyncSummary>("sync_now", { relay: null }))).value!;
+    expect(first.followed_to).toBe("https://relais2.cabinet-tilleuls.example");
+    expect(first.relay_url).toBe(first.followed_to);
+    const next = (await outcome(invoke<SyncSummary>("sync_now", { relay: null }))).value!;
+    expect(next.followed_to).toBeUndefined();
+    expect(next.relay_url).toBe(first.relay_url);
+  });
+
+  it("tells the old relay when the owner joins another one", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    const moved = await outcome(invoke<RelayRejoined>("rejoin_relay", { relay: "https://new.example" }));
+    expect(moved.value).toMatchObject({ outcome: "registered_clinic", old_relay: "left" });
+    const same = await outcome(invoke<RelayRejoined>("rejoin_relay", { relay: "https://new.example" }));
+    expect(same.value).toMatchObject({ outcome: "already_known", old_relay: "no_move" });
   });
 });

@@ -28,7 +28,10 @@
 // first sync receives 12 changes from "Fauteuil 1". A relay URL containing "offline" is
 // unreachable (sync_unreachable), "refuse" refuses (sync_refused), "tamper" fails the integrity
 // check, "mismatch" syncs with checksums that differ; &offline makes the remembered relay
-// unreachable and &revoked makes this PC revoked (permission_denied).
+// unreachable and &revoked makes this PC revoked (permission_denied); &moved makes the remembered
+// relay hold the clinic's move notice, so the next sync follows it to relais2 (followed_to).
+// Joining a relay from another one answers that the old one was told (old_relay "left"; one
+// containing "offline" could not be).
 // Recovery key: revoking "Fauteuil 1" (or an approved PC) renews it (a 104-character key, which
 // recovery_key then shows); &norenew makes that renewal fail (conflict, recovery_not_renewed:
 // the PC is revoked all the same); &renewedelsewhere makes renew_recovery_key answer that another
@@ -314,8 +317,17 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       };
     return null;
   };
+  /** &moved: the remembered relay holds the clinic's move notice; the next sync follows it. */
+  let movedTo: string | null = params.has("moved") ? "https://relais2.cabinet-tilleuls.example" : null;
   /** One exchange with the relay: what waits here goes, what waits there comes. */
-  const exchange = (relay: string, started: number): SyncSummary => {
+  const exchange = (relayUsed: string, started: number): SyncSummary => {
+    let relay = relayUsed;
+    let followed: string | null = null;
+    if (movedTo && movedTo !== relay) {
+      relay = followed = relayUrl = movedTo;
+      joinedRelays.add(movedTo);
+      movedTo = null;
+    }
     const sent = unsent;
     const received = incoming;
     const files = filesWaiting;
@@ -342,6 +354,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       relay_url: relay, relay_in_clear: false, files_held_back: null, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
       files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, carried, checksums_match: !relay.includes("mismatch"), streams,
       duration_ms: Date.now() - started,
+      ...(followed ? { followed_to: followed } : {}),
     };
   };
 
@@ -952,13 +965,16 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     rejoin_relay: async (_r: never, args: Record<string, unknown>): Promise<RelayRejoined> => {
       if (!allowed("manage_devices")) return noDevices();
       await delay(300);
+      const previous = relayUrl;
       const relay = relayFor(args.relay);
       if (typeof relay !== "string") return Promise.reject(relay);
       if (revoked) return Promise.reject(REVOKED);
       const known = joinedRelays.has(relay) || !relay.includes("new");
       joinedRelays.add(relay);
       if (!known) toCarry = heads.get("d2") ?? 0;
-      return { relay_url: relay, outcome: known ? "already_known" : "registered_clinic" };
+      // A move from another relay leaves word there, unless it cannot be reached.
+      const oldRelay = !previous || previous === relay ? "no_move" : offline || previous.includes("offline") ? "not_left" : "left";
+      return { relay_url: relay, outcome: known ? "already_known" : "registered_clinic", old_relay: oldRelay };
     },
     revoke_device: async (_r: never, args: Record<string, unknown>) => {
       if (!allowed("manage_devices")) return noDevices();
