@@ -78,8 +78,9 @@ impl From<&SyncError> for ApiError {
 
 /// A sync with this PC's relay ([`sync_with_relay`]); when that relay holds the clinic's notice
 /// that it moved (a planned move, see [`chairside_sync::enroll::leave_move_notice`]), this PC
-/// follows: it joins the new relay and syncs there, which sends it everything this PC holds.
-/// One move per sync: a notice at the new relay too is followed by the next sync.
+/// follows: it joins the new relay and syncs there, which sends it everything this PC holds, and
+/// the report is that sync's. One move per sync: a notice at the new relay too is followed by
+/// the next sync.
 pub(crate) fn sync_device_and_files(
     store: &mut Store,
     relay: &HttpRelay,
@@ -89,9 +90,10 @@ pub(crate) fn sync_device_and_files(
     if let Some(to) = report.moved_to.clone() {
         let next = HttpRelay::new(&to)?;
         enroll::follow_move(store, &next, next.url())?;
-        let mut there = sync_with_relay(store, &next)?;
-        there.followed_to = Some(next.url().to_string());
-        report.absorb(there);
+        // What is told is the sync at the new relay: the one with the old relay was its
+        // prelude, and adding both would count this PC's log twice.
+        report = sync_with_relay(store, &next)?;
+        report.followed_to = Some(next.url().to_string());
         synced_with = next.url().to_string();
     }
     store.set_local_setting(setting::LAST_SYNCED_RELAY, &synced_with)?;
