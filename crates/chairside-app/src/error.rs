@@ -85,6 +85,10 @@ pub mod reason {
     /// `conflict`: a PC was revoked, but the recovery key could not be renewed (the message says
     /// why): the revoked PC could still join with the old key until it is renewed.
     pub const RECOVERY_NOT_RENEWED: &str = "recovery_not_renewed";
+    /// `sync_refused`: the clinic moved to another relay, which did not take this PC's recovery
+    /// proof (the key was renewed there since this PC last synced): the owner's PC syncs once
+    /// with the relay the clinic left, then this PC follows.
+    pub const MOVE_NOT_FOLLOWED: &str = "move_not_followed";
     /// `integrity`: a record from the relay did not authenticate; nothing of it was applied.
     pub const TAMPERED: &str = "tampered";
     /// `integrity`: a device's log differs between this PC and the relay (checksums).

@@ -456,12 +456,25 @@ pub fn rejoin(
 /// joins it with the recovery proof as [`rejoin`] does, but never registers the clinic there.
 /// The PC that moved the clinic registered it before leaving the notice, so a relay that does
 /// not know the clinic lost it or had it removed, and is not filled behind its operator's back.
+///
+/// A refusal of the proof is [`SyncError::MoveNotFollowed`]: the recovery key was renewed at
+/// the new relay after the move, and this PC, which syncs only with the old relay, cannot learn
+/// the new salt until the owner's PC brings it there.
 pub fn follow_move(
     store: &Store,
     relay: &dyn Transport,
     relay_url: &str,
 ) -> Result<Rejoined, SyncError> {
-    join_relay(store, relay, relay_url, false)
+    match join_relay(store, relay, relay_url, false) {
+        Err(SyncError::Relay(refusal)) if refusal.code == code::NOT_FOUND => {
+            Err(SyncError::MoveNotFollowed {
+                from: store.local_setting(setting::RELAY_URL)?.unwrap_or_default(),
+                to: relay_url.to_string(),
+                why: refusal.message,
+            })
+        }
+        other => other,
+    }
 }
 
 fn join_relay(

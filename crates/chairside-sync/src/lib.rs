@@ -121,6 +121,14 @@ pub enum SyncError {
         "the recovery key was renewed on another PC a moment ago: sync this PC, then show the key (it is the new one); renew it again only if needed"
     )]
     RecoveryRenewedElsewhere,
+    #[error(
+        "the clinic moved to the relay at {to}, which did not take this PC ({why}): the clinic's recovery key was renewed there since this PC last synced. On the owner's PC, sync once with the relay the clinic left (`chairside sync --relay {from}`): that brings it the current key, and the owner's PC goes back to the new relay by itself; this PC follows at its next sync"
+    )]
+    MoveNotFollowed {
+        from: String,
+        to: String,
+        why: String,
+    },
     #[error("{0}: type the code as the owner's PC shows it")]
     BadPairingCode(String),
     #[error("no pending request from device {0}: list them with `chairside device approve`")]

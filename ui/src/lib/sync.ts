@@ -57,6 +57,7 @@ export const REFUSAL_REASONS = [
   "bad_request",
   "internal",
   "storage_full",
+  "move_not_followed",
 ] as const;
 
 export function isRefusalReason(reason: string | undefined): reason is (typeof REFUSAL_REASONS)[number] {

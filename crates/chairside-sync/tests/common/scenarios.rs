@@ -1078,8 +1078,9 @@ fn a_planned_move_leaves_a_sealed_notice_that_the_pcs_not_moved_yet_follow() {
     run(&mut a, &old).unwrap();
     let mut away = join(&a, &tmp.path().join("away"), &old);
     let mut late = join(&a, &tmp.path().join("late"), &old);
+    let mut stale = join(&a, &tmp.path().join("stale"), &old);
     let mut revoked = join(&a, &tmp.path().join("revoked"), &old);
-    for pc in [&mut away, &mut late, &mut revoked] {
+    for pc in [&mut away, &mut late, &mut stale, &mut revoked] {
         run(pc, &old).unwrap();
     }
     let owner = identity(&a, false).unwrap();
@@ -1143,6 +1144,21 @@ fn a_planned_move_leaves_a_sealed_notice_that_the_pcs_not_moved_yet_follow() {
     assert!(follow_move(&late, &stranger, "https://stranger.example").is_err());
     assert!(stranger.storage.clinics().unwrap().is_empty());
     assert_eq!(late.local_setting(setting::RELAY_URL).unwrap(), url_before);
+
+    // The recovery key renewed at the new relay after the move: a PC that only syncs with the
+    // old one joins with the old proof, refused, and is told what the owner does. The owner's
+    // PC syncs once with the old relay (bringing the clinic row and its salt), then it follows.
+    chairside_sync::enroll::renew_recovery(&mut a, &new).unwrap();
+    assert!(run(&mut stale, &old).unwrap().moved_to.is_some());
+    let err = follow_move(&stale, &new, "https://new.example").unwrap_err();
+    assert!(matches!(err, SyncError::MoveNotFollowed { .. }), "{err}");
+    assert!(err.to_string().contains("sync once with the relay the clinic left"), "{err}");
+    run(&mut a, &old).unwrap();
+    run(&mut stale, &old).unwrap();
+    assert_eq!(
+        follow_move(&stale, &new, "https://new.example").unwrap(),
+        Rejoined::JoinedClinic
+    );
 
     // The clinic comes back to the old relay: the owner takes the notice back there, and the
     // PC that never left stays.
