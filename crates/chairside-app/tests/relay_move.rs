@@ -163,3 +163,49 @@ fn after_a_planned_move_the_other_pcs_follow_at_their_next_sync() {
     );
     assert!(b.sync_now(None).unwrap().followed_to.is_none(), "it stays");
 }
+
+/// The recovery key renewed at the new relay after a planned move: a PC still at the old relay
+/// cannot follow (its proof is the old one) and is told what the owner does; the owner's PC syncs
+/// once with the old relay, which brings it the key and goes back to the new relay by itself;
+/// the PC then follows.
+#[test]
+fn a_pc_that_cannot_follow_is_told_and_follows_once_the_owner_synced_with_the_old_relay() {
+    let work = tempfile::tempdir().unwrap();
+    let old = loopback_relay(&work.path().join("old"));
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &old);
+    b.sync_now(None).unwrap();
+    let new = loopback_relay(&work.path().join("new"));
+    a.rejoin_relay(Some(&new)).unwrap();
+    a.sync_now(None).unwrap();
+    a.renew_recovery_key().unwrap();
+
+    add_patient(&mut b, "Haddad", "Yacine", "1988-08-08");
+    let refused = b.sync_now(None).unwrap_err();
+    assert_eq!(
+        (refused.code.as_str(), refused.reason.as_deref()),
+        ("sync_refused", Some("move_not_followed")),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .message
+            .contains(&format!("chairside sync --relay {old}")),
+        "{refused:?}"
+    );
+
+    // The owner does what it says: one sync with the old relay, which follows back at once.
+    let there = a.sync_now(Some(&old)).unwrap();
+    assert_eq!(
+        there.followed_to.as_deref(),
+        Some(new.as_str()),
+        "{there:?}"
+    );
+    let followed = b.sync_now(None).unwrap();
+    assert_eq!(
+        followed.followed_to.as_deref(),
+        Some(new.as_str()),
+        "{followed:?}"
+    );
+    a.sync_now(None).unwrap();
+    assert_eq!(a.search_patients("haddad").unwrap().len(), 1);
+}
