@@ -1345,7 +1345,9 @@ fn a_planned_move_is_followed_by_the_other_pc_at_its_ordinary_sync() {
     assert_eq!(next["relay_url"], new.url().as_str(), "{next}");
     assert!(next.get("followed_to").is_none(), "{next}");
     assert_eq!(next["checksums_match"], true, "{next}");
-    // The old relay can stop: nobody syncs with it any more.
+    // Its operator sees the clinic left; the old relay can stop: nobody syncs with it any more.
+    let listed = ok(relay_admin(&tmp.path().join("old"), &["clinics"]));
+    assert!(listed.contains("moved to another relay"), "{listed}");
     drop(old);
     owner(&pc_a, &["sync"]);
     let found = owner(&pc_a, &["patient", "search", "suivi"]);

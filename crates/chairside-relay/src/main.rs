@@ -121,7 +121,7 @@ fn when(ms: i64) -> String {
 fn describe(line: &ClinicHeld) -> String {
     let u = &line.usage;
     format!(
-        "{}  created {}  devices {} active, {} pending, {} revoked{}  {} records ({:.1} MB)  {} files ({:.1} MB){}  last seen {}",
+        "{}  created {}  devices {} active, {} pending, {} revoked{}  {} records ({:.1} MB)  {} files ({:.1} MB){}  last seen {}{}",
         u.clinic_id,
         when(u.created_at_ms),
         u.devices_active,
@@ -143,6 +143,11 @@ fn describe(line: &ClinicHeld) -> String {
             .map(|q| format!(", own quota {}", bytesize::ByteSize(q).display().si()))
             .unwrap_or_default(),
         when(u.last_seen_ms),
+        if u.moved_away {
+            "  moved to another relay (its PCs follow at their next sync here; forget it once none is seen here)"
+        } else {
+            ""
+        },
     )
 }
 

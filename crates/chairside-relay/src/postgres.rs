@@ -124,7 +124,8 @@ SELECT c.id AS clinic_id, c.created_at,
         FROM relay_record r WHERE r.clinic_id = c.id),
     (SELECT coalesce(max(d.last_seen), 0) FROM relay_device d WHERE d.clinic_id = c.id),
     c.file_quota,
-    (SELECT count(*) FROM relay_device d WHERE d.clinic_id = c.id AND d.status = 'carried')
+    (SELECT count(*) FROM relay_device d WHERE d.clinic_id = c.id AND d.status = 'carried'),
+    c.move_notice IS NOT NULL
 FROM relay_clinic c ORDER BY c.created_at, c.id";
 
 fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
@@ -141,6 +142,7 @@ fn clinic_usage(row: &postgres::Row) -> ClinicUsage {
         last_seen_ms: row.get(7),
         file_quota: quota_from_column(row.get(8)),
         devices_carried: count(9),
+        moved_away: row.get(10),
     }
 }
 

@@ -125,7 +125,8 @@ SELECT c.id AS clinic_id, c.created_at,
         WHERE r.clinic_id = c.id),
     (SELECT coalesce(max(d.last_seen), 0) FROM device d WHERE d.clinic_id = c.id),
     c.file_quota,
-    (SELECT count(*) FROM device d WHERE d.clinic_id = c.id AND d.status = 'carried')
+    (SELECT count(*) FROM device d WHERE d.clinic_id = c.id AND d.status = 'carried'),
+    c.move_notice IS NOT NULL
 FROM clinic c ORDER BY c.created_at, c.id";
 
 fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
@@ -140,6 +141,7 @@ fn clinic_usage(row: &rusqlite::Row<'_>) -> rusqlite::Result<ClinicUsage> {
         last_seen_ms: row.get(7)?,
         file_quota: quota_from_column(row.get(8)?),
         devices_carried: row.get(9)?,
+        moved_away: row.get(10)?,
     })
 }
 

@@ -132,6 +132,9 @@ pub struct ClinicUsage {
     /// The clinic's own file quota, set by the operator (`chairside-relay set-quota`); None: the
     /// one `serve --clinic-quota` gives every clinic (or none).
     pub file_quota: Option<u64>,
+    /// The clinic left this relay for another one (a PC left its sealed move notice): its PCs
+    /// follow at their next sync here; once none is seen here any more, it can be forgotten.
+    pub moved_away: bool,
 }
 
 /// A relay backend. Implementations are blocking; the HTTP layer calls them off the async

@@ -1097,8 +1097,10 @@ fn a_planned_move_leaves_a_sealed_notice_that_the_pcs_not_moved_yet_follow() {
         MoveNoticeLeft::Left
     );
     run(&mut a, &new).unwrap();
-    // The relay keeps ciphertext: the address is not in it.
+    // The relay keeps ciphertext: the address is not in it. Its operator sees the clinic left.
     let sealed = old.storage.move_notice(&owner.clinic_id).unwrap().unwrap();
+    assert!(old.storage.clinics().unwrap()[0].moved_away);
+    assert!(!new.storage.clinics().unwrap()[0].moved_away);
     assert!(!sealed.windows(11).any(|w| w == b"new.example"));
 
     // The away PC wrote meanwhile; its sync with the old relay goes through and names the new one.
@@ -1164,5 +1166,6 @@ fn a_planned_move_leaves_a_sealed_notice_that_the_pcs_not_moved_yet_follow() {
     // PC that never left stays.
     assert!(take_back_move_notice(&a, &old).unwrap());
     assert!(!take_back_move_notice(&a, &old).unwrap());
+    assert!(!old.storage.clinics().unwrap()[0].moved_away);
     assert_eq!(run(&mut late, &old).unwrap().moved_to, None);
 }
