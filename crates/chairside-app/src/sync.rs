@@ -694,10 +694,7 @@ impl App {
         let registered = store.local_setting(setting::REGISTERED)?.is_some();
         let me = chairside_sync::identity(store, !registered)?;
         // A clinic not registered at a relay yet has no renewal anywhere: its key is current.
-        let relay = match registered {
-            true => Some(relay_for(store, None)),
-            false => None,
-        };
+        let relay = registered.then(|| relay_for(store, None));
         let (key, renewed_elsewhere, unchecked) = match relay.transpose() {
             Err(e) => (enroll::printable_recovery_key(store, &me)?, false, Some(e)),
             Ok(relay) => {

@@ -363,18 +363,12 @@ pub fn sync(
     // sync goes on here (what this relay holds of PCs not moved yet then travels with this PC),
     // and the caller follows. A notice that does not open under the clinic key is the relay's
     // word alone, and ignored.
+    let relay_used = store.local_setting(setting::RELAY_URL)?;
     report.moved_to = heads
         .moved
         .as_ref()
         .and_then(|sealed| enroll::open_move_notice(me, &sealed.0))
-        .filter(|to| {
-            store
-                .local_setting(setting::RELAY_URL)
-                .ok()
-                .flatten()
-                .as_deref()
-                != Some(to)
-        });
+        .filter(|to| relay_used.as_deref() != Some(to.as_str()));
     let blob_folder = heads.blob_folder.clone();
     let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
     let carries_streams = heads.can(chairside_protocol::feature::CARRY_STREAMS);
