@@ -35,6 +35,7 @@ import {
   receivedText,
   RELAY_STORAGE_KEY,
   relayArg,
+  relayFieldAfter,
   relayUrlProblem,
   restoreCommand,
   saveRelayUrl,
@@ -485,6 +486,19 @@ describe("revocation", () => {
     const en1 = revokedFlash("en", "Fauteuil 1", true);
     expect(en1).toMatch(/^The PC “Fauteuil 1” is revoked, and the practice's recovery key was renewed/);
     expect(en1).toMatch(/old printed sheet no longer works/);
+  });
+});
+
+describe("the relay field after a sync", () => {
+  const summary = (relay_url: string, followed_to?: string) => ({ relay_url, ...(followed_to ? { followed_to } : {}) });
+  it("keeps what was typed, fills an empty field, and takes the relay a move led to", () => {
+    expect(relayFieldAfter("https://old.example", summary("https://old.example"))).toBe("https://old.example");
+    expect(relayFieldAfter("  ", summary("https://r.example"))).toBe("https://r.example");
+    // Followed: the old address would send the next "sync now" through the relay the clinic left.
+    expect(relayFieldAfter("https://old.example", summary("https://new.example", "https://new.example"))).toBe(
+      "https://new.example",
+    );
+    expect(relayFieldAfter("https://old.example", null)).toBe("https://old.example");
   });
 });
 

@@ -159,6 +159,16 @@ export function relayUrlProblem(text: string): "bad_scheme" | null {
   return /^https?:\/\/\S+$/i.test(clean) ? null : "bad_scheme";
 }
 
+/**
+ * The relay field after a sync went through: the relay it used when the field was empty, or when
+ * the sync followed the clinic to a new relay (the old address typed there would send the next
+ * "sync now" back through the relay the clinic left); otherwise what was typed.
+ */
+export function relayFieldAfter(text: string, summary: Pick<SyncSummary, "relay_url" | "followed_to"> | null | undefined): string {
+  if (!summary) return text;
+  return !text.trim() || summary.followed_to ? summary.relay_url : text;
+}
+
 /** The field's first value: the last sync's relay, else the one kept on this PC, else empty. */
 export function initialRelayUrl(lastSummary: SyncSummary | null | undefined, stored: string): string {
   return lastSummary?.relay_url || stored || "";
