@@ -11,8 +11,31 @@ mod two_pcs;
 
 use std::sync::{Arc, Mutex};
 
-use chairside_app::{BackgroundSync, NewUserRequest, RejoinOutcome, Role, SignInRequest};
+use chairside_app::{App, BackgroundSync, NewUserRequest, RejoinOutcome, Role, SignInRequest};
 use two_pcs::*;
+
+const RECEPTIONIST_PASSWORD: &str = "reception password 1";
+
+/// Nadia, a receptionist, on `app`'s clinic.
+fn add_receptionist(app: &mut App) {
+    app.add_user(NewUserRequest {
+        username: "nadia".into(),
+        display_name: "Nadia".into(),
+        role: Role::Receptionist,
+        password: RECEPTIONIST_PASSWORD.into(),
+    })
+    .unwrap();
+}
+
+/// Someone else signs in on `app`.
+fn sign_in(app: &mut App, username: &str, password: &str) {
+    app.sign_out().unwrap();
+    app.sign_in(SignInRequest {
+        username: username.into(),
+        password: password.into(),
+    })
+    .unwrap();
+}
 
 #[test]
 fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() {
@@ -49,22 +72,8 @@ fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() 
     assert!(filled.checksums_match, "{filled:?}");
 
     // On the second PC, a receptionist cannot join it to a relay; the owner signed in there can.
-    b.add_user(NewUserRequest {
-        username: "nadia".into(),
-        display_name: "Nadia".into(),
-        role: Role::Receptionist,
-        password: "reception password 1".into(),
-    })
-    .unwrap();
-    let sign_in = |b: &mut chairside_app::App, username: &str, password: &str| {
-        b.sign_out().unwrap();
-        b.sign_in(SignInRequest {
-            username: username.into(),
-            password: password.into(),
-        })
-        .unwrap();
-    };
-    sign_in(&mut b, "nadia", "reception password 1");
+    add_receptionist(&mut b);
+    sign_in(&mut b, "nadia", RECEPTIONIST_PASSWORD);
     let denied = b.rejoin_relay(Some(&new)).unwrap_err();
     assert_eq!(
         denied.code,
@@ -94,20 +103,9 @@ fn after_a_planned_move_the_other_pcs_follow_at_their_next_sync() {
     let work = tempfile::tempdir().unwrap();
     let old = loopback_relay(&work.path().join("old"));
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &old);
-    b.add_user(NewUserRequest {
-        username: "nadia".into(),
-        display_name: "Nadia".into(),
-        role: Role::Receptionist,
-        password: "reception password 1".into(),
-    })
-    .unwrap();
+    add_receptionist(&mut b);
     b.sync_now(None).unwrap();
-    b.sign_out().unwrap();
-    b.sign_in(SignInRequest {
-        username: "nadia".into(),
-        password: "reception password 1".into(),
-    })
-    .unwrap();
+    sign_in(&mut b, "nadia", RECEPTIONIST_PASSWORD);
 
     // As in the Sync panel: a sync with the new address is refused (it does not know this PC),
     // then "join this PC to it" with the address now remembered. The old relay is told all the
