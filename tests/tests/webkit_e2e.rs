@@ -707,6 +707,42 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("sync-now")?;
     run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
     run.assert_absent("sync-error")?;
+    run.end_step();
+
+    // j2. The clinic moves again, from the second PC this time (its owner at the command line):
+    // the app learns it at its next sync, follows, says so, and its relay field now holds the
+    // new address (the old one would send the next "sync now" back through the relay left).
+    run.begin("j2. the app follows a move made on the other PC");
+    let third = chairside_scenarios::RelayProcess::start_https(
+        &dir.with_file_name("third-relay"),
+        &cert,
+        &key,
+    );
+    let moved_again = cli(
+        &chair,
+        &["--user", OWNER, "sync", "--relay", &third.url(), "--rejoin"],
+    )?;
+    ensure!(
+        moved_again["rejoined"]["old_relay"] == "left"
+            && moved_again["sync"]["checksums_match"] == true,
+        "the second PC moves the clinic and tells the relay it left: {moved_again}"
+    );
+    run.click("sync-now")?;
+    run.wait_text_containing("sync-followed", "ce poste l'a suivi")?;
+    run.wait_text_containing("sync-followed", &third.url())?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.assert_absent("sync-error")?;
+    let field = run.property("sync-relay-url", "value")?;
+    ensure!(
+        field == third.url(),
+        "the relay field holds the relay the clinic moved to: {field:?}"
+    );
+    run.screenshot("followed-the-clinic")?;
+    // The next sync goes straight to it.
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.assert_absent("sync-followed")?;
+    run.end_step();
 
     // k. The second PC is lost: the owner revokes it from the device list. It held the clinic's
     // key, so the recovery key is renewed with it: the key the lost PC can still print adds no
@@ -755,7 +791,7 @@ fn scenario(run: &mut Run) -> Result<()> {
             "recovery",
             "restore",
             "--relay",
-            &moved.url(),
+            &third.url(),
             "--recovery-key",
             &old_key,
         ],
