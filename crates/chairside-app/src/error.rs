@@ -85,6 +85,9 @@ pub mod reason {
     /// `conflict`: a PC was revoked, but the recovery key could not be renewed (the message says
     /// why): the revoked PC could still join with the old key until it is renewed.
     pub const RECOVERY_NOT_RENEWED: &str = "recovery_not_renewed";
+    /// `sync_not_ready`: the clinic moved to another relay that this PC has not followed yet (it
+    /// does at its next sync); what this relay says of the clinic may be out of date.
+    pub const CLINIC_MOVED_AWAY: &str = "clinic_moved_away";
     /// `sync_refused`: the clinic moved to another relay, which did not take this PC's recovery
     /// proof (the key was renewed there since this PC last synced): the owner's PC syncs once
     /// with the relay the clinic left, then this PC follows.

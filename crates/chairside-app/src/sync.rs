@@ -60,6 +60,9 @@ impl From<&SyncError> for ApiError {
             SyncError::Diverged { .. } => (code::INTEGRITY, Some(reason::DIVERGED)),
             SyncError::TamperedBlob { .. } => (code::INTEGRITY, Some(reason::TAMPERED_FILE)),
             SyncError::NoSuchRequest(_) => (code::NOT_FOUND, None),
+            SyncError::ClinicMovedAway { .. } => {
+                (code::SYNC_NOT_READY, Some(reason::CLINIC_MOVED_AWAY))
+            }
             SyncError::MoveNotFollowed { .. } => {
                 (code::SYNC_REFUSED, Some(reason::MOVE_NOT_FOLLOWED))
             }

@@ -175,7 +175,17 @@ fn a_pc_that_cannot_follow_is_told_and_follows_once_the_owner_synced_with_the_ol
     let new = loopback_relay(&work.path().join("new"));
     a.rejoin_relay(Some(&new)).unwrap();
     a.sync_now(None).unwrap();
-    a.renew_recovery_key().unwrap();
+    let renewed = a.renew_recovery_key().unwrap();
+    // The key shown on the PC not moved yet is said unchecked: the relay it uses was left, and
+    // knows nothing of the renewal made since at the new one.
+    let shown = b.recovery_key().unwrap();
+    assert_ne!(shown.key, renewed);
+    let why = shown.unchecked.unwrap();
+    assert_eq!(
+        (why.code.as_str(), why.reason.as_deref()),
+        ("sync_not_ready", Some("clinic_moved_away")),
+        "{why:?}"
+    );
 
     add_patient(&mut b, "Haddad", "Yacine", "1988-08-08");
     let refused = b.sync_now(None).unwrap_err();

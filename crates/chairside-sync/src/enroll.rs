@@ -654,7 +654,7 @@ pub fn checked_recovery_key(
 ) -> Result<(Zeroizing<String>, RecoveryKeyCheck), SyncError> {
     let check = match relay {
         None => RecoveryKeyCheck::Current,
-        Some(relay) => match relay_recovery_state(relay, me) {
+        Some(relay) => match relay_recovery_state(store, relay, me) {
             Ok(None) => RecoveryKeyCheck::Current,
             Ok(Some(state)) => {
                 let adopted = adopt_relay_salt(store, me, &state)?;
@@ -671,12 +671,18 @@ pub fn checked_recovery_key(
 }
 
 /// The relay's recovery state, or `None` from a relay that cannot renew a key (so it holds the
-/// proof of the salt this PC registered or joined with).
+/// proof of the salt this PC registered or joined with). A relay the clinic moved away from
+/// does not know of renewals made since at the new one: [`SyncError::ClinicMovedAway`].
 fn relay_recovery_state(
+    store: &Store,
     relay: &dyn Transport,
     me: &Identity,
 ) -> Result<Option<chairside_protocol::RecoveryState>, SyncError> {
-    if !relay.heads(&me.credential)?.can(feature::RENEW_RECOVERY) {
+    let heads = relay.heads(&me.credential)?;
+    if let Some(to) = move_to_follow(store, me, &heads)? {
+        return Err(SyncError::ClinicMovedAway { to });
+    }
+    if !heads.can(feature::RENEW_RECOVERY) {
         return Ok(None);
     }
     relay.recovery_state(&me.credential).map(Some)
@@ -689,9 +695,24 @@ fn move_notice_aad(clinic_id: &str) -> Vec<u8> {
     [MOVE_NOTICE_CONTEXT, clinic_id.as_bytes()].concat()
 }
 
+/// The relay this PC should follow the clinic to, by the move notice in `heads`: one that opens
+/// under the clinic key and names another relay than the one this PC uses.
+pub(crate) fn move_to_follow(
+    store: &Store,
+    me: &Identity,
+    heads: &chairside_protocol::Heads,
+) -> Result<Option<String>, SyncError> {
+    let relay_used = store.local_setting(setting::RELAY_URL)?;
+    Ok(heads
+        .moved
+        .as_ref()
+        .and_then(|sealed| open_move_notice(me, &sealed.0))
+        .filter(|to| relay_used.as_deref() != Some(to.as_str())))
+}
+
 /// The relay address a sealed move notice names, if it opens under this clinic's key and is an
 /// address (a notice that does not is the relay's word alone: ignored).
-pub(crate) fn open_move_notice(me: &Identity, sealed: &[u8]) -> Option<String> {
+fn open_move_notice(me: &Identity, sealed: &[u8]) -> Option<String> {
     let opened = me
         .key
         .open_with_nonce(sealed, &move_notice_aad(&me.clinic_id))?;

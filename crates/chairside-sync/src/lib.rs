@@ -129,6 +129,10 @@ pub enum SyncError {
         to: String,
         why: String,
     },
+    #[error(
+        "the clinic moved to the relay at {to}, which this PC has not followed yet: sync this PC (it follows), then try again"
+    )]
+    ClinicMovedAway { to: String },
     #[error("{0}: type the code as the owner's PC shows it")]
     BadPairingCode(String),
     #[error("no pending request from device {0}: list them with `chairside device approve`")]
@@ -363,12 +367,7 @@ pub fn sync(
     // sync goes on here (what this relay holds of PCs not moved yet then travels with this PC),
     // and the caller follows. A notice that does not open under the clinic key is the relay's
     // word alone, and ignored.
-    let relay_used = store.local_setting(setting::RELAY_URL)?;
-    report.moved_to = heads
-        .moved
-        .as_ref()
-        .and_then(|sealed| enroll::open_move_notice(me, &sealed.0))
-        .filter(|to| relay_used.as_deref() != Some(to.as_str()));
+    report.moved_to = enroll::move_to_follow(store, me, &heads)?;
     let blob_folder = heads.blob_folder.clone();
     let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
     let carries_streams = heads.can(chairside_protocol::feature::CARRY_STREAMS);

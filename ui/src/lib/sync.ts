@@ -74,6 +74,7 @@ export const NOT_READY_REASONS = [
   "file_not_uploaded",
   "relay_not_trusted",
   "unknown_to_relay",
+  "clinic_moved_away",
 ] as const;
 
 /**
