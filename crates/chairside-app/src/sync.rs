@@ -293,12 +293,14 @@ impl App {
         }
         let relay = relay_for(self.store()?, None)?;
         let started = now_ms();
-        let report = chairside_sync::sync_device(self.store_mut()?, &relay)?;
+        // As every sync: a PC restored or enrolled at a relay the clinic has left follows it.
+        let report = sync_device_and_files(self.store_mut()?, &relay)?;
         // A recovered PC is in nobody's device list yet: it adds itself (sent with its next sync).
         if self.holds_clinic()? {
             self.record_own_device()?;
         }
-        self.summary(report, relay.url(), started)
+        let relay_url = report.followed_to.clone();
+        self.summary(report, relay_url.as_deref().unwrap_or(relay.url()), started)
     }
 
     /// Syncs, checks that the relay still holds this PC's files (sending again those it lost),

@@ -11,7 +11,9 @@ mod two_pcs;
 
 use std::sync::{Arc, Mutex};
 
-use chairside_app::{App, BackgroundSync, NewUserRequest, RejoinOutcome, Role, SignInRequest};
+use chairside_app::{
+    App, BackgroundSync, NewUserRequest, RejoinOutcome, RestoreClinicRequest, Role, SignInRequest,
+};
 use two_pcs::*;
 
 const RECEPTIONIST_PASSWORD: &str = "reception password 1";
@@ -137,6 +139,27 @@ fn after_a_planned_move_the_other_pcs_follow_at_their_next_sync() {
     );
     a.sync_now(None).unwrap();
     assert_eq!(a.search_patients("haddad").unwrap().len(), 1);
+
+    // A PC restored with the recovery key at the old relay (the address on an old sheet)
+    // follows the clinic at its first sync.
+    let key = a.recovery_key().unwrap().key;
+    let mut rescued = pc(&work.path().join("rescued"));
+    rescued
+        .restore_clinic(RestoreClinicRequest {
+            relay_url: old.clone(),
+            recovery_key: key,
+            device_name: "Poste de secours".into(),
+            passphrase: Some("rescued PC passphrase".into()),
+        })
+        .unwrap();
+    let first = rescued.initial_sync().unwrap();
+    assert_eq!(
+        first.followed_to.as_deref(),
+        Some(new.as_str()),
+        "{first:?}"
+    );
+    assert_eq!(first.relay_url, new);
+    assert!(first.checksums_match, "{first:?}");
 
     // A relay that refuses the join (here: none listening) leaves the PC with the one it had.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
