@@ -506,6 +506,19 @@ fn strong_secret(secret: &Bytes) -> Result<(), ApiFailure> {
     Ok(())
 }
 
+/// Sealed bytes a client leaves for its clinic's PCs (a recovery salt, a move notice): 1 to
+/// `max` bytes, since the relay cannot check what they hold.
+fn sealed_within(what: &str, sealed: &Bytes, max: usize) -> Result<(), ApiFailure> {
+    if sealed.0.is_empty() || sealed.0.len() > max {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            format!("{what} must hold 1 to {max} bytes"),
+        ));
+    }
+    Ok(())
+}
+
 fn hash32(hex_text: &str, what: &str) -> Result<[u8; 32], ApiFailure> {
     let bytes = hex::decode(hex_text)
         .ok()
@@ -681,13 +694,7 @@ async fn renew_recovery(
 ) -> ApiResult<Empty> {
     let device = authenticate(&relay, &headers).await?;
     let new_hash = hash32(&req.new_proof_hash, "new_proof_hash")?;
-    if req.sealed_salt.0.is_empty() || req.sealed_salt.0.len() > MAX_SEALED_SALT_BYTES {
-        return Err(ApiFailure::new(
-            StatusCode::BAD_REQUEST,
-            code::BAD_REQUEST,
-            format!("sealed_salt must hold 1 to {MAX_SEALED_SALT_BYTES} bytes"),
-        ));
-    }
+    sealed_within("sealed_salt", &req.sealed_salt, MAX_SEALED_SALT_BYTES)?;
     let storage = relay.storage.clone();
     let clinic = device.clinic_id.clone();
     blocking(move || {
@@ -719,14 +726,8 @@ async fn leave_move_notice(
     Json(req): Json<MoveNotice>,
 ) -> ApiResult<Empty> {
     let device = authenticate(&relay, &headers).await?;
-    if let Some(sealed) = &req.sealed
-        && (sealed.0.is_empty() || sealed.0.len() > MAX_MOVE_NOTICE_BYTES)
-    {
-        return Err(ApiFailure::new(
-            StatusCode::BAD_REQUEST,
-            code::BAD_REQUEST,
-            format!("a sealed move notice holds 1 to {MAX_MOVE_NOTICE_BYTES} bytes"),
-        ));
+    if let Some(sealed) = &req.sealed {
+        sealed_within("sealed", sealed, MAX_MOVE_NOTICE_BYTES)?;
     }
     let storage = relay.storage.clone();
     let clinic = device.clinic_id.clone();

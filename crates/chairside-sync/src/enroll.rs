@@ -691,8 +691,11 @@ fn relay_recovery_state(
 /// What a move notice's seal is bound to, besides the clinic.
 const MOVE_NOTICE_CONTEXT: &[u8] = b"chairside/v1/move-notice\0";
 
-fn move_notice_aad(clinic_id: &str) -> Vec<u8> {
-    [MOVE_NOTICE_CONTEXT, clinic_id.as_bytes()].concat()
+/// The associated data of what a PC seals for the relay to keep for its clinic (a recovery
+/// salt, a move notice): what it is, and the clinic, so one cannot pass for the other or for
+/// another clinic's.
+fn clinic_bound_aad(context: &[u8], clinic_id: &str) -> Vec<u8> {
+    [context, clinic_id.as_bytes()].concat()
 }
 
 /// The relay this PC should follow the clinic to, by the move notice in `heads`: one that opens
@@ -713,9 +716,10 @@ pub(crate) fn move_to_follow(
 /// The relay address a sealed move notice names, if it opens under this clinic's key and is an
 /// address (a notice that does not is the relay's word alone: ignored).
 fn open_move_notice(me: &Identity, sealed: &[u8]) -> Option<String> {
-    let opened = me
-        .key
-        .open_with_nonce(sealed, &move_notice_aad(&me.clinic_id))?;
+    let opened = me.key.open_with_nonce(
+        sealed,
+        &clinic_bound_aad(MOVE_NOTICE_CONTEXT, &me.clinic_id),
+    )?;
     let url = std::str::from_utf8(&opened).ok()?.trim().to_string();
     crate::HttpRelay::new(&url)
         .ok()
@@ -744,9 +748,10 @@ pub fn leave_move_notice(
     if !old.heads(&me.credential)?.can(feature::CLINIC_MOVED) {
         return Ok(MoveNoticeLeft::Unsupported);
     }
-    let sealed = me
-        .key
-        .seal_with_random_nonce(to_url.as_bytes(), &move_notice_aad(&me.clinic_id))?;
+    let sealed = me.key.seal_with_random_nonce(
+        to_url.as_bytes(),
+        &clinic_bound_aad(MOVE_NOTICE_CONTEXT, &me.clinic_id),
+    )?;
     old.leave_move_notice(
         &me.credential,
         chairside_protocol::MoveNotice {
@@ -781,19 +786,15 @@ pub fn seal_recovery_salt(
     clinic_id: &str,
     salt: &[u8],
 ) -> Result<Vec<u8>, SyncError> {
-    key.seal_with_random_nonce(salt, &recovery_salt_aad(clinic_id))
+    key.seal_with_random_nonce(salt, &clinic_bound_aad(RECOVERY_SALT_CONTEXT, clinic_id))
 }
 
 /// The salt the relay keeps, if it opens under this clinic's key and has a salt's length (what
 /// does not is ignored: the next renewal replaces it).
 fn open_recovery_salt(key: &ClinicKey, clinic_id: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-    key.open_with_nonce(sealed, &recovery_salt_aad(clinic_id))
+    key.open_with_nonce(sealed, &clinic_bound_aad(RECOVERY_SALT_CONTEXT, clinic_id))
         .filter(|salt| salt.len() == RECOVERY_SALT_BYTES)
         .map(|salt| salt.to_vec())
-}
-
-fn recovery_salt_aad(clinic_id: &str) -> Vec<u8> {
-    [RECOVERY_SALT_CONTEXT, clinic_id.as_bytes()].concat()
 }
 
 #[cfg(test)]
