@@ -41,6 +41,9 @@ fuzz_target!(|bytes: &[u8]| {
         }
     } else {
         let rendered = frame.render(None);
-        assert!(!rendered.pixels.is_empty(), "a decoded frame renders to no pixels");
+        assert!(
+            !rendered.pixels.is_empty(),
+            "a decoded frame renders to no pixels"
+        );
     }
 });
