@@ -31,14 +31,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ConsentRow> {
     })
 }
 
-/// A patient's consent records, newest first.
+/// A patient's consent records, newest first (with those of the files merged into it).
 pub fn for_patient(conn: &Connection, patient_id: &str) -> Result<Vec<ConsentRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, patient_id, kind, granted, text_version, recorded_by, recorded_at_ms
-         FROM consent WHERE patient_id = ?1 ORDER BY recorded_at_ms DESC, id DESC",
+         FROM consent WHERE patient_id IN (SELECT value FROM json_each(?1))
+         ORDER BY recorded_at_ms DESC, id DESC",
     )?;
     Ok(stmt
-        .query_map([patient_id], from_row)?
+        .query_map([crate::merged::files_json(conn, patient_id)?], from_row)?
         .collect::<rusqlite::Result<_>>()?)
 }
 

@@ -1,9 +1,10 @@
 //! Possible duplicate patients: found after every change to a patient, typed or merged, and kept
-//! as flags for a person to review. Two files are never merged by the software.
+//! as flags for a person to review. The software never merges two files by itself.
 //!
 //! A pair stops being flagged when a person decides the two files are different people
-//! ([`Writer::mark_distinct`], synced, so every desk learns it), or when either file is erased or
-//! deleted, or when an edit makes them differ.
+//! ([`Writer::mark_distinct`], synced, so every desk learns it) or merges them into one
+//! ([`crate::merged`]), or when either file is erased or deleted, or when an edit makes them
+//! differ.
 
 use chairside_domain::EntityId;
 use rusqlite::types::Value;
@@ -31,6 +32,35 @@ fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
 /// Re-derives the flags of one patient from the current data. Runs in the transaction of every
 /// change to a patient row (its `on_change` hook).
 pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
+    if !crate::merged::stands(conn, row_id)? {
+        // Merged into another file: its pairs are that file's now (the other file of each is
+        // looked at again, and finds this one as the file it was merged into).
+        let partners = partners(conn, row_id)?;
+        conn.prepare_cached("DELETE FROM duplicate_flag WHERE patient_a = ?1 OR patient_b = ?1")?
+            .execute([row_id])?;
+        for partner in partners {
+            if crate::merged::stands(conn, &partner)? {
+                refresh_standing(conn, &partner)?;
+            }
+        }
+        return Ok(());
+    }
+    refresh_standing(conn, row_id)
+}
+
+/// The other file of each pair flagged with `row_id`.
+fn partners(conn: &Connection, row_id: &str) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT CASE patient_a WHEN ?1 THEN patient_b ELSE patient_a END FROM duplicate_flag
+             WHERE patient_a = ?1 OR patient_b = ?1",
+        )?
+        .query_map([row_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// [`refresh`] for a file that stands on its own (or is gone).
+fn refresh_standing(conn: &Connection, row_id: &str) -> Result<()> {
     conn.prepare_cached("DELETE FROM duplicate_flag WHERE patient_a = ?1 OR patient_b = ?1")?
         .execute([row_id])?;
     let Some(row) = patients::get(conn, row_id)? else {
@@ -40,8 +70,19 @@ pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
         return Ok(());
     }
     let now = crate::now_ms() as i64;
-    for (other, reason) in patients::possible_duplicates_with_reason(conn, &row)? {
-        if other.erased_at_ms != 0 || decided_distinct(conn, &row.id, &other.id)? {
+    // The files merged into this one are looked for too: their names and phones are this
+    // person's (the other file's refresh finds them the other way round).
+    let mut found = patients::possible_duplicates_with_reason(conn, &row)?;
+    for file in crate::merged::merged_files(conn, row_id)? {
+        if let Some(merged) = patients::get(conn, &file)? {
+            found.extend(patients::possible_duplicates_with_reason(conn, &merged)?);
+        }
+    }
+    for (other, reason) in found {
+        if other.id == row.id
+            || other.erased_at_ms != 0
+            || decided_distinct(conn, &row.id, &other.id)?
+        {
             continue;
         }
         let (a, b) = ordered(&row.id, &other.id);

@@ -66,14 +66,19 @@ fn image_from_row(r: &Row<'_>) -> rusqlite::Result<ImageRow> {
     })
 }
 
-/// A patient's images, newest first (by date taken, then import time).
+/// A patient's images, newest first (by date taken, then import time), with those of the files
+/// merged into it.
 pub fn for_patient(conn: &Connection, patient_id: &str) -> Result<Vec<ImageRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {IMAGE_COLUMNS} FROM image WHERE patient_id = ?1 AND deleted = 0
+        "SELECT {IMAGE_COLUMNS} FROM image
+         WHERE patient_id IN (SELECT value FROM json_each(?1)) AND deleted = 0
          ORDER BY taken_on DESC, imported_at_ms DESC, id"
     ))?;
     Ok(stmt
-        .query_map([patient_id], image_from_row)?
+        .query_map(
+            [crate::merged::files_json(conn, patient_id)?],
+            image_from_row,
+        )?
         .collect::<rusqlite::Result<_>>()?)
 }
 
@@ -88,7 +93,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<ImageRow>> {
 }
 
 /// The patient's image with these bytes, or with this DICOM SOP Instance UID (the same X-ray
-/// exported again), if there is one.
+/// exported again), if there is one (in the file or a file merged into it).
 pub fn find_duplicate(
     conn: &Connection,
     patient_id: &str,
@@ -98,10 +103,15 @@ pub fn find_duplicate(
     Ok(conn
         .query_row(
             &format!(
-                "SELECT {IMAGE_COLUMNS} FROM image WHERE patient_id = ?1 AND deleted = 0
+                "SELECT {IMAGE_COLUMNS} FROM image
+                 WHERE patient_id IN (SELECT value FROM json_each(?1)) AND deleted = 0
                  AND (blob_sha256 = ?2 OR (?3 <> '' AND sop_instance_uid = ?3)) LIMIT 1"
             ),
-            [patient_id, blob_sha256, sop_instance_uid],
+            [
+                &crate::merged::files_json(conn, patient_id)?,
+                blob_sha256,
+                sop_instance_uid,
+            ],
             image_from_row,
         )
         .optional()?)

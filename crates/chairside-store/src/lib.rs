@@ -27,6 +27,7 @@ mod fsutil;
 pub mod images;
 pub mod key;
 pub mod medical;
+pub mod merged;
 pub mod migrate;
 pub mod patients;
 pub mod schema;

@@ -41,13 +41,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<MedicalRow> {
     })
 }
 
-/// A patient's items, newest first.
+/// A patient's items, newest first (with those of the files merged into it).
 pub fn for_patient(conn: &Connection, patient_id: &str) -> Result<Vec<MedicalRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM medical_item WHERE patient_id = ?1 AND deleted = 0 ORDER BY recorded_at_ms DESC, id DESC"
+        "SELECT {COLUMNS} FROM medical_item
+         WHERE patient_id IN (SELECT value FROM json_each(?1)) AND deleted = 0
+         ORDER BY recorded_at_ms DESC, id DESC"
     ))?;
     Ok(stmt
-        .query_map([patient_id], from_row)?
+        .query_map([crate::merged::files_json(conn, patient_id)?], from_row)?
         .collect::<rusqlite::Result<_>>()?)
 }
 

@@ -121,12 +121,25 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<PatientRow>> {
         .optional()?)
 }
 
+/// Files on record: live ones that stand on their own (two files merged into one count once).
 pub fn count(conn: &Connection) -> Result<u64> {
-    Ok(
-        conn.query_row("SELECT count(*) FROM patient WHERE deleted = 0", [], |r| {
-            r.get(0)
-        })?,
-    )
+    let alone: u64 = conn.query_row(
+        "SELECT count(*) FROM patient WHERE deleted = 0 AND merged_into = ''",
+        [],
+        |r| r.get(0),
+    )?;
+    let merged: Vec<String> = conn
+        .prepare_cached("SELECT id FROM patient WHERE deleted = 0 AND merged_into <> ''")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut standing = 0;
+    for id in merged {
+        // Merged into a file not here yet, or the file that stands in a circle of merges.
+        if crate::merged::stands(conn, &id)? {
+            standing += 1;
+        }
+    }
+    Ok(alone + standing)
 }
 
 /// The patient's photo (base64 JPEG), if one is stored.
@@ -140,15 +153,31 @@ pub fn photo(conn: &Connection, id: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Live patients whose guarantor is `id` (the children of a parent, say).
+/// Live patients whose guarantor is `id` or a file merged into it (the children of a parent,
+/// say), each once: a dependent merged into another file is shown as that file.
 pub fn dependents(conn: &Connection, id: &str) -> Result<Vec<PatientRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM patient WHERE guarantor_id = ?1 AND guarantor_id <> '' AND deleted = 0
+        "SELECT {COLUMNS} FROM patient
+         WHERE guarantor_id IN (SELECT value FROM json_each(?1)) AND guarantor_id <> ''
+           AND deleted = 0
          ORDER BY last_name, first_name"
     ))?;
-    Ok(stmt
-        .query_map([id], from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    let rows: Vec<PatientRow> = stmt
+        .query_map([crate::merged::files_json(conn, id)?], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out: Vec<PatientRow> = Vec::new();
+    for row in rows {
+        let standing = crate::merged::survivor(conn, &row.id)?;
+        if out.iter().any(|o| o.id == standing) {
+            continue;
+        }
+        if standing == row.id {
+            out.push(row);
+        } else if let Some(kept) = get(conn, &standing)? {
+            out.push(kept);
+        }
+    }
+    Ok(out)
 }
 
 /// Live patients with the same name and birth date, or sharing a phone: possible duplicates.
@@ -183,6 +212,7 @@ pub fn possible_duplicates_with_reason(
             out.push((row?, "name_birth_date"));
         }
     }
+    // A file merged into another is found as that one (not when that one is `p` itself).
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM patient_search JOIN patient ON patient.rowid = patient_search.rowid
          WHERE patient_search MATCH ?2 AND patient.deleted = 0 AND patient.id <> ?1"
@@ -201,11 +231,24 @@ pub fn possible_duplicates_with_reason(
             }
         }
     }
-    Ok(out)
+    let mut files: Vec<(PatientRow, &'static str)> = Vec::new();
+    for (row, reason) in out {
+        let file = crate::merged::as_file(conn, row)?;
+        if file.id != p.id && !files.iter().any(|(f, _)| f.id == file.id) {
+            files.push((file, reason));
+        }
+    }
+    Ok(files)
 }
 
-/// Patients matching a query, best match first, at most `limit`.
+/// Patients matching a query, best match first, at most `limit`. A file merged into another is
+/// found as that one (by its own name, phone or number too: those may be on paper records).
 pub fn search(conn: &Connection, query: &SearchQuery, limit: u32) -> Result<Vec<PatientRow>> {
+    let found = search_rows(conn, query, limit)?;
+    crate::merged::as_files(conn, found)
+}
+
+fn search_rows(conn: &Connection, query: &SearchQuery, limit: u32) -> Result<Vec<PatientRow>> {
     let fts = |expr: String| -> Result<Vec<PatientRow>> {
         // Rank inside the index first and read only the best rows: joining every hit of a short
         // prefix to its (encrypted) row before sorting costs ten times more.
@@ -315,7 +358,36 @@ fn by_name_words(conn: &Connection, words: &[String], limit: u32) -> Result<Vec<
 /// tombstoned) and the possible-duplicate flags re-derived ([`crate::duplicates::refresh`]).
 /// The patient table's `on_change` hook: runs in the transaction that changed the row, typed
 /// here or merged.
+///
+/// A file merged into another keeps its own search entries (searches find it as that file, see
+/// [`crate::merged`]), but whether it stands on its own decides its duplicate flags, and a
+/// change to one file can change that for the files merged into it, directly or through others
+/// (it arrived, was deleted, was merged itself, closed or opened a circle of merges): their
+/// flags are re-derived too.
 pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
+    index_row(conn, row_id)?;
+    let mut reached: Vec<String> = vec![row_id.to_string()];
+    let mut at = 0;
+    while at < reached.len() {
+        let pointing: Vec<String> = conn
+            .prepare_cached(
+                "SELECT id FROM patient WHERE merged_into = ?1 AND merged_into <> '' ORDER BY id",
+            )?
+            .query_map([&reached[at]], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for file in pointing {
+            if !reached.contains(&file) {
+                crate::duplicates::refresh(conn, &file)?;
+                reached.push(file);
+            }
+        }
+        at += 1;
+    }
+    Ok(())
+}
+
+/// [`reindex`] for one row alone.
+fn index_row(conn: &Connection, row_id: &str) -> Result<()> {
     // Statements cached: this runs for every patient change, typed or merged (a first pull
     // reindexes thousands of patients).
     let row: Option<(i64, String, i64)> = conn

@@ -104,6 +104,7 @@ pub const PATIENT: TableSpec = TableSpec {
         "guarantor_relation",
         "photo",
         "erased_at_ms",
+        "merged_into",
         "deleted",
     ],
     on_change: Some(crate::patients::reindex),

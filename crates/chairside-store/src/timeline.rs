@@ -27,17 +27,18 @@ pub struct TimelineRow {
 }
 
 /// One `SELECT` per source, each giving `(at_ms, kind, ref_id, label, detail, recorded_by)` for
-/// the patient `?1`. A module that lands adds its line here.
+/// the patient's files `?1` (a JSON array: the file and those merged into it, see
+/// [`crate::merged`]). A module that lands adds its line here.
 const SOURCES: &[&str] = &[
     "SELECT created_at_ms, 'file_created', id, file_number, '', ''
-       FROM patient WHERE id = ?1",
+       FROM patient WHERE id IN (SELECT value FROM json_each(?1))",
     "SELECT erased_at_ms, 'file_erased', id, file_number, '', ''
-       FROM patient WHERE id = ?1 AND erased_at_ms > 0",
+       FROM patient WHERE id IN (SELECT value FROM json_each(?1)) AND erased_at_ms > 0",
     "SELECT recorded_at_ms, kind, id, label, detail, recorded_by
-       FROM medical_item WHERE patient_id = ?1 AND deleted = 0",
+       FROM medical_item WHERE patient_id IN (SELECT value FROM json_each(?1)) AND deleted = 0",
     "SELECT recorded_at_ms, CASE granted WHEN 1 THEN 'consent_granted' ELSE 'consent_withdrawn' END,
             id, kind, text_version, recorded_by
-       FROM consent WHERE patient_id = ?1",
+       FROM consent WHERE patient_id IN (SELECT value FROM json_each(?1))",
 ];
 
 /// The patient's events, newest first, at most `limit`.
@@ -47,7 +48,8 @@ pub fn for_patient(conn: &Connection, patient_id: &str, limit: u32) -> Result<Ve
         SOURCES.join(" UNION ALL ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![patient_id, limit], |r| {
+    let files = crate::merged::files_json(conn, patient_id)?;
+    let rows = stmt.query_map(params![files, limit], |r| {
         Ok(TimelineRow {
             at_ms: r.get(0)?,
             kind: r.get(1)?,

@@ -257,3 +257,216 @@ fn the_same_patient_created_at_two_desks_is_flagged_after_the_merge_until_a_pers
     sync(&b, &mut a);
     assert!(flagged(&a).is_empty() && flagged(&b).is_empty());
 }
+
+fn allergy(patient_id: &str, label: &str) -> chairside_store::medical::MedicalRow {
+    chairside_store::medical::MedicalRow {
+        id: EntityId::new().to_string(),
+        patient_id: patient_id.into(),
+        kind: "allergy".into(),
+        label: label.into(),
+        severity: "severe".into(),
+        alert: true,
+        active: true,
+        recorded_at_ms: 1,
+        ..Default::default()
+    }
+}
+
+fn allergies(store: &Store, patient_id: &str) -> Vec<String> {
+    let mut labels: Vec<String> = chairside_store::medical::for_patient(store.conn(), patient_id)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.label)
+        .collect();
+    labels.sort();
+    labels
+}
+
+#[test]
+fn a_file_merged_into_another_shows_its_history_there_even_what_arrives_later_and_separates_back() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b) = (create(da.path()), create(db.path()));
+    // The same person created at two desks, each with an allergy.
+    let kept = add(
+        &mut a,
+        patient("Benali", "Mohamed", "1980-01-20", &["+213555123456"]),
+    );
+    let retired = add(&mut b, patient("BENALI", "mohamed", "1980-01-20", &[]));
+    a.write(|w| w.insert_medical_item(&allergy(&kept.id, "Pénicilline")))
+        .unwrap();
+    b.write(|w| w.insert_medical_item(&allergy(&retired.id, "Latex")))
+        .unwrap();
+    sync(&a, &mut b);
+    sync(&b, &mut a);
+    assert_eq!(flagged(&a).len(), 1);
+
+    // Desk A merges B's file into its own; desk B, still offline, adds to the retired file.
+    a.write(|w| w.merge_patient_into(&retired.id, &kept.id))
+        .unwrap();
+    b.write(|w| w.insert_medical_item(&allergy(&retired.id, "Iode")))
+        .unwrap();
+    sync(&a, &mut b);
+    sync(&b, &mut a);
+    for store in [&a, &b] {
+        let conn = store.conn();
+        assert_eq!(
+            allergies(store, &kept.id),
+            ["Iode", "Latex", "Pénicilline"],
+            "the kept file shows every allergy of both files, the late one too"
+        );
+        assert_eq!(
+            chairside_store::merged::survivor(conn, &retired.id).unwrap(),
+            kept.id
+        );
+        assert_eq!(
+            chairside_store::merged::merged_files(conn, &kept.id).unwrap(),
+            std::slice::from_ref(&retired.id)
+        );
+        assert_eq!(names(store, "benali"), ["Mohamed Benali"], "one file found");
+        assert_eq!(patients::count(conn).unwrap(), 1);
+        assert!(flagged(store).is_empty(), "the pair left the review");
+        let by_date = patients::search(conn, &SearchQuery::parse("20/01/1980", "DZ"), 20).unwrap();
+        assert_eq!(by_date.len(), 1);
+        assert_eq!(by_date[0].id, kept.id);
+    }
+    // Merging it again, or merging into it, is refused: it stands no more.
+    assert!(
+        a.write(|w| w.merge_patient_into(&retired.id, &kept.id))
+            .is_err()
+    );
+    let third = add(&mut a, patient("Haddad", "Karim", "1990-03-03", &[]));
+    assert!(
+        a.write(|w| w.merge_patient_into(&third.id, &retired.id))
+            .is_err()
+    );
+    assert!(
+        a.write(|w| w.merge_patient_into(&kept.id, &kept.id))
+            .is_err()
+    );
+
+    // Separated at B (a mistake): each file has exactly what it had, and the pair is back.
+    b.write(|w| w.separate_patient(&retired.id)).unwrap();
+    sync(&b, &mut a);
+    for store in [&a, &b] {
+        assert_eq!(allergies(store, &kept.id), ["Pénicilline"]);
+        assert_eq!(allergies(store, &retired.id), ["Iode", "Latex"]);
+        assert_eq!(names(store, "benali").len(), 2);
+        assert_eq!(flagged(store).len(), 1, "back in the review for a person");
+    }
+}
+
+#[test]
+fn two_desks_merging_one_pair_in_opposite_directions_agree_on_the_file_that_stands() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, mut b) = (create(da.path()), create(db.path()));
+    let x = add(&mut a, patient("Dupré", "Hélène", "1975-05-02", &[]));
+    let y = add(&mut b, patient("Dupre", "Helene", "1975-05-02", &[]));
+    a.write(|w| w.insert_medical_item(&allergy(&x.id, "Latex")))
+        .unwrap();
+    sync(&a, &mut b);
+    sync(&b, &mut a);
+    // Offline, each desk keeps its own file.
+    a.write(|w| w.merge_patient_into(&y.id, &x.id)).unwrap();
+    b.write(|w| w.merge_patient_into(&x.id, &y.id)).unwrap();
+    sync(&a, &mut b);
+    sync(&b, &mut a);
+    let standing = std::cmp::min(x.id.clone(), y.id.clone());
+    for store in [&a, &b] {
+        let conn = store.conn();
+        for file in [&x.id, &y.id] {
+            assert_eq!(
+                chairside_store::merged::survivor(conn, file).unwrap(),
+                standing
+            );
+        }
+        let found = patients::search(conn, &SearchQuery::parse("dupre", "DZ"), 20).unwrap();
+        assert_eq!(found.len(), 1, "one file is found, never none");
+        assert_eq!(found[0].id, standing);
+        assert_eq!(allergies(store, &standing), ["Latex"]);
+        assert_eq!(patients::count(conn).unwrap(), 1);
+    }
+}
+
+#[test]
+fn a_merge_into_a_file_not_yet_here_leaves_the_file_standing_until_it_arrives() {
+    let (da, db, dc) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (mut a, mut b, mut c) = (create(da.path()), create(db.path()), create(dc.path()));
+    let kept = add(&mut a, patient("Meziane", "Lina", "2001-07-14", &[]));
+    let retired = add(&mut b, patient("Meziane", "Lina", "2001-07-14", &[]));
+    sync(&a, &mut b);
+    b.write(|w| w.merge_patient_into(&retired.id, &kept.id))
+        .unwrap();
+    // C gets B's own sets (the retired file and the merge) before A's (the kept file).
+    let b_device = b.device_id();
+    for idx in 1..=chairside_store::changes::head(b.conn(), &b_device.to_string()).unwrap() {
+        c.apply_change_set(&read_change_set(b.conn(), b_device, idx).unwrap().unwrap())
+            .unwrap();
+    }
+    assert_eq!(
+        names(&c, "meziane").len(),
+        1,
+        "the retired file is found while the file it was merged into is not here"
+    );
+    assert_eq!(
+        chairside_store::merged::survivor(c.conn(), &retired.id).unwrap(),
+        retired.id
+    );
+    sync(&a, &mut c);
+    let found = patients::search(c.conn(), &SearchQuery::parse("meziane", "DZ"), 20).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].id, kept.id,
+        "once it arrives, the kept file is the one found"
+    );
+}
+
+#[test]
+fn a_merged_file_is_found_by_its_own_number_and_phone_and_its_pairs_move_to_the_kept_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(dir.path());
+    let kept = add(&mut store, patient("Haddad", "Karim", "1990-03-03", &[]));
+    let retired = add(
+        &mut store,
+        patient("Haddad", "Karim", "1990-03-03", &["+213555777888"]),
+    );
+    // A third file shares only the retired file's phone (a relative, or the same person again).
+    let third = add(
+        &mut store,
+        patient("Haddad", "Sofiane", "2015-06-01", &["+213555777888"]),
+    );
+    let pair = |x: &str, y: &str| {
+        let (x, y) = if x < y { (x, y) } else { (y, x) };
+        (x.to_string(), y.to_string())
+    };
+    let pairs = |store: &Store| -> Vec<(String, String)> {
+        let mut p: Vec<_> = flagged(store).into_iter().map(|(a, b, _)| (a, b)).collect();
+        p.sort();
+        p
+    };
+    let mut before = vec![pair(&kept.id, &retired.id), pair(&retired.id, &third.id)];
+    before.sort();
+    assert_eq!(pairs(&store), before);
+
+    store
+        .write(|w| w.merge_patient_into(&retired.id, &kept.id))
+        .unwrap();
+    // The third file's pair is with the kept file now.
+    assert_eq!(pairs(&store), [pair(&kept.id, &third.id)]);
+    // The number and the phone on the retired file's paper records find the kept file.
+    for query in [retired.file_number.as_str(), "0555777888"] {
+        let found: Vec<String> =
+            patients::search(store.conn(), &SearchQuery::parse(query, "DZ"), 20)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id)
+                .collect();
+        assert!(
+            found.contains(&kept.id) && !found.contains(&retired.id),
+            "{query}: {found:?}"
+        );
+    }
+}

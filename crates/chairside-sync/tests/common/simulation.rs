@@ -25,6 +25,15 @@ enum Op {
     /// A PC erases a patient's identity (GDPR), if the file is known there: every device then
     /// scrubs its log, and the first to sync replaces every stream's sets at the relay.
     Erase { device: usize, patient: usize },
+    /// A person at a PC merges one patient's file into another's (the same person), if both
+    /// are known there and stand on their own; PCs may merge the same pair either way round.
+    Merge {
+        device: usize,
+        retired: usize,
+        kept: usize,
+    },
+    /// A person at a PC separates a merged file again, if it is merged there.
+    Separate { device: usize, patient: usize },
     /// A PC tries to sync (nothing happens while it is cut off).
     Sync { device: usize },
     /// A PC's network goes down or comes back.
@@ -49,6 +58,9 @@ fn op() -> impl Strategy<Value = Op> {
             |(device, patient, field, value)| Op::Write { device, patient, field, value }
         ),
         1 => (0..DEVICES, 0..PATIENTS).prop_map(|(device, patient)| Op::Erase { device, patient }),
+        3 => (0..DEVICES, 0..PATIENTS, 0..PATIENTS)
+            .prop_map(|(device, retired, kept)| Op::Merge { device, retired, kept }),
+        2 => (0..DEVICES, 0..PATIENTS).prop_map(|(device, patient)| Op::Separate { device, patient }),
         4 => (0..DEVICES).prop_map(|device| Op::Sync { device }),
         1 => (0..DEVICES, any::<bool>()).prop_map(|(device, down)| Op::Partition { device, down }),
         1 => Just(Op::DropRequest),
@@ -140,6 +152,32 @@ impl World {
                 let store = self.store(device);
                 if chairside_store::patients::get(store.conn(), &id).unwrap().is_some() {
                     store.write(|w| w.erase_patient(&id, 1_700_000_000_000)).unwrap();
+                    let me = store.device_id().to_string();
+                    let idx = changes::head(store.conn(), &me).unwrap();
+                    self.acknowledged.push((me, idx));
+                }
+            }
+            Op::Merge {
+                device,
+                retired,
+                kept,
+            } => {
+                let (retired, kept) = (
+                    self.patients[retired].to_string(),
+                    self.patients[kept].to_string(),
+                );
+                let store = self.store(device);
+                // Refused (and nothing written) when a file is missing, erased or merged here.
+                if store.write(|w| w.merge_patient_into(&retired, &kept)).is_ok() {
+                    let me = store.device_id().to_string();
+                    let idx = changes::head(store.conn(), &me).unwrap();
+                    self.acknowledged.push((me, idx));
+                }
+            }
+            Op::Separate { device, patient } => {
+                let id = self.patients[patient].to_string();
+                let store = self.store(device);
+                if store.write(|w| w.separate_patient(&id)).is_ok() {
                     let me = store.device_id().to_string();
                     let idx = changes::head(store.conn(), &me).unwrap();
                     self.acknowledged.push((me, idx));
@@ -241,21 +279,46 @@ fn store_at<'a>(stores: &'a mut [Option<Store>], dirs: &[PathBuf], device: usize
 fn dump(store: &Store) -> Vec<String> {
     let mut stmt = store
         .conn()
-        .prepare("SELECT id, last_name, first_name, notes, deleted FROM patient ORDER BY id")
+        .prepare(
+            "SELECT id, last_name, first_name, notes, deleted, merged_into FROM patient ORDER BY id",
+        )
         .unwrap();
     stmt.query_map([], |r| {
         Ok(format!(
-            "{}|{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{}",
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?
         ))
     })
     .unwrap()
     .collect::<Result<_, _>>()
     .unwrap()
+}
+
+/// Each live file with the file it is read as after the merges (itself when it stands on its
+/// own): each PC derives this from the writes, whatever order they arrived in. Every file is
+/// read as a live file that stands, never as none.
+fn files_read_as(store: &Store) -> Vec<(String, String)> {
+    let conn = store.conn();
+    let live: Vec<String> = conn
+        .prepare("SELECT id FROM patient WHERE deleted = 0 ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut read_as = Vec::new();
+    for id in live {
+        let file = chairside_store::merged::survivor(conn, &id).unwrap();
+        assert!(chairside_store::merged::stands(conn, &file).unwrap(), "{id} is read as {file}, which does not stand");
+        assert!(chairside_store::patients::get(conn, &file).unwrap().is_some(), "{id} is read as {file}, which is gone");
+        read_as.push((id, file));
+    }
+    read_as
 }
 
 fn conflicts_waiting(store: &Store) -> Vec<String> {
@@ -289,6 +352,12 @@ proptest! {
         let reference = dump(world.store(0));
         for device in 1..DEVICES {
             prop_assert_eq!(&dump(world.store(device)), &reference, "replica {} differs", device);
+        }
+        // Every file is read as the same file on every PC after the merges.
+        let reference = files_read_as(world.store(0));
+        for device in 1..DEVICES {
+            prop_assert_eq!(&files_read_as(world.store(device)), &reference,
+                "replica {} reads files as others", device);
         }
         // The concurrent edits waiting for a person are the same on every PC, whatever order
         // each received the writes in.
