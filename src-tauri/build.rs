@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "remove_patient_photo",
     "duplicate_pairs",
     "mark_distinct",
+    "merge_patients",
+    "separate_patient",
     "sync_now",
     "end_of_day",
     "list_devices",

@@ -13,10 +13,11 @@ use chairside_app::{
     ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
     DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
     ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory,
-    MedicalItemInput, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
-    RecoveryKeyShown, RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate,
-    SetupOptions, SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry,
-    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
+    MedicalItemInput, MergePatientsRequest, NewUserRequest, Patient, PatientInput, PatientRef,
+    PendingDeviceInfo, RecoveryKeyShown, RelayRejoined, ResolveConflictRequest,
+    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
+    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
+    default_data_dir,
 };
 use tauri::State;
 
@@ -193,6 +194,16 @@ fn duplicate_pairs(state: Shared<'_>) -> Reply<Vec<DuplicatePair>> {
 #[tauri::command(async)]
 fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
     with_app(state, |app| app.mark_distinct(&a, &b))
+}
+
+#[tauri::command(async)]
+fn merge_patients(state: Shared<'_>, req: MergePatientsRequest) -> Reply<Patient> {
+    with_app(state, |app| app.merge_patients(req))
+}
+
+#[tauri::command(async)]
+fn separate_patient(state: Shared<'_>, id: String) -> Reply<Patient> {
+    with_app(state, |app| app.separate_patient(&id))
 }
 
 #[tauri::command(async)]
@@ -432,6 +443,8 @@ fn main() {
             remove_patient_photo,
             duplicate_pairs,
             mark_distinct,
+            merge_patients,
+            separate_patient,
             sync_now,
             end_of_day,
             list_devices,

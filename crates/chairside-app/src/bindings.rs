@@ -39,6 +39,7 @@ pub fn typescript() -> String {
         Patient::decl(&cfg),
         PatientRef::decl(&cfg),
         DuplicatePair::decl(&cfg),
+        MergePatientsRequest::decl(&cfg),
         EditConflictInfo::decl(&cfg),
         AttentionInbox::decl(&cfg),
         ConflictChoice::decl(&cfg),

@@ -379,7 +379,36 @@ pub struct Patient {
     /// its names, contact details and photo are gone, the clinical records stay.
     #[ts(type = "number | null")]
     pub erased_at_ms: Option<i64>,
+    /// Other files of the same person merged into this one (their numbers may still be on paper
+    /// records); their medical history, consents and images show here. Empty for most files.
+    pub merged_files: Vec<PatientRef>,
 }
+
+/// Merging two files of the same person (a patient created at two desks, say): the file kept,
+/// the file retired, and which of the retired file's details replace the kept file's. Both
+/// files' phone numbers are kept; the retired file's photo is taken when the kept has none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MergePatientsRequest {
+    pub kept_id: String,
+    pub retired_id: String,
+    /// Among [`MERGEABLE_FIELDS`]: the details to take from the retired file.
+    pub take_from_retired: Vec<String>,
+}
+
+/// The details a person chooses between when merging two files: `national_id` is the kind and
+/// number together, `guarantor` the guarantor and relation together.
+pub const MERGEABLE_FIELDS: &[&str] = &[
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "email",
+    "address",
+    "national_id",
+    "referring_dentist",
+    "notes",
+    "guarantor",
+];
 
 /// One event of a patient's history (see `chairside_store::timeline`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

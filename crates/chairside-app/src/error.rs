@@ -98,6 +98,11 @@ pub mod reason {
     pub const DIVERGED: &str = "diverged";
     /// `integrity`: a file's copy at the relay did not hash to its address; it was not kept.
     pub const TAMPERED_FILE: &str = "tampered_file";
+    /// `conflict`: the patient file was merged into another (here or on another PC): it is read
+    /// and changed through that one.
+    pub const FILE_MERGED: &str = "file_merged";
+    /// `invalid_input`: the guarantor chosen for a merged file is one of the two files merged.
+    pub const GUARANTOR_IN_MERGE: &str = "guarantor_in_merge";
 }
 
 impl ApiError {

@@ -34,6 +34,9 @@ pub struct PatientRecord<'a> {
     pub patient: &'a PatientRow,
     pub photo_base64: Option<&'a str>,
     pub guarantor: Option<&'a PatientRow>,
+    /// The person's other files, merged into this one (`chairside_store::merged`): each is a
+    /// Patient of its own, inactive, linked both ways (FHIR's `replaces` / `replaced-by`).
+    pub merged_files: &'a [PatientRow],
     pub medical: &'a [MedicalRow],
     pub consents: &'a [ConsentRow],
     /// Display names of the staff ids that appear in the record.
@@ -53,7 +56,30 @@ impl std::fmt::Debug for PatientRecord<'_> {
 /// Builds the bundle.
 pub fn bundle(record: &PatientRecord<'_>) -> Value {
     let patient_ref = urn(&record.patient.id);
-    let mut entries = vec![entry(&record.patient.id, patient(record))];
+    let mut kept = patient(record);
+    if !record.merged_files.is_empty() {
+        kept["link"] = json!(
+            record
+                .merged_files
+                .iter()
+                .map(|m| json!({ "other": { "reference": urn(&m.id) }, "type": "replaces" }))
+                .collect::<Vec<_>>()
+        );
+    }
+    let mut entries = vec![entry(&record.patient.id, kept)];
+    for merged in record.merged_files {
+        let mut resource = patient(&PatientRecord {
+            patient: merged,
+            photo_base64: None,
+            guarantor: None,
+            merged_files: &[],
+            ..*record
+        });
+        resource["active"] = json!(false);
+        resource["link"] =
+            json!([{ "other": { "reference": &patient_ref }, "type": "replaced-by" }]);
+        entries.push(entry(&merged.id, resource));
+    }
     for item in record.medical {
         entries.push(entry(&item.id, medical(record, item, &patient_ref)));
     }

@@ -125,6 +125,10 @@ impl App {
         } else {
             rows::get(conn, &patient.guarantor_id)?
         };
+        let mut merged_files = Vec::new();
+        for file in chairside_store::merged::merged_files(conn, id)? {
+            merged_files.extend(rows::get(conn, &file)?);
+        }
         let medical = medical::for_patient(conn, id)?;
         let consents = consents::for_patient(conn, id)?;
         let staff_name = |user_id: &str| staff_display_name(conn, user_id);
@@ -134,6 +138,7 @@ impl App {
             patient: &patient,
             photo_base64: photo.as_deref(),
             guarantor: guarantor.as_ref(),
+            merged_files: &merged_files,
             medical: &medical,
             consents: &consents,
             staff_name: &staff_name,
@@ -194,18 +199,35 @@ impl App {
         let (_, today) = self.region_and_today()?;
         let current = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
         refuse_if_erased(&current)?;
+        crate::merge_files::refuse_if_merged(self.store()?.conn(), &current)?;
+        // The files merged into this one are the same person: erased with it.
+        let merged = chairside_store::merged::merged_files(self.store()?.conn(), id)?;
         let user = session.user_id.to_string();
         let now = Utc::now().timestamp_millis();
         self.store_mut()?.write(|w| {
             w.erase_patient(id, now)?;
-            w.audit(record(&user, "patient.erase", "patient", id, "ok", ""))?;
+            for file in &merged {
+                if rows::get(w.conn(), file)?.is_some_and(|r| r.erased_at_ms == 0) {
+                    w.erase_patient(file, now)?;
+                }
+            }
+            w.audit(record(
+                &user,
+                "patient.erase",
+                "patient",
+                id,
+                "ok",
+                &merged.join(","),
+            ))?;
             Ok(())
         })?;
         // The patient's DICOM files held here lose the identity in their header now; the others
         // at this PC's next sync (fetched from the relay), or when the PC that holds one merges
         // this erasure, whichever comes first.
         // (The queue is filled by the erasure's hook, when its write commits: marked after.)
-        images::fetch_for_identity_removal(self.store()?.conn(), id)?;
+        for file in std::iter::once(id).chain(merged.iter().map(String::as_str)) {
+            images::fetch_for_identity_removal(self.store()?.conn(), file)?;
+        }
         let files = remove_identity_from_files(self.store_mut()?)?;
         let wal_emptied = self.store()?.compact_after_erasure()?;
         let conn = self.store()?.conn();

@@ -16,6 +16,7 @@ mod gdpr;
 pub mod imaging;
 mod inbox;
 mod medical;
+mod merge_files;
 mod password;
 mod patients;
 mod sync;

@@ -63,12 +63,17 @@ impl App {
         self.patient_dto(row, today)
     }
 
+    /// A patient's file. A file merged into another opens as that one (its id may still be in a
+    /// link, a list shown before the merge reached this PC, or an audit entry).
     pub fn get_patient(&mut self, id: &str) -> Result<Patient> {
         let session = self.authorize(P::ViewPatients, "patient.read")?;
         let (_, today) = self.region_and_today()?;
-        let row = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
+        let conn = self.store()?.conn();
+        rows::get(conn, id)?.ok_or_else(|| no_patient(id))?;
+        let shown = chairside_store::merged::survivor(conn, id)?;
+        let row = rows::get(conn, &shown)?.ok_or_else(|| no_patient(&shown))?;
         let user = session.user_id.to_string();
-        self.audit_event(record(&user, "patient.read", "patient", id, "ok", ""))?;
+        self.audit_event(record(&user, "patient.read", "patient", &shown, "ok", ""))?;
         self.patient_dto(row, today)
     }
 
@@ -78,6 +83,7 @@ impl App {
         let (region, today) = self.region_and_today()?;
         let current = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
         refuse_if_erased(&current)?;
+        crate::merge_files::refuse_if_merged(self.store()?.conn(), &current)?;
         let mut row = validate(&input, &region, today)?;
         row.id = current.id.clone();
         row.file_number = current.file_number.clone();
@@ -136,7 +142,8 @@ impl App {
     }
 
     /// Every pair of files that may be the same person (found after typed or merged changes),
-    /// newest first. Never merged by the software: a person opens both and decides.
+    /// newest first. Never merged by the software: a person compares them and decides
+    /// ([`App::mark_distinct`] or [`App::merge_patients`]).
     pub fn duplicate_pairs(&mut self) -> Result<Vec<DuplicatePair>> {
         let session = self.authorize(P::ViewPatients, "patient.duplicates")?;
         let conn = self.store()?.conn();
@@ -221,12 +228,21 @@ impl App {
 
     /// The DTO of a row, with its guarantor named.
     pub(crate) fn patient_dto(&self, row: PatientRow, today: NaiveDate) -> Result<Patient> {
+        let conn = self.store()?.conn();
         let guarantor = if row.guarantor_id.is_empty() {
             None
         } else {
-            rows::get(self.store()?.conn(), &row.guarantor_id)?.map(patient_ref)
+            // A guarantor whose file was merged into another is that one now.
+            let guarantor = chairside_store::merged::survivor(conn, &row.guarantor_id)?;
+            rows::get(conn, &guarantor)?.map(patient_ref)
         };
-        Ok(to_dto(row, guarantor, today))
+        let mut merged_files = Vec::new();
+        for file in chairside_store::merged::merged_files(conn, &row.id)? {
+            merged_files.extend(rows::get(conn, &file)?.map(patient_ref));
+        }
+        let mut dto = to_dto(row, guarantor, today);
+        dto.merged_files = merged_files;
+        Ok(dto)
     }
 
     /// The clinic's phone region and today's date in the clinic's time zone.
@@ -405,5 +421,6 @@ fn to_dto(row: PatientRow, guarantor: Option<PatientRef>, today: NaiveDate) -> P
         guarantor_relation: optional(row.guarantor_relation),
         has_photo: row.has_photo,
         erased_at_ms: (row.erased_at_ms != 0).then_some(row.erased_at_ms),
+        merged_files: Vec::new(),
     }
 }

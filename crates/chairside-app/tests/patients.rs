@@ -428,3 +428,168 @@ fn consents_are_versioned_attributed_and_withdrawn_by_a_new_record() {
     );
     assert!(store.conn().execute("DELETE FROM consent", []).is_err());
 }
+
+#[test]
+fn the_same_person_filed_twice_is_merged_by_a_person_nothing_is_lost_and_it_can_be_separated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let kept = app.add_patient(helene()).unwrap();
+    // The second desk's file: another phone and e-mail, first typed with another birth date.
+    let mut input = helene();
+    input.last_name = "DUPRE".into();
+    input.birth_date = "1975-02-05".into();
+    input.phones = vec!["0770 11 22 33".into()];
+    input.email = Some("h.dupre@example.dz".into());
+    let retired = app.add_patient(input.clone()).unwrap();
+    input.birth_date = "1975-05-02".into();
+    app.edit_patient(&retired.id, input).unwrap();
+    assert_eq!(app.duplicate_pairs().unwrap().len(), 1);
+    let allergy = |label: &str| MedicalItemInput {
+        kind: MedicalKind::Allergy,
+        label: label.into(),
+        detail: String::new(),
+        severity: Some(Severity::High),
+        alert: true,
+        noted_on: None,
+    };
+    app.add_medical_item(&kept.id, allergy("Pénicilline"))
+        .unwrap();
+    app.add_medical_item(&retired.id, allergy("Latex")).unwrap();
+
+    // Refused, with nothing written: one file twice, a detail that cannot be taken.
+    let before = dump(dir.path());
+    let merge = |take: &[&str]| MergePatientsRequest {
+        kept_id: kept.id.clone(),
+        retired_id: retired.id.clone(),
+        take_from_retired: take.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut same = merge(&[]);
+    same.retired_id = kept.id.clone();
+    assert_eq!(
+        app.merge_patients(same).unwrap_err().code,
+        code::INVALID_INPUT
+    );
+    let err = app.merge_patients(merge(&["file_number"])).unwrap_err();
+    assert_eq!(err.code, code::INVALID_INPUT);
+    assert!(err.message.contains("file_number"), "{}", err.message);
+    assert_eq!(dump(dir.path()), before);
+
+    // A guarantor that is one of the two files would make the kept file its own guarantor.
+    let mut own = helene();
+    own.last_name = "DUPRE".into();
+    own.phones = vec!["0770 11 22 33".into()];
+    own.email = Some("h.dupre@example.dz".into());
+    own.guarantor_id = Some(kept.id.clone());
+    own.guarantor_relation = Some("other".into());
+    app.edit_patient(&retired.id, own.clone()).unwrap();
+    let err = app.merge_patients(merge(&["guarantor"])).unwrap_err();
+    assert_eq!(err.code, code::INVALID_INPUT);
+    assert_eq!(
+        err.reason.as_deref(),
+        Some(error::reason::GUARANTOR_IN_MERGE)
+    );
+    own.guarantor_id = None;
+    own.guarantor_relation = None;
+    app.edit_patient(&retired.id, own).unwrap();
+
+    let merged = app.merge_patients(merge(&["email"])).unwrap();
+    assert_eq!(merged.id, kept.id);
+    assert_eq!(merged.file_number, kept.file_number);
+    assert_eq!(merged.last_name, "Dupré", "the kept file's name stays");
+    assert_eq!(merged.email.as_deref(), Some("h.dupre@example.dz"));
+    assert_eq!(
+        merged.phones.len(),
+        2,
+        "both files' phones: {:?}",
+        merged.phones
+    );
+    assert_eq!(merged.merged_files.len(), 1);
+    assert_eq!(merged.merged_files[0].file_number, retired.file_number);
+    // The red banner holds both files' allergies.
+    let history = app.medical_history(&kept.id).unwrap();
+    let mut alerts: Vec<&str> = history.alerts.iter().map(|a| a.label.as_str()).collect();
+    alerts.sort();
+    assert_eq!(alerts, ["Latex", "Pénicilline"]);
+    // One file is found, by either file's phone; the pair left the review.
+    for query in ["dupre", "0770112233", "0555123456"] {
+        let found = app.search_patients(query).unwrap();
+        assert_eq!(found.len(), 1, "{query}");
+        assert_eq!(found[0].id, kept.id, "{query}");
+    }
+    assert!(app.duplicate_pairs().unwrap().is_empty());
+    // The retired file's id opens the kept file; it cannot be edited or merged on its own.
+    assert_eq!(app.get_patient(&retired.id).unwrap().id, kept.id);
+    assert_eq!(
+        app.edit_patient(&retired.id, helene()).unwrap_err().code,
+        code::CONFLICT
+    );
+    let err = app.merge_patients(merge(&[])).unwrap_err();
+    assert_eq!(err.code, code::CONFLICT);
+    assert_eq!(err.reason.as_deref(), Some(error::reason::FILE_MERGED));
+
+    // The GDPR export holds both files: the retired one inactive, linked both ways (FHIR).
+    let bundle: serde_json::Value =
+        serde_json::from_str(&app.export_patient_fhir(&kept.id).unwrap()).unwrap();
+    let resources: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let patients: Vec<&&serde_json::Value> = resources
+        .iter()
+        .filter(|r| r["resourceType"] == "Patient")
+        .collect();
+    assert_eq!(patients.len(), 2);
+    assert_eq!(patients[0]["id"], kept.id.as_str());
+    assert_eq!(patients[0]["link"][0]["type"], "replaces");
+    assert_eq!(patients[1]["id"], retired.id.as_str());
+    assert_eq!(patients[1]["active"], false);
+    assert_eq!(patients[1]["link"][0]["type"], "replaced-by");
+    let allergies = resources
+        .iter()
+        .filter(|r| r["resourceType"] == "AllergyIntolerance")
+        .count();
+    assert_eq!(allergies, 2);
+
+    // Separated (a mistake): the retired file stands again with its own allergy.
+    let separated = app.separate_patient(&retired.id).unwrap();
+    assert_eq!(separated.id, retired.id);
+    assert!(app.get_patient(&kept.id).unwrap().merged_files.is_empty());
+    let labels = |app: &mut App, id: &str| -> Vec<String> {
+        app.medical_history(id)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
+    };
+    assert_eq!(labels(&mut app, &kept.id), ["Pénicilline"]);
+    assert_eq!(labels(&mut app, &retired.id), ["Latex"]);
+    assert_eq!(
+        app.duplicate_pairs().unwrap().len(),
+        1,
+        "back for a person to decide"
+    );
+    assert_eq!(
+        app.separate_patient(&retired.id).unwrap_err().code,
+        code::CONFLICT
+    );
+
+    // Merged again then erased on request: both files of the person lose their identity.
+    app.merge_patients(merge(&[])).unwrap();
+    app.erase_patient(&kept.id).unwrap();
+    let store = Store::open(
+        dir.path(),
+        Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .unwrap();
+    for id in [&kept.id, &retired.id] {
+        let row = chairside_store::patients::get(store.conn(), id)
+            .unwrap()
+            .unwrap();
+        assert!(row.erased_at_ms > 0 && row.last_name.is_empty(), "{row:?}");
+    }
+}

@@ -139,6 +139,21 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the merge commands' arguments by the Rust names (`req` for merge_patients)", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return { id: cmd === "merge_patients" ? "p13" : "p17" };
+    }) as api.Invoker);
+    const req = { kept_id: "p13", retired_id: "p17", take_from_retired: ["email", "national_id"] };
+    expect(await api.mergePatients(req)).toEqual({ id: "p13" });
+    expect(await api.separatePatient("p17")).toEqual({ id: "p17" });
+    expect(calls).toEqual([
+      ["merge_patients", { req: { kept_id: "p13", retired_id: "p17", take_from_retired: ["email", "national_id"] } }],
+      ["separate_patient", { id: "p17" }],
+    ]);
+  });
+
   it("send the inbox commands' arguments by the Rust names", async () => {
     const calls: [string, unknown][] = [];
     const inbox = { duplicates: [], edit_conflicts: [] };

@@ -26,6 +26,7 @@ import type {
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
+  MergePatientsRequest,
   Patient,
   PatientInput,
   PatientRef,
@@ -129,10 +130,19 @@ export const patientPhoto = (id: string) => call<string | null>("patient_photo",
 /** `photo`: the base64 (no `data:` prefix) of a JPEG or PNG file; the Rust side scales it down. */
 export const setPatientPhoto = (id: string, photo: string) => call<null>("set_patient_photo", { id, photo });
 export const removePatientPhoto = (id: string) => call<null>("remove_patient_photo", { id });
-/** Pairs of files that may be the same person, newest first (never merged by the software). */
+/** Pairs of files that may be the same person, newest first (never merged by the software on
+ * its own: a person decides). */
 export const duplicatePairs = () => call<DuplicatePair[]>("duplicate_pairs");
 /** A person decided the two files are different people: the flag goes on every PC. */
 export const markDistinct = (a: string, b: string) => call<null>("mark_distinct", { a, b });
+/** A person decided the two files are the same person: `retired_id` joins `kept_id`, which takes
+ * the details listed in `take_from_retired` and both files' phones. Returns the kept file.
+ * Errors: conflict (a file was merged already), invalid_input (the same file twice, a guarantor
+ * that is one of the two files), patient_erased. */
+export const mergePatients = (req: MergePatientsRequest) => call<Patient>("merge_patients", { req });
+/** Undoes a merge: the file `id` (merged into another) stands on its own again with its own
+ * medical history, consents and images; returns it. Error conflict when it was not merged. */
+export const separatePatient = (id: string) => call<Patient>("separate_patient", { id });
 /** What waits for a person after merges: possible duplicates and concurrent edits of one field. */
 export const attentionInbox = () => call<AttentionInbox>("attention_inbox");
 /** A person's decision on a concurrent edit (not_found: already settled here or on another PC). */

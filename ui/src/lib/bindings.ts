@@ -109,7 +109,12 @@ has_photo: boolean,
  * Set when the patient's identity was erased on request (GDPR): the file is a pseudonym,
  * its names, contact details and photo are gone, the clinical records stay.
  */
-erased_at_ms: number | null, };
+erased_at_ms: number | null, 
+/**
+ * Other files of the same person merged into this one (their numbers may still be on paper
+ * records); their medical history, consents and images show here. Empty for most files.
+ */
+merged_files: Array<PatientRef>, };
 
 export type PatientRef = { id: string, file_number: string, last_name: string, first_name: string, };
 
@@ -118,6 +123,12 @@ export type DuplicatePair = { a: PatientRef, b: PatientRef,
  * name_birth_date (same name and birth date) or phone (a shared phone number).
  */
 reason: string, found_at_ms: number, };
+
+export type MergePatientsRequest = { kept_id: string, retired_id: string, 
+/**
+ * Among [`MERGEABLE_FIELDS`]: the details to take from the retired file.
+ */
+take_from_retired: Array<string>, };
 
 export type EditConflictInfo = { 
 /**

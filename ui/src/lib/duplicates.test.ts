@@ -12,6 +12,7 @@ import {
   reasonLabel,
   reasonShort,
   refLabel,
+  withoutFile,
   withoutPair,
 } from "./duplicates";
 import { formatDay } from "./medical";
@@ -72,6 +73,13 @@ describe("pairs", () => {
     const pairs = [pair(sarah, sara, "phone"), pair(mohamed, mohamed2, "name_birth_date")];
     expect(withoutPair(pairs, "p17", "p13")).toEqual([pairs[1]]);
     expect(withoutPair(pairs, "p13", "p1")).toEqual(pairs);
+  });
+
+  it("all go once a file is merged into another, whichever side it is on", () => {
+    const pairs = [pair(sarah, sara, "phone"), pair(mohamed, mohamed2, "name_birth_date"), pair(sara, mohamed, "phone")];
+    expect(withoutFile(pairs, "p17")).toEqual([pairs[1]]);
+    expect(withoutFile(pairs, "p1")).toEqual([pairs[0]]);
+    expect(withoutFile(pairs, "p4")).toEqual(pairs);
   });
 });
 

@@ -1,7 +1,8 @@
 // Pure helpers for the review of possible duplicate patient files: the reasons in words, the
 // pairs of one patient, their count in the "needs attention" inbox. No Svelte, no I/O.
 // The Rust side finds the pairs after every change (typed here or merged from another PC of the
-// clinic) and never merges two files: a person opens both and decides.
+// clinic) and never merges files by itself: a person compares both and decides (two different
+// people, or the same person: see merge.ts).
 import type { DuplicatePair, Language, PatientRef } from "./bindings";
 import { translate } from "./i18n";
 import { formatDay } from "./medical";
@@ -73,6 +74,11 @@ export function noticeCountLabel(lang: Language, n: number): string {
 /** The list once a person said the two files are different people. */
 export function withoutPair(pairs: readonly DuplicatePair[], a: string, b: string): DuplicatePair[] {
   return pairs.filter((p) => !isPairOf(p, a, b));
+}
+
+/** The list once a file was merged into another: it is in no pair any more. */
+export function withoutFile(pairs: readonly DuplicatePair[], id: string): DuplicatePair[] {
+  return pairs.filter((p) => p.a.id !== id && p.b.id !== id);
 }
 
 /** A pair seen from one of its files (`self`): the other file and why they look alike. */

@@ -9,7 +9,7 @@ import * as api from "./api";
 import { handleError } from "./app.svelte";
 import type { ApiError, AttentionInbox } from "./bindings";
 import { INBOX_POLL_MS } from "./constants";
-import { withoutPair } from "./duplicates";
+import { withoutFile, withoutPair } from "./duplicates";
 import { withoutConflict } from "./inbox";
 
 export const inboxState = $state<{
@@ -63,6 +63,13 @@ export function forgetPair(a: string, b: string) {
   epoch++;
   const inbox = inboxState.inbox;
   if (inbox) inboxState.inbox = { ...inbox, duplicates: withoutPair(inbox.duplicates, a, b) };
+}
+
+/** A file was merged into another here: every pair it was in goes at once. */
+export function forgetFile(id: string) {
+  epoch++;
+  const inbox = inboxState.inbox;
+  if (inbox) inboxState.inbox = { ...inbox, duplicates: withoutFile(inbox.duplicates, id) };
 }
 
 /** A concurrent edit was decided here (or was already settled elsewhere): it goes at once. */

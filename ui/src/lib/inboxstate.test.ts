@@ -3,7 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import * as api from "./api";
 import type { AttentionInbox, EditConflictInfo } from "./bindings";
 import { conflictKey } from "./inbox";
-import { adoptInboxUser, forgetConflict, forgetPair, inboxState, pollInbox, refreshInbox } from "./inboxstate.svelte";
+import { adoptInboxUser, forgetConflict, forgetFile, forgetPair, inboxState, pollInbox, refreshInbox } from "./inboxstate.svelte";
 
 const ref = (id: string) => ({ id, file_number: `K7Q-${id}`, last_name: "Meziane", first_name: id });
 const notes: EditConflictInfo = {
@@ -65,6 +65,27 @@ describe("inbox state", () => {
     answer = async () => ({ duplicates: [], edit_conflicts: [notes] });
     await refreshInbox();
     expect(inboxState.inbox?.edit_conflicts).toEqual([notes]);
+  });
+
+  it("drops every pair of a file merged into another at once, and an answer that predates it", async () => {
+    answer = async () => ({
+      duplicates: [
+        { a: ref("p13"), b: ref("p17"), reason: "phone", found_at_ms: 2 },
+        { a: ref("p1"), b: ref("p20"), reason: "name_birth_date", found_at_ms: 1 },
+      ],
+      edit_conflicts: [notes],
+    });
+    await refreshInbox();
+    let release: (v: AttentionInbox) => void = () => {};
+    const before = inboxState.inbox!;
+    answer = () => new Promise<AttentionInbox>((r) => (release = r));
+    const stale = refreshInbox();
+    forgetFile("p17");
+    expect(inboxState.inbox?.duplicates.map((d) => d.a.id)).toEqual(["p1"]);
+    expect(inboxState.inbox?.edit_conflicts).toEqual([notes]);
+    release(before);
+    await stale;
+    expect(inboxState.inbox?.duplicates).toHaveLength(1);
   });
 
   it("starts over for another user", async () => {

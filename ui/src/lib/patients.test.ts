@@ -41,6 +41,7 @@ const patient: Patient = {
   guarantor_relation: null,
   has_photo: false,
   erased_at_ms: null,
+  merged_files: [],
 };
 
 const erased: Patient = {

@@ -28,6 +28,8 @@ type Handler = (req: never, args: Record<string, unknown>) => Promise<unknown>;
 export type ImagingHost = {
   allowed: (perm: Permission) => boolean;
   patient: (id: unknown) => { id: string; file_number: string; last_name: string; first_name: string; erased_at_ms: number | null } | undefined;
+  /** A file and those merged into it: whose images a read of the file takes in. */
+  files: (id: string) => string[];
   user: () => { display_name: string; username: string } | null;
 };
 
@@ -664,8 +666,9 @@ export function imagingHandlers(host: ImagingHost): Record<string, Handler> {
       await delay(150);
       if (!canView()) return noView();
       if (!host.patient(args.patientId)) return fail("not_found", `no patient with id ${args.patientId}`);
+      const files = host.files(String(args.patientId));
       return images
-        .filter((im) => im.patient_id === args.patientId)
+        .filter((im) => files.includes(im.patient_id))
         .sort((a, b) => b.taken_on.localeCompare(a.taken_on) || b.imported_at_ms - a.imported_at_ms)
         .map(summary);
     },

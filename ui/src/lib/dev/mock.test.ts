@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ApiError, DeviceInfo, DeviceRevoked, RecoveryKeyShown, RelayRejoined, SyncSummary } from "../bindings";
+import type {
+  ApiError,
+  DeviceInfo,
+  DeviceRevoked,
+  DuplicatePair,
+  MedicalHistory,
+  Patient,
+  RecoveryKeyShown,
+  RelayRejoined,
+  SyncSummary,
+} from "../bindings";
 import { keyLines } from "../sync";
 import { createMockInvoker, renewedRecoveryKey } from "./mock";
 
@@ -156,5 +166,72 @@ describe("the mock's relay move", () => {
     expect(moved.value).toMatchObject({ outcome: "registered_clinic", old_relay: "left" });
     const same = await outcome(invoke<RelayRejoined>("rejoin_relay", { relay: "https://new.example" }));
     expect(same.value).toMatchObject({ outcome: "already_known", old_relay: "no_move" });
+  });
+});
+
+describe("the mock's merge of two files", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const pairsOf = async (invoke: Invoke) =>
+    (await outcome(invoke<DuplicatePair[]>("duplicate_pairs"))).value!.map((p) => `${p.a.id}+${p.b.id}`);
+  const search = async (invoke: Invoke, query: string) =>
+    (await outcome(invoke<Patient[]>("search_patients", { query }))).value!.map((p) => p.id);
+
+  it("retires a file into another, and separates them again", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    expect(await pairsOf(invoke)).toContain("p13+p17");
+
+    const req = { kept_id: "p13", retired_id: "p17", take_from_retired: ["address"] };
+    const kept = (await outcome(invoke<Patient>("merge_patients", { req }))).value!;
+    expect(kept.id).toBe("p13");
+    expect(kept.first_name).toBe("Sarah");
+    expect(kept.address).toBe("7 rue Larbi Ben M'hidi, Alger");
+    expect(kept.email).toBe("sarah.meziane@example.dz");
+    expect(kept.phones).toEqual(["+213552334455"]);
+    expect(kept.merged_files).toEqual([{ id: "p17", file_number: "K7Q-00017", last_name: "Meziane", first_name: "Sara" }]);
+    // Gone from the search and the review; a stale link opens the kept file.
+    expect(await search(invoke, "meziane")).not.toContain("p17");
+    expect(await pairsOf(invoke)).not.toContain("p13+p17");
+    expect((await outcome(invoke<Patient>("get_patient", { id: "p17" }))).value!.id).toBe("p13");
+    // Merged already: refused.
+    expect((await outcome(invoke("merge_patients", { req }))).error?.code).toBe("conflict");
+    expect((await outcome(invoke("edit_patient", { id: "p17", request: {} }))).error?.code).toBe("conflict");
+
+    const alone = (await outcome(invoke<Patient>("separate_patient", { id: "p17" }))).value!;
+    expect(alone.id).toBe("p17");
+    expect(alone.merged_files).toEqual([]);
+    expect((await outcome(invoke<Patient>("get_patient", { id: "p13" }))).value!.merged_files).toEqual([]);
+    expect(await search(invoke, "meziane")).toContain("p17");
+    expect(await pairsOf(invoke)).toContain("p13+p17");
+    expect((await outcome(invoke("separate_patient", { id: "p17" }))).error?.code).toBe("conflict");
+  });
+
+  it("shows both files' medical history in the kept file, and phones of both", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    const req = { kept_id: "p2", retired_id: "p4", take_from_retired: [] };
+    const kept = (await outcome(invoke<Patient>("merge_patients", { req }))).value!;
+    expect(kept.phones).toEqual(["+213661987654", "+213550445566"]);
+    const history = (await outcome(invoke<MedicalHistory>("medical_history", { id: "p2" }))).value!;
+    expect(history.items.map((m) => m.label)).toContain("Grossesse");
+    await outcome(invoke("separate_patient", { id: "p4" }));
+    const after = (await outcome(invoke<MedicalHistory>("medical_history", { id: "p2" }))).value!;
+    expect(after.items).toEqual([]);
+  });
+
+  it("refuses a guarantor that is one of the two files, the same file twice and an erased file", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    // Yanis's guarantor is Sarah: merged into Yanis's file, Sarah would answer for herself.
+    const own = await outcome(invoke("merge_patients", { req: { kept_id: "p14", retired_id: "p13", take_from_retired: [] } }));
+    expect(own.error?.code).toBe("invalid_input");
+    expect(own.error?.message).toMatch(/guarantor/);
+    const twice = await outcome(invoke("merge_patients", { req: { kept_id: "p13", retired_id: "p13", take_from_retired: [] } }));
+    expect(twice.error?.code).toBe("invalid_input");
+    const erased = await outcome(invoke("merge_patients", { req: { kept_id: "p13", retired_id: "p16", take_from_retired: [] } }));
+    expect(erased.error?.code).toBe("patient_erased");
   });
 });

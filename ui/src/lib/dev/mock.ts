@@ -16,6 +16,11 @@
 // phone, so one pair waits for review. Pairs are derived from the files as the Rust side does
 // (same folded names and birth date, or a shared phone; never an erased file); "different people"
 // is remembered, and so is "create anyway" in the duplicate warning.
+// Merging ("Même personne : fusionner…", merge_patients) works as on the Rust side: the retired
+// file leaves the search, the lists and the duplicate review (get_patient of it answers the kept
+// file), the kept file takes the chosen details and both files' phones (and the retired file's
+// photo when it has none), and shows both files' medical history, consents, images and timeline;
+// merged_files names the retired file, and separate_patient makes it stand on its own again.
 // Needs attention (attention_inbox): those pairs, and three concurrent edits made on "Fauteuil 1"
 // that lost to this PC's: Mohamed Benali's notes, Fatima-Zohra Hadjadj's phones, and the label of
 // Mohamed Benali's penicillin allergy (medical items only for roles that see clinical data).
@@ -95,6 +100,7 @@ import type {
   MedicalHistory,
   MedicalItem,
   MedicalItemInput,
+  MergePatientsRequest,
   NewUserRequest,
   Patient,
   PatientInput,
@@ -183,16 +189,38 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const allowed = (perm: Permission) => current !== null && BY_ROLE[current.role].includes(perm);
   const findPatient = (id: unknown) => patients.find((x) => x.id === id);
   const refOf = (p: MockPatient): PatientRef => ({ id: p.id, file_number: p.file_number, last_name: p.last_name, first_name: p.first_name });
-  /** The DTO the Rust side sends: age, guarantor named, whether a photo is stored. */
+  /** The file whose reads a file's go to: follow merged_into to a file that stands on its own
+   * (a file named that is not here, or a circle, stops there, as on the Rust side). */
+  const survivor = (id: string): string => {
+    const seen = [id];
+    let at = id;
+    for (;;) {
+      const next = findPatient(at)?.merged_into ?? "";
+      if (!next || !findPatient(next)) return at;
+      if (seen.includes(next)) return seen.slice(seen.indexOf(next)).sort()[0];
+      seen.push(next);
+      at = next;
+    }
+  };
+  const stands = (p: MockPatient) => survivor(p.id) === p.id;
+  /** A file and those merged into it (directly or not), the file first: whose medical items,
+   * consents and images a read of the file takes in. */
+  const filesOf = (id: string): string[] => [
+    id,
+    ...patients.filter((x) => x.id !== id && x.merged_into && survivor(x.id) === id).map((x) => x.id),
+  ];
+  /** The DTO the Rust side sends: age, guarantor named, whether a photo is stored, files merged in. */
   const dto = (p: MockPatient): Patient => {
-    const { guarantor_id, photo, created_at_ms: _c, ...rest } = p;
-    const g = guarantor_id ? findPatient(guarantor_id) : undefined;
+    const { guarantor_id, photo, created_at_ms: _c, merged_into: _m, ...rest } = p;
+    // A guarantor whose file was merged into another is that one now.
+    const g = guarantor_id ? findPatient(survivor(guarantor_id)) : undefined;
     return {
       ...rest,
       age: ageOn(p.birth_date),
       guarantor: g ? refOf(g) : null,
       guarantor_relation: g ? p.guarantor_relation : null,
       has_photo: photo !== "",
+      merged_files: filesOf(p.id).slice(1).map((id) => refOf(findPatient(id)!)),
     };
   };
   /** check_guarantor on the Rust side: null when fine, else the invalid_input message. */
@@ -212,7 +240,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     for (const key of [...foundAt.keys()]) if (key.split("+").includes(id)) foundAt.delete(key);
   };
   const duplicatePairs = (): DuplicatePair[] => {
-    const live = patients.filter((p) => p.erased_at_ms === null);
+    const live = patients.filter((p) => p.erased_at_ms === null && stands(p));
     const pairs: DuplicatePair[] = [];
     for (let i = 0; i < live.length; i++) {
       for (let j = i + 1; j < live.length; j++) {
@@ -228,13 +256,19 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     }
     return pairs.sort((x, y) => y.found_at_ms - x.found_at_ms || x.a.id.localeCompare(y.a.id) || x.b.id.localeCompare(y.b.id));
   };
+  const mergedError = (p: MockPatient) =>
+    fail(
+      "conflict",
+      `file ${p.file_number} was merged into file ${findPatient(survivor(p.id))?.file_number ?? "?"}: open that file (this one cannot be changed on its own)`,
+    );
   const erasedError = (p: MockPatient) =>
     fail("patient_erased", `file ${p.file_number} was erased on request (GDPR): its identity cannot be edited; create a new file if the person comes back`);
   const medical = seedMedical();
   let medicalCounter = medical.length;
   const history = (patientId: string): MedicalHistory => {
+    const files = filesOf(patientId);
     const items = medical
-      .filter((m) => m.patient_id === patientId)
+      .filter((m) => files.includes(m.patient_id))
       .sort((a, b) => b.recorded_at_ms - a.recorded_at_ms)
       .map((m) => ({ ...m, raises_alert: m.active && (m.kind === "allergy" || m.alert) }));
     return { items, alerts: items.filter((m) => m.raises_alert) };
@@ -243,8 +277,9 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const consentRecords = seedConsents();
   let consentCounter = consentRecords.length;
   const consentsOf = (patientId: string): Consents => {
+    const files = filesOf(patientId);
     const history = consentRecords
-      .filter((c) => c.patient_id === patientId)
+      .filter((c) => files.includes(c.patient_id))
       .sort((a, b) => b.recorded_at_ms - a.recorded_at_ms);
     return {
       status: CONSENT_KINDS.map((kind) => ({ kind, current: history.find((c) => c.kind === kind) ?? null })),
@@ -635,12 +670,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     },
     search_patients: async (_r: never, args: Record<string, unknown>) => {
       await delay(40 + Math.random() * 260);
-      return searchPatients(patients, String(args.query ?? "")).map(dto);
+      return searchPatients(patients.filter(stands), String(args.query ?? "")).map(dto);
     },
     get_patient: async (_r: never, args: Record<string, unknown>) => {
       await delay(60);
       const p = findPatient(args.id);
-      return p ? dto(p) : fail("not_found", `no patient with id ${args.id}`);
+      // A file merged into another opens as that one.
+      return p ? dto(findPatient(survivor(p.id))!) : fail("not_found", `no patient with id ${args.id}`);
     },
     add_patient: async (r: PatientInput) => {
       await delay(300);
@@ -648,14 +684,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (typeof row === "string") return fail("invalid_input", row);
       const gp = guarantorProblem(null, row.guarantor_id);
       if (gp) return fail("invalid_input", gp);
-      const dups = patients.filter((p) => duplicateReason(p, row) !== null);
+      const dups = patients.filter((p) => stands(p) && duplicateReason(p, row) !== null);
       if (!r.allow_duplicate && dups.length) {
         const list = dups.map((d) => `${d.file_number} ${d.first_name} ${d.last_name} (${d.birth_date})`).join(", ");
         return fail("possible_duplicate", `possible duplicate of ${list}: open that file, or confirm that this is another person`);
       }
       const p: MockPatient = {
         ...row, id: `p${++fileCounter}`, file_number: `K7Q-${String(fileCounter).padStart(5, "0")}`,
-        photo: "", erased_at_ms: null, created_at_ms: Date.now(),
+        photo: "", erased_at_ms: null, created_at_ms: Date.now(), merged_into: "",
       };
       patients.push(p);
       // "Create anyway": the person looked at the possible duplicates and said someone else.
@@ -667,6 +703,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       const i = patients.findIndex((x) => x.id === args.id);
       if (i < 0) return fail("not_found", `no patient with id ${args.id}`);
       if (patients[i].erased_at_ms !== null) return erasedError(patients[i]);
+      if (!stands(patients[i])) return mergedError(patients[i]);
       const row = validatePatient(r);
       if (typeof row === "string") return fail("invalid_input", row);
       const gp = guarantorProblem(patients[i].id, row.guarantor_id);
@@ -764,14 +801,16 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       await delay(150);
       const p = findPatient(args.id);
       if (!p) return fail("not_found", `no patient with id ${args.id}`);
-      const entries: TimelineEntry[] = [
-        { at_ms: p.created_at_ms, kind: "file_created", ref_id: p.id, label: p.file_number, detail: "", recorded_by: "" },
-      ];
-      if (p.erased_at_ms !== null)
-        entries.push({ at_ms: p.erased_at_ms, kind: "file_erased", ref_id: p.id, label: p.file_number, detail: "", recorded_by: "" });
-      for (const m of medical.filter((x) => x.patient_id === p.id))
+      const files = filesOf(p.id);
+      const entries: TimelineEntry[] = [];
+      for (const f of files.map((id) => findPatient(id)!)) {
+        entries.push({ at_ms: f.created_at_ms, kind: "file_created", ref_id: f.id, label: f.file_number, detail: "", recorded_by: "" });
+        if (f.erased_at_ms !== null)
+          entries.push({ at_ms: f.erased_at_ms, kind: "file_erased", ref_id: f.id, label: f.file_number, detail: "", recorded_by: "" });
+      }
+      for (const m of medical.filter((x) => files.includes(x.patient_id)))
         entries.push({ at_ms: m.recorded_at_ms, kind: m.kind, ref_id: m.id, label: m.label, detail: m.detail, recorded_by: m.recorded_by });
-      for (const c of consentRecords.filter((x) => x.patient_id === p.id))
+      for (const c of consentRecords.filter((x) => files.includes(x.patient_id)))
         entries.push({
           at_ms: c.recorded_at_ms, kind: c.granted ? "consent_granted" : "consent_withdrawn", ref_id: c.id, label: c.kind,
           detail: c.text_version, recorded_by: c.recorded_by,
@@ -781,8 +820,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     patient_dependents: async (_r: never, args: Record<string, unknown>) => {
       await delay(90);
       if (!findPatient(args.id)) return fail("not_found", `no patient with id ${args.id}`);
-      return patients
-        .filter((x) => x.guarantor_id === args.id)
+      // Those whose guarantor is the file or a file merged into it, each once as the file it stands as.
+      const files = filesOf(String(args.id));
+      const out: MockPatient[] = [];
+      for (const x of patients.filter((x) => x.guarantor_id && files.includes(x.guarantor_id))) {
+        const shown = findPatient(survivor(x.id))!;
+        if (!out.includes(shown)) out.push(shown);
+      }
+      return out
         .sort((a, b) => a.last_name.localeCompare(b.last_name, "fr") || a.first_name.localeCompare(b.first_name, "fr"))
         .map(refOf);
     },
@@ -850,6 +895,73 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       distinct.add(pairKey(String(args.a), String(args.b)));
       foundAt.delete(pairKey(String(args.a), String(args.b)));
       return null;
+    },
+    merge_patients: async (_r: never, args: Record<string, unknown>) => {
+      await delay(600);
+      if (!allowed("edit_patients")) return fail("permission_denied", "your role does not allow editing patients");
+      const req = args.req as MergePatientsRequest;
+      if (req.kept_id === req.retired_id) return fail("invalid_input", "retired_id: choose two different files");
+      const kept = findPatient(req.kept_id);
+      if (!kept) return fail("not_found", `no patient with id ${req.kept_id}`);
+      const retired = findPatient(req.retired_id);
+      if (!retired) return fail("not_found", `no patient with id ${req.retired_id}`);
+      for (const p of [kept, retired]) {
+        if (p.erased_at_ms !== null) return erasedError(p);
+        if (!stands(p)) return mergedError(p);
+      }
+      const row: MockPatient = { ...kept, phones: [...kept.phones] };
+      for (const field of req.take_from_retired) {
+        switch (field) {
+          case "last_name":
+          case "first_name":
+          case "birth_date":
+          case "sex":
+          case "address":
+          case "referring_dentist":
+          case "notes":
+            row[field] = retired[field];
+            break;
+          case "email":
+            row.email = retired.email;
+            break;
+          case "national_id":
+            row.national_id_kind = retired.national_id_kind;
+            row.national_id = retired.national_id;
+            break;
+          case "guarantor":
+            row.guarantor_id = retired.guarantor_id;
+            row.guarantor_relation = retired.guarantor_relation;
+            break;
+          default:
+            return fail(
+              "invalid_input",
+              `take_from_retired: ${JSON.stringify(field)} is not a detail that can be taken: choose among ${MERGEABLE_FIELDS.join(", ")}`,
+            );
+        }
+      }
+      for (const phone of retired.phones) if (!row.phones.includes(phone)) row.phones.push(phone);
+      if (row.guarantor_id && [kept.id, retired.id].includes(survivor(row.guarantor_id)))
+        return fail(
+          "invalid_input",
+          "take_from_retired: the guarantor chosen is one of the two files: keep the other guarantor, or change it after the merge",
+        );
+      if (!row.photo) row.photo = retired.photo;
+      Object.assign(kept, row);
+      retired.merged_into = kept.id;
+      forgetFound(kept.id);
+      forgetFound(retired.id);
+      return dto(kept);
+    },
+    separate_patient: async (_r: never, args: Record<string, unknown>) => {
+      await delay(400);
+      if (!allowed("edit_patients")) return fail("permission_denied", "your role does not allow editing patients");
+      const p = findPatient(args.id);
+      if (!p) return fail("not_found", `no patient with id ${args.id}`);
+      if (stands(p) || !p.merged_into)
+        return fail("conflict", `file ${p.file_number} is not merged into another: there is nothing to separate`);
+      p.merged_into = "";
+      forgetFound(p.id);
+      return dto(p);
     },
   };
 
@@ -1032,13 +1144,15 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     imagingHandlers({
       allowed,
       patient: findPatient,
+      files: filesOf,
       user: () => current && { display_name: current.display_name, username: current.username },
     }),
   );
   // Every change made here waits for the next sync (an imported image's file too).
   for (const name of [
     "update_settings", "add_user", "add_patient", "edit_patient", "add_medical_item", "set_medical_item_active", "record_consent",
-    "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "resolve_edit_conflict",
+    "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "merge_patients", "separate_patient",
+    "resolve_edit_conflict",
     "import_image_file", "add_image_annotation", "delete_image_annotation", "calibrate_image", "set_image_teeth", "delete_image",
   ]) {
     const write = handlers[name];
@@ -1103,13 +1217,20 @@ function ageOn(birth: string, today = todayIso()): number {
   return Math.max(0, ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0));
 }
 
-/** A patient as the mock stores it: the DTO's fields, with the guarantor by id and the photo. */
-type MockPatient = Omit<Patient, "age" | "guarantor" | "has_photo"> & {
+/** A patient as the mock stores it: the DTO's fields, with the guarantor by id, the photo and the
+ * file it was merged into ("" when none; the DTO's merged_files is worked out from these). */
+type MockPatient = Omit<Patient, "age" | "guarantor" | "has_photo" | "merged_files"> & {
   guarantor_id: string;
   photo: string;
   created_at_ms: number;
+  merged_into: string;
 };
-type PatientFields = Omit<MockPatient, "id" | "file_number" | "photo" | "erased_at_ms" | "created_at_ms">;
+type PatientFields = Omit<MockPatient, "id" | "file_number" | "photo" | "erased_at_ms" | "created_at_ms" | "merged_into">;
+
+/** The details merge_patients can take from the retired file (MERGEABLE_FIELDS on the Rust side). */
+const MERGEABLE_FIELDS = [
+  "last_name", "first_name", "birth_date", "sex", "email", "address", "national_id", "referring_dentist", "notes", "guarantor",
+];
 
 const RELATIONS = ["parent", "spouse", "guardian", "child", "sibling", "other"];
 
@@ -1274,6 +1395,7 @@ function seedPatients(): MockPatient[] {
       id, file_number: `K7Q-${String(i + 1).padStart(5, "0")}`, last_name, first_name, birth_date, sex, phones, email,
       address, national_id_kind, national_id, referring_dentist, notes, guarantor_id, guarantor_relation, photo: "",
       created_at_ms: id === "p17" ? now - 2 * day : now - (1200 - i * 40) * day, erased_at_ms: id === "p16" ? now - 30 * day : null,
+      merged_into: "",
     };
   });
 }
