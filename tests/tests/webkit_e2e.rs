@@ -36,6 +36,9 @@
 //!   Sync panel and approved there after its fingerprint is checked; a radiograph imported on it
 //!   shows in the app after a sync as "on the relay", and opens in the viewer, its file fetched
 //!   from the relay on demand (the time from the click to the first frame is printed);
+//! - one person filed at both PCs while they were apart is flagged in the "needs attention"
+//!   inbox after the syncs; merged there in the dialog (which shows what differs), the kept file
+//!   names the other and holds both phones, and the second PC finds one file after its sync;
 //! - the clinic moves to a new relay: a sync there says that the relay does not know this PC,
 //!   the owner joins it from the Sync panel (the clinic registers there and this PC brings the
 //!   second PC's changes it holds), and the second PC joins it with the command line;
@@ -673,6 +676,85 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("viewer-close")?;
     run.wait_for("image-thumb", STEP_TIMEOUT)?;
     run.assert_absent("image-not-local")?;
+    run.end_step();
+
+    // i2. One person filed at both desks while they were apart: the second PC (command line)
+    // and this one (the form) each create Amina Benali's file. After both sync, the inbox flags
+    // the pair; a person merges them here in the dialog; the kept file names the other and holds
+    // both phones, and the second PC finds one file after its sync.
+    run.begin("i2. one person filed twice, merged");
+    let at_chair = cli(
+        &chair,
+        &[
+            "--user",
+            OWNER,
+            "patient",
+            "add",
+            "--last-name",
+            "Benali",
+            "--first-name",
+            "Amina",
+            "--birth-date",
+            "1990-04-04",
+            "--sex",
+            "F",
+            "--phone",
+            "0661 00 00 02",
+        ],
+    )?;
+    let chair_number = at_chair["file_number"]
+        .as_str()
+        .context("the second PC's file number")?
+        .to_string();
+    run.click("nav-patients")?;
+    run.wait_for("patient-search", STEP_TIMEOUT)?;
+    run.click("patient-new")?;
+    run.wait_for("patient-form", STEP_TIMEOUT)?;
+    run.fill("patient-last-name", "BENALI")?;
+    run.fill("patient-first-name", "Amina")?;
+    run.fill_date("patient-birth-date", "1990", "04", "04")?;
+    run.choose("patient-sex", "F")?;
+    run.fill("patient-phone-0", "0555 00 00 01")?;
+    run.click("patient-save")?;
+    run.wait_for("patient-file", STEP_TIMEOUT)?;
+    let here_number = run.text("patient-file-number")?.trim().to_string();
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-result", STEP_TIMEOUT)?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.click("nav-inbox")?;
+    run.wait_for("duplicate-pair", STEP_TIMEOUT)?;
+    run.click("duplicate-merge")?;
+    run.wait_for("merge-dialog", STEP_TIMEOUT)?;
+    // The dialog loads both files and shows what differs: the last name's spelling.
+    run.wait_for("merge-field-last_name", STEP_TIMEOUT)?;
+    run.wait_text_containing("merge-phones", "+213 661 00 00 02")?;
+    run.screenshot("merge-dialog")?;
+    run.wait_enabled("merge-confirm", STEP_TIMEOUT)?;
+    run.click("merge-confirm")?;
+    // The kept file opens, names the other (whichever the person kept) and holds both phones.
+    run.wait_for("merged-files", STEP_TIMEOUT)?;
+    let kept_number = run.text("patient-file-number")?.trim().to_string();
+    let other_number = if kept_number.contains(&here_number) {
+        &chair_number
+    } else {
+        &here_number
+    };
+    run.wait_text_containing("merged-files", other_number)?;
+    run.wait_text_containing("patient-file-phones", "+213 661 00 00 02")?;
+    run.wait_text_containing("patient-file-phones", "+213 555 00 00 01")?;
+    run.screenshot("merged-file")?;
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    let found = cli(&chair, &["--user", OWNER, "patient", "search", "benali"])?;
+    let found = found.as_array().context("a list of patients")?;
+    ensure!(
+        found.len() == 1 && kept_number.contains(found[0]["file_number"].as_str().unwrap_or("?")),
+        "the second PC finds the kept file alone: {found:?}"
+    );
     run.end_step();
 
     // j. The clinic moves to a new relay (a planned move): a sync there says, in French, that
