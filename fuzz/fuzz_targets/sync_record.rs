@@ -5,8 +5,12 @@
 //! is every PC of the clinic crashing at each sync; a partial merge is a store that no longer
 //! matches any PC's.
 //!
-//! Each input is the plaintext verbatim: bare JSON, or DEFLATE behind its tag byte. The target
-//! seals it at the place in the logs it names (so that it authenticates, as a member's record
+//! An input starting with `{` (bare JSON) or with DEFLATE's tag byte is the plaintext verbatim.
+//! Mutated JSON seldom parses, so any other input is read as a structured change set instead
+//! ([`Structured`]: tables and fields of the real schema or made up, rows of the store or made
+//! up, values of every type including the store's own ids, dates and phone lists), written as the
+//! JSON a PC would seal: those reach the merge every time. The target seals the plaintext at the
+//! place in the logs it names (so that it authenticates, as a member's record
 //! would), opens it with `chairside_sync::seal::open`, and merges what opens into a fresh copy of
 //! a small clinic's store: its clinic settings and a patient on file, so that merges meet
 //! existing rows (concurrent edits, duplicate patients, erasures). It checks:
@@ -28,8 +32,10 @@ use chairside_domain::{ClinicSettings, DeviceId, EntityId, Language};
 use chairside_protocol::{Bytes, Record, associated_data};
 use chairside_store::{KdfParams, NewKey, Store, Unlock};
 use chairside_sync::{ClinicKey, seal};
+use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
+use serde_json::json;
 
 mod sync_record_clinic;
 use sync_record_clinic::{CLINIC, CLINIC_ROW, KEY, patient_on_file};
@@ -144,12 +150,144 @@ fn log_state(store: &Store, device: &str) -> (i64, i64, i64) {
     (head, sets, fields)
 }
 
+/// A change set described by the fuzzer's bytes, written out as a PC's plaintext.
+#[derive(Arbitrary, Debug)]
+struct Structured {
+    /// The member PC, or a made-up device id (then nothing opens: another stream).
+    device: Option<String>,
+    /// Mostly 1 (the member's first set), else 0 to 2.
+    idx: u8,
+    changes: Vec<Change>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Change {
+    table: Pick,
+    row: Pick,
+    field: Pick,
+    value: WireValue,
+    /// Added to the clock of the change before (clocks need not grow: a set may carry anything).
+    hlc_step: i16,
+}
+
+/// One of a list of known values, or made up.
+#[derive(Arbitrary, Debug)]
+enum Pick {
+    Known(u8),
+    Made(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum WireValue {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    /// One of the texts the store gives meaning to: ids of its rows, dates, phone lists.
+    Meaningful(u8),
+    Blob(Vec<u8>),
+}
+
+/// Rows of the target's store, and two that are not there.
+const ROWS: &[&str] = &[
+    sync_record_clinic::PATIENT,
+    CLINIC_ROW,
+    "0190a5e2-0000-7000-8000-0000000000aa",
+    "0190a5e2-0000-7000-8000-0000000000bb",
+];
+
+const MEANINGFUL: &[&str] = &[
+    sync_record_clinic::PATIENT,
+    CLINIC_ROW,
+    "0190a5e2-0000-7000-8000-0000000000aa",
+    "0190a5e2-0000-7000-8000-0000000000bb",
+    "",
+    "1990-04-04",
+    "2026-13-45",
+    "[\"+213555000001\"]",
+    "[\"0555\",",
+    "allergy",
+    "severe",
+    "Africa/Algiers",
+    "Mars/Olympus",
+    "ab",
+];
+
+fn pick<'a>(p: &'a Pick, known: &[&'a str]) -> String {
+    match p {
+        Pick::Known(i) if !known.is_empty() => known[usize::from(*i) % known.len()].to_string(),
+        Pick::Known(_) => String::new(),
+        Pick::Made(s) => s.clone(),
+    }
+}
+
+/// The plaintext of a structured input: the JSON a PC seals (see `chairside_sync::seal`).
+fn structured_plaintext(bytes: &[u8]) -> Option<Vec<u8>> {
+    let input = Structured::arbitrary_take_rest(Unstructured::new(bytes)).ok()?;
+    let tables: Vec<&str> = chairside_store::schema::SYNCED_TABLES
+        .iter()
+        .map(|t| t.name)
+        .collect();
+    let mut hlc: i64 = 117_000_000_000_000_000;
+    let changes: Vec<serde_json::Value> = input
+        .changes
+        .iter()
+        .map(|c| {
+            let table = pick(&c.table, &tables);
+            let fields: Vec<&str> = chairside_store::schema::table(&table)
+                .map(|t| t.fields.to_vec())
+                .unwrap_or_default();
+            hlc = hlc.saturating_add(i64::from(c.hlc_step));
+            let value = match &c.value {
+                WireValue::Null => json!({ "t": "n" }),
+                WireValue::Integer(i) => json!({ "t": "i", "v": i }),
+                WireValue::Real(r) => json!({ "t": "r", "v": r }),
+                WireValue::Text(t) => json!({ "t": "s", "v": t }),
+                WireValue::Meaningful(i) => {
+                    json!({ "t": "s", "v": MEANINGFUL[usize::from(*i) % MEANINGFUL.len()] })
+                }
+                WireValue::Blob(b) => json!({ "t": "b", "v": base64_of(b) }),
+            };
+            json!({
+                "table": table,
+                "row": pick(&c.row, ROWS),
+                "field": pick(&c.field, &fields),
+                "value": value,
+                "hlc": hlc,
+            })
+        })
+        .collect();
+    let set = json!({
+        "device": input.device.unwrap_or_else(|| MEMBER.to_string()),
+        // Mostly the next set of the member's stream; sometimes one the merge must refuse.
+        "idx": match input.idx {
+            0..=199 => 1,
+            other => i64::from(other % 3),
+        },
+        "changes": changes,
+    });
+    serde_json::to_vec(&set).ok()
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Inputs that opened and reached the merge, and those the merge took: printed now and then, so
 /// that a run shows it tests the merge and not only the parsing.
 static REACHED_MERGE: AtomicU64 = AtomicU64::new(0);
 static MERGED: AtomicU64 = AtomicU64::new(0);
 
-fuzz_target!(|plaintext: &[u8]| {
+fuzz_target!(|input: &[u8]| {
+    let plaintext = match input.first() {
+        Some(b'{' | 1) => input.to_vec(),
+        _ => match structured_plaintext(input) {
+            Some(plaintext) => plaintext,
+            None => return,
+        },
+    };
+    let plaintext = plaintext.as_slice();
     let place = named_place(plaintext).unwrap_or(Place {
         device: MEMBER.into(),
         idx: 1,
