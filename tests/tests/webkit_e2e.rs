@@ -360,15 +360,7 @@ fn scenario(run: &mut Run) -> Result<()> {
 
     // f. A patient: created from the form, found by an accent-free search, its file opened.
     run.begin("f. patient");
-    run.click("nav-patients")?;
-    run.wait_for("patient-search", STEP_TIMEOUT)?;
-    run.click("patient-new")?;
-    run.wait_for("patient-form", STEP_TIMEOUT)?;
-    run.fill("patient-last-name", "Dupré")?;
-    run.fill("patient-first-name", "Hélène")?;
-    run.fill_date("patient-birth-date", "1975", "05", "02")?;
-    run.choose("patient-sex", "F")?;
-    run.fill("patient-phone-0", "0555 12 34 56")?;
+    run.fill_new_patient("Dupré", "Hélène", ("1975", "05", "02"), "0555 12 34 56")?;
     run.screenshot("patient-form")?;
     run.click("patient-save")?;
     run.wait_for("patient-file", STEP_TIMEOUT)?;
@@ -706,15 +698,7 @@ fn scenario(run: &mut Run) -> Result<()> {
         .as_str()
         .context("the second PC's file number")?
         .to_string();
-    run.click("nav-patients")?;
-    run.wait_for("patient-search", STEP_TIMEOUT)?;
-    run.click("patient-new")?;
-    run.wait_for("patient-form", STEP_TIMEOUT)?;
-    run.fill("patient-last-name", "BENALI")?;
-    run.fill("patient-first-name", "Amina")?;
-    run.fill_date("patient-birth-date", "1990", "04", "04")?;
-    run.choose("patient-sex", "F")?;
-    run.fill("patient-phone-0", "0555 00 00 01")?;
+    run.fill_new_patient("BENALI", "Amina", ("1990", "04", "04"), "0555 00 00 01")?;
     run.click("patient-save")?;
     run.wait_for("patient-file", STEP_TIMEOUT)?;
     let here_number = run.text("patient-file-number")?.trim().to_string();
@@ -1352,6 +1336,25 @@ impl Run {
             "{testid} shows {now:?} after choosing {value:?}"
         );
         Ok(())
+    }
+
+    /// Opens a new patient's form from the patient list and fills it (a woman, one phone).
+    fn fill_new_patient(
+        &self,
+        last_name: &str,
+        first_name: &str,
+        (year, month, day): (&str, &str, &str),
+        phone: &str,
+    ) -> Result<()> {
+        self.click("nav-patients")?;
+        self.wait_for("patient-search", STEP_TIMEOUT)?;
+        self.click("patient-new")?;
+        self.wait_for("patient-form", STEP_TIMEOUT)?;
+        self.fill("patient-last-name", last_name)?;
+        self.fill("patient-first-name", first_name)?;
+        self.fill_date("patient-birth-date", year, month, day)?;
+        self.choose("patient-sex", "F")?;
+        self.fill("patient-phone-0", phone)
     }
 
     fn sign_in(&self, password: &str) -> Result<()> {

@@ -173,14 +173,7 @@ impl Writer<'_> {
                 )));
             }
         }
-        let entity: EntityId = retired.parse().map_err(|_| {
-            StoreError::InvalidChange(format!("patient id {retired:?} is not a UUID"))
-        })?;
-        self.set(
-            &PATIENT,
-            entity,
-            &[("merged_into", Value::Text(kept.to_string()))],
-        )
+        self.set_merged_into(retired, kept)
     }
 
     /// Separates a file merged into another: it stands on its own again with what it had.
@@ -190,13 +183,18 @@ impl Writer<'_> {
                 "the file {retired} is not merged into another"
             )));
         }
+        self.set_merged_into(retired, "")
+    }
+
+    /// The one field a merge or a separation writes.
+    fn set_merged_into(&mut self, retired: &str, kept: &str) -> Result<()> {
         let entity: EntityId = retired.parse().map_err(|_| {
             StoreError::InvalidChange(format!("patient id {retired:?} is not a UUID"))
         })?;
         self.set(
             &PATIENT,
             entity,
-            &[("merged_into", Value::Text(String::new()))],
+            &[("merged_into", Value::Text(kept.to_string()))],
         )
     }
 }

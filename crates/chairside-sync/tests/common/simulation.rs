@@ -143,18 +143,16 @@ impl World {
                         )
                     })
                     .unwrap();
-                let me = store.device_id().to_string();
-                let idx = changes::head(store.conn(), &me).unwrap();
-                self.acknowledged.push((me, idx));
+                let write = last_write(store);
+                self.acknowledged.push(write);
             }
             Op::Erase { device, patient } => {
                 let id = self.patients[patient].to_string();
                 let store = self.store(device);
                 if chairside_store::patients::get(store.conn(), &id).unwrap().is_some() {
                     store.write(|w| w.erase_patient(&id, 1_700_000_000_000)).unwrap();
-                    let me = store.device_id().to_string();
-                    let idx = changes::head(store.conn(), &me).unwrap();
-                    self.acknowledged.push((me, idx));
+                    let write = last_write(store);
+                self.acknowledged.push(write);
                 }
             }
             Op::Merge {
@@ -169,18 +167,16 @@ impl World {
                 let store = self.store(device);
                 // Refused (and nothing written) when a file is missing, erased or merged here.
                 if store.write(|w| w.merge_patient_into(&retired, &kept)).is_ok() {
-                    let me = store.device_id().to_string();
-                    let idx = changes::head(store.conn(), &me).unwrap();
-                    self.acknowledged.push((me, idx));
+                    let write = last_write(store);
+                self.acknowledged.push(write);
                 }
             }
             Op::Separate { device, patient } => {
                 let id = self.patients[patient].to_string();
                 let store = self.store(device);
                 if store.write(|w| w.separate_patient(&id)).is_ok() {
-                    let me = store.device_id().to_string();
-                    let idx = changes::head(store.conn(), &me).unwrap();
-                    self.acknowledged.push((me, idx));
+                    let write = last_write(store);
+                self.acknowledged.push(write);
                 }
             }
             Op::Sync { device } => {
@@ -272,6 +268,13 @@ fn identity_left_at_relay(world: &mut World) -> Vec<String> {
 }
 
 /// A PC's store, opened again from disk if it crashed.
+/// The PC's write just made: (device id, change-set index).
+fn last_write(store: &Store) -> (String, i64) {
+    let me = store.device_id().to_string();
+    let idx = changes::head(store.conn(), &me).unwrap();
+    (me, idx)
+}
+
 fn store_at<'a>(stores: &'a mut [Option<Store>], dirs: &[PathBuf], device: usize) -> &'a mut Store {
     stores[device].get_or_insert_with(|| reopen(&dirs[device]))
 }
