@@ -704,3 +704,100 @@ fn image_info_and_render_work_on_a_file_alone() {
     ));
     assert!(err.contains("frame 3 does not exist"), "{err}");
 }
+
+#[test]
+fn patient_merge_and_separate_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    // Two spellings of one person's name, each with a phone: not refused as a duplicate.
+    let add = |last: &str, phone: &str| -> Value {
+        let args = [
+            "--json",
+            "patient",
+            "add",
+            "--last-name",
+            last,
+            "--first-name",
+            "Amina",
+            "--birth-date",
+            "1990-04-04",
+            "--sex",
+            "F",
+            "--phone",
+            phone,
+        ];
+        serde_json::from_str(&ok(as_owner(dir.path(), &args))).unwrap()
+    };
+    let kept = add("Benali", "0555 00 00 01");
+    let retired = add("Benaly", "0661 00 00 02");
+    let (kept_id, retired_id) = (
+        kept["id"].as_str().unwrap(),
+        retired["id"].as_str().unwrap(),
+    );
+
+    // A detail that cannot be taken is refused, naming the ones that can.
+    let refused = failed(as_owner(
+        dir.path(),
+        &[
+            "patient",
+            "merge",
+            "--keep",
+            kept_id,
+            "--retire",
+            retired_id,
+            "--take",
+            "file_number",
+        ],
+    ));
+    assert!(
+        refused.contains("file_number") && refused.contains("last_name"),
+        "{refused}"
+    );
+
+    let merged: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &[
+            "--json",
+            "patient",
+            "merge",
+            "--keep",
+            kept_id,
+            "--retire",
+            retired_id,
+            "--take",
+            "last_name",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(merged["id"], kept_id);
+    assert_eq!(merged["last_name"], "Benaly");
+    assert_eq!(
+        merged["phones"],
+        serde_json::json!(["+213555000001", "+213661000002"])
+    );
+    assert_eq!(merged["merged_files"][0]["id"], retired_id);
+    // The retired file's number finds the kept file; its id shows the kept file.
+    let number = retired["file_number"].as_str().unwrap();
+    let found: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "search", number],
+    )))
+    .unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["id"], kept_id);
+    let text = ok(as_owner(dir.path(), &["patient", "show", retired_id]));
+    assert!(
+        text.contains("merged files:") && text.contains(number),
+        "{text}"
+    );
+
+    let separated: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "separate", retired_id],
+    )))
+    .unwrap();
+    assert_eq!(separated["id"], retired_id);
+    assert_eq!(separated["merged_files"], serde_json::json!([]));
+    let again = failed(as_owner(dir.path(), &["patient", "separate", retired_id]));
+    assert!(again.contains("not merged"), "{again}");
+}

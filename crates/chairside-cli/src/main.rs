@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chairside_app::{
-    ApiError, App, Language, NewUserRequest, Patient, PatientInput, Role, SetupRequest,
-    SignInRequest, code, default_data_dir,
+    ApiError, App, Language, MergePatientsRequest, NewUserRequest, Patient, PatientInput, Role,
+    SetupRequest, SignInRequest, code, default_data_dir,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -200,6 +200,22 @@ enum PatientCommand {
     Erase { id: String },
     /// The patient's history, newest first.
     Timeline { id: String },
+    /// Merge the file RETIRED into the file KEPT: the same person filed twice (at two desks,
+    /// say). KEPT shows both files' medical history, consents and images and keeps both files'
+    /// phones; RETIRED leaves searches and lists. `--take` names the details to take from RETIRED
+    /// (last_name, first_name, birth_date, sex, email, address, national_id, referring_dentist,
+    /// notes, guarantor).
+    Merge {
+        #[arg(long)]
+        keep: String,
+        #[arg(long)]
+        retire: String,
+        #[arg(long = "take", value_delimiter = ',')]
+        take: Vec<String>,
+    },
+    /// Separate a file merged into another (a merge made by mistake): it stands on its own again
+    /// with what it had.
+    Separate { id: String },
     /// Set the patient's photo from a JPEG or PNG file, or remove it with --remove.
     Photo {
         id: String,
@@ -792,6 +808,18 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
             let patient = app.get_patient(id)?;
             out.print(&patient, || describe(&patient))
         }
+        PatientCommand::Merge { keep, retire, take } => {
+            let patient = app.merge_patients(MergePatientsRequest {
+                kept_id: keep.clone(),
+                retired_id: retire.clone(),
+                take_from_retired: take.clone(),
+            })?;
+            out.print(&patient, || describe(&patient))
+        }
+        PatientCommand::Separate { id } => {
+            let patient = app.separate_patient(id)?;
+            out.print(&patient, || describe(&patient))
+        }
         PatientCommand::Edit { id, fields } => {
             let current = app.get_patient(id)?;
             let patient = app.edit_patient(id, fields.apply_to(input_from(current)))?;
@@ -1013,6 +1041,14 @@ fn describe(p: &Patient) -> String {
             } else {
                 String::new()
             },
+        ),
+        (
+            "merged files",
+            p.merged_files
+                .iter()
+                .map(|m| format!("{} {} {}", m.file_number, m.first_name, m.last_name))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
     ] {
         if !value.is_empty() {
