@@ -793,6 +793,113 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
     assert!(app_b.attention_inbox().unwrap().edit_conflicts.is_empty());
 }
 
+/// One person filed at two desks while apart, merged at one: an allergy the other desk adds to
+/// the retired file before it syncs still shows on the kept file on both PCs, the pair leaves
+/// both inboxes, and each PC's search finds one file, by either file's phone.
+#[test]
+fn one_person_filed_at_two_desks_is_merged_and_nothing_added_offline_is_lost() {
+    use chairside_app::{App, MedicalItemInput, MedicalKind, SignInRequest};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let add = |pc: &Path, last: &str, phone: &str| -> String {
+        let p = owner(
+            pc,
+            &[
+                "patient",
+                "add",
+                "--last-name",
+                last,
+                "--first-name",
+                "Amina",
+                "--birth-date",
+                "1990-04-04",
+                "--sex",
+                "F",
+                "--phone",
+                phone,
+            ],
+        );
+        p["id"].as_str().unwrap().to_string()
+    };
+    let kept = add(&pc_a, "Benali", "0555 00 00 01");
+    let retired = add(&pc_b, "BENALI", "0661 00 00 02");
+    for pc in [&pc_a, &pc_b, &pc_a] {
+        owner(pc, &["sync"]);
+    }
+    let open = |dir: &Path| {
+        let mut app = App::open(dir, Some(PASSPHRASE)).unwrap();
+        app.sign_in(SignInRequest {
+            username: "amel".into(),
+            password: OWNER_PW.into(),
+        })
+        .unwrap();
+        app
+    };
+    for pc in [&pc_a, &pc_b] {
+        assert_eq!(
+            open(pc).duplicate_pairs().unwrap().len(),
+            1,
+            "flagged on {pc:?}"
+        );
+    }
+    // Both desks note something in the second file without seeing each other's note (a
+    // concurrent edit), then desk A merges it into the first.
+    owner(
+        &pc_a,
+        &["patient", "edit", &retired, "--notes", "Vue à l'accueil"],
+    );
+    owner(
+        &pc_b,
+        &["patient", "edit", &retired, "--notes", "Vue au fauteuil"],
+    );
+    owner(
+        &pc_a,
+        &["patient", "merge", "--keep", &kept, "--retire", &retired],
+    );
+    // Desk B has not synced: it still sees the retired file, and records an allergy in it.
+    let mut app_b = open(&pc_b);
+    app_b
+        .add_medical_item(
+            &retired,
+            MedicalItemInput {
+                kind: MedicalKind::Allergy,
+                label: "Latex".into(),
+                detail: String::new(),
+                severity: None,
+                alert: true,
+                noted_on: None,
+            },
+        )
+        .unwrap();
+    drop(app_b);
+    for pc in [&pc_a, &pc_b, &pc_a] {
+        owner(pc, &["sync"]);
+    }
+    for pc in [&pc_a, &pc_b] {
+        let mut app = open(pc);
+        let alerts: Vec<String> = app
+            .medical_history(&kept)
+            .unwrap()
+            .alerts
+            .into_iter()
+            .map(|a| a.label)
+            .collect();
+        assert_eq!(alerts, ["Latex"], "on {pc:?}");
+        assert!(app.duplicate_pairs().unwrap().is_empty(), "on {pc:?}");
+        // The concurrent notes of the retired file show nowhere now: nobody is asked to choose.
+        let inbox = app.attention_inbox().unwrap();
+        assert!(inbox.edit_conflicts.is_empty(), "on {pc:?}: {inbox:?}");
+        for query in ["benali", "0555000001", "0661000002"] {
+            let found = app.search_patients(query).unwrap();
+            assert_eq!(found.len(), 1, "{query} on {pc:?}");
+            assert_eq!(found[0].id, kept, "{query} on {pc:?}");
+        }
+        assert_eq!(app.get_patient(&retired).unwrap().id, kept);
+    }
+}
+
 /// An X-ray imported on one PC is listed on the other after a sync (row and thumbnail), and its
 /// bytes come from the relay when it is opened there: the export is the original file, byte
 /// for byte.

@@ -43,10 +43,17 @@ impl App {
         let mut edit_conflicts = Vec::new();
         for c in conflicts::open(conn)? {
             let (patient_id, item_label) = match c.table.as_str() {
+                // A file merged into another is read through that one: what its own fields hold
+                // no longer shows anywhere, so an edit of them waits for no one.
+                "patient" if !chairside_store::merged::stands(conn, &c.row_id)? => continue,
                 "patient" => (c.row_id.clone(), None),
                 "medical_item" if clinical => {
                     match chairside_store::medical::get(conn, &c.row_id)? {
-                        Some(item) => (item.patient_id, Some(item.label)),
+                        // Shown in the file it is read in (the kept one, once merged).
+                        Some(item) => (
+                            chairside_store::merged::survivor(conn, &item.patient_id)?,
+                            Some(item.label),
+                        ),
                         None => continue,
                     }
                 }
