@@ -31,8 +31,11 @@ fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
 
 /// Re-derives the flags of one patient from the current data. Runs in the transaction of every
 /// change to a patient row (its `on_change` hook).
-pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
-    if !crate::merged::stands(conn, row_id)? {
+///
+/// Returns whether files are merged into this one (the patient hook then looks at them too).
+pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<bool> {
+    let state = crate::merged::merge_state(conn, row_id)?;
+    if !state.merged_into.is_empty() && !crate::merged::stands(conn, row_id)? {
         // Merged into another file: its pairs are that file's now (the other file of each is
         // looked at again, and finds this one as the file it was merged into).
         let partners = partners(conn, row_id)?;
@@ -40,12 +43,13 @@ pub(crate) fn refresh(conn: &Connection, row_id: &str) -> Result<()> {
             .execute([row_id])?;
         for partner in partners {
             if crate::merged::stands(conn, &partner)? {
-                refresh_standing(conn, &partner)?;
+                refresh_standing(conn, &partner, true)?;
             }
         }
-        return Ok(());
+        return Ok(state.has_merged_files);
     }
-    refresh_standing(conn, row_id)
+    refresh_standing(conn, row_id, state.has_merged_files)?;
+    Ok(state.has_merged_files)
 }
 
 /// The other file of each pair flagged with `row_id`.
@@ -59,8 +63,9 @@ fn partners(conn: &Connection, row_id: &str) -> Result<Vec<String>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// [`refresh`] for a file that stands on its own (or is gone).
-fn refresh_standing(conn: &Connection, row_id: &str) -> Result<()> {
+/// [`refresh`] for a file that stands on its own (or is gone); `has_merged_files` false when it
+/// is known that no file is merged into it.
+fn refresh_standing(conn: &Connection, row_id: &str, has_merged_files: bool) -> Result<()> {
     conn.prepare_cached("DELETE FROM duplicate_flag WHERE patient_a = ?1 OR patient_b = ?1")?
         .execute([row_id])?;
     let Some(row) = patients::get(conn, row_id)? else {
@@ -73,7 +78,12 @@ fn refresh_standing(conn: &Connection, row_id: &str) -> Result<()> {
     // The files merged into this one are looked for too: their names and phones are this
     // person's (the other file's refresh finds them the other way round).
     let mut found = patients::possible_duplicates_with_reason(conn, &row)?;
-    for file in crate::merged::merged_files(conn, row_id)? {
+    let merged = if has_merged_files {
+        crate::merged::merged_files(conn, row_id)?
+    } else {
+        Vec::new()
+    };
+    for file in merged {
         if let Some(merged) = patients::get(conn, &file)? {
             found.extend(patients::possible_duplicates_with_reason(conn, &merged)?);
         }

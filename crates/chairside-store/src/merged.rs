@@ -75,6 +75,32 @@ fn follow(conn: &Connection, id: &str) -> Result<Chain> {
     Ok(Chain::EndsAt(current))
 }
 
+/// What one indexed read says of a file's part in merges: the file it names, and whether any
+/// file names it. The patient hook asks this for every changed row, typed or merged; most rows
+/// answer "none, none", and nothing more is read for them.
+#[derive(Debug, Default)]
+pub(crate) struct MergeState {
+    pub merged_into: String,
+    pub has_merged_files: bool,
+}
+
+pub(crate) fn merge_state(conn: &Connection, id: &str) -> Result<MergeState> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT merged_into,
+                    EXISTS (SELECT 1 FROM patient m WHERE m.merged_into = ?1 AND m.merged_into <> '')
+             FROM patient WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(MergeState {
+                merged_into: r.get(0)?,
+                has_merged_files: r.get(1)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
 /// The file whose reads take in `id`'s: `id` itself when it stands on its own.
 pub fn survivor(conn: &Connection, id: &str) -> Result<String> {
     Ok(match follow(conn, id)? {

@@ -365,7 +365,9 @@ fn by_name_words(conn: &Connection, words: &[String], limit: u32) -> Result<Vec<
 /// (it arrived, was deleted, was merged itself, closed or opened a circle of merges): their
 /// flags are re-derived too.
 pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
-    index_row(conn, row_id)?;
+    if !index_row(conn, row_id)? {
+        return Ok(()); // no file is merged into it (most rows): nothing else to look at
+    }
     let mut reached: Vec<String> = vec![row_id.to_string()];
     let mut at = 0;
     while at < reached.len() {
@@ -386,8 +388,8 @@ pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// [`reindex`] for one row alone.
-fn index_row(conn: &Connection, row_id: &str) -> Result<()> {
+/// [`reindex`] for one row alone; returns whether files are merged into it.
+fn index_row(conn: &Connection, row_id: &str) -> Result<bool> {
     // Statements cached: this runs for every patient change, typed or merged (a first pull
     // reindexes thousands of patients).
     let row: Option<(i64, String, i64)> = conn
@@ -395,7 +397,7 @@ fn index_row(conn: &Connection, row_id: &str) -> Result<()> {
         .query_row([row_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((rowid, file_number, deleted)) = row else {
-        return Ok(());
+        return Ok(false);
     };
     crate::erasure::enforce(conn, row_id)?;
     conn.prepare_cached("DELETE FROM patient_search WHERE rowid = ?1")?
