@@ -522,7 +522,7 @@ fn a_client_killed_in_the_middle_of_a_sync_loses_nothing() {
 
 #[test]
 fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay_is_down() {
-    use chairside_app::{App, PatientInput, SignInRequest, SyncState};
+    use chairside_app::{PatientInput, SyncState};
 
     let tmp = tempfile::tempdir().unwrap();
     let pc = tmp.path().join("pc");
@@ -530,12 +530,7 @@ fn the_background_agent_syncs_on_its_own_connection_and_backs_off_when_the_relay
     init_clinic(&pc);
     owner(&pc, &["sync", "--relay", &relay.url()]);
 
-    let mut app = App::open(&pc, Some(PASSPHRASE)).unwrap();
-    app.sign_in(SignInRequest {
-        username: "amel".into(),
-        password: OWNER_PW.into(),
-    })
-    .unwrap();
+    let mut app = open(&pc);
     let mut agent = app.sync_agent().unwrap();
     let new_patient = |last: &str| PatientInput {
         last_name: last.into(),
@@ -685,9 +680,20 @@ fn two_pcs(tmp: &Path, relay: &Relay) -> (PathBuf, PathBuf) {
     (pc_a, pc_b)
 }
 
+/// The app on a PC's data directory, the owner signed in (what the desk shows).
+fn open(dir: &Path) -> chairside_app::App {
+    let mut app = chairside_app::App::open(dir, Some(PASSPHRASE)).unwrap();
+    app.sign_in(chairside_app::SignInRequest {
+        username: "amel".into(),
+        password: OWNER_PW.into(),
+    })
+    .unwrap();
+    app
+}
+
 #[test]
 fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
-    use chairside_app::{App, ConflictChoice, ResolveConflictRequest, SignInRequest};
+    use chairside_app::{ConflictChoice, ResolveConflictRequest};
 
     let tmp = tempfile::tempdir().unwrap();
     let relay = Relay::start(&tmp.path().join("relay"));
@@ -722,15 +728,6 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
     for pc in [&pc_a, &pc_b, &pc_a] {
         owner(pc, &["sync"]);
     }
-    let open = |dir: &Path| {
-        let mut app = App::open(dir, Some(PASSPHRASE)).unwrap();
-        app.sign_in(SignInRequest {
-            username: "amel".into(),
-            password: OWNER_PW.into(),
-        })
-        .unwrap();
-        app
-    };
     let mut app_a = open(&pc_a);
     let inbox = app_a.attention_inbox().unwrap();
     assert_eq!(inbox.edit_conflicts.len(), 1, "{inbox:?}");
@@ -798,7 +795,7 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
 /// both inboxes, and each PC's search finds one file, by either file's phone.
 #[test]
 fn one_person_filed_at_two_desks_is_merged_and_nothing_added_offline_is_lost() {
-    use chairside_app::{App, MedicalItemInput, MedicalKind, SignInRequest};
+    use chairside_app::{MedicalItemInput, MedicalKind};
 
     let tmp = tempfile::tempdir().unwrap();
     let relay = Relay::start(&tmp.path().join("relay"));
@@ -828,15 +825,6 @@ fn one_person_filed_at_two_desks_is_merged_and_nothing_added_offline_is_lost() {
     for pc in [&pc_a, &pc_b, &pc_a] {
         owner(pc, &["sync"]);
     }
-    let open = |dir: &Path| {
-        let mut app = App::open(dir, Some(PASSPHRASE)).unwrap();
-        app.sign_in(SignInRequest {
-            username: "amel".into(),
-            password: OWNER_PW.into(),
-        })
-        .unwrap();
-        app
-    };
     for pc in [&pc_a, &pc_b] {
         assert_eq!(
             open(pc).duplicate_pairs().unwrap().len(),

@@ -99,6 +99,16 @@ pub fn typescript() -> String {
         out.push_str(decl.trim());
         out.push('\n');
     }
+    // Constants the UI must agree with (ts-rs carries types only).
+    let quoted: Vec<String> = MERGEABLE_FIELDS
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect();
+    out.push_str(&format!(
+        "\n/** The details a person chooses between when merging two files (`MERGEABLE_FIELDS`). */\n\
+         export const MERGEABLE_FIELDS = [{}] as const;\n",
+        quoted.join(", ")
+    ));
     out
 }
 

@@ -576,3 +576,6 @@ export type ApiError = { code: string, message: string,
  * module of `error.rs`); absent otherwise, and then absent from the JSON.
  */
 reason?: string, };
+
+/** The details a person chooses between when merging two files (`MERGEABLE_FIELDS`). */
+export const MERGEABLE_FIELDS = ["last_name", "first_name", "birth_date", "sex", "email", "address", "national_id", "referring_dentist", "notes", "guarantor"] as const;

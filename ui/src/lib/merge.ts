@@ -4,25 +4,22 @@
 // The Rust side (merge_patients) keeps one file, takes the chosen details from the other, keeps
 // both files' phone numbers and shows both files' medical history, consents and images in the
 // kept file; separate_patient undoes it. Nothing is merged unless a person asks.
-import type { ApiError, Language, MergePatientsRequest, Patient, PatientRef } from "./bindings";
+import {
+  MERGEABLE_FIELDS,
+  type ApiError,
+  type Language,
+  type MergePatientsRequest,
+  type Patient,
+  type PatientRef,
+} from "./bindings";
 import { translate, type MessageKey } from "./i18n";
 import { formatDay } from "./medical";
 import { displayName, formatDate, guarantorLine, isNationalIdKind, SEXES } from "./patients";
 
-/** The details a person chooses between (MERGEABLE_FIELDS on the Rust side), in the form's order.
- * `national_id` is the kind and the number together, `guarantor` the guarantor and relation. */
-export const MERGE_FIELDS = [
-  "last_name",
-  "first_name",
-  "birth_date",
-  "sex",
-  "email",
-  "address",
-  "national_id",
-  "referring_dentist",
-  "notes",
-  "guarantor",
-] as const;
+/** The details a person chooses between, in the form's order: the Rust side's MERGEABLE_FIELDS,
+ * generated into bindings.ts. `national_id` is the kind and the number together, `guarantor` the
+ * guarantor and relation. */
+export const MERGE_FIELDS = MERGEABLE_FIELDS;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 
 /** Whose value a detail takes: the kept file's, or the retired file's. */
