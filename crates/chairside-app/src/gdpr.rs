@@ -125,10 +125,7 @@ impl App {
         } else {
             rows::get(conn, &patient.guarantor_id)?
         };
-        let mut merged_files = Vec::new();
-        for file in chairside_store::merged::merged_files(conn, id)? {
-            merged_files.extend(rows::get(conn, &file)?);
-        }
+        let merged_files = chairside_store::merged::merged_rows(conn, id)?;
         let medical = medical::for_patient(conn, id)?;
         let consents = consents::for_patient(conn, id)?;
         let staff_name = |user_id: &str| staff_display_name(conn, user_id);
@@ -200,17 +197,12 @@ impl App {
         let current = rows::get(self.store()?.conn(), id)?.ok_or_else(|| no_patient(id))?;
         refuse_if_erased(&current)?;
         crate::merge_files::refuse_if_merged(self.store()?.conn(), &current)?;
-        // The files merged into this one are the same person: erased with it.
+        // The files merged into this one are the same person: the store erases them with it.
         let merged = chairside_store::merged::merged_files(self.store()?.conn(), id)?;
         let user = session.user_id.to_string();
         let now = Utc::now().timestamp_millis();
         self.store_mut()?.write(|w| {
             w.erase_patient(id, now)?;
-            for file in &merged {
-                if rows::get(w.conn(), file)?.is_some_and(|r| r.erased_at_ms == 0) {
-                    w.erase_patient(file, now)?;
-                }
-            }
             w.audit(record(
                 &user,
                 "patient.erase",

@@ -236,10 +236,10 @@ impl App {
             let guarantor = chairside_store::merged::survivor(conn, &row.guarantor_id)?;
             rows::get(conn, &guarantor)?.map(patient_ref)
         };
-        let mut merged_files = Vec::new();
-        for file in chairside_store::merged::merged_files(conn, &row.id)? {
-            merged_files.extend(rows::get(conn, &file)?.map(patient_ref));
-        }
+        let merged_files = chairside_store::merged::merged_rows(conn, &row.id)?
+            .into_iter()
+            .map(patient_ref)
+            .collect();
         let mut dto = to_dto(row, guarantor, today);
         dto.merged_files = merged_files;
         Ok(dto)

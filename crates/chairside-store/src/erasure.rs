@@ -65,9 +65,25 @@ pub fn erased_birth_date(birth_date: &str) -> String {
 }
 
 impl Writer<'_> {
-    /// Erases a patient's identity (see the module docs). The change is captured and syncs like
-    /// any other; every device that merges it scrubs its own copy of the history.
+    /// Erases a patient's identity (see the module docs), and that of the files merged into
+    /// this one: the same person ([`crate::merged`]). The change is captured and syncs like any
+    /// other; every device that merges it scrubs its own copy of the history.
     pub fn erase_patient(&mut self, id: &str, at_ms: i64) -> Result<()> {
+        self.erase_one(id, at_ms)?;
+        for file in crate::merged::merged_files(self.conn(), id)? {
+            let erased: i64 = self.conn().query_row(
+                "SELECT erased_at_ms FROM patient WHERE id = ?1",
+                [&file],
+                |r| r.get(0),
+            )?;
+            if erased == 0 {
+                self.erase_one(&file, at_ms)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn erase_one(&mut self, id: &str, at_ms: i64) -> Result<()> {
         let entity: EntityId = id
             .parse()
             .map_err(|_| StoreError::InvalidChange(format!("patient id {id:?} is not a UUID")))?;

@@ -114,6 +114,17 @@ pub fn stands(conn: &Connection, id: &str) -> Result<bool> {
     Ok(survivor(conn, id)? == id)
 }
 
+/// The live files whose `merged_into` names `id` (merged into it directly).
+pub(crate) fn naming(conn: &Connection, id: &str) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM patient WHERE merged_into = ?1 AND merged_into <> '' AND deleted = 0
+             ORDER BY id",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// A file and every file merged into it, directly or through others, the file first: whose
 /// medical items, consents and images a read of the file takes in. Only files that do not stand
 /// on their own are taken in (a file in a circle of merges other than the one that stands, say).
@@ -121,14 +132,7 @@ pub fn files_of(conn: &Connection, id: &str) -> Result<Vec<String>> {
     let mut files = vec![id.to_string()];
     let mut at = 0;
     while at < files.len() {
-        let mut stmt = conn.prepare_cached(
-            "SELECT id FROM patient WHERE merged_into = ?1 AND merged_into <> '' AND deleted = 0
-             ORDER BY id",
-        )?;
-        let merged: Vec<String> = stmt
-            .query_map([&files[at]], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for file in merged {
+        for file in naming(conn, &files[at])? {
             if !files.contains(&file) && survivor(conn, &file)? == id {
                 files.push(file);
             }
@@ -149,6 +153,15 @@ pub fn merged_files(conn: &Connection, id: &str) -> Result<Vec<String>> {
     let mut files = files_of(conn, id)?;
     files.remove(0);
     Ok(files)
+}
+
+/// The rows of the files merged into a file.
+pub fn merged_rows(conn: &Connection, id: &str) -> Result<Vec<PatientRow>> {
+    let mut rows = Vec::new();
+    for file in merged_files(conn, id)? {
+        rows.extend(crate::patients::get(conn, &file)?);
+    }
+    Ok(rows)
 }
 
 /// The file a row is read as: itself, or the file it was merged into.

@@ -165,19 +165,7 @@ pub fn dependents(conn: &Connection, id: &str) -> Result<Vec<PatientRow>> {
     let rows: Vec<PatientRow> = stmt
         .query_map([crate::merged::files_json(conn, id)?], from_row)?
         .collect::<rusqlite::Result<_>>()?;
-    let mut out: Vec<PatientRow> = Vec::new();
-    for row in rows {
-        let standing = crate::merged::survivor(conn, &row.id)?;
-        if out.iter().any(|o| o.id == standing) {
-            continue;
-        }
-        if standing == row.id {
-            out.push(row);
-        } else if let Some(kept) = get(conn, &standing)? {
-            out.push(kept);
-        }
-    }
-    Ok(out)
+    crate::merged::as_files(conn, rows)
 }
 
 /// Live patients with the same name and birth date, or sharing a phone: possible duplicates.
@@ -371,13 +359,7 @@ pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
     let mut reached: Vec<String> = vec![row_id.to_string()];
     let mut at = 0;
     while at < reached.len() {
-        let pointing: Vec<String> = conn
-            .prepare_cached(
-                "SELECT id FROM patient WHERE merged_into = ?1 AND merged_into <> '' ORDER BY id",
-            )?
-            .query_map([&reached[at]], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for file in pointing {
+        for file in crate::merged::naming(conn, &reached[at])? {
             if !reached.contains(&file) {
                 crate::duplicates::refresh(conn, &file)?;
                 reached.push(file);
