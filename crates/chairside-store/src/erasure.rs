@@ -21,6 +21,9 @@
 //!   late, could write a name back: [`enforce`] runs after every change to the row, typed or
 //!   merged, and blanks the fields again. It is a pure function of the merged state, so every
 //!   device ends in the same state without capturing these writes;
+//! * the files merged into the erased one ([`crate::merged`]), the same person: erased with it;
+//!   and a file merged into it at another desk while the erasure was on its way is erased by the
+//!   first sync that merges both ([`crate::Store::finish_erasures`]);
 //! * a DICOM file's header names the patient: the erasure queues the patient's DICOM images
 //!   (`image_identity_queue`, migration 0015); a PC that holds the file writes a copy without
 //!   the identity, points the image at it (`identity_removed`, synced) and forgets the old file,
@@ -99,6 +102,51 @@ impl Writer<'_> {
         fields.push(("birth_date", Value::Text(erased_birth_date(&birth_date))));
         fields.push(("erased_at_ms", Value::Integer(at_ms)));
         self.set(&PATIENT, entity, &fields)
+    }
+}
+
+/// Files that keep their identity though their reads go to an erased file: a merge and an
+/// erasure that crossed while the PCs were apart (one desk merged the file into another, a
+/// second desk, not yet told, erased that other file). Here both are refused together, so only
+/// merged change sets make this. Each comes with the erasure time of the file it is read as.
+pub fn unfinished_erasures(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let merged: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM patient WHERE deleted = 0 AND merged_into <> '' AND erased_at_ms = 0
+             ORDER BY id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut unfinished = Vec::new();
+    for id in merged {
+        let file = crate::merged::survivor(conn, &id)?;
+        let erased_at: i64 = conn
+            .prepare_cached("SELECT erased_at_ms FROM patient WHERE id = ?1")?
+            .query_row([&file], |r| r.get(0))?;
+        if erased_at != 0 {
+            unfinished.push((id, erased_at));
+        }
+    }
+    Ok(unfinished)
+}
+
+impl crate::Store {
+    /// Erases the files of [`unfinished_erasures`], as the erasure would have had it seen the
+    /// merge: a person's erasure reaches every file of theirs. A captured change, made by the
+    /// sync after merging what it pulled (see `chairside-sync`); it writes the erased file's own
+    /// erasure time, so PCs that do it at the same time write the same values. Returns how many
+    /// files were erased.
+    pub fn finish_erasures(&mut self) -> Result<usize> {
+        let unfinished = unfinished_erasures(self.conn())?;
+        if !unfinished.is_empty() {
+            self.write(|w| {
+                for (id, at_ms) in &unfinished {
+                    w.erase_one(id, *at_ms)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(unfinished.len())
     }
 }
 

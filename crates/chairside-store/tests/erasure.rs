@@ -416,6 +416,84 @@ fn an_image_imported_before_the_erasure_reached_that_pc_arrives_without_its_file
     }
 }
 
+#[test]
+fn a_file_merged_into_a_file_erased_elsewhere_meanwhile_is_erased_too() {
+    let (_dirs, mut a, mut b, kept) = two_pcs_with_the_patient();
+    // The same person filed a second time at A, under another spelling and phone.
+    let mut second = PatientRow {
+        id: EntityId::new().to_string(),
+        last_name: "Quasimodiere".into(),
+        first_name: FIRST.into(),
+        birth_date: "1988-02-29".into(),
+        phones: vec!["+213770998877".into()],
+        ..PatientRow::default()
+    };
+    a.write(|w| w.insert_patient(&mut second)).unwrap();
+    a.write(|w| w.insert_medical_item(&allergy(&second.id)))
+        .unwrap();
+    sync(&a, &mut b);
+
+    // Apart: A merges the second file into the first; B, not told, erases the first.
+    a.write(|w| w.merge_patient_into(&second.id, &kept.id))
+        .unwrap();
+    b.write(|w| w.erase_patient(&kept.id, 1_700_000_000_000))
+        .unwrap();
+    assert!(
+        chairside_store::erasure::unfinished_erasures(a.conn())
+            .unwrap()
+            .is_empty()
+    );
+    sync(&b, &mut a);
+    sync(&a, &mut b);
+    for store in [&a, &b] {
+        assert_eq!(
+            chairside_store::erasure::unfinished_erasures(store.conn()).unwrap(),
+            vec![(second.id.clone(), 1_700_000_000_000)],
+            "the merged file still names the person"
+        );
+    }
+
+    // The sync finishes the erasure at the first PC that merges both; both PCs then agree.
+    assert_eq!(b.finish_erasures().unwrap(), 1);
+    assert_eq!(b.finish_erasures().unwrap(), 0, "nothing left to do");
+    sync(&b, &mut a);
+    assert_eq!(
+        a.finish_erasures().unwrap(),
+        0,
+        "the erasure came with the sync"
+    );
+    for store in [&a, &b] {
+        let row = patients::get(store.conn(), &second.id).unwrap().unwrap();
+        assert_eq!(
+            (row.last_name.as_str(), row.phones.len(), row.erased_at_ms),
+            ("", 0, 1_700_000_000_000)
+        );
+        assert_eq!(row.birth_date, "1988");
+        assert_eq!(
+            logged(store, "770998877"),
+            0,
+            "no device keeps the phone in its log"
+        );
+        assert_eq!(logged(store, "Quasimodiere"), 0);
+        let found =
+            patients::search(store.conn(), &SearchQuery::parse("quasimodiere", "DZ"), 20).unwrap();
+        assert!(
+            found.is_empty(),
+            "the second spelling finds nothing: {found:?}"
+        );
+        // The retained clinical record stays with the file.
+        assert_eq!(
+            medical::for_patient(store.conn(), &second.id)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    // The sets that named the second file wait to be sealed again at the relay.
+    let on_a = a.device_id().to_string();
+    assert!(!sync_state::redactions(b.conn()).unwrap()[&on_a].is_empty());
+}
+
 /// Two PCs of one clinic that both hold the patient of [`populate`].
 fn two_pcs_with_the_patient() -> (
     (tempfile::TempDir, tempfile::TempDir),

@@ -410,6 +410,9 @@ pub fn sync(
     for (device, stream) in rewritten {
         check_rewritten(store, relay, me, device, stream, &mut report)?;
     }
+    // A merge of two files and the erasure of one of them may have crossed while the PCs were
+    // apart, which leaves a file of an erased person with its name: erased now, and pushed below.
+    store.finish_erasures()?;
 
     // Blobs before the records that name them. Files the relay has no room for wait here, and
     // the records go all the same: the clinical record must not stop at a full quota; another

@@ -362,6 +362,12 @@ proptest! {
             prop_assert_eq!(&files_read_as(world.store(device)), &reference,
                 "replica {} reads files as others", device);
         }
+        // An erasure reaches every file of the person, even a file merged into the erased one
+        // while the erasure was on its way: none read as an erased file keeps its identity.
+        for device in 0..DEVICES {
+            prop_assert_eq!(chairside_store::erasure::unfinished_erasures(world.store(device).conn()).unwrap(),
+                Vec::<(String, i64)>::new(), "replica {} keeps an erased person's file", device);
+        }
         // The concurrent edits waiting for a person are the same on every PC, whatever order
         // each received the writes in.
         let reference = conflicts_waiting(world.store(0));
