@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "remove_patient_photo",
     "duplicate_pairs",
     "mark_distinct",
+    "merge_preview",
     "merge_patients",
     "separate_patient",
     "sync_now",

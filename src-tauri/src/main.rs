@@ -13,11 +13,11 @@ use chairside_app::{
     ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
     DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
     ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory,
-    MedicalItemInput, MergePatientsRequest, NewUserRequest, Patient, PatientInput, PatientRef,
-    PendingDeviceInfo, RecoveryKeyShown, RelayRejoined, ResolveConflictRequest,
-    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
-    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
-    default_data_dir,
+    MedicalItemInput, MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest,
+    Patient, PatientInput, PatientRef, PendingDeviceInfo, RecoveryKeyShown, RelayRejoined,
+    ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest,
+    SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
+    UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -194,6 +194,11 @@ fn duplicate_pairs(state: Shared<'_>) -> Reply<Vec<DuplicatePair>> {
 #[tauri::command(async)]
 fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
     with_app(state, |app| app.mark_distinct(&a, &b))
+}
+
+#[tauri::command(async)]
+fn merge_preview(state: Shared<'_>, req: MergePreviewRequest) -> Reply<MergePreview> {
+    with_app(state, |app| app.merge_preview(req))
 }
 
 #[tauri::command(async)]
@@ -443,6 +448,7 @@ fn main() {
             remove_patient_photo,
             duplicate_pairs,
             mark_distinct,
+            merge_preview,
             merge_patients,
             separate_patient,
             sync_now,

@@ -395,6 +395,55 @@ pub struct MergePatientsRequest {
     pub take_from_retired: Vec<String>,
 }
 
+/// Asking what merging two files would do, before a person decides: the pair (either order),
+/// and the file to keep, or none for the default (the file created first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MergePreviewRequest {
+    pub first_id: String,
+    pub second_id: String,
+    pub kept_id: Option<String>,
+}
+
+/// Whose value a detail takes in a merge: the kept file's or the retired file's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeSide {
+    Kept,
+    Retired,
+}
+
+/// A detail the two files disagree on (a value against none counts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MergeDetail {
+    /// Among [`MERGEABLE_FIELDS`].
+    pub field: String,
+    /// The value it starts on: the kept file's, unless that is empty or cannot be kept.
+    pub default_side: MergeSide,
+    /// Whether each side's value can be chosen: only a guarantor can be refused (one of the two
+    /// files: after the merge the file would be its own guarantor).
+    pub kept_allowed: bool,
+    pub retired_allowed: bool,
+}
+
+/// What merging two files would do (`merge_preview`): the person chooses from this, and
+/// `merge_patients` applies the same rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MergePreview {
+    pub kept: Patient,
+    pub retired: Patient,
+    /// When each file was created (ms since the epoch): the older is kept by default.
+    #[ts(type = "number")]
+    pub kept_created_at_ms: i64,
+    #[ts(type = "number")]
+    pub retired_created_at_ms: i64,
+    /// The details the two files disagree on, in the patient form's order.
+    pub details: Vec<MergeDetail>,
+    /// The kept file's phone numbers after the merge: its own first, then the other's, each once.
+    pub phones: Vec<String>,
+    /// Whether the kept file takes the retired file's photo (it has none of its own).
+    pub takes_photo: bool,
+}
+
 /// The details a person chooses between when merging two files: `national_id` is the kind and
 /// number together, `guarantor` the guarantor and relation together.
 pub const MERGEABLE_FIELDS: &[&str] = &[

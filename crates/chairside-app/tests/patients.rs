@@ -430,6 +430,127 @@ fn consents_are_versioned_attributed_and_withdrawn_by_a_new_record() {
 }
 
 #[test]
+fn the_merge_preview_shows_what_differs_starts_on_the_older_file_and_its_defaults_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = clinic(dir.path());
+    let older = app.add_patient(helene()).unwrap();
+    // The second desk's file: the name typed in capitals without its accent (spaces around it
+    // do not count), an e-mail, another phone, and the first file named as its guarantor.
+    let mut input = helene();
+    input.last_name = "  DUPRE ".into();
+    input.first_name = format!(" {} ", input.first_name);
+    input.phones = vec!["0770 11 22 33".into()];
+    input.email = Some("h.dupre@example.dz".into());
+    input.referring_dentist = "Dr Haddad".into();
+    input.guarantor_id = Some(older.id.clone());
+    input.guarantor_relation = Some("other".into());
+    input.allow_duplicate = true;
+    let newer = app.add_patient(input).unwrap();
+    let request = |kept_id: Option<&str>| MergePreviewRequest {
+        first_id: newer.id.clone(),
+        second_id: older.id.clone(),
+        kept_id: kept_id.map(str::to_string),
+    };
+    let details = |preview: &MergePreview| -> Vec<(String, MergeSide, bool, bool)> {
+        preview
+            .details
+            .iter()
+            .map(|d| {
+                (
+                    d.field.clone(),
+                    d.default_side,
+                    d.kept_allowed,
+                    d.retired_allowed,
+                )
+            })
+            .collect()
+    };
+
+    // No choice made: the older file is kept, whatever the order asked.
+    let preview = app.merge_preview(request(None)).unwrap();
+    assert_eq!(
+        (preview.kept.id.as_str(), preview.retired.id.as_str()),
+        (older.id.as_str(), newer.id.as_str())
+    );
+    assert!(preview.kept_created_at_ms <= preview.retired_created_at_ms);
+    assert_eq!(
+        details(&preview),
+        vec![
+            ("last_name".into(), MergeSide::Kept, true, true),
+            ("email".into(), MergeSide::Kept, true, true),
+            // The kept file names no referring dentist: the one given is proposed.
+            ("referring_dentist".into(), MergeSide::Retired, true, true),
+            // The newer file's guarantor is the older file: it cannot stay.
+            ("guarantor".into(), MergeSide::Kept, true, false),
+        ]
+    );
+    assert_eq!(
+        preview.phones.len(),
+        2,
+        "both files' phones: {:?}",
+        preview.phones
+    );
+    assert_eq!(preview.phones[0], older.phones[0], "the kept file's first");
+    assert!(!preview.takes_photo);
+
+    // The other file kept: each default follows.
+    let preview = app.merge_preview(request(Some(&newer.id))).unwrap();
+    assert_eq!(preview.kept.id, newer.id);
+    assert_eq!(
+        details(&preview),
+        vec![
+            ("last_name".into(), MergeSide::Kept, true, true),
+            ("email".into(), MergeSide::Kept, true, true),
+            ("referring_dentist".into(), MergeSide::Kept, true, true),
+            ("guarantor".into(), MergeSide::Retired, false, true),
+        ]
+    );
+    // The preview's defaults are a merge the app accepts.
+    let take_from_retired: Vec<String> = preview
+        .details
+        .iter()
+        .filter(|d| d.default_side == MergeSide::Retired)
+        .map(|d| d.field.clone())
+        .collect();
+    let merged = app
+        .merge_patients(MergePatientsRequest {
+            kept_id: newer.id.clone(),
+            retired_id: older.id.clone(),
+            take_from_retired,
+        })
+        .unwrap();
+    assert_eq!(
+        merged.guarantor, None,
+        "the guarantor that could not stay is gone"
+    );
+    assert_eq!(merged.email.as_deref(), Some("h.dupre@example.dz"));
+    assert_eq!(merged.referring_dentist, "Dr Haddad");
+
+    // Refused as the merge would be: a file merged already, a file that is not one of the pair.
+    let err = app.merge_preview(request(None)).unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.reason.as_deref()),
+        (code::CONFLICT, Some(error::reason::FILE_MERGED))
+    );
+    let mut input = helene();
+    input.allow_duplicate = true;
+    let third = app.add_patient(input).unwrap();
+    let err = app
+        .merge_preview(MergePreviewRequest {
+            first_id: newer.id.clone(),
+            second_id: third.id.clone(),
+            kept_id: Some(older.id.clone()),
+        })
+        .unwrap_err();
+    assert_eq!(err.code, code::INVALID_INPUT);
+    assert!(
+        err.message.contains("neither of the two files"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
 fn the_same_person_filed_twice_is_merged_by_a_person_nothing_is_lost_and_it_can_be_separated() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = clinic(dir.path());

@@ -130,6 +130,43 @@ export type MergePatientsRequest = { kept_id: string, retired_id: string,
  */
 take_from_retired: Array<string>, };
 
+export type MergePreviewRequest = { first_id: string, second_id: string, kept_id: string | null, };
+
+export type MergeSide = "kept" | "retired";
+
+export type MergeDetail = { 
+/**
+ * Among [`MERGEABLE_FIELDS`].
+ */
+field: string, 
+/**
+ * The value it starts on: the kept file's, unless that is empty or cannot be kept.
+ */
+default_side: MergeSide, 
+/**
+ * Whether each side's value can be chosen: only a guarantor can be refused (one of the two
+ * files: after the merge the file would be its own guarantor).
+ */
+kept_allowed: boolean, retired_allowed: boolean, };
+
+export type MergePreview = { kept: Patient, retired: Patient, 
+/**
+ * When each file was created (ms since the epoch): the older is kept by default.
+ */
+kept_created_at_ms: number, retired_created_at_ms: number, 
+/**
+ * The details the two files disagree on, in the patient form's order.
+ */
+details: Array<MergeDetail>, 
+/**
+ * The kept file's phone numbers after the merge: its own first, then the other's, each once.
+ */
+phones: Array<string>, 
+/**
+ * Whether the kept file takes the retired file's photo (it has none of its own).
+ */
+takes_photo: boolean, };
+
 export type EditConflictInfo = { 
 /**
  * `patient` or `medical_item`; with `row_id`, `field`, `other_device` and `other_hlc` it
