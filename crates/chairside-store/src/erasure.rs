@@ -105,11 +105,19 @@ impl Writer<'_> {
     }
 }
 
+/// A file of [`unfinished_erasures`]: `file` is read as `read_as`, erased at `erased_at_ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnfinishedErasure {
+    pub file: String,
+    pub read_as: String,
+    pub erased_at_ms: i64,
+}
+
 /// Files that keep their identity though their reads go to an erased file: a merge and an
 /// erasure that crossed while the PCs were apart (one desk merged the file into another, a
 /// second desk, not yet told, erased that other file). Here both are refused together, so only
 /// merged change sets make this. Each comes with the erasure time of the file it is read as.
-pub fn unfinished_erasures(conn: &Connection) -> Result<Vec<(String, i64)>> {
+pub fn unfinished_erasures(conn: &Connection) -> Result<Vec<UnfinishedErasure>> {
     let merged: Vec<String> = conn
         .prepare_cached(
             "SELECT id FROM patient WHERE deleted = 0 AND merged_into <> '' AND erased_at_ms = 0
@@ -124,7 +132,11 @@ pub fn unfinished_erasures(conn: &Connection) -> Result<Vec<(String, i64)>> {
             .prepare_cached("SELECT erased_at_ms FROM patient WHERE id = ?1")?
             .query_row([&file], |r| r.get(0))?;
         if erased_at != 0 {
-            unfinished.push((id, erased_at));
+            unfinished.push(UnfinishedErasure {
+                file: id,
+                read_as: file,
+                erased_at_ms: erased_at,
+            });
         }
     }
     Ok(unfinished)
@@ -135,13 +147,23 @@ impl crate::Store {
     /// merge: a person's erasure reaches every file of theirs. A captured change, made by the
     /// sync after merging what it pulled (see `chairside-sync`); it writes the erased file's own
     /// erasure time, so PCs that do it at the same time write the same values. Returns how many
-    /// files were erased.
+    /// files were erased. Audited without a user (the PC does it, for an erasure someone made
+    /// elsewhere), the file it is read as in the detail.
     pub fn finish_erasures(&mut self) -> Result<usize> {
         let unfinished = unfinished_erasures(self.conn())?;
         if !unfinished.is_empty() {
             self.write(|w| {
-                for (id, at_ms) in &unfinished {
-                    w.erase_one(id, *at_ms)?;
+                for erasure in &unfinished {
+                    w.erase_one(&erasure.file, erasure.erased_at_ms)?;
+                    let detail = format!("merged into erased file {}", erasure.read_as);
+                    w.audit(crate::audit::AuditRecord {
+                        user_id: "",
+                        action: "patient.erase",
+                        entity: "patient",
+                        entity_id: &erasure.file,
+                        outcome: "ok",
+                        detail: &detail,
+                    })?;
                 }
                 Ok(())
             })?;

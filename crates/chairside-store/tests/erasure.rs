@@ -448,7 +448,11 @@ fn a_file_merged_into_a_file_erased_elsewhere_meanwhile_is_erased_too() {
     for store in [&a, &b] {
         assert_eq!(
             chairside_store::erasure::unfinished_erasures(store.conn()).unwrap(),
-            vec![(second.id.clone(), 1_700_000_000_000)],
+            vec![chairside_store::erasure::UnfinishedErasure {
+                file: second.id.clone(),
+                read_as: kept.id.clone(),
+                erased_at_ms: 1_700_000_000_000
+            }],
             "the merged file still names the person"
         );
     }
@@ -461,6 +465,19 @@ fn a_file_merged_into_a_file_erased_elsewhere_meanwhile_is_erased_too() {
         a.finish_erasures().unwrap(),
         0,
         "the erasure came with the sync"
+    );
+    let audited = chairside_store::audit::recent(b.conn(), 100)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "patient.erase" && e.entity_id == second.id)
+        .expect("the erasure is in the audit log");
+    assert_eq!(
+        audited.detail,
+        format!("merged into erased file {}", kept.id)
+    );
+    assert_eq!(
+        audited.user_id, "",
+        "made by the PC, for an erasure someone made elsewhere"
     );
     for store in [&a, &b] {
         let row = patients::get(store.conn(), &second.id).unwrap().unwrap();

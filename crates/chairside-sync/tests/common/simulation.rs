@@ -366,7 +366,7 @@ proptest! {
         // while the erasure was on its way: none read as an erased file keeps its identity.
         for device in 0..DEVICES {
             prop_assert_eq!(chairside_store::erasure::unfinished_erasures(world.store(device).conn()).unwrap(),
-                Vec::<(String, i64)>::new(), "replica {} keeps an erased person's file", device);
+                Vec::<chairside_store::erasure::UnfinishedErasure>::new(), "replica {} keeps an erased person's file", device);
         }
         // The concurrent edits waiting for a person are the same on every PC, whatever order
         // each received the writes in.
