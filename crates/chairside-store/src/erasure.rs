@@ -62,6 +62,9 @@ pub const BLANKED_FIELDS: &[(&str, &str)] = &[
     ("guarantor_relation", ""),
 ];
 
+/// The local setting that says an erasure changed this database since its last compaction.
+pub(crate) const COMPACTION_DUE: &str = "compaction_after_erasure_due";
+
 /// The birth date an erased record keeps: its year ("1985-03-14" becomes "1985").
 pub fn erased_birth_date(birth_date: &str) -> String {
     birth_date.chars().take(4).collect()
@@ -269,6 +272,14 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
     if erased == 0 {
         return Ok(());
     }
+    // The search index and the WAL may hold what is blanked below until they are compacted:
+    // due at the end of this PC's next sync ([`crate::Store::compact_if_due`]), when a merge
+    // brought the erasure; at once when the erasure is typed here.
+    conn.execute(
+        "INSERT INTO local_meta (key, value) VALUES (?1, '1')
+         ON CONFLICT (key) DO UPDATE SET value = '1'",
+        [COMPACTION_DUE],
+    )?;
     let birth_date: String = conn.query_row(
         "SELECT birth_date FROM patient WHERE id = ?1",
         [row_id],

@@ -340,6 +340,7 @@ impl Store {
             "audit_head",
             "patient_counter",
             "device_name",
+            erasure::COMPACTION_DUE,
         ];
         if RESERVED.contains(&key) {
             return Err(StoreError::InvalidChange(format!(
@@ -381,10 +382,40 @@ impl Store {
             "INSERT INTO patient_search (patient_search) VALUES ('optimize')",
             [],
         )?;
+        // Cleared before the checkpoint, so that the checkpoint carries it too.
+        self.conn.execute(
+            "DELETE FROM local_meta WHERE key = ?1",
+            [erasure::COMPACTION_DUE],
+        )?;
         let busy: i64 = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            // Finished by a later call: the index is merged, the WAL waits for its reader.
+            self.conn.execute(
+                "INSERT INTO local_meta (key, value) VALUES (?1, '1')
+                 ON CONFLICT (key) DO UPDATE SET value = '1'",
+                [erasure::COMPACTION_DUE],
+            )?;
+        }
         Ok(busy == 0)
+    }
+
+    /// Whether an erasure changed this database (typed here or merged) since the last
+    /// [`Store::compact_after_erasure`] that emptied the WAL.
+    pub fn compaction_due(&self) -> Result<bool> {
+        Ok(self.local_setting(erasure::COMPACTION_DUE)?.is_some())
+    }
+
+    /// [`Store::compact_after_erasure`] when an erasure made it due: the sync runs this at its
+    /// end, since merging an erasure leaves the erased tokens in the search index and old pages
+    /// in the WAL as typing one does. Returns whether it ran.
+    pub fn compact_if_due(&self) -> Result<bool> {
+        if !self.compaction_due()? {
+            return Ok(false);
+        }
+        self.compact_after_erasure()?;
+        Ok(true)
     }
 
     /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; an empty list means clean.

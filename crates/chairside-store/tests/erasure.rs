@@ -417,6 +417,42 @@ fn an_image_imported_before_the_erasure_reached_that_pc_arrives_without_its_file
 }
 
 #[test]
+fn a_pc_that_merges_an_erasure_compacts_and_keeps_no_identity_in_its_files() {
+    let dir_b = tempfile::tempdir().unwrap();
+    let dir_a = tempfile::tempdir().unwrap();
+    let mut a = create(dir_a.path());
+    let mut b = create(dir_b.path());
+    let p = populate(&mut a);
+    sync(&a, &mut b);
+    // B has searched for her: the index and the WAL hold her name.
+    let found = patients::search(b.conn(), &SearchQuery::parse("zebulonne", "DZ"), 10).unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(!b.compaction_due().unwrap(), "no erasure yet");
+
+    a.write(|w| w.erase_patient(&p.id, 1_700_000_000_000))
+        .unwrap();
+    assert!(a.compaction_due().unwrap());
+    assert!(a.compact_after_erasure().unwrap());
+    assert!(!a.compaction_due().unwrap(), "done where it was typed");
+
+    sync(&a, &mut b);
+    assert!(
+        b.compaction_due().unwrap(),
+        "merging the erasure makes it due"
+    );
+    let before = needles_in_files(dir_b.path());
+    assert!(
+        !before.is_empty(),
+        "without the compaction the files still hold the identity"
+    );
+    assert!(b.compact_if_due().unwrap());
+    assert!(!b.compaction_due().unwrap());
+    assert!(!b.compact_if_due().unwrap(), "nothing left to do");
+    drop(b);
+    assert_eq!(needles_in_files(dir_b.path()), Vec::<String>::new());
+}
+
+#[test]
 fn a_file_merged_into_a_file_erased_elsewhere_meanwhile_is_erased_too() {
     let (_dirs, mut a, mut b, kept) = two_pcs_with_the_patient();
     // The same person filed a second time at A, under another spelling and phone.

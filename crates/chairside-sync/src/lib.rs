@@ -520,6 +520,9 @@ pub fn sync(
     )?;
     // Last: the change sets that name the files' replacements are at the relay now.
     report.blobs_retired = blobs::delete_retired(store, relay, me)?;
+    // An erasure merged (or finished) here left the erased tokens in the search index and old
+    // pages in the WAL, as typing one does: compacted now, as the PC that typed it did.
+    store.compact_if_due()?;
     Ok(report)
 }
 
