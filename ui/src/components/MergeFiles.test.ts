@@ -5,6 +5,7 @@ import { render } from "svelte/server";
 import type { DuplicatePair, Patient } from "../lib/bindings";
 import { fr } from "../lib/i18n";
 import DuplicateReview from "./DuplicateReview.svelte";
+import MergePatientsDialog from "./MergePatientsDialog.svelte";
 import PatientFile from "./PatientFile.svelte";
 
 /** The opening tag of the element with this test id. */
@@ -40,6 +41,18 @@ describe("DuplicateReview", () => {
     const body = review(false);
     expect(body).not.toContain('data-testid="duplicate-merge"');
     expect(body).not.toContain('data-testid="merge-dialog"');
+  });
+});
+
+describe("MergePatientsDialog", () => {
+  it("opens on the loading line while merge_preview answers, the merge not yet offered", () => {
+    const body = render(MergePatientsDialog, { props: { pair: pairs[0], onmerged: none, oncancel: none } }).body;
+    expect(tag(body, "merge-dialog")).toMatch(/^<dialog/);
+    expect(body).toContain(fr["merge.loading"]);
+    expect(tag(body, "merge-loading")).toContain('aria-live="polite"');
+    expect(tag(body, "merge-confirm")).toMatch(/disabled/);
+    expect(body).not.toContain('data-testid="merge-blocked"');
+    expect(body).not.toContain('data-testid="merge-side-a"');
   });
 });
 

@@ -139,16 +139,25 @@ describe("command wrappers", () => {
     ]);
   });
 
-  it("send the merge commands' arguments by the Rust names (`req` for merge_patients)", async () => {
+  it("send the merge commands' arguments by the Rust names (`req` for merge_preview and merge_patients)", async () => {
     const calls: [string, unknown][] = [];
     api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
       calls.push([cmd, args]);
+      if (cmd === "merge_preview") return { details: [], phones: [], takes_photo: false };
       return { id: cmd === "merge_patients" ? "p13" : "p17" };
     }) as api.Invoker);
+    expect(await api.mergePreview({ first_id: "p13", second_id: "p17", kept_id: null })).toEqual({
+      details: [],
+      phones: [],
+      takes_photo: false,
+    });
+    await api.mergePreview({ first_id: "p13", second_id: "p17", kept_id: "p17" });
     const req = { kept_id: "p13", retired_id: "p17", take_from_retired: ["email", "national_id"] };
     expect(await api.mergePatients(req)).toEqual({ id: "p13" });
     expect(await api.separatePatient("p17")).toEqual({ id: "p17" });
     expect(calls).toEqual([
+      ["merge_preview", { req: { first_id: "p13", second_id: "p17", kept_id: null } }],
+      ["merge_preview", { req: { first_id: "p13", second_id: "p17", kept_id: "p17" } }],
       ["merge_patients", { req: { kept_id: "p13", retired_id: "p17", take_from_retired: ["email", "national_id"] } }],
       ["separate_patient", { id: "p17" }],
     ]);

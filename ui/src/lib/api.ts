@@ -27,6 +27,8 @@ import type {
   MedicalHistory,
   MedicalItemInput,
   MergePatientsRequest,
+  MergePreview,
+  MergePreviewRequest,
   Patient,
   PatientInput,
   PatientRef,
@@ -140,6 +142,13 @@ export const markDistinct = (a: string, b: string) => call<null>("mark_distinct"
  * Errors: conflict (a file was merged already), invalid_input (the same file twice, a guarantor
  * that is one of the two files), patient_erased. */
 export const mergePatients = (req: MergePatientsRequest) => call<Patient>("merge_patients", { req });
+/** What merging two files would do, for the person to decide (nothing is written; both files are
+ * read, as by getPatient): the file kept (`kept_id`, else the one created first), the details
+ * the files disagree on with the value each starts on and the values that cannot be chosen, the
+ * phones kept and whether the photo is taken. Errors as mergePatients: not_found,
+ * patient_erased, conflict (reason file_merged: a file was merged already), invalid_input (the
+ * same file twice, a `kept_id` that is neither file). */
+export const mergePreview = (req: MergePreviewRequest) => call<MergePreview>("merge_preview", { req });
 /** Undoes a merge: the file `id` (merged into another) stands on its own again with its own
  * medical history, consents and images; returns it. Error conflict when it was not merged. */
 export const separatePatient = (id: string) => call<Patient>("separate_patient", { id });

@@ -1,24 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { Patient, PatientRef } from "./bindings";
+import type { MergeDetail, MergePreview, Patient, PatientRef } from "./bindings";
 import { en, fr } from "./i18n";
 import {
-  canTake,
   chosenSides,
   createdLabel,
-  defaultKeptId,
-  defaultSide,
-  differingFields,
   fieldText,
-  fileCreatedMs,
   holdsLine,
+  isMergeField,
   MERGE_FIELD_LABELS,
   MERGE_FIELDS,
-  mergedPhones,
   mergeDoneText,
   mergeErrorKey,
   mergeRequest,
+  previewBlockedKey,
   separateErrorKey,
-  takesPhoto,
+  sideAllowed,
 } from "./merge";
 import { formatDay } from "./medical";
 
@@ -26,6 +22,8 @@ import { formatDay } from "./medical";
 // birth date mistyped, no e-mail, another address, a second phone).
 const SARAH_ID = "018f3a2b-4c5d-7e6f-8a9b-0c1d2e3f4a5b";
 const SARA_ID = "0193c4d5-e6f7-7a8b-9c0d-1e2f3a4b5c6d";
+const SARAH_CREATED = new Date(2023, 2, 14, 9, 30).getTime();
+const SARA_CREATED = new Date(2025, 2, 14, 16, 5).getTime();
 const lina: PatientRef = { id: "p15", file_number: "K7Q-00015", last_name: "Meziane", first_name: "Lina" };
 
 const sarah: Patient = {
@@ -40,33 +38,33 @@ const sara: Patient = {
   national_id_kind: "dz_cnas", national_id: "860502123456", has_photo: true,
 };
 
-describe("the details two files differ on", () => {
-  it("are found in the form's order, a value against none included", () => {
-    expect(differingFields(sarah, sara)).toEqual(["first_name", "birth_date", "email", "address", "national_id"]);
-    expect(differingFields(sara, sarah)).toEqual(["first_name", "birth_date", "email", "address", "national_id"]);
-  });
+const detail = (field: string, default_side: MergeDetail["default_side"], allowed: Partial<MergeDetail> = {}): MergeDetail => ({
+  field, default_side, kept_allowed: true, retired_allowed: true, ...allowed,
+});
 
-  it("leave out what both files say alike, spaces around a text aside", () => {
-    expect(differingFields(sarah, { ...sarah, id: SARA_ID, file_number: "M2X-00004" })).toEqual([]);
-    expect(differingFields(sarah, { ...sarah, last_name: " Meziane ", notes: "" })).toEqual([]);
-    // Phones are never chosen between: both files' numbers are kept.
-    expect(differingFields(sarah, { ...sarah, phones: ["+213661000111"] })).toEqual([]);
-    // An e-mail not given is the same whether null or empty.
-    expect(differingFields({ ...sarah, email: null }, { ...sarah, email: "" })).toEqual([]);
-  });
+// What merge_preview answers for the pair, Sarah's file kept (created first): the details that
+// differ, each on the kept file's value unless it is empty.
+const sarahKept: MergePreview = {
+  kept: sarah, retired: sara, kept_created_at_ms: SARAH_CREATED, retired_created_at_ms: SARA_CREATED,
+  details: [
+    detail("first_name", "kept"), detail("birth_date", "kept"), detail("email", "kept"), detail("address", "kept"),
+    detail("national_id", "retired"),
+  ],
+  phones: ["+213552334455", "+213661000111"],
+  takes_photo: true,
+};
+// And with Sara's file kept instead: Sarah's e-mail fills the empty one.
+const saraKept: MergePreview = {
+  kept: sara, retired: sarah, kept_created_at_ms: SARA_CREATED, retired_created_at_ms: SARAH_CREATED,
+  details: [
+    detail("first_name", "kept"), detail("birth_date", "kept"), detail("email", "retired"), detail("address", "kept"),
+    detail("national_id", "kept"),
+  ],
+  phones: ["+213552334455", "+213661000111"],
+  takes_photo: false,
+};
 
-  it("compare the national number with its kind, and the guarantor with the relation", () => {
-    const be = { ...sara, national_id_kind: "be_nrn" };
-    expect(differingFields(sara, be)).toEqual(["national_id"]);
-    // A kind without a number is no national number.
-    expect(differingFields({ ...sarah, national_id_kind: "dz_cnas" }, sarah)).toEqual([]);
-    const child = { ...sarah, guarantor: lina, guarantor_relation: "child" };
-    expect(differingFields(child, { ...child, guarantor_relation: "other" })).toEqual(["guarantor"]);
-    expect(differingFields(child, { ...child, guarantor: { ...lina, id: "p14" } })).toEqual(["guarantor"]);
-    expect(differingFields(child, sarah)).toEqual(["guarantor"]);
-    expect(differingFields(child, { ...child })).toEqual([]);
-  });
-
+describe("the details a person chooses between", () => {
   it("are the Rust side's MERGEABLE_FIELDS, each with the patient form's label", () => {
     expect([...MERGE_FIELDS]).toEqual([
       "last_name", "first_name", "birth_date", "sex", "email", "address", "national_id", "referring_dentist", "notes", "guarantor",
@@ -75,83 +73,100 @@ describe("the details two files differ on", () => {
     expect(fr[MERGE_FIELD_LABELS.last_name]).toBe("Nom");
     expect(en[MERGE_FIELD_LABELS.national_id]).toBe("National or insurance number");
   });
-});
 
-describe("the file kept by default", () => {
-  it("is the one created first, read from its UUIDv7 id", () => {
-    expect(fileCreatedMs(SARAH_ID)).toBe(0x018f3a2b4c5d);
-    expect(fileCreatedMs(SARA_ID)).toBe(0x0193c4d5e6f7);
-    expect(defaultKeptId({ id: SARAH_ID }, { id: SARA_ID })).toBe(SARAH_ID);
-    expect(defaultKeptId({ id: SARA_ID }, { id: SARAH_ID })).toBe(SARAH_ID);
-  });
-
-  it("is the pair's first when the ids do not tell", () => {
-    expect(fileCreatedMs("p13")).toBeNull();
-    // A UUIDv4 holds no time.
-    expect(fileCreatedMs("0193c4d5-e6f7-4a8b-9c0d-1e2f3a4b5c6d")).toBeNull();
-    expect(defaultKeptId({ id: "p17" }, { id: "p13" })).toBe("p17");
-    expect(defaultKeptId({ id: SARA_ID }, { id: "p13" })).toBe(SARA_ID);
-  });
-
-  it("shows when each file was created", () => {
-    expect(createdLabel("fr", SARAH_ID)).toBe(`dossier créé le ${formatDay(0x018f3a2b4c5d)}`);
-    expect(createdLabel("en", SARA_ID)).toBe(`file created on ${formatDay(0x0193c4d5e6f7)}`);
-    expect(createdLabel("fr", "p13")).toBe("");
+  it("are known by name", () => {
+    for (const f of MERGE_FIELDS) expect(isMergeField(f), f).toBe(true);
+    expect(isMergeField("phones")).toBe(false);
+    expect(isMergeField("")).toBe(false);
   });
 });
 
-describe("the value each detail starts on", () => {
-  it("is the kept file's, unless it is empty: then the value given", () => {
-    expect(defaultSide(sarah, sara, "first_name")).toBe("kept");
-    expect(defaultSide(sarah, sara, "email")).toBe("kept");
-    expect(defaultSide(sarah, sara, "national_id")).toBe("retired");
-    // The other way round: Sara kept, her empty e-mail gives way to Sarah's.
-    expect(chosenSides(sara, sarah)).toEqual({
+describe("whose value each detail takes", () => {
+  it("is the value the preview starts it on, when the person picked none", () => {
+    expect(chosenSides(sarahKept)).toEqual({
+      first_name: "kept", birth_date: "kept", email: "kept", address: "kept", national_id: "retired",
+    });
+    expect(chosenSides(saraKept, {})).toEqual({
       first_name: "kept", birth_date: "kept", email: "retired", address: "kept", national_id: "kept",
     });
   });
 
-  it("never is a guarantor that is one of the two files (the file would be its own guarantor)", () => {
-    // Sara's file names Sarah's as guarantor: after the merge Sarah would answer for herself.
-    const saraWithSarah = { ...sara, guarantor: { id: SARAH_ID, file_number: "K7Q-00013", last_name: "Meziane", first_name: "Sarah" }, guarantor_relation: "other" };
-    expect(canTake(sarah, saraWithSarah, "guarantor", "retired")).toBe(false);
-    expect(canTake(sarah, saraWithSarah, "guarantor", "kept")).toBe(true);
-    expect(defaultSide(sarah, saraWithSarah, "guarantor")).toBe("kept");
-    // Kept the other way round, the empty guarantor is still the one that can stay.
-    expect(defaultSide(saraWithSarah, sarah, "guarantor")).toBe("retired");
-    expect(canTake(sarah, saraWithSarah, "email", "retired")).toBe(true);
+  it("is the person's pick, kept by file, whichever file is kept afterwards", () => {
+    const picked = { first_name: SARA_ID, email: SARA_ID, national_id: SARAH_ID };
+    expect(chosenSides(sarahKept, picked)).toEqual({
+      first_name: "retired", birth_date: "kept", email: "retired", address: "kept", national_id: "kept",
+    });
+    // Sara's file kept instead: the values chosen are still hers (and Sarah's national number).
+    expect(chosenSides(saraKept, picked)).toEqual({
+      first_name: "kept", birth_date: "kept", email: "kept", address: "kept", national_id: "retired",
+    });
   });
 
-  it("is the person's choice once made, whichever file is kept afterwards", () => {
-    const picked = { first_name: SARA_ID, email: SARA_ID };
-    expect(chosenSides(sarah, sara, picked)).toMatchObject({ first_name: "retired", email: "retired", address: "kept" });
-    // Sara's file kept instead: the values chosen are still hers.
-    expect(chosenSides(sara, sarah, picked)).toMatchObject({ first_name: "kept", email: "kept", address: "kept" });
-    // A choice for a detail on which the files agree is no choice.
-    expect(chosenSides(sarah, sara, { last_name: SARA_ID })).not.toHaveProperty("last_name");
+  it("ignores a pick for a detail the files agree on, or of a file not in the pair", () => {
+    const sides = chosenSides(sarahKept, { last_name: SARA_ID, address: "p99" });
+    expect(sides).not.toHaveProperty("last_name");
+    expect(sides.address).toBe("kept");
+  });
+
+  it("falls back to the preview's start when the value picked cannot be chosen", () => {
+    // Sara's file names Sarah's as guarantor: after the merge Sarah would answer for herself.
+    const preview: MergePreview = {
+      ...sarahKept,
+      details: [...sarahKept.details, detail("guarantor", "kept", { retired_allowed: false })],
+    };
+    expect(sideAllowed(preview.details[5], "kept")).toBe(true);
+    expect(sideAllowed(preview.details[5], "retired")).toBe(false);
+    expect(sideAllowed(preview.details[0], "retired")).toBe(true);
+    expect(chosenSides(preview, { guarantor: SARA_ID }).guarantor).toBe("kept");
+    expect(mergeRequest(preview, { guarantor: SARA_ID }).take_from_retired).toEqual(["national_id"]);
+    // Kept the other way round, the empty guarantor is the one that can stay.
+    const other: MergePreview = {
+      ...saraKept,
+      details: [...saraKept.details, detail("guarantor", "retired", { kept_allowed: false })],
+    };
+    expect(chosenSides(other, { guarantor: SARA_ID }).guarantor).toBe("retired");
+    expect(chosenSides(other, { guarantor: SARAH_ID }).guarantor).toBe("retired");
   });
 });
 
 describe("the merge request", () => {
-  it("takes from the retired file the details whose value is its own, in the form's order", () => {
-    expect(mergeRequest(sarah, sara)).toEqual({ kept_id: SARAH_ID, retired_id: SARA_ID, take_from_retired: ["national_id"] });
-    expect(mergeRequest(sarah, sara, { address: SARA_ID, first_name: SARA_ID, email: SARAH_ID })).toEqual({
+  it("takes from the retired file the details whose value is its own, in the preview's order", () => {
+    expect(mergeRequest(sarahKept)).toEqual({ kept_id: SARAH_ID, retired_id: SARA_ID, take_from_retired: ["national_id"] });
+    expect(mergeRequest(sarahKept, { address: SARA_ID, first_name: SARA_ID, email: SARAH_ID })).toEqual({
       kept_id: SARAH_ID,
       retired_id: SARA_ID,
       take_from_retired: ["first_name", "address", "national_id"],
     });
-    expect(mergeRequest(sarah, sara, { national_id: SARAH_ID }).take_from_retired).toEqual([]);
+    expect(mergeRequest(sarahKept, { national_id: SARAH_ID }).take_from_retired).toEqual([]);
+  });
+
+  it("keeps the values picked when the other file is kept", () => {
+    const picked = { first_name: SARA_ID, address: SARA_ID };
+    expect(mergeRequest(saraKept, picked)).toEqual({
+      kept_id: SARA_ID,
+      retired_id: SARAH_ID,
+      take_from_retired: ["email"],
+    });
   });
 
   it("takes nothing when the files agree", () => {
-    expect(mergeRequest(sarah, { ...sarah, id: SARA_ID })).toEqual({ kept_id: SARAH_ID, retired_id: SARA_ID, take_from_retired: [] });
+    const same: MergePreview = { ...sarahKept, details: [] };
+    expect(chosenSides(same, { first_name: SARA_ID })).toEqual({});
+    expect(mergeRequest(same, { first_name: SARA_ID })).toEqual({ kept_id: SARAH_ID, retired_id: SARA_ID, take_from_retired: [] });
+  });
+});
+
+describe("when each file was created", () => {
+  it("is said from the preview's time", () => {
+    expect(createdLabel("fr", SARAH_CREATED)).toBe(`dossier créé le ${formatDay(SARAH_CREATED)}`);
+    expect(createdLabel("fr", SARAH_CREATED)).toMatch(/^dossier créé le 14\/03\/2023$/);
+    expect(createdLabel("en", SARA_CREATED)).toBe(`file created on ${formatDay(SARA_CREATED)}`);
+    expect(createdLabel("en", SARA_CREATED)).toBe("file created on 14/03/2025");
   });
 
-  it("keeps both files' phones, and the retired file's photo when the kept one has none", () => {
-    expect(mergedPhones(sarah, sara)).toEqual(["+213552334455", "+213661000111"]);
-    expect(mergedPhones(sara, sarah)).toEqual(["+213552334455", "+213661000111"]);
-    expect(takesPhoto(sarah, sara)).toBe(true);
-    expect(takesPhoto(sara, sarah)).toBe(false);
+  it("is not said when the time is not known", () => {
+    expect(createdLabel("fr", 0)).toBe("");
+    expect(createdLabel("en", Number.NaN)).toBe("");
   });
 });
 
@@ -165,6 +180,20 @@ describe("words", () => {
     expect(fieldText("fr", { ...sarah, guarantor: lina, guarantor_relation: "child" }, "guarantor")).toBe(
       "MEZIANE Lina (enfant) · K7Q-00015",
     );
+    expect(fieldText("fr", sarah, "address")).toBe("7 rue Larbi Ben M'hidi\n16000 Alger");
+    expect(fieldText("fr", { ...sarah, notes: "  Vient le samedi.  " }, "notes")).toBe("Vient le samedi.");
+  });
+
+  it("say nothing of a value not given (the dialog then says 'not given')", () => {
+    expect(fieldText("fr", sarah, "national_id")).toBe("");
+    // A kind without a number is no national number.
+    expect(fieldText("fr", { ...sarah, national_id_kind: "dz_cnas", national_id: " " }, "national_id")).toBe("");
+    expect(fieldText("fr", sarah, "guarantor")).toBe("");
+    expect(fieldText("fr", { ...sarah, referring_dentist: "   " }, "referring_dentist")).toBe("");
+    expect(fieldText("fr", { ...sarah, sex: "" }, "sex")).toBe("");
+    expect(fieldText("fr", { ...sarah, birth_date: "" }, "birth_date")).toBe("");
+    // A number of another scheme than those known is shown alone.
+    expect(fieldText("fr", { ...sara, national_id_kind: "xx_other" }, "national_id")).toBe("860502123456");
   });
 
   it("name the files merged into a file, and the merge done", () => {
@@ -194,6 +223,19 @@ describe("words", () => {
     expect(mergeErrorKey({ code: "patient_erased", message: "x" })).toBeNull();
     expect(separateErrorKey({ code: "conflict", message: "not merged" })).toBe("merge.separate_error_conflict");
     expect(separateErrorKey({ code: "not_found", message: "x" })).toBeNull();
+  });
+
+  it("say why two files cannot be merged when the preview is refused", () => {
+    expect(previewBlockedKey({ code: "patient_erased", message: "file K7Q-00016 was erased on request (GDPR)" })).toBe("merge.erased");
+    expect(
+      previewBlockedKey({ code: "conflict", message: "file K7Q-00017 was merged into file K7Q-00013", reason: "file_merged" }),
+    ).toBe("merge.error_conflict");
+    // Other errors take the general words.
+    expect(previewBlockedKey({ code: "not_found", message: "no patient with id p99" })).toBeNull();
+    expect(previewBlockedKey({ code: "invalid_input", message: "retired_id: choose two different files" })).toBeNull();
+    expect(previewBlockedKey({ code: "session_locked", message: "x" })).toBeNull();
+    expect(fr["merge.erased"]).toMatch(/effacé/);
+    expect(en["merge.error_conflict"]).toMatch(/already merged/);
   });
 
   it("say that nothing is lost and that the merge can be undone", () => {

@@ -1,14 +1,20 @@
-// Pure helpers for merging two files of the same person (a patient created at two desks, say)
-// and separating them again: which details the two files disagree on, which value each choice
-// starts on, the request sent, the words shown. No Svelte, no I/O.
-// The Rust side (merge_patients) keeps one file, takes the chosen details from the other, keeps
-// both files' phone numbers and shows both files' medical history, consents and images in the
-// kept file; separate_patient undoes it. Nothing is merged unless a person asks.
+// Helpers of the dialog that merges two files of the same person (a patient created at two
+// desks, say): the person's choices, the request sent, the words shown. No Svelte, no I/O.
+// The rules are the Rust side's: merge_preview says which file is kept by default (the one
+// created first), which details the two files disagree on, the value each starts on, the values
+// that cannot be chosen, the phones kept and whether the photo is taken; merge_patients applies
+// the same rules (it keeps one file, takes the chosen details from the other, keeps both files'
+// phone numbers and shows both files' medical history, consents and images in the kept file);
+// separate_patient undoes it. Here only the person's picks are kept, over the preview the Rust
+// side sent. Nothing is merged unless a person asks.
 import {
   MERGEABLE_FIELDS,
   type ApiError,
   type Language,
+  type MergeDetail,
   type MergePatientsRequest,
+  type MergePreview,
+  type MergeSide,
   type Patient,
   type PatientRef,
 } from "./bindings";
@@ -16,14 +22,19 @@ import { translate, type MessageKey } from "./i18n";
 import { formatDay } from "./medical";
 import { displayName, formatDate, guarantorLine, isNationalIdKind, SEXES } from "./patients";
 
+export type { MergeSide };
+
 /** The details a person chooses between, in the form's order: the Rust side's MERGEABLE_FIELDS,
  * generated into bindings.ts. `national_id` is the kind and the number together, `guarantor` the
  * guarantor and relation. */
 export const MERGE_FIELDS = MERGEABLE_FIELDS;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 
-/** Whose value a detail takes: the kept file's, or the retired file's. */
-export type MergeSide = "kept" | "retired";
+/** Whether a preview's detail is one this UI knows how to show (all are, with the bindings
+ * generated alongside the Rust side). */
+export function isMergeField(field: string): field is MergeField {
+  return (MERGE_FIELDS as readonly string[]).includes(field);
+}
 
 /** The label of each detail: the patient form's. */
 export const MERGE_FIELD_LABELS: Record<MergeField, MessageKey> = {
@@ -39,124 +50,56 @@ export const MERGE_FIELD_LABELS: Record<MergeField, MessageKey> = {
   guarantor: "pform.guarantor_section",
 };
 
-/** A detail's value as compared: "" when not given (spaces around a text do not count). */
-export function fieldValue(p: Patient, field: MergeField): string {
-  switch (field) {
-    case "email":
-      return (p.email ?? "").trim();
-    case "national_id": {
-      const number = (p.national_id ?? "").trim();
-      // The kind alone, without a number, is no national number.
-      return number ? `${p.national_id_kind ?? ""}\u0000${number}` : "";
-    }
-    case "guarantor":
-      return p.guarantor ? `${p.guarantor.id}\u0000${p.guarantor_relation ?? ""}` : "";
-    default:
-      return p[field].trim();
-  }
-}
+/** The person's choices: per detail, the id of the file whose value they chose. Kept by id, not
+ * by side, so that choosing the other file to keep leaves them as chosen. */
+export type MergePicks = Readonly<Partial<Record<string, string>>>;
 
-export function isEmptyField(p: Patient, field: MergeField): boolean {
-  return fieldValue(p, field) === "";
-}
-
-/** The details on which the two files differ (a value against none counts), in the form's order. */
-export function differingFields(a: Patient, b: Patient): MergeField[] {
-  return MERGE_FIELDS.filter((f) => fieldValue(a, f) !== fieldValue(b, f));
-}
-
-/** The time a file was created, read from its id (a UUIDv7 starts with its creation time in ms);
- * null for an id that is not one (a file brought in from another software, say). */
-export function fileCreatedMs(id: string): number | null {
-  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.exec(id);
-  return m ? parseInt(m[1] + m[2], 16) : null;
-}
-
-/** The file kept unless the person chooses the other: the one created first, else the pair's first. */
-export function defaultKeptId(a: Pick<PatientRef, "id">, b: Pick<PatientRef, "id">): string {
-  const at = fileCreatedMs(a.id);
-  const bt = fileCreatedMs(b.id);
-  return at !== null && bt !== null && bt < at ? b.id : a.id;
-}
-
-/** A guarantor that is one of the two files cannot stay: after the merge the file would be its
- * own guarantor (the Rust side refuses it). */
-export function guarantorInPair(p: Patient, kept: Patient, retired: Patient): boolean {
-  return p.guarantor !== null && (p.guarantor.id === kept.id || p.guarantor.id === retired.id);
-}
-
-/** Whether a side's value can be chosen for this detail (only a guarantor can be refused). */
-export function canTake(kept: Patient, retired: Patient, field: MergeField, side: MergeSide): boolean {
-  return field !== "guarantor" || !guarantorInPair(side === "kept" ? kept : retired, kept, retired);
-}
-
-/** The value a differing detail starts on: the kept file's, unless it is empty (then the value
- * given) or a guarantor that cannot stay. */
-export function defaultSide(kept: Patient, retired: Patient, field: MergeField): MergeSide {
-  if (!canTake(kept, retired, field, "kept")) return "retired";
-  if (!canTake(kept, retired, field, "retired")) return "kept";
-  return isEmptyField(kept, field) && !isEmptyField(retired, field) ? "retired" : "kept";
+/** Whether a side's value can be chosen for this detail (the preview says; only a guarantor can
+ * be refused). */
+export function sideAllowed(detail: MergeDetail, side: MergeSide): boolean {
+  return side === "kept" ? detail.kept_allowed : detail.retired_allowed;
 }
 
 /**
- * Whose value each differing detail takes. `picked` holds the person's choices by the id of the
- * file whose value they chose (so changing which file is kept leaves them as chosen); a detail not
- * picked takes its default.
+ * Whose value each detail of the preview takes: the person's pick, when it is one of the two
+ * files and that side's value can be chosen; else the value the preview starts it on.
  */
-export function chosenSides(
-  kept: Patient,
-  retired: Patient,
-  picked: Partial<Record<MergeField, string>> = {},
-): Partial<Record<MergeField, MergeSide>> {
-  const out: Partial<Record<MergeField, MergeSide>> = {};
-  for (const f of differingFields(kept, retired)) {
-    const id = picked[f];
-    out[f] = id === kept.id ? "kept" : id === retired.id ? "retired" : defaultSide(kept, retired, f);
+export function chosenSides(preview: MergePreview, picked: MergePicks = {}): Partial<Record<string, MergeSide>> {
+  const out: Partial<Record<string, MergeSide>> = {};
+  for (const d of preview.details) {
+    const id = picked[d.field];
+    const side: MergeSide | null = id === preview.kept.id ? "kept" : id === preview.retired.id ? "retired" : null;
+    out[d.field] = side !== null && sideAllowed(d, side) ? side : d.default_side;
   }
   return out;
 }
 
-/** What merge_patients is sent: the details whose value is the retired file's. */
-export function mergeRequest(
-  kept: Patient,
-  retired: Patient,
-  picked: Partial<Record<MergeField, string>> = {},
-): MergePatientsRequest {
-  const sides = chosenSides(kept, retired, picked);
+/** What merge_patients is sent: the details whose value is the retired file's, in the preview's
+ * order. */
+export function mergeRequest(preview: MergePreview, picked: MergePicks = {}): MergePatientsRequest {
+  const sides = chosenSides(preview, picked);
   return {
-    kept_id: kept.id,
-    retired_id: retired.id,
-    take_from_retired: MERGE_FIELDS.filter((f) => sides[f] === "retired"),
+    kept_id: preview.kept.id,
+    retired_id: preview.retired.id,
+    take_from_retired: preview.details.filter((d) => sides[d.field] === "retired").map((d) => d.field),
   };
-}
-
-/** Both files' phone numbers, the kept file's first, each once: what the kept file will have. */
-export function mergedPhones(kept: Patient, retired: Patient): string[] {
-  const out = [...kept.phones];
-  for (const p of retired.phones) if (!out.includes(p)) out.push(p);
-  return out;
-}
-
-/** Whether the kept file takes the retired file's photo (it has none of its own). */
-export function takesPhoto(kept: Patient, retired: Patient): boolean {
-  return !kept.has_photo && retired.has_photo;
 }
 
 /** A detail's value in words ("" when not given): "14/03/1985", "Femme", "851234567890 — N° CNAS
  * / Chifa (DZ)", "MEZIANE Sarah (parent) · K7Q-00013". */
 export function fieldText(lang: Language, p: Patient, field: MergeField): string {
-  if (isEmptyField(p, field)) return "";
   switch (field) {
     case "birth_date":
-      return formatDate(p.birth_date);
-    case "sex":
-      return (SEXES as readonly string[]).includes(p.sex)
-        ? translate(lang, `sex.${p.sex as (typeof SEXES)[number]}`)
-        : p.sex;
+      return p.birth_date.trim() ? formatDate(p.birth_date.trim()) : "";
+    case "sex": {
+      const sex = p.sex.trim();
+      return (SEXES as readonly string[]).includes(sex) ? translate(lang, `sex.${sex as (typeof SEXES)[number]}`) : sex;
+    }
     case "email":
       return (p.email ?? "").trim();
     case "national_id": {
       const number = (p.national_id ?? "").trim();
+      if (!number) return "";
       return isNationalIdKind(p.national_id_kind) ? `${number} — ${translate(lang, `nid.${p.national_id_kind}`)}` : number;
     }
     case "guarantor":
@@ -166,10 +109,11 @@ export function fieldText(lang: Language, p: Patient, field: MergeField): string
   }
 }
 
-/** "dossier créé le 14/03/2025", or "" when the id does not say. */
-export function createdLabel(lang: Language, id: string): string {
-  const ms = fileCreatedMs(id);
-  return ms === null ? "" : translate(lang, "merge.created_on", { date: formatDay(ms) });
+/** "dossier créé le 14/03/2025", from the time the preview gives (ms since the epoch); "" when
+ * the time is not known. */
+export function createdLabel(lang: Language, createdAtMs: number): string {
+  const date = Number.isFinite(createdAtMs) && createdAtMs > 0 ? formatDay(createdAtMs) : "";
+  return date ? translate(lang, "merge.created_on", { date }) : "";
 }
 
 /** "K7Q-00017 · MEZIANE Sara", or the number alone for a file without a name. */
@@ -196,6 +140,15 @@ export function mergeDoneText(lang: Language, kept: Patient, retiredId: string):
 export function mergeErrorKey(err: ApiError): MessageKey | null {
   if (err.code === "conflict") return "merge.error_conflict";
   if (err.code === "invalid_input" && err.reason === "guarantor_in_merge") return "merge.error_guarantor";
+  return null;
+}
+
+/** Why merge_preview refused the two files, said in the dialog instead of the choices (the files
+ * cannot be merged as they are): an erased file, or a file merged already (on another PC, say).
+ * null: another error, said with the general words (`te`). */
+export function previewBlockedKey(err: ApiError): MessageKey | null {
+  if (err.code === "patient_erased") return "merge.erased";
+  if (err.code === "conflict") return "merge.error_conflict";
   return null;
 }
 

@@ -5,6 +5,7 @@ import type {
   DeviceRevoked,
   DuplicatePair,
   MedicalHistory,
+  MergePreview,
   Patient,
   RecoveryKeyShown,
   RelayRejoined,
@@ -233,5 +234,97 @@ describe("the mock's merge of two files", () => {
     expect(twice.error?.code).toBe("invalid_input");
     const erased = await outcome(invoke("merge_patients", { req: { kept_id: "p13", retired_id: "p16", take_from_retired: [] } }));
     expect(erased.error?.code).toBe("patient_erased");
+  });
+});
+
+describe("the mock's merge preview", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const preview = async (invoke: Invoke, first_id: string, second_id: string, kept_id: string | null = null) =>
+    outcome(invoke<MergePreview>("merge_preview", { req: { first_id, second_id, kept_id } }));
+  const sidesOf = (p: MergePreview) => Object.fromEntries(p.details.map((d) => [d.field, d.default_side]));
+
+  it("keeps the file created first unless told, and lists the details that differ with the value each starts on", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    // Sara's file (p17) was created two days ago, Sarah's (p13) long before: Sarah's is kept,
+    // whichever order the pair comes in.
+    for (const [first, second] of [["p13", "p17"], ["p17", "p13"]]) {
+      const p = (await preview(invoke, first, second)).value!;
+      expect([p.kept.id, p.retired.id]).toEqual(["p13", "p17"]);
+      expect(p.kept_created_at_ms).toBeLessThan(p.retired_created_at_ms);
+      expect(p.kept.first_name).toBe("Sarah");
+      expect(p.retired.first_name).toBe("Sara");
+      // Phones are never chosen between, and the last names agree.
+      expect(sidesOf(p)).toEqual({ first_name: "kept", birth_date: "kept", email: "kept", address: "kept" });
+      expect(p.details.every((d) => d.kept_allowed && d.retired_allowed)).toBe(true);
+      expect(p.phones).toEqual(["+213552334455"]);
+      expect(p.takes_photo).toBe(false);
+    }
+    // Sara's file kept: her empty e-mail starts on Sarah's.
+    const other = (await preview(invoke, "p13", "p17", "p17")).value!;
+    expect([other.kept.id, other.retired.id]).toEqual(["p17", "p13"]);
+    expect(other.kept_created_at_ms).toBeGreaterThan(other.retired_created_at_ms);
+    expect(sidesOf(other)).toEqual({ first_name: "kept", birth_date: "kept", email: "retired", address: "kept" });
+  });
+
+  it("keeps both files' phones, the kept file's first, and takes the photo when the kept file has none", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    expect((await preview(invoke, "p2", "p4")).value!.phones).toEqual(["+213661987654", "+213550445566"]);
+    expect((await preview(invoke, "p2", "p4", "p4")).value!.phones).toEqual(["+213550445566", "+213661987654"]);
+    await outcome(invoke("set_patient_photo", { id: "p17", photo: "/9j/4AAQSkZJRg==" }));
+    expect((await preview(invoke, "p13", "p17")).value!.takes_photo).toBe(true);
+    expect((await preview(invoke, "p13", "p17", "p17")).value!.takes_photo).toBe(false);
+  });
+
+  it("offers no guarantor that is one of the two files, and the merge accepts what it starts on", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    // Yanis's (p14) guarantor is Sarah (p13): merged with Sarah's file, she would answer for herself.
+    const p = (await preview(invoke, "p14", "p13")).value!;
+    expect(p.kept.id).toBe("p13");
+    expect(p.details.find((d) => d.field === "guarantor")).toEqual({
+      field: "guarantor", default_side: "kept", kept_allowed: true, retired_allowed: false,
+    });
+    expect(p.details.filter((d) => d.field !== "guarantor").every((d) => d.kept_allowed && d.retired_allowed)).toBe(true);
+    // Yanis's file kept: his guarantor cannot stay, the empty one is taken.
+    const yanis = (await preview(invoke, "p14", "p13", "p14")).value!;
+    expect(yanis.details.find((d) => d.field === "guarantor")).toEqual({
+      field: "guarantor", default_side: "retired", kept_allowed: false, retired_allowed: true,
+    });
+    const take_from_retired = yanis.details.filter((d) => d.default_side === "retired").map((d) => d.field);
+    expect(take_from_retired).toContain("guarantor");
+    const kept = await outcome(invoke<Patient>("merge_patients", { req: { kept_id: "p14", retired_id: "p13", take_from_retired } }));
+    expect(kept.value?.guarantor).toBeNull();
+  });
+
+  it("lists nothing when the files agree, the phones aside", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    const sarah = (await outcome(invoke<Patient>("get_patient", { id: "p13" }))).value!;
+    const request = {
+      last_name: sarah.last_name, first_name: sarah.first_name, birth_date: sarah.birth_date, sex: sarah.sex,
+      phones: ["0661 00 01 11"], email: ` ${sarah.email} `, address: sarah.address, national_id_kind: "dz_cnas", national_id: "",
+      referring_dentist: "", notes: "", allow_duplicate: true, guarantor_id: null, guarantor_relation: null,
+    };
+    const twin = (await outcome(invoke<Patient>("add_patient", { request }))).value!;
+    const p = (await preview(invoke, twin.id, "p13")).value!;
+    expect(p.kept.id).toBe("p13");
+    expect(p.details).toEqual([]);
+    expect(p.phones).toEqual(["+213552334455", "+213661000111"]);
+  });
+
+  it("refuses as the merge would: the same file twice, a file not there, an erased or merged file", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    expect((await preview(invoke, "p13", "p13")).error?.code).toBe("invalid_input");
+    expect((await preview(invoke, "p13", "p99")).error?.code).toBe("not_found");
+    expect((await preview(invoke, "p13", "p17", "p1")).error?.code).toBe("invalid_input");
+    expect((await preview(invoke, "p16", "p13")).error?.code).toBe("patient_erased");
+    await outcome(invoke("merge_patients", { req: { kept_id: "p13", retired_id: "p17", take_from_retired: [] } }));
+    const merged = (await preview(invoke, "p17", "p1")).error;
+    expect(merged).toMatchObject({ code: "conflict", reason: "file_merged" });
+    expect(merged?.message).toMatch(/K7Q-00017 was merged into file K7Q-00013/);
   });
 });

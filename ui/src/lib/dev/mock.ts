@@ -21,6 +21,10 @@
 // file), the kept file takes the chosen details and both files' phones (and the retired file's
 // photo when it has none), and shows both files' medical history, consents, images and timeline;
 // merged_files names the retired file, and separate_patient makes it stand on its own again.
+// The dialog asks merge_preview first, with the Rust side's rules: the file created first is kept
+// unless the person keeps the other (Sarah's K7Q-00013, Sara's K7Q-00017 was created two days
+// ago), the details that differ start on the kept file's value unless it is empty, and a guarantor
+// that is one of the two files cannot be chosen.
 // Needs attention (attention_inbox): those pairs, and three concurrent edits made on "Fauteuil 1"
 // that lost to this PC's: Mohamed Benali's notes, Fatima-Zohra Hadjadj's phones, and the label of
 // Mohamed Benali's penicillin allergy (medical items only for roles that see clinical data).
@@ -100,7 +104,10 @@ import type {
   MedicalHistory,
   MedicalItem,
   MedicalItemInput,
+  MergeDetail,
   MergePatientsRequest,
+  MergePreview,
+  MergePreviewRequest,
   NewUserRequest,
   Patient,
   PatientInput,
@@ -131,7 +138,8 @@ const BY_ROLE: Record<Role, Permission[]> = {
 };
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fail = (code: string, message: string) => Promise.reject({ code, message });
+const fail = (code: string, message: string, reason?: string) =>
+  Promise.reject(reason === undefined ? { code, message } : { code, message, reason });
 
 export function createMockInvoker(params: URLSearchParams): Invoker {
   const start = params.get("mock") || "setup";
@@ -260,9 +268,28 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     fail(
       "conflict",
       `file ${p.file_number} was merged into file ${findPatient(survivor(p.id))?.file_number ?? "?"}: open that file (this one cannot be changed on its own)`,
+      "file_merged",
     );
   const erasedError = (p: MockPatient) =>
     fail("patient_erased", `file ${p.file_number} was erased on request (GDPR): its identity cannot be edited; create a new file if the person comes back`);
+  /** merge_pair on the Rust side: the two files of a merge, both on file, neither erased nor
+   * merged; else the refusal. */
+  const mergePair = (firstId: string, secondId: string): [MockPatient, MockPatient] | Promise<never> => {
+    if (firstId === secondId) return fail("invalid_input", "retired_id: choose two different files");
+    const first = findPatient(firstId);
+    if (!first) return fail("not_found", `no patient with id ${firstId}`);
+    const second = findPatient(secondId);
+    if (!second) return fail("not_found", `no patient with id ${secondId}`);
+    for (const p of [first, second]) {
+      if (p.erased_at_ms !== null) return erasedError(p);
+      if (!stands(p)) return mergedError(p);
+    }
+    return [first, second];
+  };
+  /** guarantor_can_stay on the Rust side: a file's guarantor can stay on the merged file unless
+   * it is one of the two files (or a file merged into one of them). */
+  const guarantorCanStay = (p: Pick<MockPatient, "guarantor_id">, pair: [MockPatient, MockPatient]) =>
+    !p.guarantor_id || !pair.some((x) => x.id === survivor(p.guarantor_id));
   const medical = seedMedical();
   let medicalCounter = medical.length;
   const history = (patientId: string): MedicalHistory => {
@@ -896,19 +923,48 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       foundAt.delete(pairKey(String(args.a), String(args.b)));
       return null;
     },
+    merge_preview: async (_r: never, args: Record<string, unknown>) => {
+      await delay(250);
+      if (!allowed("edit_patients")) return fail("permission_denied", "your role does not allow editing patients");
+      const req = args.req as MergePreviewRequest;
+      const pair = mergePair(req.first_id, req.second_id);
+      if (pair instanceof Promise) return pair;
+      const [first, second] = pair;
+      let kept: MockPatient, retired: MockPatient;
+      if (req.kept_id === null || req.kept_id === undefined)
+        [kept, retired] = second.created_at_ms < first.created_at_ms ? [second, first] : [first, second];
+      else if (req.kept_id === second.id) [kept, retired] = [second, first];
+      else if (req.kept_id === first.id) [kept, retired] = [first, second];
+      else return fail("invalid_input", `kept_id: ${req.kept_id} is neither of the two files: keep one of them`);
+      const keptCanStay = guarantorCanStay(kept, pair);
+      const retiredCanStay = guarantorCanStay(retired, pair);
+      const details: MergeDetail[] = [];
+      for (const field of MERGEABLE_FIELDS) {
+        const keptValue = detailValue(kept, field);
+        if (keptValue === detailValue(retired, field)) continue;
+        const [kept_allowed, retired_allowed] = field === "guarantor" ? [keptCanStay, retiredCanStay] : [true, true];
+        const default_side = !kept_allowed || (keptValue === "" && retired_allowed) ? "retired" : "kept";
+        details.push({ field, default_side, kept_allowed, retired_allowed });
+      }
+      const phones = [...kept.phones];
+      for (const phone of retired.phones) if (!phones.includes(phone)) phones.push(phone);
+      return {
+        kept: dto(kept),
+        retired: dto(retired),
+        kept_created_at_ms: kept.created_at_ms,
+        retired_created_at_ms: retired.created_at_ms,
+        details,
+        phones,
+        takes_photo: !kept.photo && retired.photo !== "",
+      } satisfies MergePreview;
+    },
     merge_patients: async (_r: never, args: Record<string, unknown>) => {
       await delay(600);
       if (!allowed("edit_patients")) return fail("permission_denied", "your role does not allow editing patients");
       const req = args.req as MergePatientsRequest;
-      if (req.kept_id === req.retired_id) return fail("invalid_input", "retired_id: choose two different files");
-      const kept = findPatient(req.kept_id);
-      if (!kept) return fail("not_found", `no patient with id ${req.kept_id}`);
-      const retired = findPatient(req.retired_id);
-      if (!retired) return fail("not_found", `no patient with id ${req.retired_id}`);
-      for (const p of [kept, retired]) {
-        if (p.erased_at_ms !== null) return erasedError(p);
-        if (!stands(p)) return mergedError(p);
-      }
+      const pair = mergePair(req.kept_id, req.retired_id);
+      if (pair instanceof Promise) return pair;
+      const [kept, retired] = pair;
       const row: MockPatient = { ...kept, phones: [...kept.phones] };
       for (const field of req.take_from_retired) {
         switch (field) {
@@ -940,7 +996,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         }
       }
       for (const phone of retired.phones) if (!row.phones.includes(phone)) row.phones.push(phone);
-      if (row.guarantor_id && [kept.id, retired.id].includes(survivor(row.guarantor_id)))
+      if (!guarantorCanStay(row, pair))
         return fail(
           "invalid_input",
           "take_from_retired: the guarantor chosen is one of the two files: keep the other guarantor, or change it after the merge",
@@ -1231,6 +1287,32 @@ type PatientFields = Omit<MockPatient, "id" | "file_number" | "photo" | "erased_
 const MERGEABLE_FIELDS = [
   "last_name", "first_name", "birth_date", "sex", "email", "address", "national_id", "referring_dentist", "notes", "guarantor",
 ];
+
+/** A detail's value as merge_preview compares it (detail_value on the Rust side): "" when not
+ * given, spaces around a text aside; the kind of a national number without the number is no
+ * national number. */
+function detailValue(p: MockPatient, field: string): string {
+  switch (field) {
+    case "last_name":
+    case "first_name":
+    case "birth_date":
+    case "sex":
+    case "address":
+    case "referring_dentist":
+    case "notes":
+      return p[field].trim();
+    case "email":
+      return (p.email ?? "").trim();
+    case "national_id": {
+      const number = (p.national_id ?? "").trim();
+      return number ? `${p.national_id_kind ?? ""}\u0000${number}` : "";
+    }
+    case "guarantor":
+      return p.guarantor_id ? `${p.guarantor_id}\u0000${p.guarantor_relation ?? ""}` : "";
+    default:
+      return "";
+  }
+}
 
 const RELATIONS = ["parent", "spouse", "guardian", "child", "sibling", "other"];
 
