@@ -76,6 +76,7 @@
 // There is no drag and drop outside Tauri. Every image change waits for the next sync.
 import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
+import { MERGEABLE_FIELDS } from "../bindings";
 import { imagingHandlers } from "./imaging";
 import type {
   ApiError,
@@ -1283,10 +1284,6 @@ type MockPatient = Omit<Patient, "age" | "guarantor" | "has_photo" | "merged_fil
 };
 type PatientFields = Omit<MockPatient, "id" | "file_number" | "photo" | "erased_at_ms" | "created_at_ms" | "merged_into">;
 
-/** The details merge_patients can take from the retired file (MERGEABLE_FIELDS on the Rust side). */
-const MERGEABLE_FIELDS = [
-  "last_name", "first_name", "birth_date", "sex", "email", "address", "national_id", "referring_dentist", "notes", "guarantor",
-];
 
 /** A detail's value as merge_preview compares it (detail_value on the Rust side): "" when not
  * given, spaces around a text aside; the kind of a national number without the number is no
