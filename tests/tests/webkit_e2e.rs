@@ -741,6 +741,44 @@ fn scenario(run: &mut Run) -> Result<()> {
     );
     run.end_step();
 
+    // i3. Two files of one person that nothing flags: the name spelt apart, the birth date's
+    // day and month swapped, another phone. From the second file, "Fusionner avec un autre
+    // dossier…" finds the first by name; the merge dialog shows what differs, and the kept file
+    // names the other.
+    run.begin("i3. a file merged with one the person finds");
+    run.fill_new_patient("Ben Ali", "Yacine", ("1982", "03", "10"), "0555 00 00 03")?;
+    run.click("patient-save")?;
+    run.wait_for("patient-file", STEP_TIMEOUT)?;
+    let first_number = run.text("patient-file-number")?.trim().to_string();
+    run.fill_new_patient("BENALI", "Yacine", ("1982", "10", "03"), "0555 00 00 04")?;
+    run.click("patient-save")?;
+    run.wait_for("patient-file", STEP_TIMEOUT)?;
+    run.assert_absent("duplicate-banner")?;
+    run.click("merge-with-open")?;
+    run.wait_for("merge-with-dialog", STEP_TIMEOUT)?;
+    run.fill("merge-with-search", "yacine")?;
+    let first = run.wait_for_css(
+        &format!(
+            "{}[data-file-number=\"{}\"]",
+            css("merge-with-result"),
+            first_number
+        ),
+        STEP_TIMEOUT,
+    )?;
+    run.person_click(&first)?;
+    run.wait_for("merge-dialog", STEP_TIMEOUT)?;
+    run.wait_for("merge-field-birth_date", STEP_TIMEOUT)?;
+    run.wait_for("merge-field-last_name", STEP_TIMEOUT)?;
+    run.wait_text_containing("merge-phones", "+213 555 00 00 04")?;
+    run.wait_enabled("merge-confirm", STEP_TIMEOUT)?;
+    run.click("merge-confirm")?;
+    // The file created first is kept by default: it opens, and names the second.
+    run.wait_for("merged-files", STEP_TIMEOUT)?;
+    run.wait_text_containing("patient-file-number", &first_number)?;
+    run.wait_text_containing("patient-file-phones", "+213 555 00 00 03")?;
+    run.wait_text_containing("patient-file-phones", "+213 555 00 00 04")?;
+    run.end_step();
+
     // j. The clinic moves to a new relay (a planned move): a sync there says, in French, that
     // the relay does not know this PC, and the owner joins it from the panel. This PC registers
     // the clinic there, brings the second PC's changes it holds and leaves word at the old relay
@@ -804,8 +842,10 @@ fn scenario(run: &mut Run) -> Result<()> {
         "the relay field holds the relay the clinic moved to: {field:?}"
     );
     run.screenshot("followed-the-clinic")?;
-    // The next sync goes straight to it.
+    // The next sync goes straight to it: its result, once it replaces the last one, tells of no
+    // move.
     run.click("sync-now")?;
+    run.wait_absent("sync-followed", STEP_TIMEOUT)?;
     run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
     run.assert_absent("sync-followed")?;
     run.end_step();
@@ -1065,6 +1105,20 @@ impl Run {
     fn assert_absent(&self, testid: &str) -> Result<()> {
         let found = self.find_all(&css(testid))?;
         ensure!(found.is_empty(), "{testid} should not be on screen");
+        Ok(())
+    }
+
+    /// Waits until nothing shows `testid`: for what the next result replaces (the previous
+    /// sync's result stays on screen until the next one's arrives).
+    fn wait_absent(&self, testid: &str, timeout: Duration) -> Result<()> {
+        let start = Instant::now();
+        while !self.find_all(&css(testid))?.is_empty() {
+            ensure!(
+                start.elapsed() < timeout,
+                "{testid} still on screen after {timeout:?}"
+            );
+            sleep(Duration::from_millis(100));
+        }
         Ok(())
     }
 

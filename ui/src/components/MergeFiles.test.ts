@@ -1,11 +1,13 @@
 // The merge's markup, rendered on the server (the project has no DOM for tests): the button beside
-// "different people" in the duplicate review, its dialog, and the notice of a file that holds another.
+// "different people" in the duplicate review, its dialog, the notice of a file that holds another, and
+// "merge with another file" on a file, with its search.
 import { describe, expect, it } from "vitest";
 import { render } from "svelte/server";
 import type { DuplicatePair, Patient } from "../lib/bindings";
 import { fr } from "../lib/i18n";
 import DuplicateReview from "./DuplicateReview.svelte";
 import MergePatientsDialog from "./MergePatientsDialog.svelte";
+import MergeWithPicker from "./MergeWithPicker.svelte";
 import PatientFile from "./PatientFile.svelte";
 
 /** The opening tag of the element with this test id. */
@@ -57,10 +59,10 @@ describe("MergePatientsDialog", () => {
 });
 
 describe("PatientFile", () => {
-  const file = (canEdit: boolean, patient: Patient = sarah) =>
+  const file = (canEdit: boolean, patient: Patient = sarah, id: string = patient.id) =>
     render(PatientFile, {
       props: {
-        id: patient.id, preloaded: patient, flash: null, canEdit, canExport: false, canErase: false, canViewImaging: false,
+        id, preloaded: patient, flash: null, canEdit, canExport: false, canErase: false, canViewImaging: false,
         canEditImaging: false, onback: none, onedit: none, onopen: none, onupdated: none, ondistinct: none, onmerged: none,
         oninbox: none,
       },
@@ -82,5 +84,38 @@ describe("PatientFile", () => {
 
   it("says nothing of merges for a file that holds no other", () => {
     expect(file(true, { ...sarah, merged_files: [] })).not.toContain('data-testid="merged-files"');
+  });
+
+  it("offers to merge with another file, beside the file's other actions, with its search", () => {
+    const body = file(true);
+    expect(tag(body, "merge-with-open")).toMatch(/^<button/);
+    expect(body).toContain(fr["merge.with_open"]);
+    // In the header's actions, before "Edit".
+    expect(body.indexOf('data-testid="merge-with-open"')).toBeLessThan(body.indexOf('data-testid="patient-edit"'));
+    expect(tag(body, "merge-with-dialog")).toMatch(/^<dialog/);
+    expect(tag(body, "merge-dialog")).toMatch(/^<dialog/);
+  });
+
+  it("does not offer it to a role that cannot edit, on an erased file, or on a file opened by a merged file's id", () => {
+    expect(file(false)).not.toContain('data-testid="merge-with-open"');
+    expect(file(false)).not.toContain('data-testid="merge-with-dialog"');
+    const erased = { ...sarah, first_name: "", last_name: "", phones: [], erased_at_ms: 1, merged_files: [] };
+    expect(file(true, erased)).not.toContain('data-testid="merge-with-open"');
+    // Sara's file (p17) was merged into Sarah's: opened by its id, the file shown is Sarah's.
+    expect(file(true, sarah, "p17")).not.toContain('data-testid="merge-with-open"');
+  });
+});
+
+describe("MergeWithPicker", () => {
+  it("asks for the other file, says what comes next, and lists nothing before a search", () => {
+    const body = render(MergeWithPicker, { props: { open: true, patient: sarah, onpick: none, oncancel: none } }).body;
+    expect(tag(body, "merge-with-dialog")).toMatch(/^<dialog/);
+    expect(tag(body, "merge-with-search")).toMatch(/^<input/);
+    expect(tag(body, "merge-with-search")).toContain('role="combobox"');
+    expect(tag(body, "merge-with-cancel")).toMatch(/^<button/);
+    expect(body).toContain(fr["merge.with_next"]);
+    expect(body).toContain("Ce dossier : n° K7Q-00013, MEZIANE Sarah.");
+    expect(body).not.toContain('data-testid="merge-with-result"');
+    expect(body).not.toContain('data-testid="merge-with-none"');
   });
 });

@@ -10,12 +10,17 @@ import {
   MERGE_FIELD_LABELS,
   MERGE_FIELDS,
   mergeDoneText,
+  mergeCandidates,
   mergeErrorKey,
   mergeRequest,
+  patientRef,
+  PICKED_PAIR_REASON,
+  pickedPair,
   previewBlockedKey,
   separateErrorKey,
   sideAllowed,
 } from "./merge";
+import { isDuplicateReason, reasonLabel } from "./duplicates";
 import { formatDay } from "./medical";
 
 // Sarah Meziane, created at the front desk, and again at the chair two years later (first name and
@@ -244,5 +249,51 @@ describe("words", () => {
     expect(en["merge.nothing_lost"]).toMatch(/can be undone/);
     expect(fr["dup.intro"]).toMatch(/ne fusionne jamais des dossiers de lui-même/);
     expect(en["dup.intro"]).toMatch(/never merges files by itself/);
+  });
+});
+
+describe("merging with a file the person picks", () => {
+  // Sarah's second file was typed "Ben Ali" with a mistyped birth date and no shared phone: the
+  // detector does not flag the two, the person finds the other file themselves.
+  const benAli: Patient = { ...sara, last_name: "Ben Ali", phones: ["+213770112233"] };
+
+  it("compares this file (left) and the one picked, a pair the review never shows", () => {
+    const pair = pickedPair(sarah, benAli, 1_700_000_000_000);
+    expect(pair).toEqual({
+      a: { id: SARAH_ID, file_number: "K7Q-00013", last_name: "Meziane", first_name: "Sarah" },
+      b: { id: SARA_ID, file_number: "M2X-00004", last_name: "Ben Ali", first_name: "Sara" },
+      reason: PICKED_PAIR_REASON,
+      found_at_ms: 1_700_000_000_000,
+    });
+    // Only the reference: none of the file's other details travel with the pair.
+    expect(Object.keys(pair.a).sort()).toEqual(["file_number", "first_name", "id", "last_name"]);
+    expect(patientRef(benAli)).toEqual(pair.b);
+    // Not one of the detector's reasons: never worded as one.
+    expect(isDuplicateReason(pair.reason)).toBe(false);
+    expect(reasonLabel("fr", pair.reason)).toBe(PICKED_PAIR_REASON);
+    expect(pickedPair(sarah, benAli).found_at_ms).toBeGreaterThan(0);
+  });
+
+  it("offers the files found but this one, the files merged into it and erased files, each once", () => {
+    const erased: Patient = { ...benAli, id: "p16", file_number: "K7Q-00016", erased_at_ms: 1 };
+    const merged: Patient = { ...benAli, id: "p17", file_number: "K7Q-00017" };
+    const self = { ...sarah, merged_files: [patientRef(merged)] };
+    const lina2: Patient = { ...sarah, ...lina };
+    const found = [sarah, benAli, erased, merged, lina2, benAli];
+    expect(mergeCandidates(found, self).map((p) => p.file_number)).toEqual(["M2X-00004", "K7Q-00015"]);
+    expect(mergeCandidates([], self)).toEqual([]);
+    expect(mergeCandidates([sarah], sarah)).toEqual([]);
+    // The search's order is kept.
+    expect(mergeCandidates([lina2, benAli], sarah).map((p) => p.id)).toEqual(["p15", SARA_ID]);
+  });
+
+  it("say where the action leads before anything is merged", () => {
+    expect(fr["merge.with_open"]).toBe("Fusionner avec un autre dossier…");
+    expect(en["merge.with_open"]).toBe("Merge with another file…");
+    expect(fr["merge.with_next"]).toMatch(/côte à côte/);
+    expect(fr["merge.with_next"]).toMatch(/rien n'est fusionné tant que vous n'avez pas confirmé/);
+    expect(fr["merge.with_next"]).toMatch(/annulée depuis le dossier conservé/);
+    expect(en["merge.with_next"]).toMatch(/nothing is merged until you confirm/);
+    expect(en["merge.with_next"]).toMatch(/undone from the file kept/);
   });
 });

@@ -10,6 +10,7 @@
 import {
   MERGEABLE_FIELDS,
   type ApiError,
+  type DuplicatePair,
   type Language,
   type MergeDetail,
   type MergePatientsRequest,
@@ -20,7 +21,7 @@ import {
 } from "./bindings";
 import { translate, type MessageKey } from "./i18n";
 import { formatDay } from "./medical";
-import { displayName, formatDate, guarantorLine, isNationalIdKind, SEXES } from "./patients";
+import { displayName, formatDate, guarantorLine, isErased, isNationalIdKind, SEXES } from "./patients";
 
 export type { MergeSide };
 
@@ -156,3 +157,46 @@ export function previewBlockedKey(err: ApiError): MessageKey | null {
 export function separateErrorKey(err: ApiError): MessageKey | null {
   return err.code === "conflict" ? "merge.separate_error_conflict" : null;
 }
+
+// "Fusionner avec un autre dossier…": the person finds the other file themselves (the duplicate
+// detector did not flag the two, or someone said "different people" by mistake). The Rust side
+// accepts any two files and refuses, with its own errors, an erased or merged file or the same
+// file twice; here the search's answer is only narrowed to the files worth offering.
+
+/** The reason of a pair the person put together themselves, not one the duplicate detector
+ * flagged. Not among DUPLICATE_REASONS (duplicates.ts): it is never shown (the merge dialog
+ * shows no reason) and such a pair never joins the review's list. */
+export const PICKED_PAIR_REASON = "picked";
+
+/** A file's reference: its id, number and names. */
+export function patientRef(p: Pick<Patient, "id" | "file_number" | "last_name" | "first_name">): PatientRef {
+  return { id: p.id, file_number: p.file_number, last_name: p.last_name, first_name: p.first_name };
+}
+
+/** The two files the merge dialog compares when the person chose the other one: the file open
+ * first (on the left), the one picked second. */
+export function pickedPair(
+  self: Pick<Patient, "id" | "file_number" | "last_name" | "first_name">,
+  other: Pick<Patient, "id" | "file_number" | "last_name" | "first_name">,
+  nowMs: number = Date.now(),
+): DuplicatePair {
+  return { a: patientRef(self), b: patientRef(other), reason: PICKED_PAIR_REASON, found_at_ms: nowMs };
+}
+
+/** The files found that can be offered to merge with `self`, in the search's order, each once:
+ * not `self`, nor a file already merged into it, nor a file erased on request (it cannot be
+ * merged). */
+export function mergeCandidates<P extends Pick<Patient, "id" | "erased_at_ms">>(
+  found: readonly P[],
+  self: Pick<Patient, "id" | "merged_files">,
+): P[] {
+  const skip = new Set([self.id, ...self.merged_files.map((r) => r.id)]);
+  const out: P[] = [];
+  for (const p of found) {
+    if (skip.has(p.id) || isErased(p)) continue;
+    skip.add(p.id);
+    out.push(p);
+  }
+  return out;
+}
+

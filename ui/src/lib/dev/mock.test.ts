@@ -224,6 +224,19 @@ describe("the mock's merge of two files", () => {
     expect(after.items).toEqual([]);
   });
 
+  it("merges two files no longer flagged: said to be different people by mistake, found by a search", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    await outcome(invoke("mark_distinct", { a: "p13", b: "p17" }));
+    expect(await pairsOf(invoke)).not.toContain("p13+p17");
+    // "Fusionner avec un autre dossier…" on Sarah's file: the other file found by its number.
+    expect(await search(invoke, "K7Q-00017")).toEqual(["p17"]);
+    const preview = (await outcome(invoke<MergePreview>("merge_preview", { req: { first_id: "p13", second_id: "p17", kept_id: null } }))).value!;
+    expect([preview.kept.id, preview.retired.id]).toEqual(["p13", "p17"]);
+    const req = { kept_id: "p13", retired_id: "p17", take_from_retired: [] };
+    const kept = (await outcome(invoke<Patient>("merge_patients", { req }))).value!;
+    expect(kept.merged_files.map((r) => r.id)).toEqual(["p17"]);
+  });
+
   it("refuses a guarantor that is one of the two files, the same file twice and an erased file", async () => {
     const invoke = createMockInvoker(new URLSearchParams("mock=home"));
     // Yanis's guarantor is Sarah: merged into Yanis's file, Sarah would answer for herself.
