@@ -888,6 +888,86 @@ fn one_person_filed_at_two_desks_is_merged_and_nothing_added_offline_is_lost() {
     }
 }
 
+/// A merge and an erasure that cross while the desks are apart: desk A merges the second file
+/// of Amina Benali into the first while desk B, not yet synced, erases the first (she asked to
+/// be forgotten). After the syncs the second file is erased on both PCs too: no name, no phone,
+/// found by nothing, and the sync that finished the erasure is in the audit log.
+#[test]
+fn a_merge_and_an_erasure_that_cross_while_apart_leave_no_identity_on_either_pc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let add = |pc: &Path, last: &str, phone: &str| -> String {
+        let p = owner(
+            pc,
+            &[
+                "patient",
+                "add",
+                "--last-name",
+                last,
+                "--first-name",
+                "Amina",
+                "--birth-date",
+                "1990-04-04",
+                "--sex",
+                "F",
+                "--phone",
+                phone,
+            ],
+        );
+        p["id"].as_str().unwrap().to_string()
+    };
+    let kept = add(&pc_a, "Benali", "0555 00 00 01");
+    let retired = add(&pc_b, "BENALI", "0661 00 00 02");
+    for pc in [&pc_a, &pc_b, &pc_a] {
+        owner(pc, &["sync"]);
+    }
+    owner(
+        &pc_a,
+        &["patient", "merge", "--keep", &kept, "--retire", &retired],
+    );
+    owner(&pc_b, &["patient", "erase", &kept]);
+    for pc in [&pc_b, &pc_a, &pc_b] {
+        owner(pc, &["sync"]);
+    }
+    for pc in [&pc_a, &pc_b] {
+        let mut app = open(pc);
+        let file = app.get_patient(&retired).unwrap();
+        assert_eq!(
+            file.id, kept,
+            "the retired id opens the kept file on {pc:?}"
+        );
+        assert!(file.erased_at_ms.is_some(), "on {pc:?}");
+        assert_eq!(file.merged_files.len(), 1, "on {pc:?}");
+        let merged = &file.merged_files[0];
+        assert_eq!(
+            (merged.last_name.as_str(), merged.first_name.as_str()),
+            ("", ""),
+            "the merged file keeps no name on {pc:?}"
+        );
+        for query in ["benali", "amina", "0661000002", "0555000001"] {
+            assert!(
+                app.search_patients(query).unwrap().is_empty(),
+                "{query} finds nothing on {pc:?}"
+            );
+        }
+    }
+    let store = chairside_store::Store::open(
+        &pc_b,
+        chairside_store::Unlock::Auto {
+            passphrase: Some(PASSPHRASE),
+        },
+    )
+    .unwrap();
+    let finished: Vec<_> = chairside_store::audit::recent(store.conn(), 200)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "patient.erase" && e.entity_id == retired)
+        .collect();
+    assert_eq!(finished.len(), 1, "{finished:?}");
+    assert!(finished[0].detail.contains(&kept), "{finished:?}");
+}
+
 /// An X-ray imported on one PC is listed on the other after a sync (row and thumbnail), and its
 /// bytes come from the relay when it is opened there: the export is the original file, byte
 /// for byte.
