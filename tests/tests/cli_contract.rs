@@ -735,6 +735,57 @@ fn patient_merge_and_separate_from_the_command_line() {
         retired["id"].as_str().unwrap(),
     );
 
+    // The preview says what differs and what the merge would keep, and writes nothing.
+    let preview = ok(as_owner(
+        dir.path(),
+        &[
+            "patient",
+            "merge",
+            "--keep",
+            kept_id,
+            "--retire",
+            retired_id,
+            "--preview",
+        ],
+    ));
+    assert!(
+        preview.contains("nothing was written")
+            && preview.contains("last_name:")
+            && preview.contains("Benaly")
+            && preview.contains("+213555000001, +213661000002"),
+        "{preview}"
+    );
+    let preview: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &[
+            "--json",
+            "patient",
+            "merge",
+            "--keep",
+            kept_id,
+            "--retire",
+            retired_id,
+            "--preview",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(preview["kept"]["id"], kept_id);
+    assert_eq!(
+        preview["details"],
+        serde_json::json!([{
+            "field": "last_name",
+            "default_side": "kept",
+            "kept_allowed": true,
+            "retired_allowed": true
+        }])
+    );
+    let unchanged: Value = serde_json::from_str(&ok(as_owner(
+        dir.path(),
+        &["--json", "patient", "show", kept_id],
+    )))
+    .unwrap();
+    assert_eq!(unchanged["merged_files"], serde_json::json!([]));
+
     // A detail that cannot be taken is refused, naming the ones that can.
     let refused = failed(as_owner(
         dir.path(),

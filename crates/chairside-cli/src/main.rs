@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chairside_app::{
-    ApiError, App, Language, MergePatientsRequest, NewUserRequest, Patient, PatientInput, Role,
-    SetupRequest, SignInRequest, code, default_data_dir,
+    ApiError, App, Language, MergePatientsRequest, MergePreview, MergePreviewRequest, MergeSide,
+    NewUserRequest, Patient, PatientInput, Role, SetupRequest, SignInRequest, code,
+    default_data_dir,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -204,14 +205,16 @@ enum PatientCommand {
     /// say). KEPT shows both files' medical history, consents and images and keeps both files'
     /// phones; RETIRED leaves searches and lists. `--take` names the details to take from RETIRED
     /// (last_name, first_name, birth_date, sex, email, address, national_id, referring_dentist,
-    /// notes, guarantor).
+    /// notes, guarantor). `--preview` shows the details the files disagree on and writes nothing.
     Merge {
         #[arg(long)]
         keep: String,
         #[arg(long)]
         retire: String,
-        #[arg(long = "take", value_delimiter = ',')]
+        #[arg(long = "take", value_delimiter = ',', conflicts_with = "preview")]
         take: Vec<String>,
+        #[arg(long)]
+        preview: bool,
     },
     /// Separate a file merged into another (a merge made by mistake): it stands on its own again
     /// with what it had.
@@ -808,7 +811,22 @@ fn run_patient(app: &mut App, out: &Output, command: &PatientCommand) -> Result<
             let patient = app.get_patient(id)?;
             out.print(&patient, || describe(&patient))
         }
-        PatientCommand::Merge { keep, retire, take } => {
+        PatientCommand::Merge {
+            keep,
+            retire,
+            preview: true,
+            ..
+        } => {
+            let preview = app.merge_preview(MergePreviewRequest {
+                first_id: keep.clone(),
+                second_id: retire.clone(),
+                kept_id: Some(keep.clone()),
+            })?;
+            out.print(&preview, || describe_merge_preview(&preview))
+        }
+        PatientCommand::Merge {
+            keep, retire, take, ..
+        } => {
             let patient = app.merge_patients(MergePatientsRequest {
                 kept_id: keep.clone(),
                 retired_id: retire.clone(),
@@ -996,36 +1014,130 @@ fn describe_line(p: &Patient) -> String {
     )
 }
 
+/// A detail of a merge in words, as `describe` shows it ("" when not given).
+fn merge_detail_text(p: &Patient, field: &str) -> String {
+    match field {
+        "last_name" => p.last_name.clone(),
+        "first_name" => p.first_name.clone(),
+        "birth_date" => p.birth_date.clone(),
+        "sex" => p.sex.clone(),
+        "email" => p.email.clone().unwrap_or_default(),
+        "address" => p.address.replace('\n', ", "),
+        "national_id" => national_id_text(p),
+        "referring_dentist" => p.referring_dentist.clone(),
+        "notes" => p.notes.replace('\n', " / "),
+        "guarantor" => guarantor_text(p),
+        _ => String::new(),
+    }
+}
+
+fn national_id_text(p: &Patient) -> String {
+    p.national_id
+        .clone()
+        .map(|n| format!("{n} ({})", p.national_id_kind.clone().unwrap_or_default()))
+        .unwrap_or_default()
+}
+
+fn guarantor_text(p: &Patient) -> String {
+    p.guarantor
+        .as_ref()
+        .map(|g| {
+            format!(
+                "{} {} {} ({})",
+                g.file_number,
+                g.first_name,
+                g.last_name,
+                p.guarantor_relation.clone().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// What `patient merge --preview` prints: the details the two files disagree on, the value each
+/// would keep unless `--take` says otherwise, and the command that merges with those values.
+fn describe_merge_preview(preview: &MergePreview) -> String {
+    let (kept, retired) = (&preview.kept, &preview.retired);
+    let mut text = format!(
+        "Merging would keep file {} and retire file {} (nothing was written).",
+        kept.file_number, retired.file_number
+    );
+    if preview.details.is_empty() {
+        text.push_str("\nThe two files have the same details (phones aside).");
+    }
+    let shown = |value: String| {
+        if value.trim().is_empty() {
+            "(not given)".to_string()
+        } else {
+            value
+        }
+    };
+    for detail in &preview.details {
+        let side = |allowed: bool, value: String, proposed: bool| {
+            let mut s = shown(value);
+            if !allowed {
+                s.push_str(" [cannot stay: one of the two files]");
+            } else if proposed {
+                s.push_str(" [proposed]");
+            }
+            s
+        };
+        let proposed_retired = detail.default_side == MergeSide::Retired;
+        text.push_str(&format!(
+            "\n  {}: {} {} | {} {}",
+            detail.field,
+            kept.file_number,
+            side(
+                detail.kept_allowed,
+                merge_detail_text(kept, &detail.field),
+                !proposed_retired
+            ),
+            retired.file_number,
+            side(
+                detail.retired_allowed,
+                merge_detail_text(retired, &detail.field),
+                proposed_retired
+            ),
+        ));
+    }
+    text.push_str(&format!(
+        "\nphones after the merge: {}",
+        preview.phones.join(", ")
+    ));
+    if preview.takes_photo {
+        text.push_str(&format!(
+            "\nphoto: taken from file {} (file {} has none)",
+            retired.file_number, kept.file_number
+        ));
+    }
+    let take: Vec<&str> = preview
+        .details
+        .iter()
+        .filter(|d| d.default_side == MergeSide::Retired)
+        .map(|d| d.field.as_str())
+        .collect();
+    text.push_str(&format!(
+        "\nTo merge with the proposed values: chairside patient merge --keep {} --retire {}{}",
+        kept.id,
+        retired.id,
+        if take.is_empty() {
+            String::new()
+        } else {
+            format!(" --take {}", take.join(","))
+        }
+    ));
+    text
+}
+
 fn describe(p: &Patient) -> String {
     let mut text = describe_line(p);
     for (label, value) in [
         ("phones", p.phones.join(", ")),
         ("e-mail", p.email.clone().unwrap_or_default()),
         ("address", p.address.clone()),
-        (
-            "national id",
-            p.national_id
-                .clone()
-                .map(|n| format!("{n} ({})", p.national_id_kind.clone().unwrap_or_default()))
-                .unwrap_or_default(),
-        ),
+        ("national id", national_id_text(p)),
         ("referring dentist", p.referring_dentist.clone()),
         ("notes", p.notes.clone()),
-        (
-            "guarantor",
-            p.guarantor
-                .as_ref()
-                .map(|g| {
-                    format!(
-                        "{} {} {} ({})",
-                        g.file_number,
-                        g.first_name,
-                        g.last_name,
-                        p.guarantor_relation.clone().unwrap_or_default()
-                    )
-                })
-                .unwrap_or_default(),
-        ),
+        ("guarantor", guarantor_text(p)),
         (
             "photo",
             if p.has_photo {
