@@ -800,31 +800,7 @@ fn one_person_filed_at_two_desks_is_merged_and_nothing_added_offline_is_lost() {
     let tmp = tempfile::tempdir().unwrap();
     let relay = Relay::start(&tmp.path().join("relay"));
     let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
-    let add = |pc: &Path, last: &str, phone: &str| -> String {
-        let p = owner(
-            pc,
-            &[
-                "patient",
-                "add",
-                "--last-name",
-                last,
-                "--first-name",
-                "Amina",
-                "--birth-date",
-                "1990-04-04",
-                "--sex",
-                "F",
-                "--phone",
-                phone,
-            ],
-        );
-        p["id"].as_str().unwrap().to_string()
-    };
-    let kept = add(&pc_a, "Benali", "0555 00 00 01");
-    let retired = add(&pc_b, "BENALI", "0661 00 00 02");
-    for pc in [&pc_a, &pc_b, &pc_a] {
-        owner(pc, &["sync"]);
-    }
+    let (kept, retired) = amina_filed_at_both_desks(&pc_a, &pc_b);
     for pc in [&pc_a, &pc_b] {
         assert_eq!(
             open(pc).duplicate_pairs().unwrap().len(),
@@ -888,15 +864,9 @@ fn one_person_filed_at_two_desks_is_merged_and_nothing_added_offline_is_lost() {
     }
 }
 
-/// A merge and an erasure that cross while the desks are apart: desk A merges the second file
-/// of Amina Benali into the first while desk B, not yet synced, erases the first (she asked to
-/// be forgotten). After the syncs the second file is erased on both PCs too: no name, no phone,
-/// found by nothing, and the sync that finished the erasure is in the audit log.
-#[test]
-fn a_merge_and_an_erasure_that_cross_while_apart_leave_no_identity_on_either_pc() {
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&tmp.path().join("relay"));
-    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+/// Amina Benali filed at both desks while apart (the name spelt two ways, a phone each), then
+/// both PCs synced: the file made at A and the file made at B.
+fn amina_filed_at_both_desks(pc_a: &Path, pc_b: &Path) -> (String, String) {
     let add = |pc: &Path, last: &str, phone: &str| -> String {
         let p = owner(
             pc,
@@ -917,11 +887,24 @@ fn a_merge_and_an_erasure_that_cross_while_apart_leave_no_identity_on_either_pc(
         );
         p["id"].as_str().unwrap().to_string()
     };
-    let kept = add(&pc_a, "Benali", "0555 00 00 01");
-    let retired = add(&pc_b, "BENALI", "0661 00 00 02");
-    for pc in [&pc_a, &pc_b, &pc_a] {
+    let at_a = add(pc_a, "Benali", "0555 00 00 01");
+    let at_b = add(pc_b, "BENALI", "0661 00 00 02");
+    for pc in [pc_a, pc_b, pc_a] {
         owner(pc, &["sync"]);
     }
+    (at_a, at_b)
+}
+
+/// A merge and an erasure that cross while the desks are apart: desk A merges the second file
+/// of Amina Benali into the first while desk B, not yet synced, erases the first (she asked to
+/// be forgotten). After the syncs the second file is erased on both PCs too: no name, no phone,
+/// found by nothing, and the sync that finished the erasure is in the audit log.
+#[test]
+fn a_merge_and_an_erasure_that_cross_while_apart_leave_no_identity_on_either_pc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let (kept, retired) = amina_filed_at_both_desks(&pc_a, &pc_b);
     owner(
         &pc_a,
         &["patient", "merge", "--keep", &kept, "--retire", &retired],
