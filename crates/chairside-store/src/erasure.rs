@@ -65,6 +65,16 @@ pub const BLANKED_FIELDS: &[(&str, &str)] = &[
 /// The local setting that says an erasure changed this database since its last compaction.
 pub(crate) const COMPACTION_DUE: &str = "compaction_after_erasure_due";
 
+/// Marks the compaction after an erasure as due ([`COMPACTION_DUE`]).
+pub(crate) fn mark_compaction_due(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO local_meta (key, value) VALUES (?1, '1')
+         ON CONFLICT (key) DO UPDATE SET value = '1'",
+        [COMPACTION_DUE],
+    )?;
+    Ok(())
+}
+
 /// The birth date an erased record keeps: its year ("1985-03-14" becomes "1985").
 pub fn erased_birth_date(birth_date: &str) -> String {
     birth_date.chars().take(4).collect()
@@ -275,11 +285,7 @@ pub(crate) fn enforce(conn: &Connection, row_id: &str) -> Result<()> {
     // The search index and the WAL may hold what is blanked below until they are compacted:
     // due at the end of this PC's next sync ([`crate::Store::compact_if_due`]), when a merge
     // brought the erasure; at once when the erasure is typed here.
-    conn.execute(
-        "INSERT INTO local_meta (key, value) VALUES (?1, '1')
-         ON CONFLICT (key) DO UPDATE SET value = '1'",
-        [COMPACTION_DUE],
-    )?;
+    mark_compaction_due(conn)?;
     let birth_date: String = conn.query_row(
         "SELECT birth_date FROM patient WHERE id = ?1",
         [row_id],

@@ -392,11 +392,7 @@ impl Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         if busy != 0 {
             // Finished by a later call: the index is merged, the WAL waits for its reader.
-            self.conn.execute(
-                "INSERT INTO local_meta (key, value) VALUES (?1, '1')
-                 ON CONFLICT (key) DO UPDATE SET value = '1'",
-                [erasure::COMPACTION_DUE],
-            )?;
+            erasure::mark_compaction_due(&self.conn)?;
         }
         Ok(busy == 0)
     }
