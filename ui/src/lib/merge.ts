@@ -21,7 +21,7 @@ import {
 } from "./bindings";
 import { translate, type MessageKey } from "./i18n";
 import { formatDay } from "./medical";
-import { displayName, formatDate, guarantorLine, isErased, isNationalIdKind, SEXES } from "./patients";
+import { displayName, formatDate, guarantorCandidates, guarantorLine, isNationalIdKind, SEXES } from "./patients";
 
 export type { MergeSide };
 
@@ -187,16 +187,15 @@ export function pickedPair(
  * not `self`, nor a file already merged into it, nor a file erased on request (it cannot be
  * merged). */
 export function mergeCandidates<P extends Pick<Patient, "id" | "erased_at_ms">>(
-  found: readonly P[],
+  found: P[],
   self: Pick<Patient, "id" | "merged_files">,
 ): P[] {
-  const skip = new Set([self.id, ...self.merged_files.map((r) => r.id)]);
-  const out: P[] = [];
-  for (const p of found) {
-    if (skip.has(p.id) || isErased(p)) continue;
-    skip.add(p.id);
-    out.push(p);
-  }
-  return out;
+  const skip = new Set(self.merged_files.map((r) => r.id));
+  // Not `self`, not erased: the files a guarantor is picked from too.
+  return guarantorCandidates(found, self.id).filter((p) => {
+    if (skip.has(p.id)) return false;
+    skip.add(p.id); // each file once
+    return true;
+  });
 }
 
