@@ -5,6 +5,7 @@
 //! on them.
 
 pub mod access;
+pub mod agenda;
 pub mod clinic;
 pub mod consent;
 pub mod hlc;

@@ -23,6 +23,8 @@ use crate::schema::{self, TableSpec};
 
 /// The fields whose concurrent edits a person reviews: what people type. Derived or technical
 /// fields (creation time, the photo's bytes, erasure) are left to last-writer-wins alone.
+/// A table added here joins the partial index `field_change_reviewed` (a migration) and the
+/// `tbl IN (...)` of [`check_concurrent_edit`]'s query, which must name the same tables.
 const REVIEWED: &[(&str, &[&str])] = &[
     (
         "patient",
@@ -47,6 +49,18 @@ const REVIEWED: &[(&str, &[&str])] = &[
         "medical_item",
         &[
             "kind", "label", "detail", "severity", "alert", "noted_on", "active", "deleted",
+        ],
+    ),
+    (
+        "appointment",
+        &[
+            "patient_id",
+            "chair_id",
+            "practitioner_id",
+            "starts_at",
+            "duration_min",
+            "reason",
+            "status",
         ],
     ),
 ];
@@ -175,7 +189,7 @@ fn seen_by_a_later_write(
     let writes: Vec<(String, i64)> = tx
         .prepare_cached(
             "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
-             AND tbl IN ('patient', 'medical_item')",
+             AND tbl IN ('patient', 'medical_item', 'appointment')",
         )?
         .query_map(params![table, change.row_id, change.field], |r| {
             Ok((r.get(0)?, r.get(1)?))

@@ -11,6 +11,7 @@
 //! syncs at checkpoints, so the last transactions before a power cut can vanish even though they
 //! were acknowledged; FULL syncs the WAL on every commit, so an acknowledged write survives.
 
+pub mod agenda;
 pub mod audit;
 pub mod backup;
 pub mod blobs;

@@ -231,6 +231,42 @@ pub const IMAGE_ANNOTATION: TableSpec = TableSpec {
     on_change: None,
 };
 
+pub const CHAIR: TableSpec = TableSpec {
+    name: "chair",
+    kind: TableKind::Mutable,
+    fields: &["name", "active"],
+    on_change: None,
+};
+
+pub const APPOINTMENT: TableSpec = TableSpec {
+    name: "appointment",
+    kind: TableKind::Mutable,
+    fields: &[
+        "patient_id",
+        "chair_id",
+        "practitioner_id",
+        "starts_at",
+        "duration_min",
+        "reason",
+        "status",
+        "booked_by",
+        "booked_at_ms",
+    ],
+    on_change: Some(crate::agenda::on_appointment),
+};
+
+pub const BOOKING_REVIEW: TableSpec = TableSpec {
+    name: "booking_review",
+    kind: TableKind::AppendOnly,
+    fields: &[
+        "appointment_a",
+        "appointment_b",
+        "decided_by",
+        "decided_at_ms",
+    ],
+    on_change: Some(crate::agenda::on_review),
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -245,6 +281,9 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     CONFLICT_REVIEW,
     IMAGE,
     IMAGE_ANNOTATION,
+    CHAIR,
+    APPOINTMENT,
+    BOOKING_REVIEW,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {
