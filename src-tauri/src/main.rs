@@ -9,15 +9,16 @@
 use std::sync::{Arc, Mutex};
 
 use chairside_app::{
-    AnnotationInput, ApiError, App, AppStatus, AttentionInbox, BackgroundSync, CalibrationInput,
+    AgendaDay, AnnotationInput, ApiError, App, AppStatus, Appointment, AppointmentInput,
+    AppointmentStatus, AttentionInbox, BackgroundSync, CalibrationInput, Chair, ChairInput,
     ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
     DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
-    ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest, MedicalHistory,
-    MedicalItemInput, MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest,
-    Patient, PatientInput, PatientRef, PendingDeviceInfo, RecoveryKeyShown, RelayRejoined,
-    ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest,
-    SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
-    UnlockStoreRequest, UserInfo, code, default_data_dir,
+    ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest,
+    KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput, MergePatientsRequest, MergePreview,
+    MergePreviewRequest, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
+    RecoveryKeyShown, RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate,
+    SetupOptions, SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry,
+    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -199,6 +200,50 @@ fn mark_distinct(state: Shared<'_>, a: String, b: String) -> Reply<()> {
 #[tauri::command(async)]
 fn merge_preview(state: Shared<'_>, req: MergePreviewRequest) -> Reply<MergePreview> {
     with_app(state, |app| app.merge_preview(req))
+}
+
+#[tauri::command(async)]
+fn agenda_day(state: Shared<'_>, date: String) -> Reply<AgendaDay> {
+    with_app(state, |app| app.agenda_day(&date))
+}
+
+#[tauri::command(async)]
+fn list_chairs(state: Shared<'_>) -> Reply<Vec<Chair>> {
+    with_app(state, |app| app.list_chairs())
+}
+
+#[tauri::command(async)]
+fn save_chair(state: Shared<'_>, req: ChairInput) -> Reply<Chair> {
+    with_app(state, |app| app.save_chair(req))
+}
+
+#[tauri::command(async)]
+fn book_appointment(state: Shared<'_>, req: AppointmentInput) -> Reply<Appointment> {
+    with_app(state, |app| app.book_appointment(req))
+}
+
+#[tauri::command(async)]
+fn update_appointment(state: Shared<'_>, id: String, req: AppointmentInput) -> Reply<Appointment> {
+    with_app(state, |app| app.update_appointment(&id, req))
+}
+
+#[tauri::command(async)]
+fn set_appointment_status(
+    state: Shared<'_>,
+    id: String,
+    status: AppointmentStatus,
+) -> Reply<Appointment> {
+    with_app(state, |app| app.set_appointment_status(&id, status))
+}
+
+#[tauri::command(async)]
+fn patient_appointments(state: Shared<'_>, patient_id: String) -> Reply<Vec<Appointment>> {
+    with_app(state, |app| app.patient_appointments(&patient_id))
+}
+
+#[tauri::command(async)]
+fn keep_double_booking(state: Shared<'_>, req: KeepDoubleBookingRequest) -> Reply<()> {
+    with_app(state, |app| app.keep_double_booking(req))
 }
 
 #[tauri::command(async)]
@@ -449,6 +494,14 @@ fn main() {
             duplicate_pairs,
             mark_distinct,
             merge_preview,
+            agenda_day,
+            list_chairs,
+            save_chair,
+            book_appointment,
+            update_appointment,
+            set_appointment_status,
+            patient_appointments,
+            keep_double_booking,
             merge_patients,
             separate_patient,
             sync_now,

@@ -95,6 +95,15 @@ pub fn typescript() -> String {
         AnnotationInput::decl(&cfg),
         CalibrationInput::decl(&cfg),
         ImageExportFormat::decl(&cfg),
+        Chair::decl(&cfg),
+        ChairInput::decl(&cfg),
+        AppointmentStatus::decl(&cfg),
+        Practitioner::decl(&cfg),
+        Appointment::decl(&cfg),
+        AgendaDay::decl(&cfg),
+        AppointmentInput::decl(&cfg),
+        DoubleBooking::decl(&cfg),
+        KeepDoubleBookingRequest::decl(&cfg),
         ApiError::decl(&cfg),
     ];
     let mut out = String::from(HEADER);

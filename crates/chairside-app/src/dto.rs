@@ -499,6 +499,9 @@ pub struct EditConflictInfo {
     pub patient: PatientRef,
     /// For a medical-history entry: its label.
     pub item_label: Option<String>,
+    /// For an appointment: when it starts now (`YYYY-MM-DDTHH:MM`).
+    #[ts(optional)]
+    pub appointment_starts_at: Option<String>,
     pub current_value: String,
     pub other_value: String,
     pub other_device: String,
@@ -519,6 +522,7 @@ pub struct EditConflictInfo {
 pub struct AttentionInbox {
     pub duplicates: Vec<DuplicatePair>,
     pub edit_conflicts: Vec<EditConflictInfo>,
+    pub double_bookings: Vec<DoubleBooking>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -799,7 +803,8 @@ pub struct FilesHeldBack {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EndOfDayReport {
     pub summary: SyncSummary,
-    /// What waits for a person in the inbox: possible duplicate patients and concurrent edits.
+    /// What waits for a person in the inbox: possible duplicate patients, concurrent edits and
+    /// double-booked chairs.
     pub conflicts_waiting: u32,
     /// Images and documents sent by this sync, and those still waiting on this PC.
     pub files_sent: u32,
@@ -1141,4 +1146,121 @@ pub enum ImageExportFormat {
     Original,
     /// An 8-bit PNG of the first frame with the file's window.
     Png,
+}
+
+// ---- Agenda -------------------------------------------------------------------------------
+
+/// A treatment chair (an operatory): the agenda has a column for each active chair.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Chair {
+    pub id: String,
+    pub name: String,
+    /// A chair taken out of service keeps its past appointments but takes no new ones.
+    pub active: bool,
+}
+
+/// A chair to add (`id` absent) or rename, take out of service or back into it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChairInput {
+    #[ts(optional)]
+    pub id: Option<String>,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    /// The patient is in the waiting room.
+    Arrived,
+    Completed,
+    /// The patient did not come: the chair was free after all.
+    NoShow,
+    Cancelled,
+}
+
+/// Someone who sees patients (an owner or a dentist), for the agenda's practitioner choice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Practitioner {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// One appointment, as the agenda shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Appointment {
+    pub id: String,
+    /// The patient's file (the kept file, if the booked one was merged into another since).
+    pub patient: PatientRef,
+    pub chair_id: String,
+    pub chair_name: String,
+    #[ts(optional)]
+    pub practitioner_id: Option<String>,
+    #[ts(optional)]
+    pub practitioner_name: Option<String>,
+    /// Clinic wall-clock time, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    /// `YYYY-MM-DDTHH:MM`, the same day.
+    pub ends_at: String,
+    pub duration_min: u32,
+    pub reason: String,
+    pub status: AppointmentStatus,
+    /// Who booked it, and when.
+    pub booked_by_name: String,
+    #[ts(type = "number")]
+    pub booked_at_ms: i64,
+    /// The other appointments that hold the same chair at an overlapping time and wait for a
+    /// person (booked at two desks while apart). A pair kept on purpose is not listed.
+    pub overlaps_with: Vec<String>,
+}
+
+/// A day of the agenda: the chairs (active ones, and any inactive one holding an appointment that
+/// day) and the day's appointments, cancelled ones included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AgendaDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The clinic's today, so the agenda can mark it and the current time.
+    pub today: String,
+    pub chairs: Vec<Chair>,
+    pub appointments: Vec<Appointment>,
+    pub practitioners: Vec<Practitioner>,
+}
+
+/// An appointment to book, or the new state of one (moved, lengthened, another chair...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppointmentInput {
+    pub patient_id: String,
+    pub chair_id: String,
+    /// Clinic wall-clock time, `YYYY-MM-DDTHH:MM`, on a 5-minute step.
+    pub starts_at: String,
+    /// 5 to 480 minutes, a multiple of 5, ending the same day.
+    pub duration_min: u32,
+    pub reason: String,
+    #[ts(optional)]
+    pub practitioner_id: Option<String>,
+    /// Book even though the chair is taken then (a parent and a child on purpose, say). Without
+    /// it such a booking is refused with `chair_taken`.
+    pub allow_overlap: bool,
+}
+
+/// Two live appointments holding one chair at overlapping times, booked at two desks while they
+/// were apart: for a person to settle (cancel or move one, or keep both).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DoubleBooking {
+    pub chair_id: String,
+    pub chair_name: String,
+    /// The earlier-starting of the two first.
+    pub first: Appointment,
+    pub second: Appointment,
+    #[ts(type = "number")]
+    pub found_at_ms: i64,
+}
+
+/// A person's decision that two overlapping appointments both stand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeepDoubleBookingRequest {
+    pub first_id: String,
+    pub second_id: String,
 }

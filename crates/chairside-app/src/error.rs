@@ -41,6 +41,8 @@ pub mod code {
     pub const NOT_FOUND: &str = "not_found";
     pub const POSSIBLE_DUPLICATE: &str = "possible_duplicate";
     pub const PATIENT_ERASED: &str = "patient_erased";
+    /// A booking or a move onto a chair a live appointment holds then (book anyway to keep both).
+    pub const CHAIR_TAKEN: &str = "chair_taken";
     pub const IN_USE: &str = "in_use";
     pub const BACKUP_FAILED: &str = "backup_failed";
     pub const EXPORT_FAILED: &str = "export_failed";

@@ -1,7 +1,8 @@
 //! The "needs attention" inbox: what the merge of other PCs' changes found and a person must
-//! decide: possible duplicate patients (the same person created at two desks) and concurrent
+//! decide: possible duplicate patients (the same person created at two desks), concurrent
 //! edits of one field (two desks changed it without seeing each other's change; the store keeps
-//! the value that lost, see `chairside_store::conflicts`). Nothing here is ever decided
+//! the value that lost, see `chairside_store::conflicts`; an appointment moved at two desks is
+//! one), and chairs double-booked at two desks (`crate::agenda`). Nothing here is ever decided
 //! automatically; each decision is audited and syncs to every PC.
 
 use chairside_domain::{Hlc, Permission as P};
@@ -31,17 +32,25 @@ fn display(value: &Value) -> String {
 }
 
 impl App {
-    /// Everything waiting for a person after merges: duplicate patients, concurrent edits.
-    /// Concurrent edits of medical history appear only to those who may see it.
+    /// Everything waiting for a person after merges: duplicate patients, concurrent edits,
+    /// double bookings. Concurrent edits of medical history appear only to those who may see it,
+    /// those of appointments and double bookings to those who may see the agenda.
     pub fn attention_inbox(&mut self) -> Result<AttentionInbox> {
         let duplicates = self.duplicate_pairs()?;
         let session = self.authorize(P::ViewPatients, "inbox.view")?;
         let clinical = session.role.allows(P::ViewClinical);
+        let agenda = session.role.allows(P::ViewAgenda);
+        let double_bookings = if agenda {
+            self.double_bookings()?
+        } else {
+            Vec::new()
+        };
         let store = self.store()?;
         let conn = store.conn();
         let names = device_names(store)?;
         let mut edit_conflicts = Vec::new();
         for c in conflicts::open(conn)? {
+            let mut appointment_starts_at = None;
             let (patient_id, item_label) = match c.table.as_str() {
                 // A file merged into another is read through that one: what its own fields hold
                 // no longer shows anywhere, so an edit of them waits for no one.
@@ -57,6 +66,18 @@ impl App {
                         None => continue,
                     }
                 }
+                "appointment" if agenda => {
+                    match chairside_store::agenda::appointment(conn, &c.row_id)? {
+                        Some(a) => {
+                            appointment_starts_at = Some(a.starts_at);
+                            (
+                                chairside_store::merged::survivor(conn, &a.patient_id)?,
+                                None,
+                            )
+                        }
+                        None => continue,
+                    }
+                }
                 _ => continue,
             };
             let Some(patient) = rows::get(conn, &patient_id)? else {
@@ -68,6 +89,7 @@ impl App {
                 field: c.field.clone(),
                 patient: patient_ref(patient),
                 item_label,
+                appointment_starts_at,
                 current_value: display(&c.current_value),
                 other_value: display(&c.other_value),
                 other_device: c.other_device.clone(),
@@ -82,6 +104,7 @@ impl App {
         Ok(AttentionInbox {
             duplicates,
             edit_conflicts,
+            double_bookings,
         })
     }
 
@@ -91,6 +114,7 @@ impl App {
         let permission = match req.table.as_str() {
             "patient" => P::EditPatients,
             "medical_item" => P::EditClinical,
+            "appointment" => P::EditAgenda,
             _ => return Err(ApiError::invalid("table", "no such conflict")),
         };
         let session = self.authorize(permission, "conflict.review")?;

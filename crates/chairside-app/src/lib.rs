@@ -5,6 +5,7 @@
 //! checks the session's permissions against the domain's matrix and writes an audit entry in
 //! the same transaction as its change.
 
+mod agenda;
 pub mod background;
 pub mod bindings;
 mod consents;

@@ -350,7 +350,9 @@ impl App {
             .collect();
         let conn = self.store()?.conn();
         let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
-            + chairside_store::conflicts::open(conn)?.len()) as u32;
+            + chairside_store::conflicts::open(conn)?.len()
+            + chairside_store::agenda::double_bookings(conn)?.len())
+            as u32;
         let files_waiting = self.store()?.blobs_to_upload_count()? as u32;
         if summary.files_held_back.is_none() {
             summary.files_held_back = files.held_back.as_ref().map(held_back);

@@ -184,13 +184,17 @@ patient: PatientRef,
 /**
  * For a medical-history entry: its label.
  */
-item_label: string | null, current_value: string, other_value: string, other_device: string, other_device_name: string, 
+item_label: string | null, 
+/**
+ * For an appointment: when it starts now (`YYYY-MM-DDTHH:MM`).
+ */
+appointment_starts_at?: string, current_value: string, other_value: string, other_device: string, other_device_name: string, 
 /**
  * The losing write's clock, as text (it does not fit a JavaScript number).
  */
 other_hlc: string, other_written_at_ms: number, kept_device_name: string, kept_written_at_ms: number, found_at_ms: number, };
 
-export type AttentionInbox = { duplicates: Array<DuplicatePair>, edit_conflicts: Array<EditConflictInfo>, };
+export type AttentionInbox = { duplicates: Array<DuplicatePair>, edit_conflicts: Array<EditConflictInfo>, double_bookings: Array<DoubleBooking>, };
 
 export type ConflictChoice = "keep_current" | "take_other";
 
@@ -368,7 +372,8 @@ export type RestoreClinicRequest = { relay_url: string, recovery_key: string, de
 
 export type EndOfDayReport = { summary: SyncSummary, 
 /**
- * What waits for a person in the inbox: possible duplicate patients and concurrent edits.
+ * What waits for a person in the inbox: possible duplicate patients, concurrent edits and
+ * double-booked chairs.
  */
 conflicts_waiting: number, 
 /**
@@ -606,6 +611,74 @@ export type AnnotationInput = { image_id: string, kind: AnnotationKind, points: 
 export type CalibrationInput = { image_id: string, points: [[number, number], [number, number]], known_mm: number, };
 
 export type ImageExportFormat = "original" | "png";
+
+export type Chair = { id: string, name: string, 
+/**
+ * A chair taken out of service keeps its past appointments but takes no new ones.
+ */
+active: boolean, };
+
+export type ChairInput = { id?: string, name: string, active: boolean, };
+
+export type AppointmentStatus = "booked" | "arrived" | "completed" | "no_show" | "cancelled";
+
+export type Practitioner = { id: string, display_name: string, };
+
+export type Appointment = { id: string, 
+/**
+ * The patient's file (the kept file, if the booked one was merged into another since).
+ */
+patient: PatientRef, chair_id: string, chair_name: string, practitioner_id?: string, practitioner_name?: string, 
+/**
+ * Clinic wall-clock time, `YYYY-MM-DDTHH:MM`.
+ */
+starts_at: string, 
+/**
+ * `YYYY-MM-DDTHH:MM`, the same day.
+ */
+ends_at: string, duration_min: number, reason: string, status: AppointmentStatus, 
+/**
+ * Who booked it, and when.
+ */
+booked_by_name: string, booked_at_ms: number, 
+/**
+ * The other appointments that hold the same chair at an overlapping time and wait for a
+ * person (booked at two desks while apart). A pair kept on purpose is not listed.
+ */
+overlaps_with: Array<string>, };
+
+export type AgendaDay = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * The clinic's today, so the agenda can mark it and the current time.
+ */
+today: string, chairs: Array<Chair>, appointments: Array<Appointment>, practitioners: Array<Practitioner>, };
+
+export type AppointmentInput = { patient_id: string, chair_id: string, 
+/**
+ * Clinic wall-clock time, `YYYY-MM-DDTHH:MM`, on a 5-minute step.
+ */
+starts_at: string, 
+/**
+ * 5 to 480 minutes, a multiple of 5, ending the same day.
+ */
+duration_min: number, reason: string, practitioner_id?: string, 
+/**
+ * Book even though the chair is taken then (a parent and a child on purpose, say). Without
+ * it such a booking is refused with `chair_taken`.
+ */
+allow_overlap: boolean, };
+
+export type DoubleBooking = { chair_id: string, chair_name: string, 
+/**
+ * The earlier-starting of the two first.
+ */
+first: Appointment, second: Appointment, found_at_ms: number, };
+
+export type KeepDoubleBookingRequest = { first_id: string, second_id: string, };
 
 export type ApiError = { code: string, message: string, 
 /**
