@@ -790,6 +790,125 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
     assert!(app_b.attention_inbox().unwrap().edit_conflicts.is_empty());
 }
 
+/// One chair booked at two desks while apart, with the CLI on two real processes and a relay:
+/// after the syncs both PCs' inboxes show the double booking (and their agendas mark both
+/// appointments); keeping both at one desk settles it on the other after its sync.
+#[test]
+fn one_chair_booked_at_two_desks_while_apart_waits_in_both_inboxes_until_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    owner(&pc_a, &["chair", "add", "Fauteuil 1"]);
+    let p = owner(
+        &pc_a,
+        &[
+            "patient",
+            "add",
+            "--last-name",
+            "Saadi",
+            "--first-name",
+            "Nour",
+            "--birth-date",
+            "1992-02-02",
+            "--sex",
+            "F",
+        ],
+    );
+    let nour = p["id"].as_str().unwrap().to_string();
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    // Apart: each desk finds the chair free and books it.
+    let book = |pc: &Path, at: &str| {
+        owner(
+            pc,
+            &[
+                "agenda",
+                "book",
+                "--patient",
+                &nour,
+                "--chair",
+                "Fauteuil 1",
+                "--at",
+                at,
+                "--minutes",
+                "30",
+                "--reason",
+                "Contrôle",
+            ],
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let at_a = book(&pc_a, "2026-11-25T10:00");
+    let at_b = book(&pc_b, "2026-11-25T10:15");
+    // A third booking at A onto its own taken time is refused, with what to do.
+    let refused = failure(chairside(
+        &pc_a,
+        &[
+            "--json",
+            "--user",
+            "amel",
+            "agenda",
+            "book",
+            "--patient",
+            &nour,
+            "--chair",
+            "Fauteuil 1",
+            "--at",
+            "2026-11-25T10:10",
+            "--minutes",
+            "15",
+        ],
+        &[],
+    ));
+    assert_eq!(refused["code"], "chair_taken", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-overlap")
+    );
+    for pc in [&pc_b, &pc_a, &pc_b] {
+        owner(pc, &["sync"]);
+    }
+    let mut expected = [at_a.clone(), at_b.clone()];
+    expected.sort();
+    for pc in [&pc_a, &pc_b] {
+        let inbox = owner(pc, &["inbox"]);
+        let pairs = inbox["double_bookings"].as_array().unwrap();
+        assert_eq!(pairs.len(), 1, "{inbox}");
+        assert_eq!(pairs[0]["chair_name"], "Fauteuil 1");
+        assert_eq!(pairs[0]["first"]["id"], at_a.as_str());
+        assert_eq!(pairs[0]["second"]["id"], at_b.as_str());
+        let day = owner(pc, &["agenda", "day", "2026-11-25"]);
+        let marked: Vec<&str> = day["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| !a["overlaps_with"].as_array().unwrap().is_empty())
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            marked,
+            expected.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+    }
+    let report = owner(&pc_a, &["sync", "--report"]);
+    assert_eq!(report["conflicts_waiting"], 1, "{report}");
+
+    owner(&pc_b, &["agenda", "keep-both", &at_a, &at_b]);
+    owner(&pc_b, &["sync"]);
+    owner(&pc_a, &["sync"]);
+    for pc in [&pc_a, &pc_b] {
+        let inbox = owner(pc, &["inbox"]);
+        assert!(
+            inbox["double_bookings"].as_array().unwrap().is_empty(),
+            "{inbox}"
+        );
+    }
+}
+
 /// One person filed at two desks while apart, merged at one: an allergy the other desk adds to
 /// the retired file before it syncs still shows on the kept file on both PCs, the pair leaves
 /// both inboxes, and each PC's search finds one file, by either file's phone.

@@ -260,6 +260,21 @@ impl App {
         })
     }
 
+    /// One appointment.
+    pub fn appointment(&mut self, id: &str) -> Result<Appointment> {
+        let session = self.authorize(P::ViewAgenda, "agenda.read")?;
+        let found = self.appointment_dto(id)?;
+        let user = session.user_id.to_string();
+        self.audit_event(record(&user, "agenda.read", "appointment", id, "ok", ""))?;
+        Ok(found)
+    }
+
+    /// Who an appointment can be with: the owners and dentists.
+    pub fn practitioners(&mut self) -> Result<Vec<Practitioner>> {
+        self.authorize(P::ViewAgenda, "agenda.read")?;
+        practitioners(self.store()?.conn())
+    }
+
     /// A patient's appointments (and those of the files merged into it): the coming ones first,
     /// soonest first, then the past ones, latest first.
     pub fn patient_appointments(&mut self, patient_id: &str) -> Result<Vec<Appointment>> {

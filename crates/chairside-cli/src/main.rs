@@ -4,6 +4,7 @@
 //! DTO as text or (`--json`) as JSON on stdout. Errors go to stderr, as a sentence or as
 //! `{"code","message"}` with `--json`, with exit code 1 (2 for a usage error).
 
+mod agenda;
 mod image;
 
 use std::io::{BufRead, IsTerminal};
@@ -115,6 +116,19 @@ enum Command {
         #[command(subcommand)]
         command: RecoveryCommand,
     },
+    /// The clinic's chairs (the agenda's columns).
+    Chair {
+        #[command(subcommand)]
+        command: agenda::ChairCommand,
+    },
+    /// Appointments: a day, book, move, status, settle a double booking.
+    Agenda {
+        #[command(subcommand)]
+        command: agenda::AgendaCommand,
+    },
+    /// What waits for a person after a sync: possible duplicate files, concurrent edits,
+    /// double-booked chairs.
+    Inbox,
     /// Fill the clinic with realistic demo patients (owner only).
     Demo {
         #[arg(long, default_value_t = 200)]
@@ -599,6 +613,9 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 }
                 Command::Patient { command } => run_patient(&mut app, &out, command),
                 Command::Image { command } => image::run_in_clinic(&mut app, command, &out),
+                Command::Chair { command } => agenda::run_chair(&mut app, command, &out),
+                Command::Agenda { command } => agenda::run_agenda(&mut app, command, &out),
+                Command::Inbox => agenda::run_inbox(&mut app, &out),
                 Command::Demo { patients, seed } => {
                     let added = app.add_demo_patients(*patients, *seed)?;
                     out.print(&serde_json::json!({ "patients_added": added }), || {
