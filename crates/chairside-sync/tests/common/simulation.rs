@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chairside_domain::EntityId;
-use chairside_store::schema::PATIENT;
+use chairside_store::schema::{APPOINTMENT, PATIENT};
 use chairside_store::{Store, Value, changes};
 use chairside_sync::{SyncError, sync_device};
 use super::common::*;
@@ -12,6 +12,11 @@ use proptest::prelude::*;
 const DEVICES: usize = 3;
 const PATIENTS: usize = 3;
 const FIELDS: [&str; 3] = ["last_name", "first_name", "notes"];
+const APPOINTMENTS: usize = 3;
+/// The times an appointment of the simulation can take on its one chair, for 30 minutes: 09:00
+/// and 09:15 overlap, as do 09:15 and 09:30; 09:00 and 09:30 do not.
+const SLOTS: [&str; 3] = ["2026-11-25T09:00", "2026-11-25T09:15", "2026-11-25T09:30"];
+const CHAIR: &str = "01a20000-0000-7000-8000-000000000001";
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -34,6 +39,17 @@ enum Op {
     },
     /// A person at a PC separates a merged file again, if it is merged there.
     Separate { device: usize, patient: usize },
+    /// A desk books an appointment at one of the slots, or moves it there (booked again if it
+    /// was cancelled): every PC books the one chair, so desks apart double-book it.
+    Book {
+        device: usize,
+        appointment: usize,
+        slot: usize,
+    },
+    /// A desk cancels an appointment, if it is known there.
+    Cancel { device: usize, appointment: usize },
+    /// A person at a desk keeps both appointments of the first double booking it shows.
+    KeepBoth { device: usize },
     /// A PC tries to sync (nothing happens while it is cut off).
     Sync { device: usize },
     /// A PC's network goes down or comes back.
@@ -61,6 +77,10 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..DEVICES, 0..PATIENTS, 0..PATIENTS)
             .prop_map(|(device, retired, kept)| Op::Merge { device, retired, kept }),
         2 => (0..DEVICES, 0..PATIENTS).prop_map(|(device, patient)| Op::Separate { device, patient }),
+        2 => (0..DEVICES, 0..APPOINTMENTS, 0..SLOTS.len())
+            .prop_map(|(device, appointment, slot)| Op::Book { device, appointment, slot }),
+        1 => (0..DEVICES, 0..APPOINTMENTS).prop_map(|(device, appointment)| Op::Cancel { device, appointment }),
+        1 => (0..DEVICES).prop_map(|device| Op::KeepBoth { device }),
         4 => (0..DEVICES).prop_map(|device| Op::Sync { device }),
         1 => (0..DEVICES, any::<bool>()).prop_map(|(device, down)| Op::Partition { device, down }),
         1 => Just(Op::DropRequest),
@@ -82,6 +102,7 @@ struct World {
     stores: Vec<Option<Store>>,
     down: [bool; DEVICES],
     patients: Vec<EntityId>,
+    appointments: Vec<EntityId>,
     /// Every acknowledged write: (device id, change-set index).
     acknowledged: Vec<(String, i64)>,
 }
@@ -116,6 +137,7 @@ impl World {
             stores,
             down: [false; DEVICES],
             patients: (0..PATIENTS).map(|_| EntityId::new()).collect(),
+            appointments: (0..APPOINTMENTS).map(|_| EntityId::new()).collect(),
             acknowledged: Vec::new(),
         }
     }
@@ -177,6 +199,54 @@ impl World {
                 if store.write(|w| w.separate_patient(&id)).is_ok() {
                     let write = last_write(store);
                 self.acknowledged.push(write);
+                }
+            }
+            Op::Book {
+                device,
+                appointment,
+                slot,
+            } => {
+                let id = self.appointments[appointment];
+                let patient = self.patients[appointment % PATIENTS].to_string();
+                let store = self.store(device);
+                store
+                    .write(|w| {
+                        w.set(
+                            &APPOINTMENT,
+                            id,
+                            &[
+                                ("patient_id", Value::Text(patient)),
+                                ("chair_id", Value::Text(CHAIR.into())),
+                                ("starts_at", Value::Text(SLOTS[slot].into())),
+                                ("duration_min", Value::Integer(30)),
+                                ("status", Value::Text("booked".into())),
+                            ],
+                        )
+                    })
+                    .unwrap();
+                let write = last_write(store);
+                self.acknowledged.push(write);
+            }
+            Op::Cancel { device, appointment } => {
+                let id = self.appointments[appointment];
+                let store = self.store(device);
+                if chairside_store::agenda::appointment(store.conn(), &id.to_string()).unwrap().is_some() {
+                    store
+                        .write(|w| w.set(&APPOINTMENT, id, &[("status", Value::Text("cancelled".into()))]))
+                        .unwrap();
+                    let write = last_write(store);
+                    self.acknowledged.push(write);
+                }
+            }
+            Op::KeepBoth { device } => {
+                let store = self.store(device);
+                let waiting = chairside_store::agenda::double_bookings(store.conn()).unwrap();
+                if let Some(pair) = waiting.first() {
+                    store
+                        .write(|w| w.keep_double_booking(&pair.appointment_a, &pair.appointment_b, "user", 1))
+                        .unwrap();
+                    let write = last_write(store);
+                    self.acknowledged.push(write);
                 }
             }
             Op::Sync { device } => {
@@ -298,6 +368,21 @@ fn dump(store: &Store) -> Vec<String> {
         ))
     })
     .unwrap()
+    .chain(
+        store
+            .conn()
+            .prepare("SELECT id, starts_at, status FROM appointment ORDER BY id")
+            .unwrap()
+            .query_map([], |r| {
+                Ok(format!(
+                    "{}|{}|{}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?
+                ))
+            })
+            .unwrap(),
+    )
     .collect::<Result<_, _>>()
     .unwrap()
 }
@@ -332,6 +417,51 @@ fn conflicts_waiting(store: &Store) -> Vec<String> {
         .collect();
     all.sort();
     all
+}
+
+/// The double bookings waiting for a person. Checked against the data: a waiting pair is two
+/// live appointments whose times overlap, and two such appointments are either waiting or kept
+/// by a person.
+fn double_bookings(store: &Store) -> Vec<(String, String)> {
+    let conn = store.conn();
+    let waiting: Vec<(String, String)> = chairside_store::agenda::double_bookings(conn)
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.appointment_a, d.appointment_b))
+        .collect();
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM appointment ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let live: Vec<chairside_store::agenda::AppointmentRow> = ids
+        .iter()
+        .filter_map(|id| chairside_store::agenda::appointment(conn, id).unwrap())
+        .filter(|a| chairside_domain::agenda::holds_chair(&a.status))
+        .collect();
+    for (i, a) in live.iter().enumerate() {
+        for b in &live[i + 1..] {
+            let (x, y) = if a.id < b.id { (&a.id, &b.id) } else { (&b.id, &a.id) };
+            let overlap = a.slot().unwrap().overlaps(&b.slot().unwrap());
+            let flagged = waiting.contains(&(x.clone(), y.clone()));
+            let kept: bool = conn
+                .query_row(
+                    "SELECT count(*) > 0 FROM booking_review WHERE appointment_a = ?1 AND appointment_b = ?2",
+                    [x, y],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(flagged, overlap && !kept, "{x} and {y}: overlap {overlap}, kept {kept}, flagged {flagged}");
+        }
+    }
+    for (x, y) in &waiting {
+        assert!(live.iter().any(|a| &a.id == x) && live.iter().any(|a| &a.id == y), "{x} and {y} flagged but not both live");
+    }
+    let mut waiting = waiting;
+    waiting.sort();
+    waiting
 }
 
 fn cases() -> u32 {
@@ -374,6 +504,12 @@ proptest! {
         for device in 1..DEVICES {
             prop_assert_eq!(&conflicts_waiting(world.store(device)), &reference,
                 "replica {} has other conflicts", device);
+        }
+        // The double-booked chairs are the same on every PC, and match the data.
+        let reference = double_bookings(world.store(0));
+        for device in 1..DEVICES {
+            prop_assert_eq!(&double_bookings(world.store(device)), &reference,
+                "replica {} has other double bookings", device);
         }
         // An erasure reached every device's stream at the relay: no copy keeps an erased value,
         // and no PC has a redaction left to send.
