@@ -24,7 +24,19 @@ export default defineConfig({
     sourcemap: false,
   },
   test: {
-    include: ["src/**/*.test.ts"],
-    environment: "node",
+    projects: [
+      // Pure helpers, and components rendered to HTML on the server (svelte/server).
+      {
+        extends: true,
+        test: { name: "unit", include: ["src/**/*.test.ts"], exclude: ["src/**/*.dom.test.ts"], environment: "node" },
+      },
+      // Components mounted in a DOM (happy-dom) and driven as a person would: clicks, typing,
+      // dialogs. Svelte's browser build, so `mount` works.
+      {
+        extends: true,
+        resolve: { conditions: ["browser"] },
+        test: { name: "dom", include: ["src/**/*.dom.test.ts"], environment: "happy-dom" },
+      },
+    ],
   },
 });

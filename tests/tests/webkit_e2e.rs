@@ -85,6 +85,8 @@ const PREREQS_SCRIPT: &str = "scripts/setup-system.sh --test";
 const CLINIC: &str = "Cabinet Dentaire El Biar";
 const ADDRESS: &str = "12 rue Ahmed Ouaked, El Biar, Alger";
 const OWNER: &str = "amel";
+/// WebDriver's code point for the right arrow key.
+const ARROW_RIGHT: &str = "\u{E014}";
 const OWNER_NAME: &str = "Dr Amel Benali";
 const PASSWORD: &str = "Molaire-2024-sure";
 const WRONG_PASSWORD: &str = "pas-le-bon-mot";
@@ -779,6 +781,153 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_text_containing("patient-file-phones", "+213 555 00 00 04")?;
     run.end_step();
 
+    // i4. The agenda: the owner adds the clinic's chair, and a chair booked at both desks while
+    // apart. This PC books Yacine Haddad at 10:00 through the agenda; the second PC (command
+    // line), not synced since, books him at 10:15 on the same chair. After both sync, the inbox
+    // shows the double booking and the agenda marks both; cancelling the second from the inbox
+    // settles it, and a booking onto the taken 10:00 is refused with the choice to book anyway.
+    // The arrow keys change the day and `t` comes back to today.
+    run.begin("i4. the agenda: one chair booked at both desks");
+    let today = cli(&chair, &["--user", OWNER, "agenda", "day", "2000-01-01"])?["today"]
+        .as_str()
+        .context("the clinic's today")?
+        .to_string();
+    run.click("nav-agenda")?;
+    run.wait_for("agenda-panel", STEP_TIMEOUT)?;
+    run.fill("chair-add-name", "Fauteuil 1")?;
+    run.click("chair-add")?;
+    let column = run.wait_for("agenda-chair", STEP_TIMEOUT)?;
+    let chair_id = run.wait_attribute(&column, "data-chair-id", STEP_TIMEOUT)?;
+    // The chair goes to the second PC, which then stays apart.
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    let start = Instant::now();
+    loop {
+        // A click each time round: the session locks after 30 s without one (step c).
+        run.click("nav-sync")?;
+        cli(&chair, &["--user", OWNER, "sync"])?;
+        let chairs = cli(&chair, &["--user", OWNER, "chair", "list"])?;
+        if chairs.as_array().is_some_and(|c| !c.is_empty()) {
+            break;
+        }
+        ensure!(
+            start.elapsed() < STEP_TIMEOUT,
+            "the chair did not reach the second PC: {chairs}"
+        );
+        sleep(POLL);
+    }
+    run.click("nav-agenda")?;
+    run.click_css(
+        &format!(
+            "{}[data-chair-id=\"{chair_id}\"][data-time=\"10:00\"]",
+            css("agenda-slot")
+        ),
+        "the 10:00 slot",
+    )?;
+    run.wait_for("appointment-dialog", STEP_TIMEOUT)?;
+    run.fill("appointment-patient-search", "haddad")?;
+    run.click("appointment-patient-result")?;
+    run.wait_text_containing("appointment-patient-chosen", "Yacine")?;
+    run.fill("appointment-reason", "Contrôle")?;
+    run.click("appointment-save")?;
+    run.wait_absent("appointment-dialog", STEP_TIMEOUT)?;
+    let here = run.wait_for("agenda-appointment", STEP_TIMEOUT)?;
+    let here_id = run.wait_attribute(&here, "data-appointment-id", STEP_TIMEOUT)?;
+    // The second PC synced before this booking: it sees the chair free at 10:15, books it,
+    // then both sync.
+    let at_chair = cli(
+        &chair,
+        &[
+            "--user",
+            OWNER,
+            "agenda",
+            "book",
+            "--patient",
+            patient_id,
+            "--chair",
+            "Fauteuil 1",
+            "--at",
+            &format!("{today}T10:15"),
+            "--minutes",
+            "30",
+            "--reason",
+            "Urgence",
+        ],
+    )?;
+    let chair_booking = at_chair["id"]
+        .as_str()
+        .context("the second PC's booking")?
+        .to_string();
+    ensure!(
+        at_chair["overlaps_with"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "the second PC books before it knows of this one: {at_chair}"
+    );
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.click("nav-inbox")?;
+    run.wait_for_css(
+        &format!(
+            "{}[data-first-id=\"{here_id}\"][data-second-id=\"{chair_booking}\"]",
+            css("double-booking")
+        ),
+        STEP_TIMEOUT,
+    )?;
+    run.screenshot("double-booking")?;
+    run.click("nav-agenda")?;
+    for id in [&here_id, &chair_booking] {
+        run.wait_for_css(
+            &format!(
+                "{}[data-appointment-id=\"{id}\"][data-overlap=\"true\"]",
+                css("agenda-appointment")
+            ),
+            STEP_TIMEOUT,
+        )?;
+    }
+    run.click("nav-inbox")?;
+    run.click("double-booking-cancel-second")?;
+    run.click("double-booking-cancel-confirm")?;
+    run.wait_absent("double-booking", STEP_TIMEOUT)?;
+    run.click("nav-agenda")?;
+    run.wait_for_css(
+        &format!(
+            "{}[data-appointment-id=\"{chair_booking}\"][data-status=\"cancelled\"]",
+            css("agenda-appointment")
+        ),
+        STEP_TIMEOUT,
+    )?;
+    // 09:45 for 45 minutes runs into Yacine's 10:00: refused in the dialog, with the choice to
+    // book anyway.
+    run.click_css(
+        &format!(
+            "{}[data-chair-id=\"{chair_id}\"][data-time=\"09:45\"]",
+            css("agenda-slot")
+        ),
+        "the 09:45 slot",
+    )?;
+    run.wait_for("appointment-dialog", STEP_TIMEOUT)?;
+    run.fill("appointment-patient-search", "haddad")?;
+    run.click("appointment-patient-result")?;
+    run.choose("appointment-duration", "45")?;
+    run.click("appointment-save")?;
+    run.wait_for("appointment-taken", STEP_TIMEOUT)?;
+    run.wait_for("appointment-book-anyway", STEP_TIMEOUT)?;
+    run.click("appointment-close")?;
+    run.wait_absent("appointment-dialog", STEP_TIMEOUT)?;
+    // The keyboard: the next day is empty, `t` brings today back.
+    let title = run.text("agenda-title")?;
+    run.press_keys(&[ARROW_RIGHT])?;
+    run.wait_absent("agenda-appointment", STEP_TIMEOUT)?;
+    ensure!(run.text("agenda-title")? != title, "→ shows the next day");
+    run.press_keys(&["t"])?;
+    run.wait_for("agenda-appointment", STEP_TIMEOUT)?;
+    run.wait_text_containing("agenda-title", &title)?;
+    run.screenshot("agenda")?;
+    run.end_step();
+
     // j. The clinic moves to a new relay (a planned move): a sync there says, in French, that
     // the relay does not know this PC, and the owner joins it from the panel. This PC registers
     // the clinic there, brings the second PC's changes it holds and leaves word at the old relay
@@ -1272,6 +1421,28 @@ impl Run {
     }
 
     /// Performs a sequence of mouse actions (WebDriver Actions), then releases the input state.
+    /// Keys pressed and released one after the other, on whatever has the focus (the page's
+    /// shortcuts listen on the window). WebDriver names the special keys by code points
+    /// ([`ARROW_RIGHT`]).
+    fn press_keys(&self, keys: &[&str]) -> Result<()> {
+        let actions: Vec<Value> = keys
+            .iter()
+            .flat_map(|k| {
+                [
+                    json!({ "type": "keyDown", "value": k }),
+                    json!({ "type": "keyUp", "value": k }),
+                ]
+            })
+            .collect();
+        self.session_call(
+            "POST",
+            "/actions",
+            Some(&json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }]})),
+        )?;
+        self.session_call("DELETE", "/actions", None)?;
+        Ok(())
+    }
+
     fn pointer_actions(&self, actions: Value) -> Result<()> {
         self.session_call(
             "POST",

@@ -31,3 +31,30 @@ export function portal(node: HTMLElement) {
     },
   };
 }
+
+const INPUT_EVENTS = ["keydown", "mousedown", "touchstart"] as const;
+
+/**
+ * Runs `fn` with the user's next key press, click or touch on `target` once `arm()` was called
+ * (then waits for the next `arm()`). For reads the app would otherwise make on its own: every
+ * command of a signed-in session counts as activity on the Rust side and would hold off the idle
+ * lock, while the user's own input is activity anyway. `stop()` removes the listeners.
+ */
+export function onNextInput(fn: () => void, target: EventTarget = window): { arm: () => void; stop: () => void } {
+  let due = false;
+  const onInput = () => {
+    if (!due) return;
+    due = false;
+    fn();
+  };
+  const opts: AddEventListenerOptions = { passive: true, capture: true };
+  for (const e of INPUT_EVENTS) target.addEventListener(e, onInput, opts);
+  return {
+    arm: () => {
+      due = true;
+    },
+    stop: () => {
+      for (const e of INPUT_EVENTS) target.removeEventListener(e, onInput, opts);
+    },
+  };
+}

@@ -273,6 +273,35 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the agenda commands' arguments by the Rust names (camelCase for snake_case)", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return null;
+    }) as api.Invoker);
+    const booking = {
+      patient_id: "p1", chair_id: "ch1", starts_at: "2026-11-25T09:30", duration_min: 30, reason: "Contrôle", allow_overlap: false,
+    };
+    await api.agendaDay("2026-11-25");
+    await api.listChairs();
+    await api.saveChair({ name: "Fauteuil 1", active: true });
+    await api.bookAppointment(booking);
+    await api.updateAppointment("a1", { ...booking, allow_overlap: true });
+    await api.setAppointmentStatus("a1", "arrived");
+    await api.patientAppointments("p1");
+    await api.keepDoubleBooking({ first_id: "a1", second_id: "a2" });
+    expect(calls).toEqual([
+      ["agenda_day", { date: "2026-11-25" }],
+      ["list_chairs", undefined],
+      ["save_chair", { req: { name: "Fauteuil 1", active: true } }],
+      ["book_appointment", { req: booking }],
+      ["update_appointment", { id: "a1", req: { ...booking, allow_overlap: true } }],
+      ["set_appointment_status", { id: "a1", status: "arrived" }],
+      ["patient_appointments", { patientId: "p1" }],
+      ["keep_double_booking", { req: { first_id: "a1", second_id: "a2" } }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

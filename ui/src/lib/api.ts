@@ -1,11 +1,17 @@
 // Typed wrappers around the Tauri commands. Every call to the Rust side goes through here.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  AgendaDay,
   ApiError,
+  Appointment,
+  AppointmentInput,
+  AppointmentStatus,
   AppStatus,
   AnnotationInput,
   AttentionInbox,
   CalibrationInput,
+  Chair,
+  ChairInput,
   ClinicInfo,
   ConsentInput,
   Consents,
@@ -23,6 +29,7 @@ import type {
   ImportFileRequest,
   ImportPreview,
   JoinClinicRequest,
+  KeepDoubleBookingRequest,
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
@@ -232,3 +239,22 @@ export const setImageTeeth = (imageId: string, teeth: string[]) => call<ImageDet
 export const deleteImage = (imageId: string) => call<null>("delete_image", { imageId });
 /** Writes the image into "Documents/Chairside exports"; returns the path. */
 export const exportImage = (imageId: string, format: ImageExportFormat) => call<string>("export_image", { imageId, format });
+
+// Agenda. Whether a chair is taken is decided on the Rust side: booking or moving onto a chair
+// held then by a live appointment is refused with `chair_taken` unless `allow_overlap` is set.
+/** The chairs, appointments and practitioners of a day ("YYYY-MM-DD"), and the clinic's today. */
+export const agendaDay = (date: string) => call<AgendaDay>("agenda_day", { date });
+/** Every chair, those out of service too. */
+export const listChairs = () => call<Chair[]>("list_chairs");
+/** Adds a chair (no `id`) or renames one, or takes it out of service (owner). */
+export const saveChair = (req: ChairInput) => call<Chair>("save_chair", { req });
+export const bookAppointment = (req: AppointmentInput) => call<Appointment>("book_appointment", { req });
+/** Moves or edits an appointment (same errors as booking). */
+export const updateAppointment = (id: string, req: AppointmentInput) => call<Appointment>("update_appointment", { id, req });
+/** Arrived, completed, no-show, cancelled, or back to booked (which may find the chair taken). */
+export const setAppointmentStatus = (id: string, status: AppointmentStatus) =>
+  call<Appointment>("set_appointment_status", { id, status });
+/** A patient's appointments: the upcoming ones soonest first, then the past ones newest first. */
+export const patientAppointments = (patientId: string) => call<Appointment[]>("patient_appointments", { patientId });
+/** A person decided two overlapping appointments both stand: the pair is not flagged again. */
+export const keepDoubleBooking = (req: KeepDoubleBookingRequest) => call<null>("keep_double_booking", { req });

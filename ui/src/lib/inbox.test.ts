@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AttentionInbox, DuplicatePair, EditConflictInfo, PatientRef } from "./bindings";
+import type { Appointment, AttentionInbox, DoubleBooking, DuplicatePair, EditConflictInfo, PatientRef } from "./bindings";
 import { en, fr } from "./i18n";
 import {
   badgeLabel,
@@ -12,6 +12,9 @@ import {
   conflictSubject,
   deviceLabel,
   distinctConflicts,
+  distinctDoubleBookings,
+  doubleBookingCountLabel,
+  doubleBookingKey,
   fieldLabel,
   groupByPatient,
   guarantorIds,
@@ -21,6 +24,7 @@ import {
   resolveRequest,
   valueText,
   withoutConflict,
+  withoutDoubleBooking,
 } from "./inbox";
 
 const mohamed: PatientRef = { id: "p1", file_number: "K7Q-00001", last_name: "Benali", first_name: "Mohamed" };
@@ -61,6 +65,27 @@ const allergyLabel = (over: Partial<EditConflictInfo> = {}) =>
 
 const pair = (a: PatientRef, b: PatientRef): DuplicatePair => ({ a, b, reason: "phone", found_at_ms: 1000 });
 
+const moved = (over: Partial<EditConflictInfo> = {}) =>
+  conflict({
+    table: "appointment",
+    row_id: "a3",
+    field: "starts_at",
+    appointment_starts_at: "2026-11-25T10:00",
+    current_value: "2026-11-25T10:00",
+    other_value: "2026-11-25T11:30",
+    ...over,
+  });
+
+function booking(id: string, time: string, patient: PatientRef): Appointment {
+  return {
+    id, patient, chair_id: "ch2", chair_name: "Fauteuil 2", starts_at: `2026-11-25T${time}`, ends_at: `2026-11-25T${time}`,
+    duration_min: 30, reason: "", status: "booked", booked_by_name: "Léa Martin", booked_at_ms: 0, overlaps_with: [],
+  };
+}
+const double = (a: string, b: string): DoubleBooking => ({
+  chair_id: "ch2", chair_name: "Fauteuil 2", first: booking(a, "14:00", mohamed), second: booking(b, "14:15", fatima), found_at_ms: 1,
+});
+
 describe("field labels", () => {
   it("reuse the patient form's and the medical history's labels", () => {
     expect(fieldLabel("fr", "patient", "notes")).toBe(fr["pform.notes"]);
@@ -97,6 +122,15 @@ describe("field labels", () => {
     expect(conflictSubject("fr", allergyLabel())).toBe("Libellé de « Pénicilline »");
     expect(conflictSubject("en", allergyLabel({ field: "severity" }))).toBe("Severity of “Pénicilline”");
     expect(conflictSubject("fr", allergyLabel({ item_label: null }))).toBe("Libellé d'un antécédent médical");
+  });
+
+  it("name an appointment's field with its time", () => {
+    expect(fieldLabel("fr", "appointment", "chair_id")).toBe("Fauteuil");
+    expect(fieldLabel("fr", "appointment", "duration_min")).toBe("Durée");
+    expect(fieldLabel("en", "appointment", "practitioner_id")).toBe("Practitioner");
+    expect(conflictSubject("fr", moved())).toBe("Heure du rendez-vous du 25/11/2026 10:00");
+    expect(conflictSubject("en", moved({ field: "status" }))).toBe("Status of the appointment on 25/11/2026 10:00");
+    expect(conflictSubject("fr", moved({ appointment_starts_at: undefined, field: "reason" }))).toBe("Motif d'un rendez-vous");
   });
 });
 
@@ -166,6 +200,46 @@ describe("valueText", () => {
   });
 });
 
+describe("valueText of an appointment", () => {
+  it("says the status in words, the time and length as the agenda does", () => {
+    expect(valueText("fr", "appointment", "status", "no_show")).toBe("Absent");
+    expect(valueText("en", "appointment", "status", "cancelled")).toBe("Cancelled");
+    expect(valueText("fr", "appointment", "status", "someday")).toBe("someday");
+    expect(valueText("fr", "appointment", "starts_at", "2026-11-25T11:30")).toBe("25/11/2026 11:30");
+    expect(valueText("fr", "appointment", "duration_min", "90")).toBe("1 h 30");
+    expect(valueText("fr", "appointment", "reason", "Extraction 48")).toBe("Extraction 48");
+    expect(valueText("fr", "appointment", "reason", " ")).toBe(fr["inbox.empty"]);
+  });
+
+  it("names the chair and the patient when known, else shows them as sent", () => {
+    const chairs = new Map([["ch2", "Fauteuil 2"]]);
+    const refs = new Map([["p4", fatima]]);
+    expect(valueText("fr", "appointment", "chair_id", "ch2", refs, chairs)).toBe("Fauteuil 2");
+    expect(valueText("fr", "appointment", "chair_id", "ch9", refs, chairs)).toBe("ch9");
+    expect(valueText("fr", "appointment", "patient_id", "p4", refs, chairs)).toBe("K7Q-00004 HADJADJ Fatima-Zohra");
+    expect(valueText("fr", "appointment", "practitioner_id", "u1", refs, chairs)).toBe("u1");
+    expect(guarantorIds([moved({ field: "patient_id", current_value: "p4", other_value: "p1" })])).toEqual(["p4", "p1"]);
+  });
+});
+
+describe("double bookings", () => {
+  it("count each pair once, whichever way round, and drop a settled one", () => {
+    const list = [double("a7", "a8"), double("a7", "a8"), double("a1", "a2")];
+    expect(distinctDoubleBookings(list)).toHaveLength(2);
+    expect(distinctDoubleBookings(undefined)).toEqual([]);
+    expect(doubleBookingKey("a8", "a7")).toBe(doubleBookingKey("a7", "a8"));
+    expect(withoutDoubleBooking(list, "a8", "a7").map((d) => d.first.id)).toEqual(["a1"]);
+  });
+
+  it("count on the badge and in the notice", () => {
+    const inbox: AttentionInbox = { duplicates: [], edit_conflicts: [conflict()], double_bookings: [double("a7", "a8")] };
+    expect(inboxCount(inbox)).toBe(2);
+    expect(inboxSummary("fr", inbox)).toBe("1 modification simultanée · 1 double réservation");
+    expect(inboxSummary("en", { ...inbox, edit_conflicts: [] })).toBe("1 double booking");
+    expect(doubleBookingCountLabel("fr", 2)).toBe("2 doubles réservations");
+  });
+});
+
 describe("conflict keys and requests", () => {
   it("name a conflict by its table, row, field and lost write", () => {
     const a = conflict();
@@ -213,6 +287,14 @@ describe("grouping and sorting", () => {
     expect(sorted).toEqual([lastName, phones, notes, latex, penicillinLabel, penicillinSeverity]);
   });
 
+  it("puts a file's appointments after its medical entries, by time", () => {
+    const late = moved({ row_id: "a9", appointment_starts_at: "2026-11-25T16:00" });
+    const early = moved();
+    const label = allergyLabel();
+    const notes = conflict();
+    expect([late, early, label, notes].sort(compareConflicts)).toEqual([notes, label, early, late]);
+  });
+
   it("keeps two lost values of one field oldest first", () => {
     const later = conflict({ other_device: "d3", other_hlc: "2", other_written_at_ms: 1500 });
     const earlier = conflict();
@@ -239,12 +321,13 @@ describe("counts and texts", () => {
   const inbox: AttentionInbox = {
     duplicates: [pair(sarah, sara), pair(sara, sarah)],
     edit_conflicts: [conflict(), allergyLabel(), conflict()],
+    double_bookings: [],
   };
 
   it("counts each pair and each conflict once", () => {
     expect(inboxCount(inbox)).toBe(3);
     expect(inboxCount(null)).toBe(0);
-    expect(inboxCount({ duplicates: [], edit_conflicts: [] })).toBe(0);
+    expect(inboxCount({ duplicates: [], edit_conflicts: [], double_bookings: [] })).toBe(0);
   });
 
   it("says the counts in both languages", () => {
@@ -255,7 +338,7 @@ describe("counts and texts", () => {
     expect(conflictCountLabel("en", 1)).toBe("1 concurrent edit");
     expect(conflictCountLabel("en", 2)).toBe("2 concurrent edits");
     expect(inboxSummary("fr", inbox)).toBe("2 modifications simultanées · 1 doublon possible");
-    expect(inboxSummary("en", { duplicates: [], edit_conflicts: [conflict()] })).toBe("1 concurrent edit");
+    expect(inboxSummary("en", { duplicates: [], edit_conflicts: [conflict()], double_bookings: [] })).toBe("1 concurrent edit");
     expect(inboxSummary("en", null)).toBe("");
   });
 

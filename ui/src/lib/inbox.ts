@@ -3,14 +3,23 @@
 // count on the navigation's badge. No Svelte, no I/O.
 // The Rust side keeps the value that lost (last writer wins) until a person decides; nothing is
 // decided automatically. The possible duplicates of the inbox are read with ./duplicates.
-import type { AttentionInbox, ConflictChoice, EditConflictInfo, Language, PatientRef, ResolveConflictRequest } from "./bindings";
-import { distinctPairs, noticeCountLabel, refLabel } from "./duplicates";
+import type {
+  AttentionInbox,
+  ConflictChoice,
+  DoubleBooking,
+  EditConflictInfo,
+  Language,
+  PatientRef,
+  ResolveConflictRequest,
+} from "./bindings";
+import { durationText, formatAt, statusLabel } from "./agenda";
+import { distinctPairs, noticeCountLabel, pairKey, refLabel } from "./duplicates";
 import { translate, type MessageKey } from "./i18n";
 import { kindLabel, severityLabel } from "./medical";
 import { formatDate, formatPhone, isNationalIdKind, relationLabel, SEXES } from "./patients";
 import { plural } from "./sync";
 
-export const CONFLICT_TABLES = ["patient", "medical_item"] as const;
+export const CONFLICT_TABLES = ["patient", "medical_item", "appointment"] as const;
 export type ConflictTable = (typeof CONFLICT_TABLES)[number];
 
 /** The reviewed fields of each table, in the order of the patient form and the medical history. */
@@ -32,6 +41,7 @@ export const CONFLICT_FIELDS = {
     "deleted",
   ],
   medical_item: ["kind", "label", "detail", "severity", "alert", "noted_on", "active", "deleted"],
+  appointment: ["patient_id", "chair_id", "starts_at", "duration_min", "status", "reason", "practitioner_id"],
 } as const satisfies Record<ConflictTable, readonly string[]>;
 
 /** The label of each field: the patient form's and the medical history's where they have one. */
@@ -62,6 +72,15 @@ const FIELD_LABELS: { [T in ConflictTable]: Record<(typeof CONFLICT_FIELDS)[T][n
     active: "inbox.field_active",
     deleted: "inbox.field_item_deleted",
   },
+  appointment: {
+    patient_id: "appt.patient",
+    chair_id: "appt.chair",
+    starts_at: "appt.start",
+    duration_min: "appt.duration",
+    status: "appt.status",
+    reason: "appt.reason",
+    practitioner_id: "appt.practitioner",
+  },
 };
 
 export function isConflictTable(table: string): table is ConflictTable {
@@ -82,9 +101,18 @@ export function fieldLabel(lang: Language, table: string, field: string): string
   return Object.prototype.hasOwnProperty.call(labels, field) ? translate(lang, labels[field]) : field;
 }
 
-/** What changed, in words: "Notes", or "Libellé de « Pénicilline »" for a medical-history entry. */
-export function conflictSubject(lang: Language, c: Pick<EditConflictInfo, "table" | "field" | "item_label">): string {
+/** What changed, in words: "Notes", "Libellé de « Pénicilline »" for a medical-history entry,
+ * "Heure du rendez-vous du 25/11/2026 09:30" for an appointment. */
+export function conflictSubject(
+  lang: Language,
+  c: Pick<EditConflictInfo, "table" | "field" | "item_label"> & { appointment_starts_at?: string },
+): string {
   const field = fieldLabel(lang, c.table, c.field);
+  if (c.table === "appointment") {
+    return c.appointment_starts_at
+      ? translate(lang, "inbox.appointment_field", { field, when: formatAt(c.appointment_starts_at) })
+      : translate(lang, "inbox.appointment_field_unknown", { field });
+  }
   if (c.table !== "medical_item") return field;
   const item = c.item_label?.trim();
   return item ? translate(lang, "inbox.item_field", { field, item }) : translate(lang, "inbox.item_field_unnamed", { field });
@@ -93,7 +121,9 @@ export function conflictSubject(lang: Language, c: Pick<EditConflictInfo, "table
 /**
  * A value as the inbox shows it: "(vide)" when empty, sexes, yes/no and present/deleted in
  * words, dates as typed (14/03/1985), phones grouped one per line, the guarantor by name when
- * its file is known (`refs`). Anything this version does not know is shown as sent.
+ * its file is known (`refs`). An appointment's status in words, its time and duration as the
+ * agenda shows them, its patient and chair by name when known (`refs`, `chairs`). Anything this
+ * version does not know is shown as sent.
  */
 export function valueText(
   lang: Language,
@@ -101,9 +131,27 @@ export function valueText(
   field: string,
   value: string,
   refs: ReadonlyMap<string, PatientRef> = new Map(),
+  chairs: ReadonlyMap<string, string> = new Map(),
 ): string {
   const v = value.trim();
   if (v === "") return translate(lang, "inbox.empty");
+  if (table === "appointment") {
+    switch (field) {
+      case "status":
+        return statusLabel(lang, v);
+      case "starts_at":
+        return formatAt(v);
+      case "duration_min":
+        return /^\d+$/.test(v) ? durationText(lang, Number(v)) : value;
+      case "chair_id":
+        return chairs.get(v) ?? value;
+      case "patient_id": {
+        const ref = refs.get(v);
+        return ref ? refLabel(lang, ref) : value;
+      }
+    }
+    return value;
+  }
   switch (field) {
     case "deleted":
       return v === "1" ? translate(lang, "inbox.value_deleted") : v === "0" ? translate(lang, "inbox.value_present") : value;
@@ -145,11 +193,13 @@ export function valueText(
 /** Whether the value shows as "(vide)". */
 export const isEmptyValue = (value: string) => value.trim() === "";
 
-/** The patient files named by the guarantor values waiting, to show them by name. */
+/** The patient files named by the values waiting (a guarantor, an appointment's patient), to show
+ * them by name. */
 export function guarantorIds(conflicts: readonly EditConflictInfo[]): string[] {
   const ids = new Set<string>();
   for (const c of conflicts) {
-    if (c.table !== "patient" || c.field !== "guarantor_id") continue;
+    const named = (c.table === "patient" && c.field === "guarantor_id") || (c.table === "appointment" && c.field === "patient_id");
+    if (!named) continue;
     for (const v of [c.current_value, c.other_value]) if (v.trim()) ids.add(v.trim());
   }
   return [...ids];
@@ -183,17 +233,19 @@ export function withoutConflict(conflicts: readonly EditConflictInfo[], key: str
 
 /**
  * The order of a patient's conflicts: the file's own fields first, in the form's order, then
- * the medical-history entries by label, each in the history's order; two values for one field
- * oldest written first.
+ * the medical-history entries by label, each in the history's order, then the appointments by
+ * time; two values for one field oldest written first.
  */
 export function compareConflicts(a: EditConflictInfo, b: EditConflictInfo): number {
-  const table = (t: string) => (t === "patient" ? 0 : t === "medical_item" ? 1 : 2);
+  const table = (t: string) => (t === "patient" ? 0 : t === "medical_item" ? 1 : t === "appointment" ? 2 : 3);
   return (
     table(a.table) - table(b.table) ||
     (a.table === "medical_item"
       ? (a.item_label ?? "").localeCompare(b.item_label ?? "", "fr", { sensitivity: "base" }) ||
         a.row_id.localeCompare(b.row_id)
-      : a.row_id.localeCompare(b.row_id)) ||
+      : a.table === "appointment"
+        ? (a.appointment_starts_at ?? "").localeCompare(b.appointment_starts_at ?? "") || a.row_id.localeCompare(b.row_id)
+        : a.row_id.localeCompare(b.row_id)) ||
     fieldRank(a.table, a.field) - fieldRank(b.table, b.field) ||
     a.field.localeCompare(b.field) ||
     a.other_written_at_ms - b.other_written_at_ms ||
@@ -235,10 +287,42 @@ export function conflictsOf(conflicts: readonly EditConflictInfo[] | null | unde
     .sort(compareConflicts);
 }
 
-/** The number on the navigation's badge: possible duplicates and concurrent edits (0: hidden). */
+/** One key per double booking, whichever appointment comes first. */
+export function doubleBookingKey(firstId: string, secondId: string): string {
+  return pairKey(firstId, secondId);
+}
+
+/** Each double booking once (the first kept). An older Rust side sends none. */
+export function distinctDoubleBookings(bookings: readonly DoubleBooking[] | null | undefined): DoubleBooking[] {
+  const seen = new Set<string>();
+  return (bookings ?? []).filter((d) => {
+    const key = doubleBookingKey(d.first.id, d.second.id);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The list once a double booking was settled here (one cancelled, or both kept). */
+export function withoutDoubleBooking(bookings: readonly DoubleBooking[], firstId: string, secondId: string): DoubleBooking[] {
+  const key = doubleBookingKey(firstId, secondId);
+  return bookings.filter((d) => doubleBookingKey(d.first.id, d.second.id) !== key);
+}
+
+/** "1 double réservation", "2 doubles réservations". */
+export function doubleBookingCountLabel(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "dbl.count_one" : "dbl.count_many", { n });
+}
+
+/** The number on the navigation's badge: possible duplicates, concurrent edits and double
+ * bookings (0: hidden). */
 export function inboxCount(inbox: AttentionInbox | null | undefined): number {
   if (!inbox) return 0;
-  return distinctPairs(inbox.duplicates).length + distinctConflicts(inbox.edit_conflicts).length;
+  return (
+    distinctPairs(inbox.duplicates).length +
+    distinctConflicts(inbox.edit_conflicts).length +
+    distinctDoubleBookings(inbox.double_bookings).length
+  );
 }
 
 /** "1 élément à traiter", "3 éléments à traiter": what the badge says to a screen reader. */
@@ -251,14 +335,17 @@ export function conflictCountLabel(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "inbox.conflicts_one" : "inbox.conflicts_many", { n });
 }
 
-/** "2 modifications simultanées · 1 doublon possible": what waits, for the patients list's notice. */
+/** "2 modifications simultanées · 1 doublon possible · 1 double réservation": what waits, for the
+ * patients list's notice. */
 export function inboxSummary(lang: Language, inbox: AttentionInbox | null | undefined): string {
   if (!inbox) return "";
   const parts: string[] = [];
   const conflicts = distinctConflicts(inbox.edit_conflicts).length;
   const pairs = distinctPairs(inbox.duplicates).length;
+  const bookings = distinctDoubleBookings(inbox.double_bookings).length;
   if (conflicts > 0) parts.push(conflictCountLabel(lang, conflicts));
   if (pairs > 0) parts.push(noticeCountLabel(lang, pairs));
+  if (bookings > 0) parts.push(doubleBookingCountLabel(lang, bookings));
   return parts.join(" · ");
 }
 

@@ -8,9 +8,10 @@
 import * as api from "./api";
 import { handleError } from "./app.svelte";
 import type { ApiError, AttentionInbox } from "./bindings";
+import { onNextInput } from "./actions";
 import { INBOX_POLL_MS } from "./constants";
 import { withoutFile, withoutPair } from "./duplicates";
-import { withoutConflict } from "./inbox";
+import { withoutConflict, withoutDoubleBooking } from "./inbox";
 
 export const inboxState = $state<{
   /** The last answer of attention_inbox; null until the first one. */
@@ -79,25 +80,23 @@ export function forgetConflict(key: string) {
   if (inbox) inboxState.inbox = { ...inbox, edit_conflicts: withoutConflict(inbox.edit_conflicts, key) };
 }
 
-const INPUT_EVENTS = ["keydown", "mousedown", "touchstart"] as const;
+/** A double booking was settled here (one appointment cancelled, or both kept): it goes at once. */
+export function forgetDoubleBooking(firstId: string, secondId: string) {
+  epoch++;
+  const inbox = inboxState.inbox;
+  if (inbox) inboxState.inbox = { ...inbox, double_bookings: withoutDoubleBooking(inbox.double_bookings ?? [], firstId, secondId) };
+}
 
 /**
  * Reads the inbox now, then again every `intervalMs`, each time with the user's next input on
  * `target` once due (see the top of this file). Returns what stops it.
  */
 export function pollInbox(intervalMs: number = INBOX_POLL_MS, target: EventTarget = window): () => void {
-  let due = false;
-  const timer = setInterval(() => (due = true), intervalMs);
-  const onInput = () => {
-    if (!due) return;
-    due = false;
-    void refreshInbox();
-  };
-  const opts: AddEventListenerOptions = { passive: true, capture: true };
-  for (const e of INPUT_EVENTS) target.addEventListener(e, onInput, opts);
+  const next = onNextInput(() => void refreshInbox(), target);
+  const timer = setInterval(next.arm, intervalMs);
   void refreshInbox();
   return () => {
     clearInterval(timer);
-    for (const e of INPUT_EVENTS) target.removeEventListener(e, onInput, opts);
+    next.stop();
   };
 }

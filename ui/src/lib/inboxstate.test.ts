@@ -14,6 +14,7 @@ const notes: EditConflictInfo = {
 const inbox = (): AttentionInbox => ({
   duplicates: [{ a: ref("p13"), b: ref("p17"), reason: "phone", found_at_ms: 1 }],
   edit_conflicts: [notes],
+  double_bookings: [],
 });
 
 describe("inbox state", () => {
@@ -57,10 +58,10 @@ describe("inbox state", () => {
     const stale = refreshInbox();
     forgetConflict(conflictKey(notes));
     forgetPair("p17", "p13");
-    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [] });
+    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [], double_bookings: [] });
     release(inbox());
     await stale;
-    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [] });
+    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [], double_bookings: [] });
     // The next read is a new one and counts.
     answer = async () => ({ duplicates: [], edit_conflicts: [notes] });
     await refreshInbox();

@@ -394,8 +394,8 @@ describe("end of day", () => {
 
   it("counts the duplicates waiting", () => {
     expect(conflictsText("fr", 0)).toBe(fr["eod.conflicts_none"]);
-    expect(conflictsText("fr", 1)).toBe("1 élément attend une décision (doublon possible ou modification simultanée).");
-    expect(conflictsText("en", 4)).toBe("4 items are waiting for a decision (possible duplicates, concurrent edits).");
+    expect(conflictsText("fr", 1)).toBe("1 élément attend une décision (doublon possible, modification simultanée ou double réservation).");
+    expect(conflictsText("en", 4)).toBe("4 items are waiting for a decision (possible duplicates, concurrent edits, double bookings).");
   });
 
   it("tells the files sent and those still waiting here", () => {

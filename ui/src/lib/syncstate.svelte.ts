@@ -127,3 +127,11 @@ export async function runEndOfDay(): Promise<EndOfDayReport | null> {
     void refreshSyncStatus(true);
   }
 }
+
+/**
+ * When a sync last brought this PC up to date: one made here, or the background sync's (as last
+ * read by the header). Screens that show synced data read it again when this moves.
+ */
+export function lastSyncedAt(): number {
+  return Math.max(syncState.lastSuccess?.at_ms ?? 0, syncState.status?.last_success_ms ?? 0);
+}

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type {
+  AgendaDay,
   ApiError,
+  Appointment,
+  AppointmentInput,
+  AttentionInbox,
+  Chair,
   DeviceInfo,
   DeviceRevoked,
   DuplicatePair,
@@ -11,6 +16,7 @@ import type {
   RelayRejoined,
   SyncSummary,
 } from "../bindings";
+import { timeOf, wallClock } from "../agenda";
 import { keyLines } from "../sync";
 import { createMockInvoker, renewedRecoveryKey } from "./mock";
 
@@ -339,5 +345,185 @@ describe("the mock's merge preview", () => {
     const merged = (await preview(invoke, "p17", "p1")).error;
     expect(merged).toMatchObject({ code: "conflict", reason: "file_merged" });
     expect(merged?.message).toMatch(/K7Q-00017 was merged into file K7Q-00013/);
+  });
+});
+
+describe("the mock's agenda", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const home = (query = "") => createMockInvoker(new URLSearchParams(`mock=home${query}`));
+  const today = () => wallClock("Africa/Algiers").date;
+  const dayOf = async (invoke: Invoke, date = today()) => (await outcome(invoke<AgendaDay>("agenda_day", { date }))).value!;
+  const inbox = async (invoke: Invoke) => (await outcome(invoke<AttentionInbox>("attention_inbox"))).value!;
+  const book = (over: Partial<AppointmentInput> = {}): AppointmentInput => ({
+    patient_id: "p3", chair_id: "ch1", starts_at: `${today()}T12:00`, duration_min: 30, reason: "Contrôle", allow_overlap: false, ...over,
+  });
+
+  it("seeds two chairs, a day of appointments today and a double booking on Fauteuil 2", async () => {
+    const invoke = home();
+    const day = await dayOf(invoke);
+    expect(day.today).toBe(today());
+    expect(day.chairs.map((c) => c.name)).toEqual(["Fauteuil 1", "Fauteuil 2"]);
+    expect(day.practitioners.length).toBeGreaterThan(0);
+    expect(new Set(day.appointments.map((a) => a.status))).toEqual(new Set(["booked", "arrived", "completed", "no_show", "cancelled"]));
+    const starts = day.appointments.map((a) => a.starts_at);
+    expect(starts).toEqual([...starts].sort());
+    const martin = day.appointments.find((a) => a.patient.last_name === "Martin")!;
+    const dupont = day.appointments.find((a) => a.patient.last_name === "Dupont")!;
+    expect(martin.overlaps_with).toEqual([dupont.id]);
+    expect(dupont.overlaps_with).toEqual([martin.id]);
+    expect(martin.ends_at).toBe(`${today()}T14:30`);
+    const waiting = (await inbox(invoke)).double_bookings;
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ chair_name: "Fauteuil 2", first: { id: martin.id }, second: { id: dupont.id } });
+    // Another day: nothing booked, the chairs all the same.
+    const later = await dayOf(invoke, "2031-01-02");
+    expect(later.appointments).toEqual([]);
+    expect(later.chairs).toHaveLength(2);
+  });
+
+  it("books a free slot, refuses a taken chair with chair_taken, and books anyway on purpose", async () => {
+    const invoke = home();
+    const booked = await outcome(invoke<Appointment>("book_appointment", { req: book({ practitioner_id: "u1" }) }));
+    expect(booked.value).toMatchObject({
+      patient: { id: "p3" }, chair_name: "Fauteuil 1", starts_at: `${today()}T12:00`, ends_at: `${today()}T12:30`,
+      status: "booked", booked_by_name: "Dr Amina Benali", practitioner_name: "Dr Amina Benali", overlaps_with: [],
+    });
+    // Zerrouki Amine holds Fauteuil 1 from 10:00 to 11:00.
+    const taken = await outcome(invoke("book_appointment", { req: book({ starts_at: `${today()}T10:30` }) }));
+    expect(taken.error?.code).toBe("chair_taken");
+    expect(taken.error?.message).toMatch(/Fauteuil 1 is taken then \(10:00–11:00\)/);
+    // Touching is not overlapping; a cancelled appointment holds nothing (Belkacem, Fauteuil 2, 10:30).
+    expect((await outcome(invoke("book_appointment", { req: book({ starts_at: `${today()}T11:00` }) }))).error).toBeUndefined();
+    expect(
+      (await outcome(invoke("book_appointment", { req: book({ chair_id: "ch2", starts_at: `${today()}T10:30`, duration_min: 20 }) }))).error,
+    ).toBeUndefined();
+    const anyway = await outcome(invoke<Appointment>("book_appointment", { req: book({ starts_at: `${today()}T10:30`, allow_overlap: true }) }));
+    expect(anyway.value?.status).toBe("booked");
+    // Kept on purpose: not flagged, not waiting in the inbox.
+    expect(anyway.value?.overlaps_with).toEqual([]);
+    expect((await inbox(invoke)).double_bookings).toHaveLength(1);
+  });
+
+  it("refuses what the Rust side refuses, in its words", async () => {
+    const invoke = home();
+    const error = async (req: AppointmentInput) => (await outcome(invoke("book_appointment", { req }))).error;
+    expect(await error(book({ starts_at: `${today()}T12:02` }))).toMatchObject({ code: "invalid_input", message: expect.stringMatching(/5-minute step/) });
+    expect(await error(book({ duration_min: 7 }))).toMatchObject({ code: "invalid_input" });
+    expect(await error(book({ duration_min: 485 }))).toMatchObject({ code: "invalid_input" });
+    expect(await error(book({ starts_at: `${today()}T23:30`, duration_min: 60 }))).toMatchObject({ message: expect.stringMatching(/past midnight/) });
+    expect(await error(book({ patient_id: "p16" }))).toMatchObject({ code: "patient_erased" });
+    expect(await error(book({ patient_id: "nobody" }))).toMatchObject({ code: "not_found" });
+    expect(await error(book({ practitioner_id: "u3" }))).toMatchObject({ code: "invalid_input" });
+  });
+
+  it("moves an appointment, with the same chair rule", async () => {
+    const invoke = home();
+    const day = await dayOf(invoke);
+    const zerrouki = day.appointments.find((a) => a.patient.last_name === "Zerrouki")!;
+    const req = (starts_at: string, chair_id = zerrouki.chair_id): AppointmentInput => ({
+      patient_id: zerrouki.patient.id, chair_id, starts_at, duration_min: 60, reason: zerrouki.reason, allow_overlap: false,
+    });
+    // Onto itself, a little later: its own place does not count.
+    const moved = await outcome(invoke<Appointment>("update_appointment", { id: zerrouki.id, req: req(`${today()}T10:15`) }));
+    expect(moved.value).toMatchObject({ id: zerrouki.id, starts_at: `${today()}T10:15`, status: "booked" });
+    // Onto Hadjadj's arrival (09:00-09:45).
+    expect((await outcome(invoke("update_appointment", { id: zerrouki.id, req: req(`${today()}T09:30`) }))).error?.code).toBe("chair_taken");
+    expect((await outcome(invoke("update_appointment", { id: "a999", req: req(`${today()}T09:30`) }))).error?.code).toBe("not_found");
+  });
+
+  it("changes statuses; a cancellation settles the double booking, restoring it brings it back", async () => {
+    const invoke = home();
+    const [waiting] = (await inbox(invoke)).double_bookings;
+    const cancelled = await outcome(invoke<Appointment>("set_appointment_status", { id: waiting.second.id, status: "cancelled" }));
+    expect(cancelled.value).toMatchObject({ status: "cancelled", overlaps_with: [] });
+    expect((await inbox(invoke)).double_bookings).toEqual([]);
+    expect((await dayOf(invoke)).appointments.find((a) => a.id === waiting.first.id)?.overlaps_with).toEqual([]);
+    // Restored onto the chair taken since: allowed, and the double booking waits again.
+    const restored = await outcome(invoke<Appointment>("set_appointment_status", { id: waiting.second.id, status: "booked" }));
+    expect(restored.value?.overlaps_with).toEqual([waiting.first.id]);
+    expect((await inbox(invoke)).double_bookings).toHaveLength(1);
+    expect((await outcome(invoke("set_appointment_status", { id: waiting.first.id, status: "gone" }))).error?.code).toBe("invalid_input");
+  });
+
+  it("keeps both: the pair leaves the inbox and the agenda's markers, and cannot be kept twice", async () => {
+    const invoke = home();
+    const [waiting] = (await inbox(invoke)).double_bookings;
+    const req = { first_id: waiting.first.id, second_id: waiting.second.id };
+    expect((await outcome(invoke("keep_double_booking", { req }))).value).toBeNull();
+    expect((await inbox(invoke)).double_bookings).toEqual([]);
+    expect((await dayOf(invoke)).appointments.every((a) => a.overlaps_with.length === 0)).toBe(true);
+    expect((await outcome(invoke("keep_double_booking", { req }))).error?.code).toBe("not_found");
+  });
+
+  it("lists a patient's appointments, the coming ones soonest first, then the past ones latest first", async () => {
+    const invoke = home();
+    const list = (await outcome(invoke<Appointment[]>("patient_appointments", { patientId: "p1" }))).value!;
+    const starts = list.map((a) => a.starts_at);
+    const now = `${today()}T${timeOf(wallClock("Africa/Algiers").minutes)}`;
+    const split = starts.findIndex((s) => s < now);
+    const coming = split < 0 ? starts : starts.slice(0, split);
+    const past = split < 0 ? [] : starts.slice(split);
+    expect(coming).toEqual([...coming].sort());
+    expect(past).toEqual([...past].sort().reverse());
+    expect(past.every((s) => s < now)).toBe(true);
+    expect(list.length).toBe(4);
+    expect((await outcome(invoke("patient_appointments", { patientId: "nobody" }))).error?.code).toBe("not_found");
+  });
+
+  it("lets the owner add, rename and take chairs out of service; an idle chair leaves the day", async () => {
+    const invoke = home();
+    const added = (await outcome(invoke<Chair>("save_chair", { req: { name: " Fauteuil 3 ", active: true } }))).value!;
+    expect(added).toMatchObject({ name: "Fauteuil 3", active: true });
+    expect((await outcome(invoke("save_chair", { req: { name: "fauteuil 3", active: true } }))).error?.code).toBe("invalid_input");
+    expect((await outcome(invoke("save_chair", { req: { name: "  ", active: true } }))).error?.code).toBe("invalid_input");
+    const off = (await outcome(invoke<Chair>("save_chair", { req: { id: added.id, name: "Fauteuil 3 (panne)", active: false } }))).value!;
+    expect(off).toEqual({ id: added.id, name: "Fauteuil 3 (panne)", active: false });
+    expect((await dayOf(invoke)).chairs.map((c) => c.id)).toEqual(["ch1", "ch2"]);
+    const all = (await outcome(invoke<Chair[]>("list_chairs"))).value!;
+    expect(all.map((c) => c.active)).toEqual([true, true, false]);
+    expect((await outcome(invoke("book_appointment", { req: book({ chair_id: added.id }) }))).error).toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(/out of service/),
+    });
+    // Out of service with appointments that day: still shown, so they can be moved.
+    await outcome(invoke("save_chair", { req: { id: "ch2", name: "Fauteuil 2", active: false } }));
+    expect((await dayOf(invoke)).chairs.map((c) => [c.id, c.active])).toEqual([["ch1", true], ["ch2", false]]);
+    expect((await dayOf(invoke, "2031-01-02")).chairs.map((c) => c.id)).toEqual(["ch1"]);
+  });
+
+  it("leaves the chairs to the owner and the agenda to those who may change it", async () => {
+    const dentist = home("&role=dentist");
+    expect((await outcome(dentist("save_chair", { req: { name: "Fauteuil 3", active: true } }))).error?.code).toBe("permission_denied");
+    expect((await outcome(dentist("book_appointment", { req: book() }))).error).toBeUndefined();
+  });
+
+  it("starts without chairs with &nochairs", async () => {
+    const invoke = home("&nochairs");
+    const day = await dayOf(invoke);
+    expect(day.chairs).toEqual([]);
+    expect(day.appointments).toEqual([]);
+    expect((await inbox(invoke)).double_bookings).toEqual([]);
+  });
+
+  it("lists a concurrent edit of an appointment with its time, settled by taking the other value", async () => {
+    const invoke = home();
+    const conflict = (await inbox(invoke)).edit_conflicts.find((c) => c.table === "appointment")!;
+    expect(conflict).toMatchObject({
+      row_id: "a3", field: "reason", current_value: "Extraction 38", other_value: "Extraction 48",
+      appointment_starts_at: `${today()}T10:00`, patient: { file_number: "K7Q-00008" },
+    });
+    const request = {
+      table: "appointment", row_id: "a3", field: "reason", other_device: conflict.other_device, other_hlc: conflict.other_hlc,
+      choice: "take_other",
+    };
+    expect((await outcome(invoke("resolve_edit_conflict", { request }))).error).toBeUndefined();
+    expect((await dayOf(invoke)).appointments.find((a) => a.id === "a3")?.reason).toBe("Extraction 48");
+    expect((await inbox(invoke)).edit_conflicts.some((c) => c.table === "appointment")).toBe(false);
   });
 });

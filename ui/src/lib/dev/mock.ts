@@ -74,9 +74,17 @@
 // corrupt_IM0007.dcm and LISEZMOI.txt (refused). Each file takes about half a second to import
 // (1.4 s for a panoramic or a CBCT), so the progress bar and "stop after this file" can be seen.
 // There is no drag and drop outside Tauri. Every image change waits for the next sync.
+// Agenda (agenda.ts): "Fauteuil 1" and "Fauteuil 2" (&nochairs: none yet, to see the empty state),
+// a day of appointments today in the clinic's time zone (one completed, one arrived, a no-show, a
+// cancellation), Mohamed Benali's next and past ones, and two practitioners. Martin Léa (14:00)
+// and Dupont Jean-Pierre (14:15) hold Fauteuil 2 at once: a double booking waits in the inbox. A
+// booking onto a chair held then by a booked, arrived or completed appointment is refused with
+// chair_taken unless booked anyway (the pair is then kept, not flagged). Zerrouki Amine's reason
+// was changed at "Fauteuil 1" too: a concurrent edit of an appointment waits in the inbox.
 import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import { MERGEABLE_FIELDS } from "../bindings";
+import { createMockAgenda } from "./agenda";
 import { imagingHandlers } from "./imaging";
 import type {
   ApiError,
@@ -293,6 +301,17 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     !p.guarantor_id || !pair.some((x) => x.id === survivor(p.guarantor_id));
   const medical = seedMedical();
   let medicalCounter = medical.length;
+  const agenda = createMockAgenda(
+    {
+      allowed,
+      patient: findPatient,
+      survivor,
+      files: filesOf,
+      user: () => current,
+      timezone: () => clinic.timezone,
+    },
+    { noChairs: params.has("nochairs") },
+  );
   const history = (patientId: string): MedicalHistory => {
     const files = filesOf(patientId);
     const items = medical
@@ -560,7 +579,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   // value is read from the file as it is now; a conflict whose two values are equal is not
   // listed (as the Rust side judges when listing).
   type MockConflict = {
-    table: "patient" | "medical_item"; row_id: string; field: string; other_value: string; other_device: string;
+    table: "patient" | "medical_item" | "appointment"; row_id: string; field: string; other_value: string; other_device: string;
     other_written_at_ms: number; kept_device: string; kept_written_at_ms: number; found_at_ms: number;
   };
   const minute = 60_000;
@@ -583,6 +602,12 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       other_written_at_ms: Date.now() - 70 * minute, kept_device: "d1", kept_written_at_ms: Date.now() - 50 * minute,
       found_at_ms: Date.now() - 10 * minute,
     },
+    // Zerrouki Amine's appointment today: its reason retyped at the chair.
+    {
+      table: "appointment", row_id: "a3", field: "reason", other_value: "Extraction 48", other_device: "d2",
+      other_written_at_ms: Date.now() - 50 * minute, kept_device: "d1", kept_written_at_ms: Date.now() - 45 * minute,
+      found_at_ms: Date.now() - 25 * minute,
+    },
   ];
   /** The clock of a write, as the Rust side sends it (text: it does not fit a JavaScript number). */
   const hlcOf = (ms: number, device: string) => String(BigInt(ms) * 65_536n + BigInt(device.charCodeAt(device.length - 1)));
@@ -593,7 +618,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const fieldValue = (c: Pick<MockConflict, "table" | "row_id" | "field">): string | null => {
     if (c.field === "deleted") return "0";
     const row: Record<string, unknown> | undefined =
-      c.table === "patient" ? findPatient(c.row_id) : medical.find((m) => m.id === c.row_id);
+      c.table === "patient" ? findPatient(c.row_id) : c.table === "appointment" ? agenda.find(c.row_id) : medical.find((m) => m.id === c.row_id);
     return row ? shownValue(row[c.field]) : null;
   };
   /** The conflicts the Rust side lists, oldest found first; medical items only for clinical roles. */
@@ -602,11 +627,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     for (const c of editConflicts) {
       const item = c.table === "medical_item" ? medical.find((m) => m.id === c.row_id) : undefined;
       if (c.table === "medical_item" && (!item || (forRole && !allowed("view_clinical")))) continue;
-      const patient = findPatient(item ? item.patient_id : c.row_id);
+      const appointment = c.table === "appointment" ? agenda.find(c.row_id) : undefined;
+      if (c.table === "appointment" && (!appointment || (forRole && !allowed("view_agenda")))) continue;
+      const patient = findPatient(item ? item.patient_id : appointment ? survivor(appointment.patient_id) : c.row_id);
       const current = fieldValue(c);
       if (!patient || current === null || current === c.other_value) continue;
       out.push({
         table: c.table, row_id: c.row_id, field: c.field, patient: refOf(patient), item_label: item ? item.label : null,
+        ...(appointment ? { appointment_starts_at: appointment.starts_at } : {}),
         current_value: current, other_value: c.other_value, other_device: c.other_device,
         other_device_name: deviceName(c.other_device), other_hlc: hlcOf(c.other_written_at_ms, c.other_device),
         other_written_at_ms: c.other_written_at_ms, kept_device_name: deviceName(c.kept_device),
@@ -626,6 +654,11 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       else if (["email", "national_id_kind", "national_id", "guarantor_relation"].includes(c.field)) fields[c.field] = text || null;
       else fields[c.field] = text;
       forgetFound(p.id);
+    } else if (c.table === "appointment") {
+      const a = agenda.find(c.row_id);
+      if (!a) return;
+      const fields: Record<string, unknown> = a;
+      fields[c.field] = c.field === "duration_min" ? Number(text) : text;
     } else {
       const m = medical.find((x) => x.id === c.row_id);
       if (!m || c.field === "deleted") return;
@@ -894,14 +927,22 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     attention_inbox: async (): Promise<AttentionInbox> => {
       await delay(150);
       if (!allowed("view_patients")) return fail("permission_denied", "your role does not allow viewing patients");
-      return { duplicates: duplicatePairs(), edit_conflicts: listConflicts(true) };
+      return {
+        duplicates: duplicatePairs(),
+        edit_conflicts: listConflicts(true),
+        double_bookings: allowed("view_agenda") ? agenda.doubleBookings() : [],
+      };
     },
     resolve_edit_conflict: async (r: ResolveConflictRequest) => {
       await delay(250);
-      const perm: Permission | null = r.table === "patient" ? "edit_patients" : r.table === "medical_item" ? "edit_clinical" : null;
+      const perm: Permission | null =
+        r.table === "patient" ? "edit_patients" : r.table === "medical_item" ? "edit_clinical" : r.table === "appointment" ? "edit_agenda" : null;
       if (!perm) return fail("invalid_input", "table: no such conflict");
       if (!allowed(perm))
-        return fail("permission_denied", `your role does not allow ${perm === "edit_clinical" ? "editing clinical data" : "editing patients"}`);
+        return fail(
+          "permission_denied",
+          `your role does not allow ${perm === "edit_clinical" ? "editing clinical data" : perm === "edit_agenda" ? "changing the agenda" : "editing patients"}`,
+        );
       const i = editConflicts.findIndex(
         (c) =>
           c.table === r.table && c.row_id === r.row_id && c.field === r.field && c.other_device === r.other_device &&
@@ -1081,7 +1122,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       midnight.setHours(0, 0, 0, 0);
       return {
         summary,
-        conflicts_waiting: duplicatePairs().length + listConflicts(false).length,
+        conflicts_waiting: duplicatePairs().length + listConflicts(false).length + agenda.doubleBookings().length,
         files_sent: summary.files_sent,
         files_waiting: filesWaiting,
         // The mock relay loses nothing: the files this mock sync sent are there.
@@ -1196,6 +1237,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       return recoveryKeyText;
     },
   });
+  Object.assign(handlers, agenda.handlers);
   Object.assign(
     handlers,
     imagingHandlers({
@@ -1209,7 +1251,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   for (const name of [
     "update_settings", "add_user", "add_patient", "edit_patient", "add_medical_item", "set_medical_item_active", "record_consent",
     "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "merge_patients", "separate_patient",
-    "resolve_edit_conflict",
+    "resolve_edit_conflict", "save_chair", "book_appointment", "update_appointment", "set_appointment_status", "keep_double_booking",
     "import_image_file", "add_image_annotation", "delete_image_annotation", "calibrate_image", "set_image_teeth", "delete_image",
   ]) {
     const write = handlers[name];
