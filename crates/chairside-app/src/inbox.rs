@@ -48,6 +48,10 @@ impl App {
         let store = self.store()?;
         let conn = store.conn();
         let names = device_names(store)?;
+        let staff: std::collections::HashMap<String, String> = chairside_store::users::list(conn)?
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.display_name))
+            .collect();
         let mut edit_conflicts = Vec::new();
         for c in conflicts::open(conn)? {
             let mut appointment_starts_at = None;
@@ -80,6 +84,16 @@ impl App {
                 }
                 _ => continue,
             };
+            // A practitioner is a staff user's id: shown by name (the UI names files and chairs
+            // itself, as it does a guarantor). The decision reads the stored values, not these.
+            let shown = |value: &Value| {
+                let text = display(value);
+                if c.table == "appointment" && c.field == "practitioner_id" {
+                    staff.get(&text).cloned().unwrap_or(text)
+                } else {
+                    text
+                }
+            };
             let Some(patient) = rows::get(conn, &patient_id)? else {
                 continue; // deleted since
             };
@@ -90,8 +104,8 @@ impl App {
                 patient: patient_ref(patient),
                 item_label,
                 appointment_starts_at,
-                current_value: display(&c.current_value),
-                other_value: display(&c.other_value),
+                current_value: shown(&c.current_value),
+                other_value: shown(&c.other_value),
                 other_device: c.other_device.clone(),
                 other_device_name: names.name_of(&c.other_device),
                 other_hlc: c.other_hlc.to_string(),

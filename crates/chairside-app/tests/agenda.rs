@@ -257,6 +257,20 @@ fn one_chair_booked_at_two_pcs_while_apart_waits_in_both_inboxes_until_one_decid
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
     let one = chair(&mut a, "Fauteuil 1");
     let amina = add_patient(&mut a, "Benali", "Amina", "1990-04-04");
+    a.add_user(NewUserRequest {
+        username: "karim".into(),
+        display_name: "Dr Karim Haddad".into(),
+        role: Role::Dentist,
+        password: "dentist pw 12".into(),
+    })
+    .unwrap();
+    let practitioners = a.practitioners().unwrap();
+    let id_of = |name: &str| {
+        practitioners
+            .iter()
+            .find(|p| p.display_name == name)
+            .map(|p| p.id.clone())
+    };
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
     let yacine = add_patient(&mut b, "Ben Ali", "Yacine", "1985-11-03");
@@ -287,11 +301,24 @@ fn one_chair_booked_at_two_pcs_while_apart_waits_in_both_inboxes_until_one_decid
     }
     assert_eq!(a.end_of_day(None).unwrap().conflicts_waiting, 1);
 
-    // A moves its own appointment and B, apart again, moves it too: a concurrent edit.
-    a.update_appointment(&at_a.id, booking(&amina, &one, "2026-11-25T11:00", 30))
-        .unwrap();
-    b.update_appointment(&at_a.id, booking(&amina, &one, "2026-11-25T15:00", 30))
-        .unwrap();
+    // A moves its own appointment and B, apart again, moves it too, each naming another
+    // practitioner: two concurrent edits.
+    a.update_appointment(
+        &at_a.id,
+        AppointmentInput {
+            practitioner_id: id_of("Dr Amel Benali"),
+            ..booking(&amina, &one, "2026-11-25T11:00", 30)
+        },
+    )
+    .unwrap();
+    b.update_appointment(
+        &at_a.id,
+        AppointmentInput {
+            practitioner_id: id_of("Dr Karim Haddad"),
+            ..booking(&amina, &one, "2026-11-25T15:00", 30)
+        },
+    )
+    .unwrap();
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
     a.sync_now(None).unwrap();
@@ -304,13 +331,21 @@ fn one_chair_booked_at_two_pcs_while_apart_waits_in_both_inboxes_until_one_decid
             .iter()
             .filter(|c| c.table == "appointment")
             .collect();
-        assert_eq!(moved.len(), 1);
-        assert_eq!(moved[0].field, "starts_at");
-        assert_eq!(moved[0].patient.last_name, "Benali");
+        let fields: Vec<&str> = moved.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["practitioner_id", "starts_at"]);
+        let time = moved[1];
+        assert_eq!(time.patient.last_name, "Benali");
         assert_eq!(
-            moved[0].appointment_starts_at.as_deref(),
-            Some(moved[0].current_value.as_str())
+            time.appointment_starts_at.as_deref(),
+            Some(time.current_value.as_str())
         );
+        // The practitioners are shown by name, never by id.
+        let mut names = [
+            moved[0].current_value.as_str(),
+            moved[0].other_value.as_str(),
+        ];
+        names.sort();
+        assert_eq!(names, ["Dr Amel Benali", "Dr Karim Haddad"]);
     }
 
     // B books Amina over Yacine on purpose; apart, A and B each book 16:00 on the chair.
@@ -357,7 +392,7 @@ fn one_chair_booked_at_two_pcs_while_apart_waits_in_both_inboxes_until_one_decid
     assert!(b.attention_inbox().unwrap().double_bookings.is_empty());
     assert_eq!(
         b.end_of_day(None).unwrap().conflicts_waiting,
-        1,
-        "the concurrent move"
+        2,
+        "the concurrent move and practitioner"
     );
 }
