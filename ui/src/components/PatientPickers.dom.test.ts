@@ -5,7 +5,7 @@ import { flushSync, mount, unmount } from "svelte";
 import { invoke } from "@tauri-apps/api/core";
 import * as api from "../lib/api";
 import type { Patient, PatientRef } from "../lib/bindings";
-import { findAll, get, type, until } from "./domtest";
+import { find, findAll, get, type, until } from "./domtest";
 import GuarantorPicker from "./GuarantorPicker.svelte";
 import MergeWithPicker from "./MergeWithPicker.svelte";
 import AppointmentPatientPicker from "./agenda/AppointmentPatientPicker.svelte";
@@ -157,5 +157,17 @@ describe("the merge picker", () => {
     expect(cancelled).toBe(0);
     expect(box.value).toBe("");
     expect(findAll("merge-with-result")).toEqual([]);
+  });
+
+  it("says so when an erased file is all the search found, and 'none' when nothing was", async () => {
+    const box = get<HTMLInputElement>("merge-with-search");
+    api.setInvoker((async (_cmd: string, args?: Record<string, unknown>) =>
+      String(args?.query) === "ben" ? [found[3]] : []) as api.Invoker);
+    type(box, "ben");
+    await until(() => find("merge-with-only-erased"), "the erased-only notice");
+    expect(find("merge-with-none")).toBeNull();
+    type(box, "xyz");
+    await until(() => find("merge-with-none"), "the none notice");
+    expect(find("merge-with-only-erased")).toBeNull();
   });
 });

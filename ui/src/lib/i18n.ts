@@ -551,6 +551,7 @@ export const fr = {
   "merge.with_keys": "↑ ↓ pour choisir, Entrée pour comparer les deux dossiers.",
   "merge.with_results": "Dossiers trouvés",
   "merge.with_none": "Aucun autre dossier trouvé pour « {query} ».",
+  "merge.with_only_erased": "Seul un dossier effacé (RGPD) correspond à « {query} » : un dossier effacé ne peut pas être fusionné.",
   "merge.with_next": "À l'étape suivante, les deux dossiers s'affichent côte à côte : rien n'est fusionné tant que vous n'avez pas confirmé. Rien n'est perdu, et la fusion peut être annulée depuis le dossier conservé.",
 
   "inbox.title": "À traiter",
@@ -1749,6 +1750,7 @@ export const en: Record<MessageKey, string> = {
   "merge.with_keys": "↑ ↓ to choose, Enter to compare both files.",
   "merge.with_results": "Files found",
   "merge.with_none": "No other file found for “{query}”.",
+  "merge.with_only_erased": "Only an erased file (GDPR) matches “{query}”: an erased file cannot be merged.",
   "merge.with_next": "Next, both files show side by side: nothing is merged until you confirm. Nothing is lost, and the merge can be undone from the file kept.",
 
   "inbox.title": "Needs attention",

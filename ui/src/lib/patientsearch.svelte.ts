@@ -12,7 +12,7 @@ import { createLatestSearch, type LatestSearch } from "./latest";
 import { listStep, revealRow, stepActive } from "./listbox";
 import { te } from "./locale.svelte";
 import { patientRef } from "./merge";
-import { guarantorCandidates } from "./patients";
+import { guarantorCandidates, isErased } from "./patients";
 
 /** The keyboard event fields the search reads (a KeyboardEvent in the app). */
 export type SearchKey = Pick<KeyboardEvent, "key" | "isComposing" | "preventDefault" | "stopPropagation">;
@@ -45,6 +45,9 @@ export class PatientSearch {
   answered = $state("");
   /** The search said as much as it can: there may be more files than shown. */
   truncated = $state(false);
+  /** Erased files the search found and the list leaves out (an erased file takes no guarantor,
+   * merge or appointment): said when they are all the search found. */
+  erasedLeftOut = $state(0);
   active = $state(0);
   /** The list is shown (a list under the box closes when the box loses the focus; the merge
    * picker shows its rows whatever this says, and it is set there whenever there are results). */
@@ -68,6 +71,7 @@ export class PatientSearch {
         const results = opts.filter(found);
         this.results = results;
         this.truncated = found.length >= SEARCH_LIMIT;
+        this.erasedLeftOut = found.filter((p) => isErased(p) && !results.includes(p)).length;
         this.answered = q;
         this.active = 0;
         this.error = null;
@@ -104,6 +108,7 @@ export class PatientSearch {
       this.results = null;
       this.answered = "";
       this.truncated = false;
+      this.erasedLeftOut = 0;
       this.open = false;
       return;
     }
@@ -115,6 +120,8 @@ export class PatientSearch {
     this.query = "";
     this.results = null;
     this.open = false;
+    // A search error shown before the pick is about a search that is over.
+    this.error = null;
     this.#opts.onpick(p);
   };
 
@@ -129,6 +136,7 @@ export class PatientSearch {
     this.results = null;
     this.answered = "";
     this.truncated = false;
+    this.erasedLeftOut = 0;
     this.active = 0;
     this.open = false;
     this.error = null;

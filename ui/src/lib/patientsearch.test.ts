@@ -97,8 +97,25 @@ describe("the patient search under a box", () => {
     expect(s.open).toBe(true);
     expect(s.pending).toBe(false);
     expect(s.truncated).toBe(false);
+    expect(s.erasedLeftOut).toBe(1);
     expect(s.listId).toBe("guarantor-results");
     expect(s.optionId(1)).toBe("guarantor-option-1");
+  });
+
+  it("counts the erased files left out, so a picker can say when they are all it found", async () => {
+    const s = picker();
+    typeText(s, "ben");
+    calls[0].resolve([erased]);
+    await settle();
+    expect(s.results).toEqual([]);
+    expect(s.erasedLeftOut).toBe(1);
+    // The file edited (p3), left out too, is not an erased one.
+    typeText(s, "benm");
+    calls[1].resolve([benmoussa]);
+    await settle();
+    expect(s.erasedLeftOut).toBe(0);
+    typeText(s, "", false);
+    expect(s.erasedLeftOut).toBe(0);
   });
 
   it("says when the search returned as many files as it can", async () => {
