@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "set_appointment_status",
     "patient_appointments",
     "keep_double_booking",
+    "chair_holders",
     "merge_patients",
     "separate_patient",
     "sync_now",

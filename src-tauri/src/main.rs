@@ -10,15 +10,16 @@ use std::sync::{Arc, Mutex};
 
 use chairside_app::{
     AgendaDay, AnnotationInput, ApiError, App, AppStatus, Appointment, AppointmentInput,
-    AppointmentStatus, AttentionInbox, BackgroundSync, CalibrationInput, Chair, ChairInput,
-    ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
-    DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
-    ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest,
-    KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput, MergePatientsRequest, MergePreview,
-    MergePreviewRequest, NewUserRequest, Patient, PatientInput, PatientRef, PendingDeviceInfo,
-    RecoveryKeyShown, RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate,
-    SetupOptions, SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry,
-    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
+    AppointmentStatus, AttentionInbox, BackgroundSync, CalibrationInput, Chair,
+    ChairHoldersRequest, ChairInput, ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite,
+    DeviceRevoked, DownloadProgress, DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail,
+    ImageExportFormat, ImageSummary, ImportFileOutcome, ImportFileRequest, ImportPreview,
+    JoinClinicRequest, KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput,
+    MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest, Patient, PatientInput,
+    PatientRef, PendingDeviceInfo, RecoveryKeyShown, RelayRejoined, ResolveConflictRequest,
+    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
+    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
+    default_data_dir,
 };
 use tauri::State;
 
@@ -239,6 +240,11 @@ fn set_appointment_status(
 #[tauri::command(async)]
 fn patient_appointments(state: Shared<'_>, patient_id: String) -> Reply<Vec<Appointment>> {
     with_app(state, |app| app.patient_appointments(&patient_id))
+}
+
+#[tauri::command(async)]
+fn chair_holders(state: Shared<'_>, req: ChairHoldersRequest) -> Reply<Vec<Appointment>> {
+    with_app(state, |app| app.chair_holders(req))
 }
 
 #[tauri::command(async)]
@@ -502,6 +508,7 @@ fn main() {
             set_appointment_status,
             patient_appointments,
             keep_double_booking,
+            chair_holders,
             merge_patients,
             separate_patient,
             sync_now,

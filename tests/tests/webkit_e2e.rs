@@ -914,6 +914,14 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.choose("appointment-duration", "45")?;
     run.click("appointment-save")?;
     run.wait_for("appointment-taken", STEP_TIMEOUT)?;
+    // The warning names what holds the chair, as the Rust side says: Yacine's 10:00.
+    run.wait_for_css(
+        &format!(
+            "{}[data-appointment-id=\"{here_id}\"]",
+            css("appointment-taken-item")
+        ),
+        STEP_TIMEOUT,
+    )?;
     run.wait_for("appointment-book-anyway", STEP_TIMEOUT)?;
     run.click("appointment-close")?;
     run.wait_absent("appointment-dialog", STEP_TIMEOUT)?;

@@ -20,8 +20,8 @@ use chrono::NaiveDate;
 use crate::error::{ApiError, code};
 use crate::patients::{no_patient, patient_ref, refuse_if_erased};
 use crate::{
-    AgendaDay, App, Appointment, AppointmentInput, AppointmentStatus, Chair, ChairInput,
-    DoubleBooking, KeepDoubleBookingRequest, PatientRef, Practitioner, Result, record,
+    AgendaDay, App, Appointment, AppointmentInput, AppointmentStatus, Chair, ChairHoldersRequest,
+    ChairInput, DoubleBooking, KeepDoubleBookingRequest, PatientRef, Practitioner, Result, record,
 };
 
 /// The longest chair name and appointment reason kept.
@@ -390,6 +390,32 @@ impl App {
             Ok(())
         })?;
         self.appointment_dto(id)
+    }
+
+    /// The live appointments that hold a chair at an overlapping time, but for the one being
+    /// moved: what a `chair_taken` refusal is about, for the person to see (the rule is
+    /// [`chairside_store::agenda::holding`], the one the refusal applies).
+    pub fn chair_holders(&mut self, req: ChairHoldersRequest) -> Result<Vec<Appointment>> {
+        let session = self.authorize(P::ViewAgenda, "agenda.read")?;
+        let slot = Slot::parse(&req.starts_at, req.duration_min)
+            .map_err(|e| ApiError::invalid("starts_at", e))?;
+        let conn = self.store()?.conn();
+        let lookup = Lookup::load(conn)?;
+        let found = rows::holding(conn, &req.chair_id, &slot, req.except_id.as_deref())?
+            .into_iter()
+            .map(|row| lookup.appointment(conn, row))
+            .collect::<Result<Vec<_>>>()?;
+        let shown: Vec<&str> = found.iter().map(|a| a.patient.id.as_str()).collect();
+        let user = session.user_id.to_string();
+        self.audit_event(record(
+            &user,
+            "agenda.read",
+            "chair",
+            &req.chair_id,
+            "ok",
+            &shown.join(","),
+        ))?;
+        Ok(found)
     }
 
     /// Two overlapping appointments both stand (decided by a person, synced to every PC).

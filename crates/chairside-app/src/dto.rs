@@ -1258,6 +1258,18 @@ pub struct DoubleBooking {
     pub found_at_ms: i64,
 }
 
+/// Which appointments hold a chair at a time: what a `chair_taken` refusal is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChairHoldersRequest {
+    pub chair_id: String,
+    /// `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    pub duration_min: u32,
+    /// The appointment being moved (it does not hold the chair against itself).
+    #[ts(optional)]
+    pub except_id: Option<String>,
+}
+
 /// A person's decision that two overlapping appointments both stand.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct KeepDoubleBookingRequest {

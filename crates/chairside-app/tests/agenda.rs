@@ -80,6 +80,30 @@ fn a_desk_books_moves_and_follows_appointments_through_the_day() {
         "{}",
         refused.message
     );
+    // What holds the chair then, for the person to see: Amina's 09:00, unless she is the one
+    // being moved.
+    let holders = app
+        .chair_holders(ChairHoldersRequest {
+            chair_id: one.id.clone(),
+            starts_at: "2026-11-25T09:15".into(),
+            duration_min: 30,
+            except_id: None,
+        })
+        .unwrap();
+    assert_eq!(
+        holders.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        [first.id.as_str()]
+    );
+    assert!(
+        app.chair_holders(ChairHoldersRequest {
+            chair_id: one.id.clone(),
+            starts_at: "2026-11-25T09:15".into(),
+            duration_min: 30,
+            except_id: Some(first.id.clone()),
+        })
+        .unwrap()
+        .is_empty()
+    );
     // Back to back, or on the other chair: booked.
     let second = app
         .book_appointment(booking(&yacine, &one, "2026-11-25T09:30", 45))

@@ -25,7 +25,6 @@ import {
   span,
   statusActions,
   statusLabel,
-  takenBy,
   timeOf,
   timeRange,
   wallClock,
@@ -170,20 +169,6 @@ describe("layout", () => {
     // Narrow even alone, so the free slot under it can be clicked.
     expect(by.alone).toMatchObject({ narrow: true, width: NARROW_SHARE });
     expect(by.later).toMatchObject({ left: 0, width: 1 });
-  });
-
-  it("names, after a refusal, the live appointments known on that chair at that time", () => {
-    const day = [
-      appt("a", "09:00", 30),
-      appt("b", "09:30", 30),
-      appt("c", "09:15", 30, { status: "cancelled" }),
-      appt("d", "09:15", 30, { chair_id: "ch2" }),
-      appt("e", "09:15", 30, { starts_at: "2026-11-26T09:15" }),
-    ];
-    expect(takenBy(day, "ch1", "2026-11-25T09:15", 30, null).map((a) => a.id)).toEqual(["a", "b"]);
-    // Touching is not overlapping; the appointment being moved is not in its own way.
-    expect(takenBy(day, "ch1", "2026-11-25T08:30", 30, null)).toEqual([]);
-    expect(takenBy(day, "ch1", "2026-11-25T09:00", 15, "a")).toEqual([]);
   });
 
   it("finds the appointments an overlap names among those known", () => {

@@ -3,9 +3,8 @@
 // overlaps), the booking form and what a status allows next. No Svelte, no I/O.
 //
 // The rules live in Rust: whether a chair is taken (`Appointment.overlaps_with`, the
-// `chair_taken` error), which times and durations are allowed. Laying the blocks out is
-// presentation; `takenBy` only names, after the Rust side refused a booking, the appointments
-// already known here that the person should look at.
+// `chair_taken` error and `chair_holders`, which names what holds it), which times and durations
+// are allowed. Laying the blocks out is presentation.
 import type { Appointment, AppointmentInput, AppointmentStatus, Chair, Language, PatientRef } from "./bindings";
 import { translate, type MessageKey } from "./i18n";
 import { formatDate } from "./patients";
@@ -265,29 +264,6 @@ export function placeBlocks<T extends Timed>(items: readonly T[]): Placed<T>[] {
     out.push({ item: i.item, start: i.start, end: i.end, left: 1 - NARROW_SHARE + w * i.lane, width: w, narrow: true });
   }
   return out;
-}
-
-/**
- * The live appointments known here on `chairId` that share a minute with the slot: shown in the
- * warning after the Rust side refused the booking with `chair_taken` (it decides; this only
- * names them). `exceptId`: the appointment being moved.
- */
-export function takenBy(
-  appointments: readonly Appointment[],
-  chairId: string,
-  startsAt: string,
-  durationMin: number,
-  exceptId: string | null,
-): Appointment[] {
-  const date = datePart(startsAt);
-  const slot = span({ starts_at: startsAt, duration_min: durationMin });
-  return appointments
-    .filter((a) => a.chair_id === chairId && a.id !== exceptId && isLive(a.status) && datePart(a.starts_at) === date)
-    .filter((a) => {
-      const s = span(a);
-      return s.start < slot.end && slot.start < s.end;
-    })
-    .sort((a, b) => a.starts_at.localeCompare(b.starts_at));
 }
 
 /** The appointments named by `ids` (an appointment's `overlaps_with`) among those known here. */

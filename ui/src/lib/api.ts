@@ -30,6 +30,7 @@ import type {
   ImportPreview,
   JoinClinicRequest,
   KeepDoubleBookingRequest,
+  ChairHoldersRequest,
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
@@ -258,3 +259,4 @@ export const setAppointmentStatus = (id: string, status: AppointmentStatus) =>
 export const patientAppointments = (patientId: string) => call<Appointment[]>("patient_appointments", { patientId });
 /** A person decided two overlapping appointments both stand: the pair is not flagged again. */
 export const keepDoubleBooking = (req: KeepDoubleBookingRequest) => call<null>("keep_double_booking", { req });
+export const chairHolders = (req: ChairHoldersRequest) => call<Appointment[]>("chair_holders", { req });

@@ -678,6 +678,16 @@ export type DoubleBooking = { chair_id: string, chair_name: string,
  */
 first: Appointment, second: Appointment, found_at_ms: number, };
 
+export type ChairHoldersRequest = { chair_id: string, 
+/**
+ * `YYYY-MM-DDTHH:MM`.
+ */
+starts_at: string, duration_min: number, 
+/**
+ * The appointment being moved (it does not hold the chair against itself).
+ */
+except_id?: string, };
+
 export type KeepDoubleBookingRequest = { first_id: string, second_id: string, };
 
 export type ApiError = { code: string, message: string, 

@@ -153,7 +153,8 @@ describe("booking", () => {
     click(get("appointment-save"));
 
     const warning = await until(() => find("appointment-taken"), "the chair_taken warning");
-    // Zerrouki Amine holds Fauteuil 1 from 10:00 to 11:00.
+    // Zerrouki Amine holds Fauteuil 1 from 10:00 to 11:00 (chair_holders says so).
+    await until(() => findAll("appointment-taken-item").length, "the appointments holding the chair");
     expect(findAll("appointment-taken-item").map((li) => li.dataset.appointmentId)).toEqual(["a3"]);
     expect(warning.textContent).toContain("ZERROUKI Amine");
     expect(warning.textContent).toContain("10:00–11:00");

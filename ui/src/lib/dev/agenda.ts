@@ -10,6 +10,7 @@ import type {
   Chair,
   ChairInput,
   DoubleBooking,
+  ChairHoldersRequest,
   KeepDoubleBookingRequest,
   PatientRef,
   Permission,
@@ -300,6 +301,19 @@ export function createMockAgenda(host: AgendaHost, opts: { noChairs?: boolean } 
       const upcoming = mine.filter((a) => a.starts_at >= at).sort((a, b) => a.starts_at.localeCompare(b.starts_at));
       const past = mine.filter((a) => a.starts_at < at).sort((a, b) => b.starts_at.localeCompare(a.starts_at));
       return [...upcoming, ...past].map(dto);
+    },
+    chair_holders: async (_r: never, args: Record<string, unknown>): Promise<Appointment[]> => {
+      await delay(80);
+      if (!host.allowed("view_agenda")) return noAgenda();
+      const req = args.req as ChairHoldersRequest;
+      const probe: MockAppointment = {
+        id: req.except_id ?? "", patient_id: "", chair_id: req.chair_id, practitioner_id: "", starts_at: req.starts_at,
+        duration_min: req.duration_min, reason: "", status: "booked", booked_by_name: "", booked_at_ms: 0,
+      };
+      return appointments
+        .filter((a) => a.id !== probe.id && isLive(a.status) && overlap(probe, a))
+        .sort((a, b) => a.starts_at.localeCompare(b.starts_at))
+        .map(dto);
     },
     keep_double_booking: async (_r: never, args: Record<string, unknown>): Promise<null> => {
       await delay(200);
