@@ -40,7 +40,8 @@ impl AppointmentStatus {
     }
 
     /// A stored status; one this version does not know (a newer PC's) reads as booked, so the
-    /// appointment still shows and holds its chair.
+    /// appointment still shows. Whether it holds its chair is the store's rule (`holds_chair`),
+    /// the one double bookings are found by.
     fn from_stored(status: &str) -> Self {
         match status {
             "arrived" => AppointmentStatus::Arrived,
@@ -131,6 +132,7 @@ impl Lookup {
             ends_at: slot.map_or_else(|| row.starts_at.clone(), |s| s.ends_at()),
             duration_min: u32::try_from(row.duration_min).unwrap_or(0),
             status: AppointmentStatus::from_stored(&row.status),
+            holds_chair: holds_chair(&row.status),
             booked_by_name: self.staff.name_of(&row.booked_by).unwrap_or_default(),
             booked_at_ms: row.booked_at_ms,
             id: row.id,

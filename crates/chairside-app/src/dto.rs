@@ -1206,6 +1206,9 @@ pub struct Appointment {
     pub duration_min: u32,
     pub reason: String,
     pub status: AppointmentStatus,
+    /// Whether it holds its chair (booked, arrived, completed); a cancelled appointment and a
+    /// patient who did not come leave it free.
+    pub holds_chair: bool,
     /// Who booked it, and when.
     pub booked_by_name: String,
     #[ts(type = "number")]

@@ -140,6 +140,14 @@ fn a_desk_books_moves_and_follows_appointments_through_the_day() {
 
     let day = app.agenda_day("2026-11-25").unwrap();
     assert_eq!(day.chairs.len(), 2);
+    // Cancelled: shown, but it no longer holds the chair.
+    assert_eq!(
+        day.appointments
+            .iter()
+            .map(|a| a.holds_chair)
+            .collect::<Vec<_>>(),
+        [true, true, true, false, true]
+    );
     let times: Vec<(&str, &str, AppointmentStatus)> = day
         .appointments
         .iter()

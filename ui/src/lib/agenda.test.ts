@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Appointment, AppointmentStatus, Chair } from "./bindings";
+import type { Appointment, Chair } from "./bindings";
 import {
   actionStatus,
   addDays,
@@ -39,7 +39,7 @@ function appt(id: string, time: string, duration_min: number, over: Partial<Appo
   return {
     id, patient: mohamed, chair_id: "ch1", chair_name: "Fauteuil 1", starts_at: `2026-11-25T${time}`,
     ends_at: `2026-11-25T${timeOf(start + duration_min)}`, duration_min, reason: "Contrôle", status: "booked",
-    booked_by_name: "Léa Martin", booked_at_ms: 0, overlaps_with: [], ...over,
+    booked_by_name: "Léa Martin", booked_at_ms: 0, overlaps_with: [], holds_chair: true, ...over,
   };
 }
 
@@ -113,9 +113,8 @@ describe("wall-clock text", () => {
     expect(statusLabel("fr", "rescheduled")).toBe("rescheduled");
   });
 
-  it("counts the appointments that still take their place", () => {
-    const statuses: AppointmentStatus[] = ["booked", "arrived", "completed", "no_show", "cancelled"];
-    expect(liveCount(statuses.map((status) => ({ status })))).toBe(3);
+  it("counts the appointments that still take their place, as the Rust side says", () => {
+    expect(liveCount([true, true, false, true, false].map((holds_chair) => ({ holds_chair })))).toBe(3);
   });
 });
 
@@ -157,8 +156,8 @@ describe("layout", () => {
   it("draws cancelled and no-show appointments narrow at the right, the live ones beside them", () => {
     const placed = placeBlocks([
       appt("live", "09:00", 30),
-      appt("gone", "09:00", 30, { status: "cancelled" }),
-      appt("alone", "14:00", 30, { status: "no_show" }),
+      appt("gone", "09:00", 30, { status: "cancelled", holds_chair: false }),
+      appt("alone", "14:00", 30, { status: "no_show", holds_chair: false }),
       appt("later", "15:00", 30),
     ]);
     const by = Object.fromEntries(placed.map((p) => [p.item.id, p]));

@@ -27,12 +27,6 @@ export function isStatus(s: string): s is AppointmentStatus {
   return (STATUSES as readonly string[]).includes(s);
 }
 
-/** Whether an appointment in this status still takes its place on the day (counted, drawn in
- * full): booked, arrived or completed. A cancelled one and a patient who did not come are drawn
- * narrow and faded. */
-export function isLive(status: AppointmentStatus): boolean {
-  return status === "booked" || status === "arrived" || status === "completed";
-}
 
 /** "Prévu", "Arrivé", "Absent"...; a status this version does not know as sent. */
 export function statusLabel(lang: Language, status: string): string {
@@ -160,14 +154,15 @@ export function formatAt(at: string): string {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(at) ? `${formatDate(datePart(at))} ${timePart(at)}` : at;
 }
 
-/** The appointments that still take their place on the day. */
-export function liveCount(appointments: readonly Pick<Appointment, "status">[]): number {
-  return appointments.filter((a) => isLive(a.status)).length;
+/** The appointments that still take their place on the day (hold their chair, as the Rust side
+ * says: not cancelled, the patient not absent). */
+export function liveCount(appointments: readonly Pick<Appointment, "holds_chair">[]): number {
+  return appointments.filter((a) => a.holds_chair).length;
 }
 
 // ---------------------------------------------------------------- layout
 
-type Timed = Pick<Appointment, "id" | "starts_at" | "duration_min" | "status">;
+type Timed = Pick<Appointment, "id" | "starts_at" | "duration_min" | "holds_chair">;
 
 /** An appointment's start and end in minutes into its day (the end from its duration: the Rust
  * side writes an end at midnight as 23:59). */
@@ -247,8 +242,8 @@ function lanes<T extends Timed>(items: readonly T[]): { item: T; start: number; 
  * under them (the live blocks beside them leave that strip free).
  */
 export function placeBlocks<T extends Timed>(items: readonly T[]): Placed<T>[] {
-  const live = lanes(items.filter((a) => isLive(a.status)));
-  const idle = lanes(items.filter((a) => !isLive(a.status)));
+  const live = lanes(items.filter((a) => a.holds_chair));
+  const idle = lanes(items.filter((a) => !a.holds_chair));
   const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
   // A group of live blocks leaves the narrow strip free when a cancelled or no-show block lies
   // beside any of them.

@@ -638,6 +638,11 @@ starts_at: string,
  */
 ends_at: string, duration_min: number, reason: string, status: AppointmentStatus, 
 /**
+ * Whether it holds its chair (booked, arrived, completed); a cancelled appointment and a
+ * patient who did not come leave it free.
+ */
+holds_chair: boolean, 
+/**
  * Who booked it, and when.
  */
 booked_by_name: string, booked_at_ms: number, 

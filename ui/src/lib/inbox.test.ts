@@ -79,7 +79,7 @@ const moved = (over: Partial<EditConflictInfo> = {}) =>
 function booking(id: string, time: string, patient: PatientRef): Appointment {
   return {
     id, patient, chair_id: "ch2", chair_name: "Fauteuil 2", starts_at: `2026-11-25T${time}`, ends_at: `2026-11-25T${time}`,
-    duration_min: 30, reason: "", status: "booked", booked_by_name: "Léa Martin", booked_at_ms: 0, overlaps_with: [],
+    duration_min: 30, reason: "", status: "booked", booked_by_name: "Léa Martin", booked_at_ms: 0, overlaps_with: [], holds_chair: true,
   };
 }
 const double = (a: string, b: string): DoubleBooking => ({

@@ -16,7 +16,7 @@ import type {
   Permission,
   Practitioner,
 } from "../bindings";
-import { addDays, datePart, isLive, joinAt, span, STATUSES, timeOf, timePart, wallClock } from "../agenda";
+import { addDays, datePart, joinAt, span, STATUSES, timeOf, timePart, wallClock } from "../agenda";
 
 type Handler = (req: never, args: Record<string, unknown>) => Promise<unknown>;
 
@@ -54,6 +54,8 @@ const PRACTITIONERS: Practitioner[] = [
 ];
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The mock's own copy of the store's rule: booked, arrived and completed hold the chair. */
+const isLive = (status: AppointmentStatus) => status === "booked" || status === "arrived" || status === "completed";
 const fail = (code: string, message: string) => Promise.reject({ code, message });
 const pairKey = (x: string, y: string) => (x < y ? `${x}+${y}` : `${y}+${x}`);
 const overlap = (a: MockAppointment, b: MockAppointment) => {
@@ -128,6 +130,7 @@ export function createMockAgenda(host: AgendaHost, opts: { noChairs?: boolean } 
       duration_min: a.duration_min, reason: a.reason, status: a.status, booked_by_name: a.booked_by_name,
       booked_at_ms: a.booked_at_ms,
       // The pairs waiting for a person: not those kept on purpose.
+      holds_chair: isLive(a.status),
       overlaps_with: isLive(a.status) ? overlapping(a).filter((b) => !kept.has(pairKey(a.id, b.id))).map((b) => b.id) : [],
     };
     const practitioner = PRACTITIONERS.find((p) => p.id === a.practitioner_id);
