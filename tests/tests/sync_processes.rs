@@ -691,15 +691,10 @@ fn open(dir: &Path) -> chairside_app::App {
     app
 }
 
-#[test]
-fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
-    use chairside_app::{ConflictChoice, ResolveConflictRequest};
-
-    let tmp = tempfile::tempdir().unwrap();
-    let relay = Relay::start(&tmp.path().join("relay"));
-    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+/// Nour Saadi's file, made on PC A and synced to B (what A holds besides goes with it); her id.
+fn nour_saadi_on_both_pcs(pc_a: &Path, pc_b: &Path) -> String {
     let p = owner(
-        &pc_a,
+        pc_a,
         &[
             "patient",
             "add",
@@ -713,9 +708,19 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
             "F",
         ],
     );
-    let id = p["id"].as_str().unwrap().to_string();
-    owner(&pc_a, &["sync"]);
-    owner(&pc_b, &["sync"]);
+    owner(pc_a, &["sync"]);
+    owner(pc_b, &["sync"]);
+    p["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
+    use chairside_app::{ConflictChoice, ResolveConflictRequest};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let id = nour_saadi_on_both_pcs(&pc_a, &pc_b);
     // Both desks edit the notes before syncing.
     owner(
         &pc_a,
@@ -799,24 +804,7 @@ fn one_chair_booked_at_two_desks_while_apart_waits_in_both_inboxes_until_kept() 
     let relay = Relay::start(&tmp.path().join("relay"));
     let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
     owner(&pc_a, &["chair", "add", "Fauteuil 1"]);
-    let p = owner(
-        &pc_a,
-        &[
-            "patient",
-            "add",
-            "--last-name",
-            "Saadi",
-            "--first-name",
-            "Nour",
-            "--birth-date",
-            "1992-02-02",
-            "--sex",
-            "F",
-        ],
-    );
-    let nour = p["id"].as_str().unwrap().to_string();
-    owner(&pc_a, &["sync"]);
-    owner(&pc_b, &["sync"]);
+    let nour = nour_saadi_on_both_pcs(&pc_a, &pc_b);
     // Apart: each desk finds the chair free and books it.
     let book = |pc: &Path, at: &str| {
         owner(

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chairside_domain::agenda::{Slot, holds_chair};
 use chairside_domain::{EntityId, Permission as P, Role};
 use chairside_store::Connection;
+use chairside_store::Writer;
 use chairside_store::agenda::{self as rows, AppointmentRow, ChairRow};
 use chairside_store::patients as patient_rows;
 use chrono::NaiveDate;
@@ -312,21 +313,8 @@ impl App {
         row.booked_by = user.clone();
         row.booked_at_ms = chrono::Utc::now().timestamp_millis();
         let doubled = self.refuse_taken_chair(&row, &req)?;
-        let now_ms = row.booked_at_ms;
-        self.store_mut()?.write(|w| {
-            w.book_appointment(&row)?;
-            for other in &doubled {
-                w.keep_double_booking(&row.id, &other.id, &user, now_ms)?;
-            }
-            w.audit(record(
-                &user,
-                "appointment.book",
-                "appointment",
-                &row.id,
-                "ok",
-                &booked_over(&doubled),
-            ))?;
-            Ok(())
+        self.write_appointment(&user, "appointment.book", &row.id, &doubled, |w| {
+            w.book_appointment(&row)
         })?;
         self.appointment_dto(&row.id)
     }
@@ -344,21 +332,8 @@ impl App {
         after.booked_by = before.booked_by.clone();
         after.booked_at_ms = before.booked_at_ms;
         let doubled = self.refuse_taken_chair(&after, &req)?;
-        let now_ms = chrono::Utc::now().timestamp_millis();
-        self.store_mut()?.write(|w| {
-            w.update_appointment(&before, &after)?;
-            for other in &doubled {
-                w.keep_double_booking(&after.id, &other.id, &user, now_ms)?;
-            }
-            w.audit(record(
-                &user,
-                "appointment.update",
-                "appointment",
-                id,
-                "ok",
-                &booked_over(&doubled),
-            ))?;
-            Ok(())
+        self.write_appointment(&user, "appointment.update", id, &doubled, |w| {
+            w.update_appointment(&before, &after)
         })?;
         self.appointment_dto(id)
     }
@@ -476,6 +451,34 @@ impl App {
             });
         }
         Ok(found)
+    }
+
+    /// Writes a booking or a move (`write`) in one transaction with the pairs it doubles on
+    /// purpose, kept so they wait nowhere, and its audit entry.
+    fn write_appointment(
+        &mut self,
+        user: &str,
+        action: &str,
+        id: &str,
+        doubled: &[AppointmentRow],
+        write: impl FnOnce(&mut Writer<'_>) -> chairside_store::Result<()>,
+    ) -> Result<()> {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        self.store_mut()?.write(|w| {
+            write(w)?;
+            for other in doubled {
+                w.keep_double_booking(id, &other.id, user, now_ms)?;
+            }
+            w.audit(record(
+                user,
+                action,
+                "appointment",
+                id,
+                "ok",
+                &booked_over(doubled),
+            ))
+        })?;
+        Ok(())
     }
 
     fn appointment_dto(&self, id: &str) -> Result<Appointment> {
