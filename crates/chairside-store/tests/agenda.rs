@@ -10,20 +10,8 @@ mod common;
 use chairside_domain::EntityId;
 use chairside_store::Store;
 use chairside_store::agenda::{self, AppointmentRow, ChairRow};
-use chairside_store::changes::{heads, read_change_set};
 use chairside_store::conflicts;
 use common::*;
-
-/// Applies every change set of `from` that `to` lacks, device by device.
-fn sync(from: &Store, to: &mut Store) {
-    for (device, last) in heads(from.conn()).unwrap() {
-        let have = chairside_store::changes::head(to.conn(), &device.to_string()).unwrap();
-        for idx in have + 1..=last {
-            to.apply_change_set(&read_change_set(from.conn(), device, idx).unwrap().unwrap())
-                .unwrap();
-        }
-    }
-}
 
 fn add_chair(store: &mut Store, name: &str) -> String {
     let chair = ChairRow {

@@ -7,21 +7,10 @@
 mod common;
 
 use chairside_domain::EntityId;
-use chairside_store::changes::{heads, read_change_set};
 use chairside_store::conflicts::{self, Decision};
 use chairside_store::schema::PATIENT;
 use chairside_store::{Store, Value};
-
-/// Applies every change set of `from` that `to` lacks, device by device.
-fn sync(from: &Store, to: &mut Store) {
-    for (device, last) in heads(from.conn()).unwrap() {
-        let have = chairside_store::changes::head(to.conn(), &device.to_string()).unwrap();
-        for idx in have + 1..=last {
-            to.apply_change_set(&read_change_set(from.conn(), device, idx).unwrap().unwrap())
-                .unwrap();
-        }
-    }
-}
+use common::sync;
 
 fn set_notes(store: &mut Store, id: EntityId, notes: &str) {
     store

@@ -11,7 +11,6 @@ use std::path::Path;
 use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::NoPadding};
 use chairside_domain::EntityId;
 use chairside_domain::patient::SearchQuery;
-use chairside_store::changes::read_change_set;
 use chairside_store::images::{self, ImageRow};
 use chairside_store::medical::{self, MedicalRow};
 use chairside_store::patients::{self, PatientRow};
@@ -571,15 +570,4 @@ fn logged(store: &Store, needle: &str) -> i64 {
             |r| r.get(0),
         )
         .unwrap()
-}
-
-/// Applies every change set of `from` that `to` lacks, in order.
-fn sync(from: &Store, to: &mut Store) {
-    for (device, head) in chairside_store::changes::heads(from.conn()).unwrap() {
-        let have = chairside_store::changes::head(to.conn(), &device.to_string()).unwrap();
-        for idx in have + 1..=head {
-            let set = read_change_set(from.conn(), device, idx).unwrap().unwrap();
-            to.apply_change_set(&set).unwrap();
-        }
-    }
 }

@@ -177,17 +177,6 @@ fn duplicates_are_found_by_name_and_birth_date_or_by_phone() {
     );
 }
 
-/// Applies every change set of `from` that `to` lacks, in order.
-fn sync(from: &Store, to: &mut Store) {
-    for (device, last) in heads(from.conn()).unwrap() {
-        let have = chairside_store::changes::head(to.conn(), &device.to_string()).unwrap();
-        for idx in have + 1..=last {
-            to.apply_change_set(&read_change_set(from.conn(), device, idx).unwrap().unwrap())
-                .unwrap();
-        }
-    }
-}
-
 fn flagged(store: &Store) -> Vec<(String, String, String)> {
     chairside_store::duplicates::flags(store.conn())
         .unwrap()
