@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "mark_distinct",
     "merge_preview",
     "agenda_day",
+    "agenda_day_refresh",
     "list_chairs",
     "save_chair",
     "book_appointment",

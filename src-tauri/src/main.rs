@@ -209,6 +209,11 @@ fn agenda_day(state: Shared<'_>, date: String) -> Reply<AgendaDay> {
 }
 
 #[tauri::command(async)]
+fn agenda_day_refresh(state: Shared<'_>, date: String) -> Reply<AgendaDay> {
+    with_app(state, |app| app.agenda_day_refresh(&date))
+}
+
+#[tauri::command(async)]
 fn list_chairs(state: Shared<'_>) -> Reply<Vec<Chair>> {
     with_app(state, |app| app.list_chairs())
 }
@@ -501,6 +506,7 @@ fn main() {
             mark_distinct,
             merge_preview,
             agenda_day,
+            agenda_day_refresh,
             list_chairs,
             save_chair,
             book_appointment,

@@ -228,6 +228,35 @@ impl App {
     /// chair out of service that still holds an appointment that day, and the practitioners.
     pub fn agenda_day(&mut self, date: &str) -> Result<AgendaDay> {
         let session = self.authorize(P::ViewAgenda, "agenda.read")?;
+        let day = self.read_agenda_day(date)?;
+        // Which files were shown, by id, as for a search.
+        let shown: Vec<&str> = day
+            .appointments
+            .iter()
+            .map(|a| a.patient.id.as_str())
+            .collect();
+        let user = session.user_id.to_string();
+        self.audit_event(record(
+            &user,
+            "agenda.read",
+            "agenda",
+            &day.date,
+            "ok",
+            &shown.join(","),
+        ))?;
+        Ok(day)
+    }
+
+    /// The day on screen read again because a sync brought other desks' changes: the app's own
+    /// doing, not the person's. So it does not hold off the idle lock (a locked session is
+    /// refused as usual), and it writes no audit entry: opening the day did, and an audited
+    /// refresh would itself be a change that the other PCs' refreshes answer, sync after sync.
+    pub fn agenda_day_refresh(&mut self, date: &str) -> Result<AgendaDay> {
+        self.authorize_unattended(P::ViewAgenda, "agenda.read")?;
+        self.read_agenda_day(date)
+    }
+
+    fn read_agenda_day(&self, date: &str) -> Result<AgendaDay> {
         let date = parse_date(date)?;
         let (_, today) = self.region_and_today()?;
         let conn = self.store()?.conn();
@@ -243,17 +272,6 @@ impl App {
             .map(|row| lookup.appointment(conn, row))
             .collect::<Result<Vec<_>>>()?;
         let practitioners = practitioners(conn)?;
-        // Which files were shown, by id, as for a search.
-        let shown: Vec<&str> = appointments.iter().map(|a| a.patient.id.as_str()).collect();
-        let user = session.user_id.to_string();
-        self.audit_event(record(
-            &user,
-            "agenda.read",
-            "agenda",
-            &date.to_string(),
-            "ok",
-            &shown.join(","),
-        ))?;
         Ok(AgendaDay {
             date: date.to_string(),
             today: today.to_string(),

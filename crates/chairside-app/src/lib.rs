@@ -470,6 +470,17 @@ impl App {
     }
 
     pub(crate) fn authorize(&mut self, permission: P, action: &str) -> Result<Session> {
+        self.authorize_as(permission, action, true)
+    }
+
+    /// [`App::authorize`] for a read the app makes on its own (the day on screen refreshed after
+    /// a sync): checked the same way, but it does not count as the person's activity, so it
+    /// never holds off the idle lock.
+    pub(crate) fn authorize_unattended(&mut self, permission: P, action: &str) -> Result<Session> {
+        self.authorize_as(permission, action, false)
+    }
+
+    fn authorize_as(&mut self, permission: P, action: &str, activity: bool) -> Result<Session> {
         self.store()?;
         self.apply_idle_lock()?;
         let now = (self.clock)();
@@ -480,7 +491,9 @@ impl App {
                 "the session is locked: enter your password to continue",
             ));
         }
-        session.last_activity = now;
+        if activity {
+            session.last_activity = now;
+        }
         let session = session.clone();
         if !session.role.allows(permission) {
             let id = session.user_id.to_string();

@@ -338,3 +338,33 @@ fn an_owner_backup_restores_into_a_new_folder() {
     )
     .unwrap();
 }
+
+#[test]
+fn the_agenda_refreshed_after_a_sync_is_not_activity_and_leaves_no_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, clock) = signed_in_owner(dir.path());
+    let advance = |secs: u64| *clock.lock().unwrap() += Duration::from_secs(secs);
+    // The refreshes the app makes on its own do not hold off the idle lock...
+    advance(200);
+    app.agenda_day_refresh("2026-11-25").unwrap();
+    advance(100);
+    assert_eq!(app.status().unwrap().phase, AppPhase::SessionLocked);
+    // ...nor pass it.
+    assert_eq!(
+        app.agenda_day_refresh("2026-11-25").unwrap_err().code,
+        code::SESSION_LOCKED
+    );
+
+    // Opening a day is audited; refreshing it is not.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, _) = signed_in_owner(dir.path());
+    let entries = |app: &mut App| app.verify_audit().unwrap().entries;
+    let first = entries(&mut app);
+    let per_check = entries(&mut app) - first;
+    let before = entries(&mut app);
+    app.agenda_day("2026-11-25").unwrap();
+    assert_eq!(entries(&mut app) - before, per_check + 1);
+    let before = entries(&mut app);
+    app.agenda_day_refresh("2026-11-25").unwrap();
+    assert_eq!(entries(&mut app) - before, per_check);
+}

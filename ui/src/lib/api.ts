@@ -245,6 +245,8 @@ export const exportImage = (imageId: string, format: ImageExportFormat) => call<
 // held then by a live appointment is refused with `chair_taken` unless `allow_overlap` is set.
 /** The chairs, appointments and practitioners of a day ("YYYY-MM-DD"), and the clinic's today. */
 export const agendaDay = (date: string) => call<AgendaDay>("agenda_day", { date });
+/** The day on screen read again after a sync: not the person's doing (no activity, no audit). */
+export const agendaDayRefresh = (date: string) => call<AgendaDay>("agenda_day_refresh", { date });
 /** Every chair, those out of service too. */
 export const listChairs = () => call<Chair[]>("list_chairs");
 /** Adds a chair (no `id`) or renames one, or takes it out of service (owner). */

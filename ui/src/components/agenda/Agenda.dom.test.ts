@@ -1,6 +1,6 @@
 // The agenda screen mounted in a DOM over the dev mock, driven as a receptionist would: booking
 // from an empty slot, the chair already taken and "book anyway", a patient's arrival and a
-// cancellation, the keyboard, the first chair, and the day read again after a sync.
+// cancellation, the keyboard, the first chair, and the day refreshed after a sync.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mount, unmount } from "svelte";
 import { invoke } from "@tauri-apps/api/core";
@@ -278,7 +278,7 @@ describe("chairs and syncs", () => {
     expect(empty.textContent).toContain("le titulaire du cabinet doit d'abord ajouter les fauteuils");
   });
 
-  it("reads the day again with the next input after a sync, keeping an open dialog", async () => {
+  it("reads the day again at once after a sync, as a refresh, keeping an open dialog", async () => {
     start();
     await until(() => blocks().length === 10, "the appointments");
     click(slot("ch2", "18:00"));
@@ -291,12 +291,10 @@ describe("chairs and syncs", () => {
     await backend("book_appointment", { req: other });
     const reads = calls.filter((c) => c === "agenda_day").length;
     syncState.lastSuccess = { at_ms: Date.now(), summary: {} as never };
-    await new Promise((r) => setTimeout(r, 20));
-    // Not on its own (that would hold off the idle lock)...
-    expect(calls.filter((c) => c === "agenda_day").length).toBe(reads);
-    // ...but with the user's next key press.
-    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Shift" }));
+    // Without any input: read as a refresh (neither activity nor an audit entry), not as an opening.
     await until(() => blocks().length === 11, "the other desk's appointment");
+    expect(calls.filter((c) => c === "agenda_day_refresh").length).toBe(1);
+    expect(calls.filter((c) => c === "agenda_day").length).toBe(reads);
     expect(get<HTMLInputElement>("appointment-reason").value).toBe("en cours");
     expect(dialogOpen("appointment-dialog")).not.toBeNull();
   });

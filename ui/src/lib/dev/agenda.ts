@@ -219,6 +219,8 @@ export function createMockAgenda(host: AgendaHost, opts: { noChairs?: boolean } 
       const shown = chairs.filter((c) => c.active || ofDay.some((a) => a.chair_id === c.id));
       return { date, today: today_(), chairs: shown.map((c) => ({ ...c })), appointments: ofDay.map(dto), practitioners: PRACTITIONERS };
     },
+    // The mock counts no command as activity: a refresh reads the same day.
+    agenda_day_refresh: async (r: never, args: Record<string, unknown>) => (await handlers.agenda_day(r, args)) as AgendaDay,
     list_chairs: async () => {
       await delay(80);
       if (!host.allowed("view_agenda")) return noAgenda();
