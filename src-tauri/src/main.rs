@@ -15,11 +15,11 @@ use chairside_app::{
     DeviceRevoked, DownloadProgress, DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail,
     ImageExportFormat, ImageSummary, ImportFileOutcome, ImportFileRequest, ImportPreview,
     JoinClinicRequest, KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput,
-    MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest, Patient, PatientInput,
-    PatientRef, PendingDeviceInfo, RecoveryKeyShown, RelayRejoined, ResolveConflictRequest,
-    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
-    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
-    default_data_dir,
+    MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest, Patient,
+    PatientAppointments, PatientInput, PatientRef, PendingDeviceInfo, RecoveryKeyShown,
+    RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
+    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
+    UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -243,7 +243,7 @@ fn set_appointment_status(
 }
 
 #[tauri::command(async)]
-fn patient_appointments(state: Shared<'_>, patient_id: String) -> Reply<Vec<Appointment>> {
+fn patient_appointments(state: Shared<'_>, patient_id: String) -> Reply<PatientAppointments> {
     with_app(state, |app| app.patient_appointments(&patient_id))
 }
 

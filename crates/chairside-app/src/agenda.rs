@@ -22,7 +22,8 @@ use crate::error::{ApiError, code};
 use crate::patients::{no_patient, patient_ref, refuse_if_erased};
 use crate::{
     AgendaDay, App, Appointment, AppointmentInput, AppointmentStatus, Chair, ChairHoldersRequest,
-    ChairInput, DoubleBooking, KeepDoubleBookingRequest, PatientRef, Practitioner, Result, record,
+    ChairInput, DoubleBooking, KeepDoubleBookingRequest, PatientAppointments, PatientRef,
+    Practitioner, Result, record,
 };
 
 /// The longest chair name and appointment reason kept.
@@ -296,25 +297,29 @@ impl App {
         practitioners(self.store()?.conn())
     }
 
-    /// A patient's appointments (and those of the files merged into it): the coming ones first,
-    /// soonest first, then the past ones, latest first.
-    pub fn patient_appointments(&mut self, patient_id: &str) -> Result<Vec<Appointment>> {
+    /// A patient's appointments (and those of the files merged into it), split by the clinic's
+    /// clock: the coming ones, soonest first, then the past ones, latest first.
+    pub fn patient_appointments(&mut self, patient_id: &str) -> Result<PatientAppointments> {
         let session = self.authorize(P::ViewAgenda, "agenda.read")?;
         let conn = self.store()?.conn();
         patient_rows::get(conn, patient_id)?.ok_or_else(|| no_patient(patient_id))?;
         let shown = chairside_store::merged::survivor(conn, patient_id)?;
         let lookup = Lookup::load(conn)?;
         let now = self.clinic_now()?;
-        let (mut coming, mut past): (Vec<AppointmentRow>, Vec<AppointmentRow>) =
+        let (coming, mut past): (Vec<AppointmentRow>, Vec<AppointmentRow>) =
             rows::for_patient(conn, &shown)?
                 .into_iter()
                 .partition(|a| a.starts_at >= now);
         past.reverse();
-        coming.extend(past);
-        let found = coming
-            .into_iter()
-            .map(|row| lookup.appointment(conn, row))
-            .collect::<Result<Vec<_>>>()?;
+        let dtos = |list: Vec<AppointmentRow>| {
+            list.into_iter()
+                .map(|row| lookup.appointment(conn, row))
+                .collect::<Result<Vec<_>>>()
+        };
+        let found = PatientAppointments {
+            coming: dtos(coming)?,
+            past: dtos(past)?,
+        };
         let user = session.user_id.to_string();
         self.audit_event(record(&user, "agenda.read", "patient", &shown, "ok", ""))?;
         Ok(found)

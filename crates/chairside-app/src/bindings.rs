@@ -103,6 +103,7 @@ pub fn typescript() -> String {
         AgendaDay::decl(&cfg),
         AppointmentInput::decl(&cfg),
         DoubleBooking::decl(&cfg),
+        PatientAppointments::decl(&cfg),
         ChairHoldersRequest::decl(&cfg),
         KeepDoubleBookingRequest::decl(&cfg),
         ApiError::decl(&cfg),

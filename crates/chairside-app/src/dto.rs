@@ -1261,6 +1261,14 @@ pub struct DoubleBooking {
     pub found_at_ms: i64,
 }
 
+/// A patient's appointments (with those of the files merged into it), split by the clinic's
+/// clock: the coming ones, soonest first, and the past ones, latest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PatientAppointments {
+    pub coming: Vec<Appointment>,
+    pub past: Vec<Appointment>,
+}
+
 /// Which appointments hold a chair at a time: what a `chair_taken` refusal is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChairHoldersRequest {

@@ -223,10 +223,12 @@ fn a_patients_appointments_come_soonest_first_then_the_past_latest_first() {
         app.book_appointment(booking(&amina, &one, starts_at, 30))
             .unwrap();
     }
-    let order: Vec<String> = app
-        .patient_appointments(&amina.id)
-        .unwrap()
+    let found = app.patient_appointments(&amina.id).unwrap();
+    assert_eq!((found.coming.len(), found.past.len()), (2, 2));
+    let order: Vec<String> = found
+        .coming
         .into_iter()
+        .chain(found.past)
         .map(|a| a.starts_at)
         .collect();
     assert_eq!(

@@ -174,10 +174,7 @@ fn line(a: &Appointment) -> String {
         a.patient.first_name,
         a.patient.file_number,
         a.reason,
-        serde_json::to_value(a.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        a.status.as_str(),
         a.id
     );
     if !a.overlaps_with.is_empty() {

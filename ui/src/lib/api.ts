@@ -31,6 +31,7 @@ import type {
   JoinClinicRequest,
   KeepDoubleBookingRequest,
   ChairHoldersRequest,
+  PatientAppointments,
   NewUserRequest,
   MedicalHistory,
   MedicalItemInput,
@@ -258,7 +259,7 @@ export const updateAppointment = (id: string, req: AppointmentInput) => call<App
 export const setAppointmentStatus = (id: string, status: AppointmentStatus) =>
   call<Appointment>("set_appointment_status", { id, status });
 /** A patient's appointments: the upcoming ones soonest first, then the past ones newest first. */
-export const patientAppointments = (patientId: string) => call<Appointment[]>("patient_appointments", { patientId });
+export const patientAppointments = (patientId: string) => call<PatientAppointments>("patient_appointments", { patientId });
 /** A person decided two overlapping appointments both stand: the pair is not flagged again. */
 export const keepDoubleBooking = (req: KeepDoubleBookingRequest) => call<null>("keep_double_booking", { req });
 export const chairHolders = (req: ChairHoldersRequest) => call<Appointment[]>("chair_holders", { req });

@@ -683,6 +683,8 @@ export type DoubleBooking = { chair_id: string, chair_name: string,
  */
 first: Appointment, second: Appointment, found_at_ms: number, };
 
+export type PatientAppointments = { coming: Array<Appointment>, past: Array<Appointment>, };
+
 export type ChairHoldersRequest = { chair_id: string, 
 /**
  * `YYYY-MM-DDTHH:MM`.

@@ -11,6 +11,7 @@ import type {
   ChairInput,
   DoubleBooking,
   ChairHoldersRequest,
+  PatientAppointments,
   KeepDoubleBookingRequest,
   PatientRef,
   Permission,
@@ -295,7 +296,7 @@ export function createMockAgenda(host: AgendaHost, opts: { noChairs?: boolean } 
       a.status = status;
       return dto(a);
     },
-    patient_appointments: async (_r: never, args: Record<string, unknown>): Promise<Appointment[]> => {
+    patient_appointments: async (_r: never, args: Record<string, unknown>): Promise<PatientAppointments> => {
       await delay(130);
       if (!host.allowed("view_agenda")) return noAgenda();
       const p = host.patient(args.patientId);
@@ -305,7 +306,7 @@ export function createMockAgenda(host: AgendaHost, opts: { noChairs?: boolean } 
       const at = nowAt();
       const upcoming = mine.filter((a) => a.starts_at >= at).sort((a, b) => a.starts_at.localeCompare(b.starts_at));
       const past = mine.filter((a) => a.starts_at < at).sort((a, b) => b.starts_at.localeCompare(a.starts_at));
-      return [...upcoming, ...past].map(dto);
+      return { coming: upcoming.map(dto), past: past.map(dto) };
     },
     chair_holders: async (_r: never, args: Record<string, unknown>): Promise<Appointment[]> => {
       await delay(80);

@@ -3,6 +3,7 @@ import type {
   AgendaDay,
   ApiError,
   Appointment,
+  PatientAppointments,
   AppointmentInput,
   AttentionInbox,
   Chair,
@@ -463,15 +464,15 @@ describe("the mock's agenda", () => {
 
   it("lists a patient's appointments, the coming ones soonest first, then the past ones latest first", async () => {
     const invoke = home();
-    const list = (await outcome(invoke<Appointment[]>("patient_appointments", { patientId: "p1" }))).value!;
-    const starts = list.map((a) => a.starts_at);
+    const found = (await outcome(invoke<PatientAppointments>("patient_appointments", { patientId: "p1" }))).value!;
     const now = `${today()}T${timeOf(wallClock("Africa/Algiers").minutes)}`;
-    const split = starts.findIndex((s) => s < now);
-    const coming = split < 0 ? starts : starts.slice(0, split);
-    const past = split < 0 ? [] : starts.slice(split);
+    const coming = found.coming.map((a) => a.starts_at);
+    const past = found.past.map((a) => a.starts_at);
     expect(coming).toEqual([...coming].sort());
     expect(past).toEqual([...past].sort().reverse());
     expect(past.every((s) => s < now)).toBe(true);
+    expect(coming.every((s) => s >= now)).toBe(true);
+    const list = [...found.coming, ...found.past];
     expect(list.length).toBe(4);
     expect((await outcome(invoke("patient_appointments", { patientId: "nobody" }))).error?.code).toBe("not_found");
   });
