@@ -11,15 +11,16 @@ use std::sync::{Arc, Mutex};
 use chairside_app::{
     AgendaDay, AnnotationInput, ApiError, App, AppStatus, Appointment, AppointmentInput,
     AppointmentStatus, AttentionInbox, BackgroundSync, CalibrationInput, Chair,
-    ChairHoldersRequest, ChairInput, ClinicInfo, ConsentInput, Consents, DeviceInfo, DeviceInvite,
-    DeviceRevoked, DownloadProgress, DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail,
-    ImageExportFormat, ImageSummary, ImportFileOutcome, ImportFileRequest, ImportPreview,
-    JoinClinicRequest, KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput,
-    MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest, Patient,
-    PatientAppointments, PatientInput, PatientRef, PendingDeviceInfo, RecoveryKeyShown,
-    RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
-    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
-    UnlockStoreRequest, UserInfo, code, default_data_dir,
+    ChairHoldersRequest, ChairInput, ChartEntryInput, ChartUpdate, ClinicInfo, ConsentInput,
+    Consents, DentalChart, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
+    DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
+    ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest,
+    KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput, MergePatientsRequest, MergePreview,
+    MergePreviewRequest, NewUserRequest, Patient, PatientAppointments, PatientInput, PatientRef,
+    PendingDeviceInfo, RecoveryKeyShown, RelayRejoined, ResolveConflictRequest,
+    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
+    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
+    default_data_dir,
 };
 use tauri::State;
 
@@ -255,6 +256,39 @@ fn chair_holders(state: Shared<'_>, req: ChairHoldersRequest) -> Reply<Vec<Appoi
 #[tauri::command(async)]
 fn keep_double_booking(state: Shared<'_>, req: KeepDoubleBookingRequest) -> Reply<()> {
     with_app(state, |app| app.keep_double_booking(req))
+}
+
+#[tauri::command(async)]
+fn dental_chart(state: Shared<'_>, id: String) -> Reply<DentalChart> {
+    with_app(state, |app| app.dental_chart(&id))
+}
+
+#[tauri::command(async)]
+fn add_chart_entry(state: Shared<'_>, id: String, request: ChartEntryInput) -> Reply<ChartUpdate> {
+    with_app(state, |app| app.add_chart_entry(&id, request))
+}
+
+#[tauri::command(async)]
+fn update_chart_entry(
+    state: Shared<'_>,
+    entry: String,
+    request: ChartEntryInput,
+) -> Reply<ChartUpdate> {
+    with_app(state, |app| app.update_chart_entry(&entry, request))
+}
+
+#[tauri::command(async)]
+fn complete_chart_entry(
+    state: Shared<'_>,
+    entry: String,
+    done_on: Option<String>,
+) -> Reply<ChartUpdate> {
+    with_app(state, |app| app.complete_chart_entry(&entry, done_on))
+}
+
+#[tauri::command(async)]
+fn set_chart_entry_active(state: Shared<'_>, entry: String, active: bool) -> Reply<ChartUpdate> {
+    with_app(state, |app| app.set_chart_entry_active(&entry, active))
 }
 
 #[tauri::command(async)]
@@ -515,6 +549,11 @@ fn main() {
             patient_appointments,
             keep_double_booking,
             chair_holders,
+            dental_chart,
+            add_chart_entry,
+            update_chart_entry,
+            complete_chart_entry,
+            set_chart_entry_active,
             merge_patients,
             separate_patient,
             sync_now,

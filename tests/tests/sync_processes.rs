@@ -897,6 +897,99 @@ fn one_chair_booked_at_two_desks_while_apart_waits_in_both_inboxes_until_kept() 
     }
 }
 
+/// Two operatories, two processes, one relay: a restoration charted at one reaches the other;
+/// both change its surfaces while apart (one also marks it done): after the syncs both show the
+/// same chart, the status (changed at one PC only) stands, and the surfaces changed at both wait
+/// in both inboxes with the tooth, counted by the end-of-day report.
+#[test]
+fn one_chart_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = Relay::start(&tmp.path().join("relay"));
+    let (pc_a, pc_b) = two_pcs(tmp.path(), &relay);
+    let nour = nour_saadi_on_both_pcs(&pc_a, &pc_b);
+    let charted = owner(
+        &pc_a,
+        &[
+            "chart",
+            "add",
+            &nour,
+            "--tooth",
+            "36",
+            "--kind",
+            "restoration",
+            "--surfaces",
+            "mod",
+            "--material",
+            "composite",
+        ],
+    );
+    let entry = charted["chart"]["entries"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A refusal says what to do, and writes nothing.
+    let refused = failure(chairside(
+        &pc_a,
+        &[
+            "--json",
+            "--user",
+            "amel",
+            "chart",
+            "add",
+            &nour,
+            "--tooth",
+            "11",
+            "--kind",
+            "caries",
+            "--surfaces",
+            "MO",
+        ],
+        &[],
+    ));
+    assert_eq!(refused["code"], "invalid_input", "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("I (incisal)"),
+        "{refused}"
+    );
+    owner(&pc_a, &["sync"]);
+    owner(&pc_b, &["sync"]);
+    assert_eq!(
+        owner(&pc_b, &["chart", "show", &nour])["entries"],
+        owner(&pc_a, &["chart", "show", &nour])["entries"]
+    );
+
+    owner(&pc_a, &["chart", "edit", &entry, "--surfaces", "MO"]);
+    owner(&pc_b, &["chart", "edit", &entry, "--surfaces", "MODB"]);
+    owner(&pc_b, &["chart", "done", &entry, "--on", "2026-11-24"]);
+    for pc in [&pc_a, &pc_b, &pc_a] {
+        owner(pc, &["sync"]);
+    }
+    let on_a = owner(&pc_a, &["chart", "show", &nour]);
+    assert_eq!(
+        on_a["entries"],
+        owner(&pc_b, &["chart", "show", &nour])["entries"]
+    );
+    assert_eq!(on_a["entries"][0]["status"], "done", "{on_a}");
+    assert_eq!(on_a["entries"][0]["done_on"], "2026-11-24");
+    for pc in [&pc_a, &pc_b] {
+        let inbox = owner(pc, &["inbox"]);
+        let edits = inbox["edit_conflicts"].as_array().unwrap();
+        assert_eq!(edits.len(), 1, "{inbox}");
+        assert_eq!(edits[0]["table"], "chart_entry");
+        assert_eq!(edits[0]["field"], "surfaces");
+        assert_eq!(edits[0]["chart_entry"]["tooth"], "36");
+        assert_eq!(edits[0]["current_value"], on_a["entries"][0]["surfaces"]);
+        let mut values = [
+            edits[0]["current_value"].as_str().unwrap(),
+            edits[0]["other_value"].as_str().unwrap(),
+        ];
+        values.sort();
+        assert_eq!(values, ["MO", "MODB"]);
+    }
+    let report = owner(&pc_a, &["sync", "--report"]);
+    assert_eq!(report["conflicts_waiting"], 1, "{report}");
+}
+
 /// One person filed at two desks while apart, merged at one: an allergy the other desk adds to
 /// the retired file before it syncs still shows on the kept file on both PCs, the pair leaves
 /// both inboxes, and each PC's search finds one file, by either file's phone.

@@ -106,6 +106,18 @@ pub fn typescript() -> String {
         PatientAppointments::decl(&cfg),
         ChairHoldersRequest::decl(&cfg),
         KeepDoubleBookingRequest::decl(&cfg),
+        ChartKind::decl(&cfg),
+        ChartStatus::decl(&cfg),
+        ToothMaterial::decl(&cfg),
+        ToothState::decl(&cfg),
+        ChartEntry::decl(&cfg),
+        SurfaceMark::decl(&cfg),
+        ToothMark::decl(&cfg),
+        ChartTooth::decl(&cfg),
+        DentalChart::decl(&cfg),
+        ChartEntryInput::decl(&cfg),
+        ChartUpdate::decl(&cfg),
+        ChartEntryRef::decl(&cfg),
         ApiError::decl(&cfg),
     ];
     let mut out = String::from(HEADER);

@@ -465,7 +465,8 @@ pub struct TimelineEntry {
     #[ts(type = "number")]
     pub at_ms: i64,
     /// file_created, file_erased, allergy, medication, condition, consent_granted,
-    /// consent_withdrawn; later modules add theirs. The UI shows unknown kinds as they come.
+    /// consent_withdrawn, chart_charted, chart_done (label: tooth and surfaces, detail: the
+    /// chart kind's code); later modules add theirs. The UI shows unknown kinds as they come.
     pub kind: String,
     pub ref_id: String,
     pub label: String,
@@ -489,7 +490,7 @@ pub struct DuplicatePair {
 /// won (the later write); the other one waits here until a person decides.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EditConflictInfo {
-    /// `patient` or `medical_item`; with `row_id`, `field`, `other_device` and `other_hlc` it
+    /// `patient`, `medical_item`, `appointment` or `chart_entry`; with `row_id`, `field`, `other_device` and `other_hlc` it
     /// names the conflict in [`ResolveConflictRequest`].
     pub table: String,
     pub row_id: String,
@@ -502,6 +503,9 @@ pub struct EditConflictInfo {
     /// For an appointment: when it starts now (`YYYY-MM-DDTHH:MM`).
     #[ts(optional)]
     pub appointment_starts_at: Option<String>,
+    /// For a dental chart entry: its tooth, surfaces and kind as they stand now.
+    #[ts(optional)]
+    pub chart_entry: Option<ChartEntryRef>,
     pub current_value: String,
     pub other_value: String,
     pub other_device: String,
@@ -1286,4 +1290,157 @@ pub struct ChairHoldersRequest {
 pub struct KeepDoubleBookingRequest {
     pub first_id: String,
     pub second_id: String,
+}
+
+/// What is charted on a tooth (see `chairside_domain::chart::ChartKind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartKind {
+    Caries,
+    Fracture,
+    /// To look at again.
+    Watch,
+    Missing,
+    /// A filling or an inlay/onlay.
+    Restoration,
+    Sealant,
+    Crown,
+    RootCanal,
+    Implant,
+    /// A bridge's false tooth.
+    Pontic,
+    Extraction,
+}
+
+/// Where a chart entry stands: found in the mouth, planned, or done here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartStatus {
+    Existing,
+    Planned,
+    Done,
+}
+
+/// What a restoration, a crown or a pontic is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ToothMaterial {
+    Composite,
+    Amalgam,
+    GlassIonomer,
+    Ceramic,
+    MetalCeramic,
+    Zirconia,
+    Metal,
+}
+
+/// What the odontogram draws for a tooth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ToothState {
+    Present,
+    /// Missing or extracted, not replaced.
+    Missing,
+    Implant,
+    Pontic,
+}
+
+/// One entry of a patient's dental chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartEntry {
+    pub id: String,
+    /// The file it was charted in (one merged into the file shown, possibly).
+    pub patient_id: String,
+    /// FDI, two digits ("36").
+    pub tooth: String,
+    /// Canonical letters ("MOD"); empty for the whole tooth.
+    pub surfaces: String,
+    pub kind: ChartKind,
+    pub status: ChartStatus,
+    pub material: Option<ToothMaterial>,
+    pub note: String,
+    /// `YYYY-MM-DD`, for an entry done here.
+    pub done_on: Option<String>,
+    /// The display name of who charted it.
+    pub recorded_by: String,
+    #[ts(type = "number")]
+    pub recorded_at_ms: i64,
+    /// False once settled by a treatment or struck out.
+    pub active: bool,
+    /// The treatment entry whose completion settled it.
+    pub settled_by: Option<String>,
+}
+
+/// A surface's most pressing mark (the domain decides which of a surface's entries it is).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SurfaceMark {
+    /// M, O, I, D, B or L.
+    pub surface: String,
+    pub kind: ChartKind,
+    pub status: ChartStatus,
+}
+
+/// An entry of the whole tooth, as the odontogram marks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ToothMark {
+    pub kind: ChartKind,
+    pub status: ChartStatus,
+}
+
+/// One tooth of the odontogram, from its active entries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartTooth {
+    pub tooth: String,
+    pub upper: bool,
+    /// An incisor or a canine: its biting edge is I (incisal), not O (occlusal).
+    pub anterior: bool,
+    pub state: ToothState,
+    pub surfaces: Vec<SurfaceMark>,
+    pub whole: Vec<ToothMark>,
+    /// Active entries on this tooth.
+    pub active_entries: u32,
+}
+
+/// A patient's dental chart: the odontogram's teeth in chart order (upper arch from the
+/// patient's right, then lower arch from the patient's right) and every entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DentalChart {
+    pub patient_id: String,
+    /// The 32 permanent teeth.
+    pub permanent: Vec<ChartTooth>,
+    /// The 20 milk teeth.
+    pub primary: Vec<ChartTooth>,
+    /// Whether milk teeth carry active entries (the chart then opens on them too).
+    pub has_primary_entries: bool,
+    /// Every entry, active or not, by tooth then in the order charted.
+    pub entries: Vec<ChartEntry>,
+}
+
+/// A chart entry as typed. Surfaces as typed ("mod", "M O D", V for B, P for L).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartEntryInput {
+    pub tooth: String,
+    pub surfaces: String,
+    pub kind: ChartKind,
+    pub status: ChartStatus,
+    pub material: Option<ToothMaterial>,
+    pub note: String,
+    /// For a done entry: the day (`YYYY-MM-DD`, not in the future); today when absent.
+    pub done_on: Option<String>,
+}
+
+/// A chart entry written: the chart as it stands, and the findings the entry's completion
+/// settled (a caries under a restoration now done), if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartUpdate {
+    pub chart: DentalChart,
+    pub settled: Vec<String>,
+}
+
+/// A concurrent edit's chart entry, for the inbox: which tooth and what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartEntryRef {
+    pub tooth: String,
+    pub surfaces: String,
+    pub kind: ChartKind,
 }

@@ -2,7 +2,9 @@
 //! access and portability (art. 15 and 20).
 //!
 //! The bundle is a `collection`: the Patient first, then one resource per medical history item
-//! (AllergyIntolerance, MedicationStatement, Condition) and per consent decision (Consent).
+//! (AllergyIntolerance, MedicationStatement, Condition), per dental chart entry (a finding as a
+//! Condition, a treatment as a Procedure, on the tooth as its body site) and per consent
+//! decision (Consent).
 //! References inside the bundle are `urn:uuid:` full URLs, so the file stands alone. Later modules
 //! add their resources here (Appointment, Procedure, ImagingStudy, Invoice...).
 //!
@@ -18,6 +20,7 @@
 //! Validity is checked by a test against the official R4 JSON schema (`fhir.schema.json`).
 
 use chairside_domain::patient::Relation;
+use chairside_store::chart::ChartRow;
 use chairside_store::consents::ConsentRow;
 use chairside_store::medical::MedicalRow;
 use chairside_store::patients::PatientRow;
@@ -38,6 +41,8 @@ pub struct PatientRecord<'a> {
     /// Patient of its own, inactive, linked both ways (FHIR's `replaces` / `replaced-by`).
     pub merged_files: &'a [PatientRow],
     pub medical: &'a [MedicalRow],
+    /// Every dental chart entry, settled and struck-out ones included.
+    pub chart: &'a [ChartRow],
     pub consents: &'a [ConsentRow],
     /// Display names of the staff ids that appear in the record.
     pub staff_name: &'a dyn Fn(&str) -> String,
@@ -82,6 +87,9 @@ pub fn bundle(record: &PatientRecord<'_>) -> Value {
     }
     for item in record.medical {
         entries.push(entry(&item.id, medical(record, item, &patient_ref)));
+    }
+    for e in record.chart {
+        entries.push(entry(&e.id, chart_entry(record, e, &patient_ref)));
     }
     // The newest decision of each kind is the one in force; earlier ones are history.
     let mut seen_kinds: Vec<&str> = Vec::new();
@@ -334,6 +342,82 @@ fn medical(record: &PatientRecord<'_>, item: &MedicalRow, patient_ref: &str) -> 
                 r.insert("note".into(), json!([{ "text": item.detail }]));
             }
         }
+    }
+    Value::Object(r)
+}
+
+/// The ISO 3950 (FDI) tooth codes of R4's example tooth code system: permanent teeth only, so a
+/// milk tooth is named in the body site's text alone.
+const TOOTH_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/ex-tooth";
+
+/// A chart entry: a finding (caries, fracture, a point to watch, a missing tooth) as a
+/// Condition, a treatment as a Procedure (planned: `preparation`; done or found in place:
+/// `completed`). One struck out is `entered-in-error`; a finding a treatment settled is resolved.
+fn chart_entry(record: &PatientRecord<'_>, e: &ChartRow, patient_ref: &str) -> Value {
+    use chairside_domain::chart::ChartKind;
+    let kind = ChartKind::parse(&e.kind).ok();
+    let what = kind.map_or(e.kind.as_str(), |k| {
+        k.with_article()
+            .trim_start_matches("an ")
+            .trim_start_matches("a ")
+    });
+    let struck = !e.active && e.settled_by.is_empty();
+    let mut site = json!({ "text": format!("tooth {} (FDI){}", e.tooth,
+        if e.surfaces.is_empty() { String::new() } else { format!(", surfaces {}", e.surfaces) }) });
+    if matches!(e.tooth.as_bytes().first(), Some(b'1'..=b'4')) {
+        site["coding"] = json!([{ "system": TOOTH_SYSTEM, "code": e.tooth }]);
+    }
+    let mut r = Map::new();
+    let recorder = json!({ "display": (record.staff_name)(&e.recorded_by) });
+    if kind.is_none_or(ChartKind::is_finding) {
+        r.insert("resourceType".into(), json!("Condition"));
+        r.insert("id".into(), json!(e.id));
+        if struck {
+            r.insert(
+                "verificationStatus".into(),
+                coded(
+                    "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                    "entered-in-error",
+                ),
+            );
+        } else {
+            r.insert(
+                "clinicalStatus".into(),
+                coded(
+                    "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    if e.active { "active" } else { "resolved" },
+                ),
+            );
+        }
+        r.insert("code".into(), json!({ "text": what }));
+        r.insert("bodySite".into(), json!([site]));
+        r.insert("subject".into(), json!({ "reference": patient_ref }));
+        r.insert("recordedDate".into(), json!(instant(e.recorded_at_ms)));
+        r.insert("recorder".into(), recorder);
+    } else {
+        let status = match (struck, e.status.as_str()) {
+            (true, _) => "entered-in-error",
+            (false, "planned") => "preparation",
+            _ => "completed",
+        };
+        let code = if e.material.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what} ({})", e.material.replace('_', " "))
+        };
+        r.insert("resourceType".into(), json!("Procedure"));
+        r.insert("id".into(), json!(e.id));
+        r.insert("status".into(), json!(status));
+        r.insert("code".into(), json!({ "text": code }));
+        r.insert("subject".into(), json!({ "reference": patient_ref }));
+        if !e.done_on.is_empty() {
+            r.insert("performedDateTime".into(), json!(e.done_on));
+        }
+        r.insert("recorder".into(), recorder);
+        r.insert("bodySite".into(), json!([site]));
+    }
+    if !e.note.is_empty() {
+        r.insert("note".into(), json!([{ "text": e.note }]));
     }
     Value::Object(r)
 }

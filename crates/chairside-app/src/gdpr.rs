@@ -127,6 +127,7 @@ impl App {
         };
         let merged_files = chairside_store::merged::merged_rows(conn, id)?;
         let medical = medical::for_patient(conn, id)?;
+        let chart = chairside_store::chart::for_patient(conn, id)?;
         let consents = consents::for_patient(conn, id)?;
         let staff_name = |user_id: &str| staff_display_name(conn, user_id);
         let bundle = crate::fhir::bundle(&crate::fhir::PatientRecord {
@@ -137,6 +138,7 @@ impl App {
             guarantor: guarantor.as_ref(),
             merged_files: &merged_files,
             medical: &medical,
+            chart: &chart,
             consents: &consents,
             staff_name: &staff_name,
             bundle_id: &EntityId::new().to_string(),
@@ -228,6 +230,10 @@ impl App {
             RetainedCount {
                 kind: "medical_item".into(),
                 count: medical::for_patient(conn, id)?.len() as u32,
+            },
+            RetainedCount {
+                kind: "chart_entry".into(),
+                count: chairside_store::chart::for_patient(conn, id)?.len() as u32,
             },
             RetainedCount {
                 kind: "consent".into(),

@@ -2,7 +2,7 @@
 //! decide: possible duplicate patients (the same person created at two desks), concurrent
 //! edits of one field (two desks changed it without seeing each other's change; the store keeps
 //! the value that lost, see `chairside_store::conflicts`; an appointment moved at two desks is
-//! one), and chairs double-booked at two desks (`crate::agenda`). Nothing here is ever decided
+//! one, a chart entry changed in two operatories another), and chairs double-booked at two desks (`crate::agenda`). Nothing here is ever decided
 //! automatically; each decision is audited and syncs to every PC.
 
 use chairside_domain::{Hlc, Permission as P};
@@ -14,7 +14,8 @@ use crate::error::{ApiError, code};
 use crate::patients::patient_ref;
 use crate::sync::device_names;
 use crate::{
-    App, AttentionInbox, ConflictChoice, EditConflictInfo, ResolveConflictRequest, Result, record,
+    App, AttentionInbox, ChartEntryRef, ConflictChoice, EditConflictInfo, ResolveConflictRequest,
+    Result, record,
 };
 
 /// How a stored field value reads in the inbox: text as typed, a list of phones as a list.
@@ -33,7 +34,8 @@ fn display(value: &Value) -> String {
 
 impl App {
     /// Everything waiting for a person after merges: duplicate patients, concurrent edits,
-    /// double bookings. Concurrent edits of medical history appear only to those who may see it,
+    /// double bookings. Concurrent edits of medical history and of the dental chart appear only
+    /// to those who may see the clinical record,
     /// those of appointments and double bookings to those who may see the agenda.
     pub fn attention_inbox(&mut self) -> Result<AttentionInbox> {
         let duplicates = self.duplicate_pairs()?;
@@ -55,6 +57,7 @@ impl App {
         let mut edit_conflicts = Vec::new();
         for c in conflicts::open(conn)? {
             let mut appointment_starts_at = None;
+            let mut chart_entry = None;
             let (patient_id, item_label) = match c.table.as_str() {
                 // A file merged into another is read through that one: what its own fields hold
                 // no longer shows anywhere, so an edit of them waits for no one.
@@ -82,6 +85,22 @@ impl App {
                         None => continue,
                     }
                 }
+                "chart_entry" if clinical => match chairside_store::chart::get(conn, &c.row_id)? {
+                    Some(entry) => {
+                        if let Ok(kind) = chairside_domain::chart::ChartKind::parse(&entry.kind) {
+                            chart_entry = Some(ChartEntryRef {
+                                tooth: entry.tooth,
+                                surfaces: entry.surfaces,
+                                kind: crate::chart::kind_to_dto(kind),
+                            });
+                        }
+                        (
+                            chairside_store::merged::survivor(conn, &entry.patient_id)?,
+                            None,
+                        )
+                    }
+                    None => continue,
+                },
                 _ => continue,
             };
             // A practitioner is a staff user's id: shown by name (the UI names files and chairs
@@ -104,6 +123,7 @@ impl App {
                 patient: patient_ref(patient),
                 item_label,
                 appointment_starts_at,
+                chart_entry,
                 current_value: shown(&c.current_value),
                 other_value: shown(&c.other_value),
                 other_device: c.other_device.clone(),
@@ -129,6 +149,7 @@ impl App {
             "patient" => P::EditPatients,
             "medical_item" => P::EditClinical,
             "appointment" => P::EditAgenda,
+            "chart_entry" => P::EditClinical,
             _ => return Err(ApiError::invalid("table", "no such conflict")),
         };
         let session = self.authorize(permission, "conflict.review")?;

@@ -8,6 +8,7 @@
 mod agenda;
 pub mod background;
 pub mod bindings;
+mod chart;
 mod consents;
 mod demo;
 pub mod dto;

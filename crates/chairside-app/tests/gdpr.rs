@@ -145,6 +145,37 @@ fn full_record(app: &mut App, demo: Patient) -> Patient {
         )
         .unwrap();
     }
+    // The dental chart: a caries settled by a restoration done, a crown found in place, a
+    // planned extraction of a milk tooth, and a fracture struck out as charted in error.
+    let chart = |app: &mut App, tooth: &str, surfaces: &str, kind, status| {
+        app.add_chart_entry(
+            &demo.id,
+            ChartEntryInput {
+                tooth: tooth.into(),
+                surfaces: surfaces.into(),
+                kind,
+                status,
+                material: None,
+                note: String::new(),
+                done_on: Some("2025-06-02".into()),
+            },
+        )
+        .unwrap()
+    };
+    chart(app, "36", "MO", ChartKind::Caries, ChartStatus::Existing);
+    chart(app, "36", "MOD", ChartKind::Restoration, ChartStatus::Done);
+    chart(app, "46", "", ChartKind::Crown, ChartStatus::Existing);
+    chart(app, "75", "", ChartKind::Extraction, ChartStatus::Planned);
+    let fracture = chart(app, "11", "I", ChartKind::Fracture, ChartStatus::Existing);
+    let fracture = fracture
+        .chart
+        .entries
+        .iter()
+        .find(|e| e.kind == ChartKind::Fracture)
+        .unwrap()
+        .id
+        .clone();
+    app.set_chart_entry_active(&fracture, false).unwrap();
     app.set_patient_photo(&demo.id, &png(640, 480)).unwrap();
     app.get_patient(&demo.id).unwrap()
 }
@@ -224,7 +255,53 @@ fn the_fhir_export_of_a_demo_patient_is_valid_r4_and_complete() {
     assert_eq!(penicillin["reaction"][0]["severity"], "severe");
     assert_eq!(penicillin["recorder"]["display"], "Dr Amel Benali");
     assert_eq!(resources(&bundle, "MedicationStatement").len(), 1);
-    assert_eq!(resources(&bundle, "Condition").len(), 1);
+    // The medical condition, and the chart's two findings.
+    let conditions = resources(&bundle, "Condition");
+    assert_eq!(conditions.len(), 3);
+    let caries = conditions
+        .iter()
+        .find(|c| c["code"]["text"] == "caries")
+        .unwrap();
+    assert_eq!(
+        caries["clinicalStatus"]["coding"][0]["code"], "resolved",
+        "settled"
+    );
+    assert_eq!(caries["bodySite"][0]["coding"][0]["code"], "36");
+    assert_eq!(caries["bodySite"][0]["text"], "tooth 36 (FDI), surfaces MO");
+    let fracture = conditions
+        .iter()
+        .find(|c| c["code"]["text"] == "fracture")
+        .unwrap();
+    assert_eq!(
+        fracture["verificationStatus"]["coding"][0]["code"],
+        "entered-in-error"
+    );
+    let procedures: Vec<(String, String)> = resources(&bundle, "Procedure")
+        .iter()
+        .map(|p| {
+            (
+                p["code"]["text"].as_str().unwrap().to_string(),
+                p["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(procedures.len(), 3);
+    for expected in [
+        ("restoration", "completed"),
+        ("crown", "completed"),
+        ("extraction", "preparation"),
+    ] {
+        assert!(
+            procedures.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{expected:?} in {procedures:?}"
+        );
+    }
+    let extraction = resources(&bundle, "Procedure")
+        .into_iter()
+        .find(|p| p["code"]["text"] == "extraction")
+        .unwrap();
+    // A milk tooth has no code in R4's tooth system: named in the text only.
+    assert!(extraction["bodySite"][0].get("coding").is_none());
     let consents = resources(&bundle, "Consent");
     assert_eq!(consents.len(), 4);
     let sms: Vec<&str> = consents
@@ -307,7 +384,11 @@ fn only_the_owner_erases_and_erasure_keeps_the_clinical_record_under_a_pseudonym
         .collect();
     assert_eq!(
         retained,
-        [("medical_item".to_string(), 4), ("consent".to_string(), 4)]
+        [
+            ("medical_item".to_string(), 4),
+            ("chart_entry".to_string(), 5),
+            ("consent".to_string(), 4)
+        ]
     );
 
     // The clinical record is still readable under the pseudonym.

@@ -354,8 +354,17 @@ pub(crate) fn run_inbox(app: &mut App, out: &Output) -> Result<(), ApiError> {
             lines.push(format!("  {}", line(&d.second)));
         }
         for c in &inbox.edit_conflicts {
+            let tooth = c
+                .chart_entry
+                .as_ref()
+                .map(|e| {
+                    format!(", tooth {} {}", e.tooth, e.surfaces)
+                        .trim_end()
+                        .to_string()
+                })
+                .unwrap_or_default();
             lines.push(format!(
-                "concurrent edit of {}.{} (file {}): now {:?}, other {:?} from {}",
+                "concurrent edit of {}.{} (file {}{tooth}): now {:?}, other {:?} from {}",
                 c.table,
                 c.field,
                 c.patient.file_number,

@@ -5,6 +5,7 @@
 //! `{"code","message"}` with `--json`, with exit code 1 (2 for a usage error).
 
 mod agenda;
+mod chart;
 mod image;
 
 use std::io::{BufRead, IsTerminal};
@@ -129,6 +130,11 @@ enum Command {
     /// What waits for a person after a sync: possible duplicate files, concurrent edits,
     /// double-booked chairs.
     Inbox,
+    /// A patient's dental chart: show it, chart a finding or a treatment, edit, mark done.
+    Chart {
+        #[command(subcommand)]
+        command: chart::ChartCommand,
+    },
     /// Fill the clinic with realistic demo patients (owner only).
     Demo {
         #[arg(long, default_value_t = 200)]
@@ -616,6 +622,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 Command::Chair { command } => agenda::run_chair(&mut app, command, &out),
                 Command::Agenda { command } => agenda::run_agenda(&mut app, command, &out),
                 Command::Inbox => agenda::run_inbox(&mut app, &out),
+                Command::Chart { command } => chart::run_chart(&mut app, command, &out),
                 Command::Demo { patients, seed } => {
                     let added = app.add_demo_patients(*patients, *seed)?;
                     out.print(&serde_json::json!({ "patients_added": added }), || {

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod agenda;
+pub mod chart;
 pub mod clinic;
 pub mod consent;
 pub mod hlc;

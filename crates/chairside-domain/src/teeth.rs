@@ -63,6 +63,42 @@ impl Tooth {
         matches!(self.quadrant, 1 | 4 | 5 | 8)
     }
 
+    /// A milk (deciduous) tooth: quadrants 5 to 8.
+    pub fn is_primary(self) -> bool {
+        self.quadrant >= 5
+    }
+
+    /// An incisor or a canine: a biting edge (incisal), no chewing surface (occlusal).
+    pub fn is_anterior(self) -> bool {
+        self.region() <= 1
+    }
+
+    /// Every tooth of one dentition in chart order: the upper arch from the patient's right
+    /// (18 to 11, 21 to 28), then the lower arch from the patient's right (48 to 41, 31 to 38);
+    /// milk teeth the same way (55 to 51, 61 to 65, 85 to 81, 71 to 75).
+    pub fn chart_order(primary: bool) -> Vec<Tooth> {
+        let (quadrants, last) = if primary {
+            ([5, 6, 8, 7], 5)
+        } else {
+            ([1, 2, 4, 3], 8)
+        };
+        let mut teeth = Vec::new();
+        for (i, quadrant) in quadrants.into_iter().enumerate() {
+            // The right-hand quadrant of each arch runs from the back to the middle.
+            let positions: Vec<u8> = if i % 2 == 0 {
+                (1..=last).rev().collect()
+            } else {
+                (1..=last).collect()
+            };
+            teeth.extend(
+                positions
+                    .into_iter()
+                    .map(|position| Tooth { quadrant, position }),
+            );
+        }
+        teeth
+    }
+
     /// The region of the arch: 0 incisors, 1 canine, 2 premolars (or milk molars), 3 molars.
     fn region(self) -> u8 {
         match (self.quadrant >= 5, self.position) {
@@ -144,6 +180,31 @@ mod tests {
             ["36", "37", "38"]
         );
         assert!(Tooth::parse_list("36, 99").is_err());
+    }
+
+    #[test]
+    fn front_teeth_milk_teeth_and_chart_order() {
+        let t = |c: &str| Tooth::parse(c).unwrap();
+        assert!(t("11").is_anterior() && t("13").is_anterior() && t("53").is_anterior());
+        assert!(!t("14").is_anterior() && !t("36").is_anterior() && !t("74").is_anterior());
+        assert!(t("85").is_primary() && !t("48").is_primary());
+        let adult: Vec<String> = Tooth::chart_order(false)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(adult.len(), 32);
+        assert_eq!(&adult[..3], ["18", "17", "16"]);
+        assert_eq!(&adult[7..10], ["11", "21", "22"]);
+        assert_eq!(&adult[16..18], ["48", "47"]);
+        assert_eq!(adult[31], "38");
+        let milk: Vec<String> = Tooth::chart_order(true)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(milk.len(), 20);
+        assert_eq!(&milk[..2], ["55", "54"]);
+        assert_eq!(&milk[10..12], ["85", "84"]);
+        assert_eq!(milk[19], "75");
     }
 
     #[test]

@@ -63,6 +63,12 @@ const REVIEWED: &[(&str, &[&str])] = &[
             "status",
         ],
     ),
+    (
+        "chart_entry",
+        &[
+            "tooth", "surfaces", "kind", "status", "material", "note", "done_on", "active",
+        ],
+    ),
 ];
 
 fn reviewed(table: &str, field: &str) -> bool {
@@ -180,17 +186,25 @@ fn seen_of(tx: &Connection, device: &str, set: i64) -> Result<Option<Vec<(Device
 }
 
 /// The writes of one reviewed field, by a query that names the partial index's own condition, so
-/// SQLite uses the index rather than scan the whole log. Two indexes: `tbl IN ('patient',
-/// 'medical_item')` (0010) and `tbl = 'appointment'` (0019). One index listing three tables
+/// SQLite uses the index rather than scan the whole log. Three indexes: `tbl IN ('patient',
+/// 'medical_item')` (0010), `tbl = 'appointment'` (0019) and `tbl = 'chart_entry'` (0020). One
+/// index listing more tables
 /// would cost every insert into the log a temporary b-tree for its `IN` list (SQLite codes a
 /// list of up to two values as comparisons): the sync bench's merge took 20% longer.
 fn writes_of_a_field_sql(table: &str) -> &'static str {
-    if table == "appointment" {
-        "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
-         AND tbl = 'appointment'"
-    } else {
-        "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
-         AND tbl IN ('patient', 'medical_item')"
+    match table {
+        "appointment" => {
+            "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
+             AND tbl = 'appointment'"
+        }
+        "chart_entry" => {
+            "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
+             AND tbl = 'chart_entry'"
+        }
+        _ => {
+            "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
+             AND tbl IN ('patient', 'medical_item')"
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backup;
 pub mod blobs;
 pub mod changes;
+pub mod chart;
 pub mod clinic;
 pub mod conflicts;
 pub mod consents;

@@ -267,6 +267,27 @@ pub const BOOKING_REVIEW: TableSpec = TableSpec {
     on_change: Some(crate::agenda::on_review),
 };
 
+pub const CHART_ENTRY: TableSpec = TableSpec {
+    name: "chart_entry",
+    kind: TableKind::Mutable,
+    fields: &[
+        "patient_id",
+        "tooth",
+        "surfaces",
+        "kind",
+        "status",
+        "material",
+        "note",
+        "done_on",
+        "done_at_ms",
+        "recorded_by",
+        "recorded_at_ms",
+        "active",
+        "settled_by",
+    ],
+    on_change: None,
+};
+
 /// Every synced table. A migration that adds a synced table adds its spec here.
 pub const SYNCED_TABLES: &[TableSpec] = &[
     CLINIC,
@@ -284,6 +305,7 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     CHAIR,
     APPOINTMENT,
     BOOKING_REVIEW,
+    CHART_ENTRY,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

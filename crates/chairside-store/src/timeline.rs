@@ -1,6 +1,6 @@
 //! A patient's history in one chronological list: the file's creation and erasure, medical
-//! history entries, consents; each later module (agenda, charting, imaging, billing) adds its own
-//! source to [`SOURCES`].
+//! history entries, consents, dental chart entries (charted, and done); each later module
+//! (agenda, imaging, billing) adds its own source to [`SOURCES`].
 //!
 //! The timeline is a read model: it is computed from the synced tables on demand, never stored,
 //! so it can never disagree with them and needs nothing of its own to sync.
@@ -36,6 +36,13 @@ const SOURCES: &[&str] = &[
        FROM patient WHERE id IN (SELECT value FROM json_each(?1)) AND erased_at_ms > 0",
     "SELECT recorded_at_ms, kind, id, label, detail, recorded_by
        FROM medical_item WHERE patient_id IN (SELECT value FROM json_each(?1)) AND deleted = 0",
+    // A chart entry when it was charted, and when it was marked done here. The label is the
+    // tooth and its surfaces ("36 MOD"), the detail the kind's code.
+    "SELECT recorded_at_ms, 'chart_charted', id, trim(tooth || ' ' || surfaces), kind, recorded_by
+       FROM chart_entry WHERE patient_id IN (SELECT value FROM json_each(?1))",
+    "SELECT done_at_ms, 'chart_done', id, trim(tooth || ' ' || surfaces), kind, ''
+       FROM chart_entry WHERE patient_id IN (SELECT value FROM json_each(?1))
+        AND status = 'done' AND done_at_ms > 0",
     "SELECT recorded_at_ms, CASE granted WHEN 1 THEN 'consent_granted' ELSE 'consent_withdrawn' END,
             id, kind, text_version, recorded_by
        FROM consent WHERE patient_id IN (SELECT value FROM json_each(?1))",

@@ -169,7 +169,7 @@ takes_photo: boolean, };
 
 export type EditConflictInfo = { 
 /**
- * `patient` or `medical_item`; with `row_id`, `field`, `other_device` and `other_hlc` it
+ * `patient`, `medical_item`, `appointment` or `chart_entry`; with `row_id`, `field`, `other_device` and `other_hlc` it
  * names the conflict in [`ResolveConflictRequest`].
  */
 table: string, row_id: string, 
@@ -188,7 +188,11 @@ item_label: string | null,
 /**
  * For an appointment: when it starts now (`YYYY-MM-DDTHH:MM`).
  */
-appointment_starts_at?: string, current_value: string, other_value: string, other_device: string, other_device_name: string, 
+appointment_starts_at?: string, 
+/**
+ * For a dental chart entry: its tooth, surfaces and kind as they stand now.
+ */
+chart_entry?: ChartEntryRef, current_value: string, other_value: string, other_device: string, other_device_name: string, 
 /**
  * The losing write's clock, as text (it does not fit a JavaScript number).
  */
@@ -203,7 +207,8 @@ export type ResolveConflictRequest = { table: string, row_id: string, field: str
 export type TimelineEntry = { at_ms: number, 
 /**
  * file_created, file_erased, allergy, medication, condition, consent_granted,
- * consent_withdrawn; later modules add theirs. The UI shows unknown kinds as they come.
+ * consent_withdrawn, chart_charted, chart_done (label: tooth and surfaces, detail: the
+ * chart kind's code); later modules add theirs. The UI shows unknown kinds as they come.
  */
 kind: string, ref_id: string, label: string, detail: string, 
 /**
@@ -696,6 +701,90 @@ starts_at: string, duration_min: number,
 except_id?: string, };
 
 export type KeepDoubleBookingRequest = { first_id: string, second_id: string, };
+
+export type ChartKind = "caries" | "fracture" | "watch" | "missing" | "restoration" | "sealant" | "crown" | "root_canal" | "implant" | "pontic" | "extraction";
+
+export type ChartStatus = "existing" | "planned" | "done";
+
+export type ToothMaterial = "composite" | "amalgam" | "glass_ionomer" | "ceramic" | "metal_ceramic" | "zirconia" | "metal";
+
+export type ToothState = "present" | "missing" | "implant" | "pontic";
+
+export type ChartEntry = { id: string, 
+/**
+ * The file it was charted in (one merged into the file shown, possibly).
+ */
+patient_id: string, 
+/**
+ * FDI, two digits ("36").
+ */
+tooth: string, 
+/**
+ * Canonical letters ("MOD"); empty for the whole tooth.
+ */
+surfaces: string, kind: ChartKind, status: ChartStatus, material: ToothMaterial | null, note: string, 
+/**
+ * `YYYY-MM-DD`, for an entry done here.
+ */
+done_on: string | null, 
+/**
+ * The display name of who charted it.
+ */
+recorded_by: string, recorded_at_ms: number, 
+/**
+ * False once settled by a treatment or struck out.
+ */
+active: boolean, 
+/**
+ * The treatment entry whose completion settled it.
+ */
+settled_by: string | null, };
+
+export type SurfaceMark = { 
+/**
+ * M, O, I, D, B or L.
+ */
+surface: string, kind: ChartKind, status: ChartStatus, };
+
+export type ToothMark = { kind: ChartKind, status: ChartStatus, };
+
+export type ChartTooth = { tooth: string, upper: boolean, 
+/**
+ * An incisor or a canine: its biting edge is I (incisal), not O (occlusal).
+ */
+anterior: boolean, state: ToothState, surfaces: Array<SurfaceMark>, whole: Array<ToothMark>, 
+/**
+ * Active entries on this tooth.
+ */
+active_entries: number, };
+
+export type DentalChart = { patient_id: string, 
+/**
+ * The 32 permanent teeth.
+ */
+permanent: Array<ChartTooth>, 
+/**
+ * The 20 milk teeth.
+ */
+primary: Array<ChartTooth>, 
+/**
+ * Whether milk teeth carry active entries (the chart then opens on them too).
+ */
+has_primary_entries: boolean, 
+/**
+ * Every entry, active or not, by tooth then in the order charted.
+ */
+entries: Array<ChartEntry>, };
+
+export type ChartEntryInput = { tooth: string, surfaces: string, kind: ChartKind, status: ChartStatus, material: ToothMaterial | null, note: string, 
+/**
+ * For a done entry: the day (`YYYY-MM-DD`, not in the future); today when absent.
+ */
+done_on: string | null, };
+
+export type ChartUpdate = { chart: DentalChart, settled: Array<string>, };
+
+export type ChartEntryRef = { tooth: string, surfaces: string, kind: ChartKind, };
 
 export type ApiError = { code: string, message: string, 
 /**

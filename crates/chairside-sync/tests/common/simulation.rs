@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chairside_domain::EntityId;
-use chairside_store::schema::{APPOINTMENT, PATIENT};
+use chairside_store::schema::{APPOINTMENT, CHART_ENTRY, PATIENT};
 use chairside_store::{Store, Value, changes};
 use chairside_sync::{SyncError, sync_device};
 use super::common::*;
@@ -17,6 +17,9 @@ const APPOINTMENTS: usize = 3;
 /// and 09:15 overlap, as do 09:15 and 09:30; 09:00 and 09:30 do not.
 const SLOTS: [&str; 3] = ["2026-11-25T09:00", "2026-11-25T09:15", "2026-11-25T09:30"];
 const CHAIR: &str = "01a20000-0000-7000-8000-000000000001";
+const CHART_ENTRIES: usize = 2;
+/// The surfaces an entry of the simulation's chart can be given (a restoration on tooth 36).
+const SURFACES: [&str; 3] = ["MO", "MOD", "O"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -45,6 +48,14 @@ enum Op {
         device: usize,
         appointment: usize,
         slot: usize,
+    },
+    /// A dentist charts a restoration on tooth 36 of a patient, or changes its surfaces and
+    /// whether it is done: two operatories apart edit the same entry.
+    Chart {
+        device: usize,
+        entry: usize,
+        surfaces: usize,
+        done: bool,
     },
     /// A desk cancels an appointment, if it is known there.
     Cancel { device: usize, appointment: usize },
@@ -80,6 +91,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..DEVICES, 0..APPOINTMENTS, 0..SLOTS.len())
             .prop_map(|(device, appointment, slot)| Op::Book { device, appointment, slot }),
         1 => (0..DEVICES, 0..APPOINTMENTS).prop_map(|(device, appointment)| Op::Cancel { device, appointment }),
+        2 => (0..DEVICES, 0..CHART_ENTRIES, 0..SURFACES.len(), any::<bool>())
+            .prop_map(|(device, entry, surfaces, done)| Op::Chart { device, entry, surfaces, done }),
         1 => (0..DEVICES).prop_map(|device| Op::KeepBoth { device }),
         4 => (0..DEVICES).prop_map(|device| Op::Sync { device }),
         1 => (0..DEVICES, any::<bool>()).prop_map(|(device, down)| Op::Partition { device, down }),
@@ -103,6 +116,7 @@ struct World {
     down: [bool; DEVICES],
     patients: Vec<EntityId>,
     appointments: Vec<EntityId>,
+    chart_entries: Vec<EntityId>,
     /// Every acknowledged write: (device id, change-set index).
     acknowledged: Vec<(String, i64)>,
 }
@@ -138,6 +152,7 @@ impl World {
             down: [false; DEVICES],
             patients: (0..PATIENTS).map(|_| EntityId::new()).collect(),
             appointments: (0..APPOINTMENTS).map(|_| EntityId::new()).collect(),
+            chart_entries: (0..CHART_ENTRIES).map(|_| EntityId::new()).collect(),
             acknowledged: Vec::new(),
         }
     }
@@ -224,6 +239,40 @@ impl World {
                         )
                     })
                     .unwrap();
+                let write = last_write(store);
+                self.acknowledged.push(write);
+            }
+            Op::Chart {
+                device,
+                entry,
+                surfaces,
+                done,
+            } => {
+                let id = self.chart_entries[entry];
+                let patient = self.patients[entry % PATIENTS].to_string();
+                let store = self.store(device);
+                let known = chairside_store::chart::get(store.conn(), &id.to_string()).unwrap();
+                // Charted the first time a PC writes it; later only the fields that change, as
+                // the app writes them.
+                let (surfaces, status) = (SURFACES[surfaces], if done { "done" } else { "planned" });
+                let mut fields = Vec::new();
+                if known.as_ref().is_none_or(|k| k.surfaces != surfaces) {
+                    fields.push(("surfaces", Value::Text(surfaces.into())));
+                }
+                if known.as_ref().is_none_or(|k| k.status != status) {
+                    fields.push(("status", Value::Text(status.into())));
+                }
+                if known.is_none() {
+                    fields.extend([
+                        ("patient_id", Value::Text(patient)),
+                        ("tooth", Value::Text("36".into())),
+                        ("kind", Value::Text("restoration".into())),
+                    ]);
+                }
+                if fields.is_empty() {
+                    return;
+                }
+                store.write(|w| w.set(&CHART_ENTRY, id, &fields)).unwrap();
                 let write = last_write(store);
                 self.acknowledged.push(write);
             }

@@ -1,0 +1,505 @@
+//! Dental chart use cases: read a patient's odontogram and entries, chart a finding or a
+//! treatment on a tooth, edit it, mark it done, strike it out. The rules of what may be charted
+//! and of what a completed treatment settles are `chairside_domain::chart`'s; this module reads
+//! and writes through them. Reading needs the clinical record's permission and is audited with
+//! the patient's id; every write is audited with the entry's id and tooth, never its note.
+
+use chairside_domain::chart::{
+    self as rules, ChartEntrySpec, ChartError, ChartKind as Kind, ChartStatus as Status, Material,
+    Surface, Surfaces, ToothState as State,
+};
+use chairside_domain::patient::parse_birth_date;
+use chairside_domain::teeth::Tooth;
+use chairside_domain::{EntityId, Permission as P};
+use chairside_store::changes::Writer;
+use chairside_store::chart::{self as rows, ChartRow};
+
+use crate::error::{ApiError, code};
+use crate::patients::bounded;
+use crate::{
+    App, ChartEntry, ChartEntryInput, ChartKind, ChartStatus, ChartTooth, ChartUpdate, DentalChart,
+    Result, SurfaceMark, ToothMark, ToothMaterial, ToothState, record, staff_display_name,
+};
+
+/// The longest note on an entry.
+const NOTE_MAX: usize = 1000;
+
+impl App {
+    /// The patient's chart: the odontogram (both dentitions) and every entry.
+    pub fn dental_chart(&mut self, patient_id: &str) -> Result<DentalChart> {
+        let session = self.authorize(P::ViewClinical, "chart.read")?;
+        self.require_patient(patient_id)?;
+        let chart = self.read_chart(patient_id)?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "chart.read",
+            "patient",
+            patient_id,
+            "ok",
+            "",
+        ))?;
+        Ok(chart)
+    }
+
+    /// One entry, as the chart shows it (read like the chart: audited with the patient's id).
+    pub fn chart_entry(&mut self, entry_id: &str) -> Result<ChartEntry> {
+        let session = self.authorize(P::ViewClinical, "chart.read")?;
+        let row = self.chart_entry_row(entry_id)?;
+        let (kind, status) = match (Kind::parse(&row.kind), Status::parse(&row.status)) {
+            (Ok(kind), Ok(status)) => (kind, status),
+            _ => {
+                return Err(ApiError::new(
+                    code::NOT_FOUND,
+                    format!(
+                        "chart entry {entry_id} was charted by a newer version of Chairside: update this PC"
+                    ),
+                ));
+            }
+        };
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "chart.read",
+            "patient",
+            &row.patient_id,
+            "ok",
+            entry_id,
+        ))?;
+        let recorded_by = staff_display_name(self.store()?.conn(), &row.recorded_by);
+        Ok(to_dto(row, kind, status, recorded_by))
+    }
+
+    /// Charts a finding or a treatment. One charted as done settles the findings it treats.
+    pub fn add_chart_entry(
+        &mut self,
+        patient_id: &str,
+        input: ChartEntryInput,
+    ) -> Result<ChartUpdate> {
+        let session = self.authorize(P::EditClinical, "chart.create")?;
+        self.require_live_patient(patient_id)?;
+        let checked = self.checked(&input)?;
+        let row = ChartRow {
+            id: EntityId::new().to_string(),
+            patient_id: patient_id.to_string(),
+            recorded_by: session.user_id.to_string(),
+            recorded_at_ms: chrono::Utc::now().timestamp_millis(),
+            active: true,
+            ..checked
+        };
+        let settled = self.follow_up(&row)?;
+        let user = session.user_id.to_string();
+        let detail = format!("{} tooth={}", row.id, row.tooth);
+        self.store_mut()?.write(|w| {
+            w.insert_chart_entry(&row)?;
+            write_follow_up(w, &settled)?;
+            w.audit(record(
+                &user,
+                "chart.create",
+                "patient",
+                patient_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        self.chart_update(patient_id, &settled)
+    }
+
+    /// Changes an entry (its tooth, surfaces, kind, status, material, note or day done): only
+    /// the fields that differ are written, so an edit of another field at another PC stands.
+    pub fn update_chart_entry(
+        &mut self,
+        entry_id: &str,
+        input: ChartEntryInput,
+    ) -> Result<ChartUpdate> {
+        let session = self.authorize(P::EditClinical, "chart.update")?;
+        let before = self.chart_entry_row(entry_id)?;
+        self.require_live_patient(&before.patient_id)?;
+        let checked = self.checked(&input)?;
+        let after = ChartRow {
+            id: before.id.clone(),
+            patient_id: before.patient_id.clone(),
+            recorded_by: before.recorded_by.clone(),
+            recorded_at_ms: before.recorded_at_ms,
+            active: before.active,
+            settled_by: before.settled_by.clone(),
+            // Still done: marked done when it first was.
+            done_at_ms: if checked.status == before.status {
+                before.done_at_ms
+            } else {
+                checked.done_at_ms
+            },
+            ..checked
+        };
+        self.write_entry(&session.user_id.to_string(), &before, &after)
+    }
+
+    /// Marks a planned entry done, on `done_on` (today when absent); it settles the findings
+    /// it treats.
+    pub fn complete_chart_entry(
+        &mut self,
+        entry_id: &str,
+        done_on: Option<String>,
+    ) -> Result<ChartUpdate> {
+        let session = self.authorize(P::EditClinical, "chart.update")?;
+        let before = self.chart_entry_row(entry_id)?;
+        self.require_live_patient(&before.patient_id)?;
+        if before.status != Status::Planned.code() {
+            return Err(ApiError::invalid(
+                "status",
+                format!(
+                    "only a planned entry is marked done; this one is {}",
+                    before.status
+                ),
+            ));
+        }
+        let mut after = before.clone();
+        after.status = Status::Done.code().to_string();
+        after.done_on = self.day_done(done_on.as_deref())?;
+        after.done_at_ms = chrono::Utc::now().timestamp_millis();
+        self.write_entry(&session.user_id.to_string(), &before, &after)
+    }
+
+    /// Strikes an entry out (charted in error, or no longer true) or brings it back. A done
+    /// treatment struck out gives back the findings it settled.
+    pub fn set_chart_entry_active(&mut self, entry_id: &str, active: bool) -> Result<ChartUpdate> {
+        let session = self.authorize(P::EditClinical, "chart.update")?;
+        let before = self.chart_entry_row(entry_id)?;
+        self.require_live_patient(&before.patient_id)?;
+        let mut after = before.clone();
+        after.active = active;
+        if active {
+            // Back in the chart as itself, not as something another entry settled.
+            after.settled_by.clear();
+        }
+        self.write_entry(&session.user_id.to_string(), &before, &after)
+    }
+
+    fn write_entry(
+        &mut self,
+        user: &str,
+        before: &ChartRow,
+        after: &ChartRow,
+    ) -> Result<ChartUpdate> {
+        let settled = self.follow_up(after)?;
+        let detail = format!("{} tooth={}", after.id, after.tooth);
+        let patient_id = after.patient_id.clone();
+        self.store_mut()?.write(|w| {
+            w.update_chart_entry(before, after)?;
+            write_follow_up(w, &settled)?;
+            w.audit(record(
+                user,
+                "chart.update",
+                "patient",
+                &patient_id,
+                "ok",
+                &detail,
+            ))?;
+            Ok(())
+        })?;
+        let shown = chairside_store::merged::survivor(self.store()?.conn(), &patient_id)?;
+        self.chart_update(&shown, &settled)
+    }
+
+    fn chart_entry_row(&self, entry_id: &str) -> Result<ChartRow> {
+        rows::get(self.store()?.conn(), entry_id)?.ok_or_else(|| {
+            ApiError::new(
+                code::NOT_FOUND,
+                format!("no chart entry with id {entry_id}"),
+            )
+        })
+    }
+
+    /// The input checked against the domain's rules, as the fields of a row.
+    fn checked(&self, input: &ChartEntryInput) -> Result<ChartRow> {
+        let tooth = Tooth::parse(&input.tooth).map_err(|e| ApiError::invalid("tooth", e))?;
+        let surfaces = Surfaces::parse(&input.surfaces, tooth).map_err(invalid)?;
+        let spec = ChartEntrySpec {
+            tooth,
+            kind: kind_to_domain(input.kind),
+            status: status_to_domain(input.status),
+            surfaces,
+            material: input.material.map(material_to_domain),
+        };
+        spec.check().map_err(invalid)?;
+        // A day done belongs to a done entry only; one left over from a status changed back
+        // in the form is not kept.
+        let (done_on, done_at_ms) = if spec.status == Status::Done {
+            (
+                self.day_done(input.done_on.as_deref())?,
+                chrono::Utc::now().timestamp_millis(),
+            )
+        } else {
+            (String::new(), 0)
+        };
+        Ok(ChartRow {
+            tooth: tooth.to_string(),
+            surfaces: surfaces.to_string(),
+            kind: spec.kind.code().to_string(),
+            status: spec.status.code().to_string(),
+            material: spec
+                .material
+                .map(|m| m.code().to_string())
+                .unwrap_or_default(),
+            note: bounded("note", &input.note, NOTE_MAX)?,
+            done_on,
+            done_at_ms,
+            ..ChartRow::default()
+        })
+    }
+
+    /// A day done as typed (`YYYY-MM-DD`, not in the future), or the clinic's today.
+    fn day_done(&self, text: Option<&str>) -> Result<String> {
+        let (_, today) = self.region_and_today()?;
+        let day = match text.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(date) => parse_birth_date(date, today).map_err(|e| {
+                ApiError::invalid("done_on", e.reason.replace("birth_date", "done_on"))
+            })?,
+            None => today,
+        };
+        Ok(day.format("%Y-%m-%d").to_string())
+    }
+
+    /// What an entry written as `entry` changes in the findings of its tooth: a treatment
+    /// standing as done settles those it treats; one that no longer does (struck out, or no
+    /// longer done) gives back those it had settled. Pairs of (before, after).
+    fn follow_up(&self, entry: &ChartRow) -> Result<Vec<(ChartRow, ChartRow)>> {
+        let conn = self.store()?.conn();
+        let shown = chairside_store::merged::survivor(conn, &entry.patient_id)?;
+        let treats = entry.active && entry.status == Status::Done.code();
+        let (Ok(kind), treated) = (
+            Kind::parse(&entry.kind),
+            Surfaces::from_stored(&entry.surfaces),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let mut changes = Vec::new();
+        for row in rows::for_patient(conn, &shown)? {
+            if row.id == entry.id {
+                continue;
+            }
+            let settles = treats
+                && row.tooth == entry.tooth
+                && Kind::parse(&row.kind).is_ok_and(|finding| {
+                    rules::settles(kind, treated, finding, Surfaces::from_stored(&row.surfaces))
+                });
+            let after = if settles && row.active {
+                ChartRow {
+                    active: false,
+                    settled_by: entry.id.clone(),
+                    ..row.clone()
+                }
+            } else if !settles && !row.active && row.settled_by == entry.id {
+                // Settled by this entry, which no longer treats it (struck out, no longer
+                // done, moved to other surfaces): back in the chart.
+                ChartRow {
+                    active: true,
+                    settled_by: String::new(),
+                    ..row.clone()
+                }
+            } else {
+                continue;
+            };
+            changes.push((row, after));
+        }
+        Ok(changes)
+    }
+
+    fn chart_update(
+        &self,
+        patient_id: &str,
+        settled: &[(ChartRow, ChartRow)],
+    ) -> Result<ChartUpdate> {
+        Ok(ChartUpdate {
+            chart: self.read_chart(patient_id)?,
+            settled: settled
+                .iter()
+                .filter(|(_, after)| !after.active)
+                .map(|(_, after)| after.id.clone())
+                .collect(),
+        })
+    }
+
+    fn read_chart(&self, patient_id: &str) -> Result<DentalChart> {
+        let conn = self.store()?.conn();
+        let stored = rows::for_patient(conn, patient_id)?;
+        // An entry of a kind or status this version does not know (charted on a newer one) is
+        // left out of what is shown; it stays stored and syncs on.
+        let known: Vec<(ChartRow, Kind, Status)> = stored
+            .into_iter()
+            .filter_map(|row| {
+                let kind = Kind::parse(&row.kind).ok()?;
+                let status = Status::parse(&row.status).ok()?;
+                Some((row, kind, status))
+            })
+            .collect();
+        let teeth = |primary: bool| -> Vec<ChartTooth> {
+            Tooth::chart_order(primary)
+                .into_iter()
+                .map(|tooth| {
+                    let code = tooth.to_string();
+                    let active: Vec<(Kind, Status, Surfaces)> = known
+                        .iter()
+                        .filter(|(row, _, _)| row.active && row.tooth == code)
+                        .map(|(row, kind, status)| {
+                            (*kind, *status, Surfaces::from_stored(&row.surfaces))
+                        })
+                        .collect();
+                    to_tooth(tooth, &active)
+                })
+                .collect()
+        };
+        let (permanent, primary) = (teeth(false), teeth(true));
+        let has_primary_entries = primary.iter().any(|t| t.active_entries > 0);
+        let mut entries = Vec::new();
+        for (row, kind, status) in known {
+            let recorded_by = staff_display_name(conn, &row.recorded_by);
+            entries.push(to_dto(row, kind, status, recorded_by));
+        }
+        Ok(DentalChart {
+            patient_id: patient_id.to_string(),
+            permanent,
+            primary,
+            has_primary_entries,
+            entries,
+        })
+    }
+}
+
+fn write_follow_up(
+    w: &mut Writer<'_>,
+    changes: &[(ChartRow, ChartRow)],
+) -> chairside_store::Result<()> {
+    for (before, after) in changes {
+        w.update_chart_entry(before, after)?;
+    }
+    Ok(())
+}
+
+fn invalid(e: ChartError) -> ApiError {
+    ApiError::invalid(e.field(), e)
+}
+
+fn to_tooth(tooth: Tooth, active: &[(Kind, Status, Surfaces)]) -> ChartTooth {
+    let picture = rules::picture(active);
+    ChartTooth {
+        tooth: tooth.to_string(),
+        upper: tooth.is_upper(),
+        anterior: tooth.is_anterior(),
+        state: match picture.state {
+            State::Present => ToothState::Present,
+            State::Missing => ToothState::Missing,
+            State::Implant => ToothState::Implant,
+            State::Pontic => ToothState::Pontic,
+        },
+        surfaces: Surface::ALL
+            .into_iter()
+            .zip(picture.surfaces)
+            .filter_map(|(surface, mark)| {
+                mark.map(|(kind, status)| SurfaceMark {
+                    surface: surface.letter().to_string(),
+                    kind: kind_to_dto(kind),
+                    status: status_to_dto(status),
+                })
+            })
+            .collect(),
+        whole: picture
+            .whole
+            .into_iter()
+            .map(|(kind, status)| ToothMark {
+                kind: kind_to_dto(kind),
+                status: status_to_dto(status),
+            })
+            .collect(),
+        active_entries: active.len() as u32,
+    }
+}
+
+fn to_dto(row: ChartRow, kind: Kind, status: Status, recorded_by: String) -> ChartEntry {
+    ChartEntry {
+        material: Material::parse(&row.material).ok().map(material_to_dto),
+        done_on: Some(row.done_on).filter(|d| !d.is_empty()),
+        settled_by: Some(row.settled_by).filter(|s| !s.is_empty()),
+        id: row.id,
+        patient_id: row.patient_id,
+        tooth: row.tooth,
+        surfaces: row.surfaces,
+        kind: kind_to_dto(kind),
+        status: status_to_dto(status),
+        note: row.note,
+        recorded_by,
+        recorded_at_ms: row.recorded_at_ms,
+        active: row.active,
+    }
+}
+
+pub(crate) fn kind_to_dto(kind: Kind) -> ChartKind {
+    match kind {
+        Kind::Caries => ChartKind::Caries,
+        Kind::Fracture => ChartKind::Fracture,
+        Kind::Watch => ChartKind::Watch,
+        Kind::Missing => ChartKind::Missing,
+        Kind::Restoration => ChartKind::Restoration,
+        Kind::Sealant => ChartKind::Sealant,
+        Kind::Crown => ChartKind::Crown,
+        Kind::RootCanal => ChartKind::RootCanal,
+        Kind::Implant => ChartKind::Implant,
+        Kind::Pontic => ChartKind::Pontic,
+        Kind::Extraction => ChartKind::Extraction,
+    }
+}
+
+pub(crate) fn kind_to_domain(kind: ChartKind) -> Kind {
+    match kind {
+        ChartKind::Caries => Kind::Caries,
+        ChartKind::Fracture => Kind::Fracture,
+        ChartKind::Watch => Kind::Watch,
+        ChartKind::Missing => Kind::Missing,
+        ChartKind::Restoration => Kind::Restoration,
+        ChartKind::Sealant => Kind::Sealant,
+        ChartKind::Crown => Kind::Crown,
+        ChartKind::RootCanal => Kind::RootCanal,
+        ChartKind::Implant => Kind::Implant,
+        ChartKind::Pontic => Kind::Pontic,
+        ChartKind::Extraction => Kind::Extraction,
+    }
+}
+
+fn status_to_dto(status: Status) -> ChartStatus {
+    match status {
+        Status::Existing => ChartStatus::Existing,
+        Status::Planned => ChartStatus::Planned,
+        Status::Done => ChartStatus::Done,
+    }
+}
+
+fn status_to_domain(status: ChartStatus) -> Status {
+    match status {
+        ChartStatus::Existing => Status::Existing,
+        ChartStatus::Planned => Status::Planned,
+        ChartStatus::Done => Status::Done,
+    }
+}
+
+fn material_to_dto(material: Material) -> ToothMaterial {
+    match material {
+        Material::Composite => ToothMaterial::Composite,
+        Material::Amalgam => ToothMaterial::Amalgam,
+        Material::GlassIonomer => ToothMaterial::GlassIonomer,
+        Material::Ceramic => ToothMaterial::Ceramic,
+        Material::MetalCeramic => ToothMaterial::MetalCeramic,
+        Material::Zirconia => ToothMaterial::Zirconia,
+        Material::Metal => ToothMaterial::Metal,
+    }
+}
+
+fn material_to_domain(material: ToothMaterial) -> Material {
+    match material {
+        ToothMaterial::Composite => Material::Composite,
+        ToothMaterial::Amalgam => Material::Amalgam,
+        ToothMaterial::GlassIonomer => Material::GlassIonomer,
+        ToothMaterial::Ceramic => Material::Ceramic,
+        ToothMaterial::MetalCeramic => Material::MetalCeramic,
+        ToothMaterial::Zirconia => Material::Zirconia,
+        ToothMaterial::Metal => Material::Metal,
+    }
+}

@@ -1,0 +1,391 @@
+//! The dental chart through the application API: charting findings and treatments with the
+//! domain's rules (refusals that say what to do), a treatment done settling the findings it
+//! treats and giving them back when struck out or narrowed, the odontogram's picture, the
+//! timeline, permissions and an erased file; and one entry changed in two operatories while
+//! apart, through a real relay: both inboxes show it with its tooth, one decision settles it on
+//! both.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+#[path = "common/two_pcs.rs"]
+#[allow(dead_code)] // the helpers for images are not needed here
+mod two_pcs;
+
+use chairside_app::*;
+use common::{OWNER_PASSWORD, set_up_clinic};
+use two_pcs::{add_patient, loopback_relay, owner_pc_and_second_pc, pc};
+
+fn entry(tooth: &str, surfaces: &str, kind: ChartKind, status: ChartStatus) -> ChartEntryInput {
+    ChartEntryInput {
+        tooth: tooth.into(),
+        surfaces: surfaces.into(),
+        kind,
+        status,
+        material: None,
+        note: String::new(),
+        done_on: None,
+    }
+}
+
+fn tooth<'c>(chart: &'c DentalChart, code: &str) -> &'c ChartTooth {
+    chart
+        .permanent
+        .iter()
+        .chain(&chart.primary)
+        .find(|t| t.tooth == code)
+        .unwrap()
+}
+
+/// A tooth's surface marks as "M:caries/existing" texts, in surface order.
+fn marks(chart: &DentalChart, code: &str) -> Vec<String> {
+    tooth(chart, code)
+        .surfaces
+        .iter()
+        .map(|m| format!("{}:{:?}/{:?}", m.surface, m.kind, m.status))
+        .collect()
+}
+
+fn active_ids(chart: &DentalChart) -> Vec<String> {
+    chart
+        .entries
+        .iter()
+        .filter(|e| e.active)
+        .map(|e| e.id.clone())
+        .collect()
+}
+
+#[test]
+fn a_dentist_charts_plans_and_completes_treatments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = pc(dir.path());
+    set_up_clinic(&mut app, "database passphrase");
+    let yacine = add_patient(&mut app, "Haddad", "Yacine", "1980-02-03");
+    let audited_before = app.verify_audit().unwrap().entries;
+    let empty = app.dental_chart(&yacine.id).unwrap();
+    assert!(
+        app.verify_audit().unwrap().entries > audited_before,
+        "reading is audited"
+    );
+    assert_eq!((empty.permanent.len(), empty.primary.len()), (32, 20));
+    assert_eq!(empty.permanent[0].tooth, "18");
+    assert_eq!(empty.permanent[16].tooth, "48");
+    assert!(empty.entries.is_empty() && !empty.has_primary_entries);
+
+    use ChartKind::*;
+    use ChartStatus::*;
+    let caries = app
+        .add_chart_entry(&yacine.id, entry("36", "om", Caries, Existing))
+        .unwrap();
+    let caries_id = caries.chart.entries[0].id.clone();
+    assert_eq!(
+        caries.chart.entries[0].surfaces, "MO",
+        "surfaces as typed, stored in order"
+    );
+    let planned = app
+        .add_chart_entry(
+            &yacine.id,
+            ChartEntryInput {
+                material: Some(ToothMaterial::Composite),
+                note: "Sous digue".into(),
+                ..entry("36", "M O D", Restoration, Planned)
+            },
+        )
+        .unwrap();
+    assert!(planned.settled.is_empty(), "planned: settles nothing yet");
+    let restoration = planned
+        .chart
+        .entries
+        .iter()
+        .find(|e| e.kind == Restoration)
+        .unwrap()
+        .clone();
+    assert_eq!(restoration.recorded_by, "Dr Amel Benali");
+    assert_eq!(
+        marks(&planned.chart, "36"),
+        [
+            "M:Caries/Existing",
+            "O:Caries/Existing",
+            "D:Restoration/Planned"
+        ]
+    );
+
+    // Refusals name the field and say what to do; nothing is written.
+    let refused = |app: &mut App, input: ChartEntryInput| {
+        let e = app.add_chart_entry(&yacine.id, input).unwrap_err();
+        assert_eq!(e.code, code::INVALID_INPUT);
+        e.message
+    };
+    assert_eq!(
+        refused(&mut app, entry("11", "MO", Caries, Existing)),
+        "surfaces: tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal)"
+    );
+    assert!(refused(&mut app, entry("46", "O", Crown, Planned)).starts_with("surfaces: a crown"));
+    assert!(refused(&mut app, entry("46", "", Caries, Existing)).contains("give them"));
+    assert!(refused(&mut app, entry("19", "", Crown, Planned)).starts_with("tooth: \"19\""));
+    assert!(refused(&mut app, entry("46", "O", Caries, Planned)).starts_with("status:"));
+    assert!(refused(&mut app, entry("75", "", Implant, Planned)).contains("milk tooth"));
+    assert!(
+        refused(
+            &mut app,
+            ChartEntryInput {
+                done_on: Some("2999-01-01".into()),
+                ..entry("46", "", Crown, Done)
+            }
+        )
+        .starts_with("done_on:")
+    );
+    assert_eq!(app.dental_chart(&yacine.id).unwrap().entries.len(), 2);
+
+    // The restoration done settles the caries it covers; the picture shows it in place.
+    let done = app
+        .complete_chart_entry(&restoration.id, Some("2026-11-20".into()))
+        .unwrap();
+    assert_eq!(done.settled, std::slice::from_ref(&caries_id));
+    assert_eq!(active_ids(&done.chart), std::slice::from_ref(&restoration.id));
+    let settled = done
+        .chart
+        .entries
+        .iter()
+        .find(|e| e.id == caries_id)
+        .unwrap();
+    assert_eq!(settled.settled_by.as_deref(), Some(restoration.id.as_str()));
+    assert_eq!(
+        marks(&done.chart, "36"),
+        [
+            "M:Restoration/Done",
+            "O:Restoration/Done",
+            "D:Restoration/Done"
+        ]
+    );
+    let completed = done
+        .chart
+        .entries
+        .iter()
+        .find(|e| e.id == restoration.id)
+        .unwrap();
+    assert_eq!(completed.done_on.as_deref(), Some("2026-11-20"));
+    assert_eq!(completed.material, Some(ToothMaterial::Composite));
+    assert_eq!(completed.note, "Sous digue");
+    let again = app.complete_chart_entry(&restoration.id, None).unwrap_err();
+    assert!(
+        again.message.contains("only a planned entry"),
+        "{}",
+        again.message
+    );
+
+    // Struck out (charted in error): the caries comes back; restored: settled again.
+    let struck = app.set_chart_entry_active(&restoration.id, false).unwrap();
+    assert_eq!(active_ids(&struck.chart), std::slice::from_ref(&caries_id));
+    let restored = app.set_chart_entry_active(&restoration.id, true).unwrap();
+    assert_eq!(restored.settled, std::slice::from_ref(&caries_id));
+    // Narrowed to the distal surface only, it no longer covers the caries: back in the chart.
+    let narrowed = app
+        .update_chart_entry(
+            &restoration.id,
+            ChartEntryInput {
+                material: Some(ToothMaterial::Composite),
+                note: "Sous digue".into(),
+                done_on: Some("2026-11-20".into()),
+                ..entry("36", "D", Restoration, Done)
+            },
+        )
+        .unwrap();
+    assert!(narrowed.settled.is_empty());
+    assert_eq!(active_ids(&narrowed.chart).len(), 2);
+    assert_eq!(
+        marks(&narrowed.chart, "36"),
+        [
+            "M:Caries/Existing",
+            "O:Caries/Existing",
+            "D:Restoration/Done"
+        ]
+    );
+
+    // An extraction done leaves the tooth missing and settles its findings; a milk tooth's
+    // entry shows the milk teeth.
+    let out = app
+        .add_chart_entry(&yacine.id, entry("36", "", Extraction, Done))
+        .unwrap();
+    assert_eq!(out.settled, std::slice::from_ref(&caries_id));
+    assert_eq!(tooth(&out.chart, "36").state, ToothState::Missing);
+    let crown = app
+        .add_chart_entry(
+            &yacine.id,
+            ChartEntryInput {
+                material: Some(ToothMaterial::Zirconia),
+                ..entry("46", "", Crown, Existing)
+            },
+        )
+        .unwrap();
+    assert_eq!(tooth(&crown.chart, "46").whole.len(), 1);
+    let milk = app
+        .add_chart_entry(&yacine.id, entry("85", "O", Sealant, Planned))
+        .unwrap();
+    assert!(milk.chart.has_primary_entries);
+
+    let timeline: Vec<(String, String, String)> = app
+        .patient_timeline(&yacine.id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind.starts_with("chart_"))
+        .map(|e| (e.kind, e.label, e.detail))
+        .collect();
+    assert!(timeline.contains(&("chart_done".into(), "36 D".into(), "restoration".into())));
+    assert!(timeline.contains(&("chart_charted".into(), "46".into(), "crown".into())));
+    assert_eq!(
+        timeline.iter().filter(|e| e.0 == "chart_charted").count(),
+        5
+    );
+}
+
+#[test]
+fn a_receptionist_never_sees_the_chart_and_an_erased_file_takes_no_new_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = pc(dir.path());
+    set_up_clinic(&mut app, "database passphrase");
+    let amina = add_patient(&mut app, "Benali", "Amina", "1990-04-04");
+    for (username, role) in [("sofia", Role::Receptionist), ("lina", Role::Assistant)] {
+        app.add_user(NewUserRequest {
+            username: username.into(),
+            display_name: username.into(),
+            role,
+            password: "staff password 1".into(),
+        })
+        .unwrap();
+    }
+    let sign_in = |app: &mut App, username: &str, password: &str| {
+        app.sign_out().unwrap();
+        app.sign_in(SignInRequest {
+            username: username.into(),
+            password: password.into(),
+        })
+        .unwrap();
+    };
+    sign_in(&mut app, "lina", "staff password 1");
+    let charted = app
+        .add_chart_entry(
+            &amina.id,
+            entry("16", "O", ChartKind::Sealant, ChartStatus::Planned),
+        )
+        .unwrap();
+    let id = charted.chart.entries[0].id.clone();
+    sign_in(&mut app, "sofia", "staff password 1");
+    assert_eq!(
+        app.dental_chart(&amina.id).unwrap_err().code,
+        code::PERMISSION_DENIED
+    );
+    assert_eq!(
+        app.complete_chart_entry(&id, None).unwrap_err().code,
+        code::PERMISSION_DENIED
+    );
+    sign_in(&mut app, "amel", OWNER_PASSWORD);
+    app.erase_patient(&amina.id).unwrap();
+    // The chart is a clinical record: kept, readable, closed to new entries.
+    assert_eq!(app.dental_chart(&amina.id).unwrap().entries.len(), 1);
+    let refused = app.add_chart_entry(
+        &amina.id,
+        entry("26", "O", ChartKind::Caries, ChartStatus::Existing),
+    );
+    assert_eq!(refused.unwrap_err().code, code::PATIENT_ERASED);
+    assert_eq!(
+        app.complete_chart_entry(&id, None).unwrap_err().code,
+        code::PATIENT_ERASED
+    );
+}
+
+#[test]
+fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_one_decides() {
+    let work = tempfile::tempdir().unwrap();
+    let relay = loopback_relay(work.path());
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
+    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
+    let planned = a
+        .add_chart_entry(
+            &yacine.id,
+            entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
+        )
+        .unwrap();
+    let id = planned.chart.entries[0].id.clone();
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    assert_eq!(
+        b.dental_chart(&yacine.id).unwrap().entries,
+        planned.chart.entries
+    );
+
+    // Apart: one operatory narrows it to MO, the other widens it to MODB and marks it done.
+    a.update_chart_entry(
+        &id,
+        entry("36", "MO", ChartKind::Restoration, ChartStatus::Planned),
+    )
+    .unwrap();
+    b.update_chart_entry(
+        &id,
+        entry("36", "mod v", ChartKind::Restoration, ChartStatus::Done),
+    )
+    .unwrap();
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    let chart_a = a.dental_chart(&yacine.id).unwrap();
+    assert_eq!(chart_a.entries, b.dental_chart(&yacine.id).unwrap().entries);
+    assert_eq!(
+        chart_a.entries[0].status,
+        ChartStatus::Done,
+        "edited at one PC only"
+    );
+    for app in [&mut a, &mut b] {
+        let inbox = app.attention_inbox().unwrap();
+        let waiting: Vec<&EditConflictInfo> = inbox
+            .edit_conflicts
+            .iter()
+            .filter(|c| c.table == "chart_entry")
+            .collect();
+        assert_eq!(waiting.len(), 1);
+        let c = waiting[0];
+        assert_eq!(
+            (c.row_id.as_str(), c.field.as_str()),
+            (id.as_str(), "surfaces")
+        );
+        assert_eq!(c.patient.last_name, "Haddad");
+        let shown = c.chart_entry.as_ref().unwrap();
+        assert_eq!(
+            (shown.tooth.as_str(), shown.kind),
+            ("36", ChartKind::Restoration)
+        );
+        assert_eq!(shown.surfaces, c.current_value);
+        let mut values = [c.current_value.as_str(), c.other_value.as_str()];
+        values.sort();
+        assert_eq!(values, ["MO", "MODB"]);
+    }
+    assert_eq!(a.end_of_day(None).unwrap().conflicts_waiting, 1);
+
+    // B takes the value that lost; after the syncs both PCs hold it and nothing waits.
+    let c = b
+        .attention_inbox()
+        .unwrap()
+        .edit_conflicts
+        .into_iter()
+        .find(|c| c.table == "chart_entry")
+        .unwrap();
+    let taken = c.other_value.clone();
+    b.resolve_edit_conflict(ResolveConflictRequest {
+        table: c.table,
+        row_id: c.row_id,
+        field: c.field,
+        other_device: c.other_device,
+        other_hlc: c.other_hlc,
+        choice: ConflictChoice::TakeOther,
+    })
+    .unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    for app in [&mut a, &mut b] {
+        assert!(app.attention_inbox().unwrap().edit_conflicts.is_empty());
+        assert_eq!(
+            app.dental_chart(&yacine.id).unwrap().entries[0].surfaces,
+            taken
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Dental chart rows (`chart_entry`, migration 0020): written through change capture, read per
+//! patient. What may be charted is checked by `chairside-domain::chart` before a row is written.
+
+use chairside_domain::EntityId;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::changes::Writer;
+use crate::error::{Result, StoreError};
+use crate::schema::CHART_ENTRY;
+
+/// One entry of a patient's chart, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ChartRow {
+    pub id: String,
+    pub patient_id: String,
+    /// FDI two digits.
+    pub tooth: String,
+    /// Canonical surface letters ("MOD"), empty for the whole tooth.
+    pub surfaces: String,
+    pub kind: String,
+    pub status: String,
+    pub material: String,
+    pub note: String,
+    /// `YYYY-MM-DD` once done here, else empty.
+    pub done_on: String,
+    /// When it was marked done (0 when not done): the time the timeline shows.
+    pub done_at_ms: i64,
+    pub recorded_by: String,
+    pub recorded_at_ms: i64,
+    /// False once settled by a treatment or struck out.
+    pub active: bool,
+    /// The entry whose completion settled this one, else empty.
+    pub settled_by: String,
+}
+
+const COLUMNS: &str = "id, patient_id, tooth, surfaces, kind, status, material, note, done_on, done_at_ms, recorded_by, recorded_at_ms, active, settled_by";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ChartRow> {
+    Ok(ChartRow {
+        id: r.get(0)?,
+        patient_id: r.get(1)?,
+        tooth: r.get(2)?,
+        surfaces: r.get(3)?,
+        kind: r.get(4)?,
+        status: r.get(5)?,
+        material: r.get(6)?,
+        note: r.get(7)?,
+        done_on: r.get(8)?,
+        done_at_ms: r.get(9)?,
+        recorded_by: r.get(10)?,
+        recorded_at_ms: r.get(11)?,
+        active: r.get(12)?,
+        settled_by: r.get(13)?,
+    })
+}
+
+impl ChartRow {
+    /// The fields a writer may change, in the table's order (the patient and the author stay).
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            ("tooth", Value::Text(self.tooth.clone())),
+            ("surfaces", Value::Text(self.surfaces.clone())),
+            ("kind", Value::Text(self.kind.clone())),
+            ("status", Value::Text(self.status.clone())),
+            ("material", Value::Text(self.material.clone())),
+            ("note", Value::Text(self.note.clone())),
+            ("done_on", Value::Text(self.done_on.clone())),
+            ("done_at_ms", Value::Integer(self.done_at_ms)),
+            ("active", Value::Integer(i64::from(self.active))),
+            ("settled_by", Value::Text(self.settled_by.clone())),
+        ]
+    }
+}
+
+/// A patient's entries, active or not, by tooth then in the order they were charted (with
+/// those of the files merged into it).
+pub fn for_patient(conn: &Connection, patient_id: &str) -> Result<Vec<ChartRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM chart_entry
+         WHERE patient_id IN (SELECT value FROM json_each(?1))
+         ORDER BY tooth, recorded_at_ms, id"
+    ))?;
+    Ok(stmt
+        .query_map([crate::merged::files_json(conn, patient_id)?], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<ChartRow>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM chart_entry WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?)
+}
+
+fn entity_id(id: &str) -> Result<EntityId> {
+    id.parse()
+        .map_err(|_| StoreError::InvalidChange(format!("chart entry id {id:?} is not a UUID")))
+}
+
+impl Writer<'_> {
+    pub fn insert_chart_entry(&mut self, row: &ChartRow) -> Result<()> {
+        let mut fields = vec![
+            ("patient_id", Value::Text(row.patient_id.clone())),
+            ("recorded_by", Value::Text(row.recorded_by.clone())),
+            ("recorded_at_ms", Value::Integer(row.recorded_at_ms)),
+        ];
+        fields.extend(row.fields());
+        self.set(&CHART_ENTRY, entity_id(&row.id)?, &fields)
+    }
+
+    /// Writes the fields of an entry that differ from `before`: a note added in one operatory
+    /// and the status changed in another are two edits, both kept; two status changes are a
+    /// concurrent edit of one field, for a person to review.
+    pub fn update_chart_entry(&mut self, before: &ChartRow, after: &ChartRow) -> Result<()> {
+        let changed: Vec<(&str, Value)> = after
+            .fields()
+            .into_iter()
+            .zip(before.fields())
+            .filter(|((_, new), (_, old))| new != old)
+            .map(|(field, _)| field)
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.set(&CHART_ENTRY, entity_id(&after.id)?, &changed)
+    }
+}

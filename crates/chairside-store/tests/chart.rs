@@ -1,0 +1,155 @@
+//! The dental chart in the store: an entry charted in one operatory reaches the other; the same
+//! entry changed in two operatories while apart (its status, its surfaces) converges to one
+//! value on both and the value that lost waits for a person, while different fields changed on
+//! each side both stand; a merged file's entries are read through the file it was merged into.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+
+use chairside_domain::EntityId;
+use chairside_store::Store;
+use chairside_store::chart::{self, ChartRow};
+use chairside_store::conflicts;
+use common::*;
+
+fn charted(store: &mut Store, patient: &str, tooth: &str, surfaces: &str, kind: &str) -> ChartRow {
+    let row = ChartRow {
+        id: EntityId::new().to_string(),
+        patient_id: patient.into(),
+        tooth: tooth.into(),
+        surfaces: surfaces.into(),
+        kind: kind.into(),
+        status: "planned".into(),
+        recorded_by: "user".into(),
+        recorded_at_ms: 1,
+        active: true,
+        ..ChartRow::default()
+    };
+    store.write(|w| w.insert_chart_entry(&row)).unwrap();
+    row
+}
+
+fn edit(store: &mut Store, id: &str, change: impl FnOnce(&mut ChartRow)) {
+    let before = chart::get(store.conn(), id).unwrap().unwrap();
+    let mut after = before.clone();
+    change(&mut after);
+    store
+        .write(|w| w.update_chart_entry(&before, &after))
+        .unwrap();
+}
+
+fn open_conflicts(store: &Store) -> Vec<(String, String, String)> {
+    conflicts::open(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.table, c.row_id, c.field))
+        .collect()
+}
+
+/// Two operatories of one clinic, each with the other's changes.
+fn two_operatories(dir: &std::path::Path) -> (Store, Store) {
+    (create(&dir.join("op1")), create(&dir.join("op2")))
+}
+
+#[test]
+fn an_entry_changed_in_two_operatories_while_apart_converges_and_waits_for_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut op1, mut op2) = two_operatories(dir.path());
+    let patient = EntityId::new().to_string();
+    let entry = charted(&mut op1, &patient, "36", "MOD", "restoration");
+    sync(&op1, &mut op2);
+    assert_eq!(
+        chart::for_patient(op2.conn(), &patient).unwrap(),
+        vec![entry.clone()]
+    );
+
+    // Operatory 1 marks it done; operatory 2, not knowing, narrows it to MO and adds a note.
+    edit(&mut op1, &entry.id, |r| {
+        r.status = "done".into();
+        r.done_on = "2026-11-25".into();
+        r.done_at_ms = 2;
+    });
+    edit(&mut op2, &entry.id, |r| {
+        r.surfaces = "MO".into();
+        r.note = "Distal intact à la radio".into();
+    });
+    sync(&op1, &mut op2);
+    sync(&op2, &mut op1);
+    let on_op1 = chart::get(op1.conn(), &entry.id).unwrap().unwrap();
+    let on_op2 = chart::get(op2.conn(), &entry.id).unwrap().unwrap();
+    assert_eq!(on_op1, on_op2);
+    // Different fields on each side: all stand, nothing waits.
+    assert_eq!(
+        (
+            on_op1.status.as_str(),
+            on_op1.surfaces.as_str(),
+            on_op1.note.as_str()
+        ),
+        ("done", "MO", "Distal intact à la radio")
+    );
+    assert!(open_conflicts(&op1).is_empty() && open_conflicts(&op2).is_empty());
+
+    // Now both change the surfaces apart: one value wins on both PCs, the other waits on both.
+    edit(&mut op1, &entry.id, |r| r.surfaces = "MOD".into());
+    edit(&mut op2, &entry.id, |r| r.surfaces = "O".into());
+    sync(&op1, &mut op2);
+    sync(&op2, &mut op1);
+    let on_op1 = chart::get(op1.conn(), &entry.id).unwrap().unwrap();
+    assert_eq!(on_op1, chart::get(op2.conn(), &entry.id).unwrap().unwrap());
+    let waiting = vec![(
+        "chart_entry".to_string(),
+        entry.id.clone(),
+        "surfaces".to_string(),
+    )];
+    assert_eq!(open_conflicts(&op1), waiting);
+    assert_eq!(open_conflicts(&op2), waiting);
+    let conflict = &conflicts::open(op1.conn()).unwrap()[0];
+    let values = [&conflict.current_value, &conflict.other_value].map(|v| match v {
+        chairside_store::Value::Text(t) => t.clone(),
+        other => panic!("surfaces are text, not {other:?}"),
+    });
+    assert_eq!(
+        values[0], on_op1.surfaces,
+        "the value kept is the one shown"
+    );
+    let mut both = values.to_vec();
+    both.sort();
+    assert_eq!(both, ["MOD", "O"]);
+
+    // A later edit made after seeing both settles it everywhere.
+    edit(&mut op2, &entry.id, |r| r.surfaces = "MO".into());
+    sync(&op2, &mut op1);
+    assert!(open_conflicts(&op1).is_empty() && open_conflicts(&op2).is_empty());
+}
+
+#[test]
+fn a_merged_files_entries_are_read_with_the_file_it_was_merged_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(&dir.path().join("pc"));
+    let mut kept = chairside_store::patients::PatientRow {
+        id: EntityId::new().to_string(),
+        last_name: "Haddad".into(),
+        first_name: "Yacine".into(),
+        birth_date: "1980-02-03".into(),
+        sex: "M".into(),
+        ..Default::default()
+    };
+    let mut retired = chairside_store::patients::PatientRow {
+        id: EntityId::new().to_string(),
+        ..kept.clone()
+    };
+    store.write(|w| w.insert_patient(&mut kept)).unwrap();
+    store.write(|w| w.insert_patient(&mut retired)).unwrap();
+    let on_kept = charted(&mut store, &kept.id, "16", "O", "sealant");
+    let on_retired = charted(&mut store, &retired.id, "46", "", "crown");
+    store
+        .write(|w| w.merge_patient_into(&retired.id, &kept.id))
+        .unwrap();
+    let ids: Vec<String> = chart::for_patient(store.conn(), &kept.id)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, [on_kept.id, on_retired.id], "by tooth: 16 then 46");
+}
