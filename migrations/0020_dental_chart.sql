@@ -16,6 +16,7 @@ CREATE TABLE chart_entry (
     note            TEXT    NOT NULL DEFAULT '',
     done_on         TEXT    NOT NULL DEFAULT '',          -- YYYY-MM-DD once done here
     done_at_ms      INTEGER NOT NULL DEFAULT 0,           -- when it was marked done (the timeline's time)
+    done_by         TEXT    NOT NULL DEFAULT '',          -- staff user id who marked it done
     recorded_by     TEXT    NOT NULL DEFAULT '',          -- staff user id
     recorded_at_ms  INTEGER NOT NULL DEFAULT 0,
     active          INTEGER NOT NULL DEFAULT 1,

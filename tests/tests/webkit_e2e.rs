@@ -87,6 +87,7 @@ const ADDRESS: &str = "12 rue Ahmed Ouaked, El Biar, Alger";
 const OWNER: &str = "amel";
 /// WebDriver's code point for the right arrow key.
 const ARROW_RIGHT: &str = "\u{E014}";
+const ENTER: &str = "\u{E007}";
 const OWNER_NAME: &str = "Dr Amel Benali";
 const PASSWORD: &str = "Molaire-2024-sure";
 const WRONG_PASSWORD: &str = "pas-le-bon-mot";
@@ -934,6 +935,158 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_for("agenda-appointment", STEP_TIMEOUT)?;
     run.wait_text_containing("agenda-title", &title)?;
     run.screenshot("agenda")?;
+    run.end_step();
+
+    // i5. The dental chart: Yacine Haddad's file, its chart tab. Typing 3 then 6 chooses tooth
+    // 36 and Enter opens the form: a restoration on MOD is planned. Surfaces a front tooth does
+    // not have are refused with the store's words. The second PC (command line) narrows the
+    // restoration to O while this one, apart, narrows it to MO: after both sync, the inbox shows
+    // the entry with its tooth; taking the other value settles it on both PCs; marking it done
+    // here reaches the second PC.
+    run.begin("i5. the dental chart: one entry changed in two operatories");
+    let open_chart = |run: &mut Run| -> Result<()> {
+        run.click("nav-patients")?;
+        run.fill("patient-search", "haddad")?;
+        run.click("patient-row")?;
+        run.wait_for("patient-file", STEP_TIMEOUT)?;
+        run.click("pfile-tab-chart")?;
+        run.wait_for("chart-tooth-36", STEP_TIMEOUT)?;
+        Ok(())
+    };
+    open_chart(run)?;
+    run.press_keys(&["3", "6"])?;
+    run.wait_text_containing("chart-panel-title", "36")?;
+    run.press_keys(&[ENTER])?;
+    run.wait_for("chart-entry-form", STEP_TIMEOUT)?;
+    run.choose("chart-entry-kind", "restoration")?;
+    run.fill("chart-entry-surfaces", "MOD")?;
+    run.choose("chart-entry-status", "planned")?;
+    run.choose("chart-entry-material", "composite")?;
+    run.click("chart-entry-save")?;
+    run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
+    let planned = run.wait_for_css(
+        &format!(
+            "{}[data-kind=\"restoration\"][data-status=\"planned\"]",
+            css("chart-entry")
+        ),
+        STEP_TIMEOUT,
+    )?;
+    let entry_id = run.wait_attribute(&planned, "data-entry-id", STEP_TIMEOUT)?;
+    run.wait_for_css(
+        &format!(
+            "{} [data-surface=\"D\"][data-mark=\"restoration\"]",
+            css("chart-tooth-36")
+        ),
+        STEP_TIMEOUT,
+    )?;
+    // A front tooth has no occlusal surface: refused, in the store's words, nothing charted.
+    run.press_keys(&["1", "1"])?;
+    run.wait_text_containing("chart-panel-title", "11")?;
+    run.click("chart-entry-add")?;
+    run.wait_for("chart-entry-form", STEP_TIMEOUT)?;
+    run.choose("chart-entry-kind", "caries")?;
+    run.fill("chart-entry-surfaces", "MO")?;
+    run.click("chart-entry-save")?;
+    run.wait_text_containing("chart-entry-error", "incisal")?;
+    run.click("chart-entry-cancel")?;
+    run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
+    run.screenshot("dental-chart")?;
+    // Both PCs hold the entry; then each narrows it, apart.
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    let at_chair = cli(&chair, &["--user", OWNER, "chart", "show", patient_id])?;
+    ensure!(
+        at_chair["entries"][0]["id"] == entry_id.as_str(),
+        "the entry reached the second PC: {at_chair}"
+    );
+    cli(
+        &chair,
+        &[
+            "--user",
+            OWNER,
+            "chart",
+            "edit",
+            &entry_id,
+            "--surfaces",
+            "O",
+        ],
+    )?;
+    open_chart(run)?;
+    run.press_keys(&["3", "6"])?;
+    run.click_css(
+        &format!(
+            "{}[data-entry-id=\"{entry_id}\"] {}",
+            css("chart-entry"),
+            css("chart-entry-edit")
+        ),
+        "the restoration's edit button",
+    )?;
+    run.wait_for("chart-entry-form", STEP_TIMEOUT)?;
+    run.fill("chart-entry-surfaces", "MO")?;
+    run.click("chart-entry-save")?;
+    run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    run.click("nav-inbox")?;
+    let waiting = format!(
+        "{}[data-table=\"chart_entry\"][data-field=\"surfaces\"]",
+        css("conflict")
+    );
+    run.wait_for_css(
+        &format!("{waiting} {}", css("conflict-chart")),
+        STEP_TIMEOUT,
+    )?;
+    run.wait_text_containing("conflict-chart", "36")?;
+    run.screenshot("chart-conflict")?;
+    run.click_css(
+        &format!("{waiting} {}", css("conflict-take")),
+        "taking the other value",
+    )?;
+    run.click("conflict-take-confirm")?;
+    run.wait_absent("conflict-chart", STEP_TIMEOUT)?;
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    let inbox = cli(&chair, &["--user", OWNER, "inbox"])?;
+    ensure!(
+        inbox["edit_conflicts"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["table"] != "chart_entry")),
+        "settled on the second PC too: {inbox}"
+    );
+    // Done here: the second PC sees it done, with the same surfaces.
+    open_chart(run)?;
+    run.press_keys(&["3", "6"])?;
+    run.click_css(
+        &format!(
+            "{}[data-entry-id=\"{entry_id}\"] {}",
+            css("chart-entry"),
+            css("chart-entry-complete")
+        ),
+        "the restoration's done button",
+    )?;
+    run.wait_for_css(
+        &format!(
+            "{}[data-entry-id=\"{entry_id}\"][data-status=\"done\"]",
+            css("chart-entry")
+        ),
+        STEP_TIMEOUT,
+    )?;
+    run.click("nav-sync")?;
+    run.click("sync-now")?;
+    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    let at_chair = cli(&chair, &["--user", OWNER, "chart", "show", patient_id])?;
+    ensure!(
+        at_chair["entries"][0]["status"] == "done",
+        "done here, done there: {at_chair}"
+    );
     run.end_step();
 
     // j. The clinic moves to a new relay (a planned move): a sync there says, in French, that

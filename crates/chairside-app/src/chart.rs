@@ -64,19 +64,22 @@ impl App {
             "ok",
             entry_id,
         ))?;
-        let recorded_by = staff_display_name(self.store()?.conn(), &row.recorded_by);
-        Ok(to_dto(row, kind, status, recorded_by))
+        Ok(to_dto(self.store()?.conn(), row, kind, status))
     }
 
     /// Charts a finding or a treatment. One charted as done settles the findings it treats.
+    /// A file merged into another is charted in that one (the person's file now).
     pub fn add_chart_entry(
         &mut self,
         patient_id: &str,
         input: ChartEntryInput,
     ) -> Result<ChartUpdate> {
         let session = self.authorize(P::EditClinical, "chart.create")?;
+        self.require_patient(patient_id)?;
+        let kept = chairside_store::merged::survivor(self.store()?.conn(), patient_id)?;
+        let patient_id = kept.as_str();
         self.require_live_patient(patient_id)?;
-        let checked = self.checked(&input)?;
+        let checked = self.checked(&input, &session.user_id.to_string())?;
         let row = ChartRow {
             id: EntityId::new().to_string(),
             patient_id: patient_id.to_string(),
@@ -85,12 +88,12 @@ impl App {
             active: true,
             ..checked
         };
-        let settled = self.follow_up(&row)?;
+        let follow_up = self.follow_up(&row)?;
         let user = session.user_id.to_string();
         let detail = format!("{} tooth={}", row.id, row.tooth);
         self.store_mut()?.write(|w| {
             w.insert_chart_entry(&row)?;
-            write_follow_up(w, &settled)?;
+            write_follow_up(w, &follow_up)?;
             w.audit(record(
                 &user,
                 "chart.create",
@@ -101,7 +104,7 @@ impl App {
             ))?;
             Ok(())
         })?;
-        self.chart_update(patient_id, &settled)
+        self.chart_update(patient_id, &row.id, &follow_up)
     }
 
     /// Changes an entry (its tooth, surfaces, kind, status, material, note or day done): only
@@ -114,7 +117,13 @@ impl App {
         let session = self.authorize(P::EditClinical, "chart.update")?;
         let before = self.chart_entry_row(entry_id)?;
         self.require_live_patient(&before.patient_id)?;
-        let checked = self.checked(&input)?;
+        let checked = self.checked(&input, &session.user_id.to_string())?;
+        // Still done: marked done when and by whom it first was.
+        let (done_at_ms, done_by) = if checked.status == before.status {
+            (before.done_at_ms, before.done_by.clone())
+        } else {
+            (checked.done_at_ms, checked.done_by.clone())
+        };
         let after = ChartRow {
             id: before.id.clone(),
             patient_id: before.patient_id.clone(),
@@ -122,12 +131,8 @@ impl App {
             recorded_at_ms: before.recorded_at_ms,
             active: before.active,
             settled_by: before.settled_by.clone(),
-            // Still done: marked done when it first was.
-            done_at_ms: if checked.status == before.status {
-                before.done_at_ms
-            } else {
-                checked.done_at_ms
-            },
+            done_at_ms,
+            done_by,
             ..checked
         };
         self.write_entry(&session.user_id.to_string(), &before, &after)
@@ -152,10 +157,17 @@ impl App {
                 ),
             ));
         }
+        if !before.active {
+            return Err(ApiError::invalid(
+                "active",
+                "this entry is struck out: restore it first if it is to be done",
+            ));
+        }
         let mut after = before.clone();
         after.status = Status::Done.code().to_string();
         after.done_on = self.day_done(done_on.as_deref())?;
         after.done_at_ms = chrono::Utc::now().timestamp_millis();
+        after.done_by = session.user_id.to_string();
         self.write_entry(&session.user_id.to_string(), &before, &after)
     }
 
@@ -165,6 +177,15 @@ impl App {
         let session = self.authorize(P::EditClinical, "chart.update")?;
         let before = self.chart_entry_row(entry_id)?;
         self.require_live_patient(&before.patient_id)?;
+        if active && !before.active && !before.settled_by.is_empty() {
+            let treatment = rows::get(self.store()?.conn(), &before.settled_by)?;
+            if treatment.is_some_and(|t| t.active && t.status == Status::Done.code()) {
+                return Err(ApiError::invalid(
+                    "active",
+                    "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
+                ));
+            }
+        }
         let mut after = before.clone();
         after.active = active;
         if active {
@@ -180,12 +201,12 @@ impl App {
         before: &ChartRow,
         after: &ChartRow,
     ) -> Result<ChartUpdate> {
-        let settled = self.follow_up(after)?;
+        let follow_up = self.follow_up(after)?;
         let detail = format!("{} tooth={}", after.id, after.tooth);
         let patient_id = after.patient_id.clone();
         self.store_mut()?.write(|w| {
             w.update_chart_entry(before, after)?;
-            write_follow_up(w, &settled)?;
+            write_follow_up(w, &follow_up)?;
             w.audit(record(
                 user,
                 "chart.update",
@@ -197,7 +218,7 @@ impl App {
             Ok(())
         })?;
         let shown = chairside_store::merged::survivor(self.store()?.conn(), &patient_id)?;
-        self.chart_update(&shown, &settled)
+        self.chart_update(&shown, &after.id, &follow_up)
     }
 
     fn chart_entry_row(&self, entry_id: &str) -> Result<ChartRow> {
@@ -210,7 +231,7 @@ impl App {
     }
 
     /// The input checked against the domain's rules, as the fields of a row.
-    fn checked(&self, input: &ChartEntryInput) -> Result<ChartRow> {
+    fn checked(&self, input: &ChartEntryInput, user: &str) -> Result<ChartRow> {
         let tooth = Tooth::parse(&input.tooth).map_err(|e| ApiError::invalid("tooth", e))?;
         let surfaces = Surfaces::parse(&input.surfaces, tooth).map_err(invalid)?;
         let spec = ChartEntrySpec {
@@ -223,13 +244,14 @@ impl App {
         spec.check().map_err(invalid)?;
         // A day done belongs to a done entry only; one left over from a status changed back
         // in the form is not kept.
-        let (done_on, done_at_ms) = if spec.status == Status::Done {
+        let (done_on, done_at_ms, done_by) = if spec.status == Status::Done {
             (
                 self.day_done(input.done_on.as_deref())?,
                 chrono::Utc::now().timestamp_millis(),
+                user.to_string(),
             )
         } else {
-            (String::new(), 0)
+            (String::new(), 0, String::new())
         };
         Ok(ChartRow {
             tooth: tooth.to_string(),
@@ -243,6 +265,7 @@ impl App {
             note: bounded("note", &input.note, NOTE_MAX)?,
             done_on,
             done_at_ms,
+            done_by,
             ..ChartRow::default()
         })
     }
@@ -307,15 +330,21 @@ impl App {
     fn chart_update(
         &self,
         patient_id: &str,
-        settled: &[(ChartRow, ChartRow)],
+        entry_id: &str,
+        follow_up: &[(ChartRow, ChartRow)],
     ) -> Result<ChartUpdate> {
+        let ids = |active: bool| {
+            follow_up
+                .iter()
+                .filter(|(_, after)| after.active == active)
+                .map(|(_, after)| after.id.clone())
+                .collect()
+        };
         Ok(ChartUpdate {
             chart: self.read_chart(patient_id)?,
-            settled: settled
-                .iter()
-                .filter(|(_, after)| !after.active)
-                .map(|(_, after)| after.id.clone())
-                .collect(),
+            entry_id: entry_id.to_string(),
+            settled: ids(false),
+            restored: ids(true),
         })
     }
 
@@ -352,8 +381,7 @@ impl App {
         let has_primary_entries = primary.iter().any(|t| t.active_entries > 0);
         let mut entries = Vec::new();
         for (row, kind, status) in known {
-            let recorded_by = staff_display_name(conn, &row.recorded_by);
-            entries.push(to_dto(row, kind, status, recorded_by));
+            entries.push(to_dto(conn, row, kind, status));
         }
         Ok(DentalChart {
             patient_id: patient_id.to_string(),
@@ -414,8 +442,17 @@ fn to_tooth(tooth: Tooth, active: &[(Kind, Status, Surfaces)]) -> ChartTooth {
     }
 }
 
-fn to_dto(row: ChartRow, kind: Kind, status: Status, recorded_by: String) -> ChartEntry {
+fn to_dto(
+    conn: &chairside_store::Connection,
+    row: ChartRow,
+    kind: Kind,
+    status: Status,
+) -> ChartEntry {
     ChartEntry {
+        recorded_by: staff_display_name(conn, &row.recorded_by),
+        done_by: Some(&row.done_by)
+            .filter(|d| !d.is_empty())
+            .map(|d| staff_display_name(conn, d)),
         material: Material::parse(&row.material).ok().map(material_to_dto),
         done_on: Some(row.done_on).filter(|d| !d.is_empty()),
         settled_by: Some(row.settled_by).filter(|s| !s.is_empty()),
@@ -426,7 +463,6 @@ fn to_dto(row: ChartRow, kind: Kind, status: Status, recorded_by: String) -> Cha
         kind: kind_to_dto(kind),
         status: status_to_dto(status),
         note: row.note,
-        recorded_by,
         recorded_at_ms: row.recorded_at_ms,
         active: row.active,
     }

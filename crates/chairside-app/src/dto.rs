@@ -1361,6 +1361,8 @@ pub struct ChartEntry {
     pub note: String,
     /// `YYYY-MM-DD`, for an entry done here.
     pub done_on: Option<String>,
+    /// The display name of who marked it done, for an entry done here.
+    pub done_by: Option<String>,
     /// The display name of who charted it.
     pub recorded_by: String,
     #[ts(type = "number")]
@@ -1429,12 +1431,15 @@ pub struct ChartEntryInput {
     pub done_on: Option<String>,
 }
 
-/// A chart entry written: the chart as it stands, and the findings the entry's completion
-/// settled (a caries under a restoration now done), if any.
+/// A chart entry written: the chart as it stands, the entry's id, and the findings the write
+/// settled (a caries under a restoration now done) or gave back (the restoration struck out,
+/// no longer done, or narrowed), if any.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChartUpdate {
     pub chart: DentalChart,
+    pub entry_id: String,
     pub settled: Vec<String>,
+    pub restored: Vec<String>,
 }
 
 /// A concurrent edit's chart entry, for the inbox: which tooth and what.

@@ -130,7 +130,16 @@ impl App {
         let row = patients::get(self.store()?.conn(), patient_id)?.ok_or_else(|| {
             ApiError::new(code::NOT_FOUND, format!("no patient with id {patient_id}"))
         })?;
-        crate::patients::refuse_if_erased(&row)
+        if row.erased_at_ms != 0 {
+            return Err(ApiError::new(
+                code::PATIENT_ERASED,
+                format!(
+                    "file {} was erased on request (GDPR): its records are kept but take nothing new; create a new file if the person comes back",
+                    row.file_number
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn require_patient(&self, patient_id: &str) -> Result<()> {

@@ -77,7 +77,8 @@ fn a_dentist_charts_plans_and_completes_treatments() {
     let caries = app
         .add_chart_entry(&yacine.id, entry("36", "om", Caries, Existing))
         .unwrap();
-    let caries_id = caries.chart.entries[0].id.clone();
+    let caries_id = caries.entry_id.clone();
+    assert_eq!(caries.chart.entries[0].id, caries_id);
     assert_eq!(
         caries.chart.entries[0].surfaces, "MO",
         "surfaces as typed, stored in order"
@@ -142,7 +143,10 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         .complete_chart_entry(&restoration.id, Some("2026-11-20".into()))
         .unwrap();
     assert_eq!(done.settled, std::slice::from_ref(&caries_id));
-    assert_eq!(active_ids(&done.chart), std::slice::from_ref(&restoration.id));
+    assert_eq!(
+        active_ids(&done.chart),
+        std::slice::from_ref(&restoration.id)
+    );
     let settled = done
         .chart
         .entries
@@ -165,6 +169,16 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         .find(|e| e.id == restoration.id)
         .unwrap();
     assert_eq!(completed.done_on.as_deref(), Some("2026-11-20"));
+    assert_eq!(completed.done_by.as_deref(), Some("Dr Amel Benali"));
+    // The caries stays settled while the restoration stands: it cannot be brought back alone.
+    let alone = app.set_chart_entry_active(&caries_id, true).unwrap_err();
+    assert!(
+        alone
+            .message
+            .starts_with("active: this finding was settled"),
+        "{}",
+        alone.message
+    );
     assert_eq!(completed.material, Some(ToothMaterial::Composite));
     assert_eq!(completed.note, "Sous digue");
     let again = app.complete_chart_entry(&restoration.id, None).unwrap_err();
@@ -177,6 +191,7 @@ fn a_dentist_charts_plans_and_completes_treatments() {
     // Struck out (charted in error): the caries comes back; restored: settled again.
     let struck = app.set_chart_entry_active(&restoration.id, false).unwrap();
     assert_eq!(active_ids(&struck.chart), std::slice::from_ref(&caries_id));
+    assert_eq!(struck.restored, std::slice::from_ref(&caries_id));
     let restored = app.set_chart_entry_active(&restoration.id, true).unwrap();
     assert_eq!(restored.settled, std::slice::from_ref(&caries_id));
     // Narrowed to the distal surface only, it no longer covers the caries: back in the chart.
@@ -192,6 +207,7 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         )
         .unwrap();
     assert!(narrowed.settled.is_empty());
+    assert_eq!(narrowed.restored, std::slice::from_ref(&caries_id));
     assert_eq!(active_ids(&narrowed.chart).len(), 2);
     assert_eq!(
         marks(&narrowed.chart, "36"),
@@ -223,6 +239,14 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         .add_chart_entry(&yacine.id, entry("85", "O", Sealant, Planned))
         .unwrap();
     assert!(milk.chart.has_primary_entries);
+    // A planned entry struck out is not marked done until it is restored.
+    app.set_chart_entry_active(&milk.entry_id, false).unwrap();
+    let struck_out = app.complete_chart_entry(&milk.entry_id, None).unwrap_err();
+    assert!(
+        struck_out.message.contains("restore it first"),
+        "{}",
+        struck_out.message
+    );
 
     let timeline: Vec<(String, String, String)> = app
         .patient_timeline(&yacine.id)
@@ -388,4 +412,52 @@ fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_
             taken
         );
     }
+}
+
+#[test]
+fn a_file_merged_into_another_is_charted_and_read_in_the_kept_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = pc(dir.path());
+    set_up_clinic(&mut app, "database passphrase");
+    let kept = add_patient(&mut app, "Haddad", "Yacine", "1980-02-03");
+    let retired = add_patient(&mut app, "Hadad", "Yacine", "1980-02-03");
+    let before = app
+        .add_chart_entry(
+            &retired.id,
+            entry("46", "", ChartKind::Crown, ChartStatus::Existing),
+        )
+        .unwrap();
+    app.merge_patients(MergePatientsRequest {
+        kept_id: kept.id.clone(),
+        retired_id: retired.id.clone(),
+        take_from_retired: Vec::new(),
+    })
+    .unwrap();
+    // A PC still showing the retired file charts into the kept one.
+    let after = app
+        .add_chart_entry(
+            &retired.id,
+            entry("36", "O", ChartKind::Caries, ChartStatus::Existing),
+        )
+        .unwrap();
+    assert_eq!(after.chart.patient_id, kept.id);
+    let charted = after
+        .chart
+        .entries
+        .iter()
+        .find(|e| e.id == after.entry_id)
+        .unwrap();
+    assert_eq!(charted.patient_id, kept.id);
+    let read: Vec<String> = app
+        .dental_chart(&kept.id)
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(
+        read,
+        [after.entry_id, before.entry_id],
+        "by tooth: 36 then 46"
+    );
 }

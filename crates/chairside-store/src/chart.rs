@@ -26,6 +26,8 @@ pub struct ChartRow {
     pub done_on: String,
     /// When it was marked done (0 when not done): the time the timeline shows.
     pub done_at_ms: i64,
+    /// Who marked it done (staff user id), empty when not done.
+    pub done_by: String,
     pub recorded_by: String,
     pub recorded_at_ms: i64,
     /// False once settled by a treatment or struck out.
@@ -34,7 +36,7 @@ pub struct ChartRow {
     pub settled_by: String,
 }
 
-const COLUMNS: &str = "id, patient_id, tooth, surfaces, kind, status, material, note, done_on, done_at_ms, recorded_by, recorded_at_ms, active, settled_by";
+const COLUMNS: &str = "id, patient_id, tooth, surfaces, kind, status, material, note, done_on, done_at_ms, done_by, recorded_by, recorded_at_ms, active, settled_by";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ChartRow> {
     Ok(ChartRow {
@@ -48,10 +50,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ChartRow> {
         note: r.get(7)?,
         done_on: r.get(8)?,
         done_at_ms: r.get(9)?,
-        recorded_by: r.get(10)?,
-        recorded_at_ms: r.get(11)?,
-        active: r.get(12)?,
-        settled_by: r.get(13)?,
+        done_by: r.get(10)?,
+        recorded_by: r.get(11)?,
+        recorded_at_ms: r.get(12)?,
+        active: r.get(13)?,
+        settled_by: r.get(14)?,
     })
 }
 
@@ -67,6 +70,7 @@ impl ChartRow {
             ("note", Value::Text(self.note.clone())),
             ("done_on", Value::Text(self.done_on.clone())),
             ("done_at_ms", Value::Integer(self.done_at_ms)),
+            ("done_by", Value::Text(self.done_by.clone())),
             ("active", Value::Integer(i64::from(self.active))),
             ("settled_by", Value::Text(self.settled_by.clone())),
         ]

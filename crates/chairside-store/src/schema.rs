@@ -280,6 +280,7 @@ pub const CHART_ENTRY: TableSpec = TableSpec {
         "note",
         "done_on",
         "done_at_ms",
+        "done_by",
         "recorded_by",
         "recorded_at_ms",
         "active",

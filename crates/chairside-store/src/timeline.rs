@@ -40,7 +40,7 @@ const SOURCES: &[&str] = &[
     // tooth and its surfaces ("36 MOD"), the detail the kind's code.
     "SELECT recorded_at_ms, 'chart_charted', id, trim(tooth || ' ' || surfaces), kind, recorded_by
        FROM chart_entry WHERE patient_id IN (SELECT value FROM json_each(?1))",
-    "SELECT done_at_ms, 'chart_done', id, trim(tooth || ' ' || surfaces), kind, ''
+    "SELECT done_at_ms, 'chart_done', id, trim(tooth || ' ' || surfaces), kind, done_by
        FROM chart_entry WHERE patient_id IN (SELECT value FROM json_each(?1))
         AND status = 'done' AND done_at_ms > 0",
     "SELECT recorded_at_ms, CASE granted WHEN 1 THEN 'consent_granted' ELSE 'consent_withdrawn' END,

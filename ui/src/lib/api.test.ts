@@ -302,6 +302,32 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("send the dental chart commands' arguments by the Rust names (camelCase for snake_case)", async () => {
+    const calls: [string, unknown][] = [];
+    api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
+      return null;
+    }) as api.Invoker);
+    const input = {
+      tooth: "36", surfaces: "mod", kind: "restoration" as const, status: "planned" as const, material: "composite" as const,
+      note: "", done_on: null,
+    };
+    await api.dentalChart("p1");
+    await api.addChartEntry("p1", input);
+    await api.updateChartEntry("ce1", { ...input, status: "done", done_on: "2026-03-02" });
+    await api.completeChartEntry("ce1", null);
+    await api.completeChartEntry("ce2", "2026-03-01");
+    await api.setChartEntryActive("ce1", false);
+    expect(calls).toEqual([
+      ["dental_chart", { id: "p1" }],
+      ["add_chart_entry", { id: "p1", request: input }],
+      ["update_chart_entry", { entry: "ce1", request: { ...input, status: "done", done_on: "2026-03-02" } }],
+      ["complete_chart_entry", { entry: "ce1", doneOn: null }],
+      ["complete_chart_entry", { entry: "ce2", doneOn: "2026-03-01" }],
+      ["set_chart_entry_active", { entry: "ce1", active: false }],
+    ]);
+  });
+
   it("reject with an ApiError", async () => {
     api.setInvoker(vi.fn(() => Promise.reject("ipc down")) as unknown as api.Invoker);
     await expect(api.lockSession()).rejects.toEqual({ code: "internal", message: "ipc down" });

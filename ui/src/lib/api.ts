@@ -12,6 +12,9 @@ import type {
   CalibrationInput,
   Chair,
   ChairInput,
+  ChartEntryInput,
+  ChartUpdate,
+  DentalChart,
   ClinicInfo,
   ConsentInput,
   Consents,
@@ -263,3 +266,18 @@ export const patientAppointments = (patientId: string) => call<PatientAppointmen
 /** A person decided two overlapping appointments both stand: the pair is not flagged again. */
 export const keepDoubleBooking = (req: KeepDoubleBookingRequest) => call<null>("keep_double_booking", { req });
 export const chairHolders = (req: ChairHoldersRequest) => call<Appointment[]>("chair_holders", { req });
+
+// Dental chart. What a tooth looks like and whether an entry is valid are decided on the Rust side
+// (invalid_input, the message naming the field first: "surfaces: …").
+/** The patient's odontogram (both dentitions) and every entry, active or not. */
+export const dentalChart = (id: string) => call<DentalChart>("dental_chart", { id });
+/** Charts a finding or a treatment on a tooth; one charted as done settles the findings it treats. */
+export const addChartEntry = (id: string, request: ChartEntryInput) => call<ChartUpdate>("add_chart_entry", { id, request });
+export const updateChartEntry = (entry: string, request: ChartEntryInput) =>
+  call<ChartUpdate>("update_chart_entry", { entry, request });
+/** A planned entry done on `doneOn` ("YYYY-MM-DD"; null: today). */
+export const completeChartEntry = (entry: string, doneOn: string | null) =>
+  call<ChartUpdate>("complete_chart_entry", { entry, doneOn });
+/** Strikes an entry out (charted in error, or no longer true) or brings it back. */
+export const setChartEntryActive = (entry: string, active: boolean) =>
+  call<ChartUpdate>("set_chart_entry_active", { entry, active });

@@ -728,6 +728,10 @@ surfaces: string, kind: ChartKind, status: ChartStatus, material: ToothMaterial 
  */
 done_on: string | null, 
 /**
+ * The display name of who marked it done, for an entry done here.
+ */
+done_by: string | null, 
+/**
  * The display name of who charted it.
  */
 recorded_by: string, recorded_at_ms: number, 
@@ -782,7 +786,7 @@ export type ChartEntryInput = { tooth: string, surfaces: string, kind: ChartKind
  */
 done_on: string | null, };
 
-export type ChartUpdate = { chart: DentalChart, settled: Array<string>, };
+export type ChartUpdate = { chart: DentalChart, entry_id: string, settled: Array<string>, restored: Array<string>, };
 
 export type ChartEntryRef = { tooth: string, surfaces: string, kind: ChartKind, };
 

@@ -29,6 +29,8 @@ describe("erasure", () => {
     expect(retainedLine("en", { kind: "consent", count: 0 })).toBe("0 consent records");
     expect(retainedLine("en", { kind: "consent", count: 1 })).toBe("1 consent record");
     expect(retainedLine("en", { kind: "invoice", count: 2 })).toBe("invoice: 2");
+    expect(retainedLine("fr", { kind: "chart_entry", count: 2 })).toBe("2 entrées du schéma dentaire");
+    expect(retainedLine("en", { kind: "chart_entry", count: 1 })).toBe("1 dental chart entry");
   });
 
   it("translates the new error codes", () => {

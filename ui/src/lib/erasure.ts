@@ -18,7 +18,8 @@ export function erasedBanner(lang: Language, p: Pick<Patient, "erased_at_ms" | "
   });
 }
 
-/** "3 éléments d'antécédents médicaux", "1 consentement"; an unknown kind as "kind : n". */
+/** "3 éléments d'antécédents médicaux", "1 consentement", "2 entrées du schéma dentaire"; an
+ * unknown kind as "kind : n". */
 export function retainedLine(lang: Language, r: RetainedCount): string {
   const many = lang === "fr" ? r.count > 1 : r.count !== 1;
   switch (r.kind) {
@@ -26,6 +27,8 @@ export function retainedLine(lang: Language, r: RetainedCount): string {
       return translate(lang, many ? "erase.retained_medical_item_many" : "erase.retained_medical_item_one", { n: r.count });
     case "consent":
       return translate(lang, many ? "erase.retained_consent_many" : "erase.retained_consent_one", { n: r.count });
+    case "chart_entry":
+      return translate(lang, many ? "erase.retained_chart_entry_many" : "erase.retained_chart_entry_one", { n: r.count });
     default:
       return translate(lang, "erase.retained_other", { kind: r.kind, n: r.count });
   }

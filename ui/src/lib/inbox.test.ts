@@ -76,6 +76,17 @@ const moved = (over: Partial<EditConflictInfo> = {}) =>
     ...over,
   });
 
+const crownMaterial = (over: Partial<EditConflictInfo> = {}) =>
+  conflict({
+    table: "chart_entry",
+    row_id: "ce3",
+    field: "material",
+    chart_entry: { tooth: "46", surfaces: "", kind: "crown" },
+    current_value: "metal_ceramic",
+    other_value: "zirconia",
+    ...over,
+  });
+
 function booking(id: string, time: string, patient: PatientRef): Appointment {
   return {
     id, patient, chair_id: "ch2", chair_name: "Fauteuil 2", starts_at: `2026-11-25T${time}`, ends_at: `2026-11-25T${time}`,
@@ -132,9 +143,39 @@ describe("field labels", () => {
     expect(conflictSubject("en", moved({ field: "status" }))).toBe("Status of the appointment on 25/11/2026 10:00");
     expect(conflictSubject("fr", moved({ appointment_starts_at: undefined, field: "reason" }))).toBe("Motif d'un rendez-vous");
   });
+
+  it("name a chart entry's field with its tooth, surfaces and kind", () => {
+    expect(fieldLabel("fr", "chart_entry", "surfaces")).toBe("Faces");
+    expect(fieldLabel("en", "chart_entry", "done_on")).toBe("Done on");
+    expect(fieldLabel("fr", "chart_entry", "active")).toBe("État de l'entrée");
+    expect(conflictSubject("fr", crownMaterial())).toBe("Schéma dentaire — dent 46, couronne : Matériau");
+    const caries = { tooth: "36", surfaces: "MO", kind: "caries" as const };
+    expect(conflictSubject("fr", crownMaterial({ field: "status", chart_entry: caries }))).toBe(
+      "Schéma dentaire — dent 36 MO, carie : Statut",
+    );
+    expect(conflictSubject("en", crownMaterial({ field: "kind", chart_entry: caries }))).toBe("Dental chart — tooth 36 MO, caries: Kind");
+    // An entry of a kind this version does not know comes without its reference.
+    expect(conflictSubject("fr", crownMaterial({ chart_entry: undefined }))).toBe("Schéma dentaire : Matériau");
+  });
 });
 
 describe("valueText", () => {
+  it("words a chart entry's kind, status, material and state", () => {
+    expect(valueText("fr", "chart_entry", "kind", "root_canal")).toBe("Traitement endodontique");
+    expect(valueText("en", "chart_entry", "kind", "pontic")).toBe("Pontic");
+    expect(valueText("fr", "chart_entry", "status", "planned")).toBe("Prévu");
+    expect(valueText("fr", "chart_entry", "material", "metal_ceramic")).toBe("Céramo-métallique");
+    expect(valueText("en", "chart_entry", "material", "glass_ionomer")).toBe("Glass ionomer");
+    expect(valueText("fr", "chart_entry", "material", "")).toBe("(vide)");
+    expect(valueText("fr", "chart_entry", "active", "1")).toBe("Actif");
+    expect(valueText("fr", "chart_entry", "active", "0")).toBe("Barré");
+    expect(valueText("fr", "chart_entry", "surfaces", "MOD")).toBe("MOD");
+    expect(valueText("fr", "chart_entry", "done_on", "2026-03-02")).toBe("02/03/2026");
+    // Codes a later version adds are shown as sent.
+    expect(valueText("fr", "chart_entry", "kind", "veneer")).toBe("veneer");
+    expect(valueText("fr", "chart_entry", "material", "gold")).toBe("gold");
+  });
+
   it("shows an empty value as such", () => {
     expect(valueText("fr", "patient", "notes", "")).toBe("(vide)");
     expect(valueText("en", "patient", "email", "  ")).toBe("(empty)");
@@ -285,6 +326,15 @@ describe("grouping and sorting", () => {
     const penicillinLabel = allergyLabel();
     const sorted = [latex, notes, penicillinSeverity, phones, penicillinLabel, lastName].sort(compareConflicts);
     expect(sorted).toEqual([lastName, phones, notes, latex, penicillinLabel, penicillinSeverity]);
+  });
+
+  it("puts the chart entries after the medical history, by tooth, before the appointments", () => {
+    const crown = crownMaterial();
+    const caries = crownMaterial({ row_id: "ce1", field: "status", chart_entry: { tooth: "36", surfaces: "M", kind: "caries" } });
+    const cariesNote = crownMaterial({ row_id: "ce1", field: "note", chart_entry: { tooth: "36", surfaces: "M", kind: "caries" } });
+    const appointment = moved();
+    const label = allergyLabel();
+    expect([appointment, crown, cariesNote, label, caries].sort(compareConflicts)).toEqual([label, caries, cariesNote, crown, appointment]);
   });
 
   it("puts a file's appointments after its medical entries, by time", () => {

@@ -5,6 +5,7 @@
 // decided automatically. The possible duplicates of the inbox are read with ./duplicates.
 import type {
   AttentionInbox,
+  ChartEntryRef,
   ConflictChoice,
   DoubleBooking,
   EditConflictInfo,
@@ -13,13 +14,20 @@ import type {
   ResolveConflictRequest,
 } from "./bindings";
 import { durationText, formatAt, statusLabel } from "./agenda";
+import {
+  chartRefLabel,
+  kindLabel as chartKindLabel,
+  materialLabel,
+  isToothMaterial,
+  statusLabel as chartStatusLabel,
+} from "./chart";
 import { distinctPairs, noticeCountLabel, pairKey, refLabel } from "./duplicates";
 import { translate, type MessageKey } from "./i18n";
 import { kindLabel, severityLabel } from "./medical";
 import { formatDate, formatPhone, isNationalIdKind, relationLabel, SEXES } from "./patients";
 import { plural } from "./sync";
 
-export const CONFLICT_TABLES = ["patient", "medical_item", "appointment"] as const;
+export const CONFLICT_TABLES = ["patient", "medical_item", "appointment", "chart_entry"] as const;
 export type ConflictTable = (typeof CONFLICT_TABLES)[number];
 
 /** The reviewed fields of each table, in the order of the patient form and the medical history. */
@@ -42,6 +50,7 @@ export const CONFLICT_FIELDS = {
   ],
   medical_item: ["kind", "label", "detail", "severity", "alert", "noted_on", "active", "deleted"],
   appointment: ["patient_id", "chair_id", "starts_at", "duration_min", "status", "reason", "practitioner_id"],
+  chart_entry: ["tooth", "surfaces", "kind", "status", "material", "done_on", "note", "active"],
 } as const satisfies Record<ConflictTable, readonly string[]>;
 
 /** The label of each field: the patient form's and the medical history's where they have one. */
@@ -81,6 +90,16 @@ const FIELD_LABELS: { [T in ConflictTable]: Record<(typeof CONFLICT_FIELDS)[T][n
     reason: "appt.reason",
     practitioner_id: "appt.practitioner",
   },
+  chart_entry: {
+    tooth: "chart.field_tooth",
+    surfaces: "chart.surfaces",
+    kind: "chart.kind",
+    status: "chart.status",
+    material: "chart.material",
+    done_on: "chart.done_on",
+    note: "chart.note",
+    active: "inbox.field_chart_active",
+  },
 };
 
 export function isConflictTable(table: string): table is ConflictTable {
@@ -102,8 +121,30 @@ export function fieldLabel(lang: Language, table: string, field: string): string
 }
 
 /** What changed, in words: "Notes", "Libellé de « Pénicilline »" for a medical-history entry,
- * "Heure du rendez-vous du 25/11/2026 09:30" for an appointment. */
+ * "Heure du rendez-vous du 25/11/2026 09:30" for an appointment, "Schéma dentaire — dent 36
+ * MO, carie : Matériau" for a chart entry. */
 export function conflictSubject(
+  lang: Language,
+  c: Pick<EditConflictInfo, "table" | "field" | "item_label"> & { appointment_starts_at?: string; chart_entry?: ChartEntryRef },
+): string {
+  const parts = conflictSubjectParts(lang, c);
+  return parts.entry === null ? parts.field : translate(lang, "inbox.chart_field", { entry: parts.entry, field: parts.field });
+}
+
+/** A chart entry's conflict subject in two parts, the entry ("Schéma dentaire — dent 36 MO,
+ * carie") shown on its own, and the rest; for the other tables, the whole subject in `field`. */
+export function conflictSubjectParts(
+  lang: Language,
+  c: Pick<EditConflictInfo, "table" | "field" | "item_label"> & { appointment_starts_at?: string; chart_entry?: ChartEntryRef },
+): { entry: string | null; field: string } {
+  if (c.table === "chart_entry") {
+    const field = fieldLabel(lang, c.table, c.field);
+    return { entry: c.chart_entry ? chartRefLabel(lang, c.chart_entry) : translate(lang, "chart.title"), field };
+  }
+  return { entry: null, field: subjectOf(lang, c) };
+}
+
+function subjectOf(
   lang: Language,
   c: Pick<EditConflictInfo, "table" | "field" | "item_label"> & { appointment_starts_at?: string },
 ): string {
@@ -149,6 +190,25 @@ export function valueText(
         const ref = refs.get(v);
         return ref ? refLabel(lang, ref) : value;
       }
+    }
+    return value;
+  }
+  if (table === "chart_entry") {
+    switch (field) {
+      case "kind":
+        return chartKindLabel(lang, v);
+      case "status":
+        return chartStatusLabel(lang, v);
+      case "material":
+        return isToothMaterial(v) ? materialLabel(lang, v) : value;
+      case "active":
+        return v === "1"
+          ? translate(lang, "inbox.value_chart_active")
+          : v === "0"
+            ? translate(lang, "inbox.value_chart_struck")
+            : value;
+      case "done_on":
+        return formatDate(v);
     }
     return value;
   }
@@ -233,11 +293,12 @@ export function withoutConflict(conflicts: readonly EditConflictInfo[], key: str
 
 /**
  * The order of a patient's conflicts: the file's own fields first, in the form's order, then
- * the medical-history entries by label, each in the history's order, then the appointments by
- * time; two values for one field oldest written first.
+ * the medical-history entries by label, each in the history's order, then the chart entries by
+ * tooth, then the appointments by time; two values for one field oldest written first.
  */
 export function compareConflicts(a: EditConflictInfo, b: EditConflictInfo): number {
-  const table = (t: string) => (t === "patient" ? 0 : t === "medical_item" ? 1 : t === "appointment" ? 2 : 3);
+  const table = (t: string) => (t === "patient" ? 0 : t === "medical_item" ? 1 : t === "chart_entry" ? 2 : t === "appointment" ? 3 : 4);
+  const tooth = (c: EditConflictInfo) => Number(c.chart_entry?.tooth ?? 99);
   return (
     table(a.table) - table(b.table) ||
     (a.table === "medical_item"
@@ -245,7 +306,9 @@ export function compareConflicts(a: EditConflictInfo, b: EditConflictInfo): numb
         a.row_id.localeCompare(b.row_id)
       : a.table === "appointment"
         ? (a.appointment_starts_at ?? "").localeCompare(b.appointment_starts_at ?? "") || a.row_id.localeCompare(b.row_id)
-        : a.row_id.localeCompare(b.row_id)) ||
+        : a.table === "chart_entry"
+          ? tooth(a) - tooth(b) || a.row_id.localeCompare(b.row_id)
+          : a.row_id.localeCompare(b.row_id)) ||
     fieldRank(a.table, a.field) - fieldRank(b.table, b.field) ||
     a.field.localeCompare(b.field) ||
     a.other_written_at_ms - b.other_written_at_ms ||

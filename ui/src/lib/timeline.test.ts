@@ -60,6 +60,20 @@ describe("timeline kinds", () => {
     });
     expect(timelineTexts("fr", entry({ kind: "file_created", label: "K7Q-00042", detail: "" })).label).toBe("dossier K7Q-00042");
     expect(timelineTexts("en", entry({ kind: "file_erased", label: "K7Q-00042", detail: "" })).label).toBe("file K7Q-00042");
+    expect(timelineTexts("fr", entry({ kind: "chart_charted", label: "36 MOD", detail: "restoration", recorded_by: "" }))).toEqual({
+      title: "Noté au schéma dentaire",
+      label: "Obturation, dent 36 MOD",
+      detail: "",
+    });
+    expect(timelineTexts("en", entry({ kind: "chart_done", label: "46", detail: "crown" }))).toEqual({
+      title: "Treatment done",
+      label: "Crown, tooth 46",
+      detail: "",
+    });
+    // A chart kind added by a later version is shown with its code.
+    expect(timelineTexts("fr", entry({ kind: "chart_done", label: "11", detail: "veneer" })).label).toBe("veneer, dent 11");
+    expect(timelineIcon("chart_charted")).toBe("tooth");
+    expect(timelineIcon("chart_done")).toBe("tooth_done");
   });
 });
 

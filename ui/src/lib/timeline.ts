@@ -2,6 +2,7 @@
 // by day. No Svelte, no I/O. Later modules add kinds on the Rust side (visits, treatments,
 // images, ...): an unknown kind is shown with its raw code, never dropped.
 import type { Language, TimelineEntry } from "./bindings";
+import { kindLabel as chartKindLabel } from "./chart";
 import { consentKindLabel } from "./consents";
 import { translate } from "./i18n";
 import { formatDay } from "./medical";
@@ -14,6 +15,8 @@ export const TIMELINE_KINDS = [
   "condition",
   "consent_granted",
   "consent_withdrawn",
+  "chart_charted",
+  "chart_done",
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -27,7 +30,17 @@ export function timelineKindLabel(lang: Language, kind: string): string {
 }
 
 /** The icon drawn for a kind; "other" for kinds this version does not know. */
-export type TimelineIcon = "file" | "erased" | "allergy" | "medication" | "condition" | "consent" | "withdrawn" | "other";
+export type TimelineIcon =
+  | "file"
+  | "erased"
+  | "allergy"
+  | "medication"
+  | "condition"
+  | "consent"
+  | "withdrawn"
+  | "tooth"
+  | "tooth_done"
+  | "other";
 
 export function timelineIcon(kind: string): TimelineIcon {
   switch (kind) {
@@ -43,6 +56,10 @@ export function timelineIcon(kind: string): TimelineIcon {
       return "consent";
     case "consent_withdrawn":
       return "withdrawn";
+    case "chart_charted":
+      return "tooth";
+    case "chart_done":
+      return "tooth_done";
     default:
       return "other";
   }
@@ -62,6 +79,14 @@ export function timelineTexts(lang: Language, e: TimelineEntry): { title: string
     case "file_created":
     case "file_erased":
       return { title, label: e.label ? translate(lang, "timeline.file", { file: e.label }) : "", detail: e.detail };
+    case "chart_charted":
+    case "chart_done":
+      // The label is the tooth and its surfaces ("36 MOD"), the detail the kind's code.
+      return {
+        title,
+        label: e.label ? translate(lang, "timeline.chart", { kind: chartKindLabel(lang, e.detail), where: e.label }) : chartKindLabel(lang, e.detail),
+        detail: "",
+      };
     default:
       return { title, label: e.label, detail: e.detail };
   }

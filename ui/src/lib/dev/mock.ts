@@ -81,10 +81,20 @@
 // booking onto a chair held then by a booked, arrived or completed appointment is refused with
 // chair_taken unless booked anyway (the pair is then kept, not flagged). Zerrouki Amine's reason
 // was changed at "Fauteuil 1" too: a concurrent edit of an appointment waits in the inbox.
+// Dental chart (chart.ts; the "Schéma dentaire" tab needs view_clinical, so not ?role=receptionist):
+// Mohamed Benali has a caries on 36 (M) and its restoration MOD planned (marking it done settles
+// the caries), a crown on 46, 18 missing, 11 restored (MI, composite), 45's caries settled by its
+// restoration, 26's root canal done and its crown planned, 24 to watch, 38 to extract, 47
+// fractured, and a caries on 14 struck out. Fatima-Zohra Hadjadj has an implant (16) and a bridge
+// 35-37; Yanis Meziane's milk molars make the chart open on both dentitions. The checks are the
+// Rust side's, with its words (O on a front tooth, no surfaces for a caries, a planned caries, a
+// composite crown...). The material of Mohamed Benali's crown on 46 was changed at "Fauteuil 1"
+// too: a concurrent edit of a chart entry waits in the inbox (for roles that see clinical data).
 import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import { MERGEABLE_FIELDS } from "../bindings";
 import { createMockAgenda } from "./agenda";
+import { createMockChart } from "./chart";
 import { imagingHandlers } from "./imaging";
 import type {
   ApiError,
@@ -312,6 +322,14 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     },
     { noChairs: params.has("nochairs") },
   );
+  const chart = createMockChart({
+    allowed,
+    patient: findPatient,
+    survivor,
+    files: filesOf,
+    user: () => current,
+    today: () => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10),
+  });
   const history = (patientId: string): MedicalHistory => {
     const files = filesOf(patientId);
     const items = medical
@@ -579,7 +597,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   // value is read from the file as it is now; a conflict whose two values are equal is not
   // listed (as the Rust side judges when listing).
   type MockConflict = {
-    table: "patient" | "medical_item" | "appointment"; row_id: string; field: string; other_value: string; other_device: string;
+    table: "patient" | "medical_item" | "appointment" | "chart_entry"; row_id: string; field: string; other_value: string; other_device: string;
     other_written_at_ms: number; kept_device: string; kept_written_at_ms: number; found_at_ms: number;
   };
   const minute = 60_000;
@@ -608,6 +626,12 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       other_written_at_ms: Date.now() - 50 * minute, kept_device: "d1", kept_written_at_ms: Date.now() - 45 * minute,
       found_at_ms: Date.now() - 25 * minute,
     },
+    // Mohamed Benali's crown on 46: its material corrected at the chair.
+    {
+      table: "chart_entry", row_id: "ce3", field: "material", other_value: "zirconia", other_device: "d2",
+      other_written_at_ms: Date.now() - 35 * minute, kept_device: "d1", kept_written_at_ms: Date.now() - 30 * minute,
+      found_at_ms: Date.now() - 5 * minute,
+    },
   ];
   /** The clock of a write, as the Rust side sends it (text: it does not fit a JavaScript number). */
   const hlcOf = (ms: number, device: string) => String(BigInt(ms) * 65_536n + BigInt(device.charCodeAt(device.length - 1)));
@@ -618,7 +642,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const fieldValue = (c: Pick<MockConflict, "table" | "row_id" | "field">): string | null => {
     if (c.field === "deleted") return "0";
     const row: Record<string, unknown> | undefined =
-      c.table === "patient" ? findPatient(c.row_id) : c.table === "appointment" ? agenda.find(c.row_id) : medical.find((m) => m.id === c.row_id);
+      c.table === "patient"
+        ? findPatient(c.row_id)
+        : c.table === "appointment"
+          ? agenda.find(c.row_id)
+          : c.table === "chart_entry"
+            ? chart.find(c.row_id)
+            : medical.find((m) => m.id === c.row_id);
     return row ? shownValue(row[c.field]) : null;
   };
   /** The conflicts the Rust side lists, oldest found first; medical items only for clinical roles. */
@@ -629,12 +659,17 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (c.table === "medical_item" && (!item || (forRole && !allowed("view_clinical")))) continue;
       const appointment = c.table === "appointment" ? agenda.find(c.row_id) : undefined;
       if (c.table === "appointment" && (!appointment || (forRole && !allowed("view_agenda")))) continue;
-      const patient = findPatient(item ? item.patient_id : appointment ? survivor(appointment.patient_id) : c.row_id);
+      const entry = c.table === "chart_entry" ? chart.find(c.row_id) : undefined;
+      if (c.table === "chart_entry" && (!entry || (forRole && !allowed("view_clinical")))) continue;
+      const patient = findPatient(
+        item ? item.patient_id : appointment ? survivor(appointment.patient_id) : entry ? survivor(entry.patient_id) : c.row_id,
+      );
       const current = fieldValue(c);
       if (!patient || current === null || current === c.other_value) continue;
       out.push({
         table: c.table, row_id: c.row_id, field: c.field, patient: refOf(patient), item_label: item ? item.label : null,
         ...(appointment ? { appointment_starts_at: appointment.starts_at } : {}),
+        ...(entry ? { chart_entry: { tooth: entry.tooth, surfaces: entry.surfaces, kind: entry.kind } } : {}),
         current_value: current, other_value: c.other_value, other_device: c.other_device,
         other_device_name: deviceName(c.other_device), other_hlc: hlcOf(c.other_written_at_ms, c.other_device),
         other_written_at_ms: c.other_written_at_ms, kept_device_name: deviceName(c.kept_device),
@@ -659,6 +694,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (!a) return;
       const fields: Record<string, unknown> = a;
       fields[c.field] = c.field === "duration_min" ? Number(text) : text;
+    } else if (c.table === "chart_entry") {
+      const e = chart.find(c.row_id);
+      if (!e) return;
+      const fields: Record<string, unknown> = e;
+      if (c.field === "active") fields.active = text === "1";
+      else if (c.field === "material" || c.field === "done_on" || c.field === "settled_by") fields[c.field] = text || null;
+      else fields[c.field] = text;
     } else {
       const m = medical.find((x) => x.id === c.row_id);
       if (!m || c.field === "deleted") return;
@@ -850,6 +892,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         retained: [
           { kind: "medical_item", count: medical.filter((m) => m.patient_id === p.id).length },
           { kind: "consent", count: consentRecords.filter((c) => c.patient_id === p.id).length },
+          { kind: "chart_entry", count: chart.entries.filter((e) => e.patient_id === p.id).length },
         ],
         wal_emptied: true,
         // The mock's images are PNG sensor captures: no DICOM header to rewrite.
@@ -876,6 +919,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
           at_ms: c.recorded_at_ms, kind: c.granted ? "consent_granted" : "consent_withdrawn", ref_id: c.id, label: c.kind,
           detail: c.text_version, recorded_by: c.recorded_by,
         });
+      entries.push(...chart.timeline(files));
       return entries.sort((a, b) => b.at_ms - a.at_ms);
     },
     patient_dependents: async (_r: never, args: Record<string, unknown>) => {
@@ -936,7 +980,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     resolve_edit_conflict: async (r: ResolveConflictRequest) => {
       await delay(250);
       const perm: Permission | null =
-        r.table === "patient" ? "edit_patients" : r.table === "medical_item" ? "edit_clinical" : r.table === "appointment" ? "edit_agenda" : null;
+        r.table === "patient"
+          ? "edit_patients"
+          : r.table === "medical_item" || r.table === "chart_entry"
+            ? "edit_clinical"
+            : r.table === "appointment"
+              ? "edit_agenda"
+              : null;
       if (!perm) return fail("invalid_input", "table: no such conflict");
       if (!allowed(perm))
         return fail(
@@ -1238,6 +1288,18 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     },
   });
   Object.assign(handlers, agenda.handlers);
+  Object.assign(handlers, chart.handlers);
+  // A later edit of a chart entry, made here with the other value in view, settles its conflicts.
+  for (const name of ["update_chart_entry", "complete_chart_entry", "set_chart_entry_active"]) {
+    const edit = handlers[name];
+    handlers[name] = async (r, a) => {
+      const id = String(a.entry);
+      const before = valuesOf("chart_entry", id);
+      const out = await edit(r, a);
+      settleEdited("chart_entry", id, before);
+      return out;
+    };
+  }
   Object.assign(
     handlers,
     imagingHandlers({
@@ -1253,6 +1315,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "merge_patients", "separate_patient",
     "resolve_edit_conflict", "save_chair", "book_appointment", "update_appointment", "set_appointment_status", "keep_double_booking",
     "import_image_file", "add_image_annotation", "delete_image_annotation", "calibrate_image", "set_image_teeth", "delete_image",
+    "add_chart_entry", "update_chart_entry", "complete_chart_entry", "set_chart_entry_active",
   ]) {
     const write = handlers[name];
     handlers[name] = async (r, a) => {

@@ -1,0 +1,360 @@
+import { describe, expect, it } from "vitest";
+import type { ChartEntry, ChartTooth, DentalChart } from "./bindings";
+import { translate } from "./i18n";
+import {
+  CHART_KINDS,
+  CHART_STATUSES,
+  chartRefLabel,
+  chartRows,
+  defaultStatus,
+  defaultView,
+  emptyChartForm,
+  entryPhrase,
+  entryText,
+  entryWithTooth,
+  errorField,
+  firstLowerRow,
+  followUpText,
+  formFromEntry,
+  hasMaterial,
+  inputFromForm,
+  isToothCode,
+  kindLabel,
+  listedEntries,
+  markStyle,
+  materialLabel,
+  moveSelection,
+  restorable,
+  restoredText,
+  settledText,
+  statusLabel,
+  surfaceSet,
+  surfacesText,
+  toggleSurface,
+  TOOTH_MATERIALS,
+  toothEntries,
+  toothLabel,
+  toothSurfaces,
+  typeToothDigit,
+  TYPING_MS,
+  viewShows,
+  writtenEntry,
+  zoneSurfaces,
+} from "./chart";
+
+/** The teeth in the Rust side's chart order (Tooth::chart_order). */
+function order(primary: boolean): string[] {
+  const [quadrants, last] = primary ? [[5, 6, 8, 7], 5] : [[1, 2, 4, 3], 8];
+  const out: string[] = [];
+  quadrants.forEach((q, i) => {
+    const positions = Array.from({ length: last }, (_, k) => k + 1);
+    for (const p of i % 2 === 0 ? positions.reverse() : positions) out.push(`${q}${p}`);
+  });
+  return out;
+}
+const toothOf = (code: string): ChartTooth => ({
+  tooth: code, upper: [1, 2, 5, 6].includes(Number(code[0])), anterior: Number(code[1]) <= 3, state: "present", surfaces: [],
+  whole: [], active_entries: 0,
+});
+const chart: DentalChart = {
+  patient_id: "p1", permanent: order(false).map(toothOf), primary: order(true).map(toothOf), has_primary_entries: false, entries: [],
+};
+
+function entry(over: Partial<ChartEntry>): ChartEntry {
+  return {
+    id: "ce1", patient_id: "p1", tooth: "36", surfaces: "M", kind: "caries", status: "existing", material: null, note: "",
+    done_on: null, done_by: null, recorded_by: "Dr Amina Benali", recorded_at_ms: 1000, active: true, settled_by: null, ...over,
+  };
+}
+
+describe("words", () => {
+  it("names every kind, status and material in both languages", () => {
+    for (const lang of ["fr", "en"] as const) {
+      for (const k of CHART_KINDS) expect(kindLabel(lang, k)).not.toMatch(/^chart\./);
+      for (const s of CHART_STATUSES) expect(statusLabel(lang, s)).not.toMatch(/^chart\./);
+      for (const m of TOOTH_MATERIALS) expect(materialLabel(lang, m)).not.toMatch(/^chart\./);
+    }
+    expect(kindLabel("fr", "root_canal")).toBe("Traitement endodontique");
+    expect(kindLabel("fr", "watch")).toBe("À surveiller");
+    expect(kindLabel("en", "pontic")).toBe("Pontic");
+    expect(statusLabel("fr", "existing")).toBe("Constaté");
+    expect(statusLabel("en", "done")).toBe("Done");
+    expect(materialLabel("fr", "metal_ceramic")).toBe("Céramo-métallique");
+    expect(materialLabel("fr", null)).toBe("Non précisé");
+    // What a later version adds is shown as sent.
+    expect(kindLabel("fr", "veneer")).toBe("veneer");
+    expect(materialLabel("en", "gold")).toBe("gold");
+  });
+
+  it("words an entry with and without its tooth, and in a sentence", () => {
+    expect(entryText("fr", entry({}))).toBe("Carie M");
+    expect(entryText("fr", entry({ kind: "crown", surfaces: "" }))).toBe("Couronne");
+    expect(entryWithTooth("fr", entry({ kind: "restoration", surfaces: "MOD" }))).toBe("Obturation 36 MOD");
+    expect(entryPhrase("fr", entry({ kind: "restoration", surfaces: "MOD", status: "planned" }))).toBe("obturation MOD prévue");
+    expect(entryPhrase("fr", entry({ kind: "implant", surfaces: "", status: "planned" }))).toBe("implant prévu");
+    expect(entryPhrase("fr", entry({ kind: "root_canal", surfaces: "", status: "done" }))).toBe("traitement endodontique réalisé");
+    expect(entryPhrase("fr", entry({ kind: "extraction", surfaces: "", status: "done" }))).toBe("extraction réalisée");
+    expect(entryPhrase("en", entry({ kind: "crown", surfaces: "", status: "existing" }))).toBe("crown");
+  });
+
+  it("gives each tooth button its name: the tooth and its active entries", () => {
+    const active = [entry({}), entry({ id: "ce2", kind: "restoration", surfaces: "MOD", status: "planned" })];
+    expect(toothLabel("fr", "36", active)).toBe("Dent 36 : carie M, obturation MOD prévue");
+    expect(toothLabel("en", "36", active)).toBe("Tooth 36: caries M, restoration MOD planned");
+    expect(toothLabel("fr", "21", [])).toBe("Dent 21 : rien de noté");
+  });
+
+  it("names a chart entry in the inbox", () => {
+    expect(chartRefLabel("fr", { tooth: "36", surfaces: "MO", kind: "caries" })).toBe("Schéma dentaire — dent 36 MO, carie");
+    expect(chartRefLabel("en", { tooth: "46", surfaces: "", kind: "crown" })).toBe("Dental chart — tooth 46, crown");
+  });
+
+  it("says which findings a treatment settled", () => {
+    const resto = entry({ id: "r", kind: "restoration", surfaces: "MOD", status: "done" });
+    const m = entry({ id: "c1", active: false, settled_by: "r" });
+    const o = entry({ id: "c2", surfaces: "O", active: false, settled_by: "r" });
+    const update = (entries: ChartEntry[], settled: string[]) => ({ chart: { ...chart, entries }, entry_id: "r", settled, restored: [] });
+    expect(settledText("fr", update([m, resto], ["c1"]))).toBe("1 constat soldé par obturation MOD : carie 36 M.");
+    expect(settledText("fr", update([m, o, resto], ["c1", "c2"]))).toBe("2 constats soldés par obturation MOD : carie 36 M, carie 36 O.");
+    expect(settledText("en", update([m, resto], ["c1"]))).toBe("1 finding settled by restoration MOD: caries 36 M.");
+    expect(settledText("fr", update([resto], []))).toBeNull();
+  });
+
+  it("says which findings came back to the chart", () => {
+    // The restoration struck out: the caries it had settled is back.
+    const resto = entry({ id: "r", kind: "restoration", surfaces: "MOD", status: "done", active: false });
+    const mo = entry({ id: "c1", surfaces: "MO" });
+    const d = entry({ id: "c2", surfaces: "D" });
+    const update = (entries: ChartEntry[], restored: string[], settled: string[] = []) => ({
+      chart: { ...chart, entries }, entry_id: "r", settled, restored,
+    });
+    expect(restoredText("fr", update([mo, resto], ["c1"]))).toBe("1 constat rétabli : carie 36 MO.");
+    expect(restoredText("en", update([mo, resto], ["c1"]))).toBe("1 finding back in the chart: caries 36 MO.");
+    expect(restoredText("fr", update([mo, d, resto], ["c1", "c2"]))).toBe("2 constats rétablis : carie 36 MO, carie 36 D.");
+    expect(restoredText("en", update([mo, d, resto], ["c1", "c2"]))).toBe("2 findings back in the chart: caries 36 MO, caries 36 D.");
+    expect(restoredText("fr", update([resto], []))).toBeNull();
+    // One the chart no longer shows (charted by a newer version) is still counted.
+    expect(restoredText("fr", update([resto], ["gone"]))).toBe("1 constat rétabli : ?.");
+    // The status line: what was settled, then what came back; nothing when neither.
+    const moved = entry({ id: "r", kind: "restoration", surfaces: "D", status: "done" });
+    const dSettled = entry({ id: "c2", surfaces: "D", active: false, settled_by: "r" });
+    expect(followUpText("fr", update([mo, dSettled, moved], ["c1"], ["c2"]))).toBe(
+      "1 constat soldé par obturation D : carie 36 D. 1 constat rétabli : carie 36 MO.",
+    );
+    expect(followUpText("fr", update([mo, moved], ["c1"]))).toBe("1 constat rétabli : carie 36 MO.");
+    expect(followUpText("fr", update([mo, moved], []))).toBeNull();
+  });
+
+  it("names the entry a write was about by the id the Rust side gives", () => {
+    const a = entry({ id: "a" });
+    const b = entry({ id: "b", tooth: "11", kind: "watch", surfaces: "" });
+    expect(writtenEntry({ chart: { ...chart, entries: [b, a] }, entry_id: "a" })?.id).toBe("a");
+    expect(writtenEntry({ chart: { ...chart, entries: [b] }, entry_id: "a" })).toBeNull();
+  });
+
+  it("says when it was done and by whom", () => {
+    expect(entry({}).done_by).toBeNull();
+    expect(translate("fr", "chart.done_line_by", { date: "20/11/2026", who: "Dr Amel Benali" })).toBe("Réalisé le 20/11/2026 par Dr Amel Benali");
+    expect(translate("en", "chart.done_line_by", { date: "20/11/2026", who: "Dr Amel Benali" })).toBe("Done on 20/11/2026 by Dr Amel Benali");
+  });
+});
+
+describe("surfaces", () => {
+  it("reads the letters as dentists type them", () => {
+    expect(surfacesText(surfaceSet("mod"))).toBe("MOD");
+    expect(surfacesText(surfaceSet("D O M"))).toBe("MOD");
+    expect(surfacesText(surfaceSet("dv"))).toBe("DB");
+    expect(surfacesText(surfaceSet("P"))).toBe("L");
+    expect(surfacesText(surfaceSet("mi, f"))).toBe("MIB");
+    // Letters that name no surface are the Rust side's to refuse.
+    expect(surfacesText(surfaceSet("mx"))).toBe("M");
+    expect(surfaceSet("").size).toBe(0);
+  });
+
+  it("toggles a surface into the text in canonical order", () => {
+    expect(toggleSurface("", "O")).toBe("O");
+    expect(toggleSurface("do", "M")).toBe("MOD");
+    expect(toggleSurface("mod", "O")).toBe("MD");
+    expect(toggleSurface("MV", "B")).toBe("M");
+  });
+
+  it("offers O on a back tooth and I on a front one", () => {
+    expect(toothSurfaces(false)).toEqual(["M", "O", "D", "B", "L"]);
+    expect(toothSurfaces(true)).toEqual(["M", "I", "D", "B", "L"]);
+  });
+});
+
+describe("drawing", () => {
+  it("puts B towards the lips and M towards the midline", () => {
+    // Upper right (viewer's left): B on top, M on the right.
+    expect(zoneSurfaces(toothOf("16"))).toEqual({ top: "B", bottom: "L", left: "D", right: "M", centre: "O" });
+    // Upper left: M on the left.
+    expect(zoneSurfaces(toothOf("21"))).toEqual({ top: "B", bottom: "L", left: "M", right: "D", centre: "I" });
+    // Lower left (viewer's right): B at the bottom.
+    expect(zoneSurfaces(toothOf("36"))).toEqual({ top: "L", bottom: "B", left: "M", right: "D", centre: "O" });
+    // Lower right, and milk teeth the same way.
+    expect(zoneSurfaces(toothOf("46"))).toEqual({ top: "L", bottom: "B", left: "D", right: "M", centre: "O" });
+    expect(zoneSurfaces(toothOf("85")).right).toBe("M");
+    expect(zoneSurfaces(toothOf("53")).centre).toBe("I");
+  });
+
+  it("draws a caries over all, then a planned treatment, a fracture, something to watch, a treatment in place", () => {
+    expect(markStyle({ kind: "caries", status: "existing" })).toBe("caries");
+    expect(markStyle({ kind: "restoration", status: "planned" })).toBe("planned");
+    expect(markStyle({ kind: "fracture", status: "existing" })).toBe("fracture");
+    expect(markStyle({ kind: "watch", status: "existing" })).toBe("watch");
+    expect(markStyle({ kind: "restoration", status: "done" })).toBe("treated");
+    expect(markStyle({ kind: "sealant", status: "existing" })).toBe("treated");
+  });
+});
+
+describe("layout", () => {
+  it("draws the upper arch on top, the patient's right on the left", () => {
+    const rows = chartRows(chart, "permanent");
+    expect(rows).toHaveLength(2);
+    expect(rows[0].map((c) => c.tooth.tooth).slice(0, 3)).toEqual(["18", "17", "16"]);
+    expect(rows[0][7].tooth.tooth).toBe("11");
+    expect(rows[0][8]).toMatchObject({ col: 8 });
+    expect(rows[0][8].tooth.tooth).toBe("21");
+    expect(rows[1][0].tooth.tooth).toBe("48");
+    expect(rows[1][15].tooth.tooth).toBe("38");
+    expect(firstLowerRow(rows)).toBe(1);
+  });
+
+  it("puts the milk teeth between the arches, each beside the tooth that replaces it", () => {
+    const rows = chartRows(chart, "mixed");
+    expect(rows.map((r) => r.length)).toEqual([16, 10, 10, 16]);
+    expect(rows[1][0]).toMatchObject({ col: 3 });
+    expect(rows[1][0].tooth.tooth).toBe("55");
+    expect(rows[0][3].tooth.tooth).toBe("15");
+    expect(rows[2][9].tooth.tooth).toBe("75");
+    expect(rows[2][9].col).toBe(12);
+    expect(firstLowerRow(rows)).toBe(2);
+    expect(chartRows(chart, "primary").map((r) => r.length)).toEqual([10, 10]);
+  });
+
+  it("opens on the milk teeth too when they carry entries", () => {
+    expect(defaultView({ has_primary_entries: false })).toBe("permanent");
+    expect(defaultView({ has_primary_entries: true })).toBe("mixed");
+    expect(viewShows("permanent", "85")).toBe(false);
+    expect(viewShows("primary", "85")).toBe(true);
+    expect(viewShows("primary", "36")).toBe(false);
+    expect(viewShows("mixed", "36")).toBe(true);
+  });
+});
+
+describe("keyboard", () => {
+  it("takes a tooth's two digits, the second within a moment", () => {
+    let r = typeToothDigit(null, "3", 1000);
+    expect(r).toEqual({ pending: { digit: "3", at: 1000 }, tooth: null });
+    r = typeToothDigit(r.pending, "6", 1200);
+    expect(r).toEqual({ pending: null, tooth: "36" });
+    // Too late: the second digit starts over.
+    r = typeToothDigit({ digit: "3", at: 0 }, "6", TYPING_MS + 1);
+    expect(r).toEqual({ pending: { digit: "6", at: TYPING_MS + 1 }, tooth: null });
+    // Not a tooth (39, 56): the digit starts over when it can start a tooth.
+    expect(typeToothDigit({ digit: "3", at: 0 }, "9", 10)).toEqual({ pending: null, tooth: null });
+    expect(typeToothDigit({ digit: "5", at: 0 }, "6", 10)).toEqual({ pending: { digit: "6", at: 10 }, tooth: null });
+    expect(typeToothDigit({ digit: "8", at: 0 }, "5", 10).tooth).toBe("85");
+    expect(typeToothDigit(null, "0", 10)).toEqual({ pending: null, tooth: null });
+    expect(typeToothDigit(null, "9", 10)).toEqual({ pending: null, tooth: null });
+  });
+
+  it("knows the FDI numbers", () => {
+    expect(["11", "18", "28", "38", "48", "51", "55", "85"].every(isToothCode)).toBe(true);
+    expect(["10", "19", "56", "86", "91", "1", "111", "ab"].some(isToothCode)).toBe(false);
+  });
+
+  it("moves along the arch and across to the nearest tooth", () => {
+    const perm = chartRows(chart, "permanent");
+    expect(moveSelection(perm, null, "ArrowRight")).toBe("18");
+    expect(moveSelection(perm, "36", "ArrowRight")).toBe("37");
+    expect(moveSelection(perm, "36", "ArrowLeft")).toBe("35");
+    expect(moveSelection(perm, "38", "ArrowRight")).toBe("38");
+    expect(moveSelection(perm, "11", "ArrowRight")).toBe("21");
+    expect(moveSelection(perm, "26", "ArrowDown")).toBe("36");
+    expect(moveSelection(perm, "46", "ArrowUp")).toBe("16");
+    expect(moveSelection(perm, "16", "ArrowUp")).toBe("16");
+    expect(moveSelection(perm, "24", "Home")).toBe("18");
+    expect(moveSelection(perm, "24", "End")).toBe("28");
+    expect(moveSelection(perm, "24", "Enter")).toBeNull();
+    const mixed = chartRows(chart, "mixed");
+    expect(moveSelection(mixed, "15", "ArrowDown")).toBe("55");
+    expect(moveSelection(mixed, "55", "ArrowDown")).toBe("85");
+    expect(moveSelection(mixed, "85", "ArrowDown")).toBe("45");
+    // 18 has no milk tooth under it: the nearest, 55.
+    expect(moveSelection(mixed, "18", "ArrowDown")).toBe("55");
+  });
+});
+
+describe("entries", () => {
+  const entries = [
+    entry({ id: "a", tooth: "46", kind: "crown", surfaces: "" }),
+    entry({ id: "b", tooth: "36", active: false, settled_by: "c" }),
+    entry({ id: "c", tooth: "36", kind: "restoration", surfaces: "MOD", status: "done" }),
+    entry({ id: "d", tooth: "11", kind: "restoration", surfaces: "MI" }),
+  ];
+  it("lists a tooth's active entries first", () => {
+    expect(toothEntries({ entries }, "36").map((e) => e.id)).toEqual(["c", "b"]);
+    expect(toothEntries({ entries }, "21")).toEqual([]);
+  });
+
+  it("lists the chart's entries by tooth, the active ones unless all are asked for", () => {
+    expect(listedEntries({ entries }, false).map((e) => e.id)).toEqual(["d", "c", "a"]);
+    expect(listedEntries({ entries }, true).map((e) => e.id)).toEqual(["d", "b", "c", "a"]);
+  });
+
+  it("brings back from here what was struck out, a settled finding only once its treatment no longer stands", () => {
+    const struck = entry({ id: "s", active: false });
+    expect(restorable({ entries }, struck)).toBe(true);
+    expect(restorable({ entries }, entries[0])).toBe(false);
+    // b was settled by c, done and standing: strike c out, or chart the finding again.
+    expect(restorable({ entries }, entries[1])).toBe(false);
+    const notDone = entries.map((e) => (e.id === "c" ? { ...e, status: "planned" as const } : e));
+    expect(restorable({ entries: notDone }, entries[1])).toBe(true);
+    const struckOut = entries.map((e) => (e.id === "c" ? { ...e, active: false } : e));
+    expect(restorable({ entries: struckOut }, entries[1])).toBe(true);
+    // A treatment the chart does not show is taken as standing.
+    expect(restorable({ entries }, entry({ active: false, settled_by: "x" }))).toBe(false);
+  });
+});
+
+describe("the entry form", () => {
+  it("starts a finding as existing and a treatment as planned", () => {
+    expect(defaultStatus("caries")).toBe("existing");
+    expect(defaultStatus("missing")).toBe("existing");
+    expect(defaultStatus("crown")).toBe("planned");
+    expect(emptyChartForm()).toEqual({ kind: "caries", surfaces: "", status: "existing", material: "", note: "", done_on: "" });
+    expect(emptyChartForm("extraction").status).toBe("planned");
+  });
+
+  it("offers a material for restorations, crowns and pontics", () => {
+    expect(CHART_KINDS.filter(hasMaterial)).toEqual(["restoration", "crown", "pontic"]);
+  });
+
+  it("sends what the form offers, as typed", () => {
+    const f = { kind: "restoration" as const, surfaces: " mod ", status: "done" as const, material: "composite" as const, note: " x ", done_on: "" };
+    expect(inputFromForm("36", f)).toEqual({
+      tooth: "36", surfaces: "mod", kind: "restoration", status: "done", material: "composite", note: "x", done_on: null,
+    });
+    expect(inputFromForm("36", { ...f, done_on: "2026-03-02" }).done_on).toBe("2026-03-02");
+    // No day done unless done, no material where none is offered.
+    expect(inputFromForm("36", { ...f, status: "planned", done_on: "2026-03-02" }).done_on).toBeNull();
+    expect(inputFromForm("36", { ...f, kind: "caries" }).material).toBeNull();
+    expect(inputFromForm("36", { ...f, material: "" }).material).toBeNull();
+  });
+
+  it("fills the form from an entry", () => {
+    expect(formFromEntry(entry({ kind: "crown", surfaces: "", status: "done", material: "zirconia", done_on: "2026-01-05", note: "n" }))).toEqual({
+      kind: "crown", surfaces: "", status: "done", material: "zirconia", note: "n", done_on: "2026-01-05",
+    });
+  });
+
+  it("reads the field a Rust message is about", () => {
+    expect(errorField("surfaces: tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal)")).toBe("surfaces");
+    expect(errorField("done_on: 2030-01-01 is in the future")).toBe("done_on");
+    expect(errorField("material: a caries has no material")).toBe("material");
+    expect(errorField("no chart entry with id x")).toBeNull();
+    expect(errorField("table: no such conflict")).toBeNull();
+  });
+});
