@@ -2,9 +2,12 @@
 --
 -- `chart_entry` is a synced mutable table like `appointment`: each field merges by its own clock,
 -- and two operatories editing one entry apart (a status, the surfaces, the note) wait for a person
--- in the "needs attention" inbox. Nothing is deleted: an entry a completed treatment settles (a
--- caries under a new restoration) or one struck out as charted in error is no longer `active`,
--- and stays in the history. The rules of what may be charted are in `chairside-domain::chart`.
+-- in the "needs attention" inbox. Nothing is deleted: an entry struck out as charted in error is
+-- no longer `active` and stays in the history. A finding a completed treatment settles (a caries
+-- under a new restoration) names it in `settled_by`; whether the treatment still settles it
+-- (done, not struck out, still covering it) is derived at each read, so PCs that struck the
+-- treatment out and marked it done apart agree once merged. The rules of what may be charted are
+-- in `chairside-domain::chart`.
 CREATE TABLE chart_entry (
     id              TEXT PRIMARY KEY,
     patient_id      TEXT    NOT NULL DEFAULT '',
@@ -20,7 +23,7 @@ CREATE TABLE chart_entry (
     recorded_by     TEXT    NOT NULL DEFAULT '',          -- staff user id
     recorded_at_ms  INTEGER NOT NULL DEFAULT 0,
     active          INTEGER NOT NULL DEFAULT 1,
-    settled_by      TEXT    NOT NULL DEFAULT ''           -- the treatment entry that settled it
+    settled_by      TEXT    NOT NULL DEFAULT ''           -- the treatment whose completion settled it
 );
 CREATE INDEX chart_entry_patient ON chart_entry (patient_id, tooth);
 

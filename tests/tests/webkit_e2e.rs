@@ -732,9 +732,7 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_text_containing("patient-file-phones", "+213 661 00 00 02")?;
     run.wait_text_containing("patient-file-phones", "+213 555 00 00 01")?;
     run.screenshot("merged-file")?;
-    run.click("nav-sync")?;
-    run.click("sync-now")?;
-    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
     cli(&chair, &["--user", OWNER, "sync"])?;
     let found = cli(&chair, &["--user", OWNER, "patient", "search", "benali"])?;
     let found = found.as_array().context("a list of patients")?;
@@ -866,9 +864,7 @@ fn scenario(run: &mut Run) -> Result<()> {
         "the second PC books before it knows of this one: {at_chair}"
     );
     cli(&chair, &["--user", OWNER, "sync"])?;
-    run.click("nav-sync")?;
-    run.click("sync-now")?;
-    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
     run.click("nav-inbox")?;
     run.wait_for_css(
         &format!(
@@ -992,9 +988,7 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
     run.screenshot("dental-chart")?;
     // Both PCs hold the entry; then each narrows it, apart.
-    run.click("nav-sync")?;
-    run.click("sync-now")?;
-    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
     cli(&chair, &["--user", OWNER, "sync"])?;
     let at_chair = cli(&chair, &["--user", OWNER, "chart", "show", patient_id])?;
     ensure!(
@@ -1028,9 +1022,7 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.click("chart-entry-save")?;
     run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
     cli(&chair, &["--user", OWNER, "sync"])?;
-    run.click("nav-sync")?;
-    run.click("sync-now")?;
-    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
     cli(&chair, &["--user", OWNER, "sync"])?;
     run.click("nav-inbox")?;
     let waiting = format!(
@@ -1049,9 +1041,7 @@ fn scenario(run: &mut Run) -> Result<()> {
     )?;
     run.click("conflict-take-confirm")?;
     run.wait_absent("conflict-chart", STEP_TIMEOUT)?;
-    run.click("nav-sync")?;
-    run.click("sync-now")?;
-    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
     cli(&chair, &["--user", OWNER, "sync"])?;
     let inbox = cli(&chair, &["--user", OWNER, "inbox"])?;
     ensure!(
@@ -1078,9 +1068,7 @@ fn scenario(run: &mut Run) -> Result<()> {
         ),
         STEP_TIMEOUT,
     )?;
-    run.click("nav-sync")?;
-    run.click("sync-now")?;
-    run.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
     cli(&chair, &["--user", OWNER, "sync"])?;
     let at_chair = cli(&chair, &["--user", OWNER, "chart", "show", patient_id])?;
     ensure!(
@@ -1712,6 +1700,14 @@ impl Run {
     }
 
     /// Chooses an option of a `<select>` by clicking it, as a user would.
+    /// "Synchroniser maintenant" from the sync panel, until the checksums are said to match.
+    fn sync_now_checked(&self) -> Result<()> {
+        self.click("nav-sync")?;
+        self.click("sync-now")?;
+        self.wait_for("sync-checksums-ok", STEP_TIMEOUT)?;
+        Ok(())
+    }
+
     fn choose(&self, testid: &str, value: &str) -> Result<()> {
         self.wait_enabled(testid, STEP_TIMEOUT)?;
         let option = format!("{} option[value=\"{value}\"]", css(testid));

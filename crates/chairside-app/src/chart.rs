@@ -4,6 +4,8 @@
 //! and writes through them. Reading needs the clinical record's permission and is audited with
 //! the patient's id; every write is audited with the entry's id and tooth, never its note.
 
+use std::collections::HashMap;
+
 use chairside_domain::chart::{
     self as rules, ChartEntrySpec, ChartError, ChartKind as Kind, ChartStatus as Status, Material,
     Surface, Surfaces, ToothState as State,
@@ -45,17 +47,21 @@ impl App {
     pub fn chart_entry(&mut self, entry_id: &str) -> Result<ChartEntry> {
         let session = self.authorize(P::ViewClinical, "chart.read")?;
         let row = self.chart_entry_row(entry_id)?;
-        let (kind, status) = match (Kind::parse(&row.kind), Status::parse(&row.status)) {
-            (Ok(kind), Ok(status)) => (kind, status),
-            _ => {
-                return Err(ApiError::new(
+        // Read through its chart: whether a finding is settled depends on the other entries.
+        let shown = chairside_store::merged::survivor(self.store()?.conn(), &row.patient_id)?;
+        let entry = self
+            .read_chart(&shown)?
+            .entries
+            .into_iter()
+            .find(|e| e.id == entry_id)
+            .ok_or_else(|| {
+                ApiError::new(
                     code::NOT_FOUND,
                     format!(
                         "chart entry {entry_id} was charted by a newer version of Chairside: update this PC"
                     ),
-                ));
-            }
-        };
+                )
+            })?;
         self.audit_event(record(
             &session.user_id.to_string(),
             "chart.read",
@@ -64,7 +70,7 @@ impl App {
             "ok",
             entry_id,
         ))?;
-        Ok(to_dto(self.store()?.conn(), row, kind, status))
+        Ok(entry)
     }
 
     /// Charts a finding or a treatment. One charted as done settles the findings it treats.
@@ -88,6 +94,7 @@ impl App {
             active: true,
             ..checked
         };
+        let settled_before = self.settled_now(patient_id)?;
         let follow_up = self.follow_up(&row)?;
         let user = session.user_id.to_string();
         let detail = format!("{} tooth={}", row.id, row.tooth);
@@ -104,7 +111,7 @@ impl App {
             ))?;
             Ok(())
         })?;
-        self.chart_update(patient_id, &row.id, &follow_up)
+        self.chart_update(patient_id, &row.id, &settled_before)
     }
 
     /// Changes an entry (its tooth, surfaces, kind, status, material, note or day done): only
@@ -177,21 +184,15 @@ impl App {
         let session = self.authorize(P::EditClinical, "chart.update")?;
         let before = self.chart_entry_row(entry_id)?;
         self.require_live_patient(&before.patient_id)?;
-        if active && !before.active && !before.settled_by.is_empty() {
-            let treatment = rows::get(self.store()?.conn(), &before.settled_by)?;
-            if treatment.is_some_and(|t| t.active && t.status == Status::Done.code()) {
-                return Err(ApiError::invalid(
-                    "active",
-                    "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
-                ));
-            }
+        let shown = chairside_store::merged::survivor(self.store()?.conn(), &before.patient_id)?;
+        if active && self.settled_now(&shown)?.contains_key(entry_id) {
+            return Err(ApiError::invalid(
+                "active",
+                "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
+            ));
         }
         let mut after = before.clone();
         after.active = active;
-        if active {
-            // Back in the chart as itself, not as something another entry settled.
-            after.settled_by.clear();
-        }
         self.write_entry(&session.user_id.to_string(), &before, &after)
     }
 
@@ -201,9 +202,11 @@ impl App {
         before: &ChartRow,
         after: &ChartRow,
     ) -> Result<ChartUpdate> {
+        let patient_id = after.patient_id.clone();
+        let shown = chairside_store::merged::survivor(self.store()?.conn(), &patient_id)?;
+        let settled_before = self.settled_now(&shown)?;
         let follow_up = self.follow_up(after)?;
         let detail = format!("{} tooth={}", after.id, after.tooth);
-        let patient_id = after.patient_id.clone();
         self.store_mut()?.write(|w| {
             w.update_chart_entry(before, after)?;
             write_follow_up(w, &follow_up)?;
@@ -217,8 +220,7 @@ impl App {
             ))?;
             Ok(())
         })?;
-        let shown = chairside_store::merged::survivor(self.store()?.conn(), &patient_id)?;
-        self.chart_update(&shown, &after.id, &follow_up)
+        self.chart_update(&shown, &after.id, &settled_before)
     }
 
     fn chart_entry_row(&self, entry_id: &str) -> Result<ChartRow> {
@@ -282,82 +284,100 @@ impl App {
         Ok(day.format("%Y-%m-%d").to_string())
     }
 
-    /// What an entry written as `entry` changes in the findings of its tooth: a treatment
-    /// standing as done settles those it treats; one that no longer does (struck out, or no
-    /// longer done) gives back those it had settled. Pairs of (before, after).
-    fn follow_up(&self, entry: &ChartRow) -> Result<Vec<(ChartRow, ChartRow)>> {
-        let conn = self.store()?.conn();
-        let shown = chairside_store::merged::survivor(conn, &entry.patient_id)?;
-        let treats = entry.active && entry.status == Status::Done.code();
-        let (Ok(kind), treated) = (
-            Kind::parse(&entry.kind),
-            Surfaces::from_stored(&entry.surfaces),
-        ) else {
-            return Ok(Vec::new());
-        };
-        let mut changes = Vec::new();
-        for row in rows::for_patient(conn, &shown)? {
-            if row.id == entry.id {
-                continue;
-            }
-            let settles = treats
-                && row.tooth == entry.tooth
-                && Kind::parse(&row.kind).is_ok_and(|finding| {
-                    rules::settles(kind, treated, finding, Surfaces::from_stored(&row.surfaces))
-                });
-            let after = if settles && row.active {
-                ChartRow {
-                    active: false,
-                    settled_by: entry.id.clone(),
-                    ..row.clone()
-                }
-            } else if !settles && !row.active && row.settled_by == entry.id {
-                // Settled by this entry, which no longer treats it (struck out, no longer
-                // done, moved to other surfaces): back in the chart.
-                ChartRow {
-                    active: true,
-                    settled_by: String::new(),
-                    ..row.clone()
-                }
-            } else {
-                continue;
-            };
-            changes.push((row, after));
-        }
-        Ok(changes)
+    /// The findings of the patient's chart settled now (finding id → treatment id).
+    fn settled_now(&self, patient_id: &str) -> Result<HashMap<String, String>> {
+        Ok(rows::settled(&rows::for_patient(
+            self.store()?.conn(),
+            patient_id,
+        )?))
     }
 
+    /// The findings an entry written as `entry` settles: when it is a treatment standing as
+    /// done, the active findings of its tooth that it treats and that no other standing
+    /// treatment settles already now name it. Nothing is written to undo a settlement: a
+    /// treatment struck out, no longer done or narrowed simply no longer settles them
+    /// ([`rows::settled`]). Pairs of (before, after).
+    fn follow_up(&self, entry: &ChartRow) -> Result<Vec<(ChartRow, ChartRow)>> {
+        let treats = entry.active && entry.status == Status::Done.code();
+        let Ok(kind) = Kind::parse(&entry.kind) else {
+            return Ok(Vec::new());
+        };
+        if !treats {
+            return Ok(Vec::new());
+        }
+        let conn = self.store()?.conn();
+        let shown = chairside_store::merged::survivor(conn, &entry.patient_id)?;
+        let chart = rows::for_patient(conn, &shown)?;
+        let already = rows::settled(&chart);
+        let treated = Surfaces::from_stored(&entry.surfaces);
+        Ok(chart
+            .into_iter()
+            .filter(|row| {
+                row.id != entry.id
+                    && row.active
+                    && row.tooth == entry.tooth
+                    && row.settled_by != entry.id
+                    && !already.contains_key(&row.id)
+                    && Kind::parse(&row.kind).is_ok_and(|finding| {
+                        rules::settles(kind, treated, finding, Surfaces::from_stored(&row.surfaces))
+                    })
+            })
+            .map(|row| {
+                let after = ChartRow {
+                    settled_by: entry.id.clone(),
+                    ..row.clone()
+                };
+                (row, after)
+            })
+            .collect())
+    }
+
+    /// The chart after a write, with what the write settled and gave back (`before`: the
+    /// findings settled before it).
     fn chart_update(
         &self,
         patient_id: &str,
         entry_id: &str,
-        follow_up: &[(ChartRow, ChartRow)],
+        before: &HashMap<String, String>,
     ) -> Result<ChartUpdate> {
-        let ids = |active: bool| {
-            follow_up
-                .iter()
-                .filter(|(_, after)| after.active == active)
-                .map(|(_, after)| after.id.clone())
-                .collect()
+        let after = self.settled_now(patient_id)?;
+        let newly = |now: &HashMap<String, String>, then: &HashMap<String, String>| {
+            let mut ids: Vec<String> = now
+                .keys()
+                .filter(|id| !then.contains_key(*id))
+                .cloned()
+                .collect();
+            ids.sort();
+            ids
         };
         Ok(ChartUpdate {
             chart: self.read_chart(patient_id)?,
             entry_id: entry_id.to_string(),
-            settled: ids(false),
-            restored: ids(true),
+            settled: newly(&after, before),
+            restored: newly(before, &after),
         })
     }
 
     fn read_chart(&self, patient_id: &str) -> Result<DentalChart> {
         let conn = self.store()?.conn();
         let stored = rows::for_patient(conn, patient_id)?;
+        let settled = rows::settled(&stored);
         // An entry of a kind or status this version does not know (charted on a newer one) is
         // left out of what is shown; it stays stored and syncs on.
         let known: Vec<(ChartRow, Kind, Status)> = stored
             .into_iter()
-            .filter_map(|row| {
+            .filter_map(|mut row| {
                 let kind = Kind::parse(&row.kind).ok()?;
                 let status = Status::parse(&row.status).ok()?;
+                // As shown: a settled finding is out of the chart, naming what settled it; a
+                // settlement that no longer holds names nothing.
+                match settled.get(&row.id) {
+                    Some(treatment) => {
+                        row.active = false;
+                        row.settled_by = treatment.clone();
+                    }
+                    None => row.settled_by.clear(),
+                }
                 Some((row, kind, status))
             })
             .collect();

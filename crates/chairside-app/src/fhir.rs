@@ -88,8 +88,10 @@ pub fn bundle(record: &PatientRecord<'_>) -> Value {
     for item in record.medical {
         entries.push(entry(&item.id, medical(record, item, &patient_ref)));
     }
+    let settled = chairside_store::chart::settled(record.chart);
     for e in record.chart {
-        entries.push(entry(&e.id, chart_entry(record, e, &patient_ref)));
+        let resource = chart_entry(record, e, settled.contains_key(&e.id), &patient_ref);
+        entries.push(entry(&e.id, resource));
     }
     // The newest decision of each kind is the one in force; earlier ones are history.
     let mut seen_kinds: Vec<&str> = Vec::new();
@@ -352,8 +354,13 @@ const TOOTH_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/ex-tooth";
 
 /// A chart entry: a finding (caries, fracture, a point to watch, a missing tooth) as a
 /// Condition, a treatment as a Procedure (planned: `preparation`; done or found in place:
-/// `completed`). One struck out is `entered-in-error`; a finding a treatment settled is resolved.
-fn chart_entry(record: &PatientRecord<'_>, e: &ChartRow, patient_ref: &str) -> Value {
+/// `completed`). One struck out is `entered-in-error`; a finding a treatment settles is resolved.
+fn chart_entry(
+    record: &PatientRecord<'_>,
+    e: &ChartRow,
+    settled: bool,
+    patient_ref: &str,
+) -> Value {
     use chairside_domain::chart::ChartKind;
     let kind = ChartKind::parse(&e.kind).ok();
     let what = kind.map_or(e.kind.as_str(), |k| {
@@ -361,7 +368,7 @@ fn chart_entry(record: &PatientRecord<'_>, e: &ChartRow, patient_ref: &str) -> V
             .trim_start_matches("an ")
             .trim_start_matches("a ")
     });
-    let struck = !e.active && e.settled_by.is_empty();
+    let struck = !e.active;
     let mut site = json!({ "text": format!("tooth {} (FDI){}", e.tooth,
         if e.surfaces.is_empty() { String::new() } else { format!(", surfaces {}", e.surfaces) }) });
     if matches!(e.tooth.as_bytes().first(), Some(b'1'..=b'4')) {
@@ -385,7 +392,7 @@ fn chart_entry(record: &PatientRecord<'_>, e: &ChartRow, patient_ref: &str) -> V
                 "clinicalStatus".into(),
                 coded(
                     "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                    if e.active { "active" } else { "resolved" },
+                    if settled { "resolved" } else { "active" },
                 ),
             );
         }

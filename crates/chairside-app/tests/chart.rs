@@ -461,3 +461,59 @@ fn a_file_merged_into_another_is_charted_and_read_in_the_kept_file() {
         "by tooth: 36 then 46"
     );
 }
+
+#[test]
+fn a_treatment_done_at_one_pc_and_struck_out_at_the_other_gives_its_finding_back_on_both() {
+    let work = tempfile::tempdir().unwrap();
+    let relay = loopback_relay(work.path());
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
+    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
+    let caries = a
+        .add_chart_entry(
+            &yacine.id,
+            entry("36", "MO", ChartKind::Caries, ChartStatus::Existing),
+        )
+        .unwrap()
+        .entry_id;
+    let restoration = a
+        .add_chart_entry(
+            &yacine.id,
+            entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
+        )
+        .unwrap()
+        .entry_id;
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+
+    // Apart: A marks the restoration done (the caries is settled there), B strikes it out as
+    // charted in error (nothing is settled there).
+    let done = a.complete_chart_entry(&restoration, None).unwrap();
+    assert_eq!(done.settled, std::slice::from_ref(&caries));
+    b.set_chart_entry_active(&restoration, false).unwrap();
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+
+    // Merged: a restoration done and struck out settles nothing, so the caries is back on both.
+    let on_a = a.dental_chart(&yacine.id).unwrap();
+    assert_eq!(on_a.entries, b.dental_chart(&yacine.id).unwrap().entries);
+    let shown = |id: &str| on_a.entries.iter().find(|e| e.id == id).unwrap();
+    assert!(shown(&caries).active && shown(&caries).settled_by.is_none());
+    assert!(!shown(&restoration).active);
+    assert_eq!(shown(&restoration).status, ChartStatus::Done);
+    assert_eq!(
+        marks(&on_a, "36"),
+        ["M:Caries/Existing", "O:Caries/Existing"]
+    );
+    // Restored at B, the done restoration settles it again, on both PCs after the syncs.
+    let restored = b.set_chart_entry_active(&restoration, true).unwrap();
+    assert_eq!(restored.settled, std::slice::from_ref(&caries));
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    let caries_on_a = a.chart_entry(&caries).unwrap();
+    assert!(!caries_on_a.active);
+    assert_eq!(
+        caries_on_a.settled_by.as_deref(),
+        Some(restoration.as_str())
+    );
+}

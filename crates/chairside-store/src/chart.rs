@@ -1,6 +1,8 @@
 //! Dental chart rows (`chart_entry`, migration 0020): written through change capture, read per
 //! patient. What may be charted is checked by `chairside-domain::chart` before a row is written.
 
+use std::collections::HashMap;
+
 use chairside_domain::EntityId;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -30,9 +32,10 @@ pub struct ChartRow {
     pub done_by: String,
     pub recorded_by: String,
     pub recorded_at_ms: i64,
-    /// False once settled by a treatment or struck out.
+    /// False once struck out by a person (charted in error, or no longer true).
     pub active: bool,
-    /// The entry whose completion settled this one, else empty.
+    /// The treatment whose completion settled this finding, else empty: whether it still
+    /// does is derived at each read ([`settled`]).
     pub settled_by: String,
 }
 
@@ -129,4 +132,34 @@ impl Writer<'_> {
         }
         self.set(&CHART_ENTRY, entity_id(&after.id)?, &changed)
     }
+}
+
+/// The findings settled now, each with the treatment that settles it. A finding names the
+/// treatment whose completion settled it (`settled_by`) and stays settled only while that
+/// treatment is in the chart, active, done, on the same tooth and still covering it
+/// (`chairside_domain::chart::settles`). Derived at each read rather than written: a treatment
+/// struck out or narrowed at one PC while another marked it done gives its findings back on
+/// every PC once both have merged, and nothing has to be written to undo a settlement.
+pub fn settled(rows: &[ChartRow]) -> HashMap<String, String> {
+    use chairside_domain::chart::{ChartKind, Surfaces, settles};
+    let by_id: HashMap<&str, &ChartRow> = rows.iter().map(|r| (r.id.as_str(), r)).collect();
+    rows.iter()
+        .filter(|finding| !finding.settled_by.is_empty())
+        .filter_map(|finding| {
+            let treatment = by_id.get(finding.settled_by.as_str())?;
+            let stands = treatment.active
+                && treatment.status == "done"
+                && treatment.tooth == finding.tooth
+                && matches!(
+                    (ChartKind::parse(&treatment.kind), ChartKind::parse(&finding.kind)),
+                    (Ok(t), Ok(f)) if settles(
+                        t,
+                        Surfaces::from_stored(&treatment.surfaces),
+                        f,
+                        Surfaces::from_stored(&finding.surfaces),
+                    )
+                );
+            stands.then(|| (finding.id.clone(), treatment.id.clone()))
+        })
+        .collect()
 }
