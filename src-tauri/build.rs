@@ -68,6 +68,7 @@ const COMMANDS: &[&str] = &[
     "check_joining",
     "cancel_joining",
     "attention_inbox",
+    "attention_inbox_refresh",
     "resolve_edit_conflict",
     "list_import_files",
     "preview_image_import",

@@ -307,6 +307,11 @@ fn attention_inbox(state: Shared<'_>) -> Reply<AttentionInbox> {
 }
 
 #[tauri::command(async)]
+fn attention_inbox_refresh(state: Shared<'_>) -> Reply<AttentionInbox> {
+    with_app(state, App::attention_inbox_refresh)
+}
+
+#[tauri::command(async)]
 fn resolve_edit_conflict(state: Shared<'_>, request: ResolveConflictRequest) -> Reply<()> {
     with_app(state, |app| app.resolve_edit_conflict(request))
 }
@@ -573,6 +578,7 @@ fn main() {
             check_joining,
             cancel_joining,
             attention_inbox,
+            attention_inbox_refresh,
             resolve_edit_conflict,
             list_import_files,
             preview_image_import,

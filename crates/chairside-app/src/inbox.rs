@@ -10,12 +10,13 @@ use chairside_store::Value;
 use chairside_store::conflicts::{self, Decision, EditConflict};
 use chairside_store::patients as rows;
 
+use crate::Session;
 use crate::error::{ApiError, code};
 use crate::patients::patient_ref;
 use crate::sync::device_names;
 use crate::{
-    App, AttentionInbox, ChartEntryRef, ConflictChoice, EditConflictInfo, ResolveConflictRequest,
-    Result, record,
+    App, AttentionInbox, ChartEntryRef, ConflictChoice, DuplicatePair, EditConflictInfo,
+    ResolveConflictRequest, Result, record,
 };
 
 /// How a stored field value reads in the inbox: text as typed, a list of phones as a list.
@@ -40,6 +41,25 @@ impl App {
     pub fn attention_inbox(&mut self) -> Result<AttentionInbox> {
         let duplicates = self.duplicate_pairs()?;
         let session = self.authorize(P::ViewPatients, "inbox.view")?;
+        self.read_inbox(&session, duplicates)
+    }
+
+    /// The inbox read again because a sync brought other PCs' changes (the badge and the
+    /// banners follow at once): the app's own doing, not the person's, like
+    /// [`App::agenda_day_refresh`]. It does not hold off the idle lock (a locked session is
+    /// refused as usual) and writes no audit entry: opening the inbox did, and an audited
+    /// refresh would itself be a change that the other PCs' refreshes answer, sync after sync.
+    pub fn attention_inbox_refresh(&mut self) -> Result<AttentionInbox> {
+        let session = self.authorize_unattended(P::ViewPatients, "inbox.view")?;
+        let duplicates = self.read_duplicate_pairs()?;
+        self.read_inbox(&session, duplicates)
+    }
+
+    fn read_inbox(
+        &self,
+        session: &Session,
+        duplicates: Vec<DuplicatePair>,
+    ) -> Result<AttentionInbox> {
         let clinical = session.role.allows(P::ViewClinical);
         let agenda = session.role.allows(P::ViewAgenda);
         let double_bookings = if agenda {

@@ -146,6 +146,25 @@ impl App {
     /// ([`App::mark_distinct`] or [`App::merge_patients`]).
     pub fn duplicate_pairs(&mut self) -> Result<Vec<DuplicatePair>> {
         let session = self.authorize(P::ViewPatients, "patient.duplicates")?;
+        let pairs = self.read_duplicate_pairs()?;
+        let shown: Vec<String> = pairs
+            .iter()
+            .map(|p| format!("{}+{}", p.a.id, p.b.id))
+            .collect();
+        let user = session.user_id.to_string();
+        self.audit_event(record(
+            &user,
+            "patient.duplicates",
+            "patient",
+            "*",
+            "ok",
+            &shown.join(","),
+        ))?;
+        Ok(pairs)
+    }
+
+    /// [`App::duplicate_pairs`] without its permission check and audit entry (the caller's).
+    pub(crate) fn read_duplicate_pairs(&self) -> Result<Vec<DuplicatePair>> {
         let conn = self.store()?.conn();
         let mut pairs = Vec::new();
         for flag in chairside_store::duplicates::flags(conn)? {
@@ -162,19 +181,6 @@ impl App {
                 found_at_ms: flag.found_at_ms,
             });
         }
-        let shown: Vec<String> = pairs
-            .iter()
-            .map(|p| format!("{}+{}", p.a.id, p.b.id))
-            .collect();
-        let user = session.user_id.to_string();
-        self.audit_event(record(
-            &user,
-            "patient.duplicates",
-            "patient",
-            "*",
-            "ok",
-            &shown.join(","),
-        ))?;
         Ok(pairs)
     }
 

@@ -361,6 +361,8 @@ fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_
     );
     for app in [&mut a, &mut b] {
         let inbox = app.attention_inbox().unwrap();
+        // The refresh a sync makes on its own reads the same.
+        assert_eq!(app.attention_inbox_refresh().unwrap(), inbox);
         let waiting: Vec<&EditConflictInfo> = inbox
             .edit_conflicts
             .iter()

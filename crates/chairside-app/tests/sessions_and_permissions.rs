@@ -368,3 +368,35 @@ fn the_agenda_refreshed_after_a_sync_is_not_activity_and_leaves_no_audit_entry()
     app.agenda_day_refresh("2026-11-25").unwrap();
     assert_eq!(entries(&mut app) - before, per_check);
 }
+
+#[test]
+fn the_inbox_refreshed_after_a_sync_is_not_activity_and_leaves_no_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, clock) = signed_in_owner(dir.path());
+    let advance = |secs: u64| *clock.lock().unwrap() += Duration::from_secs(secs);
+    // The same inbox either way (what it holds after merges is tested with the inbox).
+    let opened = app.attention_inbox().unwrap();
+    assert_eq!(app.attention_inbox_refresh().unwrap(), opened);
+    // The refreshes do not hold off the idle lock, nor pass it.
+    advance(200);
+    app.attention_inbox_refresh().unwrap();
+    advance(100);
+    assert_eq!(app.status().unwrap().phase, AppPhase::SessionLocked);
+    assert_eq!(
+        app.attention_inbox_refresh().unwrap_err().code,
+        code::SESSION_LOCKED
+    );
+
+    // Opening the inbox is audited (the pairs of files it shows); refreshing it is not.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, _) = signed_in_owner(dir.path());
+    let entries = |app: &mut App| app.verify_audit().unwrap().entries;
+    let first = entries(&mut app);
+    let per_check = entries(&mut app) - first;
+    let before = entries(&mut app);
+    app.attention_inbox().unwrap();
+    assert_eq!(entries(&mut app) - before, per_check + 1);
+    let before = entries(&mut app);
+    app.attention_inbox_refresh().unwrap();
+    assert_eq!(entries(&mut app) - before, per_check);
+}

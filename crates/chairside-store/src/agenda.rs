@@ -94,14 +94,22 @@ fn chair_from_row(r: &Row<'_>) -> rusqlite::Result<ChairRow> {
     })
 }
 
-/// Every chair, in service first, then by name.
+/// Every chair, in service first, then by name in natural order (numbers by value).
 pub fn chairs(conn: &Connection) -> Result<Vec<ChairRow>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, name, active FROM chair ORDER BY active DESC, name COLLATE NOCASE, id",
-        )?
+    let mut chairs: Vec<ChairRow> = conn
+        .prepare_cached("SELECT id, name, active FROM chair")?
         .query_map([], chair_from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+        .collect::<rusqlite::Result<_>>()?;
+    // In service first, then by name as people number them: "Fauteuil 2" before "Fauteuil 10".
+    chairs.sort_by(|a, b| {
+        b.active
+            .cmp(&a.active)
+            .then_with(|| {
+                alphanumeric_sort::compare_str(a.name.to_lowercase(), b.name.to_lowercase())
+            })
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(chairs)
 }
 
 pub fn chair(conn: &Connection, id: &str) -> Result<Option<ChairRow>> {

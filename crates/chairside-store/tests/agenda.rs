@@ -268,3 +268,34 @@ fn a_chair_renamed_at_one_desk_and_taken_out_of_service_at_another_keeps_both() 
     );
     assert_eq!(agenda::chairs(chairside.conn()).unwrap(), vec![expected]);
 }
+
+#[test]
+fn chairs_come_in_service_first_then_by_name_as_people_number_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(&dir.path().join("pc"));
+    for name in ["Fauteuil 10", "fauteuil 2", "Fauteuil 1", "Bloc"] {
+        add_chair(&mut store, name);
+    }
+    let retired = agenda::chairs(store.conn())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "Bloc")
+        .unwrap();
+    store
+        .write(|w| {
+            w.save_chair(
+                &ChairRow {
+                    active: false,
+                    ..retired.clone()
+                },
+                Some(&retired),
+            )
+        })
+        .unwrap();
+    let names: Vec<String> = agenda::chairs(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Fauteuil 1", "fauteuil 2", "Fauteuil 10", "Bloc"]);
+}

@@ -168,16 +168,18 @@ describe("command wrappers", () => {
     const inbox = { duplicates: [], edit_conflicts: [] };
     api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
       calls.push([cmd, args]);
-      return cmd === "attention_inbox" ? inbox : null;
+      return cmd.startsWith("attention_inbox") ? inbox : null;
     }) as api.Invoker);
     const request = {
       table: "patient", row_id: "p1", field: "notes", other_device: "d2", other_hlc: "7301234567890123456",
       choice: "take_other" as const,
     };
     expect(await api.attentionInbox()).toEqual(inbox);
+    expect(await api.attentionInboxRefresh()).toEqual(inbox);
     expect(await api.resolveEditConflict(request)).toBeNull();
     expect(calls).toEqual([
       ["attention_inbox", undefined],
+      ["attention_inbox_refresh", undefined],
       ["resolve_edit_conflict", { request }],
     ]);
   });

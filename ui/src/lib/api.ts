@@ -166,6 +166,8 @@ export const mergePreview = (req: MergePreviewRequest) => call<MergePreview>("me
 export const separatePatient = (id: string) => call<Patient>("separate_patient", { id });
 /** What waits for a person after merges: possible duplicates and concurrent edits of one field. */
 export const attentionInbox = () => call<AttentionInbox>("attention_inbox");
+/** The inbox read again after a sync: not the person's activity, not audited (Rust side). */
+export const attentionInboxRefresh = () => call<AttentionInbox>("attention_inbox_refresh");
 /** A person's decision on a concurrent edit (not_found: already settled here or on another PC). */
 export const resolveEditConflict = (request: ResolveConflictRequest) =>
   call<null>("resolve_edit_conflict", { request });

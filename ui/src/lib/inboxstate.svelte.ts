@@ -4,7 +4,9 @@
 // Reading it again every INBOX_POLL_MS goes through the signed-in session, and the Rust side
 // counts every such command as activity (it pushes the idle lock back). So the poll never runs
 // on its own: once it is due, it runs with the user's next key press or click, which is activity
-// anyway. A PC left alone still locks on time.
+// anyway. A PC left alone still locks on time. After each sync that succeeded it is read at once
+// as a refresh (`attention_inbox_refresh`: not activity, not audited), so what the sync brought
+// shows in the badge without waiting for a key press.
 import * as api from "./api";
 import { handleError } from "./app.svelte";
 import type { ApiError, AttentionInbox } from "./bindings";
@@ -36,12 +38,15 @@ export function adoptInboxUser(userId: string) {
   inboxState.error = null;
 }
 
-/** Reads the inbox (de-duplicated while a read is pending; a failure keeps the last answer). */
-export function refreshInbox(): Promise<void> {
+/**
+ * Reads the inbox (de-duplicated while a read is pending; a failure keeps the last answer).
+ * `afterSync`: the read a finished sync makes on its own, as a refresh that neither holds off
+ * the idle lock nor goes in the audit log (`attention_inbox_refresh`).
+ */
+export function refreshInbox(options: { afterSync?: boolean } = {}): Promise<void> {
   if (inFlight && inFlight.epoch === epoch) return inFlight.promise;
   const mine = epoch;
-  const promise: Promise<void> = api
-    .attentionInbox()
+  const promise: Promise<void> = (options.afterSync ? api.attentionInboxRefresh() : api.attentionInbox())
     .then(
       (inbox) => {
         if (mine !== epoch) return;

@@ -977,6 +977,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         double_bookings: allowed("view_agenda") ? agenda.doubleBookings() : [],
       };
     },
+    attention_inbox_refresh: async (r: never, args: Record<string, unknown>): Promise<AttentionInbox> =>
+      (await handlers.attention_inbox(r, args)) as AttentionInbox,
     resolve_edit_conflict: async (r: ResolveConflictRequest) => {
       await delay(250);
       const perm: Permission | null =
