@@ -935,7 +935,7 @@ fn scenario(run: &mut Run) -> Result<()> {
 
     // i5. The dental chart: Yacine Haddad's file, its chart tab. Typing 3 then 6 chooses tooth
     // 36 and Enter opens the form: a restoration on MOD is planned. Surfaces a front tooth does
-    // not have are refused with the store's words. The second PC (command line) narrows the
+    // not have are refused, in French, by the rule the store names. The second PC (command line) narrows the
     // restoration to O while this one, apart, narrows it to MO: after both sync, the inbox shows
     // the entry with its tooth; taking the other value settles it on both PCs; marking it done
     // here reaches the second PC.
@@ -975,7 +975,8 @@ fn scenario(run: &mut Run) -> Result<()> {
         ),
         STEP_TIMEOUT,
     )?;
-    // A front tooth has no occlusal surface: refused, in the store's words, nothing charted.
+    // A front tooth has no occlusal surface: refused (the store's rule, said in French), nothing
+    // charted.
     run.press_keys(&["1", "1"])?;
     run.wait_text_containing("chart-panel-title", "11")?;
     run.click("chart-entry-add")?;
@@ -983,7 +984,7 @@ fn scenario(run: &mut Run) -> Result<()> {
     run.choose("chart-entry-kind", "caries")?;
     run.fill("chart-entry-surfaces", "MO")?;
     run.click("chart-entry-save")?;
-    run.wait_text_containing("chart-entry-error", "incisal")?;
+    run.wait_text_containing("chart-entry-error", "La dent 11 est une dent antérieure")?;
     run.click("chart-entry-cancel")?;
     run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
     run.screenshot("dental-chart")?;

@@ -16,7 +16,7 @@ use chairside_domain::{EntityId, Permission as P};
 use chairside_store::changes::Writer;
 use chairside_store::chart::{self as rows, ChartRow};
 
-use crate::error::{ApiError, code};
+use crate::error::{ApiError, code, reason};
 use crate::patients::bounded;
 use crate::{
     App, ChartEntry, ChartEntryInput, ChartKind, ChartStatus, ChartTooth, ChartUpdate, DentalChart,
@@ -234,7 +234,8 @@ impl App {
 
     /// The input checked against the domain's rules, as the fields of a row.
     fn checked(&self, input: &ChartEntryInput, user: &str) -> Result<ChartRow> {
-        let tooth = Tooth::parse(&input.tooth).map_err(|e| ApiError::invalid("tooth", e))?;
+        let tooth = Tooth::parse(&input.tooth)
+            .map_err(|e| ApiError::invalid("tooth", e).because(reason::NOT_A_TOOTH))?;
         let surfaces = Surfaces::parse(&input.surfaces, tooth).map_err(invalid)?;
         let spec = ChartEntrySpec {
             tooth,
@@ -423,8 +424,10 @@ fn write_follow_up(
     Ok(())
 }
 
+/// A refusal of the chart's rules: `invalid_input` naming the field, with the rule's code as
+/// its reason (`chairside_domain::chart::ChartError::code`) for the UI to word it.
 fn invalid(e: ChartError) -> ApiError {
-    ApiError::invalid(e.field(), e)
+    ApiError::invalid(e.field(), &e).because(e.code())
 }
 
 fn to_tooth(tooth: Tooth, active: &[(Kind, Status, Surfaces)]) -> ChartTooth {

@@ -63,6 +63,13 @@ pub mod code {
 /// Under `sync_refused` the reason is the relay's own error code
 /// (`chairside_sync::relay_code`: `rate_limited`, `too_large`, `unsupported_version`, ...).
 pub mod reason {
+    /// `invalid_input` on a dental chart entry: the tooth is not an FDI number. The chart's
+    /// other refusals carry the code of the rule that refused them
+    /// (`chairside_domain::chart::ChartError::code`: `surface_not_on_tooth`,
+    /// `surfaces_required`, `whole_tooth`, `sealant_surfaces`, `sealant_front_tooth`,
+    /// `milk_tooth`, `finding_not_existing`, `existing_extraction`, `material_not_for_kind`,
+    /// `unknown_surface`, `unknown_kind`, `unknown_status`, `unknown_material`).
+    pub const NOT_A_TOOTH: &str = "not_a_tooth";
     /// `sync_refused`: not a relay's code but this PC's: the relay's reply made no sense (a
     /// device that is not one, a listing that does not move on); nothing of it was applied.
     pub const BAD_REPLY: &str = "bad_reply";

@@ -136,6 +136,25 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         )
         .starts_with("done_on:")
     );
+    // Each refusal names its rule, for the UI to say it in French or English.
+    let reasons: Vec<Option<String>> = [
+        entry("11", "MO", Caries, Existing),
+        entry("19", "", Crown, Planned),
+        entry("46", "O", Crown, Planned),
+        entry("16", "MO", Sealant, Planned),
+    ]
+    .into_iter()
+    .map(|input| app.add_chart_entry(&yacine.id, input).unwrap_err().reason)
+    .collect();
+    assert_eq!(
+        reasons,
+        [
+            Some("surface_not_on_tooth".to_string()),
+            Some("not_a_tooth".to_string()),
+            Some("whole_tooth".to_string()),
+            Some("sealant_surfaces".to_string()),
+        ]
+    );
     assert_eq!(app.dental_chart(&yacine.id).unwrap().entries.len(), 2);
 
     // The restoration done settles the caries it covers; the picture shows it in place.

@@ -364,6 +364,26 @@ pub enum ChartError {
 }
 
 impl ChartError {
+    /// A stable code for the rule that refused the entry, so that a UI can say it in the
+    /// person's language (the message is English, for scripts and the support).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChartError::UnknownSurface(_) => "unknown_surface",
+            ChartError::SurfaceNotOnTooth { .. } => "surface_not_on_tooth",
+            ChartError::SurfacesRequired(_) => "surfaces_required",
+            ChartError::WholeTooth(_) => "whole_tooth",
+            ChartError::SealantSurfaces => "sealant_surfaces",
+            ChartError::SealantOnFrontTooth(..) => "sealant_front_tooth",
+            ChartError::MilkTooth(..) => "milk_tooth",
+            ChartError::FindingNotExisting(_) => "finding_not_existing",
+            ChartError::ExistingExtraction => "existing_extraction",
+            ChartError::Material(..) => "material_not_for_kind",
+            ChartError::UnknownKind(_) => "unknown_kind",
+            ChartError::UnknownStatus(_) => "unknown_status",
+            ChartError::UnknownMaterial(_) => "unknown_material",
+        }
+    }
+
     /// The input field the error is about.
     pub fn field(&self) -> &'static str {
         match self {
@@ -657,6 +677,16 @@ mod tests {
         for kind in ChartKind::ALL {
             assert_eq!(ChartKind::parse(kind.code()), Ok(kind));
         }
+        assert_eq!(
+            spec("11", Restoration, Planned, "I")
+                .check()
+                .map_err(|e| e.code()),
+            Ok(())
+        );
+        assert_eq!(
+            Surfaces::parse("O", tooth("11")).unwrap_err().code(),
+            "surface_not_on_tooth"
+        );
     }
 
     #[test]

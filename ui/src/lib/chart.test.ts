@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ChartEntry, ChartTooth, DentalChart } from "./bindings";
+import type { ApiError, ChartEntry, ChartEntryInput, ChartTooth, DentalChart } from "./bindings";
 import { translate } from "./i18n";
 import {
   CHART_KINDS,
   CHART_STATUSES,
+  chartErrorText,
   chartRefLabel,
   chartRows,
   defaultStatus,
@@ -356,5 +357,170 @@ describe("the entry form", () => {
     expect(errorField("material: a caries has no material")).toBe("material");
     expect(errorField("no chart entry with id x")).toBeNull();
     expect(errorField("table: no such conflict")).toBeNull();
+  });
+});
+
+describe("the Rust side's refusals in words", () => {
+  const input = (over: Partial<ChartEntryInput> = {}): ChartEntryInput => ({
+    tooth: "36", surfaces: "", kind: "caries", status: "existing", material: null, note: "", done_on: null, ...over,
+  });
+  const refusal = (reason: string | undefined, message: string): ApiError =>
+    reason === undefined ? { code: "invalid_input", message } : { code: "invalid_input", message, reason };
+  /** The refusal worded for `over` on a tooth (front or back). */
+  const said = (lang: "fr" | "en", reason: string | undefined, message: string, over: Partial<ChartEntryInput> = {}, anterior = false) =>
+    chartErrorText(lang, refusal(reason, message), input(over), anterior);
+
+  it("says O on a front tooth and I on a back tooth", () => {
+    const front = refusal("surface_not_on_tooth", "surfaces: tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal)");
+    expect(chartErrorText("fr", front, input({ tooth: "11", surfaces: "O" }), true)).toBe(
+      "La dent 11 est une dent antérieure : son bord libre est I (incisal), pas O (occlusal).",
+    );
+    expect(chartErrorText("en", front, input({ tooth: "11", surfaces: "O" }), true)).toBe(
+      "Tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal).",
+    );
+    const back = refusal("surface_not_on_tooth", "surfaces: tooth 46 is a back tooth: its chewing surface is O (occlusal), not I (incisal)");
+    expect(chartErrorText("fr", back, input({ tooth: "46", surfaces: "I" }), false)).toBe(
+      "La dent 46 est une dent postérieure : sa face masticatrice est O (occlusale), pas I (incisal).",
+    );
+    expect(chartErrorText("en", back, input({ tooth: "46", surfaces: "I" }), false)).toBe(
+      "Tooth 46 is a back tooth: its chewing surface is O (occlusal), not I (incisal).",
+    );
+  });
+
+  it("says a tooth that is not one, and a letter that is not a surface", () => {
+    expect(said("fr", "not_a_tooth", 'tooth: "99" is not a tooth in FDI notation', { tooth: "99" })).toBe(
+      "« 99 » n'est pas un numéro de dent : 11 à 48 en notation FDI, ou 51 à 85 pour les dents de lait.",
+    );
+    expect(said("en", "not_a_tooth", 'tooth: "99" is not a tooth in FDI notation', { tooth: " 99 " })).toBe(
+      "“99” is not a tooth number: 11 to 48 in FDI notation, or 51 to 85 for milk teeth.",
+    );
+    const unknown = "surfaces: 'x' is not a surface: use M (mesial), …";
+    expect(said("fr", "unknown_surface", unknown, { surfaces: "m, x" })).toBe(
+      "« x » n'est pas une face : utilisez M (mésiale), O (occlusale), I (incisale), D (distale), B ou V (vestibulaire), L ou P (linguale ou palatine).",
+    );
+    expect(said("en", "unknown_surface", unknown, { surfaces: "mx" })).toMatch(/^“x” is not a surface: use M \(mesial\)/);
+    // The letters sent read well here (the Rust side read them otherwise): said without the letter.
+    expect(said("fr", "unknown_surface", unknown, { surfaces: "MO" })).toMatch(/^Une lettre saisie n'est pas une face : utilisez M/);
+  });
+
+  it("says which kinds take surfaces, and where a sealant goes", () => {
+    expect(said("fr", "surfaces_required", "surfaces: a caries is charted on the surfaces it reaches")).toBe(
+      "Carie : indiquez les faces concernées (par exemple MO).",
+    );
+    expect(said("en", "surfaces_required", "surfaces: a restoration is charted…", { kind: "restoration" })).toBe(
+      "Restoration: give the surfaces it covers (for example MO).",
+    );
+    expect(said("fr", "whole_tooth", "surfaces: a crown concerns the whole tooth", { kind: "crown", surfaces: "O" })).toBe(
+      "Couronne : porte sur la dent entière, n'indiquez aucune face.",
+    );
+    expect(said("en", "whole_tooth", "surfaces: a root canal treatment concerns the whole tooth", { kind: "root_canal", surfaces: "O" })).toBe(
+      "Root canal: concerns the whole tooth, give no surfaces.",
+    );
+    expect(said("fr", "sealant_surfaces", "surfaces: a sealant goes on…", { kind: "sealant", surfaces: "MO" })).toBe(
+      "Un scellement de sillons se pose sur la face occlusale et ses puits : O, B ou L, pas M ni D.",
+    );
+    expect(said("en", "sealant_surfaces", "surfaces: a sealant goes on…", { kind: "sealant", surfaces: "MO" })).toBe(
+      "A sealant goes on the chewing surface and its pits: O, B or L, not M or D.",
+    );
+  });
+
+  it("says which teeth a kind goes on", () => {
+    expect(said("fr", "sealant_front_tooth", "tooth: tooth 12 is a front tooth…", { tooth: "12", kind: "sealant", surfaces: "B" }, true)).toBe(
+      "La dent 12 est une dent antérieure : un scellement de sillons se pose sur les prémolaires et les molaires.",
+    );
+    expect(said("en", "sealant_front_tooth", "tooth: tooth 12 is a front tooth…", { tooth: "12", kind: "sealant", surfaces: "B" }, true)).toBe(
+      "Tooth 12 is a front tooth: a sealant goes on premolars and molars.",
+    );
+    expect(said("fr", "milk_tooth", "tooth: tooth 75 is a milk tooth…", { tooth: "75", kind: "implant", status: "planned" })).toBe(
+      "Implant impossible sur la dent 75 : c'est une dent de lait, et seule une dent permanente se remplace ainsi.",
+    );
+    expect(said("fr", "milk_tooth", "tooth: tooth 84 is a milk tooth…", { tooth: "84", kind: "pontic", status: "planned" })).toMatch(
+      /^Intermédiaire de bridge impossible sur la dent 84 : c'est une dent de lait/,
+    );
+    expect(said("en", "milk_tooth", "tooth: tooth 75 is a milk tooth…", { tooth: "75", kind: "pontic", status: "planned" })).toBe(
+      "Pontic not possible on tooth 75: it is a milk tooth, and only a permanent tooth is replaced this way.",
+    );
+  });
+
+  it("says which status a kind takes", () => {
+    expect(said("fr", "finding_not_existing", "status: a caries is a finding…", { surfaces: "O", status: "planned" })).toBe(
+      "Carie : c'est un constat, à noter « Constaté » ; prévoyez son traitement dans une entrée à part (une obturation, par exemple).",
+    );
+    expect(said("en", "finding_not_existing", "status: a missing tooth is a finding…", { kind: "missing", status: "done" })).toBe(
+      "Missing: a finding is charted as “Existing”; plan its treatment as a separate entry (a restoration, say).",
+    );
+    expect(said("fr", "existing_extraction", "status: an extraction is planned or done…", { kind: "extraction" })).toBe(
+      "Une extraction est prévue ou réalisée, pas constatée : une dent déjà extraite se note « Absente ».",
+    );
+    expect(said("en", "existing_extraction", "status: an extraction is planned or done…", { kind: "extraction" })).toBe(
+      "An extraction is planned or done, not existing: a tooth already out is charted as “Missing”.",
+    );
+  });
+
+  it("says a material does not suit the kind", () => {
+    const crown = { kind: "crown" as const, status: "planned" as const, material: "composite" as const };
+    expect(said("fr", "material_not_for_kind", "material: a crown is not made of composite…", crown)).toBe(
+      "Couronne en composite : ce matériau ne convient pas ; choisissez-en un autre.",
+    );
+    expect(said("en", "material_not_for_kind", "material: a crown is not made of composite…", crown)).toBe(
+      "Crown: not made of composite; choose another material.",
+    );
+    expect(
+      said("fr", "material_not_for_kind", "material: a restoration is not made of zirconia…", { kind: "restoration", surfaces: "O", material: "zirconia" }),
+    ).toBe("Obturation en zircone : ce matériau ne convient pas ; choisissez-en un autre.");
+    expect(said("fr", "material_not_for_kind", "material: a root canal treatment has no material…", { kind: "root_canal", material: "metal" })).toBe(
+      "Traitement endodontique : pas de matériau ; on n'en indique que pour une obturation, une couronne ou un intermédiaire de bridge.",
+    );
+    expect(said("en", "material_not_for_kind", "material: a sealant has no material…", { kind: "sealant", material: "metal" })).toBe(
+      "Sealant: no material; only a restoration, a crown or a pontic has one.",
+    );
+  });
+
+  it("says the day done and the note from their English reason", () => {
+    expect(said("fr", undefined, "done_on: 2999-01-01 is in the future", { status: "done" })).toBe("La date de réalisation est dans le futur.");
+    expect(said("en", undefined, "done_on: 2999-01-01 is in the future", { status: "done" })).toBe("The date done is in the future.");
+    expect(said("fr", undefined, "done_on: 1899-12-31 is before 1900", { status: "done" })).toBe("La date de réalisation est antérieure à 1900.");
+    expect(said("fr", undefined, 'done_on: "hier" is not a date YYYY-MM-DD', { status: "done" })).toBe(translate("fr", "pfield.bad_date"));
+    expect(said("en", undefined, 'done_on: "hier" is not a date YYYY-MM-DD', { status: "done" })).toBe(translate("en", "pfield.bad_date"));
+    expect(said("fr", undefined, "note: is longer than 1000 characters")).toBe("Note : 1000 caractères au maximum.");
+    expect(said("en", undefined, "note: is longer than 1000 characters")).toBe("Note: at most 1000 characters.");
+  });
+
+  it("leaves to the generic wording what the form cannot send, and other errors", () => {
+    expect(said("fr", "unknown_kind", 'kind: "x" is not a kind of chart entry')).toBeNull();
+    expect(said("fr", "unknown_status", 'status: "x" is not a status')).toBeNull();
+    expect(said("fr", "unknown_material", 'material: "x" is not a material')).toBeNull();
+    expect(said("fr", "a_rule_of_tomorrow", "surfaces: something new")).toBeNull();
+    expect(said("fr", undefined, "surfaces: something without a reason")).toBeNull();
+    expect(said("fr", undefined, "note: something else")).toBeNull();
+    expect(said("fr", undefined, "active: this entry is struck out")).toBeNull();
+    // Not an invalid_input, even with a reason.
+    expect(chartErrorText("fr", { code: "permission_denied", message: "your role…" }, input(), false)).toBeNull();
+    expect(chartErrorText("fr", { code: "sync_refused", message: "x", reason: "whole_tooth" }, input(), false)).toBeNull();
+  });
+
+  it("words every rule's reason in both languages, in the words of the language", () => {
+    const reasons: [string, Partial<ChartEntryInput>][] = [
+      ["not_a_tooth", { tooth: "99" }],
+      ["surface_not_on_tooth", { tooth: "11", surfaces: "O" }],
+      ["unknown_surface", { surfaces: "x" }],
+      ["surfaces_required", {}],
+      ["whole_tooth", { kind: "crown", surfaces: "O" }],
+      ["sealant_surfaces", { kind: "sealant", surfaces: "M" }],
+      ["sealant_front_tooth", { tooth: "11", kind: "sealant", surfaces: "B" }],
+      ["milk_tooth", { tooth: "75", kind: "implant" }],
+      ["finding_not_existing", { status: "planned", surfaces: "O" }],
+      ["existing_extraction", { kind: "extraction" }],
+      ["material_not_for_kind", { kind: "crown", material: "composite" }],
+    ];
+    for (const [reason, over] of reasons) {
+      for (const lang of ["fr", "en"] as const) {
+        const text = said(lang, reason, "x: y", over, over.tooth === "11");
+        expect(text, `${lang} ${reason}`).toBeTruthy();
+        expect(text, `${lang} ${reason}`).not.toMatch(/\{\w+\}|chart\./);
+        // The French has none of the Rust side's English.
+        if (lang === "fr") expect(text, reason).not.toMatch(/\b(tooth|is a|the)\b/);
+      }
+    }
   });
 });

@@ -4,8 +4,10 @@
 // What a tooth looks like (its state, each surface's mark chosen by precedence, its whole-tooth
 // marks) and whether an entry is valid (which surfaces a tooth has, which kinds need surfaces,
 // which status a kind may take, materials) are the Rust side's: it answers an invalid entry with
-// `invalid_input`, its message starting with the field ("surfaces: …"), shown as it comes.
+// `invalid_input`, its message starting with the field ("surfaces: …") and its `reason` naming
+// the rule, which the form words in the user's language (chartErrorText).
 import type {
+  ApiError,
   ChartEntry,
   ChartEntryInput,
   ChartEntryRef,
@@ -17,7 +19,8 @@ import type {
   Language,
   ToothMaterial,
 } from "./bindings";
-import { translate, type MessageKey } from "./i18n";
+import { translate, type MessageKey, type Params } from "./i18n";
+import { fieldErrorText } from "./patients";
 
 export const CHART_KINDS = [
   "caries",
@@ -454,4 +457,78 @@ export type ChartField = (typeof CHART_FIELDS)[number];
 export function errorField(message: string): ChartField | null {
   const m = /^([a-z_]+):/.exec(message);
   return m && (CHART_FIELDS as readonly string[]).includes(m[1]) ? (m[1] as ChartField) : null;
+}
+
+// ---------------------------------------------------------------- refusals
+
+/** The first character typed that is not a surface's letter (nor a space or a separator, which
+ * the Rust side skips), as it reads surfaces; null when there is none. */
+function unknownLetter(text: string): string | null {
+  for (const c of text) {
+    if (/\s/.test(c) || ",+-/;".includes(c)) continue;
+    if (!ALIASES[c.toUpperCase()]) return c;
+  }
+  return null;
+}
+
+/**
+ * The Rust side's refusal of a chart entry in the user's language, worded from its `reason` (the
+ * rule that refused it) and what was sent: "La dent 11 est une dent antérieure : son bord libre
+ * est I (incisal), pas O (occlusal)." `anterior` is the charted tooth's (whether a misplaced O or
+ * I was typed). A refusal without a reason (the day done, the note) is worded from its English
+ * reason. Null when the error is not one the chart can word (another code, a kind, status or
+ * material the form cannot send): the caller shows the generic wording then.
+ */
+export function chartErrorText(lang: Language, err: ApiError, input: ChartEntryInput, anterior: boolean): string | null {
+  if (err.code !== "invalid_input") return null;
+  const tr = (key: MessageKey, params?: Params) => translate(lang, key, params);
+  const tooth = input.tooth.trim();
+  const kind = kindLabel(lang, input.kind);
+  switch (err.reason) {
+    case "not_a_tooth":
+      return tr("chart.err_not_a_tooth", { tooth });
+    case "surface_not_on_tooth":
+      return tr(anterior ? "chart.err_front_tooth_edge" : "chart.err_back_tooth_surface", { tooth });
+    case "unknown_surface": {
+      const letter = unknownLetter(input.surfaces);
+      return letter ? tr("chart.err_unknown_surface", { letter }) : tr("chart.err_unknown_surface_any");
+    }
+    case "surfaces_required":
+      return tr("chart.err_surfaces_required", { kind });
+    case "whole_tooth":
+      return tr("chart.err_whole_tooth", { kind });
+    case "sealant_surfaces":
+      return tr("chart.err_sealant_surfaces");
+    case "sealant_front_tooth":
+      return tr("chart.err_sealant_front_tooth", { tooth });
+    case "milk_tooth":
+      return tr("chart.err_milk_tooth", { kind, tooth });
+    case "finding_not_existing":
+      return tr("chart.err_finding_not_existing", { kind, existing: statusLabel(lang, "existing") });
+    case "existing_extraction":
+      return tr("chart.err_existing_extraction", { missing: kindLabel(lang, "missing") });
+    case "material_not_for_kind": {
+      if (!isChartKind(input.kind) || !input.material) return null;
+      // Which materials a kind takes is the Rust side's rule (ChartKind::materials): not
+      // repeated here, the person picks another from the list.
+      if (!hasMaterial(input.kind)) return tr("chart.err_no_material", { kind });
+      return tr("chart.err_material", { kind, material: lowerFirst(materialLabel(lang, input.material)) });
+    }
+    case undefined:
+      break;
+    default:
+      // unknown_kind, unknown_status, unknown_material, and any rule newer than this version.
+      return null;
+  }
+  // Without a reason: the day done and the note, their English reason after the field.
+  const field = errorField(err.message);
+  const reason = err.message.replace(/^[a-z_]+:\s*/, "").trim();
+  if (field === "done_on") {
+    if (/is in the future$/.test(reason)) return tr("chart.err_done_on_future");
+    if (/is before 1900$/.test(reason)) return tr("chart.err_done_on_too_old");
+    if (/is not a date/.test(reason)) return fieldErrorText(lang, reason);
+  }
+  if (field === "note" && /is longer than \d+ characters/.test(reason))
+    return tr("chart.err_in_field", { field: tr("chart.note"), text: lowerFirst(fieldErrorText(lang, reason)) });
+  return null;
 }

@@ -10,6 +10,7 @@ import * as api from "../../lib/api";
 import { createMockInvoker } from "../../lib/dev/mock";
 import { formatDate } from "../../lib/patients";
 import { adoptInboxUser } from "../../lib/inboxstate.svelte";
+import { locale } from "../../lib/locale.svelte";
 import AttentionInbox from "../AttentionInbox.svelte";
 import PatientFile from "../PatientFile.svelte";
 import { click, choose, find, findAll, get, press, type, until } from "../domtest";
@@ -51,6 +52,7 @@ afterEach(() => {
   component = null;
   document.body.innerHTML = "";
   api.setInvoker(invoke);
+  locale.lang = "fr";
 });
 
 const tooth = (code: string) => get(`chart-tooth-${code}`);
@@ -195,7 +197,7 @@ describe("charting", () => {
     expect(tooth("36").getAttribute("aria-label")).toBe("Dent 36 : obturation MOD réalisée");
   });
 
-  it("shows the Rust side's refusal of O on a front tooth, then closes the form with Escape", async () => {
+  it("words the Rust side's refusal of O on a front tooth in French, then closes the form with Escape", async () => {
     start();
     await until(() => find("chart-tooth-11"), "the chart");
     await typeTooth("11");
@@ -208,13 +210,42 @@ describe("charting", () => {
     click(get("chart-entry-save"));
     const error = await until(() => find("chart-entry-error"), "the error");
     expect(error.getAttribute("role")).toBe("alert");
-    expect(error.textContent).toContain("surfaces: tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal)");
+    expect(error.textContent).toContain("La dent 11 est une dent antérieure");
+    expect(error.textContent).toContain("I (incisal)");
+    expect(error.textContent?.trim()).toBe("La dent 11 est une dent antérieure : son bord libre est I (incisal), pas O (occlusal).");
+    // Not the Rust side's English.
+    expect(error.textContent).not.toContain("front tooth");
+    expect(error.textContent).not.toContain("surfaces:");
     expect(get("chart-entry-surfaces").getAttribute("aria-invalid")).toBe("true");
     expect(formOpen()).not.toBeNull();
     // Escape closes the form (and only the form).
     press("Escape");
     expect(formOpen()).toBeNull();
     expect(get("chart-panel-title").textContent).toBe("Dent 11");
+  });
+
+  it("words a refusal in English for an English-speaking user, the field it names marked", async () => {
+    locale.lang = "en";
+    start();
+    await until(() => find("chart-tooth-47"), "the chart");
+    await typeTooth("47");
+    press("Enter");
+    await until(formOpen, "the form");
+    choose(get<HTMLSelectElement>("chart-entry-kind"), "crown");
+    choose(get<HTMLSelectElement>("chart-entry-material"), "composite");
+    click(get("chart-entry-save"));
+    const error = await until(() => find("chart-entry-error"), "the error");
+    expect(error.textContent?.trim()).toBe("Crown: not made of composite; choose another material.");
+    expect(get("chart-entry-material").getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(get("chart-entry-material"));
+    // A back tooth: its chewing surface is O.
+    choose(get<HTMLSelectElement>("chart-entry-kind"), "caries");
+    type(get<HTMLInputElement>("chart-entry-surfaces"), "I");
+    click(get("chart-entry-save"));
+    const again = await until(() => find("chart-entry-error"), "the error again");
+    expect(again.textContent?.trim()).toBe("Tooth 47 is a back tooth: its chewing surface is O (occlusal), not I (incisal).");
+    expect(get("chart-entry-surfaces").getAttribute("aria-invalid")).toBe("true");
+    expect(calls.filter((c) => c === "add_chart_entry")).toHaveLength(2);
   });
 
   it("keeps the surface buttons and the typed letters in step, and offers what the kind takes", async () => {

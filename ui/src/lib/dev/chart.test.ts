@@ -1,7 +1,8 @@
 // The dev mock's dental chart: the picture, the settling and the checks as the Rust side words
-// them (the screens and their DOM tests lean on it).
+// them, with its reasons (the screens and their DOM tests lean on it).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ApiError, AttentionInbox, ChartUpdate, DentalChart, TimelineEntry } from "../bindings";
+import type { ApiError, AttentionInbox, ChartEntryInput, ChartUpdate, DentalChart, TimelineEntry } from "../bindings";
+import { chartErrorText } from "../chart";
 import { createMockInvoker } from "./mock";
 
 async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: ApiError }> {
@@ -132,6 +133,7 @@ describe("the mock's dental chart", () => {
     expect(await add({ tooth: "11", surfaces: "O" })).toEqual({
       code: "invalid_input",
       message: "surfaces: tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal)",
+      reason: "surface_not_on_tooth",
     });
     expect((await add({}))?.message).toBe("surfaces: a caries is charted on the surfaces it reaches: give them (for example MO)");
     expect((await add({ surfaces: "o", status: "planned" }))?.message).toMatch(/^status: a caries is a finding/);
@@ -141,6 +143,37 @@ describe("the mock's dental chart", () => {
     expect((await add({ kind: "crown", surfaces: "O", status: "planned" }))?.message).toBe("surfaces: a crown concerns the whole tooth: give no surfaces");
     expect((await add({ tooth: "99", surfaces: "O" }))?.message).toMatch(/^tooth: "99" is not a tooth/);
     expect(await add({ surfaces: "d v" })).toBeUndefined();
+    // Each refusal carries the rule's code as the Rust side's does (ChartError::code), which the
+    // form words in the user's language; the day done and the note carry none.
+    const reasons: [Record<string, unknown>, string | undefined][] = [
+      [{ tooth: "99", surfaces: "O" }, "not_a_tooth"],
+      [{ tooth: "46", surfaces: "I" }, "surface_not_on_tooth"],
+      [{ surfaces: "mx" }, "unknown_surface"],
+      [{}, "surfaces_required"],
+      [{ kind: "crown", surfaces: "O", status: "planned" }, "whole_tooth"],
+      [{ kind: "sealant", surfaces: "MO", status: "planned" }, "sealant_surfaces"],
+      [{ tooth: "11", kind: "sealant", surfaces: "B", status: "planned" }, "sealant_front_tooth"],
+      [{ tooth: "75", kind: "implant", status: "planned" }, "milk_tooth"],
+      [{ surfaces: "O", status: "done" }, "finding_not_existing"],
+      [{ kind: "extraction" }, "existing_extraction"],
+      [{ kind: "crown", status: "planned", material: "composite" }, "material_not_for_kind"],
+      [{ kind: "x" }, "unknown_kind"],
+      [{ status: "x" }, "unknown_status"],
+      [{ material: "x" }, "unknown_material"],
+      [{ kind: "crown", status: "done", done_on: "2999-01-01" }, undefined],
+      [{ surfaces: "O", note: "n".repeat(1001) }, undefined],
+    ];
+    for (const [over, reason] of reasons) {
+      const error = await add(over);
+      expect(error?.code, JSON.stringify(over)).toBe("invalid_input");
+      expect(error?.reason, JSON.stringify(over)).toBe(reason);
+    }
+    expect("reason" in (await add({ surfaces: "O", note: "n".repeat(1001) }))!).toBe(false);
+    // The form words what it can send.
+    for (const [over] of reasons.filter(([, r]) => r === undefined || !r.startsWith("unknown_") || r === "unknown_surface")) {
+      const request = input(over) as ChartEntryInput;
+      expect(chartErrorText("fr", (await add(over))!, request, Number(request.tooth[1]) <= 3), JSON.stringify(over)).not.toBeNull();
+    }
     const dentist = home("&role=receptionist");
     expect((await outcome(dentist("dental_chart", { id: "p1" }))).error?.code).toBe("permission_denied");
   });

@@ -2,8 +2,8 @@
 // demo patients, the odontogram's picture worked out as the Rust side does (chairside-domain
 // chart.rs: a caries over a planned treatment over a fracture over a treatment in place over
 // something to watch), the settling of findings by a treatment done and their coming back when it
-// no longer stands, and the Rust side's checks with its wording, so that the form's errors can be
-// seen. Only for looking at the screens.
+// no longer stands, and the Rust side's checks with its wording and its reasons (the rule that
+// refused), so that the form's errors can be seen. Only for looking at the screens.
 import type {
   ChartEntry,
   ChartEntryInput,
@@ -39,8 +39,11 @@ export type ChartHost = {
 export type MockChartEntry = ChartEntry & { done_at_ms: number };
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fail = (code: string, message: string) => Promise.reject({ code, message });
-const invalid = (field: string, reason: string) => fail("invalid_input", `${field}: ${reason}`);
+/** An ApiError as the Rust side sends it: `reason` only where it sets one. */
+const fail = (code: string, message: string, reason?: string) =>
+  Promise.reject(reason === undefined ? { code, message } : { code, message, reason });
+/** `invalid_input` on a field; `reason` the code of the rule (ChartError::code, reason::NOT_A_TOOTH). */
+const invalid = (field: string, message: string, reason?: string) => fail("invalid_input", `${field}: ${message}`, reason);
 
 // ---------------------------------------------------------------- the Rust side's rules, copied
 
@@ -73,38 +76,51 @@ const canonical = (set: Set<Letter>) => LETTERS.filter((l) => set.has(l)).join("
 const stored = (text: string) => new Set([...text].map((c) => ALIASES[c]).filter(Boolean));
 const covers = (treated: Set<Letter>, found: Set<Letter>) => [...found].every((s) => treated.has(s));
 
-/** Surfaces as typed, for a tooth; a message for the `surfaces` field when they cannot be. */
-function parseSurfaces(text: string, tooth: string): string | { reason: string } {
+/** A refusal of ChartEntrySpec::check or Surfaces::parse: the field, the message, the rule's code. */
+type Refusal = [field: string, message: string, reason: string];
+
+/** Surfaces as typed, for a tooth; the refusal when they cannot be. */
+function parseSurfaces(text: string, tooth: string): string | Refusal {
   const set = new Set<Letter>();
   for (const c of text) {
     if (/\s/.test(c) || ",+-/;".includes(c)) continue;
     const s = ALIASES[c.toUpperCase()];
     if (!s)
-      return { reason: `'${c}' is not a surface: use M (mesial), O (occlusal), I (incisal), D (distal), B or V (buccal), L or P (lingual)` };
+      return [
+        "surfaces",
+        `'${c}' is not a surface: use M (mesial), O (occlusal), I (incisal), D (distal), B or V (buccal), L or P (lingual)`,
+        "unknown_surface",
+      ];
     if (s === "O" && isAnterior(tooth))
-      return { reason: `tooth ${tooth} is a front tooth: its biting edge is I (incisal), not O (occlusal)` };
+      return ["surfaces", `tooth ${tooth} is a front tooth: its biting edge is I (incisal), not O (occlusal)`, "surface_not_on_tooth"];
     if (s === "I" && !isAnterior(tooth))
-      return { reason: `tooth ${tooth} is a back tooth: its chewing surface is O (occlusal), not I (incisal)` };
+      return ["surfaces", `tooth ${tooth} is a back tooth: its chewing surface is O (occlusal), not I (incisal)`, "surface_not_on_tooth"];
     set.add(s);
   }
   return canonical(set);
 }
 
-/** ChartEntrySpec::check: the field and the reason, or null. */
-function checkSpec(tooth: string, kind: ChartKind, status: ChartStatus, surfaces: string, material: ToothMaterial | null): [string, string] | null {
+/** ChartEntrySpec::check: the refusal, or null. */
+function checkSpec(tooth: string, kind: ChartKind, status: ChartStatus, surfaces: string, material: ToothMaterial | null): Refusal | null {
   const rule = surfaceRule(kind);
-  if (rule === "required" && !surfaces) return ["surfaces", `${ARTICLE[kind]} is charted on the surfaces it reaches: give them (for example MO)`];
-  if (rule === "whole" && surfaces) return ["surfaces", `${ARTICLE[kind]} concerns the whole tooth: give no surfaces`];
+  if (rule === "required" && !surfaces)
+    return ["surfaces", `${ARTICLE[kind]} is charted on the surfaces it reaches: give them (for example MO)`, "surfaces_required"];
+  if (rule === "whole" && surfaces) return ["surfaces", `${ARTICLE[kind]} concerns the whole tooth: give no surfaces`, "whole_tooth"];
   if (kind === "sealant") {
-    if (isAnterior(tooth)) return ["tooth", `tooth ${tooth} is a front tooth: a sealant goes on premolars and molars`];
-    if (surfaces.includes("M") || surfaces.includes("D")) return ["surfaces", "a sealant goes on a back tooth's chewing surface and pits: O, B or L"];
+    if (isAnterior(tooth)) return ["tooth", `tooth ${tooth} is a front tooth: a sealant goes on premolars and molars`, "sealant_front_tooth"];
+    if (surfaces.includes("M") || surfaces.includes("D"))
+      return ["surfaces", "a sealant goes on a back tooth's chewing surface and pits: O, B or L", "sealant_surfaces"];
   }
   if ((kind === "implant" || kind === "pontic") && isPrimary(tooth))
-    return ["tooth", `tooth ${tooth} is a milk tooth: ${ARTICLE[kind]} replaces a permanent tooth`];
+    return ["tooth", `tooth ${tooth} is a milk tooth: ${ARTICLE[kind]} replaces a permanent tooth`, "milk_tooth"];
   if (isFinding(kind) && status !== "existing")
-    return ["status", `${ARTICLE[kind]} is a finding: chart it as existing (plan its treatment as a separate entry, a restoration say)`];
+    return [
+      "status",
+      `${ARTICLE[kind]} is a finding: chart it as existing (plan its treatment as a separate entry, a restoration say)`,
+      "finding_not_existing",
+    ];
   if (kind === "extraction" && status === "existing")
-    return ["status", "an extraction is planned or done: a tooth already out is charted as missing"];
+    return ["status", "an extraction is planned or done: a tooth already out is charted as missing", "existing_extraction"];
   if (material !== null && !materialsOf(kind).includes(material)) {
     const allowed = materialsOf(kind);
     return [
@@ -112,6 +128,7 @@ function checkSpec(tooth: string, kind: ChartKind, status: ChartStatus, surfaces
       allowed.length === 0
         ? `${ARTICLE[kind]} has no material: only restorations, crowns and pontics have one`
         : `${ARTICLE[kind]} is not made of ${material}: use ${allowed.join(", ")}`,
+      "material_not_for_kind",
     ];
   }
   return null;
@@ -287,15 +304,18 @@ export function createMockChart(host: ChartHost) {
     r: ChartEntryInput,
   ): Pick<MockChartEntry, "tooth" | "surfaces" | "kind" | "status" | "material" | "note" | "done_on" | "done_at_ms" | "done_by"> | Promise<never> {
     const tooth = String(r.tooth ?? "").trim();
-    if (!isTooth(tooth)) return invalid("tooth", `${JSON.stringify(tooth)} is not a tooth in FDI notation (11 to 48, or 51 to 85 for milk teeth)`);
-    if (!KINDS.includes(r.kind)) return invalid("kind", `${JSON.stringify(r.kind)} is not a kind of chart entry: use ${KINDS.join(", ")}`);
-    if (!["existing", "planned", "done"].includes(r.status)) return invalid("status", `${JSON.stringify(r.status)} is not a status: use existing, planned or done`);
+    if (!isTooth(tooth))
+      return invalid("tooth", `${JSON.stringify(tooth)} is not a tooth in FDI notation (11 to 48, or 51 to 85 for milk teeth)`, "not_a_tooth");
+    if (!KINDS.includes(r.kind))
+      return invalid("kind", `${JSON.stringify(r.kind)} is not a kind of chart entry: use ${KINDS.join(", ")}`, "unknown_kind");
+    if (!["existing", "planned", "done"].includes(r.status))
+      return invalid("status", `${JSON.stringify(r.status)} is not a status: use existing, planned or done`, "unknown_status");
     if (r.material !== null && !MATERIALS.includes(r.material))
-      return invalid("material", `${JSON.stringify(r.material)} is not a material: use ${MATERIALS.join(", ")}`);
+      return invalid("material", `${JSON.stringify(r.material)} is not a material: use ${MATERIALS.join(", ")}`, "unknown_material");
     const surfaces = parseSurfaces(String(r.surfaces ?? ""), tooth);
-    if (typeof surfaces !== "string") return invalid("surfaces", surfaces.reason);
+    if (typeof surfaces !== "string") return invalid(...surfaces);
     const bad = checkSpec(tooth, r.kind, r.status, surfaces, r.material);
-    if (bad) return invalid(bad[0], bad[1]);
+    if (bad) return invalid(...bad);
     const note = String(r.note ?? "").trim();
     if ([...note].length > 1000) return invalid("note", "is longer than 1000 characters");
     let done_on: string | null = null;
