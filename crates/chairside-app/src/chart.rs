@@ -162,13 +162,15 @@ impl App {
                     "only a planned entry is marked done; this one is {}",
                     before.status
                 ),
-            ));
+            )
+            .because(reason::NOT_PLANNED));
         }
         if !before.active {
             return Err(ApiError::invalid(
                 "active",
                 "this entry is struck out: restore it first if it is to be done",
-            ));
+            )
+            .because(reason::STRUCK_OUT));
         }
         let mut after = before.clone();
         after.status = Status::Done.code().to_string();
@@ -189,7 +191,8 @@ impl App {
             return Err(ApiError::invalid(
                 "active",
                 "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
-            ));
+            )
+            .because(reason::SETTLED_FINDING));
         }
         let mut after = before.clone();
         after.active = active;

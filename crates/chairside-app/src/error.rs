@@ -70,6 +70,13 @@ pub mod reason {
     /// `milk_tooth`, `finding_not_existing`, `existing_extraction`, `material_not_for_kind`,
     /// `unknown_surface`, `unknown_kind`, `unknown_status`, `unknown_material`).
     pub const NOT_A_TOOTH: &str = "not_a_tooth";
+    /// `invalid_input`: only a planned chart entry is marked done.
+    pub const NOT_PLANNED: &str = "not_planned";
+    /// `invalid_input`: a struck-out chart entry is restored before it is marked done.
+    pub const STRUCK_OUT: &str = "struck_out";
+    /// `invalid_input`: a finding settled by a treatment that still stands is not restored on
+    /// its own (strike the treatment out, or chart the finding again).
+    pub const SETTLED_FINDING: &str = "settled_finding";
     /// `sync_refused`: not a relay's code but this PC's: the relay's reply made no sense (a
     /// device that is not one, a listing that does not move on); nothing of it was applied.
     pub const BAD_REPLY: &str = "bad_reply";

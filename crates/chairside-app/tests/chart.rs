@@ -198,6 +198,7 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         "{}",
         alone.message
     );
+    assert_eq!(alone.reason.as_deref(), Some("settled_finding"));
     assert_eq!(completed.material, Some(ToothMaterial::Composite));
     assert_eq!(completed.note, "Sous digue");
     let again = app.complete_chart_entry(&restoration.id, None).unwrap_err();
@@ -206,6 +207,7 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         "{}",
         again.message
     );
+    assert_eq!(again.reason.as_deref(), Some("not_planned"));
 
     // Struck out (charted in error): the caries comes back; restored: settled again.
     let struck = app.set_chart_entry_active(&restoration.id, false).unwrap();
@@ -266,6 +268,7 @@ fn a_dentist_charts_plans_and_completes_treatments() {
         "{}",
         struck_out.message
     );
+    assert_eq!(struck_out.reason.as_deref(), Some("struck_out"));
 
     let timeline: Vec<(String, String, String)> = app
         .patient_timeline(&yacine.id)

@@ -4,6 +4,7 @@ import { translate } from "./i18n";
 import {
   CHART_KINDS,
   CHART_STATUSES,
+  chartActionErrorText,
   chartErrorText,
   chartRefLabel,
   chartRows,
@@ -522,5 +523,14 @@ describe("the Rust side's refusals in words", () => {
         if (lang === "fr") expect(text, reason).not.toMatch(/\b(tooth|is a|the)\b/);
       }
     }
+  });
+
+  it("words the refusals of marking done and restoring, and leaves the rest", () => {
+    const refused = (reason?: string): ApiError => ({ code: "invalid_input", message: "active: …", ...(reason ? { reason } : {}) });
+    expect(chartActionErrorText("fr", refused("not_planned"))).toBe("Seul un soin prévu peut être marqué réalisé.");
+    expect(chartActionErrorText("fr", refused("struck_out"))).toContain("rétablissez-la d'abord");
+    expect(chartActionErrorText("en", refused("settled_finding"))).toContain("strike that treatment out");
+    expect(chartActionErrorText("fr", refused())).toBeNull();
+    expect(chartActionErrorText("fr", { code: "not_found", message: "no chart entry" })).toBeNull();
   });
 });

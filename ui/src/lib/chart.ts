@@ -472,6 +472,24 @@ function unknownLetter(text: string): string | null {
 }
 
 /**
+ * A refusal of an action on an entry (mark done, restore) in the user's language, from its
+ * reason; null for any other error (the caller shows the generic wording then).
+ */
+export function chartActionErrorText(lang: Language, err: ApiError): string | null {
+  if (err.code !== "invalid_input") return null;
+  switch (err.reason) {
+    case "not_planned":
+      return translate(lang, "chart.err_not_planned");
+    case "struck_out":
+      return translate(lang, "chart.err_struck_out");
+    case "settled_finding":
+      return translate(lang, "chart.err_settled_finding");
+    default:
+      return null;
+  }
+}
+
+/**
  * The Rust side's refusal of a chart entry in the user's language, worded from its `reason` (the
  * rule that refused it) and what was sent: "La dent 11 est une dent antérieure : son bord libre
  * est I (incisal), pas O (occlusal)." `anterior` is the charted tooth's (whether a misplaced O or

@@ -62,6 +62,7 @@ describe("the mock's dental chart", () => {
       code: "invalid_input",
       message:
         "active: this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
+      reason: "settled_finding",
     });
     expect(toothIn(done.chart, "36").surfaces.map((m) => [m.surface, m.kind, m.status])).toEqual([
       ["M", "restoration", "done"],
@@ -116,6 +117,7 @@ describe("the mock's dental chart", () => {
     expect((await outcome(invoke("complete_chart_entry", { entry: "ce12", doneOn: null }))).error).toEqual({
       code: "invalid_input",
       message: "active: this entry is struck out: restore it first if it is to be done",
+      reason: "struck_out",
     });
     await outcome(invoke("set_chart_entry_active", { entry: "ce12", active: true }));
     expect((await outcome(invoke("complete_chart_entry", { entry: "ce12", doneOn: null }))).error).toBeUndefined();

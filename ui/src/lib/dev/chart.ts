@@ -391,8 +391,8 @@ export function createMockChart(host: ChartHost) {
       if (!host.allowed("edit_clinical")) return noEdit();
       const e = editable(args.entry);
       if (e instanceof Promise) return e;
-      if (e.status !== "planned") return invalid("status", `only a planned entry is marked done; this one is ${e.status}`);
-      if (!e.active) return invalid("active", "this entry is struck out: restore it first if it is to be done");
+      if (e.status !== "planned") return invalid("status", `only a planned entry is marked done; this one is ${e.status}`, "not_planned");
+      if (!e.active) return invalid("active", "this entry is struck out: restore it first if it is to be done", "struck_out");
       const d = dayDone(args.doneOn as string | null);
       if (typeof d !== "string") return invalid("done_on", d.reason);
       Object.assign(e, { status: "done", done_on: d, done_at_ms: Date.now(), done_by: doer() });
@@ -410,6 +410,7 @@ export function createMockChart(host: ChartHost) {
           return invalid(
             "active",
             "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
+            "settled_finding",
           );
       }
       e.active = active;
