@@ -145,6 +145,13 @@ fn update_text(update: &ChartUpdate, what: &str) -> String {
             update.settled.join(", ")
         ));
     }
+    if !update.restored.is_empty() {
+        text.push_str(&format!(
+            "; {} finding(s) back in the chart: {}",
+            update.restored.len(),
+            update.restored.join(", ")
+        ));
+    }
     text.push('\n');
     text.push_str(&chart_text(&update.chart));
     text
