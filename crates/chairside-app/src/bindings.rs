@@ -113,6 +113,7 @@ pub fn typescript() -> String {
         ChartEntry::decl(&cfg),
         SurfaceMark::decl(&cfg),
         ToothMark::decl(&cfg),
+        ChartKindRule::decl(&cfg),
         ChartTooth::decl(&cfg),
         DentalChart::decl(&cfg),
         ChartEntryInput::decl(&cfg),

@@ -10,7 +10,6 @@ use chairside_domain::chart::{
     self as rules, ChartEntrySpec, ChartError, ChartKind as Kind, ChartStatus as Status, Material,
     Surface, Surfaces, ToothState as State,
 };
-use chairside_domain::patient::parse_birth_date;
 use chairside_domain::teeth::Tooth;
 use chairside_domain::{EntityId, Permission as P};
 use chairside_store::changes::Writer;
@@ -19,8 +18,9 @@ use chairside_store::chart::{self as rows, ChartRow};
 use crate::error::{ApiError, code, reason};
 use crate::patients::bounded;
 use crate::{
-    App, ChartEntry, ChartEntryInput, ChartKind, ChartStatus, ChartTooth, ChartUpdate, DentalChart,
-    Result, SurfaceMark, ToothMark, ToothMaterial, ToothState, record, staff_display_name,
+    App, ChartEntry, ChartEntryInput, ChartKind, ChartKindRule, ChartStatus, ChartTooth,
+    ChartUpdate, DentalChart, Result, SurfaceMark, ToothMark, ToothMaterial, ToothState, record,
+    staff_display_name,
 };
 
 /// The longest note on an entry.
@@ -94,8 +94,9 @@ impl App {
             active: true,
             ..checked
         };
-        let settled_before = self.settled_now(patient_id)?;
-        let follow_up = self.follow_up(&row)?;
+        let chart_before = rows::for_patient(self.store()?.conn(), patient_id)?;
+        let settled_before = rows::settled(&chart_before);
+        let follow_up = follow_up(&row, chart_before, &settled_before);
         let user = session.user_id.to_string();
         let detail = format!("{} tooth={}", row.id, row.tooth);
         self.store_mut()?.write(|w| {
@@ -187,7 +188,10 @@ impl App {
         let before = self.chart_entry_row(entry_id)?;
         self.require_live_patient(&before.patient_id)?;
         let shown = chairside_store::merged::survivor(self.store()?.conn(), &before.patient_id)?;
-        if active && self.settled_now(&shown)?.contains_key(entry_id) {
+        if active
+            && rows::settled(&rows::for_patient(self.store()?.conn(), &shown)?)
+                .contains_key(entry_id)
+        {
             return Err(ApiError::invalid(
                 "active",
                 "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
@@ -206,9 +210,11 @@ impl App {
         after: &ChartRow,
     ) -> Result<ChartUpdate> {
         let patient_id = after.patient_id.clone();
-        let shown = chairside_store::merged::survivor(self.store()?.conn(), &patient_id)?;
-        let settled_before = self.settled_now(&shown)?;
-        let follow_up = self.follow_up(after)?;
+        let conn = self.store()?.conn();
+        let shown = chairside_store::merged::survivor(conn, &patient_id)?;
+        let chart_before = rows::for_patient(conn, &shown)?;
+        let settled_before = rows::settled(&chart_before);
+        let follow_up = follow_up(after, chart_before, &settled_before);
         let detail = format!("{} tooth={}", after.id, after.tooth);
         self.store_mut()?.write(|w| {
             w.update_chart_entry(before, after)?;
@@ -278,62 +284,10 @@ impl App {
 
     /// A day done as typed (`YYYY-MM-DD`, not in the future), or the clinic's today.
     fn day_done(&self, text: Option<&str>) -> Result<String> {
-        let (_, today) = self.region_and_today()?;
-        let day = match text.map(str::trim).filter(|d| !d.is_empty()) {
-            Some(date) => parse_birth_date(date, today).map_err(|e| {
-                ApiError::invalid("done_on", e.reason.replace("birth_date", "done_on"))
-            })?,
-            None => today,
-        };
-        Ok(day.format("%Y-%m-%d").to_string())
-    }
-
-    /// The findings of the patient's chart settled now (finding id → treatment id).
-    fn settled_now(&self, patient_id: &str) -> Result<HashMap<String, String>> {
-        Ok(rows::settled(&rows::for_patient(
-            self.store()?.conn(),
-            patient_id,
-        )?))
-    }
-
-    /// The findings an entry written as `entry` settles: when it is a treatment standing as
-    /// done, the active findings of its tooth that it treats and that no other standing
-    /// treatment settles already now name it. Nothing is written to undo a settlement: a
-    /// treatment struck out, no longer done or narrowed simply no longer settles them
-    /// ([`rows::settled`]). Pairs of (before, after).
-    fn follow_up(&self, entry: &ChartRow) -> Result<Vec<(ChartRow, ChartRow)>> {
-        let treats = entry.active && entry.status == Status::Done.code();
-        let Ok(kind) = Kind::parse(&entry.kind) else {
-            return Ok(Vec::new());
-        };
-        if !treats {
-            return Ok(Vec::new());
-        }
-        let conn = self.store()?.conn();
-        let shown = chairside_store::merged::survivor(conn, &entry.patient_id)?;
-        let chart = rows::for_patient(conn, &shown)?;
-        let already = rows::settled(&chart);
-        let treated = Surfaces::from_stored(&entry.surfaces);
-        Ok(chart
-            .into_iter()
-            .filter(|row| {
-                row.id != entry.id
-                    && row.active
-                    && row.tooth == entry.tooth
-                    && row.settled_by != entry.id
-                    && !already.contains_key(&row.id)
-                    && Kind::parse(&row.kind).is_ok_and(|finding| {
-                        rules::settles(kind, treated, finding, Surfaces::from_stored(&row.surfaces))
-                    })
-            })
-            .map(|row| {
-                let after = ChartRow {
-                    settled_by: entry.id.clone(),
-                    ..row.clone()
-                };
-                (row, after)
-            })
-            .collect())
+        Ok(self
+            .past_day_or_today("done_on", text)?
+            .format("%Y-%m-%d")
+            .to_string())
     }
 
     /// The chart after a write, with what the write settled and gave back (`before`: the
@@ -344,7 +298,8 @@ impl App {
         entry_id: &str,
         before: &HashMap<String, String>,
     ) -> Result<ChartUpdate> {
-        let after = self.settled_now(patient_id)?;
+        let stored = rows::for_patient(self.store()?.conn(), patient_id)?;
+        let after = rows::settled(&stored);
         let newly = |now: &HashMap<String, String>, then: &HashMap<String, String>| {
             let mut ids: Vec<String> = now
                 .keys()
@@ -355,7 +310,7 @@ impl App {
             ids
         };
         Ok(ChartUpdate {
-            chart: self.read_chart(patient_id)?,
+            chart: chart_of(self.store()?.conn(), patient_id, stored, &after),
             entry_id: entry_id.to_string(),
             settled: newly(&after, before),
             restored: newly(before, &after),
@@ -366,55 +321,131 @@ impl App {
         let conn = self.store()?.conn();
         let stored = rows::for_patient(conn, patient_id)?;
         let settled = rows::settled(&stored);
-        // An entry of a kind or status this version does not know (charted on a newer one) is
-        // left out of what is shown; it stays stored and syncs on.
-        let known: Vec<(ChartRow, Kind, Status)> = stored
-            .into_iter()
-            .filter_map(|mut row| {
-                let kind = Kind::parse(&row.kind).ok()?;
-                let status = Status::parse(&row.status).ok()?;
-                // As shown: a settled finding is out of the chart, naming what settled it; a
-                // settlement that no longer holds names nothing.
-                match settled.get(&row.id) {
-                    Some(treatment) => {
-                        row.active = false;
-                        row.settled_by = treatment.clone();
-                    }
-                    None => row.settled_by.clear(),
-                }
-                Some((row, kind, status))
-            })
-            .collect();
-        let teeth = |primary: bool| -> Vec<ChartTooth> {
-            Tooth::chart_order(primary)
-                .into_iter()
-                .map(|tooth| {
-                    let code = tooth.to_string();
-                    let active: Vec<(Kind, Status, Surfaces)> = known
-                        .iter()
-                        .filter(|(row, _, _)| row.active && row.tooth == code)
-                        .map(|(row, kind, status)| {
-                            (*kind, *status, Surfaces::from_stored(&row.surfaces))
-                        })
-                        .collect();
-                    to_tooth(tooth, &active)
-                })
-                .collect()
-        };
-        let (permanent, primary) = (teeth(false), teeth(true));
-        let has_primary_entries = primary.iter().any(|t| t.active_entries > 0);
-        let mut entries = Vec::new();
-        for (row, kind, status) in known {
-            entries.push(to_dto(conn, row, kind, status));
-        }
-        Ok(DentalChart {
-            patient_id: patient_id.to_string(),
-            permanent,
-            primary,
-            has_primary_entries,
-            entries,
-        })
+        Ok(chart_of(conn, patient_id, stored, &settled))
     }
+}
+
+/// The chart as shown, from the patient's stored entries and the findings settled now.
+fn chart_of(
+    conn: &chairside_store::Connection,
+    patient_id: &str,
+    stored: Vec<ChartRow>,
+    settled: &HashMap<String, String>,
+) -> DentalChart {
+    // An entry of a kind or status this version does not know (charted on a newer one) is
+    // left out of what is shown; it stays stored and syncs on.
+    let known: Vec<(ChartRow, Kind, Status)> = stored
+        .into_iter()
+        .filter_map(|mut row| {
+            let kind = Kind::parse(&row.kind).ok()?;
+            let status = Status::parse(&row.status).ok()?;
+            // As shown: a settled finding is out of the chart, naming what settled it; a
+            // settlement that no longer holds names nothing.
+            match settled.get(&row.id) {
+                Some(treatment) => {
+                    row.active = false;
+                    row.settled_by = treatment.clone();
+                }
+                None => row.settled_by.clear(),
+            }
+            Some((row, kind, status))
+        })
+        .collect();
+    let teeth = |primary: bool| -> Vec<ChartTooth> {
+        Tooth::chart_order(primary)
+            .into_iter()
+            .map(|tooth| {
+                let code = tooth.to_string();
+                let active: Vec<(Kind, Status, Surfaces)> = known
+                    .iter()
+                    .filter(|(row, _, _)| row.active && row.tooth == code)
+                    .map(|(row, kind, status)| {
+                        (*kind, *status, Surfaces::from_stored(&row.surfaces))
+                    })
+                    .collect();
+                to_tooth(tooth, &active)
+            })
+            .collect()
+    };
+    let (permanent, primary) = (teeth(false), teeth(true));
+    let has_primary_entries = primary.iter().any(|t| t.active_entries > 0);
+    let entries = known
+        .into_iter()
+        .map(|(row, kind, status)| to_dto(conn, row, kind, status))
+        .collect();
+    DentalChart {
+        patient_id: patient_id.to_string(),
+        permanent,
+        primary,
+        has_primary_entries,
+        entries,
+        kinds: kind_rules(),
+    }
+}
+
+/// Every kind with what it takes (the domain's order: findings first).
+fn kind_rules() -> Vec<ChartKindRule> {
+    Kind::ALL
+        .into_iter()
+        .map(|kind| ChartKindRule {
+            kind: kind_to_dto(kind),
+            finding: kind.is_finding(),
+            default_status: status_to_dto(kind.default_status()),
+            materials: kind
+                .materials()
+                .iter()
+                .copied()
+                .map(material_to_dto)
+                .collect(),
+        })
+        .collect()
+}
+
+impl ChartKind {
+    /// The status an entry of this kind is charted with unless said otherwise (the domain's
+    /// rule): a finding as found, a treatment as planned.
+    pub fn default_status(self) -> ChartStatus {
+        status_to_dto(kind_to_domain(self).default_status())
+    }
+}
+
+/// The findings an entry written as `entry` settles: when it is a treatment standing as done,
+/// the active findings of its tooth (in `chart`, the patient's entries before the write) that it
+/// treats and that no other standing treatment settles already (`settled`) now name it. Nothing
+/// is written to undo a settlement: a treatment struck out, no longer done or narrowed simply no
+/// longer settles them ([`rows::settled`]). Pairs of (before, after).
+fn follow_up(
+    entry: &ChartRow,
+    chart: Vec<ChartRow>,
+    settled: &HashMap<String, String>,
+) -> Vec<(ChartRow, ChartRow)> {
+    let (true, Ok(kind)) = (
+        entry.active && entry.status == Status::Done.code(),
+        Kind::parse(&entry.kind),
+    ) else {
+        return Vec::new();
+    };
+    let treated = Surfaces::from_stored(&entry.surfaces);
+    chart
+        .into_iter()
+        .filter(|row| {
+            row.id != entry.id
+                && row.active
+                && row.tooth == entry.tooth
+                && row.settled_by != entry.id
+                && !settled.contains_key(&row.id)
+                && Kind::parse(&row.kind).is_ok_and(|finding| {
+                    rules::settles(kind, treated, finding, Surfaces::from_stored(&row.surfaces))
+                })
+        })
+        .map(|row| {
+            let after = ChartRow {
+                settled_by: entry.id.clone(),
+                ..row.clone()
+            };
+            (row, after)
+        })
+        .collect()
 }
 
 fn write_follow_up(

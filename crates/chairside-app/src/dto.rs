@@ -1389,6 +1389,19 @@ pub struct ToothMark {
     pub status: ChartStatus,
 }
 
+/// What a kind of entry takes, from the domain's rules: the form offers these, the store
+/// checks them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartKindRule {
+    pub kind: ChartKind,
+    /// Seen, not done (caries, fracture, a point to watch, a missing tooth): always existing.
+    pub finding: bool,
+    /// The status the form starts from.
+    pub default_status: ChartStatus,
+    /// The materials it may be made of; empty when it has none.
+    pub materials: Vec<ToothMaterial>,
+}
+
 /// One tooth of the odontogram, from its active entries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ChartTooth {
@@ -1416,6 +1429,8 @@ pub struct DentalChart {
     pub has_primary_entries: bool,
     /// Every entry, active or not, by tooth then in the order charted.
     pub entries: Vec<ChartEntry>,
+    /// Every kind of entry with what it takes, findings first.
+    pub kinds: Vec<ChartKindRule>,
 }
 
 /// A chart entry as typed. Surfaces as typed ("mod", "M O D", V for B, P for L).

@@ -3,7 +3,6 @@
 //! Every read and write is audited by id.
 
 use chairside_domain::medical::{self as rules, MedicalKind as Kind, Severity as Sev};
-use chairside_domain::patient::parse_birth_date;
 use chairside_domain::{EntityId, Permission as P};
 use chairside_store::medical::{self as rows, MedicalRow};
 use chairside_store::patients;
@@ -38,7 +37,6 @@ impl App {
     ) -> Result<MedicalHistory> {
         let session = self.authorize(P::EditPatients, "medical.create")?;
         self.require_live_patient(patient_id)?;
-        let (_, today) = self.region_and_today()?;
         let label = bounded("label", &input.label, 200)?;
         if label.is_empty() {
             return Err(ApiError::invalid("label", "is empty"));
@@ -50,17 +48,7 @@ impl App {
                 "only allergies have a severity",
             ));
         }
-        let noted_on = match input
-            .noted_on
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-        {
-            Some(date) => parse_birth_date(date, today).map_err(|e| {
-                ApiError::invalid("noted_on", e.reason.replace("birth_date", "noted_on"))
-            })?,
-            None => today,
-        };
+        let noted_on = self.past_day_or_today("noted_on", input.noted_on.as_deref())?;
         let item = MedicalRow {
             id: EntityId::new().to_string(),
             patient_id: patient_id.to_string(),

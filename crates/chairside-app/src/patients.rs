@@ -260,6 +260,19 @@ impl App {
             .date_naive();
         Ok((clinic.settings.phone_region, today))
     }
+
+    /// A past day typed for `field` (`YYYY-MM-DD`, not in the clinic's future, not before 1900),
+    /// or the clinic's today when none is given: when a medical item was noted, when a
+    /// treatment was done.
+    pub(crate) fn past_day_or_today(&self, field: &str, text: Option<&str>) -> Result<NaiveDate> {
+        let (_, today) = self.region_and_today()?;
+        match text.map(str::trim).filter(|d| !d.is_empty()) {
+            // The birth date's rule, said of this field.
+            Some(date) => rules::parse_birth_date(date, today)
+                .map_err(|e| ApiError::invalid(field, e.reason.replace("birth_date", field))),
+            None => Ok(today),
+        }
+    }
 }
 
 /// An erased file is a pseudonym kept for the clinical records: its identity cannot come back.

@@ -71,6 +71,15 @@ fn a_dentist_charts_plans_and_completes_treatments() {
     assert_eq!(empty.permanent[0].tooth, "18");
     assert_eq!(empty.permanent[16].tooth, "48");
     assert!(empty.entries.is_empty() && !empty.has_primary_entries);
+    // What each kind takes, for the form: findings first, as found; materials per kind.
+    let rule = |kind| empty.kinds.iter().find(|k| k.kind == kind).unwrap();
+    assert_eq!(empty.kinds.len(), 11);
+    assert!(empty.kinds[..4].iter().all(|k| k.finding));
+    assert_eq!(rule(Caries).default_status, Existing);
+    assert_eq!(rule(Crown).default_status, Planned);
+    assert!(rule(Crown).materials.contains(&ToothMaterial::Zirconia));
+    assert!(!rule(Crown).materials.contains(&ToothMaterial::Composite));
+    assert!(rule(RootCanal).materials.is_empty());
 
     use ChartKind::*;
     use ChartStatus::*;

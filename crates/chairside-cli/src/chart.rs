@@ -172,16 +172,9 @@ pub(crate) fn run_chart(
                 return Err(ApiError::invalid("chart", "give --tooth and --kind"));
             };
             let kind: ChartKind = code("kind", kind, KINDS)?;
-            let status = match &fields.status {
+            let status: ChartStatus = match &fields.status {
                 Some(status) => code("status", status, STATUSES)?,
-                None if matches!(
-                    kind,
-                    ChartKind::Caries | ChartKind::Fracture | ChartKind::Watch | ChartKind::Missing
-                ) =>
-                {
-                    ChartStatus::Existing
-                }
-                None => ChartStatus::Planned,
+                None => kind.default_status(),
             };
             let update = app.add_chart_entry(
                 patient,

@@ -236,7 +236,18 @@ impl ChartKind {
         }
     }
 
-    fn materials(self) -> &'static [Material] {
+    /// The status an entry of this kind is charted with unless the dentist says otherwise: a
+    /// finding as found, a treatment as planned.
+    pub fn default_status(self) -> ChartStatus {
+        if self.is_finding() {
+            ChartStatus::Existing
+        } else {
+            ChartStatus::Planned
+        }
+    }
+
+    /// What an entry of this kind may be made of (none for most kinds).
+    pub fn materials(self) -> &'static [Material] {
         use Material::*;
         match self {
             ChartKind::Restoration => &[Composite, Amalgam, GlassIonomer, Ceramic, Metal],
@@ -676,6 +687,18 @@ mod tests {
         );
         for kind in ChartKind::ALL {
             assert_eq!(ChartKind::parse(kind.code()), Ok(kind));
+            // A kind's default status is one it may take.
+            let spec = ChartEntrySpec {
+                status: kind.default_status(),
+                material: None,
+                surfaces: match kind.surface_rule() {
+                    SurfaceRule::Required => Surfaces::parse("O", tooth("36")).unwrap(),
+                    _ => Surfaces::NONE,
+                },
+                tooth: tooth("36"),
+                kind,
+            };
+            assert_eq!(spec.check(), Ok(()), "{kind}");
         }
         assert_eq!(
             spec("11", Restoration, Planned, "I")

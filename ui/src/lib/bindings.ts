@@ -752,6 +752,20 @@ surface: string, kind: ChartKind, status: ChartStatus, };
 
 export type ToothMark = { kind: ChartKind, status: ChartStatus, };
 
+export type ChartKindRule = { kind: ChartKind, 
+/**
+ * Seen, not done (caries, fracture, a point to watch, a missing tooth): always existing.
+ */
+finding: boolean, 
+/**
+ * The status the form starts from.
+ */
+default_status: ChartStatus, 
+/**
+ * The materials it may be made of; empty when it has none.
+ */
+materials: Array<ToothMaterial>, };
+
 export type ChartTooth = { tooth: string, upper: boolean, 
 /**
  * An incisor or a canine: its biting edge is I (incisal), not O (occlusal).
@@ -778,7 +792,11 @@ has_primary_entries: boolean,
 /**
  * Every entry, active or not, by tooth then in the order charted.
  */
-entries: Array<ChartEntry>, };
+entries: Array<ChartEntry>, 
+/**
+ * Every kind of entry with what it takes, findings first.
+ */
+kinds: Array<ChartKindRule>, };
 
 export type ChartEntryInput = { tooth: string, surfaces: string, kind: ChartKind, status: ChartStatus, material: ToothMaterial | null, note: string, 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ApiError, ChartEntry, ChartEntryInput, ChartTooth, DentalChart } from "./bindings";
+import type {
+  ApiError, ChartEntry, ChartEntryInput, ChartKindRule, ChartTooth, DentalChart, ToothMaterial } from "./bindings";
 import { translate } from "./i18n";
 import {
   CHART_KINDS,
@@ -8,7 +9,6 @@ import {
   chartErrorText,
   chartRefLabel,
   chartRows,
-  defaultStatus,
   defaultView,
   emptyChartForm,
   entryPhrase,
@@ -18,7 +18,7 @@ import {
   firstLowerRow,
   followUpText,
   formFromEntry,
-  hasMaterial,
+  materialsOf,
   inputFromForm,
   isToothCode,
   kindLabel,
@@ -58,8 +58,20 @@ const toothOf = (code: string): ChartTooth => ({
   tooth: code, upper: [1, 2, 5, 6].includes(Number(code[0])), anterior: Number(code[1]) <= 3, state: "present", surfaces: [],
   whole: [], active_entries: 0,
 });
+/** The kinds' rules as the Rust side sends them with a chart (`DentalChart.kinds`). */
+const KINDS: ChartKindRule[] = CHART_KINDS.map((kind) => {
+  const finding = ["caries", "fracture", "watch", "missing"].includes(kind);
+  const materials: ToothMaterial[] =
+    kind === "restoration"
+      ? ["composite", "amalgam", "glass_ionomer", "ceramic", "metal"]
+      : kind === "crown" || kind === "pontic"
+        ? ["ceramic", "metal_ceramic", "zirconia", "metal"]
+        : [];
+  return { kind, finding, default_status: finding ? "existing" : "planned", materials };
+});
 const chart: DentalChart = {
   patient_id: "p1", permanent: order(false).map(toothOf), primary: order(true).map(toothOf), has_primary_entries: false, entries: [],
+  kinds: KINDS,
 };
 
 function entry(over: Partial<ChartEntry>): ChartEntry {
@@ -306,44 +318,43 @@ describe("entries", () => {
     expect(listedEntries({ entries }, true).map((e) => e.id)).toEqual(["d", "b", "c", "a"]);
   });
 
-  it("brings back from here what was struck out, a settled finding only once its treatment no longer stands", () => {
+  it("brings back from here what was struck out, never a finding a treatment settles", () => {
     const struck = entry({ id: "s", active: false });
-    expect(restorable({ entries }, struck)).toBe(true);
-    expect(restorable({ entries }, entries[0])).toBe(false);
-    // b was settled by c, done and standing: strike c out, or chart the finding again.
-    expect(restorable({ entries }, entries[1])).toBe(false);
-    const notDone = entries.map((e) => (e.id === "c" ? { ...e, status: "planned" as const } : e));
-    expect(restorable({ entries: notDone }, entries[1])).toBe(true);
-    const struckOut = entries.map((e) => (e.id === "c" ? { ...e, active: false } : e));
-    expect(restorable({ entries: struckOut }, entries[1])).toBe(true);
-    // A treatment the chart does not show is taken as standing.
-    expect(restorable({ entries }, entry({ active: false, settled_by: "x" }))).toBe(false);
+    expect(restorable(struck)).toBe(true);
+    expect(restorable(entries[0])).toBe(false);
+    // b is settled by c (the Rust side names c only while c still settles it): strike c out,
+    // or chart the finding again.
+    expect(restorable(entries[1])).toBe(false);
+    // Once c no longer stands, the Rust side sends b back in the chart, naming nothing.
+    expect(restorable({ ...entries[1], active: true, settled_by: null })).toBe(false);
+    expect(restorable(entry({ active: false, settled_by: "x" }))).toBe(false);
   });
 });
 
 describe("the entry form", () => {
   it("starts a finding as existing and a treatment as planned", () => {
-    expect(defaultStatus("caries")).toBe("existing");
-    expect(defaultStatus("missing")).toBe("existing");
-    expect(defaultStatus("crown")).toBe("planned");
-    expect(emptyChartForm()).toEqual({ kind: "caries", surfaces: "", status: "existing", material: "", note: "", done_on: "" });
-    expect(emptyChartForm("extraction").status).toBe("planned");
+    expect(emptyChartForm(KINDS, "caries").status).toBe("existing");
+    expect(emptyChartForm(KINDS, "missing").status).toBe("existing");
+    expect(emptyChartForm(KINDS, "crown").status).toBe("planned");
+    expect(emptyChartForm(KINDS)).toEqual({ kind: "caries", surfaces: "", status: "existing", material: "", note: "", done_on: "" });
+    expect(emptyChartForm(KINDS, "extraction").status).toBe("planned");
   });
 
-  it("offers a material for restorations, crowns and pontics", () => {
-    expect(CHART_KINDS.filter(hasMaterial)).toEqual(["restoration", "crown", "pontic"]);
+  it("offers a material for restorations, crowns and pontics, those the Rust side lists", () => {
+    expect(CHART_KINDS.filter((k) => materialsOf(KINDS, k).length > 0)).toEqual(["restoration", "crown", "pontic"]);
+    expect(materialsOf(KINDS, "crown")).not.toContain("composite");
   });
 
   it("sends what the form offers, as typed", () => {
     const f = { kind: "restoration" as const, surfaces: " mod ", status: "done" as const, material: "composite" as const, note: " x ", done_on: "" };
-    expect(inputFromForm("36", f)).toEqual({
+    expect(inputFromForm("36", f, KINDS)).toEqual({
       tooth: "36", surfaces: "mod", kind: "restoration", status: "done", material: "composite", note: "x", done_on: null,
     });
-    expect(inputFromForm("36", { ...f, done_on: "2026-03-02" }).done_on).toBe("2026-03-02");
+    expect(inputFromForm("36", { ...f, done_on: "2026-03-02" }, KINDS).done_on).toBe("2026-03-02");
     // No day done unless done, no material where none is offered.
-    expect(inputFromForm("36", { ...f, status: "planned", done_on: "2026-03-02" }).done_on).toBeNull();
-    expect(inputFromForm("36", { ...f, kind: "caries" }).material).toBeNull();
-    expect(inputFromForm("36", { ...f, material: "" }).material).toBeNull();
+    expect(inputFromForm("36", { ...f, status: "planned", done_on: "2026-03-02" }, KINDS).done_on).toBeNull();
+    expect(inputFromForm("36", { ...f, kind: "caries" }, KINDS).material).toBeNull();
+    expect(inputFromForm("36", { ...f, material: "" }, KINDS).material).toBeNull();
   });
 
   it("fills the form from an entry", () => {
@@ -369,21 +380,21 @@ describe("the Rust side's refusals in words", () => {
     reason === undefined ? { code: "invalid_input", message } : { code: "invalid_input", message, reason };
   /** The refusal worded for `over` on a tooth (front or back). */
   const said = (lang: "fr" | "en", reason: string | undefined, message: string, over: Partial<ChartEntryInput> = {}, anterior = false) =>
-    chartErrorText(lang, refusal(reason, message), input(over), anterior);
+    chartErrorText(lang, refusal(reason, message), input(over), anterior, KINDS);
 
   it("says O on a front tooth and I on a back tooth", () => {
     const front = refusal("surface_not_on_tooth", "surfaces: tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal)");
-    expect(chartErrorText("fr", front, input({ tooth: "11", surfaces: "O" }), true)).toBe(
+    expect(chartErrorText("fr", front, input({ tooth: "11", surfaces: "O" }), true, KINDS)).toBe(
       "La dent 11 est une dent antérieure : son bord libre est I (incisal), pas O (occlusal).",
     );
-    expect(chartErrorText("en", front, input({ tooth: "11", surfaces: "O" }), true)).toBe(
+    expect(chartErrorText("en", front, input({ tooth: "11", surfaces: "O" }), true, KINDS)).toBe(
       "Tooth 11 is a front tooth: its biting edge is I (incisal), not O (occlusal).",
     );
     const back = refusal("surface_not_on_tooth", "surfaces: tooth 46 is a back tooth: its chewing surface is O (occlusal), not I (incisal)");
-    expect(chartErrorText("fr", back, input({ tooth: "46", surfaces: "I" }), false)).toBe(
+    expect(chartErrorText("fr", back, input({ tooth: "46", surfaces: "I" }), false, KINDS)).toBe(
       "La dent 46 est une dent postérieure : sa face masticatrice est O (occlusale), pas I (incisal).",
     );
-    expect(chartErrorText("en", back, input({ tooth: "46", surfaces: "I" }), false)).toBe(
+    expect(chartErrorText("en", back, input({ tooth: "46", surfaces: "I" }), false, KINDS)).toBe(
       "Tooth 46 is a back tooth: its chewing surface is O (occlusal), not I (incisal).",
     );
   });
@@ -496,8 +507,8 @@ describe("the Rust side's refusals in words", () => {
     expect(said("fr", undefined, "note: something else")).toBeNull();
     expect(said("fr", undefined, "active: this entry is struck out")).toBeNull();
     // Not an invalid_input, even with a reason.
-    expect(chartErrorText("fr", { code: "permission_denied", message: "your role…" }, input(), false)).toBeNull();
-    expect(chartErrorText("fr", { code: "sync_refused", message: "x", reason: "whole_tooth" }, input(), false)).toBeNull();
+    expect(chartErrorText("fr", { code: "permission_denied", message: "your role…" }, input(), false, KINDS)).toBeNull();
+    expect(chartErrorText("fr", { code: "sync_refused", message: "x", reason: "whole_tooth" }, input(), false, KINDS)).toBeNull();
   });
 
   it("words every rule's reason in both languages, in the words of the language", () => {

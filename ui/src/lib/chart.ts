@@ -12,6 +12,7 @@ import type {
   ChartEntryInput,
   ChartEntryRef,
   ChartKind,
+  ChartKindRule,
   ChartStatus,
   ChartTooth,
   ChartUpdate,
@@ -36,10 +37,6 @@ export const CHART_KINDS = [
   "extraction",
 ] as const satisfies readonly ChartKind[];
 
-/** What is seen in the mouth (the kind select's first group); the others are treatments. */
-export const FINDING_KINDS = ["caries", "fracture", "watch", "missing"] as const satisfies readonly ChartKind[];
-export const TREATMENT_KINDS = CHART_KINDS.filter((k) => !(FINDING_KINDS as readonly string[]).includes(k));
-
 export const CHART_STATUSES = ["existing", "planned", "done"] as const satisfies readonly ChartStatus[];
 
 export const TOOTH_MATERIALS = [
@@ -62,14 +59,15 @@ export function isToothMaterial(material: string): material is ToothMaterial {
   return (TOOTH_MATERIALS as readonly string[]).includes(material);
 }
 
-export const isFinding = (kind: ChartKind) => (FINDING_KINDS as readonly string[]).includes(kind);
+/** What a kind takes (finding or treatment, its default status, its materials): the Rust
+ * side's rules, sent with the chart (`DentalChart.kinds`). */
+export function kindRule(kinds: readonly ChartKindRule[], kind: string): ChartKindRule | undefined {
+  return kinds.find((k) => k.kind === kind);
+}
 
-/** The status a new entry of this kind starts on in the form: a finding is seen, a treatment
- * is planned (the person changes it; the Rust side says what a kind may take). */
-export const defaultStatus = (kind: ChartKind): ChartStatus => (isFinding(kind) ? "existing" : "planned");
-
-/** Whether the form offers a material for the kind (a restoration, a crown, a pontic). */
-export const hasMaterial = (kind: string) => kind === "restoration" || kind === "crown" || kind === "pontic";
+/** The materials the form offers for a kind (none: no material select). */
+export const materialsOf = (kinds: readonly ChartKindRule[], kind: string): readonly ToothMaterial[] =>
+  kindRule(kinds, kind)?.materials ?? [];
 
 /** "Carie", "Obturation"; a kind this version does not know as sent. */
 export function kindLabel(lang: Language, kind: string): string {
@@ -396,16 +394,12 @@ export function writtenEntry(update: Pick<ChartUpdate, "chart" | "entry_id">): C
 }
 
 /**
- * Whether an entry out of the chart can be brought back from here: one struck out can; a
- * finding settled by a treatment only once that treatment no longer stands as done (the Rust
- * side refuses otherwise: strike the treatment out, or chart the finding again). A settling
- * entry the chart does not show is taken as standing.
+ * Whether an entry out of the chart can be brought back: one struck out. A settled finding
+ * (`settled_by`: the Rust side names the treatment only while it still settles it) comes back
+ * when that treatment is struck out or changed, not on its own.
  */
-export function restorable(chart: Pick<DentalChart, "entries">, e: Pick<ChartEntry, "active" | "settled_by">): boolean {
-  if (e.active) return false;
-  if (!e.settled_by) return true;
-  const by = chart.entries.find((x) => x.id === e.settled_by);
-  return by !== undefined && !(by.active && by.status === "done");
+export function restorable(e: Pick<ChartEntry, "active" | "settled_by">): boolean {
+  return !e.active && !e.settled_by;
 }
 
 // ---------------------------------------------------------------- the entry form
@@ -422,8 +416,10 @@ export type ChartForm = {
   done_on: string;
 };
 
-export function emptyChartForm(kind: ChartKind = "caries"): ChartForm {
-  return { kind, surfaces: "", status: defaultStatus(kind), material: "", note: "", done_on: "" };
+/** A new entry's form: the kind's default status (a finding is seen, a treatment planned). */
+export function emptyChartForm(kinds: readonly ChartKindRule[], kind: ChartKind = "caries"): ChartForm {
+  const status = kindRule(kinds, kind)?.default_status ?? "existing";
+  return { kind, surfaces: "", status, material: "", note: "", done_on: "" };
 }
 
 export function formFromEntry(e: ChartEntry): ChartForm {
@@ -438,13 +434,13 @@ export function formFromEntry(e: ChartEntry): ChartForm {
 }
 
 /** The form as sent: no material where the form offers none, a day done only when done. */
-export function inputFromForm(tooth: string, f: ChartForm): ChartEntryInput {
+export function inputFromForm(tooth: string, f: ChartForm, kinds: readonly ChartKindRule[]): ChartEntryInput {
   return {
     tooth,
     surfaces: f.surfaces.trim(),
     kind: f.kind,
     status: f.status,
-    material: hasMaterial(f.kind) && f.material ? f.material : null,
+    material: f.material && materialsOf(kinds, f.kind).includes(f.material) ? f.material : null,
     note: f.note.trim(),
     done_on: f.status === "done" && f.done_on.trim() ? f.done_on.trim() : null,
   };
@@ -497,7 +493,13 @@ export function chartActionErrorText(lang: Language, err: ApiError): string | nu
  * reason. Null when the error is not one the chart can word (another code, a kind, status or
  * material the form cannot send): the caller shows the generic wording then.
  */
-export function chartErrorText(lang: Language, err: ApiError, input: ChartEntryInput, anterior: boolean): string | null {
+export function chartErrorText(
+  lang: Language,
+  err: ApiError,
+  input: ChartEntryInput,
+  anterior: boolean,
+  kinds: readonly ChartKindRule[],
+): string | null {
   if (err.code !== "invalid_input") return null;
   const tr = (key: MessageKey, params?: Params) => translate(lang, key, params);
   const tooth = input.tooth.trim();
@@ -527,9 +529,8 @@ export function chartErrorText(lang: Language, err: ApiError, input: ChartEntryI
       return tr("chart.err_existing_extraction", { missing: kindLabel(lang, "missing") });
     case "material_not_for_kind": {
       if (!isChartKind(input.kind) || !input.material) return null;
-      // Which materials a kind takes is the Rust side's rule (ChartKind::materials): not
-      // repeated here, the person picks another from the list.
-      if (!hasMaterial(input.kind)) return tr("chart.err_no_material", { kind });
+      // Which materials a kind takes is the Rust side's rule, sent with the chart.
+      if (materialsOf(kinds, input.kind).length === 0) return tr("chart.err_no_material", { kind });
       return tr("chart.err_material", { kind, material: lowerFirst(materialLabel(lang, input.material)) });
     }
     case undefined:

@@ -231,13 +231,17 @@ describe("charting", () => {
     await typeTooth("47");
     press("Enter");
     await until(formOpen, "the form");
+    // The materials offered are those the Rust side lists for the kind: a crown has no composite.
     choose(get<HTMLSelectElement>("chart-entry-kind"), "crown");
-    choose(get<HTMLSelectElement>("chart-entry-material"), "composite");
+    const offered = [...get<HTMLSelectElement>("chart-entry-material").options].map((o) => o.value);
+    expect(offered).toEqual(["", "ceramic", "metal_ceramic", "zirconia", "metal"]);
+    choose(get<HTMLSelectElement>("chart-entry-kind"), "sealant");
+    type(get<HTMLInputElement>("chart-entry-surfaces"), "MO");
     click(get("chart-entry-save"));
     const error = await until(() => find("chart-entry-error"), "the error");
-    expect(error.textContent?.trim()).toBe("Crown: not made of composite; choose another material.");
-    expect(get("chart-entry-material").getAttribute("aria-invalid")).toBe("true");
-    expect(document.activeElement).toBe(get("chart-entry-material"));
+    expect(error.textContent?.trim()).toBe("A sealant goes on the chewing surface and its pits: O, B or L, not M or D.");
+    expect(get("chart-entry-surfaces").getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(get("chart-entry-surfaces"));
     // A back tooth: its chewing surface is O.
     choose(get<HTMLSelectElement>("chart-entry-kind"), "caries");
     type(get<HTMLInputElement>("chart-entry-surfaces"), "I");

@@ -171,10 +171,11 @@ describe("the mock's dental chart", () => {
       expect(error?.reason, JSON.stringify(over)).toBe(reason);
     }
     expect("reason" in (await add({ surfaces: "O", note: "n".repeat(1001) }))!).toBe(false);
-    // The form words what it can send.
+    // The form words what it can send, with the kinds' rules the chart brings.
+    const { kinds } = await chartOf(invoke);
     for (const [over] of reasons.filter(([, r]) => r === undefined || !r.startsWith("unknown_") || r === "unknown_surface")) {
       const request = input(over) as ChartEntryInput;
-      expect(chartErrorText("fr", (await add(over))!, request, Number(request.tooth[1]) <= 3), JSON.stringify(over)).not.toBeNull();
+      expect(chartErrorText("fr", (await add(over))!, request, Number(request.tooth[1]) <= 3, kinds), JSON.stringify(over)).not.toBeNull();
     }
     const dentist = home("&role=receptionist");
     expect((await outcome(dentist("dental_chart", { id: "p1" }))).error?.code).toBe("permission_denied");

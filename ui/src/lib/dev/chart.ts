@@ -261,6 +261,12 @@ export function createMockChart(host: ChartHost) {
     return {
       patient_id: patientId, permanent: teeth(false), primary, has_primary_entries: primary.some((t) => t.active_entries > 0),
       entries: mine.map(dto),
+      kinds: KINDS.map((kind) => ({
+        kind,
+        finding: isFinding(kind),
+        default_status: isFinding(kind) ? "existing" : "planned",
+        materials: materialsOf(kind),
+      })),
     };
   }
 
