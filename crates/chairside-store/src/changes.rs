@@ -1,8 +1,9 @@
 //! Change capture and merge: the heart of the sync-ready data model.
 //!
 //! Local writes go through [`Writer`]: each field write gets a fresh HLC timestamp, updates the
-//! row, records the field's winning clock in `field_clock`, and is appended to the transaction's
-//! change set, all in one SQLite transaction. So nothing written locally can miss the sync.
+//! row, records the field's winning clock in the row's clocks (`row_clock`), and is appended to
+//! the transaction's change set, all in one SQLite transaction. So nothing written locally can
+//! miss the sync.
 //!
 //! [`apply`] merges a change set from another device. For mutable tables, per field, the
 //! greatest `(hlc, device_id)` wins; for append-only tables, a row is inserted once. The result
@@ -13,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use chairside_domain::{DeviceId, EntityId, Hlc, HybridClock};
 use rusqlite::types::Value;
-use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::error::{Result, StoreError};
 use crate::now_ms;
@@ -127,20 +128,12 @@ impl Writer<'_> {
             latest.push((field, value));
         }
         write_fields(&self.tx, table, &row_id, &latest)?;
+        let mut clocks = RowClock::load(&self.tx, table.name, &row_id)?;
+        let device = self.device_id.to_string();
         for (field, value) in fields {
             let hlc = self.clock.tick(now_ms());
             crate::conflicts::settle_by_local_edit(&self.tx, table.name, &row_id, field)?;
-            set_field_clock(
-                &self.tx,
-                FieldClock {
-                    table: table.name,
-                    row_id: &row_id,
-                    field,
-                    hlc,
-                    device: &self.device_id.to_string(),
-                    set_idx: idx,
-                },
-            )?;
+            clocks.set(field, (hlc.to_i64(), device.clone(), idx));
             self.changes.push(FieldChange {
                 table: table.name.into(),
                 row_id: row_id.clone(),
@@ -149,7 +142,7 @@ impl Writer<'_> {
                 hlc,
             });
         }
-        Ok(())
+        clocks.store(&self.tx, table.name, &row_id)
     }
 
     /// Marks a row deleted: a tombstone, merged like any other field.
@@ -332,10 +325,10 @@ fn apply_one(
                 // twice in one set is flushed in between, so every read below sees the
                 // field's stored value and clock, as a merge field by field would.
                 if !row.is_for(table, &change.row_id) {
-                    row.flush(tx, &device, set.idx)?;
+                    row.flush(tx)?;
                     row = RowMerge::load(tx, table, &change.row_id)?;
                 } else if row.pending_has(&change.field) {
-                    row.flush(tx, &device, set.idx)?;
+                    row.flush(tx)?;
                 }
                 let current = row.clocks.get(change.field.as_str());
                 let incoming = (change.hlc.to_i64(), device.as_str());
@@ -377,7 +370,7 @@ fn apply_one(
             }
         }
     }
-    row.flush(tx, &device, set.idx)?;
+    row.flush(tx)?;
     let seen = set.seen.as_deref().map(encode_seen);
     store_change_set(tx, &device, set.idx, &set.changes, seen.as_deref())?;
     touched.add_all(&set.changes);
@@ -391,32 +384,24 @@ fn apply_one(
     Ok(())
 }
 
-/// The merge of one row's fields within a change set: the clocks the row holds (one query), and
-/// the winning writes not yet written (one row write and their clocks on [`RowMerge::flush`]).
+/// The merge of one row's fields within a change set: the clocks the row holds (one read), and
+/// the winning writes not yet written (one row write and one clocks write on
+/// [`RowMerge::flush`]).
 #[derive(Default)]
 struct RowMerge<'s> {
     table: Option<&'static TableSpec>,
     row_id: String,
-    /// field -> (hlc, device, set index) of the write that holds the field's value.
-    clocks: HashMap<String, (i64, String, i64)>,
+    clocks: RowClock,
     /// Winning writes waiting to be written, each field at most once.
     pending: Vec<&'s FieldChange>,
 }
 
 impl<'s> RowMerge<'s> {
     fn load(tx: &Connection, table: &'static TableSpec, row_id: &str) -> Result<Self> {
-        let clocks = tx
-            .prepare_cached(
-                "SELECT field, hlc, device_id, set_idx FROM field_clock WHERE tbl = ?1 AND row_id = ?2",
-            )?
-            .query_map(params![table.name, row_id], |r| {
-                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-            })?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
         Ok(Self {
             table: Some(table),
             row_id: row_id.to_string(),
-            clocks,
+            clocks: RowClock::load(tx, table.name, row_id)?,
             pending: Vec::new(),
         })
     }
@@ -430,14 +415,14 @@ impl<'s> RowMerge<'s> {
     }
 
     fn win(&mut self, change: &'s FieldChange, device: &str, set_idx: i64) {
-        self.clocks.insert(
-            change.field.clone(),
+        self.clocks.set(
+            &change.field,
             (change.hlc.to_i64(), device.to_string(), set_idx),
         );
         self.pending.push(change);
     }
 
-    fn flush(&mut self, tx: &Connection, device: &str, set_idx: i64) -> Result<()> {
+    fn flush(&mut self, tx: &Connection) -> Result<()> {
         let Some(table) = self.table else {
             return Ok(());
         };
@@ -450,19 +435,86 @@ impl<'s> RowMerge<'s> {
             .map(|c| (c.field.as_str(), &c.value))
             .collect();
         write_fields(tx, table, &self.row_id, &fields)?;
-        for change in self.pending.drain(..) {
-            set_field_clock(
-                tx,
-                FieldClock {
-                    table: table.name,
-                    row_id: &self.row_id,
-                    field: &change.field,
-                    hlc: change.hlc,
-                    device,
-                    set_idx,
-                },
-            )?;
+        self.pending.clear();
+        self.clocks.store(tx, table.name, &self.row_id)
+    }
+}
+
+/// The write that holds a field's value: `(hlc, device id, index of its change set)`. The set
+/// index is 0 for writes merged before 0010 recorded it.
+pub(crate) type FieldClock = (i64, String, i64);
+
+/// The clocks of one row's fields, as stored in `row_clock.clocks` (one record per row, see
+/// migration 0021): `{"d": [device ids, sorted], "f": {field: [hlc, index into d, set_idx]}}`.
+/// Each device id is written once per row rather than once per field.
+#[derive(Default)]
+pub(crate) struct RowClock {
+    fields: HashMap<String, FieldClock>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredRowClock {
+    d: Vec<String>,
+    f: std::collections::BTreeMap<String, (i64, usize, i64)>,
+}
+
+impl RowClock {
+    /// The row's clocks; none for a row never written.
+    pub(crate) fn load(conn: &Connection, table: &str, row_id: &str) -> Result<Self> {
+        let stored: Option<String> = conn
+            .prepare_cached("SELECT clocks FROM row_clock WHERE tbl = ?1 AND row_id = ?2")?
+            .query_row(params![table, row_id], |r| r.get(0))
+            .optional()?;
+        let Some(stored) = stored else {
+            return Ok(Self::default());
+        };
+        let bad = |why: String| {
+            StoreError::Integrity(format!("the field clocks of {table} row {row_id} {why}"))
+        };
+        let stored: StoredRowClock =
+            serde_json::from_str(&stored).map_err(|e| bad(format!("are unreadable: {e}")))?;
+        let mut fields = HashMap::with_capacity(stored.f.len());
+        for (field, (hlc, device, set_idx)) in stored.f {
+            let device = stored
+                .d
+                .get(device)
+                .ok_or_else(|| bad(format!("name device {device}, not in their list")))?;
+            fields.insert(field, (hlc, device.clone(), set_idx));
         }
+        Ok(Self { fields })
+    }
+
+    pub(crate) fn get(&self, field: &str) -> Option<&FieldClock> {
+        self.fields.get(field)
+    }
+
+    fn set(&mut self, field: &str, clock: FieldClock) {
+        self.fields.insert(field.to_string(), clock);
+    }
+
+    /// Writes the clocks back (the whole row's: one record).
+    fn store(&self, conn: &Connection, table: &str, row_id: &str) -> Result<()> {
+        let mut devices: Vec<&str> = self.fields.values().map(|(_, d, _)| d.as_str()).collect();
+        devices.sort_unstable();
+        devices.dedup();
+        let stored = StoredRowClock {
+            f: self
+                .fields
+                .iter()
+                .map(|(field, (hlc, device, set_idx))| {
+                    let at = devices.binary_search(&device.as_str()).unwrap_or_default();
+                    (field.clone(), (*hlc, at, *set_idx))
+                })
+                .collect(),
+            d: devices.into_iter().map(str::to_string).collect(),
+        };
+        let json = serde_json::to_string(&stored)
+            .map_err(|e| StoreError::Integrity(format!("field clocks not encodable: {e}")))?;
+        conn.prepare_cached(
+            "INSERT INTO row_clock (tbl, row_id, clocks) VALUES (?1, ?2, ?3)
+             ON CONFLICT (tbl, row_id) DO UPDATE SET clocks = excluded.clocks",
+        )?
+        .execute(params![table, row_id, json])?;
         Ok(())
     }
 }
@@ -561,8 +613,9 @@ pub fn read_change_sets(
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT idx, tbl, row_id, field, value, hlc FROM field_change
-         WHERE device_id = ?1 AND idx BETWEEN ?2 AND ?3 ORDER BY idx, ord",
+        "SELECT s.idx, f.tbl, f.row_id, f.field, f.value, f.hlc
+         FROM change_set s JOIN field_change f ON f.set_id = s.id
+         WHERE s.device_id = ?1 AND s.idx BETWEEN ?2 AND ?3 ORDER BY s.idx, f.ord",
     )?;
     let mut rows = stmt.query(params![device, first, last])?;
     // Both lists are in index order: walk them together.
@@ -657,34 +710,6 @@ fn write_fields(
     Ok(())
 }
 
-/// The write that holds a field's current value.
-struct FieldClock<'a> {
-    table: &'a str,
-    row_id: &'a str,
-    field: &'a str,
-    hlc: Hlc,
-    device: &'a str,
-    set_idx: i64,
-}
-
-fn set_field_clock(conn: &Connection, c: FieldClock<'_>) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO field_clock (tbl, row_id, field, hlc, device_id, set_idx)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (tbl, row_id, field) DO UPDATE
-         SET hlc = excluded.hlc, device_id = excluded.device_id, set_idx = excluded.set_idx",
-    )?
-    .execute(params![
-        c.table,
-        c.row_id,
-        c.field,
-        c.hlc.to_i64(),
-        c.device,
-        c.set_idx
-    ])?;
-    Ok(())
-}
-
 /// The heads of every other device's log applied here, as recorded with a new change set.
 fn applied_heads_except(conn: &Connection, device: &str) -> Result<String> {
     let mut stmt = conn.prepare_cached(
@@ -762,18 +787,19 @@ fn store_change_set(
         now_ms() as i64,
         seen
     ])?;
+    // The set's local number: its changes name it by that (migration 0022).
+    let set_id = conn.last_insert_rowid();
     conn.prepare_cached(
         "INSERT INTO applied_head (device_id, head) VALUES (?1, ?2)
          ON CONFLICT (device_id) DO UPDATE SET head = MAX(head, excluded.head)",
     )?
     .execute(params![device, idx])?;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO field_change (device_id, idx, ord, tbl, row_id, field, value, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO field_change (set_id, ord, tbl, row_id, field, value, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (ord, c) in changes.iter().enumerate() {
         stmt.execute(params![
-            device,
-            idx,
+            set_id,
             ord as i64,
             c.table,
             c.row_id,

@@ -194,16 +194,17 @@ fn seen_of(tx: &Connection, device: &str, set: i64) -> Result<Option<Vec<(Device
 fn writes_of_a_field_sql(table: &str) -> &'static str {
     match table {
         "appointment" => {
-            "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
-             AND tbl = 'appointment'"
+            "SELECT s.device_id, s.idx FROM field_change f JOIN change_set s ON s.id = f.set_id
+             WHERE f.tbl = ?1 AND f.row_id = ?2 AND f.field = ?3 AND f.tbl = 'appointment'"
         }
         "chart_entry" => {
-            "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
-             AND tbl = 'chart_entry'"
+            "SELECT s.device_id, s.idx FROM field_change f JOIN change_set s ON s.id = f.set_id
+             WHERE f.tbl = ?1 AND f.row_id = ?2 AND f.field = ?3 AND f.tbl = 'chart_entry'"
         }
         _ => {
-            "SELECT device_id, idx FROM field_change WHERE tbl = ?1 AND row_id = ?2 AND field = ?3
-             AND tbl IN ('patient', 'medical_item')"
+            "SELECT s.device_id, s.idx FROM field_change f JOIN change_set s ON s.id = f.set_id
+             WHERE f.tbl = ?1 AND f.row_id = ?2 AND f.field = ?3
+             AND f.tbl IN ('patient', 'medical_item')"
         }
     }
 }
@@ -457,8 +458,9 @@ mod tests {
         for (ord, (table, fields)) in REVIEWED.iter().enumerate() {
             // The query finds a write of the table...
             conn.execute(
-                "INSERT INTO field_change (device_id, idx, ord, tbl, row_id, field, value, hlc)
-                 VALUES ('dev', 1, ?1, ?2, 'row', ?3, 'v', 1)",
+                "INSERT INTO field_change (set_id, ord, tbl, row_id, field, value, hlc)
+                 VALUES ((SELECT id FROM change_set WHERE device_id = 'dev'), ?1, ?2, 'row', ?3,
+                         'v', 1)",
                 params![ord as i64, table, fields[0]],
             )
             .unwrap();

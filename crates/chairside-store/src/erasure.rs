@@ -256,8 +256,8 @@ fn scrub_log(
     conn.execute(
         &format!(
             "INSERT OR IGNORE INTO stream_redaction (device_id, idx)
-             SELECT DISTINCT device_id, idx FROM field_change
-             WHERE {condition} AND value IS NOT ({scrubbed})"
+             SELECT device_id, idx FROM change_set WHERE id IN (
+                 SELECT set_id FROM field_change WHERE {condition} AND value IS NOT ({scrubbed}))"
         ),
         params,
     )?;

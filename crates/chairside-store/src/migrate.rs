@@ -98,4 +98,122 @@ mod tests {
             [("dev-a".to_string(), vec![3, 7])].into_iter().collect()
         );
     }
+
+    #[test]
+    fn a_store_made_before_0021_keeps_every_field_clock_in_its_rows_clocks() {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version < 21) {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        // Row p1: three fields by two devices (one written before 0010: set 0); row p2: one.
+        conn.execute_batch(
+            "INSERT INTO field_clock (tbl, row_id, field, hlc, device_id, set_idx) VALUES
+                 ('patient', 'p1', 'last_name', 900, 'dev-b', 4),
+                 ('patient', 'p1', 'first_name', 700, 'dev-a', 2),
+                 ('patient', 'p1', 'phones', 650, 'dev-a', 0),
+                 ('appointment', 'p2', 'chair_id', 1200, 'dev-c', 9);",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 20).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        run(&conn, Path::new("test"), false).unwrap();
+
+        let p1 = crate::changes::RowClock::load(&conn, "patient", "p1").unwrap();
+        assert_eq!(p1.get("last_name"), Some(&(900, "dev-b".into(), 4)));
+        assert_eq!(p1.get("first_name"), Some(&(700, "dev-a".into(), 2)));
+        assert_eq!(p1.get("phones"), Some(&(650, "dev-a".into(), 0)));
+        assert_eq!(p1.get("notes"), None);
+        let p2 = crate::changes::RowClock::load(&conn, "appointment", "p2").unwrap();
+        assert_eq!(p2.get("chair_id"), Some(&(1200, "dev-c".into(), 9)));
+        let records: i64 = conn
+            .query_row("SELECT count(*) FROM row_clock", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(records, 2, "one record per row");
+        let old_table: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'field_clock'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old_table, 0);
+    }
+
+    #[test]
+    fn a_store_made_before_0022_reads_back_the_same_change_sets() {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version < 22) {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        let a = "0190f0c2-0000-7000-8000-00000000000a";
+        let b = "0190f0c2-0000-7000-8000-00000000000b";
+        // Two devices' logs, interleaved as they arrived; b's set 1 before 0010 (no `seen`).
+        conn.execute_batch(&format!(
+            "INSERT INTO change_set (device_id, idx, hlc, stored_at, seen) VALUES
+                 ('{b}', 1, 50, 1, NULL), ('{a}', 1, 100, 2, ''), ('{a}', 2, 200, 3, '{b}:1');
+             INSERT INTO field_change (device_id, idx, ord, tbl, row_id, field, value, hlc) VALUES
+                 ('{a}', 1, 0, 'patient', 'p1', 'last_name', 'Benali', 99),
+                 ('{a}', 1, 1, 'patient', 'p1', 'first_name', 'Amina', 100),
+                 ('{b}', 1, 0, 'clinic', 'c1', 'name', 'Cabinet', 50),
+                 ('{a}', 2, 0, 'patient', 'p1', 'last_name', 'Benali-Haddad', 200);"
+        ))
+        .unwrap();
+        conn.pragma_update(None, "user_version", 21).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        run(&conn, Path::new("test"), false).unwrap();
+
+        let a_id = a.parse().unwrap();
+        let b_id = b.parse().unwrap();
+        let a_sets = crate::changes::read_change_sets(&conn, a_id, 1, 2).unwrap();
+        let fields = |set: &crate::changes::ChangeSet| -> Vec<(String, String, String)> {
+            set.changes
+                .iter()
+                .map(|c| {
+                    let rusqlite::types::Value::Text(v) = &c.value else {
+                        panic!("{:?}", c.value)
+                    };
+                    (c.row_id.clone(), c.field.clone(), v.clone())
+                })
+                .collect()
+        };
+        assert_eq!(a_sets.len(), 2);
+        assert_eq!(
+            fields(&a_sets[0]),
+            [
+                ("p1".into(), "last_name".into(), "Benali".into()),
+                ("p1".into(), "first_name".into(), "Amina".into())
+            ]
+        );
+        assert_eq!(a_sets[1].seen, Some(vec![(b_id, 1)]));
+        assert_eq!(a_sets[1].changes[0].hlc.to_i64(), 200);
+        let b_sets = crate::changes::read_change_sets(&conn, b_id, 1, 1).unwrap();
+        assert_eq!(b_sets[0].seen, None);
+        assert_eq!(
+            fields(&b_sets[0]),
+            [("c1".into(), "name".into(), "Cabinet".into())]
+        );
+        assert_eq!(
+            crate::changes::heads(&conn).unwrap(),
+            [(a_id, 2), (b_id, 1)]
+        );
+        // The view shows each change with its set's device and index, as the log did.
+        let logged: Vec<(String, i64, String)> = conn
+            .prepare("SELECT device_id, idx, value FROM logged_change ORDER BY hlc")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            logged,
+            [
+                (b.to_string(), 1, "Cabinet".to_string()),
+                (a.to_string(), 1, "Benali".to_string()),
+                (a.to_string(), 1, "Amina".to_string()),
+                (a.to_string(), 2, "Benali-Haddad".to_string()),
+            ]
+        );
+    }
 }

@@ -79,8 +79,7 @@ pub fn changes_waiting(conn: &Connection, device_id: &str, pushed: i64) -> Resul
             "SELECT (SELECT COUNT(*) FROM change_set s
                      WHERE s.device_id = ?1 AND s.idx > ?2 AND EXISTS (
                          SELECT 1 FROM field_change f
-                         WHERE f.device_id = s.device_id AND f.idx = s.idx
-                           AND f.tbl <> 'audit_event'))
+                         WHERE f.set_id = s.id AND f.tbl <> 'audit_event'))
                   + (SELECT COUNT(*) FROM stream_redaction r
                      WHERE r.idx <= CASE WHEN r.device_id = ?1 THEN ?2 ELSE (
                          SELECT head FROM sync_stream t WHERE t.device_id = r.device_id) END)",

@@ -40,7 +40,9 @@ fn state(store: &Store) -> String {
         "SELECT id, username, display_name, role, active, deleted FROM staff_user ORDER BY id",
         "SELECT id, name, address, timezone, deleted FROM clinic ORDER BY id",
         "SELECT id, seq, hash FROM audit_event ORDER BY id",
-        "SELECT tbl, row_id, field, hlc, device_id FROM field_clock ORDER BY tbl, row_id, field",
+        // Every field's winning (hlc, device), from the rows' clocks.
+        "SELECT c.tbl, c.row_id, f.key, f.value ->> 0, c.clocks -> '$.d' ->> (f.value ->> 1)
+         FROM row_clock c, json_each(c.clocks, '$.f') f ORDER BY c.tbl, c.row_id, f.key",
     ] {
         let mut stmt = store.conn().prepare(sql).unwrap();
         let n = stmt.column_count();

@@ -577,9 +577,9 @@ proptest! {
         // Each field holds its greatest (hlc, device) write.
         let store = world.store(0);
         let mut stmt = store.conn().prepare(
-            "SELECT row_id, field, value FROM field_change f
+            "SELECT row_id, field, value FROM logged_change f
              WHERE tbl = 'patient' AND field IN ('last_name', 'first_name', 'notes') AND NOT EXISTS (
-                 SELECT 1 FROM field_change g WHERE g.tbl = f.tbl AND g.row_id = f.row_id
+                 SELECT 1 FROM logged_change g WHERE g.tbl = f.tbl AND g.row_id = f.row_id
                  AND g.field = f.field AND (g.hlc > f.hlc OR (g.hlc = f.hlc AND g.device_id > f.device_id)))",
         ).unwrap();
         let winners: Vec<(String, String, String)> = stmt
