@@ -10,13 +10,15 @@
 //!   to do. "Sync now" runs at once
 //!   whatever the schedule.
 //! * Status ([`SyncStatus`], shown in the header): the state, the last success, the changes
-//!   and files waiting to be sent, the error in plain words, the next attempt.
+//!   and files waiting to be sent, the error in plain words, the next attempt. While a sync
+//!   runs, the agent is busy: the status it published is read instead, with the sync's
+//!   progress, updated after every page (a PC joining a clinic receives years of it).
 //!
 //! Each sync merges page by page in short transactions (chairside-sync), so the app's own
 //! writes wait at most for one page; a local edit made after a merge still gets a later clock
 //! (the store re-reads the persisted clock in every write transaction).
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use chairside_domain::Permission;
@@ -25,7 +27,7 @@ use chairside_store::{Store, sync_state};
 use chairside_sync::{HttpRelay, SyncError, SyncReport, setting};
 use rand::Rng;
 
-use crate::dto::{EndOfDayReport, SyncState, SyncStatus, SyncSummary};
+use crate::dto::{EndOfDayReport, SyncProgress, SyncState, SyncStatus, SyncSummary};
 use crate::error::ApiError;
 use crate::{App, AppStatus, Result};
 
@@ -44,6 +46,9 @@ pub struct SyncAgent {
     store: Store,
     status: SyncStatus,
     failures_in_a_row: u32,
+    /// A copy of the status for readers while this agent is busy syncing, with the sync's
+    /// progress ([`SyncAgent::published`]).
+    published: Arc<Mutex<SyncStatus>>,
 }
 
 impl std::fmt::Debug for SyncAgent {
@@ -65,6 +70,7 @@ impl App {
                 ..SyncStatus::before_first_sync(SyncState::Idle)
             },
             failures_in_a_row: 0,
+            published: Arc::new(Mutex::new(SyncStatus::before_first_sync(SyncState::Idle))),
         };
         agent.refresh_counts()?;
         Ok(agent)
@@ -88,6 +94,7 @@ impl SyncStatus {
             files_held_back: None,
             error: None,
             next_attempt_ms: None,
+            progress: None,
         }
     }
 }
@@ -96,7 +103,18 @@ impl SyncAgent {
     /// The status as of now (the waiting counts are read afresh).
     pub fn status(&mut self) -> Result<SyncStatus> {
         self.refresh_counts()?;
+        self.publish();
         Ok(self.status.clone())
+    }
+
+    /// The status as last published: what readers see while this agent syncs (they cannot
+    /// reach the agent then), the progress included.
+    pub fn published(&self) -> Arc<Mutex<SyncStatus>> {
+        self.published.clone()
+    }
+
+    fn publish(&self) {
+        *lock_even_poisoned(&self.published) = self.status.clone();
     }
 
     /// Whether the schedule says a sync is due.
@@ -137,8 +155,15 @@ impl SyncAgent {
         let attempt = now_ms();
         self.status.state = SyncState::Syncing;
         self.status.last_attempt_ms = Some(attempt);
-        let outcome = HttpRelay::new(&url)
-            .and_then(|relay| crate::sync::sync_device_and_files(&mut self.store, &relay));
+        self.status.progress = None;
+        self.publish();
+        let published = self.published.clone();
+        let on_progress = move |progress: chairside_sync::Progress| {
+            lock_even_poisoned(&published).progress = Some(SyncProgress::from(progress));
+        };
+        let outcome = HttpRelay::new(&url).and_then(|relay| {
+            crate::sync::sync_device_and_files(&mut self.store, &relay, &on_progress)
+        });
         let wait = match &outcome {
             Ok(report) => {
                 self.status.files_held_back =
@@ -170,6 +195,7 @@ impl SyncAgent {
         };
         self.status.next_attempt_ms = Some(now_ms() + wait.as_millis() as i64);
         let _ = self.refresh_counts();
+        self.publish();
         outcome
     }
 
@@ -219,6 +245,8 @@ pub fn backoff(failures: u32) -> Duration {
 /// to "sync now" and to open a blob, none of which holds the app while the network is used.
 pub struct BackgroundSync {
     agent: Mutex<Option<SyncAgent>>,
+    /// The agent's published status, reachable while the agent is busy syncing.
+    published: Mutex<Option<Arc<Mutex<SyncStatus>>>>,
     woken: Mutex<bool>,
     wake: Condvar,
 }
@@ -227,6 +255,11 @@ impl std::fmt::Debug for BackgroundSync {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BackgroundSync").finish_non_exhaustive()
     }
+}
+
+/// The status copy is plain data, whole after any write: a panic elsewhere leaves it readable.
+fn lock_even_poisoned(status: &Mutex<SyncStatus>) -> MutexGuard<'_, SyncStatus> {
+    status.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// How often the thread looks for an opened store while it has no agent yet.
@@ -244,6 +277,7 @@ impl BackgroundSync {
     pub fn spawn(app: Arc<Mutex<App>>) -> Arc<BackgroundSync> {
         let this = Arc::new(BackgroundSync {
             agent: Mutex::new(None),
+            published: Mutex::new(None),
             woken: Mutex::new(false),
             wake: Condvar::new(),
         });
@@ -282,9 +316,19 @@ impl BackgroundSync {
         app: &Mutex<App>,
         f: impl FnOnce(&mut SyncAgent) -> T,
     ) -> Result<T> {
-        let mut agent = self.agent.lock().map_err(|_| poisoned())?;
+        let agent = self.agent.lock().map_err(|_| poisoned())?;
+        self.on_agent(agent, app, f)
+    }
+
+    fn on_agent<T>(
+        &self,
+        mut agent: MutexGuard<'_, Option<SyncAgent>>,
+        app: &Mutex<App>,
+        f: impl FnOnce(&mut SyncAgent) -> T,
+    ) -> Result<T> {
         if agent.is_none() {
             let created = app.lock().map_err(|_| poisoned())?.sync_agent()?;
+            *self.published.lock().map_err(|_| poisoned())? = Some(created.published());
             *agent = Some(created);
         }
         match agent.as_mut() {
@@ -293,11 +337,25 @@ impl BackgroundSync {
         }
     }
 
-    /// The status for the header; "not configured" until the store is open.
+    /// The status for the header; "not configured" until the store is open. While the agent
+    /// syncs, the status it published, with the sync's progress: a status read never waits for
+    /// the sync to end.
     pub fn status(&self, app: &Mutex<App>) -> SyncStatus {
-        self.with_agent(app, SyncAgent::status)
+        let not_configured = || SyncStatus::before_first_sync(SyncState::NotConfigured);
+        let agent = match self.agent.try_lock() {
+            Ok(agent) => agent,
+            Err(TryLockError::WouldBlock) => {
+                let published = self.published.lock().map_err(|_| poisoned());
+                return match published.map(|p| p.clone()) {
+                    Ok(Some(published)) => lock_even_poisoned(&published).clone(),
+                    _ => not_configured(),
+                };
+            }
+            Err(TryLockError::Poisoned(_)) => return not_configured(),
+        };
+        self.on_agent(agent, app, SyncAgent::status)
             .and_then(|s| s)
-            .unwrap_or_else(|_| SyncStatus::before_first_sync(SyncState::NotConfigured))
+            .unwrap_or_else(|_| not_configured())
     }
 
     /// Wakes the thread (after a local write, say) so a due sync is not delayed.
@@ -333,6 +391,7 @@ impl BackgroundSync {
     pub fn cancel_joining(&self, app: &Mutex<App>) -> Result<AppStatus> {
         let mut agent = self.agent.lock().map_err(|_| poisoned())?;
         *agent = None;
+        *self.published.lock().map_err(|_| poisoned())? = None;
         app.lock().map_err(|_| poisoned())?.cancel_joining()
     }
 
@@ -373,5 +432,46 @@ mod tests {
         assert!((480.0..=576.0).contains(&secs(6)), "{}", secs(6));
         assert_eq!(secs(7), 600.0);
         assert_eq!(secs(40), 600.0);
+    }
+
+    /// While the agent syncs (held, as its thread holds it for the whole exchange), a status
+    /// read does not wait for the sync: it gets what the agent published, progress included.
+    #[test]
+    fn the_status_is_read_without_waiting_while_the_agent_syncs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let app = Mutex::new(App::new(tmp.path()));
+        let published = Arc::new(Mutex::new(SyncStatus {
+            progress: Some(SyncProgress {
+                to_receive: 80_000,
+                received: 12_400,
+                to_send: 3,
+                sent: 0,
+            }),
+            ..SyncStatus::before_first_sync(SyncState::Syncing)
+        }));
+        let background = BackgroundSync {
+            agent: Mutex::new(None),
+            published: Mutex::new(Some(published.clone())),
+            woken: Mutex::new(false),
+            wake: Condvar::new(),
+        };
+        let busy = background.agent.lock().unwrap();
+        let read = background.status(&app);
+        assert_eq!(read.state, SyncState::Syncing);
+        assert_eq!(read.progress.map(|p| p.received), Some(12_400));
+        // The sync goes on: the next read has the next page.
+        published.lock().unwrap().progress = Some(SyncProgress {
+            to_receive: 80_000,
+            received: 13_400,
+            to_send: 3,
+            sent: 0,
+        });
+        assert_eq!(
+            background.status(&app).progress.map(|p| p.received),
+            Some(13_400)
+        );
+        drop(busy);
+        // The agent free and no store open: read from the agent, which there is none of yet.
+        assert_eq!(background.status(&app).state, SyncState::NotConfigured);
     }
 }

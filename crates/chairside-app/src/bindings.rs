@@ -61,6 +61,7 @@ pub fn typescript() -> String {
         FilesHeldBack::decl(&cfg),
         SyncState::decl(&cfg),
         SyncStatus::decl(&cfg),
+        SyncProgress::decl(&cfg),
         JoinClinicRequest::decl(&cfg),
         RestoreClinicRequest::decl(&cfg),
         EndOfDayReport::decl(&cfg),

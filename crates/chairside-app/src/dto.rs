@@ -879,6 +879,34 @@ pub struct SyncStatus {
     pub error: Option<crate::ApiError>,
     #[ts(type = "number | null")]
     pub next_attempt_ms: Option<i64>,
+    /// While a sync runs: how far it has come (a PC joining a clinic receives years of it).
+    pub progress: Option<SyncProgress>,
+}
+
+/// How far a running sync has come, in change sets (what one save wrote): received from the
+/// other PCs and merged here, sent from this PC and acknowledged by the relay. The totals are
+/// what the relay's heads said when the sync started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncProgress {
+    #[ts(type = "number")]
+    pub to_receive: u64,
+    #[ts(type = "number")]
+    pub received: u64,
+    #[ts(type = "number")]
+    pub to_send: u64,
+    #[ts(type = "number")]
+    pub sent: u64,
+}
+
+impl From<chairside_sync::Progress> for SyncProgress {
+    fn from(p: chairside_sync::Progress) -> Self {
+        SyncProgress {
+            to_receive: p.to_receive,
+            received: p.received,
+            to_send: p.to_send,
+            sent: p.sent,
+        }
+    }
 }
 
 /// On a new PC: join a clinic with the pairing code shown on the owner's PC.

@@ -19,7 +19,7 @@ use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
     FilesHeldBack, JoinClinicRequest, MoveNoticeOutcome, PendingDeviceInfo, RecoveryKeyShown,
     RejoinOutcome, RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result, StreamReport,
-    SyncSummary, record,
+    SyncProgress, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -90,15 +90,16 @@ impl From<&SyncError> for ApiError {
 pub(crate) fn sync_device_and_files(
     store: &mut Store,
     relay: &HttpRelay,
+    on_progress: chairside_sync::OnProgress<'_>,
 ) -> std::result::Result<chairside_sync::SyncReport, SyncError> {
-    let mut report = sync_with_relay(store, relay)?;
+    let mut report = sync_with_relay(store, relay, on_progress)?;
     let mut synced_with = relay.url().to_string();
     if let Some(to) = report.moved_to.clone() {
         let next = HttpRelay::new(&to)?;
         enroll::follow_move(store, &next, next.url())?;
         // What is told is the sync at the new relay: the one with the old relay was its
         // prelude, and adding both would count this PC's log twice.
-        report = sync_with_relay(store, &next)?;
+        report = sync_with_relay(store, &next, on_progress)?;
         report.followed_to = Some(next.url().to_string());
         synced_with = next.url().to_string();
     }
@@ -112,8 +113,9 @@ pub(crate) fn sync_device_and_files(
 fn sync_with_relay(
     store: &mut Store,
     relay: &dyn chairside_sync::Transport,
+    on_progress: chairside_sync::OnProgress<'_>,
 ) -> std::result::Result<chairside_sync::SyncReport, SyncError> {
-    let mut report = chairside_sync::sync_device(store, relay)?;
+    let mut report = chairside_sync::sync_device_reporting(store, relay, on_progress)?;
     // Files of a patient erased here that this PC lacks: fetched now. One not at the relay yet
     // (its PC has not synced since the import) waits for the next sync, or for that PC.
     // A copy the relay holds damaged is told when someone opens the image, not here: the
@@ -129,7 +131,11 @@ fn sync_with_relay(
     }
     let pass = crate::gdpr::remove_identity_from_files(store)?;
     if pass.rewritten > 0 {
-        report.absorb(chairside_sync::sync_device(store, relay)?);
+        report.absorb(chairside_sync::sync_device_reporting(
+            store,
+            relay,
+            on_progress,
+        )?);
     }
     // Once a day every PC checks that the relay still holds its files, not only the owner's at
     // the end of the day: an operatory's radiographs are on the operatory's PC. Those the relay
@@ -233,9 +239,20 @@ impl App {
     /// for the command line. The desktop runs the same three steps with the sync itself on its
     /// [`crate::background::SyncAgent`], so the app is not held during the network exchange.
     pub fn sync_now(&mut self, relay_url: Option<&str>) -> Result<SyncSummary> {
+        self.sync_now_reporting(relay_url, &|_| {})
+    }
+
+    /// [`App::sync_now`], telling its progress as it goes (the command line shows it on a
+    /// terminal).
+    pub fn sync_now_reporting(
+        &mut self,
+        relay_url: Option<&str>,
+        on_progress: &(dyn Fn(SyncProgress) + Sync),
+    ) -> Result<SyncSummary> {
         let ticket = self.begin_sync(relay_url)?;
+        let on_progress = |p: chairside_sync::Progress| on_progress(p.into());
         let outcome = match HttpRelay::new(&ticket.relay_url) {
-            Ok(relay) => sync_device_and_files(self.store_mut()?, &relay),
+            Ok(relay) => sync_device_and_files(self.store_mut()?, &relay, &on_progress),
             Err(e) => Err(e),
         };
         self.finish_sync(ticket, outcome)
@@ -285,6 +302,14 @@ impl App {
     /// The first sync of a PC that joined a clinic (enrollment or recovery): allowed without a
     /// session only while the store holds no clinic, since the accounts come with this sync.
     pub fn initial_sync(&mut self) -> Result<SyncSummary> {
+        self.initial_sync_reporting(&|_| {})
+    }
+
+    /// [`App::initial_sync`], telling its progress as it goes: the whole clinic arrives.
+    pub fn initial_sync_reporting(
+        &mut self,
+        on_progress: &(dyn Fn(SyncProgress) + Sync),
+    ) -> Result<SyncSummary> {
         if chairside_store::clinic::get(self.store()?.conn())?.is_some() {
             return Err(ApiError::new(
                 code::NOT_SIGNED_IN,
@@ -294,7 +319,8 @@ impl App {
         let relay = relay_for(self.store()?, None)?;
         let started = now_ms();
         // As every sync: a PC restored or enrolled at a relay the clinic has left follows it.
-        let report = sync_device_and_files(self.store_mut()?, &relay)?;
+        let on_progress = |p: chairside_sync::Progress| on_progress(p.into());
+        let report = sync_device_and_files(self.store_mut()?, &relay, &on_progress)?;
         // A recovered PC is in nobody's device list yet: it adds itself (sent with its next sync).
         if self.holds_clinic()? {
             self.record_own_device()?;

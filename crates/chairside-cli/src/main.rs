@@ -7,6 +7,7 @@
 mod agenda;
 mod chart;
 mod image;
+mod progress;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -486,9 +487,11 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             // with that sync); afterwards sync needs a signed-in user.
             let passphrase = env("CHAIRSIDE_PASSPHRASE");
             let mut app = App::open(&data_dir, passphrase.as_deref())?;
+            let line = progress::ProgressLine::new(!cli.json && std::io::stderr().is_terminal());
+            let show = |p| line.show(p);
             let summary = if app.holds_clinic()? {
                 let mut app = signed_in(&cli, &data_dir)?;
-                app.sync_now(relay.as_deref())?
+                app.sync_now_reporting(relay.as_deref(), &show)
             } else {
                 if relay.is_some() {
                     return Err(ApiError::invalid(
@@ -496,8 +499,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                         "this PC joins the relay it enrolled with; run `chairside sync` alone",
                     ));
                 }
-                app.initial_sync()?
+                app.initial_sync_reporting(&show)
             };
+            line.clear();
+            let summary = summary?;
             out.print(&summary, || describe_sync(&summary))
         }
         Command::Status => {

@@ -19,6 +19,7 @@
 
 pub mod blobs;
 pub mod enroll;
+pub mod progress;
 pub mod seal;
 pub mod transport;
 
@@ -33,6 +34,7 @@ pub use chairside_protocol::ErrorBody;
 /// The relay's error codes, which [`SyncError::Relay`] carries (the app passes them on as the
 /// reason of a refusal).
 pub use chairside_protocol::code as relay_code;
+pub use progress::{OnProgress, Progress};
 pub use seal::ClinicKey;
 pub use transport::{DeviceCredential, HttpRelay, Transport};
 
@@ -334,6 +336,15 @@ struct RelayStream {
 /// (creating its data key), a PC that asked to join fetches its approval first, an enrolled or
 /// recovered PC just syncs.
 pub fn sync_device(store: &mut Store, relay: &dyn Transport) -> Result<SyncReport, SyncError> {
+    sync_device_reporting(store, relay, &|_| {})
+}
+
+/// [`sync_device`], telling its progress as it goes ([`progress`]).
+pub fn sync_device_reporting(
+    store: &mut Store,
+    relay: &dyn Transport,
+    on_progress: OnProgress<'_>,
+) -> Result<SyncReport, SyncError> {
     let enrolling = store
         .local_setting(setting::ENROLL_KEY)?
         .is_some_and(|k| !k.is_empty());
@@ -342,7 +353,7 @@ pub fn sync_device(store: &mut Store, relay: &dyn Transport) -> Result<SyncRepor
     }
     let creator = store.local_setting(setting::REGISTERED)?.is_none();
     let me = identity(store, creator)?;
-    sync(store, relay, &me)
+    sync_reporting(store, relay, &me, on_progress)
 }
 
 /// One full sync (see the crate docs).
@@ -350,6 +361,16 @@ pub fn sync(
     store: &mut Store,
     relay: &dyn Transport,
     me: &Identity,
+) -> Result<SyncReport, SyncError> {
+    sync_reporting(store, relay, me, &|_| {})
+}
+
+/// [`sync`], telling its progress as it goes ([`progress`]).
+pub fn sync_reporting(
+    store: &mut Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    on_progress: OnProgress<'_>,
 ) -> Result<SyncReport, SyncError> {
     ensure_registered(store, relay, me)?;
     let my_id = me.credential.device_id.clone();
@@ -387,6 +408,21 @@ pub fn sync(
         store.set_local_setting(setting::RELAY_BLOB_FOLDER, &folder)?;
     }
 
+    // What this sync has to do, for the person watching: the sets of the streams beyond what is
+    // merged here, and this PC's sets beyond what the relay acknowledged. Saturating: the heads
+    // are the relay's word, and a lying relay's must not overflow (the pull refuses them).
+    let beyond = |head: i64, here: i64| u64::try_from(head.saturating_sub(here)).unwrap_or(0);
+    let mut to_receive: u64 = 0;
+    for (device, stream) in &relay_heads {
+        let here = changes::head(store.conn(), device)?;
+        to_receive = to_receive.saturating_add(beyond(stream.head, here));
+    }
+    let to_send = beyond(
+        changes::head(store.conn(), &my_id)?,
+        tracked(store, &my_id)?.0,
+    );
+    let progress = progress::Tracker::start(on_progress, to_receive, to_send);
+
     // Every stream the relay holds is read up to its head: the others' to merge them, this
     // device's own only to learn the checksum of records whose push reply was lost. A stream
     // rewritten since this device computed its checksum (a redaction) has its new records merged
@@ -401,14 +437,22 @@ pub fn sync(
                 revision: read_at_revision,
                 ..stream.clone()
             };
-            pull_stream(store, relay, me, device, &merge_only, false, &mut report)?;
+            let read = StreamRead {
+                restart: false,
+                progress: &progress,
+            };
+            pull_stream(store, relay, me, device, &merge_only, read, &mut report)?;
             rewritten.push((device, stream));
         } else {
-            pull_stream(store, relay, me, device, stream, false, &mut report)?;
+            let read = StreamRead {
+                restart: false,
+                progress: &progress,
+            };
+            pull_stream(store, relay, me, device, stream, read, &mut report)?;
         }
     }
     for (device, stream) in rewritten {
-        check_rewritten(store, relay, me, device, stream, &mut report)?;
+        check_rewritten(store, relay, me, device, stream, &progress, &mut report)?;
     }
     // A merge of two files and the erasure of one of them may have crossed while the PCs were
     // apart, which leaves a file of an erased person with its name: erased now, and pushed below.
@@ -473,6 +517,7 @@ pub fn sync(
             }
             pushed_head = last;
             track(store, &my_id, pushed_head, &sum, checked_revision)?;
+            progress.sent(count);
             report.sent += count;
             report.bytes_sent += bytes as u64;
             Ok(true)
@@ -792,7 +837,10 @@ fn check_rewritten_stream(
         checksum: reply.checksum,
         revision: reply.revision,
     };
-    check_rewritten(store, relay, me, device, &stream, report)?;
+    // Read back after the exchange the person watched: the stream was merged above, so what is
+    // read again merges nothing new worth telling (at most sets pushed meanwhile).
+    let untold = progress::Tracker::start(&|_| {}, 0, 0);
+    check_rewritten(store, relay, me, device, &stream, &untold, report)?;
     let (read, sum, _) = tracked(store, device)?;
     if read == stream.head && hex::encode(sum) == stream.checksum
         || rewritten_since(relay, me, device, stream.revision)?
@@ -883,6 +931,7 @@ fn check_rewritten(
     me: &Identity,
     device: &str,
     stream: &RelayStream,
+    progress: &progress::Tracker<'_>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let (read, _, _) = tracked(store, device)?;
@@ -892,7 +941,18 @@ fn check_rewritten(
     {
         return track(store, device, stream.head, &sum, stream.revision);
     }
-    pull_stream(store, relay, me, device, stream, true, report)
+    let read = StreamRead {
+        restart: true,
+        progress,
+    };
+    pull_stream(store, relay, me, device, stream, read, report)
+}
+
+/// How [`pull_stream`] reads a stream: from where this PC stopped, or from its start
+/// (`restart`); each page merged is counted in `progress`.
+struct StreamRead<'p> {
+    restart: bool,
+    progress: &'p progress::Tracker<'p>,
 }
 
 /// A page of one stream, fetched and opened, ready to merge.
@@ -922,7 +982,7 @@ fn pull_stream(
     me: &Identity,
     device: &str,
     stream: &RelayStream,
-    restart: bool,
+    StreamRead { restart, progress }: StreamRead<'_>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let device_id: DeviceId = device
@@ -962,6 +1022,7 @@ fn pull_stream(
                 store.apply_change_sets(&page.sets, |conn| {
                     sync_state::set_stream(conn, device, &state)
                 })?;
+                progress.received(page.sets.len() as u64);
                 let (sets, bytes) = merged.get_or_insert((0, 0));
                 *sets += page.sets.len() as u64;
                 *bytes += page.bytes;

@@ -154,3 +154,69 @@ fn a_relay_that_lost_its_blob_folder_gets_the_files_again() {
     assert_eq!(b.read_blob(&blob.sha256).unwrap().unwrap(), image);
     assert_eq!(scenarios::run(&mut a, &relay).unwrap().blobs_sent, 0);
 }
+
+/// A long sync tells how far it has come after every page: the PC that wrote more than a page
+/// of change sets counts its push up to what the relay lacked, and a PC joining counts what it
+/// receives up to what the relay's heads said, from nothing to all of it.
+#[test]
+fn a_sync_tells_its_progress_page_by_page() {
+    use chairside_sync::Progress;
+    use std::sync::Mutex;
+    // In memory where there is some: 1,200 one-field saves, each its own transaction.
+    let tmp = tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    scenarios::run(&mut a, &relay).unwrap();
+    let clinic = chairside_domain::EntityId::new();
+    let sets = u64::from(chairside_protocol::MAX_PAGE) + 200;
+    for i in 0..sets {
+        a.write(|w| {
+            let name = rusqlite::types::Value::Text(format!("Cabinet {i}"));
+            w.set(&chairside_store::schema::CLINIC, clinic, &[("name", name)])
+        })
+        .unwrap();
+    }
+    let told = |store: &mut chairside_store::Store| -> Vec<Progress> {
+        let seen = Mutex::new(Vec::new());
+        chairside_sync::sync_device_reporting(store, &relay, &|p| seen.lock().unwrap().push(p))
+            .unwrap();
+        seen.into_inner().unwrap()
+    };
+    let monotonic = |told: &[Progress]| {
+        told.windows(2)
+            .all(|w| w[1].received >= w[0].received && w[1].sent >= w[0].sent)
+    };
+
+    let pushed = told(&mut a);
+    assert_eq!(
+        pushed[0],
+        Progress {
+            to_send: sets,
+            ..Progress::default()
+        }
+    );
+    assert_eq!(pushed.last().unwrap().sent, sets);
+    assert!(
+        pushed.len() >= 3,
+        "the start and each of two pages: {pushed:?}"
+    );
+    assert!(monotonic(&pushed), "{pushed:?}");
+
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    let a_log = chairside_store::changes::head(a.conn(), &a.device_id().to_string()).unwrap();
+    let received = told(&mut b);
+    let first = received[0];
+    assert_eq!((first.to_receive, first.received), (a_log as u64, 0));
+    let last = *received.last().unwrap();
+    assert_eq!(last.received, a_log as u64, "{received:?}");
+    assert_eq!(last.to_receive, a_log as u64);
+    assert!(
+        received.len() >= 3,
+        "the start and each of two pages: {received:?}"
+    );
+    assert!(monotonic(&received), "{received:?}");
+    // Nothing left: the next sync has nothing to tell but its start.
+    assert_eq!(told(&mut b), [Progress::default()]);
+}

@@ -361,7 +361,13 @@ files_held_back: FilesHeldBack | null,
  * The last sync's error: its code and reason (the UI words them in the user's language)
  * and the English message (what happened and what to do).
  */
-error: ApiError | null, next_attempt_ms: number | null, };
+error: ApiError | null, next_attempt_ms: number | null, 
+/**
+ * While a sync runs: how far it has come (a PC joining a clinic receives years of it).
+ */
+progress: SyncProgress | null, };
+
+export type SyncProgress = { to_receive: number, received: number, to_send: number, sent: number, };
 
 export type JoinClinicRequest = { relay_url: string, code: string, 
 /**

@@ -32,6 +32,7 @@ const status: SyncStatus = {
   files_held_back: null,
   error: null,
   next_attempt_ms: 61_000,
+  progress: null,
 };
 
 describe("sync state", () => {

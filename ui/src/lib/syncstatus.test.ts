@@ -6,6 +6,9 @@ import {
   inText,
   joiningStatusText,
   joiningStep,
+  percentOf,
+  progressDetails,
+  progressFraction,
   syncHeaderView,
   waitingText,
   waitingWhat,
@@ -24,6 +27,7 @@ const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   files_held_back: null,
   error: null,
   next_attempt_ms: NOW + 45_000,
+  progress: null,
   ...over,
 });
 
@@ -194,5 +198,44 @@ describe("joining a clinic", () => {
     expect(joiningStatusText("fr", status({ state: "syncing" }), NOW)).toBe(fr["joining.status_syncing"]);
     expect(joiningStatusText("en", status({ state: "syncing" }), NOW, true)).toBe(en["joining.status_downloading"]);
     expect(joiningStatusText("fr", status({ state: "up_to_date" }), NOW)).toBe(fr["joining.status_done"]);
+  });
+});
+
+describe("a running sync's progress", () => {
+  const progress = (to_receive: number, received: number, to_send = 0, sent = 0) => ({ to_receive, received, to_send, sent });
+
+  it("is a fraction of everything to exchange, shown only for a sync worth watching", () => {
+    expect(progressFraction(null)).toBeNull();
+    expect(progressFraction(progress(40, 10, 20, 0))).toBeNull();
+    expect(progressFraction(progress(80_000, 12_000, 0, 0))).toBe(0.15);
+    expect(progressFraction(progress(900, 900, 100, 50))).toBe(0.95);
+    expect(percentOf(0.999)).toBe(99);
+    expect(percentOf(1)).toBe(100);
+  });
+
+  it("tells the joining PC how much of the clinic has arrived", () => {
+    const downloading = status({ state: "syncing", progress: progress(80_000, 12_400) });
+    expect(joiningStatusText("fr", downloading, NOW, true)).toBe(
+      "Téléchargement des données du cabinet : 12\u202f400 modifications reçues sur 80\u202f000 (15 %)…",
+    );
+    expect(joiningStatusText("en", downloading, NOW, true)).toBe(
+      "Downloading the practice's data: 12,400 of 80,000 changes received (15%)…",
+    );
+    // The window that asked to join sees the same once the owner approved.
+    expect(joiningStatusText("en", downloading, NOW, false)).toContain("12,400 of 80,000 changes received");
+    // Too little to count: the plain sentence.
+    const small = status({ state: "syncing", progress: progress(12, 3) });
+    expect(joiningStatusText("en", small, NOW, true)).toBe(en["joining.status_downloading"]);
+  });
+
+  it("shows in the header while the sync runs, and not after", () => {
+    const running = view(status({ state: "syncing", progress: progress(2_000, 500, 10, 10) }));
+    expect(running.tone).toBe("running");
+    expect(running.text).toBe("Synchronisation… 25 %");
+    expect(running.details).toContain("Reçues : 500 modifications sur 2\u202f000.");
+    expect(running.details).toContain("Envoyées : 10 modifications sur 10.");
+    const done = view(status({ state: "up_to_date", progress: progress(2_000, 2_000) }));
+    expect(done.text).not.toContain("%");
+    expect(progressDetails("en", progress(0, 0, 5_000, 1_000))).toEqual(["Sent: 1,000 of 5,000 changes."]);
   });
 });

@@ -1,7 +1,7 @@
 // Pure helpers for the background sync's status (sync_status): relative times, what waits to
 // be sent, and what the header shows. The Rust side syncs on its own; the UI only tells where it
 // stands. No Svelte, no I/O.
-import type { Language, SyncState, SyncStatus } from "./bindings";
+import type { Language, SyncProgress, SyncState, SyncStatus } from "./bindings";
 import { translate, type MessageKey, type Params } from "./i18n";
 import {
   formatNumber,
@@ -61,6 +61,40 @@ export function waitingWhat(lang: Language, changes: number, files: number): str
 export function waitingText(lang: Language, changes: number, files: number): string {
   const what = waitingWhat(lang, changes, files);
   return what ? translate(lang, "syncstatus.waiting", { what }) : translate(lang, "syncstatus.nothing_waiting");
+}
+
+// ---------------------------------------------------------------- a running sync's progress
+
+/** Below this many change sets to exchange, a sync ends before its progress would help. */
+export const PROGRESS_WORTH_SHOWING = 100;
+
+/** How far a running sync has come, 0 to 1; null when there is too little to show. */
+export function progressFraction(p: SyncProgress | null | undefined): number | null {
+  if (!p) return null;
+  const total = p.to_receive + p.to_send;
+  if (total < PROGRESS_WORTH_SHOWING) return null;
+  return Math.min((p.received + p.sent) / total, 1);
+}
+
+/** "45" for 0.456: rounded down, so 100 only once everything is done. */
+export function percentOf(fraction: number): number {
+  return Math.floor(fraction * 100);
+}
+
+/**
+ * One sentence per direction: "Reçues : 12 400 modifications sur 80 000." and "Envoyées : 3 sur
+ * 3."; none when there is too little to show.
+ */
+export function progressDetails(lang: Language, p: SyncProgress | null | undefined): string[] {
+  if (!p || progressFraction(p) === null) return [];
+  const details: string[] = [];
+  if (p.to_receive > 0)
+    details.push(
+      translate(lang, "syncstatus.progress_received", { done: formatNumber(lang, p.received), total: formatNumber(lang, p.to_receive) }),
+    );
+  if (p.to_send > 0)
+    details.push(translate(lang, "syncstatus.progress_sent", { done: formatNumber(lang, p.sent), total: formatNumber(lang, p.to_send) }));
+  return details;
 }
 
 // ---------------------------------------------------------------- the header
@@ -135,10 +169,16 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
   let text: string;
   let headline: string;
   switch (tone) {
-    case "running":
-      text = tr("syncstatus.pill_running");
+    case "running": {
+      // A long sync (a PC receiving its clinic) shows how far it has come.
+      const fraction = s?.state === "syncing" ? progressFraction(s.progress) : null;
+      text =
+        fraction === null
+          ? tr("syncstatus.pill_running")
+          : tr("syncstatus.pill_running_percent", { percent: formatNumber(lang, percentOf(fraction)) });
       headline = tr("syncstatus.headline_running");
       break;
+    }
     case "mismatch":
       text = tr("syncstatus.pill_mismatch");
       headline = tr("syncstatus.headline_mismatch");
@@ -186,6 +226,7 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
     } else if (s.state !== "not_configured") {
       details.push(tr("syncstatus.never_synced"));
     }
+    if (s.state === "syncing") details.push(...progressDetails(lang, s.progress));
     details.push(waitingText(lang, changes, files));
     if (s.next_attempt_ms != null && s.state !== "syncing" && s.state !== "not_configured" && !input.running) {
       details.push(
@@ -244,8 +285,18 @@ export function joiningStatusText(
   switch (status?.state ?? null) {
     case null:
       return translate(lang, "joining.status_unknown");
-    case "syncing":
+    case "syncing": {
+      const fraction = progressFraction(status?.progress);
+      const progress = status?.progress;
+      // Receiving enough to count is the clinic's download, whichever window asked to join.
+      if (fraction !== null && progress && progress.to_receive > 0)
+        return translate(lang, "joining.status_downloading_progress", {
+          done: formatNumber(lang, progress.received),
+          total: formatNumber(lang, progress.to_receive),
+          percent: formatNumber(lang, percentOf(fraction)),
+        });
       return translate(lang, downloading ? "joining.status_downloading" : "joining.status_syncing");
+    }
     case "waiting_for_approval":
       return next
         ? translate(lang, "joining.status_approval_next", { when: next })

@@ -3,7 +3,7 @@
 // recover from (offline), 15 s, 30 s, 1 min… up to 10 min with jitter; after one a person must
 // act on (waiting for approval, an error, no relay), 10 min. The mock has no thread: what should
 // have happened by now is played when the UI asks (tick), an attempt lasting a couple of seconds.
-import type { ApiError, SyncState, SyncStatus } from "../bindings";
+import type { ApiError, SyncProgress, SyncState, SyncStatus } from "../bindings";
 
 export const SYNC_INTERVAL_MS = 60_000;
 export const FIRST_RETRY_MS = 15_000;
@@ -116,6 +116,25 @@ export class MockAgent {
       files_held_back: null,
       error: relayUrl ? s.error : null,
       next_attempt_ms: s.next_attempt_ms,
+      progress: relayUrl ? this.progress(changesWaiting) : null,
+    };
+  }
+
+  /**
+   * A background attempt's progress, from the time it has run: a second's worth of attempt
+   * receives 1,200 change sets (the Rust side counts pages merged; the mock has no pages).
+   */
+  private progress(changesWaiting: number, now: number = Date.now()): SyncProgress | null {
+    const start = this.s.last_attempt_ms;
+    if (this.s.state !== "syncing" || this.attemptEnd === null || start === null) return null;
+    const span = Math.max(this.attemptEnd - start, 1);
+    const done = Math.min(Math.max((now - start) / span, 0), 1);
+    const toReceive = Math.round((span / 1000) * 1200);
+    return {
+      to_receive: toReceive,
+      received: Math.floor(done * toReceive),
+      to_send: changesWaiting,
+      sent: Math.floor(done * changesWaiting),
     };
   }
 

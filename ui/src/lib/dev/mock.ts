@@ -1347,7 +1347,7 @@ export function renewedRecoveryKey(random: () => number = Math.random): string {
 function agentlessStatus(): SyncStatus {
   return {
     state: "not_configured", relay_url: null, last_success_ms: null, last_attempt_ms: null, changes_waiting: 0,
-    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null,
+    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null, progress: null,
   };
 }
 

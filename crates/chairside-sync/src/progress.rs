@@ -1,0 +1,67 @@
+//! How far a sync has come, for a person watching it: a PC joining a clinic receives years of
+//! change sets, over the clinic's line, and the wait must show that it moves.
+//!
+//! Counted in change sets (what one save wrote), from the relay's heads read at the start of the
+//! sync: `to_receive` is what the other PCs' streams hold beyond what this PC has merged, and
+//! `to_send` what this PC holds beyond what the relay acknowledged. The counts reach their
+//! totals when the sync ends well; a sync cut short leaves them where it stopped (the next one
+//! starts from there).
+
+use std::sync::Mutex;
+
+/// A sync's progress, in change sets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Other PCs' change sets to merge here.
+    pub to_receive: u64,
+    /// Of those, merged so far.
+    pub received: u64,
+    /// This PC's change sets the relay lacks.
+    pub to_send: u64,
+    /// Of those, acknowledged by the relay so far.
+    pub sent: u64,
+}
+
+/// Where progress is told: called after each page merged or pushed, from the sync's threads.
+pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Sync);
+
+/// Keeps the counts of one sync and tells each change.
+pub(crate) struct Tracker<'a> {
+    progress: Mutex<Progress>,
+    tell: OnProgress<'a>,
+}
+
+impl<'a> Tracker<'a> {
+    /// Starts at nothing done, and says so.
+    pub(crate) fn start(tell: OnProgress<'a>, to_receive: u64, to_send: u64) -> Self {
+        let progress = Progress {
+            to_receive,
+            to_send,
+            ..Progress::default()
+        };
+        tell(progress);
+        Tracker {
+            progress: Mutex::new(progress),
+            tell,
+        }
+    }
+
+    pub(crate) fn received(&self, sets: u64) {
+        self.update(|p| p.received = p.received.saturating_add(sets));
+    }
+
+    pub(crate) fn sent(&self, sets: u64) {
+        self.update(|p| p.sent = p.sent.saturating_add(sets));
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Progress)) {
+        // A poisoned lock only means a panic elsewhere: the counts are still meaningful.
+        let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        change(&mut progress);
+        // Sets written while the sync runs (another PC pushing meanwhile) are merged too when a
+        // page holds them: the total grows rather than the count passing it.
+        progress.to_receive = progress.to_receive.max(progress.received);
+        progress.to_send = progress.to_send.max(progress.sent);
+        (self.tell)(*progress);
+    }
+}
