@@ -242,7 +242,8 @@ pub fn backoff(failures: u32) -> Duration {
 
 /// The desktop's background sync: a thread that keeps the [`SyncAgent`] (created as soon as the
 /// store is open) on its schedule, and the handle the shell's commands use to read its status,
-/// to "sync now" and to open a blob, none of which holds the app while the network is used.
+/// to "sync now" and to open a blob, none of which holds the app while the network is used, and
+/// neither a status read nor an image waits for a sync under way.
 pub struct BackgroundSync {
     agent: Mutex<Option<SyncAgent>>,
     /// The agent's published status, reachable while the agent is busy syncing.
@@ -367,8 +368,8 @@ impl BackgroundSync {
     }
 
     /// The viewer's frame of an image ([`App::image_screen_frame`]). An image imported on
-    /// another PC is fetched from the relay first, on the agent's connection, without holding
-    /// the app.
+    /// another PC is fetched from the relay first, on the agent's connection (or, while the
+    /// agent syncs, on one of its own), without holding the app.
     pub fn image_frame(
         &self,
         app: &Mutex<App>,
@@ -380,7 +381,14 @@ impl BackgroundSync {
         let sha = lock()?.open_image(image_id)?;
         let local = lock()?.image_is_local(&sha)?;
         if !local {
-            self.with_agent(app, |agent| agent.open_blob(&sha).map(|_| ()))??;
+            match self.agent.try_lock() {
+                Ok(agent) => self.on_agent(agent, app, |agent| agent.open_blob(&sha))??,
+                // The agent is syncing, for minutes maybe (a PC receiving its clinic): the image
+                // is fetched on a connection of its own now rather than after the sync. Both
+                // write in short transactions; the other waits at most for one of them.
+                Err(TryLockError::WouldBlock) => lock()?.sync_agent()?.open_blob(&sha)?,
+                Err(TryLockError::Poisoned(_)) => return Err(poisoned()),
+            };
         }
         lock()?.image_screen_frame(image_id, frame, stage_side)
     }

@@ -1,0 +1,58 @@
+//! Images imported at one PC, opened at another: the file is fetched from the relay when a
+//! person opens it, through the desktop's background sync (two PCs of one clinic through a real
+//! relay on loopback, in this process).
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+#[path = "common/two_pcs.rs"]
+mod two_pcs;
+
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use chairside_app::*;
+use two_pcs::*;
+
+/// A dentist opens a radiograph imported at another PC while this PC's background sync is under
+/// way (a PC receiving its clinic syncs for minutes): the image is fetched at once on a
+/// connection of its own, not after the sync.
+#[test]
+fn an_image_from_another_pc_opens_while_the_background_sync_runs() {
+    let work = tempfile::tempdir().unwrap();
+    let relay_url = loopback_relay(work.path());
+    let (mut a, b) = owner_pc_and_second_pc(work.path(), &relay_url);
+    let patient = add_patient(&mut a, "Haddad", "Yacine", "1980-01-02");
+    let on_a = import(&mut a, &patient, "real/CT_small.dcm");
+    a.sync_now(None).unwrap();
+    let b = Arc::new(Mutex::new(b));
+    b.lock().unwrap().sync_now(None).unwrap();
+    assert!(!is_here(&b, &on_a), "not opened at B yet");
+
+    let background = BackgroundSync::spawn(b.clone());
+    // Held as a sync holds the agent, for as long as this closure runs.
+    let opened = background
+        .with_agent(&b, |_syncing| {
+            // The viewer's request, from another thread, as the desktop's command runs.
+            let (tell, told) = mpsc::channel();
+            let (viewer, app, image) = (background.clone(), b.clone(), on_a.clone());
+            std::thread::spawn(move || {
+                let _ = tell.send(viewer.image_frame(&app, &image, 0, None));
+            });
+            told.recv_timeout(Duration::from_secs(30))
+        })
+        .unwrap()
+        .expect("the image waited for the sync to end");
+    assert!(!opened.unwrap().is_empty());
+    assert!(is_here(&b, &on_a));
+}
+
+/// Whether an image's file is on this PC, as the app tells it.
+fn is_here(app: &Arc<Mutex<App>>, image_id: &str) -> bool {
+    app.lock()
+        .unwrap()
+        .image_detail(image_id)
+        .unwrap()
+        .image
+        .local
+}
