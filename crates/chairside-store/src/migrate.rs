@@ -54,6 +54,11 @@ pub(crate) fn run(conn: &Connection, path: &Path, fresh: bool) -> Result<()> {
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
+                // A full disk is not damage: a migration that rebuilds a table needs room for a
+                // second copy while it runs. Told as a full disk, so the person frees space.
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+                    return Err(StoreError::Sqlite(e));
+                }
                 return Err(StoreError::Integrity(format!(
                     "migration {:04}_{} failed: {e}",
                     migration.version, migration.name
@@ -215,5 +220,64 @@ mod tests {
                 (a.to_string(), 2, "Benali-Haddad".to_string()),
             ]
         );
+    }
+
+    /// A migration that runs out of room (here the database's page limit, as a full disk) is
+    /// told as a full disk, leaves the database as it was, and runs once there is room.
+    #[test]
+    fn a_migration_without_room_changes_nothing_and_says_the_disk_is_full() {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version < 22) {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO change_set (device_id, idx, hlc, stored_at) VALUES ('dev-a', 1, 1, 0);",
+        )
+        .unwrap();
+        let long = "x".repeat(2000);
+        for ord in 0..200 {
+            conn.execute(
+                "INSERT INTO field_change (device_id, idx, ord, tbl, row_id, field, value, hlc)
+                 VALUES ('dev-a', 1, ?1, 'patient', 'p1', 'notes', ?2, 1)",
+                rusqlite::params![ord, long],
+            )
+            .unwrap();
+        }
+        conn.pragma_update(None, "user_version", 21).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "max_page_count", pages + 10)
+            .unwrap();
+
+        let err = run(&conn, Path::new("test"), false).unwrap_err();
+        assert!(err.is_disk_full(), "{err}");
+        let version: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 21);
+        let kept: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM field_change WHERE device_id = 'dev-a'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, 200);
+
+        // Room again: the migration runs.
+        conn.pragma_update(None, "max_page_count", 1_000_000)
+            .unwrap();
+        run(&conn, Path::new("test"), false).unwrap();
+        let moved: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM logged_change WHERE device_id = 'dev-a'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(moved, 200);
     }
 }
