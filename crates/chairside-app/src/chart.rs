@@ -96,6 +96,7 @@ impl App {
         };
         let chart_before = rows::for_patient(self.store()?.conn(), patient_id)?;
         let settled_before = rows::settled(&chart_before);
+        fits_its_tooth(&chart_before, &settled_before, &row)?;
         let follow_up = follow_up(&row, chart_before, &settled_before);
         let user = session.user_id.to_string();
         let detail = format!("{} tooth={}", row.id, row.tooth);
@@ -214,6 +215,17 @@ impl App {
         let shown = chairside_store::merged::survivor(conn, &patient_id)?;
         let chart_before = rows::for_patient(conn, &shown)?;
         let settled_before = rows::settled(&chart_before);
+        // What the entry says of its tooth changes (or it comes back): it must fit the rest of
+        // the chart. A note or a day corrected on an entry merged beside a contradicting one
+        // (two operatories apart) is not refused for that.
+        let changes_the_tooth = after.active
+            && (!before.active
+                || before.tooth != after.tooth
+                || before.kind != after.kind
+                || before.status != after.status);
+        if changes_the_tooth {
+            fits_its_tooth(&chart_before, &settled_before, after)?;
+        }
         let follow_up = follow_up(after, chart_before, &settled_before);
         let detail = format!("{} tooth={}", after.id, after.tooth);
         self.store_mut()?.write(|w| {
@@ -456,6 +468,44 @@ fn write_follow_up(
         w.update_chart_entry(before, after)?;
     }
     Ok(())
+}
+
+/// Refuses an entry its tooth cannot take as the rest of the chart shows it (a crown on a tooth
+/// charted missing, a caries on an implant: [`ChartEntrySpec::check_on`] over the tooth's other
+/// active entries, settled findings being out of the chart).
+fn fits_its_tooth(
+    chart: &[ChartRow],
+    settled: &HashMap<String, String>,
+    entry: &ChartRow,
+) -> Result<()> {
+    let (Ok(tooth), Ok(kind), Ok(status)) = (
+        Tooth::parse(&entry.tooth),
+        Kind::parse(&entry.kind),
+        Status::parse(&entry.status),
+    ) else {
+        return Ok(()); // not an entry this version charts: nothing to compare
+    };
+    let others: Vec<(Kind, Status, Surfaces)> = chart
+        .iter()
+        .filter(|row| row.active && row.id != entry.id && row.tooth == entry.tooth)
+        .filter(|row| !settled.contains_key(&row.id))
+        .filter_map(|row| {
+            Some((
+                Kind::parse(&row.kind).ok()?,
+                Status::parse(&row.status).ok()?,
+                Surfaces::from_stored(&row.surfaces),
+            ))
+        })
+        .collect();
+    let spec = ChartEntrySpec {
+        tooth,
+        kind,
+        status,
+        surfaces: Surfaces::from_stored(&entry.surfaces),
+        material: None,
+    };
+    spec.check_on(rules::picture(&others).state)
+        .map_err(invalid)
 }
 
 /// A refusal of the chart's rules: `invalid_input` naming the field, with the rule's code as

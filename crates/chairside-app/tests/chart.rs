@@ -294,6 +294,100 @@ fn a_dentist_charts_plans_and_completes_treatments() {
     );
 }
 
+/// The chart checks an entry against what the rest of it says of the tooth: a tooth charted
+/// missing or extracted takes what replaces it, an implant or a pontic no natural treatment;
+/// nothing is written for a refusal, and an entry left contradicting another (charted before the
+/// tooth came out) still takes a corrected note.
+#[test]
+fn an_entry_must_fit_what_the_chart_says_of_its_tooth() {
+    use ChartKind::*;
+    use ChartStatus::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = pc(dir.path());
+    set_up_clinic(&mut app, "database passphrase");
+    let amina = add_patient(&mut app, "Benali", "Amina", "1990-04-04");
+    let add = |app: &mut App, e: ChartEntryInput| app.add_chart_entry(&amina.id, e);
+    let refused = |r: Result<ChartUpdate>| {
+        let e = r.unwrap_err();
+        assert_eq!(e.code, "invalid_input", "{e:?}");
+        e.reason.unwrap_or_default()
+    };
+
+    add(&mut app, entry("36", "", Missing, Existing)).unwrap();
+    let entries = app.dental_chart(&amina.id).unwrap().entries.len();
+    assert_eq!(
+        refused(add(&mut app, entry("36", "", Crown, Planned))),
+        "tooth_absent"
+    );
+    assert_eq!(
+        refused(add(&mut app, entry("36", "O", Caries, Existing))),
+        "tooth_absent"
+    );
+    assert_eq!(
+        refused(add(&mut app, entry("36", "", Extraction, Planned))),
+        "tooth_absent"
+    );
+    assert_eq!(
+        app.dental_chart(&amina.id).unwrap().entries.len(),
+        entries,
+        "nothing written"
+    );
+    let implant = add(&mut app, entry("36", "", Implant, Done)).unwrap();
+    assert_eq!(
+        refused(add(&mut app, entry("36", "MO", Restoration, Planned))),
+        "on_implant"
+    );
+    assert_eq!(
+        refused(add(&mut app, entry("36", "", RootCanal, Planned))),
+        "on_implant"
+    );
+    // The implant's crown is charted.
+    add(&mut app, entry("36", "", Crown, Planned)).unwrap();
+    let message = app
+        .add_chart_entry(&amina.id, entry("36", "O", Caries, Existing))
+        .unwrap_err()
+        .message;
+    assert!(
+        message.contains("tooth 36 is replaced by an implant: a caries concerns a natural tooth"),
+        "{message}"
+    );
+    // An edit that would move an entry onto the implant is refused too.
+    let on_37 = add(&mut app, entry("37", "O", Caries, Existing))
+        .unwrap()
+        .entry_id;
+    assert_eq!(
+        refused(app.update_chart_entry(&on_37, entry("36", "O", Caries, Existing))),
+        "on_implant"
+    );
+    // Struck out, the implant no longer stands: 36 is missing again.
+    app.set_chart_entry_active(&implant.entry_id, false)
+        .unwrap();
+    add(&mut app, entry("36", "", Pontic, Existing)).unwrap();
+    assert_eq!(
+        refused(add(&mut app, entry("36", "O", Caries, Existing))),
+        "on_pontic"
+    );
+
+    // A crown planned on 46, then the tooth pulled: the crown is not marked done, nor brought
+    // back once struck out, but its note can still be corrected.
+    let crown = add(&mut app, entry("46", "", Crown, Planned))
+        .unwrap()
+        .entry_id;
+    add(&mut app, entry("46", "", Extraction, Done)).unwrap();
+    assert_eq!(
+        refused(app.complete_chart_entry(&crown, None)),
+        "tooth_absent"
+    );
+    let mut noted = entry("46", "", Crown, Planned);
+    noted.note = "à revoir : dent extraite".into();
+    app.update_chart_entry(&crown, noted).unwrap();
+    app.set_chart_entry_active(&crown, false).unwrap();
+    assert_eq!(
+        refused(app.set_chart_entry_active(&crown, true)),
+        "tooth_absent"
+    );
+}
+
 #[test]
 fn a_receptionist_never_sees_the_chart_and_an_erased_file_takes_no_new_entry() {
     let dir = tempfile::tempdir().unwrap();

@@ -372,6 +372,15 @@ pub enum ChartError {
     UnknownStatus(String),
     #[error("{:?} is not a material: use {}", .0, Material::ALL.map(Material::code).join(", "))]
     UnknownMaterial(String),
+    #[error(
+        "tooth {1} is charted missing or extracted: chart what replaces it (an implant, a pontic), or strike out the entry that says it is gone"
+    )]
+    ToothAbsent(ChartKind, Tooth),
+    #[error(
+        "tooth {} is replaced by {}: {} concerns a natural tooth",
+        .1, .2.with_article(), .0.with_article()
+    )]
+    NotNaturalTooth(ChartKind, Tooth, ChartKind),
 }
 
 impl ChartError {
@@ -392,6 +401,9 @@ impl ChartError {
             ChartError::UnknownKind(_) => "unknown_kind",
             ChartError::UnknownStatus(_) => "unknown_status",
             ChartError::UnknownMaterial(_) => "unknown_material",
+            ChartError::ToothAbsent(..) => "tooth_absent",
+            ChartError::NotNaturalTooth(_, _, ChartKind::Pontic) => "on_pontic",
+            ChartError::NotNaturalTooth(..) => "on_implant",
         }
     }
 
@@ -403,7 +415,10 @@ impl ChartError {
             | ChartError::SurfacesRequired(_)
             | ChartError::WholeTooth(_)
             | ChartError::SealantSurfaces => "surfaces",
-            ChartError::SealantOnFrontTooth(..) | ChartError::MilkTooth(..) => "tooth",
+            ChartError::SealantOnFrontTooth(..)
+            | ChartError::MilkTooth(..)
+            | ChartError::ToothAbsent(..)
+            | ChartError::NotNaturalTooth(..) => "tooth",
             ChartError::FindingNotExisting(_)
             | ChartError::ExistingExtraction
             | ChartError::UnknownStatus(_) => "status",
@@ -487,6 +502,34 @@ impl ChartEntrySpec {
             return Err(ChartError::Material(kind, material));
         }
         Ok(())
+    }
+
+    /// Whether the entry fits its tooth as the rest of the chart shows it (`state`: the
+    /// [`picture`] of the tooth's other active entries). A tooth charted missing or extracted
+    /// takes only what replaces it (an implant, a pontic), a point to watch, or its missing
+    /// entry again; an implant or a pontic has no natural tooth to decay, fill, seal, treat in
+    /// the root or pull out (a crown on an implant, a fracture of a pontic's porcelain, both
+    /// are charted).
+    pub fn check_on(&self, state: ToothState) -> Result<(), ChartError> {
+        use ChartKind as K;
+        match state {
+            ToothState::Present => Ok(()),
+            ToothState::Missing => match self.kind {
+                K::Implant | K::Pontic | K::Watch | K::Missing => Ok(()),
+                kind => Err(ChartError::ToothAbsent(kind, self.tooth)),
+            },
+            ToothState::Implant | ToothState::Pontic => match self.kind {
+                K::Caries | K::Restoration | K::Sealant | K::RootCanal | K::Extraction => {
+                    let by = if state == ToothState::Implant {
+                        K::Implant
+                    } else {
+                        K::Pontic
+                    };
+                    Err(ChartError::NotNaturalTooth(self.kind, self.tooth, by))
+                }
+                _ => Ok(()),
+            },
+        }
     }
 }
 
@@ -630,6 +673,62 @@ mod tests {
         assert_eq!(Surfaces::from_stored("MOD").to_string(), "MOD");
         assert!(Surfaces::from_stored("MOD").covers(Surfaces::from_stored("OD")));
         assert!(!Surfaces::from_stored("MO").covers(Surfaces::from_stored("OD")));
+    }
+
+    #[test]
+    fn entries_are_checked_against_what_the_chart_says_of_their_tooth() {
+        use ChartKind::*;
+        use ChartStatus::*;
+        let state = |entries: &[(ChartKind, ChartStatus, &str)]| {
+            let entries: Vec<_> = entries
+                .iter()
+                .map(|(k, s, on)| (*k, *s, Surfaces::from_stored(on)))
+                .collect();
+            picture(&entries).state
+        };
+        let gone = state(&[(Missing, Existing, "")]);
+        let pulled = state(&[(Extraction, Done, "")]);
+        let implant = state(&[(Missing, Existing, ""), (Implant, Done, "")]);
+        let pontic = state(&[(Pontic, Existing, "")]);
+        // A planned extraction leaves the tooth in the mouth until it is done.
+        let to_pull = state(&[(Extraction, Planned, "")]);
+        assert_eq!(
+            spec("36", Crown, Planned, "").check_on(gone),
+            Err(ChartError::ToothAbsent(Crown, tooth("36")))
+        );
+        assert_eq!(
+            spec("36", Caries, Existing, "O").check_on(pulled),
+            Err(ChartError::ToothAbsent(Caries, tooth("36")))
+        );
+        assert_eq!(
+            spec("36", Extraction, Planned, "").check_on(gone),
+            Err(ChartError::ToothAbsent(Extraction, tooth("36")))
+        );
+        for replaces in [Implant, Pontic, Watch] {
+            assert_eq!(spec("36", replaces, Existing, "").check_on(gone), Ok(()));
+        }
+        assert_eq!(
+            spec("36", Restoration, Planned, "MO").check_on(implant),
+            Err(ChartError::NotNaturalTooth(
+                Restoration,
+                tooth("36"),
+                Implant
+            ))
+        );
+        assert_eq!(
+            spec("46", RootCanal, Planned, "").check_on(pontic),
+            Err(ChartError::NotNaturalTooth(RootCanal, tooth("46"), Pontic))
+        );
+        assert_eq!(
+            ChartError::NotNaturalTooth(Caries, tooth("46"), Pontic).to_string(),
+            "tooth 46 is replaced by a pontic: a caries concerns a natural tooth"
+        );
+        // An implant's crown, a pontic's broken porcelain: charted.
+        assert_eq!(spec("36", Crown, Planned, "").check_on(implant), Ok(()));
+        assert_eq!(spec("46", Fracture, Existing, "").check_on(pontic), Ok(()));
+        assert_eq!(spec("36", Caries, Existing, "O").check_on(to_pull), Ok(()));
+        let refusal = spec("36", Crown, Planned, "").check_on(gone).unwrap_err();
+        assert_eq!((refusal.code(), refusal.field()), ("tooth_absent", "tooth"));
     }
 
     #[test]

@@ -452,6 +452,12 @@ describe("the Rust side's refusals in words", () => {
     expect(said("en", "milk_tooth", "tooth: tooth 75 is a milk tooth…", { tooth: "75", kind: "pontic", status: "planned" })).toBe(
       "Pontic not possible on tooth 75: it is a milk tooth, and only a permanent tooth is replaced this way.",
     );
+    expect(said("fr", "tooth_absent", "tooth: tooth 36 is charted missing…", { tooth: "36", kind: "crown", status: "planned" })).toBe(
+      "Couronne impossible sur la dent 36 : elle est notée absente ou extraite. Notez ce qui la remplace (implant, intermédiaire de bridge), ou barrez l'entrée qui la dit absente.",
+    );
+    expect(said("en", "on_pontic", "tooth: tooth 46 is replaced by a pontic…", { tooth: "46", kind: "caries", surfaces: "O" })).toBe(
+      "Caries not possible on tooth 46: it is replaced by a pontic, and this concerns a natural tooth.",
+    );
   });
 
   it("says which status a kind takes", () => {
@@ -521,6 +527,9 @@ describe("the Rust side's refusals in words", () => {
       ["sealant_surfaces", { kind: "sealant", surfaces: "M" }],
       ["sealant_front_tooth", { tooth: "11", kind: "sealant", surfaces: "B" }],
       ["milk_tooth", { tooth: "75", kind: "implant" }],
+      ["tooth_absent", { tooth: "36", kind: "crown" }],
+      ["on_implant", { tooth: "36", kind: "restoration", surfaces: "MO" }],
+      ["on_pontic", { tooth: "46", kind: "root_canal" }],
       ["finding_not_existing", { status: "planned", surfaces: "O" }],
       ["existing_extraction", { kind: "extraction" }],
       ["material_not_for_kind", { kind: "crown", material: "composite" }],
@@ -543,5 +552,13 @@ describe("the Rust side's refusals in words", () => {
     expect(chartActionErrorText("en", refused("settled_finding"))).toContain("strike that treatment out");
     expect(chartActionErrorText("fr", refused())).toBeNull();
     expect(chartActionErrorText("fr", { code: "not_found", message: "no chart entry" })).toBeNull();
+    // Marking done a crown planned on a tooth since extracted: named from the entry.
+    expect(chartActionErrorText("fr", refused("tooth_absent"), { kind: "crown", tooth: "36" })).toMatch(
+      /^Couronne impossible sur la dent 36 : elle est notée absente ou extraite/,
+    );
+    expect(chartActionErrorText("en", refused("on_implant"), { kind: "root_canal", tooth: "16" })).toContain(
+      "tooth 16: it is replaced by an implant",
+    );
+    expect(chartActionErrorText("fr", refused("tooth_absent"))).toBeNull();
   });
 });

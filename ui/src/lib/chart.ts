@@ -469,11 +469,23 @@ function unknownLetter(text: string): string | null {
 
 /**
  * A refusal of an action on an entry (mark done, restore) in the user's language, from its
- * reason; null for any other error (the caller shows the generic wording then).
+ * reason; null for any other error (the caller shows the generic wording then). `entry`: the
+ * entry acted on, for the refusals that name its kind and tooth.
  */
-export function chartActionErrorText(lang: Language, err: ApiError): string | null {
+export function chartActionErrorText(
+  lang: Language,
+  err: ApiError,
+  entry?: { kind: string; tooth: string },
+): string | null {
   if (err.code !== "invalid_input") return null;
+  const onTooth = entry && { kind: kindLabel(lang, entry.kind), tooth: entry.tooth };
   switch (err.reason) {
+    case "tooth_absent":
+      return onTooth ? translate(lang, "chart.err_tooth_absent", onTooth) : null;
+    case "on_implant":
+      return onTooth ? translate(lang, "chart.err_on_implant", onTooth) : null;
+    case "on_pontic":
+      return onTooth ? translate(lang, "chart.err_on_pontic", onTooth) : null;
     case "not_planned":
       return translate(lang, "chart.err_not_planned");
     case "struck_out":
@@ -523,6 +535,12 @@ export function chartErrorText(
       return tr("chart.err_sealant_front_tooth", { tooth });
     case "milk_tooth":
       return tr("chart.err_milk_tooth", { kind, tooth });
+    case "tooth_absent":
+      return tr("chart.err_tooth_absent", { kind, tooth });
+    case "on_implant":
+      return tr("chart.err_on_implant", { kind, tooth });
+    case "on_pontic":
+      return tr("chart.err_on_pontic", { kind, tooth });
     case "finding_not_existing":
       return tr("chart.err_finding_not_existing", { kind, existing: statusLabel(lang, "existing") });
     case "existing_extraction":

@@ -181,6 +181,22 @@ describe("the mock's dental chart", () => {
     expect((await outcome(dentist("dental_chart", { id: "p1" }))).error?.code).toBe("permission_denied");
   });
 
+  it("refuses what a tooth charted missing, or replaced, cannot take", async () => {
+    const invoke = home();
+    // p1's 18 is charted missing; p4's 16 is an implant and its 36 a pontic.
+    const crown = await outcome(invoke("add_chart_entry", { id: "p1", request: input({ tooth: "18", kind: "crown", status: "planned" }) }));
+    expect(crown.error).toMatchObject({ code: "invalid_input", reason: "tooth_absent" });
+    expect(crown.error?.message).toMatch(/^tooth: tooth 18 is charted missing or extracted/);
+    const implant = await outcome(invoke("add_chart_entry", { id: "p1", request: input({ tooth: "18", kind: "implant", status: "planned" }) }));
+    expect(implant.error).toBeUndefined();
+    const caries = await outcome(invoke("add_chart_entry", { id: "p4", request: input({ tooth: "36", surfaces: "O" }) }));
+    expect(caries.error).toMatchObject({ reason: "on_pontic" });
+    const canal = await outcome(invoke("add_chart_entry", { id: "p4", request: input({ tooth: "16", kind: "root_canal", status: "planned" }) }));
+    expect(canal.error).toMatchObject({ reason: "on_implant" });
+    const implantCrown = await outcome(invoke("add_chart_entry", { id: "p4", request: input({ tooth: "16", kind: "crown", status: "planned" }) }));
+    expect(implantCrown.error).toBeUndefined();
+  });
+
   it("puts the chart on the timeline and a concurrent edit of an entry in the inbox", async () => {
     const invoke = home();
     const timeline = (await outcome(invoke<TimelineEntry[]>("patient_timeline", { id: "p1" }))).value!;

@@ -152,6 +152,24 @@ function urgency(kind: ChartKind, status: ChartStatus): number {
   return 3;
 }
 
+/** ChartEntrySpec::check_on: what the tooth's other active entries say of it refuses the entry. */
+function checkOnTooth(tooth: string, kind: ChartKind, others: MockChartEntry[]): Refusal | null {
+  const state = toothOf(tooth, others).state;
+  if (state === "missing" && !["implant", "pontic", "watch", "missing"].includes(kind))
+    return [
+      "tooth",
+      `tooth ${tooth} is charted missing or extracted: chart what replaces it (an implant, a pontic), or strike out the entry that says it is gone`,
+      "tooth_absent",
+    ];
+  if ((state === "implant" || state === "pontic") && ["caries", "restoration", "sealant", "root_canal", "extraction"].includes(kind))
+    return [
+      "tooth",
+      `tooth ${tooth} is replaced by ${ARTICLE[state]}: ${ARTICLE[kind]} concerns a natural tooth`,
+      state === "implant" ? "on_implant" : "on_pontic",
+    ];
+  return null;
+}
+
 /** rules::picture: a tooth's active entries added up. */
 function toothOf(code: string, active: MockChartEntry[]): ChartTooth {
   const has = (kind: ChartKind) => active.some((e) => e.kind === kind && e.status !== "planned");
@@ -337,6 +355,14 @@ export function createMockChart(host: ChartHost) {
     };
   }
 
+  /** fits_its_tooth: the entry against the tooth's other active entries (settled ones are out). */
+  function fitsTooth(patientId: string, entryId: string | null, tooth: string, kind: ChartKind): Refusal | null {
+    const others = entries.filter(
+      (o) => o.patient_id === patientId && o.id !== entryId && o.active && o.tooth === tooth && !o.settled_by,
+    );
+    return checkOnTooth(tooth, kind, others);
+  }
+
   const noView = () => fail("permission_denied", "your role does not allow viewing clinical data");
   const noEdit = () => fail("permission_denied", "your role does not allow editing clinical data");
   /** require_live_patient: an erased file keeps its clinical records but takes no new ones. */
@@ -373,6 +399,8 @@ export function createMockChart(host: ChartHost) {
       if (p.erased_at_ms !== null) return erased(p.file_number);
       const fields = checked(args.request as ChartEntryInput);
       if (fields instanceof Promise) return fields;
+      const misfit = fitsTooth(p.id, null, fields.tooth, fields.kind);
+      if (misfit) return invalid(...misfit);
       const entry: MockChartEntry = {
         ...fields, id: `ce${++counter}`, patient_id: p.id, recorded_by: host.user()?.display_name ?? "?", recorded_at_ms: Date.now(),
         active: true, settled_by: null,
@@ -387,6 +415,10 @@ export function createMockChart(host: ChartHost) {
       if (e instanceof Promise) return e;
       const fields = checked(args.request as ChartEntryInput);
       if (fields instanceof Promise) return fields;
+      if (e.active && (fields.tooth !== e.tooth || fields.kind !== e.kind || fields.status !== e.status)) {
+        const misfit = fitsTooth(e.patient_id, e.id, fields.tooth, fields.kind);
+        if (misfit) return invalid(...misfit);
+      }
       // Still done: marked done when and by whom it first was.
       const same = fields.status === e.status;
       Object.assign(e, { ...fields, done_at_ms: same ? e.done_at_ms : fields.done_at_ms, done_by: same ? e.done_by : fields.done_by });
@@ -401,6 +433,8 @@ export function createMockChart(host: ChartHost) {
       if (!e.active) return invalid("active", "this entry is struck out: restore it first if it is to be done", "struck_out");
       const d = dayDone(args.doneOn as string | null);
       if (typeof d !== "string") return invalid("done_on", d.reason);
+      const misfit = fitsTooth(e.patient_id, e.id, e.tooth, e.kind);
+      if (misfit) return invalid(...misfit);
       Object.assign(e, { status: "done", done_on: d, done_at_ms: Date.now(), done_by: doer() });
       return write(e);
     },
@@ -418,6 +452,10 @@ export function createMockChart(host: ChartHost) {
             "this finding was settled by a treatment that still stands: strike that treatment out, or chart the finding again if it came back",
             "settled_finding",
           );
+      }
+      if (active && !e.active) {
+        const misfit = fitsTooth(e.patient_id, e.id, e.tooth, e.kind);
+        if (misfit) return invalid(...misfit);
       }
       e.active = active;
       // Back in the chart as itself, not as something another entry settled.
