@@ -644,3 +644,55 @@ fn a_treatment_done_at_one_pc_and_struck_out_at_the_other_gives_its_finding_back
         Some(restoration.as_str())
     );
 }
+
+/// Apart, one operatory charts a caries while the other marks done the restoration that covers
+/// it: once both have synced, the caries is settled on both PCs, as it would have been at one.
+#[test]
+fn a_finding_charted_at_one_pc_while_the_other_completes_its_treatment_is_settled_on_both() {
+    let work = tempfile::tempdir().unwrap();
+    let relay = loopback_relay(work.path());
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
+    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
+    let restoration = a
+        .add_chart_entry(
+            &yacine.id,
+            entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
+        )
+        .unwrap()
+        .entry_id;
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+
+    // Apart: B charts the caries the dentist sees, then A marks the restoration done.
+    let caries = b
+        .add_chart_entry(
+            &yacine.id,
+            entry("36", "O", ChartKind::Caries, ChartStatus::Existing),
+        )
+        .unwrap()
+        .entry_id;
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let done = a.complete_chart_entry(&restoration, None).unwrap();
+    assert!(done.settled.is_empty(), "A has not seen the caries yet");
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+
+    for app in [&mut a, &mut b] {
+        let chart = app.dental_chart(&yacine.id).unwrap();
+        let shown = chart.entries.iter().find(|e| e.id == caries).unwrap();
+        assert!(!shown.active, "settled, out of the chart");
+        assert_eq!(shown.settled_by.as_deref(), Some(restoration.as_str()));
+        assert_eq!(
+            marks(&chart, "36"),
+            [
+                "M:Restoration/Done",
+                "O:Restoration/Done",
+                "D:Restoration/Done"
+            ]
+        );
+    }
+    // Struck out at A, the restoration gives it back on both.
+    let back = a.set_chart_entry_active(&restoration, false).unwrap();
+    assert_eq!(back.restored, std::slice::from_ref(&caries));
+}

@@ -134,32 +134,57 @@ impl Writer<'_> {
     }
 }
 
-/// The findings settled now, each with the treatment that settles it. A finding names the
-/// treatment whose completion settled it (`settled_by`) and stays settled only while that
-/// treatment is in the chart, active, done, on the same tooth and still covering it
-/// (`chairside_domain::chart::settles`). Derived at each read rather than written: a treatment
-/// struck out or narrowed at one PC while another marked it done gives its findings back on
-/// every PC once both have merged, and nothing has to be written to undo a settlement.
+/// The findings settled now, each with the treatment that settles it. Derived at each read
+/// rather than written, so that PCs that changed the chart apart agree once they have merged,
+/// and nothing has to be written to undo a settlement:
+///
+/// * a finding names the treatment whose completion settled it (`settled_by`), and stays
+///   settled only while that treatment is in the chart, active, done, on the same tooth and
+///   still covering it (`chairside_domain::chart::settles`): one PC striking out or narrowing a
+///   treatment another marked done gives its findings back everywhere;
+/// * a finding still in the chart is also settled by a treatment active and done on its tooth
+///   that covers it and was done after the finding was charted (`done_at_ms` against
+///   `recorded_at_ms`): a caries charted at one PC while another marked the restoration done is
+///   settled once both merged, as it would have been at one PC. A finding charted after the
+///   treatment was done (decay come back under an old restoration) stays open.
 pub fn settled(rows: &[ChartRow]) -> HashMap<String, String> {
     use chairside_domain::chart::{ChartKind, Surfaces, settles};
     let by_id: HashMap<&str, &ChartRow> = rows.iter().map(|r| (r.id.as_str(), r)).collect();
+    let settles_it = |treatment: &ChartRow, finding: &ChartRow| {
+        treatment.active
+            && treatment.status == "done"
+            && treatment.tooth == finding.tooth
+            && matches!(
+                (ChartKind::parse(&treatment.kind), ChartKind::parse(&finding.kind)),
+                (Ok(t), Ok(f)) if settles(
+                    t,
+                    Surfaces::from_stored(&treatment.surfaces),
+                    f,
+                    Surfaces::from_stored(&finding.surfaces),
+                )
+            )
+    };
+    // Earliest done first, so that the treatment named is the one that settled it first.
+    let mut done: Vec<&ChartRow> = rows
+        .iter()
+        .filter(|r| r.active && r.status == "done")
+        .collect();
+    done.sort_by_key(|r| (r.done_at_ms, r.id.as_str()));
     rows.iter()
-        .filter(|finding| !finding.settled_by.is_empty())
         .filter_map(|finding| {
-            let treatment = by_id.get(finding.settled_by.as_str())?;
-            let stands = treatment.active
-                && treatment.status == "done"
-                && treatment.tooth == finding.tooth
-                && matches!(
-                    (ChartKind::parse(&treatment.kind), ChartKind::parse(&finding.kind)),
-                    (Ok(t), Ok(f)) if settles(
-                        t,
-                        Surfaces::from_stored(&treatment.surfaces),
-                        f,
-                        Surfaces::from_stored(&finding.surfaces),
-                    )
-                );
-            stands.then(|| (finding.id.clone(), treatment.id.clone()))
+            let named = by_id
+                .get(finding.settled_by.as_str())
+                .filter(|treatment| settles_it(treatment, finding));
+            let by_time = || {
+                done.iter().copied().find(|treatment| {
+                    finding.active
+                        && treatment.id != finding.id
+                        && treatment.done_at_ms >= finding.recorded_at_ms
+                        && settles_it(treatment, finding)
+                })
+            };
+            let treatment = named.copied().or_else(by_time)?;
+            Some((finding.id.clone(), treatment.id.clone()))
         })
         .collect()
 }

@@ -153,3 +153,66 @@ fn a_merged_files_entries_are_read_with_the_file_it_was_merged_into() {
         .collect();
     assert_eq!(ids, [on_kept.id, on_retired.id], "by tooth: 16 then 46");
 }
+
+/// Which findings stand settled, from the rows alone: by the treatment a finding names while it
+/// stands, and by a treatment done on the tooth after the finding was charted (the finding
+/// charted at one PC while another marked the treatment done); never by one done before the
+/// finding was charted (decay come back under an old restoration), nor by one struck out.
+#[test]
+fn a_finding_is_settled_by_a_treatment_done_after_it_was_charted() {
+    let row = |id: &str, surfaces: &str, kind: &str, status: &str, at: i64| ChartRow {
+        id: id.into(),
+        patient_id: "p".into(),
+        tooth: "36".into(),
+        surfaces: surfaces.into(),
+        kind: kind.into(),
+        status: status.into(),
+        recorded_at_ms: at,
+        done_at_ms: if status == "done" { at } else { 0 },
+        active: true,
+        ..ChartRow::default()
+    };
+    let caries = row("caries", "MO", "caries", "existing", 1_000);
+    let restoration = row("restoration", "MOD", "restoration", "done", 2_000);
+    // No name written (charted apart): settled all the same, by time.
+    let settled = chart::settled(&[caries.clone(), restoration.clone()]);
+    assert_eq!(
+        settled.get("caries").map(String::as_str),
+        Some("restoration")
+    );
+    // Charted after the restoration was done: decay come back, open.
+    let later = ChartRow {
+        recorded_at_ms: 3_000,
+        ..caries.clone()
+    };
+    assert!(chart::settled(&[later, restoration.clone()]).is_empty());
+    // Struck out, or not covering the finding: nothing settled.
+    let struck = ChartRow {
+        active: false,
+        ..restoration.clone()
+    };
+    assert!(chart::settled(&[caries.clone(), struck]).is_empty());
+    let narrow = ChartRow {
+        surfaces: "D".into(),
+        ..restoration.clone()
+    };
+    assert!(chart::settled(&[caries.clone(), narrow]).is_empty());
+    // A finding struck out by a person is not counted settled by time.
+    let struck_finding = ChartRow {
+        active: false,
+        ..caries.clone()
+    };
+    assert!(chart::settled(&[struck_finding, restoration.clone()]).is_empty());
+    // The treatment it names wins over an earlier one that covers it too.
+    let crown = row("crown", "", "crown", "done", 1_500);
+    let named = ChartRow {
+        settled_by: "restoration".into(),
+        ..caries
+    };
+    assert_eq!(
+        chart::settled(&[named, crown, restoration])
+            .get("caries")
+            .map(String::as_str),
+        Some("restoration")
+    );
+}
