@@ -35,6 +35,10 @@ describe("erasure", () => {
 
   it("translates the new error codes", () => {
     expect(errorText("fr", { code: "patient_erased", message: "file K7Q-00042 was erased" })).toMatch(/^Ce dossier a été effacé/);
+    // Said for an identity edit and for a clinical write alike (a chart entry, an appointment).
+    expect(errorText("en", { code: "patient_erased", message: "file K7Q-00042 was erased" })).toContain(
+      "can no longer be edited nor take anything new (treatments, appointments, history); what it holds is kept",
+    );
     expect(errorText("en", { code: "export_failed", message: "could not write /x: denied; choose another folder" })).toBe(
       "The export file could not be written (could not write /x: denied; choose another folder).",
     );
