@@ -55,6 +55,29 @@ fn active_ids(chart: &DentalChart) -> Vec<String> {
         .collect()
 }
 
+/// The owner's PC and a second one of the same clinic through a relay on loopback, with one
+/// patient's file added at the first.
+fn one_file_at_two_pcs(work: &std::path::Path) -> (App, App, Patient) {
+    let relay = loopback_relay(work);
+    let (mut a, b) = owner_pc_and_second_pc(work, &relay);
+    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
+    (a, b, yacine)
+}
+
+/// Charts an entry in a patient's file at this PC; returns its id.
+fn chart(
+    app: &mut App,
+    patient: &Patient,
+    tooth: &str,
+    surfaces: &str,
+    kind: ChartKind,
+    status: ChartStatus,
+) -> String {
+    app.add_chart_entry(&patient.id, entry(tooth, surfaces, kind, status))
+        .unwrap()
+        .entry_id
+}
+
 #[test]
 fn a_dentist_charts_plans_and_completes_treatments() {
     let dir = tempfile::tempdir().unwrap();
@@ -446,9 +469,7 @@ fn a_receptionist_never_sees_the_chart_and_an_erased_file_takes_no_new_entry() {
 #[test]
 fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_one_decides() {
     let work = tempfile::tempdir().unwrap();
-    let relay = loopback_relay(work.path());
-    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
-    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
+    let (mut a, mut b, yacine) = one_file_at_two_pcs(work.path());
     let planned = a
         .add_chart_entry(
             &yacine.id,
@@ -592,23 +613,23 @@ fn a_file_merged_into_another_is_charted_and_read_in_the_kept_file() {
 #[test]
 fn a_treatment_done_at_one_pc_and_struck_out_at_the_other_gives_its_finding_back_on_both() {
     let work = tempfile::tempdir().unwrap();
-    let relay = loopback_relay(work.path());
-    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
-    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
-    let caries = a
-        .add_chart_entry(
-            &yacine.id,
-            entry("36", "MO", ChartKind::Caries, ChartStatus::Existing),
-        )
-        .unwrap()
-        .entry_id;
-    let restoration = a
-        .add_chart_entry(
-            &yacine.id,
-            entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
-        )
-        .unwrap()
-        .entry_id;
+    let (mut a, mut b, yacine) = one_file_at_two_pcs(work.path());
+    let caries = chart(
+        &mut a,
+        &yacine,
+        "36",
+        "MO",
+        ChartKind::Caries,
+        ChartStatus::Existing,
+    );
+    let restoration = chart(
+        &mut a,
+        &yacine,
+        "36",
+        "MOD",
+        ChartKind::Restoration,
+        ChartStatus::Planned,
+    );
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
 
@@ -650,27 +671,27 @@ fn a_treatment_done_at_one_pc_and_struck_out_at_the_other_gives_its_finding_back
 #[test]
 fn a_finding_charted_at_one_pc_while_the_other_completes_its_treatment_is_settled_on_both() {
     let work = tempfile::tempdir().unwrap();
-    let relay = loopback_relay(work.path());
-    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &relay);
-    let yacine = add_patient(&mut a, "Haddad", "Yacine", "1980-02-03");
-    let restoration = a
-        .add_chart_entry(
-            &yacine.id,
-            entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
-        )
-        .unwrap()
-        .entry_id;
+    let (mut a, mut b, yacine) = one_file_at_two_pcs(work.path());
+    let restoration = chart(
+        &mut a,
+        &yacine,
+        "36",
+        "MOD",
+        ChartKind::Restoration,
+        ChartStatus::Planned,
+    );
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
 
     // Apart: B charts the caries the dentist sees, then A marks the restoration done.
-    let caries = b
-        .add_chart_entry(
-            &yacine.id,
-            entry("36", "O", ChartKind::Caries, ChartStatus::Existing),
-        )
-        .unwrap()
-        .entry_id;
+    let caries = chart(
+        &mut b,
+        &yacine,
+        "36",
+        "O",
+        ChartKind::Caries,
+        ChartStatus::Existing,
+    );
     std::thread::sleep(std::time::Duration::from_millis(5));
     let done = a.complete_chart_entry(&restoration, None).unwrap();
     assert!(done.settled.is_empty(), "A has not seen the caries yet");
