@@ -344,9 +344,22 @@ fn chart_of(
     stored: Vec<ChartRow>,
     settled: &HashMap<String, String>,
 ) -> DentalChart {
+    let teeth = |primary: bool| -> Vec<ChartTooth> {
+        Tooth::chart_order(primary)
+            .into_iter()
+            .map(|tooth| {
+                to_tooth(
+                    tooth,
+                    &standing_on(&stored, settled, &tooth.to_string(), ""),
+                )
+            })
+            .collect()
+    };
+    let (permanent, primary) = (teeth(false), teeth(true));
+    let has_primary_entries = primary.iter().any(|t| t.active_entries > 0);
     // An entry of a kind or status this version does not know (charted on a newer one) is
     // left out of what is shown; it stays stored and syncs on.
-    let known: Vec<(ChartRow, Kind, Status)> = stored
+    let entries = stored
         .into_iter()
         .filter_map(|mut row| {
             let kind = Kind::parse(&row.kind).ok()?;
@@ -360,30 +373,8 @@ fn chart_of(
                 }
                 None => row.settled_by.clear(),
             }
-            Some((row, kind, status))
+            Some(to_dto(conn, row, kind, status))
         })
-        .collect();
-    let teeth = |primary: bool| -> Vec<ChartTooth> {
-        Tooth::chart_order(primary)
-            .into_iter()
-            .map(|tooth| {
-                let code = tooth.to_string();
-                let active: Vec<(Kind, Status, Surfaces)> = known
-                    .iter()
-                    .filter(|(row, _, _)| row.active && row.tooth == code)
-                    .map(|(row, kind, status)| {
-                        (*kind, *status, Surfaces::from_stored(&row.surfaces))
-                    })
-                    .collect();
-                to_tooth(tooth, &active)
-            })
-            .collect()
-    };
-    let (permanent, primary) = (teeth(false), teeth(true));
-    let has_primary_entries = primary.iter().any(|t| t.active_entries > 0);
-    let entries = known
-        .into_iter()
-        .map(|(row, kind, status)| to_dto(conn, row, kind, status))
         .collect();
     DentalChart {
         patient_id: patient_id.to_string(),
@@ -485,18 +476,7 @@ fn fits_its_tooth(
     ) else {
         return Ok(()); // not an entry this version charts: nothing to compare
     };
-    let others: Vec<(Kind, Status, Surfaces)> = chart
-        .iter()
-        .filter(|row| row.active && row.id != entry.id && row.tooth == entry.tooth)
-        .filter(|row| !settled.contains_key(&row.id))
-        .filter_map(|row| {
-            Some((
-                Kind::parse(&row.kind).ok()?,
-                Status::parse(&row.status).ok()?,
-                Surfaces::from_stored(&row.surfaces),
-            ))
-        })
-        .collect();
+    let others = standing_on(chart, settled, &entry.tooth, &entry.id);
     let spec = ChartEntrySpec {
         tooth,
         kind,
@@ -506,6 +486,29 @@ fn fits_its_tooth(
     };
     spec.check_on(rules::picture(&others).state)
         .map_err(invalid)
+}
+
+/// The entries standing on a tooth, as the odontogram adds them up ([`rules::picture`]): active,
+/// not settled by a treatment (a settled finding is out of the chart), of a kind and status this
+/// version knows; `except` leaves one entry out (the one being written).
+fn standing_on(
+    chart: &[ChartRow],
+    settled: &HashMap<String, String>,
+    tooth: &str,
+    except: &str,
+) -> Vec<(Kind, Status, Surfaces)> {
+    chart
+        .iter()
+        .filter(|row| row.active && row.tooth == tooth && row.id != except)
+        .filter(|row| !settled.contains_key(&row.id))
+        .filter_map(|row| {
+            Some((
+                Kind::parse(&row.kind).ok()?,
+                Status::parse(&row.status).ok()?,
+                Surfaces::from_stored(&row.surfaces),
+            ))
+        })
+        .collect()
 }
 
 /// A refusal of the chart's rules: `invalid_input` naming the field, with the rule's code as

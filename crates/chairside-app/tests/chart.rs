@@ -65,17 +65,8 @@ fn one_file_at_two_pcs(work: &std::path::Path) -> (App, App, Patient) {
 }
 
 /// Charts an entry in a patient's file at this PC; returns its id.
-fn chart(
-    app: &mut App,
-    patient: &Patient,
-    tooth: &str,
-    surfaces: &str,
-    kind: ChartKind,
-    status: ChartStatus,
-) -> String {
-    app.add_chart_entry(&patient.id, entry(tooth, surfaces, kind, status))
-        .unwrap()
-        .entry_id
+fn chart(app: &mut App, patient: &Patient, input: ChartEntryInput) -> String {
+    app.add_chart_entry(&patient.id, input).unwrap().entry_id
 }
 
 #[test]
@@ -617,18 +608,12 @@ fn a_treatment_done_at_one_pc_and_struck_out_at_the_other_gives_its_finding_back
     let caries = chart(
         &mut a,
         &yacine,
-        "36",
-        "MO",
-        ChartKind::Caries,
-        ChartStatus::Existing,
+        entry("36", "MO", ChartKind::Caries, ChartStatus::Existing),
     );
     let restoration = chart(
         &mut a,
         &yacine,
-        "36",
-        "MOD",
-        ChartKind::Restoration,
-        ChartStatus::Planned,
+        entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
     );
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
@@ -675,10 +660,7 @@ fn a_finding_charted_at_one_pc_while_the_other_completes_its_treatment_is_settle
     let restoration = chart(
         &mut a,
         &yacine,
-        "36",
-        "MOD",
-        ChartKind::Restoration,
-        ChartStatus::Planned,
+        entry("36", "MOD", ChartKind::Restoration, ChartStatus::Planned),
     );
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
@@ -687,10 +669,7 @@ fn a_finding_charted_at_one_pc_while_the_other_completes_its_treatment_is_settle
     let caries = chart(
         &mut b,
         &yacine,
-        "36",
-        "O",
-        ChartKind::Caries,
-        ChartStatus::Existing,
+        entry("36", "O", ChartKind::Caries, ChartStatus::Existing),
     );
     std::thread::sleep(std::time::Duration::from_millis(5));
     let done = a.complete_chart_entry(&restoration, None).unwrap();

@@ -428,6 +428,10 @@ pub fn sync_reporting(
     // rewritten since this device computed its checksum (a redaction) has its new records merged
     // here, and its checksum checked once every stream is merged (see `check_rewritten`).
     let mut rewritten = Vec::new();
+    let merging = StreamRead {
+        restart: false,
+        progress: &progress,
+    };
     for (device, stream) in &relay_heads {
         let (read, _, read_at_revision) = tracked(store, device)?;
         if read > 0 && read_at_revision != stream.revision {
@@ -437,18 +441,10 @@ pub fn sync_reporting(
                 revision: read_at_revision,
                 ..stream.clone()
             };
-            let read = StreamRead {
-                restart: false,
-                progress: &progress,
-            };
-            pull_stream(store, relay, me, device, &merge_only, read, &mut report)?;
+            pull_stream(store, relay, me, device, &merge_only, merging, &mut report)?;
             rewritten.push((device, stream));
         } else {
-            let read = StreamRead {
-                restart: false,
-                progress: &progress,
-            };
-            pull_stream(store, relay, me, device, stream, read, &mut report)?;
+            pull_stream(store, relay, me, device, stream, merging, &mut report)?;
         }
     }
     for (device, stream) in rewritten {
@@ -950,6 +946,7 @@ fn check_rewritten(
 
 /// How [`pull_stream`] reads a stream: from where this PC stopped, or from its start
 /// (`restart`); each page merged is counted in `progress`.
+#[derive(Clone, Copy)]
 struct StreamRead<'p> {
     restart: bool,
     progress: &'p progress::Tracker<'p>,

@@ -58,9 +58,8 @@ impl<'a> Tracker<'a> {
         // A poisoned lock only means a panic elsewhere: the counts are still meaningful.
         let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
         change(&mut progress);
-        // Sets written while the sync runs (another PC pushing meanwhile) are merged too when a
-        // page holds them: the total grows rather than the count passing it.
-        progress.to_receive = progress.to_receive.max(progress.received);
+        // Saves made at this PC while the sync runs go with it (the push reads the log when it
+        // starts, after the pull): the total grows rather than the count passing it.
         progress.to_send = progress.to_send.max(progress.sent);
         (self.tell)(*progress);
     }

@@ -2,8 +2,7 @@
 // bookings (cancel one behind a confirmation, keep both, open the agenda on that day) and a
 // concurrent move of an appointment, a file's appointments, and the chairs in the settings.
 import { afterEach, describe, expect, it } from "vitest";
-import { mount, unmount } from "svelte";
-import { invoke } from "@tauri-apps/api/core";
+import { mount } from "svelte";
 import * as api from "../lib/api";
 import { wallClock } from "../lib/agenda";
 import { createMockInvoker } from "../lib/dev/mock";
@@ -13,7 +12,7 @@ import { adoptInboxUser, inboxState } from "../lib/inboxstate.svelte";
 import AttentionInbox from "./AttentionInbox.svelte";
 import ChairsSettings from "./agenda/ChairsSettings.svelte";
 import PatientAppointments from "./PatientAppointments.svelte";
-import { click, find, findAll, get, type, until } from "./domtest";
+import { click, find, findAll, get, tearDown, type, until } from "./domtest";
 
 const today = () => wallClock("Africa/Algiers").date;
 
@@ -30,10 +29,7 @@ function backend(query = "") {
 }
 
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-  api.setInvoker(invoke);
+  component = tearDown(component);
 });
 
 describe("the inbox's double bookings", () => {

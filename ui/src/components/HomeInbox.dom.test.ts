@@ -2,24 +2,20 @@
 // read again at once, as a refresh (neither the person's activity nor an audit entry on the Rust
 // side), so what the sync settled or brought shows without a key press.
 import { afterEach, describe, expect, it } from "vitest";
-import { mount, unmount } from "svelte";
-import { invoke } from "@tauri-apps/api/core";
+import { mount } from "svelte";
 import * as api from "../lib/api";
 import type { AppStatus, AttentionInbox } from "../lib/bindings";
 import { createMockInvoker } from "../lib/dev/mock";
 import { inboxCount } from "../lib/inbox";
 import { syncState } from "../lib/syncstate.svelte";
 import HomeScreen from "./HomeScreen.svelte";
-import { find, until } from "./domtest";
+import { find, tearDown, until } from "./domtest";
 
 let component: ReturnType<typeof mount> | null = null;
 let calls: string[] = [];
 
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-  api.setInvoker(invoke);
+  component = tearDown(component);
   syncState.lastSuccess = null;
   syncState.status = null;
 });

@@ -2,22 +2,18 @@
 // clinic, the screen says how much has arrived and draws it as a bar, from the status the Rust
 // side publishes after every page.
 import { afterEach, describe, expect, it } from "vitest";
-import { mount, unmount } from "svelte";
-import { invoke } from "@tauri-apps/api/core";
+import { mount } from "svelte";
 import * as api from "../lib/api";
 import type { SyncStatus } from "../lib/bindings";
 import { createMockInvoker } from "../lib/dev/mock";
 import { forgetJoining, rememberRestore } from "../lib/joining.svelte";
 import JoiningScreen from "./JoiningScreen.svelte";
-import { find, until } from "./domtest";
+import { find, tearDown, until } from "./domtest";
 
 let component: ReturnType<typeof mount> | null = null;
 
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-  api.setInvoker(invoke);
+  component = tearDown(component);
   forgetJoining();
 });
 

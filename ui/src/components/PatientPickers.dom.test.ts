@@ -2,10 +2,9 @@
 // keyboard: the rows each offers, what a pick hands on, and their own Enter and Escape.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount, unmount } from "svelte";
-import { invoke } from "@tauri-apps/api/core";
 import * as api from "../lib/api";
 import type { Patient, PatientRef } from "../lib/bindings";
-import { find, findAll, get, type, until } from "./domtest";
+import { find, findAll, get, tearDown, type, until } from "./domtest";
 import GuarantorPicker from "./GuarantorPicker.svelte";
 import MergeWithPicker from "./MergeWithPicker.svelte";
 import AppointmentPatientPicker from "./agenda/AppointmentPatientPicker.svelte";
@@ -28,10 +27,7 @@ beforeEach(() => {
   }) as api.Invoker);
 });
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-  api.setInvoker(invoke);
+  component = tearDown(component);
 });
 
 /** A key pressed in `el`; true when the picker kept it (preventDefault). */

@@ -1,6 +1,8 @@
 // TEST ONLY. Driving components mounted in happy-dom (the `*.dom.test.ts` files) as a person
 // would: find by test id, click, type, choose, and wait for what the mock backend answers.
-import { flushSync } from "svelte";
+import { flushSync, unmount, type mount } from "svelte";
+import { invoke } from "@tauri-apps/api/core";
+import * as api from "../lib/api";
 
 // happy-dom does not match `:checked` on a select's options, which Svelte's `bind:value` on a
 // select reads to know the choice: answer it as a browser does.
@@ -64,4 +66,15 @@ export async function until<T>(check: () => T, what = "the condition", timeoutMs
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * After a test: the component taken away, the page emptied, and calls going to Tauri again (a
+ * test sets the dev mock or its own invoker). Returns null, for `component = tearDown(component)`.
+ */
+export function tearDown(component: ReturnType<typeof mount> | null): null {
+  if (component) unmount(component);
+  document.body.innerHTML = "";
+  api.setInvoker(invoke);
+  return null;
 }

@@ -2,14 +2,13 @@
 // from an empty slot, the chair already taken and "book anyway", a patient's arrival and a
 // cancellation, the keyboard, the first chair, and the day refreshed after a sync.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mount, unmount } from "svelte";
-import { invoke } from "@tauri-apps/api/core";
+import { mount } from "svelte";
 import * as api from "../../lib/api";
 import { addDays, dayTitle, wallClock } from "../../lib/agenda";
 import type { AppointmentInput } from "../../lib/bindings";
 import { createMockInvoker } from "../../lib/dev/mock";
 import { syncState } from "../../lib/syncstate.svelte";
-import { click, choose, find, findAll, get, press, type, until } from "../domtest";
+import { choose, click, find, findAll, get, press, tearDown, type, until } from "../domtest";
 import AgendaPanel from "./AgendaPanel.svelte";
 
 const ZONE = "Africa/Algiers";
@@ -47,10 +46,7 @@ beforeEach(() => {
   calls = [];
 });
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-  api.setInvoker(invoke);
+  component = tearDown(component);
   syncState.lastSuccess = null;
   syncState.status = null;
 });

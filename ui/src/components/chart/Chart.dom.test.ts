@@ -5,7 +5,6 @@
 // patient file, and a concurrent edit of a chart entry in the inbox.
 import { afterEach, describe, expect, it } from "vitest";
 import { mount, unmount } from "svelte";
-import { invoke } from "@tauri-apps/api/core";
 import * as api from "../../lib/api";
 import { createMockInvoker } from "../../lib/dev/mock";
 import { formatDate } from "../../lib/patients";
@@ -13,7 +12,7 @@ import { adoptInboxUser } from "../../lib/inboxstate.svelte";
 import { locale } from "../../lib/locale.svelte";
 import AttentionInbox from "../AttentionInbox.svelte";
 import PatientFile from "../PatientFile.svelte";
-import { click, choose, find, findAll, get, press, type, until } from "../domtest";
+import { choose, click, find, findAll, get, press, tearDown, type, until } from "../domtest";
 import ChartTab from "./ChartTab.svelte";
 
 let component: ReturnType<typeof mount> | null = null;
@@ -48,10 +47,7 @@ function start(
 }
 
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-  api.setInvoker(invoke);
+  component = tearDown(component);
   locale.lang = "fr";
 });
 
