@@ -55,6 +55,13 @@ fn active_ids(chart: &DentalChart) -> Vec<String> {
         .collect()
 }
 
+/// A clinic's one PC, set up, its owner signed in.
+fn clinic(dir: &std::path::Path) -> App {
+    let mut app = pc(dir);
+    set_up_clinic(&mut app, "database passphrase");
+    app
+}
+
 /// The owner's PC and a second one of the same clinic through a relay on loopback, with one
 /// patient's file added at the first.
 fn one_file_at_two_pcs(work: &std::path::Path) -> (App, App, Patient) {
@@ -72,8 +79,7 @@ fn chart(app: &mut App, patient: &Patient, input: ChartEntryInput) -> String {
 #[test]
 fn a_dentist_charts_plans_and_completes_treatments() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = pc(dir.path());
-    set_up_clinic(&mut app, "database passphrase");
+    let mut app = clinic(dir.path());
     let yacine = add_patient(&mut app, "Haddad", "Yacine", "1980-02-03");
     let audited_before = app.verify_audit().unwrap().entries;
     let empty = app.dental_chart(&yacine.id).unwrap();
@@ -317,8 +323,7 @@ fn an_entry_must_fit_what_the_chart_says_of_its_tooth() {
     use ChartKind::*;
     use ChartStatus::*;
     let dir = tempfile::tempdir().unwrap();
-    let mut app = pc(dir.path());
-    set_up_clinic(&mut app, "database passphrase");
+    let mut app = clinic(dir.path());
     let amina = add_patient(&mut app, "Benali", "Amina", "1990-04-04");
     let add = |app: &mut App, e: ChartEntryInput| app.add_chart_entry(&amina.id, e);
     let refused = |r: Result<ChartUpdate>| {
@@ -405,8 +410,7 @@ fn an_entry_must_fit_what_the_chart_says_of_its_tooth() {
 #[test]
 fn a_receptionist_never_sees_the_chart_and_an_erased_file_takes_no_new_entry() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = pc(dir.path());
-    set_up_clinic(&mut app, "database passphrase");
+    let mut app = clinic(dir.path());
     let amina = add_patient(&mut app, "Benali", "Amina", "1990-04-04");
     for (username, role) in [("sofia", Role::Receptionist), ("lina", Role::Assistant)] {
         app.add_user(NewUserRequest {
@@ -556,8 +560,7 @@ fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_
 #[test]
 fn a_file_merged_into_another_is_charted_and_read_in_the_kept_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = pc(dir.path());
-    set_up_clinic(&mut app, "database passphrase");
+    let mut app = clinic(dir.path());
     let kept = add_patient(&mut app, "Haddad", "Yacine", "1980-02-03");
     let retired = add_patient(&mut app, "Hadad", "Yacine", "1980-02-03");
     let before = app
