@@ -35,6 +35,39 @@ fn the_database_file_is_encrypted_and_reopens_with_its_passphrase() {
     assert_eq!(synchronous, 2, "synchronous = FULL");
 }
 
+
+/// The app keeps several connections open in one process (the screens', the sync agent's). Built
+/// with SQLITE_ENABLE_MEMORY_MANAGEMENT, SQLite gives them one shared page cache, and a long
+/// merge on one connection kept losing its pages to the others: a million field changes merged
+/// in 45 s instead of 7. The repository's `.cargo/config.toml` undefines it; this fails if a
+/// build loses that setting.
+#[test]
+fn each_connection_has_a_page_cache_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = create(dir.path());
+    let options: Vec<String> = store
+        .conn()
+        .prepare("PRAGMA compile_options")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        options.iter().any(|o| o.starts_with("THREADSAFE")),
+        "the compile options are listed: {options:?}"
+    );
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "SQLite was built with one page cache for all connections; build from the repository so \
+         that .cargo/config.toml applies: {options:?}"
+    );
+    let cache: i64 = store
+        .conn()
+        .pragma_query_value(None, "cache_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(cache, chairside_store::CACHE_SIZE_PRAGMA);
+}
 #[test]
 fn a_wrong_passphrase_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
