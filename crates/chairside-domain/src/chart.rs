@@ -533,6 +533,66 @@ impl ChartEntrySpec {
     }
 }
 
+/// One entry of a tooth that does not fit the tooth as another makes it: found among entries
+/// charted at two PCs apart, each of which checked its own chart ([`contradictions`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contradiction {
+    /// Index of the entry that does not fit.
+    pub entry: usize,
+    /// Index of an entry that makes the tooth what it is (missing, extracted, an implant, a
+    /// pontic): striking out either settles the pair, unless another such entry remains.
+    pub because_of: usize,
+    /// The refusal a form gives for the same entry ([`ChartError::code`]).
+    pub error: ChartError,
+}
+
+/// The contradictions among a tooth's standing entries (active, not settled): each entry is
+/// checked as a form checks it ([`ChartEntrySpec::check_on`]) against the picture of the others,
+/// and one that fails is paired with every entry that gives the tooth that state. A crown on a
+/// tooth charted missing where an implant also stands is no contradiction (the implant's crown).
+pub fn contradictions(
+    tooth: Tooth,
+    entries: &[(ChartKind, ChartStatus, Surfaces)],
+) -> Vec<Contradiction> {
+    let mut found = Vec::new();
+    for (i, &(kind, status, surfaces)) in entries.iter().enumerate() {
+        let others: Vec<(usize, (ChartKind, ChartStatus, Surfaces))> = entries
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .collect();
+        let all_others: Vec<_> = others.iter().map(|(_, e)| *e).collect();
+        let state = picture(&all_others).state;
+        let spec = ChartEntrySpec {
+            tooth,
+            kind,
+            status,
+            surfaces,
+            material: None,
+        };
+        let Err(error) = spec.check_on(state) else {
+            continue;
+        };
+        let gives_state = |k: ChartKind| match state {
+            ToothState::Implant => k == ChartKind::Implant,
+            ToothState::Pontic => k == ChartKind::Pontic,
+            ToothState::Missing => matches!(k, ChartKind::Missing | ChartKind::Extraction),
+            ToothState::Present => false,
+        };
+        for (j, (k, st, _)) in others {
+            if st != ChartStatus::Planned && gives_state(k) {
+                found.push(Contradiction {
+                    entry: i,
+                    because_of: j,
+                    error: error.clone(),
+                });
+            }
+        }
+    }
+    found
+}
+
 /// Whether a treatment, now done, settles a finding on the same tooth: an extraction settles
 /// them all, a crown a caries or a fracture of the tooth, a restoration a caries or a fracture
 /// on surfaces it covers. A sealant, a root canal, an implant or a pontic settles none (a
@@ -729,6 +789,74 @@ mod tests {
         assert_eq!(spec("36", Caries, Existing, "O").check_on(to_pull), Ok(()));
         let refusal = spec("36", Crown, Planned, "").check_on(gone).unwrap_err();
         assert_eq!((refusal.code(), refusal.field()), ("tooth_absent", "tooth"));
+    }
+
+    #[test]
+    fn entries_charted_apart_that_cannot_both_stand_are_paired() {
+        use ChartKind::*;
+        use ChartStatus::*;
+        let entries = |list: &[(ChartKind, ChartStatus, &str)]| -> Vec<_> {
+            list.iter()
+                .map(|&(k, st, on)| (k, st, Surfaces::parse(on, tooth("36")).unwrap()))
+                .collect()
+        };
+        let pairs = |list: &[(ChartKind, ChartStatus, &str)]| -> Vec<(usize, usize, &str)> {
+            contradictions(tooth("36"), &entries(list))
+                .into_iter()
+                .map(|c| (c.entry, c.because_of, c.error.code()))
+                .collect()
+        };
+        // A caries charted in one operatory on a tooth the other charted missing.
+        assert_eq!(
+            pairs(&[(Missing, Existing, ""), (Caries, Existing, "O")]),
+            vec![(1, 0, "tooth_absent")]
+        );
+        // Missing and extracted both say it is gone: the caries contradicts each, and the
+        // extraction (as a form refuses one on a missing tooth) the missing entry.
+        assert_eq!(
+            pairs(&[
+                (Caries, Existing, "MO"),
+                (Missing, Existing, ""),
+                (Extraction, Done, "")
+            ]),
+            vec![
+                (0, 1, "tooth_absent"),
+                (0, 2, "tooth_absent"),
+                (2, 1, "tooth_absent")
+            ]
+        );
+        // A filling planned on an implant; the missing entry beside the implant is no cause.
+        assert_eq!(
+            pairs(&[
+                (Missing, Existing, ""),
+                (Implant, Done, ""),
+                (Restoration, Planned, "MO")
+            ]),
+            vec![(2, 1, "on_implant")]
+        );
+        // An extraction done on a pontic, and twice done: each names the other.
+        assert_eq!(
+            pairs(&[(Pontic, Existing, ""), (Extraction, Done, "")]),
+            vec![(1, 0, "on_pontic")]
+        );
+        assert_eq!(
+            pairs(&[(Extraction, Done, ""), (Extraction, Done, "")]),
+            vec![(0, 1, "tooth_absent"), (1, 0, "tooth_absent")]
+        );
+        // What fits: an implant's crown beside the missing tooth it replaces, a point to watch on
+        // a missing tooth, a caries beside a planned extraction or a planned implant.
+        assert!(
+            pairs(&[
+                (Missing, Existing, ""),
+                (Implant, Done, ""),
+                (Crown, Done, "")
+            ])
+            .is_empty()
+        );
+        assert!(pairs(&[(Missing, Existing, ""), (Watch, Existing, "")]).is_empty());
+        assert!(pairs(&[(Extraction, Planned, ""), (Caries, Existing, "O")]).is_empty());
+        assert!(pairs(&[(Implant, Planned, ""), (Caries, Existing, "O")]).is_empty());
+        assert!(pairs(&[]).is_empty());
     }
 
     #[test]

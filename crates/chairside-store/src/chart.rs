@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::changes::Writer;
 use crate::error::{Result, StoreError};
-use crate::schema::CHART_ENTRY;
+use crate::schema::{CHART_ENTRY, CHART_REVIEW};
 
 /// One entry of a patient's chart, as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -187,4 +187,330 @@ pub fn settled(rows: &[ChartRow]) -> HashMap<String, String> {
             Some((finding.id.clone(), treatment.id.clone()))
         })
         .collect()
+}
+
+/// Two entries of one tooth that cannot both be true, waiting for a person (migration 0023).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contradiction {
+    /// The entry that does not fit the tooth.
+    pub entry_id: String,
+    /// An entry that makes the tooth absent or replaced.
+    pub because_of_id: String,
+    /// The file the chart is read in (the kept one, once files were merged).
+    pub patient_id: String,
+    pub tooth: String,
+    /// `tooth_absent`, `on_implant` or `on_pontic` (`chairside_domain::chart::ChartError::code`).
+    pub reason: String,
+    /// When this PC first found it (0 from [`contradictions_now`]).
+    pub found_at_ms: i64,
+}
+
+/// Every contradiction waiting for a person, newest first.
+pub fn contradictions(conn: &Connection) -> Result<Vec<Contradiction>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT entry_id, because_of_id, patient_id, tooth, reason, found_at_ms
+             FROM chart_contradiction
+             ORDER BY found_at_ms DESC, patient_id, tooth, entry_id, because_of_id",
+        )?
+        .query_map([], |r| {
+            Ok(Contradiction {
+                entry_id: r.get(0)?,
+                because_of_id: r.get(1)?,
+                patient_id: r.get(2)?,
+                tooth: r.get(3)?,
+                reason: r.get(4)?,
+                found_at_ms: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether `entry_id` waits as contradicting `because_of_id`.
+pub fn contradiction_waits(conn: &Connection, entry_id: &str, because_of_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM chart_contradiction WHERE entry_id = ?1 AND because_of_id = ?2",
+        )?
+        .query_row([entry_id, because_of_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The contradictions the charts hold now, derived afresh from every entry (what the hooks keep
+/// in `chart_contradiction`, less the pairs a person kept), in the order of
+/// [`contradictions`]' tie-break, `found_at_ms` 0.
+pub fn contradictions_now(conn: &Connection) -> Result<Vec<Contradiction>> {
+    let mut files = std::collections::BTreeSet::new();
+    for holder in conn
+        .prepare_cached("SELECT DISTINCT patient_id FROM chart_entry")?
+        .query_map([], |r| r.get::<_, String>(0))?
+    {
+        files.insert(crate::merged::survivor(conn, &holder?)?);
+    }
+    let mut found = Vec::new();
+    for file in files {
+        for tooth in teeth_charted(conn, &file)? {
+            found.extend(found_on_tooth(conn, &file, &tooth)?);
+        }
+    }
+    found.sort_by(|a, b| {
+        (&a.patient_id, &a.tooth, &a.entry_id, &a.because_of_id).cmp(&(
+            &b.patient_id,
+            &b.tooth,
+            &b.entry_id,
+            &b.because_of_id,
+        ))
+    });
+    Ok(found)
+}
+
+/// Derives the contradictions of the charts a database already holds (run once, right after
+/// migration 0023 created the table).
+pub(crate) fn derive_all(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM chart_contradiction", [])?;
+    let now = crate::now_ms() as i64;
+    for mut found in contradictions_now(conn)? {
+        found.found_at_ms = now;
+        insert(conn, &found)?;
+    }
+    Ok(())
+}
+
+/// The chart entry's `on_change` hook: re-derives the contradictions of the tooth it stands on
+/// now, and of the tooth or file it was found on before (an entry moved to another tooth).
+pub(crate) fn on_entry(conn: &Connection, id: &str) -> Result<()> {
+    let Some(row) = get(conn, id)? else {
+        return Ok(());
+    };
+    let mut charts: std::collections::BTreeSet<(String, String)> = conn
+        .prepare_cached(
+            "SELECT patient_id, tooth FROM chart_contradiction WHERE entry_id = ?1
+             UNION SELECT patient_id, tooth FROM chart_contradiction WHERE because_of_id = ?1",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    charts.insert((crate::merged::survivor(conn, &row.patient_id)?, row.tooth));
+    for (file, tooth) in charts {
+        derive_tooth(conn, &file, &tooth)?;
+    }
+    Ok(())
+}
+
+/// Called from a patient's `on_change` hook ([`crate::patients::reindex`]): merging or
+/// separating files moves their entries into another file's chart. Re-derives the charts this
+/// file's entries (and those of the files merged into it, when `has_merged_files`) are read in
+/// now and were read in before. A file without entries (most) costs one index seek.
+pub(crate) fn on_file(conn: &Connection, file: &str, has_merged_files: bool) -> Result<()> {
+    let mut reached = vec![file.to_string()];
+    let mut at = 0;
+    while has_merged_files && at < reached.len() {
+        for other in crate::merged::naming(conn, &reached[at])? {
+            if !reached.contains(&other) {
+                reached.push(other);
+            }
+        }
+        at += 1;
+    }
+    let reached = serde_json::to_string(&reached).unwrap_or_else(|_| "[]".into());
+    let holders: Vec<String> = conn
+        .prepare_cached(
+            "SELECT DISTINCT patient_id FROM chart_entry
+             WHERE patient_id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([&reached], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if holders.is_empty() {
+        return Ok(());
+    }
+    let mut charts: std::collections::BTreeSet<String> = conn
+        .prepare_cached(
+            "SELECT c.patient_id FROM chart_contradiction c JOIN chart_entry e ON e.id = c.entry_id
+             WHERE e.patient_id IN (SELECT value FROM json_each(?1))
+             UNION
+             SELECT c.patient_id FROM chart_contradiction c JOIN chart_entry e ON e.id = c.because_of_id
+             WHERE e.patient_id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([&reached], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for holder in holders {
+        charts.insert(crate::merged::survivor(conn, &holder)?);
+    }
+    for chart in charts {
+        let mut teeth = teeth_charted(conn, &chart)?;
+        teeth.extend(
+            conn.prepare_cached(
+                "SELECT DISTINCT tooth FROM chart_contradiction WHERE patient_id = ?1",
+            )?
+            .query_map([&chart], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
+        for tooth in teeth {
+            derive_tooth(conn, &chart, &tooth)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `on_change` hook of a decision to keep both entries: the pair no longer waits.
+pub(crate) fn on_review(conn: &Connection, row_id: &str) -> Result<()> {
+    let pair: Option<(String, String)> = conn
+        .query_row(
+            "SELECT entry_a, entry_b FROM chart_review WHERE id = ?1",
+            [row_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((a, b)) = pair {
+        conn.execute(
+            "DELETE FROM chart_contradiction
+             WHERE (entry_id = ?1 AND because_of_id = ?2) OR (entry_id = ?2 AND because_of_id = ?1)",
+            [&a, &b],
+        )?;
+    }
+    Ok(())
+}
+
+/// The teeth a file's chart has entries on (with the files merged into it).
+fn teeth_charted(conn: &Connection, file: &str) -> Result<std::collections::BTreeSet<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT DISTINCT tooth FROM chart_entry
+             WHERE patient_id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([crate::merged::files_json(conn, file)?], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Re-derives the contradictions of one tooth of one file's chart; a pair still found keeps the
+/// time it was first found.
+fn derive_tooth(conn: &Connection, file: &str, tooth: &str) -> Result<()> {
+    let found_before: HashMap<(String, String), i64> = conn
+        .prepare_cached(
+            "SELECT entry_id, because_of_id, found_at_ms FROM chart_contradiction
+             WHERE patient_id = ?1 AND tooth = ?2",
+        )?
+        .query_map([file, tooth], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.prepare_cached("DELETE FROM chart_contradiction WHERE patient_id = ?1 AND tooth = ?2")?
+        .execute([file, tooth])?;
+    if !crate::merged::stands(conn, file)? {
+        return Ok(()); // its chart is read in the file it was merged into
+    }
+    let now = crate::now_ms() as i64;
+    for mut found in found_on_tooth(conn, file, tooth)? {
+        found.found_at_ms = found_before
+            .get(&(found.entry_id.clone(), found.because_of_id.clone()))
+            .copied()
+            .unwrap_or(now);
+        insert(conn, &found)?;
+    }
+    Ok(())
+}
+
+fn insert(conn: &Connection, c: &Contradiction) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO chart_contradiction
+             (entry_id, because_of_id, patient_id, tooth, reason, found_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(rusqlite::params![
+        c.entry_id,
+        c.because_of_id,
+        c.patient_id,
+        c.tooth,
+        c.reason,
+        c.found_at_ms
+    ])?;
+    Ok(())
+}
+
+/// The contradictions among the entries standing on one tooth of a standing file's chart
+/// (active, not settled, of a kind and status this version knows), less the pairs kept.
+fn found_on_tooth(conn: &Connection, file: &str, tooth: &str) -> Result<Vec<Contradiction>> {
+    use chairside_domain::chart::{ChartKind, ChartStatus, Surfaces};
+    use chairside_domain::teeth::Tooth;
+    let Ok(parsed) = Tooth::parse(tooth) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<ChartRow> = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM chart_entry
+             WHERE patient_id IN (SELECT value FROM json_each(?1)) AND tooth = ?2
+             ORDER BY recorded_at_ms, id"
+        ))?
+        .query_map(
+            [crate::merged::files_json(conn, file)?, tooth.to_string()],
+            from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    // Only entries of one tooth can settle one another (`settled` compares teeth).
+    let settled = settled(&rows);
+    let standing: Vec<(&ChartRow, (ChartKind, ChartStatus, Surfaces))> = rows
+        .iter()
+        .filter(|r| r.active && !settled.contains_key(&r.id))
+        .filter_map(|r| {
+            Some((
+                r,
+                (
+                    ChartKind::parse(&r.kind).ok()?,
+                    ChartStatus::parse(&r.status).ok()?,
+                    Surfaces::from_stored(&r.surfaces),
+                ),
+            ))
+        })
+        .collect();
+    let entries: Vec<_> = standing.iter().map(|(_, e)| *e).collect();
+    let mut found = Vec::new();
+    for c in chairside_domain::chart::contradictions(parsed, &entries) {
+        let (entry, because_of) = (standing[c.entry].0, standing[c.because_of].0);
+        if kept_both(conn, &entry.id, &because_of.id)? {
+            continue;
+        }
+        found.push(Contradiction {
+            entry_id: entry.id.clone(),
+            because_of_id: because_of.id.clone(),
+            patient_id: file.to_string(),
+            tooth: tooth.to_string(),
+            reason: c.error.code().to_string(),
+            found_at_ms: 0,
+        });
+    }
+    Ok(found)
+}
+
+fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
+    if x < y { (x, y) } else { (y, x) }
+}
+
+fn kept_both(conn: &Connection, x: &str, y: &str) -> Result<bool> {
+    let (a, b) = ordered(x, y);
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM chart_review WHERE entry_a = ?1 AND entry_b = ?2")?
+        .query_row([a, b], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+impl Writer<'_> {
+    /// A person's decision that two contradicting entries both stand as charted.
+    pub fn keep_chart_entries(
+        &mut self,
+        x: &str,
+        y: &str,
+        decided_by: &str,
+        decided_at_ms: i64,
+    ) -> Result<()> {
+        let (a, b) = ordered(x, y);
+        self.append(
+            &CHART_REVIEW,
+            EntityId::new(),
+            &[
+                ("entry_a", Value::Text(a.to_string())),
+                ("entry_b", Value::Text(b.to_string())),
+                ("decided_by", Value::Text(decided_by.to_string())),
+                ("decided_at_ms", Value::Integer(decided_at_ms)),
+            ],
+        )
+    }
 }

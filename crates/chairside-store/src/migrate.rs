@@ -49,15 +49,25 @@ pub(crate) fn run(conn: &Connection, path: &Path, fresh: bool) -> Result<()> {
         let applied = conn
             .execute_batch(migration.sql)
             .and_then(|()| conn.pragma_update(None, "user_version", migration.version))
-            .and_then(|()| conn.pragma_update(None, "application_id", APPLICATION_ID));
+            .and_then(|()| conn.pragma_update(None, "application_id", APPLICATION_ID))
+            .map_err(StoreError::from)
+            // Data a migration's table derives from the rows already held, by rules that live
+            // in Rust (a fresh database holds no rows).
+            .and_then(|()| {
+                if fresh {
+                    Ok(())
+                } else {
+                    derive_after(conn, migration.version)
+                }
+            });
         match applied {
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
                 // A full disk is not damage: a migration that rebuilds a table needs room for a
                 // second copy while it runs. Told as a full disk, so the person frees space.
-                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
-                    return Err(StoreError::Sqlite(e));
+                if e.is_disk_full() {
+                    return Err(e);
                 }
                 return Err(StoreError::Integrity(format!(
                     "migration {:04}_{} failed: {e}",
@@ -67,6 +77,15 @@ pub(crate) fn run(conn: &Connection, path: &Path, fresh: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What a migration's new local table holds for the rows a database already has, derived in
+/// the migration's transaction.
+fn derive_after(conn: &Connection, version: u32) -> Result<()> {
+    match version {
+        23 => crate::chart::derive_all(conn),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -279,5 +298,42 @@ mod tests {
             )
             .unwrap();
         assert_eq!(moved, 200);
+    }
+
+    #[test]
+    fn a_store_made_before_0023_finds_the_contradictions_its_charts_already_hold() {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().filter(|m| m.version < 23) {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        // Merged before this version: 36 missing, then a caries on it from the other operatory;
+        // on 46 an implant with its crown (no contradiction).
+        conn.execute_batch(
+            "INSERT INTO patient (id, last_name) VALUES ('p1', 'Benali');
+             INSERT INTO chart_entry (id, patient_id, tooth, surfaces, kind, status, recorded_at_ms) VALUES
+                 ('e1', 'p1', '36', '', 'missing', 'existing', 1),
+                 ('e2', 'p1', '36', 'O', 'caries', 'existing', 2),
+                 ('e3', 'p1', '46', '', 'implant', 'done', 1),
+                 ('e4', 'p1', '46', '', 'crown', 'done', 2);",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 22).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        run(&conn, Path::new("test"), false).unwrap();
+        let found: Vec<(String, String, String, String)> = crate::chart::contradictions(&conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.entry_id, c.because_of_id, c.patient_id, c.reason))
+            .collect();
+        assert_eq!(
+            found,
+            [("e2", "e1", "p1", "tooth_absent")].map(|(a, b, c, d)| (
+                a.to_string(),
+                b.to_string(),
+                c.to_string(),
+                d.to_string()
+            ))
+        );
     }
 }

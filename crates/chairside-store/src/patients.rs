@@ -353,7 +353,9 @@ fn by_name_words(conn: &Connection, words: &[String], limit: u32) -> Result<Vec<
 /// (it arrived, was deleted, was merged itself, closed or opened a circle of merges): their
 /// flags are re-derived too.
 pub(crate) fn reindex(conn: &Connection, row_id: &str) -> Result<()> {
-    if !index_row(conn, row_id)? {
+    let has_merged_files = index_row(conn, row_id)?;
+    crate::chart::on_file(conn, row_id, has_merged_files)?;
+    if !has_merged_files {
         return Ok(()); // no file is merged into it (most rows): nothing else to look at
     }
     let mut reached: Vec<String> = vec![row_id.to_string()];

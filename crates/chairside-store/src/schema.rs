@@ -286,7 +286,14 @@ pub const CHART_ENTRY: TableSpec = TableSpec {
         "active",
         "settled_by",
     ],
-    on_change: None,
+    on_change: Some(crate::chart::on_entry),
+};
+
+pub const CHART_REVIEW: TableSpec = TableSpec {
+    name: "chart_review",
+    kind: TableKind::AppendOnly,
+    fields: &["entry_a", "entry_b", "decided_by", "decided_at_ms"],
+    on_change: Some(crate::chart::on_review),
 };
 
 /// Every synced table. A migration that adds a synced table adds its spec here.
@@ -307,6 +314,7 @@ pub const SYNCED_TABLES: &[TableSpec] = &[
     APPOINTMENT,
     BOOKING_REVIEW,
     CHART_ENTRY,
+    CHART_REVIEW,
 ];
 
 pub fn table(name: &str) -> Option<&'static TableSpec> {

@@ -216,3 +216,226 @@ fn a_finding_is_settled_by_a_treatment_done_after_it_was_charted() {
         Some("restoration")
     );
 }
+
+/// An entry as a form charts it: findings existing, at the time given.
+fn charted_at(
+    store: &mut Store,
+    patient: &str,
+    (tooth, surfaces, kind, status): (&str, &str, &str, &str),
+    at: i64,
+) -> ChartRow {
+    let row = ChartRow {
+        id: EntityId::new().to_string(),
+        patient_id: patient.into(),
+        tooth: tooth.into(),
+        surfaces: surfaces.into(),
+        kind: kind.into(),
+        status: status.into(),
+        done_at_ms: if status == "done" { at } else { 0 },
+        recorded_by: "user".into(),
+        recorded_at_ms: at,
+        active: true,
+        ..ChartRow::default()
+    };
+    store.write(|w| w.insert_chart_entry(&row)).unwrap();
+    row
+}
+
+/// The contradictions waiting on a PC: (entry, because of, file, tooth, reason).
+fn waiting(store: &Store) -> Vec<(String, String, String, String, String)> {
+    chart::contradictions(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.entry_id, c.because_of_id, c.patient_id, c.tooth, c.reason))
+        .collect()
+}
+
+fn both_ways(op1: &mut Store, op2: &mut Store) {
+    sync(op1, op2);
+    sync(op2, op1);
+}
+
+#[test]
+fn entries_charted_apart_that_contradict_wait_on_both_pcs_until_one_is_struck_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut op1, mut op2) = two_operatories(dir.path());
+    let patient = EntityId::new().to_string();
+    // Each operatory's chart is consistent: 36 is missing at one, decayed at the other.
+    let missing = charted_at(&mut op1, &patient, ("36", "", "missing", "existing"), 1_000);
+    let caries = charted_at(&mut op2, &patient, ("36", "O", "caries", "existing"), 2_000);
+    // Another tooth, and a caries beside a planned extraction: nothing contradicts.
+    charted_at(
+        &mut op2,
+        &patient,
+        ("46", "MO", "caries", "existing"),
+        2_000,
+    );
+    charted_at(
+        &mut op1,
+        &patient,
+        ("46", "", "extraction", "planned"),
+        1_500,
+    );
+    assert!(waiting(&op1).is_empty() && waiting(&op2).is_empty());
+
+    both_ways(&mut op1, &mut op2);
+    let pair = vec![(
+        caries.id.clone(),
+        missing.id.clone(),
+        patient.clone(),
+        "36".to_string(),
+        "tooth_absent".to_string(),
+    )];
+    assert_eq!(waiting(&op1), pair);
+    assert_eq!(waiting(&op2), pair, "every PC derives the same pairs");
+    assert_eq!(chart::contradictions_now(op1.conn()).unwrap().len(), 1);
+    assert!(chart::contradiction_waits(op1.conn(), &caries.id, &missing.id).unwrap());
+    assert!(!chart::contradiction_waits(op1.conn(), &missing.id, &caries.id).unwrap());
+
+    // The note of the caries corrected: still waiting, still found when it first was.
+    let found_at = chart::contradictions(op1.conn()).unwrap()[0].found_at_ms;
+    edit(&mut op1, &caries.id, |r| r.note = "Vue sur la radio".into());
+    assert_eq!(
+        chart::contradictions(op1.conn()).unwrap()[0].found_at_ms,
+        found_at
+    );
+
+    // Moved to the tooth it was seen on (37): the pair goes, on both PCs.
+    edit(&mut op2, &caries.id, |r| r.tooth = "37".into());
+    both_ways(&mut op1, &mut op2);
+    assert!(waiting(&op1).is_empty() && waiting(&op2).is_empty());
+    edit(&mut op2, &caries.id, |r| r.tooth = "36".into());
+    both_ways(&mut op1, &mut op2);
+    assert_eq!(waiting(&op1), pair);
+
+    // The dentist strikes out "missing" at one PC: settled everywhere once synced.
+    edit(&mut op1, &missing.id, |r| r.active = false);
+    both_ways(&mut op1, &mut op2);
+    assert!(waiting(&op1).is_empty() && waiting(&op2).is_empty());
+    // Brought back: waiting again.
+    edit(&mut op2, &missing.id, |r| r.active = true);
+    both_ways(&mut op1, &mut op2);
+    assert_eq!(waiting(&op2), pair);
+}
+
+#[test]
+fn two_entries_kept_by_a_person_are_not_flagged_again_on_any_pc() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut op1, mut op2) = two_operatories(dir.path());
+    let patient = EntityId::new().to_string();
+    let implant = charted_at(&mut op1, &patient, ("36", "", "implant", "done"), 1_000);
+    let filling = charted_at(
+        &mut op2,
+        &patient,
+        ("36", "MO", "restoration", "planned"),
+        2_000,
+    );
+    both_ways(&mut op1, &mut op2);
+    assert_eq!(
+        waiting(&op2),
+        vec![(
+            filling.id.clone(),
+            implant.id.clone(),
+            patient.clone(),
+            "36".into(),
+            "on_implant".into()
+        )]
+    );
+    op2.write(|w| w.keep_chart_entries(&filling.id, &implant.id, "user", 3_000))
+        .unwrap();
+    assert!(waiting(&op2).is_empty());
+    both_ways(&mut op1, &mut op2);
+    assert!(waiting(&op1).is_empty());
+    // Later edits of either re-derive the tooth; the kept pair stays kept.
+    edit(&mut op1, &filling.id, |r| r.surfaces = "MOD".into());
+    both_ways(&mut op1, &mut op2);
+    assert!(waiting(&op1).is_empty() && waiting(&op2).is_empty());
+    assert!(chart::contradictions_now(op1.conn()).unwrap().is_empty());
+    // A third entry on the tooth is a new pair.
+    let root_canal = charted_at(
+        &mut op2,
+        &patient,
+        ("36", "", "root_canal", "planned"),
+        4_000,
+    );
+    both_ways(&mut op1, &mut op2);
+    let ids: Vec<(String, String)> = waiting(&op1).into_iter().map(|c| (c.0, c.1)).collect();
+    assert_eq!(ids, vec![(root_canal.id, implant.id)]);
+}
+
+#[test]
+fn a_finding_settled_by_a_treatment_done_after_it_contradicts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut op1, mut op2) = two_operatories(dir.path());
+    let patient = EntityId::new().to_string();
+    // A caries charted at one PC, the tooth extracted at the other afterwards: the extraction
+    // settles the caries, no contradiction. One charted after the extraction contradicts it.
+    charted_at(&mut op1, &patient, ("36", "O", "caries", "existing"), 1_000);
+    let pulled = charted_at(&mut op2, &patient, ("36", "", "extraction", "done"), 2_000);
+    both_ways(&mut op1, &mut op2);
+    assert!(waiting(&op1).is_empty());
+    let later = charted_at(&mut op1, &patient, ("36", "D", "caries", "existing"), 3_000);
+    both_ways(&mut op1, &mut op2);
+    let ids: Vec<(String, String)> = waiting(&op2).into_iter().map(|c| (c.0, c.1)).collect();
+    assert_eq!(ids, vec![(later.id, pulled.id)]);
+}
+
+#[test]
+fn merging_two_files_brings_their_charts_together_and_separating_them_parts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = create(&dir.path().join("pc"));
+    let mut kept = chairside_store::patients::PatientRow {
+        id: EntityId::new().to_string(),
+        last_name: "Haddad".into(),
+        first_name: "Yacine".into(),
+        birth_date: "1980-02-03".into(),
+        sex: "M".into(),
+        ..Default::default()
+    };
+    let mut retired = chairside_store::patients::PatientRow {
+        id: EntityId::new().to_string(),
+        ..kept.clone()
+    };
+    store.write(|w| w.insert_patient(&mut kept)).unwrap();
+    store.write(|w| w.insert_patient(&mut retired)).unwrap();
+    let missing = charted_at(
+        &mut store,
+        &kept.id,
+        ("26", "", "missing", "existing"),
+        1_000,
+    );
+    let caries = charted_at(
+        &mut store,
+        &retired.id,
+        ("26", "M", "caries", "existing"),
+        2_000,
+    );
+    assert!(
+        waiting(&store).is_empty(),
+        "two people's charts, as far as the PC knows"
+    );
+    store
+        .write(|w| w.merge_patient_into(&retired.id, &kept.id))
+        .unwrap();
+    assert_eq!(
+        waiting(&store),
+        vec![(
+            caries.id.clone(),
+            missing.id.clone(),
+            kept.id.clone(),
+            "26".into(),
+            "tooth_absent".into()
+        )],
+        "found in the file kept"
+    );
+    assert_eq!(
+        waiting(&store),
+        chart::contradictions_now(store.conn())
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.entry_id, c.because_of_id, c.patient_id, c.tooth, c.reason))
+            .collect::<Vec<_>>()
+    );
+    store.write(|w| w.separate_patient(&retired.id)).unwrap();
+    assert!(waiting(&store).is_empty());
+}

@@ -35,7 +35,6 @@ fn the_database_file_is_encrypted_and_reopens_with_its_passphrase() {
     assert_eq!(synchronous, 2, "synchronous = FULL");
 }
 
-
 /// The app keeps several connections open in one process (the screens', the sync agent's). Built
 /// with SQLITE_ENABLE_MEMORY_MANAGEMENT, SQLite gives them one shared page cache, and a long
 /// merge on one connection kept losing its pages to the others: a million field changes merged

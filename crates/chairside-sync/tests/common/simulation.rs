@@ -17,9 +17,14 @@ const APPOINTMENTS: usize = 3;
 /// and 09:15 overlap, as do 09:15 and 09:30; 09:00 and 09:30 do not.
 const SLOTS: [&str; 3] = ["2026-11-25T09:00", "2026-11-25T09:15", "2026-11-25T09:30"];
 const CHAIR: &str = "01a20000-0000-7000-8000-000000000001";
-const CHART_ENTRIES: usize = 2;
-/// The surfaces an entry of the simulation's chart can be given (a restoration on tooth 36).
+/// Entries 0 and 2 are on patient 0's tooth 36, entry 1 on patient 1's: two entries of one
+/// tooth can contradict each other, and merged files bring their teeth together.
+const CHART_ENTRIES: usize = 3;
+/// The surfaces a restoration of the simulation's chart can be given (on tooth 36).
 const SURFACES: [&str; 3] = ["MO", "MOD", "O"];
+/// What an entry can say of tooth 36: a restoration contradicts a missing tooth or an implant
+/// (charted apart at two PCs).
+const CHART_KINDS: [&str; 3] = ["restoration", "missing", "implant"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -49,17 +54,20 @@ enum Op {
         appointment: usize,
         slot: usize,
     },
-    /// A dentist charts a restoration on tooth 36 of a patient, or changes its surfaces and
-    /// whether it is done: two operatories apart edit the same entry.
+    /// A dentist charts tooth 36 of a patient (a restoration, missing, an implant), or changes
+    /// what the entry says, its surfaces and whether it is done: two operatories apart edit the
+    /// same entry, or chart entries of one tooth that contradict each other.
     Chart {
         device: usize,
         entry: usize,
+        kind: usize,
         surfaces: usize,
         done: bool,
     },
     /// A desk cancels an appointment, if it is known there.
     Cancel { device: usize, appointment: usize },
-    /// A person at a desk keeps both appointments of the first double booking it shows.
+    /// A person at a desk keeps both appointments of the first double booking it shows, and a
+    /// dentist both entries of the first chart contradiction.
     KeepBoth { device: usize },
     /// A PC tries to sync (nothing happens while it is cut off).
     Sync { device: usize },
@@ -91,8 +99,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..DEVICES, 0..APPOINTMENTS, 0..SLOTS.len())
             .prop_map(|(device, appointment, slot)| Op::Book { device, appointment, slot }),
         1 => (0..DEVICES, 0..APPOINTMENTS).prop_map(|(device, appointment)| Op::Cancel { device, appointment }),
-        2 => (0..DEVICES, 0..CHART_ENTRIES, 0..SURFACES.len(), any::<bool>())
-            .prop_map(|(device, entry, surfaces, done)| Op::Chart { device, entry, surfaces, done }),
+        2 => (0..DEVICES, 0..CHART_ENTRIES, 0..CHART_KINDS.len(), 0..SURFACES.len(), any::<bool>())
+            .prop_map(|(device, entry, kind, surfaces, done)| Op::Chart { device, entry, kind, surfaces, done }),
         1 => (0..DEVICES).prop_map(|device| Op::KeepBoth { device }),
         4 => (0..DEVICES).prop_map(|device| Op::Sync { device }),
         1 => (0..DEVICES, any::<bool>()).prop_map(|(device, down)| Op::Partition { device, down }),
@@ -245,17 +253,27 @@ impl World {
             Op::Chart {
                 device,
                 entry,
+                kind,
                 surfaces,
                 done,
             } => {
                 let id = self.chart_entries[entry];
-                let patient = self.patients[entry % PATIENTS].to_string();
+                let patient = self.patients[entry % 2].to_string();
                 let store = self.store(device);
                 let known = chairside_store::chart::get(store.conn(), &id.to_string()).unwrap();
                 // Charted the first time a PC writes it; later only the fields that change, as
                 // the app writes them.
-                let (surfaces, status) = (SURFACES[surfaces], if done { "done" } else { "planned" });
+                let kind = CHART_KINDS[kind];
+                let surfaces = if kind == "restoration" { SURFACES[surfaces] } else { "" };
+                let status = match (kind, done) {
+                    (_, true) => "done",
+                    ("restoration", false) => "planned",
+                    (_, false) => "existing",
+                };
                 let mut fields = Vec::new();
+                if known.as_ref().is_none_or(|k| k.kind != kind) {
+                    fields.push(("kind", Value::Text(kind.into())));
+                }
                 if known.as_ref().is_none_or(|k| k.surfaces != surfaces) {
                     fields.push(("surfaces", Value::Text(surfaces.into())));
                 }
@@ -266,7 +284,6 @@ impl World {
                     fields.extend([
                         ("patient_id", Value::Text(patient)),
                         ("tooth", Value::Text("36".into())),
-                        ("kind", Value::Text("restoration".into())),
                     ]);
                 }
                 if fields.is_empty() {
@@ -293,6 +310,15 @@ impl World {
                 if let Some(pair) = waiting.first() {
                     store
                         .write(|w| w.keep_double_booking(&pair.appointment_a, &pair.appointment_b, "user", 1))
+                        .unwrap();
+                    let write = last_write(store);
+                    self.acknowledged.push(write);
+                }
+                let store = self.store(device);
+                let waiting = chairside_store::chart::contradictions(store.conn()).unwrap();
+                if let Some(pair) = waiting.first() {
+                    store
+                        .write(|w| w.keep_chart_entries(&pair.entry_id, &pair.because_of_id, "user", 1))
                         .unwrap();
                     let write = last_write(store);
                     self.acknowledged.push(write);
@@ -513,6 +539,24 @@ fn double_bookings(store: &Store) -> Vec<(String, String)> {
     waiting
 }
 
+/// The chart contradictions waiting for a person, checked against the charts: what the hooks
+/// kept as entries changed and files merged equals what the charts hold, derived afresh.
+fn chart_contradictions(store: &Store) -> Vec<String> {
+    let conn = store.conn();
+    let shown = |list: Vec<chairside_store::chart::Contradiction>| -> Vec<String> {
+        let mut all: Vec<String> = list
+            .into_iter()
+            .map(|c| format!("{} on {} of {}#{}: {}", c.entry_id, c.because_of_id, c.patient_id, c.tooth, c.reason))
+            .collect();
+        all.sort();
+        all
+    };
+    let waiting = shown(chairside_store::chart::contradictions(conn).unwrap());
+    assert_eq!(waiting, shown(chairside_store::chart::contradictions_now(conn).unwrap()),
+        "the waiting contradictions are not those the charts hold");
+    waiting
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -559,6 +603,12 @@ proptest! {
         for device in 1..DEVICES {
             prop_assert_eq!(&double_bookings(world.store(device)), &reference,
                 "replica {} has other double bookings", device);
+        }
+        // The chart contradictions are the same on every PC, and match the charts.
+        let reference = chart_contradictions(world.store(0));
+        for device in 1..DEVICES {
+            prop_assert_eq!(&chart_contradictions(world.store(device)), &reference,
+                "replica {} has other chart contradictions", device);
         }
         // An erasure reached every device's stream at the relay: no copy keeps an erased value,
         // and no PC has a redaction left to send.
