@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "update_chart_entry",
     "complete_chart_entry",
     "set_chart_entry_active",
+    "keep_chart_entries",
     "merge_patients",
     "separate_patient",
     "sync_now",

@@ -15,12 +15,12 @@ use chairside_app::{
     Consents, DentalChart, DeviceInfo, DeviceInvite, DeviceRevoked, DownloadProgress,
     DuplicatePair, EndOfDayReport, ErasureReport, ImageDetail, ImageExportFormat, ImageSummary,
     ImportFileOutcome, ImportFileRequest, ImportPreview, JoinClinicRequest,
-    KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput, MergePatientsRequest, MergePreview,
-    MergePreviewRequest, NewUserRequest, Patient, PatientAppointments, PatientInput, PatientRef,
-    PendingDeviceInfo, RecoveryKeyShown, RelayRejoined, ResolveConflictRequest,
-    RestoreClinicRequest, SettingsUpdate, SetupOptions, SetupRequest, SignInRequest, SyncStatus,
-    SyncSummary, TimelineEntry, UnlockSessionRequest, UnlockStoreRequest, UserInfo, code,
-    default_data_dir,
+    KeepChartEntriesRequest, KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput,
+    MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest, Patient,
+    PatientAppointments, PatientInput, PatientRef, PendingDeviceInfo, RecoveryKeyShown,
+    RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
+    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
+    UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -292,6 +292,11 @@ fn set_chart_entry_active(state: Shared<'_>, entry: String, active: bool) -> Rep
 }
 
 #[tauri::command(async)]
+fn keep_chart_entries(state: Shared<'_>, req: KeepChartEntriesRequest) -> Reply<()> {
+    with_app(state, |app| app.keep_chart_entries(req))
+}
+
+#[tauri::command(async)]
 fn merge_patients(state: Shared<'_>, req: MergePatientsRequest) -> Reply<Patient> {
     with_app(state, |app| app.merge_patients(req))
 }
@@ -559,6 +564,7 @@ fn main() {
             update_chart_entry,
             complete_chart_entry,
             set_chart_entry_active,
+            keep_chart_entries,
             merge_patients,
             separate_patient,
             sync_now,

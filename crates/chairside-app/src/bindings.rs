@@ -107,6 +107,8 @@ pub fn typescript() -> String {
         PatientAppointments::decl(&cfg),
         ChairHoldersRequest::decl(&cfg),
         KeepDoubleBookingRequest::decl(&cfg),
+        ChartContradiction::decl(&cfg),
+        KeepChartEntriesRequest::decl(&cfg),
         ChartKind::decl(&cfg),
         ChartStatus::decl(&cfg),
         ToothMaterial::decl(&cfg),

@@ -18,9 +18,9 @@ use chairside_store::chart::{self as rows, ChartRow};
 use crate::error::{ApiError, code, reason};
 use crate::patients::bounded;
 use crate::{
-    App, ChartEntry, ChartEntryInput, ChartKind, ChartKindRule, ChartStatus, ChartTooth,
-    ChartUpdate, DentalChart, Result, SurfaceMark, ToothMark, ToothMaterial, ToothState, record,
-    staff_display_name,
+    App, ChartContradiction, ChartEntry, ChartEntryInput, ChartKind, ChartKindRule, ChartStatus,
+    ChartTooth, ChartUpdate, DentalChart, KeepChartEntriesRequest, Result, SurfaceMark, ToothMark,
+    ToothMaterial, ToothState, record, staff_display_name,
 };
 
 /// The longest note on an entry.
@@ -202,6 +202,78 @@ impl App {
         let mut after = before.clone();
         after.active = active;
         self.write_entry(&session.user_id.to_string(), &before, &after)
+    }
+
+    /// A person's decision that two contradicting entries (charted apart at two PCs) both
+    /// stand as charted: synced, so no PC shows the pair again. Striking one out is the other
+    /// way to settle it ([`App::set_chart_entry_active`]).
+    pub fn keep_chart_entries(&mut self, req: KeepChartEntriesRequest) -> Result<()> {
+        let session = self.authorize(P::EditClinical, "chart.keep_both")?;
+        let conn = self.store()?.conn();
+        if !rows::contradiction_waits(conn, &req.entry_id, &req.because_of_id)? {
+            return Err(ApiError::new(
+                code::NOT_FOUND,
+                "these two chart entries no longer wait: they were settled here or on another PC",
+            ));
+        }
+        let patient_id = self.chart_entry_row(&req.entry_id)?.patient_id;
+        let user = session.user_id.to_string();
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let detail = format!("{} {}", req.entry_id, req.because_of_id);
+        self.store_mut()?.write(|w| {
+            w.keep_chart_entries(&req.entry_id, &req.because_of_id, &user, now_ms)?;
+            w.audit(record(
+                &user,
+                "chart.keep_both",
+                "patient",
+                &patient_id,
+                "ok",
+                &detail,
+            ))
+        })?;
+        Ok(())
+    }
+
+    /// The chart contradictions waiting for a person, for the inbox (whose caller checked that
+    /// the person sees the clinical record). An erased file's chart takes nothing new, so its
+    /// pairs are not shown; a deleted file's neither.
+    pub(crate) fn chart_contradictions(&self) -> Result<Vec<ChartContradiction>> {
+        let conn = self.store()?.conn();
+        let standing = |id: &str| -> Result<Option<ChartEntry>> {
+            let Some(mut row) = rows::get(conn, id)? else {
+                return Ok(None);
+            };
+            let (Ok(kind), Ok(status)) = (Kind::parse(&row.kind), Status::parse(&row.status))
+            else {
+                return Ok(None);
+            };
+            // Found among the tooth's standing entries: no settlement holds for either.
+            row.settled_by.clear();
+            Ok(Some(to_dto(conn, row, kind, status)))
+        };
+        let mut found = Vec::new();
+        for c in rows::contradictions(conn)? {
+            let Some(patient) = chairside_store::patients::get(conn, &c.patient_id)? else {
+                continue;
+            };
+            if patient.erased_at_ms != 0 {
+                continue;
+            }
+            let (Some(entry), Some(because_of)) =
+                (standing(&c.entry_id)?, standing(&c.because_of_id)?)
+            else {
+                continue;
+            };
+            found.push(ChartContradiction {
+                patient: crate::patients::patient_ref(patient),
+                tooth: c.tooth,
+                entry,
+                because_of,
+                reason: c.reason,
+                found_at_ms: c.found_at_ms,
+            });
+        }
+        Ok(found)
     }
 
     fn write_entry(

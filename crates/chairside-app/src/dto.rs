@@ -527,6 +527,38 @@ pub struct AttentionInbox {
     pub duplicates: Vec<DuplicatePair>,
     pub edit_conflicts: Vec<EditConflictInfo>,
     pub double_bookings: Vec<DoubleBooking>,
+    /// Entries of one tooth that cannot both be true, charted at two PCs apart (shown to those
+    /// who may see the clinical record).
+    pub chart_contradictions: Vec<ChartContradiction>,
+}
+
+/// Two entries of one tooth that cannot both be true, charted apart at two PCs that each checked
+/// its own chart: a caries on a tooth the other operatory charted missing, a filling on an
+/// implant. Both stay charted until a person strikes one out (`set_chart_entry_active`) or
+/// keeps both ([`KeepChartEntriesRequest`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChartContradiction {
+    /// The file the chart is read in (the kept one, when files were merged).
+    pub patient: PatientRef,
+    /// FDI, two digits.
+    pub tooth: String,
+    /// The entry that does not fit the tooth as `because_of` makes it.
+    pub entry: ChartEntry,
+    /// What makes the tooth absent or replaced: a missing tooth, a done extraction, an implant,
+    /// a pontic.
+    pub because_of: ChartEntry,
+    /// `tooth_absent`, `on_implant` or `on_pontic`: the chart's refusal codes, as a form words
+    /// them.
+    pub reason: String,
+    #[ts(type = "number")]
+    pub found_at_ms: i64,
+}
+
+/// A person's decision that two contradicting chart entries both stand as charted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeepChartEntriesRequest {
+    pub entry_id: String,
+    pub because_of_id: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -2,8 +2,10 @@
 //! decide: possible duplicate patients (the same person created at two desks), concurrent
 //! edits of one field (two desks changed it without seeing each other's change; the store keeps
 //! the value that lost, see `chairside_store::conflicts`; an appointment moved at two desks is
-//! one, a chart entry changed in two operatories another), and chairs double-booked at two desks (`crate::agenda`). Nothing here is ever decided
-//! automatically; each decision is audited and syncs to every PC.
+//! one, a chart entry changed in two operatories another), chairs double-booked at two desks
+//! (`crate::agenda`), and chart entries of one tooth that contradict each other, charted in two
+//! operatories apart (`crate::chart`). Nothing here is ever decided automatically; each decision
+//! is audited and syncs to every PC.
 
 use chairside_domain::{Hlc, Permission as P};
 use chairside_store::Value;
@@ -64,6 +66,11 @@ impl App {
         let agenda = session.role.allows(P::ViewAgenda);
         let double_bookings = if agenda {
             self.double_bookings()?
+        } else {
+            Vec::new()
+        };
+        let chart_contradictions = if clinical {
+            self.chart_contradictions()?
         } else {
             Vec::new()
         };
@@ -159,6 +166,7 @@ impl App {
             duplicates,
             edit_conflicts,
             double_bookings,
+            chart_contradictions,
         })
     }
 

@@ -1,9 +1,10 @@
 //! The dental chart through the application API: charting findings and treatments with the
 //! domain's rules (refusals that say what to do), a treatment done settling the findings it
 //! treats and giving them back when struck out or narrowed, the odontogram's picture, the
-//! timeline, permissions and an erased file; and one entry changed in two operatories while
-//! apart, through a real relay: both inboxes show it with its tooth, one decision settles it on
-//! both.
+//! timeline, permissions and an erased file; and, through a real relay, one entry changed in two
+//! operatories while apart (both inboxes show it with its tooth, one decision settles it on
+//! both), and entries of one tooth charted apart that contradict each other (both inboxes show
+//! the pair until a person keeps both or strikes one out).
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
@@ -698,4 +699,114 @@ fn a_finding_charted_at_one_pc_while_the_other_completes_its_treatment_is_settle
     // Struck out at A, the restoration gives it back on both.
     let back = a.set_chart_entry_active(&restoration, false).unwrap();
     assert_eq!(back.restored, std::slice::from_ref(&caries));
+}
+
+/// Apart, each operatory charts what its own chart allows: one that 36 is missing and 46 an
+/// implant, the other a caries on 36 and a filling planned on 46. Once both synced, the two
+/// pairs wait in both inboxes (not a receptionist's), and neither is decided by the software:
+/// the chart shows all four. Keeping both at one PC, striking one out at the other, settles them
+/// on both.
+#[test]
+fn entries_of_one_tooth_charted_apart_that_contradict_wait_in_both_inboxes_until_settled() {
+    use ChartKind::*;
+    use ChartStatus::*;
+    let work = tempfile::tempdir().unwrap();
+    let (mut a, mut b, yacine) = one_file_at_two_pcs(work.path());
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    let missing = chart(&mut a, &yacine, entry("36", "", Missing, Existing));
+    let implant = chart(&mut a, &yacine, entry("46", "", Implant, Existing));
+    let caries = chart(&mut b, &yacine, entry("36", "O", Caries, Existing));
+    let filling = chart(&mut b, &yacine, entry("46", "MO", Restoration, Planned));
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+
+    let pairs = |app: &mut App| -> Vec<(String, String, String, String)> {
+        let mut found: Vec<_> = app
+            .attention_inbox()
+            .unwrap()
+            .chart_contradictions
+            .into_iter()
+            .map(|c| {
+                assert_eq!(c.patient.id, yacine.id);
+                assert!(c.entry.active && c.because_of.active);
+                (c.tooth, c.entry.id, c.because_of.id, c.reason)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let both = vec![
+        (
+            "36".to_string(),
+            caries.clone(),
+            missing.clone(),
+            "tooth_absent".to_string(),
+        ),
+        (
+            "46".to_string(),
+            filling.clone(),
+            implant.clone(),
+            "on_implant".to_string(),
+        ),
+    ];
+    assert_eq!(pairs(&mut a), both);
+    assert_eq!(pairs(&mut b), both);
+    let shown = a.attention_inbox().unwrap().chart_contradictions;
+    let on_36 = shown.iter().find(|c| c.tooth == "36").unwrap();
+    assert_eq!((on_36.entry.kind, on_36.because_of.kind), (Caries, Missing));
+    assert_eq!(on_36.entry.recorded_by, on_36.because_of.recorded_by);
+    assert_eq!(
+        active_ids(&a.dental_chart(&yacine.id).unwrap()).len(),
+        4,
+        "nothing is struck out by the software"
+    );
+
+    // A receptionist sees the inbox, not the clinical record's contradictions.
+    a.add_user(NewUserRequest {
+        username: "sofia".into(),
+        display_name: "Sofia".into(),
+        role: Role::Receptionist,
+        password: "staff password 1".into(),
+    })
+    .unwrap();
+    a.sign_out().unwrap();
+    a.sign_in(SignInRequest {
+        username: "sofia".into(),
+        password: "staff password 1".into(),
+    })
+    .unwrap();
+    assert!(a.attention_inbox().unwrap().chart_contradictions.is_empty());
+    let refused = a.keep_chart_entries(KeepChartEntriesRequest {
+        entry_id: caries.clone(),
+        because_of_id: missing.clone(),
+    });
+    assert_eq!(refused.unwrap_err().code, code::PERMISSION_DENIED);
+    a.sign_out().unwrap();
+    a.sign_in(SignInRequest {
+        username: "amel".into(),
+        password: OWNER_PASSWORD.into(),
+    })
+    .unwrap();
+
+    // B keeps the implant and its planned filling (the dentist means the crown's porcelain); A
+    // strikes out the caries (seen again on the X-ray: it is on 37).
+    let keep = KeepChartEntriesRequest {
+        entry_id: filling.clone(),
+        because_of_id: implant.clone(),
+    };
+    b.keep_chart_entries(keep.clone()).unwrap();
+    assert_eq!(
+        b.keep_chart_entries(keep).unwrap_err().code,
+        code::NOT_FOUND,
+        "decided already"
+    );
+    a.set_chart_entry_active(&caries, false).unwrap();
+    assert_eq!(pairs(&mut a), both[1..]);
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    assert!(pairs(&mut a).is_empty());
+    assert!(pairs(&mut b).is_empty());
 }

@@ -343,15 +343,24 @@ pub(crate) fn run_inbox(app: &mut App, out: &Output) -> Result<(), ApiError> {
     let inbox: AttentionInbox = app.attention_inbox()?;
     out.print(&inbox, || {
         let mut lines = vec![format!(
-            "{} possible duplicate file(s), {} concurrent edit(s), {} double booking(s)",
+            "{} possible duplicate file(s), {} concurrent edit(s), {} double booking(s), {} chart contradiction(s)",
             inbox.duplicates.len(),
             inbox.edit_conflicts.len(),
-            inbox.double_bookings.len()
+            inbox.double_bookings.len(),
+            inbox.chart_contradictions.len()
         )];
         for d in &inbox.double_bookings {
             lines.push(format!("double booking on {}:", d.chair_name));
             lines.push(format!("  {}", line(&d.first)));
             lines.push(format!("  {}", line(&d.second)));
+        }
+        for c in &inbox.chart_contradictions {
+            lines.push(format!(
+                "chart contradiction on tooth {} (file {}, {}): strike one out (chairside chart strike ID) or keep both (chairside chart keep-both {} {})",
+                c.tooth, c.patient.file_number, c.reason, c.entry.id, c.because_of.id
+            ));
+            lines.push(format!("  {}", crate::chart::line(&c.entry)));
+            lines.push(format!("  {}", crate::chart::line(&c.because_of)));
         }
         for c in &inbox.edit_conflicts {
             let tooth = c

@@ -1,9 +1,9 @@
-//! `chairside chart show|add|edit|done|strike|restore`: a patient's dental chart from scripts,
+//! `chairside chart show|add|edit|done|strike|restore|keep-both`: a patient's dental chart from scripts,
 //! with the same rules and messages as the app (`chairside_app`'s chart use cases).
 
 use chairside_app::{
     ApiError, App, ChartEntry, ChartEntryInput, ChartKind, ChartStatus, ChartUpdate, DentalChart,
-    ToothMaterial,
+    KeepChartEntriesRequest, ToothMaterial,
 };
 use clap::Subcommand;
 use serde::de::DeserializeOwned;
@@ -68,6 +68,14 @@ pub(crate) enum ChartCommand {
     Strike { entry: String },
     /// Bring a struck-out entry back.
     Restore { entry: String },
+    /// Keep two entries that contradict each other (charted apart at two PCs, listed by
+    /// `chairside inbox`) both as charted: the pair no longer waits on any PC.
+    KeepBoth {
+        /// The entry that does not fit its tooth.
+        entry: String,
+        /// The entry that makes the tooth absent or replaced.
+        because_of: String,
+    },
 }
 
 /// A code as the app names it (`root_canal`), read through the DTO's own serde names.
@@ -96,7 +104,7 @@ fn shown<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-fn line(e: &ChartEntry) -> String {
+pub(crate) fn line(e: &ChartEntry) -> String {
     let mut text = format!(
         "{:<3} {:<5} {:<12} {:<9}",
         e.tooth,
@@ -226,6 +234,15 @@ pub(crate) fn run_chart(
         ChartCommand::Restore { entry } => {
             let update = app.set_chart_entry_active(entry, true)?;
             out.print(&update, || update_text(&update, "Restored"))
+        }
+        ChartCommand::KeepBoth { entry, because_of } => {
+            app.keep_chart_entries(KeepChartEntriesRequest {
+                entry_id: entry.clone(),
+                because_of_id: because_of.clone(),
+            })?;
+            out.print(&serde_json::json!({ "kept": [entry, because_of] }), || {
+                "Both entries stand as charted; the contradiction no longer waits.".into()
+            })
         }
     }
 }

@@ -58,8 +58,9 @@ describe("the inbox's double bookings", () => {
     expect(get("double-booking-second").textContent).toContain("DUPONT Jean-Pierre");
     expect(get("double-booking-cancel-first").textContent).toBe("Annuler le RDV de MARTIN Léa");
     expect(get("double-booking-cancel-second").textContent).toBe("Annuler le RDV de DUPONT Jean-Pierre");
-    // Counted with the other things waiting (5 concurrent edits, 1 possible duplicate).
-    expect(inboxCount(inboxState.inbox)).toBe(7);
+    // Counted with the other things waiting (5 concurrent edits, 1 possible duplicate, 1 chart
+    // contradiction).
+    expect(inboxCount(inboxState.inbox)).toBe(8);
   });
 
   it("opens the agenda on that day", async () => {

@@ -320,6 +320,7 @@ describe("command wrappers", () => {
     await api.completeChartEntry("ce1", null);
     await api.completeChartEntry("ce2", "2026-03-01");
     await api.setChartEntryActive("ce1", false);
+    await api.keepChartEntries({ entry_id: "ce31", because_of_id: "ce4" });
     expect(calls).toEqual([
       ["dental_chart", { id: "p1" }],
       ["add_chart_entry", { id: "p1", request: input }],
@@ -327,6 +328,7 @@ describe("command wrappers", () => {
       ["complete_chart_entry", { entry: "ce1", doneOn: null }],
       ["complete_chart_entry", { entry: "ce2", doneOn: "2026-03-01" }],
       ["set_chart_entry_active", { entry: "ce1", active: false }],
+      ["keep_chart_entries", { req: { entry_id: "ce31", because_of_id: "ce4" } }],
     ]);
   });
 

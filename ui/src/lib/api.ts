@@ -32,6 +32,7 @@ import type {
   ImportFileRequest,
   ImportPreview,
   JoinClinicRequest,
+  KeepChartEntriesRequest,
   KeepDoubleBookingRequest,
   ChairHoldersRequest,
   PatientAppointments,
@@ -164,7 +165,8 @@ export const mergePreview = (req: MergePreviewRequest) => call<MergePreview>("me
 /** Undoes a merge: the file `id` (merged into another) stands on its own again with its own
  * medical history, consents and images; returns it. Error conflict when it was not merged. */
 export const separatePatient = (id: string) => call<Patient>("separate_patient", { id });
-/** What waits for a person after merges: possible duplicates and concurrent edits of one field. */
+/** What waits for a person after merges: possible duplicates, concurrent edits of one field, double
+ * bookings and chart contradictions. */
 export const attentionInbox = () => call<AttentionInbox>("attention_inbox");
 /** The inbox read again after a sync: not the person's activity, not audited (Rust side). */
 export const attentionInboxRefresh = () => call<AttentionInbox>("attention_inbox_refresh");
@@ -267,6 +269,10 @@ export const setAppointmentStatus = (id: string, status: AppointmentStatus) =>
 export const patientAppointments = (patientId: string) => call<PatientAppointments>("patient_appointments", { patientId });
 /** A person decided two overlapping appointments both stand: the pair is not flagged again. */
 export const keepDoubleBooking = (req: KeepDoubleBookingRequest) => call<null>("keep_double_booking", { req });
+/** A person decided two entries of a tooth that contradict each other both stand as charted: the
+ * pair is not flagged again (not_found: already settled here or on another PC). Striking one out
+ * is setChartEntryActive. */
+export const keepChartEntries = (req: KeepChartEntriesRequest) => call<null>("keep_chart_entries", { req });
 export const chairHolders = (req: ChairHoldersRequest) => call<Appointment[]>("chair_holders", { req });
 
 // Dental chart. What a tooth looks like and whether an entry is valid are decided on the Rust side

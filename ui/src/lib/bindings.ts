@@ -198,7 +198,12 @@ chart_entry?: ChartEntryRef, current_value: string, other_value: string, other_d
  */
 other_hlc: string, other_written_at_ms: number, kept_device_name: string, kept_written_at_ms: number, found_at_ms: number, };
 
-export type AttentionInbox = { duplicates: Array<DuplicatePair>, edit_conflicts: Array<EditConflictInfo>, double_bookings: Array<DoubleBooking>, };
+export type AttentionInbox = { duplicates: Array<DuplicatePair>, edit_conflicts: Array<EditConflictInfo>, double_bookings: Array<DoubleBooking>, 
+/**
+ * Entries of one tooth that cannot both be true, charted at two PCs apart (shown to those
+ * who may see the clinical record).
+ */
+chart_contradictions: Array<ChartContradiction>, };
 
 export type ConflictChoice = "keep_current" | "take_other";
 
@@ -707,6 +712,32 @@ starts_at: string, duration_min: number,
 except_id?: string, };
 
 export type KeepDoubleBookingRequest = { first_id: string, second_id: string, };
+
+export type ChartContradiction = { 
+/**
+ * The file the chart is read in (the kept one, when files were merged).
+ */
+patient: PatientRef, 
+/**
+ * FDI, two digits.
+ */
+tooth: string, 
+/**
+ * The entry that does not fit the tooth as `because_of` makes it.
+ */
+entry: ChartEntry, 
+/**
+ * What makes the tooth absent or replaced: a missing tooth, a done extraction, an implant,
+ * a pontic.
+ */
+because_of: ChartEntry, 
+/**
+ * `tooth_absent`, `on_implant` or `on_pontic`: the chart's refusal codes, as a form words
+ * them.
+ */
+reason: string, found_at_ms: number, };
+
+export type KeepChartEntriesRequest = { entry_id: string, because_of_id: string, };
 
 export type ChartKind = "caries" | "fracture" | "watch" | "missing" | "restoration" | "sealant" | "crown" | "root_canal" | "implant" | "pontic" | "extraction";
 

@@ -21,10 +21,12 @@ import {
   materialsOf,
   inputFromForm,
   isToothCode,
+  kindGender,
   kindLabel,
   listedEntries,
   markStyle,
   materialLabel,
+  misfitText,
   moveSelection,
   restorable,
   restoredText,
@@ -38,6 +40,7 @@ import {
   toothLabel,
   toothSurfaces,
   typeToothDigit,
+  upperFirst,
   TYPING_MS,
   viewShows,
   writtenEntry,
@@ -560,5 +563,31 @@ describe("the Rust side's refusals in words", () => {
       "tooth 16: it is replaced by an implant",
     );
     expect(chartActionErrorText("fr", refused("tooth_absent"))).toBeNull();
+  });
+
+  it("says why an entry does not fit its tooth alone, for the inbox, and with the form's advice", () => {
+    expect(misfitText("fr", "tooth_absent", { kind: "caries", tooth: "36" })).toBe(
+      "Carie impossible sur la dent 36 : elle est notée absente ou extraite.",
+    );
+    expect(misfitText("en", "on_pontic", { kind: "root_canal", tooth: "46" })).toBe(
+      "Root canal not possible on tooth 46: it is replaced by a pontic, and this concerns a natural tooth.",
+    );
+    expect(misfitText("fr", "milk_tooth", { kind: "implant", tooth: "75" })).toBeNull();
+    expect(misfitText("fr", undefined, { kind: "implant", tooth: "75" })).toBeNull();
+    // The form says what to do about a tooth charted absent; the inbox offers it as buttons.
+    const refused: ApiError = { code: "invalid_input", message: "tooth: …", reason: "tooth_absent" };
+    expect(chartActionErrorText("en", refused, { kind: "crown", tooth: "36" })).toBe(
+      "Crown not possible on tooth 36: it is charted missing or extracted. Chart what replaces it (an implant, a pontic), or strike out the entry that says it is gone.",
+    );
+  });
+
+  it("knows which French words a kind agrees with", () => {
+    expect(kindGender("caries")).toBe("f");
+    expect(kindGender("extraction")).toBe("f");
+    expect(kindGender("root_canal")).toBe("m");
+    expect(kindGender("implant")).toBe("m");
+    expect(kindGender("something_newer")).toBe("m");
+    expect(upperFirst("obturation MOD prévue")).toBe("Obturation MOD prévue");
+    expect(upperFirst("")).toBe("");
   });
 });

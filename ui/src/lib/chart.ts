@@ -87,16 +87,26 @@ export function materialLabel(lang: Language, material: string | null | undefine
 /** The French kinds that take a feminine adjective ("obturation prévue", "implant prévu"). */
 const FEMININE: readonly ChartKind[] = ["caries", "fracture", "missing", "restoration", "crown", "extraction"];
 
+/** The gender a kind's French words agree with ("f": "obturation prévue", "m": "implant prévu");
+ * the keys that end in `_f` and `_m` are chosen by it (English says both alike). */
+export function kindGender(kind: string): "f" | "m" {
+  return isChartKind(kind) && FEMININE.includes(kind) ? "f" : "m";
+}
+
 /** A kind's status as said after it ("prévue", "réalisé"); nothing for what stands in the mouth. */
 function statusSaid(lang: Language, kind: string, status: string): string {
   if (status !== "planned" && status !== "done") return "";
-  const g = isChartKind(kind) && FEMININE.includes(kind) ? "f" : "m";
-  return translate(lang, `chart.said_${status}_${g}` as MessageKey);
+  return translate(lang, `chart.said_${status}_${kindGender(kind)}` as MessageKey);
 }
 
 /** The first letter in lower case: a label inside a sentence ("carie", "à surveiller"). */
 export function lowerFirst(text: string): string {
   return text ? text[0].toLocaleLowerCase() + text.slice(1) : text;
+}
+
+/** The first letter in upper case: a phrase that starts a sentence ("Obturation MOD prévue"). */
+export function upperFirst(text: string): string {
+  return text ? text[0].toLocaleUpperCase() + text.slice(1) : text;
 }
 
 // ---------------------------------------------------------------- surfaces
@@ -467,6 +477,29 @@ function unknownLetter(text: string): string | null {
   return null;
 }
 
+/** The reasons an entry does not fit its tooth as the tooth's other entries make it. */
+const MISFITS = ["tooth_absent", "on_implant", "on_pontic"] as const;
+
+/**
+ * Why an entry does not fit its tooth, from the reason (`tooth_absent`, `on_implant`,
+ * `on_pontic`): "Carie impossible sur la dent 36 : elle est notée absente ou extraite." Said
+ * alone in the inbox (two PCs charted both); a form adds what to do about it. Null for another
+ * reason.
+ */
+export function misfitText(lang: Language, reason: string | undefined, entry: { kind: string; tooth: string }): string | null {
+  if (!(MISFITS as readonly string[]).includes(reason ?? "")) return null;
+  const params = { kind: kindLabel(lang, entry.kind), tooth: entry.tooth };
+  return translate(lang, `chart.err_${reason as (typeof MISFITS)[number]}`, params);
+}
+
+/** A form's refusal of an entry that does not fit its tooth: why, and for a tooth charted
+ * absent, what to do about it. */
+function misfitRefusal(lang: Language, reason: string | undefined, entry: { kind: string; tooth: string }): string | null {
+  const why = misfitText(lang, reason, entry);
+  if (why === null || reason !== "tooth_absent") return why;
+  return `${why} ${translate(lang, "chart.err_tooth_absent_hint")}`;
+}
+
 /**
  * A refusal of an action on an entry (mark done, restore) in the user's language, from its
  * reason; null for any other error (the caller shows the generic wording then). `entry`: the
@@ -478,14 +511,11 @@ export function chartActionErrorText(
   entry?: { kind: string; tooth: string },
 ): string | null {
   if (err.code !== "invalid_input") return null;
-  const onTooth = entry && { kind: kindLabel(lang, entry.kind), tooth: entry.tooth };
   switch (err.reason) {
     case "tooth_absent":
-      return onTooth ? translate(lang, "chart.err_tooth_absent", onTooth) : null;
     case "on_implant":
-      return onTooth ? translate(lang, "chart.err_on_implant", onTooth) : null;
     case "on_pontic":
-      return onTooth ? translate(lang, "chart.err_on_pontic", onTooth) : null;
+      return entry ? misfitRefusal(lang, err.reason, entry) : null;
     case "not_planned":
       return translate(lang, "chart.err_not_planned");
     case "struck_out":
@@ -536,11 +566,9 @@ export function chartErrorText(
     case "milk_tooth":
       return tr("chart.err_milk_tooth", { kind, tooth });
     case "tooth_absent":
-      return tr("chart.err_tooth_absent", { kind, tooth });
     case "on_implant":
-      return tr("chart.err_on_implant", { kind, tooth });
     case "on_pontic":
-      return tr("chart.err_on_pontic", { kind, tooth });
+      return misfitRefusal(lang, err.reason, { kind: input.kind, tooth });
     case "finding_not_existing":
       return tr("chart.err_finding_not_existing", { kind, existing: statusLabel(lang, "existing") });
     case "existing_extraction":

@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
-import type { Appointment, AttentionInbox, DoubleBooking, DuplicatePair, EditConflictInfo, PatientRef } from "./bindings";
+import type {
+  Appointment,
+  AttentionInbox,
+  ChartContradiction,
+  ChartEntry,
+  DoubleBooking,
+  DuplicatePair,
+  EditConflictInfo,
+  PatientRef,
+} from "./bindings";
 import { en, fr } from "./i18n";
+import { formatDay } from "./medical";
 import {
   badgeLabel,
+  chartContradictionCountLabel,
+  chartContradictionKey,
+  chartNoteText,
   CONFLICT_FIELDS,
   compareConflicts,
   conflictBannerText,
@@ -10,7 +23,10 @@ import {
   conflictKey,
   conflictsOf,
   conflictSubject,
+  contradictionReason,
+  contradictionText,
   deviceLabel,
+  distinctChartContradictions,
   distinctConflicts,
   distinctDoubleBookings,
   doubleBookingCountLabel,
@@ -22,7 +38,10 @@ import {
   inboxSummary,
   isEmptyValue,
   resolveRequest,
+  strikeLabel,
   valueText,
+  withoutChartContradiction,
+  withoutChartEntry,
   withoutConflict,
   withoutDoubleBooking,
 } from "./inbox";
@@ -273,11 +292,128 @@ describe("double bookings", () => {
   });
 
   it("count on the badge and in the notice", () => {
-    const inbox: AttentionInbox = { duplicates: [], edit_conflicts: [conflict()], double_bookings: [double("a7", "a8")] };
+    const inbox: AttentionInbox = {
+      duplicates: [], edit_conflicts: [conflict()], double_bookings: [double("a7", "a8")], chart_contradictions: [],
+    };
     expect(inboxCount(inbox)).toBe(2);
     expect(inboxSummary("fr", inbox)).toBe("1 modification simultanée · 1 double réservation");
     expect(inboxSummary("en", { ...inbox, edit_conflicts: [] })).toBe("1 double booking");
     expect(doubleBookingCountLabel("fr", 2)).toBe("2 doubles réservations");
+  });
+});
+
+describe("chart contradictions", () => {
+  // Local noon, so that the day shown is the day meant whatever the time zone.
+  const on = (day: number) => new Date(2026, 10, day, 12).getTime();
+  const entry = (over: Partial<ChartEntry>): ChartEntry => ({
+    id: "ce31", patient_id: "p1", tooth: "36", surfaces: "", kind: "caries", status: "existing", material: null, note: "",
+    done_on: null, done_by: null, recorded_by: "Karim Haddad", recorded_at_ms: on(24), active: true, settled_by: null, ...over,
+  });
+  const caries = entry({ surfaces: "MOD" });
+  const missing = entry({ id: "ce4", kind: "missing", recorded_by: "Dr Amina Benali", recorded_at_ms: on(23) });
+  const contradiction = (over: Partial<ChartContradiction> = {}): ChartContradiction => ({
+    patient: mohamed, tooth: "36", entry: caries, because_of: missing, reason: "tooth_absent", found_at_ms: 1, ...over,
+  });
+
+  it("say what was charted on the tooth, by whom and when, in both languages", () => {
+    // Dates as the chart shows them (formatDay), the day charted.
+    expect(formatDay(on(24))).toBe("24/11/2026");
+    expect(contradictionText("fr", contradiction())).toBe(
+      "Carie MOD, notée par Karim Haddad le 24/11/2026, sur une dent notée absente par Dr Amina Benali le 23/11/2026.",
+    );
+    expect(contradictionText("en", contradiction())).toBe(
+      "Caries MOD, charted by Karim Haddad on 24/11/2026, on a tooth charted missing by Dr Amina Benali on 23/11/2026.",
+    );
+    // The French agrees with the kind, and says a planned or done status after it.
+    const canal = entry({ kind: "root_canal", status: "done", done_on: "2026-11-24" });
+    const implant = entry({ id: "ce15", kind: "implant", status: "done", recorded_by: "Dr Amina Benali", recorded_at_ms: on(2) });
+    expect(contradictionText("fr", contradiction({ entry: canal, because_of: implant, reason: "on_implant" }))).toBe(
+      "Traitement endodontique réalisé, noté par Karim Haddad le 24/11/2026, sur une dent remplacée par un implant, noté par Dr Amina Benali le 02/11/2026.",
+    );
+    const restoration = entry({ kind: "restoration", surfaces: "MO", status: "planned" });
+    const pontic = entry({ id: "ce17", kind: "pontic", recorded_by: "" });
+    expect(contradictionText("fr", contradiction({ entry: restoration, because_of: pontic, reason: "on_pontic" }))).toBe(
+      "Obturation MO prévue, notée par Karim Haddad le 24/11/2026, sur une dent remplacée par un intermédiaire de bridge, noté par ? le 24/11/2026.",
+    );
+    expect(contradictionText("en", contradiction({ entry: restoration, because_of: pontic, reason: "on_pontic" }))).toBe(
+      "Restoration MO planned, charted by Karim Haddad on 24/11/2026, on a tooth replaced by a pontic, charted by ? on 24/11/2026.",
+    );
+  });
+
+  it("say a done extraction by who did it and when, and anything newer by its words", () => {
+    const extraction = entry({
+      id: "ce12", kind: "extraction", status: "done", done_on: "2026-11-20", done_by: "Dr Amina Benali", recorded_at_ms: on(1),
+    });
+    expect(contradictionText("fr", contradiction({ because_of: extraction }))).toBe(
+      "Carie MOD, notée par Karim Haddad le 24/11/2026, sur une dent extraite par Dr Amina Benali le 20/11/2026.",
+    );
+    // Done before the software knew who did it: who charted it.
+    expect(contradictionText("en", contradiction({ because_of: { ...extraction, done_by: null } }))).toBe(
+      "Caries MOD, charted by Karim Haddad on 24/11/2026, on a tooth extracted by Karim Haddad on 20/11/2026.",
+    );
+    const newer = entry({ id: "ce40", kind: "bridge" as ChartEntry["kind"] });
+    expect(contradictionText("fr", contradiction({ because_of: newer }))).toBe(
+      "Carie MOD, notée par Karim Haddad le 24/11/2026, sur une dent où est aussi noté : bridge (Karim Haddad, 24/11/2026).",
+    );
+  });
+
+  it("say why both cannot be true as the chart's form does, without its advice", () => {
+    expect(contradictionReason("fr", contradiction())).toBe("Carie impossible sur la dent 36 : elle est notée absente ou extraite.");
+    expect(contradictionReason("en", contradiction({ tooth: "16", entry: entry({ tooth: "16", kind: "root_canal" }), reason: "on_implant" }))).toBe(
+      "Root canal not possible on tooth 16: it is replaced by an implant, and this concerns a natural tooth.",
+    );
+    expect(contradictionReason("fr", contradiction({ reason: "on_pontic" }))).toBe(
+      "Carie impossible sur la dent 36 : elle est remplacée par un intermédiaire de bridge, et cela concerne une dent naturelle.",
+    );
+    expect(contradictionReason("fr", contradiction({ reason: "newer_rule" }))).toBeNull();
+  });
+
+  it("name the entry each button strikes out by its kind", () => {
+    const implant = entry({ kind: "implant" });
+    expect(strikeLabel("fr", caries, missing)).toBe("Barrer la carie");
+    expect(strikeLabel("fr", missing, caries)).toBe("Barrer « Absente »");
+    expect(strikeLabel("fr", implant, caries)).toBe("Barrer l'implant");
+    expect(strikeLabel("fr", entry({ kind: "root_canal" }), implant)).toBe("Barrer le traitement endodontique");
+    expect(strikeLabel("fr", entry({ kind: "restoration" }), implant)).toBe("Barrer l'obturation");
+    expect(strikeLabel("fr", entry({ kind: "pontic" }), caries)).toBe("Barrer l'intermédiaire de bridge");
+    expect(strikeLabel("fr", entry({ kind: "sealant" }), implant)).toBe("Barrer le scellement de sillons");
+    expect(strikeLabel("en", caries, missing)).toBe("Strike out the caries");
+    expect(strikeLabel("en", missing, caries)).toBe("Strike out “Missing”");
+    // Two extractions (one planned on a tooth extracted since): told apart by their status.
+    const planned = entry({ kind: "extraction", status: "planned" });
+    const done = entry({ kind: "extraction", status: "done" });
+    expect(strikeLabel("fr", planned, done)).toBe("Barrer l'extraction prévue");
+    expect(strikeLabel("fr", done, planned)).toBe("Barrer l'extraction réalisée");
+    expect(strikeLabel("en", planned, done)).toBe("Strike out the extraction planned");
+  });
+
+  it("name each entry's note by the entry", () => {
+    expect(chartNoteText("fr", entry({ surfaces: "O", note: " Sensible au froid " }))).toBe("Note (carie O) : Sensible au froid");
+    expect(chartNoteText("en", entry({ kind: "missing", note: "Extracted elsewhere" }))).toBe("Note (missing): Extracted elsewhere");
+    expect(chartNoteText("fr", entry({ note: "  " }))).toBeNull();
+  });
+
+  it("count each once on the badge and in the notice, and drop one settled or struck out", () => {
+    const implant = entry({ id: "ce15", kind: "implant", tooth: "16" });
+    const onImplant = contradiction({ tooth: "16", entry: entry({ id: "ce33", kind: "root_canal", tooth: "16" }), because_of: implant });
+    const list = [contradiction(), contradiction({ found_at_ms: 9 }), onImplant];
+    expect(distinctChartContradictions(list)).toHaveLength(2);
+    expect(distinctChartContradictions(undefined)).toEqual([]);
+    // Not a pair: which entry does not fit matters.
+    expect(chartContradictionKey("ce31", "ce4")).not.toBe(chartContradictionKey("ce4", "ce31"));
+    expect(withoutChartContradiction(list, "ce31", "ce4")).toEqual([onImplant]);
+    expect(withoutChartContradiction(list, "ce4", "ce31")).toHaveLength(3);
+    expect(withoutChartEntry(list, "ce15")).toHaveLength(2);
+    expect(withoutChartEntry(list, "ce4")).toEqual([onImplant]);
+
+    const inbox: AttentionInbox = { duplicates: [], edit_conflicts: [conflict()], double_bookings: [], chart_contradictions: list };
+    expect(inboxCount(inbox)).toBe(3);
+    expect(inboxSummary("fr", inbox)).toBe("1 modification simultanée · 2 contradictions du schéma dentaire");
+    expect(inboxSummary("en", { ...inbox, edit_conflicts: [], chart_contradictions: [onImplant] })).toBe("1 dental chart contradiction");
+    expect(chartContradictionCountLabel("fr", 1)).toBe("1 contradiction du schéma dentaire");
+    expect(chartContradictionCountLabel("en", 2)).toBe("2 dental chart contradictions");
+    // An older Rust side sends none.
+    expect(inboxCount({ duplicates: [], edit_conflicts: [], double_bookings: [] } as unknown as AttentionInbox)).toBe(0);
   });
 });
 
@@ -372,12 +508,13 @@ describe("counts and texts", () => {
     duplicates: [pair(sarah, sara), pair(sara, sarah)],
     edit_conflicts: [conflict(), allergyLabel(), conflict()],
     double_bookings: [],
+    chart_contradictions: [],
   };
 
   it("counts each pair and each conflict once", () => {
     expect(inboxCount(inbox)).toBe(3);
     expect(inboxCount(null)).toBe(0);
-    expect(inboxCount({ duplicates: [], edit_conflicts: [], double_bookings: [] })).toBe(0);
+    expect(inboxCount({ duplicates: [], edit_conflicts: [], double_bookings: [], chart_contradictions: [] })).toBe(0);
   });
 
   it("says the counts in both languages", () => {
@@ -388,7 +525,9 @@ describe("counts and texts", () => {
     expect(conflictCountLabel("en", 1)).toBe("1 concurrent edit");
     expect(conflictCountLabel("en", 2)).toBe("2 concurrent edits");
     expect(inboxSummary("fr", inbox)).toBe("2 modifications simultanées · 1 doublon possible");
-    expect(inboxSummary("en", { duplicates: [], edit_conflicts: [conflict()], double_bookings: [] })).toBe("1 concurrent edit");
+    expect(inboxSummary("en", { duplicates: [], edit_conflicts: [conflict()], double_bookings: [], chart_contradictions: [] })).toBe(
+      "1 concurrent edit",
+    );
     expect(inboxSummary("en", null)).toBe("");
   });
 

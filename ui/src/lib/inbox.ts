@@ -1,10 +1,13 @@
 // Pure helpers for the "À traiter" / "Needs attention" inbox: the concurrent edits (two desks
-// changed one field without seeing each other's change) in words, grouped by patient, and the
+// changed one field without seeing each other's change) in words, grouped by patient, the chart
+// contradictions (two PCs charted one tooth in ways that cannot both be true) in words, and the
 // count on the navigation's badge. No Svelte, no I/O.
 // The Rust side keeps the value that lost (last writer wins) until a person decides; nothing is
 // decided automatically. The possible duplicates of the inbox are read with ./duplicates.
 import type {
   AttentionInbox,
+  ChartContradiction,
+  ChartEntry,
   ChartEntryRef,
   ConflictChoice,
   DoubleBooking,
@@ -16,14 +19,20 @@ import type {
 import { durationText, formatAt, statusLabel } from "./agenda";
 import {
   chartRefLabel,
+  entryPhrase,
+  entryText,
+  kindGender,
   kindLabel as chartKindLabel,
+  lowerFirst,
   materialLabel,
+  misfitText,
   isToothMaterial,
   statusLabel as chartStatusLabel,
+  upperFirst,
 } from "./chart";
 import { distinctPairs, noticeCountLabel, pairKey, refLabel } from "./duplicates";
 import { translate, type MessageKey } from "./i18n";
-import { kindLabel, severityLabel } from "./medical";
+import { formatDay, kindLabel, severityLabel } from "./medical";
 import { formatDate, formatPhone, isNationalIdKind, relationLabel, SEXES } from "./patients";
 import { plural } from "./sync";
 
@@ -377,14 +386,124 @@ export function doubleBookingCountLabel(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "dbl.count_one" : "dbl.count_many", { n });
 }
 
-/** The number on the navigation's badge: possible duplicates, concurrent edits and double
- * bookings (0: hidden). */
+/** One key per chart contradiction: the entry that does not fit its tooth, then what makes the
+ * tooth absent or replaced (the two are not interchangeable, unlike a double booking's). */
+export function chartContradictionKey(entryId: string, becauseOfId: string): string {
+  return `${entryId}\u0000${becauseOfId}`;
+}
+
+/** Each chart contradiction once (the first kept). An older Rust side sends none. */
+export function distinctChartContradictions(list: readonly ChartContradiction[] | null | undefined): ChartContradiction[] {
+  const seen = new Set<string>();
+  return (list ?? []).filter((c) => {
+    const key = chartContradictionKey(c.entry.id, c.because_of.id);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The list once a chart contradiction was settled here (both kept) or elsewhere. */
+export function withoutChartContradiction(
+  list: readonly ChartContradiction[],
+  entryId: string,
+  becauseOfId: string,
+): ChartContradiction[] {
+  const key = chartContradictionKey(entryId, becauseOfId);
+  return list.filter((c) => chartContradictionKey(c.entry.id, c.because_of.id) !== key);
+}
+
+/** The list once an entry was struck out here: it contradicts nothing any more, on either side. */
+export function withoutChartEntry(list: readonly ChartContradiction[], entryId: string): ChartContradiction[] {
+  return list.filter((c) => c.entry.id !== entryId && c.because_of.id !== entryId);
+}
+
+/** "1 contradiction du schéma dentaire", "2 contradictions du schéma dentaire". */
+export function chartContradictionCountLabel(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "inbox.contra_count_one" : "inbox.contra_count_many", { n });
+}
+
+/** Who charted an entry, and the day ("?" when the name did not come). */
+function chartedBy(e: Pick<ChartEntry, "recorded_by" | "recorded_at_ms">): { who: string; date: string } {
+  return { who: e.recorded_by.trim() || "?", date: formatDay(e.recorded_at_ms) };
+}
+
+/** What makes the tooth absent or replaced, said after the entry: "sur une dent notée absente
+ * par Dr Amina Benali le 23/11/2026"; a done extraction by who did it and when. */
+function becauseOfPhrase(
+  lang: Language,
+  b: Pick<ChartEntry, "kind" | "surfaces" | "status" | "recorded_by" | "recorded_at_ms" | "done_by" | "done_on">,
+): string {
+  const charted = chartedBy(b);
+  switch (b.kind) {
+    case "missing":
+      return translate(lang, "inbox.contra_on_missing", charted);
+    case "extraction":
+      return translate(lang, "inbox.contra_on_extracted", {
+        who: b.done_by?.trim() || charted.who,
+        date: b.done_on ? formatDate(b.done_on) : charted.date,
+      });
+    case "implant":
+      return translate(lang, "inbox.contra_on_implant", charted);
+    case "pontic":
+      return translate(lang, "inbox.contra_on_pontic", charted);
+    default:
+      return translate(lang, "inbox.contra_on_other", { entry: entryPhrase(lang, b), ...charted });
+  }
+}
+
+/**
+ * A chart contradiction in one sentence: "Carie MOD, notée par Karim Haddad le 24/11/2026, sur
+ * une dent notée absente par Dr Amina Benali le 23/11/2026." The tooth and the patient are said
+ * above it.
+ */
+export function contradictionText(lang: Language, c: Pick<ChartContradiction, "entry" | "because_of">): string {
+  const entry = translate(lang, `inbox.contra_entry_${kindGender(c.entry.kind)}`, {
+    entry: upperFirst(entryPhrase(lang, c.entry)),
+    ...chartedBy(c.entry),
+  });
+  return translate(lang, "inbox.contra_text", { entry, because: becauseOfPhrase(lang, c.because_of) });
+}
+
+/** Why both cannot be true, as the chart's form says it: "Carie impossible sur la dent 36 : elle
+ * est notée absente ou extraite." Null for a reason this version does not know. */
+export function contradictionReason(lang: Language, c: Pick<ChartContradiction, "entry" | "tooth" | "reason">): string | null {
+  return misfitText(lang, c.reason, { kind: c.entry.kind, tooth: c.tooth });
+}
+
+/** An entry's note, named by the entry: "Note (carie MOD) : Douleur au froid"; null without one. */
+export function chartNoteText(lang: Language, e: Pick<ChartEntry, "kind" | "surfaces" | "note">): string | null {
+  const note = e.note.trim();
+  return note ? translate(lang, "inbox.contra_note", { entry: lowerFirst(entryText(lang, e)), note }) : null;
+}
+
+/** Kinds whose label says a state of the tooth (« Absente », « À surveiller »), not a thing: a
+ * button quotes it. */
+const STATE_KINDS: readonly string[] = ["missing", "watch"];
+
+/**
+ * The button that strikes out one of the two entries, naming its kind: "Barrer la carie",
+ * "Barrer l'implant", "Barrer « Absente »"; with its status when the other is of the same kind
+ * ("Barrer l'extraction prévue", "Barrer l'extraction réalisée").
+ */
+export function strikeLabel(lang: Language, e: Pick<ChartEntry, "kind" | "status">, other: Pick<ChartEntry, "kind">): string {
+  const label = chartKindLabel(lang, e.kind);
+  if (STATE_KINDS.includes(e.kind)) return translate(lang, "inbox.contra_strike_quoted", { entry: label });
+  const entry = e.kind === other.kind ? entryPhrase(lang, { kind: e.kind, surfaces: "", status: e.status }) : lowerFirst(label);
+  // French elides the article before a vowel: « l'obturation », « l'implant ».
+  const article = /^[aeiouyhàâéèêëîïôûü]/i.test(label) ? "elided" : kindGender(e.kind);
+  return translate(lang, `inbox.contra_strike_${article}`, { entry });
+}
+
+/** The number on the navigation's badge: possible duplicates, concurrent edits, double bookings
+ * and chart contradictions (0: hidden). */
 export function inboxCount(inbox: AttentionInbox | null | undefined): number {
   if (!inbox) return 0;
   return (
     distinctPairs(inbox.duplicates).length +
     distinctConflicts(inbox.edit_conflicts).length +
-    distinctDoubleBookings(inbox.double_bookings).length
+    distinctDoubleBookings(inbox.double_bookings).length +
+    distinctChartContradictions(inbox.chart_contradictions).length
   );
 }
 
@@ -398,17 +517,19 @@ export function conflictCountLabel(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "inbox.conflicts_one" : "inbox.conflicts_many", { n });
 }
 
-/** "2 modifications simultanées · 1 doublon possible · 1 double réservation": what waits, for the
- * patients list's notice. */
+/** "2 modifications simultanées · 1 doublon possible · 1 double réservation · 1 contradiction du
+ * schéma dentaire": what waits, for the patients list's notice. */
 export function inboxSummary(lang: Language, inbox: AttentionInbox | null | undefined): string {
   if (!inbox) return "";
   const parts: string[] = [];
   const conflicts = distinctConflicts(inbox.edit_conflicts).length;
   const pairs = distinctPairs(inbox.duplicates).length;
   const bookings = distinctDoubleBookings(inbox.double_bookings).length;
+  const contradictions = distinctChartContradictions(inbox.chart_contradictions).length;
   if (conflicts > 0) parts.push(conflictCountLabel(lang, conflicts));
   if (pairs > 0) parts.push(noticeCountLabel(lang, pairs));
   if (bookings > 0) parts.push(doubleBookingCountLabel(lang, bookings));
+  if (contradictions > 0) parts.push(chartContradictionCountLabel(lang, contradictions));
   return parts.join(" · ");
 }
 

@@ -13,7 +13,7 @@ import type { ApiError, AttentionInbox } from "./bindings";
 import { onNextInput } from "./actions";
 import { INBOX_POLL_MS } from "./constants";
 import { withoutFile, withoutPair } from "./duplicates";
-import { withoutConflict, withoutDoubleBooking } from "./inbox";
+import { withoutChartContradiction, withoutChartEntry, withoutConflict, withoutDoubleBooking } from "./inbox";
 
 export const inboxState = $state<{
   /** The last answer of attention_inbox; null until the first one. */
@@ -90,6 +90,25 @@ export function forgetDoubleBooking(firstId: string, secondId: string) {
   epoch++;
   const inbox = inboxState.inbox;
   if (inbox) inboxState.inbox = { ...inbox, double_bookings: withoutDoubleBooking(inbox.double_bookings ?? [], firstId, secondId) };
+}
+
+/** A chart contradiction was settled here (both entries kept, or already settled elsewhere): it
+ * goes at once. */
+export function forgetChartContradiction(entryId: string, becauseOfId: string) {
+  epoch++;
+  const inbox = inboxState.inbox;
+  if (inbox)
+    inboxState.inbox = {
+      ...inbox,
+      chart_contradictions: withoutChartContradiction(inbox.chart_contradictions ?? [], entryId, becauseOfId),
+    };
+}
+
+/** A chart entry was struck out here: every contradiction it was in goes at once. */
+export function forgetChartEntry(entryId: string) {
+  epoch++;
+  const inbox = inboxState.inbox;
+  if (inbox) inboxState.inbox = { ...inbox, chart_contradictions: withoutChartEntry(inbox.chart_contradictions ?? [], entryId) };
 }
 
 /**

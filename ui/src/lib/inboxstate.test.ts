@@ -1,9 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { invoke } from "@tauri-apps/api/core";
 import * as api from "./api";
-import type { AttentionInbox, EditConflictInfo } from "./bindings";
+import type { AttentionInbox, ChartContradiction, ChartEntry, EditConflictInfo } from "./bindings";
 import { conflictKey } from "./inbox";
-import { adoptInboxUser, forgetConflict, forgetFile, forgetPair, inboxState, pollInbox, refreshInbox } from "./inboxstate.svelte";
+import {
+  adoptInboxUser,
+  forgetChartContradiction,
+  forgetChartEntry,
+  forgetConflict,
+  forgetFile,
+  forgetPair,
+  inboxState,
+  pollInbox,
+  refreshInbox,
+} from "./inboxstate.svelte";
 
 const ref = (id: string) => ({ id, file_number: `K7Q-${id}`, last_name: "Meziane", first_name: id });
 const notes: EditConflictInfo = {
@@ -15,6 +25,14 @@ const inbox = (): AttentionInbox => ({
   duplicates: [{ a: ref("p13"), b: ref("p17"), reason: "phone", found_at_ms: 1 }],
   edit_conflicts: [notes],
   double_bookings: [],
+  chart_contradictions: [],
+});
+const entry = (id: string, kind: ChartEntry["kind"], tooth = "18"): ChartEntry => ({
+  id, patient_id: "p1", tooth, surfaces: kind === "caries" ? "O" : "", kind, status: "existing", material: null, note: "",
+  done_on: null, done_by: null, recorded_by: "Karim Haddad", recorded_at_ms: 1, active: true, settled_by: null,
+});
+const contradiction = (e: ChartEntry, b: ChartEntry): ChartContradiction => ({
+  patient: ref("p1"), tooth: e.tooth, entry: e, because_of: b, reason: "tooth_absent", found_at_ms: 1,
 });
 
 describe("inbox state", () => {
@@ -58,10 +76,10 @@ describe("inbox state", () => {
     const stale = refreshInbox();
     forgetConflict(conflictKey(notes));
     forgetPair("p17", "p13");
-    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [], double_bookings: [] });
+    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [], double_bookings: [], chart_contradictions: [] });
     release(inbox());
     await stale;
-    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [], double_bookings: [] });
+    expect(inboxState.inbox).toEqual({ duplicates: [], edit_conflicts: [], double_bookings: [], chart_contradictions: [] });
     // The next read is a new one and counts.
     answer = async () => ({ duplicates: [], edit_conflicts: [notes] });
     await refreshInbox();
@@ -87,6 +105,32 @@ describe("inbox state", () => {
     release(before);
     await stale;
     expect(inboxState.inbox?.duplicates).toHaveLength(1);
+  });
+
+  it("drops a chart contradiction kept here, and every one naming an entry struck out here", async () => {
+    const caries = entry("ce31", "caries");
+    const fracture = entry("ce32", "fracture");
+    const missing = entry("ce4", "missing");
+    const implant = entry("ce15", "implant", "16");
+    const onImplant = entry("ce33", "root_canal", "16");
+    answer = async () => ({
+      ...inbox(),
+      chart_contradictions: [contradiction(caries, missing), contradiction(fracture, missing), contradiction(onImplant, implant)],
+    });
+    await refreshInbox();
+    let release: (v: AttentionInbox) => void = () => {};
+    const before = inboxState.inbox!;
+    answer = () => new Promise<AttentionInbox>((r) => (release = r));
+    const stale = refreshInbox();
+    forgetChartContradiction("ce33", "ce15");
+    expect(inboxState.inbox?.chart_contradictions.map((c) => c.entry.id)).toEqual(["ce31", "ce32"]);
+    // "Absente" struck out: the tooth is there again, and neither entry on it contradicts it.
+    forgetChartEntry("ce4");
+    expect(inboxState.inbox?.chart_contradictions).toEqual([]);
+    expect(inboxState.inbox?.edit_conflicts).toEqual([notes]);
+    release(before);
+    await stale;
+    expect(inboxState.inbox?.chart_contradictions).toEqual([]);
   });
 
   it("starts over for another user", async () => {

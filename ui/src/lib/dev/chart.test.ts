@@ -212,4 +212,41 @@ describe("the mock's dental chart", () => {
     expect((await outcome(invoke("resolve_edit_conflict", { request }))).error).toBeUndefined();
     expect((await chartOf(invoke)).entries.find((e) => e.id === "ce3")?.material).toBe("zirconia");
   });
+
+  const contradictions = async (invoke: Invoke) => (await outcome(invoke<AttentionInbox>("attention_inbox"))).value!.chart_contradictions;
+
+  it("puts a chart contradiction in the inbox: a caries charted elsewhere on a tooth charted missing", async () => {
+    const invoke = home();
+    const [c, ...others] = await contradictions(invoke);
+    expect(others).toEqual([]);
+    expect(c).toMatchObject({
+      patient: { id: "p1", file_number: "K7Q-00001" }, tooth: "18", reason: "tooth_absent",
+      entry: { id: "ce31", kind: "caries", surfaces: "O", recorded_by: "Karim Haddad", note: "Sensible au froid" },
+      because_of: { id: "ce4", kind: "missing", recorded_by: "Dr Amina Benali" },
+    });
+    expect(c.found_at_ms).toBeLessThan(Date.now());
+    // Only for those who see the clinical record.
+    expect(await contradictions(home("&role=receptionist"))).toEqual([]);
+  });
+
+  it("keeps both: the contradiction leaves the inbox and cannot be kept twice", async () => {
+    const invoke = home();
+    const req = { entry_id: "ce31", because_of_id: "ce4" };
+    expect((await outcome(invoke("keep_chart_entries", { req }))).value).toBeNull();
+    expect(await contradictions(invoke)).toEqual([]);
+    expect((await outcome(invoke("keep_chart_entries", { req }))).error?.code).toBe("not_found");
+    expect((await outcome(home("&role=receptionist")("keep_chart_entries", { req }))).error?.code).toBe("permission_denied");
+  });
+
+  it("drops the contradiction once either entry is struck out; one brought back brings it back", async () => {
+    const invoke = home();
+    expect((await outcome(invoke("set_chart_entry_active", { entry: "ce31", active: false }))).error).toBeUndefined();
+    expect(await contradictions(invoke)).toEqual([]);
+
+    const other = home();
+    expect((await outcome(other("set_chart_entry_active", { entry: "ce4", active: false }))).error).toBeUndefined();
+    expect(await contradictions(other)).toEqual([]);
+    expect((await outcome(other("set_chart_entry_active", { entry: "ce4", active: true }))).error).toBeUndefined();
+    expect((await contradictions(other)).map((c) => [c.entry.id, c.because_of.id])).toEqual([["ce31", "ce4"]]);
+  });
 });

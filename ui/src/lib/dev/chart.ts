@@ -3,10 +3,13 @@
 // chart.rs: a caries over a planned treatment over a fracture over a treatment in place over
 // something to watch), the settling of findings by a treatment done and their coming back when it
 // no longer stands, and the Rust side's checks with its wording and its reasons (the rule that
-// refused), so that the form's errors can be seen. Only for looking at the screens.
+// refused), so that the form's errors can be seen. The inbox's chart contradictions are the
+// entries that do not fit their tooth as another entry makes it (the same checks), until one is
+// struck out or both are kept (keep_chart_entries). Only for looking at the screens.
 import type {
   ChartEntry,
   ChartEntryInput,
+  KeepChartEntriesRequest,
   ChartKind,
   ChartStatus,
   ChartTooth,
@@ -37,6 +40,16 @@ export type ChartHost = {
 
 /** An entry as the mock stores it. */
 export type MockChartEntry = ChartEntry & { done_at_ms: number };
+
+/** A chart contradiction of the inbox, its file by id (the mock names it). */
+export type MockChartContradiction = {
+  patient_id: string;
+  tooth: string;
+  entry: ChartEntry;
+  because_of: ChartEntry;
+  reason: string;
+  found_at_ms: number;
+};
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** An ApiError as the Rust side sends it: `reason` only where it sets one. */
@@ -250,6 +263,9 @@ export function createMockChart(host: ChartHost) {
     ["p14", "36", "O", "sealant", "existing", null, "", 200, null, true, null],
     // The erased file keeps its clinical record (read only).
     ["p16", "11", "", "crown", "existing", "ceramic", "", 700, null, true, null],
+    // Charted yesterday at "Fauteuil 1" while apart: a caries on Mohamed Benali's 18, which is
+    // charted missing (17 was meant, most likely). The inbox's chart contradiction.
+    ["p1", "18", "O", "caries", "existing", null, "Sensible au froid", 1, null, true, null],
   ];
   const entries: MockChartEntry[] = seeds.map(([patient_id, tooth, surfaces, kind, status, material, note, charted, done], i) => ({
     id: `ce${i + 1}`, patient_id, tooth, surfaces, kind, status, material, note, done_on: done === null ? null : isoAgo(done),
@@ -260,6 +276,8 @@ export function createMockChart(host: ChartHost) {
     entries[i].active = s[9];
     if (s[10] !== null) entries[i].settled_by = entries[s[10]].id;
   });
+  const chartedElsewhere = entries[entries.length - 1];
+  chartedElsewhere.recorded_by = "Karim Haddad";
   let counter = entries.length;
 
   const find = (id: unknown) => entries.find((e) => e.id === id);
@@ -363,6 +381,34 @@ export function createMockChart(host: ChartHost) {
     return checkOnTooth(tooth, kind, others);
   }
 
+  // Chart contradictions: each entry against the other active entries of its tooth (in its file
+  // and those merged into it), as fits_its_tooth checks a new one; both kept: not flagged again.
+  const contradictionKey = (entryId: string, becauseOfId: string) => `${entryId}+${becauseOfId}`;
+  const kept = new Set<string>();
+  const foundAt = new Map<string, number>([[contradictionKey(chartedElsewhere.id, "ce4"), now - 2 * 3_600_000]]);
+  /** The entry that puts a tooth in its state (rules::picture's order: an implant, a pontic, then
+   * a missing tooth or a done extraction). */
+  const cause = (state: ToothState, others: MockChartEntry[]) =>
+    others.find((o) => o.status !== "planned" && (state === "missing" ? o.kind === "missing" || o.kind === "extraction" : o.kind === state));
+  /** The contradictions waiting, oldest found first. */
+  function contradictions(): MockChartContradiction[] {
+    const live = entries.filter((e) => e.active && !e.settled_by && KINDS.includes(e.kind));
+    const out: MockChartContradiction[] = [];
+    for (const e of live) {
+      const file = host.survivor(e.patient_id);
+      const others = live.filter((o) => o !== e && o.tooth === e.tooth && host.survivor(o.patient_id) === file);
+      const misfit = checkOnTooth(e.tooth, e.kind, others);
+      const because = misfit && cause(toothOf(e.tooth, others).state, others);
+      if (!misfit || !because) continue;
+      const key = contradictionKey(e.id, because.id);
+      if (kept.has(key)) continue;
+      let at = foundAt.get(key);
+      if (at === undefined) foundAt.set(key, (at = Date.now()));
+      out.push({ patient_id: file, tooth: e.tooth, entry: dto(e), because_of: dto(because), reason: misfit[2], found_at_ms: at });
+    }
+    return out.sort((a, b) => a.found_at_ms - b.found_at_ms || a.entry.id.localeCompare(b.entry.id));
+  }
+
   const noView = () => fail("permission_denied", "your role does not allow viewing clinical data");
   const noEdit = () => fail("permission_denied", "your role does not allow editing clinical data");
   /** require_live_patient: an erased file keeps its clinical records but takes no new ones. */
@@ -462,6 +508,16 @@ export function createMockChart(host: ChartHost) {
       if (e.active) e.settled_by = null;
       return write(e);
     },
+    keep_chart_entries: async (_r: never, args: Record<string, unknown>): Promise<null> => {
+      await delay(200);
+      if (!host.allowed("edit_clinical")) return noEdit();
+      const req = args.req as KeepChartEntriesRequest;
+      const key = contradictionKey(req.entry_id, req.because_of_id);
+      if (!contradictions().some((c) => contradictionKey(c.entry.id, c.because_of.id) === key))
+        return fail("not_found", "these two chart entries no longer contradict each other: it was settled here or on another PC");
+      kept.add(key);
+      return null;
+    },
   };
 
   /** The chart's lines of a patient's timeline: each entry charted, and each one done here. */
@@ -476,5 +532,5 @@ export function createMockChart(host: ChartHost) {
     return out;
   }
 
-  return { handlers, entries, find, timeline };
+  return { handlers, entries, find, timeline, contradictions };
 }

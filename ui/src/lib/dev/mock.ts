@@ -90,6 +90,9 @@
 // Rust side's, with its words (O on a front tooth, no surfaces for a caries, a planned caries, a
 // composite crown...). The material of Mohamed Benali's crown on 46 was changed at "Fauteuil 1"
 // too: a concurrent edit of a chart entry waits in the inbox (for roles that see clinical data).
+// And Karim Haddad charted a caries on his 18 at "Fauteuil 1", a tooth charted missing: a chart
+// contradiction waits in the inbox (same roles), gone once either entry is struck out
+// (set_chart_entry_active) or both are kept (keep_chart_entries).
 import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import { MERGEABLE_FIELDS } from "../bindings";
@@ -100,6 +103,7 @@ import type {
   ApiError,
   AppStatus,
   AttentionInbox,
+  ChartContradiction,
   ClinicInfo,
   DeviceInfo,
   DeviceInvite,
@@ -330,6 +334,12 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     user: () => current,
     today: () => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10),
   });
+  /** The chart contradictions waiting, each named by its file (the one the chart is read in). */
+  const chartContradictions = (): ChartContradiction[] =>
+    chart.contradictions().flatMap(({ patient_id, ...c }) => {
+      const p = findPatient(patient_id);
+      return p ? [{ ...c, patient: refOf(p) }] : [];
+    });
   const history = (patientId: string): MedicalHistory => {
     const files = filesOf(patientId);
     const items = medical
@@ -975,6 +985,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         duplicates: duplicatePairs(),
         edit_conflicts: listConflicts(true),
         double_bookings: allowed("view_agenda") ? agenda.doubleBookings() : [],
+        chart_contradictions: allowed("view_clinical") ? chartContradictions() : [],
       };
     },
     attention_inbox_refresh: async (r: never, args: Record<string, unknown>): Promise<AttentionInbox> =>
@@ -1317,7 +1328,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     "erase_patient", "set_patient_photo", "remove_patient_photo", "mark_distinct", "merge_patients", "separate_patient",
     "resolve_edit_conflict", "save_chair", "book_appointment", "update_appointment", "set_appointment_status", "keep_double_booking",
     "import_image_file", "add_image_annotation", "delete_image_annotation", "calibrate_image", "set_image_teeth", "delete_image",
-    "add_chart_entry", "update_chart_entry", "complete_chart_entry", "set_chart_entry_active",
+    "add_chart_entry", "update_chart_entry", "complete_chart_entry", "set_chart_entry_active", "keep_chart_entries",
   ]) {
     const write = handlers[name];
     handlers[name] = async (r, a) => {
