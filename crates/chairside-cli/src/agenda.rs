@@ -355,9 +355,15 @@ pub(crate) fn run_inbox(app: &mut App, out: &Output) -> Result<(), ApiError> {
             lines.push(format!("  {}", line(&d.second)));
         }
         for c in &inbox.chart_contradictions {
+            let why = match c.reason.as_str() {
+                "tooth_absent" => "charted on a tooth charted missing or extracted",
+                "on_implant" => "charted on an implant",
+                "on_pontic" => "charted on a pontic",
+                other => other,
+            };
             lines.push(format!(
-                "chart contradiction on tooth {} (file {}, {}): strike one out (chairside chart strike ID) or keep both (chairside chart keep-both {} {})",
-                c.tooth, c.patient.file_number, c.reason, c.entry.id, c.because_of.id
+                "chart contradiction on tooth {} (file {}): the first entry is {why}; strike one out (chairside chart strike ID) or keep both (chairside chart keep-both {} {})",
+                c.tooth, c.patient.file_number, c.entry.id, c.because_of.id
             ));
             lines.push(format!("  {}", crate::chart::line(&c.entry)));
             lines.push(format!("  {}", crate::chart::line(&c.because_of)));
