@@ -234,11 +234,18 @@ impl App {
         Ok(())
     }
 
-    /// The chart contradictions waiting for a person, for the inbox (whose caller checked that
-    /// the person sees the clinical record). An erased file's chart takes nothing new, so its
-    /// pairs are not shown; a deleted file's neither.
-    pub(crate) fn chart_contradictions(&self) -> Result<Vec<ChartContradiction>> {
+    /// The chart contradictions waiting for a person, in every file (for the inbox) or in one
+    /// file's chart; the caller checked that the person sees the clinical record. An erased
+    /// file's chart takes nothing new, so its pairs are not shown; a deleted file's neither.
+    pub(crate) fn chart_contradictions(
+        &self,
+        in_file: Option<&str>,
+    ) -> Result<Vec<ChartContradiction>> {
         let conn = self.store()?.conn();
+        let waiting = match in_file {
+            Some(file) => rows::contradictions_of(conn, file)?,
+            None => rows::contradictions(conn)?,
+        };
         let standing = |id: &str| -> Result<Option<ChartEntry>> {
             let Some(mut row) = rows::get(conn, id)? else {
                 return Ok(None);
@@ -252,7 +259,7 @@ impl App {
             Ok(Some(to_dto(conn, row, kind, status)))
         };
         let mut found = Vec::new();
-        for c in rows::contradictions(conn)? {
+        for c in waiting {
             let Some(patient) = chairside_store::patients::get(conn, &c.patient_id)? else {
                 continue;
             };
@@ -393,8 +400,15 @@ impl App {
             ids.sort();
             ids
         };
+        let contradictions = self.chart_contradictions(Some(patient_id))?;
         Ok(ChartUpdate {
-            chart: chart_of(self.store()?.conn(), patient_id, stored, &after),
+            chart: chart_of(
+                self.store()?.conn(),
+                patient_id,
+                stored,
+                &after,
+                contradictions,
+            ),
             entry_id: entry_id.to_string(),
             settled: newly(&after, before),
             restored: newly(before, &after),
@@ -405,16 +419,19 @@ impl App {
         let conn = self.store()?.conn();
         let stored = rows::for_patient(conn, patient_id)?;
         let settled = rows::settled(&stored);
-        Ok(chart_of(conn, patient_id, stored, &settled))
+        let contradictions = self.chart_contradictions(Some(patient_id))?;
+        Ok(chart_of(conn, patient_id, stored, &settled, contradictions))
     }
 }
 
-/// The chart as shown, from the patient's stored entries and the findings settled now.
+/// The chart as shown, from the patient's stored entries, the findings settled now and the
+/// contradictions waiting in it.
 fn chart_of(
     conn: &chairside_store::Connection,
     patient_id: &str,
     stored: Vec<ChartRow>,
     settled: &HashMap<String, String>,
+    contradictions: Vec<ChartContradiction>,
 ) -> DentalChart {
     let teeth = |primary: bool| -> Vec<ChartTooth> {
         Tooth::chart_order(primary)
@@ -455,6 +472,7 @@ fn chart_of(
         has_primary_entries,
         entries,
         kinds: kind_rules(),
+        contradictions,
     }
 }
 

@@ -1491,6 +1491,9 @@ pub struct DentalChart {
     pub entries: Vec<ChartEntry>,
     /// Every kind of entry with what it takes, findings first.
     pub kinds: Vec<ChartKindRule>,
+    /// Entries of one tooth charted apart at two PCs that cannot both be true, waiting for a
+    /// person (the same as the inbox's for this file), by tooth.
+    pub contradictions: Vec<ChartContradiction>,
 }
 
 /// A chart entry as typed. Surfaces as typed ("mod", "M O D", V for B, P for L).

@@ -70,7 +70,7 @@ impl App {
             Vec::new()
         };
         let chart_contradictions = if clinical {
-            self.chart_contradictions()?
+            self.chart_contradictions(None)?
         } else {
             Vec::new()
         };

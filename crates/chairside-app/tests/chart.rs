@@ -757,10 +757,24 @@ fn entries_of_one_tooth_charted_apart_that_contradict_wait_in_both_inboxes_until
     let on_36 = shown.iter().find(|c| c.tooth == "36").unwrap();
     assert_eq!((on_36.entry.kind, on_36.because_of.kind), (Caries, Missing));
     assert_eq!(on_36.entry.recorded_by, on_36.because_of.recorded_by);
+    let chart_at_b = b.dental_chart(&yacine.id).unwrap();
     assert_eq!(
-        active_ids(&a.dental_chart(&yacine.id).unwrap()).len(),
+        active_ids(&chart_at_b).len(),
         4,
         "nothing is struck out by the software"
+    );
+    // The chart carries the same pairs as the inbox, by tooth.
+    let in_chart: Vec<(String, String)> = chart_at_b
+        .contradictions
+        .iter()
+        .map(|c| (c.tooth.clone(), c.entry.id.clone()))
+        .collect();
+    assert_eq!(
+        in_chart,
+        [
+            ("36".to_string(), caries.clone()),
+            ("46".into(), filling.clone())
+        ]
     );
 
     // A receptionist sees the inbox, not the clinical record's contradictions.
@@ -802,8 +816,15 @@ fn entries_of_one_tooth_charted_apart_that_contradict_wait_in_both_inboxes_until
         code::NOT_FOUND,
         "decided already"
     );
-    a.set_chart_entry_active(&caries, false).unwrap();
+    let struck = a.set_chart_entry_active(&caries, false).unwrap();
     assert_eq!(pairs(&mut a), both[1..]);
+    let left: Vec<&str> = struck
+        .chart
+        .contradictions
+        .iter()
+        .map(|c| c.tooth.as_str())
+        .collect();
+    assert_eq!(left, ["46"], "the chart a write returns has the pair gone");
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
     a.sync_now(None).unwrap();

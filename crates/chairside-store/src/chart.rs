@@ -207,13 +207,31 @@ pub struct Contradiction {
 
 /// Every contradiction waiting for a person, newest first.
 pub fn contradictions(conn: &Connection) -> Result<Vec<Contradiction>> {
+    waiting_where(conn, "?1 IS NULL", None)
+}
+
+/// The contradictions waiting in one file's chart (the file it is read in), by tooth.
+pub fn contradictions_of(conn: &Connection, patient_id: &str) -> Result<Vec<Contradiction>> {
+    waiting_where(conn, "patient_id = ?1", Some(patient_id))
+}
+
+fn waiting_where(
+    conn: &Connection,
+    condition: &str,
+    patient_id: Option<&str>,
+) -> Result<Vec<Contradiction>> {
+    let order = if patient_id.is_some() {
+        "tooth, found_at_ms DESC"
+    } else {
+        "found_at_ms DESC, patient_id, tooth"
+    };
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT entry_id, because_of_id, patient_id, tooth, reason, found_at_ms
-             FROM chart_contradiction
-             ORDER BY found_at_ms DESC, patient_id, tooth, entry_id, because_of_id",
-        )?
-        .query_map([], |r| {
+             FROM chart_contradiction WHERE {condition}
+             ORDER BY {order}, entry_id, because_of_id"
+        ))?
+        .query_map([patient_id], |r| {
             Ok(Contradiction {
                 entry_id: r.get(0)?,
                 because_of_id: r.get(1)?,
@@ -302,6 +320,16 @@ pub(crate) fn on_entry(conn: &Connection, id: &str) -> Result<()> {
 /// file's entries (and those of the files merged into it, when `has_merged_files`) are read in
 /// now and were read in before. A file without entries (most) costs one index seek.
 pub(crate) fn on_file(conn: &Connection, file: &str, has_merged_files: bool) -> Result<()> {
+    // The common case first, a plain index seek: a first pull runs this for thousands of
+    // patients, and one without entries and without merged files has nothing to re-derive.
+    let has_entries = conn
+        .prepare_cached("SELECT 1 FROM chart_entry WHERE patient_id = ?1 LIMIT 1")?
+        .query_row([file], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !has_entries && !has_merged_files {
+        return Ok(());
+    }
     let mut reached = vec![file.to_string()];
     let mut at = 0;
     while has_merged_files && at < reached.len() {

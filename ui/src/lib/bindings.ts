@@ -833,7 +833,12 @@ entries: Array<ChartEntry>,
 /**
  * Every kind of entry with what it takes, findings first.
  */
-kinds: Array<ChartKindRule>, };
+kinds: Array<ChartKindRule>, 
+/**
+ * Entries of one tooth charted apart at two PCs that cannot both be true, waiting for a
+ * person (the same as the inbox's for this file), by tooth.
+ */
+contradictions: Array<ChartContradiction>, };
 
 export type ChartEntryInput = { tooth: string, surfaces: string, kind: ChartKind, status: ChartStatus, material: ToothMaterial | null, note: string, 
 /**

@@ -74,7 +74,7 @@ const KINDS: ChartKindRule[] = CHART_KINDS.map((kind) => {
 });
 const chart: DentalChart = {
   patient_id: "p1", permanent: order(false).map(toothOf), primary: order(true).map(toothOf), has_primary_entries: false, entries: [],
-  kinds: KINDS,
+  kinds: KINDS, contradictions: [],
 };
 
 function entry(over: Partial<ChartEntry>): ChartEntry {
@@ -119,6 +119,11 @@ describe("words", () => {
     expect(toothLabel("fr", "36", active)).toBe("Dent 36 : carie M, obturation MOD prévue");
     expect(toothLabel("en", "36", active)).toBe("Tooth 36: caries M, restoration MOD planned");
     expect(toothLabel("fr", "21", [])).toBe("Dent 21 : rien de noté");
+    // A contradiction waiting on the tooth (the odontogram's mark) is said too.
+    const both = [entry({ tooth: "18", kind: "missing", surfaces: "" }), entry({ tooth: "18", surfaces: "O" })];
+    expect(toothLabel("fr", "18", both, true)).toBe("Dent 18 : absente, carie O — entrées contradictoires");
+    expect(toothLabel("en", "18", both, true)).toBe("Tooth 18: missing, caries O — contradicting entries");
+    expect(toothLabel("en", "21", [], false)).toBe("Tooth 21: nothing charted");
   });
 
   it("names a chart entry in the inbox", () => {

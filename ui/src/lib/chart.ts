@@ -215,10 +215,21 @@ export function entryPhrase(lang: Language, e: Pick<ChartEntry, "kind" | "surfac
 }
 
 /** A tooth button's accessible name: "Dent 36 : carie M, obturation MOD prévue" (its active
- * entries), "Dent 21 : rien de noté". */
-export function toothLabel(lang: Language, tooth: string, active: readonly Pick<ChartEntry, "kind" | "surfaces" | "status">[]): string {
-  if (active.length === 0) return translate(lang, "chart.tooth_label_none", { tooth });
-  return translate(lang, "chart.tooth_label", { tooth, entries: active.map((e) => entryPhrase(lang, e)).join(", ") });
+ * entries), "Dent 21 : rien de noté"; "Dent 18 : absente, carie O — entrées contradictoires" with
+ * a contradiction waiting on it. */
+export function toothLabel(
+  lang: Language,
+  tooth: string,
+  active: readonly Pick<ChartEntry, "kind" | "surfaces" | "status">[],
+  contradicted = false,
+): string {
+  const label =
+    active.length === 0
+      ? translate(lang, "chart.tooth_label_none", { tooth })
+      : translate(lang, "chart.tooth_label", { tooth, entries: active.map((e) => entryPhrase(lang, e)).join(", ") });
+  // The odontogram's mark of a waiting contradiction, said too (the button's label is all a
+  // screen reader reads of it).
+  return contradicted ? translate(lang, "chart.tooth_label_contra", { label }) : label;
 }
 
 /** The inbox's subject for a chart entry: "Schéma dentaire — dent 36 MO, carie". */

@@ -23,6 +23,9 @@ import {
   conflictKey,
   conflictsOf,
   conflictSubject,
+  contradictedTeeth,
+  contradictedTeethText,
+  contradictionChanges,
   contradictionReason,
   contradictionText,
   deviceLabel,
@@ -414,6 +417,31 @@ describe("chart contradictions", () => {
     expect(chartContradictionCountLabel("en", 2)).toBe("2 dental chart contradictions");
     // An older Rust side sends none.
     expect(inboxCount({ duplicates: [], edit_conflicts: [], double_bookings: [] } as unknown as AttentionInbox)).toBe(0);
+  });
+
+  it("count a chart's teeth for its notice, each once, and mark them", () => {
+    const fracture = contradiction({ entry: entry({ id: "ce32", kind: "fracture" }) });
+    const onImplant = contradiction({ tooth: "16", entry: entry({ id: "ce33", tooth: "16", kind: "root_canal" }), reason: "on_implant" });
+    // Two contradictions on 36 are one tooth.
+    expect(contradictedTeeth([contradiction(), fracture, onImplant])).toEqual(["36", "16"]);
+    expect(contradictedTeeth(undefined)).toEqual([]);
+    expect(contradictedTeethText("fr", 1)).toBe(
+      "1 dent porte des entrées qui se contredisent, notées à deux postes séparés : barrez celle qui est fausse, ou gardez les deux telles qu'elles ont été notées.",
+    );
+    expect(contradictedTeethText("fr", 2)).toMatch(/^2 dents portent des entrées qui se contredisent/);
+    expect(contradictedTeethText("en", 1)).toBe(
+      "1 tooth holds entries that contradict each other, charted at two computers apart: strike out the one that is wrong, or keep both as charted.",
+    );
+    expect(contradictedTeethText("en", 2)).toMatch(/^2 teeth hold entries/);
+  });
+
+  it("tell what a write in the chart settled or brought back, for the inbox to follow", () => {
+    const onImplant = contradiction({ tooth: "16", entry: entry({ id: "ce33", tooth: "16", kind: "root_canal" }), reason: "on_implant" });
+    // The same contradiction read again (found later, say) is no change.
+    expect(contradictionChanges([contradiction()], [contradiction({ found_at_ms: 9 })])).toEqual({ gone: [], came: [] });
+    expect(contradictionChanges([contradiction(), onImplant], [onImplant])).toEqual({ gone: [contradiction()], came: [] });
+    expect(contradictionChanges([onImplant], [contradiction(), onImplant])).toEqual({ gone: [], came: [contradiction()] });
+    expect(contradictionChanges(undefined, [])).toEqual({ gone: [], came: [] });
   });
 });
 

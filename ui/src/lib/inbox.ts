@@ -418,6 +418,33 @@ export function withoutChartEntry(list: readonly ChartContradiction[], entryId: 
   return list.filter((c) => c.entry.id !== entryId && c.because_of.id !== entryId);
 }
 
+/** The teeth with a contradiction waiting, each once, in the order given: a chart's notice counts
+ * them, its odontogram marks them. */
+export function contradictedTeeth(list: readonly Pick<ChartContradiction, "tooth">[] | null | undefined): string[] {
+  return [...new Set((list ?? []).map((c) => c.tooth))];
+}
+
+/** What a write in the chart did to its contradictions (an entry of one struck out from its
+ * tooth's panel settles it, one restored can bring it back): the inbox follows. */
+export function contradictionChanges(
+  before: readonly ChartContradiction[] | null | undefined,
+  after: readonly ChartContradiction[] | null | undefined,
+): { gone: ChartContradiction[]; came: ChartContradiction[] } {
+  const keys = (list: readonly ChartContradiction[] | null | undefined) =>
+    new Set((list ?? []).map((c) => chartContradictionKey(c.entry.id, c.because_of.id)));
+  const [had, has] = [keys(before), keys(after)];
+  return {
+    gone: distinctChartContradictions(before).filter((c) => !has.has(chartContradictionKey(c.entry.id, c.because_of.id))),
+    came: distinctChartContradictions(after).filter((c) => !had.has(chartContradictionKey(c.entry.id, c.because_of.id))),
+  };
+}
+
+/** The chart's notice: "1 dent porte des entrées qui se contredisent, notées à deux postes
+ * séparés…", "2 dents portent…". */
+export function contradictedTeethText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "chart.contra_one" : "chart.contra_many", { n });
+}
+
 /** "1 contradiction du schéma dentaire", "2 contradictions du schéma dentaire". */
 export function chartContradictionCountLabel(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "inbox.contra_count_one" : "inbox.contra_count_many", { n });

@@ -6,6 +6,10 @@ import { translate, type MessageKey } from "./i18n";
 export const SEXES = ["F", "M", "X"] as const;
 export type Sex = (typeof SEXES)[number];
 
+/** A patient file's tabs: identity and clinical lists, the dental chart, the images. A file opens
+ * on its own, unless opened for something another tab shows (a chart contradiction). */
+export type FileTab = "file" | "chart" | "imaging";
+
 export const NATIONAL_ID_KINDS = ["be_nrn", "fr_nir", "dz_cnas"] as const;
 export type NationalIdKind = (typeof NATIONAL_ID_KINDS)[number];
 /** What the kind select holds: a kind, or "none" (no number recorded). */

@@ -249,4 +249,19 @@ describe("the mock's dental chart", () => {
     expect((await outcome(other("set_chart_entry_active", { entry: "ce4", active: true }))).error).toBeUndefined();
     expect((await contradictions(other)).map((c) => [c.entry.id, c.because_of.id])).toEqual([["ce31", "ce4"]]);
   });
+
+  it("gives each chart its own contradictions, gone with the write that settles them", async () => {
+    const invoke = home();
+    const [waiting] = await contradictions(invoke);
+    expect((await chartOf(invoke)).contradictions).toEqual([waiting]);
+    expect((await chartOf(invoke, "p4")).contradictions).toEqual([]);
+    // Struck out: the chart the write returns has it no more.
+    const struck = (await outcome(invoke<ChartUpdate>("set_chart_entry_active", { entry: "ce31", active: false }))).value!;
+    expect(struck.chart.contradictions).toEqual([]);
+    // Kept: the chart read again has it no more.
+    const other = home();
+    expect((await chartOf(other)).contradictions.map((c) => c.entry.id)).toEqual(["ce31"]);
+    await outcome(other("keep_chart_entries", { req: { entry_id: "ce31", because_of_id: "ce4" } }));
+    expect((await chartOf(other)).contradictions).toEqual([]);
+  });
 });

@@ -3,10 +3,12 @@
 // chart.rs: a caries over a planned treatment over a fracture over a treatment in place over
 // something to watch), the settling of findings by a treatment done and their coming back when it
 // no longer stands, and the Rust side's checks with its wording and its reasons (the rule that
-// refused), so that the form's errors can be seen. The inbox's chart contradictions are the
-// entries that do not fit their tooth as another entry makes it (the same checks), until one is
-// struck out or both are kept (keep_chart_entries). Only for looking at the screens.
+// refused), so that the form's errors can be seen. The chart contradictions (the inbox's, and each
+// chart's own) are the entries that do not fit their tooth as another entry makes it (the same
+// checks), until one is struck out or both are kept (keep_chart_entries). Only for looking at the
+// screens.
 import type {
+  ChartContradiction,
   ChartEntry,
   ChartEntryInput,
   KeepChartEntriesRequest,
@@ -28,7 +30,9 @@ type Handler = (req: never, args: Record<string, unknown>) => Promise<unknown>;
 /** What the chart mock needs from the rest of the mock. */
 export type ChartHost = {
   allowed: (perm: Permission) => boolean;
-  patient: (id: unknown) => { id: string; file_number: string; erased_at_ms: number | null } | undefined;
+  patient: (
+    id: unknown,
+  ) => { id: string; file_number: string; last_name: string; first_name: string; erased_at_ms: number | null } | undefined;
   /** The file a file's reads go to (the kept file of a merge). */
   survivor: (id: string) => string;
   /** A file and those merged into it. */
@@ -303,6 +307,8 @@ export function createMockChart(host: ChartHost) {
         default_status: isFinding(kind) ? "existing" : "planned",
         materials: materialsOf(kind),
       })),
+      // Those among the entries read (a file's own and those of the files merged into it).
+      contradictions: named().filter((c) => files.includes(c.entry.patient_id) && files.includes(c.because_of.patient_id)),
     };
   }
 
@@ -407,6 +413,14 @@ export function createMockChart(host: ChartHost) {
       out.push({ patient_id: file, tooth: e.tooth, entry: dto(e), because_of: dto(because), reason: misfit[2], found_at_ms: at });
     }
     return out.sort((a, b) => a.found_at_ms - b.found_at_ms || a.entry.id.localeCompare(b.entry.id));
+  }
+  /** The contradictions as the Rust side sends them (the inbox's, a chart's), each named by its
+   * file. */
+  function named(): ChartContradiction[] {
+    return contradictions().flatMap(({ patient_id, ...c }) => {
+      const p = host.patient(patient_id);
+      return p ? [{ ...c, patient: { id: p.id, file_number: p.file_number, last_name: p.last_name, first_name: p.first_name } }] : [];
+    });
   }
 
   const noView = () => fail("permission_denied", "your role does not allow viewing clinical data");
@@ -532,5 +546,5 @@ export function createMockChart(host: ChartHost) {
     return out;
   }
 
-  return { handlers, entries, find, timeline, contradictions };
+  return { handlers, entries, find, timeline, contradictions, named };
 }

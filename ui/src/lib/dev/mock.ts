@@ -91,8 +91,9 @@
 // composite crown...). The material of Mohamed Benali's crown on 46 was changed at "Fauteuil 1"
 // too: a concurrent edit of a chart entry waits in the inbox (for roles that see clinical data).
 // And Karim Haddad charted a caries on his 18 at "Fauteuil 1", a tooth charted missing: a chart
-// contradiction waits in the inbox (same roles), gone once either entry is struck out
-// (set_chart_entry_active) or both are kept (keep_chart_entries).
+// contradiction waits in the inbox (same roles) and in his chart (its notice, the tooth marked),
+// gone once either entry is struck out (set_chart_entry_active) or both are kept
+// (keep_chart_entries).
 import type { Invoker } from "../api";
 import { LONGEST_WAIT_MS, MockAgent, type AgentState, type AttemptOutcome } from "./agent";
 import { MERGEABLE_FIELDS } from "../bindings";
@@ -335,11 +336,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     today: () => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10),
   });
   /** The chart contradictions waiting, each named by its file (the one the chart is read in). */
-  const chartContradictions = (): ChartContradiction[] =>
-    chart.contradictions().flatMap(({ patient_id, ...c }) => {
-      const p = findPatient(patient_id);
-      return p ? [{ ...c, patient: refOf(p) }] : [];
-    });
+  const chartContradictions = (): ChartContradiction[] => chart.named();
   const history = (patientId: string): MedicalHistory => {
     const files = filesOf(patientId);
     const items = medical
