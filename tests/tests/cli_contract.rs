@@ -254,13 +254,20 @@ fn audit_verify_names_the_first_altered_or_removed_entry() {
 }
 
 #[test]
-fn backup_create_restore_and_db_check() {
+fn backup_create_restore_db_check_and_compact() {
     let dir = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     init(dir.path());
     let db_check: Value =
         serde_json::from_str(&ok(as_owner(dir.path(), &["--json", "db", "check"]))).unwrap();
     assert_eq!(db_check["ok"], true);
+    let compacted: Value =
+        serde_json::from_str(&ok(as_owner(dir.path(), &["--json", "db", "compact"]))).unwrap();
+    assert!(compacted["before_bytes"].as_u64().unwrap() > 4096);
+    assert!(
+        compacted["after_bytes"].as_u64().unwrap() <= compacted["before_bytes"].as_u64().unwrap()
+    );
+    ok(as_owner(dir.path(), &["db", "check"]));
 
     let file = out.path().join("cabinet.chairside-backup");
     let summary: Value = serde_json::from_str(&ok(as_owner(

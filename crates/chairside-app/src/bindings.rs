@@ -34,6 +34,7 @@ pub fn typescript() -> String {
         NewUserRequest::decl(&cfg),
         AuditVerification::decl(&cfg),
         DbCheck::decl(&cfg),
+        DbCompacted::decl(&cfg),
         BackupSummary::decl(&cfg),
         PatientInput::decl(&cfg),
         Patient::decl(&cfg),

@@ -197,6 +197,15 @@ pub struct DbCheck {
     pub problems: Vec<String>,
 }
 
+/// The database's size on disk (file and write-ahead log) before and after compacting it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DbCompacted {
+    #[ts(type = "number")]
+    pub before_bytes: u64,
+    #[ts(type = "number")]
+    pub after_bytes: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BackupSummary {
     pub path: String,

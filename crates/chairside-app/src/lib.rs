@@ -714,6 +714,27 @@ impl App {
         })
     }
 
+    /// Gives the room left inside the database back to the disk (`Store::vacuum`): after an
+    /// update whose migrations rebuilt tables, or once many images or files were erased. The
+    /// owner's maintenance, like the check; audited with the sizes.
+    pub fn compact_database(&mut self) -> Result<DbCompacted> {
+        let session = self.authorize(P::ManageBackups, "database.compact")?;
+        let (before_bytes, after_bytes) = self.store()?.vacuum()?;
+        let detail = format!("{before_bytes} -> {after_bytes} bytes");
+        self.audited_write_with_detail(
+            &session,
+            "database.compact",
+            "database",
+            "*",
+            &detail,
+            |_| Ok(()),
+        )?;
+        Ok(DbCompacted {
+            before_bytes,
+            after_bytes,
+        })
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     pub(crate) fn store(&self) -> Result<&Store> {

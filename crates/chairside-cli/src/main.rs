@@ -325,6 +325,10 @@ enum AuditCommand {
 enum DbCommand {
     /// integrity_check and cipher_integrity_check.
     Check,
+    /// Give the room left inside the database back to the disk (after an update that rebuilt
+    /// tables, or after erasures). Needs free space about the database's size while it runs;
+    /// close the app on this PC first.
+    Compact,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -621,6 +625,18 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                             format!("database check failed: {}", check.problems.join("; ")),
                         ))
                     }
+                }
+                Command::Db {
+                    command: DbCommand::Compact,
+                } => {
+                    let done = app.compact_database()?;
+                    out.print(&done, || {
+                        format!(
+                            "Database compacted: {:.1} MB -> {:.1} MB on disk.",
+                            done.before_bytes as f64 / 1e6,
+                            done.after_bytes as f64 / 1e6
+                        )
+                    })
                 }
                 Command::Patient { command } => run_patient(&mut app, &out, command),
                 Command::Image { command } => image::run_in_clinic(&mut app, command, &out),

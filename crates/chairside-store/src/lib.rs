@@ -416,6 +416,39 @@ impl Store {
         Ok(true)
     }
 
+    /// The database's size on disk: its file and its write-ahead log.
+    pub fn disk_bytes(&self) -> u64 {
+        ["chairside.db", "chairside.db-wal"]
+            .iter()
+            .filter_map(|name| std::fs::metadata(self.dir.join(name)).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Rewrites the database into as few pages as it needs (`VACUUM`, encrypted with the same
+    /// key) and empties the write-ahead log: the room left by deleted data and by migrations
+    /// that rebuilt tables (0021 and 0022 rebuilt the sync bookkeeping) goes back to the disk,
+    /// which SQLite otherwise keeps and reuses. It needs free space about the database's size
+    /// while it runs; a full disk is told as such, the database unchanged. Another connection
+    /// writing (the app open on this PC, its sync) makes it wait, then fail as busy, unchanged.
+    /// Returns the sizes on disk before and after.
+    pub fn vacuum(&self) -> Result<(u64, u64)> {
+        let before = self.disk_bytes();
+        self.conn
+            .execute_batch("VACUUM")
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    StoreError::InUse
+                }
+                _ => e.into(),
+            })?;
+        // A reader elsewhere may hold the log: the next checkpoint empties it then.
+        let _busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok((before, self.disk_bytes()))
+    }
+
     /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; an empty list means clean.
     pub fn check(&self) -> Result<Vec<String>> {
         check_connection(&self.conn)

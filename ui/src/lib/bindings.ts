@@ -56,6 +56,8 @@ first_break: string | null, broken_seq: number | null, broken_device: string | n
 
 export type DbCheck = { ok: boolean, problems: Array<string>, };
 
+export type DbCompacted = { before_bytes: number, after_bytes: number, };
+
 export type BackupSummary = { path: string, database_id: string, schema_version: number, created_at_ms: number, bytes: number, key_storage: KeyStorage, };
 
 export type PatientInput = { last_name: string, first_name: string, 
