@@ -11,6 +11,7 @@ use chairside_domain::EntityId;
 use chairside_store::Store;
 use chairside_store::chart::{self, ChartRow};
 use chairside_store::conflicts;
+use chairside_store::patients::PatientRow;
 use common::*;
 
 fn charted(store: &mut Store, patient: &str, tooth: &str, surfaces: &str, kind: &str) -> ChartRow {
@@ -45,6 +46,25 @@ fn open_conflicts(store: &Store) -> Vec<(String, String, String)> {
         .into_iter()
         .map(|c| (c.table, c.row_id, c.field))
         .collect()
+}
+
+/// The same person's file created twice at one PC: the one to keep, the one to merge into it.
+fn two_files_of_one_person(store: &mut Store) -> (PatientRow, PatientRow) {
+    let mut kept = PatientRow {
+        id: EntityId::new().to_string(),
+        last_name: "Haddad".into(),
+        first_name: "Yacine".into(),
+        birth_date: "1980-02-03".into(),
+        sex: "M".into(),
+        ..Default::default()
+    };
+    let mut retired = PatientRow {
+        id: EntityId::new().to_string(),
+        ..kept.clone()
+    };
+    store.write(|w| w.insert_patient(&mut kept)).unwrap();
+    store.write(|w| w.insert_patient(&mut retired)).unwrap();
+    (kept, retired)
 }
 
 /// Two operatories of one clinic, each with the other's changes.
@@ -127,20 +147,7 @@ fn an_entry_changed_in_two_operatories_while_apart_converges_and_waits_for_a_per
 fn a_merged_files_entries_are_read_with_the_file_it_was_merged_into() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = create(&dir.path().join("pc"));
-    let mut kept = chairside_store::patients::PatientRow {
-        id: EntityId::new().to_string(),
-        last_name: "Haddad".into(),
-        first_name: "Yacine".into(),
-        birth_date: "1980-02-03".into(),
-        sex: "M".into(),
-        ..Default::default()
-    };
-    let mut retired = chairside_store::patients::PatientRow {
-        id: EntityId::new().to_string(),
-        ..kept.clone()
-    };
-    store.write(|w| w.insert_patient(&mut kept)).unwrap();
-    store.write(|w| w.insert_patient(&mut retired)).unwrap();
+    let (kept, retired) = two_files_of_one_person(&mut store);
     let on_kept = charted(&mut store, &kept.id, "16", "O", "sealant");
     let on_retired = charted(&mut store, &retired.id, "46", "", "crown");
     store
@@ -384,20 +391,7 @@ fn a_finding_settled_by_a_treatment_done_after_it_contradicts_nothing() {
 fn merging_two_files_brings_their_charts_together_and_separating_them_parts_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = create(&dir.path().join("pc"));
-    let mut kept = chairside_store::patients::PatientRow {
-        id: EntityId::new().to_string(),
-        last_name: "Haddad".into(),
-        first_name: "Yacine".into(),
-        birth_date: "1980-02-03".into(),
-        sex: "M".into(),
-        ..Default::default()
-    };
-    let mut retired = chairside_store::patients::PatientRow {
-        id: EntityId::new().to_string(),
-        ..kept.clone()
-    };
-    store.write(|w| w.insert_patient(&mut kept)).unwrap();
-    store.write(|w| w.insert_patient(&mut retired)).unwrap();
+    let (kept, retired) = two_files_of_one_person(&mut store);
     let missing = charted_at(
         &mut store,
         &kept.id,
