@@ -39,6 +39,9 @@
 //! - one person filed at both PCs while they were apart is flagged in the "needs attention"
 //!   inbox after the syncs; merged there in the dialog (which shows what differs), the kept file
 //!   names the other and holds both phones, and the second PC finds one file after its sync;
+//! - the dental chart at both PCs: one entry changed apart waits in the inbox until one value is
+//!   taken; a tooth charted missing at one and decayed at the other waits in the inbox as a
+//!   contradiction, opens on the chart marked, and is settled by striking the caries out there;
 //! - the clinic moves to a new relay: a sync there says that the relay does not know this PC,
 //!   the owner joins it from the Sync panel (the clinic registers there and this PC brings the
 //!   second PC's changes it holds), and the second PC joins it with the command line;
@@ -1075,6 +1078,66 @@ fn scenario(run: &mut Run) -> Result<()> {
     ensure!(
         at_chair["entries"][0]["status"] == "done",
         "done here, done there: {at_chair}"
+    );
+    run.end_step();
+
+    // i6. Entries of one tooth that contradict each other: the second PC (command line) charts
+    // 26 missing while this one, not synced since, charts a caries on 26 (its form allows it:
+    // its chart has no missing 26). After both sync, the inbox shows the pair; "Ouvrir le
+    // dossier" opens the file on its chart, which shows the pair above the odontogram and marks
+    // the tooth; striking out the caries there settles it on both PCs.
+    run.begin("i6. the dental chart: entries charted apart that contradict each other");
+    let missing = cli(
+        &chair,
+        &[
+            "--user", OWNER, "chart", "add", patient_id, "--tooth", "26", "--kind", "missing",
+        ],
+    )?;
+    let missing_id = missing["entry_id"].as_str().unwrap_or_default().to_string();
+    ensure!(!missing_id.is_empty(), "charted missing: {missing}");
+    open_chart(run)?;
+    run.press_keys(&["2", "6"])?;
+    run.wait_text_containing("chart-panel-title", "26")?;
+    run.click("chart-entry-add")?;
+    run.wait_for("chart-entry-form", STEP_TIMEOUT)?;
+    run.choose("chart-entry-kind", "caries")?;
+    run.fill("chart-entry-surfaces", "O")?;
+    run.click("chart-entry-save")?;
+    run.wait_absent("chart-entry-form", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    run.sync_now_checked()?;
+    run.click("nav-inbox")?;
+    let pair = format!(
+        "{}[data-because-of-id=\"{missing_id}\"][data-reason=\"tooth_absent\"]",
+        css("chart-contradiction")
+    );
+    run.wait_for_css(&pair, STEP_TIMEOUT)?;
+    run.wait_text_containing("chart-contradiction-text", "absente")?;
+    run.screenshot("chart-contradiction")?;
+    run.click_css(
+        &format!("{pair} {}", css("chart-contradiction-open")),
+        "opening the file from the contradiction",
+    )?;
+    run.wait_for("chart-tooth-contradiction", STEP_TIMEOUT)?;
+    run.wait_for_css(
+        &format!("{pair} {}", css("chart-contradiction-strike-entry")),
+        STEP_TIMEOUT,
+    )?;
+    run.click_css(
+        &format!("{pair} {}", css("chart-contradiction-strike-entry")),
+        "striking out the caries",
+    )?;
+    run.click("chart-contradiction-strike-confirm")?;
+    run.wait_absent("chart-tooth-contradiction", STEP_TIMEOUT)?;
+    run.sync_now_checked()?;
+    cli(&chair, &["--user", OWNER, "sync"])?;
+    let inbox = cli(&chair, &["--user", OWNER, "inbox"])?;
+    ensure!(
+        inbox["chart_contradictions"]
+            .as_array()
+            .is_some_and(|c| c.is_empty()),
+        "settled on the second PC too: {inbox}"
     );
     run.end_step();
 
