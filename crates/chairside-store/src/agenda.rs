@@ -20,7 +20,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::changes::Writer;
 use crate::error::{Result, StoreError};
 use crate::now_ms;
-use crate::schema::{APPOINTMENT, BOOKING_REVIEW, CHAIR};
+use crate::pair_decision::{KEPT_BOOKINGS, ordered};
+use crate::schema::{APPOINTMENT, CHAIR};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChairRow {
@@ -219,21 +220,6 @@ pub fn overlapping(conn: &Connection, id: &str) -> Result<Vec<String>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
-    if x < y { (x, y) } else { (y, x) }
-}
-
-fn kept_both(conn: &Connection, x: &str, y: &str) -> Result<bool> {
-    let (a, b) = ordered(x, y);
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM booking_review WHERE appointment_a = ?1 AND appointment_b = ?2",
-        )?
-        .query_row(params![a, b], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
 /// The appointment's `on_change` hook: re-derives the double bookings it is part of from the data
 /// as it stands (its chair and day now; the pairs of the chair or day it left go with it). A pair
 /// keeps the time it was first found while it stays flagged.
@@ -260,7 +246,7 @@ pub(crate) fn on_appointment(conn: &Connection, id: &str) -> Result<()> {
     };
     let now = now_ms() as i64;
     for other in holding(conn, &row.chair_id, &slot, Some(id))? {
-        if kept_both(conn, id, &other.id)? {
+        if KEPT_BOOKINGS.decided(conn, id, &other.id)? {
             continue;
         }
         let (a, b) = ordered(id, &other.id);
@@ -279,15 +265,7 @@ pub(crate) fn on_appointment(conn: &Connection, id: &str) -> Result<()> {
 
 /// The `on_change` hook of a decision to keep both: the pair is no longer flagged.
 pub(crate) fn on_review(conn: &Connection, row_id: &str) -> Result<()> {
-    let pair: Option<(String, String)> = conn
-        .query_row(
-            "SELECT appointment_a, appointment_b FROM booking_review WHERE id = ?1",
-            [row_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((x, y)) = pair {
-        let (a, b) = ordered(&x, &y);
+    if let Some((a, b)) = KEPT_BOOKINGS.pair_of(conn, row_id)? {
         conn.execute(
             "DELETE FROM booking_overlap WHERE appointment_a = ?1 AND appointment_b = ?2",
             params![a, b],
@@ -356,16 +334,6 @@ impl Writer<'_> {
         decided_by: &str,
         decided_at_ms: i64,
     ) -> Result<()> {
-        let (a, b) = ordered(x, y);
-        self.append(
-            &BOOKING_REVIEW,
-            EntityId::new(),
-            &[
-                ("appointment_a", Value::Text(a.to_string())),
-                ("appointment_b", Value::Text(b.to_string())),
-                ("decided_by", Value::Text(decided_by.to_string())),
-                ("decided_at_ms", Value::Integer(decided_at_ms)),
-            ],
-        )
+        self.decide_pair(&KEPT_BOOKINGS, x, y, decided_by, decided_at_ms)
     }
 }

@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::changes::Writer;
 use crate::error::{Result, StoreError};
-use crate::schema::{CHART_ENTRY, CHART_REVIEW};
+use crate::pair_decision::KEPT_CHART_ENTRIES;
+use crate::schema::CHART_ENTRY;
 
 /// One entry of a patient's chart, as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -382,14 +383,7 @@ pub(crate) fn on_file(conn: &Connection, file: &str, has_merged_files: bool) -> 
 
 /// The `on_change` hook of a decision to keep both entries: the pair no longer waits.
 pub(crate) fn on_review(conn: &Connection, row_id: &str) -> Result<()> {
-    let pair: Option<(String, String)> = conn
-        .query_row(
-            "SELECT entry_a, entry_b FROM chart_review WHERE id = ?1",
-            [row_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((a, b)) = pair {
+    if let Some((a, b)) = KEPT_CHART_ENTRIES.pair_of(conn, row_id)? {
         conn.execute(
             "DELETE FROM chart_contradiction
              WHERE (entry_id = ?1 AND because_of_id = ?2) OR (entry_id = ?2 AND because_of_id = ?1)",
@@ -492,7 +486,7 @@ fn found_on_tooth(conn: &Connection, file: &str, tooth: &str) -> Result<Vec<Cont
     let mut found = Vec::new();
     for c in chairside_domain::chart::contradictions(parsed, &entries) {
         let (entry, because_of) = (standing[c.entry].0, standing[c.because_of].0);
-        if kept_both(conn, &entry.id, &because_of.id)? {
+        if KEPT_CHART_ENTRIES.decided(conn, &entry.id, &because_of.id)? {
             continue;
         }
         found.push(Contradiction {
@@ -507,19 +501,6 @@ fn found_on_tooth(conn: &Connection, file: &str, tooth: &str) -> Result<Vec<Cont
     Ok(found)
 }
 
-fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
-    if x < y { (x, y) } else { (y, x) }
-}
-
-fn kept_both(conn: &Connection, x: &str, y: &str) -> Result<bool> {
-    let (a, b) = ordered(x, y);
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM chart_review WHERE entry_a = ?1 AND entry_b = ?2")?
-        .query_row([a, b], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
 impl Writer<'_> {
     /// A person's decision that two contradicting entries both stand as charted.
     pub fn keep_chart_entries(
@@ -529,16 +510,6 @@ impl Writer<'_> {
         decided_by: &str,
         decided_at_ms: i64,
     ) -> Result<()> {
-        let (a, b) = ordered(x, y);
-        self.append(
-            &CHART_REVIEW,
-            EntityId::new(),
-            &[
-                ("entry_a", Value::Text(a.to_string())),
-                ("entry_b", Value::Text(b.to_string())),
-                ("decided_by", Value::Text(decided_by.to_string())),
-                ("decided_at_ms", Value::Integer(decided_at_ms)),
-            ],
-        )
+        self.decide_pair(&KEPT_CHART_ENTRIES, x, y, decided_by, decided_at_ms)
     }
 }

@@ -6,14 +6,12 @@
 //! ([`crate::merged`]), or when either file is erased or deleted, or when an edit makes them
 //! differ.
 
-use chairside_domain::EntityId;
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::changes::Writer;
 use crate::error::{Result, StoreError};
+use crate::pair_decision::{DISTINCT_FILES, ordered};
 use crate::patients::{self, PatientRow};
-use crate::schema::PATIENT_DISTINCT;
 
 /// A flagged pair, `patient_a < patient_b`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,10 +21,6 @@ pub struct DuplicateFlag {
     /// `name_birth_date` or `phone`.
     pub reason: String,
     pub found_at_ms: i64,
-}
-
-fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
-    if x < y { (x, y) } else { (y, x) }
 }
 
 /// Re-derives the flags of one patient from the current data. Runs in the transaction of every
@@ -91,7 +85,7 @@ fn refresh_standing(conn: &Connection, row_id: &str, has_merged_files: bool) -> 
     for (other, reason) in found {
         if other.id == row.id
             || other.erased_at_ms != 0
-            || decided_distinct(conn, &row.id, &other.id)?
+            || DISTINCT_FILES.decided(conn, &row.id, &other.id)?
         {
             continue;
         }
@@ -107,30 +101,13 @@ fn refresh_standing(conn: &Connection, row_id: &str, has_merged_files: bool) -> 
 
 /// Drops the flag of a pair once a person has decided (the `patient_distinct` hook).
 pub(crate) fn on_distinct(conn: &Connection, row_id: &str) -> Result<()> {
-    let pair: Option<(String, String)> = conn
-        .query_row(
-            "SELECT patient_a, patient_b FROM patient_distinct WHERE id = ?1",
-            [row_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((a, b)) = pair {
-        let (a, b) = ordered(&a, &b);
+    if let Some((a, b)) = DISTINCT_FILES.pair_of(conn, row_id)? {
         conn.execute(
             "DELETE FROM duplicate_flag WHERE patient_a = ?1 AND patient_b = ?2",
             params![a, b],
         )?;
     }
     Ok(())
-}
-
-fn decided_distinct(conn: &Connection, x: &str, y: &str) -> Result<bool> {
-    let (a, b) = ordered(x, y);
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM patient_distinct WHERE patient_a = ?1 AND patient_b = ?2")?
-        .query_row(params![a, b], |_| Ok(()))
-        .optional()?
-        .is_some())
 }
 
 /// Every flagged pair, newest first.
@@ -177,19 +154,9 @@ impl Writer<'_> {
                 "a file cannot be distinct from itself".into(),
             ));
         }
-        let (a, b) = ordered(x, y);
-        if decided_distinct(self.conn(), a, b)? {
+        if DISTINCT_FILES.decided(self.conn(), x, y)? {
             return Ok(());
         }
-        self.append(
-            &PATIENT_DISTINCT,
-            EntityId::new(),
-            &[
-                ("patient_a", Value::Text(a.into())),
-                ("patient_b", Value::Text(b.into())),
-                ("decided_by", Value::Text(decided_by.into())),
-                ("decided_at_ms", Value::Integer(at_ms)),
-            ],
-        )
+        self.decide_pair(&DISTINCT_FILES, x, y, decided_by, at_ms)
     }
 }

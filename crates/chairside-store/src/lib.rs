@@ -31,6 +31,7 @@ pub mod key;
 pub mod medical;
 pub mod merged;
 pub mod migrate;
+mod pair_decision;
 pub mod patients;
 pub mod schema;
 pub mod sync_state;
