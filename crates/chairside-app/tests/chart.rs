@@ -72,6 +72,13 @@ fn one_file_at_two_pcs(work: &std::path::Path) -> (App, App, Patient) {
     (a, b, yacine)
 }
 
+/// A syncs, then B, then A again: each holds what the other wrote.
+fn exchange(a: &mut App, b: &mut App) {
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+}
+
 /// Charts an entry in a patient's file at this PC; returns its id.
 fn chart(app: &mut App, patient: &Patient, input: ChartEntryInput) -> String {
     app.add_chart_entry(&patient.id, input).unwrap().entry_id
@@ -491,9 +498,7 @@ fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_
         entry("36", "mod v", ChartKind::Restoration, ChartStatus::Done),
     )
     .unwrap();
-    a.sync_now(None).unwrap();
-    b.sync_now(None).unwrap();
-    a.sync_now(None).unwrap();
+    exchange(&mut a, &mut b);
     let chart_a = a.dental_chart(&yacine.id).unwrap();
     assert_eq!(chart_a.entries, b.dental_chart(&yacine.id).unwrap().entries);
     assert_eq!(
@@ -627,9 +632,7 @@ fn a_treatment_done_at_one_pc_and_struck_out_at_the_other_gives_its_finding_back
     let done = a.complete_chart_entry(&restoration, None).unwrap();
     assert_eq!(done.settled, std::slice::from_ref(&caries));
     b.set_chart_entry_active(&restoration, false).unwrap();
-    a.sync_now(None).unwrap();
-    b.sync_now(None).unwrap();
-    a.sync_now(None).unwrap();
+    exchange(&mut a, &mut b);
 
     // Merged: a restoration done and struck out settles nothing, so the caries is back on both.
     let on_a = a.dental_chart(&yacine.id).unwrap();
@@ -718,9 +721,7 @@ fn entries_of_one_tooth_charted_apart_that_contradict_wait_in_both_inboxes_until
     let implant = chart(&mut a, &yacine, entry("46", "", Implant, Existing));
     let caries = chart(&mut b, &yacine, entry("36", "O", Caries, Existing));
     let filling = chart(&mut b, &yacine, entry("46", "MO", Restoration, Planned));
-    a.sync_now(None).unwrap();
-    b.sync_now(None).unwrap();
-    a.sync_now(None).unwrap();
+    exchange(&mut a, &mut b);
 
     let pairs = |app: &mut App| -> Vec<(String, String, String, String)> {
         let mut found: Vec<_> = app
@@ -825,9 +826,7 @@ fn entries_of_one_tooth_charted_apart_that_contradict_wait_in_both_inboxes_until
         .map(|c| c.tooth.as_str())
         .collect();
     assert_eq!(left, ["46"], "the chart a write returns has the pair gone");
-    a.sync_now(None).unwrap();
-    b.sync_now(None).unwrap();
-    a.sync_now(None).unwrap();
+    exchange(&mut a, &mut b);
     assert!(pairs(&mut a).is_empty());
     assert!(pairs(&mut b).is_empty());
 }

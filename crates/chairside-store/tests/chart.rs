@@ -257,6 +257,11 @@ fn waiting(store: &Store) -> Vec<(String, String, String, String, String)> {
         .collect()
 }
 
+/// The waiting contradictions as (entry, because of).
+fn waiting_ids(store: &Store) -> Vec<(String, String)> {
+    waiting(store).into_iter().map(|c| (c.0, c.1)).collect()
+}
+
 fn both_ways(op1: &mut Store, op2: &mut Store) {
     sync(op1, op2);
     sync(op2, op1);
@@ -366,7 +371,7 @@ fn two_entries_kept_by_a_person_are_not_flagged_again_on_any_pc() {
         4_000,
     );
     both_ways(&mut op1, &mut op2);
-    let ids: Vec<(String, String)> = waiting(&op1).into_iter().map(|c| (c.0, c.1)).collect();
+    let ids = waiting_ids(&op1);
     assert_eq!(ids, vec![(root_canal.id, implant.id)]);
 }
 
@@ -383,7 +388,7 @@ fn a_finding_settled_by_a_treatment_done_after_it_contradicts_nothing() {
     assert!(waiting(&op1).is_empty());
     let later = charted_at(&mut op1, &patient, ("36", "D", "caries", "existing"), 3_000);
     both_ways(&mut op1, &mut op2);
-    let ids: Vec<(String, String)> = waiting(&op2).into_iter().map(|c| (c.0, c.1)).collect();
+    let ids = waiting_ids(&op2);
     assert_eq!(ids, vec![(later.id, pulled.id)]);
 }
 
