@@ -786,7 +786,9 @@ pub enum RejoinOutcome {
 }
 
 /// A PC revoked. `recovery_key_renewed`: it had been a member, so the clinic's recovery key was
-/// renewed with it (the old printed sheet no longer works: print the new one).
+/// renewed with it (the old printed sheet no longer works: print the new one), and with it the
+/// clinic's data key (what the clinic writes from then on is sealed under a key the revoked PC
+/// never receives).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DeviceRevoked {
     pub recovery_key_renewed: bool,

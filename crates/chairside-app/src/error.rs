@@ -101,6 +101,18 @@ pub mod reason {
     /// `conflict`: a PC was revoked, but the recovery key could not be renewed (the message says
     /// why): the revoked PC could still join with the old key until it is renewed.
     pub const RECOVERY_NOT_RENEWED: &str = "recovery_not_renewed";
+    /// `sync_not_ready`: the clinic's data key was renewed (a PC revoked) and no PC has shared
+    /// the new key with this one yet: its changes were sent, nothing received; another PC's
+    /// sync shares it, then this PC syncs again.
+    pub const KEY_NOT_SHARED: &str = "key_not_shared";
+    /// `conflict`: another PC renewed the clinic's data key a moment ago (sync, then try again).
+    pub const KEY_RENEWED_ELSEWHERE: &str = "key_renewed_elsewhere";
+    /// `integrity`: the relay's copy of the renewed data key (this PC's share, or the ring of
+    /// older keys) was rejected; nothing of it was used.
+    pub const BAD_KEY_SHARE: &str = "bad_key_share";
+    /// `invalid_input`: the recovery key was printed before the clinic's data key was last
+    /// renewed: the sheet printed since restores the clinic.
+    pub const RECOVERY_KEY_OUTDATED: &str = "recovery_key_outdated";
     /// `sync_not_ready`: the clinic moved to another relay that this PC has not followed yet (it
     /// does at its next sync); what this relay says of the clinic may be out of date.
     pub const CLINIC_MOVED_AWAY: &str = "clinic_moved_away";

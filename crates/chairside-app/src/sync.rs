@@ -69,6 +69,12 @@ impl From<&SyncError> for ApiError {
             SyncError::RecoveryRenewedElsewhere => {
                 (code::CONFLICT, Some(reason::RECOVERY_RENEWED_ELSEWHERE))
             }
+            SyncError::KeyNotShared => (code::SYNC_NOT_READY, Some(reason::KEY_NOT_SHARED)),
+            SyncError::KeyRenewedElsewhere => (code::CONFLICT, Some(reason::KEY_RENEWED_ELSEWHERE)),
+            SyncError::BadKeyShare(_) => (code::INTEGRITY, Some(reason::BAD_KEY_SHARE)),
+            SyncError::RecoveryKeyOutdated => {
+                (code::INVALID_INPUT, Some(reason::RECOVERY_KEY_OUTDATED))
+            }
             SyncError::AlreadyInClinic => (code::ALREADY_INITIALISED, None),
             // This PC's own disk full while merging: told as such (nothing of it was kept).
             SyncError::Store(store) if store.is_disk_full() => return ApiError::disk_full(store),

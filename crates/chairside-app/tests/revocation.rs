@@ -1,6 +1,6 @@
-//! Revoking a PC renews the clinic's recovery key: the revoked PC holds the clinic key, from
-//! which the old recovery key derives, and must not be able to join again with it as a new
-//! device. Two PCs of one clinic through a real relay on loopback (in this process).
+//! Revoking a PC renews the clinic's recovery key and its data key: the revoked PC holds the
+//! clinic key, from which the old recovery key derives, and must not be able to join again with
+//! it as a new device, nor read what the clinic writes from then on. Two PCs of one clinic through a real relay on loopback (in this process).
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
@@ -60,6 +60,9 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
     assert!(revoked.recovery_key_renewed);
     let err = b.sync_now(None).unwrap_err();
     assert_eq!(err.code, "permission_denied", "{err:?}");
+    // The clinic's data key was renewed with it: what is written now is sealed under a key
+    // the revoked PC never received (see chairside-sync's scenario tests for the relay's bytes).
+    add_patient(&mut a, "Mansouri", "Nadia", "1988-09-30");
 
     // The owner's PC prints the new key; the revoked PC still prints the old one, which now
     // adds no device, and nothing is left of the attempt.
@@ -91,6 +94,11 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
         .unwrap();
     rescued.sync_now(None).unwrap();
     assert_eq!(key(&mut rescued), renewed);
+    // It reads the file written before the renewal (under the older key, from the relay's
+    // ring) and the one written since (under the key the sheet holds).
+    for name in ["Benali", "Mansouri"] {
+        assert_eq!(rescued.search_patients(name).unwrap().len(), 1, "{name}");
+    }
 
     // Revoking a PC already revoked renews nothing; the owner may renew by hand (a sheet lost).
     assert!(!a.revoke_device(&b_id).unwrap().recovery_key_renewed);

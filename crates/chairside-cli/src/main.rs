@@ -771,9 +771,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                             let mut text = format!("Revoked {id}: it can no longer sync.");
                             if renewed {
                                 text.push_str(
-                                    "\nThe clinic's recovery key was renewed (the revoked PC held \
-                                     the old one): the printed sheet no longer works. Print the \
-                                     new one: `chairside recovery show`.",
+                                    "\nThe clinic's recovery key and encryption key were renewed \
+                                     (the revoked PC held the old ones): it cannot read what the \
+                                     clinic writes from now on, and the printed sheet no longer \
+                                     works. Print the new one: `chairside recovery show`.",
                                 );
                             }
                             text

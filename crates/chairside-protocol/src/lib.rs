@@ -36,6 +36,12 @@
 //!   and its salt, sealed under the clinic key;
 //! * `POST /v1/clinic/recovery` [`RenewRecoveryRequest`] → `{}`: the clinic's recovery key was
 //!   renewed (a PC was revoked: it could compute the old proof); the old proof stops working.
+//! * `GET /v1/clinic/keys` → [`ClinicKeys`]; `POST /v1/clinic/keys` [`ShareKeysRequest`] →
+//!   `{}`: the clinic's data key was renewed (a PC was revoked, or the recovery sheet renewed):
+//!   the relay keeps the key's epoch, the older keys sealed under the new one, and the new key
+//!   sealed to each PC's own X25519 key (a share), and gives each PC its own share; it can read
+//!   none of them. `POST /v1/devices/box-key` [`BoxKeyAnnouncement`] → `{}`: a PC announces the
+//!   X25519 key its shares are sealed to.
 //! * `POST /v1/clinic/moved` [`MoveNotice`] → `{}`: the clinic left this relay for another one
 //!   (a planned move): the notice, sealed under the clinic key, names the new relay, and every
 //!   [`Heads`] carries it so that the PCs not moved yet follow; an empty notice takes it back.
@@ -345,7 +351,75 @@ pub struct Heads {
     /// that open it follow. Absent otherwise (and from relays older than it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved: Option<Bytes>,
+    /// The epoch of the clinic's data key at this relay ([`ClinicKeys`]): a PC holding an
+    /// older one fetches its share before it seals anything. 0 (or absent, from an older relay)
+    /// until the key is first renewed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub key_epoch: u32,
 }
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The clinic's data key as the relay keeps it for one PC ([`feature::KEY_ROTATION`]): the
+/// current epoch, the older keys sealed under the current one (`ring`), the current key sealed
+/// to this PC's X25519 key (`share`) when a PC left one for it, and the box keys the clinic's
+/// active PCs announced (to seal a renewed key to). Epoch 0 and no ring until the key is first
+/// renewed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicKeys {
+    pub epoch: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ring: Option<Bytes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<Bytes>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub box_keys: Vec<AnnouncedBoxKey>,
+}
+
+/// An active PC's X25519 public key as it announced it ([`BoxKeyAnnouncement`]), and whether the
+/// relay holds a share of the current data key for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncedBoxKey {
+    pub device_id: String,
+    pub sealed: Bytes,
+    pub shared: bool,
+}
+
+/// `POST /v1/devices/box-key`: a PC announces its X25519 public key, sealed under the clinic's
+/// data key and bound to the clinic and the PC (at most [`MAX_KEY_SHARE_BYTES`]), so that a PC
+/// renewing the data key can seal the new one to it; the relay cannot forge one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxKeyAnnouncement {
+    pub sealed: Bytes,
+}
+
+/// One PC's share of a data key: the key sealed to the PC's X25519 key (`crypto_box` sealed box).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyShare {
+    pub device_id: String,
+    pub sealed: Bytes,
+}
+
+/// A renewal of the clinic's data key (`epoch` above the relay's: the ring and the shares replace
+/// the old ones; the same epoch as the relay's: the shares are added, for PCs left out, and the
+/// ring is kept; below it: [`code::CONFLICT`], another PC renewed the key a moment ago).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareKeysRequest {
+    pub epoch: u32,
+    /// The older keys sealed under the key of `epoch` (at most [`MAX_KEY_RING_BYTES`]).
+    pub ring: Bytes,
+    /// At most [`MAX_KEY_SHARES`], each at most [`MAX_KEY_SHARE_BYTES`].
+    pub shares: Vec<KeyShare>,
+}
+
+/// The largest sealed ring of older keys a relay keeps (about 80 bytes a key).
+pub const MAX_KEY_RING_BYTES: usize = 64 * 1024;
+/// The most shares one renewal may leave (a clinic's PCs).
+pub const MAX_KEY_SHARES: usize = 256;
+/// The largest share a relay keeps (a key sealed to an X25519 key takes under 200 bytes).
+pub const MAX_KEY_SHARE_BYTES: usize = 512;
 
 /// Bytes of the clinic's files the relay holds, and the most it may hold (see
 /// [`code::QUOTA_EXCEEDED`]).
@@ -379,6 +453,9 @@ pub mod feature {
     /// `POST /v1/clinic/moved`: the clinic's PCs leave a sealed notice naming the relay the
     /// clinic moved to, and [`super::Heads::moved`] carries it.
     pub const CLINIC_MOVED: &str = "clinic_moved";
+    /// `GET`/`POST /v1/clinic/keys`: the clinic's data key can be renewed, each PC fetching its
+    /// share ([`super::ClinicKeys`]), and [`super::Heads::key_epoch`] tells which key is current.
+    pub const KEY_ROTATION: &str = "key_rotation";
     /// Everything this build's relay can do.
     pub const ALL: &[&str] = &[
         REWRITE_ANY_STREAM,
@@ -386,6 +463,7 @@ pub mod feature {
         CARRY_STREAMS,
         RENEW_RECOVERY,
         CLINIC_MOVED,
+        KEY_ROTATION,
     ];
 }
 

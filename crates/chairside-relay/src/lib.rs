@@ -32,13 +32,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
-    ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
-    EnrollmentStatus, ErrorBody, FileRoom, Heads, Health, InviteRequest, MAX_BLOB_LIST,
-    MAX_BODY_BYTES, MAX_MOVE_NOTICE_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES,
+    AnnouncedBoxKey, ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes,
+    ClinicKeys, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, FileRoom, Heads,
+    Health, InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES, MAX_KEY_RING_BYTES, MAX_KEY_SHARE_BYTES,
+    MAX_KEY_SHARES, MAX_MOVE_NOTICE_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES,
     MoveNotice, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
     PushResponse, Record, RecoverRequest, RecoveryState, RegisterRequest, RegisterResponse,
-    RenewRecoveryRequest, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
-    check_version, code, feature, normalize_code,
+    RenewRecoveryRequest, RevokeRequest, RewriteRequest, RewriteResponse, ShareKeysRequest,
+    VERSION_HEADER, check_version, code, feature, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -327,11 +328,13 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
         .route("/v1/enrollments/approve", post(approve))
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
+        .route("/v1/devices/box-key", post(announce_box_key))
         .route("/v1/recover", post(recover))
         .route(
             "/v1/clinic/recovery",
             get(recovery_state).post(renew_recovery),
         )
+        .route("/v1/clinic/keys", get(clinic_keys).post(share_keys))
         .route("/v1/clinic/moved", post(leave_move_notice))
         .route("/v1/blobs", get(list_blobs))
         .route("/v1/blobs/{name}", get(blob_status).delete(delete_blob))
@@ -718,6 +721,91 @@ async fn recovery_state(
     }))
 }
 
+/// The clinic's data key for the asking PC: its epoch, the sealed ring and the PC's own share
+/// (never another PC's).
+async fn clinic_keys(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<ClinicKeys> {
+    let device = authenticate(&relay, &headers).await?;
+    let storage = relay.storage.clone();
+    let state = blocking(move || storage.clinic_keys(&device.clinic_id, &device.device_id)).await?;
+    Ok(Json(ClinicKeys {
+        epoch: state.epoch,
+        ring: state.ring.map(Bytes),
+        share: state.share.map(Bytes),
+        box_keys: state
+            .box_keys
+            .into_iter()
+            .map(|(device_id, sealed, shared)| AnnouncedBoxKey {
+                device_id,
+                sealed: Bytes(sealed),
+                shared,
+            })
+            .collect(),
+    }))
+}
+
+/// A PC announces its X25519 public key, sealed under the clinic's data key (the relay keeps
+/// bytes it cannot read or forge, within bounds, on the PC's own row).
+async fn announce_box_key(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<BoxKeyAnnouncement>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    sealed_within("sealed", &req.sealed, MAX_KEY_SHARE_BYTES)?;
+    let storage = relay.storage.clone();
+    blocking(move || storage.announce_box_key(&device.clinic_id, &device.device_id, &req.sealed.0))
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// An active PC renews the clinic's data key (or shares the current one with PCs left out): the
+/// relay keeps sealed bytes it cannot read, within bounds, scoped by the PC's clinic.
+async fn share_keys(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<ShareKeysRequest>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    sealed_within("ring", &req.ring, MAX_KEY_RING_BYTES)?;
+    if req.shares.len() > MAX_KEY_SHARES {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            format!("at most {MAX_KEY_SHARES} shares at once"),
+        ));
+    }
+    for share in &req.shares {
+        sealed_within("a share", &share.sealed, MAX_KEY_SHARE_BYTES)?;
+        if share.device_id.is_empty() || share.device_id.len() > 64 {
+            return Err(ApiFailure::new(
+                StatusCode::BAD_REQUEST,
+                code::BAD_REQUEST,
+                "a share names no device",
+            ));
+        }
+    }
+    let storage = relay.storage.clone();
+    let clinic = device.clinic_id.clone();
+    let (epoch, count) = (req.epoch, req.shares.len());
+    blocking(move || {
+        let shares: Vec<(String, Vec<u8>)> = req
+            .shares
+            .into_iter()
+            .map(|s| (s.device_id, s.sealed.0))
+            .collect();
+        storage.share_keys(&clinic, req.epoch, &req.ring.0, &shares)
+    })
+    .await?;
+    tracing::info!(
+        clinic = %device.clinic_id,
+        device = %device.device_id,
+        epoch,
+        shares = count,
+        "clinic data key shared"
+    );
+    Ok(Json(Empty {}))
+}
+
 /// A planned move: an active PC of the clinic leaves the sealed address of the relay the clinic
 /// moved to (or takes it back). The relay cannot read it; the clinic's PCs find it in their heads.
 async fn leave_move_notice(
@@ -761,9 +849,12 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
     let storage = relay.storage.clone();
     let quota = relay.quota.clone();
     let blobs = relay.blobs.clone();
-    let (devices, file_room, moved) = blocking(move || {
+    let (devices, file_room, moved, key_epoch) = blocking(move || {
         let devices = storage.heads(&device.clinic_id)?;
         let moved = storage.move_notice(&device.clinic_id)?;
+        let key_epoch = storage
+            .clinic_keys(&device.clinic_id, &device.device_id)?
+            .epoch;
         // With a quota, the clinic's files against it: the owner's end-of-day report shows it.
         let file_room = match quota.limit_for(&*storage, &device.clinic_id)? {
             Some(limit) => Some(FileRoom {
@@ -772,7 +863,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
             }),
             None => None,
         };
-        Ok::<_, ApiFailure>((devices, file_room, moved))
+        Ok::<_, ApiFailure>((devices, file_room, moved, key_epoch))
     })
     .await?;
     Ok(Json(Heads {
@@ -781,6 +872,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
         features: feature::ALL.iter().map(|f| f.to_string()).collect(),
         file_room,
         moved: moved.map(Bytes),
+        key_epoch,
     }))
 }
 

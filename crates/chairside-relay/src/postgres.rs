@@ -9,10 +9,10 @@ use postgres::fallible_iterator::FallibleIterator;
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::storage::{
-    ClinicUsage, DeviceRow, DeviceStatus, NO_SECRET, NewDevice, PendingRow, RecoverPlan, Storage,
-    StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_carry,
-    plan_push, plan_recover, quota_from_column, quota_to_column, recovery_renewed_elsewhere,
-    secret_hash_of, stream_checksum,
+    ClinicUsage, DeviceRow, DeviceStatus, KeyState, NO_SECRET, NewDevice, PendingRow, RecoverPlan,
+    SharePlan, Storage, StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum,
+    now_ms, plan_carry, plan_push, plan_recover, plan_share_keys, quota_from_column,
+    quota_to_column, recovery_renewed_elsewhere, secret_hash_of, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -61,6 +61,15 @@ ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS file_refused_at BIGINT NOT NUL
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS recovery_version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS recovery_sealed_salt BYTEA;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS move_notice BYTEA;
+ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS key_epoch BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS key_ring BYTEA;
+ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS box_key BYTEA;
+CREATE TABLE IF NOT EXISTS relay_key_share (
+    clinic_id       TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,
+    sealed          BYTEA   NOT NULL,
+    PRIMARY KEY (clinic_id, device_id)
+);
 ";
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -178,6 +187,7 @@ impl Storage for PostgresStorage {
                 "relay_stream",
                 "relay_invite",
                 "relay_device",
+                "relay_key_share",
             ] {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE clinic_id = $1"),
@@ -276,6 +286,95 @@ impl Storage for PostgresStorage {
             )?
             .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?;
         Ok((row.get(0), row.get(1)))
+    }
+
+    fn clinic_keys(&self, clinic_id: &str, device_id: &str) -> StorageResult<KeyState> {
+        let mut conn = self.pool.get()?;
+        let row = conn
+            .query_opt(
+                "SELECT key_epoch, key_ring FROM relay_clinic WHERE id = $1",
+                &[&clinic_id],
+            )?
+            .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?;
+        let epoch: i64 = row.get(0);
+        let share = conn
+            .query_opt(
+                "SELECT sealed FROM relay_key_share WHERE clinic_id = $1 AND device_id = $2",
+                &[&clinic_id, &device_id],
+            )?
+            .map(|r| r.get(0));
+        let box_keys = conn
+            .query(
+                "SELECT d.id, d.box_key, EXISTS (SELECT 1 FROM relay_key_share s
+                     WHERE s.clinic_id = d.clinic_id AND s.device_id = d.id)
+                 FROM relay_device d
+                 WHERE d.clinic_id = $1 AND d.status = 'active' AND d.box_key IS NOT NULL
+                 ORDER BY d.id",
+                &[&clinic_id],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        Ok(KeyState {
+            epoch: u32::try_from(epoch)
+                .map_err(|_| StorageError::Backend(format!("key epoch {epoch} out of range")))?,
+            ring: row.get(1),
+            share,
+            box_keys,
+        })
+    }
+
+    fn announce_box_key(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        sealed: &[u8],
+    ) -> StorageResult<()> {
+        self.pool.get()?.execute(
+            "UPDATE relay_device SET box_key = $3 WHERE clinic_id = $1 AND id = $2",
+            &[&clinic_id, &device_id, &sealed],
+        )?;
+        Ok(())
+    }
+
+    fn share_keys(
+        &self,
+        clinic_id: &str,
+        epoch: u32,
+        ring: &[u8],
+        shares: &[(String, Vec<u8>)],
+    ) -> StorageResult<()> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        // The clinic row's lock: two renewals on two relay processes are ordered.
+        let current: i64 = tx
+            .query_opt(
+                "SELECT key_epoch FROM relay_clinic WHERE id = $1 FOR UPDATE",
+                &[&clinic_id],
+            )?
+            .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?
+            .get(0);
+        let current = u32::try_from(current)
+            .map_err(|_| StorageError::Backend(format!("key epoch {current} out of range")))?;
+        if plan_share_keys(current, epoch)? == SharePlan::Renew {
+            tx.execute(
+                "UPDATE relay_clinic SET key_epoch = $2, key_ring = $3 WHERE id = $1",
+                &[&clinic_id, &i64::from(epoch), &ring],
+            )?;
+            tx.execute(
+                "DELETE FROM relay_key_share WHERE clinic_id = $1",
+                &[&clinic_id],
+            )?;
+        }
+        for (device_id, sealed) in shares {
+            tx.execute(
+                "INSERT INTO relay_key_share (clinic_id, device_id, sealed) VALUES ($1, $2, $3)
+                 ON CONFLICT (clinic_id, device_id) DO UPDATE SET sealed = excluded.sealed",
+                &[&clinic_id, device_id, sealed],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn set_move_notice(&self, clinic_id: &str, sealed: Option<&[u8]>) -> StorageResult<()> {

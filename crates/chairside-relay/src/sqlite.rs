@@ -8,10 +8,10 @@ use chairside_protocol::{Bytes, DeviceHead, Record, RewriteResponse};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::storage::{
-    ClinicUsage, DeviceRow, DeviceStatus, NO_SECRET, NewDevice, PendingRow, RecoverPlan, Storage,
-    StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum, now_ms, plan_carry,
-    plan_push, plan_recover, quota_from_column, quota_to_column, recovery_renewed_elsewhere,
-    secret_hash_of, stream_checksum,
+    ClinicUsage, DeviceRow, DeviceStatus, KeyState, NO_SECRET, NewDevice, PendingRow, RecoverPlan,
+    SharePlan, Storage, StorageError, StorageResult, check_rewrite, empty_checksum, next_checksum,
+    now_ms, plan_carry, plan_push, plan_recover, plan_share_keys, quota_from_column,
+    quota_to_column, recovery_renewed_elsewhere, secret_hash_of, stream_checksum,
 };
 
 const SCHEMA: &str = "
@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS record (
     stored_at       INTEGER NOT NULL,
     PRIMARY KEY (clinic_id, device_id, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_share (            -- the current data key sealed to one PC
+    clinic_id       TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,
+    sealed          BLOB    NOT NULL,
+    PRIMARY KEY (clinic_id, device_id)
+) WITHOUT ROWID;
 ";
 
 /// Raw bytes of sealed data in one pulled page, at most (plus the last record).
@@ -90,6 +96,10 @@ impl SqliteStorage {
             ("clinic", "recovery_sealed_salt", "BLOB"),
             // A planned move: the new relay's address, sealed under the clinic key.
             ("clinic", "move_notice", "BLOB"),
+            // Renewals of the clinic's data key: its epoch and the older keys sealed under it.
+            ("clinic", "key_epoch", "INTEGER NOT NULL DEFAULT 0"),
+            ("clinic", "key_ring", "BLOB"),
+            ("device", "box_key", "BLOB"),
         ] {
             let present: bool = conn.query_row(
                 "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
@@ -168,7 +178,7 @@ impl Storage for SqliteStorage {
             )
             .optional()?;
         if usage.is_some() {
-            for table in ["record", "stream", "invite", "device"] {
+            for table in ["record", "stream", "invite", "device", "key_share"] {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE clinic_id = ?1"),
                     [clinic_id],
@@ -277,6 +287,89 @@ impl Storage for SqliteStorage {
         )
         .optional()?
         .ok_or_else(|| StorageError::NotFound("no such clinic".into()))
+    }
+
+    fn clinic_keys(&self, clinic_id: &str, device_id: &str) -> StorageResult<KeyState> {
+        let conn = self.conn()?;
+        let (epoch, ring): (u32, Option<Vec<u8>>) = conn
+            .query_row(
+                "SELECT key_epoch, key_ring FROM clinic WHERE id = ?1",
+                [clinic_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?;
+        let share = conn
+            .query_row(
+                "SELECT sealed FROM key_share WHERE clinic_id = ?1 AND device_id = ?2",
+                [clinic_id, device_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut stmt = conn.prepare(
+            "SELECT d.id, d.box_key, EXISTS (SELECT 1 FROM key_share s
+                 WHERE s.clinic_id = d.clinic_id AND s.device_id = d.id)
+             FROM device d
+             WHERE d.clinic_id = ?1 AND d.status = 'active' AND d.box_key IS NOT NULL
+             ORDER BY d.id",
+        )?;
+        let box_keys = stmt
+            .query_map([clinic_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(KeyState {
+            epoch,
+            ring,
+            share,
+            box_keys,
+        })
+    }
+
+    fn announce_box_key(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        sealed: &[u8],
+    ) -> StorageResult<()> {
+        self.conn()?.execute(
+            "UPDATE device SET box_key = ?3 WHERE clinic_id = ?1 AND id = ?2",
+            params![clinic_id, device_id, sealed],
+        )?;
+        Ok(())
+    }
+
+    fn share_keys(
+        &self,
+        clinic_id: &str,
+        epoch: u32,
+        ring: &[u8],
+        shares: &[(String, Vec<u8>)],
+    ) -> StorageResult<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: u32 = tx
+            .query_row(
+                "SELECT key_epoch FROM clinic WHERE id = ?1",
+                [clinic_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StorageError::NotFound("no such clinic".into()))?;
+        if plan_share_keys(current, epoch)? == SharePlan::Renew {
+            tx.execute(
+                "UPDATE clinic SET key_epoch = ?2, key_ring = ?3 WHERE id = ?1",
+                params![clinic_id, epoch, ring],
+            )?;
+            tx.execute("DELETE FROM key_share WHERE clinic_id = ?1", [clinic_id])?;
+        }
+        for (device_id, sealed) in shares {
+            tx.execute(
+                "INSERT INTO key_share (clinic_id, device_id, sealed) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (clinic_id, device_id) DO UPDATE SET sealed = excluded.sealed",
+                params![clinic_id, device_id, sealed],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn set_move_notice(&self, clinic_id: &str, sealed: Option<&[u8]>) -> StorageResult<()> {

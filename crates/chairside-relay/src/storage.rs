@@ -185,6 +185,25 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StorageResult<()>;
     /// The clinic's recovery version and last sealed salt.
     fn recovery_state(&self, clinic_id: &str) -> StorageResult<(i64, Option<Vec<u8>>)>;
+    /// The clinic's data key epoch, its sealed ring of older keys, and `device_id`'s share of the
+    /// current key (see [`chairside_protocol::ClinicKeys`]).
+    fn clinic_keys(&self, clinic_id: &str, device_id: &str) -> StorageResult<KeyState>;
+    /// Keeps a device's sealed box key (its announcement replaces any before).
+    fn announce_box_key(
+        &self,
+        clinic_id: &str,
+        device_id: &str,
+        sealed: &[u8],
+    ) -> StorageResult<()>;
+    /// Records a renewal of the clinic's data key, or shares added to the current one (see
+    /// [`plan_share_keys`]), in one transaction.
+    fn share_keys(
+        &self,
+        clinic_id: &str,
+        epoch: u32,
+        ring: &[u8],
+        shares: &[(String, Vec<u8>)],
+    ) -> StorageResult<()>;
     /// Leaves (`Some`) or takes back (`None`) the clinic's sealed notice that it moved to
     /// another relay.
     fn set_move_notice(&self, clinic_id: &str, sealed: Option<&[u8]>) -> StorageResult<()>;
@@ -265,6 +284,40 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 /// The next checksum, given the previous one as hex (empty for the start of a stream).
+/// The clinic's data key at the relay, as one PC asks for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyState {
+    pub epoch: u32,
+    pub ring: Option<Vec<u8>>,
+    pub share: Option<Vec<u8>>,
+    /// The clinic's active devices' sealed box keys, by device: (device, sealed, has a share).
+    pub box_keys: Vec<(String, Vec<u8>, bool)>,
+}
+
+/// What [`Storage::share_keys`] does with a request for `requested` when the clinic's key is at
+/// `current`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SharePlan {
+    /// A renewal: the ring and every share are replaced.
+    Renew,
+    /// The same key shared with more PCs: the shares are added (or replace that PC's), the ring
+    /// is kept.
+    AddShares,
+}
+
+/// Plans [`Storage::share_keys`]: a request below the current epoch is refused, since another
+/// PC renewed the key since this one read it.
+pub fn plan_share_keys(current: u32, requested: u32) -> StorageResult<SharePlan> {
+    match requested.cmp(&current) {
+        std::cmp::Ordering::Greater => Ok(SharePlan::Renew),
+        std::cmp::Ordering::Equal if requested > 0 => Ok(SharePlan::AddShares),
+        _ => Err(StorageError::Conflict(
+            "the clinic's data key was renewed on another PC a moment ago: sync, then try again"
+                .into(),
+        )),
+    }
+}
+
 /// [`Storage::renew_recovery`]'s refusal when the clinic's recovery version moved on: another
 /// PC renewed the recovery key between this one's reading and its renewal.
 pub(crate) fn recovery_renewed_elsewhere() -> StorageError {

@@ -68,6 +68,8 @@ const PATHS: &[&str] = &[
     "/v1/recover",
     "/v1/clinic/recovery",
     "/v1/clinic/moved",
+    "/v1/clinic/keys",
+    "/v1/devices/box-key",
     "/v1/blobs",
     "/v1/blobs?after=abababababababababababababababababababababababababababababababab&limit=3",
     "/v1/blobs/abababababababababababababababababababababababababababababababab",
@@ -82,6 +84,8 @@ const BODIES: &[&str] = &[
     r#"{"device_id":"0190a5e2-0000-7000-8000-0000000000d1","sealed":"AAAA"}"#,
     r#"{"code_hash":"00","expires_at_ms":1}"#,
     r#"{"expected_version":0,"new_proof_hash":"0000000000000000000000000000000000000000000000000000000000000000","sealed_salt":"AAAA"}"#,
+    r#"{"epoch":1,"ring":"AAAA","shares":[{"device_id":"0190a5e2-0000-7000-8000-0000000000d1","sealed":"AAAA"}]}"#,
+    r#"{"sealed":"AAAA"}"#,
 ];
 
 fn method() -> impl Strategy<Value = Method> {

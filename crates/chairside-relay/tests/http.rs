@@ -738,6 +738,158 @@ fn the_recovery_proof_is_replaced_at_the_version_read_and_its_sealed_salt_kept()
 }
 
 #[test]
+fn a_renewed_data_key_is_kept_with_each_pcs_own_share_and_only_goes_up() {
+    let f = fixture(RateLimit::default());
+    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
+    let (clinic, other_clinic) = (
+        "0190a5e2-0000-7000-8000-00000000c55c",
+        "0190a5e2-0000-7000-8000-00000000c66c",
+    );
+    let (owner, member, stranger) = (
+        "0190a5e2-0000-7000-8000-0000000001f1",
+        "0190a5e2-0000-7000-8000-0000000001f2",
+        "0190a5e2-0000-7000-8000-0000000001f9",
+    );
+    let proof = [5u8; 32];
+    f.storage
+        .register(clinic, owner, sha(&[7u8; 32]), sha(&proof))
+        .unwrap();
+    f.storage
+        .register(other_clinic, stranger, sha(&[8u8; 32]), sha(&[6u8; 32]))
+        .unwrap();
+    assert_eq!(join_with_proof(&f, clinic, member, 9, &proof).0, 200);
+    let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
+    let (owner_auth, member_auth, stranger_auth) =
+        (auth(owner, 7), auth(member, 9), auth(stranger, 8));
+    let keys = |auth: &str| {
+        reply(
+            agent()
+                .get(format!("{}/v1/clinic/keys", f.base))
+                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
+                .header("authorization", auth)
+                .call(),
+        )
+    };
+    let share = |auth: &str, epoch: u32, ring: &[u8], shares: Value| {
+        post_json(
+            &f,
+            "/v1/clinic/keys",
+            Some(auth),
+            json!({ "epoch": epoch, "ring": base64_of(ring), "shares": shares }),
+        )
+    };
+    let announce = |auth: &str, sealed: &[u8]| {
+        post_json(
+            &f,
+            "/v1/devices/box-key",
+            Some(auth),
+            json!({ "sealed": base64_of(sealed) }),
+        )
+    };
+
+    // Before any renewal: epoch 0, nothing kept; the heads list the feature and the epoch.
+    let (_, heads) = heads_as(&f, &owner_auth);
+    assert!(
+        heads["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "key_rotation"),
+        "{heads}"
+    );
+    assert_eq!(heads.get("key_epoch"), None, "epoch 0 is left out: {heads}");
+    let (status, body) = keys(&owner_auth);
+    assert_eq!((status, body["epoch"].as_u64()), (200, Some(0)), "{body}");
+
+    // Announcements: each PC's own row; the list names active PCs of the clinic only.
+    assert_eq!(announce(&owner_auth, &[1; 72]).0, 200);
+    assert_eq!(announce(&member_auth, &[2; 72]).0, 200);
+    assert_eq!(announce(&stranger_auth, &[3; 72]).0, 200);
+    assert_eq!(announce(&owner_auth, &[]).0, 400);
+    assert_eq!(announce(&owner_auth, &[1; 513]).0, 400);
+    let (_, body) = keys(&owner_auth);
+    let listed: Vec<(&str, bool)> = body["box_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["device_id"].as_str().unwrap(),
+                k["shared"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, vec![(owner, false), (member, false)]);
+
+    // A renewal: bounded, refused without a credential; kept, each PC reading its own share.
+    let shares = json!([
+        { "device_id": owner, "sealed": base64_of(&[11; 90]) },
+        { "device_id": member, "sealed": base64_of(&[12; 90]) },
+    ]);
+    assert_eq!(share(&owner_auth, 1, &[], shares.clone()).0, 400);
+    assert_eq!(
+        share(&owner_auth, 1, &[0; 64 * 1024 + 1], shares.clone()).0,
+        400
+    );
+    let too_big = json!([{ "device_id": member, "sealed": base64_of(&[1; 513]) }]);
+    assert_eq!(share(&owner_auth, 1, &[4; 60], too_big).0, 400);
+    assert_eq!(
+        post_json(
+            &f,
+            "/v1/clinic/keys",
+            None,
+            json!({ "epoch": 1, "ring": base64_of(&[4; 60]), "shares": [] })
+        )
+        .0,
+        401
+    );
+    assert_eq!(share(&owner_auth, 1, &[4; 60], shares.clone()).0, 200);
+    let (_, heads) = heads_as(&f, &member_auth);
+    assert_eq!(heads["key_epoch"].as_u64(), Some(1));
+    let (_, body) = keys(&member_auth);
+    assert_eq!(body["epoch"].as_u64(), Some(1));
+    assert_eq!(body["ring"].as_str(), Some(base64_of(&[4; 60]).as_str()));
+    assert_eq!(body["share"].as_str(), Some(base64_of(&[12; 90]).as_str()));
+    // Another clinic sees none of it.
+    let (_, body) = keys(&stranger_auth);
+    assert_eq!(
+        (body["epoch"].as_u64(), body["share"].is_null()),
+        (Some(0), true)
+    );
+
+    // The same epoch again: a share added for a PC left out, the ring kept. A lower or equal
+    // renewal from another PC that read an older epoch: refused as a conflict.
+    let late = "0190a5e2-0000-7000-8000-0000000001f3";
+    assert_eq!(join_with_proof(&f, clinic, late, 10, &proof).0, 200);
+    assert_eq!(announce(&auth(late, 10), &[5; 72]).0, 200);
+    let (_, body) = keys(&owner_auth);
+    let unshared: Vec<&str> = body["box_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["shared"] == false)
+        .map(|k| k["device_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(unshared, vec![late]);
+    let added = json!([{ "device_id": late, "sealed": base64_of(&[13; 90]) }]);
+    assert_eq!(share(&member_auth, 1, &[9; 60], added).0, 200);
+    let (_, body) = keys(&auth(late, 10));
+    assert_eq!(body["share"].as_str(), Some(base64_of(&[13; 90]).as_str()));
+    assert_eq!(body["ring"].as_str(), Some(base64_of(&[4; 60]).as_str()));
+    let (status, body) = share(&member_auth, 0, &[9; 60], json!([]));
+    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")));
+
+    // A renewal to epoch 2 replaces the ring and every share: a PC left out has none.
+    let only_owner = json!([{ "device_id": owner, "sealed": base64_of(&[21; 90]) }]);
+    assert_eq!(share(&owner_auth, 2, &[6; 60], only_owner).0, 200);
+    let (_, body) = keys(&member_auth);
+    assert_eq!(
+        (body["epoch"].as_u64(), body["share"].is_null()),
+        (Some(2), true)
+    );
+}
+
+#[test]
 fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
     let f = fixture(RateLimit::default());
     let (member, revoked, stranger) = (

@@ -2,7 +2,8 @@
 //! device's log was pushed or pulled through the relay, the stream checksum over those sealed
 //! records, and the stream's revision at the relay when that checksum was computed. Also the
 //! queue of change sets (of any device) to seal again at the relay after an erasure scrubbed them
-//! (`stream_redaction`, see `erasure`). Used by `chairside-sync`.
+//! (`stream_redaction`, see `erasure`), and under which key epoch each stream was sealed
+//! (`stream_key_epoch`, migration 0024). Used by `chairside-sync`.
 
 use std::collections::BTreeMap;
 
@@ -108,5 +109,32 @@ pub fn clear_redactions(conn: &Connection, device_id: &str, indexes: &[i64]) -> 
     for idx in indexes {
         stmt.execute(params![device_id, idx])?;
     }
+    Ok(())
+}
+
+/// Where each key epoch starts in one device's stream: `(from_idx, epoch)`, by index. A set at
+/// `idx` was sealed under the epoch of the last entry at or below it (0 before the first).
+pub fn key_epochs(conn: &Connection, device_id: &str) -> Result<Vec<(i64, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT from_idx, epoch FROM stream_key_epoch WHERE device_id = ?1 ORDER BY from_idx",
+    )?;
+    let rows = stmt.query_map([device_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records that `device_id`'s stream is sealed under `epoch` from `from_idx` on: what was
+/// recorded from there on is replaced (a stream read again after a relay lost part of it).
+pub fn set_key_epoch_from(
+    conn: &Connection,
+    device_id: &str,
+    from_idx: i64,
+    epoch: u32,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM stream_key_epoch WHERE device_id = ?1 AND from_idx >= ?2")?
+        .execute(params![device_id, from_idx])?;
+    conn.prepare_cached(
+        "INSERT INTO stream_key_epoch (device_id, from_idx, epoch) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![device_id, from_idx, epoch])?;
     Ok(())
 }

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::{ClinicKey, Identity, SyncError, Transport};
+use crate::{ClinicKey, Identity, KeyRing, SyncError, Transport};
 
 /// What a blob transfer moved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -80,15 +80,17 @@ fn seal_chunk(
     )
 }
 
-fn open_chunk(
-    key: &ClinicKey,
+/// A sealed chunk opened under whichever key of the clinic's ring it was sealed with (a file
+/// uploaded before the key was renewed, or half before and half after).
+pub fn open_chunk_with_ring(
+    keys: &KeyRing,
     clinic_id: &str,
     name: &str,
     idx: u32,
     count: u32,
     sealed: &[u8],
 ) -> Option<Zeroizing<Vec<u8>>> {
-    key.open_with_nonce(sealed, &blob_associated_data(clinic_id, name, idx, count))
+    keys.open_with_nonce(sealed, &blob_associated_data(clinic_id, name, idx, count))
 }
 
 /// Deletes at the relay the blobs replaced by copies without an erased patient's identity that
@@ -104,7 +106,7 @@ pub fn delete_retired(
 ) -> Result<u64, SyncError> {
     let mut deleted = 0;
     for sha in store.retired_blobs()? {
-        if relay.delete_blob(&me.credential, &relay_name(&me.key, &sha))? {
+        if relay.delete_blob(&me.credential, &relay_name(me.keys.naming_key(), &sha))? {
             deleted += 1;
         }
         store.forget_retired_blob(&sha)?;
@@ -164,7 +166,7 @@ pub fn check_at_relay(
     // and the listing stops once none is left (memory stays at this device's own list).
     let mut unseen: std::collections::HashMap<String, &str> = local
         .iter()
-        .map(|sha| (relay_name(&me.key, sha), sha.as_str()))
+        .map(|sha| (relay_name(me.keys.naming_key(), sha), sha.as_str()))
         .collect();
     let mut after: Option<String> = None;
     for _ in 0..MAX_LISTING_PAGES {
@@ -262,7 +264,7 @@ fn upload(
     me: &Identity,
     blob: &BlobInfo,
 ) -> Result<u64, SyncError> {
-    let name = relay_name(&me.key, &blob.sha256);
+    let name = relay_name(me.keys.naming_key(), &blob.sha256);
     let count = blob.chunk_count();
     let status = relay.blob_status(&me.credential, &name)?;
     // Chunks the relay says it holds count only for a blob of this many chunks: a status
@@ -296,7 +298,7 @@ pub fn fetch(
     if info.local {
         return Ok(BlobTransfer::default());
     }
-    let name = relay_name(&me.key, sha256);
+    let name = relay_name(me.keys.naming_key(), sha256);
     let count = info.chunk_count();
     let mut transfer = BlobTransfer::default();
     for idx in store.missing_blob_chunks(sha256)? {
@@ -307,13 +309,11 @@ pub fn fetch(
             other => other?,
         };
         transfer.bytes += sealed.len() as u64;
-        let plaintext =
-            open_chunk(&me.key, &me.clinic_id, &name, idx, count, &sealed).ok_or_else(|| {
-                SyncError::TamperedBlob {
-                    sha256: sha256.to_string(),
-                    why: format!("chunk {idx} does not authenticate under this clinic's key"),
-                }
-            })?;
+        let plaintext = open_chunk_with_ring(&me.keys, &me.clinic_id, &name, idx, count, &sealed)
+            .ok_or_else(|| SyncError::TamperedBlob {
+            sha256: sha256.to_string(),
+            why: format!("chunk {idx} does not authenticate under this clinic's key"),
+        })?;
         store.store_fetched_chunk(sha256, idx, &plaintext)?;
     }
     store
@@ -340,18 +340,58 @@ mod tests {
         assert_ne!(name, relay_name(&ClinicKey::random(), &"a".repeat(64)));
         let sealed = seal_chunk(&key, "clinic", &name, 1, 3, b"pixels").unwrap();
         assert_eq!(
-            open_chunk(&key, "clinic", &name, 1, 3, &sealed)
+            open_chunk_with_ring(&KeyRing::first(key.clone()), "clinic", &name, 1, 3, &sealed)
                 .unwrap()
                 .as_slice(),
             b"pixels"
         );
         for (clinic, idx, count) in [("other", 1, 3), ("clinic", 0, 3), ("clinic", 1, 2)] {
-            assert!(open_chunk(&key, clinic, &name, idx, count, &sealed).is_none());
+            assert!(
+                open_chunk_with_ring(
+                    &KeyRing::first(key.clone()),
+                    clinic,
+                    &name,
+                    idx,
+                    count,
+                    &sealed
+                )
+                .is_none()
+            );
         }
-        assert!(open_chunk(&ClinicKey::random(), "clinic", &name, 1, 3, &sealed).is_none());
+        assert!(
+            open_chunk_with_ring(
+                &KeyRing::first(ClinicKey::random()),
+                "clinic",
+                &name,
+                1,
+                3,
+                &sealed
+            )
+            .is_none()
+        );
         let mut flipped = sealed.clone();
         *flipped.last_mut().unwrap() ^= 1;
-        assert!(open_chunk(&key, "clinic", &name, 1, 3, &flipped).is_none());
-        assert!(open_chunk(&key, "clinic", &name, 1, 3, &sealed[..30]).is_none());
+        assert!(
+            open_chunk_with_ring(
+                &KeyRing::first(key.clone()),
+                "clinic",
+                &name,
+                1,
+                3,
+                &flipped
+            )
+            .is_none()
+        );
+        assert!(
+            open_chunk_with_ring(
+                &KeyRing::first(key.clone()),
+                "clinic",
+                &name,
+                1,
+                3,
+                &sealed[..30]
+            )
+            .is_none()
+        );
     }
 }

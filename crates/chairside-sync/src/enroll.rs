@@ -23,6 +23,8 @@
 //! the new relay, and leaves at the old one the new address sealed under the clinic key; the
 //! other PCs find it in their heads there and follow.
 
+use std::collections::BTreeMap;
+
 use chairside_protocol::{Bytes, code, feature, normalize_code};
 use chairside_store::Store;
 use crypto_box::aead::OsRng;
@@ -34,7 +36,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::transport::Transport;
-use crate::{ClinicKey, Identity, SyncError, identity, setting};
+use crate::{ClinicKey, Identity, KeyRing, SyncError, identity, keys, setting};
 
 /// How long a pairing code can be used.
 pub const CODE_LIFETIME_MS: i64 = 60 * 60 * 1000;
@@ -45,7 +47,18 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 #[derive(Serialize, Deserialize)]
 struct EnrollmentPayload {
     clinic_id: String,
+    /// The current data key.
     clinic_key: String,
+    /// Its epoch, and the clinic's older keys (absent from owners' PCs older than key renewal,
+    /// and while the key was never renewed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    key_epoch: u32,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    older_keys: BTreeMap<u32, String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A new pairing code, e.g. "K7QX-M2PD".
@@ -297,6 +310,8 @@ pub fn approve(relay: &dyn Transport, me: &Identity, device_id: &str) -> Result<
         serde_json::to_vec(&EnrollmentPayload {
             clinic_id: me.clinic_id.clone(),
             clinic_key: me.key.to_hex().to_string(),
+            key_epoch: me.keys.current_epoch(),
+            older_keys: me.keys.older_keys_hex(),
         })
         .map_err(|e| SyncError::Internal(e.to_string()))?,
     );
@@ -391,9 +406,20 @@ pub fn complete(store: &Store, relay: &dyn Transport) -> Result<bool, SyncError>
             "the approval names another clinic than the pairing code".into(),
         ));
     }
-    ClinicKey::from_hex(&payload.clinic_key)
-        .ok_or_else(|| SyncError::Internal("the approval holds a malformed key".into()))?;
-    store.set_local_setting(setting::CLINIC_KEY, &payload.clinic_key)?;
+    let malformed = || SyncError::Internal("the approval holds a malformed key".into());
+    let key = ClinicKey::from_hex(&payload.clinic_key).ok_or_else(malformed)?;
+    let mut older = BTreeMap::new();
+    for (epoch, hex) in &payload.older_keys {
+        older.insert(*epoch, ClinicKey::from_hex(hex).ok_or_else(malformed)?);
+    }
+    let ring = KeyRing::from_parts(older, payload.key_epoch, key).ok_or_else(malformed)?;
+    // The key this PC enrolled with stays its box key: a renewed data key is sealed to it.
+    store.set_local_setting(setting::BOX_SECRET, &hex::encode(secret))?;
+    if ring.current_epoch() == 0 {
+        store.set_local_setting(setting::CLINIC_KEY, &payload.clinic_key)?;
+    } else {
+        keys::save_ring(store, &ring)?;
+    }
     store.set_local_setting(setting::ENROLL_KEY, "")?;
     Ok(true)
 }
@@ -419,7 +445,8 @@ pub fn recover(
     store.set_local_setting(setting::CLINIC_ID, &parsed.clinic_id)?;
     store.set_local_setting(setting::CLINIC_KEY, &parsed.key.to_hex())?;
     store.set_local_setting(setting::REGISTERED, "1")?;
-    identity(store, false)
+    // The printed key is the clinic's current one; the relay keeps the older ones under it.
+    keys::restore_ring(store, relay, &identity(store, false)?)
 }
 
 /// How a relay came to know this PC (see [`rejoin`]).
@@ -517,6 +544,14 @@ fn join_relay(
         // and its checksum would then differ for good. Each stream is checked once instead.
         chairside_store::sync_state::set_every_revision(store.conn(), crate::UNCHECKED)?;
     }
+    if outcome != Rejoined::AlreadyKnown {
+        // A relay that did not know this PC holds neither its box key (whatever the address:
+        // a relay restored empty keeps its own) nor, if it did not know the clinic, its renewed
+        // keys: they go there, so that a PC restored there from the printed key reads the older
+        // records, and the others receive the current key.
+        store.set_local_setting(setting::BOX_KEY_ANNOUNCED, "")?;
+        keys::carry_to(store, relay, &me)?;
+    }
     // A revoked PC holds the clinic key, so it could join the new relay as this one did: the
     // relay is told first (it records a device it does not know yet as revoked). A refusal as
     // "not found" names a device of another clinic there, which this one cannot revoke.
@@ -546,6 +581,9 @@ pub fn renew_recovery(
     relay: &dyn Transport,
 ) -> Result<Zeroizing<String>, SyncError> {
     let me = identity(store, false)?;
+    // The salt goes in the clinic row: a PC that has not received it yet renews nothing (checked
+    // first, so that nothing is renewed halfway).
+    chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
     if !relay.heads(&me.credential)?.can(feature::RENEW_RECOVERY) {
         return Err(SyncError::Relay(chairside_protocol::ErrorBody {
             code: code::UNSUPPORTED_VERSION.into(),
@@ -554,10 +592,19 @@ pub fn renew_recovery(
                 .into(),
         }));
     }
+    // A renewal made elsewhere renewed the data key too: this PC takes it first, so that it
+    // reads the relay's salt, and finishes a renewal of its own that was cut.
+    let me = match keys::adopt(store, relay, &me, relay.heads(&me.credential)?.key_epoch)? {
+        keys::Adopted::Now(newer) => newer,
+        keys::Adopted::AlreadyCurrent => me,
+        keys::Adopted::NotShared => return Err(SyncError::KeyNotShared),
+    };
     let state = relay.recovery_state(&me.credential)?;
     if let Some(salt) = adopt_relay_salt(store, &me, &state)?.finished_own_renewal {
         return recovery_key(&me.clinic_id, &me.key, &salt);
     }
+    // Then the data key: the printed key holds it, and a revoked PC holds the old one.
+    let me = keys::renew(store, relay, &me)?.unwrap_or(me);
     let mut salt = vec![0u8; RECOVERY_SALT_BYTES];
     rand::rng().fill(&mut salt[..]);
     store.set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(&salt))?;
@@ -604,7 +651,7 @@ fn adopt_relay_salt(
     let Some(at_relay) = state
         .sealed_salt
         .as_ref()
-        .and_then(|sealed| open_recovery_salt(&me.key, &me.clinic_id, &sealed.0))
+        .and_then(|sealed| open_recovery_salt(&me.keys, &me.clinic_id, &sealed.0))
     else {
         return Ok(adopted);
     };
@@ -652,13 +699,23 @@ pub fn checked_recovery_key(
     me: &Identity,
     relay: Option<&dyn Transport>,
 ) -> Result<(Zeroizing<String>, RecoveryKeyCheck), SyncError> {
+    let mut me = me.clone();
     let check = match relay {
         None => RecoveryKeyCheck::Current,
-        Some(relay) => match relay_recovery_state(store, relay, me) {
+        Some(relay) => match relay_recovery_state(store, relay, &me) {
             Ok(None) => RecoveryKeyCheck::Current,
-            Ok(Some(state)) => {
-                let adopted = adopt_relay_salt(store, me, &state)?;
-                if adopted.changed {
+            Ok(Some((state, key_epoch))) => {
+                // A renewal elsewhere renewed the data key too: the printed key holds it.
+                let renewed_key = match keys::adopt(store, relay, &me, key_epoch)? {
+                    keys::Adopted::Now(renewed) => {
+                        me = renewed;
+                        true
+                    }
+                    keys::Adopted::AlreadyCurrent => false,
+                    keys::Adopted::NotShared => return Err(SyncError::KeyNotShared),
+                };
+                let adopted = adopt_relay_salt(store, &me, &state)?;
+                if adopted.changed || renewed_key {
                     RecoveryKeyCheck::RenewedElsewhere
                 } else {
                     RecoveryKeyCheck::Current
@@ -667,7 +724,7 @@ pub fn checked_recovery_key(
             Err(e) => RecoveryKeyCheck::Unchecked(e),
         },
     };
-    Ok((printable_recovery_key(store, me)?, check))
+    Ok((printable_recovery_key(store, &me)?, check))
 }
 
 /// The relay's recovery state, or `None` from a relay that cannot renew a key (so it holds the
@@ -677,7 +734,7 @@ fn relay_recovery_state(
     store: &Store,
     relay: &dyn Transport,
     me: &Identity,
-) -> Result<Option<chairside_protocol::RecoveryState>, SyncError> {
+) -> Result<Option<(chairside_protocol::RecoveryState, u32)>, SyncError> {
     let heads = relay.heads(&me.credential)?;
     if let Some(to) = move_to_follow(store, me, &heads)? {
         return Err(SyncError::ClinicMovedAway { to });
@@ -685,7 +742,8 @@ fn relay_recovery_state(
     if !heads.can(feature::RENEW_RECOVERY) {
         return Ok(None);
     }
-    relay.recovery_state(&me.credential).map(Some)
+    let state = relay.recovery_state(&me.credential)?;
+    Ok(Some((state, heads.key_epoch)))
 }
 
 /// What a move notice's seal is bound to, besides the clinic.
@@ -716,7 +774,7 @@ pub(crate) fn move_to_follow(
 /// The relay address a sealed move notice names, if it opens under this clinic's key and is an
 /// address (a notice that does not is the relay's word alone: ignored).
 fn open_move_notice(me: &Identity, sealed: &[u8]) -> Option<String> {
-    let opened = me.key.open_with_nonce(
+    let opened = me.keys.open_with_nonce(
         sealed,
         &clinic_bound_aad(MOVE_NOTICE_CONTEXT, &me.clinic_id),
     )?;
@@ -791,8 +849,8 @@ pub fn seal_recovery_salt(
 
 /// The salt the relay keeps, if it opens under this clinic's key and has a salt's length (what
 /// does not is ignored: the next renewal replaces it).
-fn open_recovery_salt(key: &ClinicKey, clinic_id: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-    key.open_with_nonce(sealed, &clinic_bound_aad(RECOVERY_SALT_CONTEXT, clinic_id))
+fn open_recovery_salt(keys: &KeyRing, clinic_id: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+    keys.open_with_nonce(sealed, &clinic_bound_aad(RECOVERY_SALT_CONTEXT, clinic_id))
         .filter(|salt| salt.len() == RECOVERY_SALT_BYTES)
         .map(|salt| salt.to_vec())
 }

@@ -19,6 +19,7 @@
 
 pub mod blobs;
 pub mod enroll;
+pub mod keys;
 pub mod progress;
 pub mod seal;
 pub mod transport;
@@ -34,6 +35,7 @@ pub use chairside_protocol::ErrorBody;
 /// The relay's error codes, which [`SyncError::Relay`] carries (the app passes them on as the
 /// reason of a refusal).
 pub use chairside_protocol::code as relay_code;
+pub use keys::KeyRing;
 pub use progress::{OnProgress, Progress};
 pub use seal::ClinicKey;
 pub use transport::{DeviceCredential, HttpRelay, Transport};
@@ -45,7 +47,14 @@ pub mod setting {
     /// owner moves it (`RELAY_URL` may already hold an address typed for the new relay).
     pub const LAST_SYNCED_RELAY: &str = "sync.last_synced_relay";
     pub const SECRET: &str = "sync.secret";
+    /// The clinic's current data key (hex).
     pub const CLINIC_KEY: &str = "sync.clinic_key";
+    /// Every data key of the clinic by epoch, once it was renewed (see [`crate::keys`]).
+    pub const CLINIC_KEY_RING: &str = "sync.clinic_key_ring";
+    /// This PC's X25519 secret, to which a renewed data key is sealed (see [`crate::keys`]).
+    pub const BOX_SECRET: &str = "sync.box_secret";
+    /// The relay (address) this PC announced its box key at (see [`crate::keys`]).
+    pub const BOX_KEY_ANNOUNCED: &str = "sync.box_key_announced";
     pub const CLINIC_ID: &str = "sync.clinic_id";
     pub const REGISTERED: &str = "sync.registered";
     /// The X25519 secret of a pending enrollment (emptied once the clinic key arrived).
@@ -135,6 +144,22 @@ pub enum SyncError {
         "the clinic moved to the relay at {to}, which this PC has not followed yet: sync this PC (it follows), then try again"
     )]
     ClinicMovedAway { to: String },
+    #[error(
+        "the clinic's data key was renewed (a PC was revoked) and no PC has shared the new key with this one yet: this PC's changes were sent, nothing was received. Sync another PC of the clinic (the owner's), then this one again"
+    )]
+    KeyNotShared,
+    #[error(
+        "the clinic's data key was renewed on another PC a moment ago: sync this PC, then try again"
+    )]
+    KeyRenewedElsewhere,
+    #[error(
+        "the relay's copy of the clinic's renewed data key was rejected and nothing of it was used ({0}): tell the clinic's owner"
+    )]
+    BadKeyShare(String),
+    #[error(
+        "this recovery key was printed before the clinic's data key was last renewed, so it cannot read what was written since: restore with the sheet printed after the last renewal (`chairside recovery show`, or \"Practice recovery key\" in the Sync panel, on any PC of the clinic)"
+    )]
+    RecoveryKeyOutdated,
     #[error("{0}: type the code as the owner's PC shows it")]
     BadPairingCode(String),
     #[error("no pending request from device {0}: list them with `chairside device approve`")]
@@ -233,7 +258,10 @@ impl SyncReport {
 pub struct Identity {
     pub clinic_id: String,
     pub credential: DeviceCredential,
+    /// The clinic's current data key: what this PC seals now is sealed under it.
     pub key: ClinicKey,
+    /// Every key of the clinic this PC holds (see [`keys`]), the current one included.
+    pub keys: KeyRing,
 }
 
 /// Loads this device's sync identity; on the clinic's first device, creates the secret and the
@@ -260,6 +288,12 @@ pub fn identity(store: &Store, first_device: bool) -> Result<Identity, SyncError
         None => return Err(SyncError::NoClinicKey),
     };
     let secret = enroll::device_secret(store)?;
+    let keys = keys::load_ring(store, key)?;
+    #[allow(clippy::expect_used)] // load_ring checks that the ring holds its current key
+    let key = keys
+        .get(keys.current_epoch())
+        .expect("the ring holds its current key")
+        .clone();
     Ok(Identity {
         clinic_id,
         credential: DeviceCredential {
@@ -267,6 +301,7 @@ pub fn identity(store: &Store, first_device: bool) -> Result<Identity, SyncError
             secret,
         },
         key,
+        keys,
     })
 }
 
@@ -389,6 +424,20 @@ pub fn sync_reporting(
     // and the caller follows. A notice that does not open under the clinic key is the relay's
     // word alone, and ignored.
     report.moved_to = enroll::move_to_follow(store, me, &heads)?;
+    // The clinic's data key renewed elsewhere (a PC revoked): this PC takes the new key before
+    // it seals or opens anything. Without a share for it (its box key was not known then), it
+    // only sends, then says so; another PC shares the key with it once its box key arrives.
+    let shares_keys = heads.can(chairside_protocol::feature::KEY_ROTATION);
+    let renewed;
+    let (me, key_shared) = match keys::adopt(store, relay, me, heads.key_epoch)? {
+        keys::Adopted::AlreadyCurrent => (me, true),
+        keys::Adopted::Now(newer) => {
+            renewed = newer;
+            (&renewed, true)
+        }
+        keys::Adopted::NotShared => (me, false),
+    };
+    keys::announce_box_key(store, relay, me, shares_keys)?;
     let blob_folder = heads.blob_folder.clone();
     let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
     let carries_streams = heads.can(chairside_protocol::feature::CARRY_STREAMS);
@@ -433,6 +482,9 @@ pub fn sync_reporting(
         progress: &progress,
     };
     for (device, stream) in &relay_heads {
+        if !key_shared && *device != my_id {
+            continue; // sealed under a key this PC does not hold yet
+        }
         let (read, _, read_at_revision) = tracked(store, device)?;
         if read > 0 && read_at_revision != stream.revision {
             // Merged under the revision its checksum was computed at: should this sync stop
@@ -453,6 +505,10 @@ pub fn sync_reporting(
     // A merge of two files and the erasure of one of them may have crossed while the PCs were
     // apart, which leaves a file of an erased person with its name: erased now, and pushed below.
     store.finish_erasures()?;
+    // PCs whose box key arrived since the key was renewed receive their share.
+    if key_shared && shares_keys {
+        keys::share_with_new_devices(store, relay, me)?;
+    }
 
     // Blobs before the records that name them. Files the relay has no room for wait here, and
     // the records go all the same: the clinical record must not stop at a full quota; another
@@ -471,6 +527,11 @@ pub fn sync_reporting(
     let held_before_push = pushed_head;
     let local_head = changes::head(store.conn(), &my_id)?;
     let my_device: DeviceId = store.device_id();
+    // What the relay does not hold yet of this log is sealed under the current key.
+    let current_epoch = me.keys.current_epoch();
+    if StreamEpochs::load(store, &my_id)?.at(pushed_head + 1) != current_epoch {
+        sync_state::set_key_epoch_from(store.conn(), &my_id, pushed_head + 1, current_epoch)?;
+    }
     send_sealed_pages(
         store,
         me,
@@ -519,6 +580,10 @@ pub fn sync_reporting(
             Ok(true)
         },
     )?;
+
+    if !key_shared {
+        return Err(SyncError::KeyNotShared);
+    }
 
     // The other devices' logs the relay lacks and this PC holds (a relay that lost them, or one
     // the clinic moved to), the same bytes their authors would push.
@@ -579,6 +644,7 @@ fn send_sealed_pages(
     last: i64,
     mut send: impl FnMut(Vec<Record>, usize) -> Result<bool, SyncError>,
 ) -> Result<(), SyncError> {
+    let epochs = StreamEpochs::load(store, &device.to_string())?;
     let mut next_to_read = first;
     let mut sealed: VecDeque<Record> = VecDeque::new();
     while next_to_read <= last || !sealed.is_empty() {
@@ -590,7 +656,7 @@ fn send_sealed_pages(
                 .zip(next_to_read..)
                 .take_while(|(set, idx)| set.idx == *idx)
                 .count();
-            sealed.extend(seal_all(me, &sets[..in_order])?);
+            sealed.extend(seal_all(me, &epochs, &sets[..in_order])?);
             let expected_idx = next_to_read + in_order as i64;
             if expected_idx <= read_up_to {
                 return Err(SyncError::Internal(format!(
@@ -781,6 +847,7 @@ fn rewrite_stream(
     let device_id: DeviceId = device
         .parse()
         .map_err(|_| SyncError::Internal(format!("a redaction names a device {device:?}")))?;
+    let epochs = StreamEpochs::load(store, device)?;
     let mut last_reply = None;
     let mut queue = queued;
     while !queue.is_empty() {
@@ -792,7 +859,7 @@ fn rewrite_stream(
             let set = changes::read_change_set(store.conn(), device_id, idx)?.ok_or_else(|| {
                 SyncError::Internal(format!("change set {idx} of device {device} is missing"))
             })?;
-            let record = seal::seal(&me.key, &me.clinic_id, &set)?;
+            let record = seal::seal(epochs.key(me, idx)?, &me.clinic_id, &set)?;
             bytes += record.size();
             page.push(record);
         }
@@ -864,6 +931,7 @@ fn local_checksum(
     let Ok(device_id) = device.parse::<DeviceId>() else {
         return Ok(None);
     };
+    let epochs = StreamEpochs::load(store, device)?;
     let mut sum = chairside_protocol::EMPTY_CHECKSUM;
     let mut next = 1;
     while next <= head {
@@ -873,7 +941,7 @@ fn local_checksum(
         {
             return Ok(None);
         }
-        for record in &seal_all(me, &sets)? {
+        for record in &seal_all(me, &epochs, &sets)? {
             sum = chain_checksum(&sum, record);
         }
         next = last + 1;
@@ -881,15 +949,58 @@ fn local_checksum(
     Ok(Some(sum))
 }
 
+/// Under which key epoch one device's stream is sealed, by index (see `keys`): a set is sealed
+/// again, anywhere, under its author's key.
+#[derive(Clone, Debug, Default)]
+struct StreamEpochs(Vec<(i64, u32)>);
+
+impl StreamEpochs {
+    fn load(store: &Store, device: &str) -> Result<Self, SyncError> {
+        Ok(Self(sync_state::key_epochs(store.conn(), device)?))
+    }
+
+    /// The epoch of the set at `idx`: the last recorded start at or below it (0 before any).
+    fn at(&self, idx: i64) -> u32 {
+        self.0
+            .iter()
+            .take_while(|(from, _)| *from <= idx)
+            .last()
+            .map_or(0, |(_, epoch)| *epoch)
+    }
+
+    /// Records that the stream is sealed under `epoch` from `idx` on, when that is news.
+    /// Returns whether it was.
+    fn note(&mut self, idx: i64, epoch: u32) -> bool {
+        if self.at(idx) == epoch {
+            return false;
+        }
+        self.0.retain(|(from, _)| *from < idx);
+        self.0.push((idx, epoch));
+        true
+    }
+
+    /// The key the set at `idx` is sealed under.
+    fn key<'a>(&self, me: &'a Identity, idx: i64) -> Result<&'a ClinicKey, SyncError> {
+        let epoch = self.at(idx);
+        me.keys.get(epoch).ok_or_else(|| {
+            SyncError::Internal(format!(
+                "this PC does not hold the clinic's key of epoch {epoch}"
+            ))
+        })
+    }
+}
+
 /// Seals change sets, in order, on every core: sealing (deflate and encryption) is what a push
 /// and a stream's check from this device's copy spend their time on.
-fn seal_all(me: &Identity, sets: &[ChangeSet]) -> Result<Vec<Record>, SyncError> {
+fn seal_all(
+    me: &Identity,
+    epochs: &StreamEpochs,
+    sets: &[ChangeSet],
+) -> Result<Vec<Record>, SyncError> {
+    let seal_one = |set: &ChangeSet| seal::seal(epochs.key(me, set.idx)?, &me.clinic_id, set);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if cores == 1 || sets.len() < 2 {
-        return sets
-            .iter()
-            .map(|set| seal::seal(&me.key, &me.clinic_id, set))
-            .collect();
+        return sets.iter().map(seal_one).collect();
     }
     let per_core = sets.len().div_ceil(cores);
     std::thread::scope(|scope| {
@@ -899,7 +1010,7 @@ fn seal_all(me: &Identity, sets: &[ChangeSet]) -> Result<Vec<Record>, SyncError>
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|set| seal::seal(&me.key, &me.clinic_id, set))
+                        .map(seal_one)
                         .collect::<Result<Vec<Record>, SyncError>>()
                 })
             })
@@ -963,6 +1074,9 @@ struct OpenedPage {
     /// How far the stream is read once this page is merged, and its checksum there.
     read: i64,
     checksum: String,
+    /// Where the page's records start to be sealed under another key epoch than the record
+    /// before them: `(idx, epoch)`.
+    epochs: Vec<(i64, u32)>,
 }
 
 /// Reads one device's stream from where this device stopped up to the relay's head, merging each
@@ -1004,6 +1118,7 @@ fn pull_stream(
     }
     // Sets at or below it are already merged (the merge would skip them anyway).
     let applied_head = changes::head(store.conn(), device)?;
+    let epochs = StreamEpochs::load(store, device)?;
     let (merged, fetched) = std::thread::scope(|scope| {
         // One page waits while another merges: memory stays at two pages.
         let (to_merge, pages) = std::sync::mpsc::sync_channel::<OpenedPage>(1);
@@ -1017,6 +1132,9 @@ fn pull_stream(
                     revision,
                 };
                 store.apply_change_sets(&page.sets, |conn| {
+                    for (idx, epoch) in &page.epochs {
+                        sync_state::set_key_epoch_from(conn, device, *idx, *epoch)?;
+                    }
                     sync_state::set_stream(conn, device, &state)
                 })?;
                 progress.received(page.sets.len() as u64);
@@ -1033,6 +1151,7 @@ fn pull_stream(
             sum,
             applied_head,
             head,
+            epochs,
         };
         let fetched = fetch_stream(relay, me, stream, |page| {
             report.reread += page.reread;
@@ -1065,6 +1184,8 @@ struct StreamToRead<'a> {
     applied_head: i64,
     /// The relay's head of the stream.
     head: i64,
+    /// Under which key epochs this PC knows the stream to be sealed.
+    epochs: StreamEpochs,
 }
 
 /// Fetches and opens a stream's pages up to its head, handing each to `merge` (which answers
@@ -1083,6 +1204,7 @@ fn fetch_stream(
         mut sum,
         applied_head,
         head,
+        mut epochs,
     } = stream;
     while read < head {
         // Up to the head only: records pushed since are read at the next sync, and the checksum
@@ -1098,6 +1220,7 @@ fn fetch_stream(
             reread: 0,
             read,
             checksum: String::new(),
+            epochs: Vec::new(),
         };
         let mut failure = None;
         for record in &page.records {
@@ -1109,8 +1232,12 @@ fn fetch_stream(
                 });
                 break;
             }
-            match seal::open(&me.key, &me.clinic_id, device_id, record) {
-                Ok(set) => {
+            let expected_epoch = epochs.at(record.idx);
+            match seal::open_with_ring(&me.keys, expected_epoch, &me.clinic_id, device_id, record) {
+                Ok((set, epoch)) => {
+                    if epochs.note(record.idx, epoch) {
+                        opened.epochs.push((record.idx, epoch));
+                    }
                     if set.idx > applied_head {
                         opened.sets.push(set);
                         opened.bytes += record.size() as u64;

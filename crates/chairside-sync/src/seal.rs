@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
-use crate::SyncError;
+use crate::{KeyRing, SyncError};
 
 /// The plaintext's first byte when it is DEFLATE-compressed JSON (bare JSON starts with `{`).
 const DEFLATED_JSON: u8 = 0x01;
@@ -246,6 +246,33 @@ pub fn open(
     expected_device: DeviceId,
     record: &Record,
 ) -> Result<ChangeSet, SyncError> {
+    open_under(
+        std::iter::once((0, key)),
+        clinic_id,
+        expected_device,
+        record,
+    )
+    .map(|(set, _)| set)
+}
+
+/// [`open`] under whichever key of the clinic's ring the record was sealed with (`prefer`'s
+/// first: the epoch of the record before it in its stream). Returns the set and that epoch.
+pub fn open_with_ring(
+    keys: &KeyRing,
+    prefer: u32,
+    clinic_id: &str,
+    expected_device: DeviceId,
+    record: &Record,
+) -> Result<(ChangeSet, u32), SyncError> {
+    open_under(keys.to_try(prefer), clinic_id, expected_device, record)
+}
+
+fn open_under<'k>(
+    keys: impl Iterator<Item = (u32, &'k ClinicKey)>,
+    clinic_id: &str,
+    expected_device: DeviceId,
+    record: &Record,
+) -> Result<(ChangeSet, u32), SyncError> {
     // Named by the stream this PC asked for: the record's own device id is the relay's word,
     // and may be anything (it is printed).
     let tampered = |why: &str| SyncError::Tampered {
@@ -260,17 +287,22 @@ pub fn open(
         return Err(tampered("its nonce is not 24 bytes"));
     }
     let aad = associated_data(clinic_id, &record.device_id, record.idx);
-    let plaintext = Zeroizing::new(
-        key.cipher()
-            .decrypt(
-                XNonce::from_slice(&record.nonce.0),
-                Payload {
-                    msg: &record.ciphertext.0,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| tampered("it does not authenticate under this clinic's key"))?,
-    );
+    // A wrong key fails on the Poly1305 tag, before any decryption.
+    let (plaintext, epoch) = keys
+        .filter_map(|(epoch, key)| {
+            key.cipher()
+                .decrypt(
+                    XNonce::from_slice(&record.nonce.0),
+                    Payload {
+                        msg: &record.ciphertext.0,
+                        aad: &aad,
+                    },
+                )
+                .ok()
+                .map(|plaintext| (Zeroizing::new(plaintext), epoch))
+        })
+        .next()
+        .ok_or_else(|| tampered("it does not authenticate under this clinic's key"))?;
     let json = match plaintext.first() {
         Some(&DEFLATED_JSON) => Zeroizing::new(
             inflate_bounded(&plaintext[1..], MAX_PLAINTEXT_BYTES).map_err(|e| tampered(&e))?,
@@ -305,12 +337,13 @@ pub fn open(
             Some(seen)
         }
     };
-    Ok(ChangeSet {
+    let set = ChangeSet {
         device_id: expected_device,
         idx: record.idx,
         changes,
         seen,
-    })
+    };
+    Ok((set, epoch))
 }
 
 /// `json` behind the [`DEFLATED_JSON`] tag, compressed at DEFLATE's fastest level (within a few

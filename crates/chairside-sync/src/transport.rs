@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use chairside_protocol::{
-    ApproveRequest, BlobDeleted, BlobList, BlobStatus, Bytes, Empty, EnrollRequest, EnrollResponse,
-    EnrollmentStatus, ErrorBody, Heads, InviteRequest, MAX_SEALED_CHUNK_BYTES, MoveNotice,
-    PROTOCOL_VERSION, PendingEnrollments, PullResponse, PushRequest, PushResponse, Record,
-    RecoverRequest, RecoveryRegistration, RecoveryState, RegisterRequest, RegisterResponse,
-    RenewRecoveryRequest, RevokeRequest, RewriteRequest, RewriteResponse, VERSION_HEADER,
-    check_version, code,
+    ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys,
+    Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, Heads, InviteRequest,
+    MAX_SEALED_CHUNK_BYTES, MoveNotice, PROTOCOL_VERSION, PendingEnrollments, PullResponse,
+    PushRequest, PushResponse, Record, RecoverRequest, RecoveryRegistration, RecoveryState,
+    RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest, RewriteRequest,
+    RewriteResponse, ShareKeysRequest, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -75,6 +75,23 @@ pub trait Transport {
         &self,
         credential: &DeviceCredential,
         renewal: RenewRecoveryRequest,
+    ) -> Result<(), SyncError>;
+    /// The clinic's data key as the relay keeps it for this PC (see
+    /// [`chairside_protocol::ClinicKeys`]).
+    fn clinic_keys(&self, credential: &DeviceCredential) -> Result<ClinicKeys, SyncError>;
+    /// Announces this PC's X25519 key, sealed under the clinic's data key (see
+    /// [`chairside_protocol::BoxKeyAnnouncement`]).
+    fn announce_box_key(
+        &self,
+        credential: &DeviceCredential,
+        announcement: BoxKeyAnnouncement,
+    ) -> Result<(), SyncError>;
+    /// Renews the clinic's data key at the relay, or shares the current one with more PCs (see
+    /// [`chairside_protocol::ShareKeysRequest`]).
+    fn share_keys(
+        &self,
+        credential: &DeviceCredential,
+        request: ShareKeysRequest,
     ) -> Result<(), SyncError>;
     /// Leaves (or takes back) the clinic's sealed notice that it moved to another relay (see
     /// [`chairside_protocol::MoveNotice`]).
@@ -509,6 +526,28 @@ impl Transport for HttpRelay {
         renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError> {
         let _: Empty = self.post("/v1/clinic/recovery", Some(credential), &renewal)?;
+        Ok(())
+    }
+
+    fn clinic_keys(&self, credential: &DeviceCredential) -> Result<ClinicKeys, SyncError> {
+        self.get("/v1/clinic/keys", credential)
+    }
+
+    fn announce_box_key(
+        &self,
+        credential: &DeviceCredential,
+        announcement: BoxKeyAnnouncement,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post("/v1/devices/box-key", Some(credential), &announcement)?;
+        Ok(())
+    }
+
+    fn share_keys(
+        &self,
+        credential: &DeviceCredential,
+        request: ShareKeysRequest,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post("/v1/clinic/keys", Some(credential), &request)?;
         Ok(())
     }
 

@@ -27,9 +27,9 @@ use std::collections::VecDeque;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, MoveNotice,
-    PendingEnrollments, PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest,
-    RewriteResponse,
+    BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys, EnrollmentStatus, ErrorBody,
+    Heads, MoveNotice, PendingEnrollments, PullResponse, PushResponse, Record, RecoveryState,
+    RenewRecoveryRequest, RewriteResponse, ShareKeysRequest,
 };
 use chairside_store::Store;
 use chairside_store::patients::{self, PatientRow};
@@ -396,6 +396,26 @@ impl Transport for Liar<'_> {
         renewal: RenewRecoveryRequest,
     ) -> Result<(), SyncError> {
         self.reply(self.honest.renew_recovery(credential, renewal), |_, _| {})
+    }
+    fn clinic_keys(&self, credential: &DeviceCredential) -> Result<ClinicKeys, SyncError> {
+        self.reply(self.honest.clinic_keys(credential), |_, _| {})
+    }
+    fn announce_box_key(
+        &self,
+        credential: &DeviceCredential,
+        announcement: BoxKeyAnnouncement,
+    ) -> Result<(), SyncError> {
+        self.reply(
+            self.honest.announce_box_key(credential, announcement),
+            |_, _| {},
+        )
+    }
+    fn share_keys(
+        &self,
+        credential: &DeviceCredential,
+        request: ShareKeysRequest,
+    ) -> Result<(), SyncError> {
+        self.reply(self.honest.share_keys(credential, request), |_, _| {})
     }
     fn leave_move_notice(
         &self,

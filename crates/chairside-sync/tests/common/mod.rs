@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    BlobList, BlobStatus, Bytes, EnrollmentStatus, ErrorBody, Heads, MoveNotice, PendingEnrollment,
-    PendingEnrollments, PullResponse, PushResponse, Record, RecoveryState, RenewRecoveryRequest,
-    RewriteResponse, code, normalize_code,
+    AnnouncedBoxKey, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys, EnrollmentStatus,
+    ErrorBody, Heads, MoveNotice, PendingEnrollment, PendingEnrollments, PullResponse,
+    PushResponse, Record, RecoveryState, RenewRecoveryRequest, RewriteResponse, ShareKeysRequest,
+    code, normalize_code,
 };
 use chairside_relay::{
     BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
@@ -306,6 +307,51 @@ impl Transport for LocalRelay {
             .map_err(internal)
     }
 
+    fn clinic_keys(&self, c: &DeviceCredential) -> Result<ClinicKeys, SyncError> {
+        let clinic = self.auth(c)?;
+        let state = self
+            .storage
+            .clinic_keys(&clinic, &c.device_id)
+            .map_err(internal)?;
+        Ok(ClinicKeys {
+            epoch: state.epoch,
+            ring: state.ring.map(Bytes),
+            share: state.share.map(Bytes),
+            box_keys: state
+                .box_keys
+                .into_iter()
+                .map(|(device_id, sealed, shared)| AnnouncedBoxKey {
+                    device_id,
+                    sealed: Bytes(sealed),
+                    shared,
+                })
+                .collect(),
+        })
+    }
+
+    fn announce_box_key(
+        &self,
+        c: &DeviceCredential,
+        announcement: BoxKeyAnnouncement,
+    ) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        self.storage
+            .announce_box_key(&clinic, &c.device_id, &announcement.sealed.0)
+            .map_err(internal)
+    }
+
+    fn share_keys(&self, c: &DeviceCredential, request: ShareKeysRequest) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        let shares: Vec<(String, Vec<u8>)> = request
+            .shares
+            .into_iter()
+            .map(|s| (s.device_id, s.sealed.0))
+            .collect();
+        self.storage
+            .share_keys(&clinic, request.epoch, &request.ring.0, &shares)
+            .map_err(internal)
+    }
+
     fn leave_move_notice(&self, c: &DeviceCredential, notice: MoveNotice) -> Result<(), SyncError> {
         let clinic = self.auth(c)?;
         self.storage
@@ -326,6 +372,11 @@ impl Transport for LocalRelay {
                 .move_notice(&clinic)
                 .map_err(internal)?
                 .map(Bytes),
+            key_epoch: self
+                .storage
+                .clinic_keys(&clinic, &c.device_id)
+                .map_err(internal)?
+                .epoch,
         })
     }
 

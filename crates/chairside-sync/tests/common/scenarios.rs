@@ -324,7 +324,7 @@ fn a_revoked_pc_cannot_join_again_with_the_recovery_key_once_it_is_renewed() {
     // Renewing at the relay directly, with a sealed salt that opens under no key (what a member
     // PC could do to keep the clinic from renewing), or with a version that moved on: the first
     // is no obstacle to the next renewal, the second is refused.
-    let renew_at_relay = |salt: &[u8], sealed: Vec<u8>, version: i64| {
+    let renew_at_relay = |me: &chairside_sync::Identity, salt: &[u8], sealed: Vec<u8>, version: i64| {
         use sha2::Digest as _;
         let proof = chairside_sync::enroll::recovery_proof(&me.key, salt);
         relay.renew_recovery(
@@ -337,21 +337,23 @@ fn a_revoked_pc_cannot_join_again_with_the_recovery_key_once_it_is_renewed() {
         )
     };
     let version = relay.recovery_state(&me.credential).unwrap().version;
-    renew_at_relay(&[5u8; 15], vec![1; 55], version).unwrap();
-    let err = renew_at_relay(&[6u8; 15], vec![1; 55], version).unwrap_err();
+    renew_at_relay(&me, &[5u8; 15], vec![1; 55], version).unwrap();
+    let err = renew_at_relay(&me, &[6u8; 15], vec![1; 55], version).unwrap_err();
     assert!(err.to_string().contains("renewed on another PC"), "{err}");
     let fourth = renew_recovery(&mut restored, &relay).unwrap().to_string();
     assert_ne!(fourth, third);
 
     // A renewal cut after the relay took the new salt (the clinic row not written): the next
-    // one finds it at the relay and finishes it.
+    // one finds it at the relay and finishes it. Each renewal renewed the data key too: the
+    // cut one was made with the restored PC's current key.
+    let me = identity(&restored, false).unwrap();
     let salt = [9u8; 15];
     restored
         .set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(salt))
         .unwrap();
     let sealed = chairside_sync::enroll::seal_recovery_salt(&me.key, &me.clinic_id, &salt).unwrap();
     let version = relay.recovery_state(&me.credential).unwrap().version;
-    renew_at_relay(&salt, sealed, version).unwrap();
+    renew_at_relay(&me, &salt, sealed, version).unwrap();
     let finished = renew_recovery(&mut restored, &relay).unwrap().to_string();
     assert_eq!(
         chairside_sync::enroll::parse_recovery_key(&finished).unwrap().salt,
@@ -1168,4 +1170,139 @@ fn a_planned_move_leaves_a_sealed_notice_that_the_pcs_not_moved_yet_follow() {
     assert!(!take_back_move_notice(&a, &old).unwrap());
     assert!(!old.storage.clinics().unwrap()[0].moved_away);
     assert_eq!(run(&mut late, &old).unwrap().moved_to, None);
+}
+
+/// How many of the records the relay holds for the clinic open under `key`, and whether any
+/// of those holds `needle` (what a PC holding only that key would read from a copy of the
+/// relay's storage), out of how many records.
+fn readable_at_relay(
+    relay: &LocalRelay,
+    clinic_id: &str,
+    key: &chairside_sync::ClinicKey,
+    needle: &str,
+) -> (usize, bool, usize) {
+    let (mut opened, mut found, mut total) = (0, false, 0);
+    for head in relay.storage.heads(clinic_id).unwrap() {
+        let device: chairside_domain::DeviceId = head.device_id.parse().unwrap();
+        let (records, _) = relay
+            .storage
+            .pull(clinic_id, &head.device_id, 0, chairside_protocol::MAX_PAGE)
+            .unwrap();
+        for record in &records {
+            total += 1;
+            if let Ok(set) = chairside_sync::seal::open(key, clinic_id, device, record) {
+                opened += 1;
+                found |= format!("{set:?}").contains(needle);
+            }
+        }
+    }
+    (opened, found, total)
+}
+
+#[test]
+fn revoking_a_pc_renews_the_data_key_so_it_cannot_read_what_the_clinic_writes_next() {
+    use chairside_sync::enroll::{recover, renew_recovery};
+    let (tmp, relay, mut a, mut b) = two_pcs();
+    let mut c = join(&a, &tmp.path().join("c"), &relay);
+    // A PC that joined but has not synced yet: the renewal cannot know its box key.
+    let mut late = join(&a, &tmp.path().join("late"), &relay);
+    add_patient(&mut a, "Avant", "+213555000501");
+    let before = fake_radiograph(300_000);
+    let before = a.write(|w| w.put_blob(&before[..], "image/png")).unwrap();
+    for pc in [&mut a, &mut b, &mut c] {
+        run(pc, &relay).unwrap();
+    }
+    let old_key = identity(&c, false).unwrap().key;
+    let clinic_id = identity(&a, false).unwrap().clinic_id;
+
+    // The owner revokes C; the renewal of the recovery key renews the data key with it.
+    let owner = identity(&a, false).unwrap();
+    let c_id = c.device_id().to_string();
+    relay.revoke(&owner.credential, &c_id).unwrap();
+    a.write(|w| w.mark_device_revoked(&c_id)).unwrap();
+    let sheet = renew_recovery(&mut a, &relay).unwrap().to_string();
+    let owner = identity(&a, false).unwrap();
+    assert_eq!(owner.keys.current_epoch(), 1);
+    assert_ne!(owner.key.to_hex().as_str(), old_key.to_hex().as_str());
+    assert!(owner.keys.get(0).is_some(), "the old key is kept for what it sealed");
+    assert!(sheet.contains(&chairside_sync::enroll::printable_recovery_key(&a, &owner).unwrap().to_string()));
+
+    // What the clinic writes from now on: a file, a new patient, on A; B takes the new key at
+    // its next sync and reads them, old and new.
+    add_patient(&mut a, "Apres", "+213555000502");
+    let after = fake_radiograph(200_000);
+    let after = a.write(|w| w.put_blob(&after[..], "image/png")).unwrap();
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    assert_eq!(identity(&b, false).unwrap().keys.current_epoch(), 1);
+    assert_eq!(patients_of(&b).len(), 2);
+    for blob in [&before, &after] {
+        chairside_sync::fetch_blob(&b, &relay, &blob.sha256).unwrap();
+        assert!(b.read_blob(&blob.sha256).unwrap().is_some());
+    }
+    add_patient(&mut b, "Ensuite", "+213555000503");
+    run(&mut b, &relay).unwrap();
+    let report = run(&mut a, &relay).unwrap();
+    assert!(report.checksums_match);
+    assert_eq!(patients_of(&a).len(), 3);
+
+    // C is refused at the relay, and a copy of the relay's storage in its hands reads what was
+    // written before the renewal, nothing since.
+    assert!(run(&mut c, &relay).unwrap_err().to_string().contains("revoked"));
+    let (opened, found, total) = readable_at_relay(&relay, &clinic_id, &old_key, "Apres");
+    assert!(!found, "the patient written after the renewal opens under the old key");
+    assert!(opened > 0 && opened < total, "{opened} of {total} records open under the old key");
+    let (_, found, _) = readable_at_relay(&relay, &clinic_id, &old_key, "Avant");
+    assert!(found, "what was written before stays readable with the key of its time");
+    let (opened_new, found, _) = readable_at_relay(&relay, &clinic_id, &owner.key, "Ensuite");
+    assert!(found && opened_new + opened == total, "every record opens under one key or the other");
+    // The files too: the one stored before opens under the old key, the one since does not.
+    let b_me = identity(&b, false).unwrap();
+    let old_ring = chairside_sync::KeyRing::first(old_key.clone());
+    for (blob, readable) in [(&before, true), (&after, false)] {
+        let name = chairside_sync::blobs::relay_name(b_me.keys.naming_key(), &blob.sha256);
+        let sealed = relay.get_blob_chunk(&b_me.credential, &name, 0).unwrap();
+        let count = blob.chunk_count();
+        let opens = |ring: &chairside_sync::KeyRing| {
+            chairside_sync::blobs::open_chunk_with_ring(ring, &clinic_id, &name, 0, count, &sealed)
+                .is_some()
+        };
+        assert_eq!(opens(&old_ring), readable);
+        assert!(opens(&b_me.keys));
+    }
+
+    // The PC that never synced: its first sync sends its changes, says the key is not shared
+    // with it yet, and receives nothing; once another PC synced, it reads everything.
+    add_patient(&mut late, "Tardif", "+213555000504");
+    let err = run(&mut late, &relay).unwrap_err();
+    assert!(matches!(err, SyncError::KeyNotShared), "{err}");
+    assert_eq!(patients_of(&late).len(), 1, "nothing received");
+    run(&mut b, &relay).unwrap();
+    assert_eq!(patients_of(&b).len(), 4, "its changes were sent");
+    let report = run(&mut late, &relay).unwrap();
+    assert!(report.checksums_match);
+    assert_eq!(patients_of(&late).len(), 4);
+    assert_eq!(identity(&late, false).unwrap().keys.current_epoch(), 1);
+
+    // A PC enrolled after the renewal receives every key; one restored from the new sheet
+    // (which holds the current key only) receives the older ones from the relay.
+    let mut newcomer = join(&a, &tmp.path().join("newcomer"), &relay);
+    assert!(run(&mut newcomer, &relay).unwrap().checksums_match);
+    assert_eq!(patients_of(&newcomer).len(), 4);
+    let mut restored = new_store(&tmp.path().join("restored"));
+    let me = recover(&restored, &relay, "local", &sheet).unwrap();
+    assert_eq!(me.keys.current_epoch(), 1);
+    assert!(sync(&mut restored, &relay, &me).unwrap().checksums_match);
+    assert_eq!(patients_of(&restored).len(), 4);
+    chairside_sync::fetch_blob(&restored, &relay, &before.sha256).unwrap();
+    assert!(restored.read_blob(&before.sha256).unwrap().is_some());
+
+    // A second renewal on another PC: the owner's PC takes it at its next sync.
+    renew_recovery(&mut b, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    add_patient(&mut b, "Troisieme", "+213555000505");
+    run(&mut b, &relay).unwrap();
+    assert!(run(&mut a, &relay).unwrap().checksums_match);
+    assert_eq!(identity(&a, false).unwrap().keys.current_epoch(), 2);
+    assert_eq!(patients_of(&a).len(), 5);
 }
