@@ -165,6 +165,26 @@ describe("joinFailure", () => {
     });
   });
 
+  it("tells a recovery key printed before the data key's last renewal under the key, in both languages", () => {
+    const outdated = {
+      code: "invalid_input",
+      reason: "recovery_key_outdated",
+      message:
+        "this recovery key was printed before the clinic's data key was last renewed, so it cannot read what was written since: restore with the sheet printed after the last renewal (Devices, recovery key, on any PC of the clinic)",
+    };
+    const failure = joinFailure("fr", "restore", outdated);
+    expect(failure).toEqual({ field: "recovery_key", problem: { key: "restore.key_outdated" } });
+    expect(problemText("fr", failure.problem)).toBe(
+      "Cette clé de secours a été imprimée avant le dernier renouvellement de la clé de chiffrement du cabinet : elle ne permet pas de lire ce qui a été enregistré depuis. Restaurez avec la feuille imprimée après ce renouvellement (panneau Synchronisation, « Clé de secours du cabinet », sur n'importe quel poste du cabinet).",
+    );
+    expect(problemText("en", joinFailure("en", "restore", outdated).problem)).toBe(en["restore.key_outdated"]);
+    expect(en["restore.key_outdated"]).toMatch(/^This recovery key was printed before the practice's encryption key was last renewed/);
+    // The reason is enough, whatever the words; the place named is the recovery key section.
+    expect(joinFailure("fr", "restore", { ...outdated, message: "x" }).problem).toEqual({ key: "restore.key_outdated" });
+    expect(fr["restore.key_outdated"]).toContain(`« ${fr["recovery.title"]} »`);
+    expect(en["restore.key_outdated"]).toContain(`“${en["recovery.title"]}”`);
+  });
+
   it("reads a refused pairing code as a code to ask again", () => {
     const refused = {
       code: "sync_refused",

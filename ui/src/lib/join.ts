@@ -136,6 +136,9 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
   switch (err.code) {
     case "invalid_input": {
       if (/is not a relay URL/i.test(message)) return { field: "relay_url", problem: { key: "sync.error_bad_url" } };
+      // A sheet printed before the clinic's data key was last renewed: the one printed since restores.
+      if (mode === "restore" && err.reason === "recovery_key_outdated")
+        return { field: "recovery_key", problem: { key: "restore.key_outdated" } };
       if (/recovery key is not valid/i.test(message)) return { field: "recovery_key", problem: { key: "join.key_invalid" } };
       const m = FIELD_MESSAGE.exec(message);
       if (!m) return { field: null, problem: { key: "error.invalid_input", params: { detail } } };

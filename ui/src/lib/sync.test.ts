@@ -194,6 +194,61 @@ describe("syncErrorText", () => {
     expect(english).toContain(en["recovery.renew"]);
   });
 
+  it("tells a data key renewed after a revocation and not shared with this PC yet: sync the owner's PC", () => {
+    const notShared = {
+      code: "sync_not_ready",
+      reason: "key_not_shared",
+      message:
+        "the clinic's data key was renewed (a PC was revoked) and no PC has shared the new key with this one yet: this PC's changes were sent, nothing was received. Sync another PC of the clinic (the owner's), then this one again.",
+    };
+    const text = syncErrorText("fr", notShared);
+    expect(text).toBe(fr["sync.not_ready_key_not_shared"]);
+    expect(text).toMatch(/^La clé de chiffrement du cabinet a été renouvelée après la révocation d'un poste/);
+    expect(text).toMatch(/les modifications de ce poste ont été envoyées, mais rien n'a encore été reçu/);
+    expect(text).toMatch(/Synchronisez un autre poste du cabinet \(celui du titulaire\), puis de nouveau celui-ci\.$/);
+    expect(text).not.toContain("data key");
+    const english = syncErrorText("en", notShared);
+    expect(english).toBe(en["sync.not_ready_key_not_shared"]);
+    expect(english).toMatch(/^The practice's encryption key was renewed after a PC was revoked/);
+    expect(english).toMatch(/Sync another PC of the practice \(the owner's\), then this one again\.$/);
+    // Worded the same on the devices page: it is not the "no relay set" of the place.
+    expect(syncErrorText("fr", notShared, "devices")).toBe(text);
+  });
+
+  it("tells a data key renewed on another PC a moment ago: sync this one, then try again", () => {
+    const elsewhere = {
+      code: "conflict",
+      reason: "key_renewed_elsewhere",
+      message: "the clinic's data key was renewed on another PC a moment ago: sync this PC, then try again",
+    };
+    const text = syncErrorText("fr", elsewhere, "devices");
+    expect(text).toBe(
+      "La clé de chiffrement du cabinet vient d'être renouvelée sur un autre poste. Synchronisez ce poste (en haut de cette page), puis réessayez.",
+    );
+    expect(syncErrorText("en", elsewhere, "devices")).toBe(
+      "The practice's encryption key was just renewed on another PC. Sync this PC (at the top of this page), then try again.",
+    );
+    expect(text).not.toBe(fr["error.conflict"]);
+    expect(isRecoveryNotRenewed(elsewhere)).toBe(false);
+  });
+
+  it("tells a rejected copy of the renewed data key, with the detail for the support", () => {
+    const bad = {
+      code: "integrity",
+      reason: "bad_key_share",
+      message: "the share of device d2 did not open",
+    };
+    const text = syncErrorText("fr", bad);
+    expect(text).toMatch(/^La copie, sur le relais, de la clé de chiffrement renouvelée du cabinet a été refusée/);
+    expect(text).toMatch(/rien n'en a été utilisé\. Prévenez le titulaire du cabinet\./);
+    expect(text).toContain("Détail technique : the share of device d2 did not open");
+    expect(syncErrorText("en", bad)).toBe(
+      "The relay's copy of the practice's renewed encryption key was rejected (damaged or altered copy): nothing of it was used. Tell the practice owner. Technical detail: the share of device d2 did not open",
+    );
+    // An empty detail still reads.
+    expect(syncErrorText("en", { ...bad, message: " " })).toMatch(/Technical detail: \?$/);
+  });
+
   it("keeps the common wording for any other conflict", () => {
     expect(syncErrorText("fr", { code: "conflict", message: "username taken" }, "devices")).toBe(fr["error.conflict"]);
     expect(syncErrorText("en", { code: "conflict", reason: "other", message: "x" }, "devices")).toBe(en["error.conflict"]);
@@ -486,6 +541,10 @@ describe("revocation", () => {
     const en1 = revokedFlash("en", "Fauteuil 1", true);
     expect(en1).toMatch(/^The PC “Fauteuil 1” is revoked, and the practice's recovery key was renewed/);
     expect(en1).toMatch(/old printed sheet no longer works/);
+    // The clinic's data key was renewed with it: the revoked PC cannot read what is written next.
+    expect(fr1).toMatch(/La clé de chiffrement du cabinet a aussi été renouvelée : le poste révoqué ne pourra pas lire ce qui sera enregistré désormais/);
+    expect(en1).toMatch(/The practice's encryption key was renewed too: the revoked PC cannot read what is written from now on/);
+    expect(en1).toMatch(/Print the new recovery key/);
   });
 });
 

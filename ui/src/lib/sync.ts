@@ -64,10 +64,18 @@ export function isRefusalReason(reason: string | undefined): reason is (typeof R
   return oneOf(REFUSAL_REASONS, reason);
 }
 
-/** Integrity failures (ApiError.reason under integrity) worded on their own. */
-export const INTEGRITY_REASONS = ["diverged", "tampered", "tampered_file"] as const;
+/**
+ * Integrity failures (ApiError.reason under integrity) worded on their own: a device's log that
+ * differs, a record or a file that did not authenticate, or the relay's copy of the clinic's
+ * renewed data key that was rejected (bad_key_share: nothing of it was used).
+ */
+export const INTEGRITY_REASONS = ["diverged", "tampered", "tampered_file", "bad_key_share"] as const;
 
-/** Reasons under sync_not_ready, other than "no relay set" (worded by the place). */
+/**
+ * Reasons under sync_not_ready, other than "no relay set" (worded by the place). key_not_shared:
+ * the clinic's data key was renewed (a PC revoked) and no PC has shared the new key with this one
+ * yet; this PC's changes were sent, nothing was received.
+ */
 export const NOT_READY_REASONS = [
   "waiting_for_approval",
   "no_clinic_key",
@@ -75,13 +83,15 @@ export const NOT_READY_REASONS = [
   "relay_not_trusted",
   "unknown_to_relay",
   "clinic_moved_away",
+  "key_not_shared",
 ] as const;
 
 /**
  * Reasons under conflict that the device and recovery key commands send: the recovery key was
- * renewed on another PC a moment before, or a PC was revoked but the key not renewed.
+ * renewed on another PC a moment before, a PC was revoked but the key not renewed, or the
+ * clinic's data key was renewed on another PC a moment before (sync, then try again).
  */
-export const CONFLICT_REASONS = ["recovery_renewed_elsewhere", "recovery_not_renewed"] as const;
+export const CONFLICT_REASONS = ["recovery_renewed_elsewhere", "recovery_not_renewed", "key_renewed_elsewhere"] as const;
 
 /** An error of a sync or device command, in plain words. */
 export function syncErrorText(lang: Language, err: ApiError, context: SyncContext = "sync"): string {
@@ -425,7 +435,8 @@ export function sortDevices<T extends { name: string; revoked: boolean; this_dev
 
 /**
  * The flash after a revocation: the PC alone, or also the recovery key renewed with it (the PC
- * had been a member, so it held what the old printed key derived from).
+ * had been a member, so it held what the old printed key derived from), and with it the clinic's
+ * data key (the revoked PC cannot read what is written from now on).
  */
 export function revokedFlash(lang: Language, name: string, recoveryKeyRenewed: boolean): string {
   return translate(lang, recoveryKeyRenewed ? "devices.revoked_renewed_flash" : "devices.revoked_flash", { name });
