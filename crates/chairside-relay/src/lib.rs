@@ -32,9 +32,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
-    AnnouncedBoxKey, ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes,
-    ClinicKeys, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, FileRoom, Heads,
-    Health, InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES, MAX_KEY_RING_BYTES, MAX_KEY_SHARE_BYTES,
+    ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys,
+    Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, FileRoom, Heads, Health,
+    InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES, MAX_KEY_RING_BYTES, MAX_KEY_SHARE_BYTES,
     MAX_KEY_SHARES, MAX_MOVE_NOTICE_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES,
     MoveNotice, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
     PushResponse, Record, RecoverRequest, RecoveryState, RegisterRequest, RegisterResponse,
@@ -727,20 +727,7 @@ async fn clinic_keys(State(relay): State<Relay>, headers: HeaderMap) -> ApiResul
     let device = authenticate(&relay, &headers).await?;
     let storage = relay.storage.clone();
     let state = blocking(move || storage.clinic_keys(&device.clinic_id, &device.device_id)).await?;
-    Ok(Json(ClinicKeys {
-        epoch: state.epoch,
-        ring: state.ring.map(Bytes),
-        share: state.share.map(Bytes),
-        box_keys: state
-            .box_keys
-            .into_iter()
-            .map(|(device_id, sealed, shared)| AnnouncedBoxKey {
-                device_id,
-                sealed: Bytes(sealed),
-                shared,
-            })
-            .collect(),
-    }))
+    Ok(Json(state.into_reply()))
 }
 
 /// A PC announces its X25519 public key, sealed under the clinic's data key (the relay keeps

@@ -294,6 +294,27 @@ pub struct KeyState {
     pub box_keys: Vec<(String, Vec<u8>, bool)>,
 }
 
+impl KeyState {
+    /// The reply to `GET /v1/clinic/keys`.
+    pub fn into_reply(self) -> chairside_protocol::ClinicKeys {
+        use chairside_protocol::{AnnouncedBoxKey, Bytes};
+        chairside_protocol::ClinicKeys {
+            epoch: self.epoch,
+            ring: self.ring.map(Bytes),
+            share: self.share.map(Bytes),
+            box_keys: self
+                .box_keys
+                .into_iter()
+                .map(|(device_id, sealed, shared)| AnnouncedBoxKey {
+                    device_id,
+                    sealed: Bytes(sealed),
+                    shared,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What [`Storage::share_keys`] does with a request for `requested` when the clinic's key is at
 /// `current`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

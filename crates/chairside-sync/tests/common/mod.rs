@@ -9,10 +9,9 @@ use std::sync::Arc;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    AnnouncedBoxKey, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys, EnrollmentStatus,
-    ErrorBody, Heads, MoveNotice, PendingEnrollment, PendingEnrollments, PullResponse,
-    PushResponse, Record, RecoveryState, RenewRecoveryRequest, RewriteResponse, ShareKeysRequest,
-    code, normalize_code,
+    BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys, EnrollmentStatus, ErrorBody,
+    Heads, MoveNotice, PendingEnrollment, PendingEnrollments, PullResponse, PushResponse, Record,
+    RecoveryState, RenewRecoveryRequest, RewriteResponse, ShareKeysRequest, code, normalize_code,
 };
 use chairside_relay::{
     BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
@@ -313,20 +312,7 @@ impl Transport for LocalRelay {
             .storage
             .clinic_keys(&clinic, &c.device_id)
             .map_err(internal)?;
-        Ok(ClinicKeys {
-            epoch: state.epoch,
-            ring: state.ring.map(Bytes),
-            share: state.share.map(Bytes),
-            box_keys: state
-                .box_keys
-                .into_iter()
-                .map(|(device_id, sealed, shared)| AnnouncedBoxKey {
-                    device_id,
-                    sealed: Bytes(sealed),
-                    shared,
-                })
-                .collect(),
-        })
+        Ok(state.into_reply())
     }
 
     fn announce_box_key(
