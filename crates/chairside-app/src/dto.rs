@@ -792,6 +792,11 @@ pub enum RejoinOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DeviceRevoked {
     pub recovery_key_renewed: bool,
+    /// The names of the clinic's other PCs (not revoked) that the renewed data key could not be
+    /// shared with yet: they have not synced since this version (or at all). Each receives it
+    /// from the first PC that syncs after it did; until then it sends its changes and receives
+    /// nothing. Empty when every PC holds the key (or nothing was renewed).
+    pub key_waiting_for: Vec<String>,
 }
 
 /// The clinic's recovery key to print ([`crate::App::recovery_key`]), checked with the relay.

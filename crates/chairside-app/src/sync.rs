@@ -620,11 +620,13 @@ impl App {
         if !held_the_key {
             return Ok(DeviceRevoked {
                 recovery_key_renewed: false,
+                key_waiting_for: Vec::new(),
             });
         }
         match self.renew_recovery_as(&user, &relay) {
             Ok(_) => Ok(DeviceRevoked {
                 recovery_key_renewed: true,
+                key_waiting_for: self.pcs_without_current_key(&relay)?,
             }),
             Err(e) => Err(ApiError::new(
                 code::CONFLICT,
@@ -637,6 +639,22 @@ impl App {
             )
             .because(reason::RECOVERY_NOT_RENEWED)),
         }
+    }
+
+    /// The names of the clinic's PCs not revoked that the relay holds no share of the current
+    /// data key for (see [`chairside_sync::keys::pcs_without_current_key`]). A relay that cannot
+    /// be asked right after the renewal names none: the renewal itself went through.
+    fn pcs_without_current_key(&self, relay: &HttpRelay) -> Result<Vec<String>> {
+        let store = self.store()?;
+        let me = chairside_sync::identity(store, false)?;
+        let Ok(waiting) = chairside_sync::keys::pcs_without_current_key(store, relay, &me) else {
+            return Ok(Vec::new());
+        };
+        Ok(devices::all(store.conn())?
+            .into_iter()
+            .filter(|d| waiting.contains(&d.id))
+            .map(|d| d.name)
+            .collect())
     }
 
     /// Renews the clinic's recovery key (owner only) and returns the new one to print: the old

@@ -58,6 +58,11 @@ fn revoking_a_pc_renews_the_recovery_key_so_the_pc_cannot_join_again_with_the_ol
         .id;
     let revoked = a.revoke_device(&b_id).unwrap();
     assert!(revoked.recovery_key_renewed);
+    assert_eq!(
+        revoked.key_waiting_for,
+        Vec::<String>::new(),
+        "no other PC to wait for"
+    );
     let err = b.sync_now(None).unwrap_err();
     assert_eq!(err.code, "permission_denied", "{err:?}");
     // The clinic's data key was renewed with it: what is written now is sealed under a key

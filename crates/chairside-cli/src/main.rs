@@ -765,8 +765,13 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 } => {
                     let revoked = app.revoke_device(id)?;
                     let renewed = revoked.recovery_key_renewed;
+                    let waiting = revoked.key_waiting_for.clone();
                     out.print(
-                        &serde_json::json!({ "revoked": id, "recovery_key_renewed": renewed }),
+                        &serde_json::json!({
+                            "revoked": id,
+                            "recovery_key_renewed": renewed,
+                            "key_waiting_for": waiting,
+                        }),
                         || {
                             let mut text = format!("Revoked {id}: it can no longer sync.");
                             if renewed {
@@ -776,6 +781,14 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                                      clinic writes from now on, and the printed sheet no longer \
                                      works. Print the new one: `chairside recovery show`.",
                                 );
+                            }
+                            if !waiting.is_empty() {
+                                text.push_str(&format!(
+                                    "\nNot yet holding the new encryption key: {}. Each receives \
+                                     it once it has synced and another PC syncs after it; until \
+                                     then it sends its changes and receives nothing.",
+                                    waiting.join(", ")
+                                ));
                             }
                             text
                         },

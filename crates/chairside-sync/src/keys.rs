@@ -571,6 +571,34 @@ pub fn share_with_new_devices(
     }
 }
 
+/// The PCs of the clinic (not revoked, other than this one) that the relay holds no share of the
+/// current key for: they have not announced a box key yet (a PC that has not synced since this
+/// version, or not at all since it joined), and receive the key from the first PC that syncs
+/// after they did. Until then each sends but cannot read what is written under the new key.
+/// Empty while the key was never renewed, or at a relay that cannot keep keys.
+pub fn pcs_without_current_key(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+) -> Result<Vec<String>, SyncError> {
+    if me.keys.current == 0 || !relay.heads(&me.credential)?.can(feature::KEY_ROTATION) {
+        return Ok(Vec::new());
+    }
+    let at_relay = relay.clinic_keys(&me.credential)?;
+    let shared: Vec<&str> = at_relay
+        .box_keys
+        .iter()
+        .filter(|k| k.shared)
+        .map(|k| k.device_id.as_str())
+        .collect();
+    Ok(devices::all(store.conn())?
+        .into_iter()
+        .filter(|d| !d.revoked && d.id != me.credential.device_id)
+        .filter(|d| !shared.contains(&d.id.as_str()))
+        .map(|d| d.id)
+        .collect())
+}
+
 /// After this PC joined a relay that did not know it (the clinic moved there, or the relay lost
 /// its data): announces its box key there and leaves the clinic's renewed key, its ring and the
 /// shares of the PCs announced there so far. Nothing at a relay that cannot keep keys; a relay

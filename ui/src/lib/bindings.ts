@@ -318,7 +318,14 @@ export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome,
  */
 old_relay: MoveNoticeOutcome, };
 
-export type DeviceRevoked = { recovery_key_renewed: boolean, };
+export type DeviceRevoked = { recovery_key_renewed: boolean, 
+/**
+ * The names of the clinic's other PCs (not revoked) that the renewed data key could not be
+ * shared with yet: they have not synced since this version (or at all). Each receives it
+ * from the first PC that syncs after it did; until then it sends its changes and receives
+ * nothing. Empty when every PC holds the key (or nothing was renewed).
+ */
+key_waiting_for: Array<string>, };
 
 export type RecoveryKeyShown = { key: string, 
 /**

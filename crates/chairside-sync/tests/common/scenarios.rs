@@ -1271,8 +1271,17 @@ fn revoking_a_pc_renews_the_data_key_so_it_cannot_read_what_the_clinic_writes_ne
         assert!(opens(&b_me.keys));
     }
 
-    // The PC that never synced: its first sync sends its changes, says the key is not shared
-    // with it yet, and receives nothing; once another PC synced, it reads everything.
+    // The PC that never synced: the owner's PC names it as waiting for the key (its device
+    // row came with its enrollment)...
+    let late_id = late.device_id().to_string();
+    let waiting = |store: &Store| {
+        let me = identity(store, false).unwrap();
+        chairside_sync::keys::pcs_without_current_key(store, &relay, &me).unwrap()
+    };
+    a.write(|w| w.save_device(&late_id, "Accueil", 1)).unwrap();
+    assert_eq!(waiting(&a), vec![late_id.clone()]);
+    // ...its first sync sends its changes, says the key is not shared with it yet, and receives
+    // nothing; once another PC synced, it reads everything.
     add_patient(&mut late, "Tardif", "+213555000504");
     let err = run(&mut late, &relay).unwrap_err();
     assert!(matches!(err, SyncError::KeyNotShared), "{err}");
@@ -1283,6 +1292,7 @@ fn revoking_a_pc_renews_the_data_key_so_it_cannot_read_what_the_clinic_writes_ne
     assert!(report.checksums_match);
     assert_eq!(patients_of(&late).len(), 4);
     assert_eq!(identity(&late, false).unwrap().keys.current_epoch(), 1);
+    assert!(waiting(&a).is_empty(), "every PC not revoked holds the key");
 
     // A PC enrolled after the renewal receives every key; one restored from the new sheet
     // (which holds the current key only) receives the older ones from the relay.
