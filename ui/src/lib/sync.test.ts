@@ -532,19 +532,41 @@ describe("devices", () => {
 
 describe("revocation", () => {
   it("says the recovery key was renewed with the PC, and what to do with the old sheet", () => {
-    expect(revokedFlash("fr", "Fauteuil 1", false)).toBe("Le poste « Fauteuil 1 » est révoqué.");
-    expect(revokedFlash("en", "Fauteuil 1", false)).toBe("The PC “Fauteuil 1” is revoked.");
-    const fr1 = revokedFlash("fr", "Fauteuil 1", true);
+    expect(revokedFlash("fr", "Fauteuil 1", false, [])).toBe("Le poste « Fauteuil 1 » est révoqué.");
+    expect(revokedFlash("en", "Fauteuil 1", false, [])).toBe("The PC “Fauteuil 1” is revoked.");
+    const fr1 = revokedFlash("fr", "Fauteuil 1", true, []);
     expect(fr1).toMatch(/^Le poste « Fauteuil 1 » est révoqué, et la clé de secours du cabinet a été renouvelée/);
     expect(fr1).toMatch(/l'ancienne feuille imprimée ne fonctionne plus/);
     expect(fr1).toMatch(/Imprimez la nouvelle clé/);
-    const en1 = revokedFlash("en", "Fauteuil 1", true);
+    const en1 = revokedFlash("en", "Fauteuil 1", true, []);
     expect(en1).toMatch(/^The PC “Fauteuil 1” is revoked, and the practice's recovery key was renewed/);
     expect(en1).toMatch(/old printed sheet no longer works/);
     // The clinic's data key was renewed with it: the revoked PC cannot read what is written next.
     expect(fr1).toMatch(/La clé de chiffrement du cabinet a aussi été renouvelée : le poste révoqué ne pourra pas lire ce qui sera enregistré désormais/);
     expect(en1).toMatch(/The practice's encryption key was renewed too: the revoked PC cannot read what is written from now on/);
     expect(en1).toMatch(/Print the new recovery key/);
+  });
+
+  it("names the PCs still waiting for the new encryption key, after the rest", () => {
+    const fr1 = revokedFlash("fr", "Fauteuil 1", true, ["Accueil", "Fauteuil 2"]);
+    expect(fr1.startsWith(revokedFlash("fr", "Fauteuil 1", true, []))).toBe(true);
+    expect(fr1).toMatch(
+      /Imprimez la nouvelle clé de secours \(« Clé de secours du cabinet », plus bas sur cette page\)\. Ces postes n'ont pas encore la nouvelle clé de chiffrement : Accueil et Fauteuil 2\. Chacun la recevra après sa prochaine synchronisation \(puis celle d'un autre poste\) ; d'ici là, il envoie ses modifications mais n'en reçoit pas\.$/,
+    );
+    const en1 = revokedFlash("en", "Fauteuil 1", true, ["Accueil", "Fauteuil 2"]);
+    expect(en1.startsWith(revokedFlash("en", "Fauteuil 1", true, []))).toBe(true);
+    expect(en1).toMatch(
+      /These PCs do not hold the new encryption key yet: Accueil and Fauteuil 2\. Each receives it after its next sync \(then another PC's\); until then it sends its changes but receives none\.$/,
+    );
+    // Three or more: commas, then the last one.
+    expect(revokedFlash("en", "Fauteuil 1", true, ["A", "B", "C"])).toMatch(/yet: A, B and C\./);
+    // One alone: in the singular.
+    expect(revokedFlash("fr", "Fauteuil 1", false, ["Accueil"])).toBe(
+      "Le poste « Fauteuil 1 » est révoqué. Ce poste n'a pas encore la nouvelle clé de chiffrement : Accueil. Il la recevra après sa prochaine synchronisation (puis celle d'un autre poste) ; d'ici là, il envoie ses modifications mais n'en reçoit pas.",
+    );
+    expect(revokedFlash("en", "Fauteuil 1", false, ["Accueil"])).toMatch(/^The PC “Fauteuil 1” is revoked\. This PC does not hold the new encryption key yet: Accueil\. It receives it/);
+    // Blank names say nothing more.
+    expect(revokedFlash("fr", "Fauteuil 1", false, [" "])).toBe("Le poste « Fauteuil 1 » est révoqué.");
   });
 });
 

@@ -436,10 +436,17 @@ export function sortDevices<T extends { name: string; revoked: boolean; this_dev
 /**
  * The flash after a revocation: the PC alone, or also the recovery key renewed with it (the PC
  * had been a member, so it held what the old printed key derived from), and with it the clinic's
- * data key (the revoked PC cannot read what is written from now on).
+ * data key (the revoked PC cannot read what is written from now on). Then, if any, the other PCs
+ * that could not be given that new data key yet (`keyWaitingFor`, by name: they have not synced
+ * since this version, or at all): each gets it once it has synced and another PC syncs after it,
+ * and until then sends its changes but receives none.
  */
-export function revokedFlash(lang: Language, name: string, recoveryKeyRenewed: boolean): string {
-  return translate(lang, recoveryKeyRenewed ? "devices.revoked_renewed_flash" : "devices.revoked_flash", { name });
+export function revokedFlash(lang: Language, name: string, recoveryKeyRenewed: boolean, keyWaitingFor: readonly string[]): string {
+  const flash = translate(lang, recoveryKeyRenewed ? "devices.revoked_renewed_flash" : "devices.revoked_flash", { name });
+  const waiting = keyWaitingFor.map((n) => n.trim()).filter((n) => n !== "");
+  if (waiting.length === 0) return flash;
+  const key = waiting.length === 1 ? "devices.key_waiting_for_one" : "devices.key_waiting_for_many";
+  return `${flash} ${translate(lang, key, { names: joinNames(lang, waiting) })}`;
 }
 
 /** A revocation that went through while the recovery key's renewal did not: renew it now. */

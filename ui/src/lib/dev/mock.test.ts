@@ -61,7 +61,7 @@ describe("the mock's recovery key", () => {
     expect(chars(first)).toBe(80);
 
     const revoked = await outcome(invoke<DeviceRevoked>("revoke_device", { id: "d2" }));
-    expect(revoked.value).toEqual({ recovery_key_renewed: true });
+    expect(revoked.value).toEqual({ recovery_key_renewed: true, key_waiting_for: [] });
     const devices = (await outcome(invoke<DeviceInfo[]>("list_devices"))).value!;
     expect(devices.find((d) => d.id === "d2")?.revoked).toBe(true);
 
@@ -72,6 +72,7 @@ describe("the mock's recovery key", () => {
     // Already revoked: it held nothing more, the key stays.
     expect((await outcome(invoke<DeviceRevoked>("revoke_device", { id: "d2" }))).value).toEqual({
       recovery_key_renewed: false,
+      key_waiting_for: [],
     });
     expect(await shownKey(invoke)).toBe(renewed);
   });

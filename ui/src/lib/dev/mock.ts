@@ -1255,7 +1255,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       // A member held the clinic key, from which the printed key derived: it is renewed.
       const member = !d.revoked;
       d.revoked = true;
-      if (!member) return { recovery_key_renewed: false } satisfies DeviceRevoked;
+      if (!member) return { recovery_key_renewed: false, key_waiting_for: [] } satisfies DeviceRevoked;
       if (noRenew)
         return Promise.reject({
           code: "conflict",
@@ -1264,7 +1264,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
             "the PC is revoked, but the clinic's recovery key could not be renewed (the relay at https://relais.cabinet-tilleuls.example cannot be reached (connection refused)): renew it (Devices, recovery key) before anything else, since the revoked PC could join again with the old one",
         } satisfies ApiError);
       recoveryKeyText = renewedRecoveryKey();
-      return { recovery_key_renewed: true } satisfies DeviceRevoked;
+      return { recovery_key_renewed: true, key_waiting_for: [] } satisfies DeviceRevoked;
     },
     recovery_key: async () => {
       await delay(200);
