@@ -53,6 +53,9 @@ pub mod setting {
     pub const CLINIC_KEY_RING: &str = "sync.clinic_key_ring";
     /// This PC's X25519 secret, to which a renewed data key is sealed (see [`crate::keys`]).
     pub const BOX_SECRET: &str = "sync.box_secret";
+    /// The last set of this PC's log it ever sealed and pushed: sets up to it keep the key
+    /// epoch they were sealed under (see [`crate::keys`]).
+    pub const OWN_SEALED_THROUGH: &str = "sync.own_sealed_through";
     /// The relay (address) this PC announced its box key at (see [`crate::keys`]).
     pub const BOX_KEY_ANNOUNCED: &str = "sync.box_key_announced";
     pub const CLINIC_ID: &str = "sync.clinic_id";
@@ -527,10 +530,17 @@ pub fn sync_reporting(
     let held_before_push = pushed_head;
     let local_head = changes::head(store.conn(), &my_id)?;
     let my_device: DeviceId = store.device_id();
-    // What the relay does not hold yet of this log is sealed under the current key.
+    // What was never sealed of this log is sealed under the current key; what was (pushed to a
+    // relay that lost it since, or whose reply was lost) keeps the key it was sealed under, so
+    // that it is the same bytes again.
+    let sealed_through = store
+        .local_setting(setting::OWN_SEALED_THROUGH)?
+        .and_then(|n| n.parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(pushed_head);
     let current_epoch = me.keys.current_epoch();
-    if StreamEpochs::load(store, &my_id)?.at(pushed_head + 1) != current_epoch {
-        sync_state::set_key_epoch_from(store.conn(), &my_id, pushed_head + 1, current_epoch)?;
+    if StreamEpochs::load(store, &my_id)?.at(sealed_through + 1) != current_epoch {
+        sync_state::set_key_epoch_from(store.conn(), &my_id, sealed_through + 1, current_epoch)?;
     }
     send_sealed_pages(
         store,
@@ -574,6 +584,9 @@ pub fn sync_reporting(
             }
             pushed_head = last;
             track(store, &my_id, pushed_head, &sum, checked_revision)?;
+            if last > sealed_through {
+                store.set_local_setting(setting::OWN_SEALED_THROUGH, &last.to_string())?;
+            }
             progress.sent(count);
             report.sent += count;
             report.bytes_sent += bytes as u64;
