@@ -61,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "refuse_device",
     "revoke_device",
     "rejoin_relay",
+    "rejoin_with_code",
     "recovery_key",
     "renew_recovery_key",
     "sync_status",

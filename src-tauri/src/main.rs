@@ -18,9 +18,9 @@ use chairside_app::{
     KeepChartEntriesRequest, KeepDoubleBookingRequest, MedicalHistory, MedicalItemInput,
     MergePatientsRequest, MergePreview, MergePreviewRequest, NewUserRequest, Patient,
     PatientAppointments, PatientInput, PatientRef, PendingDeviceInfo, RecoveryKeyShown,
-    RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate, SetupOptions,
-    SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry, UnlockSessionRequest,
-    UnlockStoreRequest, UserInfo, code, default_data_dir,
+    RejoinRequested, RelayRejoined, ResolveConflictRequest, RestoreClinicRequest, SettingsUpdate,
+    SetupOptions, SetupRequest, SignInRequest, SyncStatus, SyncSummary, TimelineEntry,
+    UnlockSessionRequest, UnlockStoreRequest, UserInfo, code, default_data_dir,
 };
 use tauri::State;
 
@@ -409,6 +409,11 @@ fn rejoin_relay(state: Shared<'_>, relay: Option<String>) -> Reply<RelayRejoined
 }
 
 #[tauri::command(async)]
+fn rejoin_with_code(state: Shared<'_>, relay: String, code: String) -> Reply<RejoinRequested> {
+    with_app(state, |app| app.rejoin_with_code(&relay, &code))
+}
+
+#[tauri::command(async)]
 fn recovery_key(state: Shared<'_>) -> Reply<RecoveryKeyShown> {
     with_app(state, App::recovery_key)
 }
@@ -576,6 +581,7 @@ fn main() {
             refuse_device,
             revoke_device,
             rejoin_relay,
+            rejoin_with_code,
             recovery_key,
             renew_recovery_key,
             sync_status,

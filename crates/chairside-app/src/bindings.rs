@@ -57,6 +57,7 @@ pub fn typescript() -> String {
         RejoinOutcome::decl(&cfg),
         MoveNoticeOutcome::decl(&cfg),
         RelayRejoined::decl(&cfg),
+        RejoinRequested::decl(&cfg),
         DeviceRevoked::decl(&cfg),
         RecoveryKeyShown::decl(&cfg),
         FilesHeldBack::decl(&cfg),

@@ -968,6 +968,15 @@ pub struct JoinClinicRequest {
     pub passphrase: Option<String>,
 }
 
+/// A PC of the clinic that asked to join its relay again with a pairing code
+/// ([`crate::App::rejoin_with_code`]): the owner's PC approves it after comparing fingerprints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RejoinRequested {
+    pub relay_url: String,
+    /// Shown on the owner's PC with the request: compare before approving.
+    pub fingerprint: String,
+}
+
 /// On a new PC, when every device of the clinic is lost: restore it with the printed key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RestoreClinicRequest {

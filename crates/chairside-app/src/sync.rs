@@ -18,8 +18,8 @@ use crate::error::{ApiError, code, reason};
 use crate::{
     App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
     FilesHeldBack, JoinClinicRequest, MoveNoticeOutcome, PendingDeviceInfo, RecoveryKeyShown,
-    RejoinOutcome, RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result, StreamReport,
-    SyncProgress, SyncSummary, record,
+    RejoinOutcome, RejoinRequested, RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result,
+    StreamReport, SyncProgress, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -738,6 +738,32 @@ impl App {
             relay_url: relay.url().to_string(),
             outcome,
             old_relay,
+        })
+    }
+
+    /// Joins this PC, a member of its clinic, to a relay that refuses its recovery proof (owner
+    /// only): it missed a renewal of the recovery key while the relay lost its data or the
+    /// clinic moved. It asks with a pairing code from an owner's PC, as a new PC does, keeping
+    /// everything it holds (see [`chairside_sync::enroll::request_rejoin`]); once approved
+    /// there, its next sync sends its changes and receives the clinic's current key. Audited.
+    pub fn rejoin_with_code(&mut self, relay_url: &str, code: &str) -> Result<RejoinRequested> {
+        let session = self.authorize(P::ManageDevices, "relay.rejoin_with_code")?;
+        enroll::check_pairing_code(code)?;
+        let relay = HttpRelay::new(relay_url)?;
+        let store = self.store()?;
+        let name = store.device_name()?;
+        let fingerprint = enroll::request_rejoin(store, &relay, relay.url(), code, &name)?;
+        self.audit_event(record(
+            &session.user_id.to_string(),
+            "relay.rejoin_with_code",
+            "relay",
+            relay.url(),
+            "ok",
+            "",
+        ))?;
+        Ok(RejoinRequested {
+            relay_url: relay.url().to_string(),
+            fingerprint,
         })
     }
 

@@ -101,6 +101,12 @@ enum Command {
         /// each then sends it everything it holds, the other PCs' changes included.
         #[arg(long, conflicts_with = "report")]
         rejoin: bool,
+        /// With --rejoin, when the relay refuses this PC's recovery proof (it missed a renewal
+        /// of the recovery key while the relay lost its data or the clinic moved): ask to join
+        /// with a pairing code from an owner's PC (`chairside device invite` there), keeping
+        /// everything this PC holds; approve it there, then run `chairside sync` here.
+        #[arg(long, value_name = "CODE", requires = "rejoin")]
+        code: Option<String>,
     },
     /// The clinic's PCs: invite, approve, list, revoke; enroll this PC into a clinic.
     Device {
@@ -466,6 +472,27 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 format!(
                     "Clinic restored on this PC: {} change sets received from the relay. Sign in with your usual account.",
                     summary.received
+                )
+            })
+        }
+        Command::Sync {
+            relay,
+            rejoin: true,
+            code: Some(code),
+            ..
+        } => {
+            let mut app = signed_in(&cli, &data_dir)?;
+            let relay = relay.as_deref().ok_or_else(|| {
+                ApiError::invalid("relay", "--code needs the relay's address: add --relay URL")
+            })?;
+            let asked = app.rejoin_with_code(relay, code)?;
+            out.print(&asked, || {
+                format!(
+                    "Asked to join the relay at {} with the pairing code, keeping what this PC \
+                     holds. Fingerprint: {}. On the owner's PC, check that it shows the same \
+                     fingerprint and approve (`chairside device approve`); then run \
+                     `chairside sync` here.",
+                    asked.relay_url, asked.fingerprint
                 )
             })
         }

@@ -492,7 +492,24 @@ impl Storage for SqliteStorage {
                 now
             ],
         )?;
-        if inserted == 0 {
+        // A PC of the clinic known here only by the log another PC carried (the relay lost its
+        // data, or the clinic moved, and this PC's recovery proof is out of date): it asks to
+        // join like a new PC, keeping its log. Any other known device is refused.
+        let rejoining = inserted == 0
+            && tx.execute(
+                "UPDATE device SET secret_hash = ?3, status = 'pending', name = ?4, public_key = ?5,
+                     created_at = ?6
+                 WHERE id = ?1 AND clinic_id = ?2 AND status = 'carried'",
+                params![
+                    device.device_id,
+                    clinic,
+                    &device.secret_hash[..],
+                    device.name,
+                    device.public_key,
+                    now
+                ],
+            )? == 1;
+        if inserted == 0 && !rejoining {
             return Err(StorageError::Conflict(format!(
                 "device {} is already known",
                 device.device_id

@@ -216,7 +216,9 @@ pub trait Storage: Send + Sync + 'static {
         expires_at_ms: i64,
     ) -> StorageResult<()>;
     /// Uses a pairing code: records the new device as pending in the code's clinic (the code
-    /// cannot be used again). Returns the clinic id.
+    /// cannot be used again). Returns the clinic id. A device the clinic's log carried here
+    /// ([`DeviceStatus::Carried`]: a PC of the clinic whose recovery proof is out of date) takes
+    /// its credential the same way; any other device already known is refused.
     fn enroll(
         &self,
         code_hash: [u8; 32],

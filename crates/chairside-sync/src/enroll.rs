@@ -335,11 +335,8 @@ pub fn request(
     {
         return Err(SyncError::AlreadyInClinic);
     }
-    let mut secret_bytes = Zeroizing::new([0u8; 32]);
-    rand::rng().fill(&mut secret_bytes[..]);
-    let enroll_key = SecretKey::from(*secret_bytes);
-    let public = enroll_key.public_key();
-    store.set_local_setting(setting::ENROLL_KEY, &hex::encode(*secret_bytes))?;
+    let (secret_hex, public) = new_enrollment_key();
+    store.set_local_setting(setting::ENROLL_KEY, &secret_hex)?;
     store.set_local_setting(setting::RELAY_URL, relay_url)?;
     let me_secret = device_secret(store)?;
     let credential = crate::DeviceCredential {
@@ -355,6 +352,66 @@ pub fn request(
     store.set_local_setting(setting::CLINIC_ID, &clinic_id)?;
     store.set_local_setting(setting::REGISTERED, "1")?;
     Ok(fingerprint(public.as_bytes()))
+}
+
+/// On a PC of the clinic that a relay does not take with the recovery proof: it missed a
+/// renewal of the recovery key (it had not synced since), and the clinic's relay lost its data
+/// or the clinic moved, so the proof its key gives is out of date. It asks to join with a
+/// pairing code from an owner's PC, as a new PC does, but keeps everything it holds: once
+/// approved, its next sync sends its log (changes made while it was apart included) and
+/// receives the clinic's current key with the approval. Returns the fingerprint to compare with
+/// the one the owner sees.
+pub fn request_rejoin(
+    store: &Store,
+    relay: &dyn Transport,
+    relay_url: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<String, SyncError> {
+    if store
+        .local_setting(setting::ENROLL_KEY)?
+        .is_some_and(|k| !k.is_empty())
+    {
+        return Err(SyncError::WaitingForApproval);
+    }
+    let me = identity(store, false)?;
+    let (secret_hex, public) = new_enrollment_key();
+    store.set_local_setting(setting::ENROLL_KEY, &secret_hex)?;
+    let asked = relay.enroll(
+        code,
+        &me.credential,
+        Bytes(public.as_bytes().to_vec()),
+        device_name,
+    );
+    match asked {
+        Ok(clinic_id) if clinic_id == me.clinic_id => {}
+        other => {
+            store.set_local_setting(setting::ENROLL_KEY, "")?;
+            other?;
+            return Err(SyncError::BadPairingCode(
+                "this pairing code is another clinic's".into(),
+            ));
+        }
+    }
+    store.set_local_setting(setting::RELAY_URL, relay_url)?;
+    // A relay that did not know this PC (whatever its address: one restored empty keeps it):
+    // its stream revisions count from nothing (see `join_relay`), and it holds no box key of
+    // this PC yet.
+    chairside_store::sync_state::set_every_revision(store.conn(), crate::UNCHECKED)?;
+    store.set_local_setting(setting::BOX_KEY_ANNOUNCED, "")?;
+    Ok(fingerprint(public.as_bytes()))
+}
+
+/// A new X25519 enrollment key: its secret (hex, kept until the approval arrives) and public
+/// half (sent with the request).
+fn new_enrollment_key() -> (Zeroizing<String>, PublicKey) {
+    let mut secret_bytes = Zeroizing::new([0u8; 32]);
+    rand::rng().fill(&mut secret_bytes[..]);
+    let enroll_key = SecretKey::from(*secret_bytes);
+    (
+        Zeroizing::new(hex::encode(*secret_bytes)),
+        enroll_key.public_key(),
+    )
 }
 
 /// The device's relay secret, created on first use.
@@ -413,6 +470,15 @@ pub fn complete(store: &Store, relay: &dyn Transport) -> Result<bool, SyncError>
         older.insert(*epoch, ClinicKey::from_hex(hex).ok_or_else(malformed)?);
     }
     let ring = KeyRing::from_parts(older, payload.key_epoch, key).ok_or_else(malformed)?;
+    // A PC of the clinic rejoining (`request_rejoin`): the approval must hold every key it had.
+    if let Some(held) = store.local_setting(setting::CLINIC_KEY)? {
+        let held = ClinicKey::from_hex(&held).ok_or_else(malformed)?;
+        if !ring.holds_all_of(&keys::load_ring(store, held)?) {
+            return Err(SyncError::BadKeyShare(
+                "the approval does not hold the keys this PC had".into(),
+            ));
+        }
+    }
     // The key this PC enrolled with stays its box key: a renewed data key is sealed to it.
     store.set_local_setting(setting::BOX_SECRET, &hex::encode(secret))?;
     if ring.current_epoch() == 0 {

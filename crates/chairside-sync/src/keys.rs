@@ -128,6 +128,14 @@ impl KeyRing {
         })
     }
 
+    /// Whether this ring holds every key of `other`, under the same epochs.
+    pub(crate) fn holds_all_of(&self, other: &KeyRing) -> bool {
+        other
+            .keys
+            .iter()
+            .all(|(epoch, key)| self.get(*epoch).is_some_and(|k| k.bytes() == key.bytes()))
+    }
+
     /// The keys older than the current one, hex, by epoch (what an enrollment carries).
     pub(crate) fn older_keys_hex(&self) -> BTreeMap<u32, String> {
         self.keys

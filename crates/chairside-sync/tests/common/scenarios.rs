@@ -1316,3 +1316,59 @@ fn revoking_a_pc_renews_the_data_key_so_it_cannot_read_what_the_clinic_writes_ne
     assert_eq!(identity(&a, false).unwrap().keys.current_epoch(), 2);
     assert_eq!(patients_of(&a).len(), 5);
 }
+
+#[test]
+fn a_pc_that_missed_a_renewal_rejoins_a_new_relay_with_a_pairing_code_keeping_its_changes() {
+    use chairside_sync::enroll::{approve, invite, pending, rejoin, renew_recovery, request_rejoin};
+    let (tmp, relay, mut a, mut b) = two_pcs();
+    let mut c = join(&a, &tmp.path().join("c"), &relay);
+    for pc in [&mut a, &mut b, &mut c] {
+        run(pc, &relay).unwrap();
+    }
+    // C is away: what its desk types waits there. Meanwhile the owner renews the recovery key
+    // (and so the data key), and B syncs; then the relay loses everything.
+    add_patient(&mut c, "Isolee", "+213555000601");
+    renew_recovery(&mut a, &relay).unwrap();
+    add_patient(&mut a, "Nouvelle", "+213555000602");
+    run(&mut a, &relay).unwrap();
+    run(&mut b, &relay).unwrap();
+    let relay = super::new_relay(&tmp.path().join("relay-after-loss"));
+    rejoin(&a, &relay, "local").unwrap();
+    run(&mut a, &relay).unwrap();
+    rejoin(&b, &relay, "local").unwrap();
+    run(&mut b, &relay).unwrap();
+
+    // C's recovery proof is the old one: the relay does not take it.
+    let err = rejoin(&c, &relay, "local").unwrap_err();
+    assert!(err.to_string().contains("check the recovery key"), "{err}");
+    // With a pairing code from the owner's PC it asks to join, keeping what it holds; the owner
+    // compares fingerprints and approves; its next sync sends its changes and reads the rest.
+    let owner = identity(&a, false).unwrap();
+    let (code, _) = invite(&relay, &owner, now_ms()).unwrap();
+    let shown_on_c = request_rejoin(&c, &relay, "local", &code, "PC 3").unwrap();
+    assert!(matches!(run(&mut c, &relay), Err(SyncError::WaitingForApproval)));
+    let waiting = pending(&relay, &owner).unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].fingerprint, shown_on_c);
+    approve(&relay, &owner, &waiting[0].device_id).unwrap();
+    let report = run(&mut c, &relay).unwrap();
+    assert!(report.checksums_match);
+    assert_eq!(identity(&c, false).unwrap().keys.current_epoch(), 1);
+    assert_eq!(patients_of(&c).len(), 2, "it reads what was written under the new key");
+    run(&mut a, &relay).unwrap();
+    let names: Vec<String> = patients_of(&a).into_iter().map(|p| p.1).collect();
+    assert!(names.iter().any(|n| n.eq_ignore_ascii_case("isolee")), "{names:?}");
+
+    // A PC the relay knows otherwise than by a carried log (here an active one) takes no
+    // credential by code, whichever clinic's code it is; nothing changes on the PC.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let mut stranger = first_device(&tmp2.path().join("s"));
+    run(&mut stranger, &relay).unwrap();
+    let other_owner = identity(&stranger, false).unwrap();
+    let (foreign, _) = invite(&relay, &other_owner, now_ms()).unwrap();
+    let mut d = join(&a, &tmp.path().join("d"), &relay);
+    run(&mut d, &relay).unwrap();
+    let err = request_rejoin(&d, &relay, "local", &foreign, "PC 4").unwrap_err();
+    assert!(err.to_string().contains("already known"), "{err}");
+    assert!(run(&mut d, &relay).unwrap().checksums_match, "it syncs as before");
+}
