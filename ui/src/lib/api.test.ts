@@ -201,6 +201,7 @@ describe("command wrappers", () => {
     await api.revokeDevice("d2");
     await api.recoveryKey();
     await api.renewRecoveryKey();
+    await api.rejoinWithCode("https://relais.example", "K7QX-M2PD");
     expect(calls).toEqual([
       ["sync_now", { relay: "https://relais.example" }],
       ["sync_now", { relay: null }],
@@ -213,6 +214,7 @@ describe("command wrappers", () => {
       ["revoke_device", { id: "d2" }],
       ["recovery_key", undefined],
       ["renew_recovery_key", undefined],
+      ["rejoin_with_code", { relay: "https://relais.example", code: "K7QX-M2PD" }],
     ]);
   });
 

@@ -56,6 +56,7 @@ import type {
   SyncSummary,
   RecoveryKeyShown,
   RelayRejoined,
+  RejoinRequested,
   TimelineEntry,
   UnlockSessionRequest,
   UnlockStoreRequest,
@@ -192,6 +193,10 @@ export const approveDevice = (id: string) => call<PendingDeviceInfo>("approve_de
  * works. Revoked but not renewed: error `conflict`, reason `recovery_not_renewed`. */
 export const revokeDevice = (id: string) => call<DeviceRevoked>("revoke_device", { id });
 export const rejoinRelay = (relay: string | null) => call<RelayRejoined>("rejoin_relay", { relay });
+/** Owner, when the relay refuses this PC's recovery proof (it missed a renewal of the key): asks
+ * to join the relay again with a pairing code from an owner's PC, keeping everything this PC
+ * holds; returns the fingerprint compared there before approving. Syncs wait for approval. */
+export const rejoinWithCode = (relay: string, code: string) => call<RejoinRequested>("rejoin_with_code", { relay, code });
 /** Owner: refuses a PC waiting for approval (it never receives the clinic). */
 export const refuseDevice = (id: string) => call<PendingDeviceInfo>("refuse_device", { id });
 /** The clinic's recovery key (owner): a secret, never stored by the UI. Checked with the relay

@@ -318,6 +318,12 @@ export type RelayRejoined = { relay_url: string, outcome: RejoinOutcome,
  */
 old_relay: MoveNoticeOutcome, };
 
+export type RejoinRequested = { relay_url: string, 
+/**
+ * Shown on the owner's PC with the request: compare before approving.
+ */
+fingerprint: string, };
+
 export type DeviceRevoked = { recovery_key_renewed: boolean, 
 /**
  * The names of the clinic's other PCs (not revoked) that the renewed data key could not be

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { en, fr } from "./i18n";
+import { syncErrorText } from "./sync";
 import {
   emptyJoinForm,
   formatPairingCode,
@@ -10,6 +11,7 @@ import {
   pairingCodeProblem,
   problemText,
   recoveryKeyProblem,
+  rejoinCodeFailure,
   restoreRequest,
   validateJoin,
   type JoinForm,
@@ -237,5 +239,34 @@ describe("joinFailure", () => {
     const text = problemText("fr", untrusted.problem);
     expect(text).toMatch(/^Ce poste ne reconnaît pas le certificat du relais/);
     expect(text).toContain("not issued for this address");
+  });
+});
+
+describe("rejoinCodeFailure", () => {
+  it("tells the code's faults under the code, as when joining", () => {
+    const short = { code: "invalid_input", message: "code: the pairing code has 8 characters, not 7" };
+    expect(rejoinCodeFailure("fr", short)).toEqual({ field: "code", problem: { key: "join.code_length", params: { n: 7 } } });
+    expect(rejoinCodeFailure("fr", { code: "invalid_input", message: "code: the pairing code cannot contain 0 1" })).toEqual({
+      field: "code",
+      problem: { key: "join.code_bad_chars", params: { chars: "0 1" } },
+    });
+    const refused = { code: "sync_refused", reason: "bad_code", message: "the relay refused: this pairing code is unknown" };
+    expect(rejoinCodeFailure("en", refused)).toEqual({ field: "code", problem: { key: "join.code_refused" } });
+  });
+
+  it("says anything else as the panel's device commands do", () => {
+    const waiting = {
+      code: "sync_not_ready",
+      reason: "waiting_for_approval",
+      message: "this PC's request to join waits for the owner's approval",
+    };
+    expect(rejoinCodeFailure("fr", waiting)).toEqual({ field: null, problem: { text: fr["sync.not_ready_waiting_for_approval"] } });
+    const unreachable = { code: "sync_unreachable", message: "the relay at x cannot be reached" };
+    expect(rejoinCodeFailure("en", unreachable)).toEqual({
+      field: null,
+      problem: { text: syncErrorText("en", unreachable, "devices") },
+    });
+    const owner = { code: "permission_denied", message: "your role does not allow managing devices" };
+    expect(rejoinCodeFailure("fr", owner).problem).toEqual({ text: syncErrorText("fr", owner, "devices") });
   });
 });

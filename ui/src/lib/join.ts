@@ -177,3 +177,14 @@ export function joinFailure(lang: Language, mode: JoinMode, err: ApiError): Join
       return { field: null, problem: { text: syncErrorText(lang, err) } };
   }
 }
+
+/**
+ * An error of rejoin_with_code (a PC of the clinic asking to join its relay again with a pairing
+ * code): under the code field when the code is at fault, in the same words as when joining;
+ * otherwise in the words of the panel's other device commands.
+ */
+export function rejoinCodeFailure(lang: Language, err: ApiError): { field: "code" | null; problem: Problem } {
+  const failure = joinFailure(lang, "join", err);
+  if (failure.field === "code") return { field: "code", problem: failure.problem };
+  return { field: null, problem: { text: syncErrorText(lang, err, "devices") } };
+}

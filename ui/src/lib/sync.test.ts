@@ -20,6 +20,7 @@ import {
   relayRoomText,
   CONFLICT_REASONS,
   INTEGRITY_REASONS,
+  isProofRefused,
   isRecoveryNotRenewed,
   revokedFlash,
   NOT_READY_REASONS,
@@ -596,6 +597,23 @@ describe("joining a relay", () => {
       `${fr["sync.rejoined_registered_clinic"]} ${fr["sync.rejoined_others_join"]}`,
     );
     expect(rejoinedText("fr", { outcome: "already_known", old_relay: "no_move" })).toBe(fr["sync.rejoined_already_known"]);
+  });
+
+  it("offers a pairing code when the relay refuses this PC's recovery proof, and only then", () => {
+    const refused = {
+      code: "sync_refused",
+      reason: "not_found",
+      message: "the relay refused: no clinic with this id and recovery key at this relay: check the recovery key",
+    };
+    expect(isProofRefused(refused)).toBe(true);
+    expect(isProofRefused({ ...refused, message: "the relay refused: CHECK THE RECOVERY KEY" })).toBe(true);
+    // Another refusal, another reason, something else not found: not this.
+    expect(isProofRefused({ ...refused, reason: "bad_code" })).toBe(false);
+    expect(isProofRefused({ ...refused, reason: undefined })).toBe(false);
+    expect(isProofRefused({ ...refused, code: "not_found" })).toBe(false);
+    expect(isProofRefused({ ...refused, message: "the relay refused: this device's request was already handled" })).toBe(false);
+    expect(isProofRefused({ code: "sync_not_ready", reason: "unknown_to_relay", message: "the relay does not know this PC" })).toBe(false);
+    expect(isProofRefused(null)).toBe(false);
   });
 });
 

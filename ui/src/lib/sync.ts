@@ -415,6 +415,15 @@ export function rejoinedText(lang: Language, r: Pick<RelayRejoined, "outcome" | 
   return others ? `${joined} ${translate(lang, others)}` : joined;
 }
 
+/**
+ * The relay refuses this PC's recovery proof (a rejoin, or a sync): it missed a renewal of the
+ * clinic's recovery key while away, and the relay lost its data (or the clinic moved). Joining it
+ * again then takes a pairing code from an owner's PC (rejoin_with_code).
+ */
+export function isProofRefused(err: ApiError | null | undefined): boolean {
+  return !!err && err.code === "sync_refused" && err.reason === "not_found" && /recovery key/i.test(err.message);
+}
+
 /** A device id, short enough for a table ("3f2a91c4…"); the full id goes in a tooltip. */
 export function shortId(id: string): string {
   return id.length > 10 ? `${id.slice(0, 8)}…` : id;

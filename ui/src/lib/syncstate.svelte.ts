@@ -4,7 +4,7 @@
 // the user leaves the panel. Nothing secret is kept: counts, device names, the relay URL.
 import * as api from "./api";
 import { handleError } from "./app.svelte";
-import type { EndOfDayReport, RelayRejoined, SyncStatus, SyncSummary } from "./bindings";
+import type { EndOfDayReport, RejoinRequested, RelayRejoined, SyncStatus, SyncSummary } from "./bindings";
 import { saveRelayUrl, type SyncOutcome } from "./sync";
 
 export const syncState = $state<{
@@ -20,7 +20,12 @@ export const syncState = $state<{
   status: SyncStatus | null;
   /** How the relay came to know this PC when the owner last joined it to one (rejoin_relay). */
   rejoined: Pick<RelayRejoined, "outcome" | "old_relay"> | null;
-}>({ running: null, last: null, lastSuccess: null, report: null, status: null, rejoined: null });
+  /**
+   * This PC's request to join its relay again with a pairing code (rejoin_with_code), and when it
+   * was made: its fingerprint is compared on the owner's PC before approving.
+   */
+  rejoinAsked: (RejoinRequested & { at_ms: number }) | null;
+}>({ running: null, last: null, lastSuccess: null, report: null, status: null, rejoined: null, rejoinAsked: null });
 
 let owner: string | null = null;
 
@@ -35,6 +40,7 @@ export function adoptSyncUser(userId: string) {
   syncState.lastSuccess = null;
   syncState.report = null;
   syncState.rejoined = null;
+  syncState.rejoinAsked = null;
 }
 
 function storage(): Storage | null {
@@ -108,6 +114,20 @@ export function runRejoin(relay: string | null): Promise<SyncSummary | null> {
     syncState.rejoined = { outcome: joined.outcome, old_relay: joined.old_relay };
     return api.syncNow(null);
   });
+}
+
+/**
+ * Asks to join the relay again with a pairing code from an owner's PC, when the relay refuses this
+ * PC's recovery proof (it missed a renewal of the key; owner only): this PC keeps everything it
+ * holds, and syncs once the owner approved (until then its syncs wait for approval). Rejects with
+ * the command's error.
+ */
+export async function requestRejoin(relay: string, code: string): Promise<RejoinRequested> {
+  const asked = await api.rejoinWithCode(relay, code);
+  syncState.rejoinAsked = { ...asked, at_ms: Date.now() };
+  saveRelayUrl(storage(), asked.relay_url);
+  void refreshSyncStatus(true);
+  return asked;
 }
 
 /** The end-of-day report (it syncs first); null when it failed (the error is in syncState.last). */

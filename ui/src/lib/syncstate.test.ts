@@ -2,7 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { invoke } from "@tauri-apps/api/core";
 import * as api from "./api";
 import type { EndOfDayReport, SyncStatus, SyncSummary } from "./bindings";
-import { adoptSyncUser, refreshSyncStatus, runEndOfDay, runRejoin, runSync, syncState } from "./syncstate.svelte";
+import {
+  adoptSyncUser,
+  lastSyncedAt,
+  refreshSyncStatus,
+  requestRejoin,
+  runEndOfDay,
+  runRejoin,
+  runSync,
+  syncState,
+} from "./syncstate.svelte";
 
 const summary: SyncSummary = {
   relay_url: "https://relais.example",
@@ -91,6 +100,23 @@ describe("sync state", () => {
     expect(commands()).toEqual([["rejoin_relay", { relay: null }]]);
     expect(syncState.last?.error?.code).toBe("permission_denied");
     expect(syncState.rejoined).toBeNull();
+  });
+
+  it("keeps a request to join again with a pairing code, and a failed one not", async () => {
+    const asked = { relay_url: "https://relais.example", fingerprint: "AB12-CD34-EF56" };
+    answer = () => Promise.reject({ code: "sync_refused", reason: "bad_code", message: "unknown code" });
+    await expect(requestRejoin("https://relais.example", "EXPX-M2PD")).rejects.toMatchObject({ reason: "bad_code" });
+    expect(syncState.rejoinAsked).toBeNull();
+    answer = async () => asked;
+    expect(await requestRejoin("https://relais.example", "K7QX-M2PD")).toEqual(asked);
+    expect(commands()).toEqual([
+      ["rejoin_with_code", { relay: "https://relais.example", code: "EXPX-M2PD" }],
+      ["rejoin_with_code", { relay: "https://relais.example", code: "K7QX-M2PD" }],
+    ]);
+    expect(syncState.rejoinAsked).toMatchObject(asked);
+    expect(syncState.rejoinAsked!.at_ms).toBeGreaterThanOrEqual(lastSyncedAt());
+    adoptSyncUser("someone else");
+    expect(syncState.rejoinAsked).toBeNull();
   });
 
   it("records the end-of-day report and its sync", async () => {

@@ -14,6 +14,7 @@ import type {
   MergePreview,
   Patient,
   RecoveryKeyShown,
+  RejoinRequested,
   RelayRejoined,
   SyncSummary,
 } from "../bindings";
@@ -175,6 +176,31 @@ describe("the mock's relay move", () => {
     expect(moved.value).toMatchObject({ outcome: "registered_clinic", old_relay: "left" });
     const same = await outcome(invoke<RelayRejoined>("rejoin_relay", { relay: "https://new.example" }));
     expect(same.value).toMatchObject({ outcome: "already_known", old_relay: "no_move" });
+  });
+
+  it("refuses this PC's recovery proof at a relay that lost its data, and joins it with a pairing code once approved", async () => {
+    const invoke = createMockInvoker(new URLSearchParams("mock=home"));
+    const relay = "https://lost.example";
+    expect((await outcome(invoke("sync_now", { relay }))).error).toMatchObject({ code: "sync_not_ready", reason: "unknown_to_relay" });
+    const refused = (await outcome(invoke("rejoin_relay", { relay }))).error;
+    expect(refused).toMatchObject({ code: "sync_refused", reason: "not_found" });
+    expect(refused?.message).toMatch(/check the recovery key/);
+
+    // The code as the Rust side checks it, then the relay's answer.
+    const ask = (code: string) => outcome(invoke<RejoinRequested>("rejoin_with_code", { relay, code }));
+    expect((await ask("K7QX-M2P")).error).toEqual({ code: "invalid_input", message: "code: the pairing code has 8 characters, not 7" });
+    expect((await ask("K7QX-M2P0")).error?.message).toBe("code: the pairing code cannot contain 0");
+    expect((await ask("EXPX-M2PD")).error).toMatchObject({ code: "sync_refused", reason: "bad_code" });
+    const asked = (await ask("k7qx m2pd")).value!;
+    expect(asked.relay_url).toBe(relay);
+    expect(asked.fingerprint).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/);
+    // Asked once: until the owner approves, syncs (and another request) wait.
+    expect((await ask("K7QX-M2PD")).error).toMatchObject({ code: "sync_not_ready", reason: "waiting_for_approval" });
+    expect((await outcome(invoke("sync_now", { relay: null }))).error).toMatchObject({ reason: "waiting_for_approval" });
+    await vi.advanceTimersByTimeAsync(20_000);
+    const synced = (await outcome(invoke<SyncSummary>("sync_now", { relay: null }))).value!;
+    expect(synced.relay_url).toBe(relay);
+    expect(synced.carried).toBeGreaterThan(0);
   });
 });
 

@@ -40,7 +40,11 @@
 // unreachable and &revoked makes this PC revoked (permission_denied); &moved makes the remembered
 // relay hold the clinic's move notice, so the next sync follows it to relais2 (followed_to).
 // Joining a relay from another one answers that the old one was told (old_relay "left"; one
-// containing "offline" could not be).
+// containing "offline" could not be). A relay URL containing "lost" lost its data while this PC
+// missed a renewal of the recovery key: it does not know this PC and refuses its recovery proof
+// (rejoin_relay: sync_refused, not_found); rejoin_with_code asks it with a pairing code instead
+// (any well-formed code works except one starting with EXP), approved 20 s later: until then
+// syncs wait for approval.
 // Recovery key: revoking "Fauteuil 1" (or an approved PC) renews it (a 104-character key, which
 // recovery_key then shows); &norenew makes that renewal fail (conflict, recovery_not_renewed:
 // the PC is revoked all the same); &renewedelsewhere makes renew_recovery_key answer that another
@@ -114,6 +118,7 @@ import type {
   JoinClinicRequest,
   PendingDeviceInfo,
   RelayRejoined,
+  RejoinRequested,
   RestoreClinicRequest,
   StreamReport,
   SyncStatus,
@@ -162,6 +167,8 @@ const BY_ROLE: Record<Role, Permission[]> = {
 };
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The characters of a pairing code (the Rust side's CODE_ALPHABET: no I, L, O, 0 or 1). */
+const PAIRING_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 const fail = (code: string, message: string, reason?: string) =>
   Promise.reject(reason === undefined ? { code, message } : { code, message, reason });
 
@@ -378,6 +385,9 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   // other PCs' changes this PC holds.
   const joinedRelays = new Set<string>();
   let toCarry = 0;
+  // A relay containing "lost" refuses this PC's recovery proof: rejoin_with_code asks it with a
+  // pairing code, approved by the owner at `approvedAt` (joining it then).
+  let rejoinAsked: { relay: string; approvedAt: number } | null = null;
   let incoming = 12; // changes from "Fauteuil 1" waiting at the relay
   const pending: PendingDeviceInfo[] = [
     { device_id: "d3", device_name: "Portable Dr Benali", fingerprint: "3F2A-91C4-07BE", requested_at_ms: Date.now() - 4 * 60_000 },
@@ -409,7 +419,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   /** Where a sync stops after reaching the relay, as the Rust side would; null when it goes through. */
   const syncProblem = (relay: string): ApiError | null => {
     if (revoked) return REVOKED;
-    if (relay.includes("new") && !joinedRelays.has(relay))
+    if (rejoinAsked?.relay === relay) {
+      if (Date.now() < rejoinAsked.approvedAt) return WAITING_FOR_APPROVAL;
+      rejoinAsked = null;
+      joinedRelays.add(relay);
+      toCarry = heads.get("d2") ?? 0;
+    }
+    if ((relay.includes("new") || relay.includes("lost")) && !joinedRelays.has(relay))
       return {
         code: "sync_not_ready",
         reason: "unknown_to_relay",
@@ -1239,12 +1255,50 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       const relay = relayFor(args.relay);
       if (typeof relay !== "string") return Promise.reject(relay);
       if (revoked) return Promise.reject(REVOKED);
+      if (relay.includes("lost") && !joinedRelays.has(relay)) {
+        // Refused: this PC goes on syncing where it last did.
+        relayUrl = previous;
+        return fail(
+          "sync_refused",
+          "the relay refused: no clinic with this id and recovery key at this relay: check the recovery key",
+          "not_found",
+        );
+      }
       const known = joinedRelays.has(relay) || !relay.includes("new");
       joinedRelays.add(relay);
       if (!known) toCarry = heads.get("d2") ?? 0;
       // A move from another relay leaves word there, unless it cannot be reached.
       const oldRelay = !previous || previous === relay ? "no_move" : offline || previous.includes("offline") ? "not_left" : "left";
       return { relay_url: relay, outcome: known ? "already_known" : "registered_clinic", old_relay: oldRelay };
+    },
+    rejoin_with_code: async (_r: never, args: Record<string, unknown>): Promise<RejoinRequested> => {
+      if (!allowed("manage_devices")) return noDevices();
+      await delay(500);
+      // The Rust side's order: the code as typed, the relay's address, a request already made, the relay.
+      const typed = [...String(args.code ?? "").toUpperCase()].filter((c) => !/\s|-/.test(c));
+      const foreign = [...new Set(typed.filter((c) => !PAIRING_CODE_ALPHABET.includes(c)))];
+      if (foreign.length > 0) return fail("invalid_input", `code: the pairing code cannot contain ${foreign.join(" ")}`);
+      if (typed.length !== 8) return fail("invalid_input", `code: the pairing code has 8 characters, not ${typed.length}`);
+      const url = String(args.relay ?? "").trim();
+      if (!/^https?:\/\/\S+$/.test(url))
+        return fail("invalid_input", `${JSON.stringify(url)} is not a relay URL: give one starting with http:// or https://`);
+      const relay = url.replace(/\/+$/, "");
+      if (rejoinAsked && Date.now() < rejoinAsked.approvedAt) return Promise.reject(WAITING_FOR_APPROVAL);
+      if (offline || relay.includes("offline"))
+        return fail(
+          "sync_unreachable",
+          `the relay at ${relay} cannot be reached (connection refused): check the network; changes wait here and the next sync sends them`,
+        );
+      if (typed.join("").startsWith("EXP"))
+        return fail(
+          "sync_refused",
+          "the relay refused: this pairing code is unknown, already used or expired: ask the owner for a new one",
+          "bad_code",
+        );
+      relayUrl = relay;
+      rejoinAsked = { relay, approvedAt: Date.now() + APPROVAL_DELAY_MS };
+      const hex = Array.from({ length: 12 }, () => "0123456789ABCDEF"[Math.floor(Math.random() * 16)]).join("");
+      return { relay_url: relay, fingerprint: `${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8)}` };
     },
     revoke_device: async (_r: never, args: Record<string, unknown>) => {
       if (!allowed("manage_devices")) return noDevices();

@@ -1,0 +1,73 @@
+// The Sync panel, mounted in a DOM over the dev mock: a relay that lost its data while this PC
+// missed a renewal of the recovery key refuses to be rejoined with the recovery proof; the owner
+// then asks to join it with a pairing code, and this PC shows the fingerprint to compare.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushSync, mount } from "svelte";
+import * as api from "../lib/api";
+import { createMockInvoker } from "../lib/dev/mock";
+import { fr } from "../lib/i18n";
+import { adoptSyncUser } from "../lib/syncstate.svelte";
+import SyncPanel from "./SyncPanel.svelte";
+import { click, find, get, tearDown, type, until } from "./domtest";
+
+let component: ReturnType<typeof mount> | null = null;
+let calls: [string, Record<string, unknown> | undefined][] = [];
+
+beforeEach(() => {
+  adoptSyncUser(`u-${Math.random()}`); // the panel's state starts from nothing
+  calls = [];
+  const mock = createMockInvoker(new URLSearchParams("mock=home"));
+  api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
+    calls.push([cmd, args]);
+    return mock(cmd, args);
+  }) as api.Invoker);
+});
+
+afterEach(() => {
+  component = tearDown(component);
+});
+
+/** The panel of an owner whose rejoin the relay (one that lost its data) refused. */
+async function refusedRejoin() {
+  component = mount(SyncPanel, {
+    target: document.body,
+    props: { canEndOfDay: false, canManageDevices: true, clinicName: "Cabinet des Tilleuls", onreview: () => {} },
+  });
+  flushSync();
+  type(get<HTMLInputElement>("sync-relay-url"), "https://lost.example");
+  click(get("sync-now"));
+  click(await until(() => find("sync-rejoin"), "the rejoin button", 5000));
+  await until(() => find("rejoin-code-box"), "the pairing code form", 5000);
+}
+
+describe("a relay that refuses this PC's recovery proof", () => {
+  it("offers to ask with a pairing code, and shows the fingerprint once asked", async () => {
+    await refusedRejoin();
+    expect(find("sync-rejoin-box")).toBeNull();
+    expect(get("rejoin-code-box").textContent).toContain(fr["sync.rejoin_code_intro"]);
+    expect(get("rejoin-code-submit").textContent?.trim()).toBe(fr["sync.rejoin_code_submit"]);
+
+    // Nothing typed: said under the field, nothing sent.
+    click(get("rejoin-code-submit"));
+    expect(get("rejoin-code-error").textContent?.trim()).toBe(fr["join.code_required"]);
+    expect(calls.some(([c]) => c === "rejoin_with_code")).toBe(false);
+
+    type(get<HTMLInputElement>("rejoin-code"), "k7qxm2pd");
+    expect(find("rejoin-code-error")).toBeNull();
+    click(get("rejoin-code-submit"));
+    const fingerprint = await until(() => find("rejoin-fingerprint"), "the fingerprint", 5000);
+    expect(fingerprint.textContent?.trim()).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/);
+    expect(calls).toContainEqual(["rejoin_with_code", { relay: "https://lost.example", code: "K7QX-M2PD" }]);
+    expect(get("rejoin-asked").textContent).toContain(fr["sync.rejoin_code_requested"]);
+    expect(find("rejoin-code-box")).toBeNull();
+  }, 15_000);
+
+  it("tells a refused code under the field", async () => {
+    await refusedRejoin();
+    type(get<HTMLInputElement>("rejoin-code"), "EXPX-M2PD");
+    click(get("rejoin-code-submit"));
+    const error = await until(() => find("rejoin-code-error"), "the code's error", 5000);
+    expect(error.textContent?.trim()).toBe(fr["join.code_refused"]);
+    expect(find("rejoin-fingerprint")).toBeNull();
+  }, 15_000);
+});
