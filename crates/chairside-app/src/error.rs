@@ -113,6 +113,10 @@ pub mod reason {
     /// `invalid_input`: the recovery key was printed before the clinic's data key was last
     /// renewed: the sheet printed since restores the clinic.
     pub const RECOVERY_KEY_OUTDATED: &str = "recovery_key_outdated";
+    /// `sync_refused`: the relay holds the clinic but not this PC's recovery proof (the key was
+    /// renewed while this PC was away, and the relay lost its data or the clinic moved): it
+    /// joins with a pairing code instead (`App::rejoin_with_code`).
+    pub const PROOF_REFUSED: &str = "proof_refused";
     /// `sync_not_ready`: the clinic moved to another relay that this PC has not followed yet (it
     /// does at its next sync); what this relay says of the clinic may be out of date.
     pub const CLINIC_MOVED_AWAY: &str = "clinic_moved_away";

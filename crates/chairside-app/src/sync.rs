@@ -63,6 +63,7 @@ impl From<&SyncError> for ApiError {
             SyncError::ClinicMovedAway { .. } => {
                 (code::SYNC_NOT_READY, Some(reason::CLINIC_MOVED_AWAY))
             }
+            SyncError::ProofRefused { .. } => (code::SYNC_REFUSED, Some(reason::PROOF_REFUSED)),
             SyncError::MoveNotFollowed { .. } => {
                 (code::SYNC_REFUSED, Some(reason::MOVE_NOT_FOLLOWED))
             }

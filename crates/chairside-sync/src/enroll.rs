@@ -542,7 +542,16 @@ pub fn rejoin(
     relay: &dyn Transport,
     relay_url: &str,
 ) -> Result<Rejoined, SyncError> {
-    join_relay(store, relay, relay_url, true)
+    match join_relay(store, relay, relay_url, true) {
+        // The clinic is there, and its proof is not this PC's: the recovery key was renewed
+        // since this PC last synced (see `request_rejoin`).
+        Err(SyncError::Relay(refusal)) if refusal.code == code::NOT_FOUND => {
+            Err(SyncError::ProofRefused {
+                relay: relay_url.to_string(),
+            })
+        }
+        other => other,
+    }
 }
 
 /// Follows the clinic to the relay its move notice named (see [`crate::SyncReport::moved_to`]):

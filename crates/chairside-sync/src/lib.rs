@@ -144,6 +144,10 @@ pub enum SyncError {
         why: String,
     },
     #[error(
+        "the relay at {relay} holds the clinic but does not take this PC's recovery key: it was renewed since this PC last synced. Ask an owner's PC for a pairing code (`chairside device invite`, or \"Add a PC\" in the Sync panel) and join with it, keeping what this PC holds: `chairside sync --relay {relay} --rejoin --code CODE`, or the pairing code form of the Sync panel"
+    )]
+    ProofRefused { relay: String },
+    #[error(
         "the clinic moved to the relay at {to}, which this PC has not followed yet: sync this PC (it follows), then try again"
     )]
     ClinicMovedAway { to: String },

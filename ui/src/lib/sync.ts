@@ -58,6 +58,7 @@ export const REFUSAL_REASONS = [
   "internal",
   "storage_full",
   "move_not_followed",
+  "proof_refused",
 ] as const;
 
 export function isRefusalReason(reason: string | undefined): reason is (typeof REFUSAL_REASONS)[number] {
@@ -416,12 +417,12 @@ export function rejoinedText(lang: Language, r: Pick<RelayRejoined, "outcome" | 
 }
 
 /**
- * The relay refuses this PC's recovery proof (a rejoin, or a sync): it missed a renewal of the
+ * The relay refuses this PC's recovery proof (a rejoin: reason proof_refused): it missed a renewal of the
  * clinic's recovery key while away, and the relay lost its data (or the clinic moved). Joining it
  * again then takes a pairing code from an owner's PC (rejoin_with_code).
  */
 export function isProofRefused(err: ApiError | null | undefined): boolean {
-  return !!err && err.code === "sync_refused" && err.reason === "not_found" && /recovery key/i.test(err.message);
+  return !!err && err.code === "sync_refused" && err.reason === "proof_refused";
 }
 
 /** A device id, short enough for a table ("3f2a91c4…"); the full id goes in a tooltip. */

@@ -183,8 +183,8 @@ describe("the mock's relay move", () => {
     const relay = "https://lost.example";
     expect((await outcome(invoke("sync_now", { relay }))).error).toMatchObject({ code: "sync_not_ready", reason: "unknown_to_relay" });
     const refused = (await outcome(invoke("rejoin_relay", { relay }))).error;
-    expect(refused).toMatchObject({ code: "sync_refused", reason: "not_found" });
-    expect(refused?.message).toMatch(/check the recovery key/);
+    expect(refused).toMatchObject({ code: "sync_refused", reason: "proof_refused" });
+    expect(refused?.message).toMatch(/--rejoin --code CODE/);
 
     // The code as the Rust side checks it, then the relay's answer.
     const ask = (code: string) => outcome(invoke<RejoinRequested>("rejoin_with_code", { relay, code }));

@@ -42,7 +42,7 @@
 // Joining a relay from another one answers that the old one was told (old_relay "left"; one
 // containing "offline" could not be). A relay URL containing "lost" lost its data while this PC
 // missed a renewal of the recovery key: it does not know this PC and refuses its recovery proof
-// (rejoin_relay: sync_refused, not_found); rejoin_with_code asks it with a pairing code instead
+// (rejoin_relay: sync_refused, proof_refused); rejoin_with_code asks it with a pairing code instead
 // (any well-formed code works except one starting with EXP), approved 20 s later: until then
 // syncs wait for approval.
 // Recovery key: revoking "Fauteuil 1" (or an approved PC) renews it (a 104-character key, which
@@ -1260,8 +1260,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         relayUrl = previous;
         return fail(
           "sync_refused",
-          "the relay refused: no clinic with this id and recovery key at this relay: check the recovery key",
-          "not_found",
+          `the relay at ${relay} holds the clinic but does not take this PC's recovery key: it was renewed since this PC last synced. Ask an owner's PC for a pairing code (\`chairside device invite\`, or "Add a PC" in the Sync panel) and join with it, keeping what this PC holds: \`chairside sync --relay ${relay} --rejoin --code CODE\`, or the pairing code form of the Sync panel`,
+          "proof_refused",
         );
       }
       const known = joinedRelays.has(relay) || !relay.includes("new");
