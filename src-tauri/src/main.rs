@@ -518,6 +518,7 @@ fn main() {
     }
     let app = Arc::new(Mutex::new(App::new(default_data_dir())));
     let sync = BackgroundSync::spawn(app.clone());
+    let sync_at_exit = sync.clone();
     let result = tauri::Builder::default()
         .manage(app)
         .manage(sync)
@@ -607,6 +608,8 @@ fn main() {
             export_image,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
+    // The window closed: a sync under way ends before the process does.
+    sync_at_exit.stop();
     if let Err(e) = result {
         eprintln!("Chairside could not start its window: {e}");
         std::process::exit(1);

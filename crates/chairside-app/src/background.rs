@@ -250,6 +250,8 @@ pub struct BackgroundSync {
     published: Mutex<Option<Arc<Mutex<SyncStatus>>>>,
     woken: Mutex<bool>,
     wake: Condvar,
+    /// Set by [`BackgroundSync::stop`]: the thread starts no sync any more.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for BackgroundSync {
@@ -274,13 +276,14 @@ fn poisoned() -> ApiError {
 }
 
 impl BackgroundSync {
-    /// Starts the thread; it runs as long as the process.
+    /// Starts the thread; it runs as long as the process, or until [`BackgroundSync::stop`].
     pub fn spawn(app: Arc<Mutex<App>>) -> Arc<BackgroundSync> {
         let this = Arc::new(BackgroundSync {
             agent: Mutex::new(None),
             published: Mutex::new(None),
             woken: Mutex::new(false),
             wake: Condvar::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
         });
         let worker = this.clone();
         std::thread::Builder::new()
@@ -291,8 +294,29 @@ impl BackgroundSync {
         this
     }
 
+    /// Stops the thread's syncs before the process ends (the window closed, a test done): waits
+    /// for a sync under way to end, then none starts. Without it, the process's exit could tear
+    /// down the encryption library under a sync still writing, which then crashes.
+    pub fn stop(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut woken) = self.woken.lock() {
+            *woken = true;
+            self.wake.notify_all();
+        }
+        // A sync runs holding the agent: taking it waits for the sync to end.
+        drop(self.agent.lock());
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn run(&self, app: &Mutex<App>) {
         loop {
+            if self.stopped() {
+                return;
+            }
             let wait = match self.agent.lock() {
                 Ok(agent) => agent.as_ref().map_or(LOOK_FOR_STORE, SyncAgent::wait),
                 Err(_) => return,
@@ -303,8 +327,11 @@ impl BackgroundSync {
                 };
                 *woken = false;
             }
+            if self.stopped() {
+                return;
+            }
             let _ = self.with_agent(app, |agent| {
-                if agent.due() {
+                if !self.stopped() && agent.due() {
                     let _ = agent.sync();
                 }
             });
@@ -462,6 +489,7 @@ mod tests {
             published: Mutex::new(Some(published.clone())),
             woken: Mutex::new(false),
             wake: Condvar::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
         };
         let busy = background.agent.lock().unwrap();
         let read = background.status(&app);

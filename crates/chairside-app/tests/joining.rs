@@ -128,6 +128,8 @@ fn a_join_given_up_before_approval_leaves_the_pc_as_new_and_it_can_join_again() 
     let err = background.cancel_joining(&new_pc).unwrap_err();
     assert_eq!(err.code, "conflict", "{err:?}");
     assert!(Store::exists(&new_pc_dir));
+    // The background sync's own syncs end before the process does.
+    background.stop();
 }
 
 #[test]

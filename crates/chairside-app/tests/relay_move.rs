@@ -88,6 +88,8 @@ fn the_owner_moves_each_pc_to_a_new_relay_which_they_fill_with_what_they_hold() 
     let synced = b.sync_now(None).unwrap();
     assert!(synced.checksums_match, "{synced:?}");
     assert_eq!(synced.files_sent, 1, "B's file only B held: {synced:?}");
+    // The background sync's own syncs end before the process does.
+    agent.stop();
     let mut a = a.lock().unwrap();
     a.sync_now(None).unwrap();
     let found = a.search_patients("haddad").unwrap();
