@@ -368,12 +368,7 @@ pub fn request_rejoin(
     code: &str,
     device_name: &str,
 ) -> Result<String, SyncError> {
-    if store
-        .local_setting(setting::ENROLL_KEY)?
-        .is_some_and(|k| !k.is_empty())
-    {
-        return Err(SyncError::WaitingForApproval);
-    }
+    refuse_while_waiting_for_approval(store)?;
     let me = identity(store, false)?;
     let (secret_hex, public) = new_enrollment_key();
     store.set_local_setting(setting::ENROLL_KEY, &secret_hex)?;
@@ -400,6 +395,17 @@ pub fn request_rejoin(
     chairside_store::sync_state::set_every_revision(store.conn(), crate::UNCHECKED)?;
     store.set_local_setting(setting::BOX_KEY_ANNOUNCED, "")?;
     Ok(fingerprint(public.as_bytes()))
+}
+
+/// A PC whose request to join waits for an owner's approval does nothing else with the relay.
+fn refuse_while_waiting_for_approval(store: &Store) -> Result<(), SyncError> {
+    if store
+        .local_setting(setting::ENROLL_KEY)?
+        .is_some_and(|k| !k.is_empty())
+    {
+        return Err(SyncError::WaitingForApproval);
+    }
+    Ok(())
 }
 
 /// A new X25519 enrollment key: its secret (hex, kept until the approval arrives) and public
@@ -585,12 +591,7 @@ fn join_relay(
     relay_url: &str,
     may_register: bool,
 ) -> Result<Rejoined, SyncError> {
-    if store
-        .local_setting(setting::ENROLL_KEY)?
-        .is_some_and(|k| !k.is_empty())
-    {
-        return Err(SyncError::WaitingForApproval);
-    }
+    refuse_while_waiting_for_approval(store)?;
     let me = identity(store, false)?;
     let proof = clinic_recovery_proof(store, &me.key)?;
     let outcome = match relay.heads(&me.credential) {
