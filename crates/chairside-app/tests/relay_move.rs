@@ -242,3 +242,54 @@ fn a_pc_that_cannot_follow_is_told_and_follows_once_the_owner_synced_with_the_ol
     a.sync_now(None).unwrap();
     assert_eq!(a.search_patients("haddad").unwrap().len(), 1);
 }
+
+/// A PC away when the recovery key was renewed, then a relay that lost everything: the new
+/// relay refuses that PC's recovery proof (`proof_refused`); it asks to join with a pairing code
+/// from the owner's PC, keeping what it holds, and its next sync sends what it typed while away.
+/// Through real relays on loopback (HTTP).
+#[test]
+fn a_pc_away_during_a_renewal_rejoins_a_relay_that_lost_everything_with_a_pairing_code() {
+    let work = tempfile::tempdir().unwrap();
+    let old = loopback_relay(&work.path().join("old"));
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &old);
+    add_patient(&mut b, "Absente", "Rym", "1990-01-01");
+    a.renew_recovery_key().unwrap();
+    add_patient(&mut a, "Nouvelle", "Lina", "1991-01-01");
+    a.sync_now(None).unwrap();
+
+    // The relay is lost: an empty one takes its place, and the owner's PC fills it.
+    let new = loopback_relay(&work.path().join("new"));
+    a.rejoin_relay(Some(&new)).unwrap();
+    a.sync_now(None).unwrap();
+    let refused = b.rejoin_relay(Some(&new)).unwrap_err();
+    assert_eq!(
+        (refused.code.as_str(), refused.reason.as_deref()),
+        ("sync_refused", Some("proof_refused")),
+        "{refused:?}"
+    );
+
+    let code = a.device_invite(Some(&new)).unwrap().code;
+    let asked = b.rejoin_with_code(&new, &code).unwrap();
+    let waiting = b.sync_now(None).unwrap_err();
+    assert_eq!(
+        waiting.reason.as_deref(),
+        Some("waiting_for_approval"),
+        "{waiting:?}"
+    );
+    let pending = a.pending_devices().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].fingerprint, asked.fingerprint);
+    a.approve_device(&pending[0].device_id).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    assert_eq!(
+        a.search_patients("absente").unwrap().len(),
+        1,
+        "typed at B while away"
+    );
+    assert_eq!(
+        b.search_patients("nouvelle").unwrap().len(),
+        1,
+        "written under the new key"
+    );
+}
