@@ -356,6 +356,10 @@ pub struct Heads {
     /// until the key is first renewed.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub key_epoch: u32,
+    /// An active PC announced a box key and has no share of the current key: a PC holding the
+    /// key shares it ([`ShareKeysRequest`]). False (or absent) otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keys_to_share: bool,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -836,12 +836,10 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
     let storage = relay.storage.clone();
     let quota = relay.quota.clone();
     let blobs = relay.blobs.clone();
-    let (devices, file_room, moved, key_epoch) = blocking(move || {
+    let (devices, file_room, moved, (key_epoch, keys_to_share)) = blocking(move || {
         let devices = storage.heads(&device.clinic_id)?;
         let moved = storage.move_notice(&device.clinic_id)?;
-        let key_epoch = storage
-            .clinic_keys(&device.clinic_id, &device.device_id)?
-            .epoch;
+        let key_summary = storage.key_summary(&device.clinic_id)?;
         // With a quota, the clinic's files against it: the owner's end-of-day report shows it.
         let file_room = match quota.limit_for(&*storage, &device.clinic_id)? {
             Some(limit) => Some(FileRoom {
@@ -850,7 +848,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
             }),
             None => None,
         };
-        Ok::<_, ApiFailure>((devices, file_room, moved, key_epoch))
+        Ok::<_, ApiFailure>((devices, file_room, moved, key_summary))
     })
     .await?;
     Ok(Json(Heads {
@@ -860,6 +858,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
         file_room,
         moved: moved.map(Bytes),
         key_epoch,
+        keys_to_share,
     }))
 }
 

@@ -324,6 +324,25 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn key_summary(&self, clinic_id: &str) -> StorageResult<(u32, bool)> {
+        let mut conn = self.pool.get()?;
+        let Some(row) = conn.query_opt(
+            "SELECT c.key_epoch, c.key_epoch > 0 AND EXISTS (SELECT 1 FROM relay_device d
+                 WHERE d.clinic_id = c.id AND d.status = 'active' AND d.box_key IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM relay_key_share s
+                       WHERE s.clinic_id = c.id AND s.device_id = d.id))
+             FROM relay_clinic c WHERE c.id = $1",
+            &[&clinic_id],
+        )?
+        else {
+            return Ok((0, false));
+        };
+        let epoch: i64 = row.get(0);
+        let epoch = u32::try_from(epoch)
+            .map_err(|_| StorageError::Backend(format!("key epoch {epoch} out of range")))?;
+        Ok((epoch, row.get(1)))
+    }
+
     fn announce_box_key(
         &self,
         clinic_id: &str,
@@ -491,9 +510,15 @@ impl Storage for PostgresStorage {
         let Some(clinic) = clinic else {
             return Err(StorageError::BadCode);
         };
-        let inserted = tx.execute(
+        // A device known only by a carried log takes a credential by code (see the SQLite
+        // backend); any other known device is refused.
+        let recorded = tx.execute(
             "INSERT INTO relay_device (id, clinic_id, secret_hash, status, name, public_key, created_at)
-             VALUES ($1, $2, $3, 'pending', $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6)
+             ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash,
+                 status = 'pending', name = excluded.name, public_key = excluded.public_key,
+                 created_at = excluded.created_at
+             WHERE relay_device.status = 'carried' AND relay_device.clinic_id = excluded.clinic_id",
             &[
                 &device.device_id,
                 &clinic,
@@ -503,23 +528,7 @@ impl Storage for PostgresStorage {
                 &now,
             ],
         )?;
-        // A PC of the clinic known here only by the log another PC carried (see the SQLite
-        // backend): it asks to join like a new PC, keeping its log.
-        let rejoining = inserted == 0
-            && tx.execute(
-                "UPDATE relay_device SET secret_hash = $3, status = 'pending', name = $4,
-                     public_key = $5, created_at = $6
-                 WHERE id = $1 AND clinic_id = $2 AND status = 'carried'",
-                &[
-                    &device.device_id,
-                    &clinic,
-                    &&device.secret_hash[..],
-                    &device.name,
-                    &device.public_key,
-                    &now,
-                ],
-            )? == 1;
-        if inserted == 0 && !rejoining {
+        if recorded == 0 {
             return Err(StorageError::Conflict(format!(
                 "device {} is already known",
                 device.device_id

@@ -324,6 +324,22 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn key_summary(&self, clinic_id: &str) -> StorageResult<(u32, bool)> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT c.key_epoch, c.key_epoch > 0 AND EXISTS (SELECT 1 FROM device d
+                     WHERE d.clinic_id = c.id AND d.status = 'active' AND d.box_key IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM key_share s
+                           WHERE s.clinic_id = c.id AND s.device_id = d.id))
+                 FROM clinic c WHERE c.id = ?1",
+                [clinic_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, false)))
+    }
+
     fn announce_box_key(
         &self,
         clinic_id: &str,
@@ -479,10 +495,16 @@ impl Storage for SqliteStorage {
         let Some(clinic) = clinic else {
             return Err(StorageError::BadCode);
         };
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO device
-                 (id, clinic_id, secret_hash, status, name, public_key, created_at)
-             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)",
+        // A device the relay knows only by the log another PC of the clinic carried (the relay
+        // lost its data, or the clinic moved, and that PC's recovery proof is out of date) asks
+        // to join like a new PC, keeping its log. Any other known device is refused.
+        let recorded = tx.execute(
+            "INSERT INTO device (id, clinic_id, secret_hash, status, name, public_key, created_at)
+             VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash,
+                 status = 'pending', name = excluded.name, public_key = excluded.public_key,
+                 created_at = excluded.created_at
+             WHERE device.status = 'carried' AND device.clinic_id = excluded.clinic_id",
             params![
                 device.device_id,
                 clinic,
@@ -492,24 +514,7 @@ impl Storage for SqliteStorage {
                 now
             ],
         )?;
-        // A PC of the clinic known here only by the log another PC carried (the relay lost its
-        // data, or the clinic moved, and this PC's recovery proof is out of date): it asks to
-        // join like a new PC, keeping its log. Any other known device is refused.
-        let rejoining = inserted == 0
-            && tx.execute(
-                "UPDATE device SET secret_hash = ?3, status = 'pending', name = ?4, public_key = ?5,
-                     created_at = ?6
-                 WHERE id = ?1 AND clinic_id = ?2 AND status = 'carried'",
-                params![
-                    device.device_id,
-                    clinic,
-                    &device.secret_hash[..],
-                    device.name,
-                    device.public_key,
-                    now
-                ],
-            )? == 1;
-        if inserted == 0 && !rejoining {
+        if recorded == 0 {
             return Err(StorageError::Conflict(format!(
                 "device {} is already known",
                 device.device_id

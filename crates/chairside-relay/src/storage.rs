@@ -188,6 +188,10 @@ pub trait Storage: Send + Sync + 'static {
     /// The clinic's data key epoch, its sealed ring of older keys, and `device_id`'s share of the
     /// current key (see [`chairside_protocol::ClinicKeys`]).
     fn clinic_keys(&self, clinic_id: &str, device_id: &str) -> StorageResult<KeyState>;
+    /// What every heads reply says of the clinic's data key, in one query: its epoch, and
+    /// whether an active device announced a box key and has no share of it (a PC holding the
+    /// key then shares it, see [`chairside_protocol::Heads::keys_to_share`]).
+    fn key_summary(&self, clinic_id: &str) -> StorageResult<(u32, bool)>;
     /// Keeps a device's sealed box key (its announcement replaces any before).
     fn announce_box_key(
         &self,

@@ -660,7 +660,8 @@ pub fn renew_recovery(
     // The salt goes in the clinic row: a PC that has not received it yet renews nothing (checked
     // first, so that nothing is renewed halfway).
     chairside_store::clinic::get(store.conn())?.ok_or(SyncError::NoClinicKey)?;
-    if !relay.heads(&me.credential)?.can(feature::RENEW_RECOVERY) {
+    let heads = relay.heads(&me.credential)?;
+    if !heads.can(feature::RENEW_RECOVERY) {
         return Err(SyncError::Relay(chairside_protocol::ErrorBody {
             code: code::UNSUPPORTED_VERSION.into(),
             message: "this relay cannot renew a recovery key: have whoever runs it update \
@@ -670,7 +671,7 @@ pub fn renew_recovery(
     }
     // A renewal made elsewhere renewed the data key too: this PC takes it first, so that it
     // reads the relay's salt, and finishes a renewal of its own that was cut.
-    let me = match keys::adopt(store, relay, &me, relay.heads(&me.credential)?.key_epoch)? {
+    let me = match keys::adopt(store, relay, &me, heads.key_epoch)? {
         keys::Adopted::Now(newer) => newer,
         keys::Adopted::AlreadyCurrent => me,
         keys::Adopted::NotShared => return Err(SyncError::KeyNotShared),
@@ -680,7 +681,11 @@ pub fn renew_recovery(
         return recovery_key(&me.clinic_id, &me.key, &salt);
     }
     // Then the data key: the printed key holds it, and a revoked PC holds the old one.
-    let me = keys::renew(store, relay, &me)?.unwrap_or(me);
+    let me = if heads.can(feature::KEY_ROTATION) {
+        keys::renew(store, relay, &me)?
+    } else {
+        me
+    };
     let mut salt = vec![0u8; RECOVERY_SALT_BYTES];
     rand::rng().fill(&mut salt[..]);
     store.set_local_setting(setting::RECOVERY_SALT_PENDING, &hex::encode(&salt))?;

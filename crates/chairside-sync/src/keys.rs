@@ -396,28 +396,16 @@ fn devices_to_share_with(
 
 /// Renews the clinic's data key at the relay (see the module docs): the new key becomes this
 /// PC's current one, shared with every PC of the clinic not revoked. Returns the identity with
-/// the new key. A relay that cannot keep keys leaves the key as it is (`None`).
-pub fn renew(
-    store: &mut Store,
-    relay: &dyn Transport,
-    me: &Identity,
-) -> Result<Option<Identity>, SyncError> {
-    let heads = relay.heads(&me.credential)?;
-    if !heads.can(feature::KEY_ROTATION) {
-        return Ok(None);
-    }
-    let me = match adopt(store, relay, me, heads.key_epoch)? {
-        Adopted::Now(newer) => newer,
-        Adopted::AlreadyCurrent => me.clone(),
-        Adopted::NotShared => return Err(SyncError::KeyNotShared),
-    };
-    announce_box_key(store, relay, &me, true)?;
+/// the new key. `me` holds the relay's current key (see [`adopt`]), and the relay can keep keys
+/// ([`feature::KEY_ROTATION`]): the caller read both in the heads.
+pub fn renew(store: &Store, relay: &dyn Transport, me: &Identity) -> Result<Identity, SyncError> {
+    announce_box_key(store, relay, me, true)?;
     let at_relay = relay.clinic_keys(&me.credential)?;
     let mut ring = me.keys.clone();
     let epoch = ring.current + 1;
     ring.keys.insert(epoch, ClinicKey::random());
     ring.current = epoch;
-    let devices = devices_to_share_with(store, &me, &at_relay, false)?;
+    let devices = devices_to_share_with(store, me, &at_relay, false)?;
     let shares = shares_for(&me.clinic_id, &ring, &devices)?;
     let request = ShareKeysRequest {
         epoch,
@@ -432,7 +420,7 @@ pub fn renew(
         Err(e) => return Err(e),
     }
     save_ring(store, &ring)?;
-    Ok(Some(identity(store, false)?))
+    identity(store, false)
 }
 
 /// What [`adopt`] found.
@@ -589,7 +577,8 @@ pub fn pcs_without_current_key(
     relay: &dyn Transport,
     me: &Identity,
 ) -> Result<Vec<String>, SyncError> {
-    if me.keys.current == 0 || !relay.heads(&me.credential)?.can(feature::KEY_ROTATION) {
+    // Epoch 0 here: never renewed, or at a relay that cannot keep keys (none renews there).
+    if me.keys.current == 0 {
         return Ok(Vec::new());
     }
     let at_relay = relay.clinic_keys(&me.credential)?;

@@ -444,6 +444,10 @@ pub fn sync_reporting(
         }
         keys::Adopted::NotShared => (me, false),
     };
+    // Shares to leave: a PC announced without one, or a relay behind this PC's key (restored
+    // from an older backup).
+    let keys_to_share =
+        heads.keys_to_share || (shares_keys && heads.key_epoch < me.keys.current_epoch());
     keys::announce_box_key(store, relay, me, shares_keys)?;
     let blob_folder = heads.blob_folder.clone();
     let rewrites_any_stream = heads.can(chairside_protocol::feature::REWRITE_ANY_STREAM);
@@ -513,7 +517,7 @@ pub fn sync_reporting(
     // apart, which leaves a file of an erased person with its name: erased now, and pushed below.
     store.finish_erasures()?;
     // PCs whose box key arrived since the key was renewed receive their share.
-    if key_shared && shares_keys {
+    if key_shared && keys_to_share {
         keys::share_with_new_devices(store, relay, me)?;
     }
 

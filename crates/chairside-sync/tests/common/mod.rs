@@ -347,6 +347,7 @@ impl Transport for LocalRelay {
 
     fn heads(&self, c: &DeviceCredential) -> Result<Heads, SyncError> {
         let clinic = self.auth(c)?;
+        let (key_epoch, keys_to_share) = self.storage.key_summary(&clinic).map_err(internal)?;
         Ok(Heads {
             devices: self.storage.heads(&clinic).map_err(internal)?,
             blob_folder: Some(self.blobs.folder_id()),
@@ -358,11 +359,8 @@ impl Transport for LocalRelay {
                 .move_notice(&clinic)
                 .map_err(internal)?
                 .map(Bytes),
-            key_epoch: self
-                .storage
-                .clinic_keys(&clinic, &c.device_id)
-                .map_err(internal)?
-                .epoch,
+            key_epoch,
+            keys_to_share,
         })
     }
 
