@@ -20,12 +20,18 @@ let component: ReturnType<typeof mount> | null = null;
 let calls: [string, Record<string, unknown> | undefined][] = [];
 let changes = 0;
 
+/** Holds back the answer to a chart read, already made, until released (a slow read). */
+let holdChartReads: Promise<void> | null = null;
+
 function backend(query = "") {
   calls = [];
+  holdChartReads = null;
   const mock = createMockInvoker(new URLSearchParams(`mock=home${query}`));
-  api.setInvoker(((cmd: string, args?: Record<string, unknown>) => {
+  api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
     calls.push([cmd, args]);
-    return mock(cmd, args);
+    const answer = await mock(cmd, args);
+    if (cmd === "dental_chart" && holdChartReads) await holdChartReads;
+    return answer;
   }) as api.Invoker);
 }
 
@@ -142,6 +148,25 @@ describe("the chart's contradictions", () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(notice()).toBeNull();
     expect(changes).toBe(0);
+  });
+
+  it("keeps a chart changed here over an older read of it still on its way", async () => {
+    await start();
+    let release = () => {};
+    holdChartReads = new Promise((r) => (release = r));
+    click(inItem("chart-contradiction-keep")!);
+    // The chart is read again (both kept), and the read made; its answer is slow to come.
+    await until(() => sent("dental_chart").length === 1, "the chart read again");
+    await new Promise((r) => setTimeout(r, 200));
+    click(get("chart-tooth-18"));
+    click(get("chart-entry", { "data-entry-id": "ce4" }).querySelector<HTMLElement>('[data-testid="chart-entry-strike"]')!);
+    await until(() => find<HTMLDialogElement>("chart-strike-dialog")?.open, "the confirmation");
+    click(get("chart-strike-confirm"));
+    await until(() => find("chart-entry", { "data-entry-id": "ce4" })?.dataset.active === "false", "the entry struck out");
+    // The older read arrives after the strike-out: it is not shown.
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(find("chart-entry", { "data-entry-id": "ce4" })?.dataset.active).toBe("false");
   });
 
   it("follows an entry of it struck out from the tooth's panel: the notice goes, the inbox is read again", async () => {
