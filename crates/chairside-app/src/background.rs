@@ -481,6 +481,7 @@ mod tests {
                 received: 12_400,
                 to_send: 3,
                 sent: 0,
+                ..SyncProgress::default()
             }),
             ..SyncStatus::before_first_sync(SyncState::Syncing)
         }));
@@ -501,6 +502,7 @@ mod tests {
             received: 13_400,
             to_send: 3,
             sent: 0,
+            ..SyncProgress::default()
         });
         assert_eq!(
             background.status(&app).progress.map(|p| p.received),

@@ -933,8 +933,9 @@ pub struct SyncStatus {
 
 /// How far a running sync has come, in change sets (what one save wrote): received from the
 /// other PCs and merged here, sent from this PC and acknowledged by the relay. The totals are
-/// what the relay's heads said when the sync started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// what the relay's heads said when the sync started. Files this PC sends (radiographs, scans)
+/// are counted apart, in files and bytes: one CBCT volume outweighs a day's change sets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncProgress {
     #[ts(type = "number")]
     pub to_receive: u64,
@@ -944,6 +945,14 @@ pub struct SyncProgress {
     pub to_send: u64,
     #[ts(type = "number")]
     pub sent: u64,
+    #[ts(type = "number")]
+    pub files_to_send: u64,
+    #[ts(type = "number")]
+    pub files_sent: u64,
+    #[ts(type = "number")]
+    pub file_bytes_to_send: u64,
+    #[ts(type = "number")]
+    pub file_bytes_sent: u64,
 }
 
 impl From<chairside_sync::Progress> for SyncProgress {
@@ -953,6 +962,10 @@ impl From<chairside_sync::Progress> for SyncProgress {
             received: p.received,
             to_send: p.to_send,
             sent: p.sent,
+            files_to_send: p.files_to_send,
+            files_sent: p.files_sent,
+            file_bytes_to_send: p.file_bytes_to_send,
+            file_bytes_sent: p.file_bytes_sent,
         }
     }
 }

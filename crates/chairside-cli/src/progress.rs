@@ -10,6 +10,9 @@ use chairside_app::SyncProgress;
 
 /// Below this many change sets to exchange, a sync ends before a line would help.
 const WORTH_SHOWING: u64 = 1_000;
+/// Likewise for the files this PC sends, in bytes: a megabyte takes seconds on a clinic's
+/// upload line.
+const FILE_BYTES_WORTH_SHOWING: u64 = 1_000_000;
 /// At most this often: the terminal is not the bottleneck of the sync.
 const EVERY: Duration = Duration::from_millis(200);
 
@@ -30,11 +33,15 @@ impl ProgressLine {
 
     /// Rewrites the line with `progress` (throttled; the last state is always written).
     pub fn show(&self, progress: SyncProgress) {
-        if !self.enabled || progress.to_receive + progress.to_send < WORTH_SHOWING {
+        let worth_showing = progress.to_receive + progress.to_send >= WORTH_SHOWING
+            || progress.file_bytes_to_send >= FILE_BYTES_WORTH_SHOWING;
+        if !self.enabled || !worth_showing {
             return;
         }
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let done = progress.received >= progress.to_receive && progress.sent >= progress.to_send;
+        let done = progress.received >= progress.to_receive
+            && progress.sent >= progress.to_send
+            && progress.file_bytes_sent >= progress.file_bytes_to_send;
         if last.is_some_and(|at| at.elapsed() < EVERY) && !done {
             return;
         }
@@ -53,7 +60,8 @@ impl ProgressLine {
     }
 }
 
-/// "Receiving 12400 of 80000 change sets (15%); sending 3 of 3".
+/// "Receiving 12400 of 80000 change sets (15%); sending 3 of 3; sending 1 of 4 files (3.2 of
+/// 48.0 MB, 6%)".
 pub fn describe(p: &SyncProgress) -> String {
     let percent = |done: u64, of: u64| (done * 100).checked_div(of).unwrap_or(100);
     let mut parts = Vec::new();
@@ -67,6 +75,17 @@ pub fn describe(p: &SyncProgress) -> String {
     }
     if p.to_send > 0 {
         parts.push(format!("sending {} of {}", p.sent, p.to_send));
+    }
+    if p.files_to_send > 0 {
+        let megabytes = |bytes: u64| bytes as f64 / 1e6;
+        parts.push(format!(
+            "sending {} of {} files ({:.1} of {:.1} MB, {}%)",
+            p.files_sent,
+            p.files_to_send,
+            megabytes(p.file_bytes_sent),
+            megabytes(p.file_bytes_to_send),
+            percent(p.file_bytes_sent, p.file_bytes_to_send)
+        ));
     }
     let mut text = parts.join("; ");
     if let Some(first) = text.get_mut(0..1) {
@@ -85,6 +104,7 @@ mod tests {
             received,
             to_send,
             sent,
+            ..SyncProgress::default()
         }
     }
 
@@ -98,6 +118,17 @@ mod tests {
         assert_eq!(
             describe(&progress(10, 10, 0, 0)),
             "Receiving 10 of 10 change sets (100%)"
+        );
+        let scan = SyncProgress {
+            files_to_send: 4,
+            files_sent: 1,
+            file_bytes_to_send: 48_000_000,
+            file_bytes_sent: 3_200_000,
+            ..progress(0, 0, 2, 2)
+        };
+        assert_eq!(
+            describe(&scan),
+            "Sending 2 of 2; sending 1 of 4 files (3.2 of 48.0 MB, 6%)"
         );
     }
 }

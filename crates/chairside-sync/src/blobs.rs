@@ -19,6 +19,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::progress::Tracker;
 use crate::{ClinicKey, Identity, KeyRing, SyncError, Transport};
 
 /// What a blob transfer moved.
@@ -199,7 +200,7 @@ pub fn check_at_relay(
         check.missing += 1;
     }
     if check.missing > 0 {
-        let sent = upload_pending(store, relay, me)?;
+        let sent = upload_pending(store, relay, me, None)?;
         check.sent_again = sent.blobs;
         check.bytes = sent.bytes;
         check.held_back = sent.held_back;
@@ -213,10 +214,13 @@ pub fn check_at_relay(
 /// quota only smaller files are, so that a CBCT volume too large for the room left does not hold
 /// back the day's small radiographs. Each refusal lowers the size tried, so a pass asks at most
 /// once per size refused.
-pub fn upload_pending(
+///
+/// `progress`, when a person watches, is told each chunk at the relay and each file whole there.
+pub(crate) fn upload_pending(
     store: &Store,
     relay: &dyn Transport,
     me: &Identity,
+    progress: Option<&Tracker<'_>>,
 ) -> Result<BlobTransfer, SyncError> {
     let mut transfer = BlobTransfer::default();
     let mut refusal: Option<ErrorBody> = None;
@@ -227,13 +231,25 @@ pub fn upload_pending(
     for blob in &pending {
         if blob.chunk_count() >= too_large {
             waiting += 1;
+            if let Some(progress) = progress {
+                progress.file_waits(blob.size, 0);
+            }
             continue;
         }
-        let sent = match upload(store, relay, me, blob) {
-            Ok(sent) => sent,
+        let mut at_relay = 0u64;
+        let sent = match upload(store, relay, me, blob, progress, &mut at_relay) {
+            Ok(sent) => {
+                if let Some(progress) = progress {
+                    progress.file_sent();
+                }
+                sent
+            }
             Err(e) => match no_room(&e) {
                 Some(body) => {
                     waiting += 1;
+                    if let Some(progress) = progress {
+                        progress.file_waits(blob.size, at_relay);
+                    }
                     too_large = if body.code == code::QUOTA_EXCEEDED {
                         blob.chunk_count()
                     } else {
@@ -257,12 +273,15 @@ pub fn upload_pending(
     Ok(transfer)
 }
 
-/// Uploads one blob's missing chunks; returns the sealed bytes sent.
+/// Uploads one blob's missing chunks; returns the sealed bytes sent. `at_relay` counts the
+/// plaintext bytes the relay holds of it so far (told to `progress` as they add up).
 fn upload(
     store: &Store,
     relay: &dyn Transport,
     me: &Identity,
     blob: &BlobInfo,
+    progress: Option<&Tracker<'_>>,
+    at_relay: &mut u64,
 ) -> Result<u64, SyncError> {
     let name = relay_name(me.keys.naming_key(), &blob.sha256);
     let count = blob.chunk_count();
@@ -271,17 +290,31 @@ fn upload(
     // without the count (a blob it does not know) or with another one claims nothing.
     let held = |idx: u32| status.count == Some(count) && status.present.contains(&idx);
     let mut sent = 0u64;
+    let mut count_in = |bytes: u64| {
+        *at_relay += bytes;
+        if let Some(progress) = progress {
+            progress.file_bytes_sent(bytes);
+        }
+    };
     for idx in 0..count {
         if held(idx) {
+            count_in(chunk_len(blob, idx));
             continue;
         }
         let plaintext = Zeroizing::new(store.blob_chunk(&blob.sha256, idx)?);
         let sealed = seal_chunk(&me.key, &me.clinic_id, &name, idx, count, &plaintext)?;
         sent += sealed.len() as u64;
         relay.put_blob_chunk(&me.credential, &name, idx, count, sealed)?;
+        count_in(plaintext.len() as u64);
     }
     store.mark_blob_uploaded(&blob.sha256)?;
     Ok(sent)
+}
+
+/// The plaintext length of chunk `idx` of `blob`: whole chunks, then what is left.
+fn chunk_len(blob: &BlobInfo, idx: u32) -> u64 {
+    let start = u64::from(idx).saturating_mul(blob.chunk_bytes);
+    blob.size.saturating_sub(start).min(blob.chunk_bytes)
 }
 
 /// Makes a blob local: downloads the chunks this device lacks, checks each one and then the

@@ -481,7 +481,13 @@ pub fn sync_reporting(
         changes::head(store.conn(), &my_id)?,
         tracked(store, &my_id)?.0,
     );
-    let progress = progress::Tracker::start(on_progress, to_receive, to_send);
+    let files_to_send = store
+        .blobs_to_upload()?
+        .iter()
+        .fold((0u64, 0u64), |(n, bytes), b| {
+            (n + 1, bytes.saturating_add(b.size))
+        });
+    let progress = progress::Tracker::start(on_progress, to_receive, to_send, files_to_send);
 
     // Every stream the relay holds is read up to its head: the others' to merge them, this
     // device's own only to learn the checksum of records whose push reply was lost. A stream
@@ -524,7 +530,7 @@ pub fn sync_reporting(
     // Blobs before the records that name them. Files the relay has no room for wait here, and
     // the records go all the same: the clinical record must not stop at a full quota; another
     // PC that opens such an image is told it is not at the relay yet.
-    let uploaded = blobs::upload_pending(store, relay, me)?;
+    let uploaded = blobs::upload_pending(store, relay, me, Some(&progress))?;
     report.blobs_sent = uploaded.blobs;
     report.blob_bytes_sent = uploaded.bytes;
     report.files_held_back = uploaded.held_back;
@@ -923,7 +929,7 @@ fn check_rewritten_stream(
     };
     // Read back after the exchange the person watched: the stream was merged above, so what is
     // read again merges nothing new worth telling (at most sets pushed meanwhile).
-    let untold = progress::Tracker::start(&|_| {}, 0, 0);
+    let untold = progress::Tracker::start(&|_| {}, 0, 0, (0, 0));
     check_rewritten(store, relay, me, device, &stream, &untold, report)?;
     let (read, sum, _) = tracked(store, device)?;
     if read == stream.head && hex::encode(sum) == stream.checksum

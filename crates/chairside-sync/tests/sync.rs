@@ -155,6 +155,77 @@ fn a_relay_that_lost_its_blob_folder_gets_the_files_again() {
     assert_eq!(scenarios::run(&mut a, &relay).unwrap().blobs_sent, 0);
 }
 
+/// Files are counted apart from change sets, in files and in bytes: the count of bytes grows
+/// chunk by chunk up to the files' size, and a file the relay already holds in part (an upload
+/// cut short) counts what it holds as sent, so the totals are reached at the sync's end.
+#[test]
+fn a_sync_tells_the_files_it_sends_chunk_by_chunk() {
+    use chairside_sync::Progress;
+    use std::sync::Mutex;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    scenarios::run(&mut a, &relay).unwrap();
+    let chunk = chairside_store::blobs::CHUNK_BYTES;
+    // A scan of two chunks and a half, and a small radiograph.
+    let scan = scenarios::fake_radiograph(2 * chunk + chunk / 2);
+    let small = scenarios::fake_radiograph(40_000);
+    a.write(|w| w.put_blob(&scan[..], "image/png")).unwrap();
+    a.write(|w| w.put_blob(&small[..], "image/png")).unwrap();
+    let total = (scan.len() + small.len()) as u64;
+    let told = |store: &mut chairside_store::Store, relay: &LocalRelay| -> Vec<Progress> {
+        let seen = Mutex::new(Vec::new());
+        chairside_sync::sync_device_reporting(store, relay, &|p| seen.lock().unwrap().push(p))
+            .unwrap();
+        seen.into_inner().unwrap()
+    };
+    let progress = told(&mut a, &relay);
+    assert_eq!(
+        (progress[0].files_to_send, progress[0].file_bytes_to_send),
+        (2, total),
+        "{progress:?}"
+    );
+    assert_eq!(
+        (progress[0].files_sent, progress[0].file_bytes_sent),
+        (0, 0)
+    );
+    let last = *progress.last().unwrap();
+    assert_eq!((last.files_sent, last.file_bytes_sent), (2, total));
+    assert_eq!((last.files_to_send, last.file_bytes_to_send), (2, total));
+    // The scan's three chunks and the radiograph's one, each told as it reached the relay.
+    let bytes_told: Vec<u64> = progress.iter().map(|p| p.file_bytes_sent).collect();
+    let mut steps = bytes_told.clone();
+    steps.dedup();
+    assert_eq!(steps.len(), 1 + 4, "{bytes_told:?}");
+    assert!(
+        bytes_told.windows(2).all(|w| w[1] >= w[0]),
+        "{bytes_told:?}"
+    );
+    // Sent: nothing to tell next time.
+    let again = told(&mut a, &relay);
+    assert!(again.iter().all(|p| p.files_to_send == 0), "{again:?}");
+
+    // An upload cut short after two of the scan's chunks: the next sync sends the third only,
+    // and counts the two the relay holds as sent, so its count ends whole.
+    let relay = relay.with_new_blob_folder();
+    relay.chunks_before_failure.set(Some(2));
+    let seen = Mutex::new(Vec::new());
+    let cut = chairside_sync::sync_device_reporting(&mut a, &relay, &|p: Progress| {
+        seen.lock().unwrap().push(p)
+    });
+    assert!(cut.is_err(), "the upload is cut: {cut:?}");
+    let cut_at = seen.into_inner().unwrap().last().unwrap().file_bytes_sent;
+    assert!(cut_at > 0 && cut_at < total, "two chunks told: {cut_at}");
+    let progress = told(&mut a, &relay);
+    let last = *progress.last().unwrap();
+    assert_eq!(
+        (last.files_sent, last.file_bytes_sent),
+        (2, total),
+        "{progress:?}"
+    );
+    assert_eq!(last.file_bytes_to_send, total);
+}
+
 /// A long sync tells how far it has come after every page: the PC that wrote more than a page
 /// of change sets counts its push up to what the relay lacked, and a PC joining counts what it
 /// receives up to what the relay's heads said, from nothing to all of it.

@@ -27,7 +27,7 @@ function withSyncStatus(status: Partial<SyncStatus>) {
 
 describe("the joining screen", () => {
   it("shows how much of the clinic has arrived while it downloads", async () => {
-    withSyncStatus({ state: "syncing", progress: { to_receive: 80_000, received: 12_400, to_send: 0, sent: 0 } });
+    withSyncStatus({ state: "syncing", progress: { to_receive: 80_000, received: 12_400, to_send: 0, sent: 0, files_to_send: 0, files_sent: 0, file_bytes_to_send: 0, file_bytes_sent: 0 } });
     rememberRestore();
     component = mount(JoiningScreen, { target: document.body });
     await until(() => find("joining-progress"), "the download bar");
@@ -36,7 +36,7 @@ describe("the joining screen", () => {
   });
 
   it("draws no bar for a sync with too little to count", async () => {
-    withSyncStatus({ state: "syncing", progress: { to_receive: 20, received: 5, to_send: 0, sent: 0 } });
+    withSyncStatus({ state: "syncing", progress: { to_receive: 20, received: 5, to_send: 0, sent: 0, files_to_send: 0, files_sent: 0, file_bytes_to_send: 0, file_bytes_sent: 0 } });
     rememberRestore();
     component = mount(JoiningScreen, { target: document.body });
     await until(() => find("joining-status")?.textContent?.includes("Téléchargement"), "the status");

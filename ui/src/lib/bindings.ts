@@ -387,7 +387,7 @@ error: ApiError | null, next_attempt_ms: number | null,
  */
 progress: SyncProgress | null, };
 
-export type SyncProgress = { to_receive: number, received: number, to_send: number, sent: number, };
+export type SyncProgress = { to_receive: number, received: number, to_send: number, sent: number, files_to_send: number, files_sent: number, file_bytes_to_send: number, file_bytes_sent: number, };
 
 export type JoinClinicRequest = { relay_url: string, code: string, 
 /**

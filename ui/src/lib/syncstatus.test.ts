@@ -202,13 +202,31 @@ describe("joining a clinic", () => {
 });
 
 describe("a running sync's progress", () => {
-  const progress = (to_receive: number, received: number, to_send = 0, sent = 0) => ({ to_receive, received, to_send, sent });
+  const progress = (to_receive: number, received: number, to_send = 0, sent = 0) => ({
+    to_receive,
+    received,
+    to_send,
+    sent,
+    files_to_send: 0,
+    files_sent: 0,
+    file_bytes_to_send: 0,
+    file_bytes_sent: 0,
+  });
+  const MB = 1024 * 1024;
+  /** Ten change sets sent and a 40 MB CBCT volume on its way: 10 MB of it crossed. */
+  const scan = { ...progress(0, 0, 10, 10), files_to_send: 2, files_sent: 0, file_bytes_to_send: 40 * MB, file_bytes_sent: 10 * MB };
 
   it("is a fraction of everything to exchange, shown only for a sync worth watching", () => {
     expect(progressFraction(null)).toBeNull();
     expect(progressFraction(progress(40, 10, 20, 0))).toBeNull();
     expect(progressFraction(progress(80_000, 12_000, 0, 0))).toBe(0.15);
     expect(progressFraction(progress(900, 900, 100, 50))).toBe(0.95);
+    // A file worth watching is enough on its own, and its bytes weigh as they cross: the ten
+    // sets sent are next to nothing beside the volume.
+    expect(progressFraction(scan)).toBeCloseTo((10 * 512 + 10 * MB) / (10 * 512 + 40 * MB), 9);
+    expect(percentOf(progressFraction(scan)!)).toBe(25);
+    expect(progressFraction({ ...progress(10, 0), files_to_send: 1, file_bytes_to_send: 300_000 })).toBeNull();
+    expect(progressFraction({ ...scan, files_sent: 2, file_bytes_sent: 40 * MB })).toBe(1);
     expect(percentOf(0.999)).toBe(99);
     expect(percentOf(1)).toBe(100);
   });
@@ -237,5 +255,13 @@ describe("a running sync's progress", () => {
     const done = view(status({ state: "up_to_date", progress: progress(2_000, 2_000) }));
     expect(done.text).not.toContain("%");
     expect(progressDetails("en", progress(0, 0, 5_000, 1_000))).toEqual(["Sent: 1,000 of 5,000 changes."]);
+    // The files sent, counted apart.
+    const sending = view(status({ state: "syncing", progress: scan }));
+    expect(sending.text).toBe("Synchronisation… 25 %");
+    expect(sending.details).toContain("Fichiers envoyés : 0 sur 2 (10 Mo sur 40 Mo).");
+    expect(progressDetails("en", { ...scan, files_sent: 1, file_bytes_sent: 31.5 * MB })).toEqual([
+      "Sent: 10 of 10 changes.",
+      "Files sent: 1 of 2 (32 MB of 40 MB).",
+    ]);
   });
 });

@@ -8,6 +8,8 @@ import type { ApiError, SyncProgress, SyncState, SyncStatus } from "../bindings"
 export const SYNC_INTERVAL_MS = 60_000;
 export const FIRST_RETRY_MS = 15_000;
 export const LONGEST_WAIT_MS = 600_000;
+/** What a file waiting to be sent weighs in the mock's progress: a radiograph. */
+const FILE_BYTES = 2 * 1024 * 1024;
 
 export type AttemptOutcome =
   | { ok: true }
@@ -116,15 +118,16 @@ export class MockAgent {
       files_held_back: null,
       error: relayUrl ? s.error : null,
       next_attempt_ms: s.next_attempt_ms,
-      progress: relayUrl ? this.progress(changesWaiting) : null,
+      progress: relayUrl ? this.progress(changesWaiting, filesWaiting) : null,
     };
   }
 
   /**
    * A background attempt's progress, from the time it has run: a second's worth of attempt
-   * receives 1,200 change sets (the Rust side counts pages merged; the mock has no pages).
+   * receives 1,200 change sets (the Rust side counts pages merged; the mock has no pages). The
+   * files waiting go up with it, taken as 2 MB radiographs.
    */
-  private progress(changesWaiting: number, now: number = Date.now()): SyncProgress | null {
+  private progress(changesWaiting: number, filesWaiting: number, now: number = Date.now()): SyncProgress | null {
     const start = this.s.last_attempt_ms;
     if (this.s.state !== "syncing" || this.attemptEnd === null || start === null) return null;
     const span = Math.max(this.attemptEnd - start, 1);
@@ -135,6 +138,10 @@ export class MockAgent {
       received: Math.floor(done * toReceive),
       to_send: changesWaiting,
       sent: Math.floor(done * changesWaiting),
+      files_to_send: filesWaiting,
+      files_sent: Math.floor(done * filesWaiting),
+      file_bytes_to_send: filesWaiting * FILE_BYTES,
+      file_bytes_sent: Math.floor(done * filesWaiting * FILE_BYTES),
     };
   }
 
