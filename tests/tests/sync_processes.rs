@@ -784,6 +784,7 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
             other_device: conflict.other_device.clone(),
             other_hlc: conflict.other_hlc.clone(),
             choice: ConflictChoice::TakeOther,
+            allow_overlap: false,
         })
         .unwrap();
     assert!(app_a.attention_inbox().unwrap().edit_conflicts.is_empty());

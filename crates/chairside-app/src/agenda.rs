@@ -4,7 +4,8 @@
 //!
 //! A desk never double-books a chair by mistake: a booking or a move onto a chair held at an
 //! overlapping time is refused with `chair_taken` unless the person books anyway, and then the
-//! pair is recorded as kept, so it does not wait in the inbox. Two desks apart cannot see each
+//! pair is recorded as kept, so it does not wait in the inbox. Taking the value a concurrent move
+//! lost (the inbox's "take the other value") is a move, under the same rule. Two desks apart cannot see each
 //! other's bookings; the store flags such pairs after the merge (`chairside_store::agenda`) and
 //! the inbox shows them until someone cancels or moves one, or keeps both.
 
@@ -335,7 +336,7 @@ impl App {
         row.status = AppointmentStatus::Booked.as_str().to_string();
         row.booked_by = user.clone();
         row.booked_at_ms = chrono::Utc::now().timestamp_millis();
-        let doubled = self.refuse_taken_chair(&row, &req)?;
+        let doubled = self.refuse_taken_chair(&row, req.allow_overlap, BOOK_ANYWAY)?;
         self.write_appointment(&user, "appointment.book", &row.id, &doubled, |w| {
             w.book_appointment(&row)
         })?;
@@ -354,7 +355,7 @@ impl App {
         after.status = before.status.clone();
         after.booked_by = before.booked_by.clone();
         after.booked_at_ms = before.booked_at_ms;
-        let doubled = self.refuse_taken_chair(&after, &req)?;
+        let doubled = self.refuse_taken_chair(&after, req.allow_overlap, BOOK_ANYWAY)?;
         self.write_appointment(&user, "appointment.update", id, &doubled, |w| {
             w.update_appointment(&before, &after)
         })?;
@@ -584,13 +585,40 @@ impl App {
         })
     }
 
+    /// Taking the value of a concurrent move that lost (a conflict in the inbox) is a move too:
+    /// the chair rule applies to the appointment as it would stand with that value. Returns the
+    /// appointments it would double, to keep on purpose when `allow_overlap`; refused as
+    /// `chair_taken` otherwise. A field that does not place the appointment (its patient, its
+    /// reason) doubles nothing.
+    pub(crate) fn doubled_by_taking(
+        &self,
+        conflict: &chairside_store::conflicts::EditConflict,
+        allow_overlap: bool,
+    ) -> Result<Vec<AppointmentRow>> {
+        use chairside_store::Value;
+        let conn = self.store()?.conn();
+        let Some(mut after) = rows::appointment(conn, &conflict.row_id)? else {
+            return Ok(Vec::new());
+        };
+        match (conflict.field.as_str(), &conflict.other_value) {
+            ("chair_id", Value::Text(chair)) => after.chair_id = chair.clone(),
+            ("starts_at", Value::Text(starts_at)) => after.starts_at = starts_at.clone(),
+            ("duration_min", Value::Integer(minutes)) => after.duration_min = *minutes,
+            ("status", Value::Text(status)) => after.status = status.clone(),
+            _ => return Ok(Vec::new()),
+        }
+        self.refuse_taken_chair(&after, allow_overlap, TAKE_ANYWAY)
+    }
+
     /// The live appointments `row` would double on its chair: refused as `chair_taken` unless the
-    /// person asked to book anyway, then returned to be kept on purpose. An appointment that
-    /// holds no chair (cancelled, no-show) doubles nothing.
+    /// person asked to book anyway (`allow_overlap`), then returned to be kept on purpose; the
+    /// refusal ends with `what_to_do`. An appointment that holds no chair (cancelled, no-show)
+    /// doubles nothing.
     fn refuse_taken_chair(
         &self,
         row: &AppointmentRow,
-        req: &AppointmentInput,
+        allow_overlap: bool,
+        what_to_do: &str,
     ) -> Result<Vec<AppointmentRow>> {
         if !holds_chair(&row.status) {
             return Ok(Vec::new());
@@ -600,7 +628,7 @@ impl App {
         };
         let conn = self.store()?.conn();
         let taken = rows::holding(conn, &row.chair_id, &slot, Some(&row.id))?;
-        if taken.is_empty() || req.allow_overlap {
+        if taken.is_empty() || allow_overlap {
             return Ok(taken);
         }
         let chair = rows::chair(conn, &row.chair_id)?.map_or_else(String::new, |c| c.name);
@@ -613,13 +641,15 @@ impl App {
             .collect();
         Err(ApiError::new(
             code::CHAIR_TAKEN,
-            format!(
-                "{chair} is taken then ({}): choose another time or chair, or book anyway",
-                times.join(", ")
-            ),
+            format!("{chair} is taken then ({}): {what_to_do}", times.join(", ")),
         ))
     }
 }
+
+/// What a `chair_taken` refusal of a booking or a move suggests.
+const BOOK_ANYWAY: &str = "choose another time or chair, or book anyway";
+/// What it suggests when the value taken is a concurrent move's (a conflict in the inbox).
+const TAKE_ANYWAY: &str = "keep the appointment as it is now, or take the other value anyway";
 
 /// `HH:MM` of a wall-clock time.
 fn time_of(starts_at: &str) -> &str {
@@ -627,7 +657,7 @@ fn time_of(starts_at: &str) -> &str {
 }
 
 /// The audit detail of a booking made over others on purpose.
-fn booked_over(doubled: &[AppointmentRow]) -> String {
+pub(crate) fn booked_over(doubled: &[AppointmentRow]) -> String {
     if doubled.is_empty() {
         return String::new();
     }

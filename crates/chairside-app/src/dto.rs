@@ -586,6 +586,10 @@ pub struct ResolveConflictRequest {
     pub other_device: String,
     pub other_hlc: String,
     pub choice: ConflictChoice,
+    /// Taking an appointment's other value onto a chair held then: keep the double booking on
+    /// purpose. Without it that value is refused with `chair_taken`.
+    #[serde(default)]
+    pub allow_overlap: bool,
 }
 
 /// What an erasure did, to show the person who asked for it.

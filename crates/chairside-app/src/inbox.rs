@@ -209,8 +209,14 @@ impl App {
             ConflictChoice::KeepCurrent => Decision::KeepCurrent,
             ConflictChoice::TakeOther => Decision::TakeOther,
         };
+        // Taking a concurrent move's value moves the appointment: the chair rule applies.
+        let doubled = if conflict.table == "appointment" && decision == Decision::TakeOther {
+            self.doubled_by_taking(&conflict, req.allow_overlap)?
+        } else {
+            Vec::new()
+        };
         let user = session.user_id.to_string();
-        let detail = format!(
+        let mut detail = format!(
             "{}.{} {}",
             conflict.table,
             conflict.field,
@@ -219,8 +225,15 @@ impl App {
                 Decision::TakeOther => "took_other",
             }
         );
+        if !doubled.is_empty() {
+            detail.push_str(&format!("; {}", crate::agenda::booked_over(&doubled)));
+        }
+        let now_ms = chrono::Utc::now().timestamp_millis();
         self.store_mut()?.write(|w| {
             w.review_conflict(&conflict, decision, &user)?;
+            for other in &doubled {
+                w.keep_double_booking(&conflict.row_id, &other.id, &user, now_ms)?;
+            }
             w.audit(record(
                 &user,
                 "conflict.review",

@@ -429,4 +429,75 @@ fn one_chair_booked_at_two_pcs_while_apart_waits_in_both_inboxes_until_one_decid
         2,
         "the concurrent move and practitioner"
     );
+
+    // Taking the time the concurrent move lost is a move too: the chair rule holds. A books
+    // Yacine at that time on the chair; B's "take the other value" is refused as taken, the
+    // conflict still waits, and taken anyway it keeps the pair on purpose on every PC.
+    let conflict = b
+        .attention_inbox()
+        .unwrap()
+        .edit_conflicts
+        .into_iter()
+        .find(|c| c.table == "appointment" && c.field == "starts_at")
+        .unwrap();
+    let blocker = a
+        .book_appointment(booking(&yacine, &one, &conflict.other_value, 30))
+        .unwrap();
+    a.sync_now(None).unwrap();
+    b.sync_now(None).unwrap();
+    let take = |allow_overlap: bool| ResolveConflictRequest {
+        table: conflict.table.clone(),
+        row_id: conflict.row_id.clone(),
+        field: conflict.field.clone(),
+        other_device: conflict.other_device.clone(),
+        other_hlc: conflict.other_hlc.clone(),
+        choice: ConflictChoice::TakeOther,
+        allow_overlap,
+    };
+    let refused = b.resolve_edit_conflict(take(false)).unwrap_err();
+    assert_eq!(refused.code, code::CHAIR_TAKEN, "{refused:?}");
+    assert!(
+        refused.message.contains("take the other value anyway"),
+        "{}",
+        refused.message
+    );
+    let unchanged = b.agenda_day("2026-11-25").unwrap();
+    let moved = unchanged
+        .appointments
+        .iter()
+        .find(|x| x.id == at_a.id)
+        .unwrap();
+    assert_eq!(moved.starts_at, conflict.current_value, "nothing written");
+    assert!(
+        b.attention_inbox()
+            .unwrap()
+            .edit_conflicts
+            .iter()
+            .any(|c| c.field == "starts_at"),
+        "the conflict still waits"
+    );
+    b.resolve_edit_conflict(take(true)).unwrap();
+    b.sync_now(None).unwrap();
+    a.sync_now(None).unwrap();
+    for app in [&mut a, &mut b] {
+        let day = app.agenda_day("2026-11-25").unwrap();
+        let moved = day.appointments.iter().find(|x| x.id == at_a.id).unwrap();
+        assert_eq!(moved.starts_at, conflict.other_value);
+        // On the chair with Yacine's, the pair kept: it waits in no inbox.
+        let holders = app
+            .chair_holders(ChairHoldersRequest {
+                chair_id: one.id.clone(),
+                starts_at: moved.starts_at.clone(),
+                duration_min: 30,
+                except_id: Some(at_a.id.clone()),
+            })
+            .unwrap();
+        assert_eq!(
+            holders.iter().map(|h| &h.id).collect::<Vec<_>>(),
+            [&blocker.id]
+        );
+        let inbox = app.attention_inbox().unwrap();
+        assert!(inbox.double_bookings.is_empty(), "kept on purpose");
+        assert!(!inbox.edit_conflicts.iter().any(|c| c.field == "starts_at"));
+    }
 }

@@ -550,6 +550,7 @@ fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_
         other_device: c.other_device,
         other_hlc: c.other_hlc,
         choice: ConflictChoice::TakeOther,
+        allow_overlap: false,
     })
     .unwrap();
     b.sync_now(None).unwrap();

@@ -34,8 +34,8 @@ afterEach(() => {
 
 describe("the inbox's double bookings", () => {
   let opened: string[] = [];
-  function inbox(canEditAgenda = true) {
-    backend();
+  function inbox(canEditAgenda = true, query = "") {
+    backend(query);
     opened = [];
     adoptInboxUser(`u-${Math.random()}`);
     component = mount(AttentionInbox, {
@@ -111,6 +111,28 @@ describe("the inbox's double bookings", () => {
     expect(c.querySelector("[data-testid=conflict-keep]")).not.toBeNull();
     click(c.querySelector<HTMLButtonElement>("[data-testid=conflict-open-agenda]")!);
     expect(opened).toEqual([today()]);
+  });
+
+  it("takes a concurrent move's time onto a held chair only when asked to take it anyway", async () => {
+    inbox(true, "&movedapart");
+    const c = await until(() => find("conflict", { "data-table": "appointment", "data-field": "starts_at" }), "the concurrent move");
+    expect(c.querySelector("[data-testid=conflict-other-value]")?.textContent).toContain("11:15");
+    click(c.querySelector<HTMLButtonElement>("[data-testid=conflict-take]")!);
+    const dialog = await until(() => (find<HTMLDialogElement>("conflict-take-dialog")?.open ? find("conflict-take-dialog") : null), "the confirmation");
+    expect(get("conflict-take-confirm").textContent?.trim()).toBe("Prendre l'autre valeur");
+    click(get("conflict-take-confirm"));
+    // Refused: the chair is held then. The dialog says so and offers to take it anyway.
+    await until(() => get("conflict-take-confirm").textContent?.trim() === "Prendre quand même", "the offer to take it anyway");
+    expect(dialog.textContent).toContain("Ce fauteuil est déjà occupé à ce moment");
+    expect(get("conflict-take-anyway-hint").textContent).toContain("garde les deux rendez-vous");
+    expect(find("conflict", { "data-table": "appointment", "data-field": "starts_at" })).not.toBeNull();
+    click(get("conflict-take-confirm"));
+    await until(() => !find("conflict", { "data-table": "appointment", "data-field": "starts_at" }), "the conflict decided");
+    const day = await api.agendaDay(today());
+    expect(day.appointments.find((a) => a.id === "a3")?.starts_at).toBe(`${today()}T11:15`);
+    // Kept on purpose: no double booking waits for it.
+    const waiting = (await api.attentionInbox()).double_bookings.map((d) => [d.first.id, d.second.id].sort().join("+"));
+    expect(waiting).not.toContain("a3+a4");
   });
 });
 

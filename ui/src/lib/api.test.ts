@@ -173,6 +173,7 @@ describe("command wrappers", () => {
     const request = {
       table: "patient", row_id: "p1", field: "notes", other_device: "d2", other_hlc: "7301234567890123456",
       choice: "take_other" as const,
+      allow_overlap: false,
     };
     expect(await api.attentionInbox()).toEqual(inbox);
     expect(await api.attentionInboxRefresh()).toEqual(inbox);

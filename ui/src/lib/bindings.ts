@@ -209,7 +209,12 @@ chart_contradictions: Array<ChartContradiction>, };
 
 export type ConflictChoice = "keep_current" | "take_other";
 
-export type ResolveConflictRequest = { table: string, row_id: string, field: string, other_device: string, other_hlc: string, choice: ConflictChoice, };
+export type ResolveConflictRequest = { table: string, row_id: string, field: string, other_device: string, other_hlc: string, choice: ConflictChoice, 
+/**
+ * Taking an appointment's other value onto a chair held then: keep the double booking on
+ * purpose. Without it that value is refused with `chair_taken`.
+ */
+allow_overlap: boolean, };
 
 export type TimelineEntry = { at_ms: number, 
 /**

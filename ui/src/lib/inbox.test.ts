@@ -458,7 +458,9 @@ describe("conflict keys and requests", () => {
       other_device: "d2",
       other_hlc: "7301234567890123456",
       choice: "take_other",
+      allow_overlap: false,
     });
+    expect(resolveRequest(a, "take_other", true).allow_overlap).toBe(true);
   });
 
   it("drop a decided conflict and duplicates", () => {

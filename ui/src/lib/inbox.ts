@@ -280,8 +280,10 @@ export function conflictKey(c: Pick<EditConflictInfo, "table" | "row_id" | "fiel
 }
 
 /** The request that records a person's decision on a conflict. */
-export function resolveRequest(c: EditConflictInfo, choice: ConflictChoice): ResolveConflictRequest {
-  return { table: c.table, row_id: c.row_id, field: c.field, other_device: c.other_device, other_hlc: c.other_hlc, choice };
+/** The decision on `c`; `allowOverlap` keeps on purpose the double booking that taking an
+ * appointment's other value makes (refused as `chair_taken` without it). */
+export function resolveRequest(c: EditConflictInfo, choice: ConflictChoice, allowOverlap = false): ResolveConflictRequest {
+  return { table: c.table, row_id: c.row_id, field: c.field, other_device: c.other_device, other_hlc: c.other_hlc, choice, allow_overlap: allowOverlap };
 }
 
 /** Each conflict once (the first kept). */

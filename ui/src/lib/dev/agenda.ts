@@ -334,5 +334,18 @@ export function createMockAgenda(host: AgendaHost, opts: { noChairs?: boolean } 
     },
   };
 
-  return { handlers, appointments, find, dto, doubleBookings };
+  /**
+   * Taking a concurrent move's value (the inbox's "take the other value") is a move: the chair
+   * rule holds for the appointment as it would stand. Null when it may be written (the pairs
+   * kept when `allowOverlap`).
+   */
+  const takeProblem = (id: string, field: string, value: string, allowOverlap: boolean): { code: string; message: string } | null => {
+    const a = find(id);
+    if (!a || !["chair_id", "starts_at", "duration_min", "status"].includes(field) || !isLive((field === "status" ? value : a.status) as AppointmentStatus)) return null;
+    const after: MockAppointment = { ...a, [field]: field === "duration_min" ? Number(value) : value };
+    const problem = takenProblem(after, allowOverlap);
+    return problem && { ...problem, message: problem.message.replace("choose another time or chair, or book anyway", "keep the appointment as it is now, or take the other value anyway") };
+  };
+
+  return { handlers, appointments, find, dto, doubleBookings, takeProblem };
 }

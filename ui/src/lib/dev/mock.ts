@@ -656,6 +656,15 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       found_at_ms: Date.now() - 5 * minute,
     },
   ];
+  // `?movedapart`: Zerrouki Amine's 10:00 appointment was also moved to 11:15 at the chair, a
+  // time at which Fauteuil 1 is held by the 11:30 (taking that value is refused as taken).
+  const moved = agenda.find("a3");
+  if (params.has("movedapart") && moved)
+    editConflicts.push({
+      table: "appointment", row_id: "a3", field: "starts_at", other_value: `${moved.starts_at.slice(0, 10)}T11:15`,
+      other_device: "d2", other_written_at_ms: Date.now() - 40 * minute, kept_device: "d1",
+      kept_written_at_ms: Date.now() - 38 * minute, found_at_ms: Date.now() - 20 * minute,
+    });
   /** The clock of a write, as the Rust side sends it (text: it does not fit a JavaScript number). */
   const hlcOf = (ms: number, device: string) => String(BigInt(ms) * 65_536n + BigInt(device.charCodeAt(device.length - 1)));
   const deviceName = (id: string) => devices.find((d) => d.id === id)?.name ?? `device ${id.slice(0, 8)}`;
@@ -1028,6 +1037,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       const c = editConflicts[i];
       const p = c.table === "patient" ? findPatient(c.row_id) : undefined;
       if (p && p.erased_at_ms !== null) return erasedError(p);
+      if (r.choice === "take_other" && c.table === "appointment") {
+        const problem = agenda.takeProblem(c.row_id, c.field, c.other_value, r.allow_overlap ?? false);
+        if (problem) return fail(problem.code, problem.message);
+      }
       if (r.choice === "take_other") takeOther(c);
       editConflicts.splice(i, 1);
       return null;
