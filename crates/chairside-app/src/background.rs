@@ -95,6 +95,7 @@ impl SyncStatus {
             error: None,
             next_attempt_ms: None,
             progress: None,
+            clock_offset_ms: None,
         }
     }
 }
@@ -168,6 +169,7 @@ impl SyncAgent {
             Ok(report) => {
                 self.status.files_held_back =
                     report.files_held_back.as_ref().map(crate::sync::held_back);
+                self.status.clock_offset_ms = report.clock_offset_ms;
                 self.failures_in_a_row = 0;
                 self.status.state = SyncState::UpToDate;
                 self.status.last_success_ms = Some(now_ms());

@@ -67,6 +67,7 @@ pub fn typescript() -> String {
         JoinClinicRequest::decl(&cfg),
         RestoreClinicRequest::decl(&cfg),
         EndOfDayReport::decl(&cfg),
+        ClockOff::decl(&cfg),
         RelayFileRoom::decl(&cfg),
         DeviceInvite::decl(&cfg),
         PendingDeviceInfo::decl(&cfg),

@@ -775,6 +775,11 @@ pub struct SyncSummary {
     pub streams: Vec<StreamReport>,
     #[ts(type = "number")]
     pub duration_ms: u64,
+    /// This PC's clock minus the relay's, in milliseconds (positive: ahead), measured by this
+    /// sync; None when the relay does not say its time. Five minutes or more either way is off
+    /// (see `chairside_sync::clock`): the PC's writes win or lose by the wrong time.
+    #[ts(type = "number | null")]
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// How a relay came to know this PC when the owner joined it to it ([`crate::App::rejoin_relay`]).
@@ -878,6 +883,18 @@ pub struct EndOfDayReport {
     /// Devices (by name) that had a file refused today for the clinic's quota: those files wait
     /// on them until there is room.
     pub devices_with_files_refused_today: Vec<String>,
+    /// Devices whose clock was five minutes or more off the relay's when they last synced:
+    /// their writes win or lose against the others' by the wrong time, until someone sets it.
+    pub clocks_off: Vec<ClockOff>,
+}
+
+/// A device whose clock is off, and by how much.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ClockOff {
+    pub device_name: String,
+    /// Its clock minus the relay's, in milliseconds: positive when it runs ahead.
+    #[ts(type = "number")]
+    pub offset_ms: i64,
 }
 
 /// The clinic's files at the relay against the quota its operator set.
@@ -933,6 +950,10 @@ pub struct SyncStatus {
     pub next_attempt_ms: Option<i64>,
     /// While a sync runs: how far it has come (a PC joining a clinic receives years of it).
     pub progress: Option<SyncProgress>,
+    /// This PC's clock minus the relay's at the last sync that reached it (ms; positive:
+    /// ahead); None before one, or with a relay that does not say its time.
+    #[ts(type = "number | null")]
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// How far a running sync has come, in change sets (what one save wrote): received from the

@@ -16,7 +16,7 @@ use chrono::{TimeZone, Utc};
 
 use crate::error::{ApiError, code, reason};
 use crate::{
-    App, AppPhase, AppStatus, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
+    App, AppPhase, AppStatus, ClockOff, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
     FilesHeldBack, JoinClinicRequest, MoveNoticeOutcome, PendingDeviceInfo, RecoveryKeyShown,
     RejoinOutcome, RejoinRequested, RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result,
     StreamReport, SyncProgress, SyncSummary, record,
@@ -381,6 +381,17 @@ impl App {
             .filter(|d| !d.revoked && d.file_refused_ms >= start_of_day)
             .map(|d| names.name_of(&d.device_id))
             .collect();
+        let clocks_off = heads
+            .devices
+            .iter()
+            .filter(|d| !d.revoked)
+            .filter_map(|d| Some((d, d.clock_offset_ms?)))
+            .filter(|(_, offset)| chairside_sync::clock::is_off(*offset))
+            .map(|(d, offset_ms)| ClockOff {
+                device_name: names.name_of(&d.device_id),
+                offset_ms,
+            })
+            .collect();
         let conn = self.store()?.conn();
         let conflicts_waiting = (chairside_store::duplicates::flags(conn)?.len()
             + chairside_store::conflicts::open(conn)?.len()
@@ -400,6 +411,7 @@ impl App {
             conflicts_waiting,
             devices_not_seen_today: not_seen_today,
             devices_with_files_refused_today: files_refused_today,
+            clocks_off,
             relay_file_room: heads.file_room.map(|room| RelayFileRoom {
                 used_bytes: room.used,
                 quota_bytes: room.quota,
@@ -449,6 +461,7 @@ impl App {
             followed_to: report.followed_to.clone(),
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,
+            clock_offset_ms: report.clock_offset_ms,
         })
     }
 

@@ -1,6 +1,7 @@
 //! A relay with no room left for a clinic's files (its operator's quota reached): the records
 //! still sync, the file waits on the PC that holds it and each sync says so, and it goes once the
-//! quota is raised. Two PCs of one clinic through a real relay on loopback (in this process).
+//! quota is raised; and a PC whose clock is off, named in the owner's end-of-day report. Two PCs
+//! of one clinic through a real relay on loopback (in this process).
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
@@ -133,4 +134,45 @@ fn a_file_too_large_for_the_room_left_does_not_hold_back_smaller_ones() {
         vec!["Fauteuil 2".to_string()],
         "{report:?}"
     );
+}
+
+/// The owner's end-of-day report names a PC whose clock is off, as that PC last told the relay
+/// (here written into the relay's storage as B's sync would: this process has one clock), and
+/// each sync says this PC's own offset, measured against the relay's time.
+#[test]
+fn the_end_of_day_report_names_a_pc_whose_clock_is_off() {
+    let work = tempfile::tempdir().unwrap();
+    let (storage, blobs) = relay_files(work.path());
+    let url = relay_with_quota(storage.clone(), blobs, 1 << 40);
+    let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &url);
+    let summary = a.sync_now(None).unwrap();
+    let own = summary.clock_offset_ms.expect("the relay says its time");
+    assert!(own.abs() < 5_000, "one machine, one clock: {own} ms");
+    b.sync_now(None).unwrap();
+    let report = a.end_of_day(None).unwrap();
+    assert!(report.clocks_off.is_empty(), "{:?}", report.clocks_off);
+
+    // B's clock two hours and five minutes ahead.
+    let clinic = storage.clinics().unwrap()[0].clinic_id.clone();
+    let b_id = a
+        .list_devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "Fauteuil 2")
+        .unwrap()
+        .id;
+    storage
+        .report_clock(&clinic, &b_id, 2 * 3_600_000 + 5 * 60_000)
+        .unwrap();
+    let report = a.end_of_day(None).unwrap();
+    assert_eq!(
+        report.clocks_off,
+        vec![chairside_app::ClockOff {
+            device_name: "Fauteuil 2".into(),
+            offset_ms: 2 * 3_600_000 + 5 * 60_000,
+        }]
+    );
+    // Four minutes off is within what a clock may drift: not named.
+    storage.report_clock(&clinic, &b_id, -4 * 60_000).unwrap();
+    assert!(a.end_of_day(None).unwrap().clocks_off.is_empty());
 }

@@ -718,6 +718,13 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                             "\nConflicts waiting for a person: {}",
                             report.conflicts_waiting
                         ));
+                        for off in &report.clocks_off {
+                            text.push_str(&format!(
+                                "\nClock off: {} is {} compared with the relay's: set its date and time (its writes win or lose against the other PCs' by the wrong time).",
+                                off.device_name,
+                                chairside_sync::clock::describe(off.offset_ms)
+                            ));
+                        }
                         if report.devices_not_seen_today.is_empty() {
                             text.push_str("\nEvery PC reached the relay today.");
                         } else {
@@ -1361,6 +1368,15 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
         text.push_str(&format!(
             "\nWarning: {} file(s) wait on this PC: the relay has no room for them ({}). Appointments, notes and charts synced all the same; the files go at a later sync once there is room.",
             held.waiting, held.detail
+        ));
+    }
+    if let Some(offset) = s
+        .clock_offset_ms
+        .filter(|o| chairside_sync::clock::is_off(*o))
+    {
+        text.push_str(&format!(
+            "\nWarning: this PC's clock is {} compared with the relay's. Set the date and time right (or turn on the system's time synchronisation): a write here wins or loses against the other PCs' by the wrong time.",
+            chairside_sync::clock::describe(offset)
         ));
     }
     if s.relay_in_clear {

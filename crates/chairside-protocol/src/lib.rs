@@ -42,6 +42,9 @@
 //!   sealed to each PC's own X25519 key (a share), and gives each PC its own share; it can read
 //!   none of them. `POST /v1/devices/box-key` [`BoxKeyAnnouncement`] → `{}`: a PC announces the
 //!   X25519 key its shares are sealed to.
+//! * `POST /v1/devices/clock` [`ClockReport`] → `{}`: a PC says how far its clock stands from
+//!   the relay's (measured against [`Heads::server_time_ms`]), so that the owner's end-of-day
+//!   report names a PC whose clock is wrong: the last write wins by its clock.
 //! * `POST /v1/clinic/moved` [`MoveNotice`] → `{}`: the clinic left this relay for another one
 //!   (a planned move): the notice, sealed under the clinic key, names the new relay, and every
 //!   [`Heads`] carries it so that the PCs not moved yet follow; an empty notice takes it back.
@@ -328,6 +331,10 @@ pub struct DeviceHead {
     /// epoch; 0 if never): the file waits on that PC, and the owner's end-of-day report names it.
     #[serde(default)]
     pub file_refused_ms: i64,
+    /// How far the PC's clock stood from the relay's when it last said ([`ClockReport`]), in
+    /// milliseconds, positive when it runs ahead. Absent until it says (and from older relays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_offset_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,11 +367,36 @@ pub struct Heads {
     /// key shares it ([`ShareKeysRequest`]). False (or absent) otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keys_to_share: bool,
+    /// The relay's clock when it answered (ms since the epoch): a PC measures its own clock
+    /// against it. 0 (or absent, from an older relay) when unknown.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub server_time_ms: i64,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
+
+fn is_zero_i64(n: &i64) -> bool {
+    *n == 0
+}
+
+/// `POST /v1/devices/clock` ([`feature::CLOCK_REPORT`]): how far the calling PC's clock stands
+/// from the relay's, in milliseconds, positive when it runs ahead (at most
+/// [`MAX_CLOCK_OFFSET_MS`] either way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockReport {
+    pub offset_ms: i64,
+}
+
+/// A PC clock this far from the relay's, or farther, is said to be off: its writes would win or
+/// lose against the other PCs' by minutes, so the PC and the owner's end-of-day report say so.
+/// Five minutes: far past what a synchronised clock drifts (seconds a day), well under a
+/// wrongly set one (a time zone, a dead CMOS battery).
+pub const CLOCK_OFF_MS: i64 = 5 * 60_000;
+
+/// The largest clock offset a PC may report: a hundred years, past any clock a person set.
+pub const MAX_CLOCK_OFFSET_MS: i64 = 100 * 366 * 24 * 3_600_000;
 
 /// The clinic's data key as the relay keeps it for one PC ([`feature::KEY_ROTATION`]): the
 /// current epoch, the older keys sealed under the current one (`ring`), the current key sealed
@@ -460,6 +492,9 @@ pub mod feature {
     /// `GET`/`POST /v1/clinic/keys`: the clinic's data key can be renewed, each PC fetching its
     /// share ([`super::ClinicKeys`]), and [`super::Heads::key_epoch`] tells which key is current.
     pub const KEY_ROTATION: &str = "key_rotation";
+    /// `POST /v1/devices/clock` keeps each PC's clock offset ([`super::ClockReport`]), and
+    /// [`super::DeviceHead::clock_offset_ms`] carries it.
+    pub const CLOCK_REPORT: &str = "clock_report";
     /// Everything this build's relay can do.
     pub const ALL: &[&str] = &[
         REWRITE_ANY_STREAM,
@@ -468,6 +503,7 @@ pub mod feature {
         RENEW_RECOVERY,
         CLINIC_MOVED,
         KEY_ROTATION,
+        CLOCK_REPORT,
     ];
 }
 

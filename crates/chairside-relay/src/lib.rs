@@ -32,14 +32,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chairside_protocol::{
-    ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys,
-    Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, FileRoom, Heads, Health,
-    InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES, MAX_KEY_RING_BYTES, MAX_KEY_SHARE_BYTES,
-    MAX_KEY_SHARES, MAX_MOVE_NOTICE_BYTES, MAX_PAGE, MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES,
-    MoveNotice, PROTOCOL_VERSION, PendingEnrollment, PendingEnrollments, PullResponse, PushRequest,
-    PushResponse, Record, RecoverRequest, RecoveryState, RegisterRequest, RegisterResponse,
-    RenewRecoveryRequest, RevokeRequest, RewriteRequest, RewriteResponse, ShareKeysRequest,
-    VERSION_HEADER, check_version, code, feature, normalize_code,
+    ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, CLOCK_OFF_MS,
+    ClinicKeys, ClockReport, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody,
+    FileRoom, Heads, Health, InviteRequest, MAX_BLOB_LIST, MAX_BODY_BYTES, MAX_CLOCK_OFFSET_MS,
+    MAX_KEY_RING_BYTES, MAX_KEY_SHARE_BYTES, MAX_KEY_SHARES, MAX_MOVE_NOTICE_BYTES, MAX_PAGE,
+    MAX_RECORD_BYTES, MAX_SEALED_SALT_BYTES, MoveNotice, PROTOCOL_VERSION, PendingEnrollment,
+    PendingEnrollments, PullResponse, PushRequest, PushResponse, Record, RecoverRequest,
+    RecoveryState, RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest,
+    RewriteRequest, RewriteResponse, ShareKeysRequest, VERSION_HEADER, check_version, code,
+    feature, normalize_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -329,6 +330,7 @@ pub fn router_with(storage: Arc<dyn Storage>, blobs: Arc<dyn BlobStore>, limits:
         .route("/v1/enrollment", get(enrollment))
         .route("/v1/devices/revoke", post(revoke))
         .route("/v1/devices/box-key", post(announce_box_key))
+        .route("/v1/devices/clock", post(report_clock))
         .route("/v1/recover", post(recover))
         .route(
             "/v1/clinic/recovery",
@@ -745,6 +747,34 @@ async fn announce_box_key(
     Ok(Json(Empty {}))
 }
 
+/// A PC says how far its clock stands from the relay's: kept on its row for the owner's report.
+async fn report_clock(
+    State(relay): State<Relay>,
+    headers: HeaderMap,
+    Json(req): Json<ClockReport>,
+) -> ApiResult<Empty> {
+    let device = authenticate(&relay, &headers).await?;
+    if req.offset_ms.unsigned_abs() > MAX_CLOCK_OFFSET_MS as u64 {
+        return Err(ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            code::BAD_REQUEST,
+            "offset_ms is past any clock: at most a hundred years either way",
+        ));
+    }
+    let storage = relay.storage.clone();
+    let (clinic, id) = (device.clinic_id.clone(), device.device_id.clone());
+    blocking(move || storage.report_clock(&clinic, &id, req.offset_ms)).await?;
+    if req.offset_ms.unsigned_abs() >= CLOCK_OFF_MS as u64 {
+        tracing::info!(
+            clinic = %device.clinic_id,
+            device = %device.device_id,
+            offset_ms = req.offset_ms,
+            "a PC's clock is off"
+        );
+    }
+    Ok(Json(Empty {}))
+}
+
 /// An active PC renews the clinic's data key (or shares the current one with PCs left out): the
 /// relay keeps sealed bytes it cannot read, within bounds, scoped by the PC's clinic.
 async fn share_keys(
@@ -859,6 +889,7 @@ async fn heads(State(relay): State<Relay>, headers: HeaderMap) -> ApiResult<Head
         moved: moved.map(Bytes),
         key_epoch,
         keys_to_share,
+        server_time_ms: now_ms(),
     }))
 }
 

@@ -64,6 +64,7 @@ ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS move_notice BYTEA;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS key_epoch BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relay_clinic ADD COLUMN IF NOT EXISTS key_ring BYTEA;
 ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS box_key BYTEA;
+ALTER TABLE relay_device ADD COLUMN IF NOT EXISTS clock_offset BIGINT;
 CREATE TABLE IF NOT EXISTS relay_key_share (
     clinic_id       TEXT    NOT NULL,
     device_id       TEXT    NOT NULL,
@@ -341,6 +342,14 @@ impl Storage for PostgresStorage {
         let epoch = u32::try_from(epoch)
             .map_err(|_| StorageError::Backend(format!("key epoch {epoch} out of range")))?;
         Ok((epoch, row.get(1)))
+    }
+
+    fn report_clock(&self, clinic_id: &str, device_id: &str, offset_ms: i64) -> StorageResult<()> {
+        self.pool.get()?.execute(
+            "UPDATE relay_device SET clock_offset = $3 WHERE clinic_id = $1 AND id = $2",
+            &[&clinic_id, &device_id, &offset_ms],
+        )?;
+        Ok(())
     }
 
     fn announce_box_key(
@@ -628,7 +637,8 @@ impl Storage for PostgresStorage {
         Ok(conn
             .query(
                 "SELECT d.id, COALESCE(s.head, 0), COALESCE(s.checksum, $2), d.last_seen,
-                        d.status = 'revoked', COALESCE(s.revision, 0), d.file_refused_at
+                        d.status = 'revoked', COALESCE(s.revision, 0), d.file_refused_at,
+                        d.clock_offset
                  FROM relay_device d LEFT JOIN relay_stream s
                    ON s.clinic_id = d.clinic_id AND s.device_id = d.id
                  WHERE d.clinic_id = $1 AND d.status <> 'pending'
@@ -644,6 +654,7 @@ impl Storage for PostgresStorage {
                 revoked: r.get(4),
                 revision: r.get(5),
                 file_refused_ms: r.get(6),
+                clock_offset_ms: r.get(7),
             })
             .collect())
     }

@@ -100,6 +100,8 @@ impl SqliteStorage {
             ("clinic", "key_epoch", "INTEGER NOT NULL DEFAULT 0"),
             ("clinic", "key_ring", "BLOB"),
             ("device", "box_key", "BLOB"),
+            // How far the device's clock stood from the relay's, as it last said (ms).
+            ("device", "clock_offset", "INTEGER"),
         ] {
             let present: bool = conn.query_row(
                 "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
@@ -338,6 +340,14 @@ impl Storage for SqliteStorage {
             )
             .optional()?
             .unwrap_or((0, false)))
+    }
+
+    fn report_clock(&self, clinic_id: &str, device_id: &str, offset_ms: i64) -> StorageResult<()> {
+        self.conn()?.execute(
+            "UPDATE device SET clock_offset = ?3 WHERE clinic_id = ?1 AND id = ?2",
+            params![clinic_id, device_id, offset_ms],
+        )?;
+        Ok(())
     }
 
     fn announce_box_key(
@@ -629,7 +639,7 @@ impl Storage for SqliteStorage {
         let mut stmt = conn.prepare_cached(
             "SELECT device.id, COALESCE(stream.head, 0), COALESCE(stream.checksum, ?2),
                     device.last_seen, device.status = 'revoked', COALESCE(stream.revision, 0),
-                    device.file_refused_at
+                    device.file_refused_at, device.clock_offset
              FROM device LEFT JOIN stream
                ON stream.clinic_id = device.clinic_id AND stream.device_id = device.id
              WHERE device.clinic_id = ?1 AND device.status <> 'pending'
@@ -644,6 +654,7 @@ impl Storage for SqliteStorage {
                 revoked: r.get(4)?,
                 revision: r.get(5)?,
                 file_refused_ms: r.get(6)?,
+                clock_offset_ms: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

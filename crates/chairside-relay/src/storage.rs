@@ -192,6 +192,9 @@ pub trait Storage: Send + Sync + 'static {
     /// whether an active device announced a box key and has no share of it (a PC holding the
     /// key then shares it, see [`chairside_protocol::Heads::keys_to_share`]).
     fn key_summary(&self, clinic_id: &str) -> StorageResult<(u32, bool)>;
+    /// Keeps how far a device's clock stood from the relay's, as it last said (replacing any
+    /// before; see [`chairside_protocol::ClockReport`]).
+    fn report_clock(&self, clinic_id: &str, device_id: &str, offset_ms: i64) -> StorageResult<()>;
     /// Keeps a device's sealed box key (its announcement replaces any before).
     fn announce_box_key(
         &self,

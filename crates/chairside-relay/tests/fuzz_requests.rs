@@ -70,6 +70,7 @@ const PATHS: &[&str] = &[
     "/v1/clinic/moved",
     "/v1/clinic/keys",
     "/v1/devices/box-key",
+    "/v1/devices/clock",
     "/v1/blobs",
     "/v1/blobs?after=abababababababababababababababababababababababababababababababab&limit=3",
     "/v1/blobs/abababababababababababababababababababababababababababababababab",
@@ -86,6 +87,7 @@ const BODIES: &[&str] = &[
     r#"{"expected_version":0,"new_proof_hash":"0000000000000000000000000000000000000000000000000000000000000000","sealed_salt":"AAAA"}"#,
     r#"{"epoch":1,"ring":"AAAA","shares":[{"device_id":"0190a5e2-0000-7000-8000-0000000000d1","sealed":"AAAA"}]}"#,
     r#"{"sealed":"AAAA"}"#,
+    r#"{"offset_ms":3600000}"#,
 ];
 
 fn method() -> impl Strategy<Value = Method> {

@@ -890,6 +890,90 @@ fn a_renewed_data_key_is_kept_with_each_pcs_own_share_and_only_goes_up() {
 }
 
 #[test]
+fn each_pcs_clock_offset_is_kept_and_shown_in_its_clinics_heads_with_the_relays_time() {
+    let f = fixture(RateLimit::default());
+    let (member, stranger) = (
+        "0190a5e2-0000-7000-8000-0000000000f1",
+        "0190a5e2-0000-7000-8000-0000000000f3",
+    );
+    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
+    let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
+    // (The fixture registered its clinic with [1; 32] as the recovery proof's hash.)
+    f.storage
+        .recover(CLINIC, [1; 32], member, sha(&[4u8; 32]))
+        .unwrap();
+    f.storage
+        .register(
+            "0190a5e2-0000-7000-8000-00000000c55c",
+            stranger,
+            sha(&[6u8; 32]),
+            [2; 32],
+        )
+        .unwrap();
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+    let offset_of = |heads: &Value, device: &str| {
+        heads["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device_id"] == device)
+            .map(|d| d["clock_offset_ms"].clone())
+    };
+
+    // The heads say the relay's time, and the feature; no PC said its offset yet.
+    let before = now();
+    let (status, heads) = heads_of(&f);
+    let after = now();
+    assert_eq!(status, 200);
+    let said = heads["server_time_ms"].as_i64().unwrap();
+    assert!(
+        (before..=after).contains(&said),
+        "{said} in {before}..={after}"
+    );
+    assert!(
+        heads["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "clock_report")
+    );
+    assert_eq!(offset_of(&heads, member), Some(Value::Null));
+
+    // The member says it runs an hour ahead: its clinic's heads show it, another clinic's not.
+    let report = |auth: Option<&str>, offset: Value| {
+        post_json(
+            &f,
+            "/v1/devices/clock",
+            auth,
+            json!({ "offset_ms": offset }),
+        )
+    };
+    assert_eq!(report(Some(&auth(member, 4)), json!(3_600_000)).0, 200);
+    let (_, heads) = heads_of(&f);
+    assert_eq!(offset_of(&heads, member), Some(json!(3_600_000)));
+    assert_eq!(offset_of(&heads, DEVICE), Some(Value::Null));
+    let (_, theirs) = heads_as(&f, &auth(stranger, 6));
+    assert_eq!(offset_of(&theirs, member), None);
+    // Said again, it replaces the one before.
+    assert_eq!(report(Some(&auth(member, 4)), json!(-90_000)).0, 200);
+    assert_eq!(offset_of(&heads_of(&f).1, member), Some(json!(-90_000)));
+
+    // Past any clock, without a credential, or not a number: refused, the one kept unchanged.
+    let (status, body) = report(Some(&auth(member, 4)), json!(i64::MIN));
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("hundred years"));
+    assert_eq!(report(Some(&auth(member, 4)), json!(i64::MAX)).0, 400);
+    assert_eq!(report(None, json!(0)).0, 401);
+    assert_eq!(report(Some(&auth(member, 4)), json!("soon")).0, 422);
+    assert_eq!(offset_of(&heads_of(&f).1, member), Some(json!(-90_000)));
+}
+
+#[test]
 fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
     let f = fixture(RateLimit::default());
     let (member, revoked, stranger) = (

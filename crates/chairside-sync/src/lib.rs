@@ -18,6 +18,7 @@
 //! of the store (`sync.*`), inside the encrypted database.
 
 pub mod blobs;
+pub mod clock;
 pub mod enroll;
 pub mod keys;
 pub mod progress;
@@ -233,6 +234,9 @@ pub struct SyncReport {
     pub moved_to: Option<String>,
     /// This sync followed the clinic to that relay, and synced there.
     pub followed_to: Option<String>,
+    /// This PC's clock minus the relay's, in milliseconds, as measured at the start of the sync
+    /// (see [`clock`]); None when the relay does not say its time.
+    pub clock_offset_ms: Option<i64>,
 }
 
 impl SyncReport {
@@ -257,7 +261,15 @@ impl SyncReport {
         self.files_held_back = later.files_held_back;
         self.moved_to = later.moved_to;
         self.followed_to = later.followed_to.or(self.followed_to.take());
+        self.clock_offset_ms = later.clock_offset_ms.or(self.clock_offset_ms);
     }
+}
+
+/// This PC's wall clock, in milliseconds since the epoch.
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// The device's sync identity: read from the store, created on first use.
@@ -420,12 +432,15 @@ pub fn sync_reporting(
         device_id: my_id.clone(),
         ..SyncReport::default()
     };
+    let asked_at = wall_clock_ms();
     let heads = relay.heads(&me.credential).map_err(|e| match e {
         SyncError::Relay(refusal) if refusal.code == code::UNAUTHORIZED => {
             SyncError::UnknownToRelay
         }
         other => other,
     })?;
+    report.clock_offset_ms = clock::offset(asked_at, heads.server_time_ms, wall_clock_ms());
+    clock::report_if_changed(relay, me, &heads, report.clock_offset_ms)?;
     // A planned move: the relay holds the clinic's sealed notice naming the new relay. This
     // sync goes on here (what this relay holds of PCs not moved yet then travels with this PC),
     // and the caller follows. A notice that does not open under the clinic key is the relay's

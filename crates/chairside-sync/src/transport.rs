@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use chairside_protocol::{
     ApproveRequest, BlobDeleted, BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys,
-    Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, Heads, InviteRequest,
-    MAX_SEALED_CHUNK_BYTES, MoveNotice, PROTOCOL_VERSION, PendingEnrollments, PullResponse,
-    PushRequest, PushResponse, Record, RecoverRequest, RecoveryRegistration, RecoveryState,
-    RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest, RewriteRequest,
-    RewriteResponse, ShareKeysRequest, VERSION_HEADER, check_version, code,
+    ClockReport, Empty, EnrollRequest, EnrollResponse, EnrollmentStatus, ErrorBody, Heads,
+    InviteRequest, MAX_SEALED_CHUNK_BYTES, MoveNotice, PROTOCOL_VERSION, PendingEnrollments,
+    PullResponse, PushRequest, PushResponse, Record, RecoverRequest, RecoveryRegistration,
+    RecoveryState, RegisterRequest, RegisterResponse, RenewRecoveryRequest, RevokeRequest,
+    RewriteRequest, RewriteResponse, ShareKeysRequest, VERSION_HEADER, check_version, code,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -85,6 +85,13 @@ pub trait Transport {
         &self,
         credential: &DeviceCredential,
         announcement: BoxKeyAnnouncement,
+    ) -> Result<(), SyncError>;
+    /// Says how far this PC's clock stands from the relay's (see
+    /// [`chairside_protocol::ClockReport`]).
+    fn report_clock(
+        &self,
+        credential: &DeviceCredential,
+        report: ClockReport,
     ) -> Result<(), SyncError>;
     /// Renews the clinic's data key at the relay, or shares the current one with more PCs (see
     /// [`chairside_protocol::ShareKeysRequest`]).
@@ -539,6 +546,15 @@ impl Transport for HttpRelay {
         announcement: BoxKeyAnnouncement,
     ) -> Result<(), SyncError> {
         let _: Empty = self.post("/v1/devices/box-key", Some(credential), &announcement)?;
+        Ok(())
+    }
+
+    fn report_clock(
+        &self,
+        credential: &DeviceCredential,
+        report: ClockReport,
+    ) -> Result<(), SyncError> {
+        let _: Empty = self.post("/v1/devices/clock", Some(credential), &report)?;
         Ok(())
     }
 

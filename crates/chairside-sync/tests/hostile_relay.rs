@@ -153,7 +153,7 @@ fn garbage_checksum(seed: u64) -> String {
 
 fn alter_heads(heads: &mut Heads, lie: Lie) {
     let at = pick(&heads.devices, lie.a);
-    match (lie.kind / 16) % 10 {
+    match (lie.kind / 16) % 11 {
         0 => at
             .into_iter()
             .for_each(|i| heads.devices[i].head = lie.b as i64),
@@ -180,6 +180,7 @@ fn alter_heads(heads: &mut Heads, lie: Lie) {
                         revoked: false,
                         revision: 0,
                         file_refused_ms: 0,
+                        clock_offset_ms: None,
                     });
             stranger.device_id = garbage_name(lie.b);
             stranger.head = lie.a as i64;
@@ -199,6 +200,14 @@ fn alter_heads(heads: &mut Heads, lie: Lie) {
         7 => heads.blob_folder = Some(garbage_name(lie.b)),
         // A move notice the relay made up: it cannot seal one under the clinic key.
         8 => heads.moved = Some(Bytes(garbage_name(lie.b).into_bytes())),
+        // Any time, and any clock offset kept for a PC (the extremes included).
+        9 => {
+            heads.server_time_ms = lie.b as i64;
+            let kept = [None, Some(i64::MIN), Some(i64::MAX), Some(lie.a as i64)];
+            at.into_iter().for_each(|i| {
+                heads.devices[i].clock_offset_ms = kept[(lie.b % 4) as usize];
+            });
+        }
         _ => heads.features.retain(|_| lie.b.is_multiple_of(2)),
     }
 }
@@ -409,6 +418,13 @@ impl Transport for Liar<'_> {
             self.honest.announce_box_key(credential, announcement),
             |_, _| {},
         )
+    }
+    fn report_clock(
+        &self,
+        credential: &DeviceCredential,
+        report: chairside_protocol::ClockReport,
+    ) -> Result<(), SyncError> {
+        self.reply(self.honest.report_clock(credential, report), |_, _| {})
     }
     fn share_keys(
         &self,

@@ -1,6 +1,7 @@
 // The Sync panel, mounted in a DOM over the dev mock: a relay that lost its data while this PC
 // missed a renewal of the recovery key refuses to be rejoined with the recovery proof; the owner
-// then asks to join it with a pairing code, and this PC shows the fingerprint to compare.
+// then asks to join it with a pairing code, and this PC shows the fingerprint to compare. And
+// clocks off the relay's (&clockoff): this PC's after a sync, and the PCs the end-of-day report names.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushSync, mount } from "svelte";
 import * as api from "../lib/api";
@@ -13,14 +14,19 @@ import { click, find, get, tearDown, type, until } from "./domtest";
 let component: ReturnType<typeof mount> | null = null;
 let calls: [string, Record<string, unknown> | undefined][] = [];
 
-beforeEach(() => {
-  adoptSyncUser(`u-${Math.random()}`); // the panel's state starts from nothing
+/** Calls go to a fresh dev mock started with `query`, and are recorded. */
+function useMock(query: string) {
   calls = [];
-  const mock = createMockInvoker(new URLSearchParams("mock=home"));
+  const mock = createMockInvoker(new URLSearchParams(query));
   api.setInvoker((async (cmd: string, args?: Record<string, unknown>) => {
     calls.push([cmd, args]);
     return mock(cmd, args);
   }) as api.Invoker);
+}
+
+beforeEach(() => {
+  adoptSyncUser(`u-${Math.random()}`); // the panel's state starts from nothing
+  useMock("mock=home");
 });
 
 afterEach(() => {
@@ -69,5 +75,42 @@ describe("a relay that refuses this PC's recovery proof", () => {
     const error = await until(() => find("rejoin-code-error"), "the code's error", 5000);
     expect(error.textContent?.trim()).toBe(fr["join.code_refused"]);
     expect(find("rejoin-fingerprint")).toBeNull();
+  }, 15_000);
+});
+
+/** The panel of an owner, who may run the end-of-day report. */
+function ownerPanel() {
+  component = mount(SyncPanel, {
+    target: document.body,
+    props: { canEndOfDay: true, canManageDevices: false, clinicName: "Cabinet des Tilleuls", onreview: () => {} },
+  });
+  flushSync();
+}
+
+describe("clocks off the relay's", () => {
+  it("names the PCs to set in the end-of-day report, and tells this PC's after its sync", async () => {
+    useMock("mock=home&clockoff");
+    ownerPanel();
+    click(get("eod-run"));
+    const line = await until(() => find("eod-clocks-off"), "the clocks to set", 5000);
+    expect(line.textContent?.trim()).toBe(
+      "Horloges à régler : Fauteuil 1 (retarde de 7 min) et Poste accueil (avance de 2 h 05).",
+    );
+    expect(line.nextElementSibling?.textContent?.trim()).toBe(fr["eod.clock_off_hint"]);
+    expect(line.closest(".block")?.classList.contains("attention")).toBe(true);
+    // The report's sync is this PC's last: its result tells the clock too.
+    expect(get("sync-clock-off").textContent?.trim()).toMatch(/^L'horloge de ce poste avance de 2 h 05 sur celle du relais : /);
+    // And so does the background sync's status, read again after it.
+    const auto = await until(() => find("sync-auto-status"), "the background sync's status", 5000);
+    await until(() => auto.textContent?.includes("L'horloge de ce poste avance de 2 h 05"), "this PC's clock in the status", 5000);
+  }, 15_000);
+
+  it("says nothing of clocks that are right", async () => {
+    ownerPanel();
+    click(get("eod-run"));
+    await until(() => find("eod-report"), "the report", 5000);
+    expect(find("eod-clocks-off")).toBeNull();
+    expect(find("sync-clock-off")).toBeNull();
+    expect(document.body.textContent).not.toContain(fr["eod.clock_off_hint"]);
   }, 15_000);
 });

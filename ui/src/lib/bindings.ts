@@ -311,7 +311,13 @@ checksums_match: boolean,
  * The clinic had moved to another relay (its owner left a sealed notice at the old one):
  * this sync followed it there, and `relay_url` is that relay now. Absent otherwise.
  */
-followed_to?: string, streams: Array<StreamReport>, duration_ms: number, };
+followed_to?: string, streams: Array<StreamReport>, duration_ms: number, 
+/**
+ * This PC's clock minus the relay's, in milliseconds (positive: ahead), measured by this
+ * sync; None when the relay does not say its time. Five minutes or more either way is off
+ * (see `chairside_sync::clock`): the PC's writes win or lose by the wrong time.
+ */
+clock_offset_ms: number | null, };
 
 export type RejoinOutcome = "already_known" | "registered_clinic" | "joined_clinic";
 
@@ -390,7 +396,12 @@ error: ApiError | null, next_attempt_ms: number | null,
 /**
  * While a sync runs: how far it has come (a PC joining a clinic receives years of it).
  */
-progress: SyncProgress | null, };
+progress: SyncProgress | null, 
+/**
+ * This PC's clock minus the relay's at the last sync that reached it (ms; positive:
+ * ahead); None before one, or with a relay that does not say its time.
+ */
+clock_offset_ms: number | null, };
 
 export type SyncProgress = { to_receive: number, received: number, to_send: number, sent: number, files_to_send: number, files_sent: number, file_bytes_to_send: number, file_bytes_sent: number, };
 
@@ -437,7 +448,18 @@ relay_file_room: RelayFileRoom | null,
  * Devices (by name) that had a file refused today for the clinic's quota: those files wait
  * on them until there is room.
  */
-devices_with_files_refused_today: Array<string>, };
+devices_with_files_refused_today: Array<string>, 
+/**
+ * Devices whose clock was five minutes or more off the relay's when they last synced:
+ * their writes win or lose against the others' by the wrong time, until someone sets it.
+ */
+clocks_off: Array<ClockOff>, };
+
+export type ClockOff = { device_name: string, 
+/**
+ * Its clock minus the relay's, in milliseconds: positive when it runs ahead.
+ */
+offset_ms: number, };
 
 export type RelayFileRoom = { used_bytes: number, quota_bytes: number, 
 /**

@@ -4,6 +4,11 @@ import { en, fr } from "./i18n";
 import {
   canRevoke,
   carriedText,
+  CLOCK_OFF_MS,
+  clockOffText,
+  clocksOffText,
+  isClockOff,
+  offsetAmount,
   conflictsText,
   enrollCommand,
   eodFilesCheckedText,
@@ -70,6 +75,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   checksums_match: true,
   streams: [],
   duration_ms: 1234,
+  clock_offset_ms: 350,
   ...over,
 });
 
@@ -474,6 +480,63 @@ describe("end of day", () => {
     );
     expect(eodFilesCheckedText("en", 12, 3, 3)).toBe("The relay had lost 3 of this PC's 12 files: 3 were sent again.");
     expect(eodFilesCheckedText("en", 1, 0, 0)).toBe("1 file of this PC checked at the relay: it is there, whole.");
+  });
+});
+
+describe("clocks", () => {
+  it("tells an off clock from five minutes either way, and an unknown one as not off", () => {
+    expect(CLOCK_OFF_MS).toBe(300_000);
+    expect(isClockOff(350)).toBe(false);
+    expect(isClockOff(299_999)).toBe(false);
+    expect(isClockOff(300_000)).toBe(true);
+    expect(isClockOff(-300_000)).toBe(true);
+    expect(isClockOff(null)).toBe(false);
+    expect(isClockOff(undefined)).toBe(false);
+    expect(isClockOff(Number.NaN)).toBe(false);
+  });
+
+  it("says an offset's size as a person reads it, whichever way", () => {
+    expect(offsetAmount("fr", 40_000)).toBe("40 s");
+    expect(offsetAmount("en", -40_000)).toBe("40 s");
+    expect(offsetAmount("fr", 59_600)).toBe("1 min");
+    expect(offsetAmount("fr", -3 * 60_000)).toBe("3 min");
+    expect(offsetAmount("en", 3 * 60_000 + 10_000)).toBe("3 min");
+    expect(offsetAmount("fr", 7_500_000)).toBe("2 h 05");
+    expect(offsetAmount("en", 7_500_000)).toBe("2 h 5 min");
+    expect(offsetAmount("fr", 2 * 3_600_000)).toBe("2 h");
+    expect(offsetAmount("en", -2 * 3_600_000)).toBe("2 h");
+    expect(offsetAmount("fr", 47 * 3_600_000 + 40 * 60_000)).toBe("47 h 40");
+    expect(offsetAmount("fr", 3 * 86_400_000)).toBe("3 jours");
+    expect(offsetAmount("en", -3 * 86_400_000 - 3_600_000)).toBe("3 days");
+    expect(offsetAmount("fr", 48 * 3_600_000)).toBe("2 jours");
+    expect(offsetAmount("fr", 1234 * 86_400_000)).toBe("1\u202f234 jours");
+  });
+
+  it("tells this PC's clock off, ahead or behind, and what to do", () => {
+    expect(clockOffText("fr", 7_500_000)).toBe(
+      "L'horloge de ce poste avance de 2 h 05 sur celle du relais : réglez la date et l'heure du système (ou activez la mise à l'heure automatique). D'ici là, ses modifications l'emportent sur celles des autres postes, même plus récentes.",
+    );
+    expect(clockOffText("fr", -420_000)).toBe(
+      "L'horloge de ce poste retarde de 7 min sur celle du relais : réglez la date et l'heure du système (ou activez la mise à l'heure automatique). D'ici là, ses modifications cèdent devant celles des autres postes, même plus anciennes.",
+    );
+    expect(clockOffText("en", 7_500_000)).toBe(
+      "This PC's clock runs 2 h 5 min ahead of the relay's: set the system's date and time (or turn on automatic time). Until then, its changes win over the other PCs', even newer ones.",
+    );
+    expect(clockOffText("en", -420_000)).toMatch(/^This PC's clock runs 7 min behind the relay's: /);
+  });
+
+  it("names the PCs whose clock is off in the end-of-day report", () => {
+    expect(clocksOffText("fr", [])).toBe("");
+    expect(clocksOffText("fr", [{ device_name: "Fauteuil 2", offset_ms: 7_500_000 }])).toBe(
+      "Horloge à régler : Fauteuil 2 (avance de 2 h 05).",
+    );
+    const two = [
+      { device_name: "Fauteuil 2", offset_ms: 7_500_000 },
+      { device_name: "Accueil", offset_ms: -420_000 },
+    ];
+    expect(clocksOffText("fr", two)).toBe("Horloges à régler : Fauteuil 2 (avance de 2 h 05) et Accueil (retarde de 7 min).");
+    expect(clocksOffText("en", [two[0]])).toBe("Clock to set: Fauteuil 2 (2 h 5 min ahead).");
+    expect(clocksOffText("en", two)).toBe("Clocks to set: Fauteuil 2 (2 h 5 min ahead) and Accueil (7 min behind).");
   });
 });
 

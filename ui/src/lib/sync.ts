@@ -4,6 +4,7 @@
 // storage as a parameter).
 import type {
   ApiError,
+  ClockOff,
   DeviceInvite,
   FilesHeldBack,
   Language,
@@ -359,6 +360,64 @@ export function eodFilesCheckedText(lang: Language, checked: number | null, miss
     missing: formatNumber(lang, missing),
     sent: formatNumber(lang, sentAgain),
   });
+}
+
+// ---------------------------------------------------------------- clocks
+
+/**
+ * How far a PC's clock may be from the relay's before it is off (as `chairside_sync::clock` on
+ * the Rust side): the merge keeps a field's last write by its timestamp, taken from the writing
+ * PC's clock, so one running ahead wins concurrent edits even against newer ones, and one running
+ * behind loses them even against older ones.
+ */
+export const CLOCK_OFF_MS = 5 * 60_000;
+
+/** Whether a clock offset (this PC's, or another's) is off; unknown (no relay time) is not. */
+export function isClockOff(ms: number | null | undefined): boolean {
+  return ms != null && Number.isFinite(ms) && Math.abs(ms) >= CLOCK_OFF_MS;
+}
+
+/**
+ * A clock offset's size, as a person reads it: "40 s", "3 min", "2 h 05" ("2 h 5 min" in
+ * English), "2 h", and from two days "3 jours". Rounded to its unit, which changes with the
+ * rounded value (59.6 s is "1 min").
+ */
+export function offsetAmount(lang: Language, ms: number): string {
+  const abs = Number.isFinite(ms) ? Math.abs(ms) : 0;
+  const seconds = Math.round(abs / 1000);
+  if (seconds < 60) return `${formatNumber(lang, seconds)} s`;
+  const minutes = Math.round(abs / 60_000);
+  if (minutes < 60) return `${formatNumber(lang, minutes)} min`;
+  if (minutes < 48 * 60) {
+    const hours = formatNumber(lang, Math.floor(minutes / 60));
+    const rest = minutes % 60;
+    if (rest === 0) return `${hours} h`;
+    return lang === "fr" ? `${hours} h ${String(rest).padStart(2, "0")}` : `${hours} h ${formatNumber(lang, rest)} min`;
+  }
+  // Two days or more (never one: 47 h still counts in hours).
+  return translate(lang, "time.amount_days", { n: formatNumber(lang, Math.round(abs / 86_400_000)) });
+}
+
+/** This PC's clock off the relay's: by how much, which way, what to do and why it matters. */
+export function clockOffText(lang: Language, ms: number): string {
+  return translate(lang, ms >= 0 ? "syncstatus.clock_off_ahead" : "syncstatus.clock_off_behind", {
+    amount: offsetAmount(lang, ms),
+  });
+}
+
+/**
+ * The PCs of the end-of-day report whose clock is off: "Horloge à régler : Fauteuil 2 (avance de
+ * 2 h 05)."; "" when there is none.
+ */
+export function clocksOffText(lang: Language, offs: readonly ClockOff[]): string {
+  if (offs.length === 0) return "";
+  const names = offs.map((o) => {
+    const how = translate(lang, o.offset_ms >= 0 ? "eod.clock_ahead" : "eod.clock_behind", {
+      amount: offsetAmount(lang, o.offset_ms),
+    });
+    return `${o.device_name.trim() || "?"} (${how})`;
+  });
+  return translate(lang, offs.length === 1 ? "eod.clock_off_one" : "eod.clock_off_many", { names: joinNames(lang, names) });
 }
 
 // ---------------------------------------------------------------- pairing and recovery

@@ -29,6 +29,7 @@ const summary: SyncSummary = {
   checksums_match: true,
   streams: [],
   duration_ms: 500,
+  clock_offset_ms: 350,
 };
 
 const status: SyncStatus = {
@@ -42,6 +43,7 @@ const status: SyncStatus = {
   error: null,
   next_attempt_ms: 61_000,
   progress: null,
+  clock_offset_ms: 350,
 };
 
 describe("sync state", () => {
@@ -131,6 +133,7 @@ describe("sync state", () => {
       devices_not_seen_today: ["Fauteuil 1"],
       relay_file_room: null,
       devices_with_files_refused_today: [],
+      clocks_off: [],
     };
     answer = async () => report;
     expect(await runEndOfDay()).toEqual(report);

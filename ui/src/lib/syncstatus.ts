@@ -4,9 +4,11 @@
 import type { Language, SyncProgress, SyncState, SyncStatus } from "./bindings";
 import { translate, type MessageKey, type Params } from "./i18n";
 import {
+  clockOffText,
   formatBytes,
   formatNumber,
   heldBackText,
+  isClockOff,
   joinNames,
   plural,
   shortWhen,
@@ -186,6 +188,10 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
   const files = s?.files_waiting ?? 0;
   const waiting = changes + files;
   const ago = s?.last_success_ms != null ? agoText(lang, s.last_success_ms, nowMs) : null;
+  // This PC's clock off the relay's: the sync works, but its edits win or lose against the
+  // other PCs' by the wrong time until someone sets it, so the pill asks for that instead.
+  const offset = s?.clock_offset_ms;
+  const clockOff = tone === "ok" && offset != null && isClockOff(offset) ? clockOffText(lang, offset) : null;
 
   let text: string;
   let headline: string;
@@ -205,11 +211,13 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
       headline = tr("syncstatus.headline_mismatch");
       break;
     case "ok":
-      text = ago
-        ? waiting > 0
-          ? tr("syncstatus.pill_ok_waiting", { ago, n: formatNumber(lang, waiting) })
-          : tr("syncstatus.pill_ok", { ago })
-        : tr("syncstatus.pill_ok_now");
+      text = clockOff
+        ? tr("syncstatus.pill_clock_off")
+        : ago
+          ? waiting > 0
+            ? tr("syncstatus.pill_ok_waiting", { ago, n: formatNumber(lang, waiting) })
+            : tr("syncstatus.pill_ok", { ago })
+          : tr("syncstatus.pill_ok_now");
       headline = tr("syncstatus.headline_ok");
       break;
     case "offline":
@@ -259,13 +267,17 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
     if (s.relay_url) details.push(tr("sync.relay_used", { url: s.relay_url }));
   }
   // Files the relay had no room for wait here while everything else syncs: told like an error,
-  // since only whoever runs the relay can make room.
-  const message =
-    s && s.error && MESSAGE_STATES.includes(s.state)
-      ? syncErrorText(lang, s.error, "sync")
-      : s?.files_held_back && s.state === "up_to_date"
-        ? heldBackText(lang, s.files_held_back)
-        : null;
+  // since only whoever runs the relay can make room; an off clock after them (someone on this PC
+  // sets it). A failure is told alone: it is what to act on first.
+  let message: string | null = null;
+  if (s && s.error && MESSAGE_STATES.includes(s.state)) {
+    message = syncErrorText(lang, s.error, "sync");
+  } else {
+    const notes: string[] = [];
+    if (s?.files_held_back && s.state === "up_to_date") notes.push(heldBackText(lang, s.files_held_back));
+    if (clockOff) notes.push(clockOff);
+    message = notes.length > 0 ? notes.join(" ") : null;
+  }
   const title = [headline, ...details, message ? tr("syncstatus.detail", { message }) : ""].filter(Boolean).join(" ");
   return { tone, text, headline, details, message, title };
 }

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use chairside_domain::EntityId;
 use chairside_protocol::{
-    BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys, EnrollmentStatus, ErrorBody,
-    Heads, MoveNotice, PendingEnrollment, PendingEnrollments, PullResponse, PushResponse, Record,
-    RecoveryState, RenewRecoveryRequest, RewriteResponse, ShareKeysRequest, code, normalize_code,
+    BlobList, BlobStatus, BoxKeyAnnouncement, Bytes, ClinicKeys, ClockReport, EnrollmentStatus,
+    ErrorBody, Heads, MoveNotice, PendingEnrollment, PendingEnrollments, PullResponse,
+    PushResponse, Record, RecoveryState, RenewRecoveryRequest, RewriteResponse, ShareKeysRequest,
+    code, normalize_code,
 };
 use chairside_relay::{
     BlobError, BlobStore, DeviceStatus, FsBlobStore, NewDevice, SqliteStorage, Storage,
@@ -47,6 +48,9 @@ pub struct LocalRelay {
     /// What the heads say this relay can do (all of this build's features; fewer to play an
     /// older relay).
     pub features: RefCell<Vec<String>>,
+    /// How far the relay's clock runs ahead of this process's (negative: behind), as its heads
+    /// say it: a PC whose clock is off by the opposite.
+    pub clock_ahead_ms: Cell<i64>,
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -119,6 +123,7 @@ impl LocalRelay {
                     .map(|f| f.to_string())
                     .collect(),
             ),
+            clock_ahead_ms: Cell::new(0),
         }
     }
 
@@ -326,6 +331,13 @@ impl Transport for LocalRelay {
             .map_err(internal)
     }
 
+    fn report_clock(&self, c: &DeviceCredential, report: ClockReport) -> Result<(), SyncError> {
+        let clinic = self.auth(c)?;
+        self.storage
+            .report_clock(&clinic, &c.device_id, report.offset_ms)
+            .map_err(internal)
+    }
+
     fn share_keys(&self, c: &DeviceCredential, request: ShareKeysRequest) -> Result<(), SyncError> {
         let clinic = self.auth(c)?;
         let shares: Vec<(String, Vec<u8>)> = request
@@ -361,6 +373,8 @@ impl Transport for LocalRelay {
                 .map(Bytes),
             key_epoch,
             keys_to_share,
+            // The relay's clock, as far from this process's as a test sets it.
+            server_time_ms: now_ms() + self.clock_ahead_ms.get(),
         })
     }
 

@@ -1373,3 +1373,57 @@ fn a_pc_that_missed_a_renewal_rejoins_a_new_relay_with_a_pairing_code_keeping_it
     assert!(err.to_string().contains("already known"), "{err}");
     assert!(run(&mut d, &relay).unwrap().checksums_match, "it syncs as before");
 }
+
+/// A PC measures its clock against the relay's at every sync and tells the relay when it
+/// changed, so that the owner's report can name it: two hours ahead, then set right. A relay
+/// older than the report hears nothing, and the PC still knows its own offset.
+#[test]
+fn a_pc_whose_clock_is_off_measures_it_and_the_relay_keeps_it_for_the_owner() {
+    let (_tmp, relay, mut a, mut b) = two_pcs();
+    let a_id = a.device_id().to_string();
+    let clinic = identity(&a, false).unwrap().clinic_id;
+    let kept = |relay: &LocalRelay, id: &str| {
+        relay
+            .storage
+            .heads(&clinic)
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device_id == id)
+            .unwrap()
+            .clock_offset_ms
+    };
+    let hours = |ms: i64| ms as f64 / 3_600_000.0;
+    let near = |got: Option<i64>, want: i64| {
+        got.is_some_and(|g| (g - want).abs() < 5_000)
+    };
+
+    // A's clock runs two hours ahead of the relay's.
+    relay.clock_ahead_ms.set(-2 * 3_600_000);
+    let report = run(&mut a, &relay).unwrap();
+    assert!(near(report.clock_offset_ms, 2 * 3_600_000), "{report:?}");
+    assert!(chairside_sync::clock::is_off(report.clock_offset_ms.unwrap()));
+    assert!(near(kept(&relay, &a_id), 2 * 3_600_000), "{:?}", kept(&relay, &a_id).map(hours));
+    // B's is right: it says so too, and nothing is off.
+    let report = run(&mut b, &relay).unwrap();
+    assert!(near(report.clock_offset_ms, 2 * 3_600_000));
+    relay.clock_ahead_ms.set(0);
+    let report = run(&mut b, &relay).unwrap();
+    assert!(near(report.clock_offset_ms, 0), "{report:?}");
+    assert!(!chairside_sync::clock::is_off(report.clock_offset_ms.unwrap()));
+    assert!(near(kept(&relay, &b.device_id().to_string()), 0));
+
+    // A set right: its next sync tells the relay, which forgets the two hours.
+    let report = run(&mut a, &relay).unwrap();
+    assert!(near(report.clock_offset_ms, 0));
+    assert!(near(kept(&relay, &a_id), 0), "{:?}", kept(&relay, &a_id));
+
+    // A relay older than the report: the PC measures, and tells nothing.
+    relay
+        .features
+        .borrow_mut()
+        .retain(|f| f != chairside_protocol::feature::CLOCK_REPORT);
+    relay.clock_ahead_ms.set(-3_600_000);
+    let report = run(&mut a, &relay).unwrap();
+    assert!(near(report.clock_offset_ms, 3_600_000));
+    assert!(near(kept(&relay, &a_id), 0));
+}

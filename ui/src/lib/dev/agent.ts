@@ -105,7 +105,8 @@ export class MockAgent {
     this.s = { state: "idle", last_success_ms: null, last_attempt_ms: null, error: null, next_attempt_ms: Date.now(), failures: 0, ...initial };
   }
 
-  status(relayUrl: string | null, changesWaiting: number, filesWaiting: number): SyncStatus {
+  /** `clockOffsetMs`: this PC's clock against the relay's, as its syncs measure it. */
+  status(relayUrl: string | null, changesWaiting: number, filesWaiting: number, clockOffsetMs: number | null = null): SyncStatus {
     const s = this.s;
     return {
       state: relayUrl ? s.state : "not_configured",
@@ -119,6 +120,8 @@ export class MockAgent {
       error: relayUrl ? s.error : null,
       next_attempt_ms: s.next_attempt_ms,
       progress: relayUrl ? this.progress(changesWaiting, filesWaiting) : null,
+      // Measured by a sync that reached the relay: none before the first.
+      clock_offset_ms: relayUrl && s.last_success_ms !== null ? clockOffsetMs : null,
     };
   }
 

@@ -39,6 +39,8 @@
 // check, "mismatch" syncs with checksums that differ; &offline makes the remembered relay
 // unreachable and &revoked makes this PC revoked (permission_denied); &moved makes the remembered
 // relay hold the clinic's move notice, so the next sync follows it to relais2 (followed_to).
+// This PC's clock is 350 ms ahead of the relay's; &clockoff makes it 2 h 05 ahead (the header
+// asks to set it, and the end-of-day report names it with "Fauteuil 1", 7 min behind).
 // Joining a relay from another one answers that the old one was told (old_relay "left"; one
 // containing "offline" could not be). A relay URL containing "lost" lost its data while this PC
 // missed a renewal of the recovery key: it does not know this PC and refuses its recovery proof
@@ -440,6 +442,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       };
     return null;
   };
+  /** This PC's clock minus the relay's, as each sync measures it; &clockoff: 2 h 05 ahead. */
+  const clockOffset = params.has("clockoff") ? 7_500_000 : 350;
   /** &moved: the remembered relay holds the clinic's move notice; the next sync follows it. */
   let movedTo: string | null = params.has("moved") ? "https://relais2.cabinet-tilleuls.example" : null;
   /** One exchange with the relay: what waits here goes, what waits there comes. */
@@ -476,7 +480,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     return {
       relay_url: relay, relay_in_clear: false, files_held_back: null, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
       files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, carried, checksums_match: !relay.includes("mismatch"), streams,
-      duration_ms: Date.now() - started,
+      duration_ms: Date.now() - started, clock_offset_ms: clockOffset,
       ...(followed ? { followed_to: followed } : {}),
     };
   };
@@ -545,7 +549,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   const syncStatus = (): SyncStatus => {
     if (!storeOpen()) return agentlessStatus();
     agent.tick();
-    return agent.status(relayUrl, phase === "joining_clinic" ? 0 : unsent, filesWaiting);
+    return agent.status(relayUrl, phase === "joining_clinic" ? 0 : unsent, filesWaiting, clockOffset);
   };
   /** sync_now: the agent is held during the exchange; a bad or missing relay stops before it. */
   const syncOnce = async (given: unknown): Promise<SyncSummary> => {
@@ -1222,6 +1226,13 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         // The mock relay has no quota.
         relay_file_room: null,
         devices_with_files_refused_today: [],
+        // &clockoff: this PC, and a PC the mock does not list, seen by the relay with its clock off.
+        clocks_off: params.has("clockoff")
+          ? [
+              { device_name: "Fauteuil 1", offset_ms: -420_000 },
+              { device_name: clinic.device_name, offset_ms: clockOffset },
+            ]
+          : [],
       };
     },
     list_devices: async () => {
@@ -1422,7 +1433,7 @@ export function renewedRecoveryKey(random: () => number = Math.random): string {
 function agentlessStatus(): SyncStatus {
   return {
     state: "not_configured", relay_url: null, last_success_ms: null, last_attempt_ms: null, changes_waiting: 0,
-    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null, progress: null,
+    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null, progress: null, clock_offset_ms: null,
   };
 }
 
