@@ -1053,6 +1053,14 @@ pub struct DeviceInfo {
     pub enrolled_at_ms: i64,
     pub revoked: bool,
     pub this_device: bool,
+    /// When the PC last reached the relay, as the relay said at this PC's last sync (ms since
+    /// the epoch); None if it never did, or before this PC's first sync.
+    #[ts(type = "number | null")]
+    pub last_seen_ms: Option<i64>,
+    /// How far its clock stood from the relay's when it last said (ms; positive: ahead), as of
+    /// this PC's last sync; None when unknown. Five minutes or more either way is off.
+    #[ts(type = "number | null")]
+    pub clock_offset_ms: Option<i64>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -575,19 +575,26 @@ impl App {
         Ok(pending)
     }
 
-    /// The clinic's devices.
+    /// The clinic's devices, with when each last reached the relay and how its clock stood, as
+    /// the relay said at this PC's last sync (the list opens offline).
     pub fn list_devices(&mut self) -> Result<Vec<DeviceInfo>> {
         self.authorize(P::ManageDevices, "device.list")?;
         let store = self.store()?;
         let me = store.device_id().to_string();
+        let contacts = chairside_sync::contacts::known(store)?;
         Ok(devices::all(store.conn())?
             .into_iter()
-            .map(|d| DeviceInfo {
-                this_device: d.id == me,
-                id: d.id,
-                name: d.name,
-                enrolled_at_ms: d.enrolled_at_ms,
-                revoked: d.revoked,
+            .map(|d| {
+                let contact = contacts.get(&d.id).copied().unwrap_or_default();
+                DeviceInfo {
+                    this_device: d.id == me,
+                    id: d.id,
+                    name: d.name,
+                    enrolled_at_ms: d.enrolled_at_ms,
+                    revoked: d.revoked,
+                    last_seen_ms: Some(contact.last_seen_ms).filter(|ms| *ms > 0),
+                    clock_offset_ms: contact.clock_offset_ms,
+                }
             })
             .collect())
     }

@@ -145,6 +145,14 @@ fn the_end_of_day_report_names_a_pc_whose_clock_is_off() {
     let (storage, blobs) = relay_files(work.path());
     let url = relay_with_quota(storage.clone(), blobs, 1 << 40);
     let (mut a, mut b) = owner_pc_and_second_pc(work.path(), &url);
+    // This PC's name in the device list (its host's name).
+    let a_name = a
+        .list_devices()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.this_device)
+        .unwrap()
+        .name;
     let summary = a.sync_now(None).unwrap();
     let own = summary.clock_offset_ms.expect("the relay says its time");
     assert!(own.abs() < 5_000, "one machine, one clock: {own} ms");
@@ -172,6 +180,16 @@ fn the_end_of_day_report_names_a_pc_whose_clock_is_off() {
             offset_ms: 2 * 3_600_000 + 5 * 60_000,
         }]
     );
+    // The owner's device list shows it too, as of A's last sync (the end-of-day's), and when
+    // each PC last reached the relay; it opens offline, from that copy.
+    let listed = a.list_devices().unwrap();
+    let of = |name: &str| listed.iter().find(|d| d.name == name).unwrap().clone();
+    assert_eq!(
+        of("Fauteuil 2").clock_offset_ms,
+        Some(2 * 3_600_000 + 5 * 60_000)
+    );
+    assert!(of("Fauteuil 2").last_seen_ms.is_some_and(|ms| ms > 0));
+    assert!(of(&a_name).clock_offset_ms.is_some_and(|o| o.abs() < 5_000));
     // Four minutes off is within what a clock may drift: not named.
     storage.report_clock(&clinic, &b_id, -4 * 60_000).unwrap();
     assert!(a.end_of_day(None).unwrap().clocks_off.is_empty());

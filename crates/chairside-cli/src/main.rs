@@ -782,8 +782,24 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                         devices
                             .iter()
                             .map(|d| {
+                                // As the relay said at this PC's last sync.
+                                let seen = d
+                                    .last_seen_ms
+                                    .and_then(chrono::DateTime::from_timestamp_millis)
+                                    .map_or_else(
+                                        || "never synced".to_string(),
+                                        |at| {
+                                            format!("last sync {}", at.format("%Y-%m-%d %H:%M UTC"))
+                                        },
+                                    );
+                                let clock = d
+                                    .clock_offset_ms
+                                    .filter(|o| chairside_sync::clock::is_off(*o))
+                                    .map_or_else(String::new, |o| {
+                                        format!(", clock {}", chairside_sync::clock::describe(o))
+                                    });
                                 format!(
-                                    "{}  {:<24} {}{}",
+                                    "{}  {:<24} {:<8} {seen}{clock}{}",
                                     d.id,
                                     d.name,
                                     if d.revoked { "revoked" } else { "active" },

@@ -19,6 +19,7 @@
 
 pub mod blobs;
 pub mod clock;
+pub mod contacts;
 pub mod enroll;
 pub mod keys;
 pub mod progress;
@@ -70,6 +71,8 @@ pub mod setting {
     /// When this PC last checked that the relay holds its files (ms since the epoch; see
     /// `blobs::check_at_relay`).
     pub const FILES_CHECKED_AT: &str = "sync.files_checked_at_ms";
+    /// What the relay said of each PC at this PC's last sync (see [`crate::contacts`]).
+    pub const RELAY_CONTACTS: &str = "sync.relay_contacts";
 }
 
 /// The revision a stream's checksum is tracked at when it was taken from the relay without
@@ -441,6 +444,7 @@ pub fn sync_reporting(
     })?;
     report.clock_offset_ms = clock::offset(asked_at, heads.server_time_ms, wall_clock_ms());
     clock::report_if_changed(relay, me, &heads, report.clock_offset_ms)?;
+    contacts::remember(store, &heads, &my_id, report.clock_offset_ms)?;
     // A planned move: the relay holds the clinic's sealed notice naming the new relay. This
     // sync goes on here (what this relay holds of PCs not moved yet then travels with this PC),
     // and the caller follows. A notice that does not open under the clinic key is the relay's

@@ -476,7 +476,17 @@ export type PendingDeviceInfo = { device_id: string, device_name: string,
  */
 fingerprint: string, requested_at_ms: number, };
 
-export type DeviceInfo = { id: string, name: string, enrolled_at_ms: number, revoked: boolean, this_device: boolean, };
+export type DeviceInfo = { id: string, name: string, enrolled_at_ms: number, revoked: boolean, this_device: boolean, 
+/**
+ * When the PC last reached the relay, as the relay said at this PC's last sync (ms since
+ * the epoch); None if it never did, or before this PC's first sync.
+ */
+last_seen_ms: number | null, 
+/**
+ * How far its clock stood from the relay's when it last said (ms; positive: ahead), as of
+ * this PC's last sync; None when unknown. Five minutes or more either way is off.
+ */
+clock_offset_ms: number | null, };
 
 export type MedicalKind = "allergy" | "medication" | "condition";
 

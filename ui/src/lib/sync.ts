@@ -405,6 +405,12 @@ export function clockOffText(lang: Language, ms: number): string {
   });
 }
 
+/** A PC's clock in the owner's device list: "Horloge : avance de 2 h 05". */
+export function deviceClockText(lang: Language, ms: number): string {
+  const how = translate(lang, ms >= 0 ? "eod.clock_ahead" : "eod.clock_behind", { amount: offsetAmount(lang, ms) });
+  return translate(lang, "devices.clock_off", { how });
+}
+
 /**
  * The PCs of the end-of-day report whose clock is off: "Horloge à régler : Fauteuil 2 (avance de
  * 2 h 05)."; "" when there is none.

@@ -1375,8 +1375,9 @@ fn a_pc_that_missed_a_renewal_rejoins_a_new_relay_with_a_pairing_code_keeping_it
 }
 
 /// A PC measures its clock against the relay's at every sync and tells the relay when it
-/// changed, so that the owner's report can name it: two hours ahead, then set right. A relay
-/// older than the report hears nothing, and the PC still knows its own offset.
+/// changed, so that the owner's report can name it: two hours ahead, then set right; each PC
+/// keeps what the relay said of every PC, for its device list. A relay older than the report
+/// hears nothing, and the PC still knows its own offset.
 #[test]
 fn a_pc_whose_clock_is_off_measures_it_and_the_relay_keeps_it_for_the_owner() {
     let (_tmp, relay, mut a, mut b) = two_pcs();
@@ -1403,9 +1404,18 @@ fn a_pc_whose_clock_is_off_measures_it_and_the_relay_keeps_it_for_the_owner() {
     assert!(near(report.clock_offset_ms, 2 * 3_600_000), "{report:?}");
     assert!(chairside_sync::clock::is_off(report.clock_offset_ms.unwrap()));
     assert!(near(kept(&relay, &a_id), 2 * 3_600_000), "{:?}", kept(&relay, &a_id).map(hours));
-    // B's is right: it says so too, and nothing is off.
+    // B's clock runs as A's, and says so too.
     let report = run(&mut b, &relay).unwrap();
     assert!(near(report.clock_offset_ms, 2 * 3_600_000));
+    // A keeps what the relay said of each PC at its sync, for the device list: its own clock as
+    // it measured it, B's as B told the relay (the last contacts are the HTTP layer's).
+    run(&mut a, &relay).unwrap();
+    let contacts = chairside_sync::contacts::known(&a).unwrap();
+    let b_id = b.device_id().to_string();
+    assert_eq!(contacts.len(), 2, "{contacts:?}");
+    assert!(near(contacts[&a_id].clock_offset_ms, 2 * 3_600_000), "{contacts:?}");
+    assert!(near(contacts[&b_id].clock_offset_ms, 2 * 3_600_000), "{contacts:?}");
+    // The relay's clock set right (B's and A's are then right).
     relay.clock_ahead_ms.set(0);
     let report = run(&mut b, &relay).unwrap();
     assert!(near(report.clock_offset_ms, 0), "{report:?}");
@@ -1416,6 +1426,9 @@ fn a_pc_whose_clock_is_off_measures_it_and_the_relay_keeps_it_for_the_owner() {
     let report = run(&mut a, &relay).unwrap();
     assert!(near(report.clock_offset_ms, 0));
     assert!(near(kept(&relay, &a_id), 0), "{:?}", kept(&relay, &a_id));
+    let contacts = chairside_sync::contacts::known(&a).unwrap();
+    assert!(near(contacts[&a_id].clock_offset_ms, 0));
+    assert!(near(contacts[&b_id].clock_offset_ms, 0), "B told it since: {contacts:?}");
 
     // A relay older than the report: the PC measures, and tells nothing.
     relay

@@ -374,7 +374,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   let relayUrl: string | null = params.has("norelay") ? null : "https://relais.cabinet-tilleuls.example";
   const offline = params.has("offline");
   const revoked = params.has("revoked");
-  const devices: (DeviceInfo & { last_seen_ms: number })[] = [
+  const devices: (Omit<DeviceInfo, "last_seen_ms" | "clock_offset_ms"> & { last_seen_ms: number })[] = [
     { id: "d1", name: clinic.device_name, enrolled_at_ms: Date.now() - 420 * day, revoked: false, this_device: true, last_seen_ms: Date.now() - 3 * hour },
     { id: "d2", name: "Fauteuil 1", enrolled_at_ms: Date.now() - 300 * day, revoked: false, this_device: false, last_seen_ms: Date.now() - day - 2 * hour },
   ];
@@ -1226,7 +1226,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         // The mock relay has no quota.
         relay_file_room: null,
         devices_with_files_refused_today: [],
-        // &clockoff: this PC, and a PC the mock does not list, seen by the relay with its clock off.
+        // &clockoff: this PC and Fauteuil 1, seen by the relay with their clocks off.
         clocks_off: params.has("clockoff")
           ? [
               { device_name: "Fauteuil 1", offset_ms: -420_000 },
@@ -1238,7 +1238,12 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     list_devices: async () => {
       await delay(120);
       if (!allowed("manage_devices")) return noDevices();
-      return devices.map(({ last_seen_ms: _l, ...d }) => d);
+      // As the relay said at this PC's last sync: when each PC last reached it, and its clock
+      // (&clockoff: this PC 2 h 05 ahead, Fauteuil 1 7 min behind).
+      return devices.map((d) => ({
+        ...d,
+        clock_offset_ms: d.this_device ? clockOffset : params.has("clockoff") ? -420_000 : 1_200,
+      }));
     },
     device_invite: async (_r: never, args: Record<string, unknown>): Promise<DeviceInvite> => {
       await delay(400);
