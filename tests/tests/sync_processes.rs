@@ -777,15 +777,10 @@ fn a_concurrent_edit_at_two_desks_waits_in_the_inbox_until_a_person_decides() {
     drop(app_b);
 
     app_a
-        .resolve_edit_conflict(ResolveConflictRequest {
-            table: conflict.table.clone(),
-            row_id: conflict.row_id.clone(),
-            field: conflict.field.clone(),
-            other_device: conflict.other_device.clone(),
-            other_hlc: conflict.other_hlc.clone(),
-            choice: ConflictChoice::TakeOther,
-            allow_overlap: false,
-        })
+        .resolve_edit_conflict(ResolveConflictRequest::for_conflict(
+            conflict,
+            ConflictChoice::TakeOther,
+        ))
         .unwrap();
     assert!(app_a.attention_inbox().unwrap().edit_conflicts.is_empty());
     drop(app_a);

@@ -592,6 +592,21 @@ pub struct ResolveConflictRequest {
     pub allow_overlap: bool,
 }
 
+impl ResolveConflictRequest {
+    /// The decision `choice` on the conflict `c` as the inbox lists it (no double booking kept).
+    pub fn for_conflict(c: &EditConflictInfo, choice: ConflictChoice) -> Self {
+        ResolveConflictRequest {
+            table: c.table.clone(),
+            row_id: c.row_id.clone(),
+            field: c.field.clone(),
+            other_device: c.other_device.clone(),
+            other_hlc: c.other_hlc.clone(),
+            choice,
+            allow_overlap: false,
+        }
+    }
+}
+
 /// What an erasure did, to show the person who asked for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ErasureReport {

@@ -446,13 +446,8 @@ fn one_chair_booked_at_two_pcs_while_apart_waits_in_both_inboxes_until_one_decid
     a.sync_now(None).unwrap();
     b.sync_now(None).unwrap();
     let take = |allow_overlap: bool| ResolveConflictRequest {
-        table: conflict.table.clone(),
-        row_id: conflict.row_id.clone(),
-        field: conflict.field.clone(),
-        other_device: conflict.other_device.clone(),
-        other_hlc: conflict.other_hlc.clone(),
-        choice: ConflictChoice::TakeOther,
         allow_overlap,
+        ..ResolveConflictRequest::for_conflict(&conflict, ConflictChoice::TakeOther)
     };
     let refused = b.resolve_edit_conflict(take(false)).unwrap_err();
     assert_eq!(refused.code, code::CHAIR_TAKEN, "{refused:?}");

@@ -543,15 +543,10 @@ fn one_entry_changed_in_two_operatories_while_apart_waits_in_both_inboxes_until_
         .find(|c| c.table == "chart_entry")
         .unwrap();
     let taken = c.other_value.clone();
-    b.resolve_edit_conflict(ResolveConflictRequest {
-        table: c.table,
-        row_id: c.row_id,
-        field: c.field,
-        other_device: c.other_device,
-        other_hlc: c.other_hlc,
-        choice: ConflictChoice::TakeOther,
-        allow_overlap: false,
-    })
+    b.resolve_edit_conflict(ResolveConflictRequest::for_conflict(
+        &c,
+        ConflictChoice::TakeOther,
+    ))
     .unwrap();
     b.sync_now(None).unwrap();
     a.sync_now(None).unwrap();

@@ -889,6 +889,26 @@ fn a_renewed_data_key_is_kept_with_each_pcs_own_share_and_only_goes_up() {
     );
 }
 
+/// A device of the fixture's clinic, joined with the clinic's recovery proof (the fixture
+/// registered its clinic with [1; 32] as the proof's hash), its secret `[secret; 32]`.
+fn device_of_the_clinic(f: &Fixture, device: &str, secret: u8) {
+    f.storage
+        .recover(CLINIC, [1; 32], device, Sha256::digest([secret; 32]).into())
+        .unwrap();
+}
+
+/// The first device of another clinic, its secret `[6; 32]`.
+fn device_of_another_clinic(f: &Fixture, device: &str) {
+    f.storage
+        .register(
+            "0190a5e2-0000-7000-8000-00000000c55c",
+            device,
+            Sha256::digest([6u8; 32]).into(),
+            [2; 32],
+        )
+        .unwrap();
+}
+
 #[test]
 fn each_pcs_clock_offset_is_kept_and_shown_in_its_clinics_heads_with_the_relays_time() {
     let f = fixture(RateLimit::default());
@@ -896,20 +916,9 @@ fn each_pcs_clock_offset_is_kept_and_shown_in_its_clinics_heads_with_the_relays_
         "0190a5e2-0000-7000-8000-0000000000f1",
         "0190a5e2-0000-7000-8000-0000000000f3",
     );
-    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
     let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
-    // (The fixture registered its clinic with [1; 32] as the recovery proof's hash.)
-    f.storage
-        .recover(CLINIC, [1; 32], member, sha(&[4u8; 32]))
-        .unwrap();
-    f.storage
-        .register(
-            "0190a5e2-0000-7000-8000-00000000c55c",
-            stranger,
-            sha(&[6u8; 32]),
-            [2; 32],
-        )
-        .unwrap();
+    device_of_the_clinic(&f, member, 4);
+    device_of_another_clinic(&f, stranger);
     let now = || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -981,23 +990,11 @@ fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
         "0190a5e2-0000-7000-8000-0000000000e2",
         "0190a5e2-0000-7000-8000-0000000000e3",
     );
-    let sha = |bytes: &[u8]| -> [u8; 32] { Sha256::digest(bytes).into() };
     let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
     // A second device of the fixture's clinic, revoked, and a device of another clinic.
-    // (The fixture registered its clinic with [1; 32] as the recovery proof's hash.)
-    for (device, secret) in [(member, 4u8), (revoked, 5)] {
-        f.storage
-            .recover(CLINIC, [1; 32], device, sha(&[secret; 32]))
-            .unwrap();
-    }
-    f.storage
-        .register(
-            "0190a5e2-0000-7000-8000-00000000c55c",
-            stranger,
-            sha(&[6u8; 32]),
-            [2; 32],
-        )
-        .unwrap();
+    device_of_the_clinic(&f, member, 4);
+    device_of_the_clinic(&f, revoked, 5);
+    device_of_another_clinic(&f, stranger);
     assert_eq!(
         post_json(
             &f,
