@@ -35,6 +35,7 @@ import {
   doubleBookingCountLabel,
   doubleBookingKey,
   fieldLabel,
+  fileTabFor,
   groupByPatient,
   guarantorIds,
   inboxCount,
@@ -521,6 +522,14 @@ describe("grouping and sorting", () => {
     const a = conflict({ row_id: "p13", patient: sarah });
     const b = conflict({ row_id: "p4", patient: fatima });
     expect(groupByPatient([a, b]).map((g) => g.patient.id)).toEqual(["p4", "p13"]);
+  });
+
+  it("opens a file on its chart when only chart entries wait in it", () => {
+    expect(fileTabFor([crownMaterial()])).toBe("chart");
+    expect(fileTabFor([crownMaterial(), conflict()])).toBe("file");
+    expect(fileTabFor([allergyLabel()])).toBe("file");
+    expect(fileTabFor([moved()])).toBe("file");
+    expect(fileTabFor([])).toBe("file");
   });
 
   it("finds one patient's conflicts", () => {

@@ -33,7 +33,7 @@ import {
 import { distinctPairs, noticeCountLabel, pairKey, refLabel } from "./duplicates";
 import { translate, type MessageKey } from "./i18n";
 import { formatDay, kindLabel, severityLabel } from "./medical";
-import { formatDate, formatPhone, isNationalIdKind, relationLabel, SEXES } from "./patients";
+import { formatDate, formatPhone, isNationalIdKind, relationLabel, SEXES, type FileTab } from "./patients";
 import { plural } from "./sync";
 
 export const CONFLICT_TABLES = ["patient", "medical_item", "appointment", "chart_entry"] as const;
@@ -351,6 +351,14 @@ export function groupByPatient(conflicts: readonly EditConflictInfo[]): Conflict
       a.patient.first_name.localeCompare(b.patient.first_name, "fr", { sensitivity: "base" }) ||
       a.patient.file_number.localeCompare(b.patient.file_number),
   );
+}
+
+/**
+ * The tab a patient's waiting conflicts open the file on: its chart when they are all chart
+ * entries (the entry is seen on its tooth there, the file's banner above), else the file itself.
+ */
+export function fileTabFor(conflicts: readonly EditConflictInfo[]): FileTab {
+  return conflicts.length > 0 && conflicts.every((c) => c.table === "chart_entry") ? "chart" : "file";
 }
 
 /** A patient's waiting conflicts, in file order. */

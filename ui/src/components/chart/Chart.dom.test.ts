@@ -480,6 +480,31 @@ describe("the inbox", () => {
     expect(item.querySelector('[data-testid="conflict-keep"]')).not.toBeNull();
   });
 
+  it("opens the file on its chart when only a chart entry waits in it", async () => {
+    backend("", async (cmd, _args, mock) => {
+      if (cmd !== "attention_inbox" && cmd !== "attention_inbox_refresh") return;
+      // Mohamed Benali's other concurrent edits decided already: only his crown's material waits.
+      const inbox = (await mock("attention_inbox", {})) as { edit_conflicts: { table: string; patient: { id: string } }[] };
+      for (const c of inbox.edit_conflicts.filter((c) => c.patient.id === "p1" && c.table !== "chart_entry")) {
+        await mock("resolve_edit_conflict", { request: { ...c, choice: "keep_current", allow_overlap: false } });
+      }
+    });
+    adoptInboxUser(`u-${Math.random()}`);
+    const opened: [string, string | undefined][] = [];
+    component = mount(AttentionInbox, {
+      target: document.body,
+      props: {
+        canEditPatients: true, canEditClinical: true, canViewAgenda: true, canEditAgenda: true,
+        onopen: (id: string, tab?: string) => opened.push([id, tab]), onmerged: () => {},
+      },
+    });
+    const item = await until(() => find("conflict", { "data-table": "chart_entry" }), "the chart entry's conflict");
+    const group = item.closest<HTMLElement>("[data-testid=conflict-group]")!;
+    expect(group.querySelectorAll("[data-testid=conflict]")).toHaveLength(1);
+    click(group.querySelector<HTMLElement>("[data-testid=conflict-open]")!);
+    expect(opened).toEqual([["p1", "chart"]]);
+  });
+
   it("leaves the decision to someone who may change the chart", async () => {
     backend("&role=assistant");
     adoptInboxUser(`u-${Math.random()}`);
