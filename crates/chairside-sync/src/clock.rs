@@ -60,7 +60,8 @@ pub fn describe(offset_ms: i64) -> String {
 
 /// Tells the relay this PC's offset when the relay keeps one and the one it holds for this PC
 /// (in `heads`) is missing or [`REPORT_CHANGE_MS`] away from `offset_ms`. An offset past any
-/// clock (a relay that said a made-up time) is not told.
+/// clock (a relay that said a made-up time) is not told, and a refusal does not stop the sync;
+/// a relay out of reach does (the sync could not go on either).
 pub(crate) fn report_if_changed(
     relay: &dyn Transport,
     me: &Identity,
@@ -82,7 +83,12 @@ pub(crate) fn report_if_changed(
     if kept.is_some_and(|kept| kept.abs_diff(offset_ms) < REPORT_CHANGE_MS as u64) {
         return Ok(());
     }
-    relay.report_clock(&me.credential, ClockReport { offset_ms })
+    match relay.report_clock(&me.credential, ClockReport { offset_ms }) {
+        // The relay refused it (a bound of its own, say): the report is for the owner's eyes
+        // only, and must not stop the sync; the next sync tells it again.
+        Err(SyncError::Relay(_)) => Ok(()),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,8 @@ pub struct LocalRelay {
     /// How far the relay's clock runs ahead of this process's (negative: behind), as its heads
     /// say it: a PC whose clock is off by the opposite.
     pub clock_ahead_ms: Cell<i64>,
+    /// Clock reports are refused (a relay with a bound of its own).
+    pub refuse_clock_reports: Cell<bool>,
 }
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
@@ -124,6 +126,7 @@ impl LocalRelay {
                     .collect(),
             ),
             clock_ahead_ms: Cell::new(0),
+            refuse_clock_reports: Cell::new(false),
         }
     }
 
@@ -333,6 +336,12 @@ impl Transport for LocalRelay {
 
     fn report_clock(&self, c: &DeviceCredential, report: ClockReport) -> Result<(), SyncError> {
         let clinic = self.auth(c)?;
+        if self.refuse_clock_reports.get() {
+            return Err(SyncError::Relay(ErrorBody {
+                code: code::BAD_REQUEST.into(),
+                message: "offset_ms is past any clock".into(),
+            }));
+        }
         self.storage
             .report_clock(&clinic, &c.device_id, report.offset_ms)
             .map_err(internal)

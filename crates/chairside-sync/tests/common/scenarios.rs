@@ -1430,6 +1430,14 @@ fn a_pc_whose_clock_is_off_measures_it_and_the_relay_keeps_it_for_the_owner() {
     assert!(near(contacts[&a_id].clock_offset_ms, 0));
     assert!(near(contacts[&b_id].clock_offset_ms, 0), "B told it since: {contacts:?}");
 
+    // A relay that refuses the report: the sync goes on all the same.
+    relay.refuse_clock_reports.set(true);
+    relay.clock_ahead_ms.set(-3_600_000);
+    let report = run(&mut a, &relay).unwrap();
+    assert!(near(report.clock_offset_ms, 3_600_000));
+    assert!(near(kept(&relay, &a_id), 0));
+    relay.refuse_clock_reports.set(false);
+
     // A relay older than the report: the PC measures, and tells nothing.
     relay
         .features
