@@ -795,6 +795,9 @@ pub struct SyncSummary {
     /// (see `chairside_sync::clock`): the PC's writes win or lose by the wrong time.
     #[ts(type = "number | null")]
     pub clock_offset_ms: Option<i64>,
+    /// Files (radiographs, documents) of the patients booked today and tomorrow fetched ahead by
+    /// this sync, so that they open at once, and with the network down.
+    pub files_prefetched: u32,
 }
 
 /// How a relay came to know this PC when the owner joined it to it ([`crate::App::rejoin_relay`]).

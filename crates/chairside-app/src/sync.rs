@@ -162,7 +162,42 @@ fn sync_with_relay(
             Err(_) => {}
         }
     }
+    // The radiographs of the patients booked today and tomorrow, fetched ahead: they open at
+    // once at the chair, and with the network down. Best effort, a few megabytes per sync (the
+    // next sync goes on where this one stopped); the day's sync went through whatever happens.
+    if let Ok(prefetched) = prefetch_booked_images(store, relay) {
+        report.files_prefetched += prefetched.files;
+        report.file_bytes_prefetched += prefetched.bytes;
+    }
     Ok(report)
+}
+
+/// Chunks (1 MiB each) fetched ahead per sync, at most: on a slow clinic line (2 Mbit/s) about a
+/// minute, so a booking made at the front desk still reaches the chair within a sync or two.
+const PREFETCH_CHUNKS_PER_SYNC: u32 = 16;
+
+/// Fetches, within [`PREFETCH_CHUNKS_PER_SYNC`], the files of the images of the patients booked
+/// from today to the end of tomorrow, in the clinic's time zone, that this PC lacks.
+fn prefetch_booked_images(
+    store: &Store,
+    relay: &dyn chairside_sync::Transport,
+) -> std::result::Result<chairside_sync::blobs::Prefetched, SyncError> {
+    let Some(clinic) = chairside_store::clinic::get(store.conn())? else {
+        return Ok(Default::default());
+    };
+    let today = Utc::now()
+        .with_timezone(&clinic.settings.timezone)
+        .date_naive();
+    let after_tomorrow = today + chrono::Days::new(2);
+    let files = chairside_store::images::to_prefetch(
+        store.conn(),
+        &format!("{today}T00:00"),
+        &format!("{after_tomorrow}T00:00"),
+    )?;
+    if files.is_empty() {
+        return Ok(Default::default());
+    }
+    chairside_sync::prefetch_blobs(store, relay, &files, PREFETCH_CHUNKS_PER_SYNC)
 }
 
 /// How often a PC checks its files at the relay in its ordinary syncs: every 20 hours, or
@@ -462,6 +497,7 @@ impl App {
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,
             clock_offset_ms: report.clock_offset_ms,
+            files_prefetched: report.files_prefetched as u32,
         })
     }
 

@@ -1366,6 +1366,12 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
             s.files_retired
         ));
     }
+    if s.files_prefetched > 0 {
+        text.push_str(&format!(
+            " {} file(s) of the patients booked today and tomorrow fetched ahead.",
+            s.files_prefetched
+        ));
+    }
     for stream in &s.streams {
         text.push_str(&format!(
             "\n  {:<24} head {:>6}  sent {:>5}  received {:>5}{}",

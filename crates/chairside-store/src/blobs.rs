@@ -169,7 +169,7 @@ fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize
     Ok(filled)
 }
 
-fn blob_row(conn: &Connection, sha256: &str) -> Result<Option<BlobInfo>> {
+pub(crate) fn blob_row(conn: &Connection, sha256: &str) -> Result<Option<BlobInfo>> {
     Ok(conn
         .query_row(
             "SELECT b.size, b.media_type, b.chunk_bytes, COALESCE(l.complete, 0)

@@ -82,6 +82,40 @@ pub fn for_patient(conn: &Connection, patient_id: &str) -> Result<Vec<ImageRow>>
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The files (blob hashes) of the images of the patients booked from `from` until `until`
+/// (clinic wall-clock times `YYYY-MM-DDTHH:MM`, `until` excluded) whose bytes this PC does not
+/// hold whole: what to fetch before those patients sit down, so that their radiographs open at
+/// once, and with the network down. The nearest appointment's patient first, each patient's
+/// newest images first, each file once. Cancelled and missed appointments bring nothing.
+pub fn to_prefetch(conn: &Connection, from: &str, until: &str) -> Result<Vec<String>> {
+    let patients: Vec<String> = conn
+        .prepare_cached(
+            "SELECT patient_id FROM appointment
+             WHERE starts_at >= ?1 AND starts_at < ?2 AND status IN ('booked', 'arrived')
+             ORDER BY starts_at, id",
+        )?
+        .query_map([from, until], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut seen_patients = std::collections::HashSet::new();
+    let mut seen_files = std::collections::HashSet::new();
+    let mut files = Vec::new();
+    for patient in patients {
+        if !seen_patients.insert(patient.clone()) {
+            continue;
+        }
+        for image in for_patient(conn, &patient)? {
+            if !seen_files.insert(image.blob_sha256.clone()) {
+                continue;
+            }
+            let here = crate::blobs::blob_row(conn, &image.blob_sha256)?.is_none_or(|b| b.local);
+            if !here {
+                files.push(image.blob_sha256);
+            }
+        }
+    }
+    Ok(files)
+}
+
 pub fn get(conn: &Connection, id: &str) -> Result<Option<ImageRow>> {
     Ok(conn
         .query_row(

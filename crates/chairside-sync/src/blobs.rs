@@ -325,16 +325,32 @@ pub fn fetch(
     me: &Identity,
     sha256: &str,
 ) -> Result<BlobTransfer, SyncError> {
+    let (transfer, _) = fetch_chunks(store, relay, me, sha256, u32::MAX)?;
+    Ok(transfer)
+}
+
+/// Downloads at most `max_chunks` of the chunks of a blob this device lacks (each checked and
+/// kept as it arrives, so the next call resumes), and checks the whole against its hash once
+/// every chunk is here. Returns what crossed the network and how many chunks did.
+fn fetch_chunks(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    sha256: &str,
+    max_chunks: u32,
+) -> Result<(BlobTransfer, u32), SyncError> {
     let info = store.blob(sha256)?.ok_or_else(|| {
         SyncError::Internal(format!("no record of blob {sha256}: sync, then try again"))
     })?;
     if info.local {
-        return Ok(BlobTransfer::default());
+        return Ok((BlobTransfer::default(), 0));
     }
     let name = relay_name(me.keys.naming_key(), sha256);
     let count = info.chunk_count();
     let mut transfer = BlobTransfer::default();
-    for idx in store.missing_blob_chunks(sha256)? {
+    let missing = store.missing_blob_chunks(sha256)?;
+    let mut fetched = 0u32;
+    for idx in missing.iter().copied().take(max_chunks as usize) {
         let sealed = match relay.get_blob_chunk(&me.credential, &name, idx) {
             Err(SyncError::Relay(e)) if e.code == code::NOT_FOUND => {
                 return Err(SyncError::BlobNotUploaded);
@@ -348,6 +364,11 @@ pub fn fetch(
             why: format!("chunk {idx} does not authenticate under this clinic's key"),
         })?;
         store.store_fetched_chunk(sha256, idx, &plaintext)?;
+        fetched += 1;
+    }
+    if (fetched as usize) < missing.len() {
+        // The rest at a later call.
+        return Ok((transfer, fetched));
     }
     store
         .finish_fetched_blob(sha256)
@@ -356,7 +377,46 @@ pub fn fetch(
             why: e.to_string(),
         })?;
     transfer.blobs = 1;
-    Ok(transfer)
+    Ok((transfer, fetched))
+}
+
+/// What a prefetch brought: files now whole here, and the sealed bytes that crossed (a file
+/// begun and not finished counts its bytes, not itself).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Prefetched {
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Fetches the blobs `sha256s` ahead of need, in order, at most `budget_chunks` chunks this time
+/// (a slow line must not hold the next sync of appointments and notes for long): a file begun
+/// resumes at the next call. A file the relay does not hold yet (its PC has not sent it) or
+/// holds damaged is passed over: the person who opens it is told. A relay out of reach stops
+/// it, with what was fetched kept.
+pub fn prefetch(
+    store: &Store,
+    relay: &dyn Transport,
+    me: &Identity,
+    sha256s: &[String],
+    budget_chunks: u32,
+) -> Result<Prefetched, SyncError> {
+    let mut done = Prefetched::default();
+    let mut budget = budget_chunks;
+    for sha256 in sha256s {
+        if budget == 0 {
+            break;
+        }
+        match fetch_chunks(store, relay, me, sha256, budget) {
+            Ok((transfer, fetched)) => {
+                budget = budget.saturating_sub(fetched);
+                done.files += transfer.blobs;
+                done.bytes += transfer.bytes;
+            }
+            Err(SyncError::BlobNotUploaded | SyncError::TamperedBlob { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
 }
 
 #[cfg(test)]

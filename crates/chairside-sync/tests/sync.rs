@@ -155,6 +155,59 @@ fn a_relay_that_lost_its_blob_folder_gets_the_files_again() {
     assert_eq!(scenarios::run(&mut a, &relay).unwrap().blobs_sent, 0);
 }
 
+/// Files fetched ahead of need, within a budget of chunks per call: a file begun resumes at the
+/// next call where it stopped; files the relay does not hold are passed over without an error,
+/// and fetched once it holds them.
+#[test]
+fn a_prefetch_fetches_within_its_budget_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = LocalRelay::new(tmp.path());
+    let mut a = first_device(&tmp.path().join("a"));
+    scenarios::run(&mut a, &relay).unwrap();
+    let chunk = chairside_store::blobs::CHUNK_BYTES;
+    let scan = scenarios::fake_radiograph(2 * chunk + 1000);
+    let small = scenarios::fake_radiograph(30_000);
+    let scan_sha = a
+        .write(|w| w.put_blob(&scan[..], "image/png"))
+        .unwrap()
+        .sha256;
+    let small_sha = a
+        .write(|w| w.put_blob(&small[..], "image/png"))
+        .unwrap()
+        .sha256;
+    scenarios::run(&mut a, &relay).unwrap();
+    let mut b = join(&a, &tmp.path().join("b"), &relay);
+    scenarios::run(&mut b, &relay).unwrap();
+    let here = |store: &chairside_store::Store, sha: &str| store.blob(sha).unwrap().unwrap().local;
+    let both = [scan_sha.clone(), small_sha.clone()];
+
+    // A relay that lost its files: both passed over, no error, nothing fetched.
+    let empty = relay.with_new_blob_folder();
+    let none = chairside_sync::prefetch_blobs(&b, &empty, &both, 16).unwrap();
+    assert_eq!(none, chairside_sync::blobs::Prefetched::default());
+    assert!(!here(&b, &scan_sha) && !here(&b, &small_sha));
+    // A's next sync sends them to it again (the relay's blob folder changed).
+    scenarios::run(&mut a, &empty).unwrap();
+
+    // Two chunks of the scan's three: begun, not whole, the small file not reached.
+    let first = chairside_sync::prefetch_blobs(&b, &empty, &both, 2).unwrap();
+    assert_eq!(first.files, 0);
+    assert!(first.bytes > 2 * chunk as u64, "{first:?}");
+    assert!(!here(&b, &scan_sha) && !here(&b, &small_sha));
+    // The next call resumes: the scan's last chunk, then the small file.
+    let second = chairside_sync::prefetch_blobs(&b, &empty, &both, 2).unwrap();
+    assert_eq!(second.files, 2, "{second:?}");
+    assert!(
+        second.bytes < chunk as u64,
+        "only the last chunk and the small file: {second:?}"
+    );
+    assert_eq!(b.read_blob(&scan_sha).unwrap().unwrap(), scan);
+    assert_eq!(b.read_blob(&small_sha).unwrap().unwrap(), small);
+    // Whole here: nothing more crosses.
+    let again = chairside_sync::prefetch_blobs(&b, &empty, &both, 16).unwrap();
+    assert_eq!(again, chairside_sync::blobs::Prefetched::default());
+}
+
 /// Files are counted apart from change sets, in files and in bytes: the count of bytes grows
 /// chunk by chunk up to the files' size, and a file the relay already holds in part (an upload
 /// cut short) counts what it holds as sent, so the totals are reached at the sync's end.

@@ -87,6 +87,23 @@ function ownerPanel() {
   flushSync();
 }
 
+describe("files fetched ahead", () => {
+  it("says how many files of the patients booked soon the sync fetched ahead", async () => {
+    useMock("mock=home&prefetched");
+    ownerPanel();
+    click(get("eod-run"));
+    const line = await until(() => find("sync-files-prefetched"), "the files fetched ahead", 5000);
+    expect(line.textContent?.trim()).toBe("↓2 fichiers des patients attendus aujourd'hui et demain téléchargés à l'avance");
+  }, 15_000);
+
+  it("says nothing when none was", async () => {
+    ownerPanel();
+    click(get("eod-run"));
+    await until(() => find("eod-report"), "the report", 5000);
+    expect(find("sync-files-prefetched")).toBeNull();
+  }, 15_000);
+});
+
 describe("clocks off the relay's", () => {
   it("names the PCs to set in the end-of-day report, and tells this PC's after its sync", async () => {
     useMock("mock=home&clockoff");

@@ -317,7 +317,12 @@ followed_to?: string, streams: Array<StreamReport>, duration_ms: number,
  * sync; None when the relay does not say its time. Five minutes or more either way is off
  * (see `chairside_sync::clock`): the PC's writes win or lose by the wrong time.
  */
-clock_offset_ms: number | null, };
+clock_offset_ms: number | null, 
+/**
+ * Files (radiographs, documents) of the patients booked today and tomorrow fetched ahead by
+ * this sync, so that they open at once, and with the network down.
+ */
+files_prefetched: number, };
 
 export type RejoinOutcome = "already_known" | "registered_clinic" | "joined_clinic";
 

@@ -4,6 +4,7 @@ import { en, fr } from "./i18n";
 import {
   canRevoke,
   carriedText,
+  prefetchedText,
   CLOCK_OFF_MS,
   clockOffText,
   clocksOffText,
@@ -76,6 +77,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   streams: [],
   duration_ms: 1234,
   clock_offset_ms: 350,
+  files_prefetched: 0,
   ...over,
 });
 
@@ -263,6 +265,9 @@ describe("syncErrorText", () => {
 
   it("counts the changes of other PCs brought to the relay", () => {
     expect(carriedText("fr", 1)).toBe("1 modification d'autres postes apportée au relais, qui ne l'avait pas");
+    expect(prefetchedText("fr", 1)).toBe("1 fichier des patients attendus aujourd'hui et demain téléchargé à l'avance");
+    expect(prefetchedText("fr", 12)).toBe("12 fichiers des patients attendus aujourd'hui et demain téléchargés à l'avance");
+    expect(prefetchedText("en", 2)).toBe("2 files of the patients booked today and tomorrow fetched ahead");
     expect(carriedText("fr", 1200)).toMatch(/^1\s?200 modifications d'autres postes apportées/);
     expect(carriedText("en", 2)).toBe("2 changes of other PCs brought to the relay, which lacked them");
   });

@@ -279,6 +279,11 @@ export function carriedText(lang: Language, n: number): string {
   return translate(lang, plural(lang, n) ? "sync.carried_one" : "sync.carried_many", { n: formatNumber(lang, n) });
 }
 
+/** "2 fichiers des patients attendus aujourd'hui et demain téléchargés à l'avance". */
+export function prefetchedText(lang: Language, n: number): string {
+  return translate(lang, plural(lang, n) ? "sync.prefetched_one" : "sync.prefetched_many", { n: formatNumber(lang, n) });
+}
+
 /** "3 modifications envoyées (1,5 Ko)". */
 export function withSize(lang: Language, what: string, bytes: number): string {
   return translate(lang, "sync.with_size", { what, size: formatBytes(lang, bytes) });

@@ -30,6 +30,7 @@ const summary: SyncSummary = {
   streams: [],
   duration_ms: 500,
   clock_offset_ms: 350,
+  files_prefetched: 0,
 };
 
 const status: SyncStatus = {

@@ -49,6 +49,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   streams: [],
   duration_ms: 500,
   clock_offset_ms: 350,
+  files_prefetched: 0,
   ...over,
 });
 

@@ -481,6 +481,9 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       relay_url: relay, relay_in_clear: false, files_held_back: null, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
       files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, carried, checksums_match: !relay.includes("mismatch"), streams,
       duration_ms: Date.now() - started, clock_offset_ms: clockOffset,
+      // The mock's images are all on this PC: nothing to fetch ahead (&prefetched: two radiographs
+      // of the patients booked today and tomorrow were).
+      files_prefetched: params.has("prefetched") ? 2 : 0,
       ...(followed ? { followed_to: followed } : {}),
     };
   };
