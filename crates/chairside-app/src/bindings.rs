@@ -68,6 +68,7 @@ pub fn typescript() -> String {
         RestoreClinicRequest::decl(&cfg),
         EndOfDayReport::decl(&cfg),
         ClockOff::decl(&cfg),
+        DeviceLastSeen::decl(&cfg),
         RelayFileRoom::decl(&cfg),
         DeviceInvite::decl(&cfg),
         PendingDeviceInfo::decl(&cfg),

@@ -896,6 +896,9 @@ pub struct EndOfDayReport {
     pub files_sent_again: u32,
     /// Devices (by name) that did not reach the relay today.
     pub devices_not_seen_today: Vec<String>,
+    /// The same devices with when they last did (None: never), in the same order: a PC off
+    /// since yesterday evening is not one unplugged for weeks, whose changes wait on it.
+    pub devices_not_seen_since: Vec<DeviceLastSeen>,
     /// The clinic's files at the relay against its operator's quota (None: no quota).
     pub relay_file_room: Option<RelayFileRoom>,
     /// Devices (by name) that had a file refused today for the clinic's quota: those files wait
@@ -904,6 +907,15 @@ pub struct EndOfDayReport {
     /// Devices whose clock was five minutes or more off the relay's when they last synced:
     /// their writes win or lose against the others' by the wrong time, until someone sets it.
     pub clocks_off: Vec<ClockOff>,
+}
+
+/// A device and when it last reached the relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeviceLastSeen {
+    pub device_name: String,
+    /// Milliseconds since the epoch; None if it never did.
+    #[ts(type = "number | null")]
+    pub last_seen_ms: Option<i64>,
 }
 
 /// A device whose clock is off, and by how much.

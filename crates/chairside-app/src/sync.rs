@@ -16,10 +16,10 @@ use chrono::{TimeZone, Utc};
 
 use crate::error::{ApiError, code, reason};
 use crate::{
-    App, AppPhase, AppStatus, ClockOff, DeviceInfo, DeviceInvite, DeviceRevoked, EndOfDayReport,
-    FilesHeldBack, JoinClinicRequest, MoveNoticeOutcome, PendingDeviceInfo, RecoveryKeyShown,
-    RejoinOutcome, RejoinRequested, RelayFileRoom, RelayRejoined, RestoreClinicRequest, Result,
-    StreamReport, SyncProgress, SyncSummary, record,
+    App, AppPhase, AppStatus, ClockOff, DeviceInfo, DeviceInvite, DeviceLastSeen, DeviceRevoked,
+    EndOfDayReport, FilesHeldBack, JoinClinicRequest, MoveNoticeOutcome, PendingDeviceInfo,
+    RecoveryKeyShown, RejoinOutcome, RejoinRequested, RelayFileRoom, RelayRejoined,
+    RestoreClinicRequest, Result, StreamReport, SyncProgress, SyncSummary, record,
 };
 
 impl From<SyncError> for ApiError {
@@ -404,11 +404,18 @@ impl App {
         let (relay, me) = self.relay_and_identity()?;
         let heads = chairside_sync::Transport::heads(&relay, &me.credential)?;
         let names = device_names(self.store()?)?;
-        let not_seen_today = heads
+        let not_seen_since: Vec<DeviceLastSeen> = heads
             .devices
             .iter()
             .filter(|d| !d.revoked && d.last_seen_ms < start_of_day)
-            .map(|d| names.name_of(&d.device_id))
+            .map(|d| DeviceLastSeen {
+                device_name: names.name_of(&d.device_id),
+                last_seen_ms: Some(d.last_seen_ms).filter(|ms| *ms > 0),
+            })
+            .collect();
+        let not_seen_today = not_seen_since
+            .iter()
+            .map(|d| d.device_name.clone())
             .collect();
         let files_refused_today = heads
             .devices
@@ -445,6 +452,7 @@ impl App {
             summary,
             conflicts_waiting,
             devices_not_seen_today: not_seen_today,
+            devices_not_seen_since: not_seen_since,
             devices_with_files_refused_today: files_refused_today,
             clocks_off,
             relay_file_room: heads.file_room.map(|room| RelayFileRoom {

@@ -137,10 +137,11 @@ fn a_file_too_large_for_the_room_left_does_not_hold_back_smaller_ones() {
 }
 
 /// The owner's end-of-day report names a PC whose clock is off, as that PC last told the relay
-/// (here written into the relay's storage as B's sync would: this process has one clock), and
-/// each sync says this PC's own offset, measured against the relay's time.
+/// (here written into the relay's storage as B's sync would: this process has one clock), and a
+/// PC not seen today with when it last was; each sync says this PC's own offset, measured
+/// against the relay's time.
 #[test]
-fn the_end_of_day_report_names_a_pc_whose_clock_is_off() {
+fn the_end_of_day_report_names_the_pcs_whose_clock_is_off_or_not_seen_today() {
     let work = tempfile::tempdir().unwrap();
     let (storage, blobs) = relay_files(work.path());
     let url = relay_with_quota(storage.clone(), blobs, 1 << 40);
@@ -159,6 +160,7 @@ fn the_end_of_day_report_names_a_pc_whose_clock_is_off() {
     b.sync_now(None).unwrap();
     let report = a.end_of_day(None).unwrap();
     assert!(report.clocks_off.is_empty(), "{:?}", report.clocks_off);
+    assert!(report.devices_not_seen_since.is_empty());
 
     // B's clock two hours and five minutes ahead.
     let clinic = storage.clinics().unwrap()[0].clinic_id.clone();
@@ -190,6 +192,20 @@ fn the_end_of_day_report_names_a_pc_whose_clock_is_off() {
     );
     assert!(of("Fauteuil 2").last_seen_ms.is_some_and(|ms| ms > 0));
     assert!(of(&a_name).clock_offset_ms.is_some_and(|o| o.abs() < 5_000));
+    // Every PC reached the relay today; B last did yesterday, as the relay would have it: named
+    // with when it last did.
+    assert!(report.devices_not_seen_since.is_empty());
+    let yesterday = chrono::Utc::now().timestamp_millis() - 86_400_000 - 3_600_000;
+    storage.touch(&b_id, yesterday).unwrap();
+    let report = a.end_of_day(None).unwrap();
+    assert_eq!(report.devices_not_seen_today, ["Fauteuil 2"]);
+    assert_eq!(
+        report.devices_not_seen_since,
+        vec![chairside_app::DeviceLastSeen {
+            device_name: "Fauteuil 2".into(),
+            last_seen_ms: Some(yesterday),
+        }]
+    );
     // Four minutes off is within what a clock may drift: not named.
     storage.report_clock(&clinic, &b_id, -4 * 60_000).unwrap();
     assert!(a.end_of_day(None).unwrap().clocks_off.is_empty());

@@ -728,10 +728,22 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                         if report.devices_not_seen_today.is_empty() {
                             text.push_str("\nEvery PC reached the relay today.");
                         } else {
-                            text.push_str(&format!(
-                                "\nNot seen today: {}",
-                                report.devices_not_seen_today.join(", ")
-                            ));
+                            let since: Vec<String> = report
+                                .devices_not_seen_since
+                                .iter()
+                                .map(|d| match d
+                                    .last_seen_ms
+                                    .and_then(chrono::DateTime::from_timestamp_millis)
+                                {
+                                    Some(at) => format!(
+                                        "{} (last sync {})",
+                                        d.device_name,
+                                        at.format("%Y-%m-%d %H:%M UTC")
+                                    ),
+                                    None => format!("{} (never synced)", d.device_name),
+                                })
+                                .collect();
+                            text.push_str(&format!("\nNot seen today: {}", since.join(", ")));
                         }
                         text
                     })

@@ -126,6 +126,10 @@ describe("clocks off the relay's", () => {
     ownerPanel();
     click(get("eod-run"));
     await until(() => find("eod-report"), "the report", 5000);
+    // The PC not seen today is named with when it last synced (the mock's: 26 hours ago).
+    expect(get("eod-not-seen").textContent?.trim()).toMatch(
+      /^1 poste ne s'est pas synchronisé aujourd'hui : Fauteuil 1 \(dernière synchronisation (hier|le .+) à \d\d:\d\d\)\.$/,
+    );
     expect(find("eod-clocks-off")).toBeNull();
     expect(find("sync-clock-off")).toBeNull();
     expect(document.body.textContent).not.toContain(fr["eod.clock_off_hint"]);

@@ -446,6 +446,11 @@ files_missing_at_relay: number, files_sent_again: number,
  */
 devices_not_seen_today: Array<string>, 
 /**
+ * The same devices with when they last did (None: never), in the same order: a PC off
+ * since yesterday evening is not one unplugged for weeks, whose changes wait on it.
+ */
+devices_not_seen_since: Array<DeviceLastSeen>, 
+/**
  * The clinic's files at the relay against its operator's quota (None: no quota).
  */
 relay_file_room: RelayFileRoom | null, 
@@ -465,6 +470,12 @@ export type ClockOff = { device_name: string,
  * Its clock minus the relay's, in milliseconds: positive when it runs ahead.
  */
 offset_ms: number, };
+
+export type DeviceLastSeen = { device_name: string, 
+/**
+ * Milliseconds since the epoch; None if it never did.
+ */
+last_seen_ms: number | null, };
 
 export type RelayFileRoom = { used_bytes: number, quota_bytes: number, 
 /**

@@ -4,6 +4,7 @@ import { en, fr } from "./i18n";
 import {
   canRevoke,
   carriedText,
+  notSeenSinceNames,
   prefetchedText,
   CLOCK_OFF_MS,
   clockOffText,
@@ -261,6 +262,21 @@ describe("syncErrorText", () => {
   it("keeps the common wording for any other conflict", () => {
     expect(syncErrorText("fr", { code: "conflict", message: "username taken" }, "devices")).toBe(fr["error.conflict"]);
     expect(syncErrorText("en", { code: "conflict", reason: "other", message: "x" }, "devices")).toBe(en["error.conflict"]);
+  });
+
+  it("names the PCs not seen today with when they last synced", () => {
+    const yesterday = at(2025, 3, 13, 18, 2);
+    const names = notSeenSinceNames("fr", [
+      { device_name: "Fauteuil 2", last_seen_ms: yesterday },
+      { device_name: "Portable", last_seen_ms: null },
+    ], NOW);
+    expect(names).toEqual(["Fauteuil 2 (dernière synchronisation hier à 18:02)", "Portable (jamais synchronisé)"]);
+    expect(notSeenText("fr", names)).toBe(
+      "2 postes ne se sont pas synchronisés aujourd'hui : Fauteuil 2 (dernière synchronisation hier à 18:02) et Portable (jamais synchronisé).",
+    );
+    expect(notSeenSinceNames("en", [{ device_name: "Fauteuil 2", last_seen_ms: yesterday }], NOW)).toEqual([
+      "Fauteuil 2 (last synced yesterday at 18:02)",
+    ]);
   });
 
   it("counts the changes of other PCs brought to the relay", () => {

@@ -6,6 +6,7 @@ import type {
   ApiError,
   ClockOff,
   DeviceInvite,
+  DeviceLastSeen,
   FilesHeldBack,
   Language,
   RecoveryKeyShown,
@@ -307,6 +308,18 @@ export function notSeenText(lang: Language, names: readonly string[]): string {
   return clean.length === 1
     ? translate(lang, "eod.not_seen_one", { names: joined })
     : translate(lang, "eod.not_seen_many", { n: clean.length, names: joined });
+}
+
+/**
+ * The PCs not seen today with when they last synced: "Fauteuil 2 (dernière synchronisation hier
+ * à 18:02)", "Portable (jamais synchronisé)"; the report's sentence names them so.
+ */
+export function notSeenSinceNames(lang: Language, devices: readonly DeviceLastSeen[], nowMs: number = Date.now()): string[] {
+  return devices.map((d) =>
+    d.last_seen_ms != null
+      ? translate(lang, "eod.not_seen_since", { name: d.device_name, when: whenLabel(lang, d.last_seen_ms, nowMs) })
+      : translate(lang, "eod.not_seen_never", { name: d.device_name }),
+  );
 }
 
 /** What waits in the inbox (possible duplicates and concurrent edits): "Rien n'attend…", "1 élément attend…". */

@@ -132,6 +132,7 @@ describe("sync state", () => {
       files_missing_at_relay: 0,
       files_sent_again: 0,
       devices_not_seen_today: ["Fauteuil 1"],
+      devices_not_seen_since: [{ device_name: "Fauteuil 1", last_seen_ms: null }],
       relay_file_room: null,
       devices_with_files_refused_today: [],
       clocks_off: [],

@@ -1226,6 +1226,9 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
         files_missing_at_relay: 0,
         files_sent_again: 0,
         devices_not_seen_today: devices.filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime()).map((d) => d.name),
+        devices_not_seen_since: devices
+          .filter((d) => !d.revoked && d.last_seen_ms < midnight.getTime())
+          .map((d) => ({ device_name: d.name, last_seen_ms: d.last_seen_ms })),
         // The mock relay has no quota.
         relay_file_room: null,
         devices_with_files_refused_today: [],
