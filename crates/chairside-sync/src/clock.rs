@@ -39,14 +39,17 @@ pub fn is_off(offset_ms: i64) -> bool {
     offset_ms.unsigned_abs() >= CLOCK_OFF_MS as u64
 }
 
-/// "2 h 5 min ahead", "3 min behind", "40 s ahead": an offset as a person reads it, to the
-/// nearest minute past the first (English, for the command line; the app words it in the
-/// user's language).
+/// "2 h 5 min ahead", "3 min behind", "40 s ahead": an offset as a person reads it, rounded to
+/// the second under a minute and to the minute above (English, for the command line; the app
+/// words it in the user's language, rounded the same way).
 pub fn describe(offset_ms: i64) -> String {
     let abs = offset_ms.unsigned_abs();
+    // Rounded to its unit, the unit chosen by the rounded value (59.6 s is "1 min"), as the app
+    // words it.
+    let seconds = abs.saturating_add(500) / 1000;
     let minutes = abs.saturating_add(30_000) / 60_000;
     let amount = match (minutes / 60, minutes % 60) {
-        _ if abs < 60_000 => format!("{} s", abs / 1000),
+        _ if seconds < 60 => format!("{seconds} s"),
         (0, m) => format!("{m} min"),
         (h, _) if h >= 48 => format!("{} days", h / 24),
         (h, 0) => format!("{h} h"),
@@ -118,7 +121,8 @@ mod tests {
         assert_eq!(describe(-3 * 60_000 - 29_000), "3 min behind");
         // To the nearest minute: 2 h 4 min 59.9 s is 2 h 5 min.
         assert_eq!(describe(7_499_900), "2 h 5 min ahead");
-        assert_eq!(describe(-59_999), "59 s behind");
+        assert_eq!(describe(-59_499), "59 s behind");
+        assert_eq!(describe(-59_600), "1 min behind");
         assert_eq!(describe(40_000), "40 s ahead");
         assert_eq!(describe(-3_600_000), "1 h behind");
         assert_eq!(describe(400 * 86_400_000), "400 days ahead");
