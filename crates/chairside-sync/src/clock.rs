@@ -51,7 +51,7 @@ pub fn describe(offset_ms: i64) -> String {
     let amount = match (minutes / 60, minutes % 60) {
         _ if seconds < 60 => format!("{seconds} s"),
         (0, m) => format!("{m} min"),
-        (h, _) if h >= 48 => format!("{} days", h / 24),
+        (h, _) if h >= 48 => format!("{} days", abs.saturating_add(43_200_000) / 86_400_000),
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
     };
@@ -126,6 +126,8 @@ mod tests {
         assert_eq!(describe(40_000), "40 s ahead");
         assert_eq!(describe(-3_600_000), "1 h behind");
         assert_eq!(describe(400 * 86_400_000), "400 days ahead");
+        // Days rounded too: 2 days and 14 hours are 3 days.
+        assert_eq!(describe(62 * 3_600_000), "3 days ahead");
         assert_eq!(describe(i64::MIN), "106751991167 days behind");
         assert_eq!(describe(i64::MAX), "106751991167 days ahead");
     }
