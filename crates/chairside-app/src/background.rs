@@ -96,6 +96,7 @@ impl SyncStatus {
             next_attempt_ms: None,
             progress: None,
             clock_offset_ms: None,
+            clock_off: false,
         }
     }
 }
@@ -170,6 +171,9 @@ impl SyncAgent {
                 self.status.files_held_back =
                     report.files_held_back.as_ref().map(crate::sync::held_back);
                 self.status.clock_offset_ms = report.clock_offset_ms;
+                self.status.clock_off = report
+                    .clock_offset_ms
+                    .is_some_and(chairside_sync::clock::is_off);
                 self.failures_in_a_row = 0;
                 self.status.state = SyncState::UpToDate;
                 self.status.last_success_ms = Some(now_ms());

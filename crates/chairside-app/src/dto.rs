@@ -795,6 +795,8 @@ pub struct SyncSummary {
     /// (see `chairside_sync::clock`): the PC's writes win or lose by the wrong time.
     #[ts(type = "number | null")]
     pub clock_offset_ms: Option<i64>,
+    /// That offset is off (`chairside_sync::clock::is_off`): told to the person.
+    pub clock_off: bool,
     /// Files (radiographs, documents) of the patients booked today and tomorrow fetched ahead by
     /// this sync, so that they open at once, and with the network down.
     pub files_prefetched: u32,
@@ -984,6 +986,8 @@ pub struct SyncStatus {
     /// ahead); None before one, or with a relay that does not say its time.
     #[ts(type = "number | null")]
     pub clock_offset_ms: Option<i64>,
+    /// That offset is off (`chairside_sync::clock::is_off`): the header asks to set the clock.
+    pub clock_off: bool,
 }
 
 /// How far a running sync has come, in change sets (what one save wrote): received from the
@@ -1088,9 +1092,11 @@ pub struct DeviceInfo {
     #[ts(type = "number | null")]
     pub last_seen_ms: Option<i64>,
     /// How far its clock stood from the relay's when it last said (ms; positive: ahead), as of
-    /// this PC's last sync; None when unknown. Five minutes or more either way is off.
+    /// this PC's last sync; None when unknown.
     #[ts(type = "number | null")]
     pub clock_offset_ms: Option<i64>,
+    /// An active PC whose clock is off (`chairside_sync::clock::is_off`): the list says so.
+    pub clock_off: bool,
 }
 
 // ---------------------------------------------------------------------------------------------

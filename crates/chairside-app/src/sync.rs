@@ -505,6 +505,9 @@ impl App {
             streams,
             duration_ms: (now_ms() - started_ms).max(0) as u64,
             clock_offset_ms: report.clock_offset_ms,
+            clock_off: report
+                .clock_offset_ms
+                .is_some_and(chairside_sync::clock::is_off),
             files_prefetched: report.files_prefetched as u32,
         })
     }
@@ -632,6 +635,10 @@ impl App {
                 let contact = contacts.get(&d.id).copied().unwrap_or_default();
                 DeviceInfo {
                     this_device: d.id == me,
+                    clock_off: !d.revoked
+                        && contact
+                            .clock_offset_ms
+                            .is_some_and(chairside_sync::clock::is_off),
                     id: d.id,
                     name: d.name,
                     enrolled_at_ms: d.enrolled_at_ms,

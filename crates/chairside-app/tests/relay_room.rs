@@ -157,6 +157,7 @@ fn the_end_of_day_report_names_the_pcs_whose_clock_is_off_or_not_seen_today() {
     let summary = a.sync_now(None).unwrap();
     let own = summary.clock_offset_ms.expect("the relay says its time");
     assert!(own.abs() < 5_000, "one machine, one clock: {own} ms");
+    assert!(!summary.clock_off);
     b.sync_now(None).unwrap();
     let report = a.end_of_day(None).unwrap();
     assert!(report.clocks_off.is_empty(), "{:?}", report.clocks_off);
@@ -192,6 +193,9 @@ fn the_end_of_day_report_names_the_pcs_whose_clock_is_off_or_not_seen_today() {
     );
     assert!(of("Fauteuil 2").last_seen_ms.is_some_and(|ms| ms > 0));
     assert!(of(&a_name).clock_offset_ms.is_some_and(|o| o.abs() < 5_000));
+    // Whether a clock is off is said by the Rust side: the UI only shows it.
+    assert!(of("Fauteuil 2").clock_off);
+    assert!(!of(&a_name).clock_off);
     // Every PC reached the relay today; B last did yesterday, as the relay would have it: named
     // with when it last did.
     assert!(report.devices_not_seen_since.is_empty());

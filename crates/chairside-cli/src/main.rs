@@ -806,7 +806,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                                     );
                                 let clock = d
                                     .clock_offset_ms
-                                    .filter(|o| chairside_sync::clock::is_off(*o))
+                                    .filter(|_| d.clock_off)
                                     .map_or_else(String::new, |o| {
                                         format!(", clock {}", chairside_sync::clock::describe(o))
                                     });
@@ -1404,10 +1404,7 @@ fn describe_sync(s: &chairside_app::SyncSummary) -> String {
             held.waiting, held.detail
         ));
     }
-    if let Some(offset) = s
-        .clock_offset_ms
-        .filter(|o| chairside_sync::clock::is_off(*o))
-    {
+    if let Some(offset) = s.clock_offset_ms.filter(|_| s.clock_off) {
         text.push_str(&format!(
             "\nWarning: this PC's clock is {} compared with the relay's. Set the date and time right (or turn on the system's time synchronisation): a write here wins or loses against the other PCs' by the wrong time.",
             chairside_sync::clock::describe(offset)

@@ -69,17 +69,27 @@ fn heads_of(f: &Fixture) -> (u16, Value) {
 
 /// The heads as one device (`auth`, its authorization header) sees them.
 fn heads_as(f: &Fixture, auth: &str) -> (u16, Value) {
+    get_as(f, "/v1/heads", auth)
+}
+
+/// A GET of `path` as one device (`auth`, its authorization header): status and JSON body.
+fn get_as(f: &Fixture, path: &str, auth: &str) -> (u16, Value) {
     reply(
         agent()
-            .get(format!("{}/v1/heads", f.base))
+            .get(format!("{}{path}", f.base))
             .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
             .header("authorization", auth)
             .call(),
     )
 }
 
+/// The authorization header of `device` whose secret is `[secret; 32]`.
+fn auth_of(device: &str, secret: u8) -> String {
+    format!("Bearer {device}.{}", hex::encode([secret; 32]))
+}
+
 fn bearer(secret_byte: u8) -> String {
-    format!("Bearer {DEVICE}.{}", hex::encode([secret_byte; 32]))
+    auth_of(DEVICE, secret_byte)
 }
 
 #[test]
@@ -254,13 +264,7 @@ fn blob_chunks_are_scoped_to_the_clinic_and_bounded() {
         get(&bearer(7), &format!("/v1/blobs/{name}/0")),
         (200, sealed)
     );
-    let (status, body) = reply(
-        agent()
-            .get(format!("{}/v1/blobs/{name}", f.base))
-            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-            .header("authorization", bearer(7))
-            .call(),
-    );
+    let (status, body) = get_as(&f, &format!("/v1/blobs/{name}"), &bearer(7));
     assert_eq!(
         (status, body["count"].clone(), body["present"].clone()),
         (200, json!(2), json!([0]))
@@ -343,13 +347,7 @@ fn past_the_clinic_quota_a_new_file_is_refused_and_one_begun_is_completed() {
         said.contains("ask the relay's operator to raise the quota"),
         "{said}"
     );
-    let (status, body) = reply(
-        agent()
-            .get(format!("{}/v1/blobs/{late}", f.base))
-            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-            .header("authorization", bearer(7))
-            .call(),
-    );
+    let (status, body) = get_as(&f, &format!("/v1/blobs/{late}"), &bearer(7));
     assert_eq!((status, body["count"].clone()), (200, json!(null)));
     // Deleting a file (an erasure's replacement) makes room again at once.
     let (status, _) = reply(
@@ -541,15 +539,7 @@ fn a_pc_carries_another_pcs_log_of_its_clinic_which_joins_later_with_the_proof()
     assert_eq!(heads_of(&f).1["devices"].as_array().unwrap().len(), 1);
 
     // The heads list the carried log; nothing authenticates as its device.
-    let heads = |auth: &str| {
-        reply(
-            agent()
-                .get(format!("{}/v1/heads", f.base))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .header("authorization", auth)
-                .call(),
-        )
-    };
+    let heads = |auth: &str| heads_as(&f, auth);
     let (status, body) = heads(&owner_auth);
     assert_eq!(status, 200);
     let listed: Vec<(String, i64)> = body["devices"]
@@ -655,15 +645,7 @@ fn the_recovery_proof_is_replaced_at_the_version_read_and_its_sealed_salt_kept()
             }),
         )
     };
-    let state = || {
-        reply(
-            agent()
-                .get(format!("{}/v1/clinic/recovery", f.base))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .header("authorization", &owner_auth)
-                .call(),
-        )
-    };
+    let state = || get_as(&f, "/v1/clinic/recovery", &owner_auth);
     let new_hash = hex::encode(sha(&new_proof));
 
     // Heads list the feature; before any renewal the state is version 0 with no salt.
@@ -758,18 +740,9 @@ fn a_renewed_data_key_is_kept_with_each_pcs_own_share_and_only_goes_up() {
         .register(other_clinic, stranger, sha(&[8u8; 32]), sha(&[6u8; 32]))
         .unwrap();
     assert_eq!(join_with_proof(&f, clinic, member, 9, &proof).0, 200);
-    let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
     let (owner_auth, member_auth, stranger_auth) =
-        (auth(owner, 7), auth(member, 9), auth(stranger, 8));
-    let keys = |auth: &str| {
-        reply(
-            agent()
-                .get(format!("{}/v1/clinic/keys", f.base))
-                .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
-                .header("authorization", auth)
-                .call(),
-        )
-    };
+        (auth_of(owner, 7), auth_of(member, 9), auth_of(stranger, 8));
+    let keys = |auth: &str| get_as(&f, "/v1/clinic/keys", auth);
     let share = |auth: &str, epoch: u32, ring: &[u8], shares: Value| {
         post_json(
             &f,
@@ -861,7 +834,7 @@ fn a_renewed_data_key_is_kept_with_each_pcs_own_share_and_only_goes_up() {
     // renewal from another PC that read an older epoch: refused as a conflict.
     let late = "0190a5e2-0000-7000-8000-0000000001f3";
     assert_eq!(join_with_proof(&f, clinic, late, 10, &proof).0, 200);
-    assert_eq!(announce(&auth(late, 10), &[5; 72]).0, 200);
+    assert_eq!(announce(&auth_of(late, 10), &[5; 72]).0, 200);
     let (_, body) = keys(&owner_auth);
     let unshared: Vec<&str> = body["box_keys"]
         .as_array()
@@ -873,7 +846,7 @@ fn a_renewed_data_key_is_kept_with_each_pcs_own_share_and_only_goes_up() {
     assert_eq!(unshared, vec![late]);
     let added = json!([{ "device_id": late, "sealed": base64_of(&[13; 90]) }]);
     assert_eq!(share(&member_auth, 1, &[9; 60], added).0, 200);
-    let (_, body) = keys(&auth(late, 10));
+    let (_, body) = keys(&auth_of(late, 10));
     assert_eq!(body["share"].as_str(), Some(base64_of(&[13; 90]).as_str()));
     assert_eq!(body["ring"].as_str(), Some(base64_of(&[4; 60]).as_str()));
     let (status, body) = share(&member_auth, 0, &[9; 60], json!([]));
@@ -916,7 +889,6 @@ fn each_pcs_clock_offset_is_kept_and_shown_in_its_clinics_heads_with_the_relays_
         "0190a5e2-0000-7000-8000-0000000000f1",
         "0190a5e2-0000-7000-8000-0000000000f3",
     );
-    let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
     device_of_the_clinic(&f, member, 4);
     device_of_another_clinic(&f, stranger);
     let now = || {
@@ -962,23 +934,23 @@ fn each_pcs_clock_offset_is_kept_and_shown_in_its_clinics_heads_with_the_relays_
             json!({ "offset_ms": offset }),
         )
     };
-    assert_eq!(report(Some(&auth(member, 4)), json!(3_600_000)).0, 200);
+    assert_eq!(report(Some(&auth_of(member, 4)), json!(3_600_000)).0, 200);
     let (_, heads) = heads_of(&f);
     assert_eq!(offset_of(&heads, member), Some(json!(3_600_000)));
     assert_eq!(offset_of(&heads, DEVICE), Some(Value::Null));
-    let (_, theirs) = heads_as(&f, &auth(stranger, 6));
+    let (_, theirs) = heads_as(&f, &auth_of(stranger, 6));
     assert_eq!(offset_of(&theirs, member), None);
     // Said again, it replaces the one before.
-    assert_eq!(report(Some(&auth(member, 4)), json!(-90_000)).0, 200);
+    assert_eq!(report(Some(&auth_of(member, 4)), json!(-90_000)).0, 200);
     assert_eq!(offset_of(&heads_of(&f).1, member), Some(json!(-90_000)));
 
     // Past any clock, without a credential, or not a number: refused, the one kept unchanged.
-    let (status, body) = report(Some(&auth(member, 4)), json!(i64::MIN));
+    let (status, body) = report(Some(&auth_of(member, 4)), json!(i64::MIN));
     assert_eq!(status, 400, "{body}");
     assert!(body["message"].as_str().unwrap().contains("hundred years"));
-    assert_eq!(report(Some(&auth(member, 4)), json!(i64::MAX)).0, 400);
+    assert_eq!(report(Some(&auth_of(member, 4)), json!(i64::MAX)).0, 400);
     assert_eq!(report(None, json!(0)).0, 401);
-    assert_eq!(report(Some(&auth(member, 4)), json!("soon")).0, 422);
+    assert_eq!(report(Some(&auth_of(member, 4)), json!("soon")).0, 422);
     assert_eq!(offset_of(&heads_of(&f).1, member), Some(json!(-90_000)));
 }
 
@@ -990,7 +962,6 @@ fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
         "0190a5e2-0000-7000-8000-0000000000e2",
         "0190a5e2-0000-7000-8000-0000000000e3",
     );
-    let auth = |device: &str, secret: u8| format!("Bearer {device}.{}", hex::encode([secret; 32]));
     // A second device of the fixture's clinic, revoked, and a device of another clinic.
     device_of_the_clinic(&f, member, 4);
     device_of_the_clinic(&f, revoked, 5);
@@ -1026,7 +997,7 @@ fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
     assert!(heads.get("moved").is_none(), "no notice yet: {heads}");
     // No credential, a revoked one, an empty or oversized notice: refused, nothing kept.
     assert_eq!(leave(None, Some(&[3; 80])).0, 401);
-    assert_eq!(leave(Some(&auth(revoked, 5)), Some(&[3; 80])).0, 403);
+    assert_eq!(leave(Some(&auth_of(revoked, 5)), Some(&[3; 80])).0, 403);
     let (status, body) = leave(Some(&bearer(7)), Some(&[]));
     assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
     assert_eq!(leave(Some(&bearer(7)), Some(&[3; 2049])).0, 400);
@@ -1034,13 +1005,13 @@ fn a_move_notice_is_kept_for_its_clinic_shown_in_its_heads_and_taken_back() {
 
     // Left by one PC of the clinic: every active PC of it sees it, another clinic does not.
     assert_eq!(leave(Some(&bearer(7)), Some(&[3; 2048])).0, 200);
-    let (_, heads) = heads_as(&f, &auth(member, 4));
+    let (_, heads) = heads_as(&f, &auth_of(member, 4));
     assert_eq!(heads["moved"], base64_of(&[3; 2048]));
-    assert_eq!(heads_as(&f, &auth(revoked, 5)).0, 403);
-    let (_, other) = heads_as(&f, &auth(stranger, 6));
+    assert_eq!(heads_as(&f, &auth_of(revoked, 5)).0, 403);
+    let (_, other) = heads_as(&f, &auth_of(stranger, 6));
     assert!(other.get("moved").is_none(), "{other}");
     // Replaced, then taken back.
-    assert_eq!(leave(Some(&auth(member, 4)), Some(&[8; 60])).0, 200);
+    assert_eq!(leave(Some(&auth_of(member, 4)), Some(&[8; 60])).0, 200);
     assert_eq!(heads_of(&f).1["moved"], base64_of(&[8; 60]));
     assert_eq!(leave(Some(&bearer(7)), None).0, 200);
     assert!(heads_of(&f).1.get("moved").is_none());

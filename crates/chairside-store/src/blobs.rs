@@ -281,6 +281,19 @@ impl Store {
         Ok(blobs)
     }
 
+    /// How many local blobs the relay does not have yet, and their size in bytes (what a sync
+    /// has to send, for its progress), in one query.
+    pub fn blobs_to_upload_totals(&self) -> Result<(u64, u64)> {
+        let (count, bytes): (i64, i64) = self.conn().query_row(
+            "SELECT COUNT(*), COALESCE(SUM((SELECT b.size FROM blob b WHERE b.sha256 = l.sha256
+                                            ORDER BY b.id LIMIT 1)), 0)
+             FROM blob_local l WHERE l.complete = 1 AND l.uploaded = 0",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((count.max(0) as u64, bytes.max(0) as u64))
+    }
+
     /// How many local blobs the relay does not have yet (the sync status shows it).
     pub fn blobs_to_upload_count(&self) -> Result<u64> {
         Ok(self.conn().query_row(

@@ -335,23 +335,38 @@ pub fn request(
     {
         return Err(SyncError::AlreadyInClinic);
     }
-    let (secret_hex, public) = new_enrollment_key();
-    store.set_local_setting(setting::ENROLL_KEY, &secret_hex)?;
     store.set_local_setting(setting::RELAY_URL, relay_url)?;
     let me_secret = device_secret(store)?;
     let credential = crate::DeviceCredential {
         device_id: store.device_id().to_string(),
         secret: me_secret,
     };
-    let clinic_id = relay.enroll(
-        code,
-        &credential,
-        Bytes(public.as_bytes().to_vec()),
-        device_name,
-    )?;
+    let (asked, fingerprint) = ask_to_join(store, relay, code, &credential, device_name)?;
+    let clinic_id = asked?;
     store.set_local_setting(setting::CLINIC_ID, &clinic_id)?;
     store.set_local_setting(setting::REGISTERED, "1")?;
-    Ok(fingerprint(public.as_bytes()))
+    Ok(fingerprint)
+}
+
+/// Draws an enrollment key pair, keeps its secret (the approval is sealed to it), and asks the
+/// relay to join with `code` as `credential`'s device. Returns the relay's answer (the clinic's
+/// id) and the key's fingerprint, which the owner compares before approving.
+fn ask_to_join(
+    store: &Store,
+    relay: &dyn Transport,
+    code: &str,
+    credential: &crate::DeviceCredential,
+    device_name: &str,
+) -> Result<(Result<String, SyncError>, String), SyncError> {
+    let (secret_hex, public) = new_enrollment_key();
+    store.set_local_setting(setting::ENROLL_KEY, &secret_hex)?;
+    let asked = relay.enroll(
+        code,
+        credential,
+        Bytes(public.as_bytes().to_vec()),
+        device_name,
+    );
+    Ok((asked, fingerprint(public.as_bytes())))
 }
 
 /// On a PC of the clinic that a relay does not take with the recovery proof: it missed a
@@ -370,14 +385,7 @@ pub fn request_rejoin(
 ) -> Result<String, SyncError> {
     refuse_while_waiting_for_approval(store)?;
     let me = identity(store, false)?;
-    let (secret_hex, public) = new_enrollment_key();
-    store.set_local_setting(setting::ENROLL_KEY, &secret_hex)?;
-    let asked = relay.enroll(
-        code,
-        &me.credential,
-        Bytes(public.as_bytes().to_vec()),
-        device_name,
-    );
+    let (asked, fingerprint) = ask_to_join(store, relay, code, &me.credential, device_name)?;
     match asked {
         Ok(clinic_id) if clinic_id == me.clinic_id => {}
         other => {
@@ -394,7 +402,7 @@ pub fn request_rejoin(
     // this PC yet.
     chairside_store::sync_state::set_every_revision(store.conn(), crate::UNCHECKED)?;
     store.set_local_setting(setting::BOX_KEY_ANNOUNCED, "")?;
-    Ok(fingerprint(public.as_bytes()))
+    Ok(fingerprint)
 }
 
 /// A PC whose request to join waits for an owner's approval does nothing else with the relay.

@@ -506,12 +506,7 @@ pub fn sync_reporting(
         changes::head(store.conn(), &my_id)?,
         tracked(store, &my_id)?.0,
     );
-    let files_to_send = store
-        .blobs_to_upload()?
-        .iter()
-        .fold((0u64, 0u64), |(n, bytes), b| {
-            (n + 1, bytes.saturating_add(b.size))
-        });
+    let files_to_send = store.blobs_to_upload_totals()?;
     let progress = progress::Tracker::start(on_progress, to_receive, to_send, files_to_send);
 
     // Every stream the relay holds is read up to its head: the others' to merge them, this

@@ -319,6 +319,10 @@ followed_to?: string, streams: Array<StreamReport>, duration_ms: number,
  */
 clock_offset_ms: number | null, 
 /**
+ * That offset is off (`chairside_sync::clock::is_off`): told to the person.
+ */
+clock_off: boolean, 
+/**
  * Files (radiographs, documents) of the patients booked today and tomorrow fetched ahead by
  * this sync, so that they open at once, and with the network down.
  */
@@ -406,7 +410,11 @@ progress: SyncProgress | null,
  * This PC's clock minus the relay's at the last sync that reached it (ms; positive:
  * ahead); None before one, or with a relay that does not say its time.
  */
-clock_offset_ms: number | null, };
+clock_offset_ms: number | null, 
+/**
+ * That offset is off (`chairside_sync::clock::is_off`): the header asks to set the clock.
+ */
+clock_off: boolean, };
 
 export type SyncProgress = { to_receive: number, received: number, to_send: number, sent: number, files_to_send: number, files_sent: number, file_bytes_to_send: number, file_bytes_sent: number, };
 
@@ -500,9 +508,13 @@ export type DeviceInfo = { id: string, name: string, enrolled_at_ms: number, rev
 last_seen_ms: number | null, 
 /**
  * How far its clock stood from the relay's when it last said (ms; positive: ahead), as of
- * this PC's last sync; None when unknown. Five minutes or more either way is off.
+ * this PC's last sync; None when unknown.
  */
-clock_offset_ms: number | null, };
+clock_offset_ms: number | null, 
+/**
+ * An active PC whose clock is off (`chairside_sync::clock::is_off`): the list says so.
+ */
+clock_off: boolean, };
 
 export type MedicalKind = "allergy" | "medication" | "condition";
 

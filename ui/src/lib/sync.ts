@@ -383,19 +383,6 @@ export function eodFilesCheckedText(lang: Language, checked: number | null, miss
 // ---------------------------------------------------------------- clocks
 
 /**
- * How far a PC's clock may be from the relay's before it is off (as `chairside_sync::clock` on
- * the Rust side): the merge keeps a field's last write by its timestamp, taken from the writing
- * PC's clock, so one running ahead wins concurrent edits even against newer ones, and one running
- * behind loses them even against older ones.
- */
-export const CLOCK_OFF_MS = 5 * 60_000;
-
-/** Whether a clock offset (this PC's, or another's) is off; unknown (no relay time) is not. */
-export function isClockOff(ms: number | null | undefined): boolean {
-  return ms != null && Number.isFinite(ms) && Math.abs(ms) >= CLOCK_OFF_MS;
-}
-
-/**
  * A clock offset's size, as a person reads it: "40 s", "3 min", "2 h 05" ("2 h 5 min" in
  * English), "2 h", and from two days "3 jours". Rounded to its unit, which changes with the
  * rounded value (59.6 s is "1 min").

@@ -30,6 +30,7 @@ const summary: SyncSummary = {
   streams: [],
   duration_ms: 500,
   clock_offset_ms: 350,
+  clock_off: false,
   files_prefetched: 0,
 };
 
@@ -45,6 +46,7 @@ const status: SyncStatus = {
   next_attempt_ms: 61_000,
   progress: null,
   clock_offset_ms: 350,
+  clock_off: false,
 };
 
 describe("sync state", () => {

@@ -29,6 +29,7 @@ const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   next_attempt_ms: NOW + 45_000,
   progress: null,
   clock_offset_ms: 350,
+  clock_off: false,
   ...over,
 });
 
@@ -49,6 +50,7 @@ const summary = (over: Partial<SyncSummary> = {}): SyncSummary => ({
   streams: [],
   duration_ms: 500,
   clock_offset_ms: 350,
+  clock_off: false,
   files_prefetched: 0,
   ...over,
 });
@@ -120,7 +122,7 @@ describe("syncHeaderView", () => {
   });
 
   it("asks to set this PC's clock when it is off the relay's, the sync itself up to date", () => {
-    const v = view(status({ clock_offset_ms: 7_500_000 }));
+    const v = view(status({ clock_offset_ms: 7_500_000, clock_off: true }));
     expect(v.tone).toBe("ok");
     expect(v.text).toBe(fr["syncstatus.pill_clock_off"]);
     expect(v.headline).toBe(fr["syncstatus.headline_ok"]);
@@ -128,26 +130,27 @@ describe("syncHeaderView", () => {
       "L'horloge de ce poste avance de 2 h 05 sur celle du relais : réglez la date et l'heure du système (ou activez la mise à l'heure automatique). D'ici là, ses modifications l'emportent sur celles des autres postes, même plus récentes.",
     );
     expect(v.title).toContain(`Détail : ${v.message}`);
-    const behind = view(status({ clock_offset_ms: -420_000 }), {}, "en");
+    const behind = view(status({ clock_offset_ms: -420_000, clock_off: true }), {}, "en");
     expect(behind.text).toBe("Set this PC's clock");
     expect(behind.message).toMatch(/^This PC's clock runs 7 min behind the relay's: /);
 
     // Files held back first, then the clock.
     const held = { reason: "quota_exceeded", waiting: 2, detail: "quota" };
-    const both = view(status({ files_waiting: 2, files_held_back: held, clock_offset_ms: 7_500_000 }));
+    const both = view(status({ files_waiting: 2, files_held_back: held, clock_offset_ms: 7_500_000, clock_off: true }));
     expect(both.message).toMatch(/^En attente sur ce poste : 2 fichiers, .* L'horloge de ce poste avance de 2 h 05 /);
 
     // A failure is told alone, and a running sync says so.
     const error = { code: "sync_unreachable", message: "" };
-    const offline = view(status({ state: "offline", error, clock_offset_ms: 7_500_000 }));
+    const offline = view(status({ state: "offline", error, clock_offset_ms: 7_500_000, clock_off: true }));
     expect(offline.text).toBe("Hors ligne");
     expect(offline.message).toBe(fr["sync.error_unreachable"]);
-    expect(view(status({ clock_offset_ms: 7_500_000 }), { running: true }).message).toBeNull();
+    expect(view(status({ clock_offset_ms: 7_500_000, clock_off: true }), { running: true }).message).toBeNull();
   });
 
   it("says nothing of a clock that is right, or not measured", () => {
-    for (const clock_offset_ms of [350, -299_999, null]) {
-      const v = view(status({ clock_offset_ms }));
+    // Whether a clock is off is the Rust side's rule (`clock_off`); the header follows it.
+    for (const clock_offset_ms of [350, -299_999, null, 7_500_000]) {
+      const v = view(status({ clock_offset_ms, clock_off: false }));
       expect(v.tone).toBe("ok");
       expect(v.text).toBe("À jour · il y a 2 min");
       expect(v.message).toBeNull();

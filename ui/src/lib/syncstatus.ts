@@ -8,7 +8,6 @@ import {
   formatBytes,
   formatNumber,
   heldBackText,
-  isClockOff,
   joinNames,
   plural,
   shortWhen,
@@ -191,7 +190,7 @@ export function syncHeaderView(lang: Language, input: SyncHeaderInput, nowMs: nu
   // This PC's clock off the relay's: the sync works, but its edits win or lose against the
   // other PCs' by the wrong time until someone sets it, so the pill asks for that instead.
   const offset = s?.clock_offset_ms;
-  const clockOff = tone === "ok" && offset != null && isClockOff(offset) ? clockOffText(lang, offset) : null;
+  const clockOff = tone === "ok" && s?.clock_off && offset != null ? clockOffText(lang, offset) : null;
 
   let text: string;
   let headline: string;

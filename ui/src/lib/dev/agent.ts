@@ -122,6 +122,8 @@ export class MockAgent {
       progress: relayUrl ? this.progress(changesWaiting, filesWaiting) : null,
       // Measured by a sync that reached the relay: none before the first.
       clock_offset_ms: relayUrl && s.last_success_ms !== null ? clockOffsetMs : null,
+      // The Rust side's rule (`chairside_sync::clock::is_off`): five minutes or more either way.
+      clock_off: relayUrl !== null && s.last_success_ms !== null && clockOffsetMs !== null && Math.abs(clockOffsetMs) >= 300_000,
     };
   }
 

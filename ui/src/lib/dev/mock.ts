@@ -374,7 +374,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
   let relayUrl: string | null = params.has("norelay") ? null : "https://relais.cabinet-tilleuls.example";
   const offline = params.has("offline");
   const revoked = params.has("revoked");
-  const devices: (Omit<DeviceInfo, "last_seen_ms" | "clock_offset_ms"> & { last_seen_ms: number })[] = [
+  const devices: (Omit<DeviceInfo, "last_seen_ms" | "clock_offset_ms" | "clock_off"> & { last_seen_ms: number })[] = [
     { id: "d1", name: clinic.device_name, enrolled_at_ms: Date.now() - 420 * day, revoked: false, this_device: true, last_seen_ms: Date.now() - 3 * hour },
     { id: "d2", name: "Fauteuil 1", enrolled_at_ms: Date.now() - 300 * day, revoked: false, this_device: false, last_seen_ms: Date.now() - day - 2 * hour },
   ];
@@ -442,6 +442,8 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       };
     return null;
   };
+  /** Whether a clock offset is off: the Rust side's rule (`chairside_sync::clock::is_off`). */
+  const isOff = (offsetMs: number) => Math.abs(offsetMs) >= 300_000;
   /** This PC's clock minus the relay's, as each sync measures it; &clockoff: 2 h 05 ahead. */
   const clockOffset = params.has("clockoff") ? 7_500_000 : 350;
   /** &moved: the remembered relay holds the clinic's move notice; the next sync follows it. */
@@ -480,7 +482,7 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
     return {
       relay_url: relay, relay_in_clear: false, files_held_back: null, sent, received, bytes_sent: sent ? 1200 + sent * 830 : 412, bytes_received: received ? 900 + received * 910 : 388,
       files_sent: files, file_bytes_sent: files * 187_000, redacted, files_retired: 0, carried, checksums_match: !relay.includes("mismatch"), streams,
-      duration_ms: Date.now() - started, clock_offset_ms: clockOffset,
+      duration_ms: Date.now() - started, clock_offset_ms: clockOffset, clock_off: isOff(clockOffset),
       // The mock's images are all on this PC: nothing to fetch ahead (&prefetched: two radiographs
       // of the patients booked today and tomorrow were).
       files_prefetched: params.has("prefetched") ? 2 : 0,
@@ -1246,10 +1248,10 @@ export function createMockInvoker(params: URLSearchParams): Invoker {
       if (!allowed("manage_devices")) return noDevices();
       // As the relay said at this PC's last sync: when each PC last reached it, and its clock
       // (&clockoff: this PC 2 h 05 ahead, Fauteuil 1 7 min behind).
-      return devices.map((d) => ({
-        ...d,
-        clock_offset_ms: d.this_device ? clockOffset : params.has("clockoff") ? -420_000 : 1_200,
-      }));
+      return devices.map((d) => {
+        const offset = d.this_device ? clockOffset : params.has("clockoff") ? -420_000 : 1_200;
+        return { ...d, clock_offset_ms: offset, clock_off: !d.revoked && isOff(offset) };
+      });
     },
     device_invite: async (_r: never, args: Record<string, unknown>): Promise<DeviceInvite> => {
       await delay(400);
@@ -1444,7 +1446,7 @@ export function renewedRecoveryKey(random: () => number = Math.random): string {
 function agentlessStatus(): SyncStatus {
   return {
     state: "not_configured", relay_url: null, last_success_ms: null, last_attempt_ms: null, changes_waiting: 0,
-    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null, progress: null, clock_offset_ms: null,
+    files_waiting: 0, files_held_back: null, error: null, next_attempt_ms: null, progress: null, clock_offset_ms: null, clock_off: false,
   };
 }
 
